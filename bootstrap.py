@@ -1,0 +1,58 @@
+"""Install ROPA desk into a local virtual environment, then open the app or run the tests.
+
+    python bootstrap.py app      install everything and open the app on your default register
+    python bootstrap.py test     install everything and run the whole test suite headless
+
+Needs only Python 3.11 or newer. Works the same on Windows, macOS and Linux.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / "installed-from.sha256"
+
+
+def venv_python() -> Path:
+    scripts = "Scripts" if os.name == "nt" else "bin"
+    return VENV / scripts / ("python.exe" if os.name == "nt" else "python")
+
+
+def install() -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 - run by whatever Python the user has
+        sys.exit(f"ROPA desk needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if venv_python().exists() and STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    if not venv_python().exists():
+        print("Creating a virtual environment in .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("Installing ROPA desk and what it needs ...", flush=True)
+    subprocess.run(
+        [str(venv_python()), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"],
+        check=True,
+    )
+    STAMP.write_text(wanted)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"app", "test"}:
+        print(__doc__)
+        return 2
+    install()
+    command, rest = argv[0], argv[1:]
+    if command == "app":
+        return subprocess.call([str(venv_python()), str(ROOT / "main.py"), *rest])
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.call([str(venv_python()), "-m", "pytest", *rest], cwd=ROOT, env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,44 @@
+"""The one place an engine is made. Never at import time: callers pass the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def make_engine(path: Path, *, read_only: bool = False) -> Engine:
+    """An engine over one register file, with foreign keys on, WAL and a busy timeout."""
+    if read_only:
+        # mode=ro refuses every write at the SQLite level, whatever the code above does.
+        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true"
+    else:
+        url = f"sqlite:///{path.resolve().as_posix()}"
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's BEGIN decide transaction boundaries rather than sqlite3's own.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # IMMEDIATE takes the write lock up front, so two writers queue rather than deadlock.
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,459 @@
+"""Processing activities: create, read, edit, duplicate, retire and delete.
+
+Every public method is one transaction, and every change it makes is written to the change
+history field by field.  Records go in and out; ORM objects stay inside.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from db.models import (
+    Activity,
+    ActivityCondition,
+    ActivityLawfulBasis,
+    ActivityLink,
+    BasisLegislation,
+    LibraryItem,
+    LibraryKind,
+    RetentionRule,
+    Role,
+    Status,
+    Transfer,
+    utc_now,
+)
+from ropa.errors import ConflictError, NotFoundError, ValidationError
+from ropa.history import ChangeLog
+from ropa.library import LibraryResolver
+from ropa.records import (
+    LINK_FIELDS,
+    ActivityRecord,
+    ActivitySummary,
+    ConditionEntry,
+    LawfulBasisEntry,
+    RetentionEntry,
+    TransferEntry,
+)
+from ropa.validation import normalise_changes
+
+if TYPE_CHECKING:
+    from ropa.register import Register
+
+REFERENCE_PREFIX = "ACT-"
+DEFAULT_REVIEW_INTERVAL = dt.timedelta(days=365)
+_KIND_TO_FIELD = {kind: name for name, kind in LINK_FIELDS.items()}
+_SCALAR_FIELDS = [
+    name
+    for name in ActivityRecord.editable_fields()
+    if name not in LINK_FIELDS
+    and name not in {"lawful_bases", "article9", "schedule1", "transfers", "retention"}
+]
+
+
+def _full_load_options() -> list[Any]:
+    return [
+        selectinload(Activity.links).joinedload(ActivityLink.item),
+        selectinload(Activity.lawful_bases)
+        .selectinload(ActivityLawfulBasis.legislation_links)
+        .joinedload(BasisLegislation.item),
+        selectinload(Activity.conditions),
+        selectinload(Activity.transfers),
+        selectinload(Activity.retention_rules),
+    ]
+
+
+class ActivityService:
+    def __init__(self, register: Register) -> None:
+        self.register = register
+
+    # --- reading -------------------------------------------------------------------------
+
+    def summaries(self, *, include_retired: bool = True) -> list[ActivitySummary]:
+        """The rows of the activities list, in reference order, without loading everything."""
+        flagged = (
+            select(ActivityLink.activity_id)
+            .join(LibraryItem, LibraryItem.id == ActivityLink.item_id)
+            .where(ActivityLink.activity_id == Activity.id)
+        )
+        special = exists(flagged.where(LibraryItem.special_category.is_(True))).label(
+            "has_special_category"
+        )
+        criminal = exists(flagged.where(LibraryItem.criminal_offence.is_(True))).label(
+            "has_criminal_offence"
+        )
+        query = select(
+            Activity.id,
+            Activity.reference,
+            Activity.name,
+            Activity.business_function,
+            Activity.status,
+            Activity.role,
+            Activity.next_review,
+            Activity.last_reviewed,
+            Activity.updated_at,
+            special,
+            criminal,
+            Activity.version,
+        ).order_by(Activity.reference)
+        if not include_retired:
+            query = query.where(Activity.status != Status.RETIRED)
+        with self.register.reading() as session:
+            return [ActivitySummary(**row._mapping) for row in session.execute(query)]
+
+    def get(self, activity_id: int) -> ActivityRecord:
+        with self.register.reading() as session:
+            return to_record(_load(session, activity_id, full=True))
+
+    def find_by_reference(self, reference: str) -> ActivityRecord | None:
+        with self.register.reading() as session:
+            activity = session.scalar(
+                select(Activity)
+                .options(*_full_load_options())
+                .where(func.lower(Activity.reference) == reference.strip().lower())
+            )
+            return None if activity is None else to_record(activity)
+
+    def load(
+        self,
+        ids: Sequence[int] | None = None,
+        *,
+        include_retired: bool = False,
+        business_functions: Sequence[str] | None = None,
+    ) -> list[ActivityRecord]:
+        """Full records for many activities at once (for exports, notices and checks)."""
+        query = select(Activity).options(*_full_load_options()).order_by(Activity.reference)
+        if ids is not None:
+            query = query.where(Activity.id.in_(list(ids)))
+        if not include_retired:
+            query = query.where(Activity.status != Status.RETIRED)
+        if business_functions:
+            keys = [name.strip().casefold() for name in business_functions]
+            query = query.where(func.lower(func.trim(Activity.business_function)).in_(keys))
+        with self.register.reading() as session:
+            return [to_record(activity) for activity in session.scalars(query)]
+
+    def business_functions(self) -> list[str]:
+        with self.register.reading() as session:
+            rows = session.scalars(
+                select(Activity.business_function)
+                .where(Activity.business_function != "")
+                .distinct()
+                .order_by(Activity.business_function)
+            )
+            return list(rows)
+
+    def search_texts(self) -> dict[int, str]:
+        """All the text of each activity, case-folded, for search-as-you-type."""
+        parts: dict[int, list[str]] = defaultdict(list)
+        text_columns = [
+            getattr(Activity, name)
+            for name in _SCALAR_FIELDS
+            if isinstance(getattr(ActivityRecord(), name), str)
+        ]
+        with self.register.reading() as session:
+            for row in session.execute(select(Activity.id, *text_columns)):
+                parts[row[0]].extend(value for value in row[1:] if value)
+            linked = session.execute(
+                select(ActivityLink.activity_id, LibraryItem.name).join(
+                    LibraryItem, LibraryItem.id == ActivityLink.item_id
+                )
+            )
+            for activity_id, name in linked:
+                parts[activity_id].append(name)
+            for model, column in (
+                (ActivityLawfulBasis, ActivityLawfulBasis.explanation),
+                (Transfer, Transfer.destination),
+                (RetentionRule, RetentionRule.period),
+            ):
+                for activity_id, value in session.execute(select(model.activity_id, column)):
+                    if value:
+                        parts[activity_id].append(value)
+        return {activity_id: "\n".join(texts).casefold() for activity_id, texts in parts.items()}
+
+    # --- changing ------------------------------------------------------------------------
+
+    def create(self, record: ActivityRecord) -> ActivityRecord:
+        with self.register.transaction() as session:
+            activity = insert_activity(
+                session, record, LibraryResolver(session), ChangeLog(session)
+            )
+            return to_record(activity)
+
+    def create_many(self, records: Iterable[ActivityRecord]) -> list[int]:
+        """Insert many activities in one transaction (demo registers, benchmarks)."""
+        with self.register.transaction() as session:
+            resolver = LibraryResolver(session)
+            log = ChangeLog(session)
+            return [insert_activity(session, record, resolver, log).id for record in records]
+
+    def update(
+        self, activity_id: int, changes: dict[str, Any], expected_version: int | None = None
+    ) -> ActivityRecord:
+        """Change some fields. With `expected_version`, refuse if someone saved in between."""
+        with self.register.transaction() as session:
+            activity = _load(session, activity_id, full=True)
+            check_version(activity, expected_version)
+            update_activity(
+                session, activity, changes, LibraryResolver(session), ChangeLog(session)
+            )
+            return to_record(activity)
+
+    def duplicate(self, activity_id: int) -> ActivityRecord:
+        with self.register.transaction() as session:
+            original = to_record(_load(session, activity_id, full=True))
+            copy = dataclasses.replace(
+                original,
+                reference="",
+                name=f"{original.name} (copy)",
+                status=Status.DRAFT,
+                approved_by="",
+                approved_on=None,
+                last_reviewed=None,
+                next_review=None,
+            )
+            log = ChangeLog(session)
+            activity = insert_activity(session, copy, LibraryResolver(session), log)
+            log.add(
+                "activity",
+                activity.id,
+                _label(activity),
+                "duplicate",
+                "reference",
+                original.reference,
+                activity.reference,
+            )
+            return to_record(activity)
+
+    def retire(self, activity_ids: Sequence[int]) -> None:
+        """Mark activities as retired: kept and reachable, left out of exports and notices."""
+        self.set_status(activity_ids, Status.RETIRED)
+
+    def set_status(self, activity_ids: Sequence[int], status: Status) -> None:
+        with self.register.transaction() as session:
+            resolver = LibraryResolver(session)
+            log = ChangeLog(session)
+            for activity_id in activity_ids:
+                activity = _load(session, activity_id, full=True)
+                update_activity(session, activity, {"status": status}, resolver, log)
+
+    def delete(self, activity_ids: Sequence[int]) -> None:
+        """Delete activities for good (the change history keeps a record that they existed)."""
+        with self.register.transaction() as session:
+            log = ChangeLog(session)
+            for activity_id in activity_ids:
+                activity = _load(session, activity_id, full=False)
+                log.add("activity", activity.id, _label(activity), "delete")
+                session.delete(activity)
+
+
+# --- shared with import and the demo ------------------------------------------------------
+
+
+def insert_activity(
+    session: Session, record: ActivityRecord, resolver: LibraryResolver, log: ChangeLog
+) -> Activity:
+    changes = {name: getattr(record, name) for name in ActivityRecord.editable_fields()}
+    if not str(changes["reference"]).strip():
+        changes["reference"] = next_reference(session)
+    if changes["next_review"] is None and changes["status"] != Status.RETIRED:
+        changes["next_review"] = dt.date.today() + DEFAULT_REVIEW_INTERVAL
+    changes = normalise_changes(changes)
+    _check_reference_free(session, changes["reference"], None)
+    activity = Activity(reference=changes["reference"])
+    session.add(activity)
+    _apply(activity, changes, resolver)
+    session.flush()
+    log.add("activity", activity.id, _label(activity), "create")
+    return activity
+
+
+def update_activity(
+    session: Session,
+    activity: Activity,
+    changes: dict[str, Any],
+    resolver: LibraryResolver,
+    log: ChangeLog,
+) -> bool:
+    """Apply changes to a loaded activity; return whether anything actually changed."""
+    changes = normalise_changes(changes)
+    if "reference" in changes:
+        _check_reference_free(session, changes["reference"], activity.id)
+    before = to_record(activity)
+    changed = {name: value for name, value in changes.items() if getattr(before, name) != value}
+    if not changed:
+        return False
+    _apply(activity, changed, resolver)
+    for name, value in changed.items():
+        log.add(
+            "activity", activity.id, _label(activity), "update", name, getattr(before, name), value
+        )
+    activity.version += 1
+    activity.updated_at = utc_now()
+    session.flush()
+    return True
+
+
+def check_version(activity: Activity, expected_version: int | None) -> None:
+    if expected_version is not None and activity.version != expected_version:
+        raise ConflictError(
+            f"Activity {activity.reference} \u201c{activity.name}\u201d was changed by someone "
+            "else since you opened it. Reload it to see their change, then make yours again."
+        )
+
+
+def next_reference(session: Session) -> str:
+    references = session.scalars(
+        select(Activity.reference).where(Activity.reference.like(f"{REFERENCE_PREFIX}%"))
+    )
+    numbers = [
+        int(match.group(1))
+        for reference in references
+        if (match := re.fullmatch(rf"{REFERENCE_PREFIX}(\d+)", reference))
+    ]
+    return f"{REFERENCE_PREFIX}{max(numbers, default=0) + 1:04d}"
+
+
+def to_record(activity: Activity) -> ActivityRecord:
+    values: dict[str, Any] = {name: getattr(activity, name) for name in _SCALAR_FIELDS}
+    linked: dict[str, Any] = {name: [] for name in LINK_FIELDS}
+    for link in activity.links:
+        linked[_KIND_TO_FIELD[link.item.kind]].append(link.item.name)
+    conditions: dict[str, Any] = {"article9": [], "schedule1": []}
+    for condition in activity.conditions:
+        conditions[condition.scheme].append(ConditionEntry(condition.code, condition.explanation))
+    return ActivityRecord(
+        **values,
+        **linked,
+        **conditions,
+        lawful_bases=[
+            LawfulBasisEntry(
+                basis.basis, basis.explanation, [link.item.name for link in basis.legislation_links]
+            )
+            for basis in activity.lawful_bases
+        ],
+        transfers=[
+            TransferEntry(transfer.destination, transfer.mechanism, transfer.safeguards)
+            for transfer in activity.transfers
+        ],
+        retention=[
+            RetentionEntry(rule.period, rule.trigger, rule.applies_to)
+            for rule in activity.retention_rules
+        ],
+        id=activity.id,
+        version=activity.version,
+        created_at=activity.created_at,
+        updated_at=activity.updated_at,
+    )
+
+
+# --- internals ----------------------------------------------------------------------------
+
+
+def _apply(activity: Activity, changes: dict[str, Any], resolver: LibraryResolver) -> None:
+    for name, value in changes.items():
+        if name in LINK_FIELDS:
+            _set_links(activity, LINK_FIELDS[name], resolver.resolve(LINK_FIELDS[name], value))
+        elif name == "lawful_bases":
+            activity.lawful_bases = [
+                ActivityLawfulBasis(
+                    basis=entry.basis,
+                    explanation=entry.explanation,
+                    position=position,
+                    legislation_links=[
+                        BasisLegislation(item=item, position=index)
+                        for index, item in enumerate(
+                            resolver.resolve(LibraryKind.LEGISLATION, entry.legislation)
+                        )
+                    ],
+                )
+                for position, entry in enumerate(value)
+            ]
+        elif name in ("article9", "schedule1"):
+            kept = [c for c in activity.conditions if c.scheme != name]
+            activity.conditions = kept + [
+                ActivityCondition(
+                    scheme=name, code=entry.code, explanation=entry.explanation, position=position
+                )
+                for position, entry in enumerate(value)
+            ]
+        elif name == "transfers":
+            activity.transfers = [
+                Transfer(
+                    destination=entry.destination,
+                    mechanism=entry.mechanism,
+                    safeguards=entry.safeguards,
+                    position=position,
+                )
+                for position, entry in enumerate(value)
+            ]
+        elif name == "retention":
+            activity.retention_rules = [
+                RetentionRule(
+                    period=entry.period,
+                    trigger=entry.trigger,
+                    applies_to=entry.applies_to,
+                    position=position,
+                )
+                for position, entry in enumerate(value)
+            ]
+        else:
+            setattr(activity, name, value)
+
+
+def _set_links(activity: Activity, kind: LibraryKind, items: list[LibraryItem]) -> None:
+    existing = {
+        link.item.id: link
+        for link in activity.links
+        if link.item.kind == kind and link.item.id is not None
+    }
+    others = [link for link in activity.links if link.item.kind != kind]
+    fresh = []
+    for position, item in enumerate(items):
+        link = existing.get(item.id) if item.id is not None else None
+        if link is None:
+            link = ActivityLink(item=item)
+        link.position = position
+        fresh.append(link)
+    activity.links = others + fresh
+
+
+def _check_reference_free(session: Session, reference: str, own_id: int | None) -> None:
+    clash = session.scalar(
+        select(Activity.id).where(
+            and_(
+                func.lower(Activity.reference) == reference.lower(),
+                Activity.id != (own_id if own_id is not None else -1),
+            )
+        )
+    )
+    if clash is not None:
+        raise ValidationError(
+            f"Another activity already has the reference \u201c{reference}\u201d. "
+            "Give this one a different reference.",
+            field="reference",
+        )
+
+
+def _load(session: Session, activity_id: int, *, full: bool) -> Activity:
+    options = _full_load_options() if full else []
+    activity = session.get(Activity, activity_id, options=options)
+    if activity is None:
+        raise NotFoundError(
+            f"Activity {activity_id} is no longer in the register; someone may have deleted it."
+        )
+    return activity
+
+
+def _label(activity: Activity) -> str:
+    return f"{activity.reference} {activity.name}".strip()
+
+
+__all__ = ["ActivityService", "Role", "Status", "insert_activity", "to_record", "update_activity"]

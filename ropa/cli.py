@@ -1,0 +1,157 @@
+"""The command line: a stable contract that users script and tests use.
+
+    ropa [--db PATH]                                   open the desktop app
+    ropa import FILE.xlsx [--db PATH] [--dry-run]      read an ICO controller or processor workbook
+    ropa export FILE.xlsx [--db PATH] [--processor]    write the ICO controller (or processor)
+                                                       workbook
+    ropa notice FILE.(md|html|txt|pdf|docx) [--db PATH] [--function NAME]... [--title TEXT]
+    ropa check [--db PATH]                             list gaps; exit 1 when any is an error
+    ropa demo PATH                                     write an example register
+
+Exit status: 0 done; 1 rejected input or failed check; 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ropa import __version__
+from ropa.errors import RopaError
+from ropa.paths import default_register_path
+from ropa.register import Register
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db_option = argparse.ArgumentParser(add_help=False)
+    db_option.add_argument(
+        "--db",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="the register file (default: your register in the user data folder)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="ropa",
+        description="ROPA desk: keep a UK GDPR Article 30 record of processing activities and "
+        "generate the ICO spreadsheets and privacy notices from it.",
+        parents=[db_option],
+    )
+    parser.add_argument("--version", action="version", version=f"ROPA desk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    importing = commands.add_parser(
+        "import", parents=[db_option], help="read an ICO controller or processor workbook"
+    )
+    importing.add_argument("file", type=Path, metavar="FILE.xlsx")
+    importing.add_argument(
+        "--dry-run", action="store_true", help="show what would be imported and change nothing"
+    )
+
+    exporting = commands.add_parser(
+        "export", parents=[db_option], help="write the ICO controller (or processor) workbook"
+    )
+    exporting.add_argument("file", type=Path, metavar="FILE.xlsx")
+    exporting.add_argument(
+        "--processor",
+        action="store_true",
+        help="write the processor workbook (activities where you are processor)",
+    )
+    exporting.add_argument(
+        "--include-retired", action="store_true", help="include retired activities"
+    )
+
+    notice = commands.add_parser(
+        "notice", parents=[db_option], help="write a privacy notice (md, html, txt, pdf or docx)"
+    )
+    notice.add_argument("file", type=Path, metavar="FILE")
+    notice.add_argument(
+        "--function",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="cover the activities of this business function (repeatable); "
+        "all activities when none is named",
+    )
+    notice.add_argument("--title", default=None, metavar="TEXT", help="the notice's title")
+
+    commands.add_parser(
+        "check", parents=[db_option], help="list gaps; exit status 1 when any is an error"
+    )
+
+    demo = commands.add_parser("demo", help="write an example register")
+    demo.add_argument("path", type=Path, metavar="PATH")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    db_path: Path = getattr(args, "db", None) or default_register_path()
+    if args.command is None:
+        from ui.app import run_app
+
+        return run_app(db_path)
+    handler = _HANDLERS[args.command]
+    try:
+        return handler(args, db_path)
+    except RopaError as error:
+        print(f"ropa {args.command}: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    except KeyboardInterrupt:
+        print(f"ropa {args.command}: stopped; nothing more was changed.", file=sys.stderr)
+        return EXIT_REJECTED
+
+
+def _demo(args: argparse.Namespace, _db_path: Path) -> int:
+    from ropa.demo import write_demo
+
+    with write_demo(args.path) as register:
+        count = len(register.activities.summaries())
+    print(f"Wrote an example register with {count} activities to {args.path}")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, db_path: Path) -> int:
+    with Register.open(db_path) as register:
+        from ropa.spreadsheets.cli import run_import
+        return run_import(register, args.file, dry_run=args.dry_run)
+
+
+def _export(args: argparse.Namespace, db_path: Path) -> int:
+    with Register.open(db_path) as register:
+        from ropa.spreadsheets.cli import run_export
+        return run_export(
+            register, args.file, processor=args.processor, include_retired=args.include_retired
+        )
+
+
+def _notice(args: argparse.Namespace, db_path: Path) -> int:
+    with Register.open(db_path) as register:
+        from ropa.notices.cli import run_notice
+        return run_notice(register, args.file, functions=args.function, title=args.title)
+
+
+def _check(_args: argparse.Namespace, db_path: Path) -> int:
+    with Register.open(db_path) as register:
+        from ropa.checks.cli import run_check
+        return run_check(register)
+
+
+_HANDLERS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+    "demo": _demo,
+    "import": _import,
+    "export": _export,
+    "notice": _notice,
+    "check": _check,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

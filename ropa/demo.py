@@ -1,0 +1,69 @@
+"""The example register: a council's children's services, for trying the app out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from db.models import LibraryKind
+from ropa.activities import insert_activity
+from ropa.errors import RopaError
+from ropa.history import ChangeLog
+from ropa.library import LibraryResolver
+from ropa.organisation import apply_organisation
+from ropa.paths import resource
+from ropa.records import (
+    ActivityRecord,
+    ConditionEntry,
+    LawfulBasisEntry,
+    RetentionEntry,
+    TransferEntry,
+)
+from ropa.register import Register
+
+_ENTRY_TYPES = {
+    "lawful_bases": LawfulBasisEntry,
+    "article9": ConditionEntry,
+    "schedule1": ConditionEntry,
+    "transfers": TransferEntry,
+    "retention": RetentionEntry,
+}
+
+
+def demo_content() -> dict[str, Any]:
+    with resource("demo", "childrens_services.json").open(encoding="utf-8") as handle:
+        content: dict[str, Any] = json.load(handle)
+    return content
+
+
+def demo_activities() -> list[ActivityRecord]:
+    records = []
+    for raw in demo_content()["activities"]:
+        values = dict(raw)
+        for name, entry_type in _ENTRY_TYPES.items():
+            values[name] = [entry_type(**entry) for entry in values.get(name) or []]
+        records.append(ActivityRecord(**values))
+    return records
+
+
+def write_demo(path: Path) -> Register:
+    """Create a new register at `path` holding the example content, in one transaction."""
+    if path.exists():
+        raise RopaError(f"{path} already exists. Choose a new file name for the example register.")
+    register = Register.open(path)
+    content = demo_content()
+    with register.transaction() as session:
+        log = ChangeLog(session)
+        resolver = LibraryResolver(session, log)
+        apply_organisation(session, content["organisation"], log)
+        for kind_name, items in content.get("library", {}).items():
+            kind = LibraryKind(kind_name)
+            for entry in items:
+                item = resolver.resolve(kind, [entry["name"]])[0]
+                for key, value in entry.items():
+                    if key != "name":
+                        setattr(item, key, value)
+        for record in demo_activities():
+            insert_activity(session, record, resolver, log)
+    return register

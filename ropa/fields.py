@@ -1,0 +1,199 @@
+"""What each field of an activity is called, what it is for, and the law it serves.
+
+The editor's labels and help, the validation messages and the checks all read this table,
+so a field is described in one place only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    label: str
+    help: str
+    article: str = ""
+    required: bool = False
+
+
+FIELDS: dict[str, FieldInfo] = {
+    "reference": FieldInfo("Reference", "Your own short code for the activity, such as CS-014."),
+    "name": FieldInfo("Name", "A short name people in your organisation recognise.", required=True),
+    "business_function": FieldInfo(
+        "Business function",
+        "The service or team the activity belongs to; used to group "
+        "activities and to pick them for a notice.",
+    ),
+    "description": FieldInfo("Description", "What happens, in two or three plain sentences."),
+    "owner": FieldInfo("Owner", "The person or post accountable for the activity."),
+    "role": FieldInfo(
+        "Our role",
+        "Whether you decide why and how the data is used "
+        "(controller), decide it with others (joint controller), or act on "
+        "someone else's instructions (processor).",
+        "Article 30(1) and 30(2)",
+    ),
+    "joint_controllers": FieldInfo(
+        "Joint controllers",
+        "Name and contact details of each joint controller.",
+        "Article 30(1)(a)",
+    ),
+    "controllers": FieldInfo(
+        "Controllers we act for",
+        "When you act as a processor: the name and contact details of each controller.",
+        "Article 30(2)(a)",
+    ),
+    "controller_representatives": FieldInfo(
+        "Controllers' representatives",
+        "The controller's representative, if it has one.",
+        "Article 30(2)(a)",
+    ),
+    "controller_contract_link": FieldInfo(
+        "Contract with the controller",
+        "Link to the contract under which you process.",
+        "Article 28(3)",
+    ),
+    "status": FieldInfo("Status", "Draft, in review, approved or retired."),
+    "approved_by": FieldInfo("Approved by", "Who approved this entry."),
+    "approved_on": FieldInfo("Approved on", "When it was approved."),
+    "last_reviewed": FieldInfo("Last reviewed", "When the entry was last checked."),
+    "next_review": FieldInfo("Next review", "When it is due to be checked again."),
+    "purposes": FieldInfo(
+        "Purposes", "Why the personal data is used.", "Article 30(1)(b)", required=True
+    ),
+    "individuals": FieldInfo(
+        "Categories of individuals", "Whose data it is.", "Article 30(1)(c)", required=True
+    ),
+    "data_categories": FieldInfo(
+        "Categories of personal data",
+        "What kinds of data are used.",
+        "Article 30(1)(c)",
+        required=True,
+    ),
+    "sources": FieldInfo(
+        "Sources", "Where the data comes from when not from the person.", "Article 14(2)(f)"
+    ),
+    "recipients": FieldInfo(
+        "Categories of recipients",
+        "Who the data is shared with, including in other countries.",
+        "Article 30(1)(d)",
+        required=True,
+    ),
+    "processors": FieldInfo(
+        "Processors",
+        "Suppliers that handle the data for you, each with its contract.",
+        "Article 28",
+    ),
+    "legislation": FieldInfo(
+        "Legislation",
+        "Acts, regulations and statutory guidance the activity rests on.",
+        "Article 6(3)",
+    ),
+    "security_measures": FieldInfo(
+        "Security measures",
+        "Technical and organisational measures that protect the data.",
+        "Article 30(1)(g)",
+        required=True,
+    ),
+    "systems": FieldInfo("Systems and locations", "Where the data is held.", "Article 30"),
+    "security_description": FieldInfo(
+        "Security notes", "Anything more about security.", "Article 32"
+    ),
+    "location_of_data": FieldInfo(
+        "Location of personal data",
+        "Where the records are kept, to find them for an access request.",
+        "Article 15",
+    ),
+    "lawful_bases": FieldInfo(
+        "Lawful bases",
+        "The Article 6 basis for each purpose, why it applies and the law behind it.",
+        "Article 6(1)",
+        required=True,
+    ),
+    "article9": FieldInfo(
+        "Article 9 conditions", "The condition for special category data.", "Article 9(2)"
+    ),
+    "schedule1": FieldInfo(
+        "Schedule 1 conditions",
+        "The DPA 2018 Schedule 1 condition, where Article 9 or 10 needs one.",
+        "DPA 2018 s.10, Sch 1",
+    ),
+    "article10_basis": FieldInfo(
+        "Criminal offence data basis", "How Article 10 is met.", "Article 10"
+    ),
+    "legitimate_interests": FieldInfo(
+        "Legitimate interests",
+        "The interests relied on, when the basis is legitimate interests.",
+        "Article 6(1)(f)",
+    ),
+    "lia_link": FieldInfo(
+        "Legitimate interests assessment", "Link to the assessment.", "Article 6(1)(f)"
+    ),
+    "consent_record_link": FieldInfo(
+        "Record of consent", "Link to where consent is recorded.", "Article 7(1)"
+    ),
+    "automated_decisions": FieldInfo(
+        "Automated decisions",
+        "Whether decisions are made by computer without a person involved, or people profiled.",
+        "Articles 13(2)(f), 22",
+    ),
+    "automated_decision_details": FieldInfo(
+        "About the automated decisions",
+        "The logic involved and the effects on people.",
+        "Article 13(2)(f)",
+    ),
+    "transfers": FieldInfo(
+        "Transfers abroad",
+        "Countries or international organisations the data is sent to, and the safeguard used.",
+        "Article 30(1)(e)",
+    ),
+    "retention": FieldInfo(
+        "Retention", "How long the data is kept and from when.", "Article 30(1)(f)", required=True
+    ),
+    "dpia_required": FieldInfo(
+        "DPIA required", "Whether a data protection impact assessment is needed.", "Article 35"
+    ),
+    "dpia_progress": FieldInfo("DPIA progress", "Where the DPIA has got to."),
+    "dpia_link": FieldInfo("DPIA link", "Link to the DPIA."),
+    "breach_occurred": FieldInfo(
+        "Breach occurred",
+        "Whether a personal data breach has happened in this activity.",
+        "Article 33(5)",
+    ),
+    "breach_link": FieldInfo("Breach record", "Link to the breach record.", "Article 33(5)"),
+    "apd_link": FieldInfo(
+        "Appropriate policy document",
+        "Link to the retention and erasure policy document.",
+        "DPA 2018 Sch 1 para 39",
+    ),
+    "retention_follows_apd": FieldInfo(
+        "Retention follows the policy document",
+        "Whether data is kept and erased as the policy document says.",
+        "DPA 2018 Sch 1 para 41(c)",
+    ),
+    "apd_deviation_reason": FieldInfo(
+        "Why not", "Reasons for not following the policy document.", "DPA 2018 Sch 1 para 41(c)"
+    ),
+    "statutory_requirement": FieldInfo(
+        "Must people provide the data?",
+        "Whether giving the "
+        "data is a legal or contractual requirement, and what "
+        "happens if people do not.",
+        "Article 13(2)(e)",
+    ),
+    "involves_children": FieldInfo(
+        "Involves children", "Children's data is used (a DPIA screening question).", "Article 35"
+    ),
+    "large_scale": FieldInfo(
+        "Large scale",
+        "The processing is on a large scale (a DPIA screening question).",
+        "Article 35(3)",
+    ),
+    "notes": FieldInfo("Notes", "Anything else, including text an import could not place."),
+}
+
+
+def label(field: str) -> str:
+    info = FIELDS.get(field)
+    return info.label if info else field.replace("_", " ").capitalize()

@@ -1,0 +1,129 @@
+"""The change history: every change recorded with the OS user name and the time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import ChangeRecord, utc_now
+
+if TYPE_CHECKING:
+    from ropa.register import Register
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (some containers, services)
+        return "unknown"
+
+
+def format_value(value: Any) -> str:
+    """A value as the history shows it: lists one item a line, yes/no, ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "\n".join(format_value(item) for item in value)
+    if hasattr(value, "__dataclass_fields__"):
+        parts = [format_value(getattr(value, name)) for name in value.__dataclass_fields__]
+        return " | ".join(part for part in parts if part)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Change:
+    changed_at: dt.datetime
+    changed_by: str
+    entity_type: str
+    entity_id: int | None
+    entity_label: str
+    action: str
+    field: str
+    old_value: str
+    new_value: str
+
+
+class ChangeLog:
+    """Collects the changes of one transaction and adds them to its session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.user = current_user()
+        self.at = utc_now()
+
+    def add(
+        self,
+        entity_type: str,
+        entity_id: int | None,
+        label: str,
+        action: str,
+        field: str = "",
+        old: Any = None,
+        new: Any = None,
+    ) -> None:
+        self.session.add(
+            ChangeRecord(
+                changed_at=self.at,
+                changed_by=self.user,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                entity_label=label,
+                action=action,
+                field=field,
+                old_value=format_value(old),
+                new_value=format_value(new),
+            )
+        )
+
+
+class HistoryService:
+    def __init__(self, register: Register) -> None:
+        self.register = register
+
+    def changes(
+        self,
+        *,
+        entity_type: str | None = None,
+        entity_id: int | None = None,
+        since: dt.datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Change]:
+        """Changes newest first, optionally for one entity and/or since a moment (UTC)."""
+        query = select(ChangeRecord).order_by(
+            ChangeRecord.changed_at.desc(), ChangeRecord.id.desc()
+        )
+        if entity_type is not None:
+            query = query.where(ChangeRecord.entity_type == entity_type)
+        if entity_id is not None:
+            query = query.where(ChangeRecord.entity_id == entity_id)
+        if since is not None:
+            query = query.where(ChangeRecord.changed_at >= since)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.register.reading() as session:
+            return list(_to_changes(session.scalars(query)))
+
+
+def _to_changes(rows: Iterable[ChangeRecord]) -> Iterable[Change]:
+    for row in rows:
+        yield Change(
+            row.changed_at,
+            row.changed_by,
+            row.entity_type,
+            row.entity_id,
+            row.entity_label,
+            row.action,
+            row.field,
+            row.old_value,
+            row.new_value,
+        )

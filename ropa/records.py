@@ -1,0 +1,195 @@
+"""Plain records passed between the register and everything that reads or writes it.
+
+Services take and return these, never ORM objects, so the GUI, the spreadsheets, the
+notices and the checks never see a database session.  Library items are named by their
+name (matched trimmed and case-insensitively), which is also what users type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+
+from db.models import LibraryKind, Role, Status
+
+__all__ = [
+    "LINK_FIELDS",
+    "ActivityRecord",
+    "ActivitySummary",
+    "ConditionEntry",
+    "LawfulBasisEntry",
+    "LibraryItemRecord",
+    "LibraryKind",
+    "OrganisationRecord",
+    "RetentionEntry",
+    "Role",
+    "Status",
+    "TransferEntry",
+]
+
+
+@dataclass
+class LawfulBasisEntry:
+    """An Article 6(1) basis: code is 'a', 'b', 'c', 'd', 'e', 'ea' or 'f'."""
+
+    basis: str
+    explanation: str = ""
+    legislation: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ConditionEntry:
+    """An Article 9(2) condition (code 'a'..'j') or a Schedule 1 paragraph (code '18')."""
+
+    code: str
+    explanation: str = ""
+
+
+@dataclass
+class TransferEntry:
+    destination: str
+    mechanism: str = ""
+    safeguards: str = ""
+
+
+@dataclass
+class RetentionEntry:
+    period: str
+    trigger: str = ""
+    applies_to: str = ""
+
+
+# Activity fields that hold library items, with the kind of item each one holds.
+LINK_FIELDS: dict[str, LibraryKind] = {
+    "purposes": LibraryKind.PURPOSE,
+    "individuals": LibraryKind.INDIVIDUAL_CATEGORY,
+    "data_categories": LibraryKind.DATA_CATEGORY,
+    "sources": LibraryKind.SOURCE,
+    "recipients": LibraryKind.RECIPIENT,
+    "processors": LibraryKind.PROCESSOR,
+    "legislation": LibraryKind.LEGISLATION,
+    "security_measures": LibraryKind.SECURITY_MEASURE,
+    "systems": LibraryKind.SYSTEM,
+}
+
+
+@dataclass
+class ActivityRecord:
+    """Everything the register knows about one processing activity."""
+
+    reference: str = ""
+    name: str = ""
+    business_function: str = ""
+    description: str = ""
+    owner: str = ""
+    role: Role = Role.CONTROLLER
+    joint_controllers: str = ""
+    controllers: str = ""
+    controller_representatives: str = ""
+    controller_contract_link: str = ""
+    status: Status = Status.DRAFT
+    approved_by: str = ""
+    approved_on: dt.date | None = None
+    last_reviewed: dt.date | None = None
+    next_review: dt.date | None = None
+    purposes: list[str] = field(default_factory=list)
+    individuals: list[str] = field(default_factory=list)
+    data_categories: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    processors: list[str] = field(default_factory=list)
+    legislation: list[str] = field(default_factory=list)
+    security_measures: list[str] = field(default_factory=list)
+    systems: list[str] = field(default_factory=list)
+    security_description: str = ""
+    location_of_data: str = ""
+    lawful_bases: list[LawfulBasisEntry] = field(default_factory=list)
+    article9: list[ConditionEntry] = field(default_factory=list)
+    schedule1: list[ConditionEntry] = field(default_factory=list)
+    article10_basis: str = ""
+    legitimate_interests: str = ""
+    lia_link: str = ""
+    consent_record_link: str = ""
+    automated_decisions: bool = False
+    automated_decision_details: str = ""
+    transfers: list[TransferEntry] = field(default_factory=list)
+    retention: list[RetentionEntry] = field(default_factory=list)
+    dpia_required: bool | None = None
+    dpia_progress: str = ""
+    dpia_link: str = ""
+    breach_occurred: bool | None = None
+    breach_link: str = ""
+    apd_link: str = ""
+    retention_follows_apd: bool | None = None
+    apd_deviation_reason: str = ""
+    statutory_requirement: str = ""
+    involves_children: bool = False
+    large_scale: bool = False
+    notes: str = ""
+    # Set by the register; ignored when creating.
+    id: int | None = None
+    version: int = 0
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+    @classmethod
+    def editable_fields(cls) -> list[str]:
+        """The fields a user can change (everything but id, version and timestamps)."""
+        return [f.name for f in fields(cls) if f.name not in _SYSTEM_FIELDS]
+
+
+_SYSTEM_FIELDS = {"id", "version", "created_at", "updated_at"}
+
+
+@dataclass(frozen=True)
+class ActivitySummary:
+    """One row of the activities list: what the main window shows without loading it all."""
+
+    id: int
+    reference: str
+    name: str
+    business_function: str
+    status: Status
+    role: Role
+    next_review: dt.date | None
+    last_reviewed: dt.date | None
+    updated_at: dt.datetime | None
+    has_special_category: bool
+    has_criminal_offence: bool
+    version: int
+
+
+@dataclass
+class LibraryItemRecord:
+    kind: LibraryKind
+    name: str
+    description: str = ""
+    special_category: bool = False
+    criminal_offence: bool = False
+    contract_link: str = ""
+    link: str = ""
+    adequacy: bool = False
+    id: int | None = None
+    version: int = 0
+    usage_count: int = 0
+
+
+@dataclass
+class OrganisationRecord:
+    name: str = ""
+    address: str = ""
+    email: str = ""
+    telephone: str = ""
+    website: str = ""
+    dpo_name: str = ""
+    dpo_address: str = ""
+    dpo_email: str = ""
+    dpo_telephone: str = ""
+    representative_name: str = ""
+    representative_address: str = ""
+    representative_email: str = ""
+    representative_telephone: str = ""
+    ico_registration: str = ""
+    is_public_authority: bool = True
+    complaints_contact: str = ""
+    version: int = 0

@@ -1,0 +1,264 @@
+"""Opening a register file safely, and the transactions every service runs in."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from db.engine import make_engine, make_session_factory
+from db.models import Organisation
+from db.schema import current_revision, head_revision, known_revisions, upgrade_to_head
+from ropa.backup import make_backup
+from ropa.errors import ReadOnlyError, RegisterFileError
+
+if TYPE_CHECKING:
+    from ropa.activities import ActivityService
+    from ropa.history import HistoryService
+    from ropa.library import LibraryService
+    from ropa.organisation import OrganisationService
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+ZIP_HEADER = b"PK\x03\x04"
+
+
+class Register:
+    """One open register file. Services hang off it; each call is one transaction."""
+
+    def __init__(self, path: Path, engine: Engine, *, read_only: bool) -> None:
+        self.path = path
+        self.engine = engine
+        self.read_only = read_only
+        self._sessions = make_session_factory(engine)
+
+    # --- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = True) -> Register:
+        """Open (or create) a register, upgrading its schema after a backup copy.
+
+        A file that cannot be a register is refused with a RegisterFileError and left as
+        it was: nothing is written to it before it has been recognised.
+        """
+        path = Path(path).expanduser()
+        if path.is_dir():
+            raise RegisterFileError(
+                f"{path} is a folder, not a register file. Choose a register file "
+                "(such as register.ropa) or type a new file name."
+            )
+        if not path.exists() or path.stat().st_size == 0:
+            if not create:
+                raise RegisterFileError(f"There is no register at {path}. Check the path.")
+            return cls._create(path)
+        _check_is_sqlite(path)
+        read_only = not _is_writable(path)
+        _prepare_schema(path, read_only=read_only)
+        return cls(path, make_engine(path, read_only=read_only), read_only=read_only)
+
+    @classmethod
+    def _create(cls, path: Path) -> Register:
+        """Build a new register in a temporary file beside the target, then move it in place,
+        so that a failure never leaves a half-made register behind."""
+        from ropa.starter import seed_new_register
+
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise RegisterFileError(
+                f"Cannot create the folder {path.parent}: {error.strerror}. Choose another place."
+            ) from error
+        partial = path.with_name(path.name + ".new")
+        try:
+            _create_private_file(partial)
+            engine = make_engine(partial)
+            try:
+                upgrade_to_head(engine)
+                with make_session_factory(engine).begin() as session:
+                    seed_new_register(session)
+            finally:
+                # Closing the last connection checkpoints the WAL into the file itself.
+                engine.dispose()
+            _remove_sidecars(partial)
+            partial.replace(path)
+        except OSError as error:
+            _remove_with_sidecars(partial)
+            raise RegisterFileError(
+                f"Cannot create a register at {path}: {error.strerror or error}. "
+                "Check that you may write to that folder, or choose another place."
+            ) from error
+        except BaseException:
+            _remove_with_sidecars(partial)
+            raise
+        return cls(path, make_engine(path), read_only=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- transactions --------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back whole on any error."""
+        if self.read_only:
+            raise ReadOnlyError(
+                f"{self.path.name} is open read-only (the file or its folder cannot be "
+                "written), so this change was not made. Save a copy to edit it."
+            )
+        with self._sessions.begin() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only session that sees one consistent snapshot of the register."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    # --- services ------------------------------------------------------------------------
+
+    @property
+    def activities(self) -> ActivityService:
+        from ropa.activities import ActivityService
+
+        return ActivityService(self)
+
+    @property
+    def library(self) -> LibraryService:
+        from ropa.library import LibraryService
+
+        return LibraryService(self)
+
+    @property
+    def organisation(self) -> OrganisationService:
+        from ropa.organisation import OrganisationService
+
+        return OrganisationService(self)
+
+    @property
+    def history(self) -> HistoryService:
+        from ropa.history import HistoryService
+
+        return HistoryService(self)
+
+
+def _check_is_sqlite(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except PermissionError as error:
+        raise RegisterFileError(
+            f"{path} cannot be read: permission denied. Ask whoever manages the folder for "
+            "read access, or open a copy."
+        ) from error
+    except OSError as error:
+        raise RegisterFileError(f"{path} cannot be read: {error.strerror or error}.") from error
+    if header == SQLITE_HEADER:
+        return
+    hint = (
+        " It looks like a spreadsheet: use Import (ropa import) to bring it into a register."
+        if header.startswith(ZIP_HEADER)
+        else " Choose a .ropa register file."
+    )
+    raise RegisterFileError(f"{path} is not a ROPA desk register (not an SQLite database).{hint}")
+
+
+def _prepare_schema(path: Path, *, read_only: bool) -> None:
+    """Recognise the file's schema version; back it up and upgrade it when it is older."""
+    inspector = make_engine(path, read_only=True)
+    try:
+        revision = current_revision(inspector)
+        with inspector.connect() as connection:
+            tables = {
+                row[0]
+                for row in connection.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
+            }
+            has_organisation = (
+                revision is not None
+                and connection.execute(select(Organisation.id).limit(1)).first() is not None
+            )
+    except (SQLAlchemyError, sqlite3.Error) as error:
+        raise RegisterFileError(
+            f"{path} is damaged and cannot be read as a register ({_reason(error)}). "
+            "Restore it from a backup copy; the file has not been changed."
+        ) from error
+    finally:
+        inspector.dispose()
+
+    if revision is None:
+        if tables:
+            raise RegisterFileError(
+                f"{path} is an SQLite database but not a ROPA desk register. "
+                "Choose a .ropa register file; the file has not been changed."
+            )
+        raise RegisterFileError(
+            f"{path} is an empty SQLite database, not a ROPA desk register. "
+            "Choose a .ropa register file or a new file name."
+        )
+    if revision not in known_revisions():
+        raise RegisterFileError(
+            f"{path} was saved by a newer version of ROPA desk (schema {revision}). "
+            "Install the latest version of ROPA desk to open it; the file has not been changed."
+        )
+    if revision != head_revision():
+        if read_only:
+            raise RegisterFileError(
+                f"{path} comes from an older version of ROPA desk and must be upgraded, but it "
+                "is read-only. Copy it somewhere you can write to and open the copy."
+            )
+        make_backup(path, "before upgrade")
+        engine = make_engine(path)
+        try:
+            upgrade_to_head(engine)
+        finally:
+            engine.dispose()
+    if not has_organisation and not read_only:
+        from ropa.starter import ensure_organisation_row
+
+        engine = make_engine(path)
+        try:
+            with make_session_factory(engine).begin() as session:
+                ensure_organisation_row(session)
+        finally:
+            engine.dispose()
+
+
+def _reason(error: BaseException) -> str:
+    original = getattr(error, "orig", None)
+    return str(original or error).splitlines()[0]
+
+
+def _is_writable(path: Path) -> bool:
+    # WAL needs to create the -wal and -shm files beside the register, hence the folder too.
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty file readable by its owner only (on POSIX; Windows ignores the mode)."""
+    _remove_with_sidecars(path)
+    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(descriptor)
+
+
+def _remove_sidecars(path: Path) -> None:
+    for suffix in ("-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+        _remove_sidecars(path)

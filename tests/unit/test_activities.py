@@ -1,0 +1,169 @@
+"""The activity service against a real register file."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ropa.errors import ConflictError, NotFoundError, ValidationError
+from ropa.records import (
+    ActivityRecord,
+    ConditionEntry,
+    LawfulBasisEntry,
+    RetentionEntry,
+    Status,
+    TransferEntry,
+)
+from ropa.register import Register
+from tests.conftest import sample_activity
+
+
+def test_create_and_read_back_every_kind_of_field(register: Register) -> None:
+    record = sample_activity(
+        article9=[ConditionEntry("g", "Safeguarding")],
+        schedule1=[ConditionEntry("18", "Safeguarding children")],
+        transfers=[TransferEntry("United States", "idta", "IDTA signed 2025")],
+        retention=[RetentionEntry("6 years", "end of involvement", "Case files")],
+        dpia_required=True,
+        breach_occurred=None,
+        automated_decisions=True,
+        next_review=dt.date(2027, 1, 31),
+    )
+    created = register.activities.create(record)
+    loaded = register.activities.get(created.id or 0)
+    for name in ActivityRecord.editable_fields():
+        assert getattr(loaded, name) == getattr(record, name), name
+    assert loaded.version == 1
+
+
+def test_new_activity_gets_a_reference_and_a_review_date(register: Register) -> None:
+    first = register.activities.create(ActivityRecord(name="First"))
+    second = register.activities.create(ActivityRecord(name="Second"))
+    assert (first.reference, second.reference) == ("ACT-0001", "ACT-0002")
+    assert first.next_review == dt.date.today() + dt.timedelta(days=365)
+
+
+def test_library_items_are_shared_and_matched_case_insensitively(register: Register) -> None:
+    register.activities.create(sample_activity(reference="A", recipients=["police"]))
+    register.activities.create(sample_activity(reference="B", recipients=["  POLICE "]))
+    from ropa.records import LibraryKind
+
+    police = [
+        item
+        for item in register.library.items(LibraryKind.RECIPIENT)
+        if item.name.casefold() == "police"
+    ]
+    assert len(police) == 1
+    assert police[0].usage_count == 2
+
+
+def test_update_records_each_changed_field_in_history(register: Register) -> None:
+    created = register.activities.create(sample_activity())
+    updated = register.activities.update(
+        created.id or 0, {"name": "Section 47 enquiries", "purposes": ["Safeguarding children"]}
+    )
+    assert updated.version == 2
+    changes = register.history.changes(entity_type="activity", entity_id=created.id)
+    fields = {change.field: change for change in changes if change.action == "update"}
+    assert fields["name"].old_value == "Child protection enquiries"
+    assert fields["name"].new_value == "Section 47 enquiries"
+    assert fields["purposes"].old_value == "Safeguarding children\nStatutory reporting"
+    assert all(change.changed_by for change in changes)
+
+
+def test_update_with_no_real_change_keeps_version(register: Register) -> None:
+    created = register.activities.create(sample_activity())
+    again = register.activities.update(created.id or 0, {"name": created.name})
+    assert again.version == created.version
+
+
+def test_stale_version_is_refused_and_nothing_changes(register: Register) -> None:
+    created = register.activities.create(sample_activity())
+    register.activities.update(created.id or 0, {"name": "Theirs"}, expected_version=1)
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        register.activities.update(created.id or 0, {"name": "Mine"}, expected_version=1)
+    assert register.activities.get(created.id or 0).name == "Theirs"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": "   "}, "name"),
+        ({"reference": ""}, "reference"),
+        ({"status": "finished"}, "status"),
+        ({"lawful_bases": [LawfulBasisEntry("z")]}, "lawful_bases"),
+        ({"article9": [ConditionEntry("k")]}, "article9"),
+        ({"schedule1": [ConditionEntry("5")]}, "schedule1"),
+        ({"transfers": [TransferEntry("India", "handshake")]}, "transfers"),
+        ({"next_review": "next Tuesday"}, "next_review"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_invalid_values_are_refused_naming_the_field(
+    register: Register, changes: dict[str, object], field: str
+) -> None:
+    created = register.activities.create(sample_activity())
+    with pytest.raises(ValidationError) as caught:
+        register.activities.update(created.id or 0, changes)
+    assert caught.value.field == field
+    assert register.activities.get(created.id or 0) == created
+
+
+def test_duplicate_references_are_refused(register: Register) -> None:
+    register.activities.create(sample_activity(reference="CS-001"))
+    with pytest.raises(ValidationError, match="already has the reference"):
+        register.activities.create(sample_activity(reference="cs-001"))
+    assert len(register.activities.summaries()) == 1
+
+
+def test_duplicate_makes_a_draft_copy(register: Register) -> None:
+    created = register.activities.create(sample_activity(status=Status.APPROVED))
+    copy = register.activities.duplicate(created.id or 0)
+    assert copy.name == "Child protection enquiries (copy)"
+    assert copy.status == Status.DRAFT
+    assert copy.reference != created.reference
+    assert copy.purposes == created.purposes
+    assert copy.lawful_bases == created.lawful_bases
+
+
+def test_retire_keeps_the_activity_but_hides_it_from_exports(register: Register) -> None:
+    created = register.activities.create(sample_activity())
+    register.activities.retire([created.id or 0])
+    assert register.activities.load() == []
+    assert [r.status for r in register.activities.summaries()] == [Status.RETIRED]
+    assert len(register.activities.load(include_retired=True)) == 1
+
+
+def test_delete_removes_it_and_keeps_a_history_line(register: Register) -> None:
+    created = register.activities.create(sample_activity())
+    register.activities.delete([created.id or 0])
+    with pytest.raises(NotFoundError):
+        register.activities.get(created.id or 0)
+    actions = [c.action for c in register.history.changes(entity_id=created.id)]
+    assert actions[0] == "delete"
+
+
+def test_a_failed_batch_changes_nothing(register: Register) -> None:
+    good = sample_activity(reference="OK-1")
+    bad = sample_activity(reference="OK-2", lawful_bases=[LawfulBasisEntry("nonsense")])
+    with pytest.raises(ValidationError):
+        register.activities.create_many([good, bad])
+    assert register.activities.summaries() == []
+
+
+def test_summaries_flag_special_category_data(register: Register) -> None:
+    from ropa.records import LibraryItemRecord, LibraryKind
+
+    register.library.create(
+        LibraryItemRecord(LibraryKind.DATA_CATEGORY, "Medical history", special_category=True)
+    )
+    register.activities.create(sample_activity(reference="A", data_categories=["Medical history"]))
+    register.activities.create(sample_activity(reference="B", data_categories=["Address"]))
+    flags = {row.reference: row.has_special_category for row in register.activities.summaries()}
+    assert flags == {"A": True, "B": False}
+
+
+def test_search_texts_cover_linked_items(register: Register) -> None:
+    created = register.activities.create(sample_activity(recipients=["Ofsted"]))
+    assert "ofsted" in register.activities.search_texts()[created.id or 0]

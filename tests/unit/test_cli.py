@@ -1,0 +1,68 @@
+"""The command line as users script it: real processes, real files, exit statuses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ropa.records import Status
+from ropa.register import Register
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_ropa(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False,
+    )
+
+
+def test_demo_writes_a_rich_example_register(tmp_path: Path) -> None:
+    path = tmp_path / "demo.ropa"
+    result = run_ropa("demo", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "activities" in result.stdout
+    with Register.open(path) as register:
+        records = register.activities.load(include_retired=True)
+        items = {item.name: item for item in register.library.items()}
+        organisation = register.organisation.get()
+    assert len(records) >= 12
+    assert organisation.name
+    bases = {entry.basis for record in records for entry in record.lawful_bases}
+    assert {"a", "c", "e"} <= bases
+    assert any(record.article9 for record in records)
+    assert any(items[name].criminal_offence for r in records for name in r.data_categories)
+    assert any(items[name].contract_link for r in records for name in r.processors)
+    assert any(record.transfers for record in records)
+    assert any(record.automated_decisions for record in records)
+    assert any(record.consent_record_link for record in records)
+    assert any(record.role == "processor" for record in records)
+    assert {record.status for record in records} >= {Status.APPROVED, Status.DRAFT}
+
+
+def test_demo_refuses_to_overwrite(tmp_path: Path) -> None:
+    path = tmp_path / "existing.ropa"
+    path.write_bytes(b"precious")
+    result = run_ropa("demo", str(path))
+    assert result.returncode == 1
+    assert "already exists" in result.stderr
+    assert path.read_bytes() == b"precious"
+
+
+def test_a_bad_register_path_is_a_one_line_error(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.ropa"
+    bad.write_text("hello", encoding="utf-8")
+    result = run_ropa("export", str(tmp_path / "out.xlsx"), "--db", str(bad))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "not a ROPA desk register" in result.stderr
+    assert bad.read_text(encoding="utf-8") == "hello"
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run_ropa("export").returncode == 2
+    assert run_ropa("frobnicate").returncode == 2

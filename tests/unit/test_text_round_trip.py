@@ -1,0 +1,54 @@
+"""Any text a user types comes back from the register exactly as typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ropa.records import ActivityRecord
+from ropa.register import Register
+
+# Surrogates cannot be stored as UTF-8; everything else a keyboard or a paste can produce can.
+any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=300)
+# Hypothesis draws at most a few kB at once, so a drawn piece is repeated past 100 kB.
+long_text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=500).map(
+    lambda piece: piece * (100_000 // len(piece) + 1)
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(description=any_text, notes=any_text, name=any_text.filter(lambda t: t.strip() != ""))
+def test_text_round_trips_unchanged(
+    tmp_path_factory: object, description: str, notes: str, name: str
+) -> None:
+    path = Path(tmp_path_factory.mktemp("rt")) / "register.ropa"  # type: ignore[attr-defined]
+    with Register.open(path) as register:
+        created = register.activities.create(
+            ActivityRecord(name=name, description=description, notes=notes, purposes=[name])
+        )
+    with Register.open(path) as register:
+        loaded = register.activities.get(created.id or 0)
+    assert (loaded.name, loaded.description, loaded.notes) == (name, description, notes)
+    assert loaded.purposes == [name.strip()]
+
+
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(text=long_text)
+def test_100_kb_of_text_round_trips(tmp_path_factory: object, text: str) -> None:
+    path = Path(tmp_path_factory.mktemp("big")) / "register.ropa"  # type: ignore[attr-defined]
+    with Register.open(path) as register:
+        created = register.activities.create(ActivityRecord(name="Big", description=text))
+        assert register.activities.get(created.id or 0).description == text
+
+
+def test_quotes_newlines_and_sql_like_text(register: Register) -> None:
+    text = "O'Brien said \"hello\"\r\n'; DROP TABLE activities; --\t\u202eevil\u0000end"
+    created = register.activities.create(ActivityRecord(name=text, description=text))
+    loaded = register.activities.get(created.id or 0)
+    assert (loaded.name, loaded.description) == (text, text)
