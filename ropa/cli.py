@@ -121,12 +121,14 @@ def _demo(args: argparse.Namespace, _db_path: Path) -> int:
 def _import(args: argparse.Namespace, db_path: Path) -> int:
     with Register.open(db_path) as register:
         from ropa.spreadsheets.cli import run_import
+
         return run_import(register, args.file, dry_run=args.dry_run)
 
 
 def _export(args: argparse.Namespace, db_path: Path) -> int:
     with Register.open(db_path) as register:
         from ropa.spreadsheets.cli import run_export
+
         return run_export(
             register, args.file, processor=args.processor, include_retired=args.include_retired
         )
@@ -135,12 +137,14 @@ def _export(args: argparse.Namespace, db_path: Path) -> int:
 def _notice(args: argparse.Namespace, db_path: Path) -> int:
     with Register.open(db_path) as register:
         from ropa.notices.cli import run_notice
+
         return run_notice(register, args.file, functions=args.function, title=args.title)
 
 
 def _check(_args: argparse.Namespace, db_path: Path) -> int:
     with Register.open(db_path) as register:
         from ropa.checks.cli import run_check
+
         return run_check(register)
 
 

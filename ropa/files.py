@@ -1,0 +1,55 @@
+"""Writing output files safely: to a temporary file beside the target, then replace.
+
+A target that is open in Excel or Word (locked), or a folder the user may not write to, gives
+a FileWriteError in plain words, and the existing file (if any) is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from ropa.errors import FileWriteError
+
+
+def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
+    """Call `write(temporary_path)`, then move the result over `target` in one step."""
+    target = Path(target)
+    folder = target.parent
+    if not folder.is_dir():
+        raise FileWriteError(f"Cannot write {target}: the folder {folder} does not exist.")
+    try:
+        handle, temporary_name = tempfile.mkstemp(
+            prefix=f".{target.stem}-", suffix=target.suffix, dir=folder
+        )
+    except OSError as error:
+        raise FileWriteError(
+            f"Cannot write {target}: you may not create files in {folder} "
+            f"({error.strerror or error}). Choose another folder."
+        ) from error
+    os.close(handle)
+    temporary = Path(temporary_name)
+    try:
+        write(temporary)
+        os.replace(temporary, target)
+    except PermissionError as error:
+        raise FileWriteError(
+            f"Cannot replace {target}: it is open in another program or read-only. "
+            "Close it (for example in Excel or Word) and try again; the old file is unchanged."
+        ) from error
+    except OSError as error:
+        raise FileWriteError(f"Cannot write {target}: {error.strerror or error}.") from error
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+def write_text_atomically(target: Path, text: str) -> None:
+    write_atomically(target, lambda path: path.write_text(text, encoding="utf-8", newline=""))
+
+
+def write_bytes_atomically(target: Path, data: bytes) -> None:
+    write_atomically(target, lambda path: path.write_bytes(data))
