@@ -34,7 +34,7 @@ def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
     temporary = Path(temporary_name)
     try:
         write(temporary)
-        os.replace(temporary, target)
+        temporary.replace(target)
     except PermissionError as error:
         raise FileWriteError(
             f"Cannot replace {target}: it is open in another program or read-only. "
