@@ -11,11 +11,16 @@ from sqlalchemy.orm import Session, sessionmaker
 BUSY_TIMEOUT_MS = 5000
 
 
-def make_engine(path: Path, *, read_only: bool = False) -> Engine:
-    """An engine over one register file, with foreign keys on, WAL and a busy timeout."""
+def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False) -> Engine:
+    """An engine over one register file, with foreign keys on, WAL and a busy timeout.
+
+    `immutable` (read-only only) lets SQLite read a WAL-mode file in a folder it cannot
+    write, where it could not create the -shm file that mode=ro alone needs.
+    """
     if read_only:
         # mode=ro refuses every write at the SQLite level, whatever the code above does.
-        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true"
+        extra = "&immutable=1" if immutable else ""
+        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro{extra}&uri=true"
     else:
         url = f"sqlite:///{path.resolve().as_posix()}"
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})

@@ -1,20 +1,33 @@
 """Consistent copies of a register, made with SQLite's online backup API.
 
 A copy taken this way is a valid database even while another connection is writing, unlike
-a plain file copy of a WAL-mode database.
+a plain file copy of a WAL-mode database.  Backups sit in a folder beside the register
+("register backups"), named by the moment they were taken and why, so a DPO can find them
+without the app:
+
+    register 2026-11-21 093012 daily.ropa
+    register 2026-11-21 101544 before upgrade.ropa
+    register 2026-11-21 113001 before restore.ropa
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ropa.errors import FileWriteError
+from ropa.errors import FileWriteError, RegisterFileError
 
 MAX_BACKUPS = 20
+DAILY = "daily"
+BEFORE_UPGRADE = "before upgrade"
+BEFORE_RESTORE = "before restore"
+_STAMP_FORMAT = "%Y-%m-%d %H%M%S"
+_STAMP_LENGTH = len("2026-11-21 093012")
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,11 @@ class BackupInfo:
     taken_at: dt.datetime
     reason: str
 
+    @property
+    def when(self) -> str:
+        """The moment in British form: 21 November 2026 at 09:30."""
+        return f"{self.taken_at.day} {self.taken_at:%B %Y} at {self.taken_at:%H:%M}"
+
 
 def backup_folder(register_path: Path) -> Path:
     """Backups sit beside the register, in a folder a DPO can find and copy."""
@@ -30,12 +48,23 @@ def backup_folder(register_path: Path) -> Path:
 
 
 def copy_database(source: Path, target: Path) -> None:
-    """Write a consistent copy of `source` to `target`, atomically (temporary file, replace)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    """Write a consistent copy of `source` to `target`, atomically (temporary file, replace).
+
+    The copy is readable by its owner only on POSIX: it holds the same personal data as the
+    register itself.
+    """
     try:
-        src = sqlite3.connect(f"file:{source.resolve().as_posix()}?mode=ro", uri=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FileWriteError(
+            f"Could not create the folder {target.parent}: {error.strerror or error}. "
+            "Choose a folder you may write to."
+        ) from error
+    partial = target.with_name(target.name + ".partial")
+    try:
+        partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        src = _connect_for_reading(source)
         try:
             dst = sqlite3.connect(partial)
             try:
@@ -56,18 +85,50 @@ def copy_database(source: Path, target: Path) -> None:
         ) from error
 
 
-def make_backup(register_path: Path, reason: str, *, keep: int = MAX_BACKUPS) -> Path:
+def save_copy(register_path: Path, target: Path) -> None:
+    """`Save a copy`: a consistent, self-contained copy of the register at `target`."""
+    if target.resolve() == register_path.resolve():
+        raise FileWriteError(
+            f"{target.name} is the register itself. Choose another name for the copy."
+        )
+    copy_database(register_path, target)
+
+
+def make_backup(
+    register_path: Path,
+    reason: str,
+    *,
+    keep: int = MAX_BACKUPS,
+    now: dt.datetime | None = None,
+) -> Path:
     """Back the register up into its backup folder and prune the oldest beyond `keep`."""
-    stamp = dt.datetime.now().strftime("%Y-%m-%d %H%M%S")
+    stamp = (now or dt.datetime.now()).strftime(_STAMP_FORMAT)
     target = backup_folder(register_path) / f"{register_path.stem} {stamp} {reason}.ropa"
     counter = 1
     while target.exists():
         counter += 1
         target = target.with_name(f"{register_path.stem} {stamp} {reason} {counter}.ropa")
     copy_database(register_path, target)
-    for old in list_backups(register_path)[keep:]:
-        old.path.unlink(missing_ok=True)
+    prune_backups(register_path, keep=keep)
     return target
+
+
+def prune_backups(register_path: Path, *, keep: int = MAX_BACKUPS) -> None:
+    """Delete the oldest backups so that at most `keep` remain."""
+    for old in list_backups(register_path)[max(keep, 1) :]:
+        with contextlib.suppress(OSError):
+            old.path.unlink(missing_ok=True)
+
+
+def make_daily_backup(
+    register_path: Path, *, keep: int = MAX_BACKUPS, now: dt.datetime | None = None
+) -> Path | None:
+    """On the first open of each day, back the register up; later opens that day do nothing."""
+    moment = now or dt.datetime.now()
+    for info in list_backups(register_path):
+        if info.reason == DAILY and info.taken_at.date() == moment.date():
+            return None
+    return make_backup(register_path, DAILY, keep=keep, now=moment)
 
 
 def list_backups(register_path: Path) -> list[BackupInfo]:
@@ -78,10 +139,149 @@ def list_backups(register_path: Path) -> list[BackupInfo]:
     found = []
     prefix = f"{register_path.stem} "
     for candidate in folder.glob("*.ropa"):
+        if not candidate.name.startswith(prefix):
+            continue
         rest = candidate.stem.removeprefix(prefix)
         try:
-            taken_at = dt.datetime.strptime(rest[:17], "%Y-%m-%d %H%M%S")
+            taken_at = dt.datetime.strptime(rest[:_STAMP_LENGTH], _STAMP_FORMAT)
         except ValueError:
             continue
-        found.append(BackupInfo(candidate, taken_at, rest[18:]))
+        found.append(BackupInfo(candidate, taken_at, rest[_STAMP_LENGTH + 1 :]))
     return sorted(found, key=lambda info: (info.taken_at, info.path.name), reverse=True)
+
+
+def restore_backup(register_path: Path, backup_path: Path) -> Path:
+    """Put a backup back in place of the register; return the backup of what it replaced.
+
+    The backup is checked first (a sound register this version can read).  The current
+    register is then backed up ("before restore"), so a restore can itself be undone, and
+    replaced in one SQLite transaction through the online backup API: another program with
+    the register open sees either the old content or the restored one, never a mixture.
+    """
+    check_is_sound_register(backup_path)
+    if register_path.exists():
+        try:
+            safety_copy = make_backup(register_path, BEFORE_RESTORE)
+        except FileWriteError:
+            # A damaged register cannot be copied page by page; keep its bytes instead.
+            safety_copy = _copy_bytes(register_path, BEFORE_RESTORE)
+    else:
+        safety_copy = None
+    try:
+        _restore_in_place(register_path, backup_path)
+    except (sqlite3.Error, OSError) as error:
+        if _is_sound(register_path):
+            # Busy or locked elsewhere: the failed transaction left the register as it was.
+            raise FileWriteError(
+                f"Could not restore {register_path.name}: {error}. If the register is open "
+                "in another copy of ROPA desk, close it there and try again; the register "
+                "is as it was."
+            ) from error
+        _restore_by_replacing(register_path, backup_path)
+    return safety_copy if safety_copy is not None else backup_path
+
+
+def check_is_sound_register(path: Path) -> None:
+    """Refuse (RegisterFileError) anything but an undamaged register this version can read."""
+    from db.schema import known_revisions
+
+    if not path.is_file():
+        raise RegisterFileError(f"There is no backup at {path}. Choose another backup.")
+    try:
+        connection = _connect_for_reading(path)
+        try:
+            verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
+            revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise RegisterFileError(
+            f"{path.name} is not a readable ROPA desk register ({error}). Choose another backup."
+        ) from error
+    if verdict != "ok":
+        raise RegisterFileError(f"{path.name} is damaged ({verdict}). Choose another backup.")
+    if revision is None or revision[0] not in known_revisions():
+        raise RegisterFileError(
+            f"{path.name} comes from a newer version of ROPA desk or is not a register. "
+            "Choose another backup."
+        )
+
+
+# --- internals ----------------------------------------------------------------------------
+
+
+def _connect_for_reading(path: Path) -> sqlite3.Connection:
+    """A connection that can never write to `path`.
+
+    A WAL-mode file in a folder that cannot be written (a read-only share) cannot be opened
+    with mode=ro alone, because SQLite cannot create its -shm file there.  When no -wal file
+    exists the file is complete in itself and may be read as immutable.
+    """
+    uri = f"file:{path.resolve().as_posix()}?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return connection
+    except sqlite3.OperationalError:
+        if path.with_name(path.name + "-wal").exists():
+            raise
+    connection = sqlite3.connect(uri + "&immutable=1", uri=True)
+    connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return connection
+
+
+def _is_sound(path: Path) -> bool:
+    try:
+        check_is_sound_register(path)
+    except RegisterFileError:
+        return False
+    return True
+
+
+def _restore_in_place(register_path: Path, backup_path: Path) -> None:
+    source = _connect_for_reading(backup_path)
+    try:
+        target = sqlite3.connect(register_path, timeout=5)
+        try:
+            # pages=-1: every page in one step, so in one transaction on the register.
+            source.backup(target, pages=-1)
+            verdict = target.execute("PRAGMA quick_check").fetchone()[0]
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(verdict)
+        finally:
+            target.close()
+    finally:
+        source.close()
+
+
+def _restore_by_replacing(register_path: Path, backup_path: Path) -> None:
+    """Fallback for a register too damaged to write into: replace the file itself."""
+    partial = register_path.with_name(register_path.name + ".restoring")
+    copy_database(backup_path, partial)
+    try:
+        for suffix in ("-wal", "-shm", "-journal"):
+            register_path.with_name(register_path.name + suffix).unlink(missing_ok=True)
+        partial.replace(register_path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise FileWriteError(
+            f"Could not put the backup in place of {register_path}: "
+            f"{error.strerror or error}. Close ROPA desk everywhere the register is open and "
+            "try again; the register is as it was."
+        ) from error
+
+
+def _copy_bytes(register_path: Path, reason: str) -> Path:
+    stamp = dt.datetime.now().strftime(_STAMP_FORMAT)
+    target = backup_folder(register_path) / f"{register_path.stem} {stamp} {reason} (as found).ropa"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(register_path, target)
+        target.chmod(0o600)
+    except OSError as error:
+        raise FileWriteError(
+            f"Could not keep a copy of {register_path} before restoring: "
+            f"{error.strerror or error}. Nothing was changed."
+        ) from error
+    return target

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from db.engine import make_engine, make_session_factory
 from db.models import Organisation
 from db.schema import current_revision, head_revision, known_revisions, upgrade_to_head
-from ropa.backup import make_backup
-from ropa.errors import ReadOnlyError, RegisterFileError
+from ropa.backup import BEFORE_UPGRADE, make_backup, make_daily_backup
+from ropa.errors import FileWriteError, ReadOnlyError, RegisterFileError
 
 if TYPE_CHECKING:
     from ropa.activities import ActivityService
@@ -32,20 +32,39 @@ ZIP_HEADER = b"PK\x03\x04"
 class Register:
     """One open register file. Services hang off it; each call is one transaction."""
 
-    def __init__(self, path: Path, engine: Engine, *, read_only: bool) -> None:
+    def __init__(
+        self, path: Path, engine: Engine, *, read_only: bool, read_only_reason: str = ""
+    ) -> None:
         self.path = path
         self.engine = engine
         self.read_only = read_only
+        # Why it is read-only, in words for the banner ("" when it is writable).
+        self.read_only_reason = read_only_reason if read_only else ""
+        # The backup made by this opening (the first of the day), if any.
+        self.daily_backup: Path | None = None
+        # Why the daily backup could not be made ("" when all is well): worth a warning,
+        # never a reason to refuse the user their register.
+        self.backup_problem = ""
         self._sessions = make_session_factory(engine)
 
     # --- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = True) -> Register:
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        daily_backup: bool = True,
+    ) -> Register:
         """Open (or create) a register, upgrading its schema after a backup copy.
 
-        A file that cannot be a register is refused with a RegisterFileError and left as
-        it was: nothing is written to it before it has been recognised.
+        A file that cannot be a register (not SQLite, another database, damaged, from a
+        newer version) is refused with a RegisterFileError and left as it was: nothing is
+        written to it before it has been recognised.  A file or folder that cannot be
+        written opens read-only (`read_only`, with `read_only_reason` to show the user).
+        The first writable opening of each day backs the register up first.
         """
         path = Path(path).expanduser()
         if path.is_dir():
@@ -58,9 +77,17 @@ class Register:
                 raise RegisterFileError(f"There is no register at {path}. Check the path.")
             return cls._create(path)
         _check_is_sqlite(path)
-        read_only = not _is_writable(path)
+        reason = "it was opened read-only on request" if read_only else writability_problem(path)
+        read_only = bool(reason)
         _prepare_schema(path, read_only=read_only)
-        return cls(path, make_engine(path, read_only=read_only), read_only=read_only)
+        engine = _read_only_engine(path) if read_only else make_engine(path, read_only=False)
+        register = cls(path, engine, read_only=read_only, read_only_reason=reason)
+        if daily_backup and not read_only:
+            try:
+                register.daily_backup = make_daily_backup(path)
+            except FileWriteError as error:
+                register.backup_problem = str(error)
+        return register
 
     @classmethod
     def _create(cls, path: Path) -> Register:
@@ -114,8 +141,8 @@ class Register:
         """A unit of work: committed when the block ends, rolled back whole on any error."""
         if self.read_only:
             raise ReadOnlyError(
-                f"{self.path.name} is open read-only (the file or its folder cannot be "
-                "written), so this change was not made. Save a copy to edit it."
+                f"{self.path.name} is open read-only ({self.read_only_reason}), so this "
+                "change was not made. Save a copy to edit it."
             )
         with self._sessions.begin() as session:
             yield session
@@ -175,21 +202,35 @@ def _check_is_sqlite(path: Path) -> None:
 
 
 def _prepare_schema(path: Path, *, read_only: bool) -> None:
-    """Recognise the file's schema version; back it up and upgrade it when it is older."""
-    inspector = make_engine(path, read_only=True)
+    """Recognise the file's schema version; back it up and upgrade it when it is older.
+
+    Everything up to the upgrade reads through a mode=ro engine, so a file refused here
+    cannot have been written to.
+    """
+    inspector = _read_only_engine(path)
     try:
-        revision = current_revision(inspector)
         with inspector.connect() as connection:
+            # quick_check reads every page: a truncated file or garbage pages are found
+            # now, with a clear message, rather than half-way through the user's work.
+            verdict = connection.exec_driver_sql("PRAGMA quick_check").scalar()
+            if verdict != "ok":
+                raise RegisterFileError(
+                    f"{path} is damaged ({str(verdict).splitlines()[0]}). Restore it from a "
+                    "backup copy; the file has not been changed."
+                )
             tables = {
                 row[0]
                 for row in connection.exec_driver_sql(
                     "SELECT name FROM sqlite_master WHERE type = 'table'"
                 )
             }
-            has_organisation = (
-                revision is not None
-                and connection.execute(select(Organisation.id).limit(1)).first() is not None
-            )
+        revision = current_revision(inspector) if "alembic_version" in tables else None
+        has_organisation = False
+        if revision in known_revisions():
+            with inspector.connect() as connection:
+                has_organisation = (
+                    connection.execute(select(Organisation.id).limit(1)).first() is not None
+                )
     except (SQLAlchemyError, sqlite3.Error) as error:
         raise RegisterFileError(
             f"{path} is damaged and cannot be read as a register ({_reason(error)}). "
@@ -219,7 +260,7 @@ def _prepare_schema(path: Path, *, read_only: bool) -> None:
                 f"{path} comes from an older version of ROPA desk and must be upgraded, but it "
                 "is read-only. Copy it somewhere you can write to and open the copy."
             )
-        make_backup(path, "before upgrade")
+        make_backup(path, BEFORE_UPGRADE)
         engine = make_engine(path)
         try:
             upgrade_to_head(engine)
@@ -241,9 +282,30 @@ def _reason(error: BaseException) -> str:
     return str(original or error).splitlines()[0]
 
 
-def _is_writable(path: Path) -> bool:
+def writability_problem(path: Path) -> str:
+    """Why the register cannot be written, in words for the user; "" when it can.
+
+    The one place the app asks the operating system; tests replace it to simulate a
+    read-only file for a user (root writes everywhere that is not immutable).
+    """
+    if not os.access(path, os.W_OK):
+        return "the file is read-only"
     # WAL needs to create the -wal and -shm files beside the register, hence the folder too.
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    if not os.access(path.parent, os.W_OK):
+        return f"the folder {path.parent.name or path.parent} cannot be written to"
+    return ""
+
+
+def _read_only_engine(path: Path) -> Engine:
+    """An engine that cannot write; immutable when SQLite could not otherwise read it.
+
+    mode=ro on a WAL-mode file needs a -shm file beside it, which a read-only folder
+    cannot receive.  With no -wal file the main file holds every committed change, so it
+    may be read as immutable.
+    """
+    folder_locked = not os.access(path.parent, os.W_OK)
+    has_wal = path.with_name(path.name + "-wal").exists()
+    return make_engine(path, read_only=True, immutable=folder_locked and not has_wal)
 
 
 def _create_private_file(path: Path) -> None:
