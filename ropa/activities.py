@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, func, select
@@ -232,24 +232,44 @@ class ActivityService:
             )
             return to_record(activity)
 
-    def retire(self, activity_ids: Sequence[int]) -> None:
+    def retire(
+        self, activity_ids: Sequence[int], expected_versions: Mapping[int, int] | None = None
+    ) -> None:
         """Mark activities as retired: kept and reachable, left out of exports and notices."""
-        self.set_status(activity_ids, Status.RETIRED)
+        self.set_status(activity_ids, Status.RETIRED, expected_versions)
 
-    def set_status(self, activity_ids: Sequence[int], status: Status) -> None:
+    def set_status(
+        self,
+        activity_ids: Sequence[int],
+        status: Status,
+        expected_versions: Mapping[int, int] | None = None,
+    ) -> None:
+        """Change the status of several activities at once.
+
+        With `expected_versions` (activity id -> the version the user saw), nothing is changed
+        if any of them was saved by someone else in between.
+        """
         with self.register.transaction() as session:
             resolver = LibraryResolver(session)
             log = ChangeLog(session)
             for activity_id in activity_ids:
                 activity = _load(session, activity_id, full=True)
+                check_version(activity, (expected_versions or {}).get(activity_id))
                 update_activity(session, activity, {"status": status}, resolver, log)
 
-    def delete(self, activity_ids: Sequence[int]) -> None:
-        """Delete activities for good (the change history keeps a record that they existed)."""
+    def delete(
+        self, activity_ids: Sequence[int], expected_versions: Mapping[int, int] | None = None
+    ) -> None:
+        """Delete activities for good (the change history keeps a record that they existed).
+
+        With `expected_versions`, nothing is deleted if any of them was changed in between:
+        a colleague's newer work is never thrown away unseen.
+        """
         with self.register.transaction() as session:
             log = ChangeLog(session)
             for activity_id in activity_ids:
                 activity = _load(session, activity_id, full=False)
+                check_version(activity, (expected_versions or {}).get(activity_id))
                 log.add("activity", activity.id, _label(activity), "delete")
                 session.delete(activity)
 
