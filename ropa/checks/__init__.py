@@ -1,0 +1,40 @@
+"""Compliance checks: what is missing or inconsistent in the register, and how to fix it.
+
+findings = run_checks(register)                   # over an open register
+findings = check_activities(records, context)     # pure, over plain records
+"""
+
+from ropa.checks.engine import (
+    CheckReport,
+    check_activities,
+    check_register,
+    completeness,
+    gap_counts,
+    load_context,
+    missing_fields,
+    register_completeness,
+    rules,
+    run_checks,
+    severity_counts,
+)
+from ropa.checks.findings import CheckContext, Finding, NoticeState, Severity
+from ropa.checks.rules import Rule
+
+__all__ = [
+    "CheckContext",
+    "CheckReport",
+    "Finding",
+    "NoticeState",
+    "Rule",
+    "Severity",
+    "check_activities",
+    "check_register",
+    "completeness",
+    "gap_counts",
+    "load_context",
+    "missing_fields",
+    "register_completeness",
+    "rules",
+    "run_checks",
+    "severity_counts",
+]

@@ -1,0 +1,709 @@
+"""The check rules: one small function per rule, each registered with what it rests on.
+
+A rule function yields one message per gap it sees (usually none).  The decorator records
+its id, severity, the article it cites, the field it points at and how to fix the gap, so
+the engine, the report and the Checks view all describe a rule the same way.
+
+Severity follows one principle: an error when UK GDPR Article 30 or DPA 2018 Schedule 1
+requires the entry (or the law plainly requires it, like a lawful basis); a warning for ICO
+good practice, or when two answers in the record do not agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ropa import law
+from ropa.checks.findings import CheckContext, NoticeState, Severity
+from ropa.library import name_key
+from ropa.records import ActivityRecord, OrganisationRecord, Role
+
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
+
+ActivityCheck = Callable[[ActivityRecord, CheckContext], Iterable[str]]
+OrganisationCheck = Callable[[OrganisationRecord, CheckContext], Iterable[str]]
+# A register-wide rule yields (subject reference, subject name, message).
+RegisterCheck = Callable[
+    [Mapping[int, ActivityRecord], CheckContext], Iterable[tuple[str, str, str]]
+]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: Severity
+    article: str
+    field: str
+    fix: str
+    scope: str  # "activity", "organisation" or "register"
+    check: Callable[..., Iterable[Any]]
+
+
+RULES: list[Rule] = []
+
+
+def _rule(
+    scope: str, rule_id: str, title: str, severity: Severity, article: str, field: str, fix: str
+) -> Callable[[Callable[..., Iterable[Any]]], Callable[..., Iterable[Any]]]:
+    def register(check: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
+        RULES.append(Rule(rule_id, title, severity, article, field, fix, scope, check))
+        return check
+
+    return register
+
+
+def activity_rule(
+    rule_id: str, title: str, severity: Severity, article: str, field: str, fix: str
+) -> Callable[[ActivityCheck], ActivityCheck]:
+    return _rule("activity", rule_id, title, severity, article, field, fix)
+
+
+def organisation_rule(
+    rule_id: str, title: str, severity: Severity, article: str, field: str, fix: str
+) -> Callable[[OrganisationCheck], OrganisationCheck]:
+    return _rule("organisation", rule_id, title, severity, article, field, fix)
+
+
+def register_rule(
+    rule_id: str, title: str, severity: Severity, article: str, field: str, fix: str
+) -> Callable[[RegisterCheck], RegisterCheck]:
+    return _rule("register", rule_id, title, severity, article, field, fix)
+
+
+def rules_by_id() -> dict[str, Rule]:
+    return {rule.id: rule for rule in RULES}
+
+
+# --- small helpers -----------------------------------------------------------------------
+
+
+def british_date(day: dt.date) -> str:
+    """21 November 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _blank(text: str) -> bool:
+    return not text.strip()
+
+
+def _controls(record: ActivityRecord) -> bool:
+    """Article 30(1) applies: the organisation decides (alone or jointly) why and how."""
+    return record.role != Role.PROCESSOR
+
+
+def _bases(record: ActivityRecord) -> set[str]:
+    return {entry.basis.strip().lower() for entry in record.lawful_bases}
+
+
+def _article9_codes(record: ActivityRecord) -> list[str]:
+    return [entry.code.strip().lower() for entry in record.article9]
+
+
+def _schedule1(record: ActivityRecord) -> list[law.Schedule1Condition]:
+    known = law.schedule1_conditions()
+    return [known[c.code.strip()] for c in record.schedule1 if c.code.strip() in known]
+
+
+def _needs_apd(record: ActivityRecord) -> list[law.Schedule1Condition]:
+    return [condition for condition in _schedule1(record) if condition.requires_apd]
+
+
+def _names(names: Iterable[str]) -> str:
+    quoted = [f"\u201c{name}\u201d" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+# --- the organisation: Article 30(1)(a) ----------------------------------------------------
+
+
+@organisation_rule(
+    "ORG-NAME",
+    "Organisation name missing",
+    ERROR,
+    "Article 30(1)(a)",
+    "name",
+    "Enter the organisation's legal name under Organisation details.",
+)
+def organisation_name_missing(organisation: OrganisationRecord, _c: CheckContext) -> Iterator[str]:
+    if _blank(organisation.name):
+        yield "The record does not name the controller (your organisation)."
+
+
+@organisation_rule(
+    "ORG-CONTACT",
+    "Organisation contact details missing",
+    ERROR,
+    "Article 30(1)(a)",
+    "address",
+    "Enter the organisation's postal address, email or telephone number.",
+)
+def organisation_contact_missing(
+    organisation: OrganisationRecord, _c: CheckContext
+) -> Iterator[str]:
+    if all(_blank(v) for v in (organisation.address, organisation.email, organisation.telephone)):
+        yield "The record gives no contact details for the controller."
+
+
+@organisation_rule(
+    "ORG-DPO",
+    "Data protection officer missing",
+    ERROR,
+    "Articles 30(1)(a) and 37(1)(a)",
+    "dpo_name",
+    "Enter your data protection officer's name and an email address or telephone number.",
+)
+def organisation_dpo_missing(organisation: OrganisationRecord, _c: CheckContext) -> Iterator[str]:
+    if not organisation.is_public_authority:
+        return
+    if _blank(organisation.dpo_name):
+        yield "A public authority must have a data protection officer, and none is named."
+    elif all(_blank(v) for v in (organisation.dpo_email, organisation.dpo_telephone)):
+        yield f"No email or telephone number is recorded for {organisation.dpo_name}."
+
+
+# --- what Article 30 asks of every activity -------------------------------------------------
+
+
+@activity_rule(
+    "A30-PURPOSES",
+    "No purposes",
+    ERROR,
+    "Article 30(1)(b)",
+    "purposes",
+    "Add at least one purpose saying why the personal data is used.",
+)
+def purposes_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if _controls(record) and not record.purposes:
+        yield "No purpose of the processing is recorded."
+
+
+@activity_rule(
+    "A30-INDIVIDUALS",
+    "No categories of individuals",
+    ERROR,
+    "Article 30(1)(c)",
+    "individuals",
+    "Add the categories of people whose data is used (for example children, parents).",
+)
+def individuals_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if _controls(record) and not record.individuals:
+        yield "No categories of individuals are recorded."
+
+
+@activity_rule(
+    "A30-DATA",
+    "No categories of personal data",
+    ERROR,
+    "Article 30(1)(c)",
+    "data_categories",
+    "Add the kinds of personal data used (for example contact details, health).",
+)
+def data_categories_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if _controls(record) and not record.data_categories:
+        yield "No categories of personal data are recorded."
+
+
+@activity_rule(
+    "A30-RECIPIENTS",
+    "No recipients",
+    ERROR,
+    "Article 30(1)(d)",
+    "recipients",
+    "Add who the data is disclosed to, including other teams or bodies, or state that it "
+    "is not shared (for example a recipient \u201cNot shared outside the service\u201d).",
+)
+def recipients_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    # Processors are recipients too (Article 4(9)), so naming one answers the question.
+    if _controls(record) and not record.recipients and not record.processors:
+        yield "No categories of recipients are recorded."
+
+
+@activity_rule(
+    "A30-RETENTION",
+    "No retention period",
+    ERROR,
+    "Article 30(1)(f)",
+    "retention",
+    "Add how long the data is kept and from when, as your retention schedule says.",
+)
+def retention_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if _controls(record) and not any(not _blank(entry.period) for entry in record.retention):
+        yield "No retention period is recorded."
+
+
+@activity_rule(
+    "A30-SECURITY",
+    "No security measures",
+    ERROR,
+    "Articles 30(1)(g) and 30(2)(d)",
+    "security_measures",
+    "Add the technical and organisational security measures that protect the data.",
+)
+def security_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if not record.security_measures and _blank(record.security_description):
+        yield "No security measures are described."
+
+
+@activity_rule(
+    "A30-JOINT",
+    "Joint controllers not named",
+    ERROR,
+    "Article 30(1)(a)",
+    "joint_controllers",
+    "Enter the name and contact details of each joint controller.",
+)
+def joint_controllers_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if record.role == Role.JOINT_CONTROLLER and _blank(record.joint_controllers):
+        yield "The activity is a joint controllership, but the joint controllers are not named."
+
+
+@activity_rule(
+    "A30-CONTROLLERS",
+    "Controllers not named",
+    ERROR,
+    "Article 30(2)(a)",
+    "controllers",
+    "Enter the name and contact details of each controller you process for.",
+)
+def controllers_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if record.role == Role.PROCESSOR and _blank(record.controllers):
+        yield "You act as a processor here, but the controllers you act for are not named."
+
+
+@activity_rule(
+    "A30-PROCESSING",
+    "Categories of processing missing",
+    ERROR,
+    "Article 30(2)(b)",
+    "purposes",
+    "Describe what you do with the data for each controller (purposes or description).",
+)
+def processing_categories_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if record.role == Role.PROCESSOR and not record.purposes and _blank(record.description):
+        yield "The categories of processing carried out for the controllers are not recorded."
+
+
+# --- lawful basis: Article 6 ----------------------------------------------------------------
+
+
+@activity_rule(
+    "BASIS-MISSING",
+    "No lawful basis",
+    ERROR,
+    "Article 6(1)",
+    "lawful_bases",
+    "Choose the Article 6 lawful basis, say why it applies and name the law behind it.",
+)
+def lawful_basis_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if _controls(record) and not record.lawful_bases:
+        yield "No lawful basis is recorded: processing without one is unlawful."
+
+
+@activity_rule(
+    "BASIS-PUBLIC-AUTHORITY",
+    "Basis not open to a public authority",
+    WARNING,
+    "Article 6(1), final paragraph",
+    "lawful_bases",
+    "For your tasks as a public authority use public task (e) or legal obligation (c); keep "
+    "this basis only for processing outside those tasks and say so in the explanation.",
+)
+def public_authority_basis(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
+    if not context.organisation.is_public_authority:
+        return
+    bases = law.lawful_bases()
+    for code in sorted(_bases(record)):
+        basis = bases.get(code)
+        if basis is not None and basis.barred_for_public_authority_tasks:
+            yield (
+                f"{basis.article} ({basis.plain_name}) is relied on, but a public authority "
+                "cannot use it for the performance of its tasks."
+            )
+
+
+@activity_rule(
+    "CONSENT-RECORD",
+    "No record of consent",
+    WARNING,
+    "Article 7(1)",
+    "consent_record_link",
+    "Link to where each person's consent (and any withdrawal) is recorded.",
+)
+def consent_record_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    uses_consent = "a" in _bases(record) or "a" in _article9_codes(record)
+    if uses_consent and _blank(record.consent_record_link):
+        yield "Consent is relied on, but no link to the record of consent is given."
+
+
+@activity_rule(
+    "LI-INTERESTS",
+    "Legitimate interests not stated",
+    WARNING,
+    "Article 13(1)(d)",
+    "legitimate_interests",
+    "Say what the legitimate interests are; the privacy notice must tell people.",
+)
+def legitimate_interests_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if "f" in _bases(record) and _blank(record.legitimate_interests):
+        yield "Legitimate interests are relied on, but the interests are not stated."
+
+
+@activity_rule(
+    "LI-ASSESSMENT",
+    "No legitimate interests assessment",
+    WARNING,
+    "Article 6(1)(f)",
+    "lia_link",
+    "Carry out a legitimate interests assessment and link to it.",
+)
+def legitimate_interests_assessment_missing(
+    record: ActivityRecord, _c: CheckContext
+) -> Iterator[str]:
+    if "f" in _bases(record) and _blank(record.lia_link):
+        yield "Legitimate interests are relied on, but no assessment (LIA) is linked."
+
+
+# --- special category and criminal offence data: Articles 9 and 10, DPA 2018 ---------------
+
+
+@activity_rule(
+    "A9-MISSING",
+    "Special category data without an Article 9 condition",
+    ERROR,
+    "Article 9(1) and (2)",
+    "article9",
+    "Choose the Article 9(2) condition that allows this use of special category data.",
+)
+def article9_missing(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
+    special = context.special_in(record.data_categories)
+    if special and _controls(record) and not record.article9:
+        yield f"Special category data ({_names(special)}) is used without an Article 9 condition."
+
+
+@activity_rule(
+    "A9-UNUSED",
+    "Article 9 condition without special category data",
+    WARNING,
+    "Article 9(2)",
+    "data_categories",
+    "Add the special category data the condition is for, or remove the condition.",
+)
+def article9_without_special_data(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
+    if record.article9 and not context.special_in(record.data_categories):
+        yield "An Article 9 condition is recorded, but no category of data is special category."
+
+
+def _schedule1_part_missing(record: ActivityRecord, part: int) -> Iterator[str]:
+    conditions = law.article9_conditions()
+    recorded_parts = {condition.part for condition in _schedule1(record)}
+    for code in _article9_codes(record):
+        condition = conditions.get(code)
+        if condition and condition.schedule1_part_required == part and part not in recorded_parts:
+            yield (
+                f"{condition.article} ({condition.name}) needs a DPA 2018 Schedule 1 Part {part} "
+                "condition, and none is recorded."
+            )
+
+
+@activity_rule(
+    "SCH1-PART1",
+    "Schedule 1 Part 1 condition missing",
+    ERROR,
+    "DPA 2018 s.10(2), Schedule 1 Part 1",
+    "schedule1",
+    "Add the Schedule 1 Part 1 condition (paragraphs 1 to 4) that the Article 9 condition "
+    "relies on.",
+)
+def schedule1_part1_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    yield from _schedule1_part_missing(record, 1)
+
+
+@activity_rule(
+    "SCH1-PART2",
+    "Schedule 1 Part 2 condition missing",
+    ERROR,
+    "DPA 2018 s.10(3), Schedule 1 Part 2",
+    "schedule1",
+    "Add the substantial public interest condition from Schedule 1 Part 2 (paragraphs 6 to "
+    "28), such as paragraph 6 (statutory purposes) or 18 (safeguarding).",
+)
+def schedule1_part2_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    yield from _schedule1_part_missing(record, 2)
+
+
+@activity_rule(
+    "APD-LINK",
+    "No appropriate policy document",
+    ERROR,
+    "DPA 2018 Schedule 1 paragraphs 5 and 39",
+    "apd_link",
+    "Link to your appropriate policy document (APD).",
+)
+def appropriate_policy_document_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    needing = _needs_apd(record)
+    if needing and _blank(record.apd_link):
+        paragraphs = ", ".join(str(condition.paragraph) for condition in needing)
+        yield (
+            f"Schedule 1 paragraph {paragraphs} needs an appropriate policy document, "
+            "and none is linked."
+        )
+
+
+@activity_rule(
+    "APD-RETENTION",
+    "Retention against the policy document not stated",
+    ERROR,
+    "DPA 2018 Schedule 1 paragraph 41(c)",
+    "retention_follows_apd",
+    "Say whether the data is kept and erased as the appropriate policy document says.",
+)
+def apd_retention_unanswered(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if _needs_apd(record) and record.retention_follows_apd is None:
+        yield "The record must say whether retention follows the appropriate policy document."
+
+
+@activity_rule(
+    "APD-DEVIATION",
+    "Reason for departing from the policy document missing",
+    ERROR,
+    "DPA 2018 Schedule 1 paragraph 41(c)",
+    "apd_deviation_reason",
+    "Give the reasons why retention and erasure do not follow the policy document.",
+)
+def apd_deviation_unexplained(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if record.retention_follows_apd is False and _blank(record.apd_deviation_reason):
+        yield "Retention does not follow the appropriate policy document, and no reason is given."
+
+
+@activity_rule(
+    "A10-BASIS",
+    "Criminal offence data without an Article 10 basis",
+    ERROR,
+    "Article 10; DPA 2018 s.10(5)",
+    "article10_basis",
+    "Say how Article 10 is met: under official authority, or authorised by law through a "
+    "Schedule 1 condition.",
+)
+def article10_missing(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
+    criminal = context.criminal_in(record.data_categories)
+    if criminal and _controls(record) and _blank(record.article10_basis):
+        yield f"Criminal offence data ({_names(criminal)}) is used without an Article 10 basis."
+
+
+@activity_rule(
+    "A10-SCH1",
+    "Article 10 basis without a Schedule 1 condition",
+    ERROR,
+    "DPA 2018 s.10(5), Schedule 1",
+    "schedule1",
+    "Add the Schedule 1 condition (Part 1, 2 or 3) that authorises the criminal offence data.",
+)
+def article10_schedule1_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    basis = law.article10_bases().get(record.article10_basis.strip())
+    if basis is not None and basis.needs_schedule1 and not _schedule1(record):
+        yield f"The Article 10 basis \u201c{basis.name}\u201d needs a Schedule 1 condition."
+
+
+# --- sharing and transfers ----------------------------------------------------------------
+
+
+@activity_rule(
+    "TRANSFER-MECHANISM",
+    "Transfer without a mechanism",
+    ERROR,
+    "Article 30(1)(e); Articles 44 to 49",
+    "transfers",
+    "Choose the transfer mechanism: adequacy, IDTA, UK Addendum, binding corporate rules or "
+    "an Article 49 derogation.",
+)
+def transfer_mechanism_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    for transfer in record.transfers:
+        if _blank(transfer.mechanism):
+            yield f"The transfer to {transfer.destination} has no transfer mechanism."
+
+
+@activity_rule(
+    "TRANSFER-SAFEGUARDS",
+    "Derogation without documented safeguards",
+    ERROR,
+    "Articles 30(1)(e) and 49(6)",
+    "transfers",
+    "Document the assessment and the suitable safeguards for the Article 49 transfer.",
+)
+def transfer_safeguards_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    mechanisms = law.transfer_mechanisms()
+    for transfer in record.transfers:
+        mechanism = mechanisms.get(transfer.mechanism.strip())
+        if mechanism and mechanism.needs_safeguard_documentation and _blank(transfer.safeguards):
+            yield (
+                f"The transfer to {transfer.destination} relies on {mechanism.name}, "
+                "but the safeguards are not documented."
+            )
+
+
+@activity_rule(
+    "TRANSFER-ADEQUACY",
+    "Adequacy relied on for a country without it",
+    WARNING,
+    "DPA 2018 s.17A",
+    "transfers",
+    "Check the destination against the UK adequacy regulations on GOV.UK, or choose another "
+    "mechanism such as the IDTA.",
+)
+def transfer_adequacy_doubtful(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    adequate = law.adequacy_countries()
+    for transfer in record.transfers:
+        if transfer.mechanism.strip() == "adequacy" and (
+            transfer.destination.strip().casefold() not in adequate
+        ):
+            yield (
+                f"{transfer.destination} is not on the list of countries with UK adequacy "
+                "regulations that ROPA desk knows."
+            )
+
+
+@activity_rule(
+    "PROCESSOR-CONTRACT",
+    "Processor without a contract",
+    WARNING,
+    "Article 28(3)",
+    "processors",
+    "Record the link to the processor's contract in the library (Processors).",
+)
+def processor_contract_missing(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
+    missing = [
+        name for name in record.processors if not context.processor_contracts.get(name_key(name))
+    ]
+    if missing:
+        yield f"No contract is linked for the processor {_names(missing)}."
+
+
+# --- DPIA and automated decisions -----------------------------------------------------------
+
+
+def dpia_screening(record: ActivityRecord, context: CheckContext) -> list[str]:
+    """The ICO screening criteria this activity meets; two or more mean a DPIA is needed."""
+    criteria = {
+        "special category data": bool(context.special_in(record.data_categories)),
+        "children's data": record.involves_children,
+        "automated decisions": record.automated_decisions,
+        "large scale": record.large_scale,
+    }
+    return [name for name, met in criteria.items() if met]
+
+
+@activity_rule(
+    "DPIA-NEEDED",
+    "DPIA screening says a DPIA is needed",
+    WARNING,
+    "Article 35(1) and (3)",
+    "dpia_required",
+    "Carry out a DPIA and mark it as required, or record the screening decision and why no "
+    "DPIA is needed.",
+)
+def dpia_needed(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
+    met = dpia_screening(record, context)
+    if len(met) >= 2 and record.dpia_required is not True:
+        yield f"The activity involves {_plain_list(met)}, but a DPIA is not marked as required."
+
+
+@activity_rule(
+    "DPIA-RECORD",
+    "DPIA required but not recorded",
+    WARNING,
+    "Article 35(1)",
+    "dpia_link",
+    "Link to the DPIA, or note where it has got to.",
+)
+def dpia_not_recorded(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if record.dpia_required is True and _blank(record.dpia_link) and _blank(record.dpia_progress):
+        yield "A DPIA is required, but neither a link nor its progress is recorded."
+
+
+@activity_rule(
+    "ADM-DETAILS",
+    "Automated decisions not described",
+    WARNING,
+    "Articles 13(2)(f) and 22",
+    "automated_decision_details",
+    "Describe the logic involved and the effects on people, and how they can ask for a person "
+    "to review the decision.",
+)
+def automated_decisions_undescribed(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if record.automated_decisions and _blank(record.automated_decision_details):
+        yield "Automated decisions are made, but the logic and effects are not described."
+
+
+def _plain_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --- keeping the record current -------------------------------------------------------------
+
+
+@activity_rule(
+    "REVIEW-OVERDUE",
+    "Review overdue",
+    WARNING,
+    "Article 5(2); Article 24(1)",
+    "next_review",
+    "Review the entry with its owner, then mark it reviewed to set the next review date.",
+)
+def review_overdue(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
+    if record.next_review is not None and record.next_review < context.today:
+        yield f"The review was due on {british_date(record.next_review)}."
+
+
+@activity_rule(
+    "REVIEW-UNSET",
+    "No review date",
+    WARNING,
+    "Article 5(2); Article 24(1)",
+    "next_review",
+    "Set the date of the next review (normally within 12 months).",
+)
+def review_date_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if record.next_review is None:
+        yield "No date is set for the next review."
+
+
+@register_rule(
+    "NOTICE-STALE",
+    "Privacy notice out of date",
+    WARNING,
+    "Articles 13 and 14; Article 12(1)",
+    "notice",
+    "Check the notice against the changed activities and publish a new version.",
+)
+def notice_out_of_date(
+    records: Mapping[int, ActivityRecord], context: CheckContext
+) -> Iterator[tuple[str, str, str]]:
+    for notice in context.notices:
+        stale = _changed_since(notice, records, context)
+        if stale:
+            when = british_date(notice.last_published_at.date())  # type: ignore[union-attr]
+            yield (
+                "",
+                notice.title,
+                f"The notice \u201c{notice.title}\u201d was last published on {when}; since then "
+                f"{_plain_list(stale)} changed.",
+            )
+
+
+def _changed_since(
+    notice: NoticeState, records: Mapping[int, ActivityRecord], context: CheckContext
+) -> list[str]:
+    if notice.last_published_at is None:
+        return []
+    stale = []
+    for activity_id in notice.activity_ids:
+        record = records.get(activity_id)
+        changed = record.updated_at if record else context.activity_changes.get(activity_id)
+        if changed is not None and changed > notice.last_published_at:
+            stale.append(record.reference if record else f"activity {activity_id}")
+    return stale

@@ -1,0 +1,340 @@
+"""The Checks view: what is missing or inconsistent in the register, and how to fix it.
+
+Findings are grouped by severity, rule or activity; opening one (double-click or Enter)
+asks the main window to show that activity at that field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStyle,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ropa.checks import CheckReport, Finding, Severity, check_register, rules
+from ropa.errors import RopaError
+from ropa.fields import label as field_label
+from ropa.register import Register
+
+Index = QModelIndex | QPersistentModelIndex
+_NO_PARENT = QModelIndex()
+_COLUMNS = ("Finding", "Activity", "Field", "Article")
+GROUPINGS = ("Severity", "Rule", "Activity")
+_ORGANISATION_FIELDS = {"name", "address", "dpo_name"}
+
+
+@dataclass
+class _Group:
+    title: str
+    severity: Severity | None
+    findings: list[Finding]
+
+
+def _group(findings: list[Finding], grouping: str) -> list[_Group]:
+    if grouping == "Severity":
+        return [
+            _Group(f"{severity.label}s", severity, [f for f in findings if f.severity == severity])
+            for severity in Severity
+            if any(f.severity == severity for f in findings)
+        ]
+    groups: dict[str, _Group] = {}
+    if grouping == "Rule":
+        titles = {rule.id: rule for rule in rules()}
+        for finding in findings:
+            rule = titles[finding.rule_id]
+            key = finding.rule_id
+            if key not in groups:
+                groups[key] = _Group(rule.title, rule.severity, [])
+            groups[key].findings.append(finding)
+        return sorted(groups.values(), key=lambda g: (g.severity != Severity.ERROR, g.title))
+    for finding in findings:
+        key = finding.reference or f"~{finding.activity_name}"
+        if key not in groups:
+            title = f"{finding.reference} {finding.activity_name}".strip()
+            groups[key] = _Group(title, None, [])
+        groups[key].findings.append(finding)
+    return [groups[key] for key in sorted(groups)]
+
+
+class FindingsModel(QAbstractItemModel):
+    """Two levels: groups, then their findings. A group row's internal id is 0; a finding
+    row's internal id is its group's row + 1."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._groups: list[_Group] = []
+        style = parent.style() if parent is not None else None
+        self._icons = (
+            {
+                Severity.ERROR: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
+                Severity.WARNING: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
+            }
+            if style is not None
+            else {}
+        )
+
+    def set_findings(self, findings: list[Finding], grouping: str) -> None:
+        self.beginResetModel()
+        self._groups = _group(findings, grouping)
+        self.endResetModel()
+
+    def finding(self, index: Index) -> Finding | None:
+        if not index.isValid() or index.internalId() == 0:
+            return None
+        return self._groups[index.internalId() - 1].findings[index.row()]
+
+    def group_title(self, row: int) -> str:
+        return self._groups[row].title
+
+    # --- Qt's item model interface ---------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: Index = _NO_PARENT) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, 0)
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, index: Index = _NO_PARENT) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent: Index = _NO_PARENT) -> int:
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() == 0 and parent.column() == 0:
+            return len(self._groups[parent.row()].findings)
+        return 0
+
+    def columnCount(self, parent: Index = _NO_PARENT) -> int:
+        return len(_COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        finding = self.finding(index)
+        if finding is None:
+            return self._group_data(self._groups[index.row()], index.column(), role)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                finding.message,
+                f"{finding.reference} {finding.activity_name}".strip(),
+                field_label(finding.field),
+                finding.article,
+            )[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{finding.message}\n\nHow to fix: {finding.fix}"
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
+            return self._icons.get(finding.severity)
+        return None
+
+    def _group_data(self, group: _Group, column: int, role: int) -> Any:
+        if column != 0:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{group.title} ({len(group.findings)})"
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.DecorationRole and group.severity is not None:
+            return self._icons.get(group.severity)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return _COLUMNS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class ChecksView(QWidget):
+    """Findings of the compliance checks over `register`; call refresh() after changes."""
+
+    # Activity id and the field name to show.
+    open_activity = Signal(int, str)
+    # A finding about the organisation's details: the field name to show.
+    open_organisation = Signal(str)
+
+    def __init__(self, register: Register, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.report: CheckReport | None = None
+
+        self.grouping = QComboBox()
+        self.grouping.addItems(GROUPINGS)
+        self.grouping.setAccessibleName("Group findings by")
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.refresh_button = QPushButton("Check again")
+        self.export_xlsx_button = QPushButton("Export to Excel\u2026")
+        self.export_pdf_button = QPushButton("Save as PDF\u2026")
+
+        group_label = QLabel("Group by:")
+        group_label.setBuddy(self.grouping)
+        bar = QHBoxLayout()
+        bar.addWidget(group_label)
+        bar.addWidget(self.grouping)
+        bar.addSpacing(16)
+        bar.addWidget(self.summary, 1)
+        bar.addWidget(self.refresh_button)
+        bar.addWidget(self.export_xlsx_button)
+        bar.addWidget(self.export_pdf_button)
+
+        self.model = FindingsModel(self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setAllColumnsShowFocus(True)
+        self.tree.setWordWrap(False)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 260)
+        header.resizeSection(2, 170)
+        header.resizeSection(3, 200)
+
+        self.details = QLabel()
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
+        self.details.setWordWrap(True)
+        self.details.setMinimumHeight(56)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.details.setFrameShape(QLabel.Shape.StyledPanel)
+        self.details.setContentsMargins(8, 6, 8, 6)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.details)
+
+        self.grouping.currentTextChanged.connect(self._regroup)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.export_xlsx_button.clicked.connect(self._ask_export_xlsx)
+        self.export_pdf_button.clicked.connect(self._ask_export_pdf)
+        self.tree.activated.connect(self._open)
+        self.tree.selectionModel().currentChanged.connect(self._show_details)
+        self.refresh()
+
+    # --- public ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Run the checks again over the register as it is now."""
+        self.report = check_register(self.register)
+        self._regroup()
+        report = self.report
+        errors = _count(report.errors, "error")
+        warnings = _count(report.warnings, "warning")
+        self.summary.setText(
+            f"{errors}  \u00b7  {warnings}  \u00b7  register {report.completeness:.0%} complete "
+            f"({len(report.activities)} activities)"
+        )
+
+    def set_grouping(self, grouping: str) -> None:
+        self.grouping.setCurrentText(grouping)
+
+    def export_xlsx(self, path: Path) -> None:
+        from ropa.checks.report import write_report_xlsx
+
+        write_report_xlsx(self._current_report(), path)
+
+    def export_pdf(self, path: Path) -> None:
+        from ui.report_print import write_report_pdf
+
+        write_report_pdf(self._current_report(), path)
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _current_report(self) -> CheckReport:
+        if self.report is None:
+            self.refresh()
+        assert self.report is not None
+        return self.report
+
+    def _regroup(self) -> None:
+        findings = self.report.findings if self.report else []
+        self.model.set_findings(findings, self.grouping.currentText())
+        self.tree.expandAll()
+        self.details.setText(
+            "Select a finding to see how to fix it; double-click it (or press Enter) to go to "
+            "the field."
+            if findings
+            else "No gaps found: every check passed."
+        )
+
+    def _show_details(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        finding = self.model.finding(current)
+        if finding is None:
+            return
+        self.details.setText(
+            f"{finding.message}\nHow to fix: {finding.fix}\n"
+            f"{finding.severity.label} \u00b7 {finding.rule_id} \u00b7 {finding.article}"
+        )
+
+    def _open(self, index: QModelIndex) -> None:
+        finding = self.model.finding(index)
+        if finding is None:
+            return
+        if finding.activity_id is not None:
+            self.open_activity.emit(finding.activity_id, finding.field)
+        elif finding.reference == "" and finding.field in _ORGANISATION_FIELDS:
+            self.open_organisation.emit(finding.field)
+
+    def _ask_export_xlsx(self) -> None:
+        self._ask_and_write(
+            "Export the checks report", "Excel workbook (*.xlsx)", ".xlsx", self.export_xlsx
+        )
+
+    def _ask_export_pdf(self) -> None:
+        self._ask_and_write(
+            "Save the checks report as PDF", "PDF document (*.pdf)", ".pdf", self.export_pdf
+        )
+
+    def _ask_and_write(
+        self, title: str, file_filter: str, suffix: str, write: Callable[[Path], None]
+    ) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, title, f"checks report{suffix}", file_filter)
+        if not name:
+            return
+        path = Path(name)
+        if path.suffix.lower() != suffix:
+            path = path.with_name(path.name + suffix)
+        try:
+            write(path)
+        except RopaError as error:
+            QMessageBox.warning(self, title, str(error))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
