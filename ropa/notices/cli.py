@@ -1,0 +1,60 @@
+"""`ropa notice FILE.(md|html|txt|pdf|docx) [--function NAME]... [--title TEXT]`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ropa.errors import RopaError
+from ropa.notices.content import build_document
+from ropa.notices.records import NoticeRecord
+from ropa.notices.render import write_notice_file, writer_for
+from ropa.register import Register
+
+DEFAULT_TITLE = "Privacy notice"
+
+
+def run_notice(
+    register: Register, path: Path, *, functions: Sequence[str] = (), title: str | None = None
+) -> int:
+    """Write a notice covering all activities, or those of the named business functions."""
+    path = Path(path)
+    writer_for(path.suffix)  # refuse an unknown format before any work
+    draft = adhoc_notice(register, functions, title)
+    document = build_document(register, draft)
+    write_notice_file(document, path)
+    gaps = [w for w in document.warnings if w.kind == "gap"]
+    print(
+        f"Wrote “{document.title}” covering {len(document.activities)} activities to {path}"
+        + (f" ({len(gaps)} gaps to complete, marked “[To complete: …]”)." if gaps else ".")
+    )
+    for warning in gaps:
+        print(f"  {warning.section}: {warning.message}", file=sys.stderr)
+    return 0
+
+
+def adhoc_notice(
+    register: Register, functions: Sequence[str] = (), title: str | None = None
+) -> NoticeRecord:
+    """A notice not kept in the register: every current activity, or those of the named
+    business functions (each name must match one in the register)."""
+    known = {name.strip().casefold(): name for name in register.activities.business_functions()}
+    unknown = [name for name in functions if name.strip().casefold() not in known]
+    if unknown:
+        listing = "; ".join(sorted(known.values())) or "none recorded yet"
+        raise RopaError(
+            f"No activity has the business function “{unknown[0]}”. The register's business "
+            f"functions are: {listing}."
+        )
+    chosen = [known[name.strip().casefold()] for name in functions]
+    organisation = register.organisation.get().name
+    if title is None or not title.strip():
+        subject = " and ".join(chosen) if chosen else ""
+        title = f"{subject} privacy notice".strip().capitalize() if subject else DEFAULT_TITLE
+        if organisation:
+            title = f"{organisation}: {title[0].lower() + title[1:] if chosen else title.lower()}"
+    if chosen:
+        return NoticeRecord(title=title.strip(), business_functions=chosen)
+    ids = [summary.id for summary in register.activities.summaries(include_retired=False)]
+    return NoticeRecord(title=title.strip(), activity_ids=ids)

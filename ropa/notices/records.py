@@ -1,0 +1,71 @@
+"""Plain records for notices: what the service takes and returns, never ORM objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+# Audience codes as stored, with the words people see.
+AUDIENCES: dict[str, str] = {
+    "adults": "Adults",
+    "children": "Children and young people",
+    "staff": "Staff",
+}
+
+
+@dataclass
+class NoticeSectionEntry:
+    """A section the DPO writes by hand, such as one about the MASH or CP-IS."""
+
+    heading: str
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """A frozen, published version of a notice."""
+
+    number: int
+    published_at: dt.datetime
+    published_by: str
+    content: dict[str, Any]
+    text: str
+
+
+@dataclass
+class NoticeRecord:
+    """A notice as kept in the register. With `id` None it is an unsaved draft, which can
+    still be previewed and rendered (the CLI's ad-hoc notices are drafts)."""
+
+    title: str = ""
+    audience: str = "adults"
+    introduction: str = ""
+    contact_text: str = ""
+    # Path of a DPO's own Jinja2 template ("" = the built-in one).
+    template: str = ""
+    business_functions: list[str] = field(default_factory=list)
+    activity_ids: list[int] = field(default_factory=list)
+    sections: list[NoticeSectionEntry] = field(default_factory=list)
+    # Set by the register; ignored when creating.
+    id: int | None = None
+    version: int = 0
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    published: list[PublishedVersion] = field(default_factory=list)
+
+    @property
+    def last_published(self) -> PublishedVersion | None:
+        return self.published[-1] if self.published else None
+
+
+EDITABLE_FIELDS = (
+    "title",
+    "audience",
+    "introduction",
+    "contact_text",
+    "template",
+    "business_functions",
+    "activity_ids",
+    "sections",
+)

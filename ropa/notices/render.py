@@ -1,0 +1,247 @@
+"""Rendering a notice with Jinja2, and the writers for each file format.
+
+What people typed is always data handed to a template, never part of a template's source,
+so "{{ 7*7 }}" in an introduction prints as typed.  HTML is autoescaped; Markdown escapes
+the characters Markdown would read as formatting.  A DPO's own template runs in Jinja2's
+immutable sandbox, so it can lay the notice out but cannot reach into the program.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import textwrap
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
+
+from ropa.errors import RopaError
+from ropa.files import write_bytes_atomically, write_text_atomically
+from ropa.notices.content import NoticeDocument, build_document
+from ropa.notices.records import NoticeRecord
+from ropa.paths import resource
+
+if TYPE_CHECKING:
+    from ropa.register import Register
+
+# Built-in templates, by the format they write.
+TEMPLATE_FORMATS = ("html", "md", "txt")
+TEXT_WIDTH = 78
+
+Writer = Callable[[NoticeDocument], "str | bytes"]
+
+
+class TemplateError(RopaError):
+    """A notice template cannot be read or used."""
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|])")
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_MD_LINE_START = re.compile(r"^(\s*)([#+=>-]|\d+[.)])")
+
+
+def markdown_escape(value: Any) -> str:
+    """Text as Markdown shows it literally: emphasis, links, code, tables and HTML are
+    escaped everywhere, and headings, lists and quotes where they would start a line."""
+    text = " ".join(str(value).split())
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_ENTITY.sub(r"\\&", text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def wrap_text(value: Any, width: int = TEXT_WIDTH, bullet: str = "") -> str:
+    return textwrap.fill(
+        " ".join(str(value).split()),
+        width=width,
+        initial_indent=bullet,
+        subsequent_indent=" " * len(bullet),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _add_filters(environment: jinja2.Environment) -> jinja2.Environment:
+    environment.filters["md"] = markdown_escape
+    environment.filters["wrap"] = wrap_text
+    return environment
+
+
+@cache
+def _builtin_environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(resource("notices")),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return _add_filters(environment)
+
+
+def _custom_environment(folder: Path, autoescape: bool) -> jinja2.Environment:
+    environment = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=autoescape,
+        keep_trailing_newline=True,
+    )
+    return _add_filters(environment)
+
+
+def builtin_template_path(fmt: str) -> Path:
+    """Where the built-in template for a format lives (for "copy this template")."""
+    return resource("notices", f"notice.{fmt}.j2")
+
+
+def custom_template_format(path: str | Path) -> str | None:
+    """The format a DPO's template writes, from its name: notice.html.j2 or notice.html."""
+    suffixes = [s.lstrip(".").lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] in ("j2", "jinja", "jinja2"):
+        suffixes = suffixes[:-1]
+    if suffixes and suffixes[-1] in ("htm", "html"):
+        return "html"
+    return suffixes[-1] if suffixes and suffixes[-1] in TEMPLATE_FORMATS else None
+
+
+# --- the template's view of a notice ---------------------------------------------------------
+
+
+def template_context(document: NoticeDocument, fmt: str) -> dict[str, Any]:
+    """The notice as plain values (dicts, lists, text): a template reads it, nothing more."""
+    notice = {
+        "title": document.title,
+        "audience": document.audience_label,
+        "introduction": document.introduction,
+        "last_updated": document.last_updated,
+        "organisation": dataclasses.asdict(document.organisation),
+        "sections": [dataclasses.asdict(section) for section in document.sections],
+        "activities": [
+            {"reference": a.reference, "name": a.name, "business_function": a.business_function}
+            for a in document.activities
+        ],
+    }
+    context: dict[str, Any] = {"notice": notice}
+    if fmt == "html":
+        # Our own stylesheet, not user text: safe to insert as it is.
+        css = resource("notices", "notice.css").read_text(encoding="utf-8")
+        context["stylesheet"] = Markup(css)
+    return context
+
+
+def _template_for(document: NoticeDocument, fmt: str) -> jinja2.Template:
+    custom = document.notice.template.strip()
+    if custom and custom_template_format(custom) == fmt:
+        path = Path(custom).expanduser()
+        if not path.is_file():
+            raise TemplateError(
+                f"The notice's template {path} cannot be found. Choose the template file again, "
+                "or clear it to use the built-in template."
+            )
+        try:
+            environment = _custom_environment(path.parent, autoescape=fmt == "html")
+            return environment.get_template(path.name)
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateError(
+                f"The template {path}, line {error.lineno}, has a mistake: {error.message}. "
+                "Correct it, or clear the notice's template to use the built-in one."
+            ) from error
+        except (OSError, UnicodeDecodeError) as error:
+            raise TemplateError(f"The template {path} cannot be read: {error}.") from error
+    return _builtin_environment().get_template(f"notice.{fmt}.j2")
+
+
+def render_with_template(document: NoticeDocument, fmt: str) -> str:
+    template = _template_for(document, fmt)
+    try:
+        text = template.render(template_context(document, fmt))
+    except SecurityError as error:
+        raise TemplateError(
+            f"The template {document.notice.template} tried something templates may not do "
+            f"({error}). Remove that part of the template."
+        ) from error
+    except jinja2.TemplateError as error:
+        raise TemplateError(
+            f"The template {template.filename or fmt} failed while writing the notice: "
+            f"{error}. Correct it, or clear the notice's template to use the built-in one."
+        ) from error
+    if fmt in ("md", "txt"):
+        text = re.sub(r"[ \t]+\n", "\n", text)
+        text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return text
+
+
+def render_html(document: NoticeDocument) -> str:
+    return render_with_template(document, "html")
+
+
+def render_markdown(document: NoticeDocument) -> str:
+    return render_with_template(document, "md")
+
+
+def render_text(document: NoticeDocument) -> str:
+    return render_with_template(document, "txt")
+
+
+def render_docx(document: NoticeDocument) -> bytes:
+    from ropa.notices.docx_writer import docx_bytes
+
+    return docx_bytes(document)
+
+
+# --- the writers, by file suffix -------------------------------------------------------------
+
+_WRITERS: dict[str, Writer] = {
+    "html": render_html,
+    "md": render_markdown,
+    "txt": render_text,
+    "docx": render_docx,
+}
+
+
+def register_writer(suffix: str, writer: Writer) -> None:
+    """Add (or replace) the writer for files ending in `.suffix`. The desktop layer
+    registers the PDF writer this way, since the domain cannot use Qt."""
+    _WRITERS[suffix.lower().lstrip(".")] = writer
+
+
+def formats() -> list[str]:
+    return sorted(_WRITERS)
+
+
+def writer_for(fmt: str) -> Writer:
+    key = fmt.lower().lstrip(".")
+    if key == "htm":
+        key = "html"
+    if key == "markdown":
+        key = "md"
+    writer = _WRITERS.get(key)
+    if writer is None:
+        known = ", ".join(f".{name}" for name in formats())
+        hint = " (PDF needs the desktop part of ROPA desk)" if key == "pdf" else ""
+        raise RopaError(
+            f"ROPA desk cannot write a notice as “.{key}”{hint}. Choose a file ending in "
+            f"one of: {known}."
+        )
+    return writer
+
+
+def render_notice(
+    register: Register, notice_id_or_draft: int | NoticeRecord, fmt: str
+) -> str | bytes:
+    """The notice in a format: text for html, md and txt; bytes for docx and pdf."""
+    writer = writer_for(fmt)
+    return writer(build_document(register, notice_id_or_draft))
+
+
+def write_notice_file(document: NoticeDocument, path: Path) -> None:
+    """Write the notice to `path` in the format its suffix names, atomically."""
+    output = writer_for(path.suffix)(document)
+    if isinstance(output, bytes):
+        write_bytes_atomically(path, output)
+    else:
+        write_text_atomically(path, output)

@@ -1,0 +1,329 @@
+"""Notices kept in the register: create, edit, delete and publish them.
+
+Every public method is one transaction, and every change is written to the change history.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from db.models import (
+    Activity,
+    Notice,
+    NoticeActivity,
+    NoticeSection,
+    NoticeVersion,
+    utc_now,
+)
+from ropa.errors import ConflictError, NotFoundError, ValidationError
+from ropa.history import ChangeLog, current_user
+from ropa.notices.records import (
+    AUDIENCES,
+    EDITABLE_FIELDS,
+    NoticeRecord,
+    NoticeSectionEntry,
+    PublishedVersion,
+)
+
+if TYPE_CHECKING:
+    from ropa.register import Register
+
+ENTITY = "notice"
+
+
+class NoticeService:
+    """The register's privacy notices. `NoticeService(register)`; records in, records out."""
+
+    def __init__(self, register: Register) -> None:
+        self.register = register
+
+    # --- reading -------------------------------------------------------------------------
+
+    def list(self) -> builtins.list[NoticeRecord]:
+        """Every notice, in title order."""
+        with self.register.reading() as session:
+            notices = session.scalars(
+                select(Notice).options(*_load_options()).order_by(Notice.title, Notice.id)
+            )
+            return [to_record(notice) for notice in notices]
+
+    def get(self, notice_id: int) -> NoticeRecord:
+        with self.register.reading() as session:
+            return to_record(_load(session, notice_id))
+
+    # --- changing ------------------------------------------------------------------------
+
+    def create(self, record: NoticeRecord | None = None, **values: Any) -> NoticeRecord:
+        """Add a notice from a record (or from field values: `create(title="...")`)."""
+        source = record if record is not None else NoticeRecord()
+        changes = {name: getattr(source, name) for name in EDITABLE_FIELDS}
+        changes.update(values)
+        clean = _normalise(changes)
+        if "title" not in clean:
+            clean["title"] = _required_title(changes.get("title", ""))
+        with self.register.transaction() as session:
+            notice = Notice(title=clean["title"])
+            session.add(notice)
+            _apply(session, notice, clean)
+            session.flush()
+            ChangeLog(session).add(ENTITY, notice.id, notice.title, "created")
+            return to_record(notice)
+
+    def update(
+        self, notice_id: int, changes: dict[str, Any], expected_version: int | None = None
+    ) -> NoticeRecord:
+        """Change some fields. With `expected_version`, refuse if someone saved in between."""
+        clean = _normalise(changes)
+        with self.register.transaction() as session:
+            notice = _load(session, notice_id)
+            if expected_version is not None and notice.version != expected_version:
+                raise ConflictError(
+                    f"The notice “{notice.title}” was changed by someone else since you opened "
+                    "it. Reload it to see their change, then make yours again."
+                )
+            before = to_record(notice)
+            _apply(session, notice, clean)
+            after = to_record(notice)
+            log = ChangeLog(session)
+            changed = False
+            for name in clean:
+                old, new = getattr(before, name), getattr(after, name)
+                if old != new:
+                    changed = True
+                    log.add(ENTITY, notice.id, notice.title, "changed", name, old, new)
+            if changed:
+                notice.version += 1
+                notice.updated_at = utc_now()
+            session.flush()
+            return to_record(notice)
+
+    def delete(self, notice_id: int) -> None:
+        with self.register.transaction() as session:
+            notice = _load(session, notice_id)
+            ChangeLog(session).add(ENTITY, notice.id, notice.title, "deleted")
+            session.delete(notice)
+
+    def publish(self, notice_id: int, *, published_by: str | None = None) -> PublishedVersion:
+        """Freeze the notice as it reads now as its next published version.
+
+        The content is built and rendered inside the same snapshot that stores it, so the
+        version is exactly what the register said at that moment.
+        """
+        from ropa.notices.content import build_document
+        from ropa.notices.render import render_text
+
+        document = build_document(self.register, notice_id)
+        text = render_text(document)
+        with self.register.transaction() as session:
+            notice = _load(session, notice_id)
+            if notice.version != document.notice.version:
+                raise ConflictError(
+                    f"The notice “{notice.title}” changed while it was being published. "
+                    "Publish it again."
+                )
+            number = len(notice.published_versions) + 1
+            version = NoticeVersion(
+                number=number,
+                published_at=document.generated_at,
+                published_by=published_by or current_user(),
+                content=json.dumps(document.content_for_comparison(), ensure_ascii=False),
+                text=text,
+            )
+            notice.published_versions.append(version)
+            ChangeLog(session).add(
+                ENTITY, notice.id, notice.title, "published", "version", None, number
+            )
+            session.flush()
+            return _to_published(version)
+
+
+def to_record(notice: Notice) -> NoticeRecord:
+    return NoticeRecord(
+        id=notice.id,
+        title=notice.title,
+        audience=notice.audience,
+        introduction=notice.introduction,
+        contact_text=notice.contact_text,
+        template=notice.template,
+        business_functions=_split_functions(notice.business_functions),
+        activity_ids=[link.activity_id for link in notice.activity_links],
+        sections=[NoticeSectionEntry(s.heading, s.body) for s in notice.sections],
+        version=notice.version,
+        created_at=notice.created_at,
+        updated_at=notice.updated_at,
+        published=[_to_published(v) for v in notice.published_versions],
+    )
+
+
+def _to_published(version: NoticeVersion) -> PublishedVersion:
+    try:
+        content = json.loads(version.content) if version.content else {}
+    except ValueError:  # a hand-edited file; compare against nothing rather than fail
+        content = {}
+    return PublishedVersion(
+        number=version.number,
+        published_at=version.published_at,
+        published_by=version.published_by,
+        content=content,
+        text=version.text,
+    )
+
+
+def _load_options() -> list[Any]:
+    return [
+        selectinload(Notice.activity_links),
+        selectinload(Notice.sections),
+        selectinload(Notice.published_versions),
+    ]
+
+
+def _load(session: Session, notice_id: int) -> Notice:
+    notice = session.scalar(select(Notice).options(*_load_options()).where(Notice.id == notice_id))
+    if notice is None:
+        raise NotFoundError(
+            f"There is no notice number {notice_id} in the register; it may have been deleted. "
+            "Reload the list of notices."
+        )
+    return notice
+
+
+def _split_functions(stored: str) -> list[str]:
+    return [line.strip() for line in stored.splitlines() if line.strip()]
+
+
+# --- checking what the user gave ------------------------------------------------------------
+
+
+def _normalise(changes: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            f"A notice has no field called {', '.join(sorted(unknown))}. "
+            f"The fields are: {', '.join(EDITABLE_FIELDS)}.",
+            sorted(unknown)[0],
+        )
+    clean: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "title":
+            clean[name] = _required_title(value)
+        elif name == "audience":
+            clean[name] = _audience(value)
+        elif name in ("introduction", "contact_text", "template"):
+            clean[name] = _text(name, value)
+        elif name == "business_functions":
+            clean[name] = _functions(value)
+        elif name == "activity_ids":
+            clean[name] = _ids(value)
+        elif name == "sections":
+            clean[name] = _sections(value)
+    return clean
+
+
+def _text(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(f"The notice's {name.replace('_', ' ')} must be text.", name)
+    return value.strip()
+
+
+def _required_title(value: Any) -> str:
+    title = _text("title", value)
+    if not title:
+        raise ValidationError("A notice needs a title. Type one, then save again.", "title")
+    return title
+
+
+def _audience(value: Any) -> str:
+    text = _text("audience", value)
+    for code, label in AUDIENCES.items():
+        if text.casefold() in (code, label.casefold()):
+            return code
+    raise ValidationError(
+        f"“{text}” is not an audience ROPA desk knows. Choose one of: "
+        f"{', '.join(AUDIENCES.values())}.",
+        "audience",
+    )
+
+
+def _functions(value: Any) -> list[str]:
+    names = value.splitlines() if isinstance(value, str) else list(value or [])
+    seen: dict[str, str] = {}
+    for name in names:
+        cleaned = " ".join(str(name).split())
+        if cleaned and "\n" not in cleaned:
+            seen.setdefault(cleaned.casefold(), cleaned)
+    return list(seen.values())
+
+
+def _ids(value: Any) -> list[int]:
+    ids: list[int] = []
+    for item in value or []:
+        if isinstance(item, bool) or not isinstance(item, int):
+            raise ValidationError(
+                "The covered activities must be given by their numbers (ids).", "activity_ids"
+            )
+        if item not in ids:
+            ids.append(item)
+    return ids
+
+
+def _sections(value: Any) -> list[NoticeSectionEntry]:
+    sections = []
+    for position, item in enumerate(value or [], start=1):
+        if isinstance(item, NoticeSectionEntry):
+            heading, body = item.heading, item.body
+        elif isinstance(item, dict):
+            heading, body = item.get("heading", ""), item.get("body", "")
+        elif isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
+            heading, body = item
+        else:
+            raise ValidationError(
+                f"Extra section {position} must have a heading and a body.", "sections"
+            )
+        heading = _text("sections", heading)
+        if not heading:
+            raise ValidationError(
+                f"Extra section {position} has no heading. Give it one (for example “The "
+                "multi-agency safeguarding hub”) or remove the section.",
+                "sections",
+            )
+        sections.append(NoticeSectionEntry(heading, _text("sections", body)))
+    return sections
+
+
+def _apply(session: Session, notice: Notice, clean: dict[str, Any]) -> None:
+    for name in ("title", "audience", "introduction", "contact_text", "template"):
+        if name in clean:
+            setattr(notice, name, clean[name])
+    if "business_functions" in clean:
+        notice.business_functions = "\n".join(clean["business_functions"])
+    if "activity_ids" in clean:
+        ids = clean["activity_ids"]
+        found = set(session.scalars(select(Activity.id).where(Activity.id.in_(ids))))
+        missing = [str(i) for i in ids if i not in found]
+        if missing:
+            raise ValidationError(
+                f"The notice names activities that are not in the register (numbers "
+                f"{', '.join(missing)}); they may have been deleted. Reload and choose again.",
+                "activity_ids",
+            )
+        # Keep the existing link rows: a new row with the same key would clash with the old.
+        existing = {link.activity_id: link for link in notice.activity_links}
+        links = []
+        for position, activity_id in enumerate(ids):
+            link = existing.get(activity_id) or NoticeActivity(activity_id=activity_id)
+            link.position = position
+            links.append(link)
+        notice.activity_links = links
+    if "sections" in clean:
+        notice.sections = [
+            NoticeSection(heading=entry.heading, body=entry.body, position=position)
+            for position, entry in enumerate(clean["sections"])
+        ]
