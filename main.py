@@ -11,9 +11,23 @@ import sys
 from collections.abc import Sequence
 
 from ropa import cli
+from ropa.notices import NoticeDocument, register_writer
+
+
+def _notice_pdf(document: NoticeDocument) -> bytes:
+    # Imported here so that commands that write no PDF never load Qt.
+    from ui.notice_print import notice_pdf_bytes
+
+    return notice_pdf_bytes(document)
+
+
+def install_writers() -> None:
+    """Give the domain the writers that need the desktop layer."""
+    register_writer("pdf", _notice_pdf)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    install_writers()
     return cli.main(argv)
 
 
