@@ -106,9 +106,7 @@ def load_context(register: Register, *, today: dt.date | None = None) -> CheckCo
         changes = dict(
             session.execute(
                 select(Activity.id, Activity.updated_at).where(Activity.status != Status.RETIRED)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     return CheckContext.from_items(
         register.library.items(),
@@ -279,24 +277,20 @@ def _notice_states(session: Session) -> list[NoticeState]:
             select(NoticeVersion.notice_id, func.max(NoticeVersion.published_at)).group_by(
                 NoticeVersion.notice_id
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     linked: dict[int, set[int]] = {}
     for notice_id, activity_id in session.execute(
         select(NoticeActivity.notice_id, NoticeActivity.activity_id)
-    ).tuples():
+    ):
         linked.setdefault(notice_id, set()).add(activity_id)
     by_function: dict[str, set[int]] = {}
-    for activity_id, function in session.execute(
-        select(Activity.id, Activity.business_function)
-    ).tuples():
+    for activity_id, function in session.execute(select(Activity.id, Activity.business_function)):
         by_function.setdefault(" ".join(function.split()).casefold(), set()).add(activity_id)
     states = []
     for notice_id, title, functions in session.execute(
         select(Notice.id, Notice.title, Notice.business_functions).order_by(Notice.title)
-    ).tuples():
+    ):
         covered = set(linked.get(notice_id, set()))
         for line in functions.splitlines():
             if line.strip():

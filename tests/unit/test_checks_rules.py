@@ -1,0 +1,393 @@
+"""Every rule fires on a wrong example and stays quiet on a right one (pure, no database)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from ropa.checks import CheckContext, Finding, NoticeState, Severity, check_activities, rules
+from ropa.records import (
+    ActivityRecord,
+    ConditionEntry,
+    LawfulBasisEntry,
+    OrganisationRecord,
+    Role,
+    Status,
+    TransferEntry,
+)
+from tests.conftest import sample_activity
+
+TODAY = dt.date(2026, 11, 21)
+PUBLISHED = dt.datetime(2026, 6, 1, 9, 0)
+APD = "https://example.org/apd"
+
+
+def good(**overrides: object) -> ActivityRecord:
+    """A controller activity that every rule accepts."""
+    values: dict[str, object] = {
+        "id": 1,
+        "data_categories": ["Name and contact details"],
+        "next_review": TODAY + dt.timedelta(days=200),
+        "updated_at": dt.datetime(2026, 5, 1, 12, 0),
+    }
+    values.update(overrides)
+    return sample_activity(**values)
+
+
+def special(**overrides: object) -> ActivityRecord:
+    """Good, with health data under Article 9(2)(h) and Schedule 1 paragraph 2."""
+    values: dict[str, object] = {
+        "data_categories": ["Name and contact details", "Health"],
+        "article9": [ConditionEntry("h", "Social care")],
+        "schedule1": [ConditionEntry("2")],
+    }
+    values.update(overrides)
+    return good(**values)
+
+
+def organisation(**overrides: object) -> OrganisationRecord:
+    values: dict[str, object] = {
+        "name": "Northfield Borough Council",
+        "address": "Town Hall, Northfield",
+        "dpo_name": "Priya Shah",
+        "dpo_email": "dpo@example.org",
+        "is_public_authority": True,
+    }
+    values.update(overrides)
+    return OrganisationRecord(**values)  # type: ignore[arg-type]
+
+
+def context(**overrides: object) -> CheckContext:
+    values: dict[str, object] = {
+        "organisation": organisation(),
+        "today": TODAY,
+        "special_categories": frozenset({"health", "racial or ethnic origin"}),
+        "criminal_categories": frozenset({"criminal offence data"}),
+        "processor_contracts": {"case system supplier": "https://example.org/c1", "ad hoc ltd": ""},
+    }
+    values.update(overrides)
+    return CheckContext(**values)  # type: ignore[arg-type]
+
+
+def notice(*activity_ids: int) -> tuple[NoticeState, ...]:
+    return (NoticeState(7, "Children and families privacy notice", PUBLISHED, activity_ids),)
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    wrong: Callable[[], tuple[list[ActivityRecord], CheckContext]]
+    right: Callable[[], tuple[list[ActivityRecord], CheckContext]]
+
+
+def with_org(**overrides: object) -> Callable[[], tuple[list[ActivityRecord], CheckContext]]:
+    return lambda: ([good()], context(organisation=organisation(**overrides)))
+
+
+def of(
+    record: Callable[[], ActivityRecord], **context_overrides: object
+) -> Callable[[], tuple[list[ActivityRecord], CheckContext]]:
+    return lambda: ([record()], context(**context_overrides))
+
+
+def basis(code: str) -> list[LawfulBasisEntry]:
+    return [LawfulBasisEntry(code, "Why")]
+
+
+CHARITY = organisation(is_public_authority=False)
+
+
+def legitimate(**overrides: object) -> ActivityRecord:
+    values: dict[str, object] = {
+        "lawful_bases": basis("f"),
+        "legitimate_interests": "Keeping supporters informed",
+        "lia_link": "https://x/lia",
+    }
+    values.update(overrides)
+    return good(**values)
+
+
+PROCESSOR = {"role": Role.PROCESSOR, "lawful_bases": [], "retention": []}
+
+CASES = [
+    Case("ORG-NAME", with_org(name=" "), with_org()),
+    Case(
+        "ORG-CONTACT",
+        with_org(address="", email="", telephone=""),
+        with_org(address="", email="x@y"),
+    ),
+    Case("ORG-DPO", with_org(dpo_name=""), with_org(dpo_name="", is_public_authority=False)),
+    Case("A30-PURPOSES", of(lambda: good(purposes=[])), of(good)),
+    Case("A30-INDIVIDUALS", of(lambda: good(individuals=[])), of(good)),
+    Case("A30-DATA", of(lambda: good(data_categories=[])), of(good)),
+    Case(
+        "A30-RECIPIENTS",
+        of(lambda: good(recipients=[])),
+        of(lambda: good(recipients=[], processors=["Case system supplier"])),
+    ),
+    Case("A30-RETENTION", of(lambda: good(retention=[])), of(good)),
+    Case(
+        "A30-SECURITY",
+        of(lambda: good(security_measures=[])),
+        of(lambda: good(security_measures=[], security_description="Locked cabinets")),
+    ),
+    Case(
+        "A30-JOINT",
+        of(lambda: good(role=Role.JOINT_CONTROLLER)),
+        of(lambda: good(role=Role.JOINT_CONTROLLER, joint_controllers="NHS Trust, 1 Road")),
+    ),
+    Case(
+        "A30-CONTROLLERS",
+        of(lambda: good(**PROCESSOR)),
+        of(lambda: good(**PROCESSOR, controllers="St Mary's School")),
+    ),
+    Case(
+        "A30-PROCESSING",
+        of(lambda: good(**PROCESSOR, controllers="School", purposes=[], description="")),
+        of(lambda: good(**PROCESSOR, controllers="School", purposes=[], description="Payroll")),
+    ),
+    Case("BASIS-MISSING", of(lambda: good(lawful_bases=[])), of(good)),
+    Case(
+        "BASIS-PUBLIC-AUTHORITY",
+        of(lambda: good(lawful_bases=basis("ea"))),
+        lambda: (
+            [good(lawful_bases=basis("ea"))],
+            context(organisation=organisation(is_public_authority=False)),
+        ),
+    ),
+    Case(
+        "CONSENT-RECORD",
+        of(lambda: good(lawful_bases=basis("a"))),
+        of(lambda: good(lawful_bases=basis("a"), consent_record_link="https://x/consent")),
+    ),
+    Case(
+        "LI-INTERESTS",
+        of(lambda: good(lawful_bases=basis("f"), lia_link="https://x/lia"), organisation=CHARITY),
+        of(lambda: legitimate(), organisation=CHARITY),
+    ),
+    Case(
+        "LI-ASSESSMENT",
+        of(lambda: legitimate(lia_link=""), organisation=CHARITY),
+        of(lambda: legitimate(), organisation=CHARITY),
+    ),
+    Case("A9-MISSING", of(lambda: special(article9=[], schedule1=[])), of(special)),
+    Case("A9-UNUSED", of(lambda: special(data_categories=["Name"])), of(special)),
+    Case(
+        "SCH1-PART1",
+        of(
+            lambda: special(
+                schedule1=[ConditionEntry("18")], apd_link=APD, retention_follows_apd=True
+            )
+        ),
+        of(special),
+    ),
+    Case(
+        "SCH1-PART2",
+        of(lambda: special(article9=[ConditionEntry("g")], schedule1=[ConditionEntry("2")])),
+        of(
+            lambda: special(
+                article9=[ConditionEntry("g")],
+                schedule1=[ConditionEntry("18")],
+                apd_link=APD,
+                retention_follows_apd=True,
+            )
+        ),
+    ),
+    Case(
+        "APD-LINK",
+        of(
+            lambda: special(
+                article9=[ConditionEntry("g")],
+                schedule1=[ConditionEntry("6")],
+                retention_follows_apd=True,
+            )
+        ),
+        of(
+            lambda: special(
+                article9=[ConditionEntry("g")],
+                schedule1=[ConditionEntry("6")],
+                apd_link=APD,
+                retention_follows_apd=True,
+            )
+        ),
+    ),
+    Case(
+        "APD-RETENTION",
+        of(
+            lambda: special(
+                article9=[ConditionEntry("g")], schedule1=[ConditionEntry("6")], apd_link=APD
+            )
+        ),
+        of(
+            lambda: special(
+                article9=[ConditionEntry("g")],
+                schedule1=[ConditionEntry("6")],
+                apd_link=APD,
+                retention_follows_apd=False,
+                apd_deviation_reason="Court order to keep longer",
+            )
+        ),
+    ),
+    Case(
+        "APD-DEVIATION",
+        of(lambda: special(retention_follows_apd=False)),
+        of(lambda: special(retention_follows_apd=True)),
+    ),
+    Case(
+        "A10-BASIS",
+        of(lambda: good(data_categories=["Criminal offence data"])),
+        of(
+            lambda: good(
+                data_categories=["Criminal offence data"], article10_basis="official_authority"
+            )
+        ),
+    ),
+    Case(
+        "A10-SCH1",
+        of(lambda: good(article10_basis="authorised_by_law")),
+        of(
+            lambda: good(
+                article10_basis="authorised_by_law",
+                schedule1=[ConditionEntry("18")],
+                apd_link=APD,
+                retention_follows_apd=True,
+            )
+        ),
+    ),
+    Case(
+        "TRANSFER-MECHANISM",
+        of(lambda: good(transfers=[TransferEntry("United States")])),
+        of(lambda: good(transfers=[TransferEntry("United States", "idta")])),
+    ),
+    Case(
+        "TRANSFER-SAFEGUARDS",
+        of(lambda: good(transfers=[TransferEntry("India", "article49")])),
+        of(lambda: good(transfers=[TransferEntry("India", "article49", "Explicit consent form")])),
+    ),
+    Case(
+        "TRANSFER-ADEQUACY",
+        of(lambda: good(transfers=[TransferEntry("Narnia", "adequacy")])),
+        of(lambda: good(transfers=[TransferEntry("France", "adequacy")])),
+    ),
+    Case(
+        "PROCESSOR-CONTRACT",
+        of(lambda: good(processors=["Ad hoc Ltd"])),
+        of(lambda: good(processors=["Case system supplier"])),
+    ),
+    Case(
+        "DPIA-NEEDED",
+        of(lambda: good(involves_children=True, large_scale=True)),
+        of(
+            lambda: good(
+                involves_children=True, large_scale=True, dpia_required=True, dpia_link="x"
+            )
+        ),
+    ),
+    Case(
+        "DPIA-RECORD",
+        of(lambda: good(dpia_required=True)),
+        of(lambda: good(dpia_required=True, dpia_progress="Drafted, with the DPO")),
+    ),
+    Case(
+        "ADM-DETAILS",
+        of(lambda: good(automated_decisions=True)),
+        of(lambda: good(automated_decisions=True, automated_decision_details="Logic: ...")),
+    ),
+    Case("REVIEW-OVERDUE", of(lambda: good(next_review=TODAY - dt.timedelta(days=1))), of(good)),
+    Case("REVIEW-UNSET", of(lambda: good(next_review=None)), of(good)),
+    Case(
+        "NOTICE-STALE",
+        of(lambda: good(updated_at=PUBLISHED + dt.timedelta(hours=1)), notices=notice(1)),
+        of(lambda: good(updated_at=PUBLISHED - dt.timedelta(hours=1)), notices=notice(1)),
+    ),
+]
+
+
+def fired(case: Callable[[], tuple[list[ActivityRecord], CheckContext]]) -> list[Finding]:
+    records, checking = case()
+    return check_activities(records, checking)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.rule for case in CASES])
+def test_rule_fires_on_the_wrong_example(case: Case) -> None:
+    findings = [f for f in fired(case.wrong) if f.rule_id == case.rule]
+    assert len(findings) == 1
+    finding = findings[0]
+    rule = {r.id: r for r in rules()}[case.rule]
+    assert (finding.severity, finding.article, finding.field, finding.fix) == (
+        rule.severity,
+        rule.article,
+        rule.field,
+        rule.fix,
+    )
+    assert finding.message.endswith(".")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.rule for case in CASES])
+def test_rule_stays_quiet_on_the_right_example(case: Case) -> None:
+    assert [f.rule_id for f in fired(case.right)] == []
+
+
+def test_every_rule_has_a_case() -> None:
+    assert sorted(case.rule for case in CASES) == sorted(rule.id for rule in rules())
+
+
+def test_every_rule_cites_law_and_says_how_to_fix() -> None:
+    for rule in rules():
+        assert rule.article and rule.fix and rule.title, rule.id
+        assert rule.severity in (Severity.ERROR, Severity.WARNING)
+
+
+def test_the_article30_items_are_errors_and_good_practice_warnings() -> None:
+    severities = {rule.id: rule.severity for rule in rules()}
+    for required in ("A30-PURPOSES", "A30-RETENTION", "BASIS-MISSING", "SCH1-PART2", "APD-LINK"):
+        assert severities[required] == Severity.ERROR
+    for practice in ("DPIA-NEEDED", "REVIEW-OVERDUE", "LI-ASSESSMENT", "NOTICE-STALE"):
+        assert severities[practice] == Severity.WARNING
+
+
+def test_findings_name_the_activity_and_come_errors_first() -> None:
+    records = [
+        good(id=1, reference="A-1", next_review=None),
+        good(id=2, reference="A-2", retention=[]),
+    ]
+    findings = check_activities(records, context())
+    assert [(f.severity, f.reference, f.rule_id) for f in findings] == [
+        (Severity.ERROR, "A-2", "A30-RETENTION"),
+        (Severity.WARNING, "A-1", "REVIEW-UNSET"),
+    ]
+    assert findings[0].activity_id == 2
+    assert findings[0].activity_name == records[1].name
+
+
+def test_retired_activities_are_not_checked() -> None:
+    retired = good(retention=[], status=Status.RETIRED)
+    assert check_activities([retired], context()) == []
+
+
+def test_notice_rule_reads_changes_of_activities_outside_the_records() -> None:
+    checking = context(
+        notices=notice(1, 99), activity_changes={99: PUBLISHED + dt.timedelta(days=3)}
+    )
+    findings = check_activities([good()], checking)
+    assert [f.rule_id for f in findings] == ["NOTICE-STALE"]
+    assert "Children and families privacy notice" in findings[0].message
+    assert findings[0].activity_id is None
+
+
+def test_a_notice_never_published_is_not_out_of_date() -> None:
+    unpublished = (NoticeState(7, "Draft notice", None, (1,)),)
+    assert (
+        check_activities([good(updated_at=dt.datetime(2027, 1, 1))], context(notices=unpublished))
+        == []
+    )
+
+
+def test_the_finding_is_frozen() -> None:
+    finding = fired(CASES[0].wrong)[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        finding.message = "changed"  # type: ignore[misc]
