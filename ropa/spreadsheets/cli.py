@@ -1,0 +1,35 @@
+"""`ropa import` and `ropa export`: the spreadsheets from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ropa.spreadsheets.export import export_workbook
+from ropa.spreadsheets.importer import import_workbook
+
+if TYPE_CHECKING:
+    from ropa.register import Register
+
+EXIT_OK = 0
+
+
+def run_import(register: Register, path: Path, *, dry_run: bool) -> int:
+    """Import (or with `dry_run`, try) a workbook and print the report.
+
+    Bad input raises a RopaError, which ropa.cli prints on one line with exit status 1.
+    """
+    report = import_workbook(register, path, dry_run=dry_run)
+    print(report.summary())
+    return EXIT_OK
+
+
+def run_export(register: Register, path: Path, *, processor: bool, include_retired: bool) -> int:
+    result = export_workbook(register, path, processor=processor, include_retired=include_retired)
+    which = "processor" if processor else "controller"
+    count = result.activity_count
+    print(
+        f"Wrote the ICO {which} workbook with {count} "
+        f"{'activity' if count == 1 else 'activities'} to {result.path}"
+    )
+    return EXIT_OK

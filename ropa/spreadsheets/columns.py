@@ -1,0 +1,377 @@
+"""What each column holds: an activity's fields written as cell text, and read back.
+
+Each column key of layout.py has a writer (record -> cell) and a reader (cell -> fields of
+the activity being built).  Both live here, side by side, so that what the export writes is
+exactly what the import understands: our own workbook comes back without loss.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ropa import law
+from ropa.records import LINK_FIELDS, ActivityRecord, Role, Status, TransferEntry
+from ropa.spreadsheets import lawtext
+from ropa.spreadsheets.cells import (
+    format_date,
+    is_empty,
+    is_generic_link_text,
+    is_url,
+    join_lines,
+    lines,
+    parse_date,
+    split_values,
+    strip_marker,
+)
+from ropa.spreadsheets.report import Problem
+
+
+@dataclass(frozen=True)
+class CellOut:
+    text: str | None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class CellIn:
+    """A cell as the import sees it: its text (already checked), hyperlink and address."""
+
+    sheet: str
+    ref: str
+    header: str
+    text: str | None
+    link: str | None = None
+
+
+@dataclass
+class Draft:
+    """An activity being put together from one or more rows of a workbook."""
+
+    first_row: int
+    values: dict[str, Any] = field(default_factory=dict)
+    processor_links: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def not_understood(self, cell: CellIn, value: str, why: str) -> None:
+        self.problems.append(Problem(cell.sheet, cell.ref, value, why))
+
+
+# --- labels for the register's own columns ------------------------------------------------
+
+STATUS_LABELS = {
+    Status.DRAFT: "Draft",
+    Status.IN_REVIEW: "In review",
+    Status.APPROVED: "Approved",
+    Status.RETIRED: "Retired",
+}
+ROLE_LABELS = {
+    Role.CONTROLLER: "Controller",
+    Role.JOINT_CONTROLLER: "Joint controller",
+    Role.PROCESSOR: "Processor",
+}
+DATE_FIELDS = frozenset({"last_reviewed", "next_review", "approved_on"})
+_TEXT_FIELDS = frozenset(
+    {
+        "business_function",
+        "joint_controllers",
+        "controllers",
+        "controller_representatives",
+        "legitimate_interests",
+        "dpia_progress",
+        "apd_deviation_reason",
+        "reference",
+        "name",
+        "description",
+        "owner",
+        "approved_by",
+        "security_description",
+        "location_of_data",
+        "statutory_requirement",
+        "notes",
+    }
+)
+_LINK_TEXT_FIELDS = frozenset(
+    {
+        "lia_link",
+        "consent_record_link",
+        "dpia_link",
+        "breach_link",
+        "apd_link",
+        "controller_contract_link",
+    }
+)
+_TRI_STATE_FIELDS = frozenset({"dpia_required", "breach_occurred", "retention_follows_apd"})
+_FLAG_FIELDS = frozenset({"involves_children", "large_scale"})
+_LIST_FIELDS = frozenset(set(LINK_FIELDS) - {"processors"})
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def render(key: str, record: ActivityRecord, contract_links: dict[str, str]) -> CellOut:
+    """The cell for column `key`; `contract_links` maps processor names to their contracts."""
+    if key in _TEXT_FIELDS:
+        return CellOut(getattr(record, key) or None)
+    if key in _LINK_TEXT_FIELDS:
+        text = getattr(record, key)
+        return CellOut(text or None, text.strip() if text and is_url(text) else None)
+    if key in _LIST_FIELDS:
+        return CellOut(join_lines(getattr(record, key)))
+    if key in DATE_FIELDS:
+        return CellOut(format_date(getattr(record, key)))
+    if key in _TRI_STATE_FIELDS or key in _FLAG_FIELDS:
+        return CellOut(lawtext.format_yes_no(getattr(record, key)))
+    return _SPECIAL_WRITERS[key](record, contract_links)
+
+
+def _processors(record: ActivityRecord, contract_links: dict[str, str]) -> CellOut:
+    written = []
+    links = []
+    for name in record.processors:
+        link = contract_links.get(name, "").strip()
+        written.append(f"{name} ({link})" if link else name)
+        if link:
+            links.append(link)
+    single_link = links[0] if len(links) == 1 and is_url(links[0]) else None
+    return CellOut(join_lines(written), single_link)
+
+
+def _automated(record: ActivityRecord, _links: dict[str, str]) -> CellOut:
+    answer = "Yes" if record.automated_decisions else "No"
+    details = record.automated_decision_details.strip()
+    if details:
+        return CellOut(f"{answer}: {details}")
+    return CellOut(answer if record.automated_decisions else None)
+
+
+def _apd_lawful_bases(record: ActivityRecord, _links: dict[str, str]) -> CellOut:
+    if not needs_policy_document(record):
+        return CellOut(None)
+    return CellOut(join_lines([lawtext.basis_title(entry.basis) for entry in record.lawful_bases]))
+
+
+def needs_policy_document(record: ActivityRecord) -> bool:
+    conditions = law.schedule1_conditions()
+    return any(
+        entry.code in conditions and conditions[entry.code].requires_apd
+        for entry in record.schedule1
+    )
+
+
+_SPECIAL_WRITERS: dict[str, Callable[[ActivityRecord, dict[str, str]], CellOut]] = {
+    "processors": _processors,
+    "transfer_destinations": lambda r, _l: CellOut(
+        join_lines([entry.destination for entry in r.transfers])
+    ),
+    "transfer_safeguards": lambda r, _l: CellOut(
+        join_lines(lawtext.format_transfer_safeguards(r.transfers))
+    ),
+    "retention": lambda r, _l: CellOut(
+        join_lines([lawtext.format_retention(entry) for entry in r.retention])
+    ),
+    "lawful_bases": lambda r, _l: CellOut(join_lines(lawtext.format_lawful_bases(r.lawful_bases))),
+    "article9": lambda r, _l: CellOut(
+        join_lines(lawtext.format_conditions(r.article9, "article9"))
+    ),
+    "schedule1": lambda r, _l: CellOut(
+        join_lines(lawtext.format_conditions(r.schedule1, "schedule1"))
+    ),
+    "apd_lawful_bases": _apd_lawful_bases,
+    "rights": lambda r, _l: CellOut(
+        join_lines(lawtext.rights_available(r.lawful_bases, r.automated_decisions))
+    ),
+    "automated_decisions": _automated,
+    "status": lambda r, _l: CellOut(STATUS_LABELS[r.status]),
+    "role": lambda r, _l: CellOut(ROLE_LABELS[r.role]),
+    "article10_basis": lambda r, _l: CellOut(
+        lawtext.article10_title(r.article10_basis) if r.article10_basis else None
+    ),
+}
+
+
+# --- reading -------------------------------------------------------------------------------
+
+# Columns worked out from others: the import reads them only when their source is missing.
+DERIVED_KEYS = frozenset({"rights", "apd_lawful_bases"})
+
+
+def read(key: str, draft: Draft, cell: CellIn) -> None:
+    """Put what `cell` says into the draft; keep and report what cannot be understood."""
+    if key in DERIVED_KEYS:
+        return
+    text = None if is_empty(cell.text) else cell.text
+    if key in _TEXT_FIELDS:
+        draft.values[key] = (text or "").strip() if key != "notes" else (text or "")
+    elif key in _LINK_TEXT_FIELDS:
+        draft.values[key] = _link_value(text, cell.link)
+    elif key in _LIST_FIELDS:
+        draft.values[key] = split_values(text)
+    elif key in DATE_FIELDS:
+        _read_date(key, draft, cell, text)
+    elif key in _TRI_STATE_FIELDS or key in _FLAG_FIELDS:
+        _read_yes_no(key, draft, cell, text)
+    else:
+        _SPECIAL_READERS[key](draft, cell, text)
+
+
+def _link_value(text: str | None, link: str | None) -> str:
+    if link and (text is None or is_generic_link_text(text) or text.strip() == link.strip()):
+        return link.strip()
+    if link and text and not is_url(text):
+        return link.strip()
+    return (text or "").strip()
+
+
+def _read_date(key: str, draft: Draft, cell: CellIn, text: str | None) -> None:
+    if text is None:
+        draft.values[key] = None
+        return
+    parsed = parse_date(text)
+    if parsed is None:
+        draft.not_understood(cell, text, "not a date such as 21 November 2026")
+    draft.values[key] = parsed
+
+
+def _read_yes_no(key: str, draft: Draft, cell: CellIn, text: str | None) -> None:
+    if text is None:
+        draft.values[key] = False if key in _FLAG_FIELDS else None
+        return
+    answer, rest = lawtext.parse_yes_no(text)
+    if answer is None:
+        draft.not_understood(cell, text, "expected Yes or No")
+    elif rest:
+        draft.not_understood(cell, rest, "words after Yes or No that have no field of their own")
+    draft.values[key] = (answer or False) if key in _FLAG_FIELDS else answer
+
+
+def _read_processors(draft: Draft, cell: CellIn, text: str | None) -> None:
+    names: list[str] = []
+    values = split_values(text)
+    for value in values:
+        name, link = _name_and_link(value)
+        if not name:
+            draft.not_understood(cell, value, "a contract link without the processor's name")
+            continue
+        if link is None and cell.link and len(values) == 1 and not is_url(name):
+            link = cell.link.strip()
+        names.append(name)
+        if link:
+            draft.processor_links[name] = link
+    draft.values["processors"] = names
+
+
+_NAME_AND_LINK = re.compile(r"^(?P<name>.*?)[\s\-–—:,]*\(?(?P<link>https?://[^\s()]+)\)?$")
+
+
+def _name_and_link(value: str) -> tuple[str, str | None]:
+    match = _NAME_AND_LINK.match(value)
+    if match is None:
+        return value.strip(), None
+    return match.group("name").strip(), match.group("link")
+
+
+def _read_transfer_destinations(draft: Draft, cell: CellIn, text: str | None) -> None:
+    known = {t.destination.casefold(): t for t in draft.values.get("transfers", [])}
+    for destination in split_values(text):
+        if destination.casefold() not in known:
+            known[destination.casefold()] = TransferEntry(destination)
+    draft.values["transfers"] = list(known.values())
+
+
+def _read_transfer_safeguards(draft: Draft, cell: CellIn, text: str | None) -> None:
+    transfers: list[TransferEntry] = list(draft.values.get("transfers", []))
+    by_name = {entry.destination.casefold(): entry for entry in transfers}
+    for raw in lines(text):
+        line = strip_marker(raw)
+        destination, _, rest = line.partition(":")
+        entry = by_name.get(destination.strip().casefold()) if rest else None
+        if entry is None and len(transfers) == 1:
+            entry, rest = transfers[0], line
+        if entry is None:
+            draft.not_understood(
+                cell, raw, "cannot tell which country or organisation this safeguard is for"
+            )
+            continue
+        mechanism, safeguards = lawtext.parse_transfer_safeguard(rest)
+        entry.mechanism = entry.mechanism or mechanism
+        entry.safeguards = "\n".join(s for s in (entry.safeguards, safeguards) if s)
+    draft.values["transfers"] = transfers
+
+
+def _read_retention(draft: Draft, cell: CellIn, text: str | None) -> None:
+    draft.values["retention"] = [
+        lawtext.parse_retention(strip_marker(line)) for line in lines(text) if strip_marker(line)
+    ]
+
+
+def _read_lawful_bases(draft: Draft, cell: CellIn, text: str | None) -> None:
+    parsed = lawtext.parse_lawful_bases(text)
+    for value in parsed.not_understood:
+        draft.not_understood(cell, value, "not an Article 6 lawful basis")
+    draft.values["lawful_bases"] = parsed.values
+
+
+def _conditions_reader(scheme: str) -> Callable[[Draft, CellIn, str | None], None]:
+    what = "an Article 9 condition" if scheme == "article9" else "a Schedule 1 condition"
+
+    def reader(draft: Draft, cell: CellIn, text: str | None) -> None:
+        parsed = lawtext.parse_conditions(text, scheme)
+        for value in parsed.not_understood:
+            draft.not_understood(cell, value, f"not {what}")
+        draft.values[scheme] = parsed.values
+
+    return reader
+
+
+def _read_automated(draft: Draft, cell: CellIn, text: str | None) -> None:
+    if text is None:
+        draft.values["automated_decisions"] = False
+        draft.values["automated_decision_details"] = ""
+        return
+    answer, rest = lawtext.parse_yes_no(text)
+    if answer is None:
+        draft.not_understood(cell, text, "expected Yes or No, then any details")
+    draft.values["automated_decisions"] = bool(answer)
+    draft.values["automated_decision_details"] = rest if answer is not None else ""
+
+
+def _label_reader(key: str, labels: dict[Any, str]) -> Callable[[Draft, CellIn, str | None], None]:
+    def reader(draft: Draft, cell: CellIn, text: str | None) -> None:
+        if text is None:
+            return
+        wanted = " ".join(text.replace("_", " ").split()).casefold()
+        for value, label in labels.items():
+            if wanted in (label.casefold(), str(value).replace("_", " ")):
+                draft.values[key] = value
+                return
+        draft.not_understood(cell, text, f"expected one of {', '.join(labels.values())}")
+
+    return reader
+
+
+def _read_article10(draft: Draft, cell: CellIn, text: str | None) -> None:
+    if text is None:
+        draft.values["article10_basis"] = ""
+        return
+    code = lawtext.parse_article10(text)
+    if code is None:
+        draft.not_understood(cell, text, "not an Article 10 basis")
+    draft.values["article10_basis"] = code or ""
+
+
+_SPECIAL_READERS: dict[str, Callable[[Draft, CellIn, str | None], None]] = {
+    "processors": _read_processors,
+    "transfer_destinations": _read_transfer_destinations,
+    "transfer_safeguards": _read_transfer_safeguards,
+    "retention": _read_retention,
+    "lawful_bases": _read_lawful_bases,
+    "article9": _conditions_reader("article9"),
+    "schedule1": _conditions_reader("schedule1"),
+    "automated_decisions": _read_automated,
+    "status": _label_reader("status", STATUS_LABELS),
+    "role": _label_reader("role", ROLE_LABELS),
+    "article10_basis": _read_article10,
+}

@@ -1,0 +1,337 @@
+"""Writing the register as the ICO's Article 30 workbook (controller or processor).
+
+Data rows go through openpyxl's write-only mode, so ten thousand activities are written in
+about the time openpyxl takes to write their bare values.  The file is written beside its
+target and moved into place only when complete (ropa.files.write_atomically).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from db.models import LibraryKind
+from ropa.files import write_atomically
+from ropa.records import ActivityRecord, OrganisationRecord, Role, Status
+from ropa.spreadsheets import layout
+from ropa.spreadsheets.cells import (
+    EXCEL_CELL_LIMIT,
+    clean_for_excel,
+    needs_quote_prefix,
+)
+from ropa.spreadsheets.columns import CellOut, render
+from ropa.spreadsheets.errors import ExportCancelled, SpreadsheetError
+from ropa.spreadsheets.report import ExportResult
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    from ropa.register import Register
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+PAPER_SIZE_A4 = "9"  # the code Excel uses for A4
+_THIN = Side(style="thin")
+_MEDIUM = Side(style="medium")
+_CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_BOLD = Font(name="Calibri", size=11, bold=True)
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill(fill_type="solid", fgColor=colour, bgColor=colour)
+
+
+def _named_styles() -> dict[str, NamedStyle]:
+    """The few cell styles of the workbook, registered once (fast in write-only mode)."""
+    box = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+    heavy = Border(left=_MEDIUM, right=_MEDIUM, top=_MEDIUM, bottom=_MEDIUM)
+    plain = Font(name="Calibri", size=11)
+    styles = {
+        "ropa data": NamedStyle(
+            "ropa data",
+            font=plain,
+            border=box,
+            alignment=Alignment(vertical="top", wrap_text=True),
+        ),
+        "ropa contact": NamedStyle("ropa contact", font=plain, border=heavy, alignment=_CENTRED),
+        "ropa label": NamedStyle("ropa label", font=_BOLD, border=heavy, alignment=_CENTRED),
+        "ropa note": NamedStyle(
+            "ropa note",
+            font=plain,
+            border=heavy,
+            alignment=Alignment(horizontal="left", vertical="center", wrap_text=True),
+        ),
+    }
+    for name, colour, border in (
+        ("ropa title", layout.LIGHT_GREY, heavy),
+        ("ropa heading green", layout.GREEN, heavy),
+        ("ropa section", layout.GREY, heavy),
+        ("ropa header green", layout.GREEN, box),
+        ("ropa header blue", layout.BLUE, box),
+        ("ropa header register", layout.REGISTER_FILL, box),
+        ("ropa section register", layout.REGISTER_FILL, heavy),
+    ):
+        styles[name] = NamedStyle(
+            name, font=_BOLD, fill=_fill(colour), border=border, alignment=_CENTRED
+        )
+    link_font = Font(name="Calibri", size=11, color="0563C1", underline="single")
+    styles["ropa link"] = NamedStyle(
+        "ropa link",
+        font=link_font,
+        border=box,
+        alignment=Alignment(vertical="top", wrap_text=True),
+    )
+    return styles
+
+
+def export_workbook(
+    register: Register,
+    path: Path | str,
+    *,
+    processor: bool = False,
+    include_retired: bool = False,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> ExportResult:
+    """Write the controller workbook (or with `processor`, the processor workbook)."""
+    target = Path(path)
+    kind = layout.Kind.PROCESSOR if processor else layout.Kind.CONTROLLER
+    records = [
+        record
+        for record in register.activities.load(include_retired=include_retired)
+        if (record.role == Role.PROCESSOR) == processor
+    ]
+    organisation = register.organisation.get()
+    contract_links = {
+        item.name: item.contract_link
+        for item in register.library.items(LibraryKind.PROCESSOR)
+        if item.contract_link
+    }
+
+    def write(temporary: Path) -> None:
+        build_workbook(
+            kind,
+            organisation,
+            records,
+            contract_links,
+            progress=progress,
+            cancelled=cancelled,
+        ).save(temporary)
+
+    write_atomically(target, write)
+    return ExportResult(target, len(records))
+
+
+def build_workbook(
+    kind: layout.Kind,
+    organisation: OrganisationRecord,
+    records: Sequence[ActivityRecord],
+    contract_links: dict[str, str],
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Workbook:
+    spec = layout.LAYOUTS[kind]
+    workbook = Workbook(write_only=True)
+    styles = _named_styles()
+    for style in styles.values():
+        workbook.add_named_style(style)
+    sheet = workbook.create_sheet(layout.TEMPLATE_SHEET)
+    _write_register_sheet(sheet, spec, organisation, records, contract_links, progress, cancelled)
+    example = workbook.create_sheet(layout.EXAMPLE_SHEET)
+    _write_register_sheet(
+        example, spec, _example_organisation(kind), _example_activities(kind), {}, None, None
+    )
+    _write_notes(workbook.create_sheet(layout.NOTES_SHEET), spec)
+    return workbook
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: str | None, style: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet)
+    cell.style = style
+    if value is not None:
+        _set_text(cell, value)
+    return cell
+
+
+def _set_text(cell: WriteOnlyCell, value: str) -> None:
+    """Store text as text: never a formula, however it starts."""
+    text = clean_for_excel(value)
+    cell.value = text
+    cell.data_type = "s"
+    if needs_quote_prefix(text):
+        cell.quotePrefix = True
+
+
+def _write_register_sheet(
+    sheet: WriteOnlyWorksheet,
+    spec: layout.Layout,
+    organisation: OrganisationRecord,
+    records: Sequence[ActivityRecord],
+    contract_links: dict[str, str],
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> None:
+    columns = spec.columns
+    last_letter = get_column_letter(len(columns))
+    for index in range(1, len(columns) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = layout.COLUMN_WIDTH
+    sheet.row_dimensions[layout.HEADER_ROW].height = layout.HEADER_ROW_HEIGHT
+    sheet.freeze_panes = f"A{layout.FIRST_DATA_ROW}"
+    sheet.auto_filter.ref = f"A{layout.HEADER_ROW}:{last_letter}{layout.HEADER_ROW}"
+    sheet.print_title_rows = f"{layout.SECTION_ROW}:{layout.HEADER_ROW}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = PAPER_SIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    # Empty data cells carry no border (they are not written at all, which keeps ten
+    # thousand rows fast), so the printed grid comes from the gridlines.
+    sheet.print_options.gridLines = True
+
+    for range_text in ("A1:F1", "A2:B2", "C2:D2", "E2:F2"):
+        sheet.merged_cells.add(range_text)
+    sheet.append([_cell(sheet, spec.title, "ropa title"), *[_cell(sheet, None, "ropa title")] * 5])
+    heading_row: list[WriteOnlyCell] = []
+    for heading in layout.CONTACT_HEADINGS:
+        heading_row += [
+            _cell(sheet, heading, "ropa heading green"),
+            _cell(sheet, None, "ropa heading green"),
+        ]
+    sheet.append(heading_row)
+    for line, label in enumerate(layout.CONTACT_LABELS):
+        row: list[WriteOnlyCell] = []
+        for fields in layout.CONTACT_FIELDS:
+            value = getattr(organisation, fields[line]) or None
+            row += [_cell(sheet, label, "ropa label"), _cell(sheet, value, "ropa contact")]
+        sheet.append(row)
+    sheet.append([])
+
+    section_row: list[WriteOnlyCell] = []
+    header_row: list[WriteOnlyCell] = []
+    sections = [(section.title, section.columns, "ropa section") for section in spec.sections]
+    sections.append((layout.REGISTER_SECTION_TITLE, spec.register_columns, "ropa section register"))
+    for title, section_columns, style in sections:
+        start = len(section_row) + 1
+        section_row.append(_cell(sheet, title, style))
+        section_row += [_cell(sheet, None, style) for _ in section_columns[1:]]
+        if len(section_columns) > 1:
+            end = start + len(section_columns) - 1
+            sheet.merged_cells.add(
+                f"{get_column_letter(start)}{layout.SECTION_ROW}:"
+                f"{get_column_letter(end)}{layout.SECTION_ROW}"
+            )
+        for column in section_columns:
+            fill = {
+                layout.GREEN: "green",
+                layout.BLUE: "blue",
+                layout.REGISTER_FILL: "register",
+            }[column.fill]
+            header_row.append(_cell(sheet, column.header, f"ropa header {fill}"))
+    sheet.append(section_row)
+    sheet.append(header_row)
+
+    keys = [column.key for column in columns]
+    total = len(records)
+    for done, record in enumerate(records, start=1):
+        if cancelled is not None and cancelled():
+            raise ExportCancelled("The export was stopped; no file was written.")
+        sheet.append(
+            [_data_cell(sheet, render(key, record, contract_links), record, key) for key in keys]
+        )
+        if progress is not None:
+            progress(done, total)
+    if progress is not None and total == 0:
+        progress(0, 0)
+
+
+def _data_cell(
+    sheet: WriteOnlyWorksheet, out: CellOut, record: ActivityRecord, key: str
+) -> WriteOnlyCell | None:
+    if out.text is None:
+        return None
+    if len(out.text) > EXCEL_CELL_LIMIT:
+        raise SpreadsheetError(
+            f"Activity {record.reference} “{record.name}” has {len(out.text):,} characters "
+            f"for “{key.replace('_', ' ')}”, more than an Excel cell holds "
+            f"({EXCEL_CELL_LIMIT:,}). Shorten it, then export again; no file was written."
+        )
+    cell = _cell(sheet, out.text, "ropa link" if out.link else "ropa data")
+    if out.link:
+        cell.hyperlink = out.link
+    return cell
+
+
+def _write_notes(sheet: WriteOnlyWorksheet, spec: layout.Layout) -> None:
+    sheet.column_dimensions["A"].width = 90
+    for heading, paragraphs in spec.notes:
+        sheet.append([_cell(sheet, heading, "ropa title")])
+        for paragraph in paragraphs:
+            sheet.append([_cell(sheet, paragraph, "ropa note")])
+
+
+def _example_organisation(kind: layout.Kind) -> OrganisationRecord:
+    return OrganisationRecord(
+        name="Example Borough Council" if kind == layout.Kind.CONTROLLER else "Example Ltd",
+        address="1 High Street, Exampletown, EX1 1AA",
+        email="dpo@example.org",
+        telephone="01632 960000",
+        dpo_name="Example DPO",
+        dpo_address="1 High Street, Exampletown, EX1 1AA",
+        dpo_email="dpo@example.org",
+        dpo_telephone="01632 960001",
+    )
+
+
+def _example_activities(kind: layout.Kind) -> list[ActivityRecord]:
+    from ropa.records import LawfulBasisEntry, RetentionEntry
+
+    if kind == layout.Kind.PROCESSOR:
+        return [
+            ActivityRecord(
+                reference="EX-1",
+                name="Payroll for a client school",
+                role=Role.PROCESSOR,
+                status=Status.APPROVED,
+                controllers="Example Primary School, 2 School Lane, Exampletown",
+                controller_contract_link="https://example.org/contracts/payroll",
+                purposes=["Payroll"],
+                security_measures=["Encrypted storage", "Access controls"],
+            )
+        ]
+    return [
+        ActivityRecord(
+            reference="EX-1",
+            name="Paying staff",
+            business_function="Human resources",
+            status=Status.APPROVED,
+            purposes=["Paying staff", "Pension administration"],
+            individuals=["Employees"],
+            data_categories=["Name and contact details", "Bank details", "Salary"],
+            recipients=["HM Revenue and Customs", "Pension schemes"],
+            security_measures=["Role-based access control", "Encryption at rest"],
+            lawful_bases=[
+                LawfulBasisEntry("b", "Employment contracts"),
+                LawfulBasisEntry("c", "", ["Income Tax (Earnings and Pensions) Act 2003"]),
+            ],
+            retention=[RetentionEntry("6 years", "the end of the tax year")],
+            systems=["Payroll system"],
+        )
+    ]
+
+
+def activity_rows(
+    kind: layout.Kind, records: Iterable[ActivityRecord], contract_links: dict[str, str]
+) -> Iterable[list[str | None]]:
+    """The text of each data row, as the export writes it (for benchmarks and checks)."""
+    keys = [column.key for column in layout.LAYOUTS[kind].columns]
+    for record in records:
+        yield [render(key, record, contract_links).text for key in keys]

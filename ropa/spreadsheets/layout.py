@@ -1,0 +1,356 @@
+"""The shape of the ICO's Article 30 workbooks: sheets, contact block, sections, headers, fills.
+
+The controller headers are the ICO's own words, verbatim (see the ICO controller template);
+the processor layout matches the ICO's processor file.  Everything here is data, so the
+export writes it and the import recognises it from one description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+TEMPLATE_SHEET = "Template"
+EXAMPLE_SHEET = "Example"
+NOTES_SHEET = "Notes"
+
+CONTACT_FIRST_ROW = 1
+SECTION_ROW = 8
+HEADER_ROW = 9
+FIRST_DATA_ROW = 10
+COLUMN_WIDTH = 35.7109375
+HEADER_ROW_HEIGHT = 60.75
+
+# Fills as the ICO files show them (their theme colours resolved to RGB, so the colours stay
+# right whatever theme the reader's Excel uses).
+GREEN = "E2EFDA"  # required by Article 30 or DPA 2018 Schedule 1 paragraph 41
+BLUE = "DDEBF7"  # good practice, not required
+GREY = "EDEDED"  # section titles
+LIGHT_GREY = "F2F2F2"  # the Controller / Processor title and the Notes headings
+REGISTER_FILL = "FFF2CC"  # the register's own columns, set apart from the ICO's
+
+
+class Kind(Enum):
+    CONTROLLER = "controller"
+    PROCESSOR = "processor"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: `key` names what it holds (an activity field or a derived value)."""
+
+    key: str
+    header: str
+    required: bool = False
+    register: bool = False  # the register's own column, after the ICO's
+
+    @property
+    def fill(self) -> str:
+        if self.register:
+            return REGISTER_FILL
+        return GREEN if self.required else BLUE
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    columns: tuple[Column, ...]
+
+
+def _c(key: str, header: str, required: bool = False) -> Column:
+    return Column(key, header, required)
+
+
+CONTROLLER_SECTIONS: tuple[Section, ...] = (
+    Section(
+        "Article 30 Record of Processing Activities",
+        (
+            _c("business_function", "Business function"),
+            _c("purposes", "Purpose of processing", True),
+            _c(
+                "joint_controllers",
+                "Name and contact details of joint controller (if applicable)",
+                True,
+            ),
+            _c("individuals", "Categories of individuals", True),
+            _c("data_categories", "Categories of personal data", True),
+            _c("recipients", "Categories of recipients", True),
+            _c("processors", "Link to contract with processor"),
+            _c(
+                "transfer_destinations",
+                "Names of third countries or international organisations that personal "
+                "data are transferred to (if applicable)",
+                True,
+            ),
+            _c(
+                "transfer_safeguards",
+                "Safeguards for exceptional transfers of personal data to third countries "
+                "or international organisations (if applicable)",
+                True,
+            ),
+            _c("retention", "Retention schedule (if possible)", True),
+            _c(
+                "security_measures",
+                "General description of technical and organisational security measures "
+                "(if possible)",
+                True,
+            ),
+        ),
+    ),
+    Section(
+        "Privacy Notices",
+        (
+            _c("lawful_bases", "Article 6 lawful basis for processing personal data"),
+            _c("article9", "Article 9 condition for processing special category data"),
+            _c(
+                "legitimate_interests",
+                "Legitimate interests for the processing (if applicable)",
+            ),
+            _c("lia_link", "Link to record of legitimate interests assessment (if applicable)"),
+            _c("rights", "Rights available to individuals"),
+            _c(
+                "automated_decisions",
+                "Existence of automated decision-making, including profiling (if applicable)",
+            ),
+            _c("sources", "The source of the personal data (if applicable)"),
+        ),
+    ),
+    Section("Consent", (_c("consent_record_link", "Link to record of consent"),)),
+    Section("Access Requests", (_c("systems", "Location of personal data"),)),
+    Section(
+        "Data Protection Impact Assessments",
+        (
+            _c("dpia_required", "Data Protection Impact Assessment required?"),
+            _c("dpia_progress", "Data Protection Impact Assessment progress"),
+            _c("dpia_link", "Link to Data Protection Impact Assessment"),
+        ),
+    ),
+    Section(
+        "Personal Data Breaches",
+        (
+            _c("breach_occurred", "Has a personal data breach occurred?"),
+            _c("breach_link", "Link to record of personal data breach"),
+        ),
+    ),
+    Section(
+        "Data Protection Act 2018 - Special Category or Criminal Conviction and Offence data",
+        (
+            _c(
+                "schedule1",
+                "Data Protection Act 2018 Schedule 1 Condition for processing",
+                True,
+            ),
+            _c("apd_lawful_bases", "GDPR Article 6 lawful basis for processing", True),
+            _c("apd_link", "Link to retention and erasure policy document"),
+            _c(
+                "retention_follows_apd",
+                "Is personal data retained and erased in accordance with the policy document?",
+                True,
+            ),
+            _c(
+                "apd_deviation_reason",
+                "Reasons for not adhering to policy document (if applicable)",
+                True,
+            ),
+        ),
+    ),
+)
+
+PROCESSOR_SECTIONS: tuple[Section, ...] = (
+    Section(
+        "Article 30 Record of Processing Activities",
+        (
+            _c("controller_contract_link", "Link to contract with controller"),
+            _c("controllers", "Name and contact details of controller", True),
+            _c(
+                "controller_representatives",
+                "Name and contact details of controller's representative (if applicable)",
+                True,
+            ),
+            _c("purposes", "Categories of processing", True),
+            _c(
+                "transfer_destinations",
+                "Names of third countries or international organisations that personal "
+                "data are transferred to (if applicable)",
+                True,
+            ),
+            _c(
+                "transfer_safeguards",
+                "Safeguards for exceptional transfers of personal data to third countries "
+                "or international organisations (if applicable)",
+                True,
+            ),
+            _c(
+                "security_measures",
+                "General description of technical and organisational security measures "
+                "(if possible)",
+                True,
+            ),
+        ),
+    ),
+)
+
+REGISTER_SECTION_TITLE = "ROPA desk register (not part of the ICO template)"
+
+
+def _r(key: str, header: str) -> Column:
+    return Column(key, header, register=True)
+
+
+# The register's own columns, after the ICO's: what the template has no place for, so that
+# importing our own export loses nothing.
+_COMMON_REGISTER_COLUMNS = (
+    _r("reference", "Reference"),
+    _r("name", "Name"),
+    _r("status", "Status"),
+    _r("role", "Our role"),
+    _r("description", "Description"),
+    _r("owner", "Owner"),
+    _r("last_reviewed", "Last reviewed"),
+    _r("next_review", "Next review"),
+    _r("approved_by", "Approved by"),
+    _r("approved_on", "Approved on"),
+)
+CONTROLLER_REGISTER_COLUMNS = (
+    *_COMMON_REGISTER_COLUMNS,
+    _r("legislation", "Legislation"),
+    _r("security_description", "Security notes"),
+    _r("location_of_data", "Where the records are kept"),
+    _r("article10_basis", "Criminal offence data basis (Article 10)"),
+    _r("statutory_requirement", "Must people provide the data?"),
+    _r("involves_children", "Involves children"),
+    _r("large_scale", "Large scale"),
+    _r("notes", "Notes"),
+)
+PROCESSOR_REGISTER_COLUMNS = (
+    *_COMMON_REGISTER_COLUMNS,
+    _r("business_function", "Business function"),
+    _r("individuals", "Categories of individuals"),
+    _r("data_categories", "Categories of personal data"),
+    _r("security_description", "Security notes"),
+    _r("notes", "Notes"),
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    kind: Kind
+    title: str  # A1: "Controller" or "Processor"
+    sections: tuple[Section, ...]
+    register_columns: tuple[Column, ...]
+    notes: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def ico_columns(self) -> tuple[Column, ...]:
+        return tuple(column for section in self.sections for column in section.columns)
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return (*self.ico_columns, *self.register_columns)
+
+
+CONTACT_HEADINGS = (
+    "Name and contact details",
+    "Data Protection Officer (if applicable)",
+    "Representative (if applicable)",
+)
+CONTACT_LABELS = ("Name", "Address", "Email", "Telephone")
+# Organisation fields filling B3-B6, D3-D6 and F3-F6.
+CONTACT_FIELDS = (
+    ("name", "address", "email", "telephone"),
+    ("dpo_name", "dpo_address", "dpo_email", "dpo_telephone"),
+    (
+        "representative_name",
+        "representative_address",
+        "representative_email",
+        "representative_telephone",
+    ),
+)
+
+_REGISTER_NOTE = (
+    "The columns after the ICO's, under the heading “" + REGISTER_SECTION_TITLE + "”, "
+    "hold what the register records beyond the template (its reference, name, status and "
+    "review dates, among others), so that this workbook can be read back into ROPA desk "
+    "without losing anything. You may hide them before sending the workbook to anyone."
+)
+
+CONTROLLER_LAYOUT = Layout(
+    Kind.CONTROLLER,
+    "Controller",
+    CONTROLLER_SECTIONS,
+    CONTROLLER_REGISTER_COLUMNS,
+    (
+        (
+            "Notes",
+            (
+                "This workbook is the organisation's record of processing activities as a "
+                "controller (UK GDPR Article 30(1)), laid out as in the ICO's documentation "
+                "template and written by ROPA desk from its register.",
+                "Headings highlighted green are required areas of documentation under "
+                "Article 30 of the GDPR or Schedule 1 of the Data Protection Act 2018. "
+                "Headings highlighted blue are optional areas of documentation that are not "
+                "required under Article 30 of the GDPR or Schedule 1 of the Data Protection "
+                "Act 2018.",
+                _REGISTER_NOTE,
+            ),
+        ),
+        (
+            "How to read it",
+            (
+                "The controller's, data protection officer's and representative's details "
+                "are in cells B3 to F6. Each processing activity is one row, from row 10.",
+                "Where a cell holds several things, each is on its own line.",
+                "The rights column is worked out from the Article 6 lawful bases recorded "
+                "for the activity.",
+                "The Data Protection Act 2018 columns are completed for activities that rely "
+                "on a Schedule 1 condition for which an appropriate policy document is needed.",
+            ),
+        ),
+        (
+            "Guidance",
+            (
+                "The ICO's guide to UK GDPR explains what a record of processing activities "
+                "must contain and how to keep it.",
+            ),
+        ),
+    ),
+)
+
+PROCESSOR_LAYOUT = Layout(
+    Kind.PROCESSOR,
+    "Processor",
+    PROCESSOR_SECTIONS,
+    PROCESSOR_REGISTER_COLUMNS,
+    (
+        (
+            "Notes",
+            (
+                "This workbook records the processing the organisation carries out as a "
+                "processor on behalf of controllers (UK GDPR Article 30(2)), laid out as in "
+                "the ICO's processor documentation template.",
+                "Headings highlighted green are required areas of documentation under "
+                "Article 30 of the GDPR.",
+                "The heading highlighted blue is an optional area of documentation that is "
+                "not required under Article 30 of the GDPR.",
+                _REGISTER_NOTE,
+            ),
+        ),
+        (
+            "How to read it",
+            (
+                "The processor's, data protection officer's and representative's details are "
+                "in cells B3 to F6. Each processing activity is one row, from row 10.",
+                "Where a cell holds several things, each is on its own line.",
+            ),
+        ),
+        (
+            "Guidance",
+            (
+                "The ICO's guide to UK GDPR explains what a record of processing activities "
+                "must contain and how to keep it.",
+            ),
+        ),
+    ),
+)
+
+LAYOUTS = {Kind.CONTROLLER: CONTROLLER_LAYOUT, Kind.PROCESSOR: PROCESSOR_LAYOUT}

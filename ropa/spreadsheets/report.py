@@ -1,0 +1,74 @@
+"""What an import or an export did, told in plain words for the CLI and the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A cell the import could not understand; its text is kept on the activity's notes."""
+
+    sheet: str
+    cell: str
+    value: str
+    why: str
+
+    def describe(self) -> str:
+        shown = self.value if len(self.value) <= 80 else self.value[:77] + "..."
+        shown = " ".join(shown.split())
+        return f"{self.sheet}!{self.cell}: “{shown}”: {self.why}"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    activity_count: int
+
+
+@dataclass
+class ImportReport:
+    path: Path
+    created: list[tuple[str, str]] = field(default_factory=list)
+    updated: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    organisation_updated: bool = False
+    dry_run: bool = False
+    sheet: str = ""
+
+    def summary(self) -> str:
+        lines = []
+        if self.dry_run:
+            lines.append(f"Dry run of importing {self.path.name}: nothing has been changed.")
+        else:
+            lines.append(f"Imported {self.path.name} (sheet “{self.sheet}”).")
+        verb = "would be" if self.dry_run else "were"
+        lines.append(
+            f"{_count(len(self.created), 'activity', 'activities')} {verb} created, "
+            f"{len(self.updated)} updated, {len(self.unchanged)} already up to date."
+        )
+        for heading, entries in (("Created", self.created), ("Updated", self.updated)):
+            if entries:
+                lines.append(f"{heading}:")
+                lines.extend(f"  {reference} {name}".rstrip() for reference, name in entries)
+        if self.organisation_updated:
+            lines.append(
+                "The organisation's contact details "
+                + ("would be" if self.dry_run else "were")
+                + " updated from rows 1 to 6."
+            )
+        if self.problems:
+            lines.append(
+                f"{_count(len(self.problems), 'cell', 'cells')} could not be understood; "
+                "the text is kept in the notes of its activity:"
+            )
+            lines.extend(f"  {problem.describe()}" for problem in self.problems)
+        else:
+            lines.append("Every cell was understood.")
+        return "\n".join(lines)
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
