@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ropa.errors import RopaError
@@ -16,9 +18,15 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
+    # Sharp at 125 % and 150 % display scaling too, not rounded to whole pixels.
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    # No style sheet and no fixed colours: the system palette (light or dark) rules.
     return app
 
 
@@ -33,4 +41,7 @@ def run_app(register_path: Path) -> int:
         return 1
     window = MainWindow(register)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        register.close()

@@ -1,59 +1,777 @@
-"""The main window: for now, the list of the register's activities."""
+"""The main window: navigation between the pages, the menus, and the register's state."""
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QMainWindow, QTableView
+import platformdirs
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ropa.records import ActivitySummary
+from ropa.errors import RopaError
+from ropa.paths import APP_NAME, REGISTER_SUFFIX
+from ropa.records import ActivityRecord, ActivitySummary
 from ropa.register import Register
+from ui.actions import PAGE_NAMES, AppActions
+from ui.activities_page import ActivitiesPage
+from ui.activity_editor import ActivityEditor
+from ui.libraries_view import LibrariesView
+from ui.organisation_dialog import OrganisationDialog, OrganisationForm
+from ui.settings import AppSettings
+from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker
 
-_COLUMNS = ("Reference", "Name", "Business function", "Status", "Next review")
+REGISTER_FILTER = f"ROPA desk registers (*{REGISTER_SUFFIX});;All files (*)"
+WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
+EXAMPLE_NAME = f"Example register{REGISTER_SUFFIX}"
+REFRESH_AFTER_EDIT_MS = 1500
+WINDOW_KEY = "main"
 
 
-class ActivityListModel(QAbstractTableModel):
-    def __init__(self, rows: list[ActivitySummary]) -> None:
-        super().__init__()
-        self._rows = rows
+class Page:
+    ACTIVITIES, NOTICES, LIBRARIES, ORGANISATION, CHECKS = range(5)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_COLUMNS)
+# --- one small factory per page, so a page another engineer builds plugs in by import ----
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        row = self._rows[index.row()]
-        values = (
-            row.reference,
-            row.name,
-            row.business_function,
-            row.status.value,
-            row.next_review.strftime("%d %B %Y") if row.next_review else "",
+
+def make_notices_page(register: Register) -> QWidget:
+    from ui.notices_view import NoticesView
+
+    return NoticesView(register)
+
+
+def make_checks_page(register: Register, open_activity: Callable[[int, str], object]) -> QWidget:
+    try:
+        from ui.checks_view import ChecksView
+    except ImportError:
+        return _placeholder("The checks are not available in this version.")
+    view = ChecksView(register)
+    view.open_activity.connect(open_activity)
+    return view
+
+
+def _placeholder(text: str) -> QWidget:
+    widget = QWidget()
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    QVBoxLayout(widget).addWidget(label)
+    return widget
+
+
+class NewActivityDialog(QDialog):
+    """Name a new activity; everything else is filled in in the editor."""
+
+    def __init__(self, functions: list[str], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New activity")
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Name")
+        self.name.setPlaceholderText("For example: Child protection enquiries")
+        self.business_function = QComboBox()
+        self.business_function.setEditable(True)
+        self.business_function.setAccessibleName("Business function")
+        self.business_function.addItems(["", *functions])
+        self.reference = QLineEdit()
+        self.reference.setAccessibleName("Reference")
+        self.reference.setPlaceholderText("Leave blank for the next number")
+        form = QFormLayout()
+        form.addRow("&Name *:", self.name)
+        form.addRow("&Business function:", self.business_function)
+        form.addRow("&Reference:", self.reference)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        return values[index.column()]
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Create")
+        self.ok_button.setEnabled(False)
+        self.name.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text.strip())))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _COLUMNS[section]
-        return None
+    def record(self) -> ActivityRecord:
+        return ActivityRecord(
+            reference=self.reference.text().strip(),
+            name=self.name.text().strip(),
+            business_function=self.business_function.currentText().strip(),
+        )
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, register: Register) -> None:
+    register_changed = Signal(object)
+    activities_loaded = Signal()
+    gaps_loaded = Signal()
+
+    def __init__(self, register: Register, settings: AppSettings | None = None) -> None:
         super().__init__()
         self.register = register
-        self.setWindowTitle(f"{register.path.name} \u2014 ROPA desk")
-        self.table = QTableView()
-        self.model = ActivityListModel(register.activities.summaries())
-        self.table.setModel(self.model)
-        self.setCentralWidget(self.table)
-        self.resize(1100, 700)
+        self.settings = settings if settings is not None else AppSettings()
+        self.undo_stack = QUndoStack(self)
+        self.editors: dict[int, ActivityEditor] = {}
+        self.new_activity_dialog: NewActivityDialog | None = None
+        self._generation = 0  # which register background results belong to
+        self._workers: list[Worker] = []
+        self._search_texts_loaded = False
+        self.setWindowTitle(APP_NAME)
+        self.setAccessibleName(APP_NAME)
+        self.app_actions = AppActions(self)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_AFTER_EDIT_MS)
+        self._refresh_timer.timeout.connect(self.reload_activities)
+        self._build()
+        self._connect_actions()
+        self._open_pages(register)
+        self._restore_window()
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.navigation = QListWidget()
+        self.navigation.setAccessibleName("Pages")
+        self.navigation.setIconSize(QSize(20, 20))
+        for name in PAGE_NAMES:
+            self.navigation.addItem(QListWidgetItem(name))
+        self.navigation.setFixedWidth(max(150, self.navigation.sizeHintForColumn(0) + 40))
+        self.stack = QStackedWidget()
+        self.activities_page = ActivitiesPage()
+        self.activities_page.open_requested.connect(self.open_activity)
+        self.activities_page.selection_changed.connect(self._update_actions)
+        self.activities_page.search.textEdited.connect(self._ensure_search_texts)
+        splitter = QSplitter()
+        splitter.addWidget(self.navigation)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self.navigation.currentRowChanged.connect(self._page_chosen)
+
+        self.path_label = QLabel()
+        self.path_label.setAccessibleName("Register file")
+        self.state_label = QLabel()
+        self.state_label.setAccessibleName("Register state")
+        self.statusBar().addWidget(self.path_label, 1)
+        self.statusBar().addPermanentWidget(self.state_label)
+        self._build_menus()
+
+    def _build_menus(self) -> None:
+        a = self.app_actions
+        menu = self.menuBar().addMenu("&File")
+        menu.addAction(a.new_register)
+        menu.addAction(a.open_register)
+        self.recent_menu = menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        menu.addAction(a.save_copy)
+        menu.addSeparator()
+        menu.addAction(a.import_workbook)
+        menu.addAction(a.export_controller)
+        menu.addAction(a.export_processor)
+        menu.addSeparator()
+        menu.addAction(a.print_)
+        menu.addSeparator()
+        menu.addAction(a.quit)
+        menu = self.menuBar().addMenu("&Edit")
+        menu.addAction(a.undo)
+        menu.addAction(a.redo)
+        menu.addSeparator()
+        menu.addAction(a.find)
+        menu.addAction(a.organisation)
+        menu = self.menuBar().addMenu("&Activities")
+        for action in (a.new_activity, a.open_activity, a.duplicate, a.retire, a.delete):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(a.reload)
+        menu = self.menuBar().addMenu("&View")
+        for action in a.pages:
+            menu.addAction(action)
+        menu = self.menuBar().addMenu("&Help")
+        menu.addAction(a.open_example)
+        menu.addAction(a.about)
+
+        toolbar = QToolBar("Main toolbar")
+        toolbar.setObjectName("main toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setMovable(False)
+        for action in (a.new_activity, a.duplicate, a.retire, a.delete):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(a.import_workbook)
+        toolbar.addAction(a.export_controller)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+    def _connect_actions(self) -> None:
+        a = self.app_actions
+        a.new_register.triggered.connect(self.new_register)
+        a.open_register.triggered.connect(self.open_register_dialog)
+        a.save_copy.triggered.connect(self.save_copy)
+        a.import_workbook.triggered.connect(self.import_workbook)
+        a.export_controller.triggered.connect(lambda: self.export_workbook(processor=False))
+        a.export_processor.triggered.connect(lambda: self.export_workbook(processor=True))
+        a.print_.triggered.connect(self.print_activities)
+        a.quit.triggered.connect(self.close)
+        a.undo.triggered.connect(self.undo_stack.undo)
+        a.redo.triggered.connect(self.undo_stack.redo)
+        self.undo_stack.canUndoChanged.connect(a.undo.setEnabled)
+        self.undo_stack.canRedoChanged.connect(a.redo.setEnabled)
+        a.undo.setEnabled(False)
+        a.redo.setEnabled(False)
+        a.find.triggered.connect(self.focus_search)
+        a.organisation.triggered.connect(self.show_organisation_dialog)
+        a.new_activity.triggered.connect(self.new_activity)
+        a.open_activity.triggered.connect(self._open_current)
+        a.duplicate.triggered.connect(self.duplicate_selected)
+        a.retire.triggered.connect(self.retire_selected)
+        a.delete.triggered.connect(self.delete_selected)
+        # Delete belongs to the activities table: in a text box the key deletes text.
+        a.delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.activities_page.table.addAction(a.delete)
+        a.reload.triggered.connect(self.reload_everything)
+        for number, action in enumerate(a.pages):
+            action.triggered.connect(lambda _on=False, n=number: self.show_page(n))
+        a.open_example.triggered.connect(self.open_example)
+        a.about.triggered.connect(self.about)
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def _open_pages(self, register: Register) -> None:
+        """Build the pages for `register` (again, after opening another register)."""
+        while (old := self.stack.widget(0)) is not None:
+            self.stack.removeWidget(old)
+            if old is not self.activities_page:
+                old.deleteLater()
+        self.register = register
+        self._generation += 1
+        self._search_texts_loaded = False
+        self.undo_stack.clear()
+        self.libraries_view = LibrariesView(register, self.undo_stack)
+        self.libraries_view.library_changed.connect(self._library_changed)
+        self.libraries_view.open_activity.connect(self.open_activity)
+        self.organisation_form = OrganisationForm(register)
+        self.stack.addWidget(self.activities_page)
+        self.stack.addWidget(make_notices_page(register))
+        self.stack.addWidget(self.libraries_view)
+        self.stack.addWidget(_scrolling(self.organisation_form))
+        self.stack.addWidget(make_checks_page(register, self.open_activity))
+        self.activities_page.model.set_gaps(None)
+        self.reload_activities()
+        self.show_page(Page.ACTIVITIES)
+        self._update_status()
+        self._update_actions()
+        self.settings.add_recent_register(register.path)
+        # Search text and the checks are read after the window is up, off the GUI thread.
+        QTimer.singleShot(0, self._start_background_loads)
+        self.register_changed.emit(register)
+
+    def show_page(self, number: int) -> None:
+        self.navigation.setCurrentRow(number)
+
+    def current_page(self) -> QWidget | None:
+        return self.stack.currentWidget()
+
+    def page(self, number: int) -> QWidget | None:
+        return self.stack.widget(number)
+
+    def _page_chosen(self, number: int) -> None:
+        if number < 0:
+            return
+        self.stack.setCurrentIndex(number)
+        for index, action in enumerate(self.app_actions.pages):
+            action.setChecked(index == number)
+        page = self.stack.currentWidget()
+        refresh = getattr(page, "refresh", None)
+        if number != Page.ACTIVITIES and callable(refresh):
+            refresh()
+        self._update_actions()
+
+    def focus_search(self) -> None:
+        self.show_page(Page.ACTIVITIES)
+        self.activities_page.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.activities_page.search.selectAll()
+
+    # --- loading -------------------------------------------------------------------------
+
+    def reload_activities(self) -> None:
+        service = self.register.activities
+        rows: list[ActivitySummary] = service.summaries(include_retired=True)
+        self.activities_page.set_rows(rows, service.business_functions())
+        if self._search_texts_loaded:
+            self.activities_page.proxy.set_search_texts(service.search_texts())
+        self.activities_loaded.emit()
+
+    def reload_everything(self) -> None:
+        self.reload_activities()
+        self.libraries_view.refresh()
+        self.organisation_form.show_record(self.register.organisation.get())
+        self._start_background_loads()
+
+    def _ensure_search_texts(self, _text: str = "") -> None:
+        """The first keystroke before the background read has finished reads it now."""
+        if not self._search_texts_loaded:
+            self._set_search_texts(self._generation, self.register.activities.search_texts())
+
+    def _reload_search_texts(self) -> None:
+        self._search_texts_loaded = False
+        self._ensure_search_texts()
+
+    def _set_search_texts(self, generation: int, texts: object) -> None:
+        if self._search_texts_loaded or generation != self._generation:
+            return
+        if not isinstance(texts, dict):
+            return
+        self._search_texts_loaded = True
+        self.activities_page.proxy.set_search_texts(texts)
+
+    def _start_background_loads(self) -> None:
+        register, generation = self.register, self._generation
+        texts = Worker(lambda _p, _c: register.activities.search_texts(), self)
+        texts.succeeded.connect(lambda result: self._set_search_texts(generation, result))
+        self._run_in_background(texts)
+        gaps = Worker(lambda _p, _c: _gap_counts(register), self)
+        gaps.succeeded.connect(lambda result: self._set_gaps(generation, result))
+        self._run_in_background(gaps)
+
+    def _run_in_background(self, worker: Worker) -> None:
+        self._workers.append(worker)
+        worker.failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        worker.finished.connect(lambda: self._workers.remove(worker))
+        worker.finished.connect(worker.deleteLater)
+        worker.start()
+
+    def _set_gaps(self, generation: int, gaps: object) -> None:
+        if generation != self._generation or not (gaps is None or isinstance(gaps, dict)):
+            return
+        self.activities_page.model.set_gaps(gaps)
+        self.activities_page.proxy.invalidate()
+        self.gaps_loaded.emit()
+
+    def wait_for_background(self) -> None:
+        for worker in list(self._workers):
+            worker.wait()
+
+    def _library_changed(self) -> None:
+        self._reload_search_texts()
+        for editor in self.editors.values():
+            editor.reload()
+
+    # --- activities ----------------------------------------------------------------------
+
+    def new_activity(self) -> NewActivityDialog:
+        dialog = NewActivityDialog(self.register.activities.business_functions(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._create_activity(dialog.record()))
+        self.new_activity_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _create_activity(self, record: ActivityRecord) -> None:
+        try:
+            created = self.register.activities.create(record)
+        except RopaError as error:
+            self.show_error("Activity not created", error)
+            return
+        assert created.id is not None
+        self._after_activities_changed([created.id])
+        self.open_activity(created.id)
+
+    def open_activity(self, activity_id: int, field: str = "") -> ActivityEditor | None:
+        editor = self.editors.get(activity_id)
+        if editor is None:
+            try:
+                editor = ActivityEditor(self.register, activity_id, self)
+            except RopaError as error:
+                self.show_error("Cannot open the activity", error)
+                return None
+            editor.saved.connect(self._activity_saved)
+            editor.closed.connect(lambda closed_id: self.editors.pop(closed_id, None))
+            self.editors[activity_id] = editor
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
+        if field:
+            editor.show_field(field)
+        return editor
+
+    def _open_current(self) -> None:
+        activity_id = self.activities_page.current_id()
+        if activity_id is not None:
+            self.open_activity(activity_id)
+
+    def _activity_saved(self, record: ActivityRecord) -> None:
+        self.activities_page.model.update_from_record(record)
+        self._refresh_timer.start()
+
+    def duplicate_selected(self) -> None:
+        ids = self.activities_page.selected_ids()
+        try:
+            copies = [self.register.activities.duplicate(activity_id) for activity_id in ids]
+        except RopaError as error:
+            self.show_error("Not duplicated", error)
+            return
+        self._after_activities_changed([copy.id for copy in copies if copy.id is not None])
+        self.statusBar().showMessage(_count(len(copies), "activity", "duplicated"), 5000)
+
+    def retire_selected(self) -> None:
+        ids = self.activities_page.selected_ids()
+        if not ids or not self.confirm(
+            "Retire activities",
+            f"Retire {_count(len(ids), 'activity')}? They are kept and can be found with the "
+            "status filter, but are left out of exports and privacy notices.",
+            "Retire",
+        ):
+            return
+        try:
+            self.register.activities.retire(ids)
+        except RopaError as error:
+            self.show_error("Not retired", error)
+            return
+        for activity_id in ids:
+            if (editor := self.editors.get(activity_id)) is not None:
+                editor.reload()
+        self._after_activities_changed([])
+
+    def delete_selected(self) -> None:
+        ids = self.activities_page.selected_ids()
+        if not ids:
+            return
+        names = [
+            f"{summary.reference} {summary.name}"
+            for summary in self.activities_page.model.rows
+            if summary.id in set(ids)
+        ]
+        shown = "\n".join(names[:10])
+        if len(names) > 10:
+            shown += f"\n\u2026and {len(names) - 10} more"
+        if not self.confirm(
+            "Delete activities",
+            f"Delete {_count(len(ids), 'activity')} for good?\n\n{shown}\n\n"
+            "This cannot be undone. To keep them out of use but on record, retire them instead.",
+            "Delete",
+        ):
+            return
+        for activity_id in ids:
+            if (editor := self.editors.pop(activity_id, None)) is not None:
+                editor.flush()
+                editor.deleteLater()
+                editor.hide()
+        try:
+            self.register.activities.delete(ids)
+        except RopaError as error:
+            self.show_error("Not deleted", error)
+            return
+        self._after_activities_changed([])
+
+    def _after_activities_changed(self, select: list[int]) -> None:
+        self.reload_activities()
+        self._ensure_search_texts()
+        if select:
+            self.activities_page.select_ids(select)
+        self._start_background_loads()
+
+    # --- files ---------------------------------------------------------------------------
+
+    def new_register(self) -> None:
+        path = self.ask_save_path("New register", "register", REGISTER_FILTER, REGISTER_SUFFIX)
+        if path is not None:
+            if path.exists():
+                self.show_error(
+                    "Not created",
+                    f"{path.name} already exists. Use Open to open it, or choose a new name.",
+                )
+                return
+            self.switch_to(path, create=True)
+
+    def open_register_dialog(self) -> None:
+        path = self.ask_open_path("Open register", "register", REGISTER_FILTER)
+        if path is not None:
+            self.switch_to(path, create=False)
+
+    def switch_to(self, path: Path, *, create: bool) -> bool:
+        """Open another register in this window, after saving what the editors hold."""
+        if not self.close_editors():
+            return False
+        self.libraries_view.flush()
+        self.organisation_form.flush()
+        try:
+            register = Register.open(path, create=create)
+        except RopaError as error:
+            self.show_error("Cannot open the register", error)
+            if not create:
+                self.settings.remove_recent_register(path)
+            return False
+        self.wait_for_background()
+        old = self.register
+        self._open_pages(register)
+        old.close()
+        return True
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = [path for path in self.settings.recent_registers() if path != self.register.path]
+        if not recent:
+            self.recent_menu.addAction("No other registers yet").setEnabled(False)
+        for number, path in enumerate(recent, start=1):
+            action = self.recent_menu.addAction(f"&{number} {path.name}  \u2014  {path.parent}")
+            action.triggered.connect(lambda _on=False, p=path: self.switch_to(p, create=False))
+
+    def save_copy(self) -> None:
+        from ropa.backup import copy_database
+
+        path = self.ask_save_path("Save a copy", "copy", REGISTER_FILTER, REGISTER_SUFFIX)
+        if path is None:
+            return
+        if path.resolve() == self.register.path.resolve():
+            self.show_error("Not copied", "Choose a different file from the open register.")
+            return
+        try:
+            copy_database(self.register.path, path)
+        except RopaError as error:
+            self.show_error("Not copied", error)
+            return
+        self.statusBar().showMessage(f"Saved a copy as {path}", 8000)
+
+    def import_workbook(self) -> None:
+        from ui.import_dialog import ImportDialog
+
+        path = self.ask_open_path("Import ICO workbook", "import", WORKBOOK_FILTER)
+        if path is None:
+            return
+        dialog = ImportDialog(self.register, path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(lambda _report: self._after_activities_changed([]))
+        dialog.imported.connect(lambda _report: self.libraries_view.refresh())
+        dialog.open()
+        dialog.run_preview()
+
+    def export_workbook(self, *, processor: bool) -> ProgressRunner | None:
+        kind = "processor" if processor else "controller"
+        stem = self.register.path.stem
+        path = self.ask_save_path(
+            f"Export {kind} workbook", "export", WORKBOOK_FILTER, ".xlsx", f"{stem} {kind}.xlsx"
+        )
+        if path is None:
+            return None
+        register = self.register
+
+        def task(progress: ProgressFn, cancelled: CancelledFn) -> Any:
+            from ropa.spreadsheets import export_workbook
+
+            return export_workbook(
+                register, path, processor=processor, progress=progress, cancelled=cancelled
+            )
+
+        runner = ProgressRunner(self, "Export", f"Writing {path.name}\u2026", task)
+        runner.finished.connect(lambda ok, payload: self._exported(ok, payload, path))
+        return runner.start()
+
+    def _exported(self, ok: bool, payload: Any, path: Path) -> None:
+        if ok:
+            count = getattr(payload, "activity_count", None)
+            what = f" ({_count(count, 'activity')})" if isinstance(count, int) else ""
+            self.statusBar().showMessage(f"Exported {path}{what}", 10000)
+        elif payload:
+            self.show_error("Not exported", str(payload))
+        else:
+            self.statusBar().showMessage("Export cancelled; no file was written.", 8000)
+
+    def print_activities(self) -> None:
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        document = QTextDocument()
+        document.setHtml(self.activities_html())
+        document.print_(printer)
+
+    def activities_html(self) -> str:
+        """The activities shown, as escaped HTML for printing (user text is never markup)."""
+        proxy = self.activities_page.proxy
+        model = proxy.source()
+        horizontal = Qt.Orientation.Horizontal
+        headers = [model.headerData(column, horizontal) for column in range(model.columnCount())]
+        rows = []
+        for row in range(proxy.rowCount()):
+            cells = [
+                html.escape(str(proxy.index(row, column).data() or ""))
+                for column in range(proxy.columnCount())
+            ]
+            rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+        head = "".join(f"<th align='left'>{html.escape(str(h))}</th>" for h in headers)
+        title = html.escape(f"Processing activities \u2014 {self.register.path.stem}")
+        return (
+            f"<h2>{title}</h2><table cellspacing='0' cellpadding='4' border='1'>"
+            f"<tr>{head}</tr>{''.join(rows)}</table>"
+        )
+
+    def open_example(self) -> None:
+        folder = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        path = folder / EXAMPLE_NAME
+        if not path.exists():
+            from ropa.demo import write_demo
+
+            try:
+                write_demo(path).close()
+            except RopaError as error:
+                self.show_error("Cannot write the example register", error)
+                return
+        self.switch_to(path, create=False)
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<h3>{APP_NAME}</h3><p>Keeps your UK GDPR Article 30 record of processing "
+            "activities in one local file, and writes the ICO workbooks and your privacy "
+            "notices from it.</p><p>Everything stays on this computer.</p>",
+        )
+
+    def show_organisation_dialog(self) -> OrganisationDialog:
+        self.organisation_form.flush()
+        dialog = OrganisationDialog(self.register, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(
+            lambda _r: self.organisation_form.show_record(self.register.organisation.get())
+        )
+        dialog.open()
+        return dialog
+
+    # --- asking (tests replace these) ----------------------------------------------------
+
+    def confirm(self, title: str, text: str, verb: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        yes = box.addButton(verb, QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is yes
+
+    def ask_save_path(
+        self, title: str, purpose: str, filter_: str, suffix: str, suggested: str = ""
+    ) -> Path | None:
+        start = self.settings.last_folder(purpose) / suggested
+        name, _chosen = QFileDialog.getSaveFileName(self, title, str(start), filter_)
+        if not name:
+            return None
+        path = Path(name)
+        if path.suffix.lower() != suffix:
+            path = path.with_name(path.name + suffix)
+        self.settings.set_last_folder(purpose, path.parent)
+        return path
+
+    def ask_open_path(self, title: str, purpose: str, filter_: str) -> Path | None:
+        start = self.settings.last_folder(purpose)
+        name, _chosen = QFileDialog.getOpenFileName(self, title, str(start), filter_)
+        if not name:
+            return None
+        self.settings.set_last_folder(purpose, Path(name).parent)
+        return Path(name)
+
+    def show_error(self, title: str, error: RopaError | str) -> None:
+        QMessageBox.warning(self, title, str(error))
+
+    # --- state ---------------------------------------------------------------------------
+
+    def _update_status(self) -> None:
+        path = self.register.path
+        self.setWindowTitle(f"{path.stem} \u2014 {APP_NAME}")
+        self.setWindowFilePath(str(path))
+        self.path_label.setText(str(path))
+        self.path_label.setToolTip(f"The register open in this window: {path}")
+        if self.register.read_only:
+            self.state_label.setText("Read-only: save a copy to make changes")
+        else:
+            self.state_label.setText("Changes are saved as you work")
+
+    def _update_actions(self) -> None:
+        a = self.app_actions
+        writable = not self.register.read_only
+        on_activities = self.stack.currentIndex() == Page.ACTIVITIES
+        selected = bool(self.activities_page.selected_ids()) and on_activities
+        a.new_activity.setEnabled(writable)
+        a.import_workbook.setEnabled(writable)
+        a.duplicate.setEnabled(writable and selected)
+        a.retire.setEnabled(writable and selected)
+        a.delete.setEnabled(writable and selected)
+        a.open_activity.setEnabled(selected)
+
+    # --- closing -------------------------------------------------------------------------
+
+    def close_editors(self) -> bool:
+        """Close every editor, saving what they hold; False if the user kept one open."""
+        return all(editor.close() for editor in list(self.editors.values()))
+
+    def _restore_window(self) -> None:
+        geometry = self.settings.window_geometry(WINDOW_KEY)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 800)
+        state = self.settings.window_state(WINDOW_KEY)
+        if state is not None:
+            self.restoreState(state)
+        header = self.settings.header_state("activities")
+        if header is not None:
+            self.activities_page.table.horizontalHeader().restoreState(header)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.close_editors():
+            event.ignore()
+            return
+        self.libraries_view.flush()
+        self.organisation_form.flush()
+        self.settings.set_window_geometry(WINDOW_KEY, self.saveGeometry())
+        self.settings.set_window_state(WINDOW_KEY, self.saveState())
+        self.settings.set_header_state(
+            "activities", self.activities_page.table.horizontalHeader().saveState()
+        )
+        self.settings.sync()
+        self.wait_for_background()
+        event.accept()
+
+
+def _gap_counts(register: Register) -> dict[int, int] | None:
+    try:
+        from ropa.checks import gap_counts, run_checks
+    except ImportError:
+        return None
+    return gap_counts(run_checks(register))
+
+
+def _scrolling(widget: QWidget) -> QWidget:
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(widget)
+    return scroll
+
+
+def _count(number: int, noun: str, verb: str = "") -> str:
+    plural = noun if number == 1 else ("activities" if noun == "activity" else f"{noun}s")
+    return f"{number} {plural}" + (f" {verb}" if verb else "")

@@ -1,0 +1,162 @@
+"""Every menu action of the app, defined in one place with standard shortcuts.
+
+Windows create an `AppActions` and connect the `triggered` signals they handle; menus and
+toolbars are built from these same objects, so a shortcut or label is written once.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QStyle, QWidget
+
+StandardKey = QKeySequence.StandardKey
+Pixmap = QStyle.StandardPixmap
+
+PAGE_NAMES = ("Activities", "Notices", "Libraries", "Organisation", "Checks")
+
+
+def make_action(
+    parent: QWidget,
+    text: str,
+    *,
+    shortcuts: list[QKeySequence] | None = None,
+    tip: str = "",
+    icon: QStyle.StandardPixmap | None = None,
+) -> QAction:
+    action = QAction(text, parent)
+    if shortcuts:
+        action.setShortcuts(shortcuts)
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+    if icon is not None:
+        action.setIcon(parent.style().standardIcon(icon))
+    return action
+
+
+def standard(key: QKeySequence.StandardKey) -> list[QKeySequence]:
+    return QKeySequence.keyBindings(key)
+
+
+def undo_redo_actions(parent: QWidget) -> tuple[QAction, QAction]:
+    """Undo (Ctrl+Z) and Redo (Ctrl+Shift+Z and Ctrl+Y on every platform)."""
+    undo = make_action(parent, "&Undo", shortcuts=standard(StandardKey.Undo))
+    redo_keys = standard(StandardKey.Redo)
+    for extra in ("Ctrl+Shift+Z", "Ctrl+Y"):
+        if QKeySequence(extra) not in redo_keys:
+            redo_keys.append(QKeySequence(extra))
+    redo = make_action(parent, "&Redo", shortcuts=redo_keys)
+    return undo, redo
+
+
+class AppActions:
+    """The main window's actions. Handlers are connected by the window."""
+
+    def __init__(self, parent: QWidget) -> None:
+        a = make_action
+        # File
+        self.new_register = a(
+            parent,
+            "New &register\u2026",
+            shortcuts=[QKeySequence("Ctrl+Shift+N")],
+            tip="Create a new, empty register file",
+        )
+        self.open_register = a(
+            parent,
+            "&Open register\u2026",
+            shortcuts=standard(StandardKey.Open),
+            tip="Open another register file",
+            icon=Pixmap.SP_DialogOpenButton,
+        )
+        self.save_copy = a(
+            parent,
+            "Save a &copy\u2026",
+            shortcuts=standard(StandardKey.SaveAs),
+            tip="Write a consistent copy of this register to another file",
+            icon=Pixmap.SP_DialogSaveButton,
+        )
+        self.import_workbook = a(
+            parent,
+            "&Import ICO workbook\u2026",
+            shortcuts=[QKeySequence("Ctrl+I")],
+            tip="Read an ICO controller or processor workbook into this register",
+        )
+        self.export_controller = a(
+            parent,
+            "&Export controller workbook\u2026",
+            shortcuts=[QKeySequence("Ctrl+E")],
+            tip="Write the ICO controller workbook (Article 30(1))",
+        )
+        self.export_processor = a(
+            parent,
+            "Export &processor workbook\u2026",
+            shortcuts=[QKeySequence("Ctrl+Shift+E")],
+            tip="Write the ICO processor workbook (Article 30(2))",
+        )
+        self.print_ = a(
+            parent,
+            "&Print\u2026",
+            shortcuts=standard(StandardKey.Print),
+            tip="Print the activities shown",
+        )
+        self.quit = a(parent, "&Quit", shortcuts=standard(StandardKey.Quit))
+        # Edit
+        self.undo, self.redo = undo_redo_actions(parent)
+        self.find = a(
+            parent,
+            "&Find activities",
+            shortcuts=standard(StandardKey.Find),
+            tip="Search all the text of every activity",
+        )
+        # Activities
+        self.new_activity = a(
+            parent,
+            "&New activity\u2026",
+            shortcuts=standard(StandardKey.New),
+            tip="Add a processing activity",
+            icon=Pixmap.SP_FileIcon,
+        )
+        # Enter and double-click open an activity through the table's own `activated` signal.
+        self.open_activity = a(parent, "&Open activity", tip="Edit the selected activity")
+        self.duplicate = a(
+            parent,
+            "&Duplicate",
+            shortcuts=[QKeySequence("Ctrl+D")],
+            tip="Copy the selected activities as new drafts",
+        )
+        self.retire = a(
+            parent,
+            "&Retire\u2026",
+            tip="Keep the selected activities but leave them out of exports and notices",
+        )
+        self.delete = a(
+            parent,
+            "De&lete\u2026",
+            shortcuts=standard(StandardKey.Delete),
+            tip="Delete the selected activities for good",
+            icon=Pixmap.SP_TrashIcon,
+        )
+        self.reload = a(
+            parent,
+            "Re&load",
+            shortcuts=standard(StandardKey.Refresh),
+            tip="Read the register again (after someone else changed it)",
+            icon=Pixmap.SP_BrowserReload,
+        )
+        self.organisation = a(
+            parent, "Organisation and &DPO details\u2026", tip="Who the controller and DPO are"
+        )
+        # View: one action per page, Ctrl+1 ... Ctrl+5
+        self.pages = [
+            a(parent, f"&{name}", shortcuts=[QKeySequence(f"Ctrl+{number}")])
+            for number, name in enumerate(PAGE_NAMES, start=1)
+        ]
+        for page in self.pages:
+            page.setCheckable(True)
+        # Help
+        self.open_example = a(
+            parent,
+            "Open the &example register",
+            tip="A council's children's services, to try things out without touching your own",
+        )
+        self.about = a(parent, "&About ROPA desk")

@@ -1,0 +1,680 @@
+"""The activity editor: one window per activity, saving each edit as the DPO works.
+
+Fields are grouped the way a DPO thinks about an activity. Each edit is saved on its own
+(editing finished, focus leaving the field, or a short pause in typing), as one transaction
+checked against the version this window last saw, and pushed on the window's undo stack.
+Closing the window saves whatever is still being typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QPalette, QShortcut, QUndoStack
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ropa import law
+from ropa.errors import ConflictError, NotFoundError, RopaError, ValidationError
+from ropa.fields import FIELDS
+from ropa.records import LINK_FIELDS, ActivityRecord, Role, Status
+from ropa.register import Register
+from ui.actions import undo_redo_actions
+from ui.activity_table_model import STATUS_LABELS, format_date
+from ui.undo import ActivityEditSession, FieldEditCommand
+from ui.widgets.entry_tables import (
+    EntryTable,
+    article9_kind,
+    lawful_basis_kind,
+    retention_kind,
+    schedule1_kind,
+    transfer_kind,
+)
+from ui.widgets.library_picker import LibraryPicker
+
+TYPING_PAUSE_MS = 800
+NO_DATE = QDate(1900, 1, 1)
+
+ROLE_LABELS = {
+    Role.CONTROLLER: "Controller",
+    Role.JOINT_CONTROLLER: "Joint controller",
+    Role.PROCESSOR: "Processor (acting for another controller)",
+}
+
+# The sections of the editor, in the order a DPO works through an activity.
+SECTIONS: list[tuple[str, list[str]]] = [
+    (
+        "Overview",
+        [
+            "reference",
+            "name",
+            "business_function",
+            "description",
+            "owner",
+            "role",
+            "joint_controllers",
+            "controllers",
+            "controller_representatives",
+            "controller_contract_link",
+        ],
+    ),
+    (
+        "Purposes and lawful basis",
+        [
+            "purposes",
+            "lawful_bases",
+            "legislation",
+            "legitimate_interests",
+            "lia_link",
+            "consent_record_link",
+            "article9",
+            "schedule1",
+            "article10_basis",
+            "statutory_requirement",
+        ],
+    ),
+    (
+        "People and data",
+        ["individuals", "data_categories", "sources", "involves_children", "large_scale"],
+    ),
+    ("Sharing, processors and transfers", ["recipients", "processors", "transfers"]),
+    (
+        "Retention and security",
+        [
+            "retention",
+            "apd_link",
+            "retention_follows_apd",
+            "apd_deviation_reason",
+            "security_measures",
+            "security_description",
+            "systems",
+            "location_of_data",
+        ],
+    ),
+    (
+        "DPIA, automated decisions and breaches",
+        [
+            "dpia_required",
+            "dpia_progress",
+            "dpia_link",
+            "automated_decisions",
+            "automated_decision_details",
+            "breach_occurred",
+            "breach_link",
+        ],
+    ),
+    (
+        "Review",
+        ["status", "approved_by", "approved_on", "last_reviewed", "next_review", "notes"],
+    ),
+]
+
+_LONG_TEXT = {
+    "description",
+    "joint_controllers",
+    "controllers",
+    "controller_representatives",
+    "legitimate_interests",
+    "statutory_requirement",
+    "apd_deviation_reason",
+    "security_description",
+    "location_of_data",
+    "automated_decision_details",
+    "notes",
+}
+_DATES = {"approved_on", "last_reviewed", "next_review"}
+_TRI_STATE = {"dpia_required", "breach_occurred", "retention_follows_apd"}
+_CHECKBOXES = {"automated_decisions", "involves_children", "large_scale"}
+_ENTRY_KINDS = {
+    "lawful_bases": lawful_basis_kind,
+    "article9": article9_kind,
+    "schedule1": schedule1_kind,
+    "transfers": transfer_kind,
+    "retention": retention_kind,
+}
+
+
+def quiet(label: QLabel) -> None:
+    """Secondary text in the palette's own quieter colour, right in light and dark themes."""
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+
+def field_tooltip(field: str) -> str:
+    """The field's help, the law it serves, and whether Article 30 requires it."""
+    info = FIELDS[field]
+    lines = [info.help]
+    if info.article:
+        lines.append(f"Serves: {info.article}.")
+    if info.required:
+        lines.append("Required for the Article 30 record.")
+    return "\n".join(lines)
+
+
+@dataclass
+class FieldBinding:
+    """One field's input widget and how to read and show its value."""
+
+    field: str
+    widget: QWidget
+    get: Callable[[], Any]
+    set: Callable[[Any], None]
+    error: QLabel
+    page: int = 0
+
+
+class ActivityEditor(QWidget):
+    """Edits one activity in a window of its own, with its own undo stack."""
+
+    saved = Signal(object)  # ActivityRecord after every successful save
+    closed = Signal(int)  # activity id
+
+    def __init__(self, register: Register, activity_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.register = register
+        self.record = register.activities.get(activity_id)
+        self.session = ActivityEditSession(
+            register, self.record, self._after_save, self._report_error
+        )
+        self.undo_stack = QUndoStack(self)
+        self._bindings: dict[str, FieldBinding] = {}
+        self._pending: set[str] = set()
+        self._loading = False
+        self._typing_timer = QTimer(self)
+        self._typing_timer.setSingleShot(True)
+        self._typing_timer.setInterval(TYPING_PAUSE_MS)
+        self._typing_timer.timeout.connect(self.save_pending)
+        self._checks_timer = QTimer(self)
+        self._checks_timer.setSingleShot(True)
+        self._checks_timer.setInterval(600)
+        self._checks_timer.timeout.connect(self.refresh_gaps)
+        self.setAccessibleName("Activity editor")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._build()
+        self._show_record(self.record)
+        self.refresh_gaps()
+        self.resize(1100, 760)
+
+    # --- layout --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.undo_action, self.redo_action = undo_redo_actions(self)
+        self.undo_action.triggered.connect(self.undo)
+        self.redo_action.triggered.connect(self.redo)
+        self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.undo_stack.undoTextChanged.connect(
+            lambda text: self.undo_action.setToolTip(f"Undo {text.lower()}" if text else "Undo")
+        )
+        self.undo_stack.redoTextChanged.connect(
+            lambda text: self.redo_action.setToolTip(f"Redo {text.lower()}" if text else "Redo")
+        )
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        self.addAction(self.undo_action)
+        self.addAction(self.redo_action)
+        style = self.style()
+        self.undo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.redo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
+        QShortcut(QKeySequence.StandardKey.Close, self, self.close)
+
+        self.title = QLabel()
+        title_font = QFont(self.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.35)
+        title_font.setBold(True)
+        self.title.setFont(title_font)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle = QLabel()
+        quiet(self.subtitle)
+        heading = QVBoxLayout()
+        heading.setSpacing(2)
+        heading.addWidget(self.title)
+        heading.addWidget(self.subtitle)
+        header = QHBoxLayout()
+        header.addLayout(heading, 1)
+        for action in (self.undo_action, self.redo_action):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            header.addWidget(button)
+
+        self.sections = QListWidget()
+        self.sections.setAccessibleName("Sections of the activity")
+        self.sections.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        self.pages = QStackedWidget()
+        for number, (title, fields) in enumerate(SECTIONS):
+            self.sections.addItem(QListWidgetItem(title))
+            self.pages.addWidget(self._build_page(number, title, fields))
+        self.sections.setFixedWidth(self.sections.sizeHintForColumn(0) + 28)
+        self.sections.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.sections.setCurrentRow(0)
+
+        self.gaps_list = QListWidget()
+        self.gaps_list.setAccessibleName("Gaps found by the checks")
+        self.gaps_list.itemActivated.connect(self._go_to_gap)
+        self.gaps_title = QLabel("Gaps")
+        self.gaps_title.setBuddy(self.gaps_list)
+        gaps_panel = QWidget()
+        gaps_layout = QVBoxLayout(gaps_panel)
+        gaps_layout.setContentsMargins(0, 0, 0, 0)
+        gaps_layout.addWidget(self.gaps_title)
+        gaps_layout.addWidget(self.gaps_list)
+
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.addWidget(self.pages)
+        body.addWidget(gaps_panel)
+        body.setStretchFactor(0, 4)
+        body.setStretchFactor(1, 1)
+        body.setChildrenCollapsible(False)
+
+        middle = QHBoxLayout()
+        middle.addWidget(self.sections)
+        middle.addWidget(body, 1)
+
+        self.save_state = QLabel("All changes saved")
+        self.save_state.setAccessibleName("Save state")
+        legend = QLabel("* required for the Article 30 record")
+        quiet(legend)
+        footer = QHBoxLayout()
+        footer.addWidget(self.save_state, 1)
+        footer.addWidget(legend)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addLayout(middle, 1)
+        layout.addLayout(footer)
+
+    def _build_page(self, number: int, title: str, fields: list[str]) -> QWidget:
+        content = QWidget()
+        form = QFormLayout(content)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setVerticalSpacing(10)
+        heading = QLabel(title)
+        font = QFont(heading.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        heading.setFont(font)
+        form.addRow(heading)
+        for field in fields:
+            binding = self._make_binding(field)
+            binding.page = number
+            self._bindings[field] = binding
+            info = FIELDS[field]
+            text = f"{info.label} *" if info.required else info.label
+            label = QLabel(f"{text}:")
+            label.setBuddy(binding.widget)
+            label.setToolTip(field_tooltip(field))
+            binding.widget.setToolTip(field_tooltip(field))
+            binding.widget.setAccessibleName(info.label)
+            binding.widget.setAccessibleDescription(field_tooltip(field))
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(binding.widget)
+            hint = QLabel(info.help + (f" ({info.article})" if info.article else ""))
+            hint.setWordWrap(True)
+            quiet(hint)
+            column.addWidget(hint)
+            column.addWidget(binding.error)
+            form.addRow(label, holder)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        return scroll
+
+    def _make_binding(self, field: str) -> FieldBinding:
+        error = QLabel()
+        error.setWordWrap(True)
+        error.setAccessibleName(f"Problem with {FIELDS[field].label}")
+        error.hide()
+        if field in LINK_FIELDS:
+            return self._library_binding(field, error)
+        if field in _ENTRY_KINDS:
+            return self._entries_binding(field, error)
+        if field in _LONG_TEXT:
+            return self._long_text_binding(field, error)
+        if field in _DATES:
+            return self._date_binding(field, error)
+        if field in _TRI_STATE:
+            return self._choice_binding(
+                field, {None: "Not answered", True: "Yes", False: "No"}, error
+            )
+        if field in _CHECKBOXES:
+            box = QCheckBox(FIELDS[field].help)
+            box.toggled.connect(lambda _on: self.save_field(field))
+            return FieldBinding(field, box, box.isChecked, lambda v: box.setChecked(bool(v)), error)
+        if field == "role":
+            return self._choice_binding(field, dict(ROLE_LABELS), error)
+        if field == "status":
+            return self._choice_binding(field, dict(STATUS_LABELS), error)
+        if field == "article10_basis":
+            choices = {"": "Not needed (no criminal offence data)"}
+            choices.update({code: basis.name for code, basis in law.article10_bases().items()})
+            return self._choice_binding(field, choices, error)
+        return self._line_binding(field, error)
+
+    def _line_binding(self, field: str, error: QLabel) -> FieldBinding:
+        edit = QLineEdit()
+        edit.editingFinished.connect(lambda: self.save_field(field))
+        edit.textEdited.connect(lambda _text: self._typed(field))
+        if field == "business_function":
+            from PySide6.QtWidgets import QCompleter
+
+            completer = QCompleter(self.register.activities.business_functions(), edit)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            edit.setCompleter(completer)
+        if field == "reference":
+            edit.setMaximumWidth(220)
+        return FieldBinding(field, edit, edit.text, lambda v: edit.setText(v or ""), error)
+
+    def _long_text_binding(self, field: str, error: QLabel) -> FieldBinding:
+        edit = QPlainTextEdit()
+        edit.setTabChangesFocus(True)
+        lines = 4 if field in ("description", "notes") else 3
+        edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
+        edit.textChanged.connect(lambda: self._typed(field))
+        edit.installEventFilter(self)
+        edit.setProperty("ropa_field", field)
+        return FieldBinding(
+            field, edit, edit.toPlainText, lambda v: edit.setPlainText(v or ""), error
+        )
+
+    def _date_binding(self, field: str, error: QLabel) -> FieldBinding:
+        edit = QDateEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("d MMMM yyyy")
+        edit.setMinimumDate(NO_DATE)
+        edit.setSpecialValueText("Not set")
+        edit.setDate(NO_DATE)
+        edit.setMaximumWidth(220)
+        edit.editingFinished.connect(lambda: self.save_field(field))
+        edit.dateChanged.connect(lambda _d: self._date_picked(field))
+
+        def get() -> dt.date | None:
+            value = edit.date()
+            return None if value == NO_DATE else dt.date(value.year(), value.month(), value.day())
+
+        def show(value: Any) -> None:
+            edit.setDate(QDate(value) if value else NO_DATE)
+
+        return FieldBinding(field, edit, get, show, error)
+
+    def _choice_binding(self, field: str, choices: dict[Any, str], error: QLabel) -> FieldBinding:
+        combo = QComboBox()
+        for value, text in choices.items():
+            combo.addItem(text, value)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.currentIndexChanged.connect(lambda _i: self.save_field(field))
+
+        def show(value: Any) -> None:
+            position = combo.findData(value)
+            if position < 0:  # a value the law no longer lists: show it rather than hide it
+                combo.addItem(str(value), value)
+                position = combo.count() - 1
+            combo.setCurrentIndex(position)
+
+        return FieldBinding(field, combo, combo.currentData, show, error)
+
+    def _library_binding(self, field: str, error: QLabel) -> FieldBinding:
+        picker = LibraryPicker(FIELDS[field].label.lower())
+        picker.set_available(
+            [item.name for item in self.register.library.items(LINK_FIELDS[field])]
+        )
+        picker.changed.connect(lambda _names: self.save_field(field))
+        return FieldBinding(field, picker, picker.names, picker.set_names, error)
+
+    def _entries_binding(self, field: str, error: QLabel) -> FieldBinding:
+        table = EntryTable(_ENTRY_KINDS[field](), FIELDS[field].label)
+        table.changed.connect(lambda _entries: self.save_field(field))
+        return FieldBinding(field, table, table.entries, table.set_entries, error)
+
+    # --- showing -------------------------------------------------------------------------
+
+    def _show_record(self, record: ActivityRecord) -> None:
+        self._loading = True
+        try:
+            for field, binding in self._bindings.items():
+                binding.set(getattr(record, field))
+                binding.error.hide()
+        finally:
+            self._loading = False
+        self._update_heading(record)
+
+    def _update_heading(self, record: ActivityRecord) -> None:
+        self.title.setText(f"{record.reference}  {record.name}")
+        details = [STATUS_LABELS[record.status], record.business_function or "No business function"]
+        if record.next_review:
+            details.append(f"next review {format_date(record.next_review)}")
+        self.subtitle.setText(" \u00b7 ".join(details))
+        self.setWindowTitle(f"{record.reference} {record.name} \u2014 ROPA desk")
+
+    def show_field(self, field: str) -> None:
+        """Bring a field into view and put the cursor in it (from the checks, say)."""
+        binding = self._bindings.get(field)
+        if binding is None:
+            return
+        self.sections.setCurrentRow(binding.page)
+        page = self.pages.widget(binding.page)
+        if isinstance(page, QScrollArea):
+            page.ensureWidgetVisible(binding.widget)
+        binding.widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def binding(self, field: str) -> FieldBinding:
+        return self._bindings[field]
+
+    # --- saving --------------------------------------------------------------------------
+
+    def _typed(self, field: str) -> None:
+        if self._loading:
+            return
+        self._pending.add(field)
+        self.save_state.setText("Editing\u2026")
+        self._typing_timer.start()
+
+    def _date_picked(self, field: str) -> None:
+        binding = self._bindings.get(field)
+        if binding is not None and not binding.widget.hasFocus():
+            self.save_field(field)  # picked in the calendar, not typed
+        else:
+            self._typed(field)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut:
+            field = watched.property("ropa_field")
+            if isinstance(field, str):
+                self.save_field(field)
+        return super().eventFilter(watched, event)
+
+    def save_pending(self) -> None:
+        for field in list(self._pending):
+            self.save_field(field)
+
+    def save_field(self, field: str) -> bool:
+        """Save one field if it differs from what is stored; True when nothing is left unsaved."""
+        if self._loading:
+            return True
+        self._pending.discard(field)
+        binding = self._bindings[field]
+        new = binding.get()
+        old = getattr(self.record, field)
+        if new == old:
+            binding.error.hide()
+            return True
+        try:
+            self.session.save(field, new)
+        except RopaError as error:
+            self._report_error(error, field)
+            return False
+        self.undo_stack.push(
+            FieldEditCommand(self.session, field, old, getattr(self.record, field))
+        )
+        return True
+
+    def flush(self) -> list[str]:
+        """Save every field whose shown value is not stored; return what could not be saved."""
+        self._typing_timer.stop()
+        problems = []
+        for field, binding in self._bindings.items():
+            if binding.get() != getattr(self.record, field) and not self.save_field(field):
+                problems.append(f"{FIELDS[field].label}: {binding.error.text()}")
+        return problems
+
+    def _after_save(self, record: ActivityRecord, field: str) -> None:
+        self.record = record
+        binding = self._bindings[field]
+        binding.error.hide()
+        if binding.get() != getattr(record, field):
+            # An undo or redo: show the stored value in its field.
+            self._loading = True
+            try:
+                binding.set(getattr(record, field))
+            finally:
+                self._loading = False
+        self._update_heading(record)
+        saved_at = dt.datetime.now().strftime("%H:%M")
+        self.save_state.setText(f"All changes saved (last saved at {saved_at})")
+        self._checks_timer.start()
+        self.saved.emit(record)
+
+    def _report_error(self, error: RopaError, field: str) -> None:
+        if isinstance(error, ConflictError):
+            self._conflict(error)
+            return
+        if isinstance(error, NotFoundError):
+            QMessageBox.warning(self, "Activity no longer there", str(error))
+            return
+        binding = self._bindings.get(getattr(error, "field", "") or field)
+        if isinstance(error, ValidationError) and binding is not None:
+            binding.error.setText(f"\u26a0 {error} Not saved yet.")
+            binding.error.show()
+            self.save_state.setText(f"Not saved: {error}")
+            return
+        QMessageBox.warning(self, "Not saved", str(error))
+
+    def _conflict(self, error: ConflictError) -> None:
+        if self.ask_reload(error):
+            self.reload()
+
+    def ask_reload(self, error: ConflictError) -> bool:
+        """Tell the user someone else saved; True when they choose Reload."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Changed by someone else")
+        box.setText(str(error))
+        box.setInformativeText(
+            "Reload shows their version; your last change here has not been saved."
+        )
+        reload_button = box.addButton("Reload", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(reload_button)
+        box.exec()
+        return box.clickedButton() is reload_button
+
+    def reload(self) -> None:
+        """Read the activity again, dropping the undo history that no longer applies."""
+        self._typing_timer.stop()
+        self._pending.clear()
+        self.record = self.register.activities.get(self.session.activity_id)
+        self.session.version = self.record.version
+        self.undo_stack.clear()
+        self._show_record(self.record)
+        self.save_state.setText("Reloaded from the register")
+        self.refresh_gaps()
+
+    # --- undo ----------------------------------------------------------------------------
+
+    def undo(self) -> None:
+        self.flush()  # what is being typed becomes a step of its own first
+        self.undo_stack.undo()
+
+    def redo(self) -> None:
+        self.flush()
+        self.undo_stack.redo()
+
+    # --- checks --------------------------------------------------------------------------
+
+    def refresh_gaps(self) -> None:
+        try:
+            from ropa.checks import check_activities, load_context
+        except ImportError:
+            self.gaps_title.setText("Gaps (the checks are not available)")
+            return
+        findings = [
+            finding
+            for finding in check_activities([self.record], load_context(self.register))
+            if finding.activity_id == self.record.id
+        ]
+        self.gaps_list.clear()
+        style = self.style()
+        for finding in findings:
+            icon = (
+                QStyle.StandardPixmap.SP_MessageBoxCritical
+                if finding.severity == "error"
+                else QStyle.StandardPixmap.SP_MessageBoxWarning
+            )
+            text = finding.message + (f" ({finding.article})" if finding.article else "")
+            item = QListWidgetItem(style.standardIcon(icon), text)
+            item.setData(Qt.ItemDataRole.UserRole, finding.field)
+            item.setToolTip(finding.fix)
+            self.gaps_list.addItem(item)
+        self.gaps_title.setText(
+            f"Gaps: {len(findings)} \u2014 double-click one to go to its field"
+            if findings
+            else "Gaps: none found"
+        )
+
+    def _go_to_gap(self, item: QListWidgetItem) -> None:
+        field = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(field, str):
+            self.show_field(field)
+
+    # --- closing -------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        problems = self.flush()
+        if problems:
+            answer = QMessageBox.question(
+                self,
+                "Some changes are not saved",
+                "These changes could not be saved:\n\n"
+                + "\n".join(problems)
+                + "\n\nClose anyway and lose them?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                event.ignore()
+                return
+        self.closed.emit(self.session.activity_id)
+        event.accept()
+
+
+__all__ = ["SECTIONS", "ActivityEditor", "Status", "field_tooltip"]

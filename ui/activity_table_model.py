@@ -1,0 +1,307 @@
+"""The activities table: a model over activity summaries and a proxy that searches and filters.
+
+Built for registers of thousands of activities: the model holds plain summaries, sorting is
+one Python sort of those (not thousands of Qt comparisons), and each search keystroke is one
+pass over pre-folded text followed by a set lookup per row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterable
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtWidgets import QApplication, QStyle
+
+from ropa.records import ActivityRecord, ActivitySummary, Status
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+ItemRole = Qt.ItemDataRole
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.DRAFT: "Draft",
+    Status.IN_REVIEW: "In review",
+    Status.APPROVED: "Approved",
+    Status.RETIRED: "Retired",
+}
+ID_ROLE = ItemRole.UserRole + 1
+
+
+class Column(IntEnum):
+    REFERENCE = 0
+    NAME = 1
+    BUSINESS_FUNCTION = 2
+    STATUS = 3
+    NEXT_REVIEW = 4
+    GAPS = 5
+
+
+HEADERS = {
+    Column.REFERENCE: "Reference",
+    Column.NAME: "Name",
+    Column.BUSINESS_FUNCTION: "Business function",
+    Column.STATUS: "Status",
+    Column.NEXT_REVIEW: "Next review",
+    Column.GAPS: "Gaps",
+}
+
+
+def format_date(value: dt.date | None) -> str:
+    """Dates as a British reader writes them: 21 November 2026."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+class ActivityTableModel(QAbstractTableModel):
+    """One row per activity summary; the Gaps column is filled in when the checks finish."""
+
+    def __init__(self, rows: Iterable[ActivitySummary] = (), parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ActivitySummary] = list(rows)
+        self._gaps: dict[int, int] | None = None
+        self._today = dt.date.today()
+        style = QApplication.style() if QApplication.instance() else None
+        self._overdue_icon = (
+            style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning) if style else None
+        )
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> list[ActivitySummary]:
+        return self._rows
+
+    def summary(self, row: int) -> ActivitySummary:
+        return self._rows[row]
+
+    def gaps(self, activity_id: int) -> int | None:
+        return None if self._gaps is None else self._gaps.get(activity_id, 0)
+
+    def row_of(self, activity_id: int) -> int | None:
+        for row, summary in enumerate(self._rows):
+            if summary.id == activity_id:
+                return row
+        return None
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def data(self, index: ModelIndex, role: int = ItemRole.DisplayRole) -> Any:
+        if not index.isValid() or not self.checkIndex(index):
+            return None
+        summary = self._rows[index.row()]
+        column = Column(index.column())
+        if role in (ItemRole.DisplayRole, ItemRole.AccessibleTextRole):
+            return self._display(summary, column)
+        if role == ID_ROLE:
+            return summary.id
+        if role == ItemRole.ToolTipRole:
+            return self._tooltip(summary, column)
+        if role == ItemRole.DecorationRole and column == Column.NEXT_REVIEW:
+            return self._overdue_icon if self._is_overdue(summary) else None
+        if role == ItemRole.TextAlignmentRole and column == Column.GAPS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = ItemRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
+            return None
+        if role == ItemRole.DisplayRole:
+            return HEADERS[Column(section)]
+        if role == ItemRole.TextAlignmentRole and section == Column.GAPS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, summary: ActivitySummary, column: Column) -> str:
+        if column == Column.REFERENCE:
+            return summary.reference
+        if column == Column.NAME:
+            return summary.name
+        if column == Column.BUSINESS_FUNCTION:
+            return summary.business_function
+        if column == Column.STATUS:
+            return STATUS_LABELS[summary.status]
+        if column == Column.NEXT_REVIEW:
+            return format_date(summary.next_review)
+        gaps = self.gaps(summary.id)
+        return "" if gaps is None else (str(gaps) if gaps else "None")
+
+    def _tooltip(self, summary: ActivitySummary, column: Column) -> str | None:
+        if column == Column.NEXT_REVIEW and self._is_overdue(summary):
+            return "The review date has passed: review this activity."
+        if column == Column.GAPS:
+            gaps = self.gaps(summary.id)
+            if gaps is None:
+                return "The checks are still running."
+            return f"{gaps} gap(s) found by the checks. Open the activity to see them."
+        return None
+
+    def _is_overdue(self, summary: ActivitySummary) -> bool:
+        return (
+            summary.next_review is not None
+            and summary.next_review < self._today
+            and summary.status != Status.RETIRED
+        )
+
+    # --- changing ------------------------------------------------------------------------
+
+    def set_rows(self, rows: Iterable[ActivitySummary]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def set_gaps(self, gaps: dict[int, int] | None) -> None:
+        self._gaps = gaps
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, Column.GAPS), self.index(len(self._rows) - 1, Column.GAPS)
+            )
+
+    def update_from_record(self, record: ActivityRecord) -> None:
+        """Show an edit at once, without reading the whole register again."""
+        row = self.row_of(record.id) if record.id is not None else None
+        if row is None:
+            return
+        self._rows[row] = dataclasses.replace(
+            self._rows[row],
+            reference=record.reference,
+            name=record.name,
+            business_function=record.business_function,
+            status=record.status,
+            role=record.role,
+            next_review=record.next_review,
+            last_reviewed=record.last_reviewed,
+            updated_at=record.updated_at,
+            version=record.version,
+        )
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(Column):
+            return
+        key = self._sort_key(Column(column))
+        self.layoutAboutToBeChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+        before = self.persistentIndexList()
+        ids = [self._rows[index.row()].id for index in before]
+        self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        where = {summary.id: row for row, summary in enumerate(self._rows)}
+        self.changePersistentIndexList(
+            before,
+            [self.index(where[i], index.column()) for i, index in zip(ids, before, strict=True)],
+        )
+        self.layoutChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+
+    def _sort_key(self, column: Column) -> Callable[[ActivitySummary], Any]:
+        if column == Column.NEXT_REVIEW:
+            return lambda s: (s.next_review is None, s.next_review or dt.date.min)
+        if column == Column.GAPS:
+            return lambda s: self.gaps(s.id) or 0
+        if column == Column.STATUS:
+            order = list(Status)
+            return lambda s: order.index(s.status)
+        return lambda s: self._display(s, column).casefold()
+
+
+# Filter choices for status: "current" hides retired activities, which is what a DPO
+# usually wants; "all" shows everything.
+STATUS_CURRENT = "current"
+STATUS_ALL = "all"
+
+
+class ActivityFilterProxy(QSortFilterProxyModel):
+    """Search-as-you-type over all the text of each activity, plus the list's filters."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._texts: dict[int, str] = {}
+        self._search = ""
+        self._matching: set[int] | None = None
+        self._business_function = ""
+        self._status = STATUS_CURRENT
+        self._special_only = False
+        self._gaps_only = False
+        self.setDynamicSortFilter(False)
+
+    def source(self) -> ActivityTableModel:
+        model = self.sourceModel()
+        assert isinstance(model, ActivityTableModel)
+        return model
+
+    # Sorting happens in the source model: one Python sort instead of n log n calls.
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.source().sort(column, order)
+
+    def set_search_texts(self, texts: dict[int, str]) -> None:
+        """The case-folded text of each activity (ActivityService.search_texts())."""
+        self._change(lambda: setattr(self, "_texts", texts), recompute=True)
+
+    def set_search(self, text: str) -> None:
+        needle = " ".join(text.split()).casefold()
+        if needle != self._search:
+            self._change(lambda: setattr(self, "_search", needle), recompute=True)
+
+    def search(self) -> str:
+        return self._search
+
+    def set_business_function(self, name: str) -> None:
+        self._change(lambda: setattr(self, "_business_function", name.strip().casefold()))
+
+    def set_status(self, status: str) -> None:
+        """A Status value, STATUS_CURRENT (all but retired) or STATUS_ALL."""
+        self._change(lambda: setattr(self, "_status", status))
+
+    def set_special_only(self, on: bool) -> None:
+        self._change(lambda: setattr(self, "_special_only", on))
+
+    def set_gaps_only(self, on: bool) -> None:
+        self._change(lambda: setattr(self, "_gaps_only", on))
+
+    def _change(self, apply: Callable[[], None], *, recompute: bool = False) -> None:
+        self.beginFilterChange()
+        apply()
+        if recompute:
+            self._matching = self._match(self._search)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def _match(self, needle: str) -> set[int] | None:
+        if not needle:
+            return None
+        words = needle.split()
+        texts = self._texts
+        if len(words) == 1:
+            return {key for key, text in texts.items() if needle in text}
+        return {key for key, text in texts.items() if all(word in text for word in words)}
+
+    def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
+        model = self.source()
+        summary = model.rows[source_row]
+        if self._matching is not None and summary.id not in self._matching:
+            return False
+        if self._status == STATUS_CURRENT:
+            if summary.status == Status.RETIRED:
+                return False
+        elif self._status != STATUS_ALL and summary.status != self._status:
+            return False
+        if (
+            self._business_function
+            and summary.business_function.strip().casefold() != self._business_function
+        ):
+            return False
+        if self._special_only and not (
+            summary.has_special_category or summary.has_criminal_offence
+        ):
+            return False
+        return not self._gaps_only or bool(model.gaps(summary.id))

@@ -1,0 +1,102 @@
+"""Import an ICO workbook in two steps: a preview of what would change, then the import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ropa.register import Register
+from ui.workers import CancelledFn, ProgressFn, ProgressRunner
+
+
+class ImportDialog(QDialog):
+    """Runs `import_workbook(dry_run=True)` first, shows the report, then imports on request."""
+
+    imported = Signal(object)  # the ImportReport of the real import
+    preview_ready = Signal(object)  # the ImportReport of the dry run
+
+    def __init__(self, register: Register, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.path = path
+        self.report: Any = None
+        self.setWindowTitle(f"Import {path.name}")
+        self.heading = QLabel(f"Checking <b>{_escape(path.name)}</b>\u2026 nothing is changed yet.")
+        self.heading.setWordWrap(True)
+        self.details = QPlainTextEdit()
+        self.details.setReadOnly(True)
+        self.details.setAccessibleName("What the import would do")
+        self.details.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = QPushButton("Import")
+        self.import_button.setEnabled(False)
+        self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.rejected.connect(self.reject)
+        self.import_button.clicked.connect(self.run_import)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.details, 1)
+        layout.addWidget(self.buttons)
+        self.resize(640, 420)
+
+    def run_preview(self) -> ProgressRunner:
+        return self._run(dry_run=True)
+
+    def run_import(self) -> ProgressRunner:
+        self.import_button.setEnabled(False)
+        return self._run(dry_run=False)
+
+    def _run(self, *, dry_run: bool) -> ProgressRunner:
+        register, path = self.register, self.path
+
+        def task(progress: ProgressFn, cancelled: CancelledFn) -> Any:
+            from ropa.spreadsheets import import_workbook
+
+            return import_workbook(
+                register, path, dry_run=dry_run, progress=progress, cancelled=cancelled
+            )
+
+        verb = "Checking" if dry_run else "Importing"
+        runner = ProgressRunner(self, "Import", f"{verb} {path.name}\u2026", task)
+        runner.finished.connect(lambda ok, payload: self._finished(ok, payload, dry_run=dry_run))
+        return runner.start()
+
+    def _finished(self, ok: bool, payload: Any, *, dry_run: bool) -> None:
+        if not ok:
+            message = payload or "Cancelled: nothing was imported."
+            self.heading.setText(f"<b>{_escape(self.path.name)}</b> was not imported.")
+            self.details.setPlainText(str(message))
+            return
+        self.report = payload
+        summary = payload.summary() if hasattr(payload, "summary") else str(payload)
+        if dry_run:
+            self.heading.setText(
+                f"This is what importing <b>{_escape(self.path.name)}</b> would do. "
+                "Nothing has been changed yet."
+            )
+            self.details.setPlainText(summary)
+            self.import_button.setEnabled(True)
+            self.import_button.setDefault(True)
+            self.preview_ready.emit(payload)
+            return
+        self.heading.setText(f"<b>{_escape(self.path.name)}</b> was imported.")
+        self.details.setPlainText(summary)
+        self.buttons.clear()
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.accept)
+        self.imported.emit(payload)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,221 @@
+"""The organisation's details: controller, DPO, UK representative and ICO registration.
+
+Shown as a page of the main window and as a dialog from the menu; both save each field as
+it is finished, one transaction each, like the activity editor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ropa.errors import ConflictError, RopaError
+from ropa.records import OrganisationRecord
+from ropa.register import Register
+
+# (group title, article it serves, [(field, label, multi-line)])
+GROUPS: list[tuple[str, str, list[tuple[str, str, bool]]]] = [
+    (
+        "Organisation (the controller)",
+        "Article 30(1)(a)",
+        [
+            ("name", "Name", False),
+            ("address", "Address", True),
+            ("email", "Email", False),
+            ("telephone", "Telephone", False),
+            ("website", "Website", False),
+            ("ico_registration", "ICO registration number", False),
+        ],
+    ),
+    (
+        "Data protection officer",
+        "Articles 30(1)(a), 37\u201339",
+        [
+            ("dpo_name", "Name or post", False),
+            ("dpo_address", "Address", True),
+            ("dpo_email", "Email", False),
+            ("dpo_telephone", "Telephone", False),
+        ],
+    ),
+    (
+        "UK representative (only if established outside the UK)",
+        "Article 27",
+        [
+            ("representative_name", "Name", False),
+            ("representative_address", "Address", True),
+            ("representative_email", "Email", False),
+            ("representative_telephone", "Telephone", False),
+        ],
+    ),
+    (
+        "Complaints",
+        "Article 13(2)(d)",
+        [("complaints_contact", "How people complain to you", True)],
+    ),
+]
+
+
+class OrganisationForm(QWidget):
+    """The organisation's details, saved field by field."""
+
+    saved = Signal(object)  # OrganisationRecord
+
+    def __init__(self, register: Register, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.record = register.organisation.get()
+        self._texts: dict[str, QLineEdit | QPlainTextEdit] = {}
+        self.public_authority = QCheckBox(
+            "We are a public authority (councils, schools, NHS bodies\u2026)"
+        )
+        self.public_authority.setToolTip(
+            "Public authorities cannot rely on legitimate interests, Article 6(1)(f), "
+            "for their public tasks."
+        )
+        self.public_authority.clicked.connect(
+            lambda on: self._save({"is_public_authority": bool(on)})
+        )
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(12)
+        for number, (title, article, fields) in enumerate(GROUPS):
+            box = QGroupBox(title)
+            box.setToolTip(f"Serves {article}.")
+            form = QFormLayout(box)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            for field, text, multi_line in fields:
+                edit = self._make_edit(field, multi_line)
+                edit.setAccessibleName(f"{title}: {text}")
+                label = QLabel(f"{text}:")
+                label.setBuddy(edit)
+                form.addRow(label, edit)
+            if number == 0:
+                form.addRow("", self.public_authority)
+            grid.addWidget(box, number // 2, number % 2, Qt.AlignmentFlag.AlignTop)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(2, 1)
+        intro = QLabel(
+            "Who you are, and how people reach your data protection officer. These details "
+            "head the Article 30 record and every privacy notice. Changes are saved as you go."
+        )
+        intro.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(grid, 1)
+        self.show_record(self.record)
+
+    def _make_edit(self, field: str, multi_line: bool) -> QLineEdit | QPlainTextEdit:
+        edit: QLineEdit | QPlainTextEdit
+        if multi_line:
+            edit = QPlainTextEdit()
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 3 + 14)
+            edit.setProperty("ropa_field", field)
+            edit.installEventFilter(self)
+        else:
+            line = QLineEdit()
+            line.editingFinished.connect(lambda: self.save_field(field))
+            edit = line
+        self._texts[field] = edit
+        return edit
+
+    def editor(self, field: str) -> QLineEdit | QPlainTextEdit:
+        return self._texts[field]
+
+    def show_record(self, record: OrganisationRecord) -> None:
+        self.record = record
+        for field, edit in self._texts.items():
+            value = getattr(record, field)
+            if isinstance(edit, QLineEdit):
+                edit.setText(value)
+            else:
+                edit.setPlainText(value)
+        self.public_authority.setChecked(record.is_public_authority)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut:
+            field = watched.property("ropa_field")
+            if isinstance(field, str):
+                self.save_field(field)
+        return super().eventFilter(watched, event)
+
+    def _value(self, field: str) -> str:
+        edit = self._texts[field]
+        return edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
+
+    def save_field(self, field: str) -> None:
+        if self._value(field) != getattr(self.record, field):
+            self._save({field: self._value(field)})
+
+    def flush(self) -> None:
+        changes = {
+            field: self._value(field)
+            for field in self._texts
+            if self._value(field) != getattr(self.record, field)
+        }
+        if changes:
+            self._save(changes)
+
+    def _save(self, changes: dict[str, Any]) -> None:
+        try:
+            record = self.register.organisation.update(
+                changes, expected_version=self.record.version
+            )
+        except ConflictError as error:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Changed by someone else", str(error))
+            reload_button = box.addButton("Reload", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(QMessageBox.StandardButton.Cancel)
+            box.exec()
+            if box.clickedButton() is reload_button:
+                self.show_record(self.register.organisation.get())
+            return
+        except RopaError as error:
+            QMessageBox.warning(self, "Not saved", str(error))
+            return
+        self.record = record
+        self.saved.emit(record)
+
+
+class OrganisationDialog(QDialog):
+    """The organisation and DPO details, from the menu."""
+
+    def __init__(self, register: Register, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Organisation and DPO details")
+        self.form = OrganisationForm(register)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll)
+        layout.addWidget(buttons)
+        self.resize(980, 640)
+
+    def done(self, result: int) -> None:
+        self.form.flush()
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.form.flush()
+        super().closeEvent(event)

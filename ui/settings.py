@@ -1,0 +1,82 @@
+"""Everything the app remembers between runs, behind one typed wrapper over QSettings.
+
+Only window and convenience state lives here (geometry, recent registers, last folders);
+the DPO's data lives only in the register.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from ropa.paths import APP_NAME
+
+MAX_RECENT = 8
+
+
+class AppSettings:
+    """Typed access to the app's QSettings; keys are spelt in this class only."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self._store = store if store is not None else QSettings(APP_NAME, APP_NAME)
+
+    @classmethod
+    def in_file(cls, path: Path) -> AppSettings:
+        """Settings kept in an ini file of their own (tests, portable installs)."""
+        return cls(QSettings(str(path), QSettings.Format.IniFormat))
+
+    def sync(self) -> None:
+        self._store.sync()
+
+    # --- windows -------------------------------------------------------------------------
+
+    def window_geometry(self, window: str) -> QByteArray | None:
+        return self._bytes(f"windows/{window}/geometry")
+
+    def set_window_geometry(self, window: str, geometry: QByteArray) -> None:
+        self._store.setValue(f"windows/{window}/geometry", geometry)
+
+    def window_state(self, window: str) -> QByteArray | None:
+        return self._bytes(f"windows/{window}/state")
+
+    def set_window_state(self, window: str, state: QByteArray) -> None:
+        self._store.setValue(f"windows/{window}/state", state)
+
+    def header_state(self, view: str) -> QByteArray | None:
+        return self._bytes(f"views/{view}/header")
+
+    def set_header_state(self, view: str, state: QByteArray) -> None:
+        self._store.setValue(f"views/{view}/header", state)
+
+    # --- registers and folders -----------------------------------------------------------
+
+    def recent_registers(self) -> list[Path]:
+        value = self._store.value("registers/recent", [])
+        if isinstance(value, str):  # QSettings returns a lone string for a one-item list
+            value = [value]
+        if not isinstance(value, list):
+            return []
+        return [Path(str(item)) for item in value if item]
+
+    def add_recent_register(self, path: Path) -> None:
+        path = path.resolve()
+        recent = [path, *(item for item in self.recent_registers() if item != path)]
+        self._store.setValue("registers/recent", [str(item) for item in recent[:MAX_RECENT]])
+
+    def remove_recent_register(self, path: Path) -> None:
+        kept = [item for item in self.recent_registers() if item != path]
+        self._store.setValue("registers/recent", [str(item) for item in kept])
+
+    def last_folder(self, purpose: str) -> Path:
+        """The folder last used for `purpose` ('register', 'import', 'export'...)."""
+        value = self._store.value(f"folders/{purpose}", "")
+        folder = Path(str(value)) if value else Path.home()
+        return folder if folder.is_dir() else Path.home()
+
+    def set_last_folder(self, purpose: str, folder: Path) -> None:
+        self._store.setValue(f"folders/{purpose}", str(folder))
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self._store.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None

@@ -1,0 +1,138 @@
+"""Undo commands that hold both the old and the new value and save through the services.
+
+Every edit is saved the moment it is made (one transaction), and only then pushed on the
+window's QUndoStack; undo and redo save again, each in its own transaction, checking the
+version the window last saw so that someone else's change is never silently overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from ropa.errors import RopaError
+from ropa.fields import label
+from ropa.records import ActivityRecord, LibraryItemRecord
+from ropa.register import Register
+
+FIELD_EDIT_ID = 1001
+LIBRARY_EDIT_ID = 1002
+
+
+class ActivityEditSession:
+    """The one activity a window edits: its id and the version the window last saw."""
+
+    def __init__(
+        self,
+        register: Register,
+        record: ActivityRecord,
+        on_saved: Callable[[ActivityRecord, str], None],
+        on_error: Callable[[RopaError, str], None],
+    ) -> None:
+        assert record.id is not None
+        self.register = register
+        self.activity_id: int = record.id
+        self.version = record.version
+        self._on_saved = on_saved
+        self._on_error = on_error
+
+    def save(self, field: str, value: Any) -> ActivityRecord:
+        """One transaction: refused (ConflictError) if someone saved since our last look."""
+        record = self.register.activities.update(
+            self.activity_id, {field: value}, expected_version=self.version
+        )
+        self.version = record.version
+        self._on_saved(record, field)
+        return record
+
+    def save_or_report(self, field: str, value: Any) -> bool:
+        try:
+            self.save(field, value)
+        except RopaError as error:
+            self._on_error(error, field)
+            return False
+        return True
+
+
+class FieldEditCommand(QUndoCommand):
+    """A change to one field of one activity. Pushed after the change has been saved."""
+
+    def __init__(self, session: ActivityEditSession, field: str, old: Any, new: Any) -> None:
+        super().__init__(f"Change {label(field).lower()}")
+        self.session = session
+        self.field = field
+        self.old = old
+        self.new = new
+        self._already_saved = True
+
+    def id(self) -> int:
+        return FIELD_EDIT_ID
+
+    def redo(self) -> None:
+        if self._already_saved:  # QUndoStack.push calls redo; the edit is saved already
+            self._already_saved = False
+            return
+        if not self.session.save_or_report(self.field, self.new):
+            self.setObsolete(True)
+
+    def undo(self) -> None:
+        if not self.session.save_or_report(self.field, self.old):
+            self.setObsolete(True)
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        """Typing in one field, saved every pause, undoes as one step."""
+        if not (
+            isinstance(other, FieldEditCommand)
+            and other.session is self.session
+            and other.field == self.field
+        ):
+            return False
+        self.new = other.new
+        if self.new == self.old:
+            self.setObsolete(True)
+        return True
+
+
+class LibraryItemEditCommand(QUndoCommand):
+    """A rename or change of a library item (it reaches every activity that uses it)."""
+
+    def __init__(
+        self,
+        register: Register,
+        item: LibraryItemRecord,
+        changes: dict[str, Any],
+        on_saved: Callable[[LibraryItemRecord], None],
+        on_error: Callable[[RopaError], None],
+    ) -> None:
+        action = "Rename" if "name" in changes else "Change"
+        super().__init__(f"{action} \u201c{item.name}\u201d")
+        assert item.id is not None
+        self.register = register
+        self.item_id: int = item.id
+        self.version = item.version
+        self.old = {name: getattr(item, name) for name in changes}
+        self.new = dict(changes)
+        self._on_saved = on_saved
+        self._on_error = on_error
+        self.failed = False
+
+    def redo(self) -> None:
+        self._save(self.new)
+
+    def undo(self) -> None:
+        self._save(self.old)
+
+    def _save(self, values: dict[str, Any]) -> None:
+        try:
+            record = self.register.library.update(
+                self.item_id, values, expected_version=self.version
+            )
+        except RopaError as error:
+            self.failed = True
+            self.setObsolete(True)
+            self._on_error(error)
+            return
+        self.version = record.version
+        self._on_saved(record)
