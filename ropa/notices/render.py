@@ -44,7 +44,7 @@ class TemplateError(RopaError):
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|])")
 _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_MD_LINE_START = re.compile(r"^(\s*)([#+=>-]|\d+[.)])")
+_MD_LINE_START = re.compile(r"^(\s*)(?:([#+=>-])|(\d+)([.)]))")
 
 
 def markdown_escape(value: Any) -> str:
@@ -53,7 +53,12 @@ def markdown_escape(value: Any) -> str:
     text = " ".join(str(value).split())
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_ENTITY.sub(r"\\&", text)
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _MD_LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, marker, number, delimiter = match.groups()
+    return indent + ("\\" + marker if marker else number + "\\" + delimiter)
 
 
 def wrap_text(value: Any, width: int = TEXT_WIDTH, bullet: str = "") -> str:

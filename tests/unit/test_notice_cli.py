@@ -1,0 +1,60 @@
+"""`ropa notice FILE [--function NAME]... [--title TEXT]` (PDF is tested with the GUI tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ropa import cli
+from ropa.register import Register
+
+
+@pytest.fixture
+def demo_path(demo_register: Register) -> Path:
+    path = demo_register.path
+    demo_register.close()
+    return path
+
+
+def test_all_activities_with_the_organisation_in_the_default_title(
+    demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "notice.md"
+    assert cli.main(["notice", str(target), "--db", str(demo_path)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# Northfield Borough Council: privacy notice")
+    assert "Youth justice service" in text and "School admissions" in text
+    out, err = capsys.readouterr()
+    assert "covering 15 activities" in out
+    assert "CS-012 Private fostering has no retention period recorded" in err
+
+
+def test_named_functions_and_title(demo_path: Path, tmp_path: Path) -> None:
+    target = tmp_path / "notice.html"
+    args = ["notice", str(target), "--db", str(demo_path), "--function", "early help"]
+    assert cli.main([*args, "--title", "Early help & you"]) == 0
+    html = target.read_text(encoding="utf-8")
+    assert "<h1>Early help &amp; you</h1>" in html
+    assert "Early help family support" in html
+    assert "Youth justice service" not in html
+
+
+def test_unknown_function_or_format_is_refused_and_nothing_written(
+    demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "notice.txt"
+    assert cli.main(["notice", str(target), "--db", str(demo_path), "--function", "Zoo"]) == 1
+    assert "No activity has the business function “Zoo”" in capsys.readouterr().err
+    odt = tmp_path / "notice.odt"
+    assert cli.main(["notice", str(odt), "--db", str(demo_path)]) == 1
+    assert "Choose a file ending in one of" in capsys.readouterr().err
+    assert not target.exists() and not odt.exists()
+    assert list(tmp_path.glob(".notice-*")) == []
+
+
+def test_word_and_text_files(demo_path: Path, tmp_path: Path) -> None:
+    for suffix in ("docx", "txt"):
+        target = tmp_path / f"notice.{suffix}"
+        assert cli.main(["notice", str(target), "--db", str(demo_path)]) == 0
+        assert target.stat().st_size > 1000

@@ -1,0 +1,119 @@
+"""The notice service: one transaction per call, history written, conflicts refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from ropa.errors import ConflictError, NotFoundError, ValidationError
+from ropa.notices import NoticeRecord, NoticeSectionEntry, NoticeService
+from ropa.register import Register
+from tests.conftest import sample_activity
+
+
+@pytest.fixture
+def service(register: Register) -> NoticeService:
+    return NoticeService(register)
+
+
+def test_create_get_list_and_delete(register: Register, service: NoticeService) -> None:
+    activity = register.activities.create(sample_activity())
+    assert activity.id is not None
+    created = service.create(
+        NoticeRecord(
+            title="  Children and families privacy notice ",
+            audience="Children and young people",
+            introduction="How we use information about children.",
+            business_functions=["Children's social care", "children's social care", "Early help"],
+            activity_ids=[activity.id, activity.id],
+            sections=[NoticeSectionEntry("The MASH", "About the MASH.")],
+        )
+    )
+    assert created.id is not None
+    assert created.title == "Children and families privacy notice"
+    assert created.audience == "children"
+    assert created.business_functions == ["Children's social care", "Early help"]
+    assert created.activity_ids == [activity.id]
+    assert service.get(created.id) == created
+    assert [n.id for n in service.list()] == [created.id]
+    service.delete(created.id)
+    assert service.list() == []
+    with pytest.raises(NotFoundError):
+        service.get(created.id)
+    actions = [c.action for c in register.history.changes(entity_type="notice")]
+    assert actions == ["deleted", "created"]
+
+
+def test_update_changes_fields_logs_them_and_bumps_the_version(
+    register: Register, service: NoticeService
+) -> None:
+    first = register.activities.create(sample_activity())
+    second = register.activities.create(sample_activity(reference="CS-002", name="Fostering"))
+    notice = service.create(title="Notice", activity_ids=[first.id, second.id])
+    assert notice.id is not None
+    updated = service.update(
+        notice.id,
+        {
+            "activity_ids": [second.id, first.id],
+            "sections": [{"heading": "CP-IS", "body": "Sharing with the NHS."}],
+            "contact_text": "Ask at any library.",
+        },
+        expected_version=notice.version,
+    )
+    assert updated.activity_ids == [second.id, first.id]
+    assert updated.sections == [NoticeSectionEntry("CP-IS", "Sharing with the NHS.")]
+    assert updated.version == notice.version + 1
+    fields = {c.field for c in register.history.changes(entity_type="notice", entity_id=notice.id)}
+    assert {"activity_ids", "sections", "contact_text"} <= fields
+    with pytest.raises(ConflictError):
+        service.update(notice.id, {"title": "Late"}, expected_version=notice.version)
+    assert service.get(notice.id).title == "Notice"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": "   "}, "title"),
+        ({"audience": "pensioners"}, "audience"),
+        ({"activity_ids": [999]}, "activity_ids"),
+        ({"activity_ids": ["1"]}, "activity_ids"),
+        ({"sections": [{"heading": "", "body": "text"}]}, "sections"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_bad_changes_are_refused_and_nothing_changes(
+    service: NoticeService, changes: dict[str, object], field: str
+) -> None:
+    notice = service.create(title="Notice", introduction="Kept")
+    assert notice.id is not None
+    with pytest.raises(ValidationError) as raised:
+        service.update(notice.id, {"introduction": "Changed", **changes})
+    assert raised.value.field == field
+    assert service.get(notice.id) == notice
+
+
+def test_publish_freezes_numbered_versions(register: Register, service: NoticeService) -> None:
+    activity = register.activities.create(sample_activity())
+    notice = service.create(title="Notice", activity_ids=[activity.id])
+    assert notice.id is not None
+    first = service.publish(notice.id, published_by="Priya")
+    second = service.publish(notice.id)
+    assert (first.number, second.number) == (1, 2)
+    assert first.published_by == "Priya"
+    assert "Child protection enquiries" in first.text
+    assert "This is the first version of this notice." in first.text
+    assert "Nothing has changed since the version published on" in second.text
+    stored = service.get(notice.id)
+    assert [v.number for v in stored.published] == [1, 2]
+    assert stored.last_published is not None
+    assert stored.last_published.content["title"] == "Notice"
+
+
+def test_deleting_an_activity_drops_it_from_the_notice(
+    register: Register, service: NoticeService
+) -> None:
+    activity = register.activities.create(sample_activity())
+    assert activity.id is not None
+    notice = service.create(title="Notice", activity_ids=[activity.id])
+    assert notice.id is not None
+    register.activities.delete([activity.id])
+    assert service.get(notice.id).activity_ids == []
