@@ -117,14 +117,19 @@ def export_workbook(
     }
 
     def write(temporary: Path) -> None:
-        build_workbook(
+        workbook, complete = build_workbook(
             kind,
             organisation,
             records,
             contract_links,
             progress=progress,
             cancelled=cancelled,
-        ).save(temporary)
+        )
+        # A write-only workbook must be saved to be closed, even when the user stopped it;
+        # the partial file is then removed by write_atomically and the target left alone.
+        workbook.save(temporary)
+        if not complete:
+            raise ExportCancelled("The export was stopped; no file was written.")
 
     write_atomically(target, write)
     return ExportResult(target, len(records))
@@ -138,20 +143,23 @@ def build_workbook(
     *,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
-) -> Workbook:
+) -> tuple[Workbook, bool]:
+    """The workbook, and False when `cancelled` stopped it before the last row."""
     spec = layout.LAYOUTS[kind]
     workbook = Workbook(write_only=True)
     styles = _named_styles()
     for style in styles.values():
         workbook.add_named_style(style)
     sheet = workbook.create_sheet(layout.TEMPLATE_SHEET)
-    _write_register_sheet(sheet, spec, organisation, records, contract_links, progress, cancelled)
+    complete = _write_register_sheet(
+        sheet, spec, organisation, records, contract_links, progress, cancelled
+    )
     example = workbook.create_sheet(layout.EXAMPLE_SHEET)
     _write_register_sheet(
         example, spec, _example_organisation(kind), _example_activities(kind), {}, None, None
     )
     _write_notes(workbook.create_sheet(layout.NOTES_SHEET), spec)
-    return workbook
+    return workbook, complete
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: str | None, style: str) -> WriteOnlyCell:
@@ -179,7 +187,7 @@ def _write_register_sheet(
     contract_links: dict[str, str],
     progress: Progress | None,
     cancelled: Cancelled | None,
-) -> None:
+) -> bool:
     columns = spec.columns
     last_letter = get_column_letter(len(columns))
     for index in range(1, len(columns) + 1):
@@ -243,7 +251,7 @@ def _write_register_sheet(
     total = len(records)
     for done, record in enumerate(records, start=1):
         if cancelled is not None and cancelled():
-            raise ExportCancelled("The export was stopped; no file was written.")
+            return False
         sheet.append(
             [_data_cell(sheet, render(key, record, contract_links), record, key) for key in keys]
         )
@@ -251,6 +259,7 @@ def _write_register_sheet(
             progress(done, total)
     if progress is not None and total == 0:
         progress(0, 0)
+    return True
 
 
 def _data_cell(
