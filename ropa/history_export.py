@@ -127,6 +127,9 @@ def export_history(
 ) -> int:
     """Export changes (filtered as `changes` does) to `path`; returns how many rows."""
     rows = to_rows(changes(register, activity_ids=activity_ids, since=since))
-    title = f"Changes since {since.day} {since:%B %Y}" if since else "Changes"
-    write_history_xlsx(rows, path, title=title)
+    write_history_xlsx(rows, path, title=sheet_title(since))
     return len(rows)
+
+
+def sheet_title(since: dt.date | None) -> str:
+    return f"Changes since {since.day} {since:%B %Y}" if since else "Changes"
