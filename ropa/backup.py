@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -26,6 +27,14 @@ MAX_BACKUPS = 20
 DAILY = "daily"
 BEFORE_UPGRADE = "before upgrade"
 BEFORE_RESTORE = "before restore"
+MANUAL = "manual"
+REASON_WORDS = {
+    DAILY: "Daily backup (first opening of the day)",
+    BEFORE_UPGRADE: "Before upgrading to a newer version of ROPA desk",
+    BEFORE_RESTORE: "Before restoring an earlier backup",
+    MANUAL: "Made by hand",
+}
+_AS_FOUND = " (as found)"
 _STAMP_FORMAT = "%Y-%m-%d %H%M%S"
 _STAMP_LENGTH = len("2026-11-21 093012")
 
@@ -40,6 +49,15 @@ class BackupInfo:
     def when(self) -> str:
         """The moment in British form: 21 November 2026 at 09:30."""
         return f"{self.taken_at.day} {self.taken_at:%B %Y} at {self.taken_at:%H:%M}"
+
+    @property
+    def why(self) -> str:
+        """Why it was taken, in words for the list of backups."""
+        base = re.sub(r" \d+$", "", self.reason)  # "daily 2": a second one that second
+        damaged = base.endswith(_AS_FOUND)
+        base = base.removesuffix(_AS_FOUND)
+        words = REASON_WORDS.get(base, base.capitalize() or "Backup")
+        return f"{words} (the damaged register as it was found)" if damaged else words
 
 
 def backup_folder(register_path: Path) -> Path:
@@ -274,7 +292,7 @@ def _restore_by_replacing(register_path: Path, backup_path: Path) -> None:
 
 def _copy_bytes(register_path: Path, reason: str) -> Path:
     stamp = dt.datetime.now().strftime(_STAMP_FORMAT)
-    target = backup_folder(register_path) / f"{register_path.stem} {stamp} {reason} (as found).ropa"
+    target = backup_folder(register_path) / f"{register_path.stem} {stamp} {reason}{_AS_FOUND}.ropa"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(register_path, target)
