@@ -90,8 +90,8 @@ def paint_notice(device: QPagedPaintDevice, notice: NoticeDocument) -> int:
 
 def _paint_pages(painter: QPainter, device: QPagedPaintDevice, notice: NoticeDocument) -> int:
     layout = device.pageLayout()
-    full = layout.fullRectPixels(device.resolution())
-    dots_per_mm = device.resolution() / 25.4
+    full = layout.fullRectPixels(device.logicalDpiX())
+    dots_per_mm = device.logicalDpiX() / 25.4
     margin = MARGIN_MM * dots_per_mm
     header = HEADER_MM * dots_per_mm
     footer = FOOTER_MM * dots_per_mm

@@ -1,17 +1,718 @@
-"""The Notices view: the register's privacy notices, their editor and a live preview."""
+"""The Notices view: the register's privacy notices, their editor and a live preview.
+
+Left, the list of notices; in the middle, the editor (title, audience, introduction, contact
+text, template, extra sections, and the covered activities, chosen one by one or by business
+function); right, the live preview with the reading-ease score and the warnings.  Every
+action is a call into ropa.notices: this module holds no rules about what a notice says.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ropa.errors import RopaError
+from ropa.notices import (
+    AUDIENCES,
+    NoticeDocument,
+    NoticeRecord,
+    NoticeSectionEntry,
+    NoticeService,
+    build_document,
+    readability,
+    register_writer,
+    render_html,
+    write_notice_file,
+)
 from ropa.register import Register
+from ui.notice_print import notice_pdf_bytes, paint_notice
+
+EXPORT_FILTERS = {
+    "pdf": "PDF document (*.pdf)",
+    "docx": "Word document (*.docx)",
+    "html": "Web page (*.html)",
+    "md": "Markdown (*.md)",
+    "txt": "Plain text (*.txt)",
+}
+PREVIEW_DELAY_MS = 300
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_CHECK = Qt.ItemDataRole.CheckStateRole
+
+
+class NoticeListModel(QAbstractListModel):
+    """The notices, one row each: the title and how many versions are published."""
+
+    def __init__(self, notices: list[NoticeRecord] | None = None) -> None:
+        super().__init__()
+        self._notices = notices or []
+
+    def set_notices(self, notices: list[NoticeRecord]) -> None:
+        self.beginResetModel()
+        self._notices = notices
+        self.endResetModel()
+
+    def notice(self, row: int) -> NoticeRecord:
+        return self._notices[row]
+
+    def row_of(self, notice_id: int | None) -> int:
+        return next((i for i, n in enumerate(self._notices) if n.id == notice_id), -1)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._notices)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._notices):
+            return None
+        notice = self._notices[index.row()]
+        if role == _DISPLAY:
+            return notice.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            last = notice.last_published
+            audience = AUDIENCES.get(notice.audience, notice.audience)
+            if last is None:
+                return f"{audience}. Not published yet."
+            return f"{audience}. Version {last.number} published {last.published_at:%d %B %Y}."
+        return None
+
+
+@dataclass
+class CheckItem:
+    key: Any
+    label: str
+    detail: str = ""
+
+
+class CheckListModel(QAbstractListModel):
+    """A list of things to tick: the activities or business functions a notice covers."""
+
+    checked_changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: list[CheckItem] = []
+        self._checked: set[Any] = set()
+
+    def set_items(self, items: list[CheckItem], checked: set[Any]) -> None:
+        self.beginResetModel()
+        self._items = items
+        self._checked = {key for key in checked if any(i.key == key for i in items)}
+        self.endResetModel()
+
+    def checked_keys(self) -> list[Any]:
+        return [item.key for item in self._items if item.key in self._checked]
+
+    def set_checked(self, key: Any, checked: bool) -> None:
+        row = next((i for i, item in enumerate(self._items) if item.key == key), -1)
+        if row >= 0:
+            self.setData(
+                self.index(row),
+                Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked,
+                _CHECK,
+            )
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        item = self._items[index.row()]
+        if role == _DISPLAY:
+            return item.label
+        if role == _CHECK:
+            return Qt.CheckState.Checked if item.key in self._checked else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.ToolTipRole and item.detail:
+            return item.detail
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return super().flags(index) | Qt.ItemFlag.ItemIsUserCheckable
+
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = _CHECK
+    ) -> bool:
+        if role != _CHECK or not index.isValid():
+            return False
+        key = self._items[index.row()].key
+        state = Qt.CheckState(value) if isinstance(value, int) else value
+        if state == Qt.CheckState.Checked:
+            self._checked.add(key)
+        else:
+            self._checked.discard(key)
+        self.dataChanged.emit(index, index, [_CHECK])
+        self.checked_changed.emit()
+        return True
+
+
+class SectionListModel(QAbstractListModel):
+    """The DPO's extra sections, by heading; the body is edited beside the list."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[NoticeSectionEntry] = []
+
+    def set_sections(self, sections: list[NoticeSectionEntry]) -> None:
+        self.beginResetModel()
+        self.sections = [NoticeSectionEntry(s.heading, s.body) for s in sections]
+        self.endResetModel()
+
+    def add(self, heading: str) -> int:
+        row = len(self.sections)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.sections.append(NoticeSectionEntry(heading))
+        self.endInsertRows()
+        return row
+
+    def remove(self, row: int) -> None:
+        if 0 <= row < len(self.sections):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self.sections[row]
+            self.endRemoveRows()
+
+    def set_body(self, row: int, body: str) -> None:
+        if 0 <= row < len(self.sections):
+            self.sections[row].body = body
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.sections)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.sections):
+            return None
+        if role in (_DISPLAY, Qt.ItemDataRole.EditRole):
+            return self.sections[index.row()].heading
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return super().flags(index) | Qt.ItemFlag.ItemIsEditable
+
+    def setData(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        value: Any,
+        role: int = Qt.ItemDataRole.EditRole,
+    ) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or not str(value).strip():
+            return False
+        self.sections[index.row()].heading = str(value).strip()
+        self.dataChanged.emit(index, index, [_DISPLAY, Qt.ItemDataRole.EditRole])
+        return True
 
 
 class NoticesView(QWidget):
     """Lists the register's privacy notices and edits, previews, prints and publishes them."""
 
+    preview_updated = Signal()
+    notice_saved = Signal(int)
+
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.register = register
+        self.service = NoticeService(register)
+        # The desktop app writes PDFs with Qt; make the domain's writer table know it.
+        register_writer("pdf", notice_pdf_bytes)
+        self._current: NoticeRecord | None = None
+        self._loading = False
+        self.dirty = False
+        self.document: NoticeDocument | None = None
+
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_timer.timeout.connect(self.refresh_preview)
+
+        self._build_actions()
+        self._build_widgets()
+        self.reload()
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        self.new_action = QAction("New notice", self)
+        self.new_action.triggered.connect(self._ask_new_notice)
+        self.delete_action = QAction("Delete", self)
+        self.delete_action.triggered.connect(self._ask_delete)
+        self.save_action = QAction("Save", self)
+        self.save_action.triggered.connect(self._save_reporting_errors)
+        self.publish_action = QAction("Publish…", self)
+        self.publish_action.setToolTip("Freeze this notice as a new published version")
+        self.publish_action.triggered.connect(self._ask_publish)
+        self.preview_action = QAction("Print preview…", self)
+        self.preview_action.triggered.connect(self.print_preview)
+        self.print_action = QAction("Print…", self)
+        self.print_action.triggered.connect(self._print)
+        self.export_action = QAction("Export…", self)
+        self.export_action.triggered.connect(self._ask_export)
+
+    def _build_widgets(self) -> None:
+        toolbar = QToolBar("Notice")
+        for action in (
+            self.new_action,
+            self.delete_action,
+            self.save_action,
+            self.publish_action,
+            self.preview_action,
+            self.print_action,
+            self.export_action,
+        ):
+            toolbar.addAction(action)
+
+        self.notice_model = NoticeListModel()
+        self.notice_list = QListView()
+        self.notice_list.setModel(self.notice_model)
+        self.notice_list.selectionModel().currentChanged.connect(self._on_notice_chosen)
+
+        self.title_edit = QLineEdit()
+        self.audience_combo = QComboBox()
+        for code, label in AUDIENCES.items():
+            self.audience_combo.addItem(label, code)
+        self.introduction_edit = QPlainTextEdit()
+        self.introduction_edit.setPlaceholderText("A few sentences on what this notice is about.")
+        self.contact_edit = QPlainTextEdit()
+        self.contact_edit.setPlaceholderText("Other ways to reach us (optional).")
+        self.template_edit = QLineEdit()
+        self.template_edit.setPlaceholderText("Built-in template")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._choose_template)
+        template_row = QHBoxLayout()
+        template_row.addWidget(self.template_edit)
+        template_row.addWidget(browse)
+        details = QWidget()
+        form = QFormLayout(details)
+        form.addRow("Title", self.title_edit)
+        form.addRow("Audience", self.audience_combo)
+        form.addRow("Introduction", self.introduction_edit)
+        form.addRow("Contact text", self.contact_edit)
+        form.addRow("Template", template_row)
+
+        self.function_model = CheckListModel()
+        self.function_list = QListView()
+        self.function_list.setModel(self.function_model)
+        self.activity_model = CheckListModel()
+        self.activity_list = QListView()
+        self.activity_list.setModel(self.activity_model)
+        covered = QWidget()
+        covered_layout = QVBoxLayout(covered)
+        covered_layout.addWidget(QLabel("Every activity of these business functions:"))
+        covered_layout.addWidget(self.function_list, 1)
+        covered_layout.addWidget(QLabel("And these activities, one by one:"))
+        covered_layout.addWidget(self.activity_list, 3)
+
+        self.section_model = SectionListModel()
+        self.section_list = QListView()
+        self.section_list.setModel(self.section_model)
+        self.section_list.selectionModel().currentChanged.connect(self._on_section_chosen)
+        self.section_body = QPlainTextEdit()
+        self.section_body.setPlaceholderText(
+            "Blank lines separate paragraphs; start a line with “- ” for a list."
+        )
+        self.section_body.setEnabled(False)
+        add_section = QPushButton("Add section…")
+        add_section.clicked.connect(self._ask_add_section)
+        remove_section = QPushButton("Remove section")
+        remove_section.clicked.connect(self._remove_section)
+        sections = QWidget()
+        sections_layout = QVBoxLayout(sections)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add_section)
+        buttons.addWidget(remove_section)
+        sections_layout.addLayout(buttons)
+        sections_layout.addWidget(self.section_list, 1)
+        sections_layout.addWidget(self.section_body, 2)
+
+        self.editor_tabs = QTabWidget()
+        self.editor_tabs.addTab(details, "Details")
+        self.editor_tabs.addTab(covered, "Covered activities")
+        self.editor_tabs.addTab(sections, "Extra sections")
+
+        self.preview = QTextBrowser()
+        self.preview.setOpenLinks(False)
+        self.reading_label = QLabel()
+        self.reading_label.setWordWrap(True)
+        self.warnings_box = QPlainTextEdit()
+        self.warnings_box.setReadOnly(True)
+        self.warnings_box.setMaximumHeight(160)
+        preview_panel = QWidget()
+        preview_layout = QVBoxLayout(preview_panel)
+        preview_layout.addWidget(self.preview, 1)
+        preview_layout.addWidget(self.reading_label)
+        preview_layout.addWidget(self.warnings_box)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.notice_list)
+        splitter.addWidget(self.editor_tabs)
+        splitter.addWidget(preview_panel)
+        splitter.setSizes([200, 420, 560])
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Privacy notices"))
+        layout.addWidget(toolbar)
+        layout.addWidget(splitter, 1)
+
+        self.title_edit.textEdited.connect(self._changed)
+        self.audience_combo.currentIndexChanged.connect(self._changed)
+        self.introduction_edit.textChanged.connect(self._changed)
+        self.contact_edit.textChanged.connect(self._changed)
+        self.template_edit.textEdited.connect(self._changed)
+        self.section_body.textChanged.connect(self._section_body_changed)
+        self.function_model.checked_changed.connect(self._changed)
+        self.activity_model.checked_changed.connect(self._changed)
+        self.section_model.dataChanged.connect(self._changed)
+        self.section_model.rowsInserted.connect(self._changed)
+        self.section_model.rowsRemoved.connect(self._changed)
+
+    # --- loading and choosing ------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the notices, activities and business functions again from the register."""
+        chosen = self._current.id if self._current else None
+        notices = self.service.list()
+        self.notice_model.set_notices(notices)
+        self._activity_items = [
+            CheckItem(s.id, f"{s.reference}  {s.name}", s.business_function)
+            for s in self.register.activities.summaries(include_retired=False)
+        ]
+        self._function_items = [
+            CheckItem(name, name) for name in self.register.activities.business_functions()
+        ]
+        row = self.notice_model.row_of(chosen)
+        if row < 0 and notices:
+            row = 0
+        if row >= 0:
+            self.notice_list.setCurrentIndex(self.notice_model.index(row))
+            self._show(self.notice_model.notice(row))
+        else:
+            self._show(None)
+
+    def select_notice(self, notice_id: int) -> None:
+        row = self.notice_model.row_of(notice_id)
+        if row >= 0:
+            self.notice_list.setCurrentIndex(self.notice_model.index(row))
+
+    def _on_notice_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._loading or not current.isValid():
+            return
+        notice = self.notice_model.notice(current.row())
+        if self._current is not None and notice.id == self._current.id:
+            return
+        if self.dirty and not self._save_reporting_errors():
+            return
+        self._show(self.service.get(notice.id) if notice.id is not None else notice)
+
+    def _show(self, notice: NoticeRecord | None) -> None:
+        self._loading = True
+        try:
+            self._current = notice
+            shown = notice or NoticeRecord()
+            self.title_edit.setText(shown.title)
+            self.audience_combo.setCurrentIndex(
+                max(0, self.audience_combo.findData(shown.audience))
+            )
+            self.introduction_edit.setPlainText(shown.introduction)
+            self.contact_edit.setPlainText(shown.contact_text)
+            self.template_edit.setText(shown.template)
+            self.function_model.set_items(self._function_items, set(shown.business_functions))
+            self.activity_model.set_items(self._activity_items, set(shown.activity_ids))
+            self.section_model.set_sections(shown.sections)
+            self.section_body.setPlainText("")
+            self.section_body.setEnabled(False)
+            self.editor_tabs.setEnabled(notice is not None)
+            for action in (
+                self.delete_action,
+                self.save_action,
+                self.publish_action,
+                self.preview_action,
+                self.print_action,
+                self.export_action,
+            ):
+                action.setEnabled(notice is not None)
+        finally:
+            self._loading = False
+        self.dirty = False
+        self.refresh_preview()
+
+    # --- editing -------------------------------------------------------------------------
+
+    def _changed(self, *_args: object) -> None:
+        if self._loading or self._current is None:
+            return
+        self.dirty = True
+        self._preview_timer.start()
+
+    def _on_section_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._loading = True
+        try:
+            valid = current.isValid()
+            self.section_body.setEnabled(valid)
+            body = self.section_model.sections[current.row()].body if valid else ""
+            self.section_body.setPlainText(body)
+        finally:
+            self._loading = False
+
+    def _section_body_changed(self) -> None:
+        if self._loading:
+            return
+        self.section_model.set_body(
+            self.section_list.currentIndex().row(), self.section_body.toPlainText()
+        )
+        self._changed()
+
+    def add_section(self, heading: str, body: str = "") -> None:
+        row = self.section_model.add(heading)
+        self.section_list.setCurrentIndex(self.section_model.index(row))
+        self.section_body.setPlainText(body)
+
+    def _ask_add_section(self) -> None:
+        heading, accepted = QInputDialog.getText(
+            self, "Add section", "Heading of the new section (for example “The MASH”):"
+        )
+        if accepted and heading.strip():
+            self.add_section(heading.strip())
+
+    def _remove_section(self) -> None:
+        self.section_model.remove(self.section_list.currentIndex().row())
+
+    def _choose_template(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, "Choose a notice template", "", "Notice templates (*.j2 *.html *.md *.txt)"
+        )
+        if path:
+            self.template_edit.setText(path)
+            self._changed()
+
+    def draft(self) -> NoticeRecord:
+        """The notice as the editor shows it now (saved or not)."""
+        base = self._current or NoticeRecord()
+        return NoticeRecord(
+            id=base.id,
+            version=base.version,
+            published=base.published,
+            title=self.title_edit.text(),
+            audience=str(self.audience_combo.currentData()),
+            introduction=self.introduction_edit.toPlainText(),
+            contact_text=self.contact_edit.toPlainText(),
+            template=self.template_edit.text(),
+            business_functions=self.function_model.checked_keys(),
+            activity_ids=self.activity_model.checked_keys(),
+            sections=[NoticeSectionEntry(s.heading, s.body) for s in self.section_model.sections],
+        )
+
+    # --- the register --------------------------------------------------------------------
+
+    def create_notice(self, title: str) -> NoticeRecord:
+        if self.dirty:
+            self.save()
+        notice = self.service.create(title=title)
+        self.reload()
+        assert notice.id is not None
+        self.select_notice(notice.id)
+        return notice
+
+    def _ask_new_notice(self) -> None:
+        title, accepted = QInputDialog.getText(
+            self, "New notice", "Title (for example “Children and families privacy notice”):"
+        )
+        if accepted:
+            self._run(lambda: self.create_notice(title))
+
+    def save(self) -> NoticeRecord:
+        """Store the editor's changes (raises RopaError with a plain message if refused)."""
+        if self._current is None or self._current.id is None:
+            raise RopaError("Choose or create a notice first.")
+        draft = self.draft()
+        changes = {
+            "title": draft.title,
+            "audience": draft.audience,
+            "introduction": draft.introduction,
+            "contact_text": draft.contact_text,
+            "template": draft.template,
+            "business_functions": draft.business_functions,
+            "activity_ids": draft.activity_ids,
+            "sections": draft.sections,
+        }
+        saved = self.service.update(self._current.id, changes, self._current.version)
+        self._current = saved
+        self.dirty = False
+        self._loading = True
+        try:
+            self.notice_model.set_notices(self.service.list())
+            self.notice_list.setCurrentIndex(
+                self.notice_model.index(self.notice_model.row_of(saved.id))
+            )
+        finally:
+            self._loading = False
+        assert saved.id is not None
+        self.notice_saved.emit(saved.id)
+        return saved
+
+    def _save_reporting_errors(self) -> bool:
+        return self._run(self.save)
+
+    def delete_current(self) -> None:
+        if self._current is None or self._current.id is None:
+            return
+        self.service.delete(self._current.id)
+        self._current = None
+        self.dirty = False
+        self.reload()
+
+    def _ask_delete(self) -> None:
+        if self._current is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete notice",
+            f"Delete the notice “{self._current.title}” and its published versions? "
+            "The activities stay as they are.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._run(self.delete_current)
+
+    def publish(self) -> int:
+        """Save, then freeze the notice as its next published version; returns its number."""
+        if self.dirty or self._current is None:
+            self.save()
+        assert self._current is not None and self._current.id is not None
+        version = self.service.publish(self._current.id)
+        self._current = self.service.get(self._current.id)
+        self.notice_model.set_notices(self.service.list())
+        self.select_notice(self._current.id or 0)
+        self.refresh_preview()
+        return version.number
+
+    def _ask_publish(self) -> None:
+        if self.document is not None:
+            gaps = [w for w in self.document.warnings if w.kind == "gap"]
+            if gaps:
+                answer = QMessageBox.question(
+                    self,
+                    "Publish notice",
+                    f"The notice still has {len(gaps)} gaps marked “[To complete: …]”. "
+                    "Publish it anyway?",
+                )
+                if answer != QMessageBox.StandardButton.Yes:
+                    return
+        if self._run(self.publish):
+            QMessageBox.information(self, "Publish notice", "The notice has been published.")
+
+    # --- preview, print, export ----------------------------------------------------------
+
+    def refresh_preview(self) -> None:
+        """Rebuild the notice from the editor and the register, and show it."""
+        self._preview_timer.stop()
+        if self._current is None:
+            self.document = None
+            self.preview.setHtml("<p>Create a notice, or choose one from the list.</p>")
+            self.reading_label.setText("")
+            self.warnings_box.setPlainText("")
+            self.preview_updated.emit()
+            return
+        try:
+            document = build_document(self.register, self.draft())
+            html = render_html(document)
+        except RopaError as error:
+            self.document = None
+            self.warnings_box.setPlainText(str(error))
+            self.preview_updated.emit()
+            return
+        self.document = document
+        scroll = self.preview.verticalScrollBar().value()
+        self.preview.setHtml(html)
+        self.preview.verticalScrollBar().setValue(scroll)
+        report = readability(document)
+        self.reading_label.setText(report.summary())
+        lines = [f"{w.section}: {w.message}" for w in document.warnings]
+        lines += [
+            f"{v.section}: vague word “{v.word}” in “{v.excerpt}”" for v in report.vague_words
+        ]
+        self.warnings_box.setPlainText("\n".join(lines) or "No warnings.")
+        self.preview_updated.emit()
+
+    def _fresh_document(self) -> NoticeDocument:
+        if self._preview_timer.isActive() or self.document is None:
+            self.refresh_preview()
+        if self.document is None:
+            raise RopaError(self.warnings_box.toPlainText() or "There is no notice to show.")
+        return self.document
+
+    def export(self, path: Path) -> None:
+        """Write the notice to `path`, in the format its suffix names."""
+        write_notice_file(self._fresh_document(), Path(path))
+
+    def _ask_export(self) -> None:
+        if self._current is None:
+            return
+        suggested = "".join(c if c.isalnum() or c in " -_" else "_" for c in self._current.title)
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export notice", f"{suggested}.pdf", ";;".join(EXPORT_FILTERS.values())
+        )
+        if not path:
+            return
+        target = Path(path)
+        if not target.suffix:
+            suffix = next((k for k, v in EXPORT_FILTERS.items() if v == chosen), "pdf")
+            target = target.with_suffix(f".{suffix}")
+        self._run(lambda: self.export(target))
+
+    def paint_to(self, printer: QPrinter) -> None:
+        paint_notice(printer, self._fresh_document())
+
+    def print_preview(self) -> None:
+        try:
+            self._fresh_document()
+        except RopaError as error:
+            QMessageBox.warning(self, "Print preview", str(error))
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintPreviewDialog(printer, self)
+        dialog.setWindowTitle(f"Print preview — {self._fresh_document().title}")
+        dialog.paintRequested.connect(self.paint_to)
+        dialog.exec()
+
+    def _print(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            self._run(lambda: self.paint_to(printer))
+
+    def _run(self, work: Any) -> bool:
+        """Do `work`, showing a refused change or failed write in plain words."""
+        try:
+            work()
+        except (RopaError, OSError) as error:
+            QMessageBox.warning(self, "Notices", str(error))
+            return False
+        return True

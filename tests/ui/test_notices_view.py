@@ -1,0 +1,160 @@
+"""The Notices view, the Qt PDF writer and printing, driven as a user would."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
+
+import main
+from ropa.notices import NoticeRecord, NoticeService, build_document
+from ropa.register import Register
+from ui.notice_print import notice_pdf_bytes
+from ui.notices_view import CheckItem, CheckListModel, NoticeListModel, NoticesView
+
+pytestmark = pytest.mark.gui
+
+
+def pdf_text(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    result = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    # Fonts print ligatures ("ﬁ"); compare the letters.
+    return unicodedata.normalize("NFKC", result.stdout)
+
+
+@pytest.fixture
+def view(qtbot, demo_register: Register) -> NoticesView:  # type: ignore[no-untyped-def]
+    widget = NoticesView(demo_register)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_item_models_pass_the_model_tester(qtmodeltester, view: NoticesView) -> None:  # type: ignore[no-untyped-def]
+    view.create_notice("Children and families")
+    qtmodeltester.check(view.notice_model)
+    qtmodeltester.check(view.activity_model)
+    qtmodeltester.check(view.function_model)
+    view.add_section("The MASH", "About the hub.")
+    qtmodeltester.check(view.section_model)
+    model = CheckListModel()
+    model.set_items([CheckItem(1, "one"), CheckItem(2, "two")], {2, 3})
+    assert model.checked_keys() == [2]
+    qtmodeltester.check(model, force_py=True)
+    qtmodeltester.check(NoticeListModel([]))
+
+
+def test_editing_updates_the_live_preview_and_saving_keeps_it(
+    qtbot,
+    view: NoticesView,
+    demo_register: Register,  # type: ignore[no-untyped-def]
+) -> None:
+    view.create_notice("Children and families privacy notice")
+    assert "Create a notice" not in view.preview.toPlainText()
+    with qtbot.waitSignal(view.preview_updated, timeout=5000):
+        view.function_model.set_checked("Youth justice", True)
+    assert "Youth justice service" in view.preview.toPlainText()
+    assert "School admissions" not in view.preview.toPlainText()
+
+    with qtbot.waitSignal(view.preview_updated, timeout=5000):
+        qtbot.keyClicks(view.introduction_edit, "<script>x</script> {{ 7*7 }}")
+    text = view.preview.toPlainText()
+    assert "<script>x</script> {{ 7*7 }}" in text
+    assert "Reading ease" in view.reading_label.text()
+    assert "Who we are" in text and "How to complain" in text
+    assert view.dirty
+
+    with qtbot.waitSignal(view.preview_updated, timeout=5000):
+        view.add_section("The MASH", "- Police\n- Health")
+    assert "The MASH" in view.preview.toPlainText()
+
+    saved = view.save()
+    assert not view.dirty
+    stored = NoticeService(demo_register).get(saved.id or 0)
+    assert stored.business_functions == ["Youth justice"]
+    assert stored.introduction == "<script>x</script> {{ 7*7 }}"
+    assert [s.heading for s in stored.sections] == ["The MASH"]
+
+
+def test_activities_chosen_one_by_one_and_publish_freezes_a_version(
+    qtbot,
+    view: NoticesView,
+    demo_register: Register,  # type: ignore[no-untyped-def]
+) -> None:
+    notice = view.create_notice("Fostering notice")
+    fostering = next(s.id for s in demo_register.activities.summaries() if s.reference == "CS-003")
+    with qtbot.waitSignal(view.preview_updated, timeout=5000):
+        view.activity_model.set_checked(fostering, True)
+    assert "Fostering recruitment and assessment" in view.preview.toPlainText()
+    assert view.publish() == 1
+    assert not view.dirty
+    stored = NoticeService(demo_register).get(notice.id or 0)
+    assert stored.activity_ids == [fostering]
+    assert [v.number for v in stored.published] == [1]
+    tooltip = view.notice_model.data(view.notice_model.index(0), Qt.ItemDataRole.ToolTipRole)
+    assert "Version 1 published" in tooltip
+    assert "Nothing has changed since the version published on" in view.preview.toPlainText()
+
+
+def test_export_in_every_format(view: NoticesView, tmp_path: Path) -> None:
+    view.create_notice("Early help notice")
+    view.function_model.set_checked("Early help", True)
+    for suffix in ("pdf", "docx", "html", "md", "txt"):
+        target = tmp_path / f"notice.{suffix}"
+        view.export(target)
+        assert target.stat().st_size > 500, suffix
+    assert (tmp_path / "notice.pdf").read_bytes().startswith(b"%PDF")
+    assert "Early help family support" in (tmp_path / "notice.md").read_text(encoding="utf-8")
+
+
+def test_pdf_has_title_date_and_page_numbers(demo_register: Register, tmp_path: Path) -> None:
+    draft = NoticeRecord(
+        title="Northfield children's privacy notice", business_functions=["Children's social care"]
+    )
+    document = build_document(demo_register, draft)
+    target = tmp_path / "notice.pdf"
+    target.write_bytes(notice_pdf_bytes(document))
+    text = pdf_text(target)
+    pages = text.count("\f")
+    assert pages >= 2
+    assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
+    assert "Northfield children's privacy notice" in text
+    assert f"Last updated {document.last_updated}" in text
+    assert "Why we are allowed to use your data" in text
+
+
+def test_printing_paints_every_page(view: NoticesView, tmp_path: Path) -> None:
+    view.create_notice("Printed notice")
+    view.function_model.set_checked("Education", True)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    target = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(target))
+    view.paint_to(printer)
+    text = pdf_text(target)
+    assert "Printed notice" in text and "Page 1 of" in text
+
+
+def test_cli_writes_a_pdf_through_the_composition_root(
+    demo_register: Register, tmp_path: Path
+) -> None:
+    target = tmp_path / "notice.pdf"
+    path = demo_register.path
+    demo_register.close()
+    assert main.main(["notice", str(target), "--db", str(path), "--title", "All services"]) == 0
+    assert "All services" in pdf_text(target)
+
+
+def test_deleting_a_notice_empties_the_editor(qtbot, view: NoticesView) -> None:  # type: ignore[no-untyped-def]
+    view.create_notice("Short-lived")
+    view.delete_current()
+    assert view.notice_model.rowCount() == 0
+    assert not view.editor_tabs.isEnabled()
+    assert "Create a notice" in view.preview.toPlainText()
