@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QTextCursor,
     QTextDocument,
 )
 
@@ -88,6 +89,30 @@ def paint_notice(device: QPagedPaintDevice, notice: NoticeDocument) -> int:
         painter.end()
 
 
+def _space_blocks(document: QTextDocument, dots_per_mm: float) -> None:
+    """Give paragraphs and headings room to breathe: Qt's rich text takes stylesheet
+    margins in device pixels, which on a 300 dpi page are too small to see."""
+    block = document.begin()
+    while block.isValid():
+        block_format = block.blockFormat()
+        level = block_format.headingLevel()
+        if level in (1, 2):
+            block_format.setTopMargin((0.5 if level == 1 else 2.0) * dots_per_mm)
+            block_format.setBottomMargin(0.6 * dots_per_mm)
+        elif level == 3:
+            block_format.setTopMargin(1.0 * dots_per_mm)
+            block_format.setBottomMargin(0.3 * dots_per_mm)
+        elif block.textList() is None:
+            block_format.setBottomMargin(0.8 * dots_per_mm)
+        else:
+            block_format.setBottomMargin(0.2 * dots_per_mm)
+            next_block = block.next()
+            if not next_block.isValid() or next_block.textList() != block.textList():
+                block_format.setBottomMargin(0.8 * dots_per_mm)
+        QTextCursor(block).setBlockFormat(block_format)
+        block = block.next()
+
+
 def _paint_pages(painter: QPainter, device: QPagedPaintDevice, notice: NoticeDocument) -> int:
     layout = device.pageLayout()
     full = layout.fullRectPixels(device.logicalDpiX())
@@ -112,6 +137,7 @@ def _paint_pages(painter: QPainter, device: QPagedPaintDevice, notice: NoticeDoc
     # Use the stylesheet's @media print rules, as a browser does when printing.
     document.setMetaInformation(QTextDocument.MetaInformation.CssMedia, "print")
     document.setHtml(render_html(notice))
+    _space_blocks(document, dots_per_mm)
     document.setPageSize(QSizeF(body.width(), body.height()))
     pages = document.pageCount()
 
