@@ -22,6 +22,7 @@ from ropa import __version__
 from ropa.errors import RopaError
 from ropa.paths import default_register_path
 from ropa.register import Register
+from ropa.sanitise import for_terminal
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -102,7 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args, db_path)
     except RopaError as error:
-        print(f"ropa {args.command}: {error}", file=sys.stderr)
+        # A message may quote a file name or cell value: it must not drive the terminal.
+        print(f"ropa {args.command}: {for_terminal(str(error))}", file=sys.stderr)
         return EXIT_REJECTED
     except KeyboardInterrupt:
         print(f"ropa {args.command}: stopped; nothing more was changed.", file=sys.stderr)
