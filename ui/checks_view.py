@@ -285,6 +285,8 @@ class ChecksView(QWidget):
     def _regroup(self) -> None:
         findings = self.report.findings if self.report else []
         self.model.set_findings(findings, self.grouping.currentText())
+        # Grouped by activity, the group row already names it.
+        self.tree.setColumnHidden(1, self.grouping.currentText() == "Activity")
         self.tree.expandAll()
         self.details.setText(
             "Select a finding to see how to fix it; double-click it (or press Enter) to go to "

@@ -405,8 +405,8 @@ def _schedule1_part_missing(record: ActivityRecord, part: int) -> Iterator[str]:
         condition = conditions.get(code)
         if condition and condition.schedule1_part_required == part and part not in recorded_parts:
             yield (
-                f"{condition.article} ({condition.name}) needs a DPA 2018 Schedule 1 Part {part} "
-                "condition, and none is recorded."
+                f"{condition.article} needs a DPA 2018 Schedule 1 Part {part} condition, "
+                "and none is recorded."
             )
 
 
@@ -609,7 +609,7 @@ def dpia_screening(record: ActivityRecord, context: CheckContext) -> list[str]:
 def dpia_needed(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
     met = dpia_screening(record, context)
     if len(met) >= 2 and record.dpia_required is not True:
-        yield f"The activity involves {_plain_list(met)}, but a DPIA is not marked as required."
+        yield f"DPIA screening: {_plain_list(met)}; a DPIA is not marked as required."
 
 
 @activity_rule(
