@@ -7,6 +7,7 @@ findings = check_activities(records, context)     # pure, over plain records
 from ropa.checks.engine import (
     CheckReport,
     check_activities,
+    check_activity,
     check_register,
     completeness,
     gap_counts,
@@ -28,6 +29,7 @@ __all__ = [
     "Rule",
     "Severity",
     "check_activities",
+    "check_activity",
     "check_register",
     "completeness",
     "gap_counts",

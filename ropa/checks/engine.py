@@ -93,6 +93,16 @@ def check_register(register: Register, *, today: dt.date | None = None) -> Check
     )
 
 
+def check_activity(record: ActivityRecord, context: CheckContext) -> list[Finding]:
+    """The findings about one activity only (saved or not), for the editor's gap count."""
+    return [
+        _finding(rule, record.id, record.reference, record.name, message)
+        for rule in RULES
+        if rule.scope == "activity"
+        for message in rule.check(record, context)
+    ]
+
+
 def run_checks(register: Register, *, today: dt.date | None = None) -> list[Finding]:
     """Every finding for the activities in use (not retired) in the register."""
     records = register.activities.load()

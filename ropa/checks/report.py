@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -19,19 +19,19 @@ from ropa.checks.engine import CheckReport, gap_counts
 from ropa.checks.rules import british_date
 from ropa.fields import label as field_label
 from ropa.files import write_atomically
+from ropa.spreadsheets.cells import clean_for_excel, needs_quote_prefix
 
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def set_text(cell: Cell, text: str) -> None:
     """Put user text in a cell as text, never as a formula, without characters xlsx forbids."""
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell.value = clean_for_excel(text)
     # openpyxl takes a leading "=" as a formula; the type says otherwise, and the quote
     # prefix tells Excel to show it as typed when the cell is edited.
     cell.data_type = "s"
-    if text.startswith(_FORMULA_TRIGGERS):
+    if needs_quote_prefix(text):
         cell.quotePrefix = True
 
 

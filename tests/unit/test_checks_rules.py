@@ -9,7 +9,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from ropa.checks import CheckContext, Finding, NoticeState, Severity, check_activities, rules
+from ropa.checks import (
+    CheckContext,
+    Finding,
+    NoticeState,
+    Severity,
+    check_activities,
+    check_activity,
+    rules,
+)
 from ropa.records import (
     ActivityRecord,
     ConditionEntry,
@@ -391,3 +399,10 @@ def test_the_finding_is_frozen() -> None:
     finding = fired(CASES[0].wrong)[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
         finding.message = "changed"  # type: ignore[misc]
+
+
+def test_one_activity_alone_for_the_editor_even_unsaved() -> None:
+    unsaved = good(id=None, retention=[])
+    checking = context(organisation=OrganisationRecord(), notices=notice(1))
+    findings = check_activity(unsaved, checking)
+    assert [(f.rule_id, f.activity_id) for f in findings] == [("A30-RETENTION", None)]
