@@ -250,10 +250,14 @@ class ChecksView(QWidget):
     # --- public ----------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Run the checks again over the register as it is now."""
-        self.report = check_register(self.register)
+        """Run the checks again over the register as it is now (on this thread)."""
+        self.show_report(check_register(self.register))
+
+    def show_report(self, report: CheckReport) -> None:
+        """Show a report made elsewhere: a big register can be checked in a worker thread
+        (ropa.checks.check_register) and the result handed over here."""
+        self.report = report
         self._regroup()
-        report = self.report
         errors = _count(report.errors, "error")
         warnings = _count(report.warnings, "warning")
         self.summary.setText(
