@@ -7,6 +7,7 @@ The same painting serves the PDF writer, the print preview and the printer.
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 
@@ -50,6 +51,8 @@ def ensure_gui_application() -> None:
     # Kept on the module so that it lives as long as the process.
     global _application
     _application = QGuiApplication(["ropa"])
+    # Tear Qt down before Python's own finalisation, which otherwise can crash on exit.
+    atexit.register(_application.shutdown)
 
 
 _application: QGuiApplication | None = None
@@ -92,6 +95,9 @@ def paint_notice(device: QPagedPaintDevice, notice: NoticeDocument) -> int:
 def _space_blocks(document: QTextDocument, dots_per_mm: float) -> None:
     """Give paragraphs and headings room to breathe: Qt's rich text takes stylesheet
     margins in device pixels, which on a 300 dpi page are too small to see."""
+    # One edit block, so the document is laid out once rather than after every change.
+    editing = QTextCursor(document)
+    editing.beginEditBlock()
     block = document.begin()
     while block.isValid():
         block_format = block.blockFormat()
@@ -111,6 +117,7 @@ def _space_blocks(document: QTextDocument, dots_per_mm: float) -> None:
                 block_format.setBottomMargin(0.8 * dots_per_mm)
         QTextCursor(block).setBlockFormat(block_format)
         block = block.next()
+    editing.endEditBlock()
 
 
 def _paint_pages(painter: QPainter, device: QPagedPaintDevice, notice: NoticeDocument) -> int:

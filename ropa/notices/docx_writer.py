@@ -7,6 +7,8 @@ stays easy to restyle in Word; the header carries the title and the footer "Page
 from __future__ import annotations
 
 import io
+import re
+from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -17,6 +19,7 @@ from docx.text.paragraph import Paragraph
 
 from ropa.notices.content import NoticeDocument
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _HEADING_COLOUR = RGBColor(0x0B, 0x3D, 0x5C)
 _TODO_COLOUR = RGBColor(0x8A, 0x1F, 0x11)
 
@@ -28,6 +31,10 @@ def docx_bytes(notice: NoticeDocument) -> bytes:
     document.core_properties.author = notice.organisation.name
     document.core_properties.language = "en-GB"
 
+    styles = document.styles
+    bullet, heading1, heading2 = (
+        styles[name].style_id for name in ("List Bullet", "Heading 1", "Heading 2")
+    )
     document.add_paragraph(notice.title, style="Title")
     meta = document.add_paragraph()
     meta.add_run(
@@ -38,25 +45,48 @@ def docx_bytes(notice: NoticeDocument) -> bytes:
         )
     ).italic = True
     for paragraph in notice.introduction:
-        document.add_paragraph(paragraph)
+        _styled(document, paragraph)
     for section in notice.sections:
-        heading = document.add_heading(section.heading, level=1)
+        heading = _styled(document, section.heading, heading1)
         _colour(heading, _HEADING_COLOUR)
         for block in section.blocks:
             if block.kind == "paragraph":
-                document.add_paragraph(block.text)
+                _styled(document, block.text)
             elif block.kind == "subheading":
-                document.add_heading(block.text, level=2)
+                _styled(document, block.text, heading2)
             elif block.kind == "todo":
-                run = document.add_paragraph().add_run(block.text)
+                run = _styled(document, "").add_run(block.text)
                 run.bold = True
                 run.font.color.rgb = _TODO_COLOUR
             elif block.kind == "list":
                 for item in block.entries:
-                    document.add_paragraph(item, style="List Bullet")
+                    _styled(document, item, bullet)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _styled(document: Any, text: str, style_id: str | None = None) -> Paragraph:
+    """A paragraph at the end of the body, built as XML directly.  python-docx's own
+    add_paragraph, style and text setters search the body and the style list on every
+    call, which made a 500-activity notice take seconds."""
+    element = OxmlElement("w:p")
+    if style_id:
+        properties = OxmlElement("w:pPr")
+        style = OxmlElement("w:pStyle")
+        style.set(qn("w:val"), style_id)
+        properties.append(style)
+        element.append(properties)
+    if text:
+        run = OxmlElement("w:r")
+        text_element = OxmlElement("w:t")
+        text_element.set(qn("xml:space"), "preserve")
+        # XML cannot hold control characters; a stray one pasted from elsewhere is dropped.
+        text_element.text = _CONTROL_CHARACTERS.sub("", text)
+        run.append(text_element)
+        element.append(run)
+    document.element.body.sectPr.addprevious(element)
+    return Paragraph(element, document._body)
 
 
 def _set_up_page(document: object, notice: NoticeDocument) -> None:

@@ -1,0 +1,85 @@
+"""A privacy notice covering 500 activities: loading them from the register against
+composing the notice and rendering each format (html, md, txt, docx, and pdf through Qt
+offscreen).  Target: rendering a format is no slower than loading the activities.
+
+    /work/venv/bin/python bench/notice.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.register_data import build_register
+from ropa.notices import NoticeRecord, writer_for
+from ropa.notices.content import compose, flagged_data_categories
+from ui.notice_print import notice_pdf_bytes
+
+ACTIVITIES = 500
+RUNS = 3
+
+
+def median_time(work: Callable[[], Any], runs: int = RUNS) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    path = Path(tempfile.gettempdir()) / "ropa-bench-notice.ropa"
+    register = build_register(path, ACTIVITIES)
+    ids = [s.id for s in register.activities.summaries()]
+    notice = NoticeRecord(title="Everything we do", activity_ids=ids)
+    organisation = register.organisation.get()
+    special, criminal = flagged_data_categories(register)
+
+    load_time, activities = median_time(lambda: register.activities.load(ids))
+    compose_time, document = median_time(
+        lambda: compose(
+            notice,
+            organisation,
+            activities,
+            special_categories=special,
+            criminal_categories=criminal,
+        )
+    )
+    print(f"Notice covering {len(activities)} activities ({RUNS} runs, medians)")
+    print(f"  load (ActivityService.load)   {load_time * 1000:8.1f} ms   baseline")
+    print(
+        f"  compose the sections          {compose_time * 1000:8.1f} ms   "
+        f"{compose_time / load_time:5.2f} x load"
+    )
+    writers: dict[str, Callable[[Any], str | bytes]] = {
+        fmt: writer_for(fmt) for fmt in ("html", "md", "txt", "docx")
+    }
+    writers["pdf"] = notice_pdf_bytes
+    for fmt, writer in writers.items():
+        elapsed, output = median_time(lambda writer=writer: writer(document))
+        size = len(output if isinstance(output, bytes) else output.encode("utf-8"))
+        verdict = "ok" if elapsed <= load_time else "SLOWER than load"
+        print(
+            f"  render {fmt:<5} ({size / 1024:7.0f} KiB)   {elapsed * 1000:8.1f} ms   "
+            f"{elapsed / load_time:5.2f} x load  {verdict}"
+        )
+    register.close()
+    path.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
+    sys.stdout.flush()
+    # PySide6 6.12 can abort while Python finalises after a QGuiApplication made here
+    # (none_dealloc); the figures are printed, so leave without the finalisation.
+    os._exit(0)
