@@ -1,0 +1,143 @@
+"""Registers of every released schema version open with all their data, after a backup.
+
+tests/data holds one register per released schema version (register-schema-<rev>.ropa,
+written by tests/data/make_schema_fixtures.py from the demo register).  Each is opened from
+a copy in tmp_path, upgraded when it is older, and its content compared with the demo
+content it was made from, not with whatever the models say today: a change to the schema
+that loses or cannot read old data is caught here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from db.models import Base
+from db.schema import head_revision, known_revisions
+from ropa.backup import BEFORE_UPGRADE, list_backups
+from ropa.demo import demo_activities, demo_content
+from ropa.records import ActivityRecord, LibraryKind
+from ropa.register import Register
+from tests.conftest import sample_activity
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+FIXTURES = sorted(DATA.glob("register-schema-*.ropa"))
+REGENERATE = (
+    "If that schema version is not released yet, regenerate the file with "
+    "`python tests/data/make_schema_fixtures.py`; if it is released, add a migration instead."
+)
+# Fields the register fills in itself when an activity is created (so not in the demo JSON).
+_SET_ON_CREATE = {"next_review"}
+
+
+def _revision(path: Path) -> str:
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return str(connection.execute("SELECT version_num FROM alembic_version").fetchone()[0])
+    finally:
+        connection.close()
+
+
+@pytest.fixture(params=FIXTURES, ids=[path.stem for path in FIXTURES])
+def old_register(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    copy = tmp_path / "register.ropa"
+    shutil.copyfile(request.param, copy)
+    return copy
+
+
+def test_there_is_a_register_for_the_current_schema() -> None:
+    assert DATA / f"register-schema-{head_revision()}.ropa" in FIXTURES, REGENERATE
+    assert {_revision(path) for path in FIXTURES} <= known_revisions()
+
+
+def test_the_kept_register_has_every_table_and_column_of_its_schema() -> None:
+    """Tells when the (unreleased) head migration changed after its register was written."""
+    path = DATA / f"register-schema-{head_revision()}.ropa"
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for table in Base.metadata.sorted_tables:
+            columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{table.name}")')}
+            expected = {column.name for column in table.columns}
+            assert columns == expected, f"{table.name}: {sorted(columns ^ expected)}. " + (
+                REGENERATE
+            )
+    finally:
+        connection.close()
+
+
+def _comparable(record: ActivityRecord) -> dict[str, Any]:
+    # The demo JSON writes dates as ISO text; the register gives dates.
+    return {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name in ActivityRecord.editable_fields()
+        if name not in _SET_ON_CREATE
+        for value in [getattr(record, name)]
+    }
+
+
+def _assert_holds_the_demo_content(register: Register) -> None:
+    content = demo_content()
+    expected = {record.reference: _comparable(record) for record in demo_activities()}
+    stored = {
+        record.reference: _comparable(record)
+        for record in register.activities.load(include_retired=True)
+    }
+    assert stored == expected
+
+    organisation = register.organisation.get()
+    for name, value in content["organisation"].items():
+        assert getattr(organisation, name) == value, name
+
+    for kind_name, items in content.get("library", {}).items():
+        by_name = {item.name: item for item in register.library.items(LibraryKind(kind_name))}
+        for entry in items:
+            item = by_name[entry["name"]]
+            for key, value in entry.items():
+                assert getattr(item, key) == value, (kind_name, entry["name"], key)
+
+    assert len(register.history.changes(entity_type="activity")) >= len(expected)
+
+
+def test_every_kept_register_opens_with_all_its_data(old_register: Path) -> None:
+    was = _revision(old_register)
+    with Register.open(old_register, daily_backup=False) as register:
+        assert not register.read_only
+        _assert_holds_the_demo_content(register)
+        # And it can be worked on at once.
+        register.activities.create(sample_activity(reference="NEW-1"))
+        with register.engine.connect() as raw:
+            assert raw.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert _revision(old_register) == head_revision()
+    upgrade_backups = [info for info in list_backups(old_register) if info.reason == BEFORE_UPGRADE]
+    assert len(upgrade_backups) == (0 if was == head_revision() else 1)
+
+
+def test_an_upgrade_is_made_only_after_a_backup(
+    old_register: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pretend a newer schema exists, and watch the order: backup first, then upgrade."""
+    original = old_register.read_bytes()
+    seen_at_upgrade: list[list[Path]] = []
+
+    def upgrade(_engine: Engine) -> None:
+        seen_at_upgrade.append([info.path for info in list_backups(old_register)])
+
+    monkeypatch.setattr("ropa.register.head_revision", lambda: "9999_next_version")
+    monkeypatch.setattr("ropa.register.upgrade_to_head", upgrade)
+    with Register.open(old_register, daily_backup=False) as register:
+        _assert_holds_the_demo_content(register)
+
+    [backups] = seen_at_upgrade
+    [backup] = backups
+    assert BEFORE_UPGRADE in backup.name
+    assert _revision(backup) == _revision(old_register)
+    monkeypatch.undo()
+    with Register.open(backup, daily_backup=False) as copy:
+        _assert_holds_the_demo_content(copy)
+    assert original  # the fixture was read from a real file
