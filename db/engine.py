@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 5000
+READER_OPTION = "ropa_reader"
 
 
 def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False) -> Engine:
@@ -39,11 +40,15 @@ def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False)
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock up front, so two writers queue rather than deadlock.
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # A writer's IMMEDIATE takes the write lock up front, so two writers queue rather than
+        # deadlock; a reader's plain BEGIN reads a WAL snapshot and never waits for a writer.
+        reader = read_only or connection.get_execution_options().get(READER_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
 
     return engine
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, reader: bool = False) -> sessionmaker[Session]:
+    """Sessions over the engine; `reader` sessions begin without taking the write lock."""
+    bind = engine.execution_options(**{READER_OPTION: True}) if reader else engine
+    return sessionmaker(bind, expire_on_commit=False)

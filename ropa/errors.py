@@ -29,6 +29,10 @@ class ConflictError(RopaError):
     """Someone else saved this record since it was loaded (optimistic concurrency)."""
 
 
+class RegisterBusyError(RopaError):
+    """Another program held the register's write lock for longer than the busy timeout."""
+
+
 class ReadOnlyError(RopaError):
     """The register was opened read-only and cannot be changed."""
 

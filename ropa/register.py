@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db.engine import make_engine, make_session_factory
 from db.models import Organisation
 from db.schema import current_revision, head_revision, known_revisions, upgrade_to_head
 from ropa.backup import BEFORE_UPGRADE, make_backup, make_daily_backup
-from ropa.errors import FileWriteError, ReadOnlyError, RegisterFileError
+from ropa.errors import FileWriteError, ReadOnlyError, RegisterBusyError, RegisterFileError
 
 if TYPE_CHECKING:
     from ropa.activities import ActivityService
@@ -46,6 +46,7 @@ class Register:
         # never a reason to refuse the user their register.
         self.backup_problem = ""
         self._sessions = make_session_factory(engine)
+        self._reader_sessions = make_session_factory(engine, reader=True)
 
     # --- opening -------------------------------------------------------------------------
 
@@ -144,13 +145,21 @@ class Register:
                 f"{self.path.name} is open read-only ({self.read_only_reason}), so this "
                 "change was not made. Save a copy to edit it."
             )
-        with self._sessions.begin() as session:
-            yield session
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as error:
+            if "locked" not in str(error.orig):
+                raise
+            raise RegisterBusyError(
+                f"{self.path.name} is busy: someone else is saving to it. Nothing was changed; "
+                "wait a moment and try again."
+            ) from error
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only session that sees one consistent snapshot of the register."""
-        with self._sessions() as session, session.begin():
+        with self._reader_sessions() as session, session.begin():
             yield session
 
     # --- services ------------------------------------------------------------------------

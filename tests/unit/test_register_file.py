@@ -111,3 +111,27 @@ def test_a_backup_is_a_consistent_copy_while_the_register_is_open(register_path:
     assert [backup.path for backup in list_backups(register_path)] == [copy_path]
     with Register.open(copy_path) as copy:
         assert [row.reference for row in copy.activities.summaries()] == ["CS-001"]
+
+
+def test_reading_does_not_wait_for_another_writer(register_path: Path) -> None:
+    """A second window reads its snapshot while the first holds the write lock."""
+    import time
+
+    from sqlalchemy import text
+
+    from ropa.errors import RegisterBusyError
+
+    writer = Register.open(register_path)
+    reader = Register.open(register_path)
+    try:
+        with writer.transaction() as session:
+            session.execute(text("SELECT 1"))  # the write lock is now held
+            started = time.perf_counter()
+            assert reader.activities.summaries() == []
+            assert time.perf_counter() - started < 2  # the busy timeout is 5 s
+            with pytest.raises(RegisterBusyError, match="someone else is saving"):
+                reader.organisation.update({"name": "B"})  # a second writer waits, then fails
+        assert reader.organisation.get().name == ""
+    finally:
+        writer.close()
+        reader.close()
