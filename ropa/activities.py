@@ -30,6 +30,7 @@ from db.models import (
     Transfer,
     utc_now,
 )
+from ropa.bulk_load import load_records
 from ropa.errors import ConflictError, NotFoundError, ValidationError
 from ropa.history import ChangeLog
 from ropa.library import LibraryResolver
@@ -129,7 +130,7 @@ class ActivityService:
         business_functions: Sequence[str] | None = None,
     ) -> list[ActivityRecord]:
         """Full records for many activities at once (for exports, notices and checks)."""
-        query = select(Activity).options(*_full_load_options()).order_by(Activity.reference)
+        query = select(Activity.id)
         if ids is not None:
             query = query.where(Activity.id.in_(list(ids)))
         if not include_retired:
@@ -138,7 +139,7 @@ class ActivityService:
             keys = [name.strip().casefold() for name in business_functions]
             query = query.where(func.lower(func.trim(Activity.business_function)).in_(keys))
         with self.register.reading() as session:
-            return [to_record(activity) for activity in session.scalars(query)]
+            return load_records(session, query, _SCALAR_FIELDS)
 
     def business_functions(self) -> list[str]:
         with self.register.reading() as session:

@@ -167,3 +167,20 @@ def test_summaries_flag_special_category_data(register: Register) -> None:
 def test_search_texts_cover_linked_items(register: Register) -> None:
     created = register.activities.create(sample_activity(recipients=["Ofsted"]))
     assert "ofsted" in register.activities.search_texts()[created.id or 0]
+
+
+def test_bulk_load_gives_the_same_records_as_one_by_one(demo_register: Register) -> None:
+    bulk = demo_register.activities.load(include_retired=True)
+    single = [demo_register.activities.get(record.id or 0) for record in bulk]
+    assert bulk == single
+    assert len(bulk) >= 12
+
+
+def test_load_filters_by_business_function_and_ids(demo_register: Register) -> None:
+    everything = demo_register.activities.load()
+    function = everything[0].business_function
+    chosen = demo_register.activities.load(business_functions=[f"  {function.upper()} "])
+    assert chosen and all(r.business_function == function for r in chosen)
+    assert [r.id for r in demo_register.activities.load(ids=[everything[1].id or 0])] == [
+        everything[1].id
+    ]
