@@ -322,11 +322,13 @@ def cell_text(table: Table, cell: Cell | MergedCell, *, date_allowed: bool) -> s
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else str(value)
     text = str(value)
-    if len(text) > EXCEL_CELL_LIMIT:
+    # openpyxl cuts longer text to Excel's limit as it reads, so reaching the limit means
+    # the cell was at least that long: refuse it rather than import a truncated text.
+    if len(text) >= EXCEL_CELL_LIMIT:
         raise SpreadsheetError(
-            f"{where} holds {len(text):,} characters, more than an Excel cell can hold "
-            f"({EXCEL_CELL_LIMIT:,}). The file was not made by Excel or is damaged; shorten "
-            "that cell and import again."
+            f"{where} holds {EXCEL_CELL_LIMIT:,} characters or more, the most an Excel cell "
+            "can hold, so its text may have been cut short. Shorten that cell (keep long "
+            "documents elsewhere and link to them) and import again."
         )
     return text
 

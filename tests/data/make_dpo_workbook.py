@@ -23,8 +23,7 @@ HEADERS = [
     "Categories of personal data",
     "Categories of recipients",
     "Link to contract with processor",
-    "Names of third countries or international organisations that personal data are "
-    "transferred to",
+    "Names of third countries or international organisations that personal data are transferred to",
     "Safeguards for exceptional transfers of personal data to third countries or "
     "international organisations",
     "Retention schedule",
@@ -70,8 +69,14 @@ def build(path: Path) -> Path:
     ]
     for offset, (label, own, dpo, representative) in enumerate(details):
         row = 3 + offset
-        for column, value in ((1, label), (2, own), (3, label), (4, dpo), (5, label),
-                              (6, representative)):
+        for column, value in (
+            (1, label),
+            (2, own),
+            (3, label),
+            (4, dpo),
+            (5, label),
+            (6, representative),
+        ):
             sheet.cell(row, column, value)
     sheet["A8"] = "Article 30 Record of Processing Activities"
     for index, header in enumerate(HEADERS, start=1):
@@ -92,9 +97,9 @@ def build(path: Path) -> Path:
     put(10, "Categories of pers", "1. Name and address\n2. Health\n3. School records")
     put(10, "Categories of rec", "Schools; Health visitors; Police")
     put(10, "Link to contract", "Family Hub Systems Ltd")
-    sheet.cell(10, HEADERS.index("Link to contract with processor") + 1).hyperlink = (
-        "https://contracts.example.gov.uk/FH-001"
-    )
+    sheet.cell(
+        10, HEADERS.index("Link to contract with processor") + 1
+    ).hyperlink = "https://contracts.example.gov.uk/FH-001"
     put(10, "Names of third", "-")
     put(10, "Retention", "Until the child is 25")
     put(10, "General desc", "Role based access; Encryption")
@@ -104,18 +109,26 @@ def build(path: Path) -> Path:
         "Public task\nChildren Act 1989\nChildren Act 2004\n"
         "Working Together to Safeguard Children 2023",
     )
-    put(10, "Article 9", "9(2)(h) health or social care\nArticle 9(2)(g) substantial public interest")
+    put(
+        10,
+        "Article 9",
+        "9(2)(h) health or social care\nArticle 9(2)(g) substantial public interest",
+    )
     put(10, "Our internal", "Head of Early Help")
     put(10, "Existence", "No")
     put(10, "The source", "Referrals from schools")
     put(10, "Location", "Early help case system")
     put(10, "Data Protection Impact Assessment required", "Yes")
     put(10, "Link to Data", "Link")
-    sheet.cell(10, HEADERS.index("Link to Data Protection Impact Assessment") + 1).hyperlink = (
-        DPIA_URL
-    )
+    sheet.cell(
+        10, HEADERS.index("Link to Data Protection Impact Assessment") + 1
+    ).hyperlink = DPIA_URL
     put(10, "Has a personal", "No")
-    put(10, "Data Protection Act 2018", "Schedule 1 Part 2 paragraph 18\nSch 1 para 6 statutory purposes")
+    put(
+        10,
+        "Data Protection Act 2018",
+        "Schedule 1 Part 2 paragraph 18\nSch 1 para 6 statutory purposes",
+    )
     put(10, "Is personal data", "Yes")
     # Row 11 continues activity 1: more recipients and a second retention rule.
     put(11, "Categories of rec", "Local authority social care")

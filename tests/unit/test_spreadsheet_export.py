@@ -41,8 +41,7 @@ CONTROLLER_SECTIONS = {
     "T8": "Access Requests",
     "U8:W8": "Data Protection Impact Assessments",
     "X8:Y8": "Personal Data Breaches",
-    "Z8:AD8": "Data Protection Act 2018 - Special Category or Criminal Conviction and "
-    "Offence data",
+    "Z8:AD8": "Data Protection Act 2018 - Special Category or Criminal Conviction and Offence data",
 }
 
 
@@ -125,9 +124,7 @@ def test_cells_hold_values_one_per_line_and_derived_columns(
 def test_schedule1_record_only_for_conditions_needing_a_policy_document(
     register: Register, tmp_path: Path
 ) -> None:
-    register.activities.create(
-        sample_activity(reference="A-1", schedule1=[ConditionEntry("2")])
-    )
+    register.activities.create(sample_activity(reference="A-1", schedule1=[ConditionEntry("2")]))
     register.activities.create(
         sample_activity(reference="A-2", name="Other", schedule1=[ConditionEntry("18")])
     )
@@ -150,7 +147,7 @@ def test_schedule1_record_only_for_conditions_needing_a_policy_document(
     assert "The right to withdraw consent" in sheet["P12"].value
 
 
-DANGEROUS = ["=HYPERLINK(\"http://evil\")", "+44 1632", "-1+2", "@SUM(A1)", "\tTabbed", "\rCR"]
+DANGEROUS = ['=HYPERLINK("http://evil")', "+44 1632", "-1+2", "@SUM(A1)", "\tTabbed", "\rCR"]
 
 
 def test_user_text_never_becomes_a_formula(register: Register, tmp_path: Path) -> None:
@@ -235,9 +232,7 @@ def _theme_rgb(workbook: openpyxl.Workbook, cell: openpyxl.cell.cell.Cell) -> st
     hue, light, sat = colorsys.rgb_to_hls(red, green, blue)
     tint = colour.tint
     light = light * (1 + tint) if tint < 0 else light * (1 - tint) + tint
-    return "".join(
-        f"{round(value * 255):02X}" for value in colorsys.hls_to_rgb(hue, light, sat)
-    )
+    return "".join(f"{round(value * 255):02X}" for value in colorsys.hls_to_rgb(hue, light, sat))
 
 
 def test_progress_and_cancel_write_nothing(demo_register: Register, tmp_path: Path) -> None:
