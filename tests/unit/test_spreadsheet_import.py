@@ -27,8 +27,8 @@ from ropa.spreadsheets import (
     SpreadsheetError,
     export_workbook,
     import_workbook,
+    lawtext,
 )
-from ropa.spreadsheets import lawtext
 from ropa.spreadsheets.cells import is_empty
 from tests.data.make_dpo_workbook import DPIA_URL, build
 
