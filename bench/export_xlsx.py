@@ -11,25 +11,25 @@ Peak memory (the process's peak resident size after each step) is reported.
 
 from __future__ import annotations
 
+import resource
 import sys
 import tempfile
 import time
-import resource
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import openpyxl  # noqa: E402
+import openpyxl
 
-from bench.register_data import cached_register  # noqa: E402
-from db.models import LibraryKind  # noqa: E402
-from ropa.records import Role  # noqa: E402
-from ropa.register import Register  # noqa: E402
-from ropa.spreadsheets import export_workbook, import_workbook  # noqa: E402
-from ropa.spreadsheets.export import activity_rows  # noqa: E402
-from ropa.spreadsheets.layout import Kind  # noqa: E402
+from bench.register_data import cached_register
+from db.models import LibraryKind
+from ropa.records import Role
+from ropa.register import Register
+from ropa.spreadsheets import export_workbook, import_workbook
+from ropa.spreadsheets.export import activity_rows
+from ropa.spreadsheets.layout import Kind
 
 
 def measure(action: Callable[[], Any]) -> tuple[float, float, Any]:
