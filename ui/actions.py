@@ -75,6 +75,11 @@ class AppActions:
             tip="Write a consistent copy of this register to another file",
             icon=Pixmap.SP_DialogSaveButton,
         )
+        self.restore_backup = a(
+            parent,
+            "Restore from a &backup\u2026",
+            tip="Put one of this register's automatic backups back in its place",
+        )
         self.import_workbook = a(
             parent,
             "&Import ICO workbook\u2026",
@@ -135,6 +140,12 @@ class AppActions:
             shortcuts=standard(StandardKey.Delete),
             tip="Delete the selected activities for good",
             icon=Pixmap.SP_TrashIcon,
+        )
+        self.history = a(
+            parent,
+            "Change &history\u2026",
+            shortcuts=[QKeySequence("Ctrl+H")],
+            tip="Who changed what, and when, in the selected activities (or all of them)",
         )
         self.reload = a(
             parent,

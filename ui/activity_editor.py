@@ -212,7 +212,6 @@ class ActivityEditor(QWidget):
         self._checks_timer.setInterval(600)
         self._checks_timer.timeout.connect(self.refresh_gaps)
         self.setAccessibleName("Activity editor")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._build()
         self._show_record(self.record)
         self.refresh_gaps()
@@ -660,21 +659,24 @@ class ActivityEditor(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         problems = self.flush()
-        if problems:
-            answer = QMessageBox.question(
-                self,
-                "Some changes are not saved",
-                "These changes could not be saved:\n\n"
-                + "\n".join(problems)
-                + "\n\nClose anyway and lose them?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                event.ignore()
-                return
+        if problems and not self.ask_discard(problems):
+            event.ignore()
+            return
         self.closed.emit(self.session.activity_id)
         event.accept()
+
+    def ask_discard(self, problems: list[str]) -> bool:
+        """Some edits cannot be saved (invalid): True when the user closes anyway."""
+        answer = QMessageBox.question(
+            self,
+            "Some changes are not saved",
+            "These changes could not be saved:\n\n"
+            + "\n".join(problems)
+            + "\n\nClose anyway and lose them?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
 
 
 __all__ = ["SECTIONS", "ActivityEditor", "Status", "field_tooltip"]

@@ -193,7 +193,7 @@ class ActivityTableModel(QAbstractTableModel):
         if not 0 <= column < len(Column):
             return
         key = self._sort_key(Column(column))
-        self.layoutAboutToBeChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutAboutToBeChanged.emit()
         before = self.persistentIndexList()
         ids = [self._rows[index.row()].id for index in before]
         self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
@@ -202,7 +202,7 @@ class ActivityTableModel(QAbstractTableModel):
             before,
             [self.index(where[i], index.column()) for i, index in zip(ids, before, strict=True)],
         )
-        self.layoutChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutChanged.emit()
 
     def _sort_key(self, column: Column) -> Callable[[ActivitySummary], Any]:
         if column == Column.NEXT_REVIEW:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 from collections.abc import Callable
 from pathlib import Path
@@ -61,22 +62,17 @@ def make_notices_page(register: Register) -> QWidget:
     return NoticesView(register)
 
 
-def make_checks_page(register: Register, open_activity: Callable[[int, str], object]) -> QWidget:
-    try:
-        from ui.checks_view import ChecksView
-    except ImportError:
-        return _placeholder("The checks are not available in this version.")
+def make_checks_page(
+    register: Register,
+    open_activity: Callable[[int, str], object],
+    open_organisation: Callable[[str], object],
+) -> QWidget:
+    from ui.checks_view import ChecksView
+
     view = ChecksView(register)
     view.open_activity.connect(open_activity)
+    view.open_organisation.connect(open_organisation)
     return view
-
-
-def _placeholder(text: str) -> QWidget:
-    widget = QWidget()
-    label = QLabel(text)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    QVBoxLayout(widget).addWidget(label)
-    return widget
 
 
 class NewActivityDialog(QDialog):
@@ -167,8 +163,18 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
         self.navigation.currentRowChanged.connect(self._page_chosen)
+
+        self.banner_holder = QVBoxLayout()
+        self.banner_holder.setContentsMargins(0, 0, 0, 0)
+        self.banner: QWidget | None = None
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addLayout(self.banner_holder)
+        central_layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
 
         self.path_label = QLabel()
         self.path_label.setAccessibleName("Register file")
@@ -186,6 +192,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menu.addAction(a.save_copy)
+        menu.addAction(a.restore_backup)
         menu.addSeparator()
         menu.addAction(a.import_workbook)
         menu.addAction(a.export_controller)
@@ -204,6 +211,7 @@ class MainWindow(QMainWindow):
         for action in (a.new_activity, a.open_activity, a.duplicate, a.retire, a.delete):
             menu.addAction(action)
         menu.addSeparator()
+        menu.addAction(a.history)
         menu.addAction(a.reload)
         menu = self.menuBar().addMenu("&View")
         for action in a.pages:
@@ -229,6 +237,8 @@ class MainWindow(QMainWindow):
         a.new_register.triggered.connect(self.new_register)
         a.open_register.triggered.connect(self.open_register_dialog)
         a.save_copy.triggered.connect(self.save_copy)
+        a.restore_backup.triggered.connect(self.restore_backup)
+        a.history.triggered.connect(self.show_history)
         a.import_workbook.triggered.connect(self.import_workbook)
         a.export_controller.triggered.connect(lambda: self.export_workbook(processor=False))
         a.export_processor.triggered.connect(lambda: self.export_workbook(processor=True))
@@ -276,7 +286,10 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(make_notices_page(register))
         self.stack.addWidget(self.libraries_view)
         self.stack.addWidget(_scrolling(self.organisation_form))
-        self.stack.addWidget(make_checks_page(register, self.open_activity))
+        self.stack.addWidget(
+            make_checks_page(register, self.open_activity, self.show_organisation_field)
+        )
+        self._show_read_only_banner(register)
         self.activities_page.model.set_gaps(None)
         self.reload_activities()
         self.show_page(Page.ACTIVITIES)
@@ -400,21 +413,27 @@ class MainWindow(QMainWindow):
 
     def open_activity(self, activity_id: int, field: str = "") -> ActivityEditor | None:
         editor = self.editors.get(activity_id)
-        if editor is None:
+        if editor is not None:  # already open: bring it forward (a new one comes up in front)
+            editor.raise_()
+            editor.activateWindow()
+        else:
             try:
                 editor = ActivityEditor(self.register, activity_id, self)
             except RopaError as error:
                 self.show_error("Cannot open the activity", error)
                 return None
             editor.saved.connect(self._activity_saved)
-            editor.closed.connect(lambda closed_id: self.editors.pop(closed_id, None))
+            editor.closed.connect(self._editor_closed)
             self.editors[activity_id] = editor
         editor.show()
-        editor.raise_()
-        editor.activateWindow()
         if field:
             editor.show_field(field)
         return editor
+
+    def _editor_closed(self, activity_id: int) -> None:
+        editor = self.editors.pop(activity_id, None)
+        if editor is not None:
+            editor.deleteLater()
 
     def _open_current(self) -> None:
         activity_id = self.activities_page.current_id()
@@ -445,7 +464,7 @@ class MainWindow(QMainWindow):
         ):
             return
         try:
-            self.register.activities.retire(ids)
+            self.register.activities.retire(ids, self._versions(ids))
         except RopaError as error:
             self.show_error("Not retired", error)
             return
@@ -479,11 +498,16 @@ class MainWindow(QMainWindow):
                 editor.deleteLater()
                 editor.hide()
         try:
-            self.register.activities.delete(ids)
+            self.register.activities.delete(ids, self._versions(ids))
         except RopaError as error:
             self.show_error("Not deleted", error)
             return
         self._after_activities_changed([])
+
+    def _versions(self, ids: list[int]) -> dict[int, int]:
+        """The versions the table shows, so a change made elsewhere meanwhile is not lost."""
+        wanted = set(ids)
+        return {s.id: s.version for s in self.activities_page.model.rows if s.id in wanted}
 
     def _after_activities_changed(self, select: list[int]) -> None:
         self.reload_activities()
@@ -651,6 +675,56 @@ class MainWindow(QMainWindow):
             "activities in one local file, and writes the ICO workbooks and your privacy "
             "notices from it.</p><p>Everything stays on this computer.</p>",
         )
+
+    def show_organisation_field(self, field: str) -> None:
+        """Go to the Organisation page with the cursor in `field` (from the checks)."""
+        self.show_page(Page.ORGANISATION)
+        with contextlib.suppress(KeyError):  # a finding not about one field
+            self.organisation_form.editor(field).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_history(self) -> None:
+        from ui.history_view import HistoryDialog
+
+        ids = self.activities_page.selected_ids() or None
+        title = (
+            "Change history" if ids is None else f"Change history of {_count(len(ids), 'activity')}"
+        )
+        dialog = HistoryDialog(self.register, ids, title, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def restore_backup(self) -> None:
+        from ropa.backup import restore_backup
+        from ui.backup_dialog import RestoreBackupDialog
+
+        dialog = RestoreBackupDialog(self.register.path, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen_backup() is None:
+            return
+        chosen = dialog.chosen_backup()
+        assert chosen is not None
+        if not self.close_editors():
+            return
+        path = self.register.path
+        self.wait_for_background()
+        try:
+            restore_backup(path, chosen)
+        except RopaError as error:
+            self.show_error("Not restored", error)
+            return
+        self.switch_to(path, create=False)
+        self.statusBar().showMessage(f"Restored {chosen.name}", 10000)
+
+    def _show_read_only_banner(self, register: Register) -> None:
+        from ui.backup_dialog import ReadOnlyBanner
+
+        if self.banner is not None:
+            self.banner.deleteLater()
+            self.banner = None
+        if register.read_only:
+            banner = ReadOnlyBanner(register.read_only_reason)
+            banner.save_copy_requested.connect(self.save_copy)
+            self.banner_holder.addWidget(banner)
+            self.banner = banner
 
     def show_organisation_dialog(self) -> OrganisationDialog:
         self.organisation_form.flush()

@@ -111,7 +111,9 @@ class LibraryPicker(QWidget):
         return True
 
     def add_typed(self) -> None:
-        if self.add_name(self.entry.text()):
+        """Add what is typed; a name already chosen is simply cleared from the box."""
+        if self.entry.text().strip():
+            self.add_name(self.entry.text())
             self.entry.clear()
 
     def _add_completion(self, text: str) -> None:

@@ -1,0 +1,117 @@
+"""The activities table: models pass qtmodeltester; search and filters pick the right rows."""
+
+from __future__ import annotations
+
+import pytest
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from ropa.records import Status
+from ropa.register import Register
+from tests.conftest import sample_activity
+from ui.activities_page import ActivitiesPage
+from ui.activity_table_model import (
+    STATUS_ALL,
+    ActivityFilterProxy,
+    ActivityTableModel,
+    Column,
+)
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def page(qtbot: QtBot, register: Register) -> ActivitiesPage:
+    service = register.activities
+    service.create_many(
+        [
+            sample_activity(
+                reference="HR-1",
+                name="Payroll",
+                business_function="Human resources",
+                purposes=["Paying staff"],
+                data_categories=["Bank details"],
+            ),
+            sample_activity(reference="CS-1", name="Child protection enquiries"),
+            sample_activity(reference="CS-2", name="Fostering", status=Status.RETIRED),
+            sample_activity(
+                reference="ED-1",
+                name="Admissions",
+                business_function="Education",
+                purposes=["School place allocation"],
+            ),
+        ]
+    )
+    widget = ActivitiesPage()
+    qtbot.addWidget(widget)
+    widget.set_rows(service.summaries(include_retired=True), service.business_functions())
+    widget.proxy.set_search_texts(service.search_texts())
+    return widget
+
+
+def shown_references(page: ActivitiesPage) -> list[str]:
+    proxy = page.proxy
+    return sorted(proxy.index(row, Column.REFERENCE).data() for row in range(proxy.rowCount()))
+
+
+def test_models_pass_the_model_tester(qtmodeltester: ModelTester, page: ActivitiesPage) -> None:
+    page.model.set_gaps({page.model.summary(0).id: 2})
+    qtmodeltester.check(page.model)
+    qtmodeltester.check(page.proxy)
+
+
+def test_empty_model_passes_the_model_tester(qtmodeltester: ModelTester) -> None:
+    model = ActivityTableModel()
+    proxy = ActivityFilterProxy()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(model)
+    qtmodeltester.check(proxy)
+
+
+def test_retired_activities_are_hidden_until_asked_for(page: ActivitiesPage) -> None:
+    assert shown_references(page) == ["CS-1", "ED-1", "HR-1"]
+    page.status_filter.setCurrentIndex(page.status_filter.findData(STATUS_ALL))
+    assert shown_references(page) == ["CS-1", "CS-2", "ED-1", "HR-1"]
+    page.status_filter.setCurrentIndex(page.status_filter.findData(Status.RETIRED.value))
+    assert shown_references(page) == ["CS-2"]
+    assert page.count.text() == "Showing 1 of 4 activities"
+
+
+def test_search_as_you_type_looks_at_all_the_text(qtbot: QtBot, page: ActivitiesPage) -> None:
+    qtbot.keyClicks(page.search, "bank")  # a library item, not in any column
+    assert shown_references(page) == ["HR-1"]
+    page.search.clear()
+    qtbot.keyClicks(page.search, "SCHOOL place")  # case-insensitive, every word must match
+    assert shown_references(page) == ["ED-1"]
+    qtbot.keyClicks(page.search, " nowhere")
+    assert shown_references(page) == []
+    page.search.clear()
+    assert shown_references(page) == ["CS-1", "ED-1", "HR-1"]
+
+
+def test_filters_by_business_function_special_data_and_gaps(page: ActivitiesPage) -> None:
+    page.function_filter.setCurrentIndex(page.function_filter.findText("Human resources"))
+    assert shown_references(page) == ["HR-1"]
+    page.function_filter.setCurrentIndex(0)
+    by_reference = {s.reference: s.id for s in page.model.rows}
+    page.model.set_gaps({by_reference["ED-1"]: 3})
+    page.gaps_filter.setChecked(True)
+    assert shown_references(page) == ["ED-1"]
+    page.gaps_filter.setChecked(False)
+    special = sorted(
+        s.reference
+        for s in page.model.rows
+        if (s.has_special_category or s.has_criminal_offence) and s.status != Status.RETIRED
+    )
+    page.special_filter.setChecked(True)
+    assert shown_references(page) == special
+
+
+def test_sorting_by_a_column_reorders_and_keeps_the_selection(page: ActivitiesPage) -> None:
+    page.table.sortByColumn(Column.NAME, page.table.horizontalHeader().sortIndicatorOrder())
+    names = [page.proxy.index(row, Column.NAME).data() for row in range(page.proxy.rowCount())]
+    assert names in (sorted(names), sorted(names, reverse=True))
+    target = next(s.id for s in page.model.rows if s.reference == "HR-1")
+    page.select_ids([target])
+    page.table.sortByColumn(Column.REFERENCE, page.table.horizontalHeader().sortIndicatorOrder())
+    assert page.selected_ids() == [target]

@@ -1,0 +1,198 @@
+"""The activity editor saves each edit as one transaction, undoes and redoes it in the file,
+and never loses what is being typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from ropa.errors import ConflictError
+from ropa.records import ActivityRecord, LawfulBasisEntry
+from ropa.register import Register
+from tests.conftest import sample_activity
+from ui.activity_editor import SECTIONS, ActivityEditor
+from ui.widgets.entry_tables import EntryTable, EntryTableModel, lawful_basis_kind
+from ui.widgets.library_picker import LibraryPicker
+
+pytestmark = pytest.mark.gui
+
+
+def stored(path: Path, activity_id: int) -> ActivityRecord:
+    """The activity as a fresh connection to the file sees it."""
+    with Register.open(path, create=False) as other:
+        return other.activities.get(activity_id)
+
+
+@pytest.fixture
+def activity_id(register: Register) -> int:
+    created = register.activities.create(sample_activity())
+    assert created.id is not None
+    return created.id
+
+
+@pytest.fixture
+def editor(qtbot: QtBot, register: Register, activity_id: int) -> ActivityEditor:
+    widget = ActivityEditor(register, activity_id)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def line(editor: ActivityEditor, field: str) -> QLineEdit:
+    widget = editor.binding(field).widget
+    assert isinstance(widget, QLineEdit)
+    return widget
+
+
+def test_every_field_is_in_one_section_with_its_article(editor: ActivityEditor) -> None:
+    listed = [field for _title, fields in SECTIONS for field in fields]
+    assert sorted(listed) == sorted(ActivityRecord.editable_fields())
+    assert len(listed) == len(set(listed))
+    purposes = editor.binding("purposes").widget
+    assert "Article 30(1)(b)" in purposes.toolTip()
+    assert "Required for the Article 30 record" in purposes.toolTip()
+
+
+def test_an_edit_is_saved_then_undone_and_redone_in_the_file(
+    qtbot: QtBot, editor: ActivityEditor, register: Register, activity_id: int
+) -> None:
+    name = line(editor, "name")
+    name.setFocus()
+    name.selectAll()
+    qtbot.keyClicks(name, "Section 47 enquiries")
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    assert stored(register.path, activity_id).name == "Section 47 enquiries"
+    assert editor.undo_stack.count() == 1
+
+    editor.undo_action.trigger()
+    assert stored(register.path, activity_id).name == "Child protection enquiries"
+    assert name.text() == "Child protection enquiries"
+
+    editor.redo_action.trigger()
+    assert stored(register.path, activity_id).name == "Section 47 enquiries"
+    assert name.text() == "Section 47 enquiries"
+
+
+def test_typing_is_saved_after_a_pause(
+    qtbot: QtBot, editor: ActivityEditor, register: Register, activity_id: int
+) -> None:
+    description = editor.binding("description").widget
+    assert isinstance(description, QPlainTextEdit)
+    description.setFocus()
+    description.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(description, " Also joint visits.")
+    qtbot.waitUntil(
+        lambda: stored(register.path, activity_id).description.endswith("Also joint visits."),
+        timeout=5000,
+    )
+
+
+def test_closing_the_window_saves_what_is_being_typed(
+    qtbot: QtBot, editor: ActivityEditor, register: Register, activity_id: int
+) -> None:
+    owner = line(editor, "owner")
+    owner.setFocus()
+    owner.selectAll()
+    qtbot.keyClicks(owner, "Director of Children's Services")
+    with qtbot.waitSignal(editor.closed):
+        editor.close()
+    assert stored(register.path, activity_id).owner == "Director of Children's Services"
+
+
+def test_invalid_value_is_shown_inline_and_not_saved(
+    qtbot: QtBot, editor: ActivityEditor, register: Register, activity_id: int
+) -> None:
+    name = line(editor, "name")
+    name.setFocus()
+    name.clear()
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    error = editor.binding("name").error
+    assert not error.isHidden()
+    assert "Name cannot be empty" in error.text()
+    assert stored(register.path, activity_id).name == "Child protection enquiries"
+    asked: list[list[str]] = []
+    editor.ask_discard = lambda problems: asked.append(problems) or True  # type: ignore[method-assign]
+    with qtbot.waitSignal(editor.closed):
+        editor.close()
+    assert asked == [["Name: \u26a0 Name cannot be empty. Not saved yet."]]
+
+
+def test_library_picker_adds_known_and_new_items(
+    qtbot: QtBot, editor: ActivityEditor, register: Register, activity_id: int
+) -> None:
+    picker = editor.binding("recipients").widget
+    assert isinstance(picker, LibraryPicker)
+    picker.entry.setFocus()
+    # setText, not typing: the offscreen platform warns about the completer's popup.
+    picker.entry.setText("police")  # the existing "Police": not added twice
+    qtbot.keyClick(picker.entry, Qt.Key.Key_Return)
+    assert picker.entry.text() == ""
+    picker.entry.setText("Ofsted")
+    qtbot.keyClick(picker.entry, Qt.Key.Key_Return)
+    assert stored(register.path, activity_id).recipients == ["Police", "NHS bodies", "Ofsted"]
+    assert "Ofsted" in [item.name for item in register.library.items()]
+    editor.undo()
+    assert stored(register.path, activity_id).recipients == ["Police", "NHS bodies"]
+
+
+def test_lawful_basis_rows_are_edited_in_a_table(
+    qtmodeltester: ModelTester, editor: ActivityEditor, register: Register, activity_id: int
+) -> None:
+    table = editor.binding("lawful_bases").widget
+    assert isinstance(table, EntryTable)
+    qtmodeltester.check(table.model)
+    table.add_row()  # a row without its basis yet is not saved
+    assert len(stored(register.path, activity_id).lawful_bases) == 1
+    model = table.model
+    model.setData(model.index(1, 0), "c")
+    model.setData(model.index(1, 2), "Education Act 1996; Children Act 2004")
+    assert stored(register.path, activity_id).lawful_bases[1] == LawfulBasisEntry(
+        "c", "", ["Education Act 1996", "Children Act 2004"]
+    )
+    assert model.index(1, 0).data() == "Article 6(1)(c) Legal obligation"
+
+
+def test_entry_model_passes_the_model_tester(qtmodeltester: ModelTester) -> None:
+    model = EntryTableModel(lawful_basis_kind())
+    model.set_entries([LawfulBasisEntry("e", "Statutory duty", ["Children Act 1989"])])
+    qtmodeltester.check(model)
+
+
+def test_choice_fields_save_when_chosen(
+    editor: ActivityEditor, register: Register, activity_id: int
+) -> None:
+    combo = editor.binding("dpia_required").widget
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findData(True))
+    assert stored(register.path, activity_id).dpia_required is True
+
+
+def test_someone_elses_save_is_reported_and_reload_shows_it(
+    qtbot: QtBot,
+    editor: ActivityEditor,
+    register: Register,
+    activity_id: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with Register.open(register.path, create=False) as other:
+        other.activities.update(activity_id, {"owner": "Someone else"})
+    asked: list[ConflictError] = []
+    monkeypatch.setattr(editor, "ask_reload", lambda error: asked.append(error) or True)
+    name = line(editor, "name")
+    name.setFocus()
+    qtbot.keyClicks(name, " (edited)")
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    assert len(asked) == 1
+    assert "changed by someone else" in str(asked[0])
+    assert line(editor, "owner").text() == "Someone else"
+    assert stored(register.path, activity_id).name == "Child protection enquiries"
+
+
+def test_gaps_of_the_activity_are_listed(editor: ActivityEditor) -> None:
+    assert editor.gaps_title.text().startswith("Gaps")

@@ -1,0 +1,162 @@
+"""The main window: pages, activities through the form, multi-select actions, registers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from ropa.records import Status
+from ropa.register import Register
+from ui.activity_table_model import Column
+from ui.main_window import MainWindow, Page
+from ui.settings import AppSettings
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_register: Register, settings: AppSettings) -> MainWindow:
+    main = MainWindow(demo_register, settings)
+    qtbot.addWidget(main)
+    main.show()
+    return main
+
+
+def references(window: MainWindow) -> list[str]:
+    proxy = window.activities_page.proxy
+    return [proxy.index(row, Column.REFERENCE).data() for row in range(proxy.rowCount())]
+
+
+def test_lists_the_demo_activities_and_shows_the_register(
+    window: MainWindow, demo_register: Register
+) -> None:
+    assert len(references(window)) == len(demo_register.activities.summaries(include_retired=False))
+    assert references(window)[0] == "CS-001"
+    assert str(demo_register.path) in window.path_label.text()
+    assert window.state_label.text() == "Changes are saved as you work"
+    assert window.settings.recent_registers() == [demo_register.path.resolve()]
+
+
+def test_every_page_opens(window: MainWindow) -> None:
+    for number, action in enumerate(window.app_actions.pages):
+        action.trigger()
+        assert window.stack.currentIndex() == number
+        assert window.current_page() is not None
+    assert window.current_page() is window.page(Page.CHECKS)
+
+
+def test_gaps_column_fills_in_from_the_checks(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: window.activities_page.model.index(0, Column.GAPS).data() != "")
+    window.activities_page.gaps_filter.setChecked(True)
+    assert window.activities_page.proxy.rowCount() > 0
+
+
+def test_create_an_activity_through_the_form(
+    qtbot: QtBot, window: MainWindow, demo_register: Register
+) -> None:
+    dialog = window.new_activity()
+    assert not dialog.ok_button.isEnabled()  # a name is required
+    qtbot.keyClicks(dialog.name, "School transport")
+    dialog.business_function.setEditText("Education")
+    dialog.ok_button.click()
+    [summary] = [s for s in demo_register.activities.summaries() if s.name == "School transport"]
+    created = demo_register.activities.get(summary.id)
+    assert created.business_function == "Education"
+    assert created.id in window.editors
+    assert window.activities_page.selected_ids() == [created.id]
+    window.editors[created.id].close()
+
+
+def test_search_box_finds_text_from_inside_activities(qtbot: QtBot, window: MainWindow) -> None:
+    window.app_actions.find.trigger()
+    qtbot.keyClicks(window.activities_page.search, "fostering")
+    assert 0 < len(references(window)) < len(window.activities_page.model.rows)
+
+
+def test_duplicate_retire_and_delete_the_selection(
+    window: MainWindow, demo_register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = window.activities_page
+    first_two = [summary.id for summary in page.model.rows[:2]]
+    page.select_ids(first_two)
+    window.app_actions.duplicate.trigger()
+    copies = page.selected_ids()
+    assert len(copies) == 2 and set(copies).isdisjoint(first_two)
+    total = len(demo_register.activities.summaries(include_retired=False))
+
+    answers = [False, True, True]
+    monkeypatch.setattr(window, "confirm", lambda *_args: answers.pop(0))
+    window.app_actions.retire.trigger()  # said no: nothing changes
+    assert len(demo_register.activities.summaries(include_retired=False)) == total
+    window.app_actions.retire.trigger()
+    assert len(demo_register.activities.summaries(include_retired=False)) == total - 2
+    assert {
+        s.status for s in demo_register.activities.summaries(include_retired=True) if s.id in copies
+    } == {Status.RETIRED}
+    page.status_filter.setCurrentIndex(page.status_filter.findData("all"))
+    page.select_ids(copies)
+    window.app_actions.delete.trigger()
+    remaining = {s.id for s in demo_register.activities.summaries(include_retired=True)}
+    assert remaining.isdisjoint(copies)
+
+
+def test_create_and_open_registers(
+    qtbot: QtBot,
+    window: MainWindow,
+    tmp_path: Path,
+    demo_register: Register,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fresh = tmp_path / "fresh.ropa"
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: fresh)
+    with qtbot.waitSignal(window.register_changed):
+        window.app_actions.new_register.trigger()
+    assert window.register.path == fresh and fresh.exists()
+    assert references(window) == []
+    assert "fresh" in window.windowTitle()
+
+    monkeypatch.setattr(window, "ask_open_path", lambda *_args: demo_register.path)
+    with qtbot.waitSignal(window.register_changed):
+        window.app_actions.open_register.trigger()
+    assert window.register.path == demo_register.path
+    assert len(references(window)) == len(demo_register.activities.summaries(include_retired=False))
+    assert window.settings.recent_registers()[:2] == [demo_register.path.resolve(), fresh.resolve()]
+
+
+def test_window_geometry_is_remembered(
+    qtbot: QtBot, demo_register: Register, settings: AppSettings
+) -> None:
+    first = MainWindow(demo_register, settings)
+    qtbot.addWidget(first)
+    first.resize(720, 520)
+    first.close()
+    second = MainWindow(demo_register, settings)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (720, 520)
+
+
+def test_printed_list_escapes_user_text(window: MainWindow, demo_register: Register) -> None:
+    first = window.activities_page.model.rows[0]
+    demo_register.activities.update(first.id, {"name": "<b>Bold</b> & co"})
+    window.reload_activities()
+    html = window.activities_html()
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in html
+    assert "<b>Bold" not in html
+
+
+def test_export_runs_off_the_gui_thread(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("ropa.spreadsheets")
+    import openpyxl
+
+    target = tmp_path / "out.xlsx"
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: target)
+    runner = window.export_workbook(processor=False)
+    assert runner is not None
+    with qtbot.waitSignal(runner.finished, timeout=20000) as blocker:
+        pass
+    assert blocker.args is not None and blocker.args[0] is True
+    assert openpyxl.load_workbook(target).sheetnames
