@@ -15,7 +15,7 @@ from pathlib import Path
 from ropa.errors import FileWriteError
 
 
-def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
+def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
     """Call `write(temporary_path)`, then move the result over `target` in one step."""
     target = Path(target)
     folder = target.parent

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -162,21 +163,34 @@ def build_workbook(
     return workbook, complete
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: str | None, style: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet)
-    cell.style = style
-    if value is not None:
-        _set_text(cell, value)
-    return cell
+class _CellMaker:
+    """Makes a sheet's styled text cells.
 
+    Looking a named style up for every cell costs more than writing the cell, so each
+    style is looked up once and its style array copied onto the cells that use it.
+    """
 
-def _set_text(cell: WriteOnlyCell, value: str) -> None:
-    """Store text as text: never a formula, however it starts."""
-    text = clean_for_excel(value)
-    cell.value = text
-    cell.data_type = "s"
-    if needs_quote_prefix(text):
-        cell.quotePrefix = True
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+        self.sheet = sheet
+        self._styles: dict[str, StyleArray] = {}
+
+    def __call__(self, value: str | None, style: str) -> WriteOnlyCell:
+        if style not in self._styles:
+            prototype = WriteOnlyCell(self.sheet)
+            prototype.style = style
+            self._styles[style] = prototype._style
+        if value is None:
+            cell = WriteOnlyCell(self.sheet)
+            cell._style = StyleArray(self._styles[style])
+            return cell
+        text = clean_for_excel(value)
+        cell = WriteOnlyCell(self.sheet, text)
+        cell._style = StyleArray(self._styles[style])
+        # Stored as text: never a formula, however it starts.
+        cell.data_type = "s"
+        if needs_quote_prefix(text):
+            cell.quotePrefix = True
+        return cell
 
 
 def _write_register_sheet(
@@ -188,6 +202,7 @@ def _write_register_sheet(
     progress: Progress | None,
     cancelled: Cancelled | None,
 ) -> bool:
+    make = _CellMaker(sheet)
     columns = spec.columns
     last_letter = get_column_letter(len(columns))
     for index in range(1, len(columns) + 1):
@@ -207,19 +222,19 @@ def _write_register_sheet(
 
     for range_text in ("A1:F1", "A2:B2", "C2:D2", "E2:F2"):
         sheet.merged_cells.add(range_text)
-    sheet.append([_cell(sheet, spec.title, "ropa title"), *[_cell(sheet, None, "ropa title")] * 5])
+    sheet.append([make(spec.title, "ropa title"), *[make(None, "ropa title")] * 5])
     heading_row: list[WriteOnlyCell] = []
     for heading in layout.CONTACT_HEADINGS:
         heading_row += [
-            _cell(sheet, heading, "ropa heading green"),
-            _cell(sheet, None, "ropa heading green"),
+            make(heading, "ropa heading green"),
+            make(None, "ropa heading green"),
         ]
     sheet.append(heading_row)
     for line, label in enumerate(layout.CONTACT_LABELS):
         row: list[WriteOnlyCell] = []
         for fields in layout.CONTACT_FIELDS:
             value = getattr(organisation, fields[line]) or None
-            row += [_cell(sheet, label, "ropa label"), _cell(sheet, value, "ropa contact")]
+            row += [make(label, "ropa label"), make(value, "ropa contact")]
         sheet.append(row)
     sheet.append([])
 
@@ -229,8 +244,8 @@ def _write_register_sheet(
     sections.append((layout.REGISTER_SECTION_TITLE, spec.register_columns, "ropa section register"))
     for title, section_columns, style in sections:
         start = len(section_row) + 1
-        section_row.append(_cell(sheet, title, style))
-        section_row += [_cell(sheet, None, style) for _ in section_columns[1:]]
+        section_row.append(make(title, style))
+        section_row += [make(None, style) for _ in section_columns[1:]]
         if len(section_columns) > 1:
             end = start + len(section_columns) - 1
             sheet.merged_cells.add(
@@ -243,7 +258,7 @@ def _write_register_sheet(
                 layout.BLUE: "blue",
                 layout.REGISTER_FILL: "register",
             }[column.fill]
-            header_row.append(_cell(sheet, column.header, f"ropa header {fill}"))
+            header_row.append(make(column.header, f"ropa header {fill}"))
     sheet.append(section_row)
     sheet.append(header_row)
 
@@ -253,7 +268,7 @@ def _write_register_sheet(
         if cancelled is not None and cancelled():
             return False
         sheet.append(
-            [_data_cell(sheet, render(key, record, contract_links), record, key) for key in keys]
+            [_data_cell(make, render(key, record, contract_links), record, key) for key in keys]
         )
         if progress is not None:
             progress(done, total)
@@ -263,7 +278,7 @@ def _write_register_sheet(
 
 
 def _data_cell(
-    sheet: WriteOnlyWorksheet, out: CellOut, record: ActivityRecord, key: str
+    make: _CellMaker, out: CellOut, record: ActivityRecord, key: str
 ) -> WriteOnlyCell | None:
     if out.text is None:
         return None
@@ -273,18 +288,19 @@ def _data_cell(
             f"for “{key.replace('_', ' ')}”, more than an Excel cell holds "
             f"({EXCEL_CELL_LIMIT:,}). Shorten it, then export again; no file was written."
         )
-    cell = _cell(sheet, out.text, "ropa link" if out.link else "ropa data")
+    cell = make(out.text, "ropa link" if out.link else "ropa data")
     if out.link:
         cell.hyperlink = out.link
     return cell
 
 
 def _write_notes(sheet: WriteOnlyWorksheet, spec: layout.Layout) -> None:
+    make = _CellMaker(sheet)
     sheet.column_dimensions["A"].width = 90
     for heading, paragraphs in spec.notes:
-        sheet.append([_cell(sheet, heading, "ropa title")])
+        sheet.append([make(heading, "ropa title")])
         for paragraph in paragraphs:
-            sheet.append([_cell(sheet, paragraph, "ropa note")])
+            sheet.append([make(paragraph, "ropa note")])
 
 
 def _example_organisation(kind: layout.Kind) -> OrganisationRecord:
