@@ -207,6 +207,10 @@ class OrganisationDialog(QDialog):
         scroll.setWidget(self.form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
+        # Enter finishes a field (and saves it); it must not close the dialog as well.
+        for button in buttons.buttons():
+            button.setAutoDefault(False)
+            button.setDefault(False)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)
         layout.addWidget(buttons)
