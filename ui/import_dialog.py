@@ -93,8 +93,9 @@ class ImportDialog(QDialog):
             return
         self.heading.setText(f"<b>{_escape(self.path.name)}</b> was imported.")
         self.details.setPlainText(summary)
-        self.buttons.clear()
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.accept)
+        self.import_button.hide()
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText("Close")
         self.imported.emit(payload)
 
 

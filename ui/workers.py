@@ -101,11 +101,11 @@ class ProgressRunner(QObject):
             return
         self._done = True
         self.worker.wait()
+        # The runner stays alive with its parent: deleting it here, inside a slot of its
+        # own worker's signal, crashed Qt at teardown.
         cancelled = self.worker.is_cancelled()
         self.dialog.close()
-        self.dialog.deleteLater()
         if cancelled and not ok:
             self.finished.emit(False, "")
         else:
             self.finished.emit(ok, payload)
-        self.deleteLater()
