@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from db.models import ChangeRecord, utc_now
@@ -54,12 +54,18 @@ class Change:
 
 
 class ChangeLog:
-    """Collects the changes of one transaction and adds them to its session."""
+    """Collects the changes of one transaction and writes them as it commits.
+
+    The lines are written in one statement just before the commit (never on a rollback),
+    which keeps a 10,000-activity import from flushing the ORM after every activity.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.user = current_user()
         self.at = utc_now()
+        self._rows: list[dict[str, Any]] = []
+        event.listen(session, "before_commit", self._write, once=True)
 
     def add(
         self,
@@ -71,19 +77,24 @@ class ChangeLog:
         old: Any = None,
         new: Any = None,
     ) -> None:
-        self.session.add(
-            ChangeRecord(
-                changed_at=self.at,
-                changed_by=self.user,
-                entity_type=entity_type,
-                entity_id=entity_id,
-                entity_label=label,
-                action=action,
-                field=field,
-                old_value=format_value(old),
-                new_value=format_value(new),
-            )
+        self._rows.append(
+            {
+                "changed_at": self.at,
+                "changed_by": self.user,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "entity_label": label,
+                "action": action,
+                "field": field,
+                "old_value": format_value(old),
+                "new_value": format_value(new),
+            }
         )
+
+    def _write(self, session: Session) -> None:
+        if self._rows:
+            session.connection().execute(insert(ChangeRecord), self._rows)
+            self._rows = []
 
 
 class HistoryService:

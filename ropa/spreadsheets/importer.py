@@ -519,9 +519,12 @@ def _store_one(
     existing_id = matcher.find(values)
     if existing_id is None:
         activity_id = insert_activity(session, ActivityRecord(**values), resolver, log)
-        reference, name = session.execute(
-            select(Activity.reference, Activity.name).where(Activity.id == activity_id)
-        ).one()
+        # On the connection, not the session: no ORM flush for every row of a big import.
+        reference, name = (
+            session.connection()
+            .execute(select(Activity.reference, Activity.name).where(Activity.id == activity_id))
+            .one()
+        )
         report.created.append((reference, name))
     else:
         activity = session.get_one(Activity, existing_id)
