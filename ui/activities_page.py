@@ -52,7 +52,10 @@ class ActivitiesPage(QWidget):
         self.search.textChanged.connect(self.proxy.set_search)
         self.function_filter = QComboBox()
         self.function_filter.setAccessibleName("Filter by business function")
-        self.function_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.function_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.function_filter.setMinimumContentsLength(len(ALL_FUNCTIONS))
         self.function_filter.currentIndexChanged.connect(self._function_chosen)
         self.status_filter = QComboBox()
         self.status_filter.setAccessibleName("Filter by status")

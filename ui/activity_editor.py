@@ -267,7 +267,8 @@ class ActivityEditor(QWidget):
         for number, (title, fields) in enumerate(SECTIONS):
             self.sections.addItem(QListWidgetItem(title))
             self.pages.addWidget(self._build_page(number, title, fields))
-        self.sections.setFixedWidth(self.sections.sizeHintForColumn(0) + 28)
+        self.sections.setSpacing(3)
+        self.sections.setFixedWidth(self.sections.sizeHintForColumn(0) + 24)
         self.sections.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.sections.setCurrentRow(0)
 
@@ -285,8 +286,10 @@ class ActivityEditor(QWidget):
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(self.pages)
         body.addWidget(gaps_panel)
-        body.setStretchFactor(0, 4)
-        body.setStretchFactor(1, 1)
+        body.setStretchFactor(0, 1)
+        body.setStretchFactor(1, 0)
+        body.setSizes([640, 110])
+        self.gaps_list.setMinimumHeight(self.fontMetrics().height() * 2)
         body.setChildrenCollapsible(False)
 
         middle = QHBoxLayout()

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont, QUndoStack
+from PySide6.QtGui import QFont, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -214,10 +214,10 @@ class LibrariesView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.table.setColumnWidth(0, 300)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(2, 200)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.add_button = QPushButton("Add\u2026")
         self.add_button.clicked.connect(self.add_item)
@@ -247,8 +247,17 @@ class LibrariesView(QWidget):
         layout.addWidget(self.kinds)
         layout.addWidget(splitter, 1)
 
-        self.kinds.currentRowChanged.connect(lambda _row: self.refresh())
+        # The items are read when the page is first shown (or a kind is chosen), not at start-up.
+        self.kinds.blockSignals(True)
         self.kinds.setCurrentRow(0)
+        self.kinds.blockSignals(False)
+        self._loaded = False
+        self.kinds.currentRowChanged.connect(lambda _row: self.refresh())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._loaded:
+            self.refresh()
+        super().showEvent(event)
 
     def _build_details(self) -> QGroupBox:
         box = QGroupBox("Item")
@@ -308,6 +317,7 @@ class LibrariesView(QWidget):
     def refresh(self, select_id: int | None = None) -> None:
         if select_id is None and (current := self.current_item()) is not None:
             select_id = current.id
+        self._loaded = True
         self.model.set_items(self.register.library.items(self.current_kind()))
         self.select_item(select_id)
 

@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -73,6 +73,23 @@ def make_checks_page(
     view.open_activity.connect(open_activity)
     view.open_organisation.connect(open_organisation)
     return view
+
+
+class LazyPage(QWidget):
+    """Holds the place of a page that is built the first time it is shown."""
+
+    def __init__(self, factory: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self._factory = factory
+        self.content: QWidget | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def ensure(self) -> QWidget:
+        if self.content is None:
+            self.content = self._factory()
+            self._layout.addWidget(self.content)
+        return self.content
 
 
 class NewActivityDialog(QDialog):
@@ -152,17 +169,19 @@ class MainWindow(QMainWindow):
         self.navigation.setIconSize(QSize(20, 20))
         for name in PAGE_NAMES:
             self.navigation.addItem(QListWidgetItem(name))
-        self.navigation.setFixedWidth(max(150, self.navigation.sizeHintForColumn(0) + 40))
+        self.navigation.setSpacing(3)
+        self.navigation.setFixedWidth(max(160, self.navigation.sizeHintForColumn(0) + 48))
         self.stack = QStackedWidget()
         self.activities_page = ActivitiesPage()
         self.activities_page.open_requested.connect(self.open_activity)
         self.activities_page.selection_changed.connect(self._update_actions)
         self.activities_page.search.textEdited.connect(self._ensure_search_texts)
-        splitter = QSplitter()
-        splitter.addWidget(self.navigation)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
+        body = QWidget()
+        body_layout = QHBoxLayout(body)
+        body_layout.setContentsMargins(6, 6, 0, 0)
+        body_layout.setSpacing(0)
+        body_layout.addWidget(self.navigation)
+        body_layout.addWidget(self.stack, 1)
         self.navigation.currentRowChanged.connect(self._page_chosen)
 
         self.banner_holder = QVBoxLayout()
@@ -173,7 +192,7 @@ class MainWindow(QMainWindow):
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(0)
         central_layout.addLayout(self.banner_holder)
-        central_layout.addWidget(splitter, 1)
+        central_layout.addWidget(body, 1)
         self.setCentralWidget(central)
 
         self.path_label = QLabel()
@@ -283,11 +302,14 @@ class MainWindow(QMainWindow):
         self.libraries_view.open_activity.connect(self.open_activity)
         self.organisation_form = OrganisationForm(register)
         self.stack.addWidget(self.activities_page)
-        self.stack.addWidget(make_notices_page(register))
+        # Notices and checks read the whole register: built the first time they are shown.
+        self.stack.addWidget(LazyPage(lambda: make_notices_page(register)))
         self.stack.addWidget(self.libraries_view)
         self.stack.addWidget(_scrolling(self.organisation_form))
         self.stack.addWidget(
-            make_checks_page(register, self.open_activity, self.show_organisation_field)
+            LazyPage(
+                lambda: make_checks_page(register, self.open_activity, self.show_organisation_field)
+            )
         )
         self._show_read_only_banner(register)
         self.activities_page.model.set_gaps(None)
@@ -304,20 +326,27 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(number)
 
     def current_page(self) -> QWidget | None:
-        return self.stack.currentWidget()
+        return self.page(self.stack.currentIndex())
 
     def page(self, number: int) -> QWidget | None:
-        return self.stack.widget(number)
+        """The page's own widget (built now if it was waiting to be shown)."""
+        page = self.stack.widget(number)
+        if isinstance(page, LazyPage):
+            return page.ensure()
+        return page
 
     def _page_chosen(self, number: int) -> None:
         if number < 0:
             return
+        page = self.stack.widget(number)
+        if isinstance(page, LazyPage):
+            page.ensure()
         self.stack.setCurrentIndex(number)
         for index, action in enumerate(self.app_actions.pages):
             action.setChecked(index == number)
-        page = self.stack.currentWidget()
-        refresh = getattr(page, "refresh", None)
-        if number != Page.ACTIVITIES and callable(refresh):
+        shown = page.content if isinstance(page, LazyPage) else page
+        refresh = getattr(shown, "refresh", None)
+        if number not in (Page.ACTIVITIES, Page.LIBRARIES) and callable(refresh):
             refresh()
         self._update_actions()
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -128,7 +129,8 @@ class OrganisationForm(QWidget):
         if multi_line:
             edit = QPlainTextEdit()
             edit.setTabChangesFocus(True)
-            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 3 + 14)
+            lines = 6 if field == "complaints_contact" else 3
+            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
             edit.setProperty("ropa_field", field)
             edit.installEventFilter(self)
         else:
@@ -209,8 +211,9 @@ class OrganisationDialog(QDialog):
         buttons.rejected.connect(self.close)
         # Enter finishes a field (and saves it); it must not close the dialog as well.
         for button in buttons.buttons():
-            button.setAutoDefault(False)
-            button.setDefault(False)
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
+                button.setDefault(False)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)
         layout.addWidget(buttons)
