@@ -37,9 +37,10 @@ def demo_content() -> dict[str, Any]:
     return content
 
 
-def demo_activities() -> list[ActivityRecord]:
+def demo_activities(content: dict[str, Any] | None = None) -> list[ActivityRecord]:
+    """The example activities (of `content`, by default the shipped example register)."""
     records = []
-    for raw in demo_content()["activities"]:
+    for raw in (content or demo_content())["activities"]:
         values = dict(raw)
         for name, entry_type in _ENTRY_TYPES.items():
             values[name] = [entry_type(**entry) for entry in values.get(name) or []]
@@ -64,6 +65,21 @@ def write_demo(path: Path) -> Register:
                 for key, value in entry.items():
                     if key != "name":
                         setattr(item, key, value)
-        for record in demo_activities():
+        for record in demo_activities(content):
             insert_activity(session, record, resolver, log)
+    _add_notices(register, content.get("notices", []))
     return register
+
+
+def _add_notices(register: Register, notices: list[dict[str, Any]]) -> None:
+    """The example notices, published once so that "what has changed" has a baseline."""
+    from ropa.notices import NoticeService
+    from ropa.notices.records import NoticeSectionEntry
+
+    service = NoticeService(register)
+    for raw in notices:
+        values = {key: value for key, value in raw.items() if key != "publish"}
+        values["sections"] = [NoticeSectionEntry(**section) for section in raw["sections"]]
+        notice = service.create(**values)
+        if raw.get("publish") and notice.id is not None:
+            service.publish(notice.id)

@@ -130,7 +130,8 @@ class NoticeService:
             number = len(notice.published_versions) + 1
             version = NoticeVersion(
                 number=number,
-                published_at=document.generated_at,
+                # UTC, like every other timestamp the checks compare it with.
+                published_at=utc_now(),
                 published_by=published_by or current_user(),
                 content=json.dumps(document.content_for_comparison(), ensure_ascii=False),
                 text=text,

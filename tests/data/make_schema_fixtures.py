@@ -8,6 +8,7 @@ it stands for the registers users already have.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -18,6 +19,7 @@ sys.path.insert(0, str(DATA.parents[1]))
 from db.schema import head_revision  # noqa: E402
 from ropa.backup import save_copy  # noqa: E402
 from ropa.demo import write_demo  # noqa: E402
+from ropa.paths import resource  # noqa: E402
 
 
 def fixture_path(revision: str) -> Path:
@@ -32,7 +34,9 @@ def main() -> None:
             pass
         target.unlink(missing_ok=True)
         save_copy(demo, target)
-    print(f"Wrote {target.relative_to(DATA.parents[1])}")
+    # The content it holds, kept beside it: the demo itself will change over time.
+    shutil.copyfile(resource("demo", "childrens_services.json"), target.with_suffix(".json"))
+    print(f"Wrote {target.relative_to(DATA.parents[1])} and its .json")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,16 @@
 """Registers of every released schema version open with all their data, after a backup.
 
 tests/data holds one register per released schema version (register-schema-<rev>.ropa,
-written by tests/data/make_schema_fixtures.py from the demo register).  Each is opened from
-a copy in tmp_path, upgraded when it is older, and its content compared with the demo
-content it was made from, not with whatever the models say today: a change to the schema
-that loses or cannot read old data is caught here.
+written by tests/data/make_schema_fixtures.py from the demo register, beside a JSON copy of
+the demo content it was made from).  Each is opened from a copy in tmp_path, upgraded when
+it is older, and its content compared with that kept JSON, not with whatever the models or
+today's demo say: a change to the schema that loses or cannot read old data is caught here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -21,7 +22,7 @@ from sqlalchemy import Engine
 from db.models import Base
 from db.schema import head_revision, known_revisions
 from ropa.backup import BEFORE_UPGRADE, list_backups
-from ropa.demo import demo_activities, demo_content
+from ropa.demo import demo_activities
 from ropa.records import ActivityRecord, LibraryKind
 from ropa.register import Register
 from tests.conftest import sample_activity
@@ -49,6 +50,15 @@ def old_register(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     copy = tmp_path / "register.ropa"
     shutil.copyfile(request.param, copy)
     return copy
+
+
+@pytest.fixture
+def kept_content(old_register: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The demo content the kept register was written from (its JSON twin in tests/data)."""
+    original: Path = request.node.callspec.params["old_register"]
+    with original.with_suffix(".json").open(encoding="utf-8") as handle:
+        content: dict[str, Any] = json.load(handle)
+    return content
 
 
 def test_there_is_a_register_for_the_current_schema() -> None:
@@ -81,9 +91,8 @@ def _comparable(record: ActivityRecord) -> dict[str, Any]:
     }
 
 
-def _assert_holds_the_demo_content(register: Register) -> None:
-    content = demo_content()
-    expected = {record.reference: _comparable(record) for record in demo_activities()}
+def _assert_holds_the_demo_content(register: Register, content: dict[str, Any]) -> None:
+    expected = {record.reference: _comparable(record) for record in demo_activities(content)}
     stored = {
         record.reference: _comparable(record)
         for record in register.activities.load(include_retired=True)
@@ -104,11 +113,13 @@ def _assert_holds_the_demo_content(register: Register) -> None:
     assert len(register.history.changes(entity_type="activity")) >= len(expected)
 
 
-def test_every_kept_register_opens_with_all_its_data(old_register: Path) -> None:
+def test_every_kept_register_opens_with_all_its_data(
+    old_register: Path, kept_content: dict[str, Any]
+) -> None:
     was = _revision(old_register)
     with Register.open(old_register, daily_backup=False) as register:
         assert not register.read_only
-        _assert_holds_the_demo_content(register)
+        _assert_holds_the_demo_content(register, kept_content)
         # And it can be worked on at once.
         register.activities.create(sample_activity(reference="NEW-1"))
         with register.engine.connect() as raw:
@@ -119,7 +130,7 @@ def test_every_kept_register_opens_with_all_its_data(old_register: Path) -> None
 
 
 def test_an_upgrade_is_made_only_after_a_backup(
-    old_register: Path, monkeypatch: pytest.MonkeyPatch
+    old_register: Path, kept_content: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Pretend a newer schema exists, and watch the order: backup first, then upgrade."""
     original = old_register.read_bytes()
@@ -131,7 +142,7 @@ def test_an_upgrade_is_made_only_after_a_backup(
     monkeypatch.setattr("ropa.register.head_revision", lambda: "9999_next_version")
     monkeypatch.setattr("ropa.register.upgrade_to_head", upgrade)
     with Register.open(old_register, daily_backup=False) as register:
-        _assert_holds_the_demo_content(register)
+        _assert_holds_the_demo_content(register, kept_content)
 
     [backups] = seen_at_upgrade
     [backup] = backups
@@ -139,5 +150,5 @@ def test_an_upgrade_is_made_only_after_a_backup(
     assert _revision(backup) == _revision(old_register)
     monkeypatch.undo()
     with Register.open(backup, daily_backup=False) as copy:
-        _assert_holds_the_demo_content(copy)
+        _assert_holds_the_demo_content(copy, kept_content)
     assert original  # the fixture was read from a real file
