@@ -1,19 +1,31 @@
-"""Schema versions: create, inspect and upgrade a register file with Alembic."""
+"""Schema versions: create, inspect and upgrade a register file with Alembic.
+
+Alembic (with Mako and every SQL dialect it supports) takes about a third of a second to
+import, so it is imported only when a file must be created or upgraded.  Opening a register
+that is already at the newest schema, the everyday case, compares the file's revision with
+HEAD_REVISION and never loads Alembic.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
+# The newest migration's revision id.  Update it with each new migration in
+# db/migrations/versions/; tests/unit/test_migrations.py checks it against Alembic's own head.
+HEAD_REVISION = "0001"
+
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = engine
@@ -21,20 +33,41 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def head_revision() -> str:
+    return HEAD_REVISION
+
+
+def alembic_head_revision() -> str:
+    """The head as Alembic works it out from the migration scripts."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "the migrations folder holds no revision"
     return head
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     return {revision.revision for revision in script.walk_revisions()}
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return stored_revision(connection)
+
+
+def stored_revision(connection: Connection) -> str | None:
+    """The revision recorded in the file, read from Alembic's own table without Alembic.
+
+    None when the table is empty.  Several rows (branches, which only a newer version could
+    have made) come back joined, so that the revision is not a known one.
+    """
+    rows = [row[0] for row in connection.exec_driver_sql("SELECT version_num FROM alembic_version")]
+    return " + ".join(sorted(rows)) if rows else None
 
 
 def upgrade_to_head(engine: Engine) -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")

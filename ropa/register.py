@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import make_engine, make_session_factory
 from db.models import Organisation
-from db.schema import current_revision, head_revision, known_revisions, upgrade_to_head
+from db.schema import head_revision, known_revisions, stored_revision, upgrade_to_head
 from ropa.backup import BEFORE_UPGRADE, make_backup, make_daily_backup
 from ropa.errors import FileWriteError, ReadOnlyError, RegisterBusyError, RegisterFileError
 
@@ -233,9 +233,13 @@ def _prepare_schema(path: Path, *, read_only: bool) -> None:
                     "SELECT name FROM sqlite_master WHERE type = 'table'"
                 )
             }
-        revision = current_revision(inspector) if "alembic_version" in tables else None
+            revision = stored_revision(connection) if "alembic_version" in tables else None
+        # At the head (the everyday case) Alembic is not even imported.
+        known = revision is not None and (
+            revision == head_revision() or revision in known_revisions()
+        )
         has_organisation = False
-        if revision in known_revisions():
+        if known:
             with inspector.connect() as connection:
                 has_organisation = (
                     connection.execute(select(Organisation.id).limit(1)).first() is not None
@@ -258,7 +262,7 @@ def _prepare_schema(path: Path, *, read_only: bool) -> None:
             f"{path} is an empty SQLite database, not a ROPA desk register. "
             "Choose a .ropa register file or a new file name."
         )
-    if revision not in known_revisions():
+    if not known:
         raise RegisterFileError(
             f"{path} was saved by a newer version of ROPA desk (schema {revision}). "
             "Install the latest version of ROPA desk to open it; the file has not been changed."

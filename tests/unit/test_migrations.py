@@ -9,7 +9,13 @@ from alembic.runtime.migration import MigrationContext
 
 from db.engine import make_engine
 from db.models import Base
-from db.schema import current_revision, head_revision, upgrade_to_head
+from db.schema import (
+    HEAD_REVISION,
+    alembic_head_revision,
+    current_revision,
+    head_revision,
+    upgrade_to_head,
+)
 
 
 def test_migrations_and_models_agree(tmp_path: Path) -> None:
@@ -29,3 +35,9 @@ def test_a_new_register_is_at_the_head_revision(register_path: Path) -> None:
 
     with Register.open(register_path) as register:
         assert current_revision(register.engine) == head_revision()
+
+
+def test_the_head_revision_constant_is_alembics_head() -> None:
+    """Opening a register compares with HEAD_REVISION so as not to import Alembic: it must
+    name the newest migration script."""
+    assert alembic_head_revision() == HEAD_REVISION
