@@ -19,6 +19,7 @@ from ropa import law
 from ropa.errors import NotFoundError
 from ropa.notices.records import AUDIENCES, NoticeRecord, PublishedVersion
 from ropa.records import ActivityRecord, LibraryKind, OrganisationRecord, Role
+from ropa.sanitise import balance_bidi
 
 if TYPE_CHECKING:
     from ropa.register import Register
@@ -51,6 +52,12 @@ class Block:
     text: str = ""
     entries: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # A right-to-left override typed into the register must not reverse the rest of
+        # the notice: each line closes whatever its text left open.
+        self.text = balance_bidi(self.text)
+        self.entries = [balance_bidi(entry) for entry in self.entries]
+
     def lines(self) -> list[str]:
         return list(self.entries) if self.kind == "list" else [self.text]
 
@@ -60,6 +67,9 @@ class Section:
     key: str
     heading: str
     blocks: list[Block] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.heading = balance_bidi(self.heading)
 
     def paragraph(self, text: str) -> None:
         self.blocks.append(Block("paragraph", text))

@@ -171,6 +171,17 @@ def test_the_markdown_notice_escapes_hostile_html(hostile: Register, notice_id: 
     assert not _CONTROL_CHARACTERS.search(markdown)
 
 
+@pytest.mark.parametrize("fmt", ["html", "md", "txt"])
+def test_a_right_to_left_override_cannot_reverse_the_rest_of_a_notice(
+    hostile: Register, notice_id: int, fmt: str
+) -> None:
+    rendered = render_notice(hostile, notice_id, fmt)
+    assert isinstance(rendered, str)
+    assert "fdp.exe" in rendered  # the text is kept as typed...
+    for line in rendered.splitlines():  # ...and no line leaves an override open
+        assert balance_bidi(line) == line, line
+
+
 def test_the_text_and_word_notices_hold_no_control_characters(
     hostile: Register, notice_id: int
 ) -> None:
