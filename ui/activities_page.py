@@ -143,7 +143,7 @@ class ActivitiesPage(QWidget):
         position = self.function_filter.findText(current)
         self.function_filter.setCurrentIndex(max(position, 0))
         self.function_filter.blockSignals(False)
-        if position < 0 and current != ALL_FUNCTIONS:
+        if position < 0 and current not in ("", ALL_FUNCTIONS):  # its function is gone
             self.proxy.set_business_function("")
         self.select_ids(selected)
         self._update_count()

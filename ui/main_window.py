@@ -6,10 +6,10 @@ import contextlib
 import html
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,11 +36,13 @@ from ropa.records import ActivityRecord, ActivitySummary
 from ropa.register import Register
 from ui.actions import PAGE_NAMES, AppActions
 from ui.activities_page import ActivitiesPage
-from ui.activity_editor import ActivityEditor
 from ui.libraries_view import LibrariesView
 from ui.organisation_dialog import OrganisationDialog, OrganisationForm
 from ui.settings import AppSettings
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker
+
+if TYPE_CHECKING:
+    from ui.activity_editor import ActivityEditor
 
 REGISTER_FILTER = f"ROPA desk registers (*{REGISTER_SUFFIX});;All files (*)"
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
@@ -90,6 +92,23 @@ class LazyPage(QWidget):
             self.content = self._factory()
             self._layout.addWidget(self.content)
         return self.content
+
+
+class AfterPaint(QObject):
+    """Runs `action` once, as soon as `widget` has next been painted."""
+
+    def __init__(self, widget: QWidget, action: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self._action = action
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            # The filter sees the event before the widget paints: run once it is done.
+            QTimer.singleShot(0, self._action)
+            self.deleteLater()
+        return False
 
 
 class NewActivityDialog(QDialog):
@@ -318,8 +337,9 @@ class MainWindow(QMainWindow):
         self._update_status()
         self._update_actions()
         self.settings.add_recent_register(register.path)
-        # Search text and the checks are read after the window is up, off the GUI thread.
-        QTimer.singleShot(0, self._start_background_loads)
+        # Search text and the checks are read off the GUI thread once the table has been
+        # drawn, so that they do not slow the window's first appearance.
+        AfterPaint(self.activities_page.table.viewport(), self._start_background_loads)
         self.register_changed.emit(register)
 
     def show_page(self, number: int) -> None:
@@ -446,6 +466,8 @@ class MainWindow(QMainWindow):
             editor.raise_()
             editor.activateWindow()
         else:
+            from ui.activity_editor import ActivityEditor  # imported when first needed
+
             try:
                 editor = ActivityEditor(self.register, activity_id, self)
             except RopaError as error:
