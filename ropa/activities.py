@@ -113,7 +113,12 @@ class ActivityService:
 
     def get(self, activity_id: int) -> ActivityRecord:
         with self.register.reading() as session:
-            return to_record(_load(session, activity_id, full=True))
+            found = load_records(
+                session, select(Activity.id).where(Activity.id == activity_id), _SCALAR_FIELDS
+            )
+        if not found:
+            raise _not_found(activity_id)
+        return found[0]
 
     def find_by_reference(self, reference: str) -> ActivityRecord | None:
         with self.register.reading() as session:
@@ -563,10 +568,14 @@ def _load(session: Session, activity_id: int, *, full: bool) -> Activity:
     options = _full_load_options() if full else []
     activity = session.get(Activity, activity_id, options=options)
     if activity is None:
-        raise NotFoundError(
-            f"Activity {activity_id} is no longer in the register; someone may have deleted it."
-        )
+        raise _not_found(activity_id)
     return activity
+
+
+def _not_found(activity_id: int) -> NotFoundError:
+    return NotFoundError(
+        f"Activity {activity_id} is no longer in the register; someone may have deleted it."
+    )
 
 
 def _label(activity: Activity) -> str:
