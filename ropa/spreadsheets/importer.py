@@ -12,15 +12,18 @@ import datetime as dt
 import re
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import openpyxl
-from openpyxl.cell.cell import Cell, MergedCell
-from openpyxl.utils import get_column_letter
+from openpyxl.packaging.relationship import get_dependents, get_rels_path
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -67,9 +70,14 @@ def import_workbook(
     """Import a workbook into the register; with `dry_run`, report and change nothing."""
     path = Path(path)
     workbook = open_workbook(path)
-    table = find_table(workbook, path)
-    contacts = read_contacts(table)
-    drafts = read_drafts(table)
+    try:
+        with _reading(path):
+            table = find_table(workbook, path)
+            sheet = read_sheet(table)
+        contacts = read_contacts(table, sheet)
+        drafts = read_drafts(table, sheet)
+    finally:
+        workbook.close()
     report = ImportReport(path, dry_run=dry_run, sheet=table.sheet.title)
     for draft in drafts:
         report.problems.extend(draft.problems)
@@ -93,8 +101,19 @@ class _RollBack(Exception):  # noqa: N818 (a signal, not an error)
 def open_workbook(path: Path) -> Workbook:
     """Open a workbook after checking, without parsing, that it is one we can read."""
     check_file(path)
+    with _reading(path):
+        # Read-only mode streams the sheets as they are read, several times faster than
+        # building every cell; merged cells and hyperlinks are read by read_sheet.
+        return openpyxl.load_workbook(path, read_only=True, data_only=False, rich_text=False)
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn openpyxl's many kinds of error about a damaged file into one clear one."""
     try:
-        return openpyxl.load_workbook(path, data_only=False, rich_text=False)
+        yield
+    except RopaError:
+        raise
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise SpreadsheetError(
             f"{path.name} cannot be read as an Excel workbook ({_first_line(error)}). "
@@ -219,17 +238,21 @@ _DISTINCTIVE = {
 @dataclass
 class Table:
     path: Path
-    sheet: Worksheet
+    sheet: ReadOnlyWorksheet
     header_row: int
     kind: layout.Kind
     columns: dict[int, tuple[str, str]]  # column number -> (key, heading as written)
-    merged: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
 
 def find_table(workbook: Workbook, path: Path) -> Table:
     """The sheet and row holding the ICO headings; the Template sheet first, however named."""
-    best: tuple[int, int, Worksheet, int, layout.Kind, dict[int, tuple[str, str]]] | None = None
-    for order, sheet in enumerate(workbook.worksheets):
+    best: tuple[int, int, ReadOnlyWorksheet, int, layout.Kind, dict[int, tuple[str, str]]] | None
+    best = None
+    for sheet in workbook.worksheets:
+        if not isinstance(sheet, ReadOnlyWorksheet):
+            continue
+        # The size a sheet declares may be wrong; read what is there instead.
+        sheet.reset_dimensions()
         # The ICO's own example sheet is a fallback, never the first choice.
         preference = 1 if sheet.title.strip().casefold() == "example" else 0
         for row_number, row in enumerate(
@@ -256,7 +279,6 @@ def find_table(workbook: Workbook, path: Path) -> Table:
                 candidate = (score[0], score[1], sheet, row_number, kind, found)
                 if best is None or candidate[:2] > best[:2]:
                     best = candidate
-        del order
     if best is None:
         raise SpreadsheetError(
             f"{path.name} has no row of ICO template headings (such as “Business function” "
@@ -264,13 +286,7 @@ def find_table(workbook: Workbook, path: Path) -> Table:
             f"its first {HEADER_SEARCH_ROWS} rows. Put the headings in one row and try again."
         )
     _, _, sheet, header_row, kind, columns = best
-    table = Table(path, sheet, header_row, kind, _first_of_each_key(columns))
-    for merged in sheet.merged_cells.ranges:
-        for row in range(merged.min_row, merged.max_row + 1):
-            for column in range(merged.min_col, merged.max_col + 1):
-                if (row, column) != (merged.min_row, merged.min_col):
-                    table.merged[(row, column)] = (merged.min_row, merged.min_col)
-    return table
+    return Table(path, sheet, header_row, kind, _first_of_each_key(columns))
 
 
 def _first_of_each_key(columns: dict[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
@@ -286,21 +302,129 @@ def _first_of_each_key(columns: dict[int, tuple[str, str]]) -> dict[int, tuple[s
 
 # --- reading cells -------------------------------------------------------------------------
 
+# A cell as the sheet's XML holds it: (value, openpyxl's data type).
+_Raw = tuple[Any, str]
 
-def cell_text(table: Table, cell: Cell | MergedCell, *, date_allowed: bool) -> str | None:
+
+@dataclass
+class SheetCells:
+    """The cells of the table's sheet up to its last column, with its merges and links.
+
+    Read in one pass of the sheet's XML, as openpyxl's read-only mode reads it: read-only
+    worksheets do not keep merged cells or hyperlinks, but the same parser finds them
+    (they come after the cells), so they are taken from it rather than read again.
+    """
+
+    rows: dict[int, dict[int, _Raw]]  # row -> column -> cell; empty cells left out
+    merged: dict[tuple[int, int], tuple[int, int]]  # covered cell -> the merge's first cell
+    links: dict[tuple[int, int], str]  # cell -> hyperlink target
+    last_row: int
+
+
+def read_sheet(table: Table) -> SheetCells:
+    sheet = table.sheet
+    last_column = max(table.columns)
+    workbook = sheet.parent
+    rows: dict[int, dict[int, _Raw]] = {}
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=False,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for row_number, cells in parser.parse():
+            kept = {
+                cell["column"]: (cell["value"], cell["data_type"])
+                for cell in cells
+                if cell["value"] is not None and cell["column"] <= last_column
+            }
+            if kept:
+                rows[row_number] = kept
+    merged: dict[tuple[int, int], tuple[int, int]] = {}
+    # Merges and links reaching below the last row with a value add nothing to the table
+    # (and a hostile A1:XFD1048576 must not become a billion cells): they are cut there.
+    last_row = max(rows, default=0)
+    for merge in parser.merged_cells.mergeCell if parser.merged_cells else []:
+        min_col, min_row, max_col, max_row = range_boundaries(merge.ref)
+        assert min_col is not None and min_row is not None  # a merge is never a whole row
+        assert max_col is not None and max_row is not None
+        max_row = min(max_row, last_row)
+        for row in range(min_row, max_row + 1):
+            for column in range(min_col, min(max_col, last_column) + 1):
+                if (row, column) != (min_row, min_col):
+                    merged[(row, column)] = (min_row, min_col)
+        # As in Excel, only the first cell of a merge keeps its value.
+        for row in range(min_row, max_row + 1):
+            row_cells = rows.get(row)
+            if row_cells:
+                for column in range(min_col, max_col + 1):
+                    if (row, column) != (min_row, min_col):
+                        row_cells.pop(column, None)
+    links = _hyperlinks(sheet, parser, merged, last_column, last_row)
+    last_row = max([last_row, *(row for row, _ in links)])
+    return SheetCells(rows, merged, links, last_row)
+
+
+def _hyperlinks(
+    sheet: ReadOnlyWorksheet,
+    parser: WorkSheetParser,
+    merged: dict[tuple[int, int], tuple[int, int]],
+    last_column: int,
+    last_row: int,
+) -> dict[tuple[int, int], str]:
+    """Each linked cell's target, as openpyxl's normal mode binds them."""
+    found = parser.hyperlinks.hyperlink
+    if not found:
+        return {}
+    archive = sheet.parent._archive
+    rels_path = get_rels_path(sheet._worksheet_path)
+    targets = {}
+    if rels_path in archive.namelist():
+        targets = {rel.id: rel.Target for rel in get_dependents(archive, rels_path)}
+    links: dict[tuple[int, int], str] = {}
+    for link in found:
+        target = targets.get(link.id) if link.id else None
+        if not target:
+            continue  # a link within the workbook: nothing to keep
+        if ":" in link.ref:
+            min_col, min_row, max_col, max_row = range_boundaries(link.ref)
+            assert min_col is not None and min_row is not None
+            assert max_col is not None and max_row is not None
+            for row in range(min_row, min(max_row, last_row) + 1):
+                for column in range(min_col, min(max_col, last_column) + 1):
+                    if (row, column) not in merged:  # a covered cell cannot hold a link
+                        links[(row, column)] = target
+        else:
+            place = coordinate_to_tuple(link.ref)
+            place = merged.get(place, place)
+            if place[1] <= last_column:
+                links[place] = target
+    return links
+
+
+def cell_text(
+    table: Table, row: int, column: int, raw: _Raw | None, *, date_allowed: bool
+) -> str | None:
     """A cell's value as text; formulas, errors, dates in text and huge cells are refused."""
-    where = f"{table.path.name}, sheet “{table.sheet.title}”, cell {cell.coordinate}"
-    value = cell.value
-    if value is None:
+    if raw is None:
         return None
-    if cell.data_type == "f" or not isinstance(
+    value, data_type = raw
+    if type(value) is str and data_type == "s":  # nearly every cell: checked first
+        if len(value) >= EXCEL_CELL_LIMIT:
+            _refuse_long(table, row, column)
+        return value
+    where = f"{table.path.name}, sheet “{table.sheet.title}”, cell {get_column_letter(column)}{row}"
+    if data_type == "f" or not isinstance(
         value, str | int | float | bool | dt.date | dt.datetime | dt.time
     ):
         raise SpreadsheetError(
             f"{where} holds a formula ({str(value)[:60]}). Replace formulas in the record with "
             "their values (copy, then Paste Values) and import again."
         )
-    if cell.data_type == "e":
+    if data_type == "e":
         raise SpreadsheetError(
             f"{where} holds the error value {value}. Correct or clear that cell and import again."
         )
@@ -322,31 +446,36 @@ def cell_text(table: Table, cell: Cell | MergedCell, *, date_allowed: bool) -> s
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else str(value)
     text = str(value)
-    # openpyxl cuts longer text to Excel's limit as it reads, so reaching the limit means
-    # the cell was at least that long: refuse it rather than import a truncated text.
     if len(text) >= EXCEL_CELL_LIMIT:
-        raise SpreadsheetError(
-            f"{where} holds {EXCEL_CELL_LIMIT:,} characters or more, the most an Excel cell "
-            "can hold, so its text may have been cut short. Shorten that cell (keep long "
-            "documents elsewhere and link to them) and import again."
-        )
+        _refuse_long(table, row, column)
     return text
 
 
-def read_contacts(table: Table) -> dict[str, str]:
+def _refuse_long(table: Table, row: int, column: int) -> None:
+    # openpyxl cuts longer text to Excel's limit as it reads, so reaching the limit means
+    # the cell was at least that long: refuse it rather than import a truncated text.
+    raise SpreadsheetError(
+        f"{table.path.name}, sheet “{table.sheet.title}”, cell {get_column_letter(column)}{row} "
+        f"holds {EXCEL_CELL_LIMIT:,} characters or more, the most an Excel cell "
+        "can hold, so its text may have been cut short. Shorten that cell (keep long "
+        "documents elsewhere and link to them) and import again."
+    )
+
+
+def read_contacts(table: Table, sheet: SheetCells) -> dict[str, str]:
     """Organisation, DPO and representative details from the block above the headings."""
     labels = [label.casefold() for label in layout.CONTACT_LABELS]
     found: dict[str, str] = {}
-    for row in table.sheet.iter_rows(min_row=1, max_row=table.header_row - 1, max_col=6):
+    for row_number in range(1, table.header_row):
+        cells = sheet.rows.get(row_number, {})
         for block, fields in enumerate(layout.CONTACT_FIELDS):
-            label_cell = row[block * 2] if len(row) > block * 2 else None
-            value_cell = row[block * 2 + 1] if len(row) > block * 2 + 1 else None
-            if label_cell is None or value_cell is None:
-                continue
-            label = label_cell.value
+            label_column, value_column = block * 2 + 1, block * 2 + 2
+            label = cells.get(label_column, (None, "n"))[0]
             if not isinstance(label, str) or label.strip().casefold() not in labels:
                 continue
-            text = cell_text(table, value_cell, date_allowed=False)
+            text = cell_text(
+                table, row_number, value_column, cells.get(value_column), date_allowed=False
+            )
             if not is_empty(text) and text is not None:
                 found[fields[labels.index(label.strip().casefold())]] = text.strip()
     return found
@@ -371,13 +500,13 @@ class _RowCell:
     from_above: bool  # the row is covered by a merged cell that starts higher up
 
 
-def read_drafts(table: Table) -> list[Draft]:
+def read_drafts(table: Table, sheet: SheetCells) -> list[Draft]:
     """One draft per activity: a row, with the rows that continue it."""
     keys = _KEY_COLUMNS[table.kind]
     key_columns = [index for index, (key, _) in table.columns.items() if key in keys]
     drafts: list[Draft] = []
     group: list[tuple[int, dict[int, _RowCell]]] = []
-    for row_number, cells in _rows(table):
+    for row_number, cells in _rows(table, sheet):
         own = [
             cells[index]
             for index in key_columns
@@ -392,49 +521,70 @@ def read_drafts(table: Table) -> list[Draft]:
     return drafts
 
 
-def _rows(table: Table) -> Iterator[tuple[int, dict[int, _RowCell]]]:
+def _rows(table: Table, sheet: SheetCells) -> Iterator[tuple[int, dict[int, _RowCell]]]:
     """The data rows that hold anything, as {column number: cell}."""
-    sheet = table.sheet
-    last = max(table.columns)
-    for row in sheet.iter_rows(min_row=table.header_row + 1, max_col=last):
+    columns = [(index, key in DATE_FIELDS) for index, (key, _) in table.columns.items()]
+    merged, links, rows = sheet.merged, sheet.links, sheet.rows
+    no_cells: dict[int, _Raw] = {}
+    for row_number in range(table.header_row + 1, sheet.last_row + 1):
+        row = rows.get(row_number, no_cells)
         cells: dict[int, _RowCell] = {}
-        for index, (key, _heading) in table.columns.items():
-            cell = row[index - 1]
-            row_number = cell.row
-            origin = table.merged.get((row_number, index))
-            source = sheet.cell(*origin) if origin else cell
-            text = cell_text(table, source, date_allowed=key in DATE_FIELDS)
-            link = source.hyperlink.target if source.hyperlink is not None else None
+        for index, date_allowed in columns:
+            place = (row_number, index)
+            origin = merged.get(place) if merged else None
+            if origin is None:
+                raw = row.get(index)
+                link = links.get(place) if links else None
+                if raw is None and link is None:
+                    continue
+                text = cell_text(table, row_number, index, raw, date_allowed=date_allowed)
+                from_above = False
+            else:
+                raw = rows.get(origin[0], no_cells).get(origin[1])
+                link = links.get(origin)
+                text = cell_text(table, *origin, raw, date_allowed=date_allowed)
+                from_above = origin[0] < row_number
             if text is None and link is None:
                 continue
-            from_above = origin is not None and origin[0] < row_number
             cells[index] = _RowCell(text, link, from_above)
         if any(not is_empty(cell.text) or cell.link for cell in cells.values()):
-            yield row[0].row, cells
+            yield row_number, cells
 
 
 def _draft(table: Table, group: list[tuple[int, dict[int, _RowCell]]]) -> Draft:
-    first_row = group[0][0]
+    first_row, last_row = group[0][0], group[-1][0]
     draft = Draft(first_row)
+    title = table.sheet.title
     for index, (key, heading) in table.columns.items():
-        texts: list[str] = []
-        link = None
-        for position, (_row, cells) in enumerate(group):
-            cell = cells.get(index)
-            if cell is None or (cell.from_above and position > 0):
-                continue
-            if cell.text is not None and not is_empty(cell.text):
-                texts.append(cell.text)
-            link = link or cell.link
-        letter = get_column_letter(index)
-        ref = (
-            f"{letter}{first_row}"
-            if len(group) == 1
-            else (f"{letter}{first_row}:{letter}{group[-1][0]}")
-        )
-        read(key, draft, CellIn(table.sheet.title, ref, heading, "\n".join(texts) or None, link))
+        if len(group) == 1:
+            cell = group[0][1].get(index)
+            text = None if cell is None or is_empty(cell.text) else cell.text
+            link = None if cell is None else cell.link
+            ref = f"{_LETTERS[index]}{first_row}"
+        else:
+            texts: list[str] = []
+            link = None
+            for position, (_row, cells) in enumerate(group):
+                cell = cells.get(index)
+                if cell is None or (cell.from_above and position > 0):
+                    continue
+                if cell.text is not None and not is_empty(cell.text):
+                    texts.append(cell.text)
+                link = link or cell.link
+            text = "\n".join(texts) or None
+            ref = f"{_LETTERS[index]}{first_row}:{_LETTERS[index]}{last_row}"
+        read(key, draft, CellIn(title, ref, heading, text, link))
     _complete(table, draft)
     return draft
+
+
+class _ColumnLetters(dict[int, str]):
+    def __missing__(self, index: int) -> str:
+        self[index] = get_column_letter(index)
+        return self[index]
+
+
+_LETTERS = _ColumnLetters()
 
 
 def _complete(table: Table, draft: Draft) -> None:
