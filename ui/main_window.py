@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         self._generation = 0  # which register background results belong to
         self._workers: list[Worker] = []
         self._search_texts_loaded = False
+        self._background_pending = False
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
         self.app_actions = AppActions(self)
@@ -260,7 +261,8 @@ class MainWindow(QMainWindow):
 
         toolbar = QToolBar("Main toolbar")
         toolbar.setObjectName("main toolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        # Words only: only some actions have an icon, and a half-iconned toolbar looks broken.
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.setMovable(False)
         for action in (a.new_activity, a.duplicate, a.retire, a.delete):
             toolbar.addAction(action)
@@ -339,7 +341,8 @@ class MainWindow(QMainWindow):
         self.settings.add_recent_register(register.path)
         # Search text and the checks are read off the GUI thread once the table has been
         # drawn, so that they do not slow the window's first appearance.
-        AfterPaint(self.activities_page.table.viewport(), self._start_background_loads)
+        self._background_pending = True
+        AfterPaint(self.activities_page.table.viewport(), self._start_pending_background_loads)
         self.register_changed.emit(register)
 
     def show_page(self, number: int) -> None:
@@ -369,6 +372,7 @@ class MainWindow(QMainWindow):
         if number not in (Page.ACTIVITIES, Page.LIBRARIES) and callable(refresh):
             refresh()
         self._update_actions()
+        self._update_status()
 
     def focus_search(self) -> None:
         self.show_page(Page.ACTIVITIES)
@@ -408,7 +412,12 @@ class MainWindow(QMainWindow):
         self._search_texts_loaded = True
         self.activities_page.proxy.set_search_texts(texts)
 
+    def _start_pending_background_loads(self) -> None:
+        if self._background_pending:
+            self._start_background_loads()
+
     def _start_background_loads(self) -> None:
+        self._background_pending = False
         register, generation = self.register, self._generation
         texts = Worker(lambda _p, _c: register.activities.search_texts(), self)
         texts.succeeded.connect(lambda result: self._set_search_texts(generation, result))
@@ -432,6 +441,8 @@ class MainWindow(QMainWindow):
         self.gaps_loaded.emit()
 
     def wait_for_background(self) -> None:
+        """Wait for the background loads (starting them if the window has not been drawn)."""
+        self._start_pending_background_loads()
         for worker in list(self._workers):
             worker.wait()
 
@@ -831,6 +842,9 @@ class MainWindow(QMainWindow):
         self.path_label.setToolTip(f"The register open in this window: {path}")
         if self.register.read_only:
             self.state_label.setText("Read-only: save a copy to make changes")
+        elif self.stack.currentIndex() == Page.NOTICES:
+            # The one page with a Save button: say so rather than promise otherwise.
+            self.state_label.setText("Notices are kept when you press Save")
         else:
             self.state_label.setText("Changes are saved as you work")
 
