@@ -113,7 +113,7 @@ def run_child(code: str) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     ).stdout
-    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def time_search() -> tuple[float, float, int]:

@@ -283,7 +283,7 @@ class ActivityEditor(QWidget):
         gaps_layout.addWidget(self.gaps_title)
         gaps_layout.addWidget(self.gaps_list)
 
-        body = QSplitter(Qt.Orientation.Vertical)
+        self._body = body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(self.pages)
         body.addWidget(gaps_panel)
         body.setStretchFactor(0, 1)
@@ -652,6 +652,12 @@ class ActivityEditor(QWidget):
             if findings
             else "Gaps: none found"
         )
+        # No gaps, no empty box: the form takes the room.
+        if bool(findings) != self.gaps_list.isVisibleTo(self):
+            self.gaps_list.setVisible(bool(findings))
+            total = sum(self._body.sizes())
+            gaps_height = 110 if findings else 0
+            self._body.setSizes([total - gaps_height, gaps_height])
 
     def _go_to_gap(self, item: QListWidgetItem) -> None:
         field = item.data(Qt.ItemDataRole.UserRole)

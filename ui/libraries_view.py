@@ -242,6 +242,7 @@ class LibrariesView(QWidget):
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([640, 360])  # the item names need the room more than the details
         splitter.setChildrenCollapsible(False)
         layout = QHBoxLayout(self)
         layout.addWidget(self.kinds)

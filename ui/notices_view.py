@@ -295,6 +295,11 @@ class NoticesView(QWidget):
         self.notice_model = NoticeListModel()
         self.notice_list = QListView()
         self.notice_list.setModel(self.notice_model)
+        # Notice titles are long: wrap them rather than hide them behind a scroll bar.
+        self.notice_list.setWordWrap(True)
+        self.notice_list.setSpacing(2)
+        self.notice_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.notice_list.setAccessibleName("Notices")
         self.notice_list.selectionModel().currentChanged.connect(self._on_notice_chosen)
 
         self.title_edit = QLineEdit()
@@ -367,10 +372,14 @@ class NoticesView(QWidget):
         self.warnings_box = QPlainTextEdit()
         self.warnings_box.setReadOnly(True)
         self.warnings_box.setMaximumHeight(160)
+        self.warnings_box.setAccessibleName("Points to check before publishing")
+        self.warnings_title = QLabel("Points to check before you publish:")
+        self.warnings_title.setBuddy(self.warnings_box)
         preview_panel = QWidget()
         preview_layout = QVBoxLayout(preview_panel)
         preview_layout.addWidget(self.preview, 1)
         preview_layout.addWidget(self.reading_label)
+        preview_layout.addWidget(self.warnings_title)
         preview_layout.addWidget(self.warnings_box)
 
         splitter = QSplitter()
@@ -638,6 +647,7 @@ class NoticesView(QWidget):
             self.preview.setHtml("<p>Create a notice, or choose one from the list.</p>")
             self.reading_label.setText("")
             self.warnings_box.setPlainText("")
+            self._show_warnings_panel(False)
             self.preview_updated.emit()
             return
         try:
@@ -658,8 +668,13 @@ class NoticesView(QWidget):
         lines += [
             f"{v.section}: vague word “{v.word}” in “{v.excerpt}”" for v in report.vague_words
         ]
-        self.warnings_box.setPlainText("\n".join(lines) or "No warnings.")
+        self.warnings_box.setPlainText("\n".join(lines) or "Nothing: the notice is ready.")
+        self._show_warnings_panel(True)
         self.preview_updated.emit()
+
+    def _show_warnings_panel(self, shown: bool) -> None:
+        self.warnings_title.setVisible(shown)
+        self.warnings_box.setVisible(shown)
 
     def _fresh_document(self) -> NoticeDocument:
         if self._preview_timer.isActive() or self.document is None:

@@ -111,14 +111,12 @@ class OrganisationForm(QWidget):
             if number == 0:
                 form.addRow("", self.public_authority)
             if field == "complaints_contact":
-                # A paragraph, not a field: its label above and the box filling its column.
+                # A paragraph, not a field: its label above, the text the box's full width.
                 form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
-                grid.addWidget(box, number // 2, number % 2)
-            else:
-                grid.addWidget(box, number // 2, number % 2, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(box, number // 2, number % 2, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
-        grid.setRowStretch(1, 1)
+        grid.setRowStretch(2, 1)
         intro = QLabel(
             "Who you are, and how people reach your data protection officer. These details "
             "head the Article 30 record and every privacy notice. Changes are saved as you go."
@@ -134,11 +132,8 @@ class OrganisationForm(QWidget):
         if multi_line:
             edit = QPlainTextEdit()
             edit.setTabChangesFocus(True)
-            height = edit.fontMetrics().lineSpacing() * (8 if field == "complaints_contact" else 3)
-            if field == "complaints_contact":
-                edit.setMinimumHeight(height + 14)  # and grows with the page
-            else:
-                edit.setFixedHeight(height + 14)
+            lines = 8 if field == "complaints_contact" else 3
+            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
             edit.setProperty("ropa_field", field)
             edit.installEventFilter(self)
         else:

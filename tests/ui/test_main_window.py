@@ -160,3 +160,10 @@ def test_export_runs_off_the_gui_thread(
         pass
     assert blocker.args is not None and blocker.args[0] is True
     assert openpyxl.load_workbook(target).sheetnames
+
+
+def test_the_status_bar_tells_the_truth_about_saving_on_each_page(window: MainWindow) -> None:
+    window.show_page(Page.NOTICES)
+    assert window.state_label.text() == "Notices are kept when you press Save"
+    window.show_page(Page.ORGANISATION)
+    assert window.state_label.text() == "Changes are saved as you work"
