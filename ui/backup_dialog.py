@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ropa.backup import BackupInfo, backup_folder, list_backups
+from ui.item_models import horizontal_heading
 
 _COLUMNS = ("Taken", "Why")
 
@@ -68,9 +69,7 @@ class BackupListModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _COLUMNS[section]
-        return None
+        return horizontal_heading(_COLUMNS, section, orientation, role)
 
 
 class RestoreBackupDialog(QDialog):

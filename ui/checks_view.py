@@ -37,6 +37,7 @@ from ropa.checks import CheckReport, Finding, Severity, check_register, rules
 from ropa.errors import RopaError
 from ropa.fields import label as field_label
 from ropa.register import Register
+from ui.item_models import horizontal_heading
 
 Index = QModelIndex | QPersistentModelIndex
 _NO_PARENT = QModelIndex()
@@ -167,9 +168,7 @@ class FindingsModel(QAbstractItemModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _COLUMNS[section]
-        return None
+        return horizontal_heading(_COLUMNS, section, orientation, role)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

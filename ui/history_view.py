@@ -35,6 +35,7 @@ from ropa.history_export import (
     write_history_xlsx,
 )
 from ropa.register import Register
+from ui.item_models import horizontal_heading
 
 Index = QModelIndex | QPersistentModelIndex
 _NO_PARENT = QModelIndex()
@@ -72,9 +73,7 @@ class HistoryModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADINGS[section]
-        return None
+        return horizontal_heading(HEADINGS, section, orientation, role)
 
 
 class HistoryView(QWidget):

@@ -11,22 +11,20 @@ import atexit
 import os
 import sys
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QGuiApplication,
     QPagedPaintDevice,
-    QPageLayout,
-    QPageSize,
     QPainter,
-    QPdfWriter,
     QPen,
     QTextCursor,
     QTextDocument,
 )
 
 from ropa.notices import NoticeDocument, render_html
+from ui.pdf import a4_pdf_writer
 
 PDF_RESOLUTION = 300
 # Page margins in millimetres: generous, like a printed council leaflet.
@@ -64,18 +62,9 @@ def notice_pdf_bytes(notice: NoticeDocument) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
+    # No page margins: the notice paints its own margins, header and footer.
+    writer = a4_pdf_writer(buffer, notice.title, margin_mm=0)
     writer.setResolution(PDF_RESOLUTION)
-    writer.setTitle(notice.title)
-    writer.setCreator("ROPA desk")
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(0, 0, 0, 0),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
     paint_notice(writer, notice)
     buffer.close()
     return bytes(data.data())

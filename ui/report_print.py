@@ -9,13 +9,13 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QTextDocument
 
 from ropa.checks import CheckReport, Finding, Severity, gap_counts
 from ropa.checks.rules import british_date
 from ropa.fields import label as field_label
 from ropa.files import write_atomically
+from ui.pdf import a4_pdf_writer
 
 _STYLE = """
 body { font-family: sans-serif; font-size: 9pt; color: #1a1a1a; }
@@ -94,17 +94,7 @@ def write_report_pdf(report: CheckReport, path: Path) -> None:
     """Write the report as an A4 PDF (atomically). Needs a running QGuiApplication."""
 
     def write(temporary: Path) -> None:
-        writer = QPdfWriter(str(temporary))
-        writer.setTitle("Compliance checks report")
-        writer.setCreator("ROPA desk")
-        writer.setPageLayout(
-            QPageLayout(
-                QPageSize(QPageSize.PageSizeId.A4),
-                QPageLayout.Orientation.Portrait,
-                QMarginsF(15, 15, 15, 15),
-                QPageLayout.Unit.Millimeter,
-            )
-        )
+        writer = a4_pdf_writer(str(temporary), "Compliance checks report", margin_mm=15)
         document = QTextDocument()
         document.setHtml(report_html(report))
         document.print_(writer)
