@@ -14,7 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, Table, func, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from db.models import (
     Activity,
@@ -303,15 +305,16 @@ def insert_activity(
     changes = normalise_changes(changes)
     _check_reference_free(session, changes["reference"], None)
     scalars = {name: changes[name] for name in _SCALAR_FIELDS}
-    connection = session.connection()
-    activity_id = _new_id(connection.execute(_ACTIVITY_TABLE.insert(), scalars))
+    dialect = session.connection().dialect
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_ACTIVITY_SQL, _activity_row(scalars, dialect))
+        activity_id = int(cursor.lastrowid or 0)
+    finally:
+        cursor.close()
     _insert_children(session, activity_id, changes, resolver)
     log.add("activity", activity_id, f"{changes['reference']} {changes['name']}".strip(), "create")
     return int(activity_id)
-
-
-def _new_id(result: Any) -> int:
-    return int(result.inserted_primary_key[0])
 
 
 def _table(model: Any) -> Table:
@@ -325,6 +328,28 @@ _ACTIVITY_TABLE = _table(Activity)
 def _insert_sql(model: Any, columns: Sequence[str]) -> str:
     placeholders = ", ".join("?" for _ in columns)
     return f"INSERT INTO {_table(model).name} ({', '.join(columns)}) VALUES ({placeholders})"
+
+
+_ACTIVITY_COLUMNS = [column for column in _ACTIVITY_TABLE.columns if not column.primary_key]
+_ACTIVITY_SQL = _insert_sql(Activity, [column.name for column in _ACTIVITY_COLUMNS])
+
+
+def _activity_row(scalars: dict[str, Any], dialect: Dialect) -> tuple[Any, ...]:
+    """An activity row as SQLAlchemy would write it: the models' defaults for what is not
+    given, and each value converted by its column type (enums, dates, booleans)."""
+    row = []
+    for column in _ACTIVITY_COLUMNS:
+        if column.key in scalars:
+            value = scalars[column.key]
+        elif isinstance(column.default, CallableColumnDefault):
+            value = column.default.arg(None)  # type: ignore[arg-type]  # utc_now needs no context
+        elif isinstance(column.default, ScalarElementColumnDefault):
+            value = column.default.arg
+        else:
+            value = None
+        convert = column.type._cached_bind_processor(dialect)
+        row.append(convert(value) if convert is not None else value)
+    return tuple(row)
 
 
 # The child rows of a new activity go straight to the sqlite3 cursor: a Core statement costs
@@ -549,13 +574,13 @@ def _set_links(activity: Activity, kind: LibraryKind, items: list[LibraryItem]) 
     activity.links = others + fresh
 
 
+_REFERENCE_SQL = f"SELECT id FROM {_ACTIVITY_TABLE.name} WHERE reference = ?"
+
+
 def _check_reference_free(session: Session, reference: str, own_id: int | None) -> None:
-    # Exact match, so SQLite answers from the unique index even in a 10,000-row import.
-    clash = (
-        session.connection()
-        .execute(select(Activity.id).where(Activity.reference == reference))
-        .scalar()
-    )
+    # Exact match, so SQLite answers from the unique index even in a 10,000-row import;
+    # plain SQL, because building the statement cost more than answering it.
+    clash = session.connection().exec_driver_sql(_REFERENCE_SQL, (reference,)).scalar()
     if clash is not None and clash != own_id:
         raise ValidationError(
             f"Another activity already has the reference \u201c{reference}\u201d. "

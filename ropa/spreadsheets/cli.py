@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ropa.sanitise import for_terminal
 from ropa.spreadsheets.export import export_workbook
 from ropa.spreadsheets.importer import import_workbook
 
@@ -20,7 +21,9 @@ def run_import(register: Register, path: Path, *, dry_run: bool) -> int:
     Bad input raises a RopaError, which ropa.cli prints on one line with exit status 1.
     """
     report = import_workbook(register, path, dry_run=dry_run)
-    print(report.summary())
+    # Names and notes come from the workbook: control characters and right-to-left
+    # overrides in them are shown as escapes, never acted on by the terminal.
+    print(report.summary(shown=for_terminal))
     return EXIT_OK
 
 
@@ -30,6 +33,6 @@ def run_export(register: Register, path: Path, *, processor: bool, include_retir
     count = result.activity_count
     print(
         f"Wrote the ICO {which} workbook with {count} "
-        f"{'activity' if count == 1 else 'activities'} to {result.path}"
+        f"{'activity' if count == 1 else 'activities'} to {for_terminal(str(result.path))}"
     )
     return EXIT_OK

@@ -7,6 +7,7 @@ target and moved into place only when complete (ropa.files.write_atomically).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -152,9 +153,15 @@ def build_workbook(
     for style in styles.values():
         workbook.add_named_style(style)
     sheet = workbook.create_sheet(layout.TEMPLATE_SHEET)
-    complete = _write_register_sheet(
-        sheet, spec, organisation, records, contract_links, progress, cancelled
-    )
+    try:
+        complete = _write_register_sheet(
+            sheet, spec, organisation, records, contract_links, progress, cancelled
+        )
+    except SpreadsheetError:
+        # A cell too long for Excel stops the sheet half-written: close its XML stream
+        # properly (into memory, thrown away), or openpyxl complains at garbage collection.
+        workbook.save(io.BytesIO())
+        raise
     example = workbook.create_sheet(layout.EXAMPLE_SHEET)
     _write_register_sheet(
         example, spec, _example_organisation(kind), _example_activities(kind), {}, None, None

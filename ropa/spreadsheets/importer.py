@@ -669,12 +669,9 @@ def _store_one(
     existing_id = matcher.find(values)
     if existing_id is None:
         activity_id = insert_activity(session, ActivityRecord(**values), resolver, log)
-        # On the connection, not the session: no ORM flush for every row of a big import.
-        reference, name = (
-            session.connection()
-            .execute(select(Activity.reference, Activity.name).where(Activity.id == activity_id))
-            .one()
-        )
+        # Plain SQL on the connection: no ORM flush and no statement to build for every row
+        # of a big import.
+        reference, name = session.connection().exec_driver_sql(_CREATED_SQL, (activity_id,)).one()
         report.created.append((reference, name))
     else:
         activity = session.get_one(Activity, existing_id)
@@ -701,6 +698,9 @@ def _store_one(
                 "",
                 link,
             )
+
+
+_CREATED_SQL = f"SELECT reference, name FROM {Activity.__tablename__} WHERE id = ?"
 
 
 def _merge_notes(existing: str, incoming: str) -> str:

@@ -114,12 +114,22 @@ def _basis_line(line: str) -> tuple[list[str], str] | None:
     return [code], rest
 
 
+def _starts_with_reference(line: str) -> bool:
+    found = _ARTICLE6_REF.search(line)
+    return found is not None and found.start() <= 4
+
+
 def parse_lawful_bases(text: str | None) -> Parsed[LawfulBasisEntry]:
     parsed: Parsed[LawfulBasisEntry] = Parsed()
     current: LawfulBasisEntry | None = None
-    for raw in lines(text):
-        line = strip_marker(raw)
+    cleaned = [(raw, strip_marker(raw)) for raw in lines(text)]
+    # In a cell that names its bases as "Article 6(1)(x) ...", as the export writes them, a
+    # line naming a basis only in words (an act called "legal duty") is legislation.
+    by_reference = any(_starts_with_reference(line) for _, line in cleaned)
+    for raw, line in cleaned:
         recognised = _basis_line(line)
+        if recognised is not None and by_reference and current is not None:
+            recognised = recognised if _starts_with_reference(line) else None
         if recognised is None:
             if current is None:
                 parsed.not_understood.append(raw)

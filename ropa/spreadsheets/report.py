@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,12 +39,14 @@ class ImportReport:
     dry_run: bool = False
     sheet: str = ""
 
-    def summary(self) -> str:
+    def summary(self, shown: Callable[[str], str] = str) -> str:
+        """The report in lines; `shown` makes the workbook's own text (file, sheet and
+        activity names, cells not understood) safe where it is shown, such as a terminal."""
         lines = []
         if self.dry_run:
-            lines.append(f"Dry run of importing {self.path.name}: nothing has been changed.")
+            lines.append(f"Dry run of importing {shown(self.path.name)}: nothing has been changed.")
         else:
-            lines.append(f"Imported {self.path.name} (sheet “{self.sheet}”).")
+            lines.append(f"Imported {shown(self.path.name)} (sheet “{shown(self.sheet)}”).")
         verb = "would be" if self.dry_run else "were"
         lines.append(
             f"{_count(len(self.created), 'activity', 'activities')} {verb} created, "
@@ -52,7 +55,9 @@ class ImportReport:
         for heading, entries in (("Created", self.created), ("Updated", self.updated)):
             if entries:
                 lines.append(f"{heading}:")
-                lines.extend(f"  {reference} {name}".rstrip() for reference, name in entries)
+                lines.extend(
+                    f"  {shown(reference)} {shown(name)}".rstrip() for reference, name in entries
+                )
         if self.organisation_updated:
             lines.append(
                 "The organisation's contact details "
@@ -64,7 +69,7 @@ class ImportReport:
                 f"{_count(len(self.problems), 'cell', 'cells')} could not be understood; "
                 "the text is kept in the notes of its activity:"
             )
-            lines.extend(f"  {problem.describe()}" for problem in self.problems)
+            lines.extend(f"  {shown(problem.describe())}" for problem in self.problems)
         else:
             lines.append("Every cell was understood.")
         return "\n".join(lines)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +32,7 @@ from ropa.spreadsheets import (
     lawtext,
 )
 from ropa.spreadsheets.cells import is_empty
+from ropa.spreadsheets.cli import run_import
 from tests.data.make_dpo_workbook import DPIA_URL, build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -329,3 +332,14 @@ def test_lawful_basis_text(text: str, expected: list[tuple[str, str, list[str]]]
 def test_condition_text(text: str, scheme: str, code: str) -> None:
     parsed = lawtext.parse_conditions(text, scheme)
     assert [(e.code, e.explanation) for e in parsed.values] == [(code, "")]
+
+
+def test_cli_report_shows_control_characters_as_escapes(tmp_path: Path) -> None:
+    path = _save(tmp_path / "hostile.xlsx", lambda s: s.cell(10, 1, "Evil\u202eeman\x9b2J"))
+    with Register.open(tmp_path / "r.ropa") as target:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            run_import(target, path, dry_run=True)
+    printed = out.getvalue()
+    assert "\u202e" not in printed and "\x9b" not in printed
+    assert "\\u202e" in printed and "\\x9b" in printed
