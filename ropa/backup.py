@@ -21,6 +21,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ropa.dates import british_date
 from ropa.errors import FileWriteError, RegisterFileError
 
 MAX_BACKUPS = 20
@@ -48,7 +49,7 @@ class BackupInfo:
     @property
     def when(self) -> str:
         """The moment in British form: 21 November 2026 at 09:30."""
-        return f"{self.taken_at.day} {self.taken_at:%B %Y} at {self.taken_at:%H:%M}"
+        return f"{british_date(self.taken_at.date())} at {self.taken_at:%H:%M}"
 
     @property
     def why(self) -> str:

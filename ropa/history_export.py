@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 
 from ropa.checks.report import write_table
+from ropa.dates import british_date, british_datetime
 from ropa.fields import label as field_label
 from ropa.files import write_atomically
 from ropa.history import Change
@@ -57,16 +58,6 @@ class HistoryRow:
             self.old_value,
             self.new_value,
         )
-
-
-def local_time(stored: dt.datetime) -> dt.datetime:
-    """A stored (naive UTC) time in the computer's time zone."""
-    return stored.replace(tzinfo=dt.UTC).astimezone()
-
-
-def british_datetime(stored: dt.datetime) -> str:
-    moment = local_time(stored)
-    return f"{moment.day} {moment:%B %Y %H:%M}"
 
 
 def start_of_day_utc(day: dt.date) -> dt.datetime:
@@ -132,4 +123,4 @@ def export_history(
 
 
 def sheet_title(since: dt.date | None) -> str:
-    return f"Changes since {since.day} {since:%B %Y}" if since else "Changes"
+    return f"Changes since {british_date(since)}" if since else "Changes"

@@ -9,9 +9,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from db.models import ChangeRecord
+from ropa.dates import british_datetime
 from ropa.history_export import (
     HEADINGS,
-    british_datetime,
     changes,
     export_history,
     start_of_day_utc,
