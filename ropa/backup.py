@@ -119,8 +119,10 @@ def make_backup(
     *,
     keep: int = MAX_BACKUPS,
     now: dt.datetime | None = None,
+    spare: Path | None = None,
 ) -> Path:
-    """Back the register up into its backup folder and prune the oldest beyond `keep`."""
+    """Back the register up into its backup folder and prune the oldest beyond `keep`
+    (never `spare`, the backup a restore is about to read)."""
     stamp = (now or dt.datetime.now()).strftime(_STAMP_FORMAT)
     target = backup_folder(register_path) / f"{register_path.stem} {stamp} {reason}.ropa"
     counter = 1
@@ -128,13 +130,17 @@ def make_backup(
         counter += 1
         target = target.with_name(f"{register_path.stem} {stamp} {reason} {counter}.ropa")
     copy_database(register_path, target)
-    prune_backups(register_path, keep=keep)
+    prune_backups(register_path, keep=keep, spare=spare)
     return target
 
 
-def prune_backups(register_path: Path, *, keep: int = MAX_BACKUPS) -> None:
-    """Delete the oldest backups so that at most `keep` remain."""
-    for old in list_backups(register_path)[max(keep, 1) :]:
+def prune_backups(
+    register_path: Path, *, keep: int = MAX_BACKUPS, spare: Path | None = None
+) -> None:
+    """Delete the oldest backups so that at most `keep` remain, sparing `spare`."""
+    spared = spare.resolve() if spare is not None else None
+    candidates = [info for info in list_backups(register_path) if info.path.resolve() != spared]
+    for old in candidates[max(keep, 1) :]:
         with contextlib.suppress(OSError):
             old.path.unlink(missing_ok=True)
 
@@ -180,7 +186,7 @@ def restore_backup(register_path: Path, backup_path: Path) -> Path:
     check_is_sound_register(backup_path)
     if register_path.exists():
         try:
-            safety_copy = make_backup(register_path, BEFORE_RESTORE)
+            safety_copy = make_backup(register_path, BEFORE_RESTORE, spare=backup_path)
         except FileWriteError:
             # A damaged register cannot be copied page by page; keep its bytes instead.
             safety_copy = _copy_bytes(register_path, BEFORE_RESTORE)

@@ -11,6 +11,7 @@ import pytest
 from ropa.backup import (
     BEFORE_RESTORE,
     DAILY,
+    MAX_BACKUPS,
     BackupInfo,
     list_backups,
     make_backup,
@@ -108,6 +109,20 @@ def test_restore_brings_back_the_backup_and_keeps_what_it_replaced(saved: Path) 
     before_restore = [info for info in list_backups(saved) if info.reason == BEFORE_RESTORE]
     assert [info.path for info in before_restore] == [kept]
     assert _references(kept) == ["CS-001", "CS-002"]
+
+
+def test_restoring_the_oldest_of_a_full_set_of_backups(saved: Path) -> None:
+    """The safety copy a restore makes must not prune away the backup being restored."""
+    start = dt.datetime(2026, 1, 1, 8, 0)
+    oldest = make_backup(saved, "manual", keep=MAX_BACKUPS, now=start)
+    with Register.open(saved, daily_backup=False) as register:
+        register.activities.create(sample_activity(reference="CS-002", name="Later work"))
+    for day in range(1, MAX_BACKUPS):
+        make_backup(saved, "manual", now=start + dt.timedelta(days=day))
+    assert len(list_backups(saved)) == MAX_BACKUPS
+    restore_backup(saved, oldest)
+    assert _references(saved) == ["CS-001"]
+    assert len(list_backups(saved)) <= MAX_BACKUPS + 1
 
 
 @pytest.mark.parametrize("damage", ["not a register", "garbage", "newer"])
