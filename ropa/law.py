@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -116,3 +117,67 @@ def transfer_mechanisms() -> dict[str, TransferMechanism]:
 @cache
 def adequacy_countries() -> frozenset[str]:
     return frozenset(name.casefold() for name in _load("adequacy_countries.json")["countries"])
+
+
+# --- what the tables mean for a record ------------------------------------------------------
+# Codes are read the same way wherever they come from (typed, imported or stored): Article 9
+# letters trimmed and case-insensitive, Schedule 1 paragraph numbers trimmed.
+
+
+def article9_condition(code: str) -> Article9Condition | None:
+    return article9_conditions().get(code.strip().casefold())
+
+
+def schedule1_condition(paragraph: str) -> Schedule1Condition | None:
+    return schedule1_conditions().get(paragraph.strip())
+
+
+def schedule1_part_required(article9_code: str) -> int | None:
+    """The Schedule 1 part (1 or 2) an Article 9(2) condition also needs (DPA 2018 s.10), or
+    None when it needs none."""
+    condition = article9_condition(article9_code)
+    return condition.schedule1_part_required if condition else None
+
+
+def missing_schedule1_parts(
+    article9_codes: Iterable[str], schedule1_paragraphs: Iterable[str]
+) -> list[tuple[Article9Condition, int]]:
+    """Each Article 9 condition relied on whose required Schedule 1 part has no recorded
+    condition, with that part."""
+    recorded_parts = {
+        condition.part
+        for paragraph in schedule1_paragraphs
+        if (condition := schedule1_condition(paragraph)) is not None
+    }
+    missing = []
+    for code in article9_codes:
+        condition = article9_condition(code)
+        part = condition.schedule1_part_required if condition else None
+        if condition and part is not None and part not in recorded_parts:
+            missing.append((condition, part))
+    return missing
+
+
+def needs_schedule1(article9_codes: Iterable[str], article10_basis: str) -> bool:
+    """Whether the record must name a Schedule 1 condition: an Article 9 condition that needs
+    one, or criminal offence data handled because the law authorises it (s.10(5))."""
+    basis = article10_bases().get(article10_basis.strip())
+    return any(schedule1_part_required(code) is not None for code in article9_codes) or bool(
+        basis and basis.needs_schedule1
+    )
+
+
+def requires_apd(paragraph: str) -> bool:
+    """Whether relying on this Schedule 1 paragraph needs an appropriate policy document."""
+    condition = schedule1_condition(paragraph)
+    return bool(condition and condition.requires_apd)
+
+
+def apd_conditions(paragraphs: Iterable[str]) -> list[Schedule1Condition]:
+    """The known Schedule 1 conditions among these paragraphs that need an appropriate policy
+    document, in the order given."""
+    return [
+        condition
+        for paragraph in paragraphs
+        if (condition := schedule1_condition(paragraph)) is not None and condition.requires_apd
+    ]
