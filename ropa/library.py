@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from db.models import Activity, ActivityLink, BasisLegislation, LibraryItem, LibraryKind
+from db.models import (
+    Activity,
+    ActivityLink,
+    BasisLegislation,
+    LibraryItem,
+    LibraryKind,
+    utc_now,
+)
 from ropa.errors import ConflictError, InUseError, NotFoundError, ValidationError
 from ropa.history import ChangeLog
 from ropa.records import LibraryItemRecord
@@ -162,6 +169,7 @@ class LibraryService:
             _check_version(item, expected_version)
             log = ChangeLog(session)
             label = _label(item)
+            changed = False
             for attribute, value in changes.items():
                 if attribute == "name":
                     value = clean_name(value)
@@ -170,6 +178,7 @@ class LibraryService:
                     item.name_key = name_key(value)
                 old = getattr(item, attribute)
                 if old != value:
+                    changed = True
                     setattr(item, attribute, value)
                     log.add(
                         "library_item",
@@ -180,7 +189,9 @@ class LibraryService:
                         old,
                         value,
                     )
-            item.version += 1
+            if changed:
+                item.version += 1
+                _touch_users(session, item.id)
             session.flush()
             return to_record(item, len(_users(session, item_id)))
 
@@ -211,6 +222,7 @@ class LibraryService:
                     f"\u201c{source.name}\u201d and \u201c{target.name}\u201d are different "
                     "kinds of item and cannot be merged."
                 )
+            _touch_users(session, source.id)
             _relink(session, ActivityLink, ActivityLink.activity_id, source.id, target.id)
             _relink(session, BasisLegislation, BasisLegislation.basis_id, source.id, target.id)
             ChangeLog(session).add(
@@ -226,6 +238,20 @@ class LibraryService:
             target.version += 1
             session.flush()
             return to_record(target, len(_users(session, target.id)))
+
+
+def _touch_users(session: Session, item_id: int) -> None:
+    """The activities using an item changed with it: a new version, so that an editor still
+    holding the old name must reload rather than quietly put the old name back, and a new
+    updated_at, so that notices covering them show as changed since publication."""
+    users = [activity_id for activity_id, _reference, _name in _users(session, item_id)]
+    if users:
+        session.execute(
+            update(Activity)
+            .where(Activity.id.in_(users))
+            .values(version=Activity.version + 1, updated_at=utc_now())
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _relink(

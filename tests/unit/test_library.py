@@ -87,3 +87,37 @@ def test_organisation_details_round_trip_with_history(register: Register) -> Non
     assert organisation.is_public_authority is True
     fields = {c.field for c in register.history.changes(entity_type="organisation")}
     assert fields == {"name", "dpo_email"}
+
+
+def test_an_editor_holding_the_old_name_cannot_put_it_back(register: Register) -> None:
+    """A rename changes every activity using the item, so a stale save is a conflict."""
+    from ropa.errors import ConflictError
+
+    created = register.activities.create(sample_activity(recipients=["Police"]))
+    police = _item(register, LibraryKind.RECIPIENT, "Police")
+    register.library.update(police.id or 0, {"name": "Police forces"})
+    with pytest.raises(ConflictError):
+        register.activities.update(
+            created.id or 0,
+            {"recipients": ["Police", "NHS bodies"]},
+            expected_version=created.version,
+        )
+    reloaded = register.activities.get(created.id or 0)
+    assert reloaded.recipients == ["Police forces"]
+    assert reloaded.updated_at is not None and created.updated_at is not None
+    assert reloaded.updated_at > created.updated_at
+
+
+def test_merging_changes_the_activities_that_used_the_source(register: Register) -> None:
+    created = register.activities.create(sample_activity(recipients=["Constabulary"]))
+    register.activities.create(sample_activity(reference="B", recipients=["Police"]))
+    source = _item(register, LibraryKind.RECIPIENT, "Constabulary")
+    target = _item(register, LibraryKind.RECIPIENT, "Police")
+    register.library.merge(source.id or 0, target.id or 0)
+    assert register.activities.get(created.id or 0).version == created.version + 1
+
+
+def test_saving_an_item_unchanged_keeps_its_version(register: Register) -> None:
+    created = register.library.create(LibraryItemRecord(LibraryKind.PURPOSE, "Audit"))
+    again = register.library.update(created.id or 0, {"name": "Audit"}, created.version)
+    assert again.version == created.version
