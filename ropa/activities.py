@@ -35,7 +35,7 @@ from db.models import (
 from ropa.bulk_load import load_records
 from ropa.errors import ConflictError, NotFoundError, ValidationError
 from ropa.history import ChangeLog
-from ropa.library import LibraryResolver
+from ropa.library import LibraryResolver, name_key
 from ropa.records import (
     LINK_FIELDS,
     ActivityRecord,
@@ -144,10 +144,16 @@ class ActivityService:
             query = query.where(Activity.id.in_(list(ids)))
         if not include_retired:
             query = query.where(Activity.status != Status.RETIRED)
-        if business_functions:
-            keys = [name.strip().casefold() for name in business_functions]
-            query = query.where(func.lower(func.trim(Activity.business_function)).in_(keys))
         with self.register.reading() as session:
+            if business_functions:
+                # Matched as library names are (spacing and case folded, any alphabet):
+                # SQLite's lower() folds ASCII letters only.
+                keys = {name_key(name) for name in business_functions}
+                functions = session.connection().execute(
+                    select(Activity.id, Activity.business_function)
+                )
+                chosen = [row[0] for row in functions if name_key(row[1]) in keys]
+                query = query.where(Activity.id.in_(chosen))
             return load_records(session, query, _SCALAR_FIELDS)
 
     def business_functions(self) -> list[str]:
@@ -192,16 +198,13 @@ class ActivityService:
 
     def create(self, record: ActivityRecord) -> ActivityRecord:
         with self.register.transaction() as session:
-            activity_id = insert_activity(
-                session, record, LibraryResolver(session), ChangeLog(session)
-            )
+            activity_id = insert_activity(session, record, *_resolver_and_log(session))
             return to_record(_load(session, activity_id, full=True))
 
     def create_many(self, records: Iterable[ActivityRecord]) -> list[int]:
         """Insert many activities in one transaction (demo registers, benchmarks)."""
         with self.register.transaction() as session:
-            resolver = LibraryResolver(session)
-            log = ChangeLog(session)
+            resolver, log = _resolver_and_log(session)
             return [insert_activity(session, record, resolver, log) for record in records]
 
     def update(
@@ -211,9 +214,7 @@ class ActivityService:
         with self.register.transaction() as session:
             activity = _load(session, activity_id, full=True)
             check_version(activity, expected_version)
-            update_activity(
-                session, activity, changes, LibraryResolver(session), ChangeLog(session)
-            )
+            update_activity(session, activity, changes, *_resolver_and_log(session))
             return to_record(activity)
 
     def duplicate(self, activity_id: int) -> ActivityRecord:
@@ -229,10 +230,8 @@ class ActivityService:
                 last_reviewed=None,
                 next_review=None,
             )
-            log = ChangeLog(session)
-            activity = _load(
-                session, insert_activity(session, copy, LibraryResolver(session), log), full=True
-            )
+            resolver, log = _resolver_and_log(session)
+            activity = _load(session, insert_activity(session, copy, resolver, log), full=True)
             log.add(
                 "activity",
                 activity.id,
@@ -262,8 +261,7 @@ class ActivityService:
         if any of them was saved by someone else in between.
         """
         with self.register.transaction() as session:
-            resolver = LibraryResolver(session)
-            log = ChangeLog(session)
+            resolver, log = _resolver_and_log(session)
             for activity_id in activity_ids:
                 activity = _load(session, activity_id, full=True)
                 check_version(activity, (expected_versions or {}).get(activity_id))
@@ -287,6 +285,13 @@ class ActivityService:
 
 
 # --- shared with import and the demo ------------------------------------------------------
+
+
+def _resolver_and_log(session: Session) -> tuple[LibraryResolver, ChangeLog]:
+    """The change log of a transaction, and a resolver that records in it the library items
+    it creates for names typed into an activity."""
+    log = ChangeLog(session)
+    return LibraryResolver(session, log), log
 
 
 def insert_activity(
@@ -347,9 +352,20 @@ def _activity_row(scalars: dict[str, Any], dialect: Dialect) -> tuple[Any, ...]:
             value = column.default.arg
         else:
             value = None
-        convert = column.type._cached_bind_processor(dialect)
+        convert = _bind_processor(column, dialect)
         row.append(convert(value) if convert is not None else value)
     return tuple(row)
+
+
+_BIND_PROCESSORS: dict[tuple[str, str], Any] = {}
+
+
+def _bind_processor(column: Any, dialect: Dialect) -> Any:
+    """The column type's own conversion to what the driver stores, made once per column."""
+    key = (dialect.name, column.key)
+    if key not in _BIND_PROCESSORS:
+        _BIND_PROCESSORS[key] = column.type.bind_processor(dialect)
+    return _BIND_PROCESSORS[key]
 
 
 # The child rows of a new activity go straight to the sqlite3 cursor: a Core statement costs

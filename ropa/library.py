@@ -79,11 +79,10 @@ def to_record(item: LibraryItem, usage_count: int = 0) -> LibraryItemRecord:
 class LibraryResolver:
     """Finds library items by name within one transaction, creating the missing ones."""
 
-    def __init__(self, session: Session, log: ChangeLog | None = None) -> None:
+    def __init__(self, session: Session, log: ChangeLog) -> None:
         self.session = session
         self.log = log
         self._cache: dict[LibraryKind, dict[str, LibraryItem]] = {}
-        self.created: list[LibraryItem] = []
 
     def _items(self, kind: LibraryKind) -> dict[str, LibraryItem]:
         if kind not in self._cache:
@@ -109,9 +108,7 @@ class LibraryResolver:
                 item = LibraryItem(kind=kind, name=name, name_key=key)
                 self.session.add(item)
                 self._items(kind)[key] = item
-                self.created.append(item)
-                if self.log is not None:
-                    self.log.add("library_item", None, f"{kind.value}: {name}", "create")
+                self.log.add("library_item", None, f"{kind.value}: {name}", "create")
             result.append(item)
         return result
 

@@ -101,7 +101,8 @@ class ReviewService:
     ) -> None:
         """Bring retired activities back as drafts, to be reviewed again."""
         with self.register.transaction() as session:
-            log, resolver = ChangeLog(session), LibraryResolver(session)
+            log = ChangeLog(session)
+            resolver = LibraryResolver(session, log)
             for activity_id in activity_ids:
                 activity = _load(session, activity_id)
                 check_version(activity, (expected_versions or {}).get(activity_id))
@@ -146,7 +147,8 @@ class ReviewService:
         changes: dict[str, Any],
     ) -> None:
         with self.register.transaction() as session:
-            log, resolver = ChangeLog(session), LibraryResolver(session)
+            log = ChangeLog(session)
+            resolver = LibraryResolver(session, log)
             for activity_id in activity_ids:
                 activity = _load(session, activity_id)
                 check_version(activity, (expected_versions or {}).get(activity_id))

@@ -189,3 +189,42 @@ def test_load_filters_by_business_function_and_ids(demo_register: Register) -> N
     assert [r.id for r in demo_register.activities.load(ids=[everything[1].id or 0])] == [
         everything[1].id
     ]
+
+
+def test_the_fast_insert_stores_what_the_orm_would(register: Register) -> None:
+    """insert_activity writes the row itself; the ORM must read back the same values and the
+    models' defaults (version, timestamps) must be applied."""
+    import sqlite3
+
+    created = register.activities.create(
+        sample_activity(
+            status=Status.IN_REVIEW,
+            dpia_required=False,
+            breach_occurred=None,
+            next_review=dt.date(2027, 3, 1),
+            automated_decisions=True,
+        )
+    )
+    connection = sqlite3.connect(register.path)
+    try:
+        row = connection.execute(
+            "SELECT status, role, dpia_required, breach_occurred, next_review, version,"
+            " created_at IS NOT NULL, automated_decisions FROM activities"
+        ).fetchone()
+    finally:
+        connection.close()
+    assert row == ("in_review", "controller", 0, None, "2027-03-01", 1, 1, 1)
+    assert created.created_at is not None and created.updated_at is not None
+
+
+def test_load_matches_business_functions_in_any_alphabet_and_spacing(register: Register) -> None:
+    register.activities.create(sample_activity(reference="A", business_function="Éducation"))
+    register.activities.create(
+        sample_activity(reference="B", business_function="Adult  social care")
+    )
+    assert [r.reference for r in register.activities.load(business_functions=["ÉDUCATION"])] == [
+        "A"
+    ]
+    assert [
+        r.reference for r in register.activities.load(business_functions=["adult social care"])
+    ] == ["B"]

@@ -121,3 +121,14 @@ def test_saving_an_item_unchanged_keeps_its_version(register: Register) -> None:
     created = register.library.create(LibraryItemRecord(LibraryKind.PURPOSE, "Audit"))
     again = register.library.update(created.id or 0, {"name": "Audit"}, created.version)
     assert again.version == created.version
+
+
+def test_items_typed_into_an_activity_are_in_the_history(register: Register) -> None:
+    created = register.activities.create(sample_activity())
+    register.activities.update(created.id or 0, {"recipients": ["Youth offending team"]})
+    lines = [
+        (change.action, change.entity_label)
+        for change in register.history.changes(entity_type="library_item")
+    ]
+    assert ("create", "recipient: Youth offending team") in lines
+    assert ("create", "purpose: Statutory reporting") in lines  # made with the activity
