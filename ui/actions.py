@@ -141,6 +141,28 @@ class AppActions:
             tip="Delete the selected activities for good",
             icon=Pixmap.SP_TrashIcon,
         )
+        # The review cycle (ropa.review): each acts on the selected activities at once.
+        self.submit_for_review = a(
+            parent,
+            "&Submit for review",
+            tip="Mark the selected activities as in review, ready for someone to approve",
+        )
+        self.approve = a(
+            parent,
+            "&Approve\u2026",
+            tip="Approve the selected activities: records who and when, and the next review",
+        )
+        self.mark_reviewed = a(
+            parent,
+            "&Mark as reviewed",
+            tip="The selected activities were checked and are still right: "
+            "set the next review 12 months on",
+        )
+        self.reinstate = a(
+            parent,
+            "Rein&state",
+            tip="Bring the selected retired activities back into use as drafts",
+        )
         self.history = a(
             parent,
             "Change &history\u2026",

@@ -17,11 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from ropa.records import ActivitySummary, Status
+from ropa.review import DUE_SOON_DAYS
 from ui.activity_table_model import (
     ID_ROLE,
     STATUS_ALL,
     STATUS_CURRENT,
+    STATUS_DUE,
     STATUS_LABELS,
+    STATUS_OVERDUE,
     ActivityFilterProxy,
     ActivityTableModel,
     Column,
@@ -29,6 +32,8 @@ from ui.activity_table_model import (
 
 _STATUS_CHOICES = [
     ("All current (not retired)", STATUS_CURRENT),
+    (f"Due for review (next {DUE_SOON_DAYS} days)", STATUS_DUE),
+    ("Overdue for review", STATUS_OVERDUE),
     *((label, status.value) for status, label in STATUS_LABELS.items()),
     ("All, including retired", STATUS_ALL),
 ]

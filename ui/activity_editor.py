@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -43,8 +44,10 @@ from ropa.errors import ConflictError, NotFoundError, RopaError, ValidationError
 from ropa.fields import FIELDS
 from ropa.records import LINK_FIELDS, ActivityRecord, Role, Status
 from ropa.register import Register
+from ropa.review import ReviewService
 from ui.actions import undo_redo_actions
 from ui.activity_table_model import STATUS_LABELS, format_date
+from ui.review import NOT_UNDOABLE, Approval, ReviewSteps, ask_approval
 from ui.undo import ActivityEditSession, FieldEditCommand
 from ui.widgets.entry_tables import (
     EntryTable,
@@ -146,7 +149,10 @@ _LONG_TEXT = {
     "automated_decision_details",
     "notes",
 }
-_DATES = {"approved_on", "last_reviewed", "next_review"}
+_DATES = {"next_review"}
+# Set only by the review steps (ropa.review), so that who approved and when is always
+# recorded: shown here, never typed.
+_RECORDED = {"status", "approved_by", "approved_on", "last_reviewed"}
 _TRI_STATE = {"dpia_required", "breach_occurred", "retention_follows_apd"}
 _CHECKBOXES = {"automated_decisions", "involves_children", "large_scale"}
 _ENTRY_KINDS = {
@@ -345,6 +351,8 @@ class ActivityEditor(QWidget):
             column.addWidget(hint)
             column.addWidget(binding.error)
             form.addRow(label, holder)
+            if field == "next_review":
+                form.addRow("", self._build_review_steps())
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -362,6 +370,8 @@ class ActivityEditor(QWidget):
             return self._entries_binding(field, error)
         if field in _LONG_TEXT:
             return self._long_text_binding(field, error)
+        if field in _RECORDED:
+            return self._recorded_binding(field, error)
         if field in _DATES:
             return self._date_binding(field, error)
         if field in _TRI_STATE:
@@ -374,8 +384,6 @@ class ActivityEditor(QWidget):
             return FieldBinding(field, box, box.isChecked, lambda v: box.setChecked(bool(v)), error)
         if field == "role":
             return self._choice_binding(field, dict(ROLE_LABELS), error)
-        if field == "status":
-            return self._choice_binding(field, dict(STATUS_LABELS), error)
         if field == "article10_basis":
             choices = {"": "Not needed (no criminal offence data)"}
             choices.update({code: basis.name for code, basis in law.article10_bases().items()})
@@ -429,6 +437,70 @@ class ActivityEditor(QWidget):
 
         return FieldBinding(field, edit, get, show, error)
 
+    def _recorded_binding(self, field: str, error: QLabel) -> FieldBinding:
+        """A value the review steps record: shown as text, never edited here."""
+        shown = QLabel()
+        shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        held: list[Any] = [None]
+        blank = {
+            "approved_by": "Not approved yet",
+            "approved_on": "Not approved yet",
+            "last_reviewed": "Not reviewed yet",
+        }
+
+        def show(value: Any) -> None:
+            held[0] = value
+            if isinstance(value, Status):
+                text = STATUS_LABELS[value]
+            elif isinstance(value, dt.date):
+                text = format_date(value)
+            else:
+                text = str(value or "")
+            shown.setText(text or blank.get(field, ""))
+
+        return FieldBinding(field, shown, lambda: held[0], show, error)
+
+    def _build_review_steps(self) -> QWidget:
+        """The review steps for this activity, each one recorded transaction."""
+        self.submit_button = QPushButton("Submit for review")
+        self.submit_button.setToolTip("Mark this activity as in review, ready for approval")
+        self.submit_button.clicked.connect(self.submit_for_review)
+        self.approve_button = QPushButton("Approve\u2026")
+        self.approve_button.setToolTip(
+            "Records who approved and today's date, and sets the next review"
+        )
+        self.approve_button.clicked.connect(self.approve)
+        self.reviewed_button = QPushButton("Mark as reviewed")
+        self.reviewed_button.setToolTip(
+            "Checked and still right: records today as the last review and sets the next "
+            "review 12 months on"
+        )
+        self.reviewed_button.clicked.connect(self.mark_reviewed)
+        self.reinstate_button = QPushButton("Reinstate")
+        self.reinstate_button.setToolTip("Bring this retired activity back into use as a draft")
+        self.reinstate_button.clicked.connect(self.reinstate)
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 4, 0, 4)
+        row = QHBoxLayout()
+        for button in (
+            self.submit_button,
+            self.approve_button,
+            self.reviewed_button,
+            self.reinstate_button,
+        ):
+            row.addWidget(button)
+        row.addStretch(1)
+        column.addLayout(row)
+        hint = QLabel(
+            "Status, approval and last review are set by these steps, with your name and "
+            f"the date, in the change history. {NOT_UNDOABLE}"
+        )
+        hint.setWordWrap(True)
+        quiet(hint)
+        column.addWidget(hint)
+        return holder
+
     def _choice_binding(self, field: str, choices: dict[Any, str], error: QLabel) -> FieldBinding:
         combo = QComboBox()
         for value, text in choices.items():
@@ -477,6 +549,16 @@ class ActivityEditor(QWidget):
             details.append(f"next review {format_date(record.next_review)}")
         self.subtitle.setText(" \u00b7 ".join(details))
         self.setWindowTitle(f"{record.reference} {record.name} \u2014 ROPA desk")
+        self._update_review_steps(record)
+
+    def _update_review_steps(self, record: ActivityRecord) -> None:
+        steps = ReviewSteps.for_statuses([record.status])
+        writable = not self.register.read_only
+        self.submit_button.setEnabled(writable and steps.submit)
+        self.approve_button.setEnabled(writable and steps.approve)
+        self.reviewed_button.setEnabled(writable and steps.mark_reviewed)
+        self.reinstate_button.setEnabled(writable and steps.reinstate)
+        self.reinstate_button.setVisible(record.status == Status.RETIRED)
 
     def show_field(self, field: str) -> None:
         """Bring a field into view and put the cursor in it (from the checks, say)."""
@@ -610,6 +692,76 @@ class ActivityEditor(QWidget):
         self._show_record(self.record)
         self.save_state.setText("Reloaded from the register")
         self.refresh_gaps()
+
+    # --- the review cycle ----------------------------------------------------------------
+
+    def submit_for_review(self) -> bool:
+        return self._review_step(
+            lambda service, ids, versions: service.submit_for_review(ids, versions),
+            "Submitted for review",
+        )
+
+    def approve(self) -> bool:
+        approval = self.ask_approval(f"{self.record.reference} \u201c{self.record.name}\u201d")
+        if approval is None:
+            return False
+        return self._review_step(
+            lambda service, ids, versions: service.approve(
+                ids,
+                approved_by=approval.approved_by,
+                next_review=approval.next_review,
+                expected_versions=versions,
+            ),
+            f"Approved by {approval.approved_by}",
+        )
+
+    def mark_reviewed(self) -> bool:
+        return self._review_step(
+            lambda service, ids, versions: service.mark_reviewed(ids, expected_versions=versions),
+            "Marked as reviewed today",
+        )
+
+    def reinstate(self) -> bool:
+        return self._review_step(
+            lambda service, ids, versions: service.reinstate(ids, versions),
+            "Reinstated as a draft",
+        )
+
+    def _review_step(
+        self,
+        step: Callable[[ReviewService, list[int], dict[int, int]], None],
+        done: str,
+    ) -> bool:
+        """One review step on this activity, checked against the version this window saw.
+        What is being typed is saved first; the undo history ends here, since undoing an
+        earlier edit across an approval would change what was approved."""
+        problems = self.flush()
+        if problems:
+            self.show_error("Not done", "Fix these first:\n\n" + "\n".join(problems))
+            return False
+        activity_id = self.session.activity_id
+        try:
+            step(ReviewService(self.register), [activity_id], {activity_id: self.session.version})
+        except ConflictError as error:
+            self._conflict(error)
+            return False
+        except RopaError as error:
+            self.show_error("Not done", str(error))
+            return False
+        self.record = self.register.activities.get(activity_id)
+        self.session.version = self.record.version
+        self.undo_stack.clear()
+        self._show_record(self.record)
+        self.save_state.setText(f"{done}. {NOT_UNDOABLE}")
+        self._checks_timer.start()
+        self.saved.emit(self.record)
+        return True
+
+    def ask_approval(self, what: str) -> Approval | None:
+        return ask_approval(self, what)
+
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
 
     # --- undo ----------------------------------------------------------------------------
 

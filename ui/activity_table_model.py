@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QStyle
 
 from ropa.records import ActivityRecord, ActivitySummary, Status
+from ropa.review import DUE_SOON_DAYS
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ItemRole = Qt.ItemDataRole
@@ -78,6 +79,15 @@ class ActivityTableModel(QAbstractTableModel):
     @property
     def rows(self) -> list[ActivitySummary]:
         return self._rows
+
+    @property
+    def today(self) -> dt.date:
+        """The day overdue is measured against (tests may set it)."""
+        return self._today
+
+    @today.setter
+    def today(self, day: dt.date) -> None:
+        self._today = day
 
     def summary(self, row: int) -> ActivitySummary:
         return self._rows[row]
@@ -219,6 +229,9 @@ class ActivityTableModel(QAbstractTableModel):
 # usually wants; "all" shows everything.
 STATUS_CURRENT = "current"
 STATUS_ALL = "all"
+# The review quick views: activities in use whose next review is soon, or has passed.
+STATUS_DUE = "due"
+STATUS_OVERDUE = "overdue"
 
 
 class ActivityFilterProxy(QSortFilterProxyModel):
@@ -260,7 +273,8 @@ class ActivityFilterProxy(QSortFilterProxyModel):
         self._change(lambda: setattr(self, "_business_function", name.strip().casefold()))
 
     def set_status(self, status: str) -> None:
-        """A Status value, STATUS_CURRENT (all but retired) or STATUS_ALL."""
+        """A Status value, STATUS_CURRENT (all but retired), STATUS_ALL, STATUS_DUE (next
+        review within DUE_SOON_DAYS or passed) or STATUS_OVERDUE (next review passed)."""
         self._change(lambda: setattr(self, "_status", status))
 
     def set_special_only(self, on: bool) -> None:
@@ -285,6 +299,14 @@ class ActivityFilterProxy(QSortFilterProxyModel):
             return {key for key, text in texts.items() if needle in text}
         return {key for key, text in texts.items() if all(word in text for word in words)}
 
+    def _review_wanted(self, summary: ActivitySummary, today: dt.date) -> bool:
+        """The same rule as ReviewService.due/overdue, on the rows the table already holds."""
+        if summary.status == Status.RETIRED or summary.next_review is None:
+            return False
+        if self._status == STATUS_OVERDUE:
+            return summary.next_review < today
+        return summary.next_review <= today + dt.timedelta(days=DUE_SOON_DAYS)
+
     def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
         model = self.source()
         summary = model.rows[source_row]
@@ -292,6 +314,9 @@ class ActivityFilterProxy(QSortFilterProxyModel):
             return False
         if self._status == STATUS_CURRENT:
             if summary.status == Status.RETIRED:
+                return False
+        elif self._status in (STATUS_DUE, STATUS_OVERDUE):
+            if not self._review_wanted(summary, model.today):
                 return False
         elif self._status != STATUS_ALL and summary.status != self._status:
             return False

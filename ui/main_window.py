@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QToolBar,
@@ -30,14 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ropa.errors import RopaError
+from ropa.errors import ConflictError, RopaError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
 from ropa.records import ActivityRecord, ActivitySummary
 from ropa.register import Register
+from ropa.review import ReviewService
 from ui.actions import PAGE_NAMES, AppActions
 from ui.activities_page import ActivitiesPage
+from ui.activity_table_model import format_date
 from ui.libraries_view import LibrariesView
 from ui.organisation_dialog import OrganisationDialog, OrganisationForm
+from ui.review import NOT_UNDOABLE, Approval, ReviewSteps, ask_approval
 from ui.settings import AppSettings
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker
 
@@ -250,6 +254,9 @@ class MainWindow(QMainWindow):
         for action in (a.new_activity, a.open_activity, a.duplicate, a.retire, a.delete):
             menu.addAction(action)
         menu.addSeparator()
+        for action in self._review_actions():
+            menu.addAction(action)
+        menu.addSeparator()
         menu.addAction(a.history)
         menu.addAction(a.reload)
         menu = self.menuBar().addMenu("&View")
@@ -266,6 +273,9 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         for action in (a.new_activity, a.duplicate, a.retire, a.delete):
             toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(a.submit_for_review)
+        toolbar.addAction(a.approve)
         toolbar.addSeparator()
         toolbar.addAction(a.import_workbook)
         toolbar.addAction(a.export_controller)
@@ -300,6 +310,17 @@ class MainWindow(QMainWindow):
         # Delete belongs to the activities table: in a text box the key deletes text.
         a.delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.activities_page.table.addAction(a.delete)
+        a.submit_for_review.triggered.connect(self.submit_selected_for_review)
+        a.approve.triggered.connect(self.approve_selected)
+        a.mark_reviewed.triggered.connect(self.mark_selected_reviewed)
+        a.reinstate.triggered.connect(self.reinstate_selected)
+        table = self.activities_page.table
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(
+            lambda position: self.activity_context_menu().popup(
+                table.viewport().mapToGlobal(position)
+            )
+        )
         a.reload.triggered.connect(self.reload_everything)
         for number, action in enumerate(a.pages):
             action.triggered.connect(lambda _on=False, n=number: self.show_page(n))
@@ -566,6 +587,113 @@ class MainWindow(QMainWindow):
             return
         self._after_activities_changed([])
 
+    def _review_actions(self) -> list[QAction]:
+        a = self.app_actions
+        return [a.submit_for_review, a.approve, a.mark_reviewed, a.reinstate]
+
+    def activity_context_menu(self) -> QMenu:
+        """The activities table's right-click menu: what the Activities menu offers for a row."""
+        a = self.app_actions
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for action in (a.open_activity, a.duplicate, a.retire, a.delete):
+            menu.addAction(action)
+        menu.addSeparator()
+        for action in self._review_actions():
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(a.history)
+        return menu
+
+    # --- the review cycle ----------------------------------------------------------------
+
+    def submit_selected_for_review(self) -> bool:
+        service = ReviewService(self.register)
+        return self._review_step(
+            "Not submitted for review",
+            lambda ids, versions: service.submit_for_review(ids, versions),
+            "submitted for review",
+        )
+
+    def approve_selected(self) -> bool:
+        ids = self.activities_page.selected_ids()
+        if not ids:
+            return False
+        approval = self.ask_approval(self._describe(ids))
+        if approval is None:
+            return False
+        service = ReviewService(self.register)
+        return self._review_step(
+            "Not approved",
+            lambda ids, versions: service.approve(
+                ids,
+                approved_by=approval.approved_by,
+                next_review=approval.next_review,
+                expected_versions=versions,
+            ),
+            f"approved by {approval.approved_by}; next review {format_date(approval.next_review)}",
+        )
+
+    def mark_selected_reviewed(self) -> bool:
+        service = ReviewService(self.register)
+        return self._review_step(
+            "Not marked as reviewed",
+            lambda ids, versions: service.mark_reviewed(ids, expected_versions=versions),
+            "marked as reviewed today; next review in 12 months",
+        )
+
+    def reinstate_selected(self) -> bool:
+        service = ReviewService(self.register)
+        return self._review_step(
+            "Not reinstated",
+            lambda ids, versions: service.reinstate(ids, versions),
+            "reinstated as drafts",
+        )
+
+    def _review_step(
+        self,
+        failure: str,
+        step: Callable[[list[int], dict[int, int]], None],
+        done: str,
+    ) -> bool:
+        """Run one review step on the selection: one transaction, checked against the
+        versions the table shows, so that someone else's newer change is never overwritten."""
+        ids = self.activities_page.selected_ids()
+        if not ids:
+            return False
+        for activity_id in ids:  # what an open editor holds is saved first
+            if (editor := self.editors.get(activity_id)) is not None:
+                editor.flush()
+        try:
+            step(ids, self._versions(ids))
+        except ConflictError as error:
+            self.show_error(
+                failure,
+                f"{error}\n\nNothing was changed. Choose Activities > Reload to see the "
+                "latest version, then try again.",
+            )
+            return False
+        except RopaError as error:
+            self.show_error(failure, error)
+            return False
+        for activity_id in ids:
+            if (editor := self.editors.get(activity_id)) is not None:
+                editor.reload()
+        self._after_activities_changed(ids)
+        self._update_actions()  # the statuses changed, the selection may not have
+        self.statusBar().showMessage(
+            f"{_count(len(ids), 'activity')} {done}. {NOT_UNDOABLE}", 12000
+        )
+        return True
+
+    def _describe(self, ids: list[int]) -> str:
+        if len(ids) == 1:
+            row = self.activities_page.model.row_of(ids[0])
+            if row is not None:
+                summary = self.activities_page.model.rows[row]
+                return f"{summary.reference} \u201c{summary.name}\u201d"
+        return _count(len(ids), "activity")
+
     def _versions(self, ids: list[int]) -> dict[int, int]:
         """The versions the table shows, so a change made elsewhere meanwhile is not lost."""
         wanted = set(ids)
@@ -800,6 +928,9 @@ class MainWindow(QMainWindow):
 
     # --- asking (tests replace these) ----------------------------------------------------
 
+    def ask_approval(self, what: str) -> Approval | None:
+        return ask_approval(self, what)
+
     def confirm(self, title: str, text: str, verb: str) -> bool:
         box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
         yes = box.addButton(verb, QMessageBox.ButtonRole.DestructiveRole)
@@ -859,6 +990,14 @@ class MainWindow(QMainWindow):
         a.retire.setEnabled(writable and selected)
         a.delete.setEnabled(writable and selected)
         a.open_activity.setEnabled(selected)
+        wanted = set(self.activities_page.selected_ids()) if selected else set()
+        steps = ReviewSteps.for_statuses(
+            s.status for s in self.activities_page.model.rows if s.id in wanted
+        )
+        a.submit_for_review.setEnabled(writable and steps.submit)
+        a.approve.setEnabled(writable and steps.approve)
+        a.mark_reviewed.setEnabled(writable and steps.mark_reviewed)
+        a.reinstate.setEnabled(writable and steps.reinstate)
 
     # --- closing -------------------------------------------------------------------------
 
