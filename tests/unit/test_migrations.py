@@ -16,6 +16,7 @@ from db.schema import (
     head_revision,
     upgrade_to_head,
 )
+from ropa.register import Register
 
 
 def test_migrations_and_models_agree(tmp_path: Path) -> None:
@@ -31,8 +32,6 @@ def test_migrations_and_models_agree(tmp_path: Path) -> None:
 
 
 def test_a_new_register_is_at_the_head_revision(register_path: Path) -> None:
-    from ropa.register import Register
-
     with Register.open(register_path) as register:
         assert current_revision(register.engine) == head_revision()
 
@@ -41,3 +40,47 @@ def test_the_head_revision_constant_is_alembics_head() -> None:
     """Opening a register compares with HEAD_REVISION so as not to import Alembic: it must
     name the newest migration script."""
     assert alembic_head_revision() == HEAD_REVISION
+
+
+def test_a_migration_that_rebuilds_activities_keeps_their_linked_rows(
+    tmp_path: Path, demo_register: Register
+) -> None:
+    """Batch mode drops and recreates a table; with foreign keys on, the DROP would cascade
+    and wipe every link, basis and retention rule. The environment must prevent that."""
+    import shutil
+
+    from alembic import command
+
+    from db.schema import MIGRATIONS_DIR, alembic_config
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "9999_rebuild.py").write_text(
+        "from alembic import op\n"
+        "revision = '9999'\n"
+        "down_revision = '0001'\n"
+        "branch_labels = None\n"
+        "depends_on = None\n"
+        "def upgrade():\n"
+        "    with op.batch_alter_table('activities', recreate='always'):\n"
+        "        pass\n"
+        "def downgrade():\n"
+        "    pass\n",
+        encoding="utf-8",
+    )
+    before = _child_row_counts(demo_register)
+    assert before["activity_links"] > 0
+    config = alembic_config(demo_register.engine)
+    config.set_main_option("script_location", str(scripts))
+    command.upgrade(config, "head")
+    assert current_revision(demo_register.engine) == "9999"
+    assert _child_row_counts(demo_register) == before
+
+
+def _child_row_counts(register: Register) -> dict[str, int]:
+    tables = ("activity_links", "activity_lawful_bases", "retention_rules", "notice_activities")
+    with register.engine.connect() as connection:
+        return {
+            table: connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar() or 0
+            for table in tables
+        }
