@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -145,9 +145,9 @@ def missing_schedule1_parts(
     """Each Article 9 condition relied on whose required Schedule 1 part has no recorded
     condition, with that part."""
     recorded_parts = {
-        condition.part
-        for paragraph in schedule1_paragraphs
-        if (condition := schedule1_condition(paragraph)) is not None
+        paragraph.part
+        for code in schedule1_paragraphs
+        if (paragraph := schedule1_condition(code)) is not None
     }
     missing = []
     for code in article9_codes:

@@ -173,20 +173,11 @@ def _uses_basis(code: str) -> Callable[[ActivityRecord, CheckContext], bool]:
 
 
 def _needs_schedule1(record: ActivityRecord, _context: CheckContext) -> bool:
-    conditions = law.article9_conditions()
-    needs_for_article9 = any(
-        (c := conditions.get(entry.code)) is not None and c.schedule1_part_required is not None
-        for entry in record.article9
-    )
-    basis = law.article10_bases().get(record.article10_basis)
-    return needs_for_article9 or bool(basis and basis.needs_schedule1)
+    return law.needs_schedule1((c.code for c in record.article9), record.article10_basis)
 
 
 def _needs_apd(record: ActivityRecord, _context: CheckContext) -> bool:
-    known = law.schedule1_conditions()
-    return any(
-        (c := known.get(entry.code)) is not None and c.requires_apd for entry in record.schedule1
-    )
+    return bool(law.apd_conditions(c.code for c in record.schedule1))
 
 
 # Required and recommended fields, each with when it applies and when it counts as filled.

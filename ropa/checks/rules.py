@@ -104,13 +104,8 @@ def _article9_codes(record: ActivityRecord) -> list[str]:
     return [entry.code.strip().lower() for entry in record.article9]
 
 
-def _schedule1(record: ActivityRecord) -> list[law.Schedule1Condition]:
-    known = law.schedule1_conditions()
-    return [known[c.code.strip()] for c in record.schedule1 if c.code.strip() in known]
-
-
 def _needs_apd(record: ActivityRecord) -> list[law.Schedule1Condition]:
-    return [condition for condition in _schedule1(record) if condition.requires_apd]
+    return law.apd_conditions(c.code for c in record.schedule1)
 
 
 def _names(names: Iterable[str]) -> str:
@@ -399,11 +394,11 @@ def article9_without_special_data(record: ActivityRecord, context: CheckContext)
 
 
 def _schedule1_part_missing(record: ActivityRecord, part: int) -> Iterator[str]:
-    conditions = law.article9_conditions()
-    recorded_parts = {condition.part for condition in _schedule1(record)}
-    for code in _article9_codes(record):
-        condition = conditions.get(code)
-        if condition and condition.schedule1_part_required == part and part not in recorded_parts:
+    missing = law.missing_schedule1_parts(
+        (c.code for c in record.article9), (c.code for c in record.schedule1)
+    )
+    for condition, needed in missing:
+        if needed == part:
             yield (
                 f"{condition.article} needs a DPA 2018 Schedule 1 Part {part} condition, "
                 "and none is recorded."
@@ -505,7 +500,8 @@ def article10_missing(record: ActivityRecord, context: CheckContext) -> Iterator
 )
 def article10_schedule1_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
     basis = law.article10_bases().get(record.article10_basis.strip())
-    if basis is not None and basis.needs_schedule1 and not _schedule1(record):
+    known = [law.schedule1_condition(c.code) for c in record.schedule1]
+    if basis is not None and basis.needs_schedule1 and not any(known):
         yield f"The Article 10 basis \u201c{basis.name}\u201d needs a Schedule 1 condition."
 
 

@@ -406,3 +406,24 @@ def test_one_activity_alone_for_the_editor_even_unsaved() -> None:
     checking = context(organisation=OrganisationRecord(), notices=notice(1))
     findings = check_activity(unsaved, checking)
     assert [(f.rule_id, f.activity_id) for f in findings] == [("A30-RETENTION", None)]
+
+
+def test_the_rules_and_the_completeness_read_condition_codes_alike() -> None:
+    """Codes typed with stray spaces or capitals mean the same to every check."""
+    from ropa.checks import missing_fields
+
+    record = special(
+        article9=[ConditionEntry(" G ", "Safeguarding")],
+        schedule1=[ConditionEntry(" 18 ")],
+        apd_link="",
+        retention_follows_apd=None,
+    )
+    rule_ids = {f.rule_id for f in check_activities([record], context())}
+    assert "SCH1-PART2" not in rule_ids  # " 18 " is a Part 2 condition
+    assert {"APD-LINK", "APD-RETENTION"} <= rule_ids
+    missing = missing_fields(record, context())
+    assert "apd_link" in missing
+    assert "retention_follows_apd" in missing
+    without = dataclasses.replace(record, schedule1=[])
+    assert "schedule1" in missing_fields(without, context())
+    assert "SCH1-PART2" in {f.rule_id for f in check_activities([without], context())}
