@@ -35,7 +35,6 @@ _NOT_COMPARED = {"changes", "updated"}
 
 # Article 6 bases in the order the Article lists them.
 _BASIS_ORDER = ["a", "b", "c", "d", "e", "ea", "f"]
-_ARTICLE9_NEEDS_PART = {"b": 1, "h": 1, "i": 1, "j": 1, "g": 2}
 
 
 def british_date(day: dt.date) -> str:
@@ -560,20 +559,21 @@ class _Builder:
                 )
         if activities and not used:
             section.todo("the lawful basis for using the information.")
-        self._special_category(section, activities)
-        self._criminal_offence(section, activities)
+        with_special = self._special_category(section, activities)
+        with_criminal = self._criminal_offence(section, activities)
+        self._schedule1_conditions(section, [*with_special, *with_criminal])
         return section
 
-    def _special_category(self, section: Section, activities: list[ActivityRecord]) -> None:
-        conditions = law.article9_conditions()
-        paragraphs = law.schedule1_conditions()
+    def _special_category(
+        self, section: Section, activities: list[ActivityRecord]
+    ) -> list[ActivityRecord]:
         with_special = [
             a
             for a in activities
             if a.article9 or any(c.casefold() in self.special for c in a.data_categories)
         ]
         if not with_special:
-            return
+            return []
         section.subheading("Special category data")
         section.paragraph(
             "To use special category data, the law asks for an extra reason from Article 9 of "
@@ -582,27 +582,11 @@ class _Builder:
         )
         used9 = _unique(c.code for a in with_special for c in a.article9)
         section.bullets(
-            f"{conditions[code].name} ({conditions[code].article}): {conditions[code].notice_text}"
-            if code in conditions
+            f"{condition.name} ({condition.article}): {condition.notice_text}"
+            if (condition := law.article9_condition(code)) is not None
             else f"Article 9(2)({code})"
             for code in sorted(used9)
         )
-        used_sch1 = _unique(c.code for a in with_special for c in a.schedule1)
-        if used_sch1:
-            section.paragraph("And these conditions in Schedule 1 to the Data Protection Act 2018:")
-        section.bullets(
-            f"Schedule 1, Part {paragraphs[code].part}, paragraph {code} of the Data Protection "
-            f"Act 2018: {paragraphs[code].name}"
-            if code in paragraphs
-            else f"Schedule 1, paragraph {code} of the Data Protection Act 2018"
-            for code in sorted(used_sch1, key=lambda c: (len(c), c))
-        )
-        if any(paragraphs[c].requires_apd for c in used_sch1 if c in paragraphs):
-            section.paragraph(
-                "We have an appropriate policy document that explains how we protect this "
-                "information and how long we keep it. Our Data Protection Officer can give you "
-                "a copy."
-            )
         for activity in with_special:
             if not activity.article9:
                 self.warn(
@@ -611,26 +595,28 @@ class _Builder:
                     f"{activity.reference} {activity.name} uses special category data but no "
                     "Article 9 condition is recorded.",
                 )
-            parts = {paragraphs[c.code].part for c in activity.schedule1 if c.code in paragraphs}
-            for condition in activity.article9:
-                part = _ARTICLE9_NEEDS_PART.get(condition.code)
-                if part and part not in parts:
-                    self.warn(
-                        "gap",
-                        section.heading,
-                        f"{activity.reference} {activity.name} relies on Article 9(2)"
-                        f"({condition.code}), which needs a Schedule 1 Part {part} condition, "
-                        "and none is recorded.",
-                    )
+            missing = law.missing_schedule1_parts(
+                (c.code for c in activity.article9), (c.code for c in activity.schedule1)
+            )
+            for condition, part in missing:
+                self.warn(
+                    "gap",
+                    section.heading,
+                    f"{activity.reference} {activity.name} relies on {condition.article}, "
+                    f"which needs a Schedule 1 Part {part} condition, and none is recorded.",
+                )
+        return with_special
 
-    def _criminal_offence(self, section: Section, activities: list[ActivityRecord]) -> None:
+    def _criminal_offence(
+        self, section: Section, activities: list[ActivityRecord]
+    ) -> list[ActivityRecord]:
         with_criminal = [
             a
             for a in activities
             if a.article10_basis or any(c.casefold() in self.criminal for c in a.data_categories)
         ]
         if not with_criminal:
-            return
+            return []
         section.subheading("Criminal offence data")
         codes = _unique(a.article10_basis for a in with_criminal)
         if "official_authority" in codes:
@@ -642,7 +628,7 @@ class _Builder:
             section.paragraph(
                 "We use information about criminal allegations, convictions and offences where "
                 "the law authorises it (Article 10 of the UK GDPR and section 10(5) of the Data "
-                "Protection Act 2018), under the Schedule 1 conditions listed above."
+                "Protection Act 2018), under the Schedule 1 conditions listed below."
             )
         for activity in with_criminal:
             if not activity.article10_basis:
@@ -652,8 +638,42 @@ class _Builder:
                     f"{activity.reference} {activity.name} uses criminal offence data but no "
                     "Article 10 basis is recorded.",
                 )
+            elif law.needs_schedule1([], activity.article10_basis) and not any(
+                law.schedule1_condition(c.code) for c in activity.schedule1
+            ):
+                self.warn(
+                    "gap",
+                    section.heading,
+                    f"{activity.reference} {activity.name} uses criminal offence data because "
+                    "the law authorises it, but no Schedule 1 condition is recorded.",
+                )
         if not codes:
             section.todo("the Article 10 basis for using criminal offence data.")
+        return with_criminal
+
+    def _schedule1_conditions(self, section: Section, activities: list[ActivityRecord]) -> None:
+        """The Schedule 1 conditions that special category and criminal offence data rest
+        on, listed once, with the policy document where any condition needs one."""
+        used = _unique(c.code for a in activities for c in a.schedule1)
+        if not used:
+            return
+        section.subheading("Schedule 1 conditions")
+        section.paragraph(
+            "We rely on these conditions in Schedule 1 to the Data Protection Act 2018:"
+        )
+        section.bullets(
+            f"Schedule 1, Part {condition.part}, paragraph {condition.paragraph} of the Data "
+            f"Protection Act 2018: {condition.name}"
+            if (condition := law.schedule1_condition(code)) is not None
+            else f"Schedule 1, paragraph {code} of the Data Protection Act 2018"
+            for code in sorted(used, key=lambda c: (len(c), c))
+        )
+        if law.apd_conditions(used):
+            section.paragraph(
+                "We have an appropriate policy document that explains how we protect this "
+                "information and how long we keep it. Our Data Protection Officer can give you "
+                "a copy."
+            )
 
     def must_give(self, activities: list[ActivityRecord]) -> Section:
         section = Section("must_give", "Do you have to give us your information?")

@@ -335,3 +335,87 @@ def test_text_rendering_carries_every_section(register: Register, audience: str)
     text = render_text(document)
     for heading in headings(document):
         assert heading in text
+
+
+def criminal_only() -> ActivityRecord:
+    """Criminal offence data without special category data, authorised by law."""
+    return ActivityRecord(
+        reference="LIC-1",
+        name="Taxi licensing",
+        business_function="Licensing",
+        purposes=["Deciding whether drivers are fit and proper"],
+        individuals=["Licence applicants"],
+        data_categories=["Criminal offence data"],
+        sources=["Disclosure and Barring Service"],
+        recipients=["Police"],
+        lawful_bases=[LawfulBasisEntry("e", "Licensing duty", ["Town Police Clauses Act 1847"])],
+        article10_basis="authorised_by_law",
+        schedule1=[ConditionEntry("33"), ConditionEntry("36")],
+        statutory_requirement="You must give it to apply for a licence.",
+        retention=[RetentionEntry("Six years after the licence ends")],
+    )
+
+
+def test_criminal_offence_data_alone_lists_its_schedule1_conditions(register: Register) -> None:
+    document = build(register, criminal_only())
+    bases = lines(document, "bases")
+    assert "Special category data" not in bases
+    assert "Criminal offence data" in bases
+    assert "Schedule 1 conditions listed below" in bases
+    assert "Schedule 1, Part 3, paragraph 33 of the Data Protection Act 2018: Legal claims" in bases
+    assert "Schedule 1, Part 3, paragraph 36" in bases
+    # Paragraph 36 needs an appropriate policy document, and the notice says there is one.
+    assert "appropriate policy document" in bases
+
+
+def test_criminal_offence_data_without_a_policy_document_condition(register: Register) -> None:
+    activity = criminal_only()
+    activity.schedule1 = [ConditionEntry("33")]
+    bases = lines(build(register, activity), "bases")
+    assert "paragraph 33" in bases
+    assert "appropriate policy document" not in bases
+
+
+def test_schedule1_conditions_are_listed_once_after_both_subsections(register: Register) -> None:
+    document = build(register, social_care(), criminal_only())
+    section = document.section("bases")
+    assert section is not None
+    subheadings = [b.text for b in section.blocks if b.kind == "subheading"]
+    assert subheadings[-3:] == [
+        "Special category data",
+        "Criminal offence data",
+        "Schedule 1 conditions",
+    ]
+    bases = lines(document, "bases")
+    assert bases.count("paragraph 18 of the Data Protection Act 2018") == 1
+    assert bases.count("paragraph 33 of the Data Protection Act 2018") == 1
+    assert bases.count("appropriate policy document") == 1
+
+
+def test_criminal_offence_data_authorised_by_law_without_a_condition_is_a_gap(
+    register: Register,
+) -> None:
+    activity = criminal_only()
+    activity.schedule1 = []
+    document = build(register, activity)
+    gaps = "\n".join(w.message for w in document.warnings if w.kind == "gap")
+    assert "LIC-1 Taxi licensing" in gaps
+    assert "no Schedule 1 condition is recorded" in gaps
+
+
+def test_article9_codes_are_read_however_they_were_typed() -> None:
+    from ropa.notices.content import compose
+    from ropa.records import OrganisationRecord
+
+    activity = social_care()
+    activity.article9 = [ConditionEntry(" G ")]
+    activity.schedule1 = [ConditionEntry("2")]
+    document = compose(
+        NoticeRecord(title="Test notice"),
+        OrganisationRecord(**ORGANISATION),  # type: ignore[arg-type]
+        [activity],
+        special_categories={"health information"},
+        criminal_categories=set(),
+    )
+    gaps = "\n".join(w.message for w in document.warnings if w.kind == "gap")
+    assert "Article 9(2)(g), which needs a Schedule 1 Part 2 condition" in gaps
