@@ -1,21 +1,25 @@
 """ROPA desk's entry point: `python main.py` and the installed `ropa` command are the same.
 
 This is the composition root, the one module allowed to join the Qt-free domain (ropa/) to
-the desktop layer (ui/): it hands the command line the Qt-based writers (PDF) it cannot
-import itself.
+the desktop layer (ui/): it hands the command line the desktop app and the Qt-based writers
+(PDF) that it cannot import itself.  Both are imported only when used, so a command that
+needs neither never loads Qt, and the app never loads the notice writers at start-up.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ropa import cli
-from ropa.notices import NoticeDocument, register_writer
+
+if TYPE_CHECKING:
+    from ropa.notices import NoticeDocument
 
 
 def _notice_pdf(document: NoticeDocument) -> bytes:
-    # Imported here so that commands that write no PDF never load Qt.
     from ui.notice_print import notice_pdf_bytes
 
     return notice_pdf_bytes(document)
@@ -23,12 +27,19 @@ def _notice_pdf(document: NoticeDocument) -> bytes:
 
 def install_writers() -> None:
     """Give the domain the writers that need the desktop layer."""
+    from ropa.notices import register_writer
+
     register_writer("pdf", _notice_pdf)
 
 
+def open_app(register_path: Path) -> int:
+    from ui.app import run_app
+
+    return run_app(register_path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    install_writers()
-    return cli.main(argv)
+    return cli.main(argv, open_app=open_app, install_writers=install_writers)
 
 
 if __name__ == "__main__":

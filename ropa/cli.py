@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ropa import __version__
-from ropa.errors import RopaError
+from ropa.errors import RegisterFileError, RopaError
 from ropa.paths import default_register_path
 from ropa.register import Register
 from ropa.sanitise import for_terminal
@@ -91,16 +91,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    open_app: Callable[[Path], int] | None = None,
+    install_writers: Callable[[], None] | None = None,
+) -> int:
+    """Run a command. The composition root (main.py) passes in what needs the desktop layer,
+    which this Qt-free package cannot import: `open_app` starts the app on a register, and
+    `install_writers` adds the Qt-based notice writers (PDF)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    db_path: Path = getattr(args, "db", None) or default_register_path()
+    explicit_db: Path | None = getattr(args, "db", None)
+    db_path = explicit_db or default_register_path()
     if args.command is None:
-        from ui.app import run_app
-
-        return run_app(db_path)
+        if open_app is None:
+            parser.error("the desktop app starts through the ropa command (main.py)")
+        return open_app(db_path)
+    if args.command == "notice" and install_writers is not None:
+        install_writers()
     handler = _HANDLERS[args.command]
     try:
+        if explicit_db is not None and args.command in _READ_ONLY_COMMANDS:
+            _require_existing(explicit_db)
         return handler(args, db_path)
     except RopaError as error:
         # A message may quote a file name or cell value: it must not drive the terminal.
@@ -109,6 +122,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"ropa {args.command}: stopped; nothing more was changed.", file=sys.stderr)
         return EXIT_REJECTED
+
+
+# Commands that only read a register: a mistyped --db must not quietly create an empty one.
+_READ_ONLY_COMMANDS = {"export", "notice", "check"}
+
+
+def _require_existing(path: Path) -> None:
+    if not path.exists():
+        raise RegisterFileError(
+            f"There is no register at {path}. Check the path (ropa demo PATH writes an "
+            "example register)."
+        )
 
 
 def _demo(args: argparse.Namespace, _db_path: Path) -> int:

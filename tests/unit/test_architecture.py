@@ -37,6 +37,14 @@ def test_ui_never_imports_sqlalchemy() -> None:
     assert offenders == []
 
 
+@pytest.mark.parametrize("folder", ["ropa", "db"])
+def test_domain_and_storage_never_import_the_desktop_layer(folder: str) -> None:
+    """Not even lazily inside a function: the app is started by main.py, the composition
+    root, which hands the command line what it needs from ui/."""
+    offenders = [(p.name, m) for p, m in imported_modules(ROOT / folder) if m.split(".")[0] == "ui"]
+    assert offenders == []
+
+
 def test_db_never_imports_the_domain_or_ui() -> None:
     offenders = [
         (p.name, m) for p, m in imported_modules(ROOT / "db") if m.split(".")[0] in {"ropa", "ui"}

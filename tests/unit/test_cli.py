@@ -71,3 +71,13 @@ def test_a_bad_register_path_is_a_one_line_error(tmp_path: Path) -> None:
 def test_usage_errors_exit_2() -> None:
     assert run_ropa("export").returncode == 2
     assert run_ropa("frobnicate").returncode == 2
+
+
+def test_a_mistyped_register_is_not_created_by_a_read_only_command(tmp_path: Path) -> None:
+    missing = tmp_path / "registr.ropa"
+    for command in (["check"], ["export", str(tmp_path / "out.xlsx")]):
+        result = run_ropa(*command, "--db", str(missing))
+        assert result.returncode == 1
+        assert "There is no register at" in result.stderr
+        assert not missing.exists()
+    assert not (tmp_path / "out.xlsx").exists()
