@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,9 @@ def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
     temporary = Path(temporary_name)
     try:
         write(temporary)
+        # mkstemp makes the file private (0600); an output should get the permissions any
+        # new file gets here, or keep those of the file it replaces.
+        temporary.chmod(_mode_for(target))
         temporary.replace(target)
     except PermissionError as error:
         raise FileWriteError(
@@ -45,6 +49,15 @@ def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
     finally:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_text_atomically(target: Path, text: str) -> None:

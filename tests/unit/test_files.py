@@ -51,3 +51,15 @@ def test_a_read_only_folder_is_a_clear_error(tmp_path: Path) -> None:
             write_text_atomically(folder / "out.txt", "x")
     finally:
         folder.chmod(0o700)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_outputs_get_ordinary_permissions_or_keep_the_old_ones(tmp_path: Path) -> None:
+    fresh = tmp_path / "notice.html"
+    write_text_atomically(fresh, "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    fresh.chmod(0o640)
+    write_text_atomically(fresh, "y")
+    assert fresh.stat().st_mode & 0o777 == 0o640
