@@ -15,6 +15,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ropa.demo import write_demo
+from ui.activity_editor import SECTIONS
 from ui.app import make_application
 from ui.main_window import MainWindow, Page
 from ui.settings import AppSettings
@@ -62,6 +63,9 @@ def main(output: Path) -> int:
         editor.resize(SIZE)
         editor.sections.setCurrentRow(1)  # purposes and lawful basis: the richest section
         save(editor, output / "activity-editor.png")
+        review = next(n for n, (title, _f) in enumerate(SECTIONS) if title == "Review")
+        editor.sections.setCurrentRow(review)  # status, approval and the review steps
+        save(editor, output / "review.png")
         window.close()
         register.close()
     return 0

@@ -317,7 +317,10 @@ class ActivityEditor(QWidget):
 
     def _build_page(self, number: int, title: str, fields: list[str]) -> QWidget:
         content = QWidget()
-        form = QFormLayout(content)
+        form = QFormLayout()
+        outer = QVBoxLayout(content)
+        outer.addLayout(form)
+        outer.addStretch(1)  # spare height goes below the last field, not between the rows
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
@@ -481,7 +484,8 @@ class ActivityEditor(QWidget):
         self.reinstate_button.clicked.connect(self.reinstate)
         holder = QWidget()
         column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 4, 0, 4)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
         row = QHBoxLayout()
         for button in (
             self.submit_button,
@@ -493,8 +497,8 @@ class ActivityEditor(QWidget):
         row.addStretch(1)
         column.addLayout(row)
         hint = QLabel(
-            "Status, approval and last review are set by these steps, with your name and "
-            f"the date, in the change history. {NOT_UNDOABLE}"
+            "These steps set the status, the approval and the last review, and record "
+            "your name and the date in the change history. They are not undone with Undo."
         )
         hint.setWordWrap(True)
         quiet(hint)
