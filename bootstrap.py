@@ -1,7 +1,8 @@
 """Install ROPA desk into a local virtual environment, then open the app or run the tests.
 
     python bootstrap.py app      install everything and open the app on your default register
-    python bootstrap.py test     install everything and run the whole test suite headless
+    python bootstrap.py test     install everything, check the code (ruff, mypy) and run the
+                                 whole test suite headless (arguments after `test` go to pytest)
 
 Needs only Python 3.11 or newer. Works the same on Windows, macOS and Linux.
 """
@@ -50,8 +51,14 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "app":
         return subprocess.call([str(venv_python()), str(ROOT / "main.py"), *rest])
+    python = str(venv_python())
+    # The house rules first: the linters' verdict is part of "the tests pass".
+    for check in (["-m", "ruff", "check", "."], ["-m", "mypy"]):
+        status = subprocess.call([python, *check], cwd=ROOT)
+        if status != 0:
+            return status
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.call([str(venv_python()), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    return subprocess.call([python, "-m", "pytest", *rest], cwd=ROOT, env=env)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ def main() -> None:
     }
     writers["pdf"] = notice_pdf_bytes
     for fmt, writer in writers.items():
-        elapsed, output = median_time(lambda writer=writer: writer(document))
+        elapsed, output = median_time(partial(writer, document))
         size = len(output if isinstance(output, bytes) else output.encode("utf-8"))
         verdict = "ok" if elapsed <= load_time else "SLOWER than load"
         print(

@@ -131,15 +131,15 @@ def main() -> None:
     raw_insert_time = time.perf_counter() - start
 
     # Both sides keep their connection open between reads, as the app does.
-    raw = sqlite3.connect(path)
+    connection = sqlite3.connect(path)
     ours_list = median_time(lambda: register.activities.summaries())
-    raw_list_time = median_time(lambda: raw_list(raw))
-    assert len(register.activities.summaries()) == len(raw_list(raw)) == COUNT
+    raw_list_time = median_time(lambda: raw_list(connection))
+    assert len(register.activities.summaries()) == len(raw_list(connection)) == COUNT
 
     middle = COUNT // 2
     ours_one = median_time(lambda: register.activities.get(middle), repeats=21)
-    raw_one_time = median_time(lambda: raw_one(raw, middle), repeats=21)
-    raw.close()
+    raw_one_time = median_time(lambda: raw_one(connection, middle), repeats=21)
+    connection.close()
     register.close()
 
     size_mb = path.stat().st_size / 1e6
