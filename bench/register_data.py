@@ -8,8 +8,16 @@ from pathlib import Path
 from ropa.records import ActivityRecord, LawfulBasisEntry, RetentionEntry
 from ropa.register import Register
 
-FUNCTIONS = ["Children's social care", "Education", "Adult social care", "Housing",
-             "Human resources", "Finance", "Youth justice", "Public health"]
+FUNCTIONS = [
+    "Children's social care",
+    "Education",
+    "Adult social care",
+    "Housing",
+    "Human resources",
+    "Finance",
+    "Youth justice",
+    "Public health",
+]
 BASES = ["a", "b", "c", "e", "f"]
 
 
