@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ropa.checks.engine import CheckReport, gap_counts
-from ropa.checks.rules import british_date
+from ropa.dates import british_date
 from ropa.fields import label as field_label
 from ropa.files import write_atomically
 from ropa.spreadsheets.cells import clean_for_excel, needs_quote_prefix

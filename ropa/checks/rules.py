@@ -11,13 +11,13 @@ good practice, or when two answers in the record do not agree.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ropa import law
 from ropa.checks.findings import CheckContext, NoticeState, Severity
+from ropa.dates import british_date, local_date
 from ropa.library import name_key
 from ropa.records import ActivityRecord, OrganisationRecord, Role
 
@@ -80,11 +80,6 @@ def rules_by_id() -> dict[str, Rule]:
 
 
 # --- small helpers -----------------------------------------------------------------------
-
-
-def british_date(day: dt.date) -> str:
-    """21 November 2026."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def _blank(text: str) -> bool:
@@ -681,8 +676,9 @@ def notice_out_of_date(
 ) -> Iterator[tuple[str, str, str]]:
     for notice in context.notices:
         stale = _changed_since(notice, records, context)
-        if stale:
-            when = british_date(notice.last_published_at.date())  # type: ignore[union-attr]
+        if stale and notice.last_published_at is not None:
+            # Stored times are UTC: the day is the one it was where the user is.
+            when = british_date(local_date(notice.last_published_at))
             yield (
                 "",
                 notice.title,

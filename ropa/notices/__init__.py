@@ -10,12 +10,12 @@ Formats are written by writers registered by file suffix (md, html, txt and docx
 desktop layer adds pdf with `register_writer`).
 """
 
+from ropa.dates import british_date
 from ropa.notices.content import (
     Block,
     NoticeDocument,
     NoticeWarning,
     Section,
-    british_date,
     build_document,
     compose,
 )

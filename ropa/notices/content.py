@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ropa import law
+from ropa.dates import british_date, local_date
 from ropa.errors import NotFoundError
 from ropa.notices.records import AUDIENCES, NoticeRecord, PublishedVersion
 from ropa.records import ActivityRecord, LibraryKind, OrganisationRecord, Role
@@ -35,11 +36,6 @@ _NOT_COMPARED = {"changes", "updated"}
 
 # Article 6 bases in the order the Article lists them.
 _BASIS_ORDER = ["a", "b", "c", "d", "e", "ea", "f"]
-
-
-def british_date(day: dt.date) -> str:
-    """21 November 2026 (no leading zero, month in words)."""
-    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass
@@ -940,7 +936,7 @@ def changes_section(document: NoticeDocument, previous: PublishedVersion | None)
         section.paragraph("This is the first version of this notice.")
         return section
     changes = describe_changes(previous.content, document.content_for_comparison())
-    published = british_date(previous.published_at.date())
+    published = british_date(local_date(previous.published_at))
     if not changes:
         section.paragraph(f"Nothing has changed since the version published on {published}.")
         return section

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -427,3 +427,50 @@ def test_the_rules_and_the_completeness_read_condition_codes_alike() -> None:
     without = dataclasses.replace(record, schedule1=[])
     assert "schedule1" in missing_fields(without, context())
     assert "SCH1-PART2" in {f.rule_id for f in check_activities([without], context())}
+
+
+@pytest.fixture
+def uk_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    import time
+
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset is POSIX only")
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_stale_notice_date_is_the_day_it_was_published_in_the_uk(uk_time: None) -> None:
+    late_evening_utc = dt.datetime(2026, 7, 1, 23, 30)  # 00:30 on 2 July, British Summer Time
+    published = (NoticeState(7, "Children's notice", late_evening_utc, (1,)),)
+    changed = good(updated_at=dt.datetime(2026, 7, 3, 9, 0))
+    findings = check_activities([changed], context(notices=published))
+    assert [f.rule_id for f in findings] == ["NOTICE-STALE"]
+    assert "was last published on 2 July 2026;" in findings[0].message
+
+
+def test_dates_in_findings_and_reports_are_always_english() -> None:
+    import locale
+
+    from ropa.checks.report import british_date as report_date
+    from ropa.checks.rules import british_date as rules_date
+    from ropa.dates import british_date
+
+    # One British date for every check output, not a copy that follows the locale.
+    assert rules_date is british_date
+    assert report_date is british_date
+    previous = locale.setlocale(locale.LC_TIME)
+    for candidate in ("cy_GB.UTF-8", "fr_FR.UTF-8", "de_DE.UTF-8"):
+        try:
+            locale.setlocale(locale.LC_TIME, candidate)
+        except locale.Error:
+            continue
+        try:
+            overdue = good(next_review=dt.date(2026, 11, 1))
+            messages = [f.message for f in check_activities([overdue], context())]
+            assert "The review was due on 1 November 2026." in messages
+        finally:
+            locale.setlocale(locale.LC_TIME, previous)
+        return

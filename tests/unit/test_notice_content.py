@@ -5,6 +5,7 @@ apply is claimed."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 
@@ -404,18 +405,56 @@ def test_criminal_offence_data_authorised_by_law_without_a_condition_is_a_gap(
 
 
 def test_article9_codes_are_read_however_they_were_typed() -> None:
-    from ropa.notices.content import compose
-    from ropa.records import OrganisationRecord
-
     activity = social_care()
     activity.article9 = [ConditionEntry(" G ")]
     activity.schedule1 = [ConditionEntry("2")]
-    document = compose(
+    document = composed(activity)
+    gaps = "\n".join(w.message for w in document.warnings if w.kind == "gap")
+    assert "Article 9(2)(g), which needs a Schedule 1 Part 2 condition" in gaps
+
+
+@pytest.fixture
+def uk_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    import time
+
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset is POSIX only")
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_previous_version_is_dated_as_published_in_the_uk(uk_time: None) -> None:
+    from ropa.notices.content import changes_section
+    from ropa.notices.records import PublishedVersion
+
+    # Stored times are naive UTC: 23:30 UTC on 1 July is 00:30 on 2 July in London.
+    previous = PublishedVersion(1, dt.datetime(2026, 7, 1, 23, 30), "dpo", {}, "")
+    document = composed(consent_newsletter())
+    section = changes_section(document, previous)
+    assert "published on 2 July 2026" in "\n".join(section.lines())
+
+
+def composed(*activities: ActivityRecord) -> NoticeDocument:
+    """A notice built from records alone, without a register."""
+    from ropa.notices.content import compose
+    from ropa.records import OrganisationRecord
+
+    return compose(
         NoticeRecord(title="Test notice"),
         OrganisationRecord(**ORGANISATION),  # type: ignore[arg-type]
-        [activity],
+        list(activities),
         special_categories={"health information"},
         criminal_categories=set(),
     )
-    gaps = "\n".join(w.message for w in document.warnings if w.kind == "gap")
-    assert "Article 9(2)(g), which needs a Schedule 1 Part 2 condition" in gaps
+
+
+def test_notice_dates_are_the_one_british_date() -> None:
+    import ropa.notices
+    from ropa.dates import british_date
+    from ropa.notices import content
+
+    assert not hasattr(content, "british_date") or content.british_date is british_date
+    assert ropa.notices.british_date is british_date
