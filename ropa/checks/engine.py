@@ -14,6 +14,7 @@ from db.models import Activity, Notice, NoticeActivity, NoticeVersion, Status
 from ropa import law
 from ropa.checks.findings import CheckContext, Finding, NoticeState, Severity
 from ropa.checks.rules import RULES, Rule, dpia_screening
+from ropa.library import name_key
 from ropa.records import ActivityRecord, Role
 
 if TYPE_CHECKING:
@@ -287,7 +288,7 @@ def _notice_states(session: Session) -> list[NoticeState]:
         linked.setdefault(notice_id, set()).add(activity_id)
     by_function: dict[str, set[int]] = {}
     for activity_id, function in session.execute(select(Activity.id, Activity.business_function)):
-        by_function.setdefault(" ".join(function.split()).casefold(), set()).add(activity_id)
+        by_function.setdefault(name_key(function), set()).add(activity_id)
     states = []
     for notice_id, title, functions in session.execute(
         select(Notice.id, Notice.title, Notice.business_functions).order_by(Notice.title)
@@ -295,7 +296,7 @@ def _notice_states(session: Session) -> list[NoticeState]:
         covered = set(linked.get(notice_id, set()))
         for line in functions.splitlines():
             if line.strip():
-                covered |= by_function.get(" ".join(line.split()).casefold(), set())
+                covered |= by_function.get(name_key(line), set())
         states.append(
             NoticeState(notice_id, title, published.get(notice_id), tuple(sorted(covered)))
         )

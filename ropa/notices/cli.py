@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ropa.errors import RopaError
+from ropa.library import name_key
 from ropa.notices.content import build_document
 from ropa.notices.records import NoticeRecord
 from ropa.notices.render import write_notice_file, writer_for
@@ -39,21 +40,22 @@ def adhoc_notice(
 ) -> NoticeRecord:
     """A notice not kept in the register: every current activity, or those of the named
     business functions (each name must match one in the register)."""
-    known = {name.strip().casefold(): name for name in register.activities.business_functions()}
-    unknown = [name for name in functions if name.strip().casefold() not in known]
+    known = {name_key(name): name for name in register.activities.business_functions()}
+    unknown = [name for name in functions if name_key(name) not in known]
     if unknown:
         listing = "; ".join(sorted(known.values())) or "none recorded yet"
         raise RopaError(
             f"No activity has the business function “{unknown[0]}”. The register's business "
             f"functions are: {listing}."
         )
-    chosen = [known[name.strip().casefold()] for name in functions]
+    chosen = list(dict.fromkeys(known[name_key(name)] for name in functions))
     organisation = register.organisation.get().name
     if title is None or not title.strip():
-        subject = " and ".join(chosen) if chosen else ""
-        title = f"{subject} privacy notice".strip().capitalize() if subject else DEFAULT_TITLE
+        # The business functions keep their own capitals ("SEND", "Children's social care").
+        subject = " and ".join(chosen)
+        title = f"{subject[:1].upper()}{subject[1:]} privacy notice" if subject else DEFAULT_TITLE
         if organisation:
-            title = f"{organisation}: {title[0].lower() + title[1:] if chosen else title.lower()}"
+            title = f"{organisation}: {title if subject else 'privacy notice'}"
     if chosen:
         return NoticeRecord(title=title.strip(), business_functions=chosen)
     ids = [summary.id for summary in register.activities.summaries(include_retired=False)]

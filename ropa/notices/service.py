@@ -23,6 +23,7 @@ from db.models import (
 )
 from ropa.errors import ConflictError, NotFoundError, ValidationError
 from ropa.history import ChangeLog, current_user
+from ropa.library import name_key
 from ropa.notices.records import (
     AUDIENCES,
     EDITABLE_FIELDS,
@@ -258,8 +259,8 @@ def _functions(value: Any) -> list[str]:
     seen: dict[str, str] = {}
     for name in names:
         cleaned = " ".join(str(name).split())
-        if cleaned and "\n" not in cleaned:
-            seen.setdefault(cleaned.casefold(), cleaned)
+        if cleaned:
+            seen.setdefault(name_key(cleaned), cleaned)
     return list(seen.values())
 
 

@@ -58,3 +58,21 @@ def test_word_and_text_files(demo_path: Path, tmp_path: Path) -> None:
         target = tmp_path / f"notice.{suffix}"
         assert cli.main(["notice", str(target), "--db", str(demo_path)]) == 0
         assert target.stat().st_size > 1000
+
+
+def test_the_default_title_keeps_the_business_functions_capitals(register: Register) -> None:
+    from ropa.notices.cli import adhoc_notice
+    from tests.conftest import sample_activity
+
+    register.activities.create(sample_activity(reference="ED-1", business_function="SEND"))
+    register.activities.create(
+        sample_activity(reference="ED-2", business_function="early help  team")
+    )
+    assert adhoc_notice(register, ["send"]).title == "SEND privacy notice"
+    assert adhoc_notice(register, [" Early Help team"]).title == "Early help  team privacy notice"
+    register.organisation.update({"name": "Northfield Borough Council"})
+    assert (
+        adhoc_notice(register, ["SEND", "early help team"]).title
+        == "Northfield Borough Council: SEND and early help  team privacy notice"
+    )
+    assert adhoc_notice(register).title == "Northfield Borough Council: privacy notice"
