@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from ropa.checks.engine import CheckReport, check_register
 from ropa.checks.findings import Finding
+from ropa.sanitise import for_terminal
 
 if TYPE_CHECKING:
     from ropa.register import Register
@@ -37,9 +38,10 @@ def run_check(register: Register, *, out: TextIO | None = None) -> int:
     """Check the register; 1 when any finding is an error, else 0."""
     stream = out or sys.stdout
     report = check_register(register)
+    # Findings quote what users typed: escape any terminal controls in it.
     for finding in report.findings:
-        print(format_finding(finding), file=stream)
-    print(summary(report), file=stream)
+        print(for_terminal(format_finding(finding)), file=stream)
+    print(for_terminal(summary(report)), file=stream)
     return EXIT_FAILED if report.errors else EXIT_OK
 
 

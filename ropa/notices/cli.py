@@ -12,6 +12,7 @@ from ropa.notices.content import build_document
 from ropa.notices.records import NoticeRecord
 from ropa.notices.render import write_notice_file, writer_for
 from ropa.register import Register
+from ropa.sanitise import for_terminal
 
 DEFAULT_TITLE = "Privacy notice"
 
@@ -26,12 +27,15 @@ def run_notice(
     document = build_document(register, draft)
     write_notice_file(document, path)
     gaps = [w for w in document.warnings if w.kind == "gap"]
+    # Titles, paths and warnings quote what users typed: escape any terminal controls in it.
     print(
-        f"Wrote “{document.title}” covering {len(document.activities)} activities to {path}"
-        + (f" ({len(gaps)} gaps to complete, marked “[To complete: …]”)." if gaps else ".")
+        for_terminal(
+            f"Wrote “{document.title}” covering {len(document.activities)} activities to {path}"
+            + (f" ({len(gaps)} gaps to complete, marked “[To complete: …]”)." if gaps else ".")
+        )
     )
     for warning in gaps:
-        print(f"  {warning.section}: {warning.message}", file=sys.stderr)
+        print(f"  {for_terminal(f'{warning.section}: {warning.message}')}", file=sys.stderr)
     return 0
 
 

@@ -151,3 +151,16 @@ def test_ropa_check_on_a_compliant_register_succeeds(demo_register: Register) ->
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ERROR" not in result.stdout
     assert result.stdout.splitlines()[-1].startswith("0 errors, ")
+
+
+def test_ropa_check_prints_user_text_with_its_controls_escaped(register: Register) -> None:
+    import io
+
+    from ropa.checks.cli import run_check
+
+    register.activities.create(sample_activity(processors=["Ad\x1b[31mhoc\u2028Ltd"]))
+    out = io.StringIO()
+    run_check(register, out=out)
+    printed = out.getvalue()
+    assert "\x1b" not in printed and "\u2028" not in printed
+    assert "Ad\\x1b[31mhoc\\u2028Ltd" in printed
