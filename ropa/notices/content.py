@@ -101,6 +101,9 @@ class NoticeDocument:
     sections: list[Section]
     warnings: list[NoticeWarning]
     generated_at: dt.datetime
+    # When each covered activity (processors' included) was last changed, as read for this
+    # document: publishing compares it with the register before storing the version.
+    built_from: dict[int, dt.datetime | None] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -240,6 +243,7 @@ def compose(
             "The notice covers no activities. Choose activities or business functions for it.",
         )
     document = NoticeDocument(notice, organisation, list(covered), sections, builder.warnings, now)
+    document.built_from = {a.id: a.updated_at for a in activities if a.id is not None}
     document.sections.append(changes_section(document, notice.last_published))
     updated = Section("updated", "Last updated")
     updated.paragraph(f"This notice was last updated on {document.last_updated}.")

@@ -6,6 +6,7 @@ Every public method is one transaction, and every change is written to the chang
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from db.models import (
     NoticeActivity,
     NoticeSection,
     NoticeVersion,
+    Status,
     utc_now,
 )
 from ropa.errors import ConflictError, NotFoundError, ValidationError
@@ -73,7 +75,7 @@ class NoticeService:
             session.add(notice)
             _apply(session, notice, clean)
             session.flush()
-            ChangeLog(session).add(ENTITY, notice.id, notice.title, "created")
+            ChangeLog(session).add(ENTITY, notice.id, notice.title, "create")
             return to_record(notice)
 
     def update(
@@ -97,7 +99,7 @@ class NoticeService:
                 old, new = getattr(before, name), getattr(after, name)
                 if old != new:
                     changed = True
-                    log.add(ENTITY, notice.id, notice.title, "changed", name, old, new)
+                    log.add(ENTITY, notice.id, notice.title, "update", name, old, new)
             if changed:
                 notice.version += 1
                 notice.updated_at = utc_now()
@@ -107,14 +109,16 @@ class NoticeService:
     def delete(self, notice_id: int) -> None:
         with self.register.transaction() as session:
             notice = _load(session, notice_id)
-            ChangeLog(session).add(ENTITY, notice.id, notice.title, "deleted")
+            ChangeLog(session).add(ENTITY, notice.id, notice.title, "delete")
             session.delete(notice)
 
     def publish(self, notice_id: int, *, published_by: str | None = None) -> PublishedVersion:
         """Freeze the notice as it reads now as its next published version.
 
-        The content is built and rendered inside the same snapshot that stores it, so the
-        version is exactly what the register said at that moment.
+        The content is built from one read of the register, then stored in a transaction
+        that first checks nothing it was built from has changed since: not the notice, and
+        not which activities it covers or any of them.  Otherwise the version would not be
+        what the register said at any one moment, so it is refused and nothing is stored.
         """
         from ropa.notices.content import build_document
         from ropa.notices.render import render_text
@@ -123,10 +127,13 @@ class NoticeService:
         text = render_text(document)
         with self.register.transaction() as session:
             notice = _load(session, notice_id)
-            if notice.version != document.notice.version:
+            if (
+                notice.version != document.notice.version
+                or _covered_activities(session, notice) != document.built_from
+            ):
                 raise ConflictError(
-                    f"The notice “{notice.title}” changed while it was being published. "
-                    "Publish it again."
+                    f"The notice “{notice.title}” or an activity it covers changed while it "
+                    "was being published; publish again."
                 )
             number = len(notice.published_versions) + 1
             version = NoticeVersion(
@@ -139,10 +146,27 @@ class NoticeService:
             )
             notice.published_versions.append(version)
             ChangeLog(session).add(
-                ENTITY, notice.id, notice.title, "published", "version", None, number
+                ENTITY, notice.id, notice.title, "publish", "version", None, number
             )
             session.flush()
             return _to_published(version)
+
+
+def _covered_activities(session: Session, notice: Notice) -> dict[int, dt.datetime | None]:
+    """When each activity the notice covers (as content.load_covered_activities chooses
+    them: its own list plus its business functions, retired ones left out) last changed."""
+    chosen = {link.activity_id for link in notice.activity_links}
+    functions = {name_key(name) for name in _split_functions(notice.business_functions)}
+    rows = session.execute(
+        select(Activity.id, Activity.business_function, Activity.updated_at).where(
+            Activity.status != Status.RETIRED
+        )
+    )
+    return {
+        activity_id: updated_at
+        for activity_id, function, updated_at in rows
+        if activity_id in chosen or name_key(function) in functions
+    }
 
 
 def to_record(notice: Notice) -> NoticeRecord:

@@ -40,7 +40,7 @@ def test_create_get_list_and_delete(register: Register, service: NoticeService) 
     with pytest.raises(NotFoundError):
         service.get(created.id)
     actions = [c.action for c in register.history.changes(entity_type="notice")]
-    assert actions == ["deleted", "created"]
+    assert actions == ["delete", "create"]
 
 
 def test_update_changes_fields_logs_them_and_bumps_the_version(
@@ -62,8 +62,10 @@ def test_update_changes_fields_logs_them_and_bumps_the_version(
     assert updated.activity_ids == [second.id, first.id]
     assert updated.sections == [NoticeSectionEntry("CP-IS", "Sharing with the NHS.")]
     assert updated.version == notice.version + 1
-    fields = {c.field for c in register.history.changes(entity_type="notice", entity_id=notice.id)}
-    assert {"activity_ids", "sections", "contact_text"} <= fields
+    logged = register.history.changes(entity_type="notice", entity_id=notice.id)
+    assert {"activity_ids", "sections", "contact_text"} <= {c.field for c in logged}
+    # The same action names as every other part of the register's history.
+    assert {c.action for c in logged} == {"create", "update"}
     with pytest.raises(ConflictError):
         service.update(notice.id, {"title": "Late"}, expected_version=notice.version)
     assert service.get(notice.id).title == "Notice"
@@ -117,3 +119,56 @@ def test_deleting_an_activity_drops_it_from_the_notice(
     assert notice.id is not None
     register.activities.delete([activity.id])
     assert service.get(notice.id).activity_ids == []
+
+
+def test_publishing_is_logged_like_every_other_change(
+    register: Register, service: NoticeService
+) -> None:
+    from ropa.history_export import to_rows
+
+    activity = register.activities.create(sample_activity())
+    notice = service.create(title="Notice", activity_ids=[activity.id])
+    assert notice.id is not None
+    service.publish(notice.id)
+    changes = register.history.changes(entity_type="notice", entity_id=notice.id)
+    assert [c.action for c in changes] == ["publish", "create"]
+    assert [row.action for row in to_rows(changes)] == ["Published", "Created"]
+
+
+@pytest.mark.parametrize("change", ["update", "new_in_function", "retire"])
+def test_an_activity_changed_while_publishing_refuses_the_version(
+    register: Register,
+    service: NoticeService,
+    monkeypatch: pytest.MonkeyPatch,
+    change: str,
+) -> None:
+    """The version must be what the register said at one moment: a change saved between
+    building the notice and storing it is refused, and nothing is stored."""
+    from ropa.notices import content
+
+    activity = register.activities.create(sample_activity())
+    assert activity.id is not None
+    notice = service.create(title="Notice", business_functions=["children's social care"])
+    assert notice.id is not None
+    build = content.build_document
+
+    def build_then_someone_saves(*args: object, **kwargs: object) -> content.NoticeDocument:
+        document = build(*args, **kwargs)  # type: ignore[arg-type]
+        if change == "update":
+            register.activities.update(
+                activity.id, {"recipients": ["Ofsted"]}, expected_version=activity.version
+            )
+        elif change == "new_in_function":
+            register.activities.create(sample_activity(reference="CS-002", name="Fostering"))
+        else:
+            register.activities.update(
+                activity.id, {"status": "retired"}, expected_version=activity.version
+            )
+        return document
+
+    monkeypatch.setattr(content, "build_document", build_then_someone_saves)
+    with pytest.raises(ConflictError, match="changed while it was being published; publish again"):
+        service.publish(notice.id)
+    assert service.get(notice.id).published == []
+    monkeypatch.undo()
+    assert service.publish(notice.id).number == 1
