@@ -6,6 +6,7 @@ notice at once.  An item in use cannot be deleted; it can be merged into another
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -55,8 +56,12 @@ def clean_name(name: str) -> str:
     return name.strip()
 
 
+@functools.lru_cache(maxsize=65_536)
 def name_key(name: str) -> str:
-    """How names are matched: trimmed, spacing folded, case-insensitive."""
+    """How names are matched: trimmed, spacing folded, case-insensitive.
+
+    Cached: checks and imports ask for the same few hundred names hundreds of thousands of
+    times over a large register."""
     return " ".join(name.split()).casefold()
 
 
