@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtGui import QTextDocument
 
 from ropa.checks import CheckReport, Finding, Severity, gap_counts
-from ropa.checks.rules import british_date
+from ropa.dates import british_date
 from ropa.fields import label as field_label
 from ropa.files import write_atomically
 from ui.pdf import a4_pdf_writer
