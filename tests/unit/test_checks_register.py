@@ -164,3 +164,17 @@ def test_ropa_check_prints_user_text_with_its_controls_escaped(register: Registe
     printed = out.getvalue()
     assert "\x1b" not in printed and "\u2028" not in printed
     assert "Ad\\x1b[31mhoc\\u2028Ltd" in printed
+
+
+def test_the_example_notice_is_current_until_a_covered_activity_changes(
+    demo_register: Register,
+) -> None:
+    """Published in the same second the activities were written: it must not look stale."""
+    stale = [f for f in run_checks(demo_register) if f.rule_id == "NOTICE-STALE"]
+    assert stale == []
+    covered = next(
+        r for r in demo_register.activities.load() if r.business_function == "Early help"
+    )
+    demo_register.activities.update(covered.id or 0, {"description": "Now also by text."})
+    stale = [f for f in run_checks(demo_register) if f.rule_id == "NOTICE-STALE"]
+    assert len(stale) == 1 and covered.reference in stale[0].message
