@@ -311,7 +311,7 @@ def insert_activity(
     _check_reference_free(session, changes["reference"], None)
     scalars = {name: changes[name] for name in _SCALAR_FIELDS}
     dialect = session.connection().dialect
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = _driver_cursor(session)
     try:
         cursor.execute(_ACTIVITY_SQL, _activity_row(scalars, dialect))
         activity_id = int(cursor.lastrowid or 0)
@@ -320,6 +320,12 @@ def insert_activity(
     _insert_children(session, activity_id, changes, resolver)
     log.add("activity", activity_id, f"{changes['reference']} {changes['name']}".strip(), "create")
     return int(activity_id)
+
+
+def _driver_cursor(session: Session) -> Any:
+    """A cursor of the transaction's own sqlite3 connection, for statements too small to be
+    worth building through SQLAlchemy thousands of times over."""
+    return session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
 
 
 def _table(model: Any) -> Table:
@@ -395,7 +401,7 @@ def _insert_children(
     every_item = [item for items in (*linked.values(), *legislation) for item in items]
     if any(item.id is None for item in every_item):
         session.flush()  # new library items need their ids before they can be linked
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = _driver_cursor(session)
     try:
         cursor.executemany(
             _LINK_SQL,
@@ -596,7 +602,12 @@ _REFERENCE_SQL = f"SELECT id FROM {_ACTIVITY_TABLE.name} WHERE reference = ?"
 def _check_reference_free(session: Session, reference: str, own_id: int | None) -> None:
     # Exact match, so SQLite answers from the unique index even in a 10,000-row import;
     # plain SQL, because building the statement cost more than answering it.
-    clash = session.connection().exec_driver_sql(_REFERENCE_SQL, (reference,)).scalar()
+    cursor = _driver_cursor(session)
+    try:
+        found = cursor.execute(_REFERENCE_SQL, (reference,)).fetchone()
+    finally:
+        cursor.close()
+    clash = None if found is None else found[0]
     if clash is not None and clash != own_id:
         raise ValidationError(
             f"Another activity already has the reference \u201c{reference}\u201d. "

@@ -8,6 +8,7 @@ so Excel shows it as typed and never evaluates it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -52,8 +53,15 @@ def strip_marker(line: str) -> str:
 def split_values(text: str | None) -> list[str]:
     """The separate values in a cell: one a line, or separated by semicolons, bullets or
     numbering; "N/A", "-" and "None" mean there are none."""
+    # A new list each time (callers may change it) from a cached tuple: a DPO's workbook
+    # repeats the same cells down thousands of rows.
+    return list(_split_values(text))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _split_values(text: str | None) -> tuple[str, ...]:
     if is_empty(text):
-        return []
+        return ()
     found: list[str] = []
     for line in lines(text):
         parts = line.split(";") if ";" in line else [line]
@@ -61,7 +69,7 @@ def split_values(text: str | None) -> list[str]:
             value = strip_marker(part)
             if not is_empty(value):
                 found.append(value)
-    return found
+    return tuple(found)
 
 
 def join_lines(values: list[str]) -> str | None:
@@ -84,6 +92,7 @@ def format_date(value: dt.date | None) -> str | None:
 _DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y")
 
 
+@functools.lru_cache(maxsize=4_096)  # dates are immutable; a register repeats a few hundred
 def parse_date(text: str) -> dt.date | None:
     """A date typed in any of the usual British ways, or ISO; None when it is not one."""
     cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.strip())

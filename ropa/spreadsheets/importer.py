@@ -671,7 +671,11 @@ def _store_one(
         activity_id = insert_activity(session, ActivityRecord(**values), resolver, log)
         # Plain SQL on the connection: no ORM flush and no statement to build for every row
         # of a big import.
-        reference, name = session.connection().exec_driver_sql(_CREATED_SQL, (activity_id,)).one()
+        cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            reference, name = cursor.execute(_CREATED_SQL, (activity_id,)).fetchone()
+        finally:
+            cursor.close()
         report.created.append((reference, name))
     else:
         activity = session.get_one(Activity, existing_id)

@@ -9,6 +9,7 @@ Whatever a parser cannot place is handed back, so that the caller keeps it and r
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -120,6 +121,18 @@ def _starts_with_reference(line: str) -> bool:
 
 
 def parse_lawful_bases(text: str | None) -> Parsed[LawfulBasisEntry]:
+    """The bases a cell names, with their explanations and legislation; a fresh copy each
+    time (callers change the entries) of a cached parse, as a workbook repeats its cells."""
+    cached = _parse_lawful_bases(text)
+    return Parsed(
+        [LawfulBasisEntry(e.basis, e.explanation, list(e.legislation)) for e in cached.values],
+        list(cached.not_understood),
+    )
+
+
+@functools.lru_cache(maxsize=4_096)
+def _parse_lawful_bases(text: str | None) -> Parsed[LawfulBasisEntry]:
+    # Never handed out: parse_lawful_bases copies it.
     parsed: Parsed[LawfulBasisEntry] = Parsed()
     current: LawfulBasisEntry | None = None
     cleaned = [(raw, strip_marker(raw)) for raw in lines(text)]
