@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Activity, ActivityLink, LibraryItem, LibraryKind
-from ropa.activities import insert_activity, update_activity
+from ropa.activities import ChildRows, insert_activity, update_activity
 from ropa.errors import RopaError
 from ropa.history import ChangeLog
 from ropa.library import LibraryResolver, name_key
@@ -640,12 +640,13 @@ def _store(
         apply_organisation(session, contacts, log)
         report.organisation_updated = load_organisation(session).version != before
     matcher = _Matcher(session)
+    pending = ChildRows()
     total = len(drafts)
     for done, draft in enumerate(drafts, start=1):
         if cancelled is not None and cancelled():
             raise ImportCancelled("The import was stopped; the register has not been changed.")
         try:
-            _store_one(session, draft, matcher, resolver, log, report)
+            _store_one(session, draft, matcher, resolver, log, report, pending)
         except RopaError as error:
             if isinstance(error, ImportCancelled):
                 raise
@@ -655,6 +656,7 @@ def _store(
             ) from error
         if progress is not None:
             progress(done, total)
+    pending.write(session)
 
 
 def _store_one(
@@ -664,11 +666,14 @@ def _store_one(
     resolver: LibraryResolver,
     log: ChangeLog,
     report: ImportReport,
+    pending: ChildRows,
 ) -> None:
     values = draft.values
     existing_id = matcher.find(values)
     if existing_id is None:
-        activity_id = insert_activity(session, ActivityRecord(**values), resolver, log)
+        activity_id = insert_activity(session, ActivityRecord(**values), resolver, log, pending)
+        if pending.activities >= _CHILD_ROWS_BATCH:
+            pending.write(session)
         # Plain SQL on the connection: no ORM flush and no statement to build for every row
         # of a big import.
         cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -678,6 +683,7 @@ def _store_one(
             cursor.close()
         report.created.append((reference, name))
     else:
+        pending.write(session)  # the activity may be one this import has just created
         activity = session.get_one(Activity, existing_id)
         changes = dict(values)
         if "reference" in changes and not str(changes["reference"]).strip():
@@ -704,6 +710,8 @@ def _store_one(
             )
 
 
+# New activities whose child rows are written together (see ChildRows).
+_CHILD_ROWS_BATCH = 500
 _CREATED_SQL = f"SELECT reference, name FROM {Activity.__tablename__} WHERE id = ?"
 
 

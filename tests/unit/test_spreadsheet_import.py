@@ -343,3 +343,39 @@ def test_cli_report_shows_control_characters_as_escapes(tmp_path: Path) -> None:
     printed = out.getvalue()
     assert "\u202e" not in printed and "\x9b" not in printed
     assert "\\u202e" in printed and "\\x9b" in printed
+
+
+def test_a_reference_repeated_in_one_workbook_updates_the_activity_it_created(
+    register: Register, tmp_path: Path
+) -> None:
+    # The second row is matched to the activity the first one has just created, whose
+    # child rows the import may still be holding back to write in a batch.
+    register.activities.create_many(
+        [
+            ActivityRecord(
+                reference=f"DUP-{index}",
+                name=f"Activity {index}",
+                business_function="Education",
+                purposes=[f"Purpose {index}", "Shared purpose"],
+                lawful_bases=[LawfulBasisEntry("e", "", [f"Act {index}"])],
+                retention=[RetentionEntry(f"{index} years", "")],
+            )
+            for index in (1, 2)
+        ]
+    )
+    path = tmp_path / "repeated.xlsx"
+    export_workbook(register, path)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Template"]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == "DUP-2")
+    cell.value = "DUP-1"
+    workbook.save(path)
+    with Register.open(tmp_path / "empty.ropa") as empty:
+        report = import_workbook(empty, path)
+        assert [reference for reference, _ in report.created] == ["DUP-1"]
+        assert [reference for reference, _ in report.updated] == ["DUP-1"]
+        (stored,) = empty.activities.load()
+    assert stored.name == "Activity 2"
+    assert stored.purposes == ["Purpose 2", "Shared purpose"]
+    assert [(e.basis, e.legislation) for e in stored.lawful_bases] == [("e", ["Act 2"])]
+    assert [e.period for e in stored.retention] == ["2 years"]
