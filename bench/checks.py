@@ -10,29 +10,18 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.register_data import cached_register
+from bench.timing import best_of
 from ropa.checks import check_activities, check_register, load_context
 from ropa.records import LibraryKind
 from ropa.register import Register
 
 COUNT = 10_000
 RUNS = 3
-
-
-def best_of(runs: int, work: Callable[[], Any]) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def flag_some_categories(register: Register) -> None:
@@ -54,10 +43,10 @@ def main() -> None:
         shutil.copy(cached_register(COUNT), path)
         with Register.open(path) as register:
             flag_some_categories(register)
-            load_time, records = best_of(RUNS, register.activities.load)
+            load_time, records = best_of(register.activities.load, RUNS)
             context = load_context(register)
-            rules_time, findings = best_of(RUNS, lambda: check_activities(records, context))
-            check_time, report = best_of(RUNS, lambda: check_register(register))
+            rules_time, findings = best_of(lambda: check_activities(records, context), RUNS)
+            check_time, report = best_of(lambda: check_register(register), RUNS)
     assert len(records) == COUNT and len(report.findings) == len(findings)
     ratio = check_time / load_time
     print(f"activities:                      {COUNT:,}")

@@ -8,10 +8,8 @@ offscreen).  Target: rendering a format is no slower than loading the activities
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -21,6 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.register_data import build_register
+from bench.timing import median_of
 from ropa.notices import NoticeRecord, writer_for
 from ropa.notices.content import compose, flagged_data_categories
 from ui.notice_print import notice_pdf_bytes
@@ -29,13 +28,8 @@ ACTIVITIES = 500
 RUNS = 3
 
 
-def median_time(work: Callable[[], Any], runs: int = RUNS) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+def median_time(work: Callable[[], Any]) -> tuple[float, Any]:
+    return median_of(work, RUNS)
 
 
 def main() -> None:

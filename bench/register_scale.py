@@ -7,7 +7,6 @@ full.  Target: the list within 3x of raw sqlite3.
 from __future__ import annotations
 
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.register_data import build_register, synthetic_activities
+from bench.timing import median_of
 
 COUNT = 10_000
 
@@ -34,12 +34,7 @@ WHERE i.{flag} = 1
 
 
 def median_time(action: Callable[[], object], repeats: int = 7) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_of(action, repeats)[0]
 
 
 def raw_insert(path: Path) -> None:
