@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -122,14 +122,22 @@ class LibraryService:
     def __init__(self, register: Register) -> None:
         self.register = register
 
-    def items(self, kind: LibraryKind | None = None) -> list[LibraryItemRecord]:
-        """Items (of one kind, or all) in name order, each with how many activities use it."""
-        usage = _usage_counts_query()
-        query = (
-            select(LibraryItem, func.coalesce(usage.c.count, 0))
-            .outerjoin(usage, usage.c.item_id == LibraryItem.id)
-            .order_by(LibraryItem.kind, LibraryItem.name_key)
-        )
+    def items(
+        self, kind: LibraryKind | None = None, *, with_usage: bool = True
+    ) -> list[LibraryItemRecord]:
+        """Items (of one kind, or all) in name order, each with how many activities use it
+        (counting them reads every link: `with_usage=False` leaves the counts at 0)."""
+        if with_usage:
+            usage = _usage_counts_query()
+            query = (
+                select(LibraryItem, func.coalesce(usage.c.count, 0))
+                .outerjoin(usage, usage.c.item_id == LibraryItem.id)
+                .order_by(LibraryItem.kind, LibraryItem.name_key)
+            )
+        else:
+            query = select(LibraryItem, literal(0)).order_by(
+                LibraryItem.kind, LibraryItem.name_key
+            )
         if kind is not None:
             query = query.where(LibraryItem.kind == kind)
         with self.register.reading() as session:

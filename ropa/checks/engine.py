@@ -122,7 +122,7 @@ def load_context(register: Register, *, today: dt.date | None = None) -> CheckCo
             ).all()
         )
     return CheckContext.from_items(
-        register.library.items(),
+        register.library.items(with_usage=False),
         register.organisation.get(),
         today=today,
         notices=notices,

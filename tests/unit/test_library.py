@@ -132,3 +132,12 @@ def test_items_typed_into_an_activity_are_in_the_history(register: Register) -> 
     ]
     assert ("create", "recipient: Youth offending team") in lines
     assert ("create", "purpose: Statutory reporting") in lines  # made with the activity
+
+
+def test_items_without_usage_counts_are_the_same_items(register: Register) -> None:
+    register.activities.create(sample_activity())
+    counted = register.library.items(LibraryKind.RECIPIENT)
+    plain = register.library.items(LibraryKind.RECIPIENT, with_usage=False)
+    assert [i.name for i in plain] == [i.name for i in counted]
+    assert {i.usage_count for i in plain} == {0}
+    assert max(i.usage_count for i in counted) == 1
