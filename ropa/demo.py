@@ -49,10 +49,24 @@ def demo_activities(content: dict[str, Any] | None = None) -> list[ActivityRecor
 
 
 def write_demo(path: Path) -> Register:
-    """Create a new register at `path` holding the example content, in one transaction."""
+    """Create a new register at `path` holding the example content.
+
+    It is built in a temporary file beside `path` and moved into place only when complete,
+    so a failure part-way leaves nothing behind (and a second attempt is not refused)."""
     if path.exists():
         raise RopaError(f"{path} already exists. Choose a new file name for the example register.")
-    register = Register.open(path)
+    partial = path.with_name(path.name + ".building")
+    try:
+        with Register.open(partial, daily_backup=False) as register:
+            _fill(register)
+        partial.replace(path)
+    finally:
+        for leftover in (partial, *(partial.with_name(partial.name + s) for s in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+    return Register.open(path, daily_backup=False)
+
+
+def _fill(register: Register) -> None:
     content = demo_content()
     with register.transaction() as session:
         log = ChangeLog(session)
@@ -68,7 +82,6 @@ def write_demo(path: Path) -> Register:
         for record in demo_activities(content):
             insert_activity(session, record, resolver, log)
     _add_notices(register, content.get("notices", []))
-    return register
 
 
 def _add_notices(register: Register, notices: list[dict[str, Any]]) -> None:

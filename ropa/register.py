@@ -127,6 +127,11 @@ class Register:
         return cls(path, make_engine(path), read_only=False)
 
     def close(self) -> None:
+        if not self.read_only:
+            # The read-only checks on opening leave -wal and -shm files beside the register;
+            # the last writable connection to close folds them back into it and removes them.
+            with contextlib.suppress(SQLAlchemyError), self.engine.connect():
+                pass
         self.engine.dispose()
 
     def __enter__(self) -> Register:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ropa.records import Status
 from ropa.register import Register
 
@@ -81,3 +83,21 @@ def test_a_mistyped_register_is_not_created_by_a_read_only_command(tmp_path: Pat
         assert "There is no register at" in result.stderr
         assert not missing.exists()
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_demo_that_fails_part_way_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ropa import demo
+
+    def broken(*_args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(demo, "_add_notices", broken)
+    target = tmp_path / "demo.ropa"
+    with pytest.raises(OSError, match="disk full"):
+        demo.write_demo(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    demo.write_demo(target).close()  # and trying again is not refused
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.ropa"]

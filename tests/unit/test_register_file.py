@@ -135,3 +135,10 @@ def test_reading_does_not_wait_for_another_writer(register_path: Path) -> None:
     finally:
         writer.close()
         reader.close()
+
+
+def test_closing_leaves_only_the_register_file(register_path: Path) -> None:
+    """No -wal or -shm files left lying beside a DPO's register after the app closes."""
+    Register.open(register_path).close()
+    Register.open(register_path, daily_backup=False).close()
+    assert sorted(p.name for p in register_path.parent.iterdir()) == [register_path.name]
