@@ -9,7 +9,7 @@ Closing the window saves whatever is still being typed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,8 @@ from ui.actions import undo_redo_actions
 from ui.activity_table_model import STATUS_LABELS, format_date
 from ui.review import NOT_UNDOABLE, Approval, ReviewSteps, ask_approval
 from ui.undo import ActivityEditSession, FieldEditCommand
+from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE
+from ui.widgets.conflict import ask_reload as ask_conflict_reload
 from ui.widgets.entry_tables import (
     EntryTable,
     article9_kind,
@@ -209,6 +211,10 @@ class ActivityEditor(QWidget):
         self._bindings: dict[str, FieldBinding] = {}
         self._pending: set[str] = set()
         self._loading = False
+        # While the undo stack runs a command, a reload (which clears the stack and so
+        # deletes that command) waits until the command has returned.
+        self._in_command = False
+        self._reload_after_command = False
         self._typing_timer = QTimer(self)
         self._typing_timer.setSingleShot(True)
         self._typing_timer.setInterval(TYPING_PAUSE_MS)
@@ -654,47 +660,73 @@ class ActivityEditor(QWidget):
 
     def _report_error(self, error: RopaError, field: str) -> None:
         if isinstance(error, ConflictError):
-            self._conflict(error)
+            self._conflict(error, field)
             return
         if isinstance(error, NotFoundError):
             QMessageBox.warning(self, "Activity no longer there", str(error))
             return
         binding = self._bindings.get(getattr(error, "field", "") or field)
         if isinstance(error, ValidationError) and binding is not None:
-            binding.error.setText(f"\u26a0 {error} Not saved yet.")
-            binding.error.show()
+            self._mark_unsaved(binding.field, f"\u26a0 {error} Not saved yet.")
             self.save_state.setText(f"Not saved: {error}")
             return
         QMessageBox.warning(self, "Not saved", str(error))
 
-    def _conflict(self, error: ConflictError) -> None:
+    def _mark_unsaved(self, field: str, note: str) -> None:
+        binding = self._bindings[field]
+        binding.error.setText(note)
+        binding.error.show()
+
+    def _conflict(self, error: ConflictError, field: str | None = None) -> None:
+        """Someone else saved first. What the user typed in `field` is never thrown away:
+        Reload shows their version of everything else and keeps the typed text, unsaved."""
+        # An undo or redo has no typed text to keep: the field shows what we saved earlier.
+        typed = field if field in self._bindings and not self._in_command else None
         if self.ask_reload(error):
-            self.reload()
+            self.reload(keep=[typed] if typed else [])
+        elif typed:
+            self._mark_unsaved(typed, NOT_SAVED_NOTE)
+            self.save_state.setText("Not saved: someone else changed this activity")
 
     def ask_reload(self, error: ConflictError) -> bool:
         """Tell the user someone else saved; True when they choose Reload."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Changed by someone else")
-        box.setText(str(error))
-        box.setInformativeText(
-            "Reload shows their version; your last change here has not been saved."
-        )
-        reload_button = box.addButton("Reload", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(reload_button)
-        box.exec()
-        return box.clickedButton() is reload_button
+        return ask_conflict_reload(self, error)
 
-    def reload(self) -> None:
-        """Read the activity again, dropping the undo history that no longer applies."""
+    def unsaved_fields(self) -> list[str]:
+        """The fields whose shown value is not what is stored."""
+        return [
+            field
+            for field, binding in self._bindings.items()
+            if binding.get() != getattr(self.record, field)
+        ]
+
+    def reload(self, keep: Iterable[str] = ()) -> None:
+        """Read the activity again, dropping the undo history that no longer applies.
+        The fields in `keep` go on showing what the user typed, marked as not saved yet."""
+        if self._in_command:
+            self._reload_after_command = True
+            return
+        kept = {field: self._bindings[field].get() for field in keep}
         self._typing_timer.stop()
         self._pending.clear()
         self.record = self.register.activities.get(self.session.activity_id)
         self.session.version = self.record.version
         self.undo_stack.clear()
         self._show_record(self.record)
-        self.save_state.setText("Reloaded from the register")
+        self._loading = True
+        try:
+            for field, value in kept.items():
+                self._bindings[field].set(value)
+        finally:
+            self._loading = False
+        kept_now = [field for field, value in kept.items() if value != getattr(self.record, field)]
+        for field in kept_now:
+            self._mark_unsaved(field, KEPT_NOTE)
+        self.save_state.setText(
+            "Reloaded from the register; your text is kept, not saved yet"
+            if kept_now
+            else "Reloaded from the register"
+        )
         self.refresh_gaps()
 
     # --- the review cycle ----------------------------------------------------------------
@@ -771,11 +803,23 @@ class ActivityEditor(QWidget):
 
     def undo(self) -> None:
         self.flush()  # what is being typed becomes a step of its own first
-        self.undo_stack.undo()
+        self._run_command(self.undo_stack.undo)
 
     def redo(self) -> None:
         self.flush()
-        self.undo_stack.redo()
+        self._run_command(self.undo_stack.redo)
+
+    def _run_command(self, step: Callable[[], None]) -> None:
+        """Undo or redo, then any reload the command asked for (never during it: clearing
+        the stack from inside QUndoStack.undo() deletes the running command)."""
+        self._in_command = True
+        try:
+            step()
+        finally:
+            self._in_command = False
+        if self._reload_after_command:
+            self._reload_after_command = False
+            self.reload()
 
     # --- checks --------------------------------------------------------------------------
 

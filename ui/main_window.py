@@ -776,10 +776,20 @@ class MainWindow(QMainWindow):
             return
         dialog = ImportDialog(self.register, path, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.imported.connect(lambda _report: self._after_activities_changed([]))
-        dialog.imported.connect(lambda _report: self.libraries_view.refresh())
+        dialog.imported.connect(self._after_import)
         dialog.open()
         dialog.run_preview()
+
+    def _after_import(self, _report: object = None) -> None:
+        self._after_activities_changed([])
+        self.libraries_view.refresh()
+        self.reload_editors()
+
+    def reload_editors(self) -> None:
+        """The register changed under the open editors (an import): each shows the stored
+        activity and version again, keeping what it holds unsaved."""
+        for editor in list(self.editors.values()):
+            editor.reload(keep=editor.unsaved_fields())
 
     def export_workbook(self, *, processor: bool) -> ProgressRunner | None:
         kind = "processor" if processor else "controller"

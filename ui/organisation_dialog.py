@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ropa.errors import ConflictError, RopaError
 from ropa.records import OrganisationRecord
 from ropa.register import Register
+from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE, ask_reload
 
 # (group title, article it serves, [(field, label, multi-line)])
 GROUPS: list[tuple[str, str, list[tuple[str, str, bool]]]] = [
@@ -122,8 +123,13 @@ class OrganisationForm(QWidget):
             "head the Article 30 record and every privacy notice. Changes are saved as you go."
         )
         intro.setWordWrap(True)
+        # What could not be saved (someone else saved first), said where the user looks.
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.note)
         layout.addLayout(grid, 1)
         self.show_record(self.record)
 
@@ -148,12 +154,8 @@ class OrganisationForm(QWidget):
 
     def show_record(self, record: OrganisationRecord) -> None:
         self.record = record
-        for field, edit in self._texts.items():
-            value = getattr(record, field)
-            if isinstance(edit, QLineEdit):
-                edit.setText(value)
-            else:
-                edit.setPlainText(value)
+        for field in self._texts:
+            self._set_text(field, getattr(record, field))
         self.public_authority.setChecked(record.is_public_authority)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -186,18 +188,35 @@ class OrganisationForm(QWidget):
                 changes, expected_version=self.record.version
             )
         except ConflictError as error:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Changed by someone else", str(error))
-            reload_button = box.addButton("Reload", QMessageBox.ButtonRole.AcceptRole)
-            box.addButton(QMessageBox.StandardButton.Cancel)
-            box.exec()
-            if box.clickedButton() is reload_button:
-                self.show_record(self.register.organisation.get())
+            self._conflict(error, changes)
             return
         except RopaError as error:
             QMessageBox.warning(self, "Not saved", str(error))
             return
         self.record = record
+        self.note.hide()
         self.saved.emit(record)
+
+    def _conflict(self, error: ConflictError, changes: dict[str, Any]) -> None:
+        """Someone else saved first: what the user typed stays in its field, unsaved."""
+        typed = {field: value for field, value in changes.items() if field in self._texts}
+        if ask_reload(self, error):
+            self.show_record(self.register.organisation.get())
+            for field, value in typed.items():
+                self._set_text(field, value)
+            note = KEPT_NOTE
+        else:
+            note = NOT_SAVED_NOTE
+        if typed:
+            self.note.setText(note)
+            self.note.show()
+
+    def _set_text(self, field: str, value: str) -> None:
+        edit = self._texts[field]
+        if isinstance(edit, QLineEdit):
+            edit.setText(value)
+        else:
+            edit.setPlainText(value)
 
 
 class OrganisationDialog(QDialog):

@@ -3,12 +3,14 @@ and never loses what is being typed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPlainTextEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -17,10 +19,23 @@ from ropa.records import ActivityRecord, LawfulBasisEntry
 from ropa.register import Register
 from tests.conftest import sample_activity
 from ui.activity_editor import SECTIONS, ActivityEditor
+from ui.widgets.conflict import KEPT_NOTE
 from ui.widgets.entry_tables import EntryTable, EntryTableModel, lawful_basis_kind
 from ui.widgets.library_picker import LibraryPicker
 
 pytestmark = pytest.mark.gui
+
+T = TypeVar("T")
+
+
+def answering(into: list[Any], answer: T) -> Callable[[Any], T]:
+    """A stand-in for a question to the user: notes what was asked, gives `answer`."""
+
+    def ask(question: Any) -> T:
+        into.append(question)
+        return answer
+
+    return ask
 
 
 def stored(path: Path, activity_id: int) -> ActivityRecord:
@@ -117,7 +132,7 @@ def test_invalid_value_is_shown_inline_and_not_saved(
     assert "Name cannot be empty" in error.text()
     assert stored(register.path, activity_id).name == "Child protection enquiries"
     asked: list[list[str]] = []
-    editor.ask_discard = lambda problems: asked.append(problems) or True  # type: ignore[method-assign]
+    editor.ask_discard = answering(asked, True)  # type: ignore[method-assign,assignment]
     with qtbot.waitSignal(editor.closed):
         editor.close()
     assert asked == [["Name: \u26a0 Name cannot be empty. Not saved yet."]]
@@ -173,7 +188,7 @@ def test_choice_fields_save_when_chosen(
     assert stored(register.path, activity_id).dpia_required is True
 
 
-def test_someone_elses_save_is_reported_and_reload_shows_it(
+def test_someone_elses_save_is_reported_and_reload_keeps_what_was_typed(
     qtbot: QtBot,
     editor: ActivityEditor,
     register: Register,
@@ -183,7 +198,7 @@ def test_someone_elses_save_is_reported_and_reload_shows_it(
     with Register.open(register.path, create=False) as other:
         other.activities.update(activity_id, {"owner": "Someone else"})
     asked: list[ConflictError] = []
-    monkeypatch.setattr(editor, "ask_reload", lambda error: asked.append(error) or True)
+    monkeypatch.setattr(editor, "ask_reload", answering(asked, True))
     name = line(editor, "name")
     name.setFocus()
     qtbot.keyClicks(name, " (edited)")
@@ -192,6 +207,73 @@ def test_someone_elses_save_is_reported_and_reload_shows_it(
     assert "changed by someone else" in str(asked[0])
     assert line(editor, "owner").text() == "Someone else"
     assert stored(register.path, activity_id).name == "Child protection enquiries"
+    # Their change is shown, what the user typed is kept, marked as not saved yet...
+    assert name.text() == "Child protection enquiries (edited)"
+    assert editor.binding("name").error.text() == KEPT_NOTE
+    assert editor.binding("name").error.isVisibleTo(editor)
+    # ...and Enter saves it over theirs, keeping their owner.
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    now = stored(register.path, activity_id)
+    assert (now.name, now.owner) == ("Child protection enquiries (edited)", "Someone else")
+    assert len(asked) == 1
+
+
+def test_cancel_is_the_default_answer_to_a_conflict(
+    qtbot: QtBot, editor: ActivityEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[QMessageBox] = []
+    monkeypatch.setattr(QMessageBox, "exec", answering(shown, 0))
+    assert editor.ask_reload(ConflictError("Changed by someone else.")) is False
+    (box,) = shown
+    default = box.defaultButton()
+    assert default is not None
+    assert box.buttonRole(default) == QMessageBox.ButtonRole.RejectRole
+
+
+def test_undo_after_someone_elses_save_then_reload_does_not_crash(
+    qtbot: QtBot,
+    editor: ActivityEditor,
+    register: Register,
+    activity_id: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    name = line(editor, "name")
+    name.setFocus()
+    name.selectAll()
+    qtbot.keyClicks(name, "Section 47 enquiries")
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    with Register.open(register.path, create=False) as other:
+        other.activities.update(activity_id, {"owner": "Someone else"})
+    monkeypatch.setattr(editor, "ask_reload", lambda _error: True)
+    editor.undo_action.trigger()  # refused: the reload waits until the undo has returned
+    assert editor.undo_stack.count() == 0
+    assert line(editor, "owner").text() == "Someone else"
+    assert name.text() == "Section 47 enquiries"
+    assert stored(register.path, activity_id).name == "Section 47 enquiries"
+    name.selectAll()
+    qtbot.keyClicks(name, "Again")
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    assert stored(register.path, activity_id).name == "Again"
+    assert editor.undo_stack.count() == 1
+
+
+def test_closing_after_a_conflict_keeps_the_text_and_says_why(
+    qtbot: QtBot,
+    editor: ActivityEditor,
+    register: Register,
+    activity_id: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with Register.open(register.path, create=False) as other:
+        other.activities.update(activity_id, {"owner": "Someone else"})
+    monkeypatch.setattr(editor, "ask_reload", lambda _error: True)
+    asked: list[list[str]] = []
+    monkeypatch.setattr(editor, "ask_discard", answering(asked, False))
+    name = line(editor, "name")
+    name.setText("Typed before closing")
+    assert editor.close() is False
+    assert asked == [[f"Name: {KEPT_NOTE}"]]
+    assert name.text() == "Typed before closing"
 
 
 def test_gaps_of_the_activity_are_listed(editor: ActivityEditor) -> None:

@@ -18,6 +18,7 @@ from ui.libraries_view import LibrariesView
 from ui.main_window import MainWindow, Page
 from ui.organisation_dialog import OrganisationDialog
 from ui.settings import AppSettings
+from ui.widgets.conflict import KEPT_NOTE
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner
 
 pytestmark = pytest.mark.gui
@@ -180,3 +181,32 @@ def test_import_dialog_previews_then_imports(
     exported = {s.reference for s in demo_register.activities.summaries()}
     imported = {s.reference for s in register.activities.summaries()}
     assert imported and imported <= exported
+
+
+def test_organisation_conflict_keeps_what_was_typed(
+    qtbot: QtBot, demo_register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.organisation_dialog
+
+    monkeypatch.setattr(ui.organisation_dialog, "ask_reload", lambda _parent, _error: True)
+    dialog = OrganisationDialog(demo_register)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with Register.open(demo_register.path, create=False) as other:
+        other.organisation.update({"name": "Their council"})
+    email = dialog.form.editor("dpo_email")
+    assert isinstance(email, QLineEdit)
+    email.setFocus()
+    email.selectAll()
+    qtbot.keyClicks(email, "mine@example.gov.uk")
+    qtbot.keyClick(email, Qt.Key.Key_Return)
+    assert demo_register.organisation.get().dpo_email != "mine@example.gov.uk"
+    name = dialog.form.editor("name")
+    assert isinstance(name, QLineEdit)
+    assert name.text() == "Their council"
+    assert email.text() == "mine@example.gov.uk"
+    assert dialog.form.note.text() == KEPT_NOTE
+    qtbot.keyClick(email, Qt.Key.Key_Return)
+    saved = demo_register.organisation.get()
+    assert (saved.name, saved.dpo_email) == ("Their council", "mine@example.gov.uk")
+    assert dialog.form.note.isHidden()

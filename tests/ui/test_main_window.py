@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from ropa.records import Status
@@ -167,3 +168,24 @@ def test_the_status_bar_tells_the_truth_about_saving_on_each_page(window: MainWi
     assert window.state_label.text() == "Notices are kept when you press Save"
     window.show_page(Page.ORGANISATION)
     assert window.state_label.text() == "Changes are saved as you work"
+
+
+def test_open_editors_follow_an_import_and_keep_unsaved_text(
+    qtbot: QtBot, window: MainWindow, demo_register: Register
+) -> None:
+    activity_id = window.activities_page.model.rows[0].id
+    editor = window.open_activity(activity_id)
+    assert editor is not None
+    with Register.open(demo_register.path, create=False) as other:  # as an import would
+        other.activities.update(activity_id, {"owner": "Imported owner"})
+    notes = editor.binding("notes").widget
+    assert isinstance(notes, QPlainTextEdit)
+    notes.setPlainText("Typed, not saved yet")
+    window._after_import()
+    owner = editor.binding("owner").widget
+    assert isinstance(owner, QLineEdit)
+    assert owner.text() == "Imported owner"
+    assert notes.toPlainText() == "Typed, not saved yet"
+    assert editor.flush() == []  # saved on the imported version: no conflict
+    stored = demo_register.activities.get(activity_id)
+    assert (stored.owner, stored.notes) == ("Imported owner", "Typed, not saved yet")

@@ -1,0 +1,38 @@
+"""Asking what to do when someone else saved first, the same way in every window."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from ropa.errors import ConflictError
+
+KEPT_NOTE = (
+    "\u26a0 Your text is kept here, not saved yet \u2014 press Enter to save it over theirs."
+)
+NOT_SAVED_NOTE = (
+    "\u26a0 Not saved: someone else changed this since you opened it. Choose Reload when "
+    "asked again to see their version; your text stays here."
+)
+
+
+def ask_reload(parent: QWidget, error: ConflictError) -> bool:
+    """Tell the user someone else saved; True when they choose Reload.
+
+    Cancel (keep what I typed, reload nothing) is the default: a stray Enter never throws
+    away the user's work. Reload shows their version of everything else and keeps the
+    user's text in the field that could not be saved."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Changed by someone else")
+    box.setText(str(error))
+    box.setInformativeText(
+        "Reload shows their version of everything else and keeps what you typed, not "
+        "saved yet, so that you can save it over theirs. Cancel keeps your text and "
+        "reloads nothing."
+    )
+    reload_button = box.addButton("Reload", QMessageBox.ButtonRole.AcceptRole)
+    cancel_button = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel_button)
+    box.setEscapeButton(cancel_button)
+    box.exec()
+    return box.clickedButton() is reload_button
