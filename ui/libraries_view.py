@@ -184,6 +184,7 @@ class LibrariesView(QWidget):
         super().__init__(parent)
         self.register = register
         self.undo_stack = undo_stack
+        self._seen_versions: dict[int, int] = {}  # item id -> version, for the undo steps
         self.kinds = QListWidget()
         self.kinds.setAccessibleName("Kinds of library item")
         for kind, (_singular, plural) in KIND_LABELS.items():
@@ -392,14 +393,14 @@ class LibrariesView(QWidget):
             return
         self.undo_stack.push(
             LibraryItemEditCommand(
-                self.register, item, {attribute: value}, self._saved, self._failed
+                self.register,
+                item,
+                {attribute: value},
+                self._saved,
+                self._failed,
+                self._seen_versions,
             )
         )
-
-    def rename(self, item_id: int, new_name: str) -> None:
-        """Rename an item (an undoable step): every activity using it shows the new name."""
-        self.select_item(item_id)
-        self._edit("name", new_name)
 
     def _saved(self, record: LibraryItemRecord) -> None:
         if record.kind != self.current_kind():

@@ -18,7 +18,6 @@ from ropa.records import ActivityRecord, LibraryItemRecord
 from ropa.register import Register
 
 FIELD_EDIT_ID = 1001
-LIBRARY_EDIT_ID = 1002
 
 
 class ActivityEditSession:
@@ -105,18 +104,21 @@ class LibraryItemEditCommand(QUndoCommand):
         changes: dict[str, Any],
         on_saved: Callable[[LibraryItemRecord], None],
         on_error: Callable[[RopaError], None],
+        seen_versions: dict[int, int],
     ) -> None:
         action = "Rename" if "name" in changes else "Change"
         super().__init__(f"{action} \u201c{item.name}\u201d")
         assert item.id is not None
         self.register = register
         self.item_id: int = item.id
-        self.version = item.version
+        # Shared by every command of the window: item id -> the version it last saw, so
+        # that undoing one of two edits to an item checks against the newest, not its own.
+        self.seen_versions = seen_versions
+        seen_versions[item.id] = item.version
         self.old = {name: getattr(item, name) for name in changes}
         self.new = dict(changes)
         self._on_saved = on_saved
         self._on_error = on_error
-        self.failed = False
 
     def redo(self) -> None:
         self._save(self.new)
@@ -127,12 +129,11 @@ class LibraryItemEditCommand(QUndoCommand):
     def _save(self, values: dict[str, Any]) -> None:
         try:
             record = self.register.library.update(
-                self.item_id, values, expected_version=self.version
+                self.item_id, values, expected_version=self.seen_versions[self.item_id]
             )
         except RopaError as error:
-            self.failed = True
             self.setObsolete(True)
             self._on_error(error)
             return
-        self.version = record.version
+        self.seen_versions[self.item_id] = record.version
         self._on_saved(record)

@@ -210,3 +210,25 @@ def test_organisation_conflict_keeps_what_was_typed(
     saved = demo_register.organisation.get()
     assert (saved.name, saved.dpo_email) == ("Their council", "mine@example.gov.uk")
     assert dialog.form.note.isHidden()
+
+
+def test_undoing_two_edits_of_one_item_undoes_both(
+    libraries: LibrariesView, demo_register: Register
+) -> None:
+    libraries.kinds.setCurrentRow(list(LibraryKind).index(LibraryKind.RECIPIENT))
+    police = item_named(libraries, "Police")
+    libraries.select_item(police)
+    before = demo_register.library.get(police)
+    libraries.name_edit.setText("Police forces")
+    libraries.name_edit.editingFinished.emit()
+    libraries.description_edit.setPlainText("All forces in England and Wales")
+    libraries.flush()
+    assert libraries.undo_stack.count() == 2
+    libraries.undo_stack.undo()
+    libraries.undo_stack.undo()
+    after = demo_register.library.get(police)
+    assert (after.name, after.description) == (before.name, before.description)
+    assert libraries.undo_stack.index() == 0
+    libraries.undo_stack.redo()
+    libraries.undo_stack.redo()
+    assert demo_register.library.get(police).description == "All forces in England and Wales"
