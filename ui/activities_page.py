@@ -138,7 +138,10 @@ class ActivitiesPage(QWidget):
 
     def set_rows(self, rows: list[ActivitySummary], functions: list[str]) -> None:
         selected = self.selected_ids()
-        self.model.set_rows(rows)
+        self.model.set_rows(rows)  # in register order: sorted again as the header shows
+        header = self.table.horizontalHeader()
+        if self.table.isSortingEnabled() and header.sortIndicatorSection() >= 0:
+            self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         current = self.function_filter.currentText()
         self.function_filter.blockSignals(True)
         self.function_filter.clear()

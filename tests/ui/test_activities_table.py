@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -115,3 +116,15 @@ def test_sorting_by_a_column_reorders_and_keeps_the_selection(page: ActivitiesPa
     page.select_ids([target])
     page.table.sortByColumn(Column.REFERENCE, page.table.horizontalHeader().sortIndicatorOrder())
     assert page.selected_ids() == [target]
+
+
+def test_new_rows_keep_the_sort_order_the_header_shows(
+    page: ActivitiesPage, register: Register
+) -> None:
+    page.table.sortByColumn(Column.NAME, Qt.SortOrder.DescendingOrder)
+    rows = register.activities.summaries(include_retired=True)
+    page.set_rows(rows, register.activities.business_functions())
+    names = [page.proxy.index(row, Column.NAME).data() for row in range(page.proxy.rowCount())]
+    assert len(names) > 2
+    assert names == sorted(names, key=str.casefold, reverse=True)
+    assert page.table.horizontalHeader().sortIndicatorSection() == Column.NAME
