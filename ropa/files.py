@@ -21,7 +21,10 @@ def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
     target = Path(target)
     folder = target.parent
     if not folder.is_dir():
-        raise FileWriteError(f"Cannot write {target}: the folder {folder} does not exist.")
+        raise FileWriteError(
+            f"Cannot write {target}: the folder {folder} does not exist. Choose a folder "
+            "that exists."
+        )
     try:
         handle, temporary_name = tempfile.mkstemp(
             prefix=f".{target.stem}-", suffix=target.suffix, dir=folder
@@ -34,19 +37,26 @@ def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
     os.close(handle)
     temporary = Path(temporary_name)
     try:
-        write(temporary)
-        # mkstemp makes the file private (0600); an output should get the permissions any
-        # new file gets here, or keep those of the file it replaces.
-        temporary.chmod(_mode_for(target))
-        temporary.replace(target)
-    except PermissionError as error:
-        raise FileWriteError(
-            f"Cannot replace {target}: it is open in another program or read-only. "
-            "Close it (for example in Excel or Word) and try again; the old file is unchanged."
-        ) from error
-    except OSError as error:
-        raise FileWriteError(f"Cannot write {target}: {error.strerror or error}.") from error
+        try:
+            write(temporary)
+            # mkstemp makes the file private (0600); an output should get the permissions
+            # any new file gets here, or keep those of the file it replaces.
+            temporary.chmod(_mode_for(target))
+        except OSError as error:
+            raise FileWriteError(
+                f"Cannot write {target}: {error.strerror or error}. Nothing was changed."
+            ) from error
+        try:
+            temporary.replace(target)
+        except PermissionError as error:
+            raise FileWriteError(
+                f"Cannot replace {target}: it is open in another program or read-only. Close "
+                "it (for example in Excel or Word) and try again; the old file is unchanged."
+            ) from error
+        except OSError as error:
+            raise FileWriteError(f"Cannot write {target}: {error.strerror or error}.") from error
     finally:
+        # Whatever went wrong (a failed write, a cancelled export), leave no litter.
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
 

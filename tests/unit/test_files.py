@@ -34,6 +34,19 @@ def test_a_failing_writer_leaves_the_old_file_and_no_litter(tmp_path: Path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
 
 
+def test_a_refused_write_is_not_blamed_on_another_program(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+
+    def refused(path: Path) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    with pytest.raises(FileWriteError) as caught:
+        write_atomically(target, refused)
+    assert "Permission denied" in str(caught.value)
+    assert "another program" not in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_missing_folder_is_named(tmp_path: Path) -> None:
     with pytest.raises(FileWriteError, match="does not exist"):
         write_text_atomically(tmp_path / "nope" / "out.txt", "x")
