@@ -44,4 +44,4 @@ def run_app(register_path: Path) -> int:
     try:
         return app.exec()
     finally:
-        register.close()
+        window.register.close()  # the one open now: the user may have opened another

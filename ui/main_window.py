@@ -575,16 +575,18 @@ class MainWindow(QMainWindow):
             "Delete",
         ):
             return
-        for activity_id in ids:
-            if (editor := self.editors.pop(activity_id, None)) is not None:
+        for activity_id in ids:  # what they hold goes into the history first
+            if (editor := self.editors.get(activity_id)) is not None:
                 editor.flush()
-                editor.deleteLater()
-                editor.hide()
         try:
             self.register.activities.delete(ids, self._versions(ids))
         except RopaError as error:
-            self.show_error("Not deleted", error)
+            self.show_error("Not deleted", error)  # their editors stay open
             return
+        for activity_id in ids:
+            if (editor := self.editors.pop(activity_id, None)) is not None:
+                editor.hide()  # not close(): there is nothing left to save it into
+                editor.deleteLater()
         self._after_activities_changed([])
 
     def _review_actions(self) -> list[QAction]:

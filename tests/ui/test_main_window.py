@@ -189,3 +189,22 @@ def test_open_editors_follow_an_import_and_keep_unsaved_text(
     assert editor.flush() == []  # saved on the imported version: no conflict
     stored = demo_register.activities.get(activity_id)
     assert (stored.owner, stored.notes) == ("Imported owner", "Typed, not saved yet")
+
+
+def test_a_refused_delete_leaves_the_editor_open(
+    window: MainWindow, demo_register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    activity_id = window.activities_page.model.rows[0].id
+    editor = window.open_activity(activity_id)
+    assert editor is not None
+    with Register.open(demo_register.path, create=False) as other:  # the table is now stale
+        other.activities.update(activity_id, {"owner": "Someone else"})
+    errors: list[str] = []
+    monkeypatch.setattr(window, "confirm", lambda *_args: True)
+    monkeypatch.setattr(window, "show_error", lambda _title, error: errors.append(str(error)))
+    window.activities_page.select_ids([activity_id])
+    window.app_actions.delete.trigger()
+    assert len(errors) == 1
+    assert demo_register.activities.get(activity_id).owner == "Someone else"
+    assert window.editors.get(activity_id) is editor
+    assert editor.isVisible()

@@ -1,0 +1,40 @@
+"""Starting and quitting the app: the register open at quit is the one closed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from ropa.register import Register
+from ui.app import run_app
+from ui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+def test_quitting_closes_the_register_open_at_quit(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = tmp_path / "first.ropa", tmp_path / "second.ropa"
+    for path in (first, second):
+        Register.open(path, create=True).close()
+    closed: list[Path] = []
+    real_close = Register.close
+
+    def close(register: Register) -> None:
+        closed.append(register.path)
+        real_close(register)
+
+    def run_then_switch(_app: QApplication) -> int:
+        (window,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        assert window.switch_to(second, create=False)
+        window.close()
+        return 0
+
+    monkeypatch.setattr(Register, "close", close)
+    monkeypatch.setattr(QApplication, "exec", run_then_switch)
+    assert run_app(first) == 0
+    assert [path.name for path in closed] == ["first.ropa", "second.ropa"]
