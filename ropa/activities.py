@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,6 +34,7 @@ from db.models import (
     utc_now,
 )
 from ropa.bulk_load import load_records
+from ropa.dates import default_next_review
 from ropa.errors import ConflictError, NotFoundError, ValidationError
 from ropa.history import ChangeLog
 from ropa.library import LibraryResolver, name_key
@@ -51,7 +53,6 @@ if TYPE_CHECKING:
     from ropa.register import Register
 
 REFERENCE_PREFIX = "ACT-"
-DEFAULT_REVIEW_INTERVAL = dt.timedelta(days=365)
 _KIND_TO_FIELD = {kind: name for name, kind in LINK_FIELDS.items()}
 _SCALAR_FIELDS = [
     name
@@ -270,7 +271,8 @@ class ActivityService:
     def delete(
         self, activity_ids: Sequence[int], expected_versions: Mapping[int, int] | None = None
     ) -> None:
-        """Delete activities for good (the change history keeps a record that they existed).
+        """Delete activities for good. The change history keeps the whole of each one, as
+        JSON in the old value, so that what was deleted can still be shown (Article 5(2)).
 
         With `expected_versions`, nothing is deleted if any of them was changed in between:
         a colleague's newer work is never thrown away unseen.
@@ -278,9 +280,12 @@ class ActivityService:
         with self.register.transaction() as session:
             log = ChangeLog(session)
             for activity_id in activity_ids:
-                activity = _load(session, activity_id, full=False)
+                activity = _load(session, activity_id, full=True)
                 check_version(activity, (expected_versions or {}).get(activity_id))
-                log.add("activity", activity.id, _label(activity), "delete")
+                snapshot = json.dumps(
+                    dataclasses.asdict(to_record(activity)), default=str, ensure_ascii=False
+                )
+                log.add("activity", activity.id, _label(activity), "delete", "", snapshot)
                 session.delete(activity)
 
 
@@ -313,7 +318,7 @@ def insert_activity(
     if not str(changes["reference"]).strip():
         changes["reference"] = next_reference(session)
     if changes["next_review"] is None and changes["status"] != Status.RETIRED:
-        changes["next_review"] = dt.date.today() + DEFAULT_REVIEW_INTERVAL
+        changes["next_review"] = default_next_review(dt.date.today())
     changes = normalise_changes(changes)
     _check_reference_free(session, changes["reference"], None)
     scalars = {name: changes[name] for name in _SCALAR_FIELDS}

@@ -8,6 +8,7 @@ notice.  The month names are spelt out here instead.  Stored times are naive UTC
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 MONTHS = (
@@ -35,3 +36,18 @@ def british_datetime(stored: dt.datetime) -> str:
     """A stored (naive UTC) time as 21 November 2026 14:05, local time."""
     moment = local_time(stored)
     return f"{british_date(moment.date())} {moment:%H:%M}"
+
+
+# An activity is reviewed once a year unless the DPO chooses another date.
+REVIEW_INTERVAL_MONTHS = 12
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later; 29 February becomes 28 February in a common year."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_next_review(reviewed_on: dt.date) -> dt.date:
+    return add_months(reviewed_on, REVIEW_INTERVAL_MONTHS)

@@ -6,7 +6,6 @@ activities stay in the register and can be listed and reinstated; nothing here d
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Activity, Status
 from ropa.activities import check_version, update_activity
+from ropa.dates import default_next_review
 from ropa.errors import NotFoundError, ValidationError
 from ropa.history import ChangeLog, current_user
 from ropa.library import LibraryResolver
@@ -23,19 +23,7 @@ from ropa.records import ActivitySummary
 if TYPE_CHECKING:
     from ropa.register import Register
 
-REVIEW_INTERVAL_MONTHS = 12
 DUE_SOON_DAYS = 30
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later; 29 February becomes 28 February in a common year."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def default_next_review(reviewed_on: dt.date) -> dt.date:
-    return add_months(reviewed_on, REVIEW_INTERVAL_MONTHS)
 
 
 class ReviewService:

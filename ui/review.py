@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ropa.dates import REVIEW_INTERVAL_MONTHS, default_next_review
 from ropa.history import current_user
 from ropa.records import Status
-from ropa.review import REVIEW_INTERVAL_MONTHS, default_next_review
 from ui.activity_table_model import format_date
 
 # Said after every review step: they are recorded, not undone with Undo.

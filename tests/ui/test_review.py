@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QDateEdit, QLabel
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from ropa.dates import add_months
 from ropa.errors import ConflictError
 from ropa.history import current_user
 from ropa.records import ActivityRecord, Status
 from ropa.register import Register
-from ropa.review import add_months
 from tests.conftest import sample_activity
 from ui.activity_editor import ActivityEditor
 from ui.activity_table_model import (

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from ropa.dates import add_months
 from ropa.errors import ConflictError, NotFoundError, ValidationError
 from ropa.records import (
     ActivityRecord,
@@ -41,7 +42,7 @@ def test_new_activity_gets_a_reference_and_a_review_date(register: Register) -> 
     first = register.activities.create(ActivityRecord(name="First"))
     second = register.activities.create(ActivityRecord(name="Second"))
     assert (first.reference, second.reference) == ("ACT-0001", "ACT-0002")
-    assert first.next_review == dt.date.today() + dt.timedelta(days=365)
+    assert first.next_review == add_months(dt.date.today(), 12)
 
 
 def test_library_items_are_shared_and_matched_case_insensitively(register: Register) -> None:
@@ -140,8 +141,13 @@ def test_delete_removes_it_and_keeps_a_history_line(register: Register) -> None:
     register.activities.delete([created.id or 0])
     with pytest.raises(NotFoundError):
         register.activities.get(created.id or 0)
-    actions = [c.action for c in register.history.changes(entity_id=created.id)]
-    assert actions[0] == "delete"
+    [deletion, *_] = register.history.changes(entity_id=created.id)
+    assert deletion.action == "delete"
+    import json
+
+    kept = json.loads(deletion.old_value)  # what was deleted can still be shown
+    assert (kept["reference"], kept["recipients"]) == ("CS-001", ["Police", "NHS bodies"])
+    assert kept["lawful_bases"][0]["legislation"] == ["Children Act 1989"]
 
 
 def test_a_failed_batch_changes_nothing(register: Register) -> None:

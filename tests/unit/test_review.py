@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
+from ropa.dates import add_months
 from ropa.errors import ConflictError, ValidationError
 from ropa.history import current_user
 from ropa.records import Status
 from ropa.register import Register
-from ropa.review import ReviewService, add_months
+from ropa.review import ReviewService
 from tests.conftest import sample_activity
 
 TODAY = dt.date(2026, 11, 21)
