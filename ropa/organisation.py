@@ -37,9 +37,8 @@ def apply_organisation(session: Session, changes: dict[str, Any], log: ChangeLog
     for name, value in changes.items():
         expected = bool if name == "is_public_authority" else str
         if not isinstance(value, expected):
-            raise ValidationError(
-                f"{name.replace('_', ' ').capitalize()} has the wrong type.", field=name
-            )
+            kind = "yes or no" if expected is bool else "text"
+            raise ValidationError(f"{_label(name)} must be {kind}.", field=name)
         old = getattr(organisation, name)
         if old != value:
             setattr(organisation, name, value)
@@ -47,6 +46,13 @@ def apply_organisation(session: Session, changes: dict[str, Any], log: ChangeLog
             changed = True
     if changed:
         organisation.version += 1
+
+
+def _label(field: str) -> str:
+    """'dpo_email' -> 'DPO email', as the Organisation page names it."""
+    words = [{"dpo": "DPO", "ico": "ICO"}.get(word, word) for word in field.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 class OrganisationService:

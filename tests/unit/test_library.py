@@ -141,3 +141,11 @@ def test_items_without_usage_counts_are_the_same_items(register: Register) -> No
     assert [i.name for i in plain] == [i.name for i in counted]
     assert {i.usage_count for i in plain} == {0}
     assert max(i.usage_count for i in counted) == 1
+
+
+def test_a_wrong_organisation_value_names_the_field_as_the_page_does(register: Register) -> None:
+    with pytest.raises(ValidationError, match="^DPO email must be text.$"):
+        register.organisation.update({"dpo_email": 42})
+    with pytest.raises(ValidationError, match="^Is public authority must be yes or no.$"):
+        register.organisation.update({"is_public_authority": "no"})
+    assert register.organisation.get().dpo_email == ""
