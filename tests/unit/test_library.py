@@ -144,8 +144,8 @@ def test_items_without_usage_counts_are_the_same_items(register: Register) -> No
 
 
 def test_a_wrong_organisation_value_names_the_field_as_the_page_does(register: Register) -> None:
-    with pytest.raises(ValidationError, match="^DPO email must be text.$"):
+    with pytest.raises(ValidationError, match=r"^DPO email must be text\.$"):
         register.organisation.update({"dpo_email": 42})
-    with pytest.raises(ValidationError, match="^Is public authority must be yes or no.$"):
+    with pytest.raises(ValidationError, match=r"^Is public authority must be yes or no\.$"):
         register.organisation.update({"is_public_authority": "no"})
     assert register.organisation.get().dpo_email == ""
