@@ -14,6 +14,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.parser import oxml_parser
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
@@ -66,26 +67,31 @@ def docx_bytes(notice: NoticeDocument) -> bytes:
     return buffer.getvalue()
 
 
+_P, _PPR, _PSTYLE, _R, _T = (qn(tag) for tag in ("w:p", "w:pPr", "w:pStyle", "w:r", "w:t"))
+_VAL, _SPACE = qn("w:val"), qn("xml:space")
+
+
 def _styled(document: Any, text: str, style_id: str | None = None) -> Paragraph:
     """A paragraph at the end of the body, built as XML directly.  python-docx's own
     add_paragraph, style and text setters search the body and the style list on every
-    call, which made a 500-activity notice take seconds."""
-    element = OxmlElement("w:p")
+    call, which made a 500-activity notice take seconds; the elements are made with the
+    parser's makeelement (python-docx's element classes, without re-reading namespace
+    declarations each time)."""
+    make = oxml_parser.makeelement
+    element = make(_P)
     if style_id:
-        properties = OxmlElement("w:pPr")
-        style = OxmlElement("w:pStyle")
-        style.set(qn("w:val"), style_id)
-        properties.append(style)
+        properties = make(_PPR)
+        properties.append(make(_PSTYLE, {_VAL: style_id}))
         element.append(properties)
     if text:
-        run = OxmlElement("w:r")
-        text_element = OxmlElement("w:t")
-        text_element.set(qn("xml:space"), "preserve")
+        run = make(_R)
+        text_element = make(_T, {_SPACE: "preserve"})
         # XML cannot hold control characters; a stray one pasted from elsewhere is dropped.
         text_element.text = _CONTROL_CHARACTERS.sub("", text)
         run.append(text_element)
         element.append(run)
-    document.element.body.sectPr.addprevious(element)
+    body = document.element.body
+    body.insert(len(body) - 1, element)  # before the final sectPr, which stays last
     return Paragraph(element, document._body)
 
 
