@@ -405,11 +405,7 @@ class NoticesView(QWidget):
 
     # --- loading and choosing ------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Read the notices, activities and business functions again from the register."""
-        chosen = self._current.id if self._current else None
-        notices = self.service.list()
-        self.notice_model.set_notices(notices)
+    def _load_choices(self) -> None:
         self._activity_items = [
             CheckItem(s.id, f"{s.reference}  {s.name}", s.business_function)
             for s in self.register.activities.summaries(include_retired=False)
@@ -417,6 +413,13 @@ class NoticesView(QWidget):
         self._function_items = [
             CheckItem(name, name) for name in self.register.activities.business_functions()
         ]
+
+    def reload(self) -> None:
+        """Read the notices, activities and business functions again from the register."""
+        chosen = self._current.id if self._current else None
+        notices = self.service.list()
+        self.notice_model.set_notices(notices)
+        self._load_choices()
         row = self.notice_model.row_of(chosen)
         if row < 0 and notices:
             row = 0
@@ -425,6 +428,64 @@ class NoticesView(QWidget):
             self._show(self.notice_model.notice(row))
         else:
             self._show(None)
+
+    def refresh(self) -> None:
+        """Catch up with the register (called when the page is shown again).
+
+        Reloads the activities, business functions and the notices list. The notice being
+        edited stays chosen; if it has unsaved edits they are kept as typed (only ticks of
+        activities retired meanwhile fall away), otherwise its stored copy is shown afresh.
+        """
+        current_id = self._current.id if self._current is not None else None
+        draft = self.draft() if self._current is not None else None
+        self._load_choices()
+        self._loading = True
+        try:
+            self.notice_model.set_notices(self.service.list())
+            row = self.notice_model.row_of(current_id)
+            if row >= 0:
+                self.notice_list.setCurrentIndex(self.notice_model.index(row))
+        finally:
+            self._loading = False
+        if self.dirty and draft is not None:
+            self._loading = True
+            try:
+                self.function_model.set_items(self._function_items, set(draft.business_functions))
+                self.activity_model.set_items(self._activity_items, set(draft.activity_ids))
+            finally:
+                self._loading = False
+            self.refresh_preview()
+        elif row >= 0 and current_id is not None:
+            self._show(self.service.get(current_id))
+        else:
+            self.reload()
+
+    def maybe_save(self) -> bool:
+        """Before the register is closed or replaced: settle unsaved edits with the user.
+
+        With unsaved edits asks Save / Discard / Cancel. Returns True when the caller may go
+        on (nothing unsaved, saved, or discarded) and False when the user cancelled or the
+        save was refused (the refusal has been shown; the edits stay in the editor).
+        """
+        if not self.dirty or self._current is None:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved notice",
+            f"The notice “{self.title_edit.text() or self._current.title}” has changes "
+            "that are not saved. Save them?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self._save_reporting_errors()
+        if answer == QMessageBox.StandardButton.Discard:
+            stored = self._current
+            self._show(self.service.get(stored.id) if stored.id is not None else stored)
+            return True
+        return False
 
     def select_notice(self, notice_id: int) -> None:
         row = self.notice_model.row_of(notice_id)
@@ -438,6 +499,15 @@ class NoticesView(QWidget):
         if self._current is not None and notice.id == self._current.id:
             return
         if self.dirty and not self._save_reporting_errors():
+            assert self._current is not None  # only a chosen notice can be dirty
+            # The editor still shows the notice that could not be saved: so must the list.
+            self._loading = True
+            try:
+                self.notice_list.setCurrentIndex(
+                    self.notice_model.index(self.notice_model.row_of(self._current.id))
+                )
+            finally:
+                self._loading = False
             return
         self._show(self.service.get(notice.id) if notice.id is not None else notice)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QMessageBox
 
 import main
 from ropa.notices import NoticeRecord, NoticeService, build_document
@@ -162,3 +163,88 @@ def test_deleting_a_notice_empties_the_editor(qtbot, view: NoticesView) -> None:
     assert view.notice_model.rowCount() == 0
     assert not view.editor_tabs.isEnabled()
     assert "Create a notice" in view.preview.toPlainText()
+
+
+def _answer(monkeypatch: pytest.MonkeyPatch, button: QMessageBox.StandardButton) -> list[str]:
+    """Answer every question box with `button`; returns the questions asked."""
+    asked: list[str] = []
+
+    def question(_parent, _title, text, *_args, **_kwargs):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return button
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    return asked
+
+
+@pytest.mark.parametrize(
+    ("button", "goes_on", "stored_title"),
+    [
+        (QMessageBox.StandardButton.Save, True, "Edited title"),
+        (QMessageBox.StandardButton.Discard, True, "Draft notice"),
+        (QMessageBox.StandardButton.Cancel, False, "Draft notice"),
+    ],
+)
+def test_maybe_save_settles_unsaved_edits(  # type: ignore[no-untyped-def]
+    qtbot, view: NoticesView, monkeypatch: pytest.MonkeyPatch, button, goes_on, stored_title
+) -> None:
+    asked = _answer(monkeypatch, button)
+    notice = view.create_notice("Draft notice")
+    assert view.maybe_save() is True and asked == []  # nothing unsaved: no question
+    view.title_edit.clear()
+    qtbot.keyClicks(view.title_edit, "Edited title")
+    assert view.dirty
+    assert view.maybe_save() is goes_on
+    assert len(asked) == 1 and "Edited title" in asked[0]
+    assert view.service.get(notice.id or 0).title == stored_title
+    assert view.dirty is (button == QMessageBox.StandardButton.Cancel)
+    if button == QMessageBox.StandardButton.Discard:
+        assert view.title_edit.text() == "Draft notice"
+
+
+def test_refresh_sees_new_activities_and_keeps_unsaved_edits(  # type: ignore[no-untyped-def]
+    qtbot, view: NoticesView, demo_register: Register
+) -> None:
+    from tests.conftest import sample_activity
+
+    view.create_notice("Refreshed notice")
+    fostering = next(s.id for s in demo_register.activities.summaries() if s.reference == "CS-003")
+    view.activity_model.set_checked(fostering, True)
+    qtbot.keyClicks(view.introduction_edit, "Typed, not saved.")
+    rows_before = view.activity_model.rowCount()
+    created = demo_register.activities.create(sample_activity(reference="NEW-1", name="Brand new"))
+    view.refresh()
+    assert view.activity_model.rowCount() == rows_before + 1
+    labels = [view.activity_model.index(r).data() for r in range(view.activity_model.rowCount())]
+    assert any("Brand new" in label for label in labels)
+    assert view.dirty
+    assert view.introduction_edit.toPlainText() == "Typed, not saved."
+    assert view.activity_model.checked_keys() == [fostering]
+    assert view.draft().title == "Refreshed notice"
+    assert created.id not in view.activity_model.checked_keys()
+
+
+def test_a_refused_save_keeps_the_list_on_the_notice_being_edited(  # type: ignore[no-untyped-def]
+    qtbot, view: NoticesView, demo_register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warnings: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda _parent, _title, text, *_a: warnings.append(text)
+    )
+    first = view.create_notice("First notice")
+    view.create_notice("Second notice")
+    view.select_notice(first.id or 0)
+    assert view.title_edit.text() == "First notice"
+    qtbot.keyClicks(view.introduction_edit, "Mine")
+    with Register.open(demo_register.path, create=False) as other:  # someone else edits it
+        NoticeService(other).update(first.id or 0, {"title": "Theirs"}, first.version)
+    second_row = next(
+        r
+        for r in range(view.notice_model.rowCount())
+        if view.notice_model.notice(r).title == "Second notice"
+    )
+    view.notice_list.setCurrentIndex(view.notice_model.index(second_row))
+    assert warnings  # the refusal was shown
+    assert view.introduction_edit.toPlainText() == "Mine"
+    current = view.notice_model.notice(view.notice_list.currentIndex().row())
+    assert current.id == first.id
