@@ -635,10 +635,15 @@ class ActivityEditor(QWidget):
     def flush(self) -> list[str]:
         """Save every field whose shown value is not stored; return what could not be saved."""
         self._typing_timer.stop()
+        for binding in self._bindings.values():
+            if isinstance(binding.widget, LibraryPicker):
+                binding.widget.add_typed()  # typed but not confirmed with Enter: added now
         problems = []
         for field, binding in self._bindings.items():
             if binding.get() != getattr(self.record, field) and not self.save_field(field):
                 problems.append(f"{FIELDS[field].label}: {binding.error.text()}")
+            if isinstance(binding.widget, EntryTable):
+                problems.extend(binding.widget.problems())
         return problems
 
     def _after_save(self, record: ActivityRecord, field: str) -> None:
@@ -699,6 +704,35 @@ class ActivityEditor(QWidget):
             for field, binding in self._bindings.items()
             if binding.get() != getattr(self.record, field)
         ]
+
+    def library_changed(self) -> None:
+        """A library item was added, renamed, merged or deleted: show the new names in the
+        pickers and in the library fields not being edited, leaving the rest of what the
+        window holds (unsaved text, the undo history) alone."""
+        for field, kind in LINK_FIELDS.items():
+            picker = self._bindings[field].widget
+            if isinstance(picker, LibraryPicker):
+                picker.set_available([item.name for item in self.register.library.items(kind)])
+        stored = self.register.activities.get(self.session.activity_id)
+        if any(
+            getattr(stored, field) != getattr(self.record, field)
+            for field in self._bindings
+            if field not in LINK_FIELDS
+        ):
+            return  # someone else changed it too: the next save asks to reload
+        shown_as_stored = [
+            field
+            for field in LINK_FIELDS
+            if self._bindings[field].get() == getattr(self.record, field)
+        ]
+        self.record = stored
+        self.session.version = stored.version  # the change was the library's, not a rival's
+        self._loading = True
+        try:
+            for field in shown_as_stored:
+                self._bindings[field].set(getattr(stored, field))
+        finally:
+            self._loading = False
 
     def reload(self, keep: Iterable[str] = ()) -> None:
         """Read the activity again, dropping the undo history that no longer applies.

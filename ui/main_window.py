@@ -470,7 +470,22 @@ class MainWindow(QMainWindow):
     def _library_changed(self) -> None:
         self._reload_search_texts()
         for editor in self.editors.values():
-            editor.reload()
+            editor.library_changed()
+
+    def _flush_editors(self, ids: list[int], failure: str) -> bool:
+        """Save what the open editors of `ids` hold; False (and say why) if some cannot be."""
+        for activity_id in ids:
+            if (editor := self.editors.get(activity_id)) is None:
+                continue
+            problems = editor.flush()
+            if problems:
+                self.show_error(
+                    failure,
+                    f"{editor.record.reference} {editor.record.name} has changes that are "
+                    "not saved. Fix these first in its window:\n\n" + "\n".join(problems),
+                )
+                return False
+        return True
 
     # --- activities ----------------------------------------------------------------------
 
@@ -545,6 +560,8 @@ class MainWindow(QMainWindow):
             "status filter, but are left out of exports and privacy notices.",
             "Retire",
         ):
+            return
+        if not self._flush_editors(ids, "Not retired"):
             return
         try:
             self.register.activities.retire(ids, self._versions(ids))
@@ -663,9 +680,8 @@ class MainWindow(QMainWindow):
         ids = self.activities_page.selected_ids()
         if not ids:
             return False
-        for activity_id in ids:  # what an open editor holds is saved first
-            if (editor := self.editors.get(activity_id)) is not None:
-                editor.flush()
+        if not self._flush_editors(ids, failure):  # what an open editor holds is saved first
+            return False
         try:
             step(ids, self._versions(ids))
         except ConflictError as error:

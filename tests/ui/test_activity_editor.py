@@ -278,3 +278,31 @@ def test_closing_after_a_conflict_keeps_the_text_and_says_why(
 
 def test_gaps_of_the_activity_are_listed(editor: ActivityEditor) -> None:
     assert editor.gaps_title.text().startswith("Gaps")
+
+
+def test_an_incomplete_entry_row_is_reported_not_dropped_silently(
+    editor: ActivityEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = editor.binding("lawful_bases").widget
+    assert isinstance(table, EntryTable)
+    model = table.model
+    row = model.add_row()
+    assert model.setData(model.index(row, 1), "Needed to protect children")
+    problems = editor.flush()
+    assert problems == [f"Lawful basis row {row + 1}: choose the Article 6(1) basis"]
+    asked: list[list[str]] = []
+    monkeypatch.setattr(editor, "ask_discard", answering(asked, False))
+    assert editor.close() is False
+    assert asked == [problems]
+    assert model.data(model.index(row, 1)) == "Needed to protect children"
+
+
+def test_text_typed_in_a_library_picker_is_added_on_close(
+    editor: ActivityEditor, register: Register, activity_id: int
+) -> None:
+    picker = editor.binding("recipients").widget
+    assert isinstance(picker, LibraryPicker)
+    picker.entry.setText("Ofsted")  # typed, Enter never pressed
+    with_close = editor.close()
+    assert with_close is True
+    assert "Ofsted" in stored(register.path, activity_id).recipients

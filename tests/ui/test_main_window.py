@@ -8,11 +8,12 @@ import pytest
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from ropa.records import Status
+from ropa.records import LibraryKind, Status
 from ropa.register import Register
 from ui.activity_table_model import Column
 from ui.main_window import MainWindow, Page
 from ui.settings import AppSettings
+from ui.widgets.library_picker import LibraryPicker
 
 pytestmark = pytest.mark.gui
 
@@ -208,3 +209,54 @@ def test_a_refused_delete_leaves_the_editor_open(
     assert demo_register.activities.get(activity_id).owner == "Someone else"
     assert window.editors.get(activity_id) is editor
     assert editor.isVisible()
+
+
+def test_a_library_rename_leaves_what_an_editor_holds(
+    window: MainWindow, demo_register: Register
+) -> None:
+    police = next(
+        item for item in demo_register.library.items(LibraryKind.RECIPIENT) if item.name == "Police"
+    )
+    assert police.id is not None
+    activity_id = demo_register.library.where_used(police.id)[0][0]
+    editor = window.open_activity(activity_id)
+    assert editor is not None
+    owner = editor.binding("owner").widget
+    assert isinstance(owner, QLineEdit)
+    owner.setText("Saved owner")
+    assert editor.flush() == []
+    notes = editor.binding("notes").widget
+    assert isinstance(notes, QPlainTextEdit)
+    notes.setPlainText("Typed, not saved yet")
+    view = window.libraries_view
+    view.kinds.setCurrentRow(list(LibraryKind).index(LibraryKind.RECIPIENT))
+    view.select_item(police.id)
+    view.name_edit.setText("Constabulary")
+    view.name_edit.editingFinished.emit()
+    assert notes.toPlainText() == "Typed, not saved yet"
+    assert editor.undo_stack.count() == 1
+    picker = editor.binding("recipients").widget
+    assert isinstance(picker, LibraryPicker)
+    assert "Constabulary" in picker.names()
+    assert editor.flush() == []  # no false "changed by someone else"
+    assert demo_register.activities.get(activity_id).notes == "Typed, not saved yet"
+
+
+def test_a_review_step_is_refused_while_an_editor_holds_an_unsaveable_change(
+    window: MainWindow, demo_register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = next(s for s in window.activities_page.model.rows if s.status == Status.DRAFT)
+    editor = window.open_activity(summary.id)
+    assert editor is not None
+    monkeypatch.setattr(editor, "_report_error", lambda *_args: None)
+    monkeypatch.setattr(editor, "ask_discard", lambda _problems: True)  # closing at the end
+    name = editor.binding("name").widget
+    assert isinstance(name, QLineEdit)
+    name.setText("")  # a name is required: cannot be saved
+    errors: list[str] = []
+    monkeypatch.setattr(window, "show_error", lambda _title, error: errors.append(str(error)))
+    window.activities_page.select_ids([summary.id])
+    assert window.submit_selected_for_review() is False
+    assert len(errors) == 1 and "not saved" in errors[0]
+    assert demo_register.activities.get(summary.id).status == Status.DRAFT
+    assert name.text() == ""

@@ -142,6 +142,12 @@ def retention_kind() -> EntryKind:
     )
 
 
+def _has_text(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(str(part).strip() for part in value)
+    return bool(str(value or "").strip())
+
+
 class EntryTableModel(QAbstractTableModel):
     """Rows of one entry type (LawfulBasisEntry, TransferEntry...), edited in place."""
 
@@ -156,6 +162,21 @@ class EntryTableModel(QAbstractTableModel):
         """Copies of the rows, leaving out rows still missing their first column."""
         key = self.kind.columns[0].attribute
         return [copy.deepcopy(row) for row in self._rows if str(getattr(row, key)).strip()]
+
+    def problems(self) -> list[str]:
+        """The rows left out of entries() although something is typed in them: said, so
+        that their text is not lost without a word."""
+        first, *others = self.kind.columns
+        verb = "choose" if first.choices is not None else "fill in"
+        what = first.header
+        if not what.startswith(("Article", "Schedule")):  # a law's name keeps its capital
+            what = what[0].lower() + what[1:]
+        return [
+            f"{self.kind.noun.capitalize()} row {number}: {verb} the {what}"
+            for number, row in enumerate(self._rows, start=1)
+            if not str(getattr(row, first.attribute)).strip()
+            and any(_has_text(getattr(row, column.attribute)) for column in others)
+        ]
 
     def set_entries(self, entries: list[Any]) -> None:
         self.beginResetModel()
@@ -321,6 +342,9 @@ class EntryTable(QWidget):
 
     def entries(self) -> list[Any]:
         return self.model.entries()
+
+    def problems(self) -> list[str]:
+        return self.model.problems()
 
     def add_row(self) -> None:
         row = self.model.add_row()
