@@ -43,7 +43,7 @@ from ui.libraries_view import LibrariesView
 from ui.organisation_dialog import OrganisationDialog, OrganisationForm
 from ui.review import NOT_UNDOABLE, Approval, ReviewSteps, ask_approval
 from ui.settings import AppSettings
-from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker
+from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker, cancel_and_wait_all
 
 if TYPE_CHECKING:
     from ui.activity_editor import ActivityEditor
@@ -466,6 +466,7 @@ class MainWindow(QMainWindow):
         self._start_pending_background_loads()
         for worker in list(self._workers):
             worker.wait()
+        cancel_and_wait_all(self)  # an export still writing is stopped (its file is atomic)
 
     def _library_changed(self) -> None:
         self._reload_search_texts()
@@ -744,7 +745,7 @@ class MainWindow(QMainWindow):
 
     def switch_to(self, path: Path, *, create: bool) -> bool:
         """Open another register in this window, after saving what the editors hold."""
-        if not self.close_editors():
+        if not self.close_editors() or not self.settle_notices():
             return False
         self.libraries_view.flush()
         self.organisation_form.flush()
@@ -920,7 +921,7 @@ class MainWindow(QMainWindow):
             return
         chosen = dialog.chosen_backup()
         assert chosen is not None
-        if not self.close_editors():
+        if not self.close_editors() or not self.settle_notices():
             return
         path = self.register.path
         self.wait_for_background()
@@ -1033,6 +1034,13 @@ class MainWindow(QMainWindow):
         """Close every editor, saving what they hold; False if the user kept one open."""
         return all(editor.close() for editor in list(self.editors.values()))
 
+    def settle_notices(self) -> bool:
+        """The notice being edited, if unsaved: Save, Discard or Cancel (False)."""
+        page = self.stack.widget(Page.NOTICES)
+        notices = page.content if isinstance(page, LazyPage) else page
+        maybe_save = getattr(notices, "maybe_save", None)
+        return bool(maybe_save()) if callable(maybe_save) else True
+
     def _restore_window(self) -> None:
         geometry = self.settings.window_geometry(WINDOW_KEY)
         if geometry is None or not self.restoreGeometry(geometry):
@@ -1045,7 +1053,7 @@ class MainWindow(QMainWindow):
             self.activities_page.table.horizontalHeader().restoreState(header)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.close_editors():
+        if not self.close_editors() or not self.settle_notices():
             event.ignore()
             return
         self.libraries_view.flush()

@@ -260,3 +260,23 @@ def test_a_review_step_is_refused_while_an_editor_holds_an_unsaveable_change(
     assert len(errors) == 1 and "not saved" in errors[0]
     assert demo_register.activities.get(summary.id).status == Status.DRAFT
     assert name.text() == ""
+
+
+def test_unsaved_notice_edits_are_settled_before_closing_or_switching(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notices = window.page(Page.NOTICES)
+    asked: list[str] = []
+
+    def cancelled() -> bool:
+        asked.append("asked")
+        return False
+
+    monkeypatch.setattr(notices, "maybe_save", cancelled)
+    other = tmp_path / "other.ropa"
+    assert window.switch_to(other, create=True) is False
+    assert not other.exists()
+    assert window.close() is False
+    assert window.isVisible()
+    assert asked == ["asked", "asked"]
+    monkeypatch.setattr(notices, "maybe_save", lambda: True)
