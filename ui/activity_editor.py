@@ -215,6 +215,7 @@ class ActivityEditor(QWidget):
         # deletes that command) waits until the command has returned.
         self._in_command = False
         self._reload_after_command = False
+        self._check_context: Any = None  # ropa.checks' CheckContext, read when first needed
         self._typing_timer = QTimer(self)
         self._typing_timer.setSingleShot(True)
         self._typing_timer.setInterval(TYPING_PAUSE_MS)
@@ -713,6 +714,8 @@ class ActivityEditor(QWidget):
             picker = self._bindings[field].widget
             if isinstance(picker, LibraryPicker):
                 picker.set_available([item.name for item in self.register.library.items(kind)])
+        self._check_context = None  # the library flags the checks use may have changed
+        self._checks_timer.start()
         stored = self.register.activities.get(self.session.activity_id)
         if any(
             getattr(stored, field) != getattr(self.record, field)
@@ -756,6 +759,7 @@ class ActivityEditor(QWidget):
         kept_now = [field for field, value in kept.items() if value != getattr(self.record, field)]
         for field in kept_now:
             self._mark_unsaved(field, KEPT_NOTE)
+        self._check_context = None
         self.save_state.setText(
             "Reloaded from the register; your text is kept, not saved yet"
             if kept_now
@@ -863,9 +867,11 @@ class ActivityEditor(QWidget):
         except ImportError:
             self.gaps_title.setText("Gaps (the checks are not available)")
             return
+        if self._check_context is None:  # the whole register's context: read once per window
+            self._check_context = load_context(self.register)
         findings = [
             finding
-            for finding in check_activities([self.record], load_context(self.register))
+            for finding in check_activities([self.record], self._check_context)
             if finding.activity_id == self.record.id
         ]
         self.gaps_list.clear()

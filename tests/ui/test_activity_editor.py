@@ -306,3 +306,25 @@ def test_text_typed_in_a_library_picker_is_added_on_close(
     with_close = editor.close()
     assert with_close is True
     assert "Ofsted" in stored(register.path, activity_id).recipients
+
+
+def test_the_register_wide_check_context_is_read_once_per_window(
+    qtbot: QtBot, editor: ActivityEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ropa.checks
+
+    loads: list[Register] = []
+    real = ropa.checks.load_context
+
+    def counted(register: Register) -> Any:
+        loads.append(register)
+        return real(register)
+
+    monkeypatch.setattr(ropa.checks, "load_context", counted)
+    name = line(editor, "name")
+    for text in ("First", "Second"):
+        name.setText(text)
+        assert editor.flush() == []
+        with qtbot.waitSignal(editor._checks_timer.timeout):
+            pass
+    assert loads == []  # read when the window opened, reused after each save
