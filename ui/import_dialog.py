@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QCloseEvent, QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ropa.register import Register
-from ui.workers import CancelledFn, ProgressFn, ProgressRunner
+from ui.workers import CancelledFn, ProgressFn, ProgressRunner, cancel_and_wait_all
 
 
 class ImportDialog(QDialog):
@@ -33,7 +34,7 @@ class ImportDialog(QDialog):
         self.path = path
         self.report: Any = None
         self.setWindowTitle(f"Import {path.name}")
-        self.heading = QLabel(f"Checking <b>{_escape(path.name)}</b>\u2026 nothing is changed yet.")
+        self.heading = QLabel(f"Checking <b>{escape(path.name)}</b>\u2026 nothing is changed yet.")
         self.heading.setWordWrap(True)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
@@ -50,6 +51,16 @@ class ImportDialog(QDialog):
         layout.addWidget(self.details, 1)
         layout.addWidget(self.buttons)
         self.resize(640, 420)
+
+    def reject(self) -> None:
+        """Esc or Cancel: stop the check or import first (an import stopped midway stores
+        nothing), so that the dialog never goes while its thread still runs."""
+        cancel_and_wait_all(self)
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        cancel_and_wait_all(self)
+        super().closeEvent(event)
 
     def run_preview(self) -> ProgressRunner:
         return self._run(dry_run=True)
@@ -70,20 +81,26 @@ class ImportDialog(QDialog):
 
         verb = "Checking" if dry_run else "Importing"
         runner = ProgressRunner(self, "Import", f"{verb} {path.name}\u2026", task)
-        runner.finished.connect(lambda ok, payload: self._finished(ok, payload, dry_run=dry_run))
+        runner.finished.connect(self._preview_finished if dry_run else self._import_finished)
         return runner.start()
+
+    def _preview_finished(self, ok: bool, payload: Any) -> None:
+        self._finished(ok, payload, dry_run=True)
+
+    def _import_finished(self, ok: bool, payload: Any) -> None:
+        self._finished(ok, payload, dry_run=False)
 
     def _finished(self, ok: bool, payload: Any, *, dry_run: bool) -> None:
         if not ok:
             message = payload or "Cancelled: nothing was imported."
-            self.heading.setText(f"<b>{_escape(self.path.name)}</b> was not imported.")
+            self.heading.setText(f"<b>{escape(self.path.name)}</b> was not imported.")
             self.details.setPlainText(str(message))
             return
         self.report = payload
         summary = payload.summary() if hasattr(payload, "summary") else str(payload)
         if dry_run:
             self.heading.setText(
-                f"This is what importing <b>{_escape(self.path.name)}</b> would do. "
+                f"This is what importing <b>{escape(self.path.name)}</b> would do. "
                 "Nothing has been changed yet."
             )
             self.details.setPlainText(summary)
@@ -91,13 +108,9 @@ class ImportDialog(QDialog):
             self.import_button.setDefault(True)
             self.preview_ready.emit(payload)
             return
-        self.heading.setText(f"<b>{_escape(self.path.name)}</b> was imported.")
+        self.heading.setText(f"<b>{escape(self.path.name)}</b> was imported.")
         self.details.setPlainText(summary)
         self.import_button.hide()
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         cancel.setText("Close")
         self.imported.emit(payload)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
