@@ -21,7 +21,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,17 +32,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ropa.checks import CheckReport, Finding, Severity, check_register, rules
+from ropa.checks import (
+    CheckReport,
+    Finding,
+    Severity,
+    check_register,
+    is_about_organisation,
+    rules,
+)
 from ropa.errors import RopaError
 from ropa.fields import label as field_label
 from ropa.register import Register
-from ui.item_models import horizontal_heading
+from ui.file_dialogs import ask_save_path
+from ui.item_models import count_of, horizontal_heading
+from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker
 
 Index = QModelIndex | QPersistentModelIndex
 _NO_PARENT = QModelIndex()
 _COLUMNS = ("Finding", "Activity", "Field", "Article")
 GROUPINGS = ("Severity", "Rule", "Activity")
-_ORGANISATION_FIELDS = {"name", "address", "dpo_name"}
 
 
 @dataclass
@@ -105,9 +112,6 @@ class FindingsModel(QAbstractItemModel):
         if not index.isValid() or index.internalId() == 0:
             return None
         return self._groups[index.internalId() - 1].findings[index.row()]
-
-    def group_title(self, row: int) -> str:
-        return self._groups[row].title
 
     # --- Qt's item model interface ---------------------------------------------------------
 
@@ -183,11 +187,15 @@ class ChecksView(QWidget):
     open_activity = Signal(int, str)
     # A finding about the organisation's details: the field name to show.
     open_organisation = Signal(str)
+    # A new report is shown (after refresh() or check_now()).
+    checked = Signal()
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.register = register
         self.report: CheckReport | None = None
+        self._generation = 0
+        self._export_title = ""
 
         self.grouping = QComboBox()
         self.grouping.addItems(GROUPINGS)
@@ -211,6 +219,7 @@ class ChecksView(QWidget):
 
         self.model = FindingsModel(self)
         self.tree = QTreeView()
+        self.tree.setAccessibleName("Findings")
         self.tree.setModel(self.model)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
@@ -249,20 +258,41 @@ class ChecksView(QWidget):
     # --- public ----------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Run the checks again over the register as it is now (on this thread)."""
-        self.show_report(check_register(self.register))
+        """Check the register again as it is now, in a worker thread: a big register takes
+        seconds. `checked` fires once the new report is shown; meanwhile the page says
+        "Checking…" and the last report stays readable."""
+        self._generation += 1
+        generation = self._generation
+        register = self.register
+        worker = Worker(lambda _progress, _cancelled: check_register(register), self)
+        worker.succeeded.connect(self._checked_in_worker)
+        worker.failed.connect(self._check_failed)
+        worker.finished.connect(worker.deleteLater)
+        worker.setProperty("generation", generation)
+        self._set_checking(True)
+        worker.start()
+
+    def check_now(self) -> CheckReport:
+        """Check the register on this thread and show the result (small registers, tests)."""
+        report = check_register(self.register)
+        self._generation += 1  # a check still running in a worker is now out of date
+        self.show_report(report)
+        return report
 
     def show_report(self, report: CheckReport) -> None:
         """Show a report made elsewhere: a big register can be checked in a worker thread
         (ropa.checks.check_register) and the result handed over here."""
         self.report = report
         self._regroup()
-        errors = _count(report.errors, "error")
-        warnings = _count(report.warnings, "warning")
+        errors = count_of(report.errors, "error")
+        warnings = count_of(report.warnings, "warning")
+        activities = count_of(len(report.activities), "activity", "activities")
         self.summary.setText(
             f"{errors}  \u00b7  {warnings}  \u00b7  register {report.completeness:.0%} complete "
-            f"({len(report.activities)} activities)"
+            f"({activities})"
         )
+        self._set_checking(False)
+        self.checked.emit()
 
     def set_grouping(self, grouping: str) -> None:
         self.grouping.setCurrentText(grouping)
@@ -280,10 +310,24 @@ class ChecksView(QWidget):
     # --- internals -------------------------------------------------------------------------
 
     def _current_report(self) -> CheckReport:
-        if self.report is None:
-            self.refresh()
-        assert self.report is not None
-        return self.report
+        return self.report if self.report is not None else self.check_now()
+
+    def _checked_in_worker(self, report: CheckReport) -> None:
+        sender = self.sender()
+        if sender is not None and sender.property("generation") != self._generation:
+            return  # an older check finished after a newer one was asked for
+        self.show_report(report)
+
+    def _check_failed(self, message: str) -> None:
+        self._set_checking(False)
+        self.summary.setText(f"The checks could not run: {message}")
+
+    def _set_checking(self, checking: bool) -> None:
+        self.refresh_button.setEnabled(not checking)
+        if checking:
+            self.summary.setText("Checking the register\u2026")
+        for button in (self.export_xlsx_button, self.export_pdf_button):
+            button.setEnabled(not checking and self.report is not None)
 
     def _regroup(self) -> None:
         findings = self.report.findings if self.report else []
@@ -313,33 +357,46 @@ class ChecksView(QWidget):
             return
         if finding.activity_id is not None:
             self.open_activity.emit(finding.activity_id, finding.field)
-        elif finding.reference == "" and finding.field in _ORGANISATION_FIELDS:
+        elif is_about_organisation(finding):
             self.open_organisation.emit(finding.field)
 
     def _ask_export_xlsx(self) -> None:
         self._ask_and_write(
-            "Export the checks report", "Excel workbook (*.xlsx)", ".xlsx", self.export_xlsx
+            "Export the checks report", {"xlsx": "Excel workbook (*.xlsx)"}, self.export_xlsx
         )
 
     def _ask_export_pdf(self) -> None:
         self._ask_and_write(
-            "Save the checks report as PDF", "PDF document (*.pdf)", ".pdf", self.export_pdf
+            "Save the checks report as PDF", {"pdf": "PDF document (*.pdf)"}, self.export_pdf
         )
 
     def _ask_and_write(
-        self, title: str, file_filter: str, suffix: str, write: Callable[[Path], None]
-    ) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, title, f"checks report{suffix}", file_filter)
-        if not name:
-            return
-        path = Path(name)
-        if path.suffix.lower() != suffix:
-            path = path.with_name(path.name + suffix)
-        try:
+        self, title: str, filters: dict[str, str], write: Callable[[Path], None]
+    ) -> ProgressRunner | None:
+        suffix = next(iter(filters))
+        path = ask_save_path(self, title, f"checks report.{suffix}", filters)
+        if path is None:
+            return None
+        return self.write_in_worker(title, path, write)
+
+    def write_in_worker(
+        self, title: str, path: Path, write: Callable[[Path], None]
+    ) -> ProgressRunner:
+        """Write `path` off the GUI thread behind a progress dialog. The file is written
+        atomically: cancelling before the write is done leaves what was there before."""
+        self._current_report()  # checked here, on the GUI thread, if it never was
+
+        def task(_progress: ProgressFn, cancelled: CancelledFn) -> Path:
+            if cancelled():
+                raise RopaError("Cancelled: nothing was written.")
             write(path)
-        except RopaError as error:
-            QMessageBox.warning(self, title, str(error))
+            return path
 
+        self._export_title = title
+        runner = ProgressRunner(self, title, f"Writing {path.name}\u2026", task)
+        runner.finished.connect(self._written)
+        return runner.start()
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
+    def _written(self, ok: bool, payload: object) -> None:
+        if not ok and payload:
+            QMessageBox.warning(self, self._export_title, str(payload))

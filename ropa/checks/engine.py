@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from db.models import Activity, Notice, NoticeActivity, NoticeVersion, Status
 from ropa import law
 from ropa.checks.findings import CheckContext, Finding, NoticeState, Severity
-from ropa.checks.rules import RULES, Rule, dpia_screening
+from ropa.checks.rules import RULES, Rule, dpia_screening, rules_by_id
 from ropa.library import name_key
 from ropa.records import ActivityRecord, Role
 
@@ -138,6 +138,13 @@ def gap_counts(findings: Iterable[Finding]) -> dict[int, int]:
 def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
     counts = Counter(f.severity for f in findings)
     return {severity: counts.get(severity, 0) for severity in Severity}
+
+
+def is_about_organisation(finding: Finding) -> bool:
+    """True for a finding about the organisation's own details (fixed on the Organisation
+    page), not about an activity or a notice."""
+    rule = rules_by_id().get(finding.rule_id)
+    return finding.activity_id is None and rule is not None and rule.scope == "organisation"
 
 
 def rules() -> list[Rule]:

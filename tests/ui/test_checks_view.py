@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
-from ropa.checks import Severity
+from ropa.checks import Severity, is_about_organisation
 from ropa.register import Register
 from ui.checks_view import GROUPINGS, ChecksView
 from ui.history_view import HistoryView
@@ -43,6 +43,9 @@ def view(qtbot: QtBot, demo_register: Register) -> ChecksView:
     qtbot.addWidget(widget)
     widget.resize(1280, 800)
     widget.show()
+    # The first check runs in a worker thread; its report arrives by a queued signal.
+    with qtbot.waitSignal(widget.checked, timeout=20000):
+        pass
     return widget
 
 
@@ -91,11 +94,16 @@ def test_group_rows_open_nothing(qtbot: QtBot, view: ChecksView) -> None:
         qtbot.keyClick(view.tree, Qt.Key.Key_Return)
 
 
-def test_refresh_sees_a_fixed_gap(view: ChecksView, demo_register: Register) -> None:
+def test_refresh_sees_a_fixed_gap(qtbot: QtBot, view: ChecksView, demo_register: Register) -> None:
     fostering = demo_register.activities.find_by_reference("CS-012")
     assert fostering is not None and fostering.id is not None
     demo_register.activities.update(fostering.id, {"retention": [{"period": "6 years"}]})
-    view.refresh()
+    with qtbot.waitSignal(view.checked, timeout=20000):
+        view.refresh()
+        # Off the GUI thread: meanwhile the page says so and the old report stays readable.
+        assert view.summary.text() == "Checking the register\u2026"
+        assert not view.refresh_button.isEnabled()
+        assert view.model.rowCount() > 0
     assert view.report is not None
     errors = [f.rule_id for f in view.report.findings if f.severity == Severity.ERROR]
     assert errors == ["SCH1-PART2"]
@@ -134,3 +142,55 @@ def test_history_view_filters_since_and_exports(
     assert history.model.rowCount() == everything
     history.export(tmp_path / "changes.xlsx")
     assert load_workbook(tmp_path / "changes.xlsx").active.max_row == everything + 1  # type: ignore[union-attr]
+
+
+def test_an_organisation_finding_opens_the_organisation_page(
+    qtbot: QtBot, view: ChecksView, demo_register: Register
+) -> None:
+    demo_register.organisation.update({"dpo_name": ""})
+    view.check_now()
+    view.set_grouping("Rule")
+    organisation = (
+        [f for f in view.report.findings if is_about_organisation(f)] if view.report else []
+    )
+    assert organisation and all(f.activity_id is None for f in organisation)
+    assert not any(is_about_organisation(f) for f in view.report.findings if f.activity_id)  # type: ignore[union-attr]
+    index = finding_index(view, organisation[0].rule_id)
+    with qtbot.waitSignal(view.open_organisation) as opened:
+        view.tree.activated.emit(index)
+    assert opened.args == [organisation[0].field]
+
+
+def test_report_export_runs_in_a_worker_and_remembers_the_folder(
+    qtbot: QtBot, view: ChecksView, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.settings import AppSettings
+
+    asked: list[str] = []
+
+    def save_name(_parent, _title, start, _filters):  # type: ignore[no-untyped-def]
+        asked.append(start)
+        return str(tmp_path / "out" / "my report"), "PDF document (*.pdf)"
+
+    (tmp_path / "out").mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
+    runner = view._ask_and_write(
+        "Save the checks report as PDF", {"pdf": "PDF document (*.pdf)"}, view.export_pdf
+    )
+    assert runner is not None
+    with qtbot.waitSignal(runner.finished, timeout=20000) as blocker:
+        pass
+    assert blocker.args[0] is True
+    assert (tmp_path / "out" / "my report.pdf").read_bytes().startswith(b"%PDF")
+    assert AppSettings().last_folder("export") == tmp_path / "out"
+    again = view._ask_and_write("Again", {"pdf": "PDF document (*.pdf)"}, view.export_pdf)
+    assert again is not None
+    with qtbot.waitSignal(again.finished, timeout=20000):
+        pass
+    assert asked[1] == str(tmp_path / "out" / "checks report.pdf")
+
+
+def test_the_findings_tree_has_an_accessible_name(view: ChecksView) -> None:
+    assert view.tree.accessibleName() == "Findings"

@@ -1,0 +1,68 @@
+"""Save and open file dialogs that start in the folder last used for the same purpose.
+
+Every "Export…" and "Choose…" of the app goes through here, so each remembers its folder
+(AppSettings.last_folder) and a typed name without a suffix gets the chosen format's one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from ui.settings import AppSettings
+
+
+def with_suffix_for(path: Path, chosen_filter: str, filters: Mapping[str, str]) -> Path:
+    """`path` ending in one of the `filters` suffixes: the chosen filter's if it has none.
+
+    `filters` maps a suffix without the dot ("pdf") to its filter text ("PDF document (*.pdf)").
+    """
+    if path.suffix.lower().lstrip(".") in filters:
+        return path
+    suffix = next((key for key, text in filters.items() if text == chosen_filter), None)
+    suffix = suffix or next(iter(filters))
+    return path.with_name(f"{path.name}.{suffix}")
+
+
+def ask_save_path(
+    parent: QWidget,
+    title: str,
+    suggested_name: str,
+    filters: Mapping[str, str],
+    *,
+    purpose: str = "export",
+    settings: AppSettings | None = None,
+) -> Path | None:
+    """Ask where to save; None if the user cancelled. Remembers the folder for `purpose`."""
+    settings = settings or AppSettings()
+    start = settings.last_folder(purpose) / suggested_name
+    name, chosen = QFileDialog.getSaveFileName(
+        parent, title, str(start), ";;".join(filters.values())
+    )
+    if not name:
+        return None
+    path = with_suffix_for(Path(name), chosen, filters)
+    settings.set_last_folder(purpose, path.parent)
+    return path
+
+
+def ask_open_path(
+    parent: QWidget,
+    title: str,
+    file_filter: str,
+    *,
+    purpose: str,
+    settings: AppSettings | None = None,
+) -> Path | None:
+    """Ask for a file to open; None if the user cancelled. Remembers the folder for `purpose`."""
+    settings = settings or AppSettings()
+    name, _chosen = QFileDialog.getOpenFileName(
+        parent, title, str(settings.last_folder(purpose)), file_filter
+    )
+    if not name:
+        return None
+    path = Path(name)
+    settings.set_last_folder(purpose, path.parent)
+    return path
