@@ -6,6 +6,7 @@ toolbars are built from these same objects, so a shortcut or label is written on
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStyle, QWidget
 
@@ -193,3 +194,43 @@ class AppActions:
             tip="A council's children's services, to try things out without touching your own",
         )
         self.about = a(parent, "&About ROPA desk")
+
+
+class NoticeActions:
+    """The Notices page's toolbar actions (Save is Ctrl+S while the page has focus)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        a = make_action
+        self.new_notice = a(parent, "&New notice\u2026", tip="Start a new privacy notice")
+        self.delete = a(parent, "&Delete", tip="Delete this notice and its published versions")
+        self.save = a(
+            parent,
+            "&Save",
+            shortcuts=standard(StandardKey.Save),
+            tip="Store the changes to this notice",
+            icon=Pixmap.SP_DialogSaveButton,
+        )
+        self.publish = a(
+            parent, "&Publish\u2026", tip="Freeze this notice as a new published version"
+        )
+        self.print_preview = a(parent, "Print pre&view\u2026", tip="See the notice as printed")
+        self.print = a(parent, "P&rint\u2026", tip="Print the notice")
+        self.export = a(
+            parent, "&Export\u2026", tip="Write the notice as PDF, Word, web page or text"
+        )
+        for action in self.all():
+            # Only while the Notices page (or a widget in it) has focus: the main window's
+            # menus keep their own shortcuts.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            parent.addAction(action)
+
+    def all(self) -> tuple[QAction, ...]:
+        return (
+            self.new_notice,
+            self.delete,
+            self.save,
+            self.publish,
+            self.print_preview,
+            self.print,
+            self.export,
+        )

@@ -20,11 +20,9 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -56,7 +54,10 @@ from ropa.notices import (
     write_notice_file,
 )
 from ropa.register import Register
+from ui.actions import NoticeActions
+from ui.file_dialogs import ask_open_path, ask_save_path
 from ui.notice_print import notice_pdf_bytes, paint_notice
+from ui.workers import CancelledFn, ProgressFn, ProgressRunner
 
 EXPORT_FILTERS = {
     "pdf": "PDF document (*.pdf)",
@@ -238,7 +239,6 @@ class NoticesView(QWidget):
     """Lists the register's privacy notices and edits, previews, prints and publishes them."""
 
     preview_updated = Signal()
-    notice_saved = Signal(int)
 
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -263,33 +263,26 @@ class NoticesView(QWidget):
     # --- building ------------------------------------------------------------------------
 
     def _build_actions(self) -> None:
-        self.new_action = QAction("New notice", self)
+        self.actions_ = NoticeActions(self)
+        self.new_action = self.actions_.new_notice
         self.new_action.triggered.connect(self._ask_new_notice)
-        self.delete_action = QAction("Delete", self)
+        self.delete_action = self.actions_.delete
         self.delete_action.triggered.connect(self._ask_delete)
-        self.save_action = QAction("Save", self)
+        self.save_action = self.actions_.save
         self.save_action.triggered.connect(self._save_reporting_errors)
-        self.publish_action = QAction("Publish…", self)
-        self.publish_action.setToolTip("Freeze this notice as a new published version")
+        self.publish_action = self.actions_.publish
         self.publish_action.triggered.connect(self._ask_publish)
-        self.preview_action = QAction("Print preview…", self)
+        self.preview_action = self.actions_.print_preview
         self.preview_action.triggered.connect(self.print_preview)
-        self.print_action = QAction("Print…", self)
+        self.print_action = self.actions_.print
         self.print_action.triggered.connect(self._print)
-        self.export_action = QAction("Export…", self)
+        self.export_action = self.actions_.export
         self.export_action.triggered.connect(self._ask_export)
 
     def _build_widgets(self) -> None:
         toolbar = QToolBar("Notice")
-        for action in (
-            self.new_action,
-            self.delete_action,
-            self.save_action,
-            self.publish_action,
-            self.preview_action,
-            self.print_action,
-            self.export_action,
-        ):
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in self.actions_.all():
             toolbar.addAction(action)
 
         self.notice_model = NoticeListModel()
@@ -312,25 +305,34 @@ class NoticesView(QWidget):
         self.contact_edit.setPlaceholderText("Other ways to reach us (optional).")
         self.template_edit = QLineEdit()
         self.template_edit.setPlaceholderText("Built-in template")
-        browse = QPushButton("Choose…")
+        browse = QPushButton("C&hoose…")
         browse.clicked.connect(self._choose_template)
         template_row = QHBoxLayout()
         template_row.addWidget(self.template_edit)
         template_row.addWidget(browse)
         details = QWidget()
         form = QFormLayout(details)
-        form.addRow("Title", self.title_edit)
-        form.addRow("Audience", self.audience_combo)
-        form.addRow("Introduction", self.introduction_edit)
-        form.addRow("Contact text", self.contact_edit)
-        form.addRow("Template", template_row)
+        for text, field, name in (
+            ("&Title", self.title_edit, "Notice title"),
+            ("A&udience", self.audience_combo, "Audience"),
+            ("&Introduction", self.introduction_edit, "Introduction"),
+            ("C&ontact text", self.contact_edit, "Contact text"),
+            ("Te&mplate", self.template_edit, "Template file"),
+        ):
+            field.setAccessibleName(name)
+            caption = QLabel(text)
+            caption.setBuddy(field)
+            form.addRow(caption, template_row if field is self.template_edit else field)
+        browse.setAccessibleName("Choose a template file")
 
         self.function_model = CheckListModel()
         self.function_list = QListView()
         self.function_list.setModel(self.function_model)
+        self.function_list.setAccessibleName("Business functions covered")
         self.activity_model = CheckListModel()
         self.activity_list = QListView()
         self.activity_list.setModel(self.activity_model)
+        self.activity_list.setAccessibleName("Activities covered one by one")
         covered = QWidget()
         covered_layout = QVBoxLayout(covered)
         covered_layout.addWidget(QLabel("Every activity of these business functions:"))
@@ -341,12 +343,14 @@ class NoticesView(QWidget):
         self.section_model = SectionListModel()
         self.section_list = QListView()
         self.section_list.setModel(self.section_model)
+        self.section_list.setAccessibleName("Extra sections")
         self.section_list.selectionModel().currentChanged.connect(self._on_section_chosen)
         self.section_body = QPlainTextEdit()
         self.section_body.setPlaceholderText(
             "Blank lines separate paragraphs; start a line with “- ” for a list."
         )
         self.section_body.setEnabled(False)
+        self.section_body.setAccessibleName("Text of the chosen section")
         add_section = QPushButton("Add section…")
         add_section.clicked.connect(self._ask_add_section)
         remove_section = QPushButton("Remove section")
@@ -367,6 +371,7 @@ class NoticesView(QWidget):
 
         self.preview = QTextBrowser()
         self.preview.setOpenLinks(False)
+        self.preview.setAccessibleName("Notice preview")
         self.reading_label = QLabel()
         self.reading_label.setWordWrap(True)
         self.warnings_box = QPlainTextEdit()
@@ -585,11 +590,14 @@ class NoticesView(QWidget):
         self.section_model.remove(self.section_list.currentIndex().row())
 
     def _choose_template(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, "Choose a notice template", "", "Notice templates (*.j2 *.html *.md *.txt)"
+        path = ask_open_path(
+            self,
+            "Choose a notice template",
+            "Notice templates (*.j2 *.html *.md *.txt)",
+            purpose="templates",
         )
-        if path:
-            self.template_edit.setText(path)
+        if path is not None:
+            self.template_edit.setText(str(path))
             self._changed()
 
     def draft(self) -> NoticeRecord:
@@ -653,8 +661,6 @@ class NoticesView(QWidget):
             )
         finally:
             self._loading = False
-        assert saved.id is not None
-        self.notice_saved.emit(saved.id)
         return saved
 
     def _save_reporting_errors(self) -> bool:
@@ -757,20 +763,40 @@ class NoticesView(QWidget):
         """Write the notice to `path`, in the format its suffix names."""
         write_notice_file(self._fresh_document(), Path(path))
 
-    def _ask_export(self) -> None:
+    def _ask_export(self) -> ProgressRunner | None:
         if self._current is None:
-            return
+            return None
         suggested = "".join(c if c.isalnum() or c in " -_" else "_" for c in self._current.title)
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export notice", f"{suggested}.pdf", ";;".join(EXPORT_FILTERS.values())
-        )
-        if not path:
-            return
-        target = Path(path)
-        if not target.suffix:
-            suffix = next((k for k, v in EXPORT_FILTERS.items() if v == chosen), "pdf")
-            target = target.with_suffix(f".{suffix}")
-        self._run(lambda: self.export(target))
+        path = ask_save_path(self, "Export notice", f"{suggested}.pdf", EXPORT_FILTERS)
+        if path is None:
+            return None
+        return self.export_in_worker(path)
+
+    def export_in_worker(self, path: Path) -> ProgressRunner | None:
+        """Write the notice to `path` off the GUI thread, behind a progress dialog.
+
+        The notice is built here (it reads the editor); the PDF or Word file is made and
+        written in the worker, atomically: cancelling leaves what was there before.
+        """
+        try:
+            document = self._fresh_document()
+        except RopaError as error:
+            QMessageBox.warning(self, "Export notice", str(error))
+            return None
+
+        def task(_progress: ProgressFn, cancelled: CancelledFn) -> Path:
+            if cancelled():
+                raise RopaError("Cancelled: nothing was written.")
+            write_notice_file(document, path)
+            return path
+
+        runner = ProgressRunner(self, "Export notice", f"Writing {path.name}\u2026", task)
+        runner.finished.connect(self._exported)
+        return runner.start()
+
+    def _exported(self, ok: bool, payload: object) -> None:
+        if not ok and payload:
+            QMessageBox.warning(self, "Export notice", str(payload))
 
     def paint_to(self, printer: QPrinter) -> None:
         paint_notice(printer, self._fresh_document())

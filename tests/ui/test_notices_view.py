@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
 import main
 from ropa.notices import NoticeRecord, NoticeService, build_document
@@ -248,3 +248,35 @@ def test_a_refused_save_keeps_the_list_on_the_notice_being_edited(  # type: igno
     assert view.introduction_edit.toPlainText() == "Mine"
     current = view.notice_model.notice(view.notice_list.currentIndex().row())
     assert current.id == first.id
+
+
+def test_save_has_the_standard_shortcut_and_fields_have_names(view: NoticesView) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    assert QKeySequence(QKeySequence.StandardKey.Save) in view.save_action.shortcuts()
+    for field in (view.title_edit, view.audience_combo, view.introduction_edit, view.contact_edit):
+        assert field.accessibleName()
+    buddies = [label.buddy() for label in view.findChildren(QLabel) if "&" in label.text()]
+    assert view.title_edit in buddies and view.contact_edit in buddies
+
+
+def test_export_runs_in_a_worker_and_remembers_the_folder(  # type: ignore[no-untyped-def]
+    qtbot, view: NoticesView, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.settings import AppSettings
+
+    view.create_notice("Early help notice")
+    view.function_model.set_checked("Early help", True)
+    (tmp_path / "out").mkdir()
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        lambda *_args: (str(tmp_path / "out" / "notice"), "Word document (*.docx)"),
+    )
+    runner = view._ask_export()
+    assert runner is not None
+    with qtbot.waitSignal(runner.finished, timeout=20000) as blocker:
+        pass
+    assert blocker.args[0] is True
+    assert (tmp_path / "out" / "notice.docx").stat().st_size > 500
+    assert AppSettings().last_folder("export") == tmp_path / "out"
