@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -168,10 +169,11 @@ class ReadOnlyBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("readOnlyBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(
-            "#readOnlyBanner { background: #fff4ce; border: 1px solid #c19c00; }"
-            "#readOnlyBanner QLabel { color: #3b2f00; }"
-        )
+        # The tooltip colours: a notice-like strip that follows the user's theme (light,
+        # dark or high contrast) instead of a fixed yellow.
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self.setForegroundRole(QPalette.ColorRole.ToolTipText)
         self.message = QLabel(self.text_for(reason))
         # The reason may name a folder; it is shown as text, never interpreted as markup.
         self.message.setTextFormat(Qt.TextFormat.PlainText)

@@ -107,3 +107,24 @@ def test_the_read_only_banner_says_why_and_offers_a_copy(qtbot: QtBot) -> None:
         qtbot.mouseClick(banner.save_copy_button, Qt.MouseButton.LeftButton)
     banner.resize(900, banner.sizeHint().height())
     banner.grab().save("/tmp/read_only_banner.png")
+
+
+def test_the_read_only_banner_follows_a_dark_palette(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    dark = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#202020"),
+        (QPalette.ColorRole.WindowText, "#e0e0e0"),
+        (QPalette.ColorRole.ToolTipBase, "#303030"),
+        (QPalette.ColorRole.ToolTipText, "#f0f0f0"),
+    ):
+        dark.setColor(role, QColor(colour))
+    banner = ReadOnlyBanner("the folder cannot be written to")
+    qtbot.addWidget(banner)
+    banner.setPalette(dark)
+    banner.resize(600, 60)
+    image = banner.grab().toImage()
+    background = image.pixelColor(3, image.height() // 2)
+    assert background.lightness() < 80  # dark, not a bright yellow strip
+    assert banner.message.palette().color(banner.message.foregroundRole()).lightness() > 200
