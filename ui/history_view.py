@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -35,7 +34,9 @@ from ropa.history_export import (
     write_history_xlsx,
 )
 from ropa.register import Register
-from ui.item_models import horizontal_heading
+from ui.file_dialogs import ask_save_path
+from ui.item_models import count_of, horizontal_heading
+from ui.workers import CancelledFn, ProgressFn, ProgressRunner
 
 Index = QModelIndex | QPersistentModelIndex
 _NO_PARENT = QModelIndex()
@@ -106,6 +107,7 @@ class HistoryView(QWidget):
 
         self.model = HistoryModel(self)
         self.table = QTableView()
+        self.table.setAccessibleName("Changes")
         self.table.setModel(self.model)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
@@ -142,22 +144,35 @@ class HistoryView(QWidget):
         found = changes(self.register, activity_ids=self.activity_ids, since=self.since_date())
         self.model.set_rows(to_rows(found))
         total = len(self.model.rows)
-        self.count.setText(f"{total} change{'' if total == 1 else 's'}")
+        self.count.setText(count_of(total, "change"))
 
     def export(self, path: Path) -> None:
         write_history_xlsx(self.model.rows, path, title=sheet_title(self.since_date()))
 
-    def _ask_export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export the changes", "changes.xlsx", "Excel workbook (*.xlsx)"
+    def _ask_export(self) -> ProgressRunner | None:
+        path = ask_save_path(
+            self, "Export the changes", "changes.xlsx", {"xlsx": "Excel workbook (*.xlsx)"}
         )
-        if not name:
-            return
-        path = Path(name) if name.lower().endswith(".xlsx") else Path(name + ".xlsx")
-        try:
-            self.export(path)
-        except RopaError as error:
-            QMessageBox.warning(self, "Export the changes", str(error))
+        return None if path is None else self.export_in_worker(path)
+
+    def export_in_worker(self, path: Path) -> ProgressRunner:
+        """Write the shown changes to `path` off the GUI thread, behind a progress dialog
+        (atomically: cancelling leaves what was there before)."""
+        rows, title = list(self.model.rows), sheet_title(self.since_date())
+
+        def task(_progress: ProgressFn, cancelled: CancelledFn) -> Path:
+            if cancelled():
+                raise RopaError("Cancelled: nothing was written.")
+            write_history_xlsx(rows, path, title=title)
+            return path
+
+        runner = ProgressRunner(self, "Export the changes", f"Writing {path.name}\u2026", task)
+        runner.finished.connect(self._exported)
+        return runner.start()
+
+    def _exported(self, ok: bool, payload: object) -> None:
+        if not ok and payload:
+            QMessageBox.warning(self, "Export the changes", str(payload))
 
 
 class HistoryDialog(QDialog):

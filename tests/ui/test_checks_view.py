@@ -194,3 +194,21 @@ def test_report_export_runs_in_a_worker_and_remembers_the_folder(
 
 def test_the_findings_tree_has_an_accessible_name(view: ChecksView) -> None:
     assert view.tree.accessibleName() == "Findings"
+
+
+def test_history_export_runs_in_a_worker(
+    qtbot: QtBot, demo_register: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    history = HistoryView(demo_register)
+    qtbot.addWidget(history)
+    assert history.table.accessibleName() == "Changes"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (str(tmp_path / "changes"), ""))
+    runner = history._ask_export()
+    assert runner is not None
+    with qtbot.waitSignal(runner.finished, timeout=20000) as blocker:
+        pass
+    assert blocker.args[0] is True
+    rows = load_workbook(tmp_path / "changes.xlsx").active.max_row  # type: ignore[union-attr]
+    assert rows == history.model.rowCount() + 1
