@@ -19,6 +19,7 @@ from ui.activity_editor import SECTIONS
 from ui.app import make_application
 from ui.main_window import MainWindow, Page
 from ui.settings import AppSettings
+from ui.workers import running_workers
 
 SIZE = QSize(1280, 800)
 PAGES = {
@@ -55,6 +56,8 @@ def main(output: Path) -> int:
         settle()
         for name, page in PAGES.items():
             window.show_page(page)
+            for worker in running_workers(window):  # e.g. the Checks page checking
+                worker.wait()
             save(window, output / f"{name}.png")
         window.show_page(Page.ACTIVITIES)
         first = window.activities_page.model.rows[0].id
