@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStyle, QWidget
 
+from ropa.dates import REVIEW_INTERVAL_MONTHS
+
 StandardKey = QKeySequence.StandardKey
 Pixmap = QStyle.StandardPixmap
 
@@ -157,7 +159,7 @@ class AppActions:
             parent,
             "&Mark as reviewed",
             tip="The selected activities were checked and are still right: "
-            "set the next review 12 months on",
+            f"set the next review {REVIEW_INTERVAL_MONTHS} months on",
         )
         self.reinstate = a(
             parent,

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from ropa import law
+from ropa.dates import REVIEW_INTERVAL_MONTHS
 from ropa.errors import ConflictError, NotFoundError, RopaError, ValidationError
 from ropa.fields import FIELDS
 from ropa.records import LINK_FIELDS, ActivityRecord, Role, Status
@@ -483,7 +484,7 @@ class ActivityEditor(QWidget):
         self.reviewed_button = QPushButton("Mark as reviewed")
         self.reviewed_button.setToolTip(
             "Checked and still right: records today as the last review and sets the next "
-            "review 12 months on"
+            f"review {REVIEW_INTERVAL_MONTHS} months on"
         )
         self.reviewed_button.clicked.connect(self.mark_reviewed)
         self.reinstate_button = QPushButton("Reinstate")

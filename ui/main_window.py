@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ropa.dates import REVIEW_INTERVAL_MONTHS
 from ropa.errors import ConflictError, RopaError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
 from ropa.records import ActivityRecord, ActivitySummary
@@ -172,6 +173,8 @@ class MainWindow(QMainWindow):
         self._generation = 0  # which register background results belong to
         self._workers: list[Worker] = []
         self._search_texts_loaded = False
+        self._texts_request = 0  # the newest background re-read of the search texts
+        self._export_target = Path()
         self._background_pending = False
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
@@ -338,6 +341,7 @@ class MainWindow(QMainWindow):
         self.register = register
         self._generation += 1
         self._search_texts_loaded = False
+        self._texts_request = 0
         self.undo_stack.clear()
         self.libraries_view = LibrariesView(register, self.undo_stack)
         self.libraries_view.library_changed.connect(self._library_changed)
@@ -406,8 +410,9 @@ class MainWindow(QMainWindow):
         service = self.register.activities
         rows: list[ActivitySummary] = service.summaries(include_retired=True)
         self.activities_page.set_rows(rows, service.business_functions())
-        if self._search_texts_loaded:
-            self.activities_page.proxy.set_search_texts(service.search_texts())
+        if self._search_texts_loaded or self._texts_request:
+            # A read already made or under way would miss this change: read them again.
+            self._refresh_search_texts()
         self.activities_loaded.emit()
 
     def reload_everything(self) -> None:
@@ -419,17 +424,25 @@ class MainWindow(QMainWindow):
     def _ensure_search_texts(self, _text: str = "") -> None:
         """The first keystroke before the background read has finished reads it now."""
         if not self._search_texts_loaded:
-            self._set_search_texts(self._generation, self.register.activities.search_texts())
+            self._texts_request += 1  # what a read still under way brings is older than this
+            texts = self.register.activities.search_texts()
+            self._set_search_texts(self._generation, texts, self._texts_request)
 
-    def _reload_search_texts(self) -> None:
-        self._search_texts_loaded = False
-        self._ensure_search_texts()
+    def _refresh_search_texts(self) -> None:
+        """Read the search texts again in a worker: reading them takes a noticeable moment on
+        a large register, and the window must not stall after every save. The texts held
+        meanwhile serve the search until the new ones arrive."""
+        self._texts_request += 1
+        register, generation, request = self.register, self._generation, self._texts_request
+        worker = Worker(lambda _p, _c: register.activities.search_texts(), self)
+        worker.succeeded.connect(lambda result: self._set_search_texts(generation, result, request))
+        self._run_in_background(worker)
 
-    def _set_search_texts(self, generation: int, texts: object) -> None:
-        if self._search_texts_loaded or generation != self._generation:
+    def _set_search_texts(self, generation: int, texts: object, request: int) -> None:
+        if generation != self._generation or not isinstance(texts, dict):
             return
-        if not isinstance(texts, dict):
-            return
+        if request != self._texts_request:
+            return  # a later read is on its way, or has already been shown
         self._search_texts_loaded = True
         self.activities_page.proxy.set_search_texts(texts)
 
@@ -440,9 +453,8 @@ class MainWindow(QMainWindow):
     def _start_background_loads(self) -> None:
         self._background_pending = False
         register, generation = self.register, self._generation
-        texts = Worker(lambda _p, _c: register.activities.search_texts(), self)
-        texts.succeeded.connect(lambda result: self._set_search_texts(generation, result))
-        self._run_in_background(texts)
+        if not self._search_texts_loaded:
+            self._refresh_search_texts()
         gaps = Worker(lambda _p, _c: _gap_counts(register), self)
         gaps.succeeded.connect(lambda result: self._set_gaps(generation, result))
         self._run_in_background(gaps)
@@ -469,7 +481,7 @@ class MainWindow(QMainWindow):
         cancel_and_wait_all(self)  # an export still writing is stopped (its file is atomic)
 
     def _library_changed(self) -> None:
-        self._reload_search_texts()
+        self._refresh_search_texts()
         for editor in self.editors.values():
             editor.library_changed()
 
@@ -659,7 +671,7 @@ class MainWindow(QMainWindow):
         return self._review_step(
             "Not marked as reviewed",
             lambda ids, versions: service.mark_reviewed(ids, expected_versions=versions),
-            "marked as reviewed today; next review in 12 months",
+            f"marked as reviewed today; next review in {REVIEW_INTERVAL_MONTHS} months",
         )
 
     def reinstate_selected(self) -> bool:
@@ -720,7 +732,6 @@ class MainWindow(QMainWindow):
 
     def _after_activities_changed(self, select: list[int]) -> None:
         self.reload_activities()
-        self._ensure_search_texts()
         if select:
             self.activities_page.select_ids(select)
         self._start_background_loads()
@@ -828,10 +839,13 @@ class MainWindow(QMainWindow):
             )
 
         runner = ProgressRunner(self, "Export", f"Writing {path.name}\u2026", task)
-        runner.finished.connect(lambda ok, payload: self._exported(ok, payload, path))
+        # A bound method, not a lambda: the runner deletes itself when it has finished.
+        self._export_target = path
+        runner.finished.connect(self._exported)
         return runner.start()
 
-    def _exported(self, ok: bool, payload: Any, path: Path) -> None:
+    def _exported(self, ok: bool, payload: Any) -> None:
+        path = self._export_target
         if ok:
             count = getattr(payload, "activity_count", None)
             what = f" ({_count(count, 'activity')})" if isinstance(count, int) else ""

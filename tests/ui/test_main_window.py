@@ -280,3 +280,31 @@ def test_unsaved_notice_edits_are_settled_before_closing_or_switching(
     assert window.isVisible()
     assert asked == ["asked", "asked"]
     monkeypatch.setattr(notices, "maybe_save", lambda: True)
+
+
+def test_a_reload_reads_the_search_texts_off_the_gui_thread(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After every save the list is reloaded; the search texts of a large register take a
+    noticeable moment to read, so that part must never run on the GUI thread."""
+    import threading
+
+    from ropa.activities import ActivityService
+
+    window.wait_for_background()  # the first texts are loaded
+    original = ActivityService.search_texts
+    threads: list[str] = []
+
+    def recording(self: ActivityService) -> dict[int, str]:
+        threads.append(threading.current_thread().name)
+        return original(self)
+
+    monkeypatch.setattr(ActivityService, "search_texts", recording)
+    first = window.activities_page.model.rows[0]
+    window.register.activities.update(first.id, {"description": "Now includes zebras."})
+    window.reload_activities()
+    qtbot.waitUntil(lambda: bool(threads))
+    window.wait_for_background()
+    assert threading.main_thread().name not in threads
+    window.activities_page.search.setText("zebras")
+    qtbot.waitUntil(lambda: references(window) == [first.reference])
