@@ -276,8 +276,20 @@ def test_closing_after_a_conflict_keeps_the_text_and_says_why(
     assert name.text() == "Typed before closing"
 
 
-def test_gaps_of_the_activity_are_listed(editor: ActivityEditor) -> None:
-    assert editor.gaps_title.text().startswith("Gaps")
+def test_gaps_of_the_activity_are_listed_and_lead_to_their_field(
+    qtbot: QtBot, register: Register
+) -> None:
+    created = register.activities.create(sample_activity(reference="GAP-1", retention=[]))
+    editor = ActivityEditor(register, created.id or 0)
+    qtbot.addWidget(editor)
+    editor.show()
+    texts = [editor.gaps_list.item(row).text() for row in range(editor.gaps_list.count())]
+    assert any("retention" in text.lower() for text in texts), texts
+    assert editor.gaps_title.text().startswith(f"Gaps: {len(texts)}")
+    row = next(i for i, text in enumerate(texts) if "retention" in text.lower())
+    assert not editor.binding("retention").widget.isVisible()  # another section is shown
+    editor.gaps_list.itemActivated.emit(editor.gaps_list.item(row))
+    qtbot.waitUntil(lambda: editor.binding("retention").widget.isVisible())
 
 
 def test_an_incomplete_entry_row_is_reported_not_dropped_silently(
