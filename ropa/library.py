@@ -41,7 +41,8 @@ KIND_LABELS: dict[LibraryKind, tuple[str, str]] = {
     LibraryKind.COUNTRY: ("country", "Countries"),
 }
 
-_ITEM_FIELDS = (
+# The details an item may carry besides its name (which kinds use which: see db.models).
+ITEM_FIELDS = (
     "description",
     "special_category",
     "criminal_offence",
@@ -159,7 +160,7 @@ class LibraryService:
         with self.register.transaction() as session:
             _check_unique(session, record.kind, name, None)
             item = LibraryItem(kind=record.kind, name=name, name_key=name_key(name))
-            for attribute in _ITEM_FIELDS:
+            for attribute in ITEM_FIELDS:
                 setattr(item, attribute, getattr(record, attribute))
             session.add(item)
             session.flush()
@@ -170,7 +171,7 @@ class LibraryService:
         self, item_id: int, changes: dict[str, Any], expected_version: int | None = None
     ) -> LibraryItemRecord:
         """Change an item's name or details; a rename reaches every activity using it."""
-        allowed = {"name", *_ITEM_FIELDS}
+        allowed = {"name", *ITEM_FIELDS}
         unknown = set(changes) - allowed
         if unknown:
             raise ValidationError(f"Library items have no field {sorted(unknown)[0]!r}.")

@@ -7,18 +7,10 @@ import json
 from sqlalchemy.orm import Session
 
 from db.models import LibraryItem, LibraryKind
-from ropa.library import name_key
+from ropa.library import ITEM_FIELDS, name_key
 from ropa.organisation import load_organisation
 from ropa.paths import resource
 
-_ITEM_KEYS = (
-    "description",
-    "special_category",
-    "criminal_offence",
-    "contract_link",
-    "link",
-    "adequacy",
-)
 
 
 def ensure_organisation_row(session: Session) -> None:
@@ -37,5 +29,5 @@ def seed_new_register(session: Session) -> None:
             if key in seen:
                 continue
             seen.add(key)
-            values = {k: entry[k] for k in _ITEM_KEYS if k in entry}
+            values = {k: entry[k] for k in ITEM_FIELDS if k in entry}
             session.add(LibraryItem(kind=kind, name=entry["name"].strip(), name_key=key, **values))
