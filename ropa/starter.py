@@ -12,7 +12,6 @@ from ropa.organisation import load_organisation
 from ropa.paths import resource
 
 
-
 def ensure_organisation_row(session: Session) -> None:
     load_organisation(session)
 
