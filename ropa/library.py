@@ -136,9 +136,7 @@ class LibraryService:
                 .order_by(LibraryItem.kind, LibraryItem.name_key)
             )
         else:
-            query = select(LibraryItem, literal(0)).order_by(
-                LibraryItem.kind, LibraryItem.name_key
-            )
+            query = select(LibraryItem, literal(0)).order_by(LibraryItem.kind, LibraryItem.name_key)
         if kind is not None:
             query = query.where(LibraryItem.kind == kind)
         with self.register.reading() as session:
