@@ -53,7 +53,12 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(venv_python()), str(ROOT / "main.py"), *rest])
     python = str(venv_python())
     # The house rules first: the linters' verdict is part of "the tests pass".
-    for check in (["-m", "ruff", "check", "."], ["-m", "mypy"]):
+    checks = (
+        ["-m", "ruff", "check", "."],
+        ["-m", "ruff", "format", "--check", "."],
+        ["-m", "mypy"],
+    )
+    for check in checks:
         status = subprocess.call([python, *check], cwd=ROOT)
         if status != 0:
             return status
