@@ -52,7 +52,8 @@ class ImportReport:
             f"{_count(len(self.created), 'activity', 'activities')} {verb} created, "
             f"{len(self.updated)} updated, {len(self.unchanged)} already up to date."
         )
-        for heading, entries in (("Created", self.created), ("Updated", self.updated)):
+        headings = ("Would create", "Would update") if self.dry_run else ("Created", "Updated")
+        for heading, entries in zip(headings, (self.created, self.updated), strict=True):
             if entries:
                 lines.append(f"{heading}:")
                 lines.extend(
@@ -67,7 +68,11 @@ class ImportReport:
         if self.problems:
             lines.append(
                 f"{_count(len(self.problems), 'cell', 'cells')} could not be understood; "
-                "the text is kept in the notes of its activity:"
+                + (
+                    "the text would be kept in the notes of its activity:"
+                    if self.dry_run
+                    else "the text is kept in the notes of its activity:"
+                )
             )
             lines.extend(f"  {shown(problem.describe())}" for problem in self.problems)
         else:
