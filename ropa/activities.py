@@ -124,13 +124,19 @@ class ActivityService:
         return found[0]
 
     def find_by_reference(self, reference: str) -> ActivityRecord | None:
+        """The activity with this reference: as typed first, else ignoring case (references
+        are unique as typed, so "cs-001" beside "CS-001" is found exactly)."""
+        wanted = reference.strip()
         with self.register.reading() as session:
-            activity = session.scalar(
-                select(Activity)
-                .options(*_full_load_options())
-                .where(func.lower(Activity.reference) == reference.strip().lower())
-            )
-            return None if activity is None else to_record(activity)
+            found = session.scalar(select(Activity.id).where(Activity.reference == wanted))
+            if found is None:
+                found = session.scalar(
+                    select(Activity.id)
+                    .where(func.lower(Activity.reference) == wanted.lower())
+                    .order_by(Activity.id)
+                    .limit(1)
+                )
+        return None if found is None else self.get(found)
 
     def load(
         self,

@@ -234,3 +234,13 @@ def test_load_matches_business_functions_in_any_alphabet_and_spacing(register: R
     assert [
         r.reference for r in register.activities.load(business_functions=["adult social care"])
     ] == ["B"]
+
+
+def test_find_by_reference_prefers_the_exact_reference(register: Register) -> None:
+    register.activities.create(sample_activity(reference="CS-001", name="Upper"))
+    register.activities.create(sample_activity(reference="cs-001", name="Lower"))
+    register.activities.create(sample_activity(reference="HR-7", name="Only one"))
+    assert (register.activities.find_by_reference("cs-001") or ActivityRecord()).name == "Lower"
+    assert (register.activities.find_by_reference("CS-001") or ActivityRecord()).name == "Upper"
+    assert (register.activities.find_by_reference(" hr-7 ") or ActivityRecord()).name == "Only one"
+    assert register.activities.find_by_reference("XX-1") is None
