@@ -82,12 +82,8 @@ class ActivityTableModel(QAbstractTableModel):
 
     @property
     def today(self) -> dt.date:
-        """The day overdue is measured against (tests may set it)."""
+        """The day overdue is measured against: the day the model was made."""
         return self._today
-
-    @today.setter
-    def today(self, day: dt.date) -> None:
-        self._today = day
 
     def summary(self, row: int) -> ActivitySummary:
         return self._rows[row]
