@@ -45,6 +45,7 @@ from ropa.errors import RopaError
 from ropa.library import KIND_LABELS
 from ropa.records import LibraryItemRecord, LibraryKind
 from ropa.register import Register
+from ui.item_models import count_of
 from ui.undo import LibraryItemEditCommand
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -113,7 +114,7 @@ class LibraryItemModel(QAbstractTableModel):
                 return item.name
             if index.column() == 1:
                 count = item.usage_count
-                return "Not used" if not count else f"{count} activit{'y' if count == 1 else 'ies'}"
+                return "Not used" if not count else count_of(count, "activity", "activities")
             return _details(item)
         if role == ItemRole.UserRole and index.column() == 1:
             return item.usage_count
@@ -365,7 +366,7 @@ class LibrariesView(QWidget):
         self.used_by_label.setText(
             "Used by no activity"
             if not count
-            else f"Used by {count} activit{'y' if count == 1 else 'ies'} (double-click to open):"
+            else f"Used by {count_of(count, 'activity', 'activities')} (double-click to open):"
         )
 
     # --- editing -------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from ropa.review import ReviewService
 from ui.actions import PAGE_NAMES, AppActions
 from ui.activities_page import ActivitiesPage
 from ui.activity_table_model import format_date
+from ui.item_models import count_of
 from ui.libraries_view import LibrariesView
 from ui.organisation_dialog import OrganisationDialog, OrganisationForm
 from ui.review import NOT_UNDOABLE, Approval, ReviewSteps, ask_approval
@@ -563,13 +564,13 @@ class MainWindow(QMainWindow):
             self.show_error("Not duplicated", error)
             return
         self._after_activities_changed([copy.id for copy in copies if copy.id is not None])
-        self.statusBar().showMessage(_count(len(copies), "activity", "duplicated"), 5000)
+        self.statusBar().showMessage(f"{_activities(len(copies))} duplicated", 5000)
 
     def retire_selected(self) -> None:
         ids = self.activities_page.selected_ids()
         if not ids or not self.confirm(
             "Retire activities",
-            f"Retire {_count(len(ids), 'activity')}? They are kept and can be found with the "
+            f"Retire {_activities(len(ids))}? They are kept and can be found with the "
             "status filter, but are left out of exports and privacy notices.",
             "Retire",
         ):
@@ -600,7 +601,7 @@ class MainWindow(QMainWindow):
             shown += f"\n\u2026and {len(names) - 10} more"
         if not self.confirm(
             "Delete activities",
-            f"Delete {_count(len(ids), 'activity')} for good?\n\n{shown}\n\n"
+            f"Delete {_activities(len(ids))} for good?\n\n{shown}\n\n"
             "This cannot be undone. To keep them out of use but on record, retire them instead.",
             "Delete",
         ):
@@ -712,9 +713,7 @@ class MainWindow(QMainWindow):
                 editor.reload()
         self._after_activities_changed(ids)
         self._update_actions()  # the statuses changed, the selection may not have
-        self.statusBar().showMessage(
-            f"{_count(len(ids), 'activity')} {done}. {NOT_UNDOABLE}", 12000
-        )
+        self.statusBar().showMessage(f"{_activities(len(ids))} {done}. {NOT_UNDOABLE}", 12000)
         return True
 
     def _describe(self, ids: list[int]) -> str:
@@ -723,7 +722,7 @@ class MainWindow(QMainWindow):
             if row is not None:
                 summary = self.activities_page.model.rows[row]
                 return f"{summary.reference} \u201c{summary.name}\u201d"
-        return _count(len(ids), "activity")
+        return _activities(len(ids))
 
     def _versions(self, ids: list[int]) -> dict[int, int]:
         """The versions the table shows, so a change made elsewhere meanwhile is not lost."""
@@ -848,7 +847,7 @@ class MainWindow(QMainWindow):
         path = self._export_target
         if ok:
             count = getattr(payload, "activity_count", None)
-            what = f" ({_count(count, 'activity')})" if isinstance(count, int) else ""
+            what = f" ({_activities(count)})" if isinstance(count, int) else ""
             self.statusBar().showMessage(f"Exported {path}{what}", 10000)
         elif payload:
             self.show_error("Not exported", str(payload))
@@ -919,9 +918,7 @@ class MainWindow(QMainWindow):
         from ui.history_view import HistoryDialog
 
         ids = self.activities_page.selected_ids() or None
-        title = (
-            "Change history" if ids is None else f"Change history of {_count(len(ids), 'activity')}"
-        )
+        title = "Change history" if ids is None else f"Change history of {_activities(len(ids))}"
         dialog = HistoryDialog(self.register, ids, title, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -1100,6 +1097,5 @@ def _scrolling(widget: QWidget) -> QWidget:
     return scroll
 
 
-def _count(number: int, noun: str, verb: str = "") -> str:
-    plural = noun if number == 1 else ("activities" if noun == "activity" else f"{noun}s")
-    return f"{number} {plural}" + (f" {verb}" if verb else "")
+def _activities(number: int) -> str:
+    return count_of(number, "activity", "activities")
