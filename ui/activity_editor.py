@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QPalette, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -60,6 +60,7 @@ from ui.widgets.entry_tables import (
     schedule1_kind,
     transfer_kind,
 )
+from ui.widgets.focus import on_focus_out
 from ui.widgets.library_picker import LibraryPicker
 
 TYPING_PAUSE_MS = 800
@@ -422,8 +423,7 @@ class ActivityEditor(QWidget):
         lines = 4 if field in ("description", "notes") else 3
         edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
         edit.textChanged.connect(lambda: self._typed(field))
-        edit.installEventFilter(self)
-        edit.setProperty("ropa_field", field)
+        on_focus_out(edit, lambda: self.save_field(field))
         return FieldBinding(
             field, edit, edit.toPlainText, lambda v: edit.setPlainText(v or ""), error
         )
@@ -601,13 +601,6 @@ class ActivityEditor(QWidget):
             self.save_field(field)  # picked in the calendar, not typed
         else:
             self._typed(field)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusOut:
-            field = watched.property("ropa_field")
-            if isinstance(field, str):
-                self.save_field(field)
-        return super().eventFilter(watched, event)
 
     def save_pending(self) -> None:
         for field in list(self._pending):

@@ -47,6 +47,7 @@ from ropa.records import LibraryItemRecord, LibraryKind
 from ropa.register import Register
 from ui.item_models import count_of
 from ui.undo import LibraryItemEditCommand
+from ui.widgets.focus import on_focus_out
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ItemRole = Qt.ItemDataRole
@@ -272,7 +273,10 @@ class LibrariesView(QWidget):
         self.description_edit.setAccessibleName("Item description")
         self.description_edit.setTabChangesFocus(True)
         self.description_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 14)
-        self.description_edit.installEventFilter(self)
+        on_focus_out(
+            self.description_edit,
+            lambda: self._edit("description", self.description_edit.toPlainText()),
+        )
         self.special_box = QCheckBox("Special category data (Article 9)")
         self.special_box.clicked.connect(lambda on: self._edit("special_category", on))
         self.criminal_box = QCheckBox("Criminal offence data (Article 10)")
@@ -370,13 +374,6 @@ class LibrariesView(QWidget):
         )
 
     # --- editing -------------------------------------------------------------------------
-
-    def eventFilter(self, watched: Any, event: Any) -> bool:
-        from PySide6.QtCore import QEvent
-
-        if watched is self.description_edit and event.type() == QEvent.Type.FocusOut:
-            self._edit("description", self.description_edit.toPlainText())
-        return super().eventFilter(watched, event)
 
     def flush(self) -> None:
         """Save what is still in the boxes (the window is closing)."""

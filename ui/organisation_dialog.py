@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +31,7 @@ from ropa.errors import ConflictError, RopaError
 from ropa.records import OrganisationRecord
 from ropa.register import Register
 from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE, ask_reload
+from ui.widgets.focus import on_focus_out
 
 # (group title, article it serves, [(field, label, multi-line)])
 GROUPS: list[tuple[str, str, list[tuple[str, str, bool]]]] = [
@@ -140,8 +141,7 @@ class OrganisationForm(QWidget):
             edit.setTabChangesFocus(True)
             lines = 8 if field == "complaints_contact" else 3
             edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
-            edit.setProperty("ropa_field", field)
-            edit.installEventFilter(self)
+            on_focus_out(edit, lambda: self.save_field(field))
         else:
             line = QLineEdit()
             line.editingFinished.connect(lambda: self.save_field(field))
@@ -157,13 +157,6 @@ class OrganisationForm(QWidget):
         for field in self._texts:
             self._set_text(field, getattr(record, field))
         self.public_authority.setChecked(record.is_public_authority)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusOut:
-            field = watched.property("ropa_field")
-            if isinstance(field, str):
-                self.save_field(field)
-        return super().eventFilter(watched, event)
 
     def _value(self, field: str) -> str:
         edit = self._texts[field]
