@@ -48,7 +48,17 @@ from ropa.register import Register
 from ropa.review import ReviewService
 from ui.actions import undo_redo_actions
 from ui.activity_table_model import STATUS_LABELS, format_date
-from ui.review import NOT_UNDOABLE, Approval, ReviewSteps, ask_approval
+from ui.review import (
+    MARK_REVIEWED,
+    NOT_UNDOABLE,
+    REINSTATE,
+    SUBMIT,
+    Approval,
+    ReviewStep,
+    ReviewSteps,
+    approve_step,
+    ask_approval,
+)
 from ui.undo import ActivityEditSession, FieldEditCommand
 from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE
 from ui.widgets.conflict import ask_reload as ask_conflict_reload
@@ -764,63 +774,44 @@ class ActivityEditor(QWidget):
     # --- the review cycle ----------------------------------------------------------------
 
     def submit_for_review(self) -> bool:
-        return self._review_step(
-            lambda service, ids, versions: service.submit_for_review(ids, versions),
-            "Submitted for review",
-        )
+        return self._review_step(SUBMIT)
 
     def approve(self) -> bool:
         approval = self.ask_approval(f"{self.record.reference} \u201c{self.record.name}\u201d")
         if approval is None:
             return False
-        return self._review_step(
-            lambda service, ids, versions: service.approve(
-                ids,
-                approved_by=approval.approved_by,
-                next_review=approval.next_review,
-                expected_versions=versions,
-            ),
-            f"Approved by {approval.approved_by}",
-        )
+        return self._review_step(approve_step(approval))
 
     def mark_reviewed(self) -> bool:
-        return self._review_step(
-            lambda service, ids, versions: service.mark_reviewed(ids, expected_versions=versions),
-            "Marked as reviewed today",
-        )
+        return self._review_step(MARK_REVIEWED)
 
     def reinstate(self) -> bool:
-        return self._review_step(
-            lambda service, ids, versions: service.reinstate(ids, versions),
-            "Reinstated as a draft",
-        )
+        return self._review_step(REINSTATE)
 
-    def _review_step(
-        self,
-        step: Callable[[ReviewService, list[int], dict[int, int]], None],
-        done: str,
-    ) -> bool:
+    def _review_step(self, step: ReviewStep) -> bool:
         """One review step on this activity, checked against the version this window saw.
         What is being typed is saved first; the undo history ends here, since undoing an
         earlier edit across an approval would change what was approved."""
         problems = self.flush()
         if problems:
-            self.show_error("Not done", "Fix these first:\n\n" + "\n".join(problems))
+            self.show_error(step.failure, "Fix these first:\n\n" + "\n".join(problems))
             return False
         activity_id = self.session.activity_id
         try:
-            step(ReviewService(self.register), [activity_id], {activity_id: self.session.version})
+            step.run(
+                ReviewService(self.register), [activity_id], {activity_id: self.session.version}
+            )
         except ConflictError as error:
             self._conflict(error)
             return False
         except RopaError as error:
-            self.show_error("Not done", str(error))
+            self.show_error(step.failure, str(error))
             return False
         self.record = self.register.activities.get(activity_id)
         self.session.version = self.record.version
         self.undo_stack.clear()
         self._show_record(self.record)
-        self.save_state.setText(f"{done}. {NOT_UNDOABLE}")
+        self.save_state.setText(f"{step.said_of_one()}. {NOT_UNDOABLE}")
         self._checks_timer.start()
         self.saved.emit(self.record)
         return True

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ropa.dates import REVIEW_INTERVAL_MONTHS
 from ropa.errors import ConflictError, RopaError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
 from ropa.records import ActivityRecord, ActivitySummary
@@ -39,11 +38,20 @@ from ropa.register import Register
 from ropa.review import ReviewService
 from ui.actions import PAGE_NAMES, AppActions
 from ui.activities_page import ActivitiesPage
-from ui.activity_table_model import format_date
 from ui.item_models import count_of
 from ui.libraries_view import LibrariesView
 from ui.organisation_dialog import OrganisationDialog, OrganisationForm
-from ui.review import NOT_UNDOABLE, Approval, ReviewSteps, ask_approval
+from ui.review import (
+    MARK_REVIEWED,
+    NOT_UNDOABLE,
+    REINSTATE,
+    SUBMIT,
+    Approval,
+    ReviewStep,
+    ReviewSteps,
+    approve_step,
+    ask_approval,
+)
 from ui.settings import AppSettings
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker, cancel_and_wait_all
 
@@ -641,12 +649,7 @@ class MainWindow(QMainWindow):
     # --- the review cycle ----------------------------------------------------------------
 
     def submit_selected_for_review(self) -> bool:
-        service = ReviewService(self.register)
-        return self._review_step(
-            "Not submitted for review",
-            lambda ids, versions: service.submit_for_review(ids, versions),
-            "submitted for review",
-        )
+        return self._review_step(SUBMIT)
 
     def approve_selected(self) -> bool:
         ids = self.activities_page.selected_ids()
@@ -655,65 +658,40 @@ class MainWindow(QMainWindow):
         approval = self.ask_approval(self._describe(ids))
         if approval is None:
             return False
-        service = ReviewService(self.register)
-        return self._review_step(
-            "Not approved",
-            lambda ids, versions: service.approve(
-                ids,
-                approved_by=approval.approved_by,
-                next_review=approval.next_review,
-                expected_versions=versions,
-            ),
-            f"approved by {approval.approved_by}; next review {format_date(approval.next_review)}",
-        )
+        return self._review_step(approve_step(approval))
 
     def mark_selected_reviewed(self) -> bool:
-        service = ReviewService(self.register)
-        return self._review_step(
-            "Not marked as reviewed",
-            lambda ids, versions: service.mark_reviewed(ids, expected_versions=versions),
-            f"marked as reviewed today; next review in {REVIEW_INTERVAL_MONTHS} months",
-        )
+        return self._review_step(MARK_REVIEWED)
 
     def reinstate_selected(self) -> bool:
-        service = ReviewService(self.register)
-        return self._review_step(
-            "Not reinstated",
-            lambda ids, versions: service.reinstate(ids, versions),
-            "reinstated as drafts",
-        )
+        return self._review_step(REINSTATE)
 
-    def _review_step(
-        self,
-        failure: str,
-        step: Callable[[list[int], dict[int, int]], None],
-        done: str,
-    ) -> bool:
+    def _review_step(self, step: ReviewStep) -> bool:
         """Run one review step on the selection: one transaction, checked against the
         versions the table shows, so that someone else's newer change is never overwritten."""
         ids = self.activities_page.selected_ids()
         if not ids:
             return False
-        if not self._flush_editors(ids, failure):  # what an open editor holds is saved first
+        if not self._flush_editors(ids, step.failure):  # what an open editor holds is saved first
             return False
         try:
-            step(ids, self._versions(ids))
+            step.run(ReviewService(self.register), ids, self._versions(ids))
         except ConflictError as error:
             self.show_error(
-                failure,
+                step.failure,
                 f"{error}\n\nNothing was changed. Choose Activities > Reload to see the "
                 "latest version, then try again.",
             )
             return False
         except RopaError as error:
-            self.show_error(failure, error)
+            self.show_error(step.failure, error)
             return False
         for activity_id in ids:
             if (editor := self.editors.get(activity_id)) is not None:
                 editor.reload()
         self._after_activities_changed(ids)
         self._update_actions()  # the statuses changed, the selection may not have
-        self.statusBar().showMessage(f"{_activities(len(ids))} {done}. {NOT_UNDOABLE}", 12000)
+        self.statusBar().showMessage(f"{step.said(len(ids))}. {NOT_UNDOABLE}", 12000)
         return True
 
     def _describe(self, ids: list[int]) -> str:

@@ -8,7 +8,7 @@ they share lives here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QDate
@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 from ropa.dates import REVIEW_INTERVAL_MONTHS, default_next_review
 from ropa.history import current_user
 from ropa.records import Status
+from ropa.review import ReviewService
 from ui.activity_table_model import format_date
+from ui.item_models import count_of
 
 # Said after every review step: they are recorded, not undone with Undo.
 NOT_UNDOABLE = "Review steps are kept in the change history and are not undone with Undo."
@@ -57,6 +59,60 @@ class ReviewSteps:
             mark_reviewed=in_use,
             reinstate=chosen == {Status.RETIRED},
         )
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """One review step as both windows offer it: the ReviewService call it makes, the
+    title of the message when it fails, and what is said once it is done."""
+
+    run: Callable[[ReviewService, Sequence[int], Mapping[int, int]], None]
+    failure: str
+    done: str  # follows "3 activities": "3 activities submitted for review"
+    done_one: str | None = None  # when one activity needs other words than `done`
+
+    def said(self, count: int) -> str:
+        """What was done to `count` activities, e.g. "2 activities submitted for review"."""
+        return f"{count_of(count, 'activity', 'activities')} {self._done(count)}"
+
+    def said_of_one(self) -> str:
+        """What was done, as a sentence about the one activity in view."""
+        done = self._done(1)
+        return done[:1].upper() + done[1:]
+
+    def _done(self, count: int) -> str:
+        return self.done_one if count == 1 and self.done_one else self.done
+
+
+SUBMIT = ReviewStep(
+    lambda service, ids, versions: service.submit_for_review(ids, versions),
+    "Not submitted for review",
+    "submitted for review",
+)
+MARK_REVIEWED = ReviewStep(
+    lambda service, ids, versions: service.mark_reviewed(ids, expected_versions=versions),
+    "Not marked as reviewed",
+    f"marked as reviewed today; next review in {REVIEW_INTERVAL_MONTHS} months",
+)
+REINSTATE = ReviewStep(
+    lambda service, ids, versions: service.reinstate(ids, versions),
+    "Not reinstated",
+    "reinstated as drafts",
+    "reinstated as a draft",
+)
+
+
+def approve_step(approval: Approval) -> ReviewStep:
+    return ReviewStep(
+        lambda service, ids, versions: service.approve(
+            ids,
+            approved_by=approval.approved_by,
+            next_review=approval.next_review,
+            expected_versions=versions,
+        ),
+        "Not approved",
+        f"approved by {approval.approved_by}; next review {format_date(approval.next_review)}",
+    )
 
 
 def to_qdate(day: dt.date) -> QDate:

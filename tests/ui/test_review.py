@@ -27,7 +27,7 @@ from ui.activity_table_model import (
     ActivityTableModel,
 )
 from ui.main_window import MainWindow
-from ui.review import Approval, ApproveDialog
+from ui.review import MARK_REVIEWED, REINSTATE, Approval, ApproveDialog, approve_step
 from ui.settings import AppSettings
 
 pytestmark = pytest.mark.gui
@@ -273,6 +273,17 @@ def test_editor_review_step_after_someone_elses_change_asks_to_reload(
     assert len(asked) == 1 and "changed by someone else" in str(asked[0])
     record = stored(register.path, ids[0])
     assert (record.status, record.owner) == (Status.DRAFT, "Someone else")
+
+
+def test_review_steps_say_the_same_in_the_table_and_the_editor() -> None:
+    assert REINSTATE.said(1) == "1 activity reinstated as a draft"
+    assert REINSTATE.said(3) == "3 activities reinstated as drafts"
+    assert REINSTATE.said_of_one() == "Reinstated as a draft"
+    assert MARK_REVIEWED.said_of_one().startswith("Marked as reviewed today; next review in ")
+    approve = approve_step(Approval("jane smith (DPO)", dt.date(2027, 1, 2)))
+    # only the first letter is raised: the approver's name is kept as typed
+    assert approve.said_of_one() == "Approved by jane smith (DPO); next review 2 January 2027"
+    assert approve.failure == "Not approved"
 
 
 # --- the due and overdue quick views -----------------------------------------------------
