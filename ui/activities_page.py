@@ -128,8 +128,22 @@ class ActivitiesPage(QWidget):
         ):
             signal.connect(self._update_count)
 
+        # What a first-time user sees instead of an empty grid: where to start.
+        self.empty_hint = QLabel(
+            "<p><b>No processing activities yet.</b></p>"
+            "<p>Add one with <b>New activity</b>, bring in the spreadsheet you keep today with "
+            "<b>File \u2192 Import ICO workbook</b>, or look around a council's example "
+            "register with <b>Help \u2192 Open the example register</b>.</p>"
+        )
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setAccessibleName("The register has no activities yet")
+        self.empty_hint.setMargin(24)
+        self.empty_hint.hide()
+
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
+        layout.addWidget(self.empty_hint)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
         self.setFocusProxy(self.table)
@@ -161,6 +175,7 @@ class ActivitiesPage(QWidget):
 
     def _update_count(self, *_args: object) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.empty_hint.setVisible(total == 0)
         noun = "activity" if total == 1 else "activities"
         self.count.setText(
             f"{total} {noun}" if shown == total else f"Showing {shown} of {total} {noun}"

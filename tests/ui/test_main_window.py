@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from ropa.records import LibraryKind, Status
+from ropa.records import ActivityRecord, LibraryKind, Status
 from ropa.register import Register
 from ui.activity_table_model import Column
 from ui.main_window import MainWindow, Page
@@ -308,3 +308,17 @@ def test_a_reload_reads_the_search_texts_off_the_gui_thread(
     assert threading.main_thread().name not in threads
     window.activities_page.search.setText("zebras")
     qtbot.waitUntil(lambda: references(window) == [first.reference])
+
+
+def test_an_empty_register_says_where_to_start(
+    qtbot: QtBot, register: Register, settings: AppSettings
+) -> None:
+    window = MainWindow(register, settings)
+    qtbot.addWidget(window)
+    window.show()
+    hint = window.activities_page.empty_hint
+    assert hint.isVisible()
+    assert "Import ICO workbook" in hint.text() and "example register" in hint.text()
+    window.register.activities.create(ActivityRecord(name="First"))
+    window.reload_activities()
+    assert not hint.isVisible()
