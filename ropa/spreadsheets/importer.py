@@ -36,7 +36,7 @@ from ropa.organisation import apply_organisation
 from ropa.records import ActivityRecord, Role
 from ropa.spreadsheets import layout
 from ropa.spreadsheets.cells import EXCEL_CELL_LIMIT, format_date, is_empty
-from ropa.spreadsheets.columns import DATE_FIELDS, CellIn, Draft, read
+from ropa.spreadsheets.columns import DATE_FIELDS, CellIn, Draft, read, read_empty
 from ropa.spreadsheets.errors import ImportCancelled, SpreadsheetError
 from ropa.spreadsheets.report import ImportReport
 
@@ -558,6 +558,8 @@ def _draft(table: Table, group: list[tuple[int, dict[int, _RowCell]]]) -> Draft:
     for index, (key, heading) in table.columns.items():
         if len(group) == 1:
             cell = group[0][1].get(index)
+            if cell is None and read_empty(key, draft):
+                continue
             text = None if cell is None or is_empty(cell.text) else cell.text
             link = None if cell is None else cell.link
             ref = f"{_LETTERS[index]}{first_row}"
