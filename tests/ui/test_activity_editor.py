@@ -59,6 +59,12 @@ def editor(qtbot: QtBot, register: Register, activity_id: int) -> ActivityEditor
     return widget
 
 
+def a_colleague_saves(register: Register, activity_id: int) -> None:
+    """Someone else, in another copy of the app, saves the same activity."""
+    with Register.open(register.path, create=False) as other:
+        other.activities.update(activity_id, {"owner": "Someone else"})
+
+
 def line(editor: ActivityEditor, field: str) -> QLineEdit:
     widget = editor.binding(field).widget
     assert isinstance(widget, QLineEdit)
@@ -195,8 +201,7 @@ def test_someone_elses_save_is_reported_and_reload_keeps_what_was_typed(
     activity_id: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with Register.open(register.path, create=False) as other:
-        other.activities.update(activity_id, {"owner": "Someone else"})
+    a_colleague_saves(register, activity_id)
     asked: list[ConflictError] = []
     monkeypatch.setattr(editor, "ask_reload", answering(asked, True))
     name = line(editor, "name")
@@ -242,8 +247,7 @@ def test_undo_after_someone_elses_save_then_reload_does_not_crash(
     name.selectAll()
     qtbot.keyClicks(name, "Section 47 enquiries")
     qtbot.keyClick(name, Qt.Key.Key_Return)
-    with Register.open(register.path, create=False) as other:
-        other.activities.update(activity_id, {"owner": "Someone else"})
+    a_colleague_saves(register, activity_id)
     monkeypatch.setattr(editor, "ask_reload", lambda _error: True)
     editor.undo_action.trigger()  # refused: the reload waits until the undo has returned
     assert editor.undo_stack.count() == 0
@@ -264,8 +268,7 @@ def test_closing_after_a_conflict_keeps_the_text_and_says_why(
     activity_id: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with Register.open(register.path, create=False) as other:
-        other.activities.update(activity_id, {"owner": "Someone else"})
+    a_colleague_saves(register, activity_id)
     monkeypatch.setattr(editor, "ask_reload", lambda _error: True)
     asked: list[list[str]] = []
     monkeypatch.setattr(editor, "ask_discard", answering(asked, False))
