@@ -1,14 +1,17 @@
 """Writing the register as the ICO's Article 30 workbook (controller or processor).
 
-Data rows go through openpyxl's write-only mode, so ten thousand activities are written in
-about the time openpyxl takes to write their bare values.  The file is written beside its
-target and moved into place only when complete (ropa.files.write_atomically).
+openpyxl's write-only mode writes everything but the data rows (contact block, headings,
+styles, merges, print setup); the data rows are written as sheet XML by
+ropa.spreadsheets.sheet_rows, so ten thousand activities take less time than openpyxl needs
+for their bare values.  The file is written beside its target and moved into place only when
+complete (ropa.files.write_atomically).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,9 +31,10 @@ from ropa.spreadsheets.cells import (
     clean_for_excel,
     needs_quote_prefix,
 )
-from ropa.spreadsheets.columns import CellOut, render
+from ropa.spreadsheets.columns import render
 from ropa.spreadsheets.errors import ExportCancelled, SpreadsheetError
 from ropa.spreadsheets.report import ExportResult
+from ropa.spreadsheets.sheet_rows import CellFormats, SheetRows, save_workbook
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -119,7 +123,7 @@ def export_workbook(
     }
 
     def write(temporary: Path) -> None:
-        workbook, complete = build_workbook(
+        built = build_workbook(
             kind,
             organisation,
             records,
@@ -127,14 +131,34 @@ def export_workbook(
             progress=progress,
             cancelled=cancelled,
         )
-        # A write-only workbook must be saved to be closed, even when the user stopped it;
-        # the partial file is then removed by write_atomically and the target left alone.
-        workbook.save(temporary)
-        if not complete:
+        if not built.complete:
+            built.discard()
             raise ExportCancelled("The export was stopped; no file was written.")
+        built.save(temporary)
 
     write_atomically(target, write)
     return ExportResult(target, len(records))
+
+
+@dataclass
+class BuiltWorkbook:
+    """A workbook built but not yet saved: openpyxl's part and the sheets' data rows."""
+
+    workbook: Workbook
+    data_rows: list[SheetRows]
+    complete: bool  # False when the user stopped the export before the last row
+
+    def save(self, path: Path) -> None:
+        save_workbook(self.workbook, path, self.data_rows)
+
+    def discard(self) -> None:
+        """Close everything without writing a file.
+
+        A write-only workbook must be saved to be closed (into memory, thrown away), or
+        openpyxl complains at garbage collection."""
+        self.workbook.save(io.BytesIO())
+        for rows in self.data_rows:
+            rows.close()
 
 
 def build_workbook(
@@ -145,29 +169,37 @@ def build_workbook(
     *,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
-) -> tuple[Workbook, bool]:
-    """The workbook, and False when `cancelled` stopped it before the last row."""
+) -> BuiltWorkbook:
+    """The workbook, ready to save (or, when `cancelled` stopped it, to discard)."""
     spec = layout.LAYOUTS[kind]
     workbook = Workbook(write_only=True)
     styles = _named_styles()
     for style in styles.values():
         workbook.add_named_style(style)
+    built = BuiltWorkbook(workbook, [], complete=False)
     sheet = workbook.create_sheet(layout.TEMPLATE_SHEET)
     try:
-        complete = _write_register_sheet(
-            sheet, spec, organisation, records, contract_links, progress, cancelled
+        built.complete = _write_register_sheet(
+            built, sheet, spec, organisation, records, contract_links, progress, cancelled
         )
+        if built.complete:
+            example = workbook.create_sheet(layout.EXAMPLE_SHEET)
+            _write_register_sheet(
+                built,
+                example,
+                spec,
+                _example_organisation(kind),
+                _example_activities(kind),
+                {},
+                None,
+                None,
+            )
+            _write_notes(workbook.create_sheet(layout.NOTES_SHEET), spec)
     except SpreadsheetError:
-        # A cell too long for Excel stops the sheet half-written: close its XML stream
-        # properly (into memory, thrown away), or openpyxl complains at garbage collection.
-        workbook.save(io.BytesIO())
+        # A cell too long for Excel stops the sheet half-written.
+        built.discard()
         raise
-    example = workbook.create_sheet(layout.EXAMPLE_SHEET)
-    _write_register_sheet(
-        example, spec, _example_organisation(kind), _example_activities(kind), {}, None, None
-    )
-    _write_notes(workbook.create_sheet(layout.NOTES_SHEET), spec)
-    return workbook, complete
+    return built
 
 
 class _CellMaker:
@@ -199,8 +231,24 @@ class _CellMaker:
             cell.quotePrefix = True
         return cell
 
+    def style_id(self, style: str, *, quoted: bool = False) -> int:
+        """The number openpyxl gives the cell format of `style` (with a quote prefix)."""
+        prototype = WriteOnlyCell(self.sheet)
+        prototype.style = style
+        prototype.quotePrefix = quoted
+        return int(prototype.style_id)
+
+    def data_formats(self) -> CellFormats:
+        return CellFormats(
+            plain=self.style_id("ropa data"),
+            plain_quoted=self.style_id("ropa data", quoted=True),
+            link=self.style_id("ropa link"),
+            link_quoted=self.style_id("ropa link", quoted=True),
+        )
+
 
 def _write_register_sheet(
+    built: BuiltWorkbook,
     sheet: WriteOnlyWorksheet,
     spec: layout.Layout,
     organisation: OrganisationRecord,
@@ -216,7 +264,8 @@ def _write_register_sheet(
         sheet.column_dimensions[get_column_letter(index)].width = layout.COLUMN_WIDTH
     sheet.row_dimensions[layout.HEADER_ROW].height = layout.HEADER_ROW_HEIGHT
     sheet.freeze_panes = f"A{layout.FIRST_DATA_ROW}"
-    sheet.auto_filter.ref = f"A{layout.HEADER_ROW}:{last_letter}{layout.HEADER_ROW}"
+    # The filter covers the data rows, as Excel itself writes it.
+    sheet.auto_filter.ref = f"A{layout.HEADER_ROW}:{last_letter}{layout.HEADER_ROW + len(records)}"
     sheet.print_title_rows = f"{layout.SECTION_ROW}:{layout.HEADER_ROW}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = PAPER_SIZE_A4
@@ -269,14 +318,18 @@ def _write_register_sheet(
     sheet.append(section_row)
     sheet.append(header_row)
 
+    data_rows = SheetRows(sheet, layout.FIRST_DATA_ROW, len(columns), make.data_formats())
+    built.data_rows.append(data_rows)
     keys = [column.key for column in columns]
     total = len(records)
     for done, record in enumerate(records, start=1):
         if cancelled is not None and cancelled():
             return False
-        sheet.append(
-            [_data_cell(make, render(key, record, contract_links), record, key) for key in keys]
-        )
+        cells = [render(key, record, contract_links) for key in keys]
+        for key, cell in zip(keys, cells, strict=True):
+            if cell.text is not None and len(cell.text) > EXCEL_CELL_LIMIT:
+                _refuse_long_text(record, key, cell.text)
+        data_rows.append(cells)
         if progress is not None:
             progress(done, total)
     if progress is not None and total == 0:
@@ -284,21 +337,12 @@ def _write_register_sheet(
     return True
 
 
-def _data_cell(
-    make: _CellMaker, out: CellOut, record: ActivityRecord, key: str
-) -> WriteOnlyCell | None:
-    if out.text is None:
-        return None
-    if len(out.text) > EXCEL_CELL_LIMIT:
-        raise SpreadsheetError(
-            f"Activity {record.reference} “{record.name}” has {len(out.text):,} characters "
-            f"for “{key.replace('_', ' ')}”, more than an Excel cell holds "
-            f"({EXCEL_CELL_LIMIT:,}). Shorten it, then export again; no file was written."
-        )
-    cell = make(out.text, "ropa link" if out.link else "ropa data")
-    if out.link:
-        cell.hyperlink = out.link
-    return cell
+def _refuse_long_text(record: ActivityRecord, key: str, text: str) -> None:
+    raise SpreadsheetError(
+        f"Activity {record.reference} “{record.name}” has {len(text):,} characters "
+        f"for “{key.replace('_', ' ')}”, more than an Excel cell holds "
+        f"({EXCEL_CELL_LIMIT:,}). Shorten it, then export again; no file was written."
+    )
 
 
 def _write_notes(sheet: WriteOnlyWorksheet, spec: layout.Layout) -> None:
