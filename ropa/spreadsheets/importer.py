@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import openpyxl
 from openpyxl.packaging.relationship import get_dependents, get_rels_path
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -104,7 +105,40 @@ def open_workbook(path: Path) -> Workbook:
     with _reading(path):
         # Read-only mode streams the sheets as they are read, several times faster than
         # building every cell; merged cells and hyperlinks are read by read_sheet.
-        return openpyxl.load_workbook(path, read_only=True, data_only=False, rich_text=False)
+        reader = _WorkbookReader(
+            path, read_only=True, keep_vba=False, data_only=False, rich_text=False
+        )
+        reader.read()
+        return reader.wb
+
+
+class _UnsizedWorksheet(ReadOnlyWorksheet):
+    """A read-only worksheet that does not read its size on opening.
+
+    openpyxl reads the size from the sheet's <dimension>, and a sheet without one (as
+    write-only openpyxl and other programs write them) is parsed to its last row to find
+    it: a third of the time of reading the sheet.  find_table ignores the declared size
+    (it may be wrong) and read_sheet finds the last row as it reads, so it is never used.
+    """
+
+    def _get_size(self) -> None:
+        pass
+
+
+class _WorkbookReader(ExcelReader):
+    """openpyxl's reader, with read-only worksheets that are not sized on opening."""
+
+    def read_worksheets(self) -> None:
+        # As ExcelReader.read_worksheets does in read-only mode, without the sizing.
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files:
+                continue
+            if "chartsheet" in rel.Type:
+                self.read_chartsheet(sheet, rel)
+                continue
+            worksheet = _UnsizedWorksheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
 
 
 @contextmanager
@@ -327,7 +361,7 @@ def read_sheet(table: Table) -> SheetCells:
     workbook = sheet.parent
     rows: dict[int, dict[int, _Raw]] = {}
     with sheet._get_source() as source:
-        parser = WorkSheetParser(
+        parser = _SheetParser(
             source,
             sheet._shared_strings,
             data_only=False,
@@ -366,6 +400,97 @@ def read_sheet(table: Table) -> SheetCells:
     links = _hyperlinks(sheet, parser, merged, last_column, last_row)
     last_row = max([last_row, *(row for row, _ in links)])
     return SheetCells(rows, merged, links, last_row)
+
+
+_INLINE_STRING = f"{{{SHEET_MAIN_NS}}}is"
+_TEXT = f"{{{SHEET_MAIN_NS}}}t"
+_VALUE = f"{{{SHEET_MAIN_NS}}}v"
+_ASCII_DIGITS = "0123456789"
+
+
+class _ColumnNumbers(dict[str, int | None]):
+    """Column letters ("A" to "XFD") to numbers; None for anything else."""
+
+    def __missing__(self, letters: str) -> int | None:
+        number = None
+        if 1 <= len(letters) <= 3 and letters.isascii() and letters.isalpha() and letters.isupper():
+            number = column_index_from_string(letters)
+            if number > _LAST_COLUMN:
+                number = None
+        self[letters] = number
+        return number
+
+
+_LAST_COLUMN = 16_384  # XFD, the last column Excel has
+_COLUMN_NUMBERS = _ColumnNumbers()
+
+
+class _SheetParser(WorkSheetParser):
+    """openpyxl's sheet parser, with a quicker way through the cells nearly every
+    workbook is made of: text written in the cell (as our export writes it), a shared
+    string, or nothing (a formatted blank), at a plain address such as "AB12".
+
+    openpyxl builds a rich-text object for each written-in text and parses each address
+    with a regular expression: half the time of reading a sheet.  Any other cell (numbers,
+    dates, formulas, rich text, errors, an odd address) goes through openpyxl unchanged,
+    and these three give exactly what openpyxl gives for them.
+    """
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        data_type = element.get("t", "n")
+        children = len(element)
+        value: Any = _NOT_PLAIN
+        if children == 0:
+            value = None
+        elif children == 1:
+            child = element[0]
+            if child.attrib:
+                pass
+            elif data_type == "inlineStr" and child.tag == _INLINE_STRING:
+                value = _plain_inline_text(child)
+                data_type = "s"
+            elif data_type == "s" and child.tag == _VALUE:
+                # As openpyxl: an empty <v/> is no value, else the index of the string.
+                value = self.shared_strings[int(child.text)] if child.text else None
+        if value is not _NOT_PLAIN:
+            place = _place(element.get("r"))
+            if place is not None:
+                style_id = element.get("s", 0)
+                self.col_counter = place[1]
+                return {
+                    "row": place[0],
+                    "column": place[1],
+                    "value": value,
+                    "data_type": data_type,
+                    "style_id": int(style_id) if style_id else 0,
+                }
+        return super().parse_cell(element)
+
+
+_NOT_PLAIN = object()
+
+
+def _place(coordinate: str | None) -> tuple[int, int] | None:
+    """(row, column) of a plain address such as "AB12"; None for anything else."""
+    if not coordinate:
+        return None
+    letters = coordinate.rstrip(_ASCII_DIGITS)
+    digits = coordinate[len(letters) :]
+    column = _COLUMN_NUMBERS[letters]
+    if column is None or not digits or digits[0] == "0":
+        return None
+    return int(digits), column
+
+
+def _plain_inline_text(element: Any) -> Any:
+    """The text of an <is> element holding one plain <t>, as openpyxl reads it (the <t>'s
+    own text, "" when it has none); _NOT_PLAIN for rich text and anything unusual."""
+    if len(element) != 1:
+        return _NOT_PLAIN
+    text = element[0]
+    if text.tag != _TEXT or len(text):
+        return _NOT_PLAIN
+    return text.text or ""
 
 
 def _hyperlinks(

@@ -210,3 +210,82 @@ def test_a_truncated_real_workbook_is_refused_clearly(
         path = tmp_path / f"cut{cut}.xlsx"
         path.write_bytes(whole[:cut])
         assert not _import_or_refuse(fuzz_register, path)
+
+
+# --- the import's own sheet parser -----------------------------------------------------------
+
+# Cells as programs write them: the kinds the import reads quickly (written-in text, shared
+# strings, formatted blanks) beside every kind it leaves to openpyxl, at plain and odd
+# addresses.  {r} is the address, {x} some text.
+_CELL_SHAPES = [
+    '<c r="{r}" t="inlineStr"><is><t>{x}</t></is></c>',
+    '<c r="{r}" s="3" t="inlineStr"><is><t xml:space="preserve"> {x} </t></is></c>',
+    '<c r="{r}" t="inlineStr"><is><t/></is></c>',
+    '<c r="{r}" t="inlineStr"><is/></c>',
+    '<c r="{r}" t="inlineStr"><is><r><t>{x}</t></r><r><rPr><b/></rPr><t>bold</t></r></is></c>',
+    '<c r="{r}" t="inlineStr"><is><t>{x}</t><rPh sb="0" eb="1"><t>ph</t></rPh></is></c>',
+    '<c r="{r}" t="inlineStr"><is><t>one</t><t>{x}</t></is></c>',
+    '<c r="{r}" t="s"><v>0</v></c>',
+    '<c r="{r}" t="s"><v>1</v></c>',
+    '<c r="{r}" t="s"><v/></c>',
+    '<c r="{r}" s="2"/>',
+    '<c r="{r}"/>',
+    '<c r="{r}" t="str"><v>{x}</v></c>',
+    '<c r="{r}"><v>42</v></c>',
+    '<c r="{r}"><v>4.5E3</v></c>',
+    '<c r="{r}" s="1"><v>46347</v></c>',
+    '<c r="{r}" t="b"><v>1</v></c>',
+    '<c r="{r}" t="e"><v>#N/A</v></c>',
+    '<c r="{r}"><f>SUM(A1:A2)</f><v>3</v></c>',
+    '<c r="{r}" t="inlineStr"><f>A1</f><is><t>{x}</t></is></c>',
+    '<c t="inlineStr"><is><t>{x}</t></is></c>',
+]
+_ADDRESSES = st.one_of(
+    st.builds(
+        lambda column, row: f"{column}{row}",
+        st.sampled_from(["A", "B", "Z", "AA", "AV", "XFD"]),
+        st.integers(1, 1_048_576),
+    ),
+    st.sampled_from(["a1", "$A$1", "A01", "XFE1", "AAAA1"]),
+)
+_SHEET_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="<&"), max_size=12
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.tuples(st.sampled_from(_CELL_SHAPES), _ADDRESSES, _SHEET_TEXT), max_size=4),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_the_import_reads_every_kind_of_cell_as_openpyxl_does(
+    rows: list[list[tuple[str, str, str]]],
+) -> None:
+    import io
+
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    from ropa.spreadsheets.importer import _SheetParser
+
+    body = "".join(
+        f'<row r="{number}">'
+        + "".join(shape.format(r=address, x=text) for shape, address, text in cells)
+        + "</row>"
+        for number, cells in enumerate(rows, start=1)
+    )
+    xml = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{body}</sheetData></worksheet>"
+    ).encode()
+
+    def parsed(parser_type: type[WorkSheetParser]) -> list[Any]:
+        parser = parser_type(io.BytesIO(xml), ["first", "second"], date_formats={1})
+        try:
+            return list(parser.parse())
+        except Exception as error:  # both must fail alike on what openpyxl cannot read
+            return [type(error), str(error)]
+
+    assert parsed(_SheetParser) == parsed(WorkSheetParser)

@@ -1,0 +1,110 @@
+"""Where an import's time goes: opening, reading the sheet, drafts, storing.
+
+    /work/venv/bin/python bench/import_phases.py [COUNT] [--profile FILE]
+
+Exports the cached COUNT-activity register once (kept under /tmp), then imports it into an
+empty register phase by phase, beside openpyxl read-only iteration of the same workbook
+(the baseline of bench/export_xlsx.py).  With --profile, the import runs under cProfile
+and the statistics are written to FILE (read them with `python -m pstats FILE`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import openpyxl
+
+from bench.register_data import cached_register
+from ropa.register import Register
+from ropa.spreadsheets import export_workbook, importer
+from ropa.spreadsheets.report import ImportReport
+
+T = TypeVar("T")
+
+
+def timed(phases: dict[str, float], name: str, action: Callable[[], T]) -> T:
+    started = time.perf_counter()
+    result = action()
+    phases[name] = time.perf_counter() - started
+    return result
+
+
+def workbook_of(count: int) -> Path:
+    """Our own export of the cached register, written once and kept under /tmp."""
+    path = Path(tempfile.gettempdir()) / f"ropa-bench-import-{count}.xlsx"
+    register_path = cached_register(count)
+    if not path.exists() or path.stat().st_mtime < register_path.stat().st_mtime:
+        with Register.open(register_path) as register:
+            export_workbook(register, path)
+    return path
+
+
+def raw_read(path: Path) -> int:
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    cells = sum(1 for row in workbook["Template"].iter_rows(values_only=True) for _ in row)
+    workbook.close()
+    return cells
+
+
+def import_in_phases(register: Register, path: Path, phases: dict[str, float]) -> ImportReport:
+    """importer.import_workbook, step by step, each step timed."""
+    workbook = timed(phases, "opening", lambda: importer.open_workbook(path))
+    table = importer.find_table(workbook, path)
+    sheet = timed(phases, "reading the sheet", lambda: importer.read_sheet(table))
+    contacts = importer.read_contacts(table, sheet)
+    drafts = timed(phases, "rows into drafts", lambda: importer.read_drafts(table, sheet))
+    workbook.close()
+    report = ImportReport(path, sheet=table.sheet.title)
+
+    def store() -> None:
+        with register.transaction() as session:
+            importer._store(session, table, drafts, contacts, report, None, None)
+
+    timed(phases, "storing", store)
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", nargs="?", type=int, default=10_000)
+    parser.add_argument("--profile", type=Path, help="write cProfile statistics to this file")
+    arguments = parser.parse_args()
+    path = workbook_of(arguments.count)
+    folder = Path(tempfile.mkdtemp(prefix="ropa-import-phases-"))
+
+    started = time.perf_counter()
+    raw_read(path)
+    baseline = time.perf_counter() - started
+
+    if arguments.profile:
+        with Register.open(folder / "profiled.ropa") as empty:
+            profiler = cProfile.Profile()
+            profiler.runcall(importer.import_workbook, empty, path)
+            profiler.dump_stats(arguments.profile)
+        print(f"profile written to {arguments.profile}")
+        return
+
+    phases: dict[str, float] = {}
+    with Register.open(folder / "empty.ropa") as empty:
+        report = import_in_phases(empty, path, phases)
+    assert len(report.created) == arguments.count, report.summary()[:300]
+    total = sum(phases.values())
+    print(f"{arguments.count:,} activities, {path.stat().st_size / 1024 / 1024:.1f} MB")
+    for name, seconds in phases.items():
+        print(f"  {name:<20} {seconds:6.2f} s")
+    print(f"import (phases)        {total:6.2f} s")
+    print(f"raw read-only          {baseline:6.2f} s")
+    print(f"  ratio {total / baseline:.2f}x (target 3x)")
+
+
+if __name__ == "__main__":
+    main()
