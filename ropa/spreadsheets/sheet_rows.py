@@ -167,11 +167,11 @@ def save_workbook(workbook: Workbook, path: Path, sheets: Sequence[SheetRows]) -
         ):
             for info in source.infolist():
                 part = source.read(info)
-                rows = by_part.pop(info.filename, None)
-                if rows is None:
+                spliced = by_part.pop(info.filename, None)
+                if spliced is None:
                     target.writestr(info, part)
                 else:
-                    _write_sheet(target, info, part, rows)
+                    _write_sheet(target, info, part, spliced)
         if by_part:
             raise RuntimeError(f"No sheet part {sorted(by_part)} in the saved workbook")
     finally:
