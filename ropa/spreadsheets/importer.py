@@ -37,7 +37,7 @@ from ropa.organisation import apply_organisation
 from ropa.records import ActivityRecord, Role
 from ropa.spreadsheets import layout
 from ropa.spreadsheets.cells import EXCEL_CELL_LIMIT, format_date, is_empty
-from ropa.spreadsheets.columns import DATE_FIELDS, CellIn, Draft, read, read_empty
+from ropa.spreadsheets.columns import DATE_FIELDS, CellIn, Draft, read, read_plain
 from ropa.spreadsheets.errors import ImportCancelled, SpreadsheetError
 from ropa.spreadsheets.report import ImportReport
 
@@ -635,7 +635,7 @@ def read_drafts(table: Table, sheet: SheetCells) -> list[Draft]:
         own = [
             cells[index]
             for index in key_columns
-            if index in cells and not cells[index].from_above and not is_empty(cells[index].text)
+            if index in cells and not cells[index].from_above and cells[index].text is not None
         ]
         if own and group:
             drafts.append(_draft(table, group))
@@ -647,7 +647,9 @@ def read_drafts(table: Table, sheet: SheetCells) -> list[Draft]:
 
 
 def _rows(table: Table, sheet: SheetCells) -> Iterator[tuple[int, dict[int, _RowCell]]]:
-    """The data rows that hold anything, as {column number: cell}."""
+    """The data rows that hold anything, as {column number: cell}; a cell's text is None
+    when it is empty or says there is nothing ("N/A", "-"), and a cell with neither text
+    nor a link is left out."""
     columns = [(index, key in DATE_FIELDS) for index, (key, _) in table.columns.items()]
     merged, links, rows = sheet.merged, sheet.links, sheet.rows
     no_cells: dict[int, _Raw] = {}
@@ -669,10 +671,12 @@ def _rows(table: Table, sheet: SheetCells) -> Iterator[tuple[int, dict[int, _Row
                 link = links.get(origin)
                 text = cell_text(table, *origin, raw, date_allowed=date_allowed)
                 from_above = origin[0] < row_number
+            if text is not None and is_empty(text):
+                text = None
             if text is None and link is None:
                 continue
             cells[index] = _RowCell(text, link, from_above)
-        if any(not is_empty(cell.text) or cell.link for cell in cells.values()):
+        if cells:
             yield row_number, cells
 
 
@@ -683,10 +687,9 @@ def _draft(table: Table, group: list[tuple[int, dict[int, _RowCell]]]) -> Draft:
     for index, (key, heading) in table.columns.items():
         if len(group) == 1:
             cell = group[0][1].get(index)
-            if cell is None and read_empty(key, draft):
+            text, link = (None, None) if cell is None else (cell.text, cell.link)
+            if read_plain(key, draft, text, link):
                 continue
-            text = None if cell is None or is_empty(cell.text) else cell.text
-            link = None if cell is None else cell.link
             ref = f"{_LETTERS[index]}{first_row}"
         else:
             texts: list[str] = []
@@ -695,10 +698,12 @@ def _draft(table: Table, group: list[tuple[int, dict[int, _RowCell]]]) -> Draft:
                 cell = cells.get(index)
                 if cell is None or (cell.from_above and position > 0):
                     continue
-                if cell.text is not None and not is_empty(cell.text):
+                if cell.text is not None:
                     texts.append(cell.text)
                 link = link or cell.link
             text = "\n".join(texts) or None
+            if read_plain(key, draft, text, link):
+                continue
             ref = f"{_LETTERS[index]}{first_row}:{_LETTERS[index]}{last_row}"
         read(key, draft, CellIn(title, ref, heading, text, link))
     _complete(table, draft)

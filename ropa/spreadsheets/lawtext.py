@@ -135,14 +135,13 @@ def _parse_lawful_bases(text: str | None) -> Parsed[LawfulBasisEntry]:
     # Never handed out: parse_lawful_bases copies it.
     parsed: Parsed[LawfulBasisEntry] = Parsed()
     current: LawfulBasisEntry | None = None
-    cleaned = [(raw, strip_marker(raw)) for raw in lines(text)]
+    cleaned = [(raw, *_lawful_basis_line(raw)) for raw in lines(text)]
     # In a cell that names its bases as "Article 6(1)(x) ...", as the export writes them, a
     # line naming a basis only in words (an act called "legal duty") is legislation.
-    by_reference = any(_starts_with_reference(line) for _, line in cleaned)
-    for raw, line in cleaned:
-        recognised = _basis_line(line)
+    by_reference = any(by_article for _, _, _, by_article in cleaned)
+    for raw, line, recognised, by_article in cleaned:
         if recognised is not None and by_reference and current is not None:
-            recognised = recognised if _starts_with_reference(line) else None
+            recognised = recognised if by_article else None
         if recognised is None:
             if current is None:
                 parsed.not_understood.append(raw)
@@ -155,6 +154,17 @@ def _parse_lawful_bases(text: str | None) -> Parsed[LawfulBasisEntry]:
             current = LawfulBasisEntry(code, explanation, list(legislation))
             parsed.values.append(current)
     return parsed
+
+
+@functools.lru_cache(maxsize=16_384)
+def _lawful_basis_line(raw: str) -> tuple[str, tuple[list[str], str] | None, bool]:
+    """A line of a lawful-basis cell without its bullet, the bases it names with the text
+    after them (None when it names none), and whether it names them by article.
+
+    Cached by line: the cells of a register are rarely the same twice, their lines often
+    are (the same bases and Acts down thousands of rows).  Callers never change the list."""
+    line = strip_marker(raw)
+    return line, _basis_line(line), _starts_with_reference(line)
 
 
 def _explanation_or_legislation(rest: str) -> tuple[str, list[str]]:
