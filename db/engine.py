@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-BUSY_TIMEOUT_MS = 5000
+from db.connection import BUSY_TIMEOUT_MS, configure
+
 READER_OPTION = "ropa_reader"
 
 
 def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False) -> Engine:
-    """An engine over one register file, with foreign keys on, WAL and a busy timeout.
+    """An engine over one register file, its connections configured by db.connection.
 
     `immutable` (read-only only) lets SQLite read a WAL-mode file in a folder it cannot
     write, where it could not create the -shm file that mode=ro alone needs.
@@ -28,15 +29,7 @@ def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy's BEGIN decide transaction boundaries rather than sqlite3's own.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if not read_only:
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
+        configure(dbapi_connection, read_only=read_only)
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:

@@ -8,7 +8,6 @@ renaming, merging and "where is this used" then work the same way for all of the
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from sqlalchemy import (
     Boolean,
@@ -25,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from db.enums import LibraryKind, Role, Status
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -40,32 +41,6 @@ def utc_now() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class LibraryKind(enum.StrEnum):
-    PURPOSE = "purpose"
-    INDIVIDUAL_CATEGORY = "individual_category"
-    DATA_CATEGORY = "data_category"
-    SOURCE = "source"
-    RECIPIENT = "recipient"
-    PROCESSOR = "processor"
-    LEGISLATION = "legislation"
-    SECURITY_MEASURE = "security_measure"
-    SYSTEM = "system"
-    COUNTRY = "country"
-
-
-class Role(enum.StrEnum):
-    CONTROLLER = "controller"
-    JOINT_CONTROLLER = "joint_controller"
-    PROCESSOR = "processor"
-
-
-class Status(enum.StrEnum):
-    DRAFT = "draft"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-    RETIRED = "retired"
 
 
 class Organisation(Base):

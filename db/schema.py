@@ -8,13 +8,13 @@ HEAD_REVISION and never loads Alembic.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from sqlalchemy import Connection, Engine
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -53,17 +53,20 @@ def known_revisions() -> set[str]:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        return stored_revision(connection)
+    raw = engine.raw_connection()
+    try:
+        return stored_revision(cast(sqlite3.Connection, raw.driver_connection))
+    finally:
+        raw.close()
 
 
-def stored_revision(connection: Connection) -> str | None:
+def stored_revision(connection: sqlite3.Connection) -> str | None:
     """The revision recorded in the file, read from Alembic's own table without Alembic.
 
     None when the table is empty.  Several rows (branches, which only a newer version could
     have made) come back joined, so that the revision is not a known one.
     """
-    rows = [row[0] for row in connection.exec_driver_sql("SELECT version_num FROM alembic_version")]
+    rows = [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")]
     return " + ".join(sorted(rows)) if rows else None
 
 

@@ -41,6 +41,9 @@ def british_datetime(stored: dt.datetime) -> str:
 # An activity is reviewed once a year unless the DPO chooses another date.
 REVIEW_INTERVAL_MONTHS = 12
 
+# A review is "due" this many days before its date (and "overdue" after it).
+DUE_SOON_DAYS = 30
+
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` later; 29 February becomes 28 February in a common year."""

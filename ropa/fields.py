@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from db.enums import LibraryKind
+
 
 @dataclass(frozen=True)
 class FieldInfo:
@@ -197,3 +199,18 @@ FIELDS: dict[str, FieldInfo] = {
 def label(field: str) -> str:
     info = FIELDS.get(field)
     return info.label if info else field.replace("_", " ").capitalize()
+
+
+# What each kind of library item is called: (one item, the whole list).
+KIND_LABELS: dict[LibraryKind, tuple[str, str]] = {
+    LibraryKind.PURPOSE: ("purpose", "Purposes"),
+    LibraryKind.INDIVIDUAL_CATEGORY: ("category of individuals", "Categories of individuals"),
+    LibraryKind.DATA_CATEGORY: ("category of personal data", "Categories of personal data"),
+    LibraryKind.SOURCE: ("source", "Sources"),
+    LibraryKind.RECIPIENT: ("recipient", "Recipients"),
+    LibraryKind.PROCESSOR: ("processor", "Processors"),
+    LibraryKind.LEGISLATION: ("piece of legislation", "Legislation"),
+    LibraryKind.SECURITY_MEASURE: ("security measure", "Security measures"),
+    LibraryKind.SYSTEM: ("system or location", "Systems and locations"),
+    LibraryKind.COUNTRY: ("country", "Countries"),
+}

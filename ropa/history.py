@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -12,16 +11,10 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from db.models import ChangeRecord, utc_now
+from ropa.identity import current_user
 
 if TYPE_CHECKING:
     from ropa.register import Register
-
-
-def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (some containers, services)
-        return "unknown"
 
 
 def format_value(value: Any) -> str:

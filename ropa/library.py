@@ -22,24 +22,12 @@ from db.models import (
     utc_now,
 )
 from ropa.errors import ConflictError, InUseError, NotFoundError, ValidationError
+from ropa.fields import KIND_LABELS
 from ropa.history import ChangeLog
 from ropa.records import LibraryItemRecord
 
 if TYPE_CHECKING:
     from ropa.register import Register
-
-KIND_LABELS: dict[LibraryKind, tuple[str, str]] = {
-    LibraryKind.PURPOSE: ("purpose", "Purposes"),
-    LibraryKind.INDIVIDUAL_CATEGORY: ("category of individuals", "Categories of individuals"),
-    LibraryKind.DATA_CATEGORY: ("category of personal data", "Categories of personal data"),
-    LibraryKind.SOURCE: ("source", "Sources"),
-    LibraryKind.RECIPIENT: ("recipient", "Recipients"),
-    LibraryKind.PROCESSOR: ("processor", "Processors"),
-    LibraryKind.LEGISLATION: ("piece of legislation", "Legislation"),
-    LibraryKind.SECURITY_MEASURE: ("security measure", "Security measures"),
-    LibraryKind.SYSTEM: ("system or location", "Systems and locations"),
-    LibraryKind.COUNTRY: ("country", "Countries"),
-}
 
 # The details an item may carry besides its name (which kinds use which: see db.models).
 ITEM_FIELDS = (

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
+from typing import NamedTuple
 
-from db.models import LibraryKind, Role, Status
+from db.enums import LibraryKind, Role, Status
 
 __all__ = [
     "LINK_FIELDS",
+    "SCALAR_FIELDS",
     "ActivityRecord",
     "ActivitySummary",
     "ConditionEntry",
@@ -140,10 +142,21 @@ class ActivityRecord:
 
 _SYSTEM_FIELDS = {"id", "version", "created_at", "updated_at"}
 
+# The fields kept in the activity's own row: not library links, not the rows of bases,
+# conditions, transfers and retention rules.
+SCALAR_FIELDS = [
+    name
+    for name in ActivityRecord.editable_fields()
+    if name not in LINK_FIELDS
+    and name not in {"lawful_bases", "article9", "schedule1", "transfers", "retention"}
+]
 
-@dataclass(frozen=True)
-class ActivitySummary:
-    """One row of the activities list: what the main window shows without loading it all."""
+
+class ActivitySummary(NamedTuple):
+    """One row of the activities list: what the main window shows without loading it all.
+
+    A named tuple rather than a frozen dataclass: the list makes 10,000 of these as the main
+    window opens, and a tuple is made several times faster."""
 
     id: int
     reference: str

@@ -1,42 +1,51 @@
-"""Opening a register file safely, and the transactions every service runs in."""
+"""Opening a register file safely, and the transactions every service runs in.
+
+Opening a register and reading the activities list need nothing but the sqlite3 module:
+SQLAlchemy (about a third of a second to import, with the tables) is imported the first
+time a service asks for a transaction, which the main window does only once it is shown.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session
-
-from db.engine import make_engine, make_session_factory
-from db.models import Organisation
+from db.connection import connect
 from db.schema import head_revision, known_revisions, stored_revision, upgrade_to_head
 from ropa.backup import BEFORE_UPGRADE, make_backup, make_daily_backup
 from ropa.errors import FileWriteError, ReadOnlyError, RegisterBusyError, RegisterFileError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
     from ropa.activities import ActivityService
+    from ropa.activity_list import ActivityList
     from ropa.history import HistoryService
     from ropa.library import LibraryService
     from ropa.organisation import OrganisationService
+    from ropa.review import ReviewService
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 ZIP_HEADER = b"PK\x03\x04"
 
 
+class _Orm(NamedTuple):
+    engine: Engine
+    sessions: sessionmaker[Session]
+    reader_sessions: sessionmaker[Session]
+
+
 class Register:
     """One open register file. Services hang off it; each call is one transaction."""
 
-    def __init__(
-        self, path: Path, engine: Engine, *, read_only: bool, read_only_reason: str = ""
-    ) -> None:
+    def __init__(self, path: Path, *, read_only: bool, read_only_reason: str = "") -> None:
         self.path = path
-        self.engine = engine
         self.read_only = read_only
         # Why it is read-only, in words for the banner ("" when it is writable).
         self.read_only_reason = read_only_reason if read_only else ""
@@ -45,8 +54,28 @@ class Register:
         # Why the daily backup could not be made ("" when all is well): worth a warning,
         # never a reason to refuse the user their register.
         self.backup_problem = ""
-        self._sessions = make_session_factory(engine)
-        self._reader_sessions = make_session_factory(engine, reader=True)
+        # A read-only register in a folder that cannot be written is read as immutable (see
+        # db.connection.read_only_uri); decided once, as the file is opened.
+        self._immutable = read_only and _needs_immutable(path)
+        self._orm_lock = threading.Lock()
+        self._orm: _Orm | None = None
+
+    @property
+    def engine(self) -> Engine:
+        return self._orm_parts().engine
+
+    def _orm_parts(self) -> _Orm:
+        """The engine and its session factories, made (and SQLAlchemy imported) the first
+        time a service needs them; threads asking at once share the one engine."""
+        with self._orm_lock:
+            if self._orm is None:
+                from db.engine import make_engine, make_session_factory
+
+                engine = make_engine(self.path, read_only=self.read_only, immutable=self._immutable)
+                self._orm = _Orm(
+                    engine, make_session_factory(engine), make_session_factory(engine, reader=True)
+                )
+            return self._orm
 
     # --- opening -------------------------------------------------------------------------
 
@@ -81,8 +110,7 @@ class Register:
         reason = "it was opened read-only on request" if read_only else writability_problem(path)
         read_only = bool(reason)
         _prepare_schema(path, read_only=read_only)
-        engine = _read_only_engine(path) if read_only else make_engine(path, read_only=False)
-        register = cls(path, engine, read_only=read_only, read_only_reason=reason)
+        register = cls(path, read_only=read_only, read_only_reason=reason)
         if daily_backup and not read_only:
             try:
                 register.daily_backup = make_daily_backup(path)
@@ -94,6 +122,7 @@ class Register:
     def _create(cls, path: Path) -> Register:
         """Build a new register in a temporary file beside the target, then move it in place,
         so that a failure never leaves a half-made register behind."""
+        from db.engine import make_engine, make_session_factory
         from ropa.starter import seed_new_register
 
         try:
@@ -124,15 +153,17 @@ class Register:
         except BaseException:
             _remove_with_sidecars(partial)
             raise
-        return cls(path, make_engine(path), read_only=False)
+        return cls(path, read_only=False)
 
     def close(self) -> None:
+        with self._orm_lock:
+            if self._orm is not None:
+                self._orm.engine.dispose()
         if not self.read_only:
             # The read-only checks on opening leave -wal and -shm files beside the register;
             # the last writable connection to close folds them back into it and removes them.
-            with contextlib.suppress(SQLAlchemyError), self.engine.connect():
-                pass
-        self.engine.dispose()
+            with contextlib.suppress(sqlite3.Error):
+                connect(self.path).close()
 
     def __enter__(self) -> Register:
         return self
@@ -150,8 +181,11 @@ class Register:
                 f"{self.path.name} is open read-only ({self.read_only_reason}), so this "
                 "change was not made. Save a copy to edit it."
             )
+        from sqlalchemy.exc import OperationalError
+
+        sessions = self._orm_parts().sessions
         try:
-            with self._sessions.begin() as session:
+            with sessions.begin() as session:
                 yield session
         except OperationalError as error:
             if "locked" not in str(error.orig):
@@ -164,8 +198,20 @@ class Register:
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only session that sees one consistent snapshot of the register."""
-        with self._reader_sessions() as session, session.begin():
+        with self._orm_parts().reader_sessions() as session, session.begin():
             yield session
+
+    @contextlib.contextmanager
+    def plain_reading(self) -> Iterator[sqlite3.Connection]:
+        """A plain sqlite3 connection reading one consistent snapshot, for the few reads that
+        must not wait for SQLAlchemy (the activities list as the main window first appears).
+        Nothing read through it can be written back: the transaction is always rolled back."""
+        connection = connect(self.path, read_only=self.read_only, immutable=self._immutable)
+        try:
+            connection.execute("BEGIN")
+            yield connection
+        finally:
+            connection.close()
 
     # --- services ------------------------------------------------------------------------
 
@@ -174,6 +220,18 @@ class Register:
         from ropa.activities import ActivityService
 
         return ActivityService(self)
+
+    @property
+    def activity_list(self) -> ActivityList:
+        from ropa.activity_list import ActivityList
+
+        return ActivityList(self)
+
+    @property
+    def review(self) -> ReviewService:
+        from ropa.review import ReviewService
+
+        return ReviewService(self)
 
     @property
     def library(self) -> LibraryService:
@@ -218,44 +276,42 @@ def _check_is_sqlite(path: Path) -> None:
 def _prepare_schema(path: Path, *, read_only: bool) -> None:
     """Recognise the file's schema version; back it up and upgrade it when it is older.
 
-    Everything up to the upgrade reads through a mode=ro engine, so a file refused here
+    Everything up to the upgrade reads through a mode=ro connection, so a file refused here
     cannot have been written to.
     """
-    inspector = _read_only_engine(path)
     try:
-        with inspector.connect() as connection:
-            # quick_check reads every page: a truncated file or garbage pages are found
-            # now, with a clear message, rather than half-way through the user's work.
-            verdict = connection.exec_driver_sql("PRAGMA quick_check").scalar()
-            if verdict != "ok":
-                raise RegisterFileError(
-                    f"{path} is damaged ({str(verdict).splitlines()[0]}). Restore it from a "
-                    "backup copy; the file has not been changed."
-                )
-            tables = {
-                row[0]
-                for row in connection.exec_driver_sql(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                )
-            }
-            revision = stored_revision(connection) if "alembic_version" in tables else None
+        inspector = connect(path, read_only=True, immutable=_needs_immutable(path))
+    except sqlite3.Error as error:
+        raise RegisterFileError(
+            f"{path} cannot be opened as a register ({_reason(error)}). "
+            "Check that it is a register file; it has not been changed."
+        ) from error
+    try:
+        # quick_check reads every page: a truncated file or garbage pages are found
+        # now, with a clear message, rather than half-way through the user's work.
+        verdict = inspector.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":
+            raise RegisterFileError(
+                f"{path} is damaged ({str(verdict).splitlines()[0]}). Restore it from a "
+                "backup copy; the file has not been changed."
+            )
+        listed = inspector.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        tables = {row[0] for row in listed}
+        revision = stored_revision(inspector) if "alembic_version" in tables else None
         # At the head (the everyday case) Alembic is not even imported.
         known = revision is not None and (
             revision == head_revision() or revision in known_revisions()
         )
-        has_organisation = False
-        if known:
-            with inspector.connect() as connection:
-                has_organisation = (
-                    connection.execute(select(Organisation.id).limit(1)).first() is not None
-                )
-    except (SQLAlchemyError, sqlite3.Error) as error:
+        has_organisation = (
+            known and inspector.execute("SELECT 1 FROM organisation LIMIT 1").fetchone() is not None
+        )
+    except sqlite3.Error as error:
         raise RegisterFileError(
             f"{path} is damaged and cannot be read as a register ({_reason(error)}). "
             "Restore it from a backup copy; the file has not been changed."
         ) from error
     finally:
-        inspector.dispose()
+        inspector.close()
 
     if revision is None:
         if tables:
@@ -272,27 +328,32 @@ def _prepare_schema(path: Path, *, read_only: bool) -> None:
             f"{path} was saved by a newer version of ROPA desk (schema {revision}). "
             "Install the latest version of ROPA desk to open it; the file has not been changed."
         )
-    if revision != head_revision():
+    if revision != head_revision() or not has_organisation:
         if read_only:
-            raise RegisterFileError(
-                f"{path} comes from an older version of ROPA desk and must be upgraded, but it "
-                "is read-only. Copy it somewhere you can write to and open the copy."
-            )
-        make_backup(path, BEFORE_UPGRADE)
-        engine = make_engine(path)
-        try:
-            upgrade_to_head(engine)
-        finally:
-            engine.dispose()
-    if not has_organisation and not read_only:
-        from ropa.starter import ensure_organisation_row
+            if revision != head_revision():
+                raise RegisterFileError(
+                    f"{path} comes from an older version of ROPA desk and must be upgraded, but "
+                    "it is read-only. Copy it somewhere you can write to and open the copy."
+                )
+            return
+        _upgrade(path, revision)
 
-        engine = make_engine(path)
-        try:
-            with make_session_factory(engine).begin() as session:
-                ensure_organisation_row(session)
-        finally:
-            engine.dispose()
+
+def _upgrade(path: Path, revision: str) -> None:
+    """Bring an older (or organisation-less) register up to date, after a backup copy."""
+    from db.engine import make_engine, make_session_factory
+    from ropa.starter import ensure_organisation_row
+
+    if revision != head_revision():
+        make_backup(path, BEFORE_UPGRADE)
+    engine = make_engine(path)
+    try:
+        if revision != head_revision():
+            upgrade_to_head(engine)
+        with make_session_factory(engine).begin() as session:
+            ensure_organisation_row(session)
+    finally:
+        engine.dispose()
 
 
 def _reason(error: BaseException) -> str:
@@ -314,8 +375,8 @@ def writability_problem(path: Path) -> str:
     return ""
 
 
-def _read_only_engine(path: Path) -> Engine:
-    """An engine that cannot write; immutable when SQLite could not otherwise read it.
+def _needs_immutable(path: Path) -> bool:
+    """Whether SQLite must read the file as immutable to read it at all.
 
     mode=ro on a WAL-mode file needs a -shm file beside it, which a read-only folder
     cannot receive.  With no -wal file the main file holds every committed change, so it
@@ -323,7 +384,7 @@ def _read_only_engine(path: Path) -> Engine:
     """
     folder_locked = not os.access(path.parent, os.W_OK)
     has_wal = path.with_name(path.name + "-wal").exists()
-    return make_engine(path, read_only=True, immutable=folder_locked and not has_wal)
+    return folder_locked and not has_wal
 
 
 def _create_private_file(path: Path) -> None:

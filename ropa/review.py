@@ -14,16 +14,15 @@ from sqlalchemy.orm import Session
 
 from db.models import Activity, Status
 from ropa.activities import check_version, update_activity
-from ropa.dates import default_next_review
+from ropa.dates import DUE_SOON_DAYS, default_next_review
 from ropa.errors import NotFoundError, ValidationError
-from ropa.history import ChangeLog, current_user
+from ropa.history import ChangeLog
+from ropa.identity import current_user
 from ropa.library import LibraryResolver
 from ropa.records import ActivitySummary
 
 if TYPE_CHECKING:
     from ropa.register import Register
-
-DUE_SOON_DAYS = 30
 
 
 class ReviewService:

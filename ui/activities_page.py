@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ropa.dates import DUE_SOON_DAYS
 from ropa.records import ActivitySummary, Status
-from ropa.review import DUE_SOON_DAYS
 from ui.activity_table_model import (
     ID_ROLE,
     STATUS_ALL,

@@ -45,7 +45,6 @@ from ropa.errors import ConflictError, NotFoundError, RopaError, ValidationError
 from ropa.fields import FIELDS
 from ropa.records import LINK_FIELDS, ActivityRecord, Role, Status
 from ropa.register import Register
-from ropa.review import ReviewService
 from ui.actions import undo_redo_actions
 from ui.activity_table_model import STATUS_LABELS, format_date
 from ui.review import (
@@ -798,9 +797,7 @@ class ActivityEditor(QWidget):
             return False
         activity_id = self.session.activity_id
         try:
-            step.run(
-                ReviewService(self.register), [activity_id], {activity_id: self.session.version}
-            )
+            step.run(self.register.review, [activity_id], {activity_id: self.session.version})
         except ConflictError as error:
             self._conflict(error)
             return False

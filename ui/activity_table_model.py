@@ -7,7 +7,6 @@ pass over pre-folded text followed by a set lookup per row.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from enum import IntEnum
@@ -22,8 +21,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QStyle
 
+from ropa.dates import DUE_SOON_DAYS
 from ropa.records import ActivityRecord, ActivitySummary, Status
-from ropa.review import DUE_SOON_DAYS
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ItemRole = Qt.ItemDataRole
@@ -181,8 +180,7 @@ class ActivityTableModel(QAbstractTableModel):
         row = self.row_of(record.id) if record.id is not None else None
         if row is None:
             return
-        self._rows[row] = dataclasses.replace(
-            self._rows[row],
+        self._rows[row] = self._rows[row]._replace(
             reference=record.reference,
             name=record.name,
             business_function=record.business_function,

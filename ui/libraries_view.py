@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from ropa.errors import RopaError
-from ropa.library import KIND_LABELS
+from ropa.fields import KIND_LABELS
 from ropa.records import LibraryItemRecord, LibraryKind
 from ropa.register import Register
 from ui.item_models import count_of

@@ -35,7 +35,6 @@ from ropa.errors import ConflictError, RopaError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
 from ropa.records import ActivityRecord, ActivitySummary
 from ropa.register import Register
-from ropa.review import ReviewService
 from ui.actions import PAGE_NAMES, AppActions
 from ui.activities_page import ActivitiesPage
 from ui.item_models import count_of
@@ -352,15 +351,14 @@ class MainWindow(QMainWindow):
         self._search_texts_loaded = False
         self._texts_request = 0
         self.undo_stack.clear()
-        self.libraries_view = LibrariesView(register, self.undo_stack)
-        self.libraries_view.library_changed.connect(self._library_changed)
-        self.libraries_view.open_activity.connect(self.open_activity)
-        self.organisation_form = OrganisationForm(register)
+        self._libraries_view: LibrariesView | None = None
+        self._organisation_form: OrganisationForm | None = None
         self.stack.addWidget(self.activities_page)
-        # Notices and checks read the whole register: built the first time they are shown.
+        # Every page but the activities list is built the first time it is shown: the
+        # window then appears as soon as the list is read (see Register.plain_reading).
         self.stack.addWidget(LazyPage(lambda: make_notices_page(register)))
-        self.stack.addWidget(self.libraries_view)
-        self.stack.addWidget(_scrolling(self.organisation_form))
+        self.stack.addWidget(LazyPage(lambda: self._build_libraries_view(register)))
+        self.stack.addWidget(LazyPage(lambda: _scrolling(self._build_organisation_form(register))))
         self.stack.addWidget(
             LazyPage(
                 lambda: make_checks_page(register, self.open_activity, self.show_organisation_field)
@@ -378,6 +376,44 @@ class MainWindow(QMainWindow):
         self._background_pending = True
         AfterPaint(self.activities_page.table.viewport(), self._start_pending_background_loads)
         self.register_changed.emit(register)
+
+    def _build_libraries_view(self, register: Register) -> LibrariesView:
+        view = LibrariesView(register, self.undo_stack)
+        view.library_changed.connect(self._library_changed)
+        view.open_activity.connect(self.open_activity)
+        self._libraries_view = view
+        return view
+
+    def _build_organisation_form(self, register: Register) -> OrganisationForm:
+        self._organisation_form = OrganisationForm(register)
+        return self._organisation_form
+
+    @property
+    def libraries_view(self) -> LibrariesView:
+        """The Libraries page, built now if it has not been shown yet."""
+        self.page(Page.LIBRARIES)
+        assert self._libraries_view is not None
+        return self._libraries_view
+
+    @property
+    def organisation_form(self) -> OrganisationForm:
+        """The Organisation page's form, built now if it has not been shown yet."""
+        self.page(Page.ORGANISATION)
+        assert self._organisation_form is not None
+        return self._organisation_form
+
+    def _flush_built_pages(self) -> None:
+        """Save what the Libraries and Organisation pages hold, of those built so far."""
+        for page in (self._libraries_view, self._organisation_form):
+            if page is not None:
+                page.flush()
+
+    def _refresh_built_pages(self) -> None:
+        """Show the register's library and organisation again on the pages built so far."""
+        if self._libraries_view is not None:
+            self._libraries_view.refresh()
+        if self._organisation_form is not None:
+            self._organisation_form.show_record(self.register.organisation.get())
 
     def show_page(self, number: int) -> None:
         self.navigation.setCurrentRow(number)
@@ -416,9 +452,9 @@ class MainWindow(QMainWindow):
     # --- loading -------------------------------------------------------------------------
 
     def reload_activities(self) -> None:
-        service = self.register.activities
-        rows: list[ActivitySummary] = service.summaries(include_retired=True)
-        self.activities_page.set_rows(rows, service.business_functions())
+        listing = self.register.activity_list
+        rows: list[ActivitySummary] = listing.summaries(include_retired=True)
+        self.activities_page.set_rows(rows, listing.business_functions())
         if self._search_texts_loaded or self._texts_request:
             # A read already made or under way would miss this change: read them again.
             self._refresh_search_texts()
@@ -426,15 +462,14 @@ class MainWindow(QMainWindow):
 
     def reload_everything(self) -> None:
         self.reload_activities()
-        self.libraries_view.refresh()
-        self.organisation_form.show_record(self.register.organisation.get())
+        self._refresh_built_pages()
         self._start_background_loads()
 
     def _ensure_search_texts(self, _text: str = "") -> None:
         """The first keystroke before the background read has finished reads it now."""
         if not self._search_texts_loaded:
             self._texts_request += 1  # what a read still under way brings is older than this
-            texts = self.register.activities.search_texts()
+            texts = self.register.activity_list.search_texts()
             self._set_search_texts(self._generation, texts, self._texts_request)
 
     def _refresh_search_texts(self) -> None:
@@ -443,7 +478,7 @@ class MainWindow(QMainWindow):
         meanwhile serve the search until the new ones arrive."""
         self._texts_request += 1
         register, generation, request = self.register, self._generation, self._texts_request
-        worker = Worker(lambda _p, _c: register.activities.search_texts(), self)
+        worker = Worker(lambda _p, _c: register.activity_list.search_texts(), self)
         worker.succeeded.connect(lambda result: self._set_search_texts(generation, result, request))
         self._run_in_background(worker)
 
@@ -512,7 +547,7 @@ class MainWindow(QMainWindow):
     # --- activities ----------------------------------------------------------------------
 
     def new_activity(self) -> NewActivityDialog:
-        dialog = NewActivityDialog(self.register.activities.business_functions(), self)
+        dialog = NewActivityDialog(self.register.activity_list.business_functions(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._create_activity(dialog.record()))
         self.new_activity_dialog = dialog
@@ -675,7 +710,7 @@ class MainWindow(QMainWindow):
         if not self._flush_editors(ids, step.failure):  # what an open editor holds is saved first
             return False
         try:
-            step.run(ReviewService(self.register), ids, self._versions(ids))
+            step.run(self.register.review, ids, self._versions(ids))
         except ConflictError as error:
             self.show_error(
                 step.failure,
@@ -735,8 +770,7 @@ class MainWindow(QMainWindow):
         """Open another register in this window, after saving what the editors hold."""
         if not self.close_editors() or not self.settle_notices():
             return False
-        self.libraries_view.flush()
-        self.organisation_form.flush()
+        self._flush_built_pages()
         try:
             register = Register.open(path, create=create)
         except RopaError as error:
@@ -789,7 +823,8 @@ class MainWindow(QMainWindow):
 
     def _after_import(self, _report: object = None) -> None:
         self._after_activities_changed([])
-        self.libraries_view.refresh()
+        if self._libraries_view is not None:
+            self._libraries_view.refresh()
         self.reload_editors()
 
     def reload_editors(self) -> None:
@@ -935,12 +970,11 @@ class MainWindow(QMainWindow):
             self.banner = banner
 
     def show_organisation_dialog(self) -> OrganisationDialog:
-        self.organisation_form.flush()
+        if self._organisation_form is not None:
+            self._organisation_form.flush()
         dialog = OrganisationDialog(self.register, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(
-            lambda _r: self.organisation_form.show_record(self.register.organisation.get())
-        )
+        dialog.finished.connect(lambda _r: self._refresh_built_pages())
         dialog.open()
         return dialog
 
@@ -1045,8 +1079,7 @@ class MainWindow(QMainWindow):
         if not self.close_editors() or not self.settle_notices():
             event.ignore()
             return
-        self.libraries_view.flush()
-        self.organisation_form.flush()
+        self._flush_built_pages()
         self.settings.set_window_geometry(WINDOW_KEY, self.saveGeometry())
         self.settings.set_window_state(WINDOW_KEY, self.saveState())
         self.settings.set_header_state(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -24,11 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from ropa.dates import REVIEW_INTERVAL_MONTHS, default_next_review
-from ropa.history import current_user
+from ropa.identity import current_user
 from ropa.records import Status
-from ropa.review import ReviewService
 from ui.activity_table_model import format_date
 from ui.item_models import count_of
+
+if TYPE_CHECKING:
+    from ropa.review import ReviewService
 
 # Said after every review step: they are recorded, not undone with Undo.
 NOT_UNDOABLE = "Review steps are kept in the change history and are not undone with Undo."

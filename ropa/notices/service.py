@@ -24,7 +24,8 @@ from db.models import (
     utc_now,
 )
 from ropa.errors import ConflictError, NotFoundError, ValidationError
-from ropa.history import ChangeLog, current_user
+from ropa.history import ChangeLog
+from ropa.identity import current_user
 from ropa.library import name_key
 from ropa.notices.records import (
     AUDIENCES,

@@ -289,17 +289,17 @@ def test_a_reload_reads_the_search_texts_off_the_gui_thread(
     noticeable moment to read, so that part must never run on the GUI thread."""
     import threading
 
-    from ropa.activities import ActivityService
+    from ropa.activity_list import ActivityList
 
     window.wait_for_background()  # the first texts are loaded
-    original = ActivityService.search_texts
+    original = ActivityList.search_texts
     threads: list[str] = []
 
-    def recording(self: ActivityService) -> dict[int, str]:
+    def recording(self: ActivityList) -> dict[int, str]:
         threads.append(threading.current_thread().name)
         return original(self)
 
-    monkeypatch.setattr(ActivityService, "search_texts", recording)
+    monkeypatch.setattr(ActivityList, "search_texts", recording)
     first = window.activities_page.model.rows[0]
     window.register.activities.update(first.id, {"description": "Now includes zebras."})
     window.reload_activities()

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from ropa.dates import add_months
 from ropa.errors import ConflictError
-from ropa.history import current_user
+from ropa.identity import current_user
 from ropa.records import ActivityRecord, Status
 from ropa.register import Register
 from tests.conftest import sample_activity

@@ -8,7 +8,7 @@ import pytest
 
 from ropa.dates import add_months
 from ropa.errors import ConflictError, ValidationError
-from ropa.history import current_user
+from ropa.identity import current_user
 from ropa.records import Status
 from ropa.register import Register
 from ropa.review import ReviewService

@@ -1,0 +1,129 @@
+"""The activities list: its rows, its business functions and the text search looks through.
+
+Read with plain SQL over a sqlite3 connection (Register.plain_reading), never SQLAlchemy,
+so that the main window can show a large register before SQLAlchemy has been imported.
+Every query here names its tables and columns as db/models.py declares them;
+tests/unit/test_activity_list.py checks the results against the services that read the same
+activities through the ORM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from db.enums import Role, Status
+from ropa.records import SCALAR_FIELDS, ActivityRecord, ActivitySummary
+
+if TYPE_CHECKING:
+    from ropa.register import Register
+
+_STATUSES = {status.value: status for status in Status}
+_ROLES = {role.value: role for role in Role}
+
+_SUMMARY_QUERY = """
+    SELECT id, reference, name, business_function, status, role, next_review, last_reviewed,
+           updated_at, version
+    FROM activities {where} ORDER BY reference
+"""
+
+# The ids of the activities linked to at least one library item with the flag set (through
+# the index on activity_links.item_id: flagged items are few, their links many).
+_FLAGGED_QUERY = """
+    SELECT DISTINCT activity_id FROM activity_links
+    WHERE item_id IN (SELECT id FROM library_items WHERE {flag} = 1)
+"""
+
+# Text held in rows of their own, searched with the activity they belong to.
+_CHILD_TEXT_QUERIES = (
+    "SELECT activity_links.activity_id, library_items.name FROM activity_links"
+    " JOIN library_items ON library_items.id = activity_links.item_id",
+    "SELECT activity_id, explanation FROM activity_lawful_bases",
+    "SELECT activity_id, destination FROM transfers",
+    "SELECT activity_id, period FROM retention_rules",
+)
+
+# The activity's own columns that hold text (so none of its flags, numbers or dates).
+_TEXT_COLUMNS = [name for name in SCALAR_FIELDS if isinstance(getattr(ActivityRecord(), name), str)]
+
+
+class ActivityList:
+    """Reads what the activities list shows; one consistent snapshot per call."""
+
+    def __init__(self, register: Register) -> None:
+        self.register = register
+
+    def summaries(self, *, include_retired: bool = True) -> list[ActivitySummary]:
+        """The rows of the activities list, in reference order, without loading everything."""
+        where = "" if include_retired else "WHERE status != ?"
+        parameters = () if include_retired else (Status.RETIRED.value,)
+        with self.register.plain_reading() as connection:
+            special = _flagged(connection, "special_category")
+            criminal = _flagged(connection, "criminal_offence")
+            rows = connection.execute(_SUMMARY_QUERY.format(where=where), parameters).fetchall()
+        return [
+            ActivitySummary(
+                id=activity_id,
+                reference=reference,
+                name=name,
+                business_function=function,
+                status=_STATUSES[status],
+                role=_ROLES[role],
+                next_review=_date(next_review),
+                last_reviewed=_date(last_reviewed),
+                updated_at=_datetime(updated_at),
+                has_special_category=activity_id in special,
+                has_criminal_offence=activity_id in criminal,
+                version=version,
+            )
+            for (
+                activity_id,
+                reference,
+                name,
+                function,
+                status,
+                role,
+                next_review,
+                last_reviewed,
+                updated_at,
+                version,
+            ) in rows
+        ]
+
+    def business_functions(self) -> list[str]:
+        """Every business function in use, each once, in alphabetical order."""
+        with self.register.plain_reading() as connection:
+            rows = connection.execute(
+                "SELECT DISTINCT business_function FROM activities"
+                " WHERE business_function != '' ORDER BY business_function"
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def search_texts(self) -> dict[int, str]:
+        """All the text of each activity, case-folded, for search-as-you-type."""
+        parts: dict[int, list[str]] = defaultdict(list)
+        with self.register.plain_reading() as connection:
+            columns = ", ".join(_TEXT_COLUMNS)
+            for row in connection.execute(f"SELECT id, {columns} FROM activities"):
+                parts[row[0]].extend(value for value in row[1:] if value)
+            for query in _CHILD_TEXT_QUERIES:
+                for activity_id, value in connection.execute(query):
+                    if value:
+                        parts[activity_id].append(value)
+        return {activity_id: "\n".join(texts).casefold() for activity_id, texts in parts.items()}
+
+
+def _flagged(connection: sqlite3.Connection, flag: str) -> set[int]:
+    return {row[0] for row in connection.execute(_FLAGGED_QUERY.format(flag=flag))}
+
+
+def _date(stored: str | None) -> dt.date | None:
+    """A date as SQLAlchemy's Date type keeps it in SQLite ("2026-11-21")."""
+    return None if stored is None else dt.date.fromisoformat(stored)
+
+
+def _datetime(stored: str | None) -> dt.datetime | None:
+    """A date and time as SQLAlchemy's DateTime type keeps it ("2026-11-21 07:44:22.000000")."""
+    return None if stored is None else dt.datetime.fromisoformat(stored)
