@@ -99,11 +99,12 @@ class SheetRows:
             else:
                 text = _NOT_XML.sub("", text)
                 body = _escape(text)
-            # Judged on the text as written, like openpyxl judges the cleaned value.
+            # Judged on the text as written, as it was when openpyxl cleaned each value.
             quoted = text.startswith(FORMULA_TRIGGERS)
             if cell.link:
                 style = formats.link_quoted if quoted else formats.link
-                self._links.append(Hyperlink(ref=f"{letter}{row}", target=cell.link))
+                target = _NOT_XML.sub("", cell.link)
+                self._links.append(Hyperlink(ref=f"{letter}{row}", target=target))
             else:
                 style = formats.plain_quoted if quoted else formats.plain
             if not body:  # nothing left that XML can hold: an empty cell, still styled
