@@ -3,6 +3,10 @@
 The notice's HTML is laid out by a QTextDocument page by page inside the margins; each page
 gets a header (the title, and the date it was last updated) and a footer ("Page 2 of 5").
 The same painting serves the PDF writer, the print preview and the printer.
+
+Most of the time goes to Qt's PDF engine, which writes every glyph with its own position
+(about 60 KB of page description per page, then compressed); the Python side lays the
+document out once, with no pass over its blocks, and paints each page's slice of it.
 """
 
 from __future__ import annotations
@@ -11,27 +15,33 @@ import atexit
 import os
 import sys
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
     QColor,
     QFont,
     QGuiApplication,
+    QImage,
     QPagedPaintDevice,
     QPainter,
     QPen,
-    QTextCursor,
     QTextDocument,
 )
 
 from ropa.notices import NoticeDocument, render_html
 from ui.pdf import a4_pdf_writer
 
-PDF_RESOLUTION = 300
+# The notice is laid out at LAYOUT_DPI and painted scaled to the device; the PDF writer
+# works at the same resolution, so nothing is scaled there (its coordinates are fractional,
+# so the PDF is as sharp as at any other resolution).
+LAYOUT_DPI = 96
+PDF_RESOLUTION = LAYOUT_DPI
 # Page margins in millimetres: generous, like a printed council leaflet.
 MARGIN_MM = 20.0
 HEADER_MM = 10.0
 FOOTER_MM = 10.0
 BODY_FONT_POINTS = 10.5
+HEADER_FONT_POINTS = 8.5
 FONT_FAMILIES = ["Segoe UI", "Arial", "Helvetica", "DejaVu Sans", "Liberation Sans"]
 
 
@@ -81,102 +91,92 @@ def paint_notice(device: QPagedPaintDevice, notice: NoticeDocument) -> int:
         painter.end()
 
 
-def _space_blocks(document: QTextDocument, dots_per_mm: float) -> None:
-    """Give paragraphs and headings room to breathe: Qt's rich text takes stylesheet
-    margins in device pixels, which on a 300 dpi page are too small to see."""
-    # One edit block, so the document is laid out once rather than after every change.
-    editing = QTextCursor(document)
-    editing.beginEditBlock()
-    block = document.begin()
-    while block.isValid():
-        block_format = block.blockFormat()
-        level = block_format.headingLevel()
-        if level in (1, 2):
-            block_format.setTopMargin((0.5 if level == 1 else 2.0) * dots_per_mm)
-            block_format.setBottomMargin(0.6 * dots_per_mm)
-        elif level == 3:
-            block_format.setTopMargin(1.0 * dots_per_mm)
-            block_format.setBottomMargin(0.3 * dots_per_mm)
-        elif block.textList() is None:
-            block_format.setBottomMargin(0.8 * dots_per_mm)
-        else:
-            block_format.setBottomMargin(0.2 * dots_per_mm)
-            next_block = block.next()
-            if not next_block.isValid() or next_block.textList() != block.textList():
-                block_format.setBottomMargin(0.8 * dots_per_mm)
-        QTextCursor(block).setBlockFormat(block_format)
-        block = block.next()
-    editing.endEditBlock()
+def _layout_device() -> QImage:
+    """A paint device of 96 dots per inch for the layout, whatever prints it: the stylesheet's
+    pixel lengths (margins, rules) then mean what they mean in a browser, 1/96 inch, and the
+    same notice breaks into the same pages on the PDF writer, the printer and the preview."""
+    global _layout_image
+    if _layout_image is None:
+        image = QImage(1, 1, QImage.Format.Format_ARGB32)
+        dots_per_metre = round(LAYOUT_DPI / 0.0254)
+        image.setDotsPerMeterX(dots_per_metre)
+        image.setDotsPerMeterY(dots_per_metre)
+        _layout_image = image
+    return _layout_image
 
 
-def _paint_pages(painter: QPainter, device: QPagedPaintDevice, notice: NoticeDocument) -> int:
-    layout = device.pageLayout()
-    full = layout.fullRectPixels(device.logicalDpiX())
-    dots_per_mm = device.logicalDpiX() / 25.4
-    margin = MARGIN_MM * dots_per_mm
-    header = HEADER_MM * dots_per_mm
-    footer = FOOTER_MM * dots_per_mm
-    body = QRectF(
-        margin,
-        margin + header,
-        full.width() - 2 * margin,
-        full.height() - 2 * margin - header - footer,
-    )
+_layout_image: QImage | None = None
 
+
+def notice_text_document(notice: NoticeDocument, page_size: QSizeF) -> QTextDocument:
+    """The notice's HTML laid out in pages of `page_size` layout pixels (LAYOUT_DPI)."""
     document = QTextDocument()
-    document.documentLayout().setPaintDevice(device)
+    document.documentLayout().setPaintDevice(_layout_device())
+    # Glyphs placed at their designed widths, not rounded to whole pixels: the page is
+    # printed far finer than it is laid out.
+    document.setUseDesignMetrics(True)
     font = QFont()
     font.setFamilies(FONT_FAMILIES)
     font.setPointSizeF(BODY_FONT_POINTS)
     document.setDefaultFont(font)
     document.setDocumentMargin(0)
-    # Use the stylesheet's @media print rules, as a browser does when printing.
+    # Use the stylesheet's @media print rules, as a browser does when printing.  Its margins
+    # are in px or em (see notice.css), so no pass over the blocks is needed to space them.
     document.setMetaInformation(QTextDocument.MetaInformation.CssMedia, "print")
+    # The page size first, so the text is laid out once, straight onto pages.
+    document.setPageSize(page_size)
     document.setHtml(render_html(notice))
-    _space_blocks(document, dots_per_mm)
-    document.setPageSize(QSizeF(body.width(), body.height()))
+    return document
+
+
+def _paint_pages(painter: QPainter, device: QPagedPaintDevice, notice: NoticeDocument) -> int:
+    # Everything is measured in layout pixels (LAYOUT_DPI); the painter scales to the device.
+    per_mm = LAYOUT_DPI / 25.4
+    paper = device.pageLayout().fullRectPoints()
+    margin, header, footer = MARGIN_MM * per_mm, HEADER_MM * per_mm, FOOTER_MM * per_mm
+    body = QRectF(
+        margin,
+        margin + header,
+        paper.width() / 72 * LAYOUT_DPI - 2 * margin,
+        paper.height() / 72 * LAYOUT_DPI - 2 * margin - header - footer,
+    )
+
+    document = notice_text_document(notice, QSizeF(body.width(), body.height()))
     pages = document.pageCount()
 
-    small = QFont(font)
-    small.setPointSizeF(8.5)
-    grey = QColor("#505a5f")
+    scale = device.logicalDpiX() / LAYOUT_DPI
+    painter.scale(scale, device.logicalDpiY() / LAYOUT_DPI)
+    small = QFont(document.defaultFont())
+    # In pixels of the layout device, as the painter is scaled from those.
+    small.setPixelSize(round(HEADER_FONT_POINTS * LAYOUT_DPI / 72))
+    grey, rule = QColor("#505a5f"), QPen(QColor("#b7c9d6"), 0.25 * per_mm)
+    header_rect = QRectF(margin, margin, body.width(), header * 0.8)
+    footer_rect = QRectF(margin, body.bottom() + footer * 0.3, body.width(), footer * 0.7)
+    left, right = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight
+    bottom, middle = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignVCenter
+    updated = f"Last updated {notice.last_updated}"
+    rule_y = margin + header * 0.9
+    layout = document.documentLayout()
+    context = QAbstractTextDocumentLayout.PaintContext()
     for page in range(pages):
         if page:
             device.newPage()
-        painter.save()
         painter.setFont(small)
         painter.setPen(grey)
-        header_rect = QRectF(margin, margin, body.width(), header * 0.8)
-        bottom = Qt.AlignmentFlag.AlignBottom
-        painter.drawText(header_rect, int(bottom | Qt.AlignmentFlag.AlignLeft), notice.title)
-        painter.drawText(
-            header_rect,
-            int(bottom | Qt.AlignmentFlag.AlignRight),
-            f"Last updated {notice.last_updated}",
-        )
-        painter.setPen(QPen(QColor("#b7c9d6"), max(1.0, dots_per_mm * 0.2)))
-        painter.drawLine(
-            int(margin),
-            int(margin + header * 0.9),
-            int(margin + body.width()),
-            int(margin + header * 0.9),
-        )
-        painter.setPen(grey)
-        footer_rect = QRectF(margin, body.bottom() + footer * 0.3, body.width(), footer * 0.7)
-        painter.drawText(
-            footer_rect,
-            int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-            notice.organisation.name,
-        )
-        painter.drawText(
-            footer_rect,
-            int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight),
-            f"Page {page + 1} of {pages}",
-        )
-        painter.restore()
+        painter.drawText(header_rect, int(bottom | left), notice.title)
+        painter.drawText(header_rect, int(bottom | right), updated)
+        painter.drawText(footer_rect, int(middle | left), notice.organisation.name)
+        painter.drawText(footer_rect, int(middle | right), f"Page {page + 1} of {pages}")
+        painter.setPen(rule)
+        painter.drawLine(QPointF(margin, rule_y), QPointF(margin + body.width(), rule_y))
 
+        # The page's slice of the document.  The layout starts no line across a page break,
+        # so the lines of this page all lie inside it; the clip tells the layout which lines
+        # those are (a line touching an edge counts, hence the pixel off each edge), without
+        # clipping the painter, which the PDF would repeat for every line.
         painter.save()
         painter.translate(body.left(), body.top() - page * body.height())
-        document.drawContents(painter, QRectF(0, page * body.height(), body.width(), body.height()))
+        context.clip = QRectF(0, page * body.height() + 1, body.width(), body.height() - 2)
+        layout.draw(painter, context)
         painter.restore()
     return pages

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSizeF, Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
 import main
 from ropa.notices import NoticeRecord, NoticeService, build_document
 from ropa.register import Register
-from ui.notice_print import notice_pdf_bytes
+from ui.notice_print import notice_pdf_bytes, notice_text_document
 from ui.notices_view import CheckItem, CheckListModel, NoticeListModel, NoticesView
 
 pytestmark = pytest.mark.gui
@@ -129,6 +130,38 @@ def test_pdf_has_title_date_and_page_numbers(demo_register: Register, tmp_path: 
     assert "Northfield children's privacy notice" in text
     assert f"Last updated {document.last_updated}" in text
     assert "Why we are allowed to use your data" in text
+
+
+def test_pdf_pages_hold_each_line_once_with_the_stylesheet_spacing(  # type: ignore[no-untyped-def]
+    qapp, demo_register: Register, tmp_path: Path
+) -> None:
+    draft = NoticeRecord(title="Spaced notice", business_functions=["Children's social care"])
+    document = build_document(demo_register, draft)
+    # Qt reads the print stylesheet's margins (in px and em; it ignores pt): paragraphs,
+    # headings and lists are spaced without any pass over the blocks.
+    laid_out = notice_text_document(document, QSizeF(640, 900))
+    spacing: dict[str, set[float]] = {"heading": set(), "paragraph": set()}
+    block = laid_out.begin()
+    while block.isValid():
+        block_format = block.blockFormat()
+        if block_format.headingLevel() == 2:
+            spacing["heading"].add(block_format.topMargin())
+        elif block_format.objectIndex() == -1 and block.text():  # a paragraph, not a list item
+            spacing["paragraph"].add(block_format.bottomMargin())
+        block = block.next()
+    assert min(spacing["heading"]) > max(spacing["paragraph"]) > 0
+
+    target = tmp_path / "notice.pdf"
+    target.write_bytes(notice_pdf_bytes(document))
+    pages = [
+        [line.strip() for line in page.splitlines() if line.strip()]
+        for page in pdf_text(target).split("\f")
+        if page.strip()
+    ]
+    assert len(pages) >= 3
+    for earlier, later in itertools.pairwise(pages):
+        # header line, body..., footer line: a line at a page break is painted on one page.
+        assert earlier[-2] != later[1], earlier[-2]
 
 
 def test_printing_paints_every_page(view: NoticesView, tmp_path: Path) -> None:
