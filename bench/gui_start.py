@@ -32,20 +32,18 @@ import sys, time, json, resource, tempfile
 t0 = time.perf_counter()
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from ui.app import make_application
-app = make_application()
-from ropa.register import Register
-from ui.main_window import MainWindow
+from ui.app import show_main_window
 from ui.settings import AppSettings
-register = Register.open(Path({path!r}), create=False)
-window = MainWindow(register, AppSettings.in_file(Path(tempfile.mkdtemp()) / "s.ini"))
-window.show()
-app.processEvents()
+# What `ropa open` runs, but for the event loop: open, build and show the window.
+window = show_main_window(Path({path!r}), AppSettings.in_file(Path(tempfile.mkdtemp()) / "s.ini"))
+from PySide6.QtWidgets import QApplication
+QApplication.processEvents()
 rows = window.activities_page.proxy.rowCount()
 elapsed = time.perf_counter() - t0
 window.wait_for_background()
+settled = time.perf_counter() - t0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({{"seconds": elapsed, "rows": rows, "peak_mib": peak}}))
+print(json.dumps({{"seconds": elapsed, "settled": settled, "rows": rows, "peak_mib": peak}}))
 window.close()
 """
 
@@ -158,6 +156,7 @@ def main() -> int:
         bare_runs.append(run_child(BARE_CHILD.format(count=ACTIVITIES)))
     app_s = statistics.median(run["seconds"] for run in app_runs)
     bare_s = statistics.median(run["seconds"] for run in bare_runs)
+    settled_s = statistics.median(run["settled"] for run in app_runs)
     app_peak = max(run["peak_mib"] for run in app_runs)
     bare_peak = max(run["peak_mib"] for run in bare_runs)
     assert all(run["rows"] == ACTIVITIES for run in app_runs), app_runs
@@ -168,6 +167,7 @@ def main() -> int:
     print(f"  ROPA desk                       {app_s:6.2f} s   peak {app_peak:5.0f} MiB")
     print(f"  bare QMainWindow + QTableView   {bare_s:6.2f} s   peak {bare_peak:5.0f} MiB")
     print(f"  ratio                           {app_s / bare_s:6.2f}x (target within 3x)")
+    print(f"  ROPA desk with the background reads done (search text, checks) {settled_s:.2f} s")
     print(f"Search as you type ({sum(len(w) for w in WORDS)} keystrokes over {ACTIVITIES}):")
     print(f"  median per keystroke            {median_ms:6.1f} ms (target under 50 ms)")
     print(f"  slowest keystroke               {worst_ms:6.1f} ms; last search shows {shown}")

@@ -12,6 +12,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -250,6 +251,19 @@ class Register:
         from ropa.history import HistoryService
 
         return HistoryService(self)
+
+
+def open_in_background(path: Path | str, **options: bool) -> Future[Register]:
+    """Start opening `path` (Register.open with `options`) on a thread of its own.
+
+    The integrity check reads every page of the file; SQLite does that without holding
+    Python's interpreter lock, so a caller loading Qt meanwhile is not held up by it.
+    `result()` gives the register or raises what Register.open raised.
+    """
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-register")
+    opening = executor.submit(Register.open, path, **options)
+    executor.shutdown(wait=False)  # the thread ends once the register is open
+    return opening
 
 
 def _check_is_sqlite(path: Path) -> None:

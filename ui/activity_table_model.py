@@ -13,6 +13,7 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -240,12 +241,19 @@ class ActivityFilterProxy(QSortFilterProxyModel):
         self._status = STATUS_CURRENT
         self._special_only = False
         self._gaps_only = False
+        self._source: ActivityTableModel | None = None
         self.setDynamicSortFilter(False)
 
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
+        if not isinstance(model, ActivityTableModel):
+            raise TypeError("ActivityFilterProxy filters an ActivityTableModel")
+        # Kept typed here: filterAcceptsRow runs for every row on every keystroke.
+        self._source = model
+        super().setSourceModel(model)
+
     def source(self) -> ActivityTableModel:
-        model = self.sourceModel()
-        assert isinstance(model, ActivityTableModel)
-        return model
+        assert self._source is not None, "no source model set"
+        return self._source
 
     # Sorting happens in the source model: one Python sort instead of n log n calls.
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -257,8 +265,14 @@ class ActivityFilterProxy(QSortFilterProxyModel):
 
     def set_search(self, text: str) -> None:
         needle = " ".join(text.split()).casefold()
-        if needle != self._search:
-            self._change(lambda: setattr(self, "_search", needle), recompute=True)
+        if needle == self._search:
+            return
+        # Typing on narrows the search: a text holding every word of the longer needle holds
+        # every word of the shorter one (each old word lies inside a new word), so only the
+        # activities that matched before need looking at.
+        narrowing = bool(self._search) and self._search in needle and self._matching is not None
+        within = self._matching if narrowing else None
+        self._change(lambda: setattr(self, "_search", needle), recompute=True, within=within)
 
     def search(self) -> str:
         return self._search
@@ -277,21 +291,29 @@ class ActivityFilterProxy(QSortFilterProxyModel):
     def set_gaps_only(self, on: bool) -> None:
         self._change(lambda: setattr(self, "_gaps_only", on))
 
-    def _change(self, apply: Callable[[], None], *, recompute: bool = False) -> None:
+    def _change(
+        self,
+        apply: Callable[[], None],
+        *,
+        recompute: bool = False,
+        within: set[int] | None = None,
+    ) -> None:
         self.beginFilterChange()
         apply()
         if recompute:
-            self._matching = self._match(self._search)
+            self._matching = self._match(self._search, within)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def _match(self, needle: str) -> set[int] | None:
+    def _match(self, needle: str, within: set[int] | None = None) -> set[int] | None:
+        """The ids whose text holds every word of `needle` (looking only at `within`)."""
         if not needle:
             return None
         words = needle.split()
         texts = self._texts
+        candidates = texts.items() if within is None else _items_of(texts, within)
         if len(words) == 1:
-            return {key for key, text in texts.items() if needle in text}
-        return {key for key, text in texts.items() if all(word in text for word in words)}
+            return {key for key, text in candidates if needle in text}
+        return {key for key, text in candidates if all(word in text for word in words)}
 
     def _review_wanted(self, summary: ActivitySummary, today: dt.date) -> bool:
         """The same rule as ReviewService.due/overdue, on the rows the table already holds."""
@@ -302,7 +324,8 @@ class ActivityFilterProxy(QSortFilterProxyModel):
         return summary.next_review <= today + dt.timedelta(days=DUE_SOON_DAYS)
 
     def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
-        model = self.source()
+        model = self._source
+        assert model is not None
         summary = model.rows[source_row]
         if self._matching is not None and summary.id not in self._matching:
             return False
@@ -324,3 +347,7 @@ class ActivityFilterProxy(QSortFilterProxyModel):
         ):
             return False
         return not self._gaps_only or bool(model.gaps(summary.id))
+
+
+def _items_of(texts: dict[int, str], ids: set[int]) -> list[tuple[int, str]]:
+    return [(key, texts[key]) for key in ids if key in texts]

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from typing import TYPE_CHECKING
 
 from ropa.errors import RopaError
 from ropa.paths import APP_NAME
-from ropa.register import Register
+from ropa.register import open_in_background
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main_window import MainWindow
+    from ui.settings import AppSettings
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
@@ -30,18 +37,33 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_app(register_path: Path) -> int:
+def show_main_window(register_path: Path, settings: AppSettings | None = None) -> MainWindow | None:
+    """The main window on `register_path`, shown; None (after saying why) if it cannot open.
+
+    The register is opened on a thread of its own while Qt and the window's modules load,
+    which is why PySide6 is imported here rather than at the top of this module.
+    """
+    opening = open_in_background(register_path)
+    make_application()
+    from PySide6.QtWidgets import QMessageBox
+
     from ui.main_window import MainWindow
 
-    app = make_application()
     try:
-        register = Register.open(register_path)
+        register = opening.result()
     except RopaError as error:
         QMessageBox.critical(None, APP_NAME, str(error))
-        return 1
-    window = MainWindow(register)
+        return None
+    window = MainWindow(register, settings)
     window.show()
+    return window
+
+
+def run_app(register_path: Path) -> int:
+    window = show_main_window(register_path)
+    if window is None:
+        return 1
     try:
-        return app.exec()
+        return make_application().exec()
     finally:
         window.register.close()  # the one open now: the user may have opened another

@@ -90,6 +90,31 @@ def test_search_as_you_type_looks_at_all_the_text(qtbot: QtBot, page: Activities
     assert shown_references(page) == ["CS-1", "ED-1", "HR-1"]
 
 
+def test_typing_on_and_deleting_give_what_a_fresh_search_gives(
+    qtbot: QtBot, page: ActivitiesPage
+) -> None:
+    """Typing on only looks again at what matched before; deleting looks at everything."""
+
+    def fresh(text: str) -> list[str]:
+        proxy = ActivityFilterProxy()
+        proxy.setSourceModel(page.model)
+        proxy.set_search_texts(page.proxy._texts)
+        proxy.set_search(text)
+        return sorted(proxy.index(row, Column.REFERENCE).data() for row in range(proxy.rowCount()))
+
+    typed = ""
+    for letter in "s pl":  # "s" matches all three; "s pl" only the school place
+        typed += letter
+        qtbot.keyClicks(page.search, letter)
+        assert shown_references(page) == fresh(typed), typed
+    assert shown_references(page) == ["ED-1"]
+    for _ in range(3):
+        qtbot.keyClick(page.search, Qt.Key.Key_Backspace)
+        typed = typed[:-1]
+        assert shown_references(page) == fresh(typed), typed
+    assert shown_references(page) == ["CS-1", "ED-1", "HR-1"]
+
+
 def test_filters_by_business_function_special_data_and_gaps(page: ActivitiesPage) -> None:
     page.function_filter.setCurrentIndex(page.function_filter.findText("Human resources"))
     assert shown_references(page) == ["HR-1"]

@@ -29,7 +29,12 @@ def test_quitting_closes_the_register_open_at_quit(
         real_close(register)
 
     def run_then_switch(_app: QApplication) -> int:
-        (window,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        # Windows other tests left behind may not be deleted yet: take the one on `first`.
+        (window,) = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and w.register.path == first
+        ]
         assert window.switch_to(second, create=False)
         window.close()
         return 0
