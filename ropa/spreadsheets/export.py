@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -337,7 +337,7 @@ def _write_register_sheet(
     return True
 
 
-def _refuse_long_text(record: ActivityRecord, key: str, text: str) -> None:
+def _refuse_long_text(record: ActivityRecord, key: str, text: str) -> NoReturn:
     raise SpreadsheetError(
         f"Activity {record.reference} “{record.name}” has {len(text):,} characters "
         f"for “{key.replace('_', ' ')}”, more than an Excel cell holds "
