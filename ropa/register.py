@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, NamedTuple
 from db.connection import connect
 from db.schema import head_revision, known_revisions, stored_revision, upgrade_to_head
 from ropa.backup import BEFORE_UPGRADE, make_backup, make_daily_backup
-from ropa.errors import FileWriteError, ReadOnlyError, RegisterBusyError, RegisterFileError
+from ropa.errors import (
+    FileWriteError,
+    ReadOnlyError,
+    RegisterBusyError,
+    RegisterFileError,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -195,6 +201,9 @@ class Register:
                 f"{self.path.name} is busy: someone else is saving to it. Nothing was changed; "
                 "wait a moment and try again."
             ) from error
+        except UnicodeEncodeError as error:
+            # A lone surrogate (from damaged pasted or imported text) cannot be stored.
+            raise _unstorable_text(error) from error
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
@@ -368,6 +377,18 @@ def _upgrade(path: Path, revision: str) -> None:
             ensure_organisation_row(session)
     finally:
         engine.dispose()
+
+
+def _unstorable_text(error: UnicodeEncodeError) -> ValidationError:
+    text = str(error.object)
+    start, end = error.start, error.end
+    shown = (text[max(start - 30, 0) : start] + "\ufffd" + text[end : end + 30]).strip()
+    character = f"U+{ord(text[start]):04X}" if start < len(text) else "unknown"
+    return ValidationError(
+        f"Nothing was saved: the text \u201c{shown}\u201d holds a broken character "
+        f"({character}, shown as \ufffd), as damaged text pasted from elsewhere can. "
+        "Retype that part of the text and save again."
+    )
 
 
 def _reason(error: BaseException) -> str:

@@ -238,3 +238,32 @@ def test_balance_bidi_closes_what_the_text_left_open() -> None:
     assert balance_bidi(RTL) == RTL + "\u202c\u2069"
     assert balance_bidi("\u202ebalanced\u202c") == "\u202ebalanced\u202c"
     assert balance_bidi("plain") == "plain"
+
+
+@pytest.mark.parametrize("broken", ["\ud800", "\udc80", "text\udfff"])
+def test_text_that_cannot_be_stored_is_refused_whole_with_a_clear_error(
+    register: Register, broken: str
+) -> None:
+    """A lone surrogate (damaged pasted text) cannot be written as UTF-8: the change is
+    refused as a ValidationError saying so, and nothing of it is stored."""
+    from db.models import LibraryKind
+    from ropa.errors import ValidationError
+    from ropa.records import LibraryItemRecord
+    from tests.conftest import sample_activity
+
+    kept = register.activities.create(sample_activity(reference="KEPT-1"))
+    library_before = register.library.items()
+    attempts = [
+        lambda: register.activities.create(sample_activity(reference="NEW-1", name=broken)),
+        lambda: register.activities.create(
+            sample_activity(reference="NEW-2", purposes=[f"Purpose {broken}"])
+        ),
+        lambda: register.activities.update(kept.id or 0, {"description": broken}),
+        lambda: register.library.create(LibraryItemRecord(LibraryKind.RECIPIENT, broken)),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ValidationError, match=r"broken character .U\+D[89A-F]"):
+            attempt()
+    assert [s.reference for s in register.activity_list.summaries()] == ["KEPT-1"]
+    assert register.activities.get(kept.id or 0) == kept
+    assert register.library.items() == library_before
