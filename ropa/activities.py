@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, func, select
@@ -251,7 +251,7 @@ def insert_activity(
     there to be written with other activities' (`pending.write`); without it they are
     written at once.
     """
-    changes = {name: getattr(record, name) for name in ActivityRecord.editable_fields()}
+    changes = {name: getattr(record, name) for name in _EDITABLE_FIELDS}
     if not str(changes["reference"]).strip():
         changes["reference"] = next_reference(session)
     if changes["next_review"] is None and changes["status"] != Status.RETIRED:
@@ -297,35 +297,41 @@ def _insert_sql(model: Any, columns: Sequence[str]) -> str:
 
 _ACTIVITY_COLUMNS = [column for column in _ACTIVITY_TABLE.columns if not column.primary_key]
 _ACTIVITY_SQL = _insert_sql(Activity, [column.name for column in _ACTIVITY_COLUMNS])
+_EDITABLE_FIELDS = ActivityRecord.editable_fields()
 
 
 def _activity_row(scalars: dict[str, Any], dialect: Dialect) -> tuple[Any, ...]:
     """An activity row as SQLAlchemy would write it: the models' defaults for what is not
     given, and each value converted by its column type (enums, dates, booleans)."""
     row = []
-    for column in _ACTIVITY_COLUMNS:
-        if column.key in scalars:
-            value = scalars[column.key]
-        elif isinstance(column.default, CallableColumnDefault):
-            value = column.default.arg(None)  # type: ignore[arg-type]  # utc_now needs no context
-        elif isinstance(column.default, ScalarElementColumnDefault):
-            value = column.default.arg
-        else:
-            value = None
-        convert = _bind_processor(column, dialect)
+    for key, default, convert in _column_plan(dialect):
+        value = scalars[key] if key in scalars else default()
         row.append(convert(value) if convert is not None else value)
     return tuple(row)
 
 
-_BIND_PROCESSORS: dict[tuple[str, str], Any] = {}
+_ColumnPlan = list[tuple[str, Callable[[], Any], Callable[[Any], Any] | None]]
+_COLUMN_PLANS: dict[str, _ColumnPlan] = {}
 
 
-def _bind_processor(column: Any, dialect: Dialect) -> Any:
-    """The column type's own conversion to what the driver stores, made once per column."""
-    key = (dialect.name, column.key)
-    if key not in _BIND_PROCESSORS:
-        _BIND_PROCESSORS[key] = column.type.bind_processor(dialect)
-    return _BIND_PROCESSORS[key]
+def _column_plan(dialect: Dialect) -> _ColumnPlan:
+    """For each activity column: its key, its default and the column type's own conversion
+    to what the driver stores; worked out once per dialect, not for every row."""
+    if dialect.name not in _COLUMN_PLANS:
+        _COLUMN_PLANS[dialect.name] = [
+            (column.key, _default_of(column), column.type.bind_processor(dialect))
+            for column in _ACTIVITY_COLUMNS
+        ]
+    return _COLUMN_PLANS[dialect.name]
+
+
+def _default_of(column: Any) -> Callable[[], Any]:
+    default = column.default
+    if isinstance(default, CallableColumnDefault):
+        return lambda: default.arg(None)  # type: ignore[arg-type]  # utc_now needs no context
+    if isinstance(default, ScalarElementColumnDefault):
+        return lambda: default.arg
+    return lambda: None
 
 
 # The child rows of a new activity go straight to the sqlite3 cursor: a Core statement costs
@@ -381,8 +387,7 @@ def _insert_children(
         resolver.resolve(LibraryKind.LEGISLATION, entry.legislation)
         for entry in changes["lawful_bases"]
     ]
-    every_item = [item for items in (*linked.values(), *legislation) for item in items]
-    if any(item.id is None for item in every_item):
+    if resolver.has_unsaved_items():
         session.flush()  # new library items need their ids before they can be linked
     pending.add(
         _LINK_SQL,

@@ -77,6 +77,7 @@ class LibraryResolver:
         self.session = session
         self.log = log
         self._cache: dict[LibraryKind, dict[str, LibraryItem]] = {}
+        self._created: list[LibraryItem] = []  # those that may not have an id yet
 
     def _items(self, kind: LibraryKind) -> dict[str, LibraryItem]:
         if kind not in self._cache:
@@ -91,20 +92,28 @@ class LibraryResolver:
         """The items for these names, in order, without repeats; blank names are skipped."""
         result: list[LibraryItem] = []
         seen: set[str] = set()
+        items = self._items(kind)
         for raw in names:
             name = clean_name(raw)
             key = name_key(name)
             if not key or key in seen:
                 continue
             seen.add(key)
-            item = self._items(kind).get(key)
+            item = items.get(key)
             if item is None:
                 item = LibraryItem(kind=kind, name=name, name_key=key)
                 self.session.add(item)
-                self._items(kind)[key] = item
+                items[key] = item
+                self._created.append(item)
                 self.log.add("library_item", None, f"{kind.value}: {name}", "create")
             result.append(item)
         return result
+
+    def has_unsaved_items(self) -> bool:
+        """Whether an item this resolver created has no id yet (the session must be flushed
+        before anything links to it); cheaper than asking every item an activity links to."""
+        self._created = [item for item in self._created if item.id is None]
+        return bool(self._created)
 
 
 class LibraryService:

@@ -803,16 +803,19 @@ def _store_one(
     values = draft.values
     existing_id = matcher.find(values)
     if existing_id is None:
-        activity_id = insert_activity(session, ActivityRecord(**values), resolver, log, pending)
+        record = ActivityRecord(**values)
+        activity_id = insert_activity(session, record, resolver, log, pending)
         if pending.activities >= _CHILD_ROWS_BATCH:
             pending.write(session)
-        # Plain SQL on the connection: no ORM flush and no statement to build for every row
-        # of a big import.
-        cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            reference, name = cursor.execute(_CREATED_SQL, (activity_id,)).fetchone()
-        finally:
-            cursor.close()
+        # Stored as given, the reference trimmed; only a new reference must be read back.
+        reference, name = record.reference.strip(), record.name
+        if not reference:
+            # Plain SQL on the connection: no ORM flush and no statement to build.
+            cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                reference, name = cursor.execute(_CREATED_SQL, (activity_id,)).fetchone()
+            finally:
+                cursor.close()
         report.created.append((reference, name))
     else:
         pending.write(session)  # the activity may be one this import has just created
