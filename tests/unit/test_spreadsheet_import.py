@@ -379,3 +379,34 @@ def test_a_reference_repeated_in_one_workbook_updates_the_activity_it_created(
     assert stored.purposes == ["Purpose 2", "Shared purpose"]
     assert [(e.basis, e.legislation) for e in stored.lawful_bases] == [("e", ["Act 2"])]
     assert [e.period for e in stored.retention] == ["2 years"]
+
+
+def test_the_report_names_each_created_activity_as_stored(
+    register: Register, tmp_path: Path
+) -> None:
+    # A reference typed with spaces is stored trimmed; a missing one is given the next free
+    # reference, which the report must show rather than the blank cell.
+    register.activities.create_many(
+        [
+            ActivityRecord(
+                reference=f"KEEP-{index}", name=f"Activity {index}", business_function=function
+            )
+            for index, function in ((1, "Education"), (2, "Housing"))
+        ]
+    )
+    path = tmp_path / "references.xlsx"
+    export_workbook(register, path)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Template"]
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == "KEEP-1":
+                cell.value = "  R-7 "
+            elif cell.value == "KEEP-2":
+                cell.value = None
+    workbook.save(path)
+    with Register.open(tmp_path / "empty.ropa") as empty:
+        report = import_workbook(empty, path)
+        stored = {(record.reference, record.name) for record in empty.activities.load()}
+    assert sorted(report.created) == sorted(stored)
+    assert ("R-7", "Activity 1") in stored and len(stored) == 2
