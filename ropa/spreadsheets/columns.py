@@ -8,7 +8,7 @@ exactly what the import understands: our own workbook comes back without loss.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -228,10 +228,22 @@ def read_plain(key: str, draft: Draft, text: str | None, link: str | None) -> bo
     elif key in _LIST_FIELDS:
         draft.values[key] = _split_lines(text)
     elif text is None and link is None:
-        return read_empty(key, draft)
+        if not read_empty(key, draft):
+            # An empty cell is never reported as not understood, so it needs no address.
+            _SPECIAL_READERS[key](draft, _EMPTY_CELL, None)
     else:
         return False
     return True
+
+
+def empty_defaults(keys: Iterable[str]) -> dict[str, Any]:
+    """What empty cells of these columns put into a draft, for each column whose reading of
+    an empty cell is a fixed default (see read_empty); the other columns are left out.
+    Lists in it must be copied before they go into a draft."""
+    scratch = Draft(0)
+    for key in keys:
+        read_empty(key, scratch)
+    return scratch.values
 
 
 def _split_lines(text: str | None) -> list[str]:
@@ -410,6 +422,7 @@ def _read_article10(draft: Draft, cell: CellIn, text: str | None) -> None:
     draft.values["article10_basis"] = code or ""
 
 
+_EMPTY_CELL = CellIn("", "", "", None)
 _SPECIAL_READERS: dict[str, Callable[[Draft, CellIn, str | None], None]] = {
     "processors": _read_processors,
     "transfer_destinations": _read_transfer_destinations,

@@ -37,7 +37,15 @@ from ropa.organisation import apply_organisation
 from ropa.records import ActivityRecord, Role
 from ropa.spreadsheets import layout
 from ropa.spreadsheets.cells import EXCEL_CELL_LIMIT, format_date, is_empty
-from ropa.spreadsheets.columns import DATE_FIELDS, CellIn, Draft, read, read_plain
+from ropa.spreadsheets.columns import (
+    DATE_FIELDS,
+    DERIVED_KEYS,
+    CellIn,
+    Draft,
+    empty_defaults,
+    read,
+    read_plain,
+)
 from ropa.spreadsheets.errors import ImportCancelled, SpreadsheetError
 from ropa.spreadsheets.report import ImportReport
 
@@ -631,6 +639,7 @@ def read_drafts(table: Table, sheet: SheetCells) -> list[Draft]:
     key_columns = [index for index, (key, _) in table.columns.items() if key in keys]
     drafts: list[Draft] = []
     group: list[tuple[int, dict[int, _RowCell]]] = []
+    plan = _Columns(table)
     for row_number, cells in _rows(table, sheet):
         own = [
             cells[index]
@@ -638,11 +647,11 @@ def read_drafts(table: Table, sheet: SheetCells) -> list[Draft]:
             if index in cells and not cells[index].from_above and cells[index].text is not None
         ]
         if own and group:
-            drafts.append(_draft(table, group))
+            drafts.append(_draft(table, group, plan))
             group = []
         group.append((row_number, cells))
     if group:
-        drafts.append(_draft(table, group))
+        drafts.append(_draft(table, group, plan))
     return drafts
 
 
@@ -653,9 +662,22 @@ def _rows(table: Table, sheet: SheetCells) -> Iterator[tuple[int, dict[int, _Row
     columns = [(index, key in DATE_FIELDS) for index, (key, _) in table.columns.items()]
     merged, links, rows = sheet.merged, sheet.links, sheet.rows
     no_cells: dict[int, _Raw] = {}
+    # Most rows have no merged cell and no link: their cells are read without looking for
+    # either (the same cells, in the same order, a good deal quicker).
+    plain_rows = set(rows) - {row for row, _ in merged} - {row for row, _ in links}
     for row_number in range(table.header_row + 1, sheet.last_row + 1):
         row = rows.get(row_number, no_cells)
         cells: dict[int, _RowCell] = {}
+        if row_number in plain_rows:
+            for index, date_allowed in columns:
+                raw = row.get(index)
+                if raw is not None:
+                    text = cell_text(table, row_number, index, raw, date_allowed=date_allowed)
+                    if text is not None and not is_empty(text):
+                        cells[index] = _RowCell(text, None, False)
+            if cells:
+                yield row_number, cells
+            continue
         for index, date_allowed in columns:
             place = (row_number, index)
             origin = merged.get(place) if merged else None
@@ -680,32 +702,60 @@ def _rows(table: Table, sheet: SheetCells) -> Iterator[tuple[int, dict[int, _Row
             yield row_number, cells
 
 
-def _draft(table: Table, group: list[tuple[int, dict[int, _RowCell]]]) -> Draft:
+class _Columns:
+    """The table's columns as the drafts are read: what the empty cells of most columns
+    mean is put into each draft at once, and only the cells that hold something, and the
+    columns whose empty cells must still be read, are read one by one, in column order."""
+
+    def __init__(self, table: Table) -> None:
+        self.defaults = empty_defaults(key for key, _ in table.columns.values())
+        self.lists = [key for key, value in self.defaults.items() if isinstance(value, list)]
+        self.read_when_empty = {
+            index
+            for index, (key, _) in table.columns.items()
+            if key not in self.defaults and key not in DERIVED_KEYS
+        }
+
+    def start(self, draft: Draft) -> None:
+        draft.values.update(self.defaults)
+        for key in self.lists:
+            draft.values[key] = []  # a list of the draft's own
+
+    def to_read(self, cells: dict[int, _RowCell]) -> list[int]:
+        return sorted(self.read_when_empty.union(cells))
+
+
+def _draft(table: Table, group: list[tuple[int, dict[int, _RowCell]]], plan: _Columns) -> Draft:
     first_row, last_row = group[0][0], group[-1][0]
     draft = Draft(first_row)
     title = table.sheet.title
-    for index, (key, heading) in table.columns.items():
-        if len(group) == 1:
-            cell = group[0][1].get(index)
+    if len(group) == 1:
+        cells = group[0][1]
+        plan.start(draft)
+        for index in plan.to_read(cells):
+            key, heading = table.columns[index]
+            cell = cells.get(index)
             text, link = (None, None) if cell is None else (cell.text, cell.link)
-            if read_plain(key, draft, text, link):
+            if not read_plain(key, draft, text, link):
+                ref = f"{_LETTERS[index]}{first_row}"
+                read(key, draft, CellIn(title, ref, heading, text, link))
+        _complete(table, draft)
+        return draft
+    # Rows that continue one activity: each column's texts joined, line after line.
+    for index, (key, heading) in table.columns.items():
+        texts: list[str] = []
+        link = None
+        for position, (_row, cells) in enumerate(group):
+            cell = cells.get(index)
+            if cell is None or (cell.from_above and position > 0):
                 continue
-            ref = f"{_LETTERS[index]}{first_row}"
-        else:
-            texts: list[str] = []
-            link = None
-            for position, (_row, cells) in enumerate(group):
-                cell = cells.get(index)
-                if cell is None or (cell.from_above and position > 0):
-                    continue
-                if cell.text is not None:
-                    texts.append(cell.text)
-                link = link or cell.link
-            text = "\n".join(texts) or None
-            if read_plain(key, draft, text, link):
-                continue
+            if cell.text is not None:
+                texts.append(cell.text)
+            link = link or cell.link
+        text = "\n".join(texts) or None
+        if not read_plain(key, draft, text, link):
             ref = f"{_LETTERS[index]}{first_row}:{_LETTERS[index]}{last_row}"
-        read(key, draft, CellIn(title, ref, heading, text, link))
+            read(key, draft, CellIn(title, ref, heading, text, link))
     _complete(table, draft)
     return draft
 
