@@ -77,6 +77,9 @@ class LibraryResolver:
         self.session = session
         self.log = log
         self._cache: dict[LibraryKind, dict[str, LibraryItem]] = {}
+        # Names as typed, to their items: an import names the same few hundred items tens
+        # of thousands of times, as typed, and each is then found without working out its key.
+        self._as_typed: dict[LibraryKind, dict[str, LibraryItem]] = {}
         self._created: list[LibraryItem] = []  # those that may not have an id yet
 
     def _items(self, kind: LibraryKind) -> dict[str, LibraryItem]:
@@ -91,23 +94,34 @@ class LibraryResolver:
     def resolve(self, kind: LibraryKind, names: Iterable[str]) -> list[LibraryItem]:
         """The items for these names, in order, without repeats; blank names are skipped."""
         result: list[LibraryItem] = []
-        seen: set[str] = set()
-        items = self._items(kind)
+        seen: set[int] = set()  # one item per name key, so the items themselves
+        as_typed = self._as_typed.setdefault(kind, {})
         for raw in names:
-            name = clean_name(raw)
-            key = name_key(name)
-            if not key or key in seen:
-                continue
-            seen.add(key)
-            item = items.get(key)
+            item = as_typed.get(raw)
             if item is None:
-                item = LibraryItem(kind=kind, name=name, name_key=key)
-                self.session.add(item)
-                items[key] = item
-                self._created.append(item)
-                self.log.add("library_item", None, f"{kind.value}: {name}", "create")
-            result.append(item)
+                item = self._find_or_create(kind, raw)
+                if item is None:
+                    continue  # a blank name
+                as_typed[raw] = item
+            if id(item) not in seen:
+                seen.add(id(item))
+                result.append(item)
         return result
+
+    def _find_or_create(self, kind: LibraryKind, raw: str) -> LibraryItem | None:
+        name = clean_name(raw)
+        key = name_key(name)
+        if not key:
+            return None
+        items = self._items(kind)
+        item = items.get(key)
+        if item is None:
+            item = LibraryItem(kind=kind, name=name, name_key=key)
+            self.session.add(item)
+            items[key] = item
+            self._created.append(item)
+            self.log.add("library_item", None, f"{kind.value}: {name}", "create")
+        return item
 
     def has_unsaved_items(self) -> bool:
         """Whether an item this resolver created has no id yet (the session must be flushed

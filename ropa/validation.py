@@ -36,20 +36,10 @@ def normalise_changes(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def normalise(name: str, value: Any) -> Any:
-    if name not in _EDITABLE:
+    handler = _NORMALISERS.get(name)
+    if handler is None:
         raise ValidationError(f"Activities have no field called {name!r}.", field=name)
-    handler = _HANDLERS.get(name)
-    if handler is not None:
-        return handler(name, value)
-    if name in LINK_FIELDS:
-        return _names(name, value)
-    if name in _DATES:
-        return _date(name, value)
-    if name in _BOOLEAN:
-        return _boolean(name, value)
-    if name in _TRI_STATE:
-        return None if value is None else _boolean(name, value)
-    return _text(name, value)
+    return handler(name, value)
 
 
 def _text(name: str, value: Any) -> str:
@@ -114,6 +104,10 @@ def _boolean(name: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
     raise ValidationError(f"{label(name)} must be yes or no.", field=name)
+
+
+def _tri_state(name: str, value: Any) -> bool | None:
+    return None if value is None else _boolean(name, value)
 
 
 def _names(name: str, value: Any) -> list[str]:
@@ -208,3 +202,21 @@ _HANDLERS: dict[str, Callable[[str, Any], Any]] = {
     "retention": _retention,
     "article10_basis": _article10,
 }
+
+
+def _normaliser(name: str) -> Callable[[str, Any], Any]:
+    if name in _HANDLERS:
+        return _HANDLERS[name]
+    if name in LINK_FIELDS:
+        return _names
+    if name in _DATES:
+        return _date
+    if name in _BOOLEAN:
+        return _boolean
+    if name in _TRI_STATE:
+        return _tri_state
+    return _text
+
+
+# Each field's check, chosen once: an import of 10,000 activities checks half a million values.
+_NORMALISERS = {name: _normaliser(name) for name in _EDITABLE}
