@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import io
 import subprocess
 import sys
@@ -200,6 +201,7 @@ def test_dry_run_and_cancel_change_nothing(demo_register: Register, tmp_path: Pa
     assert "nothing has been changed" in report.summary()
     with pytest.raises(ImportCancelled):
         import_workbook(demo_register, path, cancelled=lambda: True)
+    assert gc.isenabled()  # the import pauses the cycle collector, and restores it however it ends
     assert len(demo_register.history.changes()) == history
     assert demo_register.organisation.get().name == "Northfield Borough Council"
 
@@ -260,6 +262,7 @@ def test_bad_input_is_refused_with_one_clear_line(demo_register: Register, tmp_p
         with pytest.raises(SpreadsheetError, match=message.replace("(", r"\(").replace(")", r"\)")):
             import_workbook(demo_register, path)
         assert len(demo_register.history.changes()) == history, what
+        assert gc.isenabled(), what
 
 
 def test_cli_import_and_export(tmp_path: Path) -> None:
