@@ -356,13 +356,25 @@ class ChildRows:
 
     def __init__(self) -> None:
         self._rows: dict[str, list[tuple[Any, ...]]] = {}
+        # Rows linking to library items, as (owner id, item, position): an item the import
+        # has just created gets its id when the session is flushed, once for the whole batch
+        # rather than once for each activity that names a new item.
+        self._item_rows: dict[str, list[tuple[int, LibraryItem, int]]] = {}
         self.activities = 0  # how many activities' rows are waiting
 
     def add(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         self._rows.setdefault(sql, []).extend(rows)
 
+    def add_items(self, sql: str, rows: Iterable[tuple[int, LibraryItem, int]]) -> None:
+        self._item_rows.setdefault(sql, []).extend(rows)
+
     def write(self, session: Session) -> None:
         """Store what is waiting; call before anything reads the new activities back."""
+        if self._item_rows:
+            session.flush()  # new library items need their ids before they can be linked
+            for sql, item_rows in self._item_rows.items():
+                self.add(sql, [(owner, item.id, position) for owner, item, position in item_rows])
+            self._item_rows.clear()
         if not self._rows:
             return
         cursor = _driver_cursor(session)
@@ -387,12 +399,10 @@ def _insert_children(
         resolver.resolve(LibraryKind.LEGISLATION, entry.legislation)
         for entry in changes["lawful_bases"]
     ]
-    if resolver.has_unsaved_items():
-        session.flush()  # new library items need their ids before they can be linked
-    pending.add(
+    pending.add_items(
         _LINK_SQL,
         [
-            (activity_id, item.id, position)
+            (activity_id, item, position)
             for items in linked.values()
             for position, item in enumerate(items)
         ],
@@ -427,10 +437,10 @@ def _insert_children(
                 zip(changes["lawful_bases"], legislation, strict=True)
             ):
                 cursor.execute(_BASIS_SQL, (activity_id, entry.basis, entry.explanation, position))
-                basis_id = cursor.lastrowid
-                pending.add(
+                basis_id = int(cursor.lastrowid or 0)
+                pending.add_items(
                     _BASIS_LEGISLATION_SQL,
-                    [(basis_id, item.id, index) for index, item in enumerate(items)],
+                    [(basis_id, item, index) for index, item in enumerate(items)],
                 )
         finally:
             cursor.close()

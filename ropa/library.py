@@ -80,7 +80,6 @@ class LibraryResolver:
         # Names as typed, to their items: an import names the same few hundred items tens
         # of thousands of times, as typed, and each is then found without working out its key.
         self._as_typed: dict[LibraryKind, dict[str, LibraryItem]] = {}
-        self._created: list[LibraryItem] = []  # those that may not have an id yet
 
     def _items(self, kind: LibraryKind) -> dict[str, LibraryItem]:
         if kind not in self._cache:
@@ -119,15 +118,8 @@ class LibraryResolver:
             item = LibraryItem(kind=kind, name=name, name_key=key)
             self.session.add(item)
             items[key] = item
-            self._created.append(item)
             self.log.add("library_item", None, f"{kind.value}: {name}", "create")
         return item
-
-    def has_unsaved_items(self) -> bool:
-        """Whether an item this resolver created has no id yet (the session must be flushed
-        before anything links to it); cheaper than asking every item an activity links to."""
-        self._created = [item for item in self._created if item.id is None]
-        return bool(self._created)
 
 
 class LibraryService:
