@@ -2,10 +2,10 @@
 
     /work/venv/bin/python bench/import_phases.py [COUNT] [--profile FILE]
 
-Exports the cached COUNT-activity register once (kept under /tmp), then imports it into an
-empty register phase by phase, beside openpyxl read-only iteration of the same workbook
-(the baseline of bench/export_xlsx.py).  With --profile, the import runs under cProfile
-and the statistics are written to FILE (read them with `python -m pstats FILE`).
+Exports the cached COUNT-activity register (bench/register_data.py), then imports the
+workbook into an empty register phase by phase, beside openpyxl read-only iteration of the
+same workbook (the baseline of bench/export_xlsx.py).  With --profile, the import runs
+under cProfile and the statistics are written to FILE (read them with `python -m pstats`).
 """
 
 from __future__ import annotations
@@ -40,13 +40,12 @@ def timed(phases: dict[str, tuple[float, float]], name: str, action: Callable[[]
     return result
 
 
-def workbook_of(count: int) -> Path:
-    """Our own export of the cached register, written once and kept under /tmp."""
-    path = Path(tempfile.gettempdir()) / f"ropa-bench-import-{count}.xlsx"
-    register_path = cached_register(count)
-    if not path.exists() or path.stat().st_mtime < register_path.stat().st_mtime:
-        with Register.open(register_path) as register:
-            export_workbook(register, path)
+def workbook_of(count: int, folder: Path) -> Path:
+    """Our own export of the cached register, written afresh: what the import reads
+    depends on how the export writes it (a declared sheet size, inline text)."""
+    path = folder / "ours.xlsx"
+    with Register.open(cached_register(count)) as register:
+        export_workbook(register, path)
     return path
 
 
@@ -87,8 +86,8 @@ def main() -> None:
     parser.add_argument("count", nargs="?", type=int, default=10_000)
     parser.add_argument("--profile", type=Path, help="write cProfile statistics to this file")
     arguments = parser.parse_args()
-    path = workbook_of(arguments.count)
     folder = Path(tempfile.mkdtemp(prefix="ropa-import-phases-"))
+    path = workbook_of(arguments.count, folder)
 
     baseline: dict[str, tuple[float, float]] = {}
     timed(baseline, "raw read-only", lambda: raw_read(path))
