@@ -25,6 +25,7 @@ from ropa.errors import ConflictError, InUseError, NotFoundError, ValidationErro
 from ropa.fields import KIND_LABELS
 from ropa.history import ChangeLog
 from ropa.records import LibraryItemRecord
+from ropa.wording import count_of
 
 if TYPE_CHECKING:
     from ropa.register import Register
@@ -312,7 +313,7 @@ def _describe_users(users: Sequence[tuple[int, str, str]]) -> str:
     text = ", ".join(shown)
     if len(users) > MAX_NAMES_IN_MESSAGE:
         text += f" and {len(users) - MAX_NAMES_IN_MESSAGE} more"
-    count = "1 activity" if len(users) == 1 else f"{len(users)} activities"
+    count = count_of(len(users), "activity", "activities")
     return f"{count} ({text})"
 
 

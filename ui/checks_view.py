@@ -43,8 +43,9 @@ from ropa.checks import (
 from ropa.errors import RopaError
 from ropa.fields import label as field_label
 from ropa.register import Register
+from ropa.wording import count_of
 from ui.file_dialogs import ask_save_path
-from ui.item_models import count_of, horizontal_heading
+from ui.item_models import horizontal_heading
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker
 
 Index = QModelIndex | QPersistentModelIndex

@@ -34,8 +34,9 @@ from ropa.history_export import (
     write_history_xlsx,
 )
 from ropa.register import Register
+from ropa.wording import count_of
 from ui.file_dialogs import ask_save_path
-from ui.item_models import count_of, horizontal_heading
+from ui.item_models import horizontal_heading
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner
 
 Index = QModelIndex | QPersistentModelIndex

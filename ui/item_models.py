@@ -18,8 +18,3 @@ def horizontal_heading(
     ):
         return headings[section]
     return None
-
-
-def count_of(number: int, noun: str, plural: str | None = None) -> str:
-    """'1 error', '3 errors', '2 activities' (pass `plural` when it is not noun + 's')."""
-    return f"{number:,} {noun if number == 1 else (plural or noun + 's')}"

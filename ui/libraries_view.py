@@ -45,7 +45,7 @@ from ropa.errors import RopaError
 from ropa.fields import KIND_LABELS
 from ropa.records import LibraryItemRecord, LibraryKind
 from ropa.register import Register
-from ui.item_models import count_of
+from ropa.wording import count_of
 from ui.undo import LibraryItemEditCommand
 from ui.widgets.focus import on_focus_out
 

@@ -35,9 +35,9 @@ from ropa.errors import ConflictError, RopaError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
 from ropa.records import ActivityRecord, ActivitySummary
 from ropa.register import Register
+from ropa.wording import count_of
 from ui.actions import PAGE_NAMES, AppActions
 from ui.activities_page import ActivitiesPage
-from ui.item_models import count_of
 from ui.libraries_view import LibrariesView
 from ui.organisation_dialog import OrganisationDialog, OrganisationForm
 from ui.review import (

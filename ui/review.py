@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from ropa.dates import REVIEW_INTERVAL_MONTHS, default_next_review
 from ropa.identity import current_user
 from ropa.records import Status
+from ropa.wording import count_of
 from ui.activity_table_model import format_date
-from ui.item_models import count_of
 
 if TYPE_CHECKING:
     from ropa.review import ReviewService

@@ -13,6 +13,7 @@ from ropa.notices.records import NoticeRecord
 from ropa.notices.render import write_notice_file, writer_for
 from ropa.register import Register
 from ropa.sanitise import for_terminal
+from ropa.wording import count_of
 
 DEFAULT_TITLE = "Privacy notice"
 
@@ -30,8 +31,13 @@ def run_notice(
     # Titles, paths and warnings quote what users typed: escape any terminal controls in it.
     print(
         for_terminal(
-            f"Wrote “{document.title}” covering {len(document.activities)} activities to {path}"
-            + (f" ({len(gaps)} gaps to complete, marked “[To complete: …]”)." if gaps else ".")
+            f"Wrote “{document.title}” covering "
+            f"{count_of(len(document.activities), 'activity', 'activities')} to {path}"
+            + (
+                f" ({count_of(len(gaps), 'gap')} to complete, marked “[To complete: …]”)."
+                if gaps
+                else "."
+            )
         )
     )
     for warning in gaps:

@@ -27,6 +27,7 @@ def test_all_activities_with_the_organisation_in_the_default_title(
     assert "Youth justice service" in text and "School admissions" in text
     out, err = capsys.readouterr()
     assert "covering 15 activities" in out
+    assert "(1 gap to complete" in out  # counted in words: never "1 gaps"
     assert "CS-012 Private fostering has no retention period recorded" in err
 
 
