@@ -27,8 +27,11 @@ def test_all_activities_with_the_organisation_in_the_default_title(
     assert "Youth justice service" in text and "School admissions" in text
     out, err = capsys.readouterr()
     assert "covering 15 activities" in out
-    assert "(1 gap to complete" in out  # counted in words: never "1 gaps"
+    assert "(2 gaps to complete" in out
     assert "CS-012 Private fostering has no retention period recorded" in err
+    one_function = ["--function", "Children's social care"]
+    assert cli.main(["notice", str(target), "--db", str(demo_path), *one_function]) == 0
+    assert "(1 gap to complete" in capsys.readouterr().out  # never "1 gaps"
 
 
 def test_named_functions_and_title(demo_path: Path, tmp_path: Path) -> None:
