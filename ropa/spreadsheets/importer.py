@@ -473,11 +473,9 @@ class _SheetParser(WorkSheetParser):
         value: Any = _NOT_PLAIN
         if children == 0:
             value = None
-        elif children == 1:
+        elif children == 1 and not element[0].attrib:
             child = element[0]
-            if child.attrib:
-                pass
-            elif data_type == "inlineStr" and child.tag == _INLINE_STRING:
+            if data_type == "inlineStr" and child.tag == _INLINE_STRING:
                 value = _plain_inline_text(child)
                 data_type = "s"
             elif data_type == "s" and child.tag == _VALUE:
