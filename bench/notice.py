@@ -44,7 +44,7 @@ def median_time(work: Callable[[], Any]) -> tuple[float, Any]:
 def main() -> None:
     path = Path(tempfile.gettempdir()) / "ropa-bench-notice.ropa"
     register = build_register(path, ACTIVITIES)
-    ids = [s.id for s in register.activities.summaries()]
+    ids = [s.id for s in register.activity_list.summaries()]
     notice = NoticeRecord(title="Everything we do", activity_ids=ids)
     organisation = register.organisation.get()
     special, criminal = flagged_data_categories(register)

@@ -127,9 +127,9 @@ def main() -> None:
 
     # Both sides keep their connection open between reads, as the app does.
     connection = sqlite3.connect(path)
-    ours_list = median_time(lambda: register.activities.summaries())
+    ours_list = median_time(lambda: register.activity_list.summaries())
     raw_list_time = median_time(lambda: raw_list(connection))
-    assert len(register.activities.summaries()) == len(raw_list(connection)) == COUNT
+    assert len(register.activity_list.summaries()) == len(raw_list(connection)) == COUNT
 
     middle = COUNT // 2
     ours_one = median_time(lambda: register.activities.get(middle), repeats=21)

@@ -41,7 +41,6 @@ from ropa.records import (
     LINK_FIELDS,
     SCALAR_FIELDS,
     ActivityRecord,
-    ActivitySummary,
     ConditionEntry,
     LawfulBasisEntry,
     RetentionEntry,
@@ -73,9 +72,6 @@ class ActivityService:
         self.register = register
 
     # --- reading -------------------------------------------------------------------------
-
-    def summaries(self, *, include_retired: bool = True) -> list[ActivitySummary]:
-        return self.register.activity_list.summaries(include_retired=include_retired)
 
     def get(self, activity_id: int) -> ActivityRecord:
         with self.register.reading() as session:
@@ -125,12 +121,6 @@ class ActivityService:
                 chosen = [row[0] for row in functions if name_key(row[1]) in keys]
                 query = query.where(Activity.id.in_(chosen))
             return load_records(session, query, SCALAR_FIELDS)
-
-    def business_functions(self) -> list[str]:
-        return self.register.activity_list.business_functions()
-
-    def search_texts(self) -> dict[int, str]:
-        return self.register.activity_list.search_texts()
 
     # --- changing ------------------------------------------------------------------------
 

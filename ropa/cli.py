@@ -140,7 +140,7 @@ def _demo(args: argparse.Namespace, _db_path: Path) -> int:
     from ropa.demo import write_demo
 
     with write_demo(args.path) as register:
-        count = len(register.activities.summaries())
+        count = len(register.activity_list.summaries())
     print(f"Wrote an example register with {count} activities to {args.path}")
     return EXIT_OK
 

@@ -113,7 +113,7 @@ class ReviewService:
     def retired(self) -> list[ActivitySummary]:
         return [
             row
-            for row in self.register.activities.summaries(include_retired=True)
+            for row in self.register.activity_list.summaries(include_retired=True)
             if row.status == Status.RETIRED
         ]
 
@@ -122,7 +122,7 @@ class ReviewService:
     def _by_next_review(self, wanted: Callable[[dt.date], bool]) -> list[ActivitySummary]:
         rows = [
             row
-            for row in self.register.activities.summaries(include_retired=False)
+            for row in self.register.activity_list.summaries(include_retired=False)
             if row.next_review is not None and wanted(row.next_review)
         ]
         return sorted(rows, key=lambda row: (row.next_review, row.reference))

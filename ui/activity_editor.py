@@ -418,7 +418,7 @@ class ActivityEditor(QWidget):
         if field == "business_function":
             from PySide6.QtWidgets import QCompleter
 
-            completer = QCompleter(self.register.activities.business_functions(), edit)
+            completer = QCompleter(self.register.activity_list.business_functions(), edit)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
             edit.setCompleter(completer)

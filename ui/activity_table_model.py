@@ -260,7 +260,7 @@ class ActivityFilterProxy(QSortFilterProxyModel):
         self.source().sort(column, order)
 
     def set_search_texts(self, texts: dict[int, str]) -> None:
-        """The case-folded text of each activity (ActivityService.search_texts())."""
+        """The case-folded text of each activity (ActivityList.search_texts())."""
         self._change(lambda: setattr(self, "_texts", texts), recompute=True)
 
     def set_search(self, text: str) -> None:

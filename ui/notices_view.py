@@ -413,10 +413,10 @@ class NoticesView(QWidget):
     def _load_choices(self) -> None:
         self._activity_items = [
             CheckItem(s.id, f"{s.reference}  {s.name}", s.business_function)
-            for s in self.register.activities.summaries(include_retired=False)
+            for s in self.register.activity_list.summaries(include_retired=False)
         ]
         self._function_items = [
-            CheckItem(name, name) for name in self.register.activities.business_functions()
+            CheckItem(name, name) for name in self.register.activity_list.business_functions()
         ]
 
     def reload(self) -> None:

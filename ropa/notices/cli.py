@@ -50,7 +50,7 @@ def adhoc_notice(
 ) -> NoticeRecord:
     """A notice not kept in the register: every current activity, or those of the named
     business functions (each name must match one in the register)."""
-    known = {name_key(name): name for name in register.activities.business_functions()}
+    known = {name_key(name): name for name in register.activity_list.business_functions()}
     unknown = [name for name in functions if name_key(name) not in known]
     if unknown:
         listing = "; ".join(sorted(known.values())) or "none recorded yet"
@@ -68,5 +68,5 @@ def adhoc_notice(
             title = f"{organisation}: {title if subject else 'privacy notice'}"
     if chosen:
         return NoticeRecord(title=title.strip(), business_functions=chosen)
-    ids = [summary.id for summary in register.activities.summaries(include_retired=False)]
+    ids = [summary.id for summary in register.activity_list.summaries(include_retired=False)]
     return NoticeRecord(title=title.strip(), activity_ids=ids)

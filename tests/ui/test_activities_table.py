@@ -45,8 +45,9 @@ def page(qtbot: QtBot, register: Register) -> ActivitiesPage:
     )
     widget = ActivitiesPage()
     qtbot.addWidget(widget)
-    widget.set_rows(service.summaries(include_retired=True), service.business_functions())
-    widget.proxy.set_search_texts(service.search_texts())
+    listing = register.activity_list
+    widget.set_rows(listing.summaries(include_retired=True), listing.business_functions())
+    widget.proxy.set_search_texts(listing.search_texts())
     return widget
 
 
@@ -147,8 +148,8 @@ def test_new_rows_keep_the_sort_order_the_header_shows(
     page: ActivitiesPage, register: Register
 ) -> None:
     page.table.sortByColumn(Column.NAME, Qt.SortOrder.DescendingOrder)
-    rows = register.activities.summaries(include_retired=True)
-    page.set_rows(rows, register.activities.business_functions())
+    rows = register.activity_list.summaries(include_retired=True)
+    page.set_rows(rows, register.activity_list.business_functions())
     names = [page.proxy.index(row, Column.NAME).data() for row in range(page.proxy.rowCount())]
     assert len(names) > 2
     assert names == sorted(names, key=str.casefold, reverse=True)

@@ -81,7 +81,7 @@ def test_a_confirmed_choice_can_be_restored(
 
     restore_backup(backed_up, chosen)
     with Register.open(backed_up, daily_backup=False) as register:
-        assert [row.reference for row in register.activities.summaries()] == ["CS-001"]
+        assert [row.reference for row in register.activity_list.summaries()] == ["CS-001"]
 
 
 def test_a_register_without_backups_says_so(qtbot: QtBot, register_path: Path) -> None:

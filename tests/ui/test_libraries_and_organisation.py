@@ -175,12 +175,12 @@ def test_import_dialog_previews_then_imports(
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.preview_ready, timeout=20000):
         dialog.run_preview()
-    assert register.activities.summaries() == []  # the preview changed nothing
+    assert register.activity_list.summaries() == []  # the preview changed nothing
     assert dialog.import_button.isEnabled()
     with qtbot.waitSignal(dialog.imported, timeout=20000):
         dialog.import_button.click()
-    exported = {s.reference for s in demo_register.activities.summaries()}
-    imported = {s.reference for s in register.activities.summaries()}
+    exported = {s.reference for s in demo_register.activity_list.summaries()}
+    imported = {s.reference for s in register.activity_list.summaries()}
     assert imported and imported <= exported
 
 

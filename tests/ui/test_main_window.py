@@ -34,7 +34,9 @@ def references(window: MainWindow) -> list[str]:
 def test_lists_the_demo_activities_and_shows_the_register(
     window: MainWindow, demo_register: Register
 ) -> None:
-    assert len(references(window)) == len(demo_register.activities.summaries(include_retired=False))
+    assert len(references(window)) == len(
+        demo_register.activity_list.summaries(include_retired=False)
+    )
     assert references(window)[0] == "CS-001"
     assert str(demo_register.path) in window.path_label.text()
     assert window.state_label.text() == "Changes are saved as you work"
@@ -63,7 +65,7 @@ def test_create_an_activity_through_the_form(
     qtbot.keyClicks(dialog.name, "School transport")
     dialog.business_function.setEditText("Education")
     dialog.ok_button.click()
-    [summary] = [s for s in demo_register.activities.summaries() if s.name == "School transport"]
+    [summary] = [s for s in demo_register.activity_list.summaries() if s.name == "School transport"]
     created = demo_register.activities.get(summary.id)
     assert created.business_function == "Education"
     assert created.id in window.editors
@@ -86,21 +88,23 @@ def test_duplicate_retire_and_delete_the_selection(
     window.app_actions.duplicate.trigger()
     copies = page.selected_ids()
     assert len(copies) == 2 and set(copies).isdisjoint(first_two)
-    total = len(demo_register.activities.summaries(include_retired=False))
+    total = len(demo_register.activity_list.summaries(include_retired=False))
 
     answers = [False, True, True]
     monkeypatch.setattr(window, "confirm", lambda *_args: answers.pop(0))
     window.app_actions.retire.trigger()  # said no: nothing changes
-    assert len(demo_register.activities.summaries(include_retired=False)) == total
+    assert len(demo_register.activity_list.summaries(include_retired=False)) == total
     window.app_actions.retire.trigger()
-    assert len(demo_register.activities.summaries(include_retired=False)) == total - 2
+    assert len(demo_register.activity_list.summaries(include_retired=False)) == total - 2
     assert {
-        s.status for s in demo_register.activities.summaries(include_retired=True) if s.id in copies
+        s.status
+        for s in demo_register.activity_list.summaries(include_retired=True)
+        if s.id in copies
     } == {Status.RETIRED}
     page.status_filter.setCurrentIndex(page.status_filter.findData("all"))
     page.select_ids(copies)
     window.app_actions.delete.trigger()
-    remaining = {s.id for s in demo_register.activities.summaries(include_retired=True)}
+    remaining = {s.id for s in demo_register.activity_list.summaries(include_retired=True)}
     assert remaining.isdisjoint(copies)
 
 
@@ -123,7 +127,9 @@ def test_create_and_open_registers(
     with qtbot.waitSignal(window.register_changed):
         window.app_actions.open_register.trigger()
     assert window.register.path == demo_register.path
-    assert len(references(window)) == len(demo_register.activities.summaries(include_retired=False))
+    assert len(references(window)) == len(
+        demo_register.activity_list.summaries(include_retired=False)
+    )
     assert window.settings.recent_registers()[:2] == [demo_register.path.resolve(), fresh.resolve()]
 
 

@@ -91,7 +91,9 @@ def test_activities_chosen_one_by_one_and_publish_freezes_a_version(
     demo_register: Register,  # type: ignore[no-untyped-def]
 ) -> None:
     notice = view.create_notice("Fostering notice")
-    fostering = next(s.id for s in demo_register.activities.summaries() if s.reference == "CS-003")
+    fostering = next(
+        s.id for s in demo_register.activity_list.summaries() if s.reference == "CS-003"
+    )
     with qtbot.waitSignal(view.preview_updated, timeout=5000):
         view.activity_model.set_checked(fostering, True)
     assert "Fostering recruitment and assessment" in view.preview.toPlainText()
@@ -241,7 +243,9 @@ def test_refresh_sees_new_activities_and_keeps_unsaved_edits(  # type: ignore[no
     from tests.conftest import sample_activity
 
     view.create_notice("Refreshed notice")
-    fostering = next(s.id for s in demo_register.activities.summaries() if s.reference == "CS-003")
+    fostering = next(
+        s.id for s in demo_register.activity_list.summaries() if s.reference == "CS-003"
+    )
     view.activity_model.set_checked(fostering, True)
     qtbot.keyClicks(view.introduction_edit, "Typed, not saved.")
     rows_before = view.activity_model.rowCount()

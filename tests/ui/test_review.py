@@ -295,7 +295,7 @@ def test_due_and_overdue_views(
     register.activities.update(ids[0], {"next_review": TODAY - dt.timedelta(days=1)})
     register.activities.update(ids[1], {"next_review": TODAY + dt.timedelta(days=10)})
     register.activities.update(ids[2], {"next_review": TODAY + dt.timedelta(days=200)})
-    model = ActivityTableModel(register.activities.summaries(include_retired=True))
+    model = ActivityTableModel(register.activity_list.summaries(include_retired=True))
     proxy = ActivityFilterProxy()
     proxy.setSourceModel(model)
     qtmodeltester.check(proxy)
@@ -308,6 +308,6 @@ def test_due_and_overdue_views(
     proxy.set_status(STATUS_DUE)
     assert shown() == ["CS-001", "CS-002"]
     register.activities.retire([ids[0]])  # retired: never due
-    model.set_rows(register.activities.summaries(include_retired=True))
+    model.set_rows(register.activity_list.summaries(include_retired=True))
     assert shown() == ["CS-002"]
     qtmodeltester.check(proxy)

@@ -115,7 +115,7 @@ def test_duplicate_references_are_refused(register: Register) -> None:
     register.activities.create(sample_activity(reference="CS-001"))
     with pytest.raises(ValidationError, match="already has the reference"):
         register.activities.create(sample_activity(reference="CS-001"))
-    assert len(register.activities.summaries()) == 1
+    assert len(register.activity_list.summaries()) == 1
 
 
 def test_duplicate_makes_a_draft_copy(register: Register) -> None:
@@ -132,7 +132,7 @@ def test_retire_keeps_the_activity_but_hides_it_from_exports(register: Register)
     created = register.activities.create(sample_activity())
     register.activities.retire([created.id or 0])
     assert register.activities.load() == []
-    assert [r.status for r in register.activities.summaries()] == [Status.RETIRED]
+    assert [r.status for r in register.activity_list.summaries()] == [Status.RETIRED]
     assert len(register.activities.load(include_retired=True)) == 1
 
 
@@ -155,7 +155,7 @@ def test_a_failed_batch_changes_nothing(register: Register) -> None:
     bad = sample_activity(reference="OK-2", lawful_bases=[LawfulBasisEntry("nonsense")])
     with pytest.raises(ValidationError):
         register.activities.create_many([good, bad])
-    assert register.activities.summaries() == []
+    assert register.activity_list.summaries() == []
 
 
 def test_summaries_flag_special_category_data(register: Register) -> None:
@@ -166,13 +166,13 @@ def test_summaries_flag_special_category_data(register: Register) -> None:
     )
     register.activities.create(sample_activity(reference="A", data_categories=["Medical history"]))
     register.activities.create(sample_activity(reference="B", data_categories=["Address"]))
-    flags = {row.reference: row.has_special_category for row in register.activities.summaries()}
+    flags = {row.reference: row.has_special_category for row in register.activity_list.summaries()}
     assert flags == {"A": True, "B": False}
 
 
 def test_search_texts_cover_linked_items(register: Register) -> None:
     created = register.activities.create(sample_activity(recipients=["Ofsted"]))
-    assert "ofsted" in register.activities.search_texts()[created.id or 0]
+    assert "ofsted" in register.activity_list.search_texts()[created.id or 0]
 
 
 def test_bulk_load_gives_the_same_records_as_the_orm(demo_register: Register) -> None:

@@ -100,7 +100,7 @@ def test_a_bulk_action_with_a_stale_member_leaves_the_whole_batch_alone(
     with pytest.raises(ConflictError):
         bob.activities.retire(ids, {ids[0]: 1, ids[1]: 1})
 
-    assert [row.status for row in bob.activities.summaries()] == [Status.DRAFT, Status.DRAFT]
+    assert [row.status for row in bob.activity_list.summaries()] == [Status.DRAFT, Status.DRAFT]
 
 
 def test_editing_an_activity_another_session_deleted_is_a_clear_error(

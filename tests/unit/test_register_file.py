@@ -110,7 +110,7 @@ def test_a_backup_is_a_consistent_copy_while_the_register_is_open(register_path:
         copy_path = make_backup(register_path, "manual")
     assert [backup.path for backup in list_backups(register_path)] == [copy_path]
     with Register.open(copy_path) as copy:
-        assert [row.reference for row in copy.activities.summaries()] == ["CS-001"]
+        assert [row.reference for row in copy.activity_list.summaries()] == ["CS-001"]
 
 
 def test_reading_does_not_wait_for_another_writer(register_path: Path) -> None:
@@ -127,7 +127,7 @@ def test_reading_does_not_wait_for_another_writer(register_path: Path) -> None:
         with writer.transaction() as session:
             session.execute(text("SELECT 1"))  # the write lock is now held
             started = time.perf_counter()
-            assert reader.activities.summaries() == []
+            assert reader.activity_list.summaries() == []
             assert time.perf_counter() - started < 2  # the busy timeout is 5 s
             with pytest.raises(RegisterBusyError, match="someone else is saving"):
                 reader.organisation.update({"name": "B"})  # a second writer waits, then fails

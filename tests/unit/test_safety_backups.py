@@ -26,7 +26,7 @@ from tests.conftest import sample_activity
 
 def _references(path: Path) -> list[str]:
     with Register.open(path, daily_backup=False) as register:
-        return [row.reference for row in register.activities.summaries()]
+        return [row.reference for row in register.activity_list.summaries()]
 
 
 def _integrity(path: Path) -> str:
@@ -82,7 +82,7 @@ def test_a_backup_that_cannot_be_written_never_stops_the_register_opening(
     monkeypatch.setattr("ropa.register.make_daily_backup", disk_full)
     with Register.open(saved) as register:
         assert register.backup_problem == "Could not write the copy: disk full."
-        assert register.activities.summaries()[0].reference == "CS-001"
+        assert register.activity_list.summaries()[0].reference == "CS-001"
 
 
 def test_backups_list_their_dates_in_british_form(saved: Path) -> None:
@@ -98,10 +98,10 @@ def test_restore_brings_back_the_backup_and_keeps_what_it_replaced(saved: Path) 
         register.activities.create(sample_activity(reference="CS-002", name="Later work"))
         other_window = Register.open(saved, daily_backup=False)
         try:
-            assert len(other_window.activities.summaries()) == 2
+            assert len(other_window.activity_list.summaries()) == 2
             kept = restore_backup(saved, backup)
             # A colleague with the register open sees the restored content, not a mixture.
-            assert [row.reference for row in other_window.activities.summaries()] == ["CS-001"]
+            assert [row.reference for row in other_window.activity_list.summaries()] == ["CS-001"]
         finally:
             other_window.close()
     assert _references(saved) == ["CS-001"]

@@ -181,7 +181,7 @@ def test_new_registers_backups_and_copies_are_readable_by_their_owner_only(
 
 
 def _every_write(register: Register) -> dict[str, Callable[[], object]]:
-    activity_id = register.activities.summaries()[0].id
+    activity_id = register.activity_list.summaries()[0].id
     item = register.library.items(LibraryKind.PURPOSE)[0]
     return {
         "create": lambda: register.activities.create(sample_activity(reference="RO-1")),
@@ -209,7 +209,7 @@ def _assert_read_only(register: Register, path: Path, reason: str) -> None:
             write()
         assert "Save a copy" in str(refused.value), name
     # Reading works as usual.
-    assert [row.reference for row in register.activities.summaries()] == ["CS-001"]
+    assert [row.reference for row in register.activity_list.summaries()] == ["CS-001"]
 
 
 def test_a_file_the_user_cannot_write_opens_read_only(
@@ -311,5 +311,5 @@ def test_a_register_in_a_read_only_folder_opens_read_only(
     assert sorted(p.name for p in folder.iterdir()) == ["register.ropa"]
     with Register.open(tmp_path / "my copy.ropa") as copy:
         assert not copy.read_only
-        copy.activities.update(copy.activities.summaries()[0].id, {"name": "Edited copy"})
+        copy.activities.update(copy.activity_list.summaries()[0].id, {"name": "Edited copy"})
     assert list_backups(path) == []

@@ -201,7 +201,7 @@ def test_the_text_and_word_notices_hold_no_control_characters(
 def test_the_history_workbook_holds_hostile_text_as_inert_text(
     hostile: Register, tmp_path: Path
 ) -> None:
-    [summary] = hostile.activities.summaries()
+    [summary] = hostile.activity_list.summaries()
     hostile.activities.update(summary.id, {"owner": "+44 " + FORMULA, "description": MEGABYTE})
     target = tmp_path / "history.xlsx"
     export_history(hostile, target)

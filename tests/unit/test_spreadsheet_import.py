@@ -45,7 +45,7 @@ def template_values(path: Path) -> list[list[object]]:
 
 
 def activity_count(register: Register) -> int:
-    return len(register.activities.summaries())
+    return len(register.activity_list.summaries())
 
 
 def test_round_trip_of_the_demo_register(demo_register: Register, tmp_path: Path) -> None:
