@@ -25,7 +25,10 @@ from PySide6.QtGui import (
     QPagedPaintDevice,
     QPainter,
     QPen,
+    QTextBlock,
+    QTextCursor,
     QTextDocument,
+    QTextFormat,
 )
 
 from ropa.notices import NoticeDocument, render_html
@@ -126,7 +129,45 @@ def notice_text_document(notice: NoticeDocument, page_size: QSizeF) -> QTextDocu
     # The page size first, so the text is laid out once, straight onto pages.
     document.setPageSize(page_size)
     document.setHtml(render_html(notice))
+    keep_headings_with_their_text(document)
     return document
+
+
+def keep_headings_with_their_text(document: QTextDocument) -> None:
+    """Start a page at any heading that would otherwise end one, apart from its text.
+
+    Qt ignores the stylesheet's `page-break-after: avoid`, so a heading could sit alone at the
+    foot of a page; as a word processor does, it moves to the next page, with any headings
+    just above it (a section's heading and its first sub-heading go together).  Each break
+    moves only what follows it, so the scan goes on from there once the document has been
+    laid out again (rarely more than two or three times for a notice)."""
+    page_height = document.pageSize().height()
+    layout = document.documentLayout()
+    headings_start: QTextBlock | None = None  # the first of the headings just read
+    block = document.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel() > 0:
+            if headings_start is None:
+                headings_start = block
+        elif headings_start is not None:
+            top = layout.blockBoundingRect(headings_start).top()
+            text_top = _first_line_top(block, layout.blockBoundingRect(block).top())
+            if int(text_top // page_height) > int(top // page_height) and top % page_height > 1:
+                page_break = headings_start.blockFormat()
+                page_break.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                QTextCursor(headings_start).setBlockFormat(page_break)
+                # Qt lays out again only the block edited, not the pages after it.
+                document.setPageSize(document.pageSize())
+            headings_start = None
+        block = block.next()
+
+
+def _first_line_top(block: QTextBlock, block_top: float) -> float:
+    """Where the block's first line starts (below its top margin), in document pixels."""
+    lines = block.layout()
+    if lines.lineCount() == 0:
+        return block_top
+    return lines.position().y() + lines.lineAt(0).y()
 
 
 def _paint_pages(painter: QPainter, device: QPagedPaintDevice, notice: NoticeDocument) -> int:

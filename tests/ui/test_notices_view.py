@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSizeF, Qt
+from PySide6.QtGui import QTextFormat
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
@@ -164,6 +165,31 @@ def test_pdf_pages_hold_each_line_once_with_the_stylesheet_spacing(  # type: ign
     for earlier, later in itertools.pairwise(pages):
         # header line, body..., footer line: a line at a page break is painted on one page.
         assert earlier[-2] != later[1], earlier[-2]
+
+
+def test_no_heading_is_left_alone_at_the_foot_of_a_page(  # type: ignore[no-untyped-def]
+    qapp, demo_register: Register
+) -> None:
+    """Qt ignores page-break-after: avoid; the layout moves such a heading to the next page
+    itself. Tried on a range of page heights, so that every heading falls near a foot."""
+    document = build_document(demo_register, NoticeRecord(title="Everything we do"))
+    moved = 0
+    for height in range(600, 1000, 23):
+        laid_out = notice_text_document(document, QSizeF(640, height))
+        layout = laid_out.documentLayout()
+        block, run_top = laid_out.begin(), None
+        while block.isValid():
+            top = layout.blockBoundingRect(block).top()
+            if block.blockFormat().headingLevel():
+                run_top = top if run_top is None else run_top
+                policy = block.blockFormat().pageBreakPolicy()
+                moved += policy == QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+            elif run_top is not None:
+                text_top = block.layout().position().y() + block.layout().lineAt(0).y()
+                assert text_top // height == run_top // height, (height, block.text()[:40])
+                run_top = None
+            block = block.next()
+    assert moved  # the check above has been put to the test
 
 
 def test_printing_paints_every_page(view: NoticesView, tmp_path: Path) -> None:
