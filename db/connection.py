@@ -1,8 +1,8 @@
 """Plain sqlite3 connections to a register file, configured the one way every connection is.
 
-The SQLAlchemy engine (db/engine.py) configures its connections with `configure`; the few
-reads that must not wait for SQLAlchemy to be imported (opening a register, the activities
-list as the main window first appears) use `connect`.
+Every connection to a register comes from `connect`: the SQLAlchemy engine's (db/engine.py)
+and the few reads that must not wait for SQLAlchemy to be imported (opening a register, the
+activities list as the main window first appears).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from urllib.parse import quote
 BUSY_TIMEOUT_MS = 5000
 
 
-def configure(connection: sqlite3.Connection, *, read_only: bool) -> None:
+def _configure(connection: sqlite3.Connection, *, read_only: bool) -> None:
     """Foreign keys on, a busy timeout, and for writers WAL with normal syncing."""
     # Transactions begin where the caller says (BEGIN / BEGIN IMMEDIATE), not where sqlite3
     # would guess.
@@ -37,15 +37,20 @@ def read_only_uri(path: Path, *, immutable: bool = False) -> str:
 
 
 def connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> sqlite3.Connection:
-    """A configured connection; `read_only` ones cannot write, whatever the caller does."""
+    """A configured connection; `read_only` ones cannot write, whatever the caller does.
+
+    It may be used from any thread, one at a time: the engine's pool hands its connections
+    to the worker threads that read and save.
+    """
     if read_only:
-        connection = sqlite3.connect(
-            read_only_uri(path, immutable=immutable), uri=True, timeout=BUSY_TIMEOUT_MS / 1000
-        )
+        target, uri = read_only_uri(path, immutable=immutable), True
     else:
-        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        target, uri = str(path.resolve()), False
+    connection = sqlite3.connect(
+        target, uri=uri, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
     try:
-        configure(connection, read_only=read_only)
+        _configure(connection, read_only=read_only)
     except BaseException:
         connection.close()
         raise

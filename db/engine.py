@@ -2,34 +2,34 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
-from db.connection import BUSY_TIMEOUT_MS, configure
+from db.connection import connect
 
 READER_OPTION = "ropa_reader"
 
 
 def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False) -> Engine:
-    """An engine over one register file, its connections configured by db.connection.
+    """An engine over one register file, its connections made by db.connection.connect.
 
-    `immutable` (read-only only) lets SQLite read a WAL-mode file in a folder it cannot
-    write, where it could not create the -shm file that mode=ro alone needs.
+    The connections come from the one function that also opens a register, never from a URL
+    of SQLAlchemy's: a folder name with "#", "?" or "%41" in it then means the same file
+    both ways. `immutable` (read-only only) lets SQLite read a WAL-mode file in a folder it
+    cannot write, where it could not create the -shm file that mode=ro alone needs.
     """
-    if read_only:
-        # mode=ro refuses every write at the SQLite level, whatever the code above does.
-        extra = "&immutable=1" if immutable else ""
-        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro{extra}&uri=true"
-    else:
-        url = f"sqlite:///{path.resolve().as_posix()}"
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-
-    @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection: Any, _record: Any) -> None:
-        configure(dbapi_connection, read_only=read_only)
+    engine = create_engine(
+        "sqlite://",
+        creator=partial(connect, path, read_only=read_only, immutable=immutable),
+        # What SQLAlchemy chooses for a file (the URL above names none): a few connections
+        # kept open for the threads that read and write.
+        poolclass=QueuePool,
+    )
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:

@@ -21,6 +21,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from db.connection import connect
 from ropa.dates import british_date
 from ropa.errors import FileWriteError, RegisterFileError
 
@@ -242,16 +243,21 @@ def _connect_for_reading(path: Path) -> sqlite3.Connection:
     with mode=ro alone, because SQLite cannot create its -shm file there.  When no -wal file
     exists the file is complete in itself and may be read as immutable.
     """
-    uri = f"file:{path.resolve().as_posix()}?mode=ro"
     try:
-        connection = sqlite3.connect(uri, uri=True)
-        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return connection
+        return _read_only_connection(path, immutable=False)
     except sqlite3.OperationalError:
         if path.with_name(path.name + "-wal").exists():
             raise
-    connection = sqlite3.connect(uri + "&immutable=1", uri=True)
-    connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return _read_only_connection(path, immutable=True)
+
+
+def _read_only_connection(path: Path, *, immutable: bool) -> sqlite3.Connection:
+    connection = connect(path, read_only=True, immutable=immutable)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        connection.close()
+        raise
     return connection
 
 

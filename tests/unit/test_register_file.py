@@ -142,3 +142,34 @@ def test_closing_leaves_only_the_register_file(register_path: Path) -> None:
     Register.open(register_path).close()
     Register.open(register_path, daily_backup=False).close()
     assert sorted(p.name for p in register_path.parent.iterdir()) == [register_path.name]
+
+
+@pytest.mark.parametrize(
+    "folder",
+    ["Team #3", "Budget 100%41", "What? Why", "Dépt & co [2026]"]
+    if sys.platform != "win32"
+    else ["Team #3", "Budget 100%41", "Dépt & co [2026]"],
+)
+def test_a_register_in_a_folder_with_url_characters_is_the_same_file_every_way(
+    tmp_path: Path, folder: str
+) -> None:
+    """Folder names may hold what a URL would read as a fragment (#), a query (?) or an
+    escape (%41): the register is opened, listed, read, changed and read-only opened as that
+    one file, and nothing else is created beside it."""
+    from tests.conftest import sample_activity
+
+    path = tmp_path / folder / "register.ropa"
+    with Register.open(path) as register:
+        created = register.activities.create(sample_activity())
+    with Register.open(path) as register:
+        assert [s.reference for s in register.activity_list.summaries()] == ["CS-001"]
+        register.activities.update(created.id or 0, {"name": "Renamed"})
+    with Register.open(path, read_only=True) as register:
+        assert [a.name for a in register.activities.load()] == ["Renamed"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder]
+    assert {p.name for p in path.parent.iterdir()} <= {
+        "register.ropa",
+        "register backups",
+        "register.ropa-wal",
+        "register.ropa-shm",
+    }
