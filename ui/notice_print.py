@@ -12,10 +12,11 @@ document out once, with no pass over its blocks, and paints each page's slice of
 from __future__ import annotations
 
 import atexit
+import math
 import os
 import sys
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -170,17 +171,27 @@ def _first_line_top(block: QTextBlock, block_top: float) -> float:
     return lines.position().y() + lines.lineAt(0).y()
 
 
+def page_body(paper: QRect) -> QRectF:
+    """Where the notice's text goes on a sheet of `paper` (in points), in layout pixels.
+
+    Whole pixels wide and high: Qt lays text out in 1/64 pixel steps, so with a page edge at
+    a fraction of a pixel a line it had moved to the next page came out a hair above the
+    edge, and was painted at the foot of one page and again at the top of the next."""
+    per_mm = LAYOUT_DPI / 25.4
+    margin, header, footer = MARGIN_MM * per_mm, HEADER_MM * per_mm, FOOTER_MM * per_mm
+    return QRectF(
+        margin,
+        margin + header,
+        math.floor(paper.width() / 72 * LAYOUT_DPI - 2 * margin),
+        math.floor(paper.height() / 72 * LAYOUT_DPI - 2 * margin - header - footer),
+    )
+
+
 def _paint_pages(painter: QPainter, device: QPagedPaintDevice, notice: NoticeDocument) -> int:
     # Everything is measured in layout pixels (LAYOUT_DPI); the painter scales to the device.
     per_mm = LAYOUT_DPI / 25.4
-    paper = device.pageLayout().fullRectPoints()
     margin, header, footer = MARGIN_MM * per_mm, HEADER_MM * per_mm, FOOTER_MM * per_mm
-    body = QRectF(
-        margin,
-        margin + header,
-        paper.width() / 72 * LAYOUT_DPI - 2 * margin,
-        paper.height() / 72 * LAYOUT_DPI - 2 * margin - header - footer,
-    )
+    body = page_body(device.pageLayout().fullRectPoints())
 
     document = notice_text_document(notice, QSizeF(body.width(), body.height()))
     pages = document.pageCount()

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSizeF, Qt
-from PySide6.QtGui import QTextFormat
+from PySide6.QtGui import QPageSize, QTextFormat
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
 import main
 from ropa.notices import NoticeRecord, NoticeService, build_document
 from ropa.register import Register
-from ui.notice_print import notice_pdf_bytes, notice_text_document
+from ui.notice_print import notice_pdf_bytes, notice_text_document, page_body
 from ui.notices_view import CheckItem, CheckListModel, NoticeListModel, NoticesView
 
 pytestmark = pytest.mark.gui
@@ -167,6 +167,36 @@ def test_pdf_pages_hold_each_line_once_with_the_stylesheet_spacing(  # type: ign
         assert earlier[-2] != later[1], earlier[-2]
 
 
+def test_on_a4_no_line_of_a_notice_crosses_a_page_edge(  # type: ignore[no-untyped-def]
+    qapp, demo_register: Register, tmp_path: Path
+) -> None:
+    """A line across a page edge is painted on both pages (at the foot of one, over the
+    header of the next). The example register's published notice, on A4 as it prints."""
+    [published] = NoticeService(demo_register).list()
+    document = build_document(demo_register, published)
+    body = page_body(QPageSize(QPageSize.PageSizeId.A4).rectPoints())
+    laid_out = notice_text_document(document, body.size())
+    height = laid_out.pageSize().height()
+    assert laid_out.pageCount() >= 10
+    block = laid_out.begin()
+    while block.isValid():
+        lines, at = block.layout(), block.layout().position().y()
+        for number in range(lines.lineCount()):
+            top = at + lines.lineAt(number).y()
+            bottom = top + lines.lineAt(number).height()
+            assert top // height == (bottom - 0.01) // height, (top, block.text()[:40])
+        block = block.next()
+    target = tmp_path / "published.pdf"
+    target.write_bytes(notice_pdf_bytes(document))
+    pages = [
+        [line.strip() for line in page.splitlines() if line.strip()]
+        for page in pdf_text(target).split("\f")
+        if page.strip()
+    ]
+    for earlier, later in itertools.pairwise(pages):
+        assert earlier[-2] != later[1], earlier[-2]
+
+
 def test_no_heading_is_left_alone_at_the_foot_of_a_page(  # type: ignore[no-untyped-def]
     qapp, demo_register: Register
 ) -> None:
@@ -174,8 +204,10 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(  # type: ignore[no-unty
     itself. Tried on a range of page heights, so that every heading falls near a foot."""
     document = build_document(demo_register, NoticeRecord(title="Everything we do"))
     moved = 0
-    for height in range(600, 1000, 23):
-        laid_out = notice_text_document(document, QSizeF(640, height))
+    a4 = page_body(QPageSize(QPageSize.PageSizeId.A4).rectPoints()).size()
+    for size in [a4, *(QSizeF(640, height) for height in range(600, 1000, 23))]:
+        laid_out = notice_text_document(document, size)
+        height = size.height()
         layout = laid_out.documentLayout()
         block, run_top = laid_out.begin(), None
         while block.isValid():
