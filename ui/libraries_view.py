@@ -259,9 +259,25 @@ class LibrariesView(QWidget):
         self.kinds.currentRowChanged.connect(lambda _row: self.refresh())
 
     def showEvent(self, event: QShowEvent) -> None:
-        if not self._loaded:
+        # Read again each time the page is shown: an activity saved meanwhile may have added
+        # items or changed what uses them. Not when the window is merely restored, nor over
+        # text typed here and not yet saved.
+        if not self._loaded or (not event.spontaneous() and not self._holds_unsaved_text()):
             self.refresh()
         super().showEvent(event)
+
+    def _holds_unsaved_text(self) -> bool:
+        item = self.current_item()
+        if item is None:
+            return False
+        contract_typed = item.kind == LibraryKind.PROCESSOR and (
+            self.contract_edit.text() != item.contract_link
+        )
+        return (
+            self.name_edit.text() != item.name
+            or self.description_edit.toPlainText() != item.description
+            or contract_typed
+        )
 
     def _build_details(self) -> QGroupBox:
         box = QGroupBox("Item")

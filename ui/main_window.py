@@ -412,8 +412,11 @@ class MainWindow(QMainWindow):
         """Show the register's library and organisation again on the pages built so far."""
         if self._libraries_view is not None:
             self._libraries_view.refresh()
+        self._reload_organisation_form()
+
+    def _reload_organisation_form(self) -> None:
         if self._organisation_form is not None:
-            self._organisation_form.show_record(self.register.organisation.get())
+            self._organisation_form.reload()
 
     def show_page(self, number: int) -> None:
         self.navigation.setCurrentRow(number)
@@ -823,8 +826,7 @@ class MainWindow(QMainWindow):
 
     def _after_import(self, _report: object = None) -> None:
         self._after_activities_changed([])
-        if self._libraries_view is not None:
-            self._libraries_view.refresh()
+        self._refresh_built_pages()  # an import can add items and change the contact details
         self.reload_editors()
 
     def reload_editors(self) -> None:
@@ -974,7 +976,7 @@ class MainWindow(QMainWindow):
             self._organisation_form.flush()
         dialog = OrganisationDialog(self.register, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: self._refresh_built_pages())
+        dialog.finished.connect(lambda _r: self._reload_organisation_form())
         dialog.open()
         return dialog
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -151,6 +151,18 @@ class OrganisationForm(QWidget):
 
     def editor(self, field: str) -> QLineEdit | QPlainTextEdit:
         return self._texts[field]
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # The details may have changed meanwhile (an import, the dialog): show them again.
+        if not event.spontaneous():
+            self.reload()
+        super().showEvent(event)
+
+    def reload(self) -> None:
+        """Show the stored details again, unless the form holds text not yet saved (kept
+        after someone else's change), which showing them would lose."""
+        if not any(self._value(field) != getattr(self.record, field) for field in self._texts):
+            self.show_record(self.register.organisation.get())
 
     def show_record(self, record: OrganisationRecord) -> None:
         self.record = record

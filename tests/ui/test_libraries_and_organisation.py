@@ -233,3 +233,41 @@ def test_undoing_two_edits_of_one_item_undoes_both(
     libraries.undo_stack.redo()
     libraries.undo_stack.redo()
     assert demo_register.library.get(police).description == "All forces in England and Wales"
+
+
+def test_pages_shown_again_show_what_changed_meanwhile(
+    qtbot: QtBot, demo_register: Register, settings: AppSettings
+) -> None:
+    """Libraries and Organisation are read again each time they are shown: an activity saved
+    meanwhile may add an item or drop a use, and an import may change the contact details."""
+    window = MainWindow(demo_register, settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_page(Page.LIBRARIES)
+    view = window.libraries_view
+    view.kinds.setCurrentRow(list(LibraryKind).index(LibraryKind.RECIPIENT))
+    police = item_named(view, "Police")
+    police_users = view.model.item(view.model.row_of(police) or 0).usage_count
+    window.show_page(Page.ORGANISATION)
+    telephone = window.organisation_form.editor("telephone")
+    assert isinstance(telephone, QLineEdit)
+    window.show_page(Page.ACTIVITIES)
+
+    first = next(
+        a for a in demo_register.activities.load() if "Police" in a.recipients
+    )  # what the activity editor's save does, through the same service
+    recipients = [name for name in first.recipients if name != "Police"] + ["Ofsted inspectors"]
+    demo_register.activities.update(first.id or 0, {"recipients": recipients})
+    demo_register.organisation.update({"telephone": "01632 999999"})
+
+    window.show_page(Page.LIBRARIES)
+    item_named(view, "Ofsted inspectors")  # raises if it is not listed
+    assert view.model.item(view.model.row_of(police) or 0).usage_count == police_users - 1
+    window.show_page(Page.ORGANISATION)
+    assert telephone.text() == "01632 999999"
+    website = window.organisation_form.editor("website")
+    assert isinstance(website, QLineEdit)
+    website.setText("https://example.gov.uk")
+    website.editingFinished.emit()  # saved, not refused as someone else's change
+    assert demo_register.organisation.get().website == "https://example.gov.uk"
+    assert window.organisation_form.note.isHidden()
