@@ -378,8 +378,11 @@ def parse_transfer_safeguard(text: str) -> tuple[str, str]:
     return "", stripped
 
 
+# "What it applies to: period (from trigger)", as format_retention writes it. What it
+# applies to may be a long phrase ("Case records of children placed for adoption and of...");
+# a line with a colon further in than 200 characters is taken as a period alone.
 _RETENTION = re.compile(
-    r"^(?:(?P<applies>[^:\n]{1,80}):\s+)?(?P<period>.+?)(?:\s+\(from (?P<trigger>[^()]+)\))?$",
+    r"^(?:(?P<applies>[^:\n]{1,200}):\s+)?(?P<period>.+?)(?:\s+\(from (?P<trigger>[^()]+)\))?$",
     re.DOTALL,
 )
 
