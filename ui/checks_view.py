@@ -265,7 +265,7 @@ class ChecksView(QWidget):
         self._generation += 1
         generation = self._generation
         register = self.register
-        worker = Worker(lambda _progress, _cancelled: check_register(register), self)
+        worker = Worker(lambda _progress, stop: check_register(register, cancelled=stop), self)
         worker.succeeded.connect(self._checked_in_worker)
         worker.failed.connect(self._check_failed)
         worker.finished.connect(worker.deleteLater)

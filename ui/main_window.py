@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import html
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import platformdirs
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
@@ -350,6 +352,8 @@ class MainWindow(QMainWindow):
         self._generation += 1
         self._search_texts_loaded = False
         self._texts_request = 0
+        self._texts_shown = 0
+        self._texts_reading: tuple[Worker | None, int] = (None, 0)
         self.undo_stack.clear()
         self._libraries_view: LibrariesView | None = None
         self._organisation_form: OrganisationForm | None = None
@@ -469,27 +473,46 @@ class MainWindow(QMainWindow):
         self._start_background_loads()
 
     def _ensure_search_texts(self, _text: str = "") -> None:
-        """The first keystroke before the background read has finished reads it now."""
-        if not self._search_texts_loaded:
-            self._texts_request += 1  # what a read still under way brings is older than this
-            texts = self.register.activity_list.search_texts()
-            self._set_search_texts(self._generation, texts, self._texts_request)
+        """The first keystroke before the search text has arrived waits for the read under
+        way (it is usually nearly done), or reads it now if none is."""
+        if self._search_texts_loaded:
+            return
+        worker, request = self._texts_reading
+        if worker is not None and shiboken6.isValid(worker) and request == self._texts_request:
+            worker.wait()
+            if worker.outcome is not None and worker.outcome[0]:
+                self._set_search_texts(self._generation, worker.outcome[1], request)
+                return
+        self._texts_request += 1  # what a read still under way brings is older than this
+        texts = self.register.activity_list.search_texts()
+        self._set_search_texts(self._generation, texts, self._texts_request)
 
-    def _refresh_search_texts(self) -> None:
+    def _refresh_search_texts(self) -> threading.Event:
         """Read the search texts again in a worker: reading them takes a noticeable moment on
         a large register, and the window must not stall after every save. The texts held
-        meanwhile serve the search until the new ones arrive."""
+        meanwhile serve the search until the new ones arrive. The event is set once read."""
         self._texts_request += 1
         register, generation, request = self.register, self._generation, self._texts_request
-        worker = Worker(lambda _p, _c: register.activity_list.search_texts(), self)
+        read = threading.Event()
+
+        def read_texts(_progress: ProgressFn, _cancelled: CancelledFn) -> dict[int, str]:
+            try:
+                return register.activity_list.search_texts()
+            finally:
+                read.set()
+
+        worker = Worker(read_texts, self)
         worker.succeeded.connect(lambda result: self._set_search_texts(generation, result, request))
+        self._texts_reading = (worker, request)
         self._run_in_background(worker)
+        return read
 
     def _set_search_texts(self, generation: int, texts: object, request: int) -> None:
         if generation != self._generation or not isinstance(texts, dict):
             return
-        if request != self._texts_request:
-            return  # a later read is on its way, or has already been shown
+        if request != self._texts_request or request == self._texts_shown:
+            return  # a later read is on its way, or this one is shown already
+        self._texts_shown = request
         self._search_texts_loaded = True
         self.activities_page.proxy.set_search_texts(texts)
 
@@ -500,9 +523,16 @@ class MainWindow(QMainWindow):
     def _start_background_loads(self) -> None:
         self._background_pending = False
         register, generation = self.register, self._generation
-        if not self._search_texts_loaded:
-            self._refresh_search_texts()
-        gaps = Worker(lambda _p, _c: _gap_counts(register), self)
+        texts_read = None if self._search_texts_loaded else self._refresh_search_texts()
+
+        def gaps_task(_progress: ProgressFn, cancelled: CancelledFn) -> dict[int, int] | None:
+            # The search text first: a keystroke may be waiting for it, and the checks would
+            # slow it down (both are Python work, which one thread at a time may do).
+            if texts_read is not None:
+                texts_read.wait()
+            return _gap_counts(register, cancelled)
+
+        gaps = Worker(gaps_task, self)
         gaps.succeeded.connect(lambda result: self._set_gaps(generation, result))
         self._run_in_background(gaps)
 
@@ -1088,16 +1118,21 @@ class MainWindow(QMainWindow):
             "activities", self.activities_page.table.horizontalHeader().saveState()
         )
         self.settings.sync()
-        self.wait_for_background()
+        # Gone from the screen at once; the background reads (the checks of a large register
+        # take seconds) are asked to stop, and the window waits for their threads unseen.
+        self.hide()
+        cancel_and_wait_all(self)
         event.accept()
 
 
-def _gap_counts(register: Register) -> dict[int, int] | None:
+def _gap_counts(register: Register, cancelled: CancelledFn) -> dict[int, int] | None:
+    """The Gaps column: findings per activity; None if the checks were stopped."""
+    from ropa.checks import ChecksCancelled, gap_counts, run_checks
+
     try:
-        from ropa.checks import gap_counts, run_checks
-    except ImportError:
+        return gap_counts(run_checks(register, cancelled=cancelled))
+    except ChecksCancelled:
         return None
-    return gap_counts(run_checks(register))
 
 
 def _scrolling(widget: QWidget) -> QWidget:

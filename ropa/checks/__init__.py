@@ -6,6 +6,7 @@ findings = check_activities(records, context)     # pure, over plain records
 
 from ropa.checks.engine import (
     CheckReport,
+    ChecksCancelled,
     check_activities,
     check_activity,
     check_register,
@@ -25,6 +26,7 @@ from ropa.checks.rules import Rule
 __all__ = [
     "CheckContext",
     "CheckReport",
+    "ChecksCancelled",
     "Finding",
     "NoticeState",
     "Rule",

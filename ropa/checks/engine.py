@@ -14,6 +14,7 @@ from db.models import Activity, Notice, NoticeActivity, NoticeVersion, Status
 from ropa import law
 from ropa.checks.findings import CheckContext, Finding, NoticeState, Severity
 from ropa.checks.rules import RULES, Rule, dpia_screening, rules_by_id
+from ropa.errors import RopaError
 from ropa.library import name_key
 from ropa.records import ActivityRecord, Role
 
@@ -25,16 +26,35 @@ if TYPE_CHECKING:
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1}
 
 
-def check_activities(records: Sequence[ActivityRecord], context: CheckContext) -> list[Finding]:
+class ChecksCancelled(RopaError):  # noqa: N818 (named like ImportCancelled and ExportCancelled)
+    """The checks were stopped before they finished (the window closing, another register)."""
+
+
+def _never() -> bool:
+    return False
+
+
+def _stop_if(cancelled: Callable[[], bool]) -> None:
+    if cancelled():
+        raise ChecksCancelled("The checks were stopped before they finished.")
+
+
+def check_activities(
+    records: Sequence[ActivityRecord],
+    context: CheckContext,
+    *,
+    cancelled: Callable[[], bool] = _never,
+) -> list[Finding]:
     """Every finding for these records, the organisation and the notices, errors first.
 
     Pure: reads only its arguments. Retired activities are skipped (they are kept for the
-    record, not in use).
+    record, not in use). Raises ChecksCancelled between rules once `cancelled()` is True.
     """
     live = [record for record in records if record.status != Status.RETIRED]
     findings: list[Finding] = []
     organisation = context.organisation
     for rule in RULES:
+        _stop_if(cancelled)
         if rule.scope == "organisation":
             findings.extend(
                 _finding(rule, None, "", "Organisation", message)
@@ -77,13 +97,20 @@ class CheckReport:
         return sum(1 for f in self.findings if f.severity == Severity.WARNING)
 
 
-def check_register(register: Register, *, today: dt.date | None = None) -> CheckReport:
-    """Check every activity in use (not retired), with completeness per activity."""
+def check_register(
+    register: Register, *, today: dt.date | None = None, cancelled: Callable[[], bool] = _never
+) -> CheckReport:
+    """Check every activity in use (not retired), with completeness per activity.
+
+    A long check on a large register stops (ChecksCancelled) soon after `cancelled()` turns
+    True: after the reading, and between rules."""
     records = register.activities.load()  # the activities in use: retired ones are left out
+    _stop_if(cancelled)
     context = load_context(register, today=today)
+    _stop_if(cancelled)
     shares = {record.id: completeness(record, context) for record in records}
     return CheckReport(
-        findings=check_activities(records, context),
+        findings=check_activities(records, context, cancelled=cancelled),
         checked_on=context.today,
         organisation_name=context.organisation.name,
         activities={
@@ -106,10 +133,15 @@ def check_activity(record: ActivityRecord, context: CheckContext) -> list[Findin
     ]
 
 
-def run_checks(register: Register, *, today: dt.date | None = None) -> list[Finding]:
-    """Every finding for the activities in use (not retired) in the register."""
+def run_checks(
+    register: Register, *, today: dt.date | None = None, cancelled: Callable[[], bool] = _never
+) -> list[Finding]:
+    """Every finding for the activities in use (not retired) in the register (stopping as
+    check_register does once `cancelled()` turns True)."""
     records = register.activities.load()
-    return check_activities(records, load_context(register, today=today))
+    _stop_if(cancelled)
+    context = load_context(register, today=today)
+    return check_activities(records, context, cancelled=cancelled)
 
 
 def load_context(register: Register, *, today: dt.date | None = None) -> CheckContext:

@@ -328,3 +328,65 @@ def test_an_empty_register_says_where_to_start(
     window.register.activities.create(ActivityRecord(name="First"))
     window.reload_activities()
     assert not hint.isVisible()
+
+
+def test_a_keystroke_before_the_search_text_arrives_waits_for_that_read(
+    qtbot: QtBot, demo_register: Register, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a large register the first keystroke can come while the search text is still being
+    read: it waits for that read rather than reading it all again on the GUI thread."""
+    import threading
+
+    from ropa.activity_list import ActivityList
+
+    original = ActivityList.search_texts
+    reads: list[str] = []
+    gate = threading.Event()
+
+    def slow(self: ActivityList) -> dict[int, str]:
+        reads.append(threading.current_thread().name)
+        gate.wait(10)
+        return original(self)
+
+    monkeypatch.setattr(ActivityList, "search_texts", slow)
+    window = MainWindow(demo_register, settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: bool(reads))  # the background read has begun, and is held
+    threading.Timer(0.2, gate.set).start()
+    qtbot.keyClicks(window.activities_page.search, "fostering")
+    assert len(reads) == 1 and reads[0] != threading.main_thread().name
+    assert "CS-003" in references(window)
+    window.wait_for_background()
+    assert len(reads) == 1
+
+
+def test_closing_stops_the_background_checks(
+    qtbot: QtBot, demo_register: Register, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks for the Gaps column take seconds on a large register; closing the window
+    asks them to stop rather than waiting for them to finish."""
+    import threading
+
+    import ropa.checks.engine as engine
+
+    started, asked_to_stop = threading.Event(), threading.Event()
+    original = engine.check_activities
+
+    def long_check(records, context, *, cancelled):  # type: ignore[no-untyped-def]
+        started.set()
+        for _ in range(1000):  # ten seconds at most, far longer than closing should take
+            if cancelled():
+                asked_to_stop.set()
+                break
+            threading.Event().wait(0.01)
+        return original(records, context, cancelled=cancelled)
+
+    monkeypatch.setattr(engine, "check_activities", long_check)
+    window = MainWindow(demo_register, settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(started.is_set, timeout=20000)
+    assert window.close()
+    assert asked_to_stop.is_set()
+    assert not window.isVisible()

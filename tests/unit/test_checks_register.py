@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from db.models import Notice, NoticeActivity, NoticeVersion
 from ropa.checks import (
+    ChecksCancelled,
     Severity,
     check_register,
     completeness,
@@ -178,3 +179,21 @@ def test_the_example_notice_is_current_until_a_covered_activity_changes(
     demo_register.activities.update(covered.id or 0, {"description": "Now also by text."})
     stale = [f for f in run_checks(demo_register) if f.rule_id == "NOTICE-STALE"]
     assert len(stale) == 1 and covered.reference in stale[0].message
+
+
+def test_checks_stop_when_asked(demo_register: Register) -> None:
+    """A check of a large register takes seconds; closing the window or opening another
+    register asks it to stop, which it does after the reading or between rules."""
+    asked: list[int] = []
+
+    def stop_after(calls: int) -> bool:
+        asked.append(1)
+        return len(asked) > calls
+
+    with pytest.raises(ChecksCancelled):
+        check_register(demo_register, cancelled=lambda: True)
+    with pytest.raises(ChecksCancelled):
+        run_checks(demo_register, cancelled=lambda: stop_after(5))
+    assert len(asked) == 6  # it asked once a rule, and stopped at the first True
+    full = run_checks(demo_register, cancelled=lambda: False)
+    assert full == run_checks(demo_register)
