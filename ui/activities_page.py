@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -55,6 +56,9 @@ class ActivitiesPage(QWidget):
         self.search.setAccessibleName("Search activities")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.set_search)
+        # Return or the down arrow in the search box goes to the first result.
+        self.search.returnPressed.connect(self.go_to_results)
+        self.search.installEventFilter(self)
         self.function_filter = QComboBox()
         self.function_filter.setAccessibleName("Filter by business function")
         self.function_filter.setSizeAdjustPolicy(
@@ -114,6 +118,7 @@ class ActivitiesPage(QWidget):
         for column, width in widths.items():
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._activated)
+        self.table.installEventFilter(self)  # arriving by Tab selects a row to act on
         self.table.selectionModel().selectionChanged.connect(
             lambda *_: self.selection_changed.emit()
         )
@@ -207,6 +212,33 @@ class ActivitiesPage(QWidget):
         if first is not None:
             selection.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
             self.table.scrollTo(first)
+
+    def go_to_results(self) -> None:
+        """Move into the table, on the row already chosen or else the first one shown."""
+        self.table.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self.go_to_results()
+            return True
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.FocusIn
+            and isinstance(event, QFocusEvent)
+            and event.reason() != Qt.FocusReason.MouseFocusReason  # a click chooses its own
+            and not self.selected_ids()
+            and self.proxy.rowCount()
+        ):
+            # Arriving from the keyboard with nothing chosen: choose the current row (or the
+            # first), so that Open, Duplicate and Retire act at once, as in a file manager.
+            row = max(self.table.currentIndex().row(), 0)
+            self.table.selectRow(row)
+        return super().eventFilter(watched, event)
 
     def _activated(self, index: object) -> None:
         activity_id = self.current_id()

@@ -170,3 +170,25 @@ def test_searching_sorting_and_reloading_keep_none_alive(page: ActivitiesPage) -
         page.model.set_rows(rows)
     # Objects made meanwhile may hold None; a leak would show as 1,500 or more fewer.
     assert sys.getrefcount(None) >= before - 100
+
+
+def test_from_the_search_box_to_a_chosen_row_by_keyboard(
+    qtbot: QtBot, page: ActivitiesPage
+) -> None:
+    """Ctrl+F, type, then Down (or Return): the first result is chosen and has the focus,
+    so Open, Duplicate and Retire act on it at once."""
+    page.show()
+    qtbot.waitExposed(page)
+    page.activateWindow()
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, "school place")
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    qtbot.waitUntil(page.table.hasFocus)
+    assert [s.reference for s in page.model.rows if s.id in page.selected_ids()] == ["ED-1"]
+
+    page.table.clearSelection()
+    page.search.setFocus()
+    page.search.clear()
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(page.table.hasFocus)
+    assert len(page.selected_ids()) == 1
