@@ -87,14 +87,11 @@ class ReviewService:
         self, activity_ids: Sequence[int], expected_versions: Mapping[int, int] | None = None
     ) -> None:
         """Bring retired activities back as drafts, to be reviewed again."""
-        with self.register.transaction() as session:
-            log = ChangeLog(session)
-            resolver = LibraryResolver(session, log)
-            for activity_id in activity_ids:
-                activity = _load(session, activity_id)
-                check_version(activity, (expected_versions or {}).get(activity_id))
-                if activity.status == Status.RETIRED:
-                    update_activity(session, activity, {"status": Status.DRAFT}, resolver, log)
+
+        def reinstated(activity: Activity) -> dict[str, Any] | None:
+            return {"status": Status.DRAFT} if activity.status == Status.RETIRED else None
+
+        self._update_each(activity_ids, expected_versions, reinstated)
 
     # --- what is due -----------------------------------------------------------------------
 
@@ -133,19 +130,34 @@ class ReviewService:
         expected_versions: Mapping[int, int] | None,
         changes: dict[str, Any],
     ) -> None:
+        def unless_retired(activity: Activity) -> dict[str, Any]:
+            if activity.status == Status.RETIRED:
+                raise ValidationError(
+                    f"{activity.reference} \u201c{activity.name}\u201d is retired. "
+                    "Reinstate it first if it is in use again.",
+                    field="status",
+                )
+            return dict(changes)
+
+        self._update_each(activity_ids, expected_versions, unless_retired)
+
+    def _update_each(
+        self,
+        activity_ids: Sequence[int],
+        expected_versions: Mapping[int, int] | None,
+        changes_for: Callable[[Activity], dict[str, Any] | None],
+    ) -> None:
+        """One transaction: each activity checked against the version the caller saw, then
+        given the changes `changes_for` says (None: left as it is)."""
         with self.register.transaction() as session:
             log = ChangeLog(session)
             resolver = LibraryResolver(session, log)
             for activity_id in activity_ids:
                 activity = _load(session, activity_id)
                 check_version(activity, (expected_versions or {}).get(activity_id))
-                if activity.status == Status.RETIRED:
-                    raise ValidationError(
-                        f"{activity.reference} \u201c{activity.name}\u201d is retired. "
-                        "Reinstate it first if it is in use again.",
-                        field="status",
-                    )
-                update_activity(session, activity, dict(changes), resolver, log)
+                changes = changes_for(activity)
+                if changes is not None:
+                    update_activity(session, activity, changes, resolver, log)
 
 
 def _checked_next_review(day: dt.date, next_review: dt.date | None) -> dt.date:

@@ -264,13 +264,8 @@ class MainWindow(QMainWindow):
         menu.addAction(a.find)
         menu.addAction(a.organisation)
         menu = self.menuBar().addMenu("&Activities")
-        for action in (a.new_activity, a.open_activity, a.duplicate, a.retire, a.delete):
-            menu.addAction(action)
-        menu.addSeparator()
-        for action in self._review_actions():
-            menu.addAction(action)
-        menu.addSeparator()
-        menu.addAction(a.history)
+        menu.addAction(a.new_activity)
+        self._add_row_actions(menu)
         menu.addAction(a.reload)
         menu = self.menuBar().addMenu("&View")
         for action in a.pages:
@@ -702,9 +697,14 @@ class MainWindow(QMainWindow):
 
     def activity_context_menu(self) -> QMenu:
         """The activities table's right-click menu: what the Activities menu offers for a row."""
-        a = self.app_actions
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._add_row_actions(menu)
+        return menu
+
+    def _add_row_actions(self, menu: QMenu) -> None:
+        """What acts on the chosen activities, in the order both menus show it."""
+        a = self.app_actions
         for action in (a.open_activity, a.duplicate, a.retire, a.delete):
             menu.addAction(action)
         menu.addSeparator()
@@ -712,7 +712,6 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(a.history)
-        return menu
 
     # --- the review cycle ----------------------------------------------------------------
 
