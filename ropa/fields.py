@@ -193,6 +193,11 @@ FIELDS: dict[str, FieldInfo] = {
         "Article 35(3)",
     ),
     "notes": FieldInfo("Notes", "Anything else, including text an import could not place."),
+    "extra_fields": FieldInfo(
+        "Your own fields",
+        "Columns your organisation keeps that the ICO template has not, such as "
+        "\u201cInformation asset owner\u201d; exported after the ICO columns.",
+    ),
 }
 
 

@@ -128,6 +128,10 @@ class ActivityRecord:
     involves_children: bool = False
     large_scale: bool = False
     notes: str = ""
+    # The organisation's own columns ("Information asset owner", "System supplier"...):
+    # header -> text, in the order the organisation gave them.  Not part of the ICO layout,
+    # so written after its columns in the workbook we export.
+    extra_fields: dict[str, str] = field(default_factory=dict)
     # Set by the register; ignored when creating.
     id: int | None = None
     version: int = 0
@@ -148,7 +152,8 @@ SCALAR_FIELDS = [
     name
     for name in ActivityRecord.editable_fields()
     if name not in LINK_FIELDS
-    and name not in {"lawful_bases", "article9", "schedule1", "transfers", "retention"}
+    and name
+    not in {"lawful_bases", "article9", "schedule1", "transfers", "retention", "extra_fields"}
 ]
 
 

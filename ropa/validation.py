@@ -179,6 +179,34 @@ def _retention(name: str, value: Any) -> list[RetentionEntry]:
     return entries
 
 
+def _extra_fields(name: str, value: Any) -> dict[str, str]:
+    """The organisation's own fields: named by a non-empty header, each named once, with
+    text values.  Headers are kept as written (trimmed), in the order given."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(f"{label(name)} must be headers with their text.", field=name)
+    result: dict[str, str] = {}
+    seen: set[str] = set()
+    for header, text in value.items():
+        if not isinstance(header, str) or not header.strip():
+            raise ValidationError(f"Each of {label(name).lower()} needs a name.", field=name)
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            raise ValidationError(f"\u201c{header.strip()}\u201d must be text.", field=name)
+        key = " ".join(header.split()).casefold()
+        if key in seen:
+            raise ValidationError(
+                f"\u201c{header.strip()}\u201d is named twice; give each of "
+                f"{label(name).lower()} its own name.",
+                field=name,
+            )
+        seen.add(key)
+        result[header.strip()] = text
+    return result
+
+
 def _article10(name: str, value: Any) -> str:
     text = _text(name, value)
     if text and text not in law.article10_bases():
@@ -201,6 +229,7 @@ _HANDLERS: dict[str, Callable[[str, Any], Any]] = {
     "transfers": _transfers,
     "retention": _retention,
     "article10_basis": _article10,
+    "extra_fields": _extra_fields,
 }
 
 
