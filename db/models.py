@@ -139,6 +139,10 @@ class Activity(Base):
     approved_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     last_reviewed: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     next_review: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # Set when the content changes after an approval (the activity goes back for review);
+    # cleared by the next approval.  So the list and the editor can say the approval is of
+    # something else than what the register now holds.
+    changed_since_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     security_description: Mapped[str] = mapped_column(Text, default="")
     location_of_data: Mapped[str] = mapped_column(Text, default="")
     article10_basis: Mapped[str] = mapped_column(String(32), default="")

@@ -58,7 +58,7 @@ def test_a_migration_that_rebuilds_activities_keeps_their_linked_rows(
     (scripts / "versions" / "9999_rebuild.py").write_text(
         "from alembic import op\n"
         "revision = '9999'\n"
-        "down_revision = '0001'\n"
+        f"down_revision = '{HEAD_REVISION}'\n"
         "branch_labels = None\n"
         "depends_on = None\n"
         "def upgrade():\n"
