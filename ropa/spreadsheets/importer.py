@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Activity, ActivityLink, LibraryItem, LibraryKind
-from ropa.activities import ChildRows, insert_activity, update_activity
+from ropa.activities import ChildRows, ReferenceAllocator, insert_activity, update_activity
 from ropa.errors import RopaError
 from ropa.history import ChangeLog
 from ropa.library import LibraryResolver, name_key
@@ -844,12 +844,14 @@ def _store(
         report.organisation_updated = load_organisation(session).version != before
     matcher = _Matcher(session)
     pending = ChildRows()
+    references = ReferenceAllocator(session)
+    references.reserve(str(draft.values.get("reference", "")) for draft in drafts)
     total = len(drafts)
     for done, draft in enumerate(drafts, start=1):
         if cancelled is not None and cancelled():
             raise ImportCancelled("The import was stopped; the register has not been changed.")
         try:
-            _store_one(session, draft, matcher, resolver, log, report, pending)
+            _store_one(session, draft, matcher, resolver, log, report, pending, references)
         except RopaError as error:
             if isinstance(error, ImportCancelled):
                 raise
@@ -870,12 +872,13 @@ def _store_one(
     log: ChangeLog,
     report: ImportReport,
     pending: ChildRows,
+    references: ReferenceAllocator,
 ) -> None:
     values = draft.values
     existing_id = matcher.find(values)
     if existing_id is None:
         record = ActivityRecord(**values)
-        activity_id = insert_activity(session, record, resolver, log, pending)
+        activity_id = insert_activity(session, record, resolver, log, pending, references)
         if pending.activities >= _CHILD_ROWS_BATCH:
             pending.write(session)
         # Stored as given, the reference trimmed; only a new reference must be read back.
