@@ -46,7 +46,8 @@ from ropa.records import (
     RetentionEntry,
     TransferEntry,
 )
-from ropa.validation import normalise_changes
+from ropa.review_rules import changes_after_edit, status_refusal
+from ropa.validation import normalise, normalise_changes
 
 if TYPE_CHECKING:
     from ropa.register import Register
@@ -148,6 +149,10 @@ class ActivityService:
         with self.register.transaction() as session:
             activity = _load(session, activity_id, full=True)
             check_version(activity, expected_version)
+            if "status" in changes and (
+                status := normalise("status", changes["status"])
+            ) != activity.status:
+                _refuse_review_status(status)
             update_activity(session, activity, changes, *_resolver_and_log(session))
             return to_record(activity)
 
@@ -192,8 +197,10 @@ class ActivityService:
         """Change the status of several activities at once.
 
         With `expected_versions` (activity id -> the version the user saw), nothing is changed
-        if any of them was saved by someone else in between.
+        if any of them was saved by someone else in between.  In review and approved are
+        given by the review steps (ropa.review), which record who and when.
         """
+        _refuse_review_status(status)
         with self.register.transaction() as session:
             resolver, log = _resolver_and_log(session)
             for activity_id in activity_ids:
@@ -453,12 +460,22 @@ def update_activity(
     resolver: LibraryResolver,
     log: ChangeLog,
 ) -> bool:
-    """Apply changes to a loaded activity; return whether anything actually changed."""
+    """Apply changes to a loaded activity; return whether anything actually changed.
+
+    A change of content after an approval also sends the activity back for review
+    (ropa.review_rules.changes_after_edit).  `changed_since_approval` is never typed: only
+    the review steps pass it (approving clears it)."""
+    changes = dict(changes)
+    review_flag = changes.pop("changed_since_approval", None)
     changes = normalise_changes(changes)
     if "reference" in changes:
         _check_reference_free(session, changes["reference"], activity.id)
     before = to_record(activity)
     changed = {name: value for name, value in changes.items() if getattr(before, name) != value}
+    if review_flag is None:
+        changed.update(changes_after_edit(activity.status, activity.approved_on, changed))
+    elif review_flag != activity.changed_since_approval:
+        changed["changed_since_approval"] = review_flag
     if not changed:
         return False
     _apply(activity, changed, resolver)
@@ -470,6 +487,12 @@ def update_activity(
     activity.updated_at = utc_now()
     session.flush()
     return True
+
+
+def _refuse_review_status(status: Status) -> None:
+    reason = status_refusal(status)
+    if reason is not None:
+        raise ValidationError(reason, field="status")
 
 
 def check_version(activity: Activity, expected_version: int | None) -> None:
@@ -537,6 +560,7 @@ def to_record(activity: Activity) -> ActivityRecord:
         ],
         id=activity.id,
         version=activity.version,
+        changed_since_approval=activity.changed_since_approval,
         created_at=activity.created_at,
         updated_at=activity.updated_at,
     )

@@ -25,7 +25,7 @@ _ROLES = {role.value: role for role in Role}
 
 _SUMMARY_QUERY = """
     SELECT id, reference, name, business_function, status, role, next_review, last_reviewed,
-           updated_at, version
+           updated_at, version, changed_since_approval
     FROM activities {where} ORDER BY reference
 """
 
@@ -77,6 +77,7 @@ class ActivityList:
                 has_special_category=activity_id in special,
                 has_criminal_offence=activity_id in criminal,
                 version=version,
+                changed_since_approval=bool(changed),
             )
             for (
                 activity_id,
@@ -89,6 +90,7 @@ class ActivityList:
                 last_reviewed,
                 updated_at,
                 version,
+                changed,
             ) in rows
         ]
 

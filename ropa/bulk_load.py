@@ -35,7 +35,7 @@ from ropa.records import (
 )
 
 _KIND_TO_FIELD = {kind: name for name, kind in LINK_FIELDS.items()}
-_SYSTEM_COLUMNS = ("id", "version", "created_at", "updated_at")
+_SYSTEM_COLUMNS = ("id", "version", "created_at", "updated_at", "changed_since_approval")
 
 
 def load_records(

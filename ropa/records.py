@@ -137,6 +137,8 @@ class ActivityRecord:
     version: int = 0
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    # Its content changed after it was approved (ropa.review_rules); cleared by approving.
+    changed_since_approval: bool = False
 
     @classmethod
     def editable_fields(cls) -> list[str]:
@@ -144,7 +146,7 @@ class ActivityRecord:
         return [f.name for f in fields(cls) if f.name not in _SYSTEM_FIELDS]
 
 
-_SYSTEM_FIELDS = {"id", "version", "created_at", "updated_at"}
+_SYSTEM_FIELDS = {"id", "version", "created_at", "updated_at", "changed_since_approval"}
 
 # The fields kept in the activity's own row: not library links, not the rows of bases,
 # conditions, transfers and retention rules.
@@ -175,6 +177,7 @@ class ActivitySummary(NamedTuple):
     has_special_category: bool
     has_criminal_offence: bool
     version: int
+    changed_since_approval: bool = False
 
 
 @dataclass

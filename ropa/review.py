@@ -2,6 +2,10 @@
 
 Each call is one transaction and each change goes into the change history.  Retired
 activities stay in the register and can be listed and reinstated; nothing here deletes.
+What each step may act on is ropa.review_rules; this service enforces it, so a script or
+the command line meets the same refusals as the desktop app.  An approval is of what the
+approver saw: approving over error-level findings must be asked for (`despite_errors`) and
+is recorded with them, and a later change of content sends the activity back for review.
 """
 
 from __future__ import annotations
@@ -14,12 +18,33 @@ from sqlalchemy.orm import Session
 
 from db.models import Activity, Status
 from ropa.activities import check_version, update_activity
+from ropa.checks import Finding, Severity, check_activity, load_context
 from ropa.dates import DUE_SOON_DAYS, default_next_review
 from ropa.errors import NotFoundError, ValidationError
 from ropa.history import ChangeLog
 from ropa.identity import current_user
 from ropa.library import LibraryResolver
 from ropa.records import ActivitySummary
+from ropa.review_rules import Step, refusal
+from ropa.wording import count_of
+
+# The change history's field for the error-level findings an approval was given over.
+APPROVED_DESPITE = "errors when approved"
+
+
+class ApprovalNeedsConfirmation(ValidationError):  # noqa: N818 (a refusal, not a failure)
+    """Approving over error-level findings must be asked for: `findings` are those errors."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        activities = {finding.activity_id for finding in findings}
+        super().__init__(
+            f"{count_of(len(findings), 'error')} in "
+            f"{count_of(len(activities), 'activity', 'activities')} would be approved "
+            "as they are. Fix them first, or approve despite them (they are then "
+            "recorded with the approval).",
+            field="status",
+        )
+        self.findings = list(findings)
 
 if TYPE_CHECKING:
     from ropa.register import Register
@@ -35,7 +60,7 @@ class ReviewService:
         self, activity_ids: Sequence[int], expected_versions: Mapping[int, int] | None = None
     ) -> None:
         """Draft (or approved, for a fresh look) -> in review."""
-        self._change(activity_ids, expected_versions, {"status": Status.IN_REVIEW})
+        self._change(Step.SUBMIT, activity_ids, expected_versions, {"status": Status.IN_REVIEW})
 
     def approve(
         self,
@@ -45,10 +70,21 @@ class ReviewService:
         on: dt.date | None = None,
         next_review: dt.date | None = None,
         expected_versions: Mapping[int, int] | None = None,
+        despite_errors: bool = False,
     ) -> None:
         """Approve: records who (the OS user unless given) and when; an approval is also a
-        review, so the next review is set 12 months on unless a date is given."""
-        day = on or dt.date.today()
+        review, so the next review is set 12 months on unless a date is given.
+
+        Activities with error-level findings are approved only `despite_errors` (otherwise
+        ApprovalNeedsConfirmation lists them), and those findings go into the change
+        history with the approval."""
+        today = dt.date.today()
+        day = on or today
+        if day > today:
+            raise ValidationError(
+                "An approval cannot be dated after today. Approve on the day it is given.",
+                field="approved_on",
+            )
         who = (approved_by or current_user()).strip()
         if not who:
             raise ValidationError("Say who approved the entry.", field="approved_by")
@@ -58,8 +94,28 @@ class ReviewService:
             "approved_on": day,
             "last_reviewed": day,
             "next_review": _checked_next_review(day, next_review),
+            "changed_since_approval": False,
         }
-        self._change(activity_ids, expected_versions, changes)
+        errors = self.errors_before_approval(activity_ids, today=day)
+        if errors and not despite_errors:
+            raise ApprovalNeedsConfirmation(errors)
+        messages: dict[int | None, list[str]] = {}
+        for finding in errors:
+            messages.setdefault(finding.activity_id, []).append(finding.message)
+        self._change(Step.APPROVE, activity_ids, expected_versions, changes, messages)
+
+    def errors_before_approval(
+        self, activity_ids: Sequence[int], *, today: dt.date | None = None
+    ) -> list[Finding]:
+        """The error-level findings about these activities, which approving would pass over."""
+        records = self.register.activities.load(activity_ids, include_retired=True)
+        context = load_context(self.register, today=today)
+        return [
+            finding
+            for record in records
+            for finding in check_activity(record, context)
+            if finding.severity is Severity.ERROR
+        ]
 
     def mark_reviewed(
         self,
@@ -75,23 +131,19 @@ class ReviewService:
             "last_reviewed": day,
             "next_review": _checked_next_review(day, next_review),
         }
-        self._change(activity_ids, expected_versions, changes)
+        self._change(Step.MARK_REVIEWED, activity_ids, expected_versions, changes)
 
     def set_next_review(
         self, activity_id: int, when: dt.date, expected_version: int | None = None
     ) -> None:
         versions = {activity_id: expected_version} if expected_version is not None else None
-        self._change([activity_id], versions, {"next_review": when})
+        self._change(Step.MARK_REVIEWED, [activity_id], versions, {"next_review": when})
 
     def reinstate(
         self, activity_ids: Sequence[int], expected_versions: Mapping[int, int] | None = None
     ) -> None:
         """Bring retired activities back as drafts, to be reviewed again."""
-
-        def reinstated(activity: Activity) -> dict[str, Any] | None:
-            return {"status": Status.DRAFT} if activity.status == Status.RETIRED else None
-
-        self._update_each(activity_ids, expected_versions, reinstated)
+        self._change(Step.REINSTATE, activity_ids, expected_versions, {"status": Status.DRAFT})
 
     # --- what is due -----------------------------------------------------------------------
 
@@ -126,38 +178,31 @@ class ReviewService:
 
     def _change(
         self,
+        step: Step,
         activity_ids: Sequence[int],
         expected_versions: Mapping[int, int] | None,
         changes: dict[str, Any],
+        noted: Mapping[int | None, list[str]] | None = None,
     ) -> None:
-        def unless_retired(activity: Activity) -> dict[str, Any]:
-            if activity.status == Status.RETIRED:
-                raise ValidationError(
-                    f"{activity.reference} \u201c{activity.name}\u201d is retired. "
-                    "Reinstate it first if it is in use again.",
-                    field="status",
-                )
-            return dict(changes)
-
-        self._update_each(activity_ids, expected_versions, unless_retired)
-
-    def _update_each(
-        self,
-        activity_ids: Sequence[int],
-        expected_versions: Mapping[int, int] | None,
-        changes_for: Callable[[Activity], dict[str, Any] | None],
-    ) -> None:
-        """One transaction: each activity checked against the version the caller saw, then
-        given the changes `changes_for` says (None: left as it is)."""
+        """One transaction: each activity checked against the version the caller saw and
+        against the review rules for `step` (any refusal changes nothing), then changed;
+        `noted` (activity id -> lines) goes into the change history with the step."""
         with self.register.transaction() as session:
             log = ChangeLog(session)
             resolver = LibraryResolver(session, log)
             for activity_id in activity_ids:
                 activity = _load(session, activity_id)
                 check_version(activity, (expected_versions or {}).get(activity_id))
-                changes = changes_for(activity)
-                if changes is not None:
-                    update_activity(session, activity, changes, resolver, log)
+                label = f"{activity.reference} \u201c{activity.name}\u201d"
+                reason = refusal(step, activity.status, label)
+                if reason is not None:
+                    raise ValidationError(reason, field="status")
+                update_activity(session, activity, dict(changes), resolver, log)
+                if lines := (noted or {}).get(activity_id):
+                    entry = f"{activity.reference} {activity.name}".strip()
+                    log.add(
+                        "activity", activity.id, entry, step.value, APPROVED_DESPITE, None, lines
+                    )
 
 
 def _checked_next_review(day: dt.date, next_review: dt.date | None) -> dt.date:

@@ -62,7 +62,7 @@ def test_second_writer_of_an_activity_gets_a_clear_conflict(
     "action",
     [
         lambda register, ident, version: register.activities.set_status(
-            [ident], Status.APPROVED, {ident: version}
+            [ident], Status.DRAFT, {ident: version}
         ),
         lambda register, ident, version: register.activities.retire([ident], {ident: version}),
         lambda register, ident, version: register.activities.delete([ident], {ident: version}),

@@ -11,7 +11,8 @@ from ropa.errors import ConflictError, ValidationError
 from ropa.identity import current_user
 from ropa.records import Status
 from ropa.register import Register
-from ropa.review import ReviewService
+from ropa.review import APPROVED_DESPITE, ApprovalNeedsConfirmation, ReviewService
+from ropa.review_rules import ReviewSteps
 from tests.conftest import sample_activity
 
 TODAY = dt.date(2026, 11, 21)
@@ -125,3 +126,81 @@ def test_a_stale_version_is_refused(register: Register) -> None:
     with pytest.raises(ConflictError):
         review.approve([activity_id], expected_versions={activity_id: seen})
     assert register.activities.get(activity_id).status == Status.DRAFT
+
+
+# --- an approval is of what was approved ------------------------------------------------
+
+
+def test_approving_over_errors_must_be_asked_for_and_is_recorded_with_them(
+    register: Register,
+) -> None:
+    review = ReviewService(register)
+    activity_id = register.activities.create(sample_activity(retention=[])).id or 0
+    with pytest.raises(ApprovalNeedsConfirmation) as refused:
+        review.approve([activity_id])
+    assert [f.message for f in refused.value.findings] == ["No retention period is recorded."]
+    assert "1 error in 1 activity" in str(refused.value)
+    assert register.activities.get(activity_id).status == Status.DRAFT
+
+    review.approve([activity_id], despite_errors=True)
+    assert register.activities.get(activity_id).status == Status.APPROVED
+    noted = [
+        change
+        for change in register.history.changes(entity_id=activity_id)
+        if change.field == APPROVED_DESPITE
+    ]
+    assert [(c.action, c.new_value) for c in noted] == [
+        ("approve", "No retention period is recorded.")
+    ]
+
+
+def test_a_change_of_content_after_approval_sends_it_back_for_review(register: Register) -> None:
+    review = ReviewService(register)
+    activity_id = make(register, "A-1")
+    review.approve([activity_id])
+    review.mark_reviewed([activity_id])  # a review step leaves the approval standing
+    assert register.activities.get(activity_id).status == Status.APPROVED
+
+    register.activities.update(activity_id, {"owner": "Head of Early Help"})
+    record = register.activities.get(activity_id)
+    assert (record.status, record.changed_since_approval) == (Status.IN_REVIEW, True)
+    (summary,) = register.activity_list.summaries()
+    assert summary.changed_since_approval
+    fields = {c.field for c in register.history.changes(entity_id=activity_id, limit=3)}
+    assert {"owner", "status", "changed_since_approval"} <= fields
+
+    review.approve([activity_id])
+    record = register.activities.get(activity_id)
+    assert (record.status, record.changed_since_approval) == (Status.APPROVED, False)
+
+
+def test_a_draft_edited_is_not_said_to_have_changed_since_approval(register: Register) -> None:
+    activity_id = make(register, "A-1")
+    register.activities.update(activity_id, {"owner": "Someone"})
+    record = register.activities.get(activity_id)
+    assert (record.status, record.changed_since_approval) == (Status.DRAFT, False)
+
+
+def test_the_rules_of_the_cycle_hold_for_scripts_too(register: Register) -> None:
+    review = ReviewService(register)
+    activity_id = make(register, "A-1")
+    review.submit_for_review([activity_id])
+    with pytest.raises(ValidationError, match="already in review"):
+        review.submit_for_review([activity_id])
+    with pytest.raises(ValidationError, match="not retired"):
+        review.reinstate([activity_id])
+    with pytest.raises(ValidationError, match="review steps"):
+        register.activities.set_status([activity_id], Status.APPROVED)
+    with pytest.raises(ValidationError, match="review steps"):
+        register.activities.update(activity_id, {"status": "approved"})
+    with pytest.raises(ValidationError, match="after today"):
+        review.approve([activity_id], on=dt.date.today() + dt.timedelta(days=1))
+    record = register.activities.get(activity_id)
+    assert (record.status, record.approved_on) == (Status.IN_REVIEW, None)
+
+
+def test_the_steps_offered_follow_the_same_rules() -> None:
+    steps = ReviewSteps.for_statuses([Status.DRAFT, Status.IN_REVIEW])
+    assert (steps.submit, steps.approve, steps.reinstate) == (False, True, False)
+    assert ReviewSteps.for_statuses([Status.RETIRED]).reinstate
+    assert ReviewSteps.for_statuses([]) == ReviewSteps(False, False, False, False)

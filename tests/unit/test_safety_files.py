@@ -187,7 +187,7 @@ def _every_write(register: Register) -> dict[str, Callable[[], object]]:
         "create": lambda: register.activities.create(sample_activity(reference="RO-1")),
         "create_many": lambda: register.activities.create_many([sample_activity(reference="X")]),
         "update": lambda: register.activities.update(activity_id, {"name": "Changed"}),
-        "set_status": lambda: register.activities.set_status([activity_id], Status.APPROVED),
+        "set_status": lambda: register.activities.set_status([activity_id], Status.RETIRED),
         "retire": lambda: register.activities.retire([activity_id]),
         "duplicate": lambda: register.activities.duplicate(activity_id),
         "delete": lambda: register.activities.delete([activity_id]),
