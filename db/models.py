@@ -63,7 +63,9 @@ class Organisation(Base):
     representative_email: Mapped[str] = mapped_column(Text, default="")
     representative_telephone: Mapped[str] = mapped_column(Text, default="")
     ico_registration: Mapped[str] = mapped_column(Text, default="")
-    is_public_authority: Mapped[bool] = mapped_column(Boolean, default=True)
+    # None until the DPO says: whether an organisation is a public authority decides which
+    # lawful bases it may use for its tasks, so it is asked, never assumed.
+    is_public_authority: Mapped[bool | None] = mapped_column(Boolean, nullable=True, default=None)
     complaints_contact: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -182,6 +184,9 @@ class Activity(Base):
     retention_rules: Mapped[list[RetentionRule]] = relationship(
         cascade="all, delete-orphan", order_by="RetentionRule.position"
     )
+    extra_field_rows: Mapped[list[ActivityExtraField]] = relationship(
+        cascade="all, delete-orphan", order_by="ActivityExtraField.position"
+    )
 
 
 class ActivityLawfulBasis(Base):
@@ -260,6 +265,20 @@ class RetentionRule(Base):
     trigger: Mapped[str] = mapped_column(Text, default="")
     applies_to: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ActivityExtraField(Base):
+    """One of the organisation's own fields on an activity ("System supplier": "Capita"),
+    in the order the organisation keeps its columns."""
+
+    __tablename__ = "activity_extra_fields"
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text, default="")
 
 
 class Notice(Base):

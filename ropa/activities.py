@@ -21,6 +21,7 @@ from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefa
 from db.models import (
     Activity,
     ActivityCondition,
+    ActivityExtraField,
     ActivityLawfulBasis,
     ActivityLink,
     BasisLegislation,
@@ -65,6 +66,7 @@ def _full_load_options() -> list[Any]:
         selectinload(Activity.conditions),
         selectinload(Activity.transfers),
         selectinload(Activity.retention_rules),
+        selectinload(Activity.extra_field_rows),
     ]
 
 
@@ -149,9 +151,10 @@ class ActivityService:
         with self.register.transaction() as session:
             activity = _load(session, activity_id, full=True)
             check_version(activity, expected_version)
-            if "status" in changes and (
-                status := normalise("status", changes["status"])
-            ) != activity.status:
+            if (
+                "status" in changes
+                and (status := normalise("status", changes["status"])) != activity.status
+            ):
                 _refuse_review_status(status)
             update_activity(session, activity, changes, *_resolver_and_log(session))
             return to_record(activity)
@@ -352,6 +355,7 @@ _TRANSFER_SQL = _insert_sql(
 _RETENTION_SQL = _insert_sql(
     RetentionRule, ["activity_id", "period", "trigger", "applies_to", "position"]
 )
+_EXTRA_FIELD_SQL = _insert_sql(ActivityExtraField, ["activity_id", "position", "name", "value"])
 _BASIS_SQL = _insert_sql(ActivityLawfulBasis, ["activity_id", "basis", "explanation", "position"])
 _BASIS_LEGISLATION_SQL = _insert_sql(BasisLegislation, ["basis_id", "item_id", "position"])
 
@@ -435,6 +439,13 @@ def _insert_children(
             for position, entry in enumerate(changes["retention"])
         ],
     )
+    pending.add(
+        _EXTRA_FIELD_SQL,
+        [
+            (activity_id, position, name, value)
+            for position, (name, value) in enumerate(changes["extra_fields"].items())
+        ],
+    )
     if changes["lawful_bases"]:
         # A basis row's id is needed for its legislation, so these are written one by one.
         cursor = _driver_cursor(session)
@@ -471,7 +482,9 @@ def update_activity(
     if "reference" in changes:
         _check_reference_free(session, changes["reference"], activity.id)
     before = to_record(activity)
-    changed = {name: value for name, value in changes.items() if getattr(before, name) != value}
+    changed = {
+        name: value for name, value in changes.items() if _differs(getattr(before, name), value)
+    }
     if review_flag is None:
         changed.update(changes_after_edit(activity.status, activity.approved_on, changed))
     elif review_flag != activity.changed_since_approval:
@@ -480,6 +493,9 @@ def update_activity(
         return False
     _apply(activity, changed, resolver)
     for name, value in changed.items():
+        if name == "extra_fields":
+            _log_extra_fields(log, activity, before.extra_fields, value)
+            continue
         log.add(
             "activity", activity.id, _label(activity), "update", name, getattr(before, name), value
         )
@@ -487,6 +503,33 @@ def update_activity(
     activity.updated_at = utc_now()
     session.flush()
     return True
+
+
+def _differs(old: Any, new: Any) -> bool:
+    # Own fields are ordered: the same headers in another order is a change (dicts compare
+    # equal whatever their order).
+    if isinstance(old, dict) and isinstance(new, dict):
+        return list(old.items()) != list(new.items())
+    return bool(old != new)
+
+
+def _log_extra_fields(
+    log: ChangeLog, activity: Activity, before: dict[str, str], after: dict[str, str]
+) -> None:
+    """One history line per own field changed, named by its header ("System supplier:
+    Capita"), rather than every own field of the activity each time one of them changes."""
+    for header in [*before, *(h for h in after if h not in before)]:
+        old, new = before.get(header), after.get(header)
+        if old != new:
+            log.add(
+                "activity",
+                activity.id,
+                _label(activity),
+                "update",
+                "extra_fields",
+                "" if old is None else f"{header}: {old}",
+                "" if new is None else f"{header}: {new}",
+            )
 
 
 def _refuse_review_status(status: Status) -> None:
@@ -558,6 +601,7 @@ def to_record(activity: Activity) -> ActivityRecord:
             RetentionEntry(rule.period, rule.trigger, rule.applies_to)
             for rule in activity.retention_rules
         ],
+        extra_fields={row.name: row.value for row in activity.extra_field_rows},
         id=activity.id,
         version=activity.version,
         changed_since_approval=activity.changed_since_approval,
@@ -606,6 +650,8 @@ def _apply(activity: Activity, changes: dict[str, Any], resolver: LibraryResolve
                 )
                 for position, entry in enumerate(value)
             ]
+        elif name == "extra_fields":
+            _set_extra_fields(activity, value)
         elif name == "retention":
             activity.retention_rules = [
                 RetentionRule(
@@ -618,6 +664,18 @@ def _apply(activity: Activity, changes: dict[str, Any], resolver: LibraryResolve
             ]
         else:
             setattr(activity, name, value)
+
+
+def _set_extra_fields(activity: Activity, fields: dict[str, str]) -> None:
+    # The rows are keyed by position: the existing ones are rewritten in place, so the
+    # flush never inserts a row whose key a row still waiting to be deleted holds.
+    rows = activity.extra_field_rows
+    for position, (name, value) in enumerate(fields.items()):
+        if position < len(rows):
+            rows[position].name, rows[position].value = name, value
+        else:
+            rows.append(ActivityExtraField(name=name, value=value, position=position))
+    del rows[len(fields) :]
 
 
 def _set_links(activity: Activity, kind: LibraryKind, items: list[LibraryItem]) -> None:

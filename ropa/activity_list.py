@@ -10,7 +10,6 @@ activities through the ORM.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from db.enums import Role, Status
 from ropa.records import SCALAR_FIELDS, ActivityRecord, ActivitySummary
 
 if TYPE_CHECKING:
+    from db.connection import Connection
     from ropa.register import Register
 
 _STATUSES = {status.value: status for status in Status}
@@ -43,6 +43,7 @@ _CHILD_TEXT_QUERIES = (
     "SELECT activity_id, explanation FROM activity_lawful_bases",
     "SELECT activity_id, destination FROM transfers",
     "SELECT activity_id, period FROM retention_rules",
+    "SELECT activity_id, value FROM activity_extra_fields",
 )
 
 # The activity's own columns that hold text (so none of its flags, numbers or dates).
@@ -117,7 +118,7 @@ class ActivityList:
         return {activity_id: "\n".join(texts).casefold() for activity_id, texts in parts.items()}
 
 
-def _flagged(connection: sqlite3.Connection, flag: str) -> set[int]:
+def _flagged(connection: Connection, flag: str) -> set[int]:
     return {row[0] for row in connection.execute(_FLAGGED_QUERY.format(flag=flag))}
 
 

@@ -1,10 +1,11 @@
 """Loading many full activity records at once, fast.
 
 Exports, notices and checks read thousands of activities.  Building ORM objects for each
-activity and each of its links costs most of the time, so this reads the same rows with six
-plain Core queries (activities, links, bases, basis legislation, conditions, transfers and
-retention) and assembles the records directly.  ActivityService.get() still goes through the
-ORM for one activity; a test checks that both produce the same records.
+activity and each of its links costs most of the time, so this reads the same rows with
+plain Core queries (activities, links, bases, basis legislation, conditions, transfers,
+retention and the organisation's own fields) and assembles the records directly.
+ActivityService.get() still goes through the ORM for one activity; a test checks that both
+produce the same records.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from db.models import (
     Activity,
     ActivityCondition,
+    ActivityExtraField,
     ActivityLawfulBasis,
     ActivityLink,
     BasisLegislation,
@@ -118,6 +120,14 @@ def load_records(
     ):
         retention[activity_id].append(RetentionEntry(period, trigger, applies_to))
 
+    extra_fields: dict[int, dict[str, str]] = defaultdict(dict)
+    for activity_id, name, value in session.execute(
+        select(ActivityExtraField.activity_id, ActivityExtraField.name, ActivityExtraField.value)
+        .where(ActivityExtraField.activity_id.in_(select(ids.c.id)))
+        .order_by(ActivityExtraField.activity_id, ActivityExtraField.position)
+    ):
+        extra_fields[activity_id][name] = value
+
     records = []
     for row in rows:
         values = dict(zip((*scalar_fields, *_SYSTEM_COLUMNS), row, strict=True))
@@ -135,6 +145,7 @@ def load_records(
                 schedule1=activity_conditions["schedule1"],
                 transfers=transfers.get(activity_id, []),
                 retention=retention.get(activity_id, []),
+                extra_fields=dict(extra_fields.get(activity_id, {})),
             )
         )
     return records

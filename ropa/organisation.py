@@ -35,10 +35,13 @@ def apply_organisation(session: Session, changes: dict[str, Any], log: ChangeLog
     organisation = load_organisation(session)
     changed = False
     for name, value in changes.items():
-        expected = bool if name == "is_public_authority" else str
-        if not isinstance(value, expected):
-            kind = "yes or no" if expected is bool else "text"
-            raise ValidationError(f"{_label(name)} must be {kind}.", field=name)
+        if name == "is_public_authority":
+            if value is not None and not isinstance(value, bool):
+                raise ValidationError(
+                    f"{_label(name)} must be yes, no or not yet known.", field=name
+                )
+        elif not isinstance(value, str):
+            raise ValidationError(f"{_label(name)} must be text.", field=name)
         old = getattr(organisation, name)
         if old != value:
             setattr(organisation, name, value)

@@ -211,6 +211,8 @@ class OrganisationRecord:
     representative_email: str = ""
     representative_telephone: str = ""
     ico_registration: str = ""
-    is_public_authority: bool = True
+    # True or False once the DPO has said; None (unknown) until then.  Never assumed: it
+    # decides which lawful bases the organisation may use for its tasks.
+    is_public_authority: bool | None = None
     complaints_contact: str = ""
     version: int = 0

@@ -19,6 +19,7 @@ from ropa import law
 from ropa.checks.findings import CheckContext, NoticeState, Severity
 from ropa.dates import british_date, local_date
 from ropa.library import name_key
+from ropa.public_authority import suggest_public_authority
 from ropa.records import ActivityRecord, OrganisationRecord, Role
 
 ERROR = Severity.ERROR
@@ -148,12 +149,33 @@ def organisation_contact_missing(
     "Enter your data protection officer's name and an email address or telephone number.",
 )
 def organisation_dpo_missing(organisation: OrganisationRecord, _c: CheckContext) -> Iterator[str]:
-    if not organisation.is_public_authority:
+    if organisation.is_public_authority is not True:
         return
     if _blank(organisation.dpo_name):
         yield "A public authority must have a data protection officer, and none is named."
     elif all(_blank(v) for v in (organisation.dpo_email, organisation.dpo_telephone)):
         yield f"No email or telephone number is recorded for {organisation.dpo_name}."
+
+
+@organisation_rule(
+    "ORG-PUBLIC-AUTHORITY",
+    "Not said whether a public authority",
+    WARNING,
+    "Article 6(1), final paragraph; Article 37(1)(a)",
+    "is_public_authority",
+    "Say under Organisation details whether your organisation is a public authority.",
+)
+def organisation_public_authority_unknown(
+    organisation: OrganisationRecord, _c: CheckContext
+) -> Iterator[str]:
+    if organisation.is_public_authority is not None:
+        return
+    suggestion = suggest_public_authority(organisation.name)
+    guess = "" if suggestion is None else f" {suggestion.wording}"
+    yield (
+        "Nobody has said whether your organisation is a public authority, so the lawful "
+        f"bases and the DPO are not checked against it.{guess}"
+    )
 
 
 # --- what Article 30 asks of every activity -------------------------------------------------
@@ -304,7 +326,9 @@ def lawful_basis_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[s
     "this basis only for processing outside those tasks and say so in the explanation.",
 )
 def public_authority_basis(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
-    if not context.organisation.is_public_authority:
+    # Only once the DPO has said so: a company told it "cannot use" legitimate interests
+    # would be misled, and would stop trusting the checks.
+    if context.organisation.is_public_authority is not True:
         return
     bases = law.lawful_bases()
     for code in sorted(_bases(record)):

@@ -30,6 +30,7 @@ def test_create_and_read_back_every_kind_of_field(register: Register) -> None:
         breach_occurred=None,
         automated_decisions=True,
         next_review=dt.date(2027, 1, 31),
+        extra_fields={"Information asset owner": "Head of Service", "System supplier": ""},
     )
     created = register.activities.create(record)
     loaded = register.activities.get(created.id or 0)
@@ -244,3 +245,50 @@ def test_find_by_reference_prefers_the_exact_reference(register: Register) -> No
     assert (register.activities.find_by_reference("CS-001") or ActivityRecord()).name == "Upper"
     assert (register.activities.find_by_reference(" hr-7 ") or ActivityRecord()).name == "Only one"
     assert register.activities.find_by_reference("XX-1") is None
+
+
+def test_own_fields_are_kept_in_order_edited_searched_and_in_the_history(
+    register: Register,
+) -> None:
+    created = register.activities.create(
+        sample_activity(extra_fields={"System supplier": "Capita", "Asset owner": "Head of EH"})
+    )
+    activity_id = created.id or 0
+    # Reordered, one changed, one added, one removed: each read back as given.
+    register.activities.update(
+        activity_id,
+        {"extra_fields": {"Asset owner": "Head of EH", "System supplier": "Servelec", "RAG": "G"}},
+    )
+    for loaded in (register.activities.get(activity_id), register.activities.load()[0]):
+        assert list(loaded.extra_fields.items()) == [
+            ("Asset owner", "Head of EH"),
+            ("System supplier", "Servelec"),
+            ("RAG", "G"),
+        ]
+    register.activities.update(activity_id, {"extra_fields": {"Asset owner": "Head of EH"}})
+    assert register.activities.get(activity_id).extra_fields == {"Asset owner": "Head of EH"}
+    lines = [
+        (change.old_value, change.new_value)
+        for change in register.history.changes(entity_type="activity")
+        if change.field == "extra_fields"
+    ]
+    assert sorted(lines) == sorted(
+        [
+            ("", "RAG: G"),
+            ("System supplier: Capita", "System supplier: Servelec"),
+            ("RAG: G", ""),
+            ("System supplier: Servelec", ""),
+        ]
+    )
+    texts = register.activity_list.search_texts()
+    assert "head of eh" in texts[activity_id]
+
+
+def test_own_fields_need_a_name_each_named_once(register: Register) -> None:
+    with pytest.raises(ValidationError, match="needs a name"):
+        register.activities.create(sample_activity(extra_fields={" ": "x"}))
+    with pytest.raises(ValidationError, match="named twice"):
+        register.activities.create(
+            sample_activity(extra_fields={"System supplier": "a", "system  SUPPLIER": "b"})
+        )
+    assert register.activities.load() == []

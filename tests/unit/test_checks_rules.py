@@ -129,6 +129,7 @@ CASES = [
         with_org(address="", email="x@y"),
     ),
     Case("ORG-DPO", with_org(dpo_name=""), with_org(dpo_name="", is_public_authority=False)),
+    Case("ORG-PUBLIC-AUTHORITY", with_org(is_public_authority=None), with_org()),
     Case("A30-PURPOSES", of(lambda: good(purposes=[])), of(good)),
     Case("A30-INDIVIDUALS", of(lambda: good(individuals=[])), of(good)),
     Case("A30-DATA", of(lambda: good(data_categories=[])), of(good)),
@@ -393,6 +394,21 @@ def test_a_notice_never_published_is_not_out_of_date() -> None:
         check_activities([good(updated_at=dt.datetime(2027, 1, 1))], context(notices=unpublished))
         == []
     )
+
+
+def test_nothing_is_checked_against_a_public_authority_nobody_has_confirmed() -> None:
+    """A company's register imported without the question answered: legitimate interests
+    and a missing DPO are not held against it; the DPO is asked instead, with a guess."""
+    company = organisation(name="Brightside Care Ltd", dpo_name="", is_public_authority=None)
+    findings = check_activities([legitimate()], context(organisation=company))
+    assert [f.rule_id for f in findings] == ["ORG-PUBLIC-AUTHORITY"]
+    assert "public authority cannot" not in findings[0].message
+    assert findings[0].message.endswith(
+        "From its name (\u201cLtd\u201d), your organisation is not likely to be a public authority."
+    )
+    confirmed = organisation(is_public_authority=True)
+    findings = check_activities([legitimate()], context(organisation=confirmed))
+    assert [f.rule_id for f in findings] == ["BASIS-PUBLIC-AUTHORITY"]
 
 
 def test_the_finding_is_frozen() -> None:

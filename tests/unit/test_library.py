@@ -84,7 +84,8 @@ def test_organisation_details_round_trip_with_history(register: Register) -> Non
     register.organisation.update({"name": "Northfield Borough Council", "dpo_email": "dpo@x.uk"})
     organisation = register.organisation.get()
     assert organisation.name == "Northfield Borough Council"
-    assert organisation.is_public_authority is True
+    # Asked, never assumed, even of a council: the DPO confirms it on the Organisation page.
+    assert organisation.is_public_authority is None
     fields = {c.field for c in register.history.changes(entity_type="organisation")}
     assert fields == {"name", "dpo_email"}
 
@@ -146,6 +147,8 @@ def test_items_without_usage_counts_are_the_same_items(register: Register) -> No
 def test_a_wrong_organisation_value_names_the_field_as_the_page_does(register: Register) -> None:
     with pytest.raises(ValidationError, match=r"^DPO email must be text\.$"):
         register.organisation.update({"dpo_email": 42})
-    with pytest.raises(ValidationError, match=r"^Is public authority must be yes or no\.$"):
+    with pytest.raises(
+        ValidationError, match=r"^Is public authority must be yes, no or not yet known\.$"
+    ):
         register.organisation.update({"is_public_authority": "no"})
     assert register.organisation.get().dpo_email == ""
