@@ -3,18 +3,47 @@
 Every connection to a register comes from `connect`: the SQLAlchemy engine's (db/engine.py)
 and the few reads that must not wait for SQLAlchemy to be imported (opening a register, the
 activities list as the main window first appears).
+
+In a process that opens files by other means than SQLite (the desktop app: Qt's file
+dialogs read files to guess their type), `run_sqlite_apart()` makes every connection one
+whose SQLite runs in a helper process of its own (db/hosted.py), where nothing can drop the
+locks SQLite holds on the register. The command line has no such neighbours and keeps
+SQLite in its own process.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TypeAlias
 from urllib.parse import quote
+
+from db.hosted import POOL, HostedConnection
 
 BUSY_TIMEOUT_MS = 5000
 
+# Either kind offers what the callers use: execute, executemany, commit, rollback, close.
+Connection: TypeAlias = sqlite3.Connection | HostedConnection
 
-def _configure(connection: sqlite3.Connection, *, read_only: bool) -> None:
+_apart = False
+
+
+def run_sqlite_apart(enabled: bool = True) -> None:
+    """From now on, open registers through a helper process (`enabled`) or in this one.
+
+    Connections already open stay as they are. The app calls this before it opens anything.
+    """
+    global _apart
+    _apart = enabled
+    if enabled:
+        POOL.warm()
+
+
+def sqlite_runs_apart() -> bool:
+    return _apart
+
+
+def _configure(connection: Connection, *, read_only: bool) -> None:
     """Foreign keys on, a busy timeout, and for writers WAL with normal syncing."""
     # Transactions begin where the caller says (BEGIN / BEGIN IMMEDIATE), not where sqlite3
     # would guess.
@@ -36,7 +65,7 @@ def read_only_uri(path: Path, *, immutable: bool = False) -> str:
     return f"file:{quote(path.resolve().as_posix())}?mode=ro{extra}"
 
 
-def connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> sqlite3.Connection:
+def connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> Connection:
     """A configured connection; `read_only` ones cannot write, whatever the caller does.
 
     It may be used from any thread, one at a time: the engine's pool hands its connections
@@ -46,12 +75,45 @@ def connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> 
         target, uri = read_only_uri(path, immutable=immutable), True
     else:
         target, uri = str(path.resolve()), False
-    connection = sqlite3.connect(
-        target, uri=uri, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
-    )
+    timeout = BUSY_TIMEOUT_MS / 1000
+    connection: Connection
+    if _apart:
+        connection = HostedConnection(target, uri=uri, timeout=timeout)
+    else:
+        connection = sqlite3.connect(target, uri=uri, timeout=timeout, check_same_thread=False)
     try:
         _configure(connection, read_only=read_only)
     except BaseException:
         connection.close()
         raise
     return connection
+
+
+def copy_into_file(source: Connection, target: Path, *, then: tuple[str, ...] = ()) -> None:
+    """Copy the database `source` reads into the new file `target` (SQLite's online backup,
+    one consistent snapshot), then run the statements `then` on the copy."""
+    if isinstance(source, HostedConnection):
+        source.backup_to(target, then=then)
+        return
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+        for statement in then:
+            copy.execute(statement)
+    finally:
+        copy.close()
+
+
+def copy_over(target: Connection, source: Path) -> str:
+    """Copy the database file `source` over the one `target` writes, in one transaction;
+    PRAGMA quick_check's verdict on the result ("ok" when sound)."""
+    source_uri = read_only_uri(source)
+    if isinstance(target, HostedConnection):
+        return target.restore_from(source_uri)
+    original = sqlite3.connect(source_uri, uri=True)
+    try:
+        # pages=-1: every page in one step, so in one transaction on the target.
+        original.backup(target, pages=-1)
+    finally:
+        original.close()
+    return str(target.execute("PRAGMA quick_check").fetchone()[0])

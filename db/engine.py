@@ -6,13 +6,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from db.connection import connect
 
 READER_OPTION = "ropa_reader"
+_CHANGES_AT_BEGIN = "ropa_changes_at_begin"
 
 
 def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False) -> Engine:
@@ -37,8 +38,20 @@ def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False)
         # deadlock; a reader's plain BEGIN reads a WAL snapshot and never waits for a writer.
         reader = read_only or connection.get_execution_options().get(READER_OPTION, False)
         connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
+        if not reader:
+            connection.info[_CHANGES_AT_BEGIN] = _total_changes(connection)
 
     return engine
+
+
+def changes_since_begin(connection: Connection) -> int:
+    """How many rows the connection's write transaction has inserted, changed or deleted."""
+    return _total_changes(connection) - int(connection.info.get(_CHANGES_AT_BEGIN, 0))
+
+
+def _total_changes(connection: Connection) -> int:
+    driver: Any = connection.connection.driver_connection
+    return int(driver.total_changes)
 
 
 def make_session_factory(engine: Engine, *, reader: bool = False) -> sessionmaker[Session]:

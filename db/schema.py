@@ -8,13 +8,14 @@ HEAD_REVISION and never loads Alembic.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Engine
+
+    from db.connection import Connection
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -55,12 +56,12 @@ def known_revisions() -> set[str]:
 def current_revision(engine: Engine) -> str | None:
     raw = engine.raw_connection()
     try:
-        return stored_revision(cast(sqlite3.Connection, raw.driver_connection))
+        return stored_revision(cast("Connection", raw.driver_connection))
     finally:
         raw.close()
 
 
-def stored_revision(connection: sqlite3.Connection) -> str | None:
+def stored_revision(connection: Connection) -> str | None:
     """The revision recorded in the file, read from Alembic's own table without Alembic.
 
     None when the table is empty.  Several rows (branches, which only a newer version could

@@ -21,7 +21,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.connection import connect
+from db.connection import Connection, connect, copy_into_file, copy_over
 from ropa.dates import british_date
 from ropa.errors import FileWriteError, RegisterFileError
 
@@ -86,13 +86,8 @@ def copy_database(source: Path, target: Path) -> None:
         os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         src = _connect_for_reading(source)
         try:
-            dst = sqlite3.connect(partial)
-            try:
-                src.backup(dst)
-                # A copy should be one self-contained file, not a WAL pair.
-                dst.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                dst.close()
+            # A copy should be one self-contained file, not a WAL pair.
+            copy_into_file(src, partial, then=("PRAGMA journal_mode = DELETE",))
         finally:
             src.close()
         partial.replace(target)
@@ -236,7 +231,7 @@ def check_is_sound_register(path: Path) -> None:
 # --- internals ----------------------------------------------------------------------------
 
 
-def _connect_for_reading(path: Path) -> sqlite3.Connection:
+def _connect_for_reading(path: Path) -> Connection:
     """A connection that can never write to `path`.
 
     A WAL-mode file in a folder that cannot be written (a read-only share) cannot be opened
@@ -251,7 +246,7 @@ def _connect_for_reading(path: Path) -> sqlite3.Connection:
     return _read_only_connection(path, immutable=True)
 
 
-def _read_only_connection(path: Path, *, immutable: bool) -> sqlite3.Connection:
+def _read_only_connection(path: Path, *, immutable: bool) -> Connection:
     connection = connect(path, read_only=True, immutable=immutable)
     try:
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -270,19 +265,15 @@ def _is_sound(path: Path) -> bool:
 
 
 def _restore_in_place(register_path: Path, backup_path: Path) -> None:
-    source = _connect_for_reading(backup_path)
+    # Through `connect`, like every other connection to the register: in the app its SQLite
+    # runs apart, where nothing else in the process can drop its locks.
+    target = connect(register_path)
     try:
-        target = sqlite3.connect(register_path, timeout=5)
-        try:
-            # pages=-1: every page in one step, so in one transaction on the register.
-            source.backup(target, pages=-1)
-            verdict = target.execute("PRAGMA quick_check").fetchone()[0]
-            if verdict != "ok":
-                raise sqlite3.DatabaseError(verdict)
-        finally:
-            target.close()
+        verdict = copy_over(target, backup_path)
+        if verdict != "ok":
+            raise sqlite3.DatabaseError(verdict)
     finally:
-        source.close()
+        target.close()
 
 
 def _restore_by_replacing(register_path: Path, backup_path: Path) -> None:

@@ -33,6 +33,10 @@ class RegisterBusyError(RopaError):
     """Another program held the register's write lock for longer than the busy timeout."""
 
 
+class SaveNotConfirmedError(RopaError):
+    """A save committed, but the register file seen from another process does not hold it."""
+
+
 class ReadOnlyError(RopaError):
     """The register was opened read-only and cannot be changed."""
 

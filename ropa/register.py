@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from db.connection import connect
+from db.connection import Connection, connect, run_sqlite_apart, sqlite_runs_apart
 from db.schema import head_revision, known_revisions, stored_revision, upgrade_to_head
 from ropa.backup import BEFORE_UPGRADE, make_backup, make_daily_backup
 from ropa.errors import (
@@ -24,6 +24,7 @@ from ropa.errors import (
     ReadOnlyError,
     RegisterBusyError,
     RegisterFileError,
+    SaveNotConfirmedError,
     ValidationError,
 )
 
@@ -31,12 +32,16 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from db.save_witness import SaveWitness
     from ropa.activities import ActivityService
     from ropa.activity_list import ActivityList
     from ropa.history import HistoryService
     from ropa.library import LibraryService
+    from ropa.notices.service import NoticeService
     from ropa.organisation import OrganisationService
     from ropa.review import ReviewService
+
+__all__ = ["Register", "open_in_background", "run_sqlite_apart"]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 ZIP_HEADER = b"PK\x03\x04"
@@ -66,6 +71,10 @@ class Register:
         self._immutable = read_only and _needs_immutable(path)
         self._orm_lock = threading.Lock()
         self._orm: _Orm | None = None
+        # Each save is confirmed on the file from another process where something else in
+        # this process may open the file (the app); see db/save_witness.py.
+        self.confirm_saves = sqlite_runs_apart()
+        self._witness: SaveWitness | None = None
 
     @property
     def engine(self) -> Engine:
@@ -191,9 +200,15 @@ class Register:
         from sqlalchemy.exc import OperationalError
 
         sessions = self._orm_parts().sessions
+        mark = 0
         try:
             with sessions.begin() as session:
                 yield session
+                if self.confirm_saves and _wrote(session):
+                    from db.save_witness import mark_statement, new_mark
+
+                    mark = new_mark()
+                    session.connection().exec_driver_sql(mark_statement(mark))
         except OperationalError as error:
             if "locked" not in str(error.orig):
                 raise
@@ -204,6 +219,27 @@ class Register:
         except UnicodeEncodeError as error:
             # A lone surrogate (from damaged pasted or imported text) cannot be stored.
             raise _unstorable_text(error) from error
+        if mark:
+            self._confirm_save(mark)
+
+    def _confirm_save(self, mark: int) -> None:
+        """Raise SaveNotConfirmedError unless the file itself holds the save that left `mark`."""
+        from db.save_witness import SaveWitness, read_mark
+
+        if self._witness is None:
+            self._witness = SaveWitness(self.path)
+
+        def writer_mark() -> int:
+            with self.engine.connect() as connection:
+                return read_mark(connection.connection.driver_connection)
+
+        if not self._witness.confirms(mark, writer_mark):
+            raise SaveNotConfirmedError(
+                f"Your last change may not have reached {self.path}: the file on disk does not "
+                "show it (another program may have moved, replaced or repaired the register "
+                "file). Keep this window open and use File > Save a copy to keep your work in "
+                "a new file, then open that copy."
+            )
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
@@ -212,7 +248,7 @@ class Register:
             yield session
 
     @contextlib.contextmanager
-    def plain_reading(self) -> Iterator[sqlite3.Connection]:
+    def plain_reading(self) -> Iterator[Connection]:
         """A plain sqlite3 connection reading one consistent snapshot, for the few reads that
         must not wait for SQLAlchemy (the activities list as the main window first appears).
         Nothing read through it can be written back: the transaction is always rolled back."""
@@ -254,6 +290,12 @@ class Register:
         from ropa.organisation import OrganisationService
 
         return OrganisationService(self)
+
+    @property
+    def notices(self) -> NoticeService:
+        from ropa.notices.service import NoticeService
+
+        return NoticeService(self)
 
     @property
     def history(self) -> HistoryService:
@@ -377,6 +419,14 @@ def _upgrade(path: Path, revision: str) -> None:
             ensure_organisation_row(session)
     finally:
         engine.dispose()
+
+
+def _wrote(session: Session) -> bool:
+    """Whether the session's transaction has changed any row (flushing what is pending)."""
+    from db.engine import changes_since_begin
+
+    session.flush()
+    return changes_since_begin(session.connection()) > 0
 
 
 def _unstorable_text(error: UnicodeEncodeError) -> ValidationError:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ropa.errors import RopaError
 from ropa.paths import APP_NAME
-from ropa.register import open_in_background
+from ropa.register import open_in_background, run_sqlite_apart
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -43,6 +43,9 @@ def show_main_window(register_path: Path, settings: AppSettings | None = None) -
     The register is opened on a thread of its own while Qt and the window's modules load,
     which is why PySide6 is imported here rather than at the top of this module.
     """
+    # Qt opens files behind our back (file dialogs guess types by reading them), which on
+    # POSIX would drop SQLite's locks on the register: its SQLite runs in a process apart.
+    run_sqlite_apart()
     opening = open_in_background(register_path)
     make_application()
     from PySide6.QtWidgets import QMessageBox

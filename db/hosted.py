@@ -1,0 +1,309 @@
+"""sqlite3 connections whose SQLite runs in a helper process (db/sqlite_host.py).
+
+A `HostedConnection` behaves like the sqlite3.Connection that db.connection.connect would
+otherwise return, for everything ROPA desk and SQLAlchemy ask of one: execute and
+executemany with their cursors, commit, rollback, isolation_level, create_function for the
+functions the host knows, and the online backup in both directions. Each statement is one
+round trip; a query's rows come back with it.
+
+The desktop app uses these (see db.connection.run_sqlite_apart), because the app's process
+opens files by other means than SQLite (Qt's file dialogs do) and on POSIX that drops every
+lock SQLite holds on the register. The helper process opens nothing but the register.
+
+Helper processes are reused: closing a connection hands its process back to a small pool,
+so the many short reads of the activities list do not each start a process.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from db.sqlite_host import KNOWN_FUNCTIONS, read_frame, write_frame
+
+_HOST_SCRIPT = Path(__file__).with_name("sqlite_host.py")
+_IDLE_LIMIT = 4
+
+
+class HostStoppedError(sqlite3.OperationalError):
+    """The helper process has gone (killed, or out of memory): nothing more can be done on
+    this connection; a new one starts a new process."""
+
+
+class _HostProcess:
+    """One running db/sqlite_host.py and the pipes to it."""
+
+    def __init__(self) -> None:
+        # -I: no user site or PYTHON* variables; -S: no site, the host needs the stdlib only.
+        flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if os.name == "nt" else 0
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(_HOST_SCRIPT)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            creationflags=flags,
+        )
+        self._lock = threading.Lock()
+        _RUNNING.add(self)
+
+    def call(self, *request: Any) -> Any:
+        with self._lock:
+            stdin, stdout = self.process.stdin, self.process.stdout
+            assert stdin is not None and stdout is not None
+            try:
+                write_frame(stdin, request)
+                status, value = read_frame(stdout)
+            except (OSError, EOFError, ValueError) as error:
+                raise HostStoppedError(
+                    "The register's database process stopped unexpectedly; nothing more "
+                    "was saved. Close the register and open it again."
+                ) from error
+        if status == "error":
+            raise value
+        return value
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        _RUNNING.discard(self)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class _Pool:
+    """Idle helper processes, ready for the next connection."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[_HostProcess] = []
+
+    def take(self) -> _HostProcess:
+        with self._lock:
+            while self._idle:
+                process = self._idle.pop()
+                if process.alive:
+                    return process
+        return _HostProcess()
+
+    def give_back(self, process: _HostProcess) -> None:
+        with self._lock:
+            if process.alive and len(self._idle) < _IDLE_LIMIT:
+                self._idle.append(process)
+                return
+        process.stop()
+
+    def warm(self) -> None:
+        """Start one process ahead of the first connection (it takes a few hundredths of a
+        second), so that opening a register does not wait for it."""
+        process = _HostProcess()
+        self.give_back(process)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for process in idle:
+            process.stop()
+
+
+# Every process still running, so that none is left behind when this one exits (a closed
+# pipe ends a host anyway; this also collects its exit status).
+_RUNNING: set[_HostProcess] = set()
+
+POOL = _Pool()
+
+
+@atexit.register
+def stop_every_host() -> None:
+    POOL.stop_all()
+    for process in list(_RUNNING):
+        process.stop()
+
+
+class HostedCursor:
+    """A cursor over rows that came back whole with their statement."""
+
+    arraysize = 1
+
+    def __init__(self, connection: HostedConnection) -> None:
+        self.connection = connection
+        self.description: Any = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+        self._rows: list[Any] = []
+        self._next = 0
+
+    def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> HostedCursor:
+        answer = self.connection._call("execute", sql, _plain(parameters))
+        self.description, self._rows, self.rowcount, self.lastrowid = answer
+        self._next = 0
+        return self
+
+    def executemany(self, sql: str, rows: Iterable[Any]) -> HostedCursor:
+        answer = self.connection._call("executemany", sql, [_plain(row) for row in rows])
+        self.description, self._rows, self.rowcount, self.lastrowid = answer
+        self._next = 0
+        return self
+
+    def fetchone(self) -> Any:
+        if self._next >= len(self._rows):
+            return None
+        row = self._rows[self._next]
+        self._next += 1
+        return row
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        count = self.arraysize if size is None else size
+        rows = self._rows[self._next : self._next + count]
+        self._next += len(rows)
+        return rows
+
+    def fetchall(self) -> list[Any]:
+        rows = self._rows[self._next :]
+        self._next = len(self._rows)
+        return rows
+
+    def __iter__(self) -> Iterator[Any]:
+        while (row := self.fetchone()) is not None:
+            yield row
+
+    def close(self) -> None:
+        self._rows = []
+
+    def setinputsizes(self, *_sizes: Any) -> None:
+        """DB-API: nothing to do."""
+
+    def setoutputsize(self, *_size: Any) -> None:
+        """DB-API: nothing to do."""
+
+
+class HostedConnection:
+    """A sqlite3-like connection whose SQLite lives in a helper process."""
+
+    def __init__(self, target: str, *, uri: bool, timeout: float) -> None:
+        self._process: _HostProcess | None = POOL.take()
+        try:
+            self._process.call("connect", target, uri, timeout)
+        except BaseException:
+            self._process.stop()
+            self._process = None
+            raise
+
+    def _call(self, *request: Any) -> Any:
+        if self._process is None:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        return self._process.call(*request)
+
+    # --- what sqlite3.Connection offers -------------------------------------------------
+
+    def cursor(self) -> HostedCursor:
+        return HostedCursor(self)
+
+    def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> HostedCursor:
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, rows: Iterable[Any]) -> HostedCursor:
+        return self.cursor().executemany(sql, rows)
+
+    def executescript(self, script: str) -> HostedCursor:
+        self._call("executescript", script)
+        return self.cursor()
+
+    def commit(self) -> None:
+        self._call("commit")
+
+    def rollback(self) -> None:
+        self._call("rollback")
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            process.call("close")
+        except sqlite3.Error:
+            process.stop()
+            return
+        POOL.give_back(process)
+
+    def __del__(self) -> None:
+        # A connection dropped without close() still hands its process back.
+        with contextlib.suppress(Exception):
+            self.close()
+
+    @property
+    def isolation_level(self) -> str | None:
+        level: str | None = self._call("get", "isolation_level")
+        return level
+
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        self._call("set", "isolation_level", value)
+
+    @property
+    def in_transaction(self) -> bool:
+        return bool(self._call("get", "in_transaction"))
+
+    @property
+    def total_changes(self) -> int:
+        return int(self._call("get", "total_changes"))
+
+    def create_function(
+        self, name: str, narg: int, function: Any, *, deterministic: bool = False
+    ) -> None:
+        known = KNOWN_FUNCTIONS.get(name.lower())
+        if known is None or known[0] != narg:
+            raise sqlite3.NotSupportedError(f"No SQL function {name}/{narg} in the host.")
+        self._call("create_function", name, narg, deterministic)
+
+    # --- what ROPA desk adds --------------------------------------------------------------
+
+    def backup_to(self, target: Path, *, then: Sequence[str] = ()) -> None:
+        """Copy the database into the new file `target`, then run `then` on the copy."""
+        self._call("backup_to", str(target), -1, list(then))
+
+    def restore_from(self, source_uri: str) -> str:
+        """Copy the database at `source_uri` over this one; the quick_check verdict after."""
+        verdict: str = self._call("restore_from", source_uri, -1)
+        return verdict
+
+    def data_version(self) -> int:
+        return int(self._call("data_version"))
+
+
+_BUILTIN = (str, int, float, bytes, type(None))
+
+
+def _plain(parameters: Any) -> Any:
+    """Parameters as builtins only: the host has nothing else to unpickle them with (SQLAlchemy
+    passes its own str subclasses, such as quoted_name, for table names)."""
+    if isinstance(parameters, dict):
+        return {key: _builtin(value) for key, value in parameters.items()}
+    return tuple(_builtin(value) for value in parameters)
+
+
+def _builtin(value: Any) -> Any:
+    kind = type(value)
+    if kind in _BUILTIN or kind is bool:
+        return value
+    for base in (str, int, float):
+        if isinstance(value, base):
+            return base(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    # Dates and times are the standard library's own: the host unpickles them as they are.
+    return value
