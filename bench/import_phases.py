@@ -25,8 +25,8 @@ import openpyxl
 
 from bench.register_data import cached_register
 from ropa.register import Register
-from ropa.spreadsheets import export_workbook, importer
-from ropa.spreadsheets.report import ImportReport
+from ropa.spreadsheets import export_workbook, headers, importer, reader
+from ropa.spreadsheets.report import ImportReport, SheetReport
 
 T = TypeVar("T")
 
@@ -65,17 +65,16 @@ def import_in_phases(
 
 
 def _phases(register: Register, path: Path, phases: dict[str, tuple[float, float]]) -> ImportReport:
-    workbook = timed(phases, "opening", lambda: importer.open_workbook(path))
-    table = importer.find_table(workbook, path)
-    sheet = timed(phases, "reading the sheet", lambda: importer.read_sheet(table))
-    contacts = importer.read_contacts(table, sheet)
-    drafts = timed(phases, "rows into drafts", lambda: importer.read_drafts(table, sheet))
-    workbook.close()
-    report = ImportReport(path, sheet=table.sheet.title)
+    spreadsheet = timed(phases, "reading the file", lambda: reader.read_spreadsheet(path))
+    tables, _skipped = headers.find_tables(spreadsheet)
+    contacts = importer.read_contacts(tables[0])
+    drafts = timed(phases, "rows into drafts", lambda: importer.read_drafts(tables[0]))
+    report = ImportReport(path, sheet=tables[0].sheet.title)
+    report.sheets.append(SheetReport(tables[0].sheet.title, tables[0].header_row, len(drafts)))
 
     def store() -> None:
         with register.transaction() as session:
-            importer._store(session, table, drafts, contacts, report, None, None)
+            importer._store(session, tables, drafts, contacts, report, None, None)
 
     timed(phases, "storing", store)
     return report

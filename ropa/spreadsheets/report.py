@@ -29,6 +29,21 @@ class ExportResult:
 
 
 @dataclass
+class SheetReport:
+    """What was read from one sheet of activities."""
+
+    sheet: str
+    header_row: int
+    rows: int  # rows below the headings holding anything
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+@dataclass
 class ImportReport:
     path: Path
     created: list[tuple[str, str]] = field(default_factory=list)
@@ -37,7 +52,11 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     organisation_updated: bool = False
     dry_run: bool = False
-    sheet: str = ""
+    sheet: str = ""  # the first sheet read
+    sheets: list[SheetReport] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why)
+    # Rows created because a match with another activity was not sure (cell = "12:13").
+    unsure: list[Problem] = field(default_factory=list)
 
     def summary(self, shown: Callable[[str], str] = str) -> str:
         """The report in lines; `shown` makes the workbook's own text (file, sheet and
@@ -48,6 +67,15 @@ class ImportReport:
         else:
             lines.append(f"Imported {shown(self.path.name)} (sheet “{shown(self.sheet)}”).")
         verb = "would be" if self.dry_run else "were"
+        if len(self.sheets) > 1 or self.skipped:
+            for entry in self.sheets:
+                lines.append(
+                    f"Sheet “{shown(entry.sheet)}”: {_count(entry.rows, 'row', 'rows')} read below "
+                    f"the headings in row {entry.header_row}; {entry.created} created, "
+                    f"{entry.updated} updated, {entry.unchanged} already up to date."
+                )
+            for sheet, why in self.skipped:
+                lines.append(f"Sheet “{shown(sheet)}” was not read: {why}.")
         lines.append(
             f"{_count(len(self.created), 'activity', 'activities')} {verb} created, "
             f"{len(self.updated)} updated, {len(self.unchanged)} already up to date."
@@ -77,6 +105,12 @@ class ImportReport:
             lines.extend(f"  {shown(problem.describe())}" for problem in self.problems)
         else:
             lines.append("Every cell was understood.")
+        if self.unsure:
+            lines.append(
+                f"{_count(len(self.unsure), 'row', 'rows')} may describe an activity already "
+                "recorded; each was created as a new activity rather than merged:"
+            )
+            lines.extend(f"  {shown(problem.describe())}" for problem in self.unsure)
         return "\n".join(lines)
 
 

@@ -212,80 +212,46 @@ def test_a_truncated_real_workbook_is_refused_clearly(
         assert not _import_or_refuse(fuzz_register, path)
 
 
-# --- the import's own sheet parser -----------------------------------------------------------
+# --- the reader ------------------------------------------------------------------------------
 
-# Cells as programs write them: the kinds the import reads quickly (written-in text, shared
-# strings, formatted blanks) beside every kind it leaves to openpyxl, at plain and odd
-# addresses.  {r} is the address, {x} some text.
-_CELL_SHAPES = [
-    '<c r="{r}" t="inlineStr"><is><t>{x}</t></is></c>',
-    '<c r="{r}" s="3" t="inlineStr"><is><t xml:space="preserve"> {x} </t></is></c>',
-    '<c r="{r}" t="inlineStr"><is><t/></is></c>',
-    '<c r="{r}" t="inlineStr"><is/></c>',
-    '<c r="{r}" t="inlineStr"><is><r><t>{x}</t></r><r><rPr><b/></rPr><t>bold</t></r></is></c>',
-    '<c r="{r}" t="inlineStr"><is><t>{x}</t><rPh sb="0" eb="1"><t>ph</t></rPh></is></c>',
-    '<c r="{r}" t="inlineStr"><is><t>one</t><t>{x}</t></is></c>',
-    '<c r="{r}" t="s"><v>0</v></c>',
-    '<c r="{r}" t="s"><v>1</v></c>',
-    '<c r="{r}" t="s"><v/></c>',
-    '<c r="{r}" s="2"/>',
-    '<c r="{r}"/>',
-    '<c r="{r}" t="str"><v>{x}</v></c>',
-    '<c r="{r}"><v>42</v></c>',
-    '<c r="{r}"><v>4.5E3</v></c>',
-    '<c r="{r}" s="1"><v>46347</v></c>',
-    '<c r="{r}" t="b"><v>1</v></c>',
-    '<c r="{r}" t="e"><v>#N/A</v></c>',
-    '<c r="{r}"><f>SUM(A1:A2)</f><v>3</v></c>',
-    '<c r="{r}" t="inlineStr"><f>A1</f><is><t>{x}</t></is></c>',
-    '<c t="inlineStr"><is><t>{x}</t></is></c>',
-]
-_ADDRESSES = st.one_of(
-    st.builds(
-        lambda column, row: f"{column}{row}",
-        st.sampled_from(["A", "B", "Z", "AA", "AV", "XFD"]),
-        st.integers(1, 1_048_576),
+_VALUES = st.one_of(
+    st.text(_CELL_CHARACTERS, min_size=1, max_size=40).filter(
+        lambda text: text.strip() != "" and not text.startswith("=")
     ),
-    st.sampled_from(["a1", "$A$1", "A01", "XFE1", "AAAA1"]),
-)
-_SHEET_TEXT = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="<&"), max_size=12
+    st.integers(-(10**9), 10**9),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
-    rows=st.lists(
-        st.lists(st.tuples(st.sampled_from(_CELL_SHAPES), _ADDRESSES, _SHEET_TEXT), max_size=4),
-        min_size=1,
-        max_size=4,
+    cells=st.dictionaries(
+        st.tuples(st.integers(1, 30), st.integers(1, 12)), _VALUES, min_size=1, max_size=30
     )
 )
-def test_the_import_reads_every_kind_of_cell_as_openpyxl_does(
-    rows: list[list[tuple[str, str, str]]],
+def test_the_reader_reads_every_value_as_openpyxl_wrote_it(
+    cells: dict[tuple[int, int], Any], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    import io
+    from ropa.spreadsheets.reader import read_spreadsheet
 
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    from ropa.spreadsheets.importer import _SheetParser
-
-    body = "".join(
-        f'<row r="{number}">'
-        + "".join(shape.format(r=address, x=text) for shape, address, text in cells)
-        + "</row>"
-        for number, cells in enumerate(rows, start=1)
-    )
-    xml = (
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f"<sheetData>{body}</sheetData></worksheet>"
-    ).encode()
-
-    def parsed(parser_type: type[WorkSheetParser]) -> list[Any]:
-        parser = parser_type(io.BytesIO(xml), ["first", "second"], date_formats={1})
-        try:
-            return list(parser.parse())
-        except Exception as error:  # both must fail alike on what openpyxl cannot read
-            return [type(error), str(error)]
-
-    assert parsed(_SheetParser) == parsed(WorkSheetParser)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for (row, column), value in cells.items():
+        sheet.cell(row, column, value)
+    path = tmp_path_factory.mktemp("reader") / "values.xlsx"
+    workbook.save(path)
+    (read,) = read_spreadsheet(path).sheets
+    found = {
+        (row, column): value
+        for row, values in read.rows.items()
+        for column, value in values.items()
+    }
+    expected = {place: value for place, value in cells.items() if value != ""}
+    assert found.keys() == expected.keys()
+    for place, value in expected.items():
+        if isinstance(value, float):
+            assert found[place] == pytest.approx(value, rel=1e-6), place
+        else:
+            assert found[place] == value, place
