@@ -14,7 +14,7 @@ from typing import Any
 
 from ropa import law
 from ropa.fields import ROLE_LABELS, STATUS_LABELS, Kind, fields_of_kind
-from ropa.records import ActivityRecord, TransferEntry
+from ropa.records import ActivityRecord, ConditionEntry, TransferEntry
 from ropa.spreadsheets import lawtext
 from ropa.spreadsheets.cells import (
     format_date,
@@ -59,6 +59,10 @@ class Draft:
     last_row: int = 0
     # Text found in the columns the register works out (header = the column's key).
     derived: list[CellIn] = field(default_factory=list)
+    # Conditions written in another column, put in their own field by _complete.
+    elsewhere: list[tuple[str, ConditionEntry, CellIn]] = field(default_factory=list)
+    # Cells read, but with what was read put elsewhere or to be confirmed (not in notes).
+    moved: list[Problem] = field(default_factory=list)
 
     def not_understood(self, cell: CellIn, value: str, why: str) -> None:
         self.problems.append(Problem(cell.sheet, cell.ref, value, why))
@@ -355,7 +359,24 @@ def _read_lawful_bases(draft: Draft, cell: CellIn, text: str | None) -> None:
     parsed = lawtext.parse_lawful_bases(text)
     for value in parsed.not_understood:
         draft.not_understood(cell, value, "not an Article 6 lawful basis")
+    for value in parsed.uncertain:
+        if value not in parsed.not_understood:
+            _to_confirm(draft, cell, value)
+    for scheme, entry in parsed.elsewhere:
+        draft.elsewhere.append((scheme, entry, cell))
     draft.values["lawful_bases"] = parsed.values
+
+
+def _to_confirm(draft: Draft, cell: CellIn, value: str) -> None:
+    draft.moved.append(
+        Problem(
+            cell.sheet,
+            cell.ref,
+            value,
+            "written as a question: read as it would be without the question mark; "
+            "check it is right",
+        )
+    )
 
 
 def _conditions_reader(scheme: str) -> Callable[[Draft, CellIn, str | None], None]:
@@ -365,6 +386,9 @@ def _conditions_reader(scheme: str) -> Callable[[Draft, CellIn, str | None], Non
         parsed = lawtext.parse_conditions(text, scheme)
         for value in parsed.not_understood:
             draft.not_understood(cell, value, f"not {what}")
+        for value in parsed.uncertain:
+            if value not in parsed.not_understood:
+                _to_confirm(draft, cell, value)
         draft.values[scheme] = parsed.values
 
     return reader
@@ -376,6 +400,18 @@ def _read_automated(draft: Draft, cell: CellIn, text: str | None) -> None:
         draft.values["automated_decision_details"] = ""
         return
     answer, rest = lawtext.parse_yes_no(text)
+    if answer is None and lawtext.describes(text):
+        # "Under CP-IS, the data ... is automatically sent as an alert": a sentence that
+        # describes the decision-making says there is some; it is kept as the details.
+        draft.moved.append(
+            Problem(
+                cell.sheet,
+                cell.ref,
+                text,
+                "read as Yes, with this as the details of the automated decision-making",
+            )
+        )
+        answer, rest = True, text.strip()
     if answer is None:
         draft.not_understood(cell, text, "expected Yes or No, then any details")
     draft.values["automated_decisions"] = bool(answer)

@@ -26,6 +26,11 @@ T = TypeVar("T")
 class Parsed(Generic[T]):
     values: list[T] = field(default_factory=list)
     not_understood: list[str] = field(default_factory=list)
+    # Conditions found where another field was expected: ("article9" or "schedule1", entry),
+    # such as "Art 6(1)(b) & Art 9(2)(h)" in the Article 6 column.
+    elsewhere: list[tuple[str, ConditionEntry]] = field(default_factory=list)
+    # Lines read, but written as a question ("Substantial public interest?"): to confirm.
+    uncertain: list[str] = field(default_factory=list)
 
 
 def _normal(text: str) -> str:
@@ -100,19 +105,97 @@ def _find_basis_name(line: str) -> tuple[str, str] | None:
 
 
 def _basis_line(line: str) -> tuple[list[str], str] | None:
-    """The codes a line names and the text after them, or None when it names no basis."""
+    """The codes a line names and the text after them, or None when it names no basis.
+
+    What only says the basis again ("Public task - Article 6(1)(e)", "Art 6(1)(f) Legit.
+    Interest") is not left over as an explanation."""
     refs = list(_ARTICLE6_REF.finditer(line))
     if refs and refs[0].start() <= 4:
         codes = [match.group(1).lower() for match in refs]
         rest = line[refs[-1].end() :]
         names = (law.lawful_bases()[codes[-1]].name, *_ARTICLE6_NAMES[codes[-1]])
         rest = _strip_name(rest.lstrip(" \t-–—,"), names)
-        return codes, rest
-    found = _find_basis_name(line)
-    if found is None:
+    else:
+        found = _find_basis_name(line)
+        if found is None:
+            return None
+        code, rest = found
+        codes = [code]
+        names = (law.lawful_bases()[code].name, *_ARTICLE6_NAMES[code])
+        reference = _ARTICLE6_REF.match(rest.lstrip(_SEPARATORS + "()"))
+        if reference is not None and reference.group(1).lower() == code:
+            rest = rest.lstrip(_SEPARATORS + "()")[reference.end() :].lstrip(")")
+    if _restates(rest, names):
+        rest = ""
+    return codes, rest
+
+
+def _restates(rest: str, names: tuple[str, ...]) -> bool:
+    """Whether `rest` only says a name again, in full or cut short ("Legit. Interest")."""
+    words = _normal(rest).replace("(", " ").replace(")", " ").split()
+    if not words:
+        return True
+    for name in names:
+        name_words = _normal(name).split()
+        if len(name_words) == len(words) and all(
+            full.startswith(short) for short, full in zip(words, name_words, strict=True)
+        ):
+            return True
+        if " ".join(words) in _normal(name) or _normal(name) in " ".join(words):
+            return True
+    return False
+
+
+# Several bases (or a basis and a condition) named on one line: "Public task / legal
+# obligation", "Art 6(1)(b) & Art 9(2)(h)".
+_JOINED = re.compile(r"\s*(?:/|&|\+|\band\b|,|;)\s*", re.IGNORECASE)
+
+
+def _law_pieces(line: str) -> list[tuple[str, str, str]] | None:
+    """("article6" / "article9" / "schedule1", code, explanation) for each part of a line
+    that names several, when every part names one; None otherwise."""
+    parts = [part for part in _JOINED.split(line) if part.strip(_SEPARATORS)]
+    if len(parts) < 2:
         return None
-    code, rest = found
-    return [code], rest
+    found = []
+    for part in parts:
+        piece = _law_piece(part.strip())
+        if piece is None:
+            return None
+        found.append(piece)
+    return found
+
+
+def _law_piece(part: str) -> tuple[str, str, str] | None:
+    basis = _basis_line(part)
+    if basis is not None and len(basis[0]) == 1:
+        rest = basis[1].strip(_SEPARATORS)
+        return ("article6", basis[0][0], "") if not rest else None
+    condition = _condition_anywhere(part)
+    if condition is not None and condition[2] == "":
+        return condition
+    return None
+
+
+def _condition_anywhere(line: str) -> tuple[str, str, str] | None:
+    """An Article 9 condition or a Schedule 1 paragraph named by its reference anywhere in
+    a line ("Health/Social Care: Article 9(2)(h) - Provision of health or social care."):
+    (scheme, code, explanation), the explanation empty when it only restates the name."""
+    for scheme, pattern in (("article9", _ARTICLE9_REF), ("schedule1", _SCHEDULE1_ANYWHERE)):
+        match = pattern.search(line)
+        if match is None:
+            continue
+        code = match.group(1).lower()
+        if scheme == "schedule1" and code not in law.schedule1_conditions():
+            continue
+        names = _condition_names(code, scheme)
+        rest = " ".join(part for part in (line[: match.start()], line[match.end() :]) if part)
+        rest = rest.strip(_SEPARATORS + " ")
+        pieces = [piece for piece in re.split(r"[:\-–—]", rest) if piece.strip(_SEPARATORS)]
+        if all(_restates(piece, names) for piece in pieces):
+            rest = ""
+        return scheme, code, rest
+    return None
 
 
 def _starts_with_reference(line: str) -> bool:
@@ -127,6 +210,8 @@ def parse_lawful_bases(text: str | None) -> Parsed[LawfulBasisEntry]:
     return Parsed(
         [LawfulBasisEntry(e.basis, e.explanation, list(e.legislation)) for e in cached.values],
         list(cached.not_understood),
+        [(scheme, ConditionEntry(e.code, e.explanation)) for scheme, e in cached.elsewhere],
+        list(cached.uncertain),
     )
 
 
@@ -140,10 +225,28 @@ def _parse_lawful_bases(text: str | None) -> Parsed[LawfulBasisEntry]:
     # line naming a basis only in words (an act called "legal duty") is legislation.
     by_reference = any(by_article for _, _, _, by_article in cleaned)
     for raw, line, recognised, by_article in cleaned:
+        if line.rstrip().endswith("?"):
+            parsed.uncertain.append(raw)
+            line = line.rstrip().rstrip("?")
+            recognised = _basis_line(line)
+        pieces = _law_pieces(line)
+        if pieces is not None:
+            for scheme, code, explanation in pieces:
+                if scheme == "article6":
+                    if all(entry.basis != code for entry in parsed.values):
+                        current = LawfulBasisEntry(code, explanation, [])
+                        parsed.values.append(current)
+                else:
+                    parsed.elsewhere.append((scheme, ConditionEntry(code, explanation)))
+            continue
         if recognised is not None and by_reference and current is not None:
             recognised = recognised if by_article else None
         if recognised is None:
-            if current is None:
+            condition = _condition_anywhere(line)
+            if condition is not None and not _ARTICLE6_REF.search(line):
+                scheme, code, explanation = condition
+                parsed.elsewhere.append((scheme, ConditionEntry(code, explanation)))
+            elif current is None:
                 parsed.not_understood.append(raw)
             elif line.strip(_SEPARATORS):
                 current.legislation.append(line.strip())
@@ -207,6 +310,11 @@ _SCHEDULE1_REF = re.compile(
     r"(?:para(?:graph)?s?\.?|§)\s*(\d{1,2})\b",
     re.IGNORECASE,
 )
+_SCHEDULE1_ANYWHERE = re.compile(
+    r"\b(?:sch(?:edule|ed)?\.?\s*1)\b[\s,]*(?:(?:part|pt)\.?\s*\d\b[\s,]*)?"
+    r"(?:para(?:graph)?s?\.?|§)\s*(\d{1,2})\b",
+    re.IGNORECASE,
+)
 _SCHEDULE1_SYNONYMS = {
     "6": ("statutory and government purposes", "statutory purposes", "statutory etc"),
     "18": ("safeguarding of children", "safeguarding children", "individuals at risk"),
@@ -235,11 +343,20 @@ def format_conditions(entries: list[ConditionEntry], scheme: str) -> list[str]:
     ]
 
 
+def _condition_names(code: str, scheme: str) -> tuple[str, ...]:
+    if scheme == "article9":
+        return (law.article9_conditions()[code].name, *_ARTICLE9_SYNONYMS.get(code, ()))
+    return (law.schedule1_conditions()[code].name, *_SCHEDULE1_SYNONYMS.get(code, ()))
+
+
 def parse_conditions(text: str | None, scheme: str) -> Parsed[ConditionEntry]:
     """Article 9(2) conditions (scheme "article9") or Schedule 1 paragraphs ("schedule1")."""
     parsed: Parsed[ConditionEntry] = Parsed()
     for raw in lines(text):
         line = strip_marker(raw)
+        if line.rstrip().endswith("?"):
+            parsed.uncertain.append(raw)
+            line = line.rstrip().rstrip("?").rstrip()
         found = _condition_line(line, scheme)
         if found is None:
             parsed.not_understood.append(raw)
@@ -425,3 +542,15 @@ def parse_yes_no(text: str) -> tuple[bool | None, str]:
         if word in _NO:
             return False, match.group(2).strip()
     return None, text.strip()
+
+
+_HEDGES = re.compile(
+    r"\b(?:perhaps|maybe|possibly|not sure|unsure|unknown|tbc|tbd|to be confirmed|ask)\b|\?",
+    re.IGNORECASE,
+)
+
+
+def describes(text: str) -> bool:
+    """Whether a cell that is neither Yes nor No is a sentence describing the thing (which
+    means yes), rather than a doubt ("Perhaps in future", "TBC?")."""
+    return len(text.split()) >= 4 and _HEDGES.search(text) is None

@@ -57,6 +57,8 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why)
     # Rows created because a match with another activity was not sure (cell = "12:13").
     unsure: list[Problem] = field(default_factory=list)
+    # Cells understood, but with what they say put in another field, or to be confirmed.
+    moved: list[Problem] = field(default_factory=list)
 
     def summary(self, shown: Callable[[str], str] = str) -> str:
         """The report in lines; `shown` makes the workbook's own text (file, sheet and
@@ -105,6 +107,11 @@ class ImportReport:
             lines.extend(f"  {shown(problem.describe())}" for problem in self.problems)
         else:
             lines.append("Every cell was understood.")
+        if self.moved:
+            lines.append(
+                f"{_count(len(self.moved), 'cell was', 'cells were')} read with care; check them:"
+            )
+            lines.extend(f"  {shown(problem.describe())}" for problem in self.moved)
         if self.unsure:
             lines.append(
                 f"{_count(len(self.unsure), 'row', 'rows')} may describe an activity already "

@@ -1,0 +1,114 @@
+"""What a hand-typed cell means: lawful bases, conditions and yes/no answers, nothing left over."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl import Workbook
+
+from ropa.records import ConditionEntry, LawfulBasisEntry
+from ropa.register import Register
+from ropa.spreadsheets import export_workbook, import_workbook, lawtext
+from ropa.spreadsheets.layout import CONTROLLER_LAYOUT
+
+
+@pytest.mark.parametrize(
+    ("text", "bases", "elsewhere"),
+    [
+        ("Public task - Article 6(1)(e)", [("e", "")], []),
+        ("Art 6(1)(f) Legit. Interest", [("f", "")], []),
+        ("Art 6(1)(b) & Art 9(2)(h)", [("b", "")], [("article9", "h")]),
+        (
+            "Health/Social Care: Article 9(2)(h) - Provision of health or social care.",
+            [],
+            [("article9", "h")],
+        ),
+        ("Public task / legal obligation", [("e", ""), ("c", "")], []),
+        ("Legal obligation (Article 6(1)(c))", [("c", "")], []),
+        (
+            "Consent: parents sign the form each year",
+            [("a", "parents sign the form each year")],
+            [],
+        ),
+        ("Public task and Sch 1 para 6", [("e", "")], [("schedule1", "6")]),
+    ],
+)
+def test_a_basis_is_read_with_nothing_left_over(
+    text: str, bases: list[tuple[str, str]], elsewhere: list[tuple[str, str]]
+) -> None:
+    parsed = lawtext.parse_lawful_bases(text)
+    assert [(entry.basis, entry.explanation) for entry in parsed.values] == bases
+    assert [(scheme, entry.code) for scheme, entry in parsed.elsewhere] == elsewhere
+    assert parsed.not_understood == []
+
+
+def test_a_condition_written_as_a_question_is_read_and_flagged() -> None:
+    parsed = lawtext.parse_conditions("Substantial public interest?", "article9")
+    assert parsed.values == [ConditionEntry("g", "")]
+    assert parsed.uncertain == ["Substantial public interest?"]
+
+
+def _workbook(path: Path, rows: list[dict[str, str]]) -> Path:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    headers = [column.header for column in CONTROLLER_LAYOUT.ico_columns]
+    sheet.append(headers)
+    for values in rows:
+        sheet.append([values.get(header) for header in headers])
+    workbook.save(path)
+    return path
+
+
+ARTICLE6 = "Article 6 lawful basis for processing personal data"
+ARTICLE9 = "Article 9 condition for processing special category data"
+AUTOMATED = "Existence of automated decision-making, including profiling (if applicable)"
+RIGHTS = "Rights available to individuals"
+
+
+def test_what_a_dpo_typed_is_put_where_it_belongs_and_reported(
+    register: Register, tmp_path: Path
+) -> None:
+    sentence = (
+        "Under CP-IS, the data of looked after children is automatically sent as an alert "
+        "to NHS Digital"
+    )
+    path = _workbook(
+        tmp_path / "meaning.xlsx",
+        [
+            {
+                "Business function": "Children's Social Care",
+                "Purpose of processing": "Child protection",
+                ARTICLE6: "Art 6(1)(b) & Art 9(2)(h)",
+                ARTICLE9: "Substantial public interest?",
+                AUTOMATED: sentence,
+                RIGHTS: "All the usual ones",
+            },
+            {
+                "Business function": "Health",
+                "Purpose of processing": "Care",
+                ARTICLE6: "Health/Social Care: Article 9(2)(h) - "
+                "Provision of health or social care.",
+            },
+        ],
+    )
+    report = import_workbook(register, path)
+    first, second = register.activities.load()
+    assert first.lawful_bases == [LawfulBasisEntry("b", "", [])]
+    assert [entry.code for entry in first.article9] == ["g", "h"]
+    assert first.automated_decisions and first.automated_decision_details == sentence
+    assert "All the usual ones" in first.notes
+    assert [entry.code for entry in second.article9] == ["h"] and second.lawful_bases == []
+    cells = {problem.cell for problem in report.moved}
+    assert {"L2", "M2", "Q2", "L3"} <= cells
+    assert [problem.cell for problem in report.problems] == ["P2"]  # the Rights column
+    summary = report.summary()
+    assert "Substantial public interest?" in summary and "All the usual ones" in summary
+    # The sentence goes back out in its own column.
+    exported = export_workbook(register, tmp_path / "out.xlsx").path
+    sheet = openpyxl.load_workbook(exported)["Template"]
+    headers = [cell.value for cell in sheet[9]]
+    column = headers.index(AUTOMATED) + 1
+    assert sentence in str(sheet.cell(10, column).value)
