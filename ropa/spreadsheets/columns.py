@@ -138,8 +138,28 @@ def render(key: str, record: ActivityRecord, contract_links: dict[str, str]) -> 
     if key in DATE_FIELDS:
         return CellOut(format_date(getattr(record, key)))
     if key in _TRI_STATE_FIELDS or key in _FLAG_FIELDS:
-        return CellOut(lawtext.format_yes_no(getattr(record, key)))
+        answer = lawtext.format_yes_no(getattr(record, key))
+        details = record.extra_fields.get(yes_no_details_key(key), "").strip()
+        if details:
+            return CellOut(f"{answer} - {details}" if answer else details)
+        return CellOut(answer)
     return _SPECIAL_WRITERS[key](record, contract_links)
+
+
+# What a person wrote after a yes or no ("Yes - completed March 2024") is kept as an own
+# field of the activity under these names, and written back after the answer in its column.
+_YES_NO_DETAILS = {
+    "dpia_required": "DPIA required (details)",
+    "breach_occurred": "Breach occurred (details)",
+    "retention_follows_apd": "Retained as the policy document says (details)",
+    "involves_children": "Involves children (details)",
+    "large_scale": "Large scale (details)",
+}
+YES_NO_DETAILS_KEYS = frozenset(_YES_NO_DETAILS.values())
+
+
+def yes_no_details_key(key: str) -> str:
+    return _YES_NO_DETAILS[key]
 
 
 def _processors(record: ActivityRecord, contract_links: dict[str, str]) -> CellOut:
@@ -330,10 +350,17 @@ def _read_yes_no(key: str, draft: Draft, cell: CellIn, text: str | None) -> None
         draft.values[key] = False if key in _FLAG_FIELDS else None
         return
     answer, rest = lawtext.parse_yes_no(text)
+    if answer is None and lawtext.describes(text):
+        # A sentence describing the thing ("Completed by the project board in March 2024")
+        # means yes; the sentence is kept with the answer.
+        draft.moved.append(
+            Problem(cell.sheet, cell.ref, text, "read as Yes, with this written after it")
+        )
+        answer, rest = True, text.strip()
     if answer is None:
         draft.not_understood(cell, text, "expected Yes or No")
     elif rest:
-        draft.not_understood(cell, rest, "words after Yes or No that have no field of their own")
+        draft.values.setdefault("extra_fields", {})[yes_no_details_key(key)] = rest
     draft.values[key] = (answer or False) if key in _FLAG_FIELDS else answer
 
 

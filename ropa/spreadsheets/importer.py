@@ -371,7 +371,7 @@ def _draft(table: Table, group: list[tuple[int, dict[int, _RowCell]]], plan: _Co
                 draft.derived.append(CellIn(title, ref, key, text))
             elif not read_plain(key, draft, text, link):
                 read(key, draft, CellIn(title, ref, heading, text, link))
-    draft.values["extra_fields"] = own_fields
+    draft.values.setdefault("extra_fields", {}).update(own_fields)
     _complete(table, draft)
     return draft
 

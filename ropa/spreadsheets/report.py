@@ -68,7 +68,7 @@ class ImportReport:
             lines.append(f"Dry run of importing {shown(self.path.name)}: nothing has been changed.")
         else:
             lines.append(f"Imported {shown(self.path.name)} (sheet “{shown(self.sheet)}”).")
-        verb = "would be" if self.dry_run else "were"
+        verb = "would be" if self.dry_run else ("was" if len(self.created) == 1 else "were")
         if len(self.sheets) > 1 or self.skipped:
             for entry in self.sheets:
                 lines.append(

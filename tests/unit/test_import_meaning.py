@@ -112,3 +112,31 @@ def test_what_a_dpo_typed_is_put_where_it_belongs_and_reported(
     headers = [cell.value for cell in sheet[9]]
     column = headers.index(AUTOMATED) + 1
     assert sentence in str(sheet.cell(10, column).value)
+
+
+DPIA = "Data Protection Impact Assessment required?"
+BREACH = "Has a personal data breach occurred?"
+
+
+def test_words_with_a_yes_or_no_go_back_out_in_their_column(
+    register: Register, tmp_path: Path
+) -> None:
+    written = {
+        DPIA: "Yes - completed March 2024",
+        BREACH: "One laptop was lost on a train in 2023 and reported to the ICO",
+    }
+    path = _workbook(
+        tmp_path / "yes-no.xlsx",
+        [{"Business function": "HR", "Purpose of processing": "Payroll", **written}],
+    )
+    report = import_workbook(register, path)
+    (stored,) = register.activities.load()
+    assert stored.dpia_required is True and stored.breach_occurred is True
+    assert report.problems == []
+    assert [problem.cell for problem in report.moved] == ["X2"]  # the sentence read as Yes
+    sheet = openpyxl.load_workbook(export_workbook(register, tmp_path / "out.xlsx").path)[
+        "Template"
+    ]
+    headers = [cell.value for cell in sheet[9]]
+    for header, text in written.items():
+        assert text in str(sheet.cell(10, headers.index(header) + 1).value), header
