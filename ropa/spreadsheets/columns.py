@@ -179,7 +179,8 @@ def _automated(record: ActivityRecord, _links: dict[str, str]) -> CellOut:
     details = record.automated_decision_details.strip()
     if details:
         return CellOut(f"{answer}: {details}")
-    return CellOut(answer if record.automated_decisions else None)
+    # "No" is written too: a DPO's "No" comes back out where they wrote it.
+    return CellOut(answer)
 
 
 def _apd_lawful_bases(record: ActivityRecord, _links: dict[str, str]) -> CellOut:

@@ -371,17 +371,23 @@ def _decode(raw: bytes) -> str:
 
 
 def _dialect(text: str) -> type[csv.Dialect]:
-    """The separator that splits the first record (the headings, or the contact block's
-    first row) into the most cells."""
+    """The separator that splits the first records (the contact block, the headings) into
+    the most cells."""
     sample = text[:65_536]
     best, most = ",", 0
     for separator in (",", ";", "\t"):
+        widest = 0
         try:
-            first = next(csv.reader(io.StringIO(sample, newline=""), delimiter=separator), [])
+            for number, record in enumerate(
+                csv.reader(io.StringIO(sample, newline=""), delimiter=separator)
+            ):
+                widest = max(widest, len(record))
+                if number >= 40:
+                    break
         except csv.Error:
-            continue
-        if len(first) > most:
-            best, most = separator, len(first)
+            pass
+        if widest > most:
+            best, most = separator, widest
 
     class Sniffed(csv.excel):
         delimiter = best
