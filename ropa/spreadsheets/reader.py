@@ -70,7 +70,7 @@ class SheetData:
     def where(self, path: Path, row: int, column: int) -> str:
         """How an error names this cell: file, sheet and cell (a CSV has lines instead)."""
         if self.title == CSV_SHEET:
-            return f"{path.name}, line {row}, column {get_column_letter(column)}"
+            return f"{path.name}, row {row}, column {get_column_letter(column)}"
         return f"{path.name}, sheet “{self.title}”, cell {get_column_letter(column)}{row}"
 
 
@@ -341,17 +341,20 @@ def read_csv(path: Path) -> SheetData:
     dialect = _dialect(text)
     sheet = SheetData(CSV_SHEET)
     reader = csv.reader(io.StringIO(text, newline=""), dialect=dialect, strict=True)
+    row_number, started = 0, 1
     try:
-        for row_number, values in enumerate(reader, start=1):
+        for values in reader:
+            row_number += 1
             kept: dict[int, Value] = {
                 column: value for column, value in enumerate(values, start=1) if value != ""
             }
             if kept:
                 sheet.rows[row_number] = kept
+            started = reader.line_num + 1  # the line the next record starts on
     except csv.Error as error:
         raise SpreadsheetError(
-            f"{path.name}, line {reader.line_num}: the file cannot be read as CSV ({error}); "
-            'most often a quotation mark (") that opens a cell is never closed. Correct that '
+            f"{path.name}, line {started}: the file cannot be read as CSV ({error}); most "
+            'often a quotation mark (") that opens a cell there is never closed. Correct that '
             "line in the file, or open it in Excel and save it as an Excel Workbook (.xlsx), "
             "and import again."
         ) from error
