@@ -9,9 +9,9 @@ Closing the window saves whatever is still being typed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QPalette, QShortcut, QUndoStack
@@ -46,7 +46,7 @@ from ropa.fields import FIELDS
 from ropa.records import LINK_FIELDS, ActivityRecord, Role, Status
 from ropa.register import Register
 from ui.actions import undo_redo_actions
-from ui.activity_table_model import STATUS_LABELS, format_date
+from ui.activity_table_model import format_date, status_text
 from ui.review import (
     MARK_REVIEWED,
     NOT_UNDOABLE,
@@ -71,6 +71,9 @@ from ui.widgets.entry_tables import (
 )
 from ui.widgets.focus import on_focus_out
 from ui.widgets.library_picker import LibraryPicker
+
+if TYPE_CHECKING:
+    from ropa.checks import Finding
 
 TYPING_PAUSE_MS = 800
 NO_DATE = QDate(1900, 1, 1)
@@ -471,7 +474,7 @@ class ActivityEditor(QWidget):
         def show(value: Any) -> None:
             held[0] = value
             if isinstance(value, Status):
-                text = STATUS_LABELS[value]
+                text = status_text(value, self.record.changed_since_approval)
             elif isinstance(value, dt.date):
                 text = format_date(value)
             else:
@@ -563,9 +566,18 @@ class ActivityEditor(QWidget):
             self._loading = False
         self._update_heading(record)
 
+    def _show_recorded(self, record: ActivityRecord) -> None:
+        """The values the review steps keep, which a save may change besides its field."""
+        for field in _RECORDED:
+            if field in self._bindings:
+                self._bindings[field].set(getattr(record, field))
+
     def _update_heading(self, record: ActivityRecord) -> None:
         self.title.setText(f"{record.reference}  {record.name}")
-        details = [STATUS_LABELS[record.status], record.business_function or "No business function"]
+        details = [
+            status_text(record.status, record.changed_since_approval),
+            record.business_function or "No business function",
+        ]
         if record.next_review:
             details.append(f"next review {format_date(record.next_review)}")
         self.subtitle.setText(" \u00b7 ".join(details))
@@ -661,6 +673,7 @@ class ActivityEditor(QWidget):
                 binding.set(getattr(record, field))
             finally:
                 self._loading = False
+        self._show_recorded(record)  # an edit after approval sends it back for review
         self._update_heading(record)
         saved_at = dt.datetime.now().strftime("%H:%M")
         self.save_state.setText(f"All changes saved (last saved at {saved_at})")
@@ -776,7 +789,18 @@ class ActivityEditor(QWidget):
         return self._review_step(SUBMIT)
 
     def approve(self) -> bool:
-        approval = self.ask_approval(f"{self.record.reference} \u201c{self.record.name}\u201d")
+        problems = self.flush()  # the checks then see what the window shows
+        if problems:
+            self.show_error("Not approved", "Fix these first:\n\n" + "\n".join(problems))
+            return False
+        try:
+            errors = self.register.review.errors_before_approval([self.session.activity_id])
+        except RopaError as error:
+            self.show_error("Not approved", str(error))
+            return False
+        approval = self.ask_approval(
+            f"{self.record.reference} \u201c{self.record.name}\u201d", errors
+        )
         if approval is None:
             return False
         return self._review_step(approve_step(approval))
@@ -789,8 +813,9 @@ class ActivityEditor(QWidget):
 
     def _review_step(self, step: ReviewStep) -> bool:
         """One review step on this activity, checked against the version this window saw.
-        What is being typed is saved first; the undo history ends here, since undoing an
-        earlier edit across an approval would change what was approved."""
+        What is being typed is saved first.  The undo history stays: the step itself is not
+        undone, and undoing an earlier edit after an approval is a change like any other,
+        which sends the activity back for review."""
         problems = self.flush()
         if problems:
             self.show_error(step.failure, "Fix these first:\n\n" + "\n".join(problems))
@@ -804,17 +829,24 @@ class ActivityEditor(QWidget):
         except RopaError as error:
             self.show_error(step.failure, str(error))
             return False
-        self.record = self.register.activities.get(activity_id)
-        self.session.version = self.record.version
-        self.undo_stack.clear()
-        self._show_record(self.record)
+        self.review_step_taken()
         self.save_state.setText(f"{step.said_of_one()}. {NOT_UNDOABLE}")
-        self._checks_timer.start()
         self.saved.emit(self.record)
         return True
 
-    def ask_approval(self, what: str) -> Approval | None:
-        return ask_approval(self, what)
+    def review_step_taken(self) -> None:
+        """A review step changed the activity (here or from the activities list): show its
+        status, approval and dates, keeping the undo history of the content edits."""
+        if self._in_command:
+            self._reload_after_command = True
+            return
+        self.record = self.register.activities.get(self.session.activity_id)
+        self.session.version = self.record.version
+        self._show_record(self.record)
+        self._checks_timer.start()
+
+    def ask_approval(self, what: str, errors: Sequence[Finding] = ()) -> Approval | None:
+        return ask_approval(self, what, errors)
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self, title, text)

@@ -35,6 +35,19 @@ STATUS_LABELS: dict[Status, str] = {
     Status.RETIRED: "Retired",
 }
 ID_ROLE = ItemRole.UserRole + 1
+CHANGED_SINCE_APPROVED = "Changed since approved"
+CHANGED_SINCE_APPROVED_TIP = (
+    "Its content changed after it was approved, so it is back in review: approve it again "
+    "once the change has been checked."
+)
+
+
+def status_text(status: Status, changed_since_approval: bool) -> str:
+    """The status as the list and the editor say it: an activity sent back for review by a
+    change says so rather than plain "In review"."""
+    if changed_since_approval and status == Status.IN_REVIEW:
+        return CHANGED_SINCE_APPROVED
+    return STATUS_LABELS[status]
 
 
 class Column(IntEnum):
@@ -139,13 +152,15 @@ class ActivityTableModel(QAbstractTableModel):
         if column == Column.BUSINESS_FUNCTION:
             return summary.business_function
         if column == Column.STATUS:
-            return STATUS_LABELS[summary.status]
+            return status_text(summary.status, summary.changed_since_approval)
         if column == Column.NEXT_REVIEW:
             return format_date(summary.next_review)
         gaps = self.gaps(summary.id)
         return "" if gaps is None else (str(gaps) if gaps else "None")
 
     def _tooltip(self, summary: ActivitySummary, column: Column) -> str | None:
+        if column == Column.STATUS and summary.changed_since_approval:
+            return CHANGED_SINCE_APPROVED_TIP
         if column == Column.NEXT_REVIEW and self._is_overdue(summary):
             return "The review date has passed: review this activity."
         if column == Column.GAPS:
@@ -191,6 +206,7 @@ class ActivityTableModel(QAbstractTableModel):
             last_reviewed=record.last_reviewed,
             updated_at=record.updated_at,
             version=record.version,
+            changed_since_approval=record.changed_since_approval,
         )
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import html
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,7 @@ from ui.settings import AppSettings
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker, cancel_and_wait_all
 
 if TYPE_CHECKING:
+    from ropa.checks import Finding
     from ui.activity_editor import ActivityEditor
 
 REGISTER_FILTER = f"ROPA desk registers (*{REGISTER_SUFFIX});;All files (*)"
@@ -722,7 +723,14 @@ class MainWindow(QMainWindow):
         ids = self.activities_page.selected_ids()
         if not ids:
             return False
-        approval = self.ask_approval(self._describe(ids))
+        if not self._flush_editors(ids, "Not approved"):  # the checks see what editors show
+            return False
+        try:
+            errors = self.register.review.errors_before_approval(ids)
+        except RopaError as error:
+            self.show_error("Not approved", error)
+            return False
+        approval = self.ask_approval(self._describe(ids), errors)
         if approval is None:
             return False
         return self._review_step(approve_step(approval))
@@ -755,7 +763,7 @@ class MainWindow(QMainWindow):
             return False
         for activity_id in ids:
             if (editor := self.editors.get(activity_id)) is not None:
-                editor.reload()
+                editor.review_step_taken()  # its undo history of content edits stays
         self._after_activities_changed(ids)
         self._update_actions()  # the statuses changed, the selection may not have
         self.statusBar().showMessage(f"{step.said(len(ids))}. {NOT_UNDOABLE}", 12000)
@@ -1011,8 +1019,8 @@ class MainWindow(QMainWindow):
 
     # --- asking (tests replace these) ----------------------------------------------------
 
-    def ask_approval(self, what: str) -> Approval | None:
-        return ask_approval(self, what)
+    def ask_approval(self, what: str, errors: Sequence[Finding] = ()) -> Approval | None:
+        return ask_approval(self, what, errors)
 
     def confirm(self, title: str, text: str, verb: str) -> bool:
         box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)

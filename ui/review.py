@@ -1,14 +1,14 @@
-"""The review cycle in the desktop app: the Approve dialog and what each review step may act on.
+"""The review cycle in the desktop app: the Approve dialog and the review steps as offered.
 
 The steps themselves are ropa.review.ReviewService calls (one transaction each, written to
-the change history); the activities table and the activity editor both offer them, so what
-they share lives here.
+the change history), and what each may act on is ropa.review_rules; the activities table
+and the activity editor both offer them, so what they share lives here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,17 +20,20 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from ropa.dates import REVIEW_INTERVAL_MONTHS, default_next_review
 from ropa.identity import current_user
-from ropa.records import Status
+from ropa.review_rules import ReviewSteps
 from ropa.wording import count_of
 from ui.activity_table_model import format_date
 
 if TYPE_CHECKING:
+    from ropa.checks import Finding
     from ropa.review import ReviewService
 
 # Said after every review step: they are recorded, not undone with Undo.
@@ -41,27 +44,8 @@ NOT_UNDOABLE = "Review steps are kept in the change history and are not undone w
 class Approval:
     approved_by: str
     next_review: dt.date
-
-
-@dataclass(frozen=True)
-class ReviewSteps:
-    """Which review steps make sense for a set of activities, from their statuses."""
-
-    submit: bool
-    approve: bool
-    mark_reviewed: bool
-    reinstate: bool
-
-    @classmethod
-    def for_statuses(cls, statuses: Iterable[Status]) -> ReviewSteps:
-        chosen = set(statuses)
-        in_use = bool(chosen) and Status.RETIRED not in chosen
-        return cls(
-            submit=in_use and Status.IN_REVIEW not in chosen,
-            approve=in_use,
-            mark_reviewed=in_use,
-            reinstate=chosen == {Status.RETIRED},
-        )
+    # The approver saw the error-level findings listed and approved despite them.
+    despite_errors: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +96,7 @@ def approve_step(approval: Approval) -> ReviewStep:
             approved_by=approval.approved_by,
             next_review=approval.next_review,
             expected_versions=versions,
+            despite_errors=approval.despite_errors,
         ),
         "Not approved",
         f"approved by {approval.approved_by}; next review {format_date(approval.next_review)}",
@@ -127,19 +112,39 @@ def from_qdate(day: QDate) -> dt.date:
 
 
 class ApproveDialog(QDialog):
-    """Who approves, and when the next review is due: the one confirmation before approving."""
+    """Who approves, and when the next review is due: the one confirmation before approving.
+    Error-level findings about what is approved are listed first, and approving then says
+    it is despite them (they go into the change history with the approval)."""
 
     def __init__(
-        self, what: str, parent: QWidget | None = None, *, today: dt.date | None = None
+        self,
+        what: str,
+        parent: QWidget | None = None,
+        *,
+        today: dt.date | None = None,
+        errors: Sequence[Finding] = (),
     ) -> None:
         super().__init__(parent)
         self.today = today or dt.date.today()
+        self.errors = list(errors)
         self.setWindowTitle("Approve")
         intro = QLabel(
             f"Approve {what}? The register records who approved and today's date "
             f"({format_date(self.today)}) in each entry and in its change history."
         )
         intro.setWordWrap(True)
+        self.errors_list = QListWidget()
+        self.errors_list.setAccessibleName("Errors the checks found")
+        critical = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
+        for finding in self.errors:
+            self.errors_list.addItem(f"{finding.reference}: {finding.message}")
+            self.errors_list.item(self.errors_list.count() - 1).setIcon(critical)
+        errors_note = QLabel(
+            f"The checks found {count_of(len(self.errors), 'error')} that the UK GDPR "
+            "requires to be put right. Close this and fix them first, or approve despite "
+            "them: they are then recorded with the approval in the change history."
+        )
+        errors_note.setWordWrap(True)
         self.approved_by = QLineEdit(current_user())
         self.approved_by.setAccessibleName("Approved by")
         self.next_review = QDateEdit(to_qdate(default_next_review(self.today)))
@@ -157,7 +162,9 @@ class ApproveDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Approve")
+        self.ok_button.setText(
+            f"Approve despite {count_of(len(self.errors), 'error')}" if self.errors else "Approve"
+        )
         self.approved_by.textChanged.connect(
             lambda text: self.ok_button.setEnabled(bool(text.strip()))
         )
@@ -165,17 +172,31 @@ class ApproveDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        if self.errors:
+            layout.addWidget(errors_note)
+            layout.addWidget(self.errors_list)
+            # Cancel is the default: approving over errors is a choice, not a reflex.
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
+            self.ok_button.setAutoDefault(False)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(480)
 
     def approval(self) -> Approval:
-        return Approval(self.approved_by.text().strip(), from_qdate(self.next_review.date()))
+        return Approval(
+            self.approved_by.text().strip(),
+            from_qdate(self.next_review.date()),
+            despite_errors=bool(self.errors),
+        )
 
 
-def ask_approval(parent: QWidget, what: str) -> Approval | None:
-    """Show the Approve dialog; None when the user cancels."""
-    dialog = ApproveDialog(what, parent)
+def ask_approval(parent: QWidget, what: str, errors: Sequence[Finding] = ()) -> Approval | None:
+    """Show the Approve dialog (listing `errors`, if any); None when the user cancels."""
+    dialog = ApproveDialog(what, parent, errors=errors)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.approval()
+
+
+# ReviewSteps is ropa.review_rules'; both windows take it from here with the steps.
+__all__ = ["Approval", "ApproveDialog", "ReviewStep", "ReviewSteps", "ask_approval"]

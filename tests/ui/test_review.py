@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QLabel
+from PySide6.QtWidgets import QDateEdit, QLabel, QLineEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -22,6 +22,7 @@ from tests.conftest import sample_activity
 from ui.activity_editor import ActivityEditor
 from ui.activity_table_model import (
     STATUS_DUE,
+    Column,
     STATUS_OVERDUE,
     ActivityFilterProxy,
     ActivityTableModel,
@@ -59,7 +60,9 @@ def window(qtbot: QtBot, register: Register, ids: list[int], settings: AppSettin
 
 
 def approve_as(who: str, next_review: dt.date | None = None) -> object:
-    return lambda _what: Approval(who, next_review or add_months(TODAY, 12))
+    return lambda _what, errors=(): Approval(
+        who, next_review or add_months(TODAY, 12), despite_errors=bool(errors)
+    )
 
 
 def errors_of(window: MainWindow | ActivityEditor, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -104,7 +107,7 @@ def test_approving_two_activities_records_who_when_and_the_next_review(
 def test_cancelling_the_approval_changes_nothing(
     window: MainWindow, register: Register, ids: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(window, "ask_approval", lambda _what: None)
+    monkeypatch.setattr(window, "ask_approval", lambda _what, _errors=(): None)
     window.activities_page.select_ids(ids[:1])
     window.app_actions.approve.trigger()
     assert stored(register.path, ids[0]).status == Status.DRAFT
@@ -311,3 +314,77 @@ def test_due_and_overdue_views(
     model.set_rows(register.activity_list.summaries(include_retired=True))
     assert shown() == ["CS-002"]
     qtmodeltester.check(proxy)
+
+
+# --- an approval is of what was approved ------------------------------------------------
+
+
+def test_approving_with_errors_lists_them_first_and_records_them(
+    window: MainWindow, register: Register, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    gap = register.activities.create(sample_activity(reference="CS-009", retention=[])).id or 0
+    asked: list[list[str]] = []
+
+    def approve_despite(what: str, errors: object = ()) -> Approval:
+        dialog = ApproveDialog(what, window, errors=errors)  # type: ignore[arg-type]
+        qtbot.addWidget(dialog)
+        asked.append([dialog.errors_list.item(i).text() for i in range(dialog.errors_list.count())])
+        assert dialog.ok_button.text() == "Approve despite 1 error"
+        return dialog.approval()
+
+    monkeypatch.setattr(window, "ask_approval", approve_despite)
+    window.reload_activities()
+    window.activities_page.select_ids([gap])
+    window.app_actions.approve.trigger()
+    assert asked == [["CS-009: No retention period is recorded."]]
+    assert stored(register.path, gap).status == Status.APPROVED
+    recorded = [c.new_value for c in register.history.changes(entity_id=gap) if c.field]
+    assert "No retention period is recorded." in recorded
+
+
+def test_an_edit_after_approval_shows_changed_since_approved_in_editor_and_list(
+    window: MainWindow, register: Register, ids: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(window, "ask_approval", approve_as("Jane Smith"))
+    window.activities_page.select_ids([ids[0]])
+    window.app_actions.approve.trigger()
+    editor = window.open_activity(ids[0])
+    assert editor is not None
+    assert shown_text(editor, "status") == "Approved"
+
+    owner = editor.binding("owner").widget
+    assert isinstance(owner, QLineEdit)
+    owner.setText("Head of Early Help")
+    editor.save_field("owner")
+
+    assert stored(register.path, ids[0]).status == Status.IN_REVIEW
+    assert shown_text(editor, "status") == "Changed since approved"
+    assert editor.subtitle.text().startswith("Changed since approved")
+    model = window.activities_page.model
+    row = model.row_of(ids[0])
+    assert row is not None
+    assert model.index(row, Column.STATUS).data() == "Changed since approved"
+    assert editor.approve_button.isEnabled() and not editor.submit_button.isEnabled()
+
+
+def test_submit_for_review_keeps_the_earlier_edits_undoable(
+    window: MainWindow, register: Register, ids: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = errors_of(window, monkeypatch)
+    editor = window.open_activity(ids[0])
+    assert editor is not None
+    owner = editor.binding("owner").widget
+    assert isinstance(owner, QLineEdit)
+    before = owner.text()
+    owner.setText("Someone new")
+    editor.save_field("owner")
+    editor.submit_button.click()
+    assert stored(register.path, ids[0]).status == Status.IN_REVIEW
+    assert editor.undo_stack.canUndo()
+    window.activities_page.select_ids([ids[0]])
+    assert not window.app_actions.submit_for_review.isEnabled()
+    window.submit_selected_for_review()  # refused by the service: it is in review already
+    assert shown and "already in review" in shown[0]
+    assert editor.undo_stack.canUndo()
+    editor.undo()
+    assert stored(register.path, ids[0]).owner == before
