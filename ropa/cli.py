@@ -1,7 +1,9 @@
 """The command line: a stable contract that users script and tests use.
 
     ropa [--db PATH]                                   open the desktop app
-    ropa import FILE.xlsx [--db PATH] [--dry-run]      read an ICO controller or processor workbook
+    ropa import FILE [--db PATH] [--dry-run] [--report REPORT.xlsx]
+                                                       read an ICO controller or processor
+                                                       workbook (.xlsx .xlsm .xls .ods .csv)
     ropa export FILE.xlsx [--db PATH] [--processor]    write the ICO controller (or processor)
                                                        workbook
     ropa notice FILE.(md|html|txt|pdf|docx) [--db PATH] [--function NAME]... [--title TEXT]
@@ -53,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("file", type=Path, metavar="FILE.xlsx")
     importing.add_argument(
         "--dry-run", action="store_true", help="show what would be imported and change nothing"
+    )
+    importing.add_argument(
+        "--report",
+        type=Path,
+        metavar="REPORT.xlsx",
+        help="also write the import report as a workbook (every cell to check, by sheet)",
     )
 
     exporting = commands.add_parser(
@@ -149,7 +157,7 @@ def _import(args: argparse.Namespace, db_path: Path) -> int:
     with Register.open(db_path) as register:
         from ropa.spreadsheets.cli import run_import
 
-        return run_import(register, args.file, dry_run=args.dry_run)
+        return run_import(register, args.file, dry_run=args.dry_run, report_path=args.report)
 
 
 def _export(args: argparse.Namespace, db_path: Path) -> int:

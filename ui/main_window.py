@@ -187,13 +187,15 @@ class MainWindow(QMainWindow):
         self._texts_request = 0  # the newest background re-read of the search texts
         self._export_target = Path()
         self._background_pending = False
+        self._gaps_request = 0  # the newest count of the checks asked for; older ones are dropped
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
         self.app_actions = AppActions(self)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_AFTER_EDIT_MS)
-        self._refresh_timer.timeout.connect(self.reload_activities)
+        # Every count the list shows (Gaps included) is worked out again after an edit.
+        self._refresh_timer.timeout.connect(self._after_edits)
         self._build()
         self._connect_actions()
         self._open_pages(register)
@@ -386,6 +388,8 @@ class MainWindow(QMainWindow):
 
     def _build_organisation_form(self, register: Register) -> OrganisationForm:
         self._organisation_form = OrganisationForm(register)
+        # The checks read the organisation (a public authority may not rely on some bases).
+        self._organisation_form.saved.connect(lambda _record: self._refresh_timer.start())
         return self._organisation_form
 
     @property
@@ -528,8 +532,10 @@ class MainWindow(QMainWindow):
                 texts_read.wait()
             return _gap_counts(register, cancelled)
 
+        self._gaps_request += 1
+        request = self._gaps_request
         gaps = Worker(gaps_task, self)
-        gaps.succeeded.connect(lambda result: self._set_gaps(generation, result))
+        gaps.succeeded.connect(lambda result: self._set_gaps(generation, result, request))
         self._run_in_background(gaps)
 
     def _run_in_background(self, worker: Worker) -> None:
@@ -539,9 +545,11 @@ class MainWindow(QMainWindow):
         worker.finished.connect(worker.deleteLater)
         worker.start()
 
-    def _set_gaps(self, generation: int, gaps: object) -> None:
+    def _set_gaps(self, generation: int, gaps: object, request: int) -> None:
         if generation != self._generation or not (gaps is None or isinstance(gaps, dict)):
             return
+        if request != self._gaps_request:
+            return  # counted before a later change: the newer count is on its way
         self.activities_page.model.set_gaps(gaps)
         self.activities_page.proxy.invalidate()
         self.gaps_loaded.emit()
@@ -557,6 +565,7 @@ class MainWindow(QMainWindow):
         self._refresh_search_texts()
         for editor in self.editors.values():
             editor.library_changed()
+        self._refresh_timer.start()  # the checks read the library's flags and contracts
 
     def _flush_editors(self, ids: list[int], failure: str) -> bool:
         """Save what the open editors of `ids` hold; False (and say why) if some cannot be."""
@@ -781,6 +790,11 @@ class MainWindow(QMainWindow):
         """The versions the table shows, so a change made elsewhere meanwhile is not lost."""
         wanted = set(ids)
         return {s.id: s.version for s in self.activities_page.model.rows if s.id in wanted}
+
+    def _after_edits(self) -> None:
+        """Some edits were saved a moment ago: read the list and count the gaps again."""
+        self.reload_activities()
+        self._start_background_loads()
 
     def _after_activities_changed(self, select: list[int]) -> None:
         self.reload_activities()

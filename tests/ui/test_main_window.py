@@ -390,3 +390,32 @@ def test_closing_stops_the_background_checks(
     assert window.close()
     assert asked_to_stop.is_set()
     assert not window.isVisible()
+
+
+def test_the_gaps_column_follows_an_edit_in_the_editor(
+    qtbot: QtBot, register: Register, settings: AppSettings
+) -> None:
+    """Adding a retention rule in the editor: the list's Gaps count drops with the editor's
+    (it stayed at the old count until the register was opened again)."""
+    from ropa.checks import gap_counts, run_checks
+    from ropa.records import RetentionEntry
+    from tests.conftest import sample_activity
+
+    created = register.activities.create(sample_activity(retention=[]))
+    assert created.id is not None
+    main = MainWindow(register, settings)
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitUntil(lambda: main.activities_page.model.gaps(created.id or 0) not in (None, 0))
+    before = main.activities_page.model.gaps(created.id) or 0
+    assert before == gap_counts(run_checks(register))[created.id] >= 1
+
+    editor = main.open_activity(created.id)
+    assert editor is not None
+    editor.binding("retention").set([RetentionEntry("6 years", "case closure")])
+    assert editor.save_field("retention")
+    with qtbot.waitSignal(main.gaps_loaded, timeout=15000):
+        pass
+    after = main.activities_page.model.gaps(created.id)
+    assert after == before - 1 == gap_counts(run_checks(register)).get(created.id, 0)
+    qtbot.waitUntil(lambda: editor.gaps_list.count() == after)
