@@ -15,8 +15,11 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 
 
-def run_import(register: Register, path: Path, *, dry_run: bool) -> int:
-    """Import (or with `dry_run`, try) a workbook and print the report.
+def run_import(
+    register: Register, path: Path, *, dry_run: bool, report_path: Path | None = None
+) -> int:
+    """Import (or with `dry_run`, try) a workbook and print the report; with `report_path`,
+    write the report as a workbook too.
 
     Bad input raises a RopaError, which ropa.cli prints on one line with exit status 1.
     """
@@ -24,6 +27,11 @@ def run_import(register: Register, path: Path, *, dry_run: bool) -> int:
     # Names and notes come from the workbook: control characters and right-to-left
     # overrides in them are shown as escapes, never acted on by the terminal.
     print(report.summary(shown=for_terminal))
+    if report_path is not None:
+        from ropa.spreadsheets.report_workbook import write_report
+
+        written = write_report(report, report_path)
+        print(f"Wrote the import report to {for_terminal(str(written))}")
     return EXIT_OK
 
 

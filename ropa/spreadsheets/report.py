@@ -120,6 +120,30 @@ class ImportReport:
             lines.extend(f"  {shown(problem.describe())}" for problem in self.unsure)
         return "\n".join(lines)
 
+    def findings(self) -> list[Finding]:
+        """Every cell and row the DPO should look at, in the order of the workbook."""
+        found = [Finding("Not understood", problem) for problem in self.problems]
+        found += [Finding("Check", problem) for problem in self.moved]
+        found += [Finding("Created as new", problem) for problem in self.unsure]
+        return sorted(found, key=lambda finding: finding.order)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the import report's table: what kind of thing, and where."""
+
+    kind: str  # "Not understood", "Check" or "Created as new"
+    problem: Problem
+
+    @property
+    def reference(self) -> str:
+        return f"{self.problem.sheet}!{self.problem.cell}"
+
+    @property
+    def order(self) -> tuple[str, int, str]:
+        digits = "".join(ch for ch in self.problem.cell.split(":")[0] if ch.isdigit())
+        return (self.problem.sheet, int(digits or 0), self.problem.cell)
+
 
 def _count(number: int, singular: str, plural: str) -> str:
     return f"{number} {singular if number == 1 else plural}"

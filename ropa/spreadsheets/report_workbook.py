@@ -1,0 +1,107 @@
+"""The import report as a workbook a DPO can sort, filter and work through.
+
+Three sheets: Summary (what was read from each sheet, what was created and updated),
+Cells (every cell not understood or to check, with its reference such as Sheet!C14, its
+text and why) and Activities (each activity created, updated or already up to date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ropa.files import write_atomically
+from ropa.spreadsheets.cells import clean_for_excel, format_date, needs_quote_prefix
+from ropa.spreadsheets.report import ImportReport
+
+_WIDTHS = {
+    "Summary": (28, 14, 14, 14, 14, 60),
+    "Cells": (18, 22, 16, 60, 60),
+    "Activities": (16, 14, 60),
+}
+
+
+def write_report(report: ImportReport, path: Path) -> Path:
+    """Write the report to `path` (.xlsx) atomically; the path written."""
+    workbook = Workbook()
+    summary = workbook.worksheets[0]
+    summary.title = "Summary"
+    verb = "Dry run of importing" if report.dry_run else "Imported"
+    summary_rows = _Rows(summary)
+    summary_rows.add([[f"{verb} {report.path.name} on {format_date(dt.date.today())}"]])
+    summary_rows.add(
+        [
+            [],
+            ["Sheet", "Headings in row", "Rows read", "Created", "Updated", "Already up to date"],
+            *[
+                [s.sheet, s.header_row, s.rows, s.created, s.updated, s.unchanged]
+                for s in report.sheets
+            ],
+            [],
+            ["Sheets not read", "Why"],
+            *[[sheet, why] for sheet, why in report.skipped],
+        ],
+    )
+    summary["A3"].font = summary["B3"].font = Font(bold=True)
+    cells = workbook.create_sheet("Cells")
+    _Rows(cells).add(
+        [
+            ["What", "Cell", "Sheet", "Text", "Why"],
+            *[
+                [f.kind, f.reference, f.problem.sheet, f.problem.value, f.problem.why]
+                for f in report.findings()
+            ],
+        ],
+    )
+    activities = workbook.create_sheet("Activities")
+    outcomes = (("Created", report.created), ("Updated", report.updated))
+    _Rows(activities).add(
+        [
+            ["Outcome", "Reference", "Name"],
+            *[[outcome, ref, name] for outcome, entries in outcomes for ref, name in entries],
+            *[["Already up to date", ref, name] for ref, name in report.unchanged],
+        ],
+    )
+    for sheet in (cells, activities):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+    for sheet in workbook.worksheets:
+        for index, width in enumerate(_WIDTHS[sheet.title], start=1):
+            sheet.column_dimensions[chr(64 + index)].width = width
+    write_atomically(path, workbook.save)
+    return path
+
+
+class _Rows:
+    """Rows written one after another into a sheet; text is text, never a formula."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        self.sheet = sheet
+        self.row = 1
+
+    def add(self, rows: Sequence[Sequence[object]]) -> None:
+        for values in rows:
+            for column, value in enumerate(values, start=1):
+                if value is not None:
+                    self._put(self.sheet.cell(self.row, column), value)
+            self.row += 1
+
+    @staticmethod
+    def _put(cell: Cell, value: object) -> None:
+        if isinstance(value, str):
+            text = clean_for_excel(value)
+            cell.value = text
+            cell.data_type = "s"  # as typed, even when it starts with "="
+            if needs_quote_prefix(text):
+                cell.quotePrefix = True
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        else:
+            cell.value = value

@@ -1,0 +1,84 @@
+"""The import report a DPO can act on: per sheet, and every cell to look at, as a workbook."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+
+from ropa.register import Register
+from ropa.spreadsheets import import_workbook
+from ropa.spreadsheets.report_workbook import write_report
+from tests.data.import_corpus import several_sheets
+from tests.data.make_dpo_workbook import build
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_report_workbook_lists_sheets_and_every_cell_to_check(
+    register: Register, tmp_path: Path
+) -> None:
+    report = import_workbook(register, several_sheets(tmp_path).path)
+    path = write_report(report, tmp_path / "report.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["Summary", "Cells", "Activities"]
+    summary = [row for row in workbook["Summary"].iter_rows(values_only=True) if any(row)]
+    assert ("Children's Services", 9, 1, 1, 0, 0) in summary
+    assert ("Corporate", 1, 2, 2, 0, 0) in summary
+    assert ("Lookups", "no row of ICO headings in its first 40 rows") in [
+        row[:2] for row in summary
+    ]
+    cells = list(workbook["Cells"].iter_rows(values_only=True))
+    assert cells[0] == ("What", "Cell", "Sheet", "Text", "Why")
+    found = {(row[0], row[1], row[3]) for row in cells[1:]}
+    assert ("Not understood", "Children's Services!P10", "All the usual ones") in found
+    assert any(kind == "Check" for kind, _, _ in found)
+    activities = list(workbook["Activities"].iter_rows(values_only=True))
+    assert [row[0] for row in activities[1:]] == ["Created"] * 3
+
+
+def test_text_in_the_report_never_becomes_a_formula(register: Register, tmp_path: Path) -> None:
+    source = tmp_path / "hostile.csv"
+    formula = '=HYPERLINK("http://evil.example","click")'
+    source.write_text(
+        "Business function,Purpose of processing,Categories of individuals,"
+        "Article 9 condition for processing special category data\n"
+        f'Housing,Tenancies,Tenants,"{formula.replace(chr(34), chr(34) * 2)}"\n',
+        encoding="utf-8",
+    )
+    report = import_workbook(register, source)
+    assert [problem.value for problem in report.problems] == [formula]
+    path = write_report(report, tmp_path / "report.xlsx")
+    cells = openpyxl.load_workbook(path)["Cells"]
+    texts = [cell for row in cells.iter_rows() for cell in row if cell.value]
+    assert formula in [cell.value for cell in texts]
+    assert all(cell.data_type == "s" for cell in texts)
+
+
+def test_cli_writes_the_report(tmp_path: Path) -> None:
+    source = build(tmp_path / "dpo.xlsx")
+    report = tmp_path / "report.xlsx"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "import",
+            str(source),
+            "--db",
+            str(tmp_path / "r.ropa"),
+            "--dry-run",
+            "--report",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Wrote the import report to" in done.stdout
+    cells = list(openpyxl.load_workbook(report)["Cells"].iter_rows(values_only=True))
+    assert {row[1] for row in cells[1:]} >= {"Council ROPA 2024!M13", "Council ROPA 2024!Q13"}
