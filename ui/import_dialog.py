@@ -1,4 +1,9 @@
-"""Import an ICO workbook in two steps: a preview of what would change, then the import."""
+"""Import a spreadsheet in two steps: a preview of what would change, then the import.
+
+The preview shows what the import report says before anything is written: each sheet read
+(and those left out), what would be created and updated, and every cell to look at, in a
+table to sort and filter; the report can be saved as a workbook.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,83 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent, QFontDatabase
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QLabel,
-    QPlainTextEdit,
+    QLineEdit,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from ropa.errors import RopaError
 from ropa.register import Register
+from ropa.spreadsheets.report import Finding, ImportReport
+from ui.item_models import horizontal_heading
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, cancel_and_wait_all
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class FindingsModel(QAbstractTableModel):
+    """The import report's cells to look at: what, where (Sheet!C14), the text, and why."""
+
+    HEADINGS = ("What", "Cell", "Text", "Why")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._findings: list[Finding] = []
+
+    def set_findings(self, findings: list[Finding]) -> None:
+        self.beginResetModel()
+        self._findings = list(findings)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._findings)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADINGS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._findings):
+            return None
+        finding = self._findings[index.row()]
+        values = (finding.kind, finding.reference, finding.problem.value, finding.problem.why)
+        if role == Qt.ItemDataRole.DisplayRole:
+            # One line in the table; the whole text is in the tooltip.
+            return " ".join(values[index.column()].split())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return values[index.column()]
+        if role == Qt.ItemDataRole.UserRole and index.column() == 1:
+            return finding.order  # sorts C9 before C10
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        return horizontal_heading(self.HEADINGS, section, orientation, role)
+
+
+class _FindingsProxy(QSortFilterProxyModel):
+    def lessThan(self, left: _Index, right: _Index) -> bool:
+        if left.column() == 1:
+            role = Qt.ItemDataRole.UserRole
+            return bool(left.data(role) < right.data(role))
+        return super().lessThan(left, right)
 
 
 class ImportDialog(QDialog):
@@ -36,11 +104,38 @@ class ImportDialog(QDialog):
         self.setWindowTitle(f"Import {path.name}")
         self.heading = QLabel(f"Checking <b>{escape(path.name)}</b>\u2026 nothing is changed yet.")
         self.heading.setWordWrap(True)
-        self.details = QPlainTextEdit()
-        self.details.setReadOnly(True)
-        self.details.setAccessibleName("What the import would do")
-        self.details.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont))
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.findings = FindingsModel(self)
+        self.proxy = _FindingsProxy(self)
+        self.proxy.setSourceModel(self.findings)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter the cells (sheet, cell, text or reason)")
+        self.filter.setAccessibleName("Filter the cells to check")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setAccessibleName("Cells to check")
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.save_report_button = QPushButton("Save report\u2026")
+        self.save_report_button.setEnabled(False)
+        self.save_report_button.clicked.connect(self.save_report)
+        self.buttons.addButton(self.save_report_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.import_button = QPushButton("Import")
         self.import_button.setEnabled(False)
         self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -48,9 +143,11 @@ class ImportDialog(QDialog):
         self.import_button.clicked.connect(self.run_import)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
-        layout.addWidget(self.details, 1)
+        layout.addWidget(self.details)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.table, 1)
         layout.addWidget(self.buttons)
-        self.resize(640, 420)
+        self.resize(900, 560)
 
     def reject(self) -> None:
         """Esc or Cancel: stop the check or import first (an import stopped midway stores
@@ -68,6 +165,31 @@ class ImportDialog(QDialog):
     def run_import(self) -> ProgressRunner:
         self.import_button.setEnabled(False)
         return self._run(dry_run=False)
+
+    def save_report(self, path: Path | None = None) -> Path | None:
+        """Save the report shown as a workbook; asks where unless `path` is given."""
+        from ropa.spreadsheets.report_workbook import write_report
+        from ui.file_dialogs import ask_save_path
+
+        if self.report is None:
+            return None
+        if path is None:
+            path = ask_save_path(
+                self,
+                "Save the import report",
+                f"{self.path.stem} import report.xlsx",
+                {"xlsx": "Excel workbooks (*.xlsx)"},
+                purpose="import-report",
+            )
+            if path is None:
+                return None
+        try:
+            written = write_report(self.report, path)
+        except RopaError as error:
+            self.details.setText(str(error))
+            return None
+        self.details.setText(f"{self._overview(self.report)}\nThe report was saved as {written}.")
+        return written
 
     def _run(self, *, dry_run: bool) -> ProgressRunner:
         register, path = self.register, self.path
@@ -94,23 +216,51 @@ class ImportDialog(QDialog):
         if not ok:
             message = payload or "Cancelled: nothing was imported."
             self.heading.setText(f"<b>{escape(self.path.name)}</b> was not imported.")
-            self.details.setPlainText(str(message))
+            self.details.setText(str(message))
             return
         self.report = payload
-        summary = payload.summary() if hasattr(payload, "summary") else str(payload)
+        self.details.setText(self._overview(payload))
+        if isinstance(payload, ImportReport):
+            self.findings.set_findings(payload.findings())
+            self.save_report_button.setEnabled(True)
         if dry_run:
             self.heading.setText(
                 f"This is what importing <b>{escape(self.path.name)}</b> would do. "
                 "Nothing has been changed yet."
             )
-            self.details.setPlainText(summary)
             self.import_button.setEnabled(True)
             self.import_button.setDefault(True)
             self.preview_ready.emit(payload)
             return
         self.heading.setText(f"<b>{escape(self.path.name)}</b> was imported.")
-        self.details.setPlainText(summary)
         self.import_button.hide()
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         cancel.setText("Close")
         self.imported.emit(payload)
+
+    @staticmethod
+    def _overview(report: Any) -> str:
+        """Per sheet and in all: what was read and what it does; the cells are in the table."""
+        if not isinstance(report, ImportReport):
+            return str(report)
+        verb = "would be" if report.dry_run else "were"
+        lines = [
+            f"Sheet “{entry.sheet}” (headings in row {entry.header_row}): "
+            f"{entry.rows} {'row' if entry.rows == 1 else 'rows'} read; {entry.created} "
+            f"created, {entry.updated} updated, {entry.unchanged} already up to date."
+            for entry in report.sheets
+        ]
+        lines += [f"Sheet “{sheet}” was not read: {why}." for sheet, why in report.skipped]
+        lines.append(
+            f"In all, {len(report.created)} {verb} created, {len(report.updated)} updated, "
+            f"{len(report.unchanged)} already up to date."
+        )
+        if report.organisation_updated:
+            lines.append(f"The organisation's contact details {verb} updated.")
+        count = len(report.findings())
+        lines.append(
+            "Every cell was understood."
+            if count == 0
+            else f"{count} {'cell or row' if count == 1 else 'cells or rows'} to look at, below."
+        )
+        return "\n".join(lines)

@@ -62,6 +62,11 @@ if TYPE_CHECKING:
 
 REGISTER_FILTER = f"ROPA desk registers (*{REGISTER_SUFFIX});;All files (*)"
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
+# What the import reads (ropa/spreadsheets/reader.py).
+IMPORT_FILTER = (
+    "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv);;Excel workbooks (*.xlsx *.xlsm *.xls);;"
+    "OpenDocument spreadsheets (*.ods);;CSV files (*.csv *.txt)"
+)
 EXAMPLE_NAME = f"Example register{REGISTER_SUFFIX}"
 REFRESH_AFTER_EDIT_MS = 1500
 WINDOW_KEY = "main"
@@ -866,7 +871,7 @@ class MainWindow(QMainWindow):
     def import_workbook(self) -> None:
         from ui.import_dialog import ImportDialog
 
-        path = self.ask_open_path("Import ICO workbook", "import", WORKBOOK_FILTER)
+        path = self.ask_open_path("Import ICO workbook", "import", IMPORT_FILTER)
         if path is None:
             return
         dialog = ImportDialog(self.register, path, self)

@@ -50,3 +50,35 @@ def test_file_names_are_shown_as_text(register: Register, tmp_path: Path, qtbot:
     dialog = ImportDialog(register, tmp_path / "<b>&amp;.xlsx")
     qtbot.addWidget(dialog)
     assert "&lt;b&gt;&amp;amp;.xlsx" in dialog.heading.text()
+
+
+def test_the_preview_is_a_table_to_sort_and_filter(
+    qtbot: QtBot, qtmodeltester: Any, register: Register, tmp_path: Path
+) -> None:
+    from tests.data.import_corpus import several_sheets
+
+    path = several_sheets(tmp_path).path
+    dialog = ImportDialog(register, path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.preview_ready, timeout=20000):
+        dialog.run_preview()
+    qtmodeltester.check(dialog.findings)
+    qtmodeltester.check(dialog.proxy)
+    overview = dialog.details.text()
+    assert "Sheet “Children's Services” (headings in row 9): 1 row read; 1 created" in overview
+    assert "Sheet “Lookups” was not read" in overview
+    assert register.activity_list.summaries() == []  # nothing written yet
+    rows = dialog.proxy.rowCount()
+    cells = [dialog.proxy.index(row, 1).data() for row in range(rows)]
+    assert "Children's Services!P10" in cells
+    dialog.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    texts = [dialog.proxy.index(row, 2).data() for row in range(rows)]
+    assert texts == sorted(texts)
+    dialog.filter.setText("usual ones")
+    assert dialog.proxy.rowCount() == 1
+    assert dialog.proxy.index(0, 2).data() == "All the usual ones"
+    dialog.grab().save(str(tmp_path / "import-preview.png"))
+    saved = dialog.save_report(tmp_path / "report.xlsx")
+    assert saved is not None and saved.exists()
+    assert "The report was saved as" in dialog.details.text()
