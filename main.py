@@ -33,8 +33,14 @@ def install_writers() -> None:
 
 
 def open_app(register_path: Path) -> int:
-    from ui.app import run_app
+    import platformdirs
 
+    from ropa.paths import APP_NAME
+    from ui.app import run_app
+    from ui.error_reports import install_error_dialogs
+
+    # Only the running app: an error no window caught becomes a dialog and a log entry.
+    install_error_dialogs(platformdirs.user_log_path(APP_NAME) / "ropa-desk.log")
     return run_app(register_path)
 
 

@@ -46,6 +46,7 @@ class ApprovalNeedsConfirmation(ValidationError):  # noqa: N818 (a refusal, not 
         )
         self.findings = list(findings)
 
+
 if TYPE_CHECKING:
     from ropa.register import Register
 

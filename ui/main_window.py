@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -40,6 +41,7 @@ from ropa.register import Register
 from ropa.wording import count_of
 from ui.actions import PAGE_NAMES, AppActions
 from ui.activities_page import ActivitiesPage
+from ui.error_reports import explain, log_unexpected
 from ui.libraries_view import LibrariesView
 from ui.organisation_dialog import OrganisationDialog, OrganisationForm
 from ui.review import (
@@ -54,6 +56,7 @@ from ui.review import (
     ask_approval,
 )
 from ui.settings import AppSettings
+from ui.widgets.message_bar import MessageBar
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker, cancel_and_wait_all
 
 if TYPE_CHECKING:
@@ -237,6 +240,8 @@ class MainWindow(QMainWindow):
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(0)
         central_layout.addLayout(self.banner_holder)
+        self.message_bar = MessageBar()
+        central_layout.addWidget(self.message_bar)
         central_layout.addWidget(body, 1)
         self.setCentralWidget(central)
 
@@ -464,9 +469,22 @@ class MainWindow(QMainWindow):
     # --- loading -------------------------------------------------------------------------
 
     def reload_activities(self) -> None:
+        """Read the list again; if the register cannot be read, say so above the list (which
+        goes on showing what it last read) rather than only on a terminal."""
         listing = self.register.activity_list
-        rows: list[ActivitySummary] = listing.summaries(include_retired=True)
-        self.activities_page.set_rows(rows, listing.business_functions())
+        try:
+            rows: list[ActivitySummary] = listing.summaries(include_retired=True)
+            functions = listing.business_functions()
+        except RopaError as error:
+            self.message_bar.show_message(f"The list of activities was not read again. {error}")
+            return
+        except (sqlite3.Error, OSError) as error:
+            log_unexpected(error, "reading the activities list")
+            self.message_bar.show_message(
+                f"The list of activities was not read again. {explain(error)}"
+            )
+            return
+        self.activities_page.set_rows(rows, functions)
         if self._search_texts_loaded or self._texts_request:
             # A read already made or under way would miss this change: read them again.
             self._refresh_search_texts()
@@ -545,10 +563,15 @@ class MainWindow(QMainWindow):
 
     def _run_in_background(self, worker: Worker) -> None:
         self._workers.append(worker)
-        worker.failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        worker.failed.connect(self._background_failed)
         worker.finished.connect(lambda: self._workers.remove(worker))
         worker.finished.connect(worker.deleteLater)
         worker.start()
+
+    def _background_failed(self, message: str) -> None:
+        self.message_bar.show_message(
+            "The list could not be brought up to date in the background. " + message
+        )
 
     def _set_gaps(self, generation: int, gaps: object, request: int) -> None:
         if generation != self._generation or not (gaps is None or isinstance(gaps, dict)):

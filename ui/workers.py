@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ropa.errors import RopaError
+from ui.error_reports import explain, log_unexpected
 
 ProgressFn = Callable[[int, int], None]
 CancelledFn = Callable[[], bool]
@@ -105,8 +106,9 @@ class Worker(QThread):
         except RopaError as error:
             self.outcome = (False, str(error))
             self.failed.emit(str(error))
-        except Exception as error:  # shown to the user, never lost in a thread
-            message = f"Something unexpected went wrong: {error!r}"
+        except Exception as error:  # shown to the user in words, never lost in a thread
+            log_unexpected(error, "a background task")
+            message = explain(error)
             self.outcome = (False, message)
             self.failed.emit(message)
         else:

@@ -22,10 +22,10 @@ from tests.conftest import sample_activity
 from ui.activity_editor import ActivityEditor
 from ui.activity_table_model import (
     STATUS_DUE,
-    Column,
     STATUS_OVERDUE,
     ActivityFilterProxy,
     ActivityTableModel,
+    Column,
 )
 from ui.main_window import MainWindow
 from ui.review import MARK_REVIEWED, REINSTATE, Approval, ApproveDialog, approve_step
