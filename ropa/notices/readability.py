@@ -7,6 +7,7 @@ The Flesch reading ease score is 206.835 - 1.015 x (words per sentence) - 84.6 x
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -71,8 +72,13 @@ class ReadabilityReport:
 
     def summary(self) -> str:
         verdict = "meets" if self.meets_target else "is below"
+        target = f"{self.target:.0f}"
+        score = f"{self.score:.0f}"
+        if score == target and not self.meets_target:
+            # 59.6 shown as 60 "is below the target of 60": show the decimal that is short.
+            score = f"{math.floor(self.score * 10) / 10:.1f}"
         return (
-            f"Reading ease {self.score:.0f} {verdict} the target of {self.target:.0f} for "
+            f"Reading ease {score} {verdict} the target of {target} for "
             f"{self.audience.lower()} (higher is easier)."
         )
 
