@@ -38,6 +38,7 @@ from ropa.records import ConditionEntry, LawfulBasisEntry, RetentionEntry, Trans
 ModelIndex = QModelIndex | QPersistentModelIndex
 ItemRole = Qt.ItemDataRole
 LIST_SEPARATOR = "; "
+CHOOSE_PROMPT = "Choose\u2026"
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,10 @@ class ChoiceDelegate(QStyledItemDelegate):
         self, parent: QWidget, option: QStyleOptionViewItem, index: ModelIndex
     ) -> QWidget:
         editor = QComboBox(parent)
+        if "" not in self.choices:
+            # A new row has no choice yet: the first of the law's list would otherwise be
+            # shown, and saved, as if the user had chosen it (a new basis read "Consent").
+            editor.addItem(CHOOSE_PROMPT, "")
         for code, text in self.choices.items():
             editor.addItem(text or "(none)", code)
         editor.activated.connect(lambda _i: self.commitData.emit(editor))
@@ -320,9 +325,11 @@ class EntryTable(QWidget):
         self.remove_button.setAccessibleName(f"Remove the selected {kind.noun}")
         self.remove_button.clicked.connect(self.remove_selected)
         self.remove_button.setEnabled(False)
-        self.view.selectionModel().selectionChanged.connect(
-            lambda *_: self.remove_button.setEnabled(self.view.selectionModel().hasSelection())
-        )
+        # Qt says nothing of a selection that goes with its rows (removed, or all replaced):
+        # the button follows the rows as well as the selection.
+        self.view.selectionModel().selectionChanged.connect(self._update_remove)
+        self.model.modelReset.connect(self._update_remove)
+        self.model.rowsRemoved.connect(self._update_remove)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.add_button)
@@ -357,6 +364,9 @@ class EntryTable(QWidget):
         rows = [index.row() for index in self.view.selectionModel().selectedRows()]
         self.model.remove_rows(rows)
         self._fit_height()
+
+    def _update_remove(self, *_args: object) -> None:
+        self.remove_button.setEnabled(bool(self.view.selectionModel().selectedRows()))
 
     def _emit(self) -> None:
         self.changed.emit(self.entries())

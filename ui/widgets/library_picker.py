@@ -70,9 +70,10 @@ class LibraryPicker(QWidget):
         self.remove_button.setAccessibleName(f"Remove the selected {what}")
         self.remove_button.clicked.connect(self.remove_selected)
         self.remove_button.setEnabled(False)
-        self.chosen.itemSelectionChanged.connect(
-            lambda: self.remove_button.setEnabled(bool(self.chosen.selectedItems()))
-        )
+        # Removed or replaced rows take their selection with them without a signal.
+        self.chosen.itemSelectionChanged.connect(self._update_remove)
+        self.chosen.model().rowsRemoved.connect(self._update_remove)
+        self.chosen.model().modelReset.connect(self._update_remove)
 
         entry_row = QHBoxLayout()
         entry_row.setContentsMargins(0, 0, 0, 0)
@@ -129,6 +130,9 @@ class LibraryPicker(QWidget):
             self.chosen.takeItem(row)
         self._fit_height()
         self._emit()
+
+    def _update_remove(self, *_args: object) -> None:
+        self.remove_button.setEnabled(bool(self.chosen.selectedItems()))
 
     def _emit(self, *_args: object) -> None:
         self.changed.emit(self.names())
