@@ -12,7 +12,7 @@ from typing import Any
 
 from ropa import law
 from ropa.errors import ValidationError
-from ropa.fields import label
+from ropa.fields import Kind, fields_of_kind, label
 from ropa.records import (
     LINK_FIELDS,
     ActivityRecord,
@@ -25,9 +25,9 @@ from ropa.records import (
 )
 
 MAX_REFERENCE_LENGTH = 64
-_TRI_STATE = {"dpia_required", "breach_occurred", "retention_follows_apd"}
-_BOOLEAN = {"automated_decisions", "involves_children", "large_scale"}
-_DATES = {"approved_on", "last_reviewed", "next_review"}
+_TRI_STATE = fields_of_kind(Kind.TRI_STATE)
+_BOOLEAN = fields_of_kind(Kind.YES_NO)
+_DATES = fields_of_kind(Kind.DATE)
 _EDITABLE = set(ActivityRecord.editable_fields())
 
 

@@ -42,11 +42,12 @@ from PySide6.QtWidgets import (
 from ropa import law
 from ropa.dates import REVIEW_INTERVAL_MONTHS
 from ropa.errors import ConflictError, NotFoundError, RopaError, ValidationError
-from ropa.fields import FIELDS
-from ropa.records import LINK_FIELDS, ActivityRecord, Role, Status
+from ropa.fields import FIELDS, ROLE_LABELS, Kind, fields_of_kind
+from ropa.records import LINK_FIELDS, ActivityRecord, Status
 from ropa.register import Register
 from ui.actions import undo_redo_actions
 from ui.activity_table_model import format_date, status_text
+from ui.own_fields import own_field_kind, own_field_rows, own_fields_of
 from ui.review import (
     MARK_REVIEWED,
     NOT_UNDOABLE,
@@ -77,12 +78,6 @@ if TYPE_CHECKING:
 
 TYPING_PAUSE_MS = 800
 NO_DATE = QDate(1900, 1, 1)
-
-ROLE_LABELS = {
-    Role.CONTROLLER: "Controller",
-    Role.JOINT_CONTROLLER: "Joint controller",
-    Role.PROCESSOR: "Processor (acting for another controller)",
-}
 
 # The sections of the editor, in the order a DPO works through an activity.
 SECTIONS: list[tuple[str, list[str]]] = [
@@ -150,27 +145,16 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "Review",
         ["status", "approved_by", "approved_on", "last_reviewed", "next_review", "notes"],
     ),
+    ("Your own fields", ["extra_fields"]),
 ]
 
-_LONG_TEXT = {
-    "description",
-    "joint_controllers",
-    "controllers",
-    "controller_representatives",
-    "legitimate_interests",
-    "statutory_requirement",
-    "apd_deviation_reason",
-    "security_description",
-    "location_of_data",
-    "automated_decision_details",
-    "notes",
-}
-_DATES = {"next_review"}
-# Set only by the review steps (ropa.review), so that who approved and when is always
-# recorded: shown here, never typed.
-_RECORDED = {"status", "approved_by", "approved_on", "last_reviewed"}
-_TRI_STATE = {"dpia_required", "breach_occurred", "retention_follows_apd"}
-_CHECKBOXES = {"automated_decisions", "involves_children", "large_scale"}
+# How each field is edited follows what it holds (ropa.fields).  The review steps alone set
+# some (ropa.review), so that who approved and when is always recorded: shown, never typed.
+_RECORDED = {name for name, info in FIELDS.items() if info.set_by_review}
+_LONG_TEXT = fields_of_kind(Kind.LONG_TEXT)
+_DATES = fields_of_kind(Kind.DATE) - _RECORDED
+_TRI_STATE = fields_of_kind(Kind.TRI_STATE)
+_CHECKBOXES = fields_of_kind(Kind.YES_NO)
 _ENTRY_KINDS = {
     "lawful_bases": lawful_basis_kind,
     "article9": article9_kind,
@@ -392,6 +376,8 @@ class ActivityEditor(QWidget):
             return self._library_binding(field, error)
         if field in _ENTRY_KINDS:
             return self._entries_binding(field, error)
+        if FIELDS[field].kind == Kind.OWN_FIELDS:
+            return self._own_fields_binding(field, error)
         if field in _LONG_TEXT:
             return self._long_text_binding(field, error)
         if field in _RECORDED:
@@ -553,6 +539,17 @@ class ActivityEditor(QWidget):
         table = EntryTable(_ENTRY_KINDS[field](), FIELDS[field].label)
         table.changed.connect(lambda _entries: self.save_field(field))
         return FieldBinding(field, table, table.entries, table.set_entries, error)
+
+    def _own_fields_binding(self, field: str, error: QLabel) -> FieldBinding:
+        table = EntryTable(own_field_kind(), FIELDS[field].label)
+        table.changed.connect(lambda _entries: self.save_field(field))
+        return FieldBinding(
+            field,
+            table,
+            lambda: own_fields_of(table.entries()),
+            lambda value: table.set_entries(own_field_rows(value or {})),
+            error,
+        )
 
     # --- showing -------------------------------------------------------------------------
 

@@ -23,17 +23,12 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QStyle
 
 from ropa.dates import DUE_SOON_DAYS
+from ropa.fields import STATUS_LABELS
 from ropa.records import ActivityRecord, ActivitySummary, Status
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ItemRole = Qt.ItemDataRole
 
-STATUS_LABELS: dict[Status, str] = {
-    Status.DRAFT: "Draft",
-    Status.IN_REVIEW: "In review",
-    Status.APPROVED: "Approved",
-    Status.RETIRED: "Retired",
-}
 ID_ROLE = ItemRole.UserRole + 1
 CHANGED_SINCE_APPROVED = "Changed since approved"
 CHANGED_SINCE_APPROVED_TIP = (

@@ -13,14 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ropa import law
-from ropa.records import (
-    LINK_FIELDS,
-    ActivityRecord,
-    ConditionEntry,
-    Role,
-    Status,
-    TransferEntry,
-)
+from ropa.fields import ROLE_LABELS, STATUS_LABELS, Kind, fields_of_kind
+from ropa.records import ActivityRecord, ConditionEntry, TransferEntry
 from ropa.spreadsheets import lawtext
 from ropa.spreadsheets.cells import (
     format_date,
@@ -74,53 +68,17 @@ class Draft:
         self.problems.append(Problem(cell.sheet, cell.ref, value, why))
 
 
-# --- labels for the register's own columns ------------------------------------------------
+# --- what each field holds, from ropa.fields -----------------------------------------------
 
-STATUS_LABELS = {
-    Status.DRAFT: "Draft",
-    Status.IN_REVIEW: "In review",
-    Status.APPROVED: "Approved",
-    Status.RETIRED: "Retired",
-}
-ROLE_LABELS = {
-    Role.CONTROLLER: "Controller",
-    Role.JOINT_CONTROLLER: "Joint controller",
-    Role.PROCESSOR: "Processor",
-}
-DATE_FIELDS = frozenset({"last_reviewed", "next_review", "approved_on"})
-_TEXT_FIELDS = frozenset(
-    {
-        "business_function",
-        "joint_controllers",
-        "controllers",
-        "controller_representatives",
-        "legitimate_interests",
-        "dpia_progress",
-        "apd_deviation_reason",
-        "reference",
-        "name",
-        "description",
-        "owner",
-        "approved_by",
-        "security_description",
-        "location_of_data",
-        "statutory_requirement",
-        "notes",
-    }
-)
-_LINK_TEXT_FIELDS = frozenset(
-    {
-        "lia_link",
-        "consent_record_link",
-        "dpia_link",
-        "breach_link",
-        "apd_link",
-        "controller_contract_link",
-    }
-)
-_TRI_STATE_FIELDS = frozenset({"dpia_required", "breach_occurred", "retention_follows_apd"})
-_FLAG_FIELDS = frozenset({"involves_children", "large_scale"})
-_LIST_FIELDS = frozenset(set(LINK_FIELDS) - {"processors"})
+DATE_FIELDS = fields_of_kind(Kind.DATE)
+# Written and read as the cell's text.  (The details of automated decisions share the
+# automated decisions column, so they have a reader and writer of their own.)
+_TEXT_FIELDS = fields_of_kind(Kind.TEXT, Kind.LONG_TEXT) - {"automated_decision_details"}
+_LINK_TEXT_FIELDS = fields_of_kind(Kind.LINK)
+_TRI_STATE_FIELDS = fields_of_kind(Kind.TRI_STATE)
+# Yes or no alone; automated decisions are "Yes: " and their details.
+_FLAG_FIELDS = fields_of_kind(Kind.YES_NO) - {"automated_decisions"}
+_LIST_FIELDS = fields_of_kind(Kind.LIBRARY) - {"processors"}
 
 
 # --- writing -------------------------------------------------------------------------------
