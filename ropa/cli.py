@@ -7,6 +7,8 @@
     ropa export FILE.xlsx [--db PATH] [--processor]    write the ICO controller (or processor)
                                                        workbook
     ropa notice FILE.(md|html|txt|pdf|docx) [--db PATH] [--function NAME]... [--title TEXT]
+                [--layer full|short|just-in-time] [--audience adults|children|staff]
+                [--by function|activity] [--full-url URL]
     ropa check [--db PATH]                             list gaps; exit 1 when any is an error
     ropa demo PATH                                     write an example register
 
@@ -89,6 +91,31 @@ def build_parser() -> argparse.ArgumentParser:
         "all activities when none is named",
     )
     notice.add_argument("--title", default=None, metavar="TEXT", help="the notice's title")
+    notice.add_argument(
+        "--layer",
+        choices=["full", "short", "just-in-time"],
+        default="full",
+        help="the full notice (default), its short first layer, or the text for each form",
+    )
+    notice.add_argument(
+        "--audience",
+        choices=["adults", "children", "staff"],
+        default="adults",
+        help="who the notice is written for (default adults)",
+    )
+    notice.add_argument(
+        "--by",
+        choices=["function", "activity"],
+        default="",
+        help="one section per business function or per activity (default: per activity "
+        "for children, else per business function)",
+    )
+    notice.add_argument(
+        "--full-url",
+        default="",
+        metavar="URL",
+        help="where the full notice is published (the short layer links to it)",
+    )
 
     commands.add_parser(
         "check", parents=[db_option], help="list gaps; exit status 1 when any is an error"
@@ -173,7 +200,16 @@ def _notice(args: argparse.Namespace, db_path: Path) -> int:
     with Register.open(db_path) as register:
         from ropa.notices.cli import run_notice
 
-        return run_notice(register, args.file, functions=args.function, title=args.title)
+        return run_notice(
+            register,
+            args.file,
+            functions=args.function,
+            title=args.title,
+            layer=args.layer,
+            audience=args.audience,
+            grouping=args.by,
+            full_notice_url=args.full_url,
+        )
 
 
 def _check(_args: argparse.Namespace, db_path: Path) -> int:

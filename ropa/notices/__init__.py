@@ -1,10 +1,10 @@
 """Privacy notices generated from the register.
 
-    service = NoticeService(register)
-    notice = service.create(title="Children and families privacy notice",
-                            business_functions=["Children's social care"])
-    html = render_notice(register, notice.id, "html")
-    service.publish(notice.id)
+    notice = register.notices.create(title="Children and families privacy notice",
+                                     business_functions=["Children's social care"])
+    html = render_notice(register, notice.id, "html")               # the full notice
+    short = render_notice(register, notice.id, "html", layer="short")  # its first layer
+    register.notices.publish(notice.id)    # refused (PublishRefused) while gaps remain
 
 Formats are written by writers registered by file suffix (md, html, txt and docx here; the
 desktop layer adds pdf with `register_writer`).
@@ -16,11 +16,17 @@ from ropa.notices.content import (
     NoticeDocument,
     NoticeWarning,
     Section,
-    build_document,
     compose,
 )
 from ropa.notices.readability import ReadabilityReport, VagueWord, assess
-from ropa.notices.records import AUDIENCES, NoticeRecord, NoticeSectionEntry, PublishedVersion
+from ropa.notices.records import (
+    AUDIENCES,
+    GROUPINGS,
+    LAYERS,
+    NoticeRecord,
+    NoticeSectionEntry,
+    PublishedVersion,
+)
 from ropa.notices.render import (
     TemplateError,
     builtin_template_path,
@@ -33,7 +39,7 @@ from ropa.notices.render import (
     write_notice_file,
     writer_for,
 )
-from ropa.notices.service import NoticeService
+from ropa.notices.service import NoticeService, PublishRefused, build_document
 
 
 def readability(document: NoticeDocument) -> ReadabilityReport:
@@ -43,12 +49,15 @@ def readability(document: NoticeDocument) -> ReadabilityReport:
 
 __all__ = [
     "AUDIENCES",
+    "GROUPINGS",
+    "LAYERS",
     "Block",
     "NoticeDocument",
     "NoticeRecord",
     "NoticeSectionEntry",
     "NoticeService",
     "NoticeWarning",
+    "PublishRefused",
     "PublishedVersion",
     "ReadabilityReport",
     "Section",

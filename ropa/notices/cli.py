@@ -1,4 +1,5 @@
-"""`ropa notice FILE.(md|html|txt|pdf|docx) [--function NAME]... [--title TEXT]`."""
+"""`ropa notice FILE.(md|html|txt|pdf|docx) [--function NAME]... [--title TEXT] [--layer L]
+[--audience A] [--by function|activity] [--full-url URL]`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from pathlib import Path
 
 from ropa.errors import RopaError
 from ropa.library import name_key
-from ropa.notices.content import build_document
 from ropa.notices.records import NoticeRecord
 from ropa.notices.render import write_notice_file, writer_for
 from ropa.register import Register
@@ -19,13 +19,24 @@ DEFAULT_TITLE = "Privacy notice"
 
 
 def run_notice(
-    register: Register, path: Path, *, functions: Sequence[str] = (), title: str | None = None
+    register: Register,
+    path: Path,
+    *,
+    functions: Sequence[str] = (),
+    title: str | None = None,
+    layer: str = "full",
+    audience: str = "adults",
+    grouping: str = "",
+    full_notice_url: str = "",
 ) -> int:
     """Write a notice covering all activities, or those of the named business functions."""
     path = Path(path)
     writer_for(path.suffix)  # refuse an unknown format before any work
     draft = adhoc_notice(register, functions, title)
-    document = build_document(register, draft)
+    draft.audience = audience
+    draft.grouping = grouping
+    draft.full_notice_url = full_notice_url
+    document = register.notices.document(draft, layer=layer)
     write_notice_file(document, path)
     gaps = [w for w in document.warnings if w.kind == "gap"]
     # Titles, paths and warnings quote what users typed: escape any terminal controls in it.

@@ -1,29 +1,39 @@
-"""What a privacy notice says, built section by section from the activities it covers.
+"""What a privacy notice says, built from plain records: the activities it covers, the
+organisation, and the checks' findings about them.  Nothing here reads the register
+(ropa.notices.service loads what a notice needs and calls `compose`).
 
-The result is a NoticeDocument: plain sections of paragraphs and lists, independent of any
-output format, so that HTML, Markdown, text, Word and PDF all say the same thing.  Anything
-the law asks a notice to tell people that the covered activities leave empty becomes a
-warning for the DPO and a visible "[To complete: ...]" line in the draft.
+A notice comes in three layers, as the ICO recommends:
+
+- "full": what is common to every service once at the top, then one section per service
+  (a business function or an activity, as the notice chooses) saying what is collected,
+  where from, why and on what basis, who it is shared with and how long it is kept; then the
+  rights, grouped by the services they apply to, and how to contact us and complain;
+- "short": the first layer, one screen long, linking to the full notice;
+- "just-in-time": for each activity, the two or three sentences to put on the form where
+  the information is collected.
+
+The audience changes the words (ropa.notices.wording).  Anything the law asks a notice to say
+that the register leaves empty, and every error-level finding about a covered activity,
+becomes a "[To complete: ...]" line in the draft where it applies, and a warning.  Published
+text never carries those lines.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ropa import law
+from ropa.checks.findings import Finding, Severity
 from ropa.dates import british_date, local_date
-from ropa.errors import NotFoundError
-from ropa.notices.records import AUDIENCES, NoticeRecord, PublishedVersion
-from ropa.records import ActivityRecord, LibraryKind, OrganisationRecord, Role
+from ropa.notices.records import AUDIENCES, LAYERS, NoticeRecord, PublishedVersion
+from ropa.notices.wording import Wording, wording_for
+from ropa.records import ActivityRecord, OrganisationRecord, Role
 from ropa.sanitise import balance_bidi
-
-if TYPE_CHECKING:
-    from ropa.register import Register
 
 # The regulator's contact details (a fact, from the UK law reference).
 ICO_NAME = "Information Commissioner's Office"
@@ -37,24 +47,38 @@ _NOT_COMPARED = {"changes", "updated"}
 # Article 6 bases in the order the Article lists them.
 _BASIS_ORDER = ["a", "b", "c", "d", "e", "ea", "f"]
 
+# A sentence that names more services than this names them another way.
+MAX_NAMED = 5
+
 
 @dataclass
 class Block:
-    """One piece of a section: a paragraph, a bulleted list, a subheading, or a
-    "[To complete: ...]" line the DPO must deal with before publishing."""
+    """One piece of a section: a paragraph, a bulleted list, a subheading, a table (entries
+    are the column headings, rows the cells), a link (text, and the address as its one
+    entry), or a "[To complete: ...]" line the DPO must deal with before publishing."""
 
-    kind: str  # "paragraph" | "list" | "subheading" | "todo"
+    kind: str  # "paragraph" | "list" | "subheading" | "table" | "link" | "todo"
     text: str = ""
     entries: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    # False for contact details (addresses, numbers): not prose, so not scored for reading.
+    prose: bool = True
 
     def __post_init__(self) -> None:
         # A right-to-left override typed into the register must not reverse the rest of
         # the notice: each line closes whatever its text left open.
         self.text = balance_bidi(self.text)
         self.entries = [balance_bidi(entry) for entry in self.entries]
+        self.rows = [[balance_bidi(cell) for cell in row] for row in self.rows]
 
     def lines(self) -> list[str]:
-        return list(self.entries) if self.kind == "list" else [self.text]
+        if self.kind == "list":
+            return list(self.entries)
+        if self.kind == "table":
+            return [": ".join(row) for row in self.rows]
+        if self.kind == "link":
+            return [f"{self.text}: {self.entries[0]}" if self.entries else self.text]
+        return [self.text]
 
 
 @dataclass
@@ -62,20 +86,34 @@ class Section:
     key: str
     heading: str
     blocks: list[Block] = field(default_factory=list)
+    # True for a section about one service (the full notice's per-service sections).
+    service: bool = False
 
     def __post_init__(self) -> None:
         self.heading = balance_bidi(self.heading)
 
     def paragraph(self, text: str) -> None:
-        self.blocks.append(Block("paragraph", text))
+        if text:
+            self.blocks.append(Block("paragraph", text))
 
-    def bullets(self, items: Iterable[str]) -> None:
+    def bullets(self, items: Iterable[str], *, prose: bool = True) -> None:
         items = list(items)
         if items:
-            self.blocks.append(Block("list", entries=items))
+            self.blocks.append(Block("list", entries=items, prose=prose))
+
+    def details(self, items: Iterable[str]) -> None:
+        """Contact details as a list."""
+        self.bullets(items, prose=False)
 
     def subheading(self, text: str) -> None:
         self.blocks.append(Block("subheading", text))
+
+    def table(self, headings: list[str], rows: list[list[str]]) -> None:
+        if rows:
+            self.blocks.append(Block("table", entries=headings, rows=rows))
+
+    def link(self, text: str, address: str) -> None:
+        self.blocks.append(Block("link", text, entries=[address]))
 
     def todo(self, text: str) -> None:
         self.blocks.append(Block("todo", f"[To complete: {text}]"))
@@ -83,12 +121,15 @@ class Section:
     def lines(self) -> list[str]:
         return [line for block in self.blocks for line in block.lines()]
 
+    def todos(self) -> list[str]:
+        return [block.text for block in self.blocks if block.kind == "todo"]
+
 
 @dataclass(frozen=True)
 class NoticeWarning:
     """Something the DPO should look at before publishing."""
 
-    kind: str  # "gap" (the law asks for it, the register lacks it) | "check" | "vague" | "reading"
+    kind: str  # "gap" (marked in the text; blocks publishing) | "check" | "vague" | "reading"
     section: str
     message: str
 
@@ -104,10 +145,16 @@ class NoticeDocument:
     # When each covered activity (processors' included) was last changed, as read for this
     # document: publishing compares it with the register before storing the version.
     built_from: dict[int, dt.datetime | None] = field(default_factory=dict)
+    layer: str = "full"
 
     @property
     def title(self) -> str:
-        return self.notice.title or "Privacy notice"
+        title = self.notice.title or "Privacy notice"
+        if self.layer == "short":
+            return f"{title}: summary"
+        if self.layer == "just-in-time":
+            return f"{title}: text for forms"
+        return title
 
     @property
     def audience_label(self) -> str:
@@ -115,6 +162,8 @@ class NoticeDocument:
 
     @property
     def introduction(self) -> list[str]:
+        if self.layer != "full":
+            return []
         return split_paragraphs(self.notice.introduction)
 
     @property
@@ -123,6 +172,13 @@ class NoticeDocument:
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
+
+    def service_sections(self) -> list[Section]:
+        return [s for s in self.sections if s.service]
+
+    def todos(self) -> list[tuple[str, str]]:
+        """(section heading, marker) of every "[To complete: ...]" line, in order."""
+        return [(s.heading, todo) for s in self.sections for todo in s.todos()]
 
     def content_for_comparison(self) -> dict[str, Any]:
         """What a published version stores, and what the next version is compared with."""
@@ -141,67 +197,42 @@ class NoticeDocument:
         found = [("Introduction", text) for text in self.introduction]
         for section in self.sections:
             for block in section.blocks:
-                if block.kind != "todo":
+                if block.kind not in ("todo", "link") and block.prose:
                     found.extend((section.heading, line) for line in block.lines())
         return found
 
-
-# --- loading ---------------------------------------------------------------------------------
-
-
-def load_notice(register: Register, notice: int | NoticeRecord) -> NoticeRecord:
-    if isinstance(notice, NoticeRecord):
-        return notice
-    from ropa.notices.service import NoticeService
-
-    return NoticeService(register).get(notice)
-
-
-def load_covered_activities(register: Register, notice: NoticeRecord) -> list[ActivityRecord]:
-    """The activities chosen one by one plus those of the chosen business functions, once
-    each, in reference order (retired activities are left out)."""
-    chosen: dict[int | None, ActivityRecord] = {}
-    if notice.activity_ids:
-        chosen.update((a.id, a) for a in register.activities.load(notice.activity_ids))
-    if notice.business_functions:
-        loaded = register.activities.load(business_functions=notice.business_functions)
-        chosen.update((a.id, a) for a in loaded)
-    return sorted(chosen.values(), key=lambda a: a.reference.casefold())
-
-
-def flagged_data_categories(register: Register) -> tuple[set[str], set[str]]:
-    """Case-folded names of the data categories marked special category / criminal offence."""
-    special, criminal = set(), set()
-    for item in register.library.items(LibraryKind.DATA_CATEGORY):
-        if item.special_category:
-            special.add(item.name.casefold())
-        if item.criminal_offence:
-            criminal.add(item.name.casefold())
-    return special, criminal
-
-
-def build_document(
-    register: Register, notice: int | NoticeRecord, *, now: dt.datetime | None = None
-) -> NoticeDocument:
-    """Load what the notice needs from the register and compose it."""
-    record = load_notice(register, notice)
-    if record.id is not None and not record.published:
-        # A draft being edited carries no published versions; take them from the register.
-        with contextlib.suppress(NotFoundError):
-            stored = load_notice(register, record.id)
-            record = dataclasses.replace(record, published=stored.published)
-    special, criminal = flagged_data_categories(register)
-    return compose(
-        record,
-        register.organisation.get(),
-        load_covered_activities(register, record),
-        special_categories=special,
-        criminal_categories=criminal,
-        now=now,
-    )
+    def without_todos(self) -> NoticeDocument:
+        """The document as published: the "[To complete: ...]" lines left out."""
+        sections = [
+            dataclasses.replace(s, blocks=[b for b in s.blocks if b.kind != "todo"])
+            for s in self.sections
+        ]
+        return dataclasses.replace(self, sections=sections)
 
 
 # --- composing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Service:
+    """What the full notice gives one section: a business function or one activity."""
+
+    name: str
+    activities: list[ActivityRecord]
+
+
+def group_services(activities: Sequence[ActivityRecord], grouping: str) -> list[Service]:
+    """The covered activities as services, in the order they come: by business function
+    (an activity without one stands alone) or one per activity."""
+    groups: dict[str, Service] = {}
+    for activity in activities:
+        if grouping == "function" and activity.business_function.strip():
+            name = " ".join(activity.business_function.split())
+        else:
+            name = activity.name or activity.reference
+        key = name.casefold() if grouping == "function" else f"{activity.id}-{activity.reference}"
+        groups.setdefault(key, Service(name, [])).activities.append(activity)
+    return list(groups.values())
 
 
 def compose(
@@ -211,43 +242,40 @@ def compose(
     *,
     special_categories: set[str],
     criminal_categories: set[str],
+    findings: Sequence[Finding] = (),
+    layer: str = "full",
     now: dt.datetime | None = None,
 ) -> NoticeDocument:
-    """Build the notice's sections from records alone (no register access)."""
+    """Build the notice's sections from records alone (no register access).
+
+    `findings` are the checks' findings about the organisation and the covered activities:
+    each error-level one is marked where it applies, so the draft shows every gap."""
+    if layer not in LAYERS:
+        raise ValueError(f"unknown notice layer {layer!r}")
     now = now or dt.datetime.now().replace(microsecond=0)
-    builder = _Builder(organisation, special_categories, criminal_categories)
+    builder = _Builder(notice, organisation, special_categories, criminal_categories, findings)
     covered = builder.drop_processor_activities(list(activities))
-    sections = [
-        builder.who_we_are(covered),
-        builder.information(covered),
-        builder.sources(covered),
-        builder.purposes(covered),
-        builder.lawful_bases(covered),
-        builder.must_give(covered),
-        builder.sharing(covered),
-        builder.automated_decisions(covered),
-        builder.transfers(covered),
-        builder.retention(covered),
-        builder.rights(covered),
-        builder.dpo(notice),
-        builder.complaints(),
-    ]
-    for position, extra in enumerate(notice.sections, start=1):
-        section = Section(f"extra-{position}", extra.heading)
-        add_user_text(section, extra.body)
-        sections.append(section)
+    if layer == "short":
+        sections = builder.short_layer(covered)
+    elif layer == "just-in-time":
+        sections = builder.just_in_time(covered)
+    else:
+        sections = builder.full_notice(covered)
     if not covered:
-        builder.warn(
-            "gap",
-            "Who we are",
+        builder.gap(
+            sections[0],
             "The notice covers no activities. Choose activities or business functions for it.",
+            "the activities or business functions this notice covers.",
         )
-    document = NoticeDocument(notice, organisation, list(covered), sections, builder.warnings, now)
+    document = NoticeDocument(
+        notice, organisation, list(covered), sections, builder.warnings, now, layer=layer
+    )
     document.built_from = {a.id: a.updated_at for a in activities if a.id is not None}
-    document.sections.append(changes_section(document, notice.last_published))
-    updated = Section("updated", "Last updated")
-    updated.paragraph(f"This notice was last updated on {document.last_updated}.")
-    document.sections.append(updated)
+    if layer == "full":
+        document.sections.append(changes_section(document, notice.last_published))
+        updated = Section("updated", "Last updated")
+        updated.paragraph(f"This notice was last updated on {document.last_updated}.")
+        document.sections.append(updated)
     return document
 
 
@@ -304,32 +332,144 @@ def _lower_first(text: str) -> str:
     return text
 
 
-def _names(activities: Iterable[ActivityRecord]) -> str:
-    names = [a.name or a.reference for a in activities]
+def join_names(names: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    names = list(names)
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _names(activities: Iterable[ActivityRecord]) -> str:
+    return join_names([a.name or a.reference for a in activities])
+
+
+# Place names that read with "the" before them ("to the United States").
+_NEEDS_THE = {
+    "bahamas",
+    "british virgin islands",
+    "cayman islands",
+    "central african republic",
+    "channel islands",
+    "comoros",
+    "czech republic",
+    "democratic republic of the congo",
+    "dominican republic",
+    "falkland islands",
+    "faroe islands",
+    "gambia",
+    "isle of man",
+    "maldives",
+    "marshall islands",
+    "netherlands",
+    "philippines",
+    "seychelles",
+    "solomon islands",
+    "united arab emirates",
+    "united kingdom",
+    "united states",
+    "united states of america",
+    "usa",
+    "us",
+    "uk",
+    "eea",
+    "european economic area",
+    "european union",
+    "eu",
+}
+_THE_WORDS = re.compile(r"\b(republic|kingdom|states|islands|federation|union)\b", re.IGNORECASE)
+
+
+def place_name(destination: str) -> str:
+    """A country or area as a sentence names it: "the United States", "France"."""
+    name = " ".join(destination.split())
+    key = name.casefold()
+    if not name or key.startswith("the "):
+        return name
+    if key in _NEEDS_THE or _THE_WORDS.search(name):
+        return f"the {name}"
+    return name
+
+
+def retention_text(period: str, trigger: str) -> str:
+    """The period, and what it is counted from only when the period does not already say
+    it ("10 years after approval ends" needs no "counted from the date approval ends")."""
+    period = " ".join(period.split()).rstrip(".")
+    trigger = " ".join(trigger.split()).rstrip(".")
+    if not trigger or _says_when_it_starts(period, trigger):
+        return period
+    return f"{period} (counted from {_lower_first(trigger)})"
+
+
+_ANCHORS = re.compile(
+    r"\b(after|from|until|since|following|before|birthday|when|while|end of|once)\b",
+    re.IGNORECASE,
+)
+_SMALL_WORDS = {"the", "a", "an", "of", "date", "to", "or", "and", "is", "its", "their"}
+
+
+def _says_when_it_starts(period: str, trigger: str) -> bool:
+    if _ANCHORS.search(period):
+        return True
+    trigger_words = {w for w in re.findall(r"[a-z']+", trigger.casefold()) if w not in _SMALL_WORDS}
+    period_words = set(re.findall(r"[a-z']+", period.casefold()))
+    return bool(trigger_words) and trigger_words <= period_words
+
+
+def public_text(text: str, references: set[str]) -> str:
+    """User text as the public reads it: the register's own activity references, such as
+    "(CS-001)", are internal and left out."""
+    if not references:
+        return text
+    pattern = "|".join(re.escape(r) for r in sorted(references, key=len, reverse=True))
+    text = re.sub(rf"\s*\((?:{pattern})\)", "", text)
+    text = re.sub(rf"\b(?:{pattern})\b\s*", "", text)
+    return " ".join(text.split())
+
+
 class _Builder:
     def __init__(
-        self, organisation: OrganisationRecord, special: set[str], criminal: set[str]
+        self,
+        notice: NoticeRecord,
+        organisation: OrganisationRecord,
+        special: set[str],
+        criminal: set[str],
+        findings: Sequence[Finding],
     ) -> None:
+        self.notice = notice
         self.organisation = organisation
         self.special = special
         self.criminal = criminal
+        self.words: Wording = wording_for(notice.audience)
+        self.errors = [f for f in findings if f.severity == Severity.ERROR]
+        self.references: set[str] = set()
         self.warnings: list[NoticeWarning] = []
+        self.marked: set[int] = set()  # ids of the findings already marked in the text
+
+    # --- helpers -------------------------------------------------------------------------
 
     def warn(self, kind: str, section: str, message: str) -> None:
         self.warnings.append(NoticeWarning(kind, section, message))
 
     def gap(self, section: Section, message: str, todo: str) -> None:
+        """A gap: a warning for the DPO and a "[To complete: ...]" line where it applies."""
         self.warn("gap", section.heading, message)
         section.todo(todo)
+
+    def text(self, value: str) -> str:
+        return public_text(value, self.references)
+
+    def texts(self, values: Iterable[str]) -> list[str]:
+        return _unique(self.text(value) for value in values)
+
+    @property
+    def org_name(self) -> str:
+        return self.organisation.name or "We"
 
     def drop_processor_activities(self, activities: list[ActivityRecord]) -> list[ActivityRecord]:
         kept = []
         for activity in activities:
+            self.references.add(activity.reference)
             if activity.role == Role.PROCESSOR:
                 self.warn(
                     "check",
@@ -340,25 +480,63 @@ class _Builder:
                 )
             else:
                 kept.append(activity)
+        self.references.discard("")
         return kept
 
-    # --- sections ------------------------------------------------------------------------
+    def mark_findings(
+        self,
+        section: Section,
+        activities: Sequence[ActivityRecord],
+        fields: Iterable[str] | None = None,
+    ) -> None:
+        """Mark each error-level finding about these activities (about these fields only,
+        or all not yet marked) in their section, where the text about that field ends."""
+        ids = {a.id for a in activities if a.id is not None}
+        several = len(activities) > 1
+        wanted = set(fields) if fields is not None else None
+        for finding in self.errors:
+            if finding.activity_id is None or finding.activity_id not in ids:
+                continue
+            if wanted is not None and finding.field not in wanted:
+                continue
+            if id(finding) in self.marked:
+                continue
+            self.marked.add(id(finding))
+            where = f"{finding.activity_name}: " if several else ""
+            self.gap(
+                section,
+                f"{finding.reference} {finding.activity_name}: {finding.message}",
+                f"{where}{finding.message} {finding.fix}".strip(),
+            )
 
-    def who_we_are(self, activities: list[ActivityRecord]) -> Section:
+    def mark_organisation_findings(self, section: Section, rule_ids: set[str]) -> None:
+        for finding in self.errors:
+            if finding.activity_id is None and finding.rule_id in rule_ids:
+                self.gap(section, finding.message, f"{finding.message} {finding.fix}".strip())
+
+    # --- the full notice -----------------------------------------------------------------
+
+    def full_notice(self, covered: list[ActivityRecord]) -> list[Section]:
+        services = group_services(covered, self.notice.sections_by)
+        sections = [self.who_we_are(covered, services), self.common_bases(covered)]
+        sections.extend(
+            self.service_section(position, service)
+            for position, service in enumerate(services, start=1)
+        )
+        sections.extend([self.rights(services), self.dpo(), self.complaints()])
+        for position, extra in enumerate(self.notice.sections, start=1):
+            section = Section(f"extra-{position}", extra.heading)
+            add_user_text(section, extra.body)
+            sections.append(section)
+        return sections
+
+    def who_we_are(self, activities: list[ActivityRecord], services: list[Service]) -> Section:
         section = Section("who", "Who we are")
         org = self.organisation
         if org.name:
-            section.paragraph(
-                f"{org.name} is responsible for the personal information described in this "
-                "notice. The law calls us the controller of this information."
-            )
-        else:
-            self.gap(
-                section,
-                "The organisation's name is not recorded. Add it in the organisation details.",
-                "the organisation's name and contact details.",
-            )
-        section.bullets(
+            section.paragraph(self.words.controller.format(org=org.name))
+            section.paragraph(self.words.employment)
+        section.details(
             label + value
             for label, value in (
                 ("Address: ", org.address),
@@ -368,12 +546,7 @@ class _Builder:
             )
             if value
         )
-        if org.name and not (org.address or org.email or org.telephone):
-            self.gap(
-                section,
-                "The organisation has no address, email or telephone recorded.",
-                "how people can contact the organisation.",
-            )
+        self.mark_organisation_findings(section, {"ORG-NAME", "ORG-CONTACT"})
         if org.ico_registration:
             section.paragraph(
                 f"We are registered with the {ICO_NAME} under number {org.ico_registration}."
@@ -392,464 +565,368 @@ class _Builder:
                 f"Our representative in the UK is {org.representative_name}"
                 + (f" ({contact})." if contact else ".")
             )
-        joint = [a for a in activities if a.role == Role.JOINT_CONTROLLER]
-        for activity in joint:
+        for activity in activities:
             partners = activity.joint_controllers or activity.controllers
-            if partners:
+            if activity.role == Role.JOINT_CONTROLLER and partners:
                 section.paragraph(
                     f"For {activity.name}, we share the responsibility for your information "
                     f"with {partners.strip().rstrip('.')}. The law calls us joint controllers."
                 )
-            else:
-                self.warn(
-                    "gap",
-                    section.heading,
-                    f"{activity.reference} {activity.name} is a joint controller activity, but "
-                    "the other controllers are not named.",
-                )
-        if activities:
-            section.paragraph("This notice covers these services:")
-            section.bullets(_unique(a.name or a.reference for a in activities))
+        if services:
+            section.paragraph(self.words.covers)
+            section.bullets(service.name for service in services)
         return section
 
-    def information(self, activities: list[ActivityRecord]) -> Section:
-        section = Section("information", "The information we use")
-        individuals = _unique(n for a in activities for n in a.individuals)
-        if individuals:
-            section.paragraph("We hold information about these people:")
-            section.bullets(individuals)
-        categories = _unique(n for a in activities for n in a.data_categories)
-        special = [c for c in categories if c.casefold() in self.special]
-        criminal = [c for c in categories if c.casefold() in self.criminal]
-        ordinary = [c for c in categories if c not in special and c not in criminal]
-        if ordinary:
-            section.paragraph("We use these kinds of information:")
-            section.bullets(ordinary)
-        if special:
-            section.subheading("Special category data")
-            section.paragraph(
-                "The law calls the following information special category data. It is more "
-                "sensitive, so the law gives it extra protection:"
-            )
-            section.bullets(special)
-        if criminal:
-            section.subheading("Criminal offence data")
-            section.paragraph(
-                "We also use information about criminal allegations, convictions and offences, "
-                "which the law calls criminal offence data:"
-            )
-            section.bullets(criminal)
-        if not categories:
-            self.gap(
-                section,
-                "None of the covered activities records the categories of personal data.",
-                "the kinds of information used.",
-            )
-        return section
-
-    def sources(self, activities: list[ActivityRecord]) -> Section:
-        section = Section("sources", "Where we get your information")
-        sources = _unique(n for a in activities for n in a.sources)
-        if sources:
-            section.paragraph("We get information about you from:")
-            section.bullets(sources)
-        elif activities:
-            self.gap(
-                section,
-                "No sources of personal data are recorded; the law asks a notice to say where "
-                "information comes from when people do not give it themselves.",
-                "where the information comes from.",
-            )
-        return section
-
-    def purposes(self, activities: list[ActivityRecord]) -> Section:
-        section = Section("purposes", "The reasons we use your data")
-        purposes = _unique(n for a in activities for n in a.purposes)
-        if purposes:
-            section.paragraph("We use your information for these reasons:")
-            section.bullets(purposes)
-        else:
-            self.gap(
-                section,
-                "None of the covered activities records its purposes.",
-                "why the information is used.",
-            )
-        for activity in activities:
-            if not activity.purposes:
-                self.warn(
-                    "gap",
-                    section.heading,
-                    f"{activity.reference} {activity.name} has no purpose recorded.",
-                )
-        return section
-
-    def lawful_bases(self, activities: list[ActivityRecord]) -> Section:
-        section = Section("bases", "Why we are allowed to use your data")
+    def common_bases(self, activities: list[ActivityRecord]) -> Section:
+        """The lawful bases and the extra rules for sensitive data, explained once."""
+        words = self.words
+        section = Section("bases", words.bases_heading)
         bases = law.lawful_bases()
         used = {entry.basis for a in activities for entry in a.lawful_bases}
-        if used:
-            section.paragraph(
-                "Data protection law only lets us use your information when we have a lawful "
-                "reason. We rely on these reasons, set out in Article 6 of the UK GDPR:"
+        ordered = [c for c in _BASIS_ORDER if c in used] + sorted(used - set(_BASIS_ORDER))
+        if ordered:
+            section.paragraph(words.bases_intro)
+            section.bullets(
+                f"{basis.name} ({basis.article}): {basis.notice_text}"
+                if (basis := bases.get(code)) is not None
+                else f"Article 6(1)({code})"
+                for code in ordered
             )
-        named_laws: set[str] = set()
-        for code in [c for c in _BASIS_ORDER if c in used] + sorted(used - set(_BASIS_ORDER)):
-            basis = bases.get(code)
-            section.subheading(
-                f"{basis.name} (UK GDPR {basis.article})" if basis else f"Article 6(1)({code})"
-            )
-            if basis:
-                section.paragraph(basis.notice_text)
-            entries = [(a, e) for a in activities for e in a.lawful_bases if e.basis == code]
-            legislation = _unique(name for _a, e in entries for name in e.legislation)
-            named_laws.update(name.casefold() for name in legislation)
-            if legislation:
-                section.paragraph("The laws that give us these duties and powers are:")
-                section.bullets(legislation)
-            elif code in ("c", "e"):
-                self.warn(
-                    "gap",
-                    section.heading,
-                    f"{basis.name if basis else code} is relied on, but no legislation is "
-                    "recorded for it. Name the Acts that give the duty or power.",
-                )
-            explained = _unique(
-                f"{a.name}: {_sentence(e.explanation)}" for a, e in entries if e.explanation
-            )
-            if explained:
-                section.paragraph("How each service relies on it:")
-                section.bullets(explained)
-            if code == "f":
-                interests = _unique(a.legitimate_interests for a in entries_activities(entries))
-                if interests:
-                    section.paragraph("Our legitimate interests are:")
-                    section.bullets(interests)
-                else:
-                    self.gap(
-                        section,
-                        "Legitimate interests are relied on, but the interests are not described.",
-                        "the legitimate interests relied on.",
-                    )
-            if (
-                basis
-                and basis.barred_for_public_authority_tasks
-                and (self.organisation.is_public_authority)
-            ):
-                self.warn(
-                    "check",
-                    section.heading,
-                    f"{basis.name} ({basis.article}) is relied on by "
-                    f"{_names(entries_activities(entries))}, but a public authority may not "
-                    "rely on it for the tasks it carries out as a public authority.",
-                )
-        other_laws = [
-            name
-            for name in _unique(n for a in activities for n in a.legislation)
-            if name.casefold() not in named_laws
-        ]
-        if other_laws:
-            section.paragraph("We also follow these laws and guidance:")
-            section.bullets(other_laws)
-        for activity in activities:
-            if not activity.lawful_bases:
-                self.warn(
-                    "gap",
-                    section.heading,
-                    f"{activity.reference} {activity.name} has no lawful basis recorded.",
-                )
-        if activities and not used:
-            section.todo("the lawful basis for using the information.")
-        with_special = self._special_category(section, activities)
-        with_criminal = self._criminal_offence(section, activities)
-        self._schedule1_conditions(section, [*with_special, *with_criminal])
+        if any(self._special_data(a) or a.article9 for a in activities):
+            section.paragraph(words.special_intro)
+        if any(self._criminal_data(a) or a.article10_basis for a in activities):
+            section.paragraph(words.criminal_official)
+        if law.apd_conditions(c.code for a in activities for c in a.schedule1):
+            section.paragraph(words.apd)
         return section
 
-    def _special_category(
-        self, section: Section, activities: list[ActivityRecord]
-    ) -> list[ActivityRecord]:
-        with_special = [
-            a
-            for a in activities
-            if a.article9 or any(c.casefold() in self.special for c in a.data_categories)
-        ]
-        if not with_special:
-            return []
-        section.subheading("Special category data")
-        section.paragraph(
-            "To use special category data, the law asks for an extra reason from Article 9 of "
-            "the UK GDPR and, for most of those reasons, a condition in Schedule 1 to the Data "
-            "Protection Act 2018. We rely on:"
-        )
-        used9 = _unique(c.code for a in with_special for c in a.article9)
-        section.bullets(
-            f"{condition.name} ({condition.article}): {condition.notice_text}"
-            if (condition := law.article9_condition(code)) is not None
-            else f"Article 9(2)({code})"
-            for code in sorted(used9)
-        )
-        for activity in with_special:
-            if not activity.article9:
-                self.warn(
-                    "gap",
-                    section.heading,
-                    f"{activity.reference} {activity.name} uses special category data but no "
-                    "Article 9 condition is recorded.",
-                )
-            missing = law.missing_schedule1_parts(
-                (c.code for c in activity.article9), (c.code for c in activity.schedule1)
-            )
-            for condition, part in missing:
-                self.warn(
-                    "gap",
-                    section.heading,
-                    f"{activity.reference} {activity.name} relies on {condition.article}, "
-                    f"which needs a Schedule 1 Part {part} condition, and none is recorded.",
-                )
-        return with_special
+    def _special_data(self, activity: ActivityRecord) -> list[str]:
+        return [c for c in activity.data_categories if c.casefold() in self.special]
 
-    def _criminal_offence(
-        self, section: Section, activities: list[ActivityRecord]
-    ) -> list[ActivityRecord]:
-        with_criminal = [
-            a
-            for a in activities
-            if a.article10_basis or any(c.casefold() in self.criminal for c in a.data_categories)
-        ]
-        if not with_criminal:
-            return []
-        section.subheading("Criminal offence data")
-        codes = _unique(a.article10_basis for a in with_criminal)
-        if "official_authority" in codes:
-            section.paragraph(
-                "We use information about criminal allegations, convictions and offences under "
-                "the control of official authority, as Article 10 of the UK GDPR allows."
-            )
-        if "authorised_by_law" in codes:
-            section.paragraph(
-                "We use information about criminal allegations, convictions and offences where "
-                "the law authorises it (Article 10 of the UK GDPR and section 10(5) of the Data "
-                "Protection Act 2018), under the Schedule 1 conditions listed below."
-            )
-        for activity in with_criminal:
-            if not activity.article10_basis:
-                self.warn(
-                    "gap",
-                    section.heading,
-                    f"{activity.reference} {activity.name} uses criminal offence data but no "
-                    "Article 10 basis is recorded.",
-                )
-            elif law.needs_schedule1([], activity.article10_basis) and not any(
-                law.schedule1_condition(c.code) for c in activity.schedule1
-            ):
-                self.warn(
-                    "gap",
-                    section.heading,
-                    f"{activity.reference} {activity.name} uses criminal offence data because "
-                    "the law authorises it, but no Schedule 1 condition is recorded.",
-                )
-        if not codes:
-            section.todo("the Article 10 basis for using criminal offence data.")
-        return with_criminal
+    def _criminal_data(self, activity: ActivityRecord) -> list[str]:
+        return [c for c in activity.data_categories if c.casefold() in self.criminal]
 
-    def _schedule1_conditions(self, section: Section, activities: list[ActivityRecord]) -> None:
-        """The Schedule 1 conditions that special category and criminal offence data rest
-        on, listed once, with the policy document where any condition needs one."""
-        used = _unique(c.code for a in activities for c in a.schedule1)
-        if not used:
-            return
-        section.subheading("Schedule 1 conditions")
-        section.paragraph(
-            "We rely on these conditions in Schedule 1 to the Data Protection Act 2018:"
-        )
-        section.bullets(
-            f"Schedule 1, Part {condition.part}, paragraph {condition.paragraph} of the Data "
-            f"Protection Act 2018: {condition.name}"
-            if (condition := law.schedule1_condition(code)) is not None
-            else f"Schedule 1, paragraph {code} of the Data Protection Act 2018"
-            for code in sorted(used, key=lambda c: (len(c), c))
-        )
-        if law.apd_conditions(used):
-            section.paragraph(
-                "We have an appropriate policy document that explains how we protect this "
-                "information and how long we keep it. Our Data Protection Officer can give you "
-                "a copy."
-            )
+    def _tagged(self, category: str) -> str:
+        """A data category, saying when the law counts it as more sensitive."""
+        key = category.casefold()
+        for flagged, tag in (
+            (self.special, self.words.special_tag),
+            (self.criminal, self.words.criminal_tag),
+        ):
+            if key in flagged and tag.strip(" ()").casefold() not in key:
+                category += tag
+        return category
 
-    def must_give(self, activities: list[ActivityRecord]) -> Section:
-        section = Section("must_give", "Do you have to give us your information?")
+    def service_section(self, position: int, service: Service) -> Section:
+        words = self.words
+        activities = service.activities
+        section = Section(f"service-{position}", service.name, service=True)
+        several = len(activities) > 1
+
+        def labelled(activity: ActivityRecord, text: str) -> str:
+            return f"{activity.name}: {text}" if several else text
+
+        # What we collect
+        section.subheading(words.what)
+        people = self.texts(n for a in activities for n in a.individuals)
+        if people and words.about_list:
+            section.paragraph(words.about_list)
+            section.bullets(people)
+        elif people:
+            section.paragraph(words.about.format(people=_lower_list(people)))
+        categories = self.texts(n for a in activities for n in a.data_categories)
+        section.bullets(self._tagged(c) for c in categories)
+        self.mark_findings(section, activities, _ABOUT_DATA)
+        # Where from
+        sources = self.texts(n for a in activities for n in a.sources)
+        if sources:
+            section.subheading(words.sources)
+            section.bullets(sources)
+        # Why
+        purposes = self.texts(n for a in activities for n in a.purposes)
+        if purposes:
+            section.subheading(words.why)
+            section.bullets(purposes)
+        self.mark_findings(section, activities, ["purposes"])
+        # On what basis
+        reasons = self._reasons(activities)
+        if reasons:
+            section.subheading(words.basis)
+            section.bullets(reasons)
+        self.mark_findings(section, activities, _ABOUT_BASES)
+        # Must you give it
         answers = _unique(
-            f"{a.name}: {_sentence(a.statutory_requirement)}"
+            labelled(a, _sentence(self.text(a.statutory_requirement)))
             for a in activities
             if a.statutory_requirement
         )
         if answers:
-            section.paragraph(
-                "Whether you must give us information, and what happens if you do not, depends "
-                "on the service:"
-            )
-            section.bullets(answers)
+            section.subheading(words.must_give)
+            if len(answers) == 1:
+                section.paragraph(answers[0].removeprefix(f"{activities[0].name}: "))
+            else:
+                section.bullets(answers)
         missing = [a for a in activities if not a.statutory_requirement]
-        if missing:
-            self.warn(
-                "gap",
-                section.heading,
+        if missing and not answers:
+            self.gap(
+                section,
                 f"Not recorded whether people must give their information, or what happens if "
                 f"they do not, for: {_names(missing)}.",
+                "whether people must give their information and what happens if not.",
             )
-        if missing and not answers:
-            section.todo("whether people must give their information and what happens if not.")
-        return section
-
-    def sharing(self, activities: list[ActivityRecord]) -> Section:
-        section = Section("sharing", "Who we share your data with")
-        recipients = _unique(n for a in activities for n in a.recipients)
-        processors = _unique(n for a in activities for n in a.processors)
-        if recipients:
-            section.paragraph("We share information with these organisations when we need to:")
-            section.bullets(recipients)
+        # Sharing
+        section.subheading(words.sharing)
+        recipients = self.texts(n for a in activities for n in a.recipients)
+        processors = self.texts(n for a in activities for n in a.processors)
+        section.bullets(recipients)
         if processors:
-            section.paragraph(
-                "These organisations handle information for us, under contract and only on "
-                "our instructions:"
-            )
-            section.bullets(processors)
+            section.paragraph(words.processors.format(names=join_names(processors)))
         if not recipients and not processors:
-            section.paragraph("We do not share this information with other organisations.")
-            if activities:
-                self.warn(
-                    "check",
-                    section.heading,
-                    "No recipients or processors are recorded, so the notice says the "
-                    "information is not shared. Check that this is right.",
-                )
-        return section
-
-    def automated_decisions(self, activities: list[ActivityRecord]) -> Section:
-        section = Section("automated", "When computers make decisions about you")
-        automated = [a for a in activities if a.automated_decisions]
-        if not automated:
-            section.paragraph(
-                "We do not make decisions about you by computer alone, without a person involved."
+            section.paragraph(words.not_shared)
+            self.warn(
+                "check",
+                service.name,
+                "No recipients or processors are recorded, so the notice says the "
+                "information is not shared. Check that this is right.",
             )
-            return section
-        section.paragraph("We make these decisions by computer alone:")
-        section.bullets(
-            f"{a.name}: {_sentence(a.automated_decision_details)}"
-            if a.automated_decision_details
-            else a.name
-            for a in automated
-        )
-        section.paragraph(
-            "You can ask for a member of staff to look at any of these decisions again. Your "
-            "rights are explained below."
-        )
-        for activity in automated:
-            if not activity.automated_decision_details:
-                self.gap(
-                    section,
-                    f"{activity.reference} {activity.name} makes automated decisions but does "
-                    "not describe the logic or the effects on people.",
-                    f"how the automated decision in {activity.name} works and what it means "
-                    "for people.",
-                )
+        self.mark_findings(section, activities, ["recipients", "processors"])
+        self._transfers(section, activities, labelled)
+        self.mark_findings(section, activities, ["transfers"])
+        self._automated(section, activities, labelled)
+        self.mark_findings(section, activities, ["automated_decision_details"])
+        # How long
+        rows = []
+        for activity in activities:
+            for rule in activity.retention:
+                what = self.text(rule.applies_to) or activity.name
+                rows.append([what, _sentence(self.text(retention_text(rule.period, rule.trigger)))])
+        section.subheading(words.retention)
+        section.table(list(words.retention_columns), _unique_rows(rows))
+        self.mark_findings(section, activities)
         return section
 
-    def transfers(self, activities: list[ActivityRecord]) -> Section:
-        section = Section("transfers", "When your data is sent to other countries")
+    def _reasons(self, activities: list[ActivityRecord]) -> list[str]:
+        """Each basis with how the service uses it and the laws behind it (those its
+        explanation does not already name); then the Article 9 conditions, the Article 10
+        basis and the Schedule 1 conditions they rest on, once for the service."""
+        words = self.words
+        bases = law.lawful_bases()
+        reasons: list[str] = []
+        named_laws: set[str] = set()
+        if words.plain_bases:
+            return self._plain_reasons(activities)
+        for activity in activities:
+            for entry in activity.lawful_bases:
+                basis = bases.get(entry.basis)
+                text = basis.name if basis else f"Article 6(1)({entry.basis})"
+                explanation = _sentence(self.text(entry.explanation))
+                if explanation:
+                    text += f": {explanation}"
+                laws = self.texts(entry.legislation)
+                named_laws.update(name.casefold() for name in laws)
+                unnamed = [name for name in laws if not _mentions(explanation, name)]
+                if unnamed:
+                    text = _sentence(text) + f" Laws: {'; '.join(unnamed)}."
+                reasons.append(text)
+            if any(e.basis == "f" for e in activity.lawful_bases) and activity.legitimate_interests:
+                interests = _sentence(self.text(activity.legitimate_interests))
+                reasons.append(words.interests.format(interests=interests))
+        conditions = _unique(
+            f"{_lower_first(c.name)} ({c.article})"
+            if (c := law.article9_condition(entry.code)) is not None
+            else f"Article 9(2)({entry.code})"
+            for a in activities
+            for entry in a.article9
+        )
+        schedule1 = self._schedule1_for(activities)
+        if conditions:
+            described = join_names(conditions)
+            if schedule1:
+                described += f", with {schedule1}"
+            reasons.append(_sentence(words.special_basis.format(condition=described)))
+        article10 = _unique(a.article10_basis for a in activities if a.article10_basis)
+        if article10:
+            described = join_names(
+                [
+                    words.criminal_official_basis
+                    if code == "official_authority"
+                    else words.criminal_law_basis
+                    for code in article10
+                ]
+            )
+            if schedule1 and not conditions and "authorised_by_law" in article10:
+                described += f", with {schedule1}"
+            reasons.append(_sentence(words.criminal_basis.format(basis=described)))
+        other = [
+            name
+            for name in self.texts(n for a in activities for n in a.legislation)
+            if name.casefold() not in named_laws
+        ]
+        if other:
+            reasons.append(words.also_follow.format(laws="; ".join(other)))
+        return _unique(reasons)
+
+    def _plain_reasons(self, activities: list[ActivityRecord]) -> list[str]:
+        """The reasons in plain words: each basis once, and the Article 9 conditions and
+        Article 10 basis by name, without the laws behind them."""
+        words = self.words
+        bases = law.lawful_bases()
+        codes = _unique(e.basis for a in activities for e in a.lawful_bases)
+        reasons = [
+            f"{bases[code].name}: {words.plain_bases[code]}."
+            if code in bases and code in words.plain_bases
+            else f"Article 6(1)({code})."
+            for code in [c for c in _BASIS_ORDER if c in codes]
+        ]
+        conditions = _unique(
+            f"{_lower_first(c.name)} ({c.article})"
+            if (c := law.article9_condition(entry.code)) is not None
+            else f"Article 9(2)({entry.code})"
+            for a in activities
+            for entry in a.article9
+        )
+        if conditions:
+            reasons.append(_sentence(words.special_basis.format(condition=join_names(conditions))))
+        if any(a.article10_basis for a in activities):
+            reasons.append(_sentence(words.criminal_basis.format(basis=words.criminal_law_basis)))
+        if reasons and words.plain_bases_note:
+            reasons.append(words.plain_bases_note)
+        return reasons
+
+    def _schedule1_for(self, activities: list[ActivityRecord]) -> str:
+        """The service's Schedule 1 conditions, as words."""
+        found = sorted(
+            {
+                condition
+                for a in activities
+                for entry in a.schedule1
+                if (condition := law.schedule1_condition(entry.code)) is not None
+            },
+            key=lambda c: c.paragraph,
+        )
+        if not found:
+            return ""
+        listed = join_names([f"{c.paragraph} ({_lower_first(c.name)})" for c in found])
+        plural = "paragraphs" if len(found) > 1 else "paragraph"
+        return f"Schedule 1 to the Data Protection Act 2018, {plural} {listed}"
+
+    def _transfers(self, section: Section, activities: list[ActivityRecord], labelled: Any) -> None:
         mechanisms = law.transfer_mechanisms()
         items = []
         for activity in activities:
             for transfer in activity.transfers:
                 mechanism = mechanisms.get(transfer.mechanism)
-                parts = [f"{activity.name}: to {transfer.destination}."]
+                parts = [f"To {place_name(self.text(transfer.destination))}."]
                 if mechanism:
                     parts.append(mechanism.notice_text)
-                else:
-                    self.warn(
-                        "gap",
-                        section.heading,
-                        f"{activity.reference} {activity.name} sends information to "
-                        f"{transfer.destination} without a recorded transfer mechanism.",
-                    )
                 if transfer.safeguards:
-                    parts.append(_sentence(transfer.safeguards))
-                items.append(" ".join(parts))
-        items = _unique(items)
+                    parts.append(_sentence(self.text(transfer.safeguards)))
+                items.append(labelled(activity, " ".join(parts)))
         if items:
-            section.paragraph("We send information outside the UK in these cases:")
-            section.bullets(items)
-            section.paragraph(
-                "You can ask our Data Protection Officer for a copy of the safeguards we use."
-            )
-        else:
-            section.paragraph(
-                "We do not send your information to other countries or to international "
-                "organisations."
-            )
-        return section
+            section.subheading(self.words.transfers)
+            section.bullets(_unique(items))
+            section.paragraph(self.words.transfer_copy)
 
-    def retention(self, activities: list[ActivityRecord]) -> Section:
-        section = Section("retention", "How long we keep your data")
-        items = []
-        for activity in activities:
-            for rule in activity.retention:
-                text = f"{rule.applies_to or activity.name}: {rule.period.strip()}"
-                if rule.trigger:
-                    text += f" (counted from {_lower_first(rule.trigger.strip())})"
-                items.append(_sentence(text))
-        items = _unique(items)
-        if items:
-            section.paragraph("We keep information only for as long as we need it:")
-            section.bullets(items)
-        for activity in activities:
-            if not activity.retention:
-                self.gap(
-                    section,
-                    f"{activity.reference} {activity.name} has no retention period recorded.",
-                    f"how long the information in {activity.name} is kept.",
-                )
-        return section
-
-    def rights(self, activities: list[ActivityRecord]) -> Section:
-        """The rights that apply given the bases relied on (the ICO's rights matrix)."""
-        section = Section("rights", "Your rights")
-        bases = law.lawful_bases()
-        all_rights = law.rights()
-        section.paragraph(
-            "You have these rights over your information. To use any of them, contact our "
-            "Data Protection Officer (details below). We will reply within one month."
+    def _automated(self, section: Section, activities: list[ActivityRecord], labelled: Any) -> None:
+        automated = [a for a in activities if a.automated_decisions]
+        if not automated:
+            return
+        section.subheading(self.words.automated)
+        section.bullets(
+            labelled(a, _sentence(self.text(a.automated_decision_details)))
+            for a in automated
+            if a.automated_decision_details
         )
-        for code, right in all_rights.items():
+        section.paragraph(self.words.automated_review)
+
+    # --- rights --------------------------------------------------------------------------
+
+    def rights(self, services: list[Service]) -> Section:
+        """The rights that apply given the bases relied on (the ICO's rights matrix), each
+        saying which services it applies to, named so no sentence lists too many."""
+        words = self.words
+        section = Section("rights", words.rights_heading)
+        bases = law.lawful_bases()
+        section.paragraph(words.rights_intro)
+        for code, right in law.rights().items():
             if code == "complain":
                 continue  # "How to complain" has its own section
-            applies_to = self._right_applies_to(code, right.applies, activities, bases)
-            if not applies_to:
+            if code == "erasure":
+                self._erasure(section, right.name, services)
+                continue
+            applying = [s for s in services if self._right_applies(code, right.applies, s, bases)]
+            if not applying:
                 continue
             section.subheading(right.name)
-            section.paragraph(right.notice_text)
-            if right.applies != "always" and len(applies_to) < len(activities):
-                section.paragraph(f"This applies to: {_names(applies_to)}.")
+            section.paragraph(self._right_text(code, right.notice_text))
+            if right.applies != "always" and len(applying) < len(services):
+                section.paragraph(self._applies_to(code, applying, services, bases))
         return section
 
-    def _right_applies_to(
+    def _right_text(self, code: str, law_text: str) -> str:
+        text = self.words.rights_text.get(code, law_text)
+        # The reply time is given once, for every right, in the section's first paragraph.
+        return text.replace(" We will reply within one month and", "").replace(
+            "request. there", "request. There"
+        )
+
+    def _erasure(self, section: Section, name: str, services: list[Service]) -> None:
+        bases = law.lawful_bases()
+        by_basis: dict[str, list[str]] = {}
+        for service in services:
+            for code in _unique(e.basis for a in service.activities for e in a.lawful_bases):
+                by_basis.setdefault(code, []).append(service.name)
+        if not by_basis:
+            return
+        section.subheading(name)
+        section.paragraph(self.words.erasure_intro)
+        items = []
+        for code in [c for c in _BASIS_ORDER if c in by_basis]:
+            basis = bases[code]
+            names = by_basis[code]
+            named = len(by_basis) > 1 and len(names) < len(services) and len(names) <= MAX_NAMED
+            where = f" ({join_names(names)})" if named else ""
+            items.append(f"{basis.name}{where}: {self.words.erasure_by_basis[code]}.")
+        section.bullets(items)
+        section.paragraph(self.words.erasure_always)
+
+    def _applies_to(
         self,
         code: str,
-        applies: str,
-        activities: list[ActivityRecord],
+        applying: list[Service],
+        services: list[Service],
         bases: dict[str, law.LawfulBasis],
-    ) -> list[ActivityRecord]:
+    ) -> str:
+        words = self.words
+        if len(applying) <= MAX_NAMED:
+            return words.applies_to.format(names=join_names([s.name for s in applying]))
+        others = [s for s in services if s not in applying]
+        if len(others) <= MAX_NAMED:
+            return words.applies_except.format(names=join_names([s.name for s in others]))
+        relied = _unique(
+            bases[e.basis].name.casefold()
+            for s in applying
+            for a in s.activities
+            for e in a.lawful_bases
+            if e.basis in bases and bases[e.basis].rights.get(code, "no") in ("yes", "check")
+        )
+        return words.applies_by_basis.format(bases=join_names(relied))
+
+    def _right_applies(
+        self, code: str, applies: str, service: Service, bases: dict[str, law.LawfulBasis]
+    ) -> bool:
+        activities = service.activities
         if applies == "always":
-            return activities
+            return True
         if applies == "when_automated_decisions":
-            return [a for a in activities if a.automated_decisions]
+            return any(a.automated_decisions for a in activities)
         if applies == "when_consent" or code == "withdraw_consent":
-            return [
-                a
-                for a in activities
-                if any(e.basis == "a" for e in a.lawful_bases)
+            return any(
+                any(e.basis == "a" for e in a.lawful_bases)
                 or any(c.code == "a" for c in a.article9)
-            ]
-        applying = []
+                for a in activities
+            )
+        found = False
         for activity in activities:
             answers = {
                 bases[e.basis].rights.get(code, "no")
@@ -864,18 +941,14 @@ class _Builder:
                     f"interest: check whether the {code.replace('_', ' ')} right applies and "
                     "edit the notice if it does not.",
                 )
-            if answers & {"yes", "check"}:
-                applying.append(activity)
-        return applying
+            found = found or bool(answers & {"yes", "check"})
+        return found
 
-    def dpo(self, notice: NoticeRecord) -> Section:
-        section = Section("dpo", "How to contact our Data Protection Officer")
+    # --- contact -------------------------------------------------------------------------
+
+    def dpo_details(self) -> list[str]:
         org = self.organisation
-        section.paragraph(
-            "Our Data Protection Officer makes sure we follow data protection law. Contact them "
-            "about anything in this notice, or to use your rights:"
-        )
-        section.bullets(
+        return [
             label + value
             for label, value in (
                 ("", org.dpo_name),
@@ -884,35 +957,38 @@ class _Builder:
                 ("Telephone: ", org.dpo_telephone),
             )
             if value
-        )
-        if not (org.dpo_email or org.dpo_address or org.dpo_telephone):
+        ]
+
+    def dpo(self) -> Section:
+        section = Section("dpo", self.words.dpo_heading)
+        section.paragraph(self.words.dpo_intro)
+        section.details(self.dpo_details())
+        self.mark_organisation_findings(section, {"ORG-DPO"})
+        org = self.organisation
+        if not (org.dpo_email or org.dpo_address or org.dpo_telephone) and not any(
+            f.rule_id == "ORG-DPO" for f in self.errors
+        ):
             self.gap(
                 section,
                 "No contact details for the Data Protection Officer are recorded. Add them in "
                 "the organisation details.",
                 "how to contact the Data Protection Officer.",
             )
-        for paragraph in split_paragraphs(notice.contact_text):
+        for paragraph in split_paragraphs(self.notice.contact_text):
             section.paragraph(paragraph)
         return section
 
     def complaints(self) -> Section:
-        section = Section("complain", "How to complain")
-        org = self.organisation
-        section.paragraph(
-            "If you are unhappy with how we have used your information, please tell us first "
-            "so that we can put things right."
-        )
-        if org.complaints_contact:
-            for paragraph in split_paragraphs(org.complaints_contact):
+        words = self.words
+        section = Section("complain", words.complain_heading)
+        section.paragraph(words.complain_first)
+        if self.organisation.complaints_contact:
+            for paragraph in split_paragraphs(self.organisation.complaints_contact):
                 section.paragraph(paragraph)
         else:
-            section.paragraph("Contact our Data Protection Officer, using the details above.")
-        section.paragraph(
-            f"If you are still unhappy, you have the right to complain to the {ICO_NAME} "
-            "(ICO), the UK's independent regulator for data protection:"
-        )
-        section.bullets(
+            section.paragraph(words.complain_contact)
+        section.paragraph(words.complain_ico)
+        section.details(
             [
                 f"Post: {ICO_NAME}, {ICO_ADDRESS}",
                 f"Helpline: {ICO_HELPLINE}",
@@ -921,12 +997,137 @@ class _Builder:
         )
         return section
 
+    # --- the short first layer -----------------------------------------------------------
 
-def entries_activities(entries: Iterable[tuple[ActivityRecord, Any]]) -> list[ActivityRecord]:
-    seen: dict[int, ActivityRecord] = {}
-    for activity, _entry in entries:
-        seen.setdefault(id(activity), activity)
+    def full_notice_address(self) -> str:
+        return self.notice.full_notice_url.strip() or self.organisation.website.strip()
+
+    def short_layer(self, covered: list[ActivityRecord]) -> list[Section]:
+        words = self.words
+        who = Section("who", "Who we are")
+        who.paragraph(words.short_who.format(org=self.org_name))
+        self.mark_organisation_findings(who, {"ORG-NAME"})
+        uses = Section("uses", words.short_uses)
+        uses.bullets(
+            f"{service.name}: {_lower_first(self._main_purposes(service))}"
+            # A summary: one line per business function, whatever the full notice does.
+            for service in group_services(covered, "function")
+        )
+        sharing = Section("sharing", words.short_sharing)
+        recipients = _most_common(self.texts(n for a in covered for n in a.recipients), covered)
+        if recipients:
+            shown = recipients[:6]
+            sharing.bullets(shown)
+            if len(recipients) > len(shown):
+                sharing.paragraph(words.short_sharing_more)
+        else:
+            sharing.paragraph(words.not_shared)
+        rights = Section("rights", words.rights_heading)
+        rights.paragraph(words.short_rights)
+        contact = Section("contact", words.short_contact)
+        contact.paragraph(words.short_contact_dpo)
+        contact.details(self.dpo_details())
+        contact.paragraph(words.short_contact_ico)
+        contact.details([f"Helpline: {ICO_HELPLINE}", f"Website: {ICO_WEBSITE}"])
+        address = self.full_notice_address()
+        if _is_web_address(address):
+            contact.link(words.full_link, address)
+        elif address:
+            contact.paragraph(f"{words.full_link}: {address}")
+        else:
+            contact.paragraph(words.full_ask)
+        return [who, uses, sharing, rights, contact]
+
+    def _main_purposes(self, service: Service) -> str:
+        """A service's purposes in a line: the first of each activity's."""
+        firsts = self.texts(a.purposes[0] for a in service.activities if a.purposes)
+        shown = [_lower_first(p) for p in firsts[: self.words.short_purposes]]
+        return _sentence(join_names(shown)) if shown else ""
+
+    # --- just-in-time text ---------------------------------------------------------------
+
+    def just_in_time(self, covered: list[ActivityRecord]) -> list[Section]:
+        words = self.words
+        address = self.full_notice_address()
+        where = f" ({address})" if address else ""
+        sections = []
+        for position, activity in enumerate(covered, start=1):
+            section = Section(f"form-{position}", activity.name or activity.reference)
+            purpose = self.texts(activity.purposes[:2])
+            sentences = [
+                words.jit_why.format(
+                    org=self.org_name,
+                    purpose=join_names([_lower_first(p) for p in purpose]) or "this service",
+                )
+            ]
+            recipients = self.texts(activity.recipients)[:3]
+            period = (
+                _lower_first(
+                    self.text(
+                        retention_text(activity.retention[0].period, activity.retention[0].trigger)
+                    )
+                )
+                if activity.retention
+                else ""
+            )
+            if recipients and period:
+                sentences.append(
+                    words.jit_share_keep.format(recipients=join_names(recipients), period=period)
+                )
+            elif period:
+                sentences.append(words.jit_keep.format(period=period))
+            sentences.append(words.jit_more.format(where=where))
+            section.paragraph(" ".join(_sentence(s) for s in sentences))
+            self.mark_findings(section, [activity])
+            sections.append(section)
+        return sections
+
+
+def _is_web_address(address: str) -> bool:
+    """Only these become links: anything else a user typed stays text, never live HTML."""
+    return re.match(r"(?i)(https?://|mailto:)[^\s\"'<>]+$", address) is not None
+
+
+def _mentions(text: str, law_name: str) -> bool:
+    """Whether text names a law already ("School Admissions Code (statutory guidance)" is
+    named by "School Admissions Code")."""
+    short = re.sub(r"\s*\([^)]*\)\s*$", "", law_name).strip()
+    return bool(short) and short.casefold() in text.casefold()
+
+
+# The fields whose findings are marked after the text about the data, and about the bases.
+_ABOUT_DATA = ("individuals", "data_categories")
+_ABOUT_BASES = (
+    "lawful_bases",
+    "legitimate_interests",
+    "article9",
+    "schedule1",
+    "article10_basis",
+    "consent_record_link",
+    "lia_link",
+    "apd_link",
+)
+
+
+def _lower_list(values: list[str]) -> str:
+    return join_names([_lower_first(v) for v in values])
+
+
+def _unique_rows(rows: list[list[str]]) -> list[list[str]]:
+    seen: dict[tuple[str, ...], list[str]] = {}
+    for row in rows:
+        seen.setdefault(tuple(cell.casefold() for cell in row), row)
     return list(seen.values())
+
+
+def _most_common(names: list[str], activities: list[ActivityRecord]) -> list[str]:
+    """Names in order of how many activities name them (then as first seen)."""
+    counts = {name.casefold(): 0 for name in names}
+    for activity in activities:
+        for name in {n.casefold() for n in activity.recipients}:
+            if name in counts:
+                counts[name] += 1
+    return sorted(names, key=lambda n: -counts[n.casefold()])
 
 
 # --- what changed ----------------------------------------------------------------------------

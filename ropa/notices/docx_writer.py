@@ -64,6 +64,43 @@ def _paragraph(text: str, style: str | None = None) -> str:
     return f"<w:p>{properties}{_runs(text)}</w:p>"
 
 
+_CELL_BORDER = '<w:{side} w:val="single" w:sz="4" w:space="0" w:color="B7C9D6"/>'
+_TABLE_PROPERTIES = (
+    '<w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>'
+    + "".join(_CELL_BORDER.format(side=side) for side in ("top", "bottom", "insideH"))
+    + '</w:tblBorders><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
+    '<w:right w:w="113" w:type="dxa"/></w:tblCellMar><w:tblLook w:val="0020" '
+    'w:firstRow="1" w:firstColumn="0" w:lastRow="0" w:lastColumn="0" w:noHBand="1" '
+    'w:noVBand="1"/></w:tblPr>'
+)
+
+
+def _cell(text: str, bold: bool) -> str:
+    runs = _runs(text)
+    if bold and runs:
+        runs = runs.replace("<w:r>", "<w:r><w:rPr><w:b/></w:rPr>")
+    return f"<w:tc><w:p>{runs}</w:p></w:tc>"
+
+
+def _table(headings: list[str], rows: list[list[str]]) -> str:
+    """A Word table whose first row is its header (repeated on each page, read out as
+    headers by screen readers), then an empty paragraph, as Word keeps after a table."""
+    header = (
+        "<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>"
+        + "".join(_cell(text, bold=True) for text in headings)
+        + "</w:tr>"
+    )
+    body = "".join(
+        "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        + "".join(_cell(text, bold=False) for text in row)
+        + "</w:tr>"
+        for row in rows
+    )
+    width = 9070 // max(1, len(headings))  # the text width in twentieths of a point
+    grid = "".join(f'<w:gridCol w:w="{width}"/>' for _ in headings)
+    return f"<w:tbl>{_TABLE_PROPERTIES}<w:tblGrid>{grid}</w:tblGrid>{header}{body}</w:tbl><w:p/>"
+
+
 def docx_bytes(notice: NoticeDocument) -> bytes:
     parts = dict(_template_parts())
     parts["word/document.xml"] = _document_xml(notice).encode("utf-8")
@@ -107,6 +144,10 @@ def _document_xml(notice: NoticeDocument) -> str:
                 body.append(_paragraph(block.text, "ToComplete"))
             elif block.kind == "list":
                 body.extend(_paragraph(item, "ListBullet") for item in block.entries)
+            elif block.kind == "table":
+                body.append(_table(block.entries, block.rows))
+            elif block.kind == "link":
+                body.append(_paragraph(" ".join(block.lines())))
     return (
         f'{_XML_DECLARATION}<w:document xmlns:w="{_WORD_NAMESPACE}" '
         f'xmlns:r="{_RELATIONSHIP_NAMESPACE}"><w:body>{"".join(body)}{_SECTION}'

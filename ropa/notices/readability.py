@@ -1,8 +1,14 @@
 """Plain-English help: a reading-ease score for the audience, and vague words.
 
 The Flesch reading ease score is 206.835 - 1.015 x (words per sentence) - 84.6 x
-(syllables per word): higher is easier.  Syllables are counted by a small rule of thumb
-(groups of vowels, less a silent final "e"), which is close enough to rank drafts.
+(syllables per word): higher is easier.  Flesch's own scale reads 70-80 as fairly easy
+(ages 12 to 13) and 60-70 as plain English (ages 13 to 15).  The score measures prose:
+sentences end at a full stop, question or exclamation mark, and each paragraph or list item
+ends one; a piece of two words or fewer ("Police", "Date of birth") is a label, not a
+sentence, and is left out (textstat, for one, does not count such pieces as sentences).
+Syllables are counted by rule of thumb: groups of vowels, less a silent final "e" and the
+silent "-es" and "-ed" endings.  The tests check the score against textstat's on the same
+text.
 """
 
 from __future__ import annotations
@@ -12,44 +18,78 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# The score each audience's notice should reach (60-70 is plain English for adults; the
-# ICO asks for language children understand, hence a higher target for them).
-TARGETS: dict[str, float] = {"adults": 60.0, "children": 70.0, "staff": 50.0}
+# The score each audience's notice should reach: plain English (60) for adults; for children
+# and young people, the ICO's Children's code asks for language they understand, and 65 is
+# in the middle of Flesch's band for ages 13 to 15, above what 12 to 13 year olds read at 70.
+TARGETS: dict[str, float] = {"adults": 60.0, "children": 65.0, "staff": 50.0}
 
 # Qualifiers the ICO's transparency guidance asks notices to avoid.
 VAGUE_WORDS = ("may", "might", "some", "often", "possible", "possibly")
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
-_SENTENCE_END = re.compile(r"[.!?:;]+(?:\s|$)")
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+# Vowel pairs read as two syllables ("vir-tu-al", "sup-pli-er", "ra-di-o").
+# ("special", "information" and "quality" keep theirs as one).
+_TWO_SYLLABLE_PAIRS = re.compile(r"(?:(?<![ctsgx])i[aou]|(?<![qg])ua|uo|(?<=[^aeiou])ie(?=r|t))")
+# Shortest piece of text counted as a sentence.
+MIN_SENTENCE_WORDS = 3
 _VAGUE = re.compile(r"\b(" + "|".join(VAGUE_WORDS) + r")\b", re.IGNORECASE)
 
 
 def count_syllables(word: str) -> int:
     word = word.lower().strip("'")
+    if word.endswith("'s"):
+        word = word[:-2]
     if len(word) <= 3:
         return 1
-    if word.endswith("e") and not word.endswith(("le", "ee", "ye")):
+    # A silent "e" before a suffix ("placement", "safely", "useful") is not a syllable.
+    word = re.sub(r"(?<=[^aeiouy])e(?=(?:ments?|ly|ful|fully|less|ness)$)", "", word)
+    if len(word) > 4:
+        # "-es" is silent but after a hissing sound ("closes", "places", "judges"); "-ed"
+        # is silent but after t or d ("decided").
+        silent_es = word.endswith("es") and not re.search(r"(?:[sxz]|ch|sh|[cg])es$", word)
+        silent_ed = word.endswith("ed") and not re.search(r"[td]ed$", word)
+        if silent_es or silent_ed:
+            word = word[:-2]
+    # A final "e" is silent ("while", "safe") but in "-le" after a consonant ("table").
+    syllabic_le = re.search(r"[^aeiouy]le$", word)
+    if word.endswith("e") and not word.endswith(("ee", "ye")) and not syllabic_le:
         word = word[:-1]
-    word = re.sub(r"(?:es|ed)$", "", word) if len(word) > 4 else word
-    return max(1, len(_VOWEL_GROUPS.findall(word)))
+    groups = len(_VOWEL_GROUPS.findall(word)) + len(_TWO_SYLLABLE_PAIRS.findall(word))
+    return max(1, groups)
 
 
 def flesch_reading_ease(texts: Iterable[str]) -> float:
     """The Flesch score of some paragraphs (each one ends a sentence even without a full
-    stop: list items and headings are read as separate statements)."""
+    stop: list items are read as separate statements)."""
     sentences = words = syllables = 0
-    for text in texts:
-        found = _WORD.findall(text)
-        if not found:
-            continue
+    for sentence in prose_sentences(texts):
+        found = _WORD.findall(sentence)
         words += len(found)
         syllables += sum(count_syllables(word) for word in found)
-        ends = len(_SENTENCE_END.findall(text.strip()))
-        sentences += max(1, ends)
+        sentences += 1
     if words == 0:
         return 100.0
     return round(206.835 - 1.015 * (words / sentences) - 84.6 * (syllables / words), 1)
+
+
+def prose_sentences(texts: Iterable[str]) -> list[str]:
+    """The sentences the score reads, each ending in a full stop, question or exclamation
+    mark (one is added where a paragraph or list item has none); labels are left out."""
+    found = []
+    for text in texts:
+        start = 0
+        pieces = []
+        for end in _SENTENCE_END.finditer(text):
+            pieces.append(text[start : end.end()])
+            start = end.end()
+        pieces.append(text[start:])
+        for piece in pieces:
+            piece = " ".join(piece.split())
+            if len(_WORD.findall(piece)) >= MIN_SENTENCE_WORDS:
+                found.append(piece if piece[-1] in ".!?" else piece + ".")
+    return found
 
 
 @dataclass(frozen=True)

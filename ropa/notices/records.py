@@ -13,6 +13,20 @@ AUDIENCES: dict[str, str] = {
     "staff": "Staff",
 }
 
+# How the full notice divides into per-service sections, with the words people see.
+GROUPINGS: dict[str, str] = {
+    "": "Chosen for the audience (per activity for children, else per business function)",
+    "function": "One section per business function",
+    "activity": "One section per activity",
+}
+
+# The layers of a notice (ICO's layered approach), with the words people see.
+LAYERS: dict[str, str] = {
+    "full": "Full notice",
+    "short": "Short first layer",
+    "just-in-time": "Just-in-time text for forms",
+}
+
 
 @dataclass
 class NoticeSectionEntry:
@@ -44,6 +58,11 @@ class NoticeRecord:
     contact_text: str = ""
     # Path of a DPO's own Jinja2 template ("" = the built-in one).
     template: str = ""
+    # "function" or "activity": what each per-service section of the full notice covers;
+    # "" chooses for the audience (see `sections_by`).
+    grouping: str = ""
+    # Where the full notice is published, for the short layer's link ("" = the website).
+    full_notice_url: str = ""
     business_functions: list[str] = field(default_factory=list)
     activity_ids: list[int] = field(default_factory=list)
     sections: list[NoticeSectionEntry] = field(default_factory=list)
@@ -53,6 +72,15 @@ class NoticeRecord:
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     published: list[PublishedVersion] = field(default_factory=list)
+
+    @property
+    def sections_by(self) -> str:
+        """What each per-service section covers.  A child recognises the service they use
+        ("Youth justice service") more readily than a council department, so a children's
+        notice has one section per activity unless the DPO chooses otherwise."""
+        if self.grouping in ("function", "activity"):
+            return self.grouping
+        return "activity" if self.audience == "children" else "function"
 
     @property
     def last_published(self) -> PublishedVersion | None:

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from ropa.errors import RopaError
 from ropa.files import write_bytes_atomically, write_text_atomically
-from ropa.notices.content import NoticeDocument, build_document
+from ropa.notices.content import NoticeDocument
 from ropa.notices.records import NoticeRecord
 from ropa.paths import resource
 
@@ -121,6 +121,8 @@ def template_context(document: NoticeDocument, fmt: str) -> dict[str, Any]:
     notice = {
         "title": document.title,
         "audience": document.audience_label,
+        "audience_code": document.notice.audience,
+        "layer": document.layer,
         "introduction": document.introduction,
         "last_updated": document.last_updated,
         "organisation": dataclasses.asdict(document.organisation),
@@ -236,11 +238,11 @@ def writer_for(fmt: str) -> Writer:
 
 
 def render_notice(
-    register: Register, notice_id_or_draft: int | NoticeRecord, fmt: str
+    register: Register, notice_id_or_draft: int | NoticeRecord, fmt: str, *, layer: str = "full"
 ) -> str | bytes:
     """The notice in a format: text for html, md and txt; bytes for docx and pdf."""
     writer = writer_for(fmt)
-    return writer(build_document(register, notice_id_or_draft))
+    return writer(register.notices.document(notice_id_or_draft, layer=layer))
 
 
 def write_notice_file(document: NoticeDocument, path: Path) -> None:

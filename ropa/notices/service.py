@@ -6,6 +6,8 @@ Every public method is one transaction, and every change is written to the chang
 from __future__ import annotations
 
 import builtins
+import contextlib
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -23,22 +25,35 @@ from db.models import (
     Status,
     utc_now,
 )
-from ropa.errors import ConflictError, NotFoundError, ValidationError
+from ropa.errors import ConflictError, NotFoundError, RopaError, ValidationError
 from ropa.history import ChangeLog
 from ropa.identity import current_user
 from ropa.library import name_key
+from ropa.notices.content import NoticeDocument, compose
 from ropa.notices.records import (
     AUDIENCES,
     EDITABLE_FIELDS,
+    LAYERS,
     NoticeRecord,
     NoticeSectionEntry,
     PublishedVersion,
 )
+from ropa.records import ActivityRecord, LibraryKind
+from ropa.wording import count_of
 
 if TYPE_CHECKING:
     from ropa.register import Register
 
 ENTITY = "notice"
+
+
+class PublishRefused(RopaError):  # noqa: N818 (a refusal the user reads, like ConflictError)
+    """Publishing was refused: the notice still has gaps. `blockers` lists them as
+    (section heading, what to complete); publishing with a reason overrides the refusal."""
+
+    def __init__(self, message: str, blockers: builtins.list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.blockers = blockers
 
 
 class NoticeService:
@@ -60,6 +75,61 @@ class NoticeService:
     def get(self, notice_id: int) -> NoticeRecord:
         with self.register.reading() as session:
             return to_record(_load(session, notice_id))
+
+    def covered_activities(self, notice: NoticeRecord) -> builtins.list[ActivityRecord]:
+        """The activities chosen one by one plus those of the chosen business functions,
+        once each, in reference order (retired activities are left out)."""
+        activities = self.register.activities
+        chosen: dict[int | None, ActivityRecord] = {}
+        if notice.activity_ids:
+            chosen.update((a.id, a) for a in activities.load(notice.activity_ids))
+        if notice.business_functions:
+            loaded = activities.load(business_functions=notice.business_functions)
+            chosen.update((a.id, a) for a in loaded)
+        return sorted(chosen.values(), key=lambda a: a.reference.casefold())
+
+    def document(
+        self,
+        notice: int | NoticeRecord,
+        *,
+        layer: str = "full",
+        now: dt.datetime | None = None,
+    ) -> NoticeDocument:
+        """The notice (stored, by id, or a draft record) as it reads now, in one layer."""
+        from ropa.checks import check_activities, load_context
+
+        if layer not in LAYERS:
+            raise ValidationError(
+                f"“{layer}” is not a notice layer. Choose one of: {', '.join(LAYERS)}.", "layer"
+            )
+        record = notice if isinstance(notice, NoticeRecord) else self.get(notice)
+        if record.id is not None and not record.published:
+            # A draft being edited carries no published versions; take them from the register.
+            with contextlib.suppress(NotFoundError):
+                record = dataclasses.replace(record, published=self.get(record.id).published)
+        special, criminal = set(), set()
+        for item in self.register.library.items(LibraryKind.DATA_CATEGORY):
+            if item.special_category:
+                special.add(item.name.casefold())
+            if item.criminal_offence:
+                criminal.add(item.name.casefold())
+        activities = self.covered_activities(record)
+        context = load_context(self.register)
+        return compose(
+            record,
+            context.organisation,
+            activities,
+            special_categories=special,
+            criminal_categories=criminal,
+            findings=check_activities(activities, context),
+            layer=layer,
+            now=now,
+        )
+
+    def blockers(self, notice: int | NoticeRecord) -> builtins.list[tuple[str, str]]:
+        """What stops the notice being published: every "[To complete: ...]" line of its
+        full text (these include each error-level finding about its activities)."""
+        return self.document(notice).todos()
 
     # --- changing ------------------------------------------------------------------------
 
@@ -113,18 +183,39 @@ class NoticeService:
             ChangeLog(session).add(ENTITY, notice.id, notice.title, "delete")
             session.delete(notice)
 
-    def publish(self, notice_id: int, *, published_by: str | None = None) -> PublishedVersion:
+    def publish(
+        self,
+        notice_id: int,
+        *,
+        published_by: str | None = None,
+        override_reason: str = "",
+    ) -> PublishedVersion:
         """Freeze the notice as it reads now as its next published version.
+
+        Refused (PublishRefused, listing them) while the notice has gaps to complete: a
+        "[To complete: ...]" line or an error-level finding about an activity it covers.  A
+        DPO can publish anyway only by giving a reason, which the history records; the
+        published text never carries the "[To complete: ...]" lines.
 
         The content is built from one read of the register, then stored in a transaction
         that first checks nothing it was built from has changed since: not the notice, and
         not which activities it covers or any of them.  Otherwise the version would not be
         what the register said at any one moment, so it is refused and nothing is stored.
         """
-        from ropa.notices.content import build_document
         from ropa.notices.render import render_text
 
-        document = build_document(self.register, notice_id)
+        reason = " ".join((override_reason or "").split())
+        draft = build_document(self.register, notice_id)
+        blockers = draft.todos()
+        if blockers and not reason:
+            listing = "; ".join(f"{heading}: {todo}" for heading, todo in blockers)
+            raise PublishRefused(
+                f"The notice “{draft.title}” is not ready to publish: "
+                f"{count_of(len(blockers), 'gap')} to complete ({listing}). Complete them, or "
+                "publish anyway by giving your reason.",
+                blockers,
+            )
+        document = draft.without_todos()
         text = render_text(document)
         with self.register.transaction() as session:
             notice = _load(session, notice_id)
@@ -146,15 +237,36 @@ class NoticeService:
                 text=text,
             )
             notice.published_versions.append(version)
-            ChangeLog(session).add(
-                ENTITY, notice.id, notice.title, "publish", "version", None, number
-            )
+            log = ChangeLog(session)
+            log.add(ENTITY, notice.id, notice.title, "publish", "version", None, number)
+            if blockers:
+                # Accountability (Art 5(2)): who published over which gaps, and why.
+                log.add(
+                    ENTITY,
+                    notice.id,
+                    notice.title,
+                    "publish",
+                    "override",
+                    [f"{heading}: {todo}" for heading, todo in blockers],
+                    reason,
+                )
             session.flush()
             return _to_published(version)
 
 
+def build_document(
+    register: Register,
+    notice: int | NoticeRecord,
+    *,
+    layer: str = "full",
+    now: dt.datetime | None = None,
+) -> NoticeDocument:
+    """The notice as it reads now: `register.notices.document(notice)`."""
+    return NoticeService(register).document(notice, layer=layer, now=now)
+
+
 def _covered_activities(session: Session, notice: Notice) -> dict[int, dt.datetime | None]:
-    """When each activity the notice covers (as content.load_covered_activities chooses
+    """When each activity the notice covers (as NoticeService.covered_activities chooses
     them: its own list plus its business functions, retired ones left out) last changed."""
     chosen = {link.activity_id for link in notice.activity_links}
     functions = {name_key(name) for name in _split_functions(notice.business_functions)}

@@ -1,4 +1,5 @@
-"""`ropa notice FILE [--function NAME]... [--title TEXT]` (PDF is tested with the GUI tests)."""
+"""`ropa notice FILE [--function NAME]... [--title TEXT] [--layer L] [--audience A] [--by G]`
+(PDF is tested with the GUI tests)."""
 
 from __future__ import annotations
 
@@ -24,11 +25,16 @@ def test_all_activities_with_the_organisation_in_the_default_title(
     assert cli.main(["notice", str(target), "--db", str(demo_path)]) == 0
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Northfield Borough Council: privacy notice")
-    assert "Youth justice service" in text and "School admissions" in text
+    # One section per business function by default.
+    for function in ("Children's social care", "Early help", "Education", "Youth justice"):
+        assert f"\n## {function}\n" in text
     out, err = capsys.readouterr()
     assert "covering 15 activities" in out
+    # The two errors `ropa check` reports, each marked once in the text where it applies.
     assert "(2 gaps to complete" in out
-    assert "CS-012 Private fostering has no retention period recorded" in err
+    assert text.count("[To complete:") == 2
+    assert "CS-012 Private fostering: No retention period is recorded." in err
+    assert "CS-008 Early help family support: Article 9(2)(g) needs" in err
     one_function = ["--function", "Children's social care"]
     assert cli.main(["notice", str(target), "--db", str(demo_path), *one_function]) == 0
     assert "(1 gap to complete" in capsys.readouterr().out  # never "1 gaps"
@@ -95,4 +101,30 @@ def test_what_it_prints_cannot_drive_the_terminal(
     out, err = capsys.readouterr()
     assert "\x1b" not in out + err and "\u202e" not in out + err and "\x07" not in out
     assert "Notice\\x1b]0;owned\\x07" in out
-    assert "CS-001 Evil\\x1b[2J\\u202ename has no retention period recorded." in err
+    assert "CS-001 Evil\\x1b[2J\\u202ename: No retention period is recorded." in err
+
+
+def test_layers_audiences_and_sections_by_activity(demo_path: Path, tmp_path: Path) -> None:
+    short = tmp_path / "short.md"
+    args = ["notice", str(short), "--db", str(demo_path), "--layer", "short"]
+    assert cli.main([*args, "--full-url", "https://www.northfield.gov.uk.example/privacy"]) == 0
+    text = short.read_text(encoding="utf-8")
+    assert "## What we use your information for" in text
+    assert "[Read the full privacy notice](<https://www.northfield.gov.uk.example/privacy>)" in text
+    forms = tmp_path / "forms.txt"
+    assert cli.main(["notice", str(forms), "--db", str(demo_path), "--layer", "just-in-time"]) == 0
+    assert "School admissions\n-----------------" in forms.read_text(encoding="utf-8")
+    children = tmp_path / "children.txt"
+    args = ["notice", str(children), "--db", str(demo_path), "--audience", "children"]
+    assert cli.main(args) == 0
+    assert "We are Northfield Borough Council." in children.read_text(encoding="utf-8")
+    by_activity = tmp_path / "by-activity.md"
+    assert cli.main(["notice", str(by_activity), "--db", str(demo_path), "--by", "activity"]) == 0
+    text = by_activity.read_text(encoding="utf-8")
+    assert "\n## Youth justice service\n" in text and "\n## School admissions\n" in text
+
+
+def test_an_unknown_layer_is_a_usage_error(demo_path: Path, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["notice", str(tmp_path / "n.md"), "--db", str(demo_path), "--layer", "long"])
+    assert exit_.value.code == 2

@@ -1,16 +1,25 @@
 """Notices built from registers that mirror real council notices: every purpose, basis, Act,
-recipient, retention rule, right and contact lands in its section, and nothing that does not
-apply is claimed."""
+recipient, retention rule, right and contact lands in its service's section, what is common is
+said once, nothing that does not apply is claimed, and the sentences read as a person wrote
+them."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 
 import pytest
 
-from ropa.notices import NoticeRecord, NoticeService, build_document, render_text
-from ropa.notices.content import NoticeDocument, describe_changes
+from ropa.checks import Finding
+from ropa.notices import NoticeRecord, build_document, render_text
+from ropa.notices.content import (
+    MAX_NAMED,
+    NoticeDocument,
+    describe_changes,
+    place_name,
+    retention_text,
+)
 from ropa.records import (
     ActivityRecord,
     ConditionEntry,
@@ -65,6 +74,10 @@ def social_care() -> ActivityRecord:
         article10_basis="official_authority",
         statutory_requirement="Families do not have to give us information, but we act on risk.",
         retention=[RetentionEntry("Until the child's 25th birthday", "case closure", "Case files")],
+        # What the checks ask for beyond the notice's own facts, so that it has no gaps.
+        security_measures=["Role-based access control"],
+        apd_link="https://intranet.riverside.example/apd",
+        retention_follows_apd=True,
     )
 
 
@@ -116,73 +129,97 @@ def lines(document: NoticeDocument, key: str) -> str:
     return "\n".join(section.lines())
 
 
+def service_text(document: NoticeDocument, heading: str) -> str:
+    found = [s for s in document.service_sections() if s.heading == heading]
+    assert len(found) == 1, (heading, [s.heading for s in document.service_sections()])
+    return "\n".join(found[0].lines())
+
+
 def headings(document: NoticeDocument) -> list[str]:
     return [s.heading for s in document.sections]
 
 
-def test_sections_come_in_the_plain_english_order(register: Register) -> None:
-    document = build(register, social_care())
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n", text) if s.strip()]
+
+
+def test_common_parts_come_once_around_one_section_per_service(register: Register) -> None:
+    document = build(register, social_care(), consent_newsletter())
     assert headings(document) == [
         "Who we are",
-        "The information we use",
-        "Where we get your information",
-        "The reasons we use your data",
-        "Why we are allowed to use your data",
-        "Do you have to give us your information?",
-        "Who we share your data with",
-        "When computers make decisions about you",
-        "When your data is sent to other countries",
-        "How long we keep your data",
+        "The law that lets us use your information",
+        "Children's social care",
+        "Early help",
         "Your rights",
         "How to contact our Data Protection Officer",
         "How to complain",
         "What has changed",
         "Last updated",
     ]
+    assert [s.heading for s in document.service_sections()] == [
+        "Children's social care",
+        "Early help",
+    ]
+    subheadings = [b.text for b in document.service_sections()[0].blocks if b.kind == "subheading"]
+    assert subheadings == [
+        "What we collect",
+        "Where we get it",
+        "Why we use it",
+        "Our lawful reasons",
+        "Do you have to give it to us?",
+        "Who we share it with",
+        "How long we keep it",
+    ]
+    # The bases are explained once, at the top, not in each service.
+    common = lines(document, "bases")
+    assert "Public task (Article 6(1)(e)): We need to use your information" in common
+    assert "Consent (Article 6(1)(a))" in common
+    assert "We need to use your information to carry out" not in service_text(
+        document, "Children's social care"
+    )
 
 
-def test_childrens_social_care_notice_says_everything_in_its_place(register: Register) -> None:
+def test_childrens_social_care_section_says_everything_in_its_place(register: Register) -> None:
     document = build(register, social_care())
     who = lines(document, "who")
-    assert "Riverside City Council" in who
-    assert "Z7654321" in who
+    assert "Riverside City Council" in who and "Z7654321" in who
     assert "Civic Centre, Riverside, RV1 2AB" in who
-
-    information = lines(document, "information")
-    assert "Special category data" in information
-    special_part = information.split("Special category data")[1].split("Criminal offence data")[0]
-    assert "Health information" in special_part
-    assert "Racial or ethnic origin" in special_part
-    assert "Name and contact details" not in special_part
-    assert "Criminal offence data" in information.split("Special category data")[1]
-
-    assert "Schools and education settings" in lines(document, "sources")
-    purposes = lines(document, "purposes")
+    text = service_text(document, "Children's social care")
+    assert "We hold information about children and young people and parents and carers." in text
+    assert "Health information (special category data)" in text
+    assert "Racial or ethnic origin (special category data)" in text
+    assert "Name and contact details\n" in text  # not flagged
+    assert "Criminal offence data\n" in text  # its name already says it, once
+    assert "Schools and education settings" in text
     for purpose in ("Safeguarding children", "Supporting children in need", "Statutory returns"):
-        assert purpose in purposes
-
-    bases = lines(document, "bases")
-    assert "Public task (UK GDPR Article 6(1)(e))" in bases
-    assert "Legal obligation (UK GDPR Article 6(1)(c))" in bases
-    assert "Consent" not in bases
-    assert "Children Act 1989" in bases and "Children Act 2004" in bases
-    assert "Article 9(2)(g)" in bases and "Article 9(2)(h)" in bases
-    for paragraph in ("paragraph 2 ", "paragraph 6 ", "paragraph 18 "):
-        assert paragraph in bases
-    assert "Schedule 1, Part 2, paragraph 18" in bases
-    assert "Schedule 1, Part 1, paragraph 2" in bases
-    assert "Article 10" in bases
-    assert "appropriate policy document" in bases
-
-    assert "Families do not have to give us information" in lines(document, "must_give")
-    sharing = lines(document, "sharing")
+        assert purpose in text
+    assert (
+        "Public task: Safeguarding is a statutory function. Laws: Children Act 1989; "
+        "Children Act 2004." in text
+    )
+    assert "Legal obligation: Census returns to the DfE. Laws: Children Act 1989." in text
+    assert (
+        "For special category data: reasons of substantial public interest (Article 9(2)(g)) "
+        "and health or social care (Article 9(2)(h)), with Schedule 1 to the Data Protection "
+        "Act 2018, paragraphs 2 (health or social care purposes), 6 (statutory etc and "
+        "government purposes) and 18 (safeguarding of children and of individuals at risk)." in text
+    )
+    assert (
+        "For criminal offence data: Article 10 of the UK GDPR, under the control of official "
+        "authority." in text
+    )
+    assert "Families do not have to give us information, but we act on risk." in text
     for recipient in ("Department for Education", "NHS bodies and GPs", "Police"):
-        assert recipient in sharing
-    assert "Case management system supplier" in sharing
-    assert "do not make decisions about you by computer alone" in lines(document, "automated")
-    assert "We do not send your information to other countries" in lines(document, "transfers")
-    retention = lines(document, "retention")
-    assert "Case files: Until the child's 25th birthday (counted from case closure)." in retention
+        assert recipient in text
+    assert (
+        "Contractors handle it for us, only on our instructions: Case management system supplier."
+        in text
+    )
+    assert "Case files: Until the child's 25th birthday." in text
+    assert "computer" not in text.casefold() and "outside the UK" not in text
+    common = lines(document, "bases")
+    assert "appropriate policy document" in common
+    assert "Special category data, such as health or ethnic origin" in common
 
     rights = lines(document, "rights")
     assert "The right of access" in rights
@@ -190,7 +227,6 @@ def test_childrens_social_care_notice_says_everything_in_its_place(register: Reg
     assert "The right to restrict processing" in rights
     assert "The right to object" in rights  # public task
     assert "portability" not in rights
-    assert "The right to erasure" not in rights  # neither public task nor legal obligation
     assert "withdraw" not in rights.casefold()
     assert "automated decision" not in rights.casefold()
 
@@ -204,6 +240,46 @@ def test_childrens_social_care_notice_says_everything_in_its_place(register: Reg
     assert "0303 123 1113" in complain
     assert lines(document, "updated") == "This notice was last updated on 21 November 2026."
     assert [w for w in document.warnings if w.kind == "gap"] == []
+    assert document.todos() == []
+
+
+def test_each_fact_sits_in_its_services_section_and_no_other(register: Register) -> None:
+    document = build(
+        register, social_care(), consent_newsletter(), virtual_school_with_us_transfer()
+    )
+    own = {
+        "Children's social care": [
+            "Case notes and assessments",
+            "Police",
+            "Supporting children in need",
+            "Children Act 2004",
+            "Families do not have to give us information",
+            "Case files: Until the child's 25th birthday",
+            "Article 9(2)(h)",
+        ],
+        "Early help": [
+            "Sending the parenting newsletter",
+            "The person themselves",
+            "Mailing service",
+            "Parents opt in on the sign-up form",
+            "You do not have to sign up.",
+            "Until you unsubscribe",
+        ],
+        "Education": [
+            "Promoting the education of children in care",
+            "Schools and academies",
+            "Virtual school head duty",
+            "To the United States.",
+            "IDTA signed in April 2025",
+            "Schools must contribute to the plan.",
+        ],
+    }
+    for heading, facts in own.items():
+        for fact in facts:
+            assert fact in service_text(document, heading), (heading, fact)
+            for other in own:
+                if other != heading:
+                    assert fact not in service_text(document, other), (fact, other)
 
 
 def test_consent_brings_withdrawal_erasure_and_portability_but_no_objection(
@@ -213,39 +289,175 @@ def test_consent_brings_withdrawal_erasure_and_portability_but_no_objection(
     rights = lines(document, "rights")
     assert "The right to withdraw consent" in rights
     assert "The right to data portability" in rights
-    assert "The right to erasure" in rights
+    assert "Consent: we delete it when you ask, or when you withdraw your consent." in rights
     assert "The right to object" not in rights
-    assert "Consent (UK GDPR Article 6(1)(a))" in lines(document, "bases")
+    assert "For special category data" not in service_text(document, "Early help")
     assert "Special category data" not in lines(document, "bases")
     assert "Criminal offence data" not in lines(document, "bases")
 
 
-def test_rights_of_a_mixed_notice_say_which_services_they_apply_to(register: Register) -> None:
+def test_erasure_is_described_for_each_basis_relied_on(register: Register) -> None:
+    contract = consent_newsletter()
+    contract.reference, contract.name, contract.business_function = (
+        "LS-1",
+        "Library loans",
+        "Libraries",
+    )
+    contract.lawful_bases = [LawfulBasisEntry("b", "Library membership terms")]
+    interests = consent_newsletter()
+    interests.reference, interests.name, interests.business_function = "CO-1", "CCTV", "Facilities"
+    interests.lawful_bases = [LawfulBasisEntry("f", "Keeping buildings secure")]
+    interests.legitimate_interests = "Keeping staff and visitors safe"
+    document = build(register, social_care(), consent_newsletter(), contract, interests)
+    rights = lines(document, "rights")
+    erasure = rights.split("The right to erasure")[1].split("The right to restrict")[0]
+    assert (
+        "Consent (Early help): we delete it when you ask, or when you withdraw your consent."
+        in erasure
+    )
+    assert (
+        "Contract (Libraries): we delete it once we no longer need it for the contract." in erasure
+    )
+    assert (
+        "Legal obligation (Children's social care): the right does not apply while the law "
+        "requires us to keep it." in erasure
+    )
+    assert (
+        "Public task (Children's social care): the right does not apply while we need it for "
+        "our public tasks" in erasure
+    )
+    assert (
+        "Legitimate interests (Facilities): we delete it if you object and we have no "
+        "overriding reason to keep it." in erasure
+    )
+    assert "we delete information when its period below ends" in erasure
+
+
+def test_rights_say_which_services_they_apply_to(register: Register) -> None:
     document = build(register, social_care(), consent_newsletter())
     rights = lines(document, "rights")
-    assert "The right to withdraw consent" in rights
-    assert "This applies to: Parenting newsletter." in rights
+    assert "This applies to: Early help." in rights  # withdrawal, portability
     assert "This applies to: Children's social care." in rights  # objection
 
 
-def test_purposes_are_merged_and_deduplicated_across_activities(register: Register) -> None:
-    document = build(register, social_care(), consent_newsletter())
-    section = document.section("purposes")
-    assert section is not None
-    purposes = section.blocks[1].entries
+def test_rights_never_name_more_than_a_handful_of_services(demo_register: Register) -> None:
+    draft = NoticeRecord(title="Everything", grouping="activity")
+    draft.activity_ids = [
+        s.id for s in demo_register.activity_list.summaries(include_retired=False)
+    ]
+    document = build_document(demo_register, draft)
+    assert len(document.service_sections()) == 15
+    service_names = [s.heading for s in document.service_sections()]
+    for sentence in sentences(lines(document, "rights")):
+        named = [name for name in service_names if name in sentence]
+        assert len(named) <= MAX_NAMED, sentence
+    rights = lines(document, "rights")
+    assert "This applies to every service except" in rights or "services that rely on" in rights
+
+
+def test_purposes_are_merged_and_deduplicated_within_a_service(register: Register) -> None:
+    newsletter = consent_newsletter()
+    newsletter.business_function = "Children's social care"
+    document = build(register, social_care(), newsletter)
+    section = document.service_sections()[0]
+    index = [b.text for b in section.blocks].index("Why we use it")
+    purposes = section.blocks[index + 1].entries
     assert purposes.count("Safeguarding children") == 1
     assert not any(p.casefold() == "safeguarding  children" for p in purposes)
     assert "Sending the parenting newsletter" in purposes
 
 
-def test_us_transfer_is_named_with_its_safeguard(register: Register) -> None:
+def test_a_transfer_names_the_country_as_a_sentence_does(register: Register) -> None:
     document = build(register, virtual_school_with_us_transfer())
-    transfers = lines(document, "transfers")
-    assert "United States" in transfers
-    assert "International Data Transfer Agreement" in transfers
-    assert "IDTA signed in April 2025" in transfers
-    assert "We do not send" not in transfers
+    text = service_text(document, "Education")
+    assert (
+        "To the United States. We have signed the Information Commissioner's International "
+        "Data Transfer Agreement" in text
+    )
+    assert "IDTA signed in April 2025." in text
+    assert "to United States" not in text
     assert "portability" not in lines(document, "rights")
+    assert place_name("United States") == "the United States"
+    assert place_name("Netherlands") == "the Netherlands"
+    assert place_name("Republic of Korea") == "the Republic of Korea"
+    assert place_name("the Philippines") == "the Philippines"
+    assert place_name("France") == "France"
+    assert place_name("India") == "India"
+
+
+def test_retention_does_not_say_when_it_starts_twice() -> None:
+    # The example register's foster carer and adoption rules, as a reader saw them.
+    assert (
+        retention_text("10 years after approval ends", "The date the foster carer's approval ends")
+        == "10 years after approval ends"
+    )
+    assert (
+        retention_text(
+            "100 years from the date of the adoption order", "The date of the adoption order"
+        )
+        == "100 years from the date of the adoption order"
+    )
+    # A period that names its own end needs no starting point.
+    assert retention_text("Until the child's 75th birthday", "The child's date of birth") == (
+        "Until the child's 75th birthday"
+    )
+    assert retention_text("Six years", "The end of the tenancy") == (
+        "Six years (counted from the end of the tenancy)"
+    )
+
+
+def test_the_example_notice_reads_as_a_person_wrote_it(demo_register: Register) -> None:
+    from ropa.notices.cli import adhoc_notice
+
+    document = build_document(demo_register, adhoc_notice(demo_register))
+    text = render_text(document)
+    flat = " ".join(text.split())
+    assert "Approved foster carer records: 10 years after approval ends." in flat
+    assert "Adoption case records: 100 years from the date of the adoption order." in flat
+    assert "counted from the date the foster carer's approval ends" not in flat
+    assert "(counted from the date of the adoption order)" not in flat
+    assert "To the United States." in flat and "to United States" not in flat
+    assert flat.count("We will reply within one month") == 1
+    # Criminal offence data is explained once, not once per subsection.
+    assert flat.count("Article 10 of the UK GDPR lets us use it") == 1
+    # No internal reference reaches the public text (the register says "(CS-001)").
+    references = {a.reference for a in document.activities}
+    for reference in references:
+        assert reference not in flat, reference
+    assert (
+        "Contacts that lead to a referral: As for children in need and child protection records"
+        in flat
+    )
+
+
+def test_every_error_the_checks_report_is_marked_where_it_applies(demo_register: Register) -> None:
+    from ropa.checks import Severity, run_checks
+    from ropa.notices.cli import adhoc_notice
+
+    document = build_document(demo_register, adhoc_notice(demo_register))
+    errors = [f for f in run_checks(demo_register) if f.severity == Severity.ERROR]
+    assert {f.reference for f in errors} == {"CS-008", "CS-012"}
+    early_help = document.service_sections()[1]
+    assert early_help.heading == "Early help"
+    todos = early_help.todos()
+    assert len(todos) == 1
+    assert (
+        "Early help family support: Article 9(2)(g) needs a DPA 2018 Schedule 1 Part 2" in todos[0]
+    )
+    # Marked right after the reasons it is about.
+    kinds = [b.kind for b in early_help.blocks]
+    reasons = [b.text for b in early_help.blocks].index("Our lawful reasons")
+    assert kinds[reasons + 1 : reasons + 3] == ["list", "todo"]
+    social_care_todos = document.service_sections()[0].todos()
+    assert (
+        len(social_care_todos) == 1
+        and "Private fostering: No retention period" in social_care_todos[0]
+    )
+    assert (
+        len(document.todos())
+        == len(errors)
+        == len([w for w in document.warnings if w.kind == "gap"])
+    )
 
 
 def test_automated_decisions_are_described_and_their_rights_given(register: Register) -> None:
@@ -253,7 +465,9 @@ def test_automated_decisions_are_described_and_their_rights_given(register: Regi
     activity.automated_decisions = True
     activity.automated_decision_details = "A computer checks your benefits"
     document = build(register, activity)
-    assert "A computer checks your benefits." in lines(document, "automated")
+    text = service_text(document, "Early help")
+    assert "A computer checks your benefits." in text
+    assert "You can ask for a person to review the decision." in text
     assert "Rights about automated decision-making" in lines(document, "rights")
 
 
@@ -267,13 +481,15 @@ def test_gaps_become_warnings_and_visible_todo_lines(register: Register) -> None
     register.organisation.update({"dpo_email": "", "dpo_address": "", "dpo_telephone": ""})
     document = build_document(register, document.notice)
     gaps = "\n".join(w.message for w in document.warnings if w.kind == "gap")
-    assert "no retention period" in gaps
-    assert "no lawful basis" in gaps
+    assert "No retention period is recorded" in gaps
+    assert "No lawful basis" in gaps or "no lawful basis" in gaps
     assert "Schedule 1 Part 2" in gaps
     assert "must give their information" in gaps
-    assert "Data Protection Officer" in gaps
-    assert "[To complete:" in lines(document, "retention")
+    assert "Data Protection Officer" in gaps or "data protection officer" in gaps
+    text = service_text(document, "Children's social care")
+    assert text.count("[To complete:") >= 4
     assert "[To complete:" in lines(document, "dpo")
+    assert len(document.todos()) == len([w for w in document.warnings if w.kind == "gap"])
 
 
 def test_processor_activities_are_left_out_with_a_note(register: Register) -> None:
@@ -289,8 +505,8 @@ def test_extra_sections_follow_complaints_with_paragraphs_and_lists(register: Re
 
     body = "The MASH brings agencies together.\n\n- Police\n- Health\n\nWe decide within a day."
     document = build(register, social_care(), sections=[NoticeSectionEntry("The MASH", body)])
-    assert headings(document)[13] == "The MASH"
-    mash = document.sections[13]
+    assert headings(document)[6] == "The MASH"
+    mash = document.sections[6]
     assert [b.kind for b in mash.blocks] == ["paragraph", "list", "paragraph"]
     assert mash.blocks[1].entries == ["Police", "Health"]
 
@@ -306,17 +522,17 @@ def test_notice_by_business_function_covers_only_that_function(register: Registe
 def test_what_changed_compares_with_the_last_published_version(register: Register) -> None:
     register.organisation.update(ORGANISATION)
     first = register.activities.create(social_care())
-    service = NoticeService(register)
+    service = register.notices
     notice = service.create(title="Children's notice", activity_ids=[first.id])
+    assert notice.id is not None and first.id is not None
     service.publish(notice.id)
-    assert first.id is not None
     register.activities.update(
         first.id, {"recipients": [*first.recipients, "Ofsted"]}, expected_version=first.version
     )
     document = build_document(register, notice.id)
     changes = lines(document, "changes")
     assert "Since the version published on" in changes
-    assert "Added to “Who we share your data with”: Ofsted" in changes
+    assert "Added to “Children's social care”: Ofsted" in changes
     assert "first version" not in changes
 
 
@@ -357,40 +573,28 @@ def criminal_only() -> ActivityRecord:
     )
 
 
-def test_criminal_offence_data_alone_lists_its_schedule1_conditions(register: Register) -> None:
+def test_criminal_offence_data_alone_names_its_schedule1_conditions(register: Register) -> None:
     document = build(register, criminal_only())
-    bases = lines(document, "bases")
-    assert "Special category data" not in bases
-    assert "Criminal offence data" in bases
-    assert "Schedule 1 conditions listed below" in bases
-    assert "Schedule 1, Part 3, paragraph 33 of the Data Protection Act 2018: Legal claims" in bases
-    assert "Schedule 1, Part 3, paragraph 36" in bases
+    text = service_text(document, "Licensing")
+    assert "For special category data" not in text
+    assert (
+        "For criminal offence data: Article 10 of the UK GDPR, as the law authorises, with "
+        "Schedule 1 to the Data Protection Act 2018, paragraphs 33 (legal claims) and 36 " in text
+    )
     # Paragraph 36 needs an appropriate policy document, and the notice says there is one.
-    assert "appropriate policy document" in bases
+    assert "appropriate policy document" in lines(document, "bases")
+    assert "Criminal offence data is information about criminal allegations" in lines(
+        document, "bases"
+    )
+    assert "Special category data" not in lines(document, "bases")
 
 
 def test_criminal_offence_data_without_a_policy_document_condition(register: Register) -> None:
     activity = criminal_only()
     activity.schedule1 = [ConditionEntry("33")]
-    bases = lines(build(register, activity), "bases")
-    assert "paragraph 33" in bases
-    assert "appropriate policy document" not in bases
-
-
-def test_schedule1_conditions_are_listed_once_after_both_subsections(register: Register) -> None:
-    document = build(register, social_care(), criminal_only())
-    section = document.section("bases")
-    assert section is not None
-    subheadings = [b.text for b in section.blocks if b.kind == "subheading"]
-    assert subheadings[-3:] == [
-        "Special category data",
-        "Criminal offence data",
-        "Schedule 1 conditions",
-    ]
-    bases = lines(document, "bases")
-    assert bases.count("paragraph 18 of the Data Protection Act 2018") == 1
-    assert bases.count("paragraph 33 of the Data Protection Act 2018") == 1
-    assert bases.count("appropriate policy document") == 1
+    document = build(register, activity)
+    assert "paragraph 33" in service_text(document, "Licensing")
+    assert "appropriate policy document" not in lines(document, "bases")
 
 
 def test_criminal_offence_data_authorised_by_law_without_a_condition_is_a_gap(
@@ -401,16 +605,23 @@ def test_criminal_offence_data_authorised_by_law_without_a_condition_is_a_gap(
     document = build(register, activity)
     gaps = "\n".join(w.message for w in document.warnings if w.kind == "gap")
     assert "LIC-1 Taxi licensing" in gaps
-    assert "no Schedule 1 condition is recorded" in gaps
+    assert "Schedule 1" in gaps
+    assert "[To complete:" in service_text(document, "Licensing")
 
 
 def test_article9_codes_are_read_however_they_were_typed() -> None:
+    from ropa.checks import CheckContext, check_activities
+
     activity = social_care()
+    activity.id = 1
     activity.article9 = [ConditionEntry(" G ")]
     activity.schedule1 = [ConditionEntry("2")]
-    document = composed(activity)
+    document = composed(activity, findings=check_activities([activity], CheckContext()))
     gaps = "\n".join(w.message for w in document.warnings if w.kind == "gap")
-    assert "Article 9(2)(g), which needs a Schedule 1 Part 2 condition" in gaps
+    assert "Article 9(2)(g) needs a DPA 2018 Schedule 1 Part 2 condition" in gaps
+    assert "reasons of substantial public interest (Article 9(2)(g))" in service_text(
+        document, "Children's social care"
+    )
 
 
 @pytest.fixture
@@ -437,7 +648,7 @@ def test_the_previous_version_is_dated_as_published_in_the_uk(uk_time: None) -> 
     assert "published on 2 July 2026" in "\n".join(section.lines())
 
 
-def composed(*activities: ActivityRecord) -> NoticeDocument:
+def composed(*activities: ActivityRecord, findings: Sequence[Finding] = ()) -> NoticeDocument:
     """A notice built from records alone, without a register."""
     from ropa.notices.content import compose
     from ropa.records import OrganisationRecord
@@ -448,6 +659,7 @@ def composed(*activities: ActivityRecord) -> NoticeDocument:
         list(activities),
         special_categories={"health information"},
         criminal_categories=set(),
+        findings=findings,
     )
 
 

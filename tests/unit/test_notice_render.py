@@ -152,7 +152,7 @@ def test_word_document_holds_the_notice_with_headings_and_page_numbers(
     paragraphs = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
     assert paragraphs[0] == ("Title", "Notice {{ 7*7 }} <i>")
     headings = [text for style, text in paragraphs if style == "Heading 1"]
-    assert headings[:2] == ["Who we are", "The information we use"]
+    assert headings[:2] == ["Who we are", "The law that lets us use your information"]
     assert "{{ config }}" in headings
     assert (
         "List Bullet",

@@ -6,13 +6,34 @@ import pytest
 
 from ropa.errors import ConflictError, NotFoundError, ValidationError
 from ropa.notices import NoticeRecord, NoticeSectionEntry, NoticeService
+from ropa.records import ActivityRecord, ConditionEntry
 from ropa.register import Register
 from tests.conftest import sample_activity
+
+# Everything a notice needs from the organisation, so that only what a test leaves out is a gap.
+ORGANISATION = {
+    "name": "Riverside City Council",
+    "address": "Civic Centre, Riverside, RV1 2AB",
+    "dpo_name": "Sam Okafor",
+    "dpo_email": "dpo@riverside.example",
+    "is_public_authority": True,
+}
 
 
 @pytest.fixture
 def service(register: Register) -> NoticeService:
-    return NoticeService(register)
+    return register.notices
+
+
+def ready(register: Register, **overrides: object) -> ActivityRecord:
+    """An activity with nothing missing for its notice, in a register with a complete
+    organisation."""
+    register.organisation.update(ORGANISATION)
+    values: dict[str, object] = {
+        "statutory_requirement": "Families do not have to give us information."
+    }
+    values.update(overrides)
+    return register.activities.create(sample_activity(**values))
 
 
 def test_create_get_list_and_delete(register: Register, service: NoticeService) -> None:
@@ -94,7 +115,7 @@ def test_bad_changes_are_refused_and_nothing_changes(
 
 
 def test_publish_freezes_numbered_versions(register: Register, service: NoticeService) -> None:
-    activity = register.activities.create(sample_activity())
+    activity = ready(register)
     notice = service.create(title="Notice", activity_ids=[activity.id])
     assert notice.id is not None
     first = service.publish(notice.id, published_by="Priya")
@@ -126,7 +147,7 @@ def test_publishing_is_logged_like_every_other_change(
 ) -> None:
     from ropa.history_export import to_rows
 
-    activity = register.activities.create(sample_activity())
+    activity = ready(register)
     notice = service.create(title="Notice", activity_ids=[activity.id])
     assert notice.id is not None
     service.publish(notice.id)
@@ -145,30 +166,105 @@ def test_an_activity_changed_while_publishing_refuses_the_version(
     """The version must be what the register said at one moment: a change saved between
     building the notice and storing it is refused, and nothing is stored."""
     from ropa.notices import content
+    from ropa.notices import service as service_module
 
-    activity = register.activities.create(sample_activity())
-    assert activity.id is not None
+    activity = ready(register)
+    activity_id = activity.id
+    assert activity_id is not None
     notice = service.create(title="Notice", business_functions=["children's social care"])
     assert notice.id is not None
-    build = content.build_document
+    build = service_module.build_document
 
     def build_then_someone_saves(*args: object, **kwargs: object) -> content.NoticeDocument:
         document = build(*args, **kwargs)  # type: ignore[arg-type]
         if change == "update":
             register.activities.update(
-                activity.id, {"recipients": ["Ofsted"]}, expected_version=activity.version
+                activity_id, {"recipients": ["Ofsted"]}, expected_version=activity.version
             )
         elif change == "new_in_function":
-            register.activities.create(sample_activity(reference="CS-002", name="Fostering"))
+            register.activities.create(
+                sample_activity(
+                    reference="CS-002", name="Fostering", statutory_requirement="Optional."
+                )
+            )
         else:
             register.activities.update(
-                activity.id, {"status": "retired"}, expected_version=activity.version
+                activity_id, {"status": "retired"}, expected_version=activity.version
             )
         return document
 
-    monkeypatch.setattr(content, "build_document", build_then_someone_saves)
+    monkeypatch.setattr(service_module, "build_document", build_then_someone_saves)
     with pytest.raises(ConflictError, match="changed while it was being published; publish again"):
         service.publish(notice.id)
     assert service.get(notice.id).published == []
     monkeypatch.undo()
-    assert service.publish(notice.id).number == 1
+    # Once the activity is retired the notice covers nothing, a gap only a reason overrides.
+    reason = "Retired on purpose" if change == "retire" else ""
+    assert service.publish(notice.id, override_reason=reason).number == 1
+
+
+def test_publish_is_refused_while_the_notice_has_gaps_and_lists_them(
+    register: Register, service: NoticeService
+) -> None:
+    from ropa.notices import PublishRefused
+
+    # Article 9(2)(g) with no Schedule 1 Part 2 condition: an error `ropa check` reports.
+    activity = ready(
+        register,
+        article9=[ConditionEntry("g")],
+        schedule1=[],
+        retention=[],
+    )
+    notice = service.create(title="Notice", activity_ids=[activity.id])
+    assert notice.id is not None
+    with pytest.raises(PublishRefused) as refused:
+        service.publish(notice.id)
+    blockers = refused.value.blockers
+    assert [heading for heading, _todo in blockers] == ["Children's social care"] * 2
+    text = " ".join(todo for _heading, todo in blockers)
+    assert "Article 9(2)(g) needs a DPA 2018 Schedule 1 Part 2 condition" in text
+    assert "No retention period is recorded" in text
+    assert "2 gaps to complete" in str(refused.value)
+    assert service.get(notice.id).published == []
+    assert [c.action for c in register.history.changes(entity_type="notice")] == ["create"]
+    # A blank reason is no reason.
+    with pytest.raises(PublishRefused):
+        service.publish(notice.id, override_reason="   ")
+    assert service.blockers(notice.id) == blockers
+
+
+def test_a_reason_overrides_the_gate_is_recorded_and_no_marker_is_published(
+    register: Register, service: NoticeService
+) -> None:
+    activity = ready(register, retention=[])
+    notice = service.create(title="Notice", activity_ids=[activity.id])
+    assert notice.id is not None
+    version = service.publish(
+        notice.id, published_by="Priya", override_reason="Retention agreed at panel, 3 Dec"
+    )
+    assert version.number == 1
+    assert "[To complete" not in version.text
+    assert "To complete" not in str(version.content)
+    override = [
+        c
+        for c in register.history.changes(entity_type="notice", entity_id=notice.id)
+        if c.field == "override"
+    ]
+    assert len(override) == 1
+    assert override[0].new_value == "Retention agreed at panel, 3 Dec"
+    assert "No retention period is recorded" in override[0].old_value
+    # The draft still marks the gap.
+    section = service.document(notice.id).section("service-1")
+    assert section is not None and "[To complete:" in section.lines()[-1]
+
+
+def test_a_notice_with_nothing_missing_publishes_without_a_reason(
+    register: Register, service: NoticeService
+) -> None:
+    activity = ready(register)
+    notice = service.create(title="Notice", activity_ids=[activity.id])
+    assert notice.id is not None
+    assert service.blockers(notice.id) == []
+    service.publish(notice.id)
+    fields = {c.field for c in register.history.changes(entity_type="notice")}
+    assert "override" not in fields

@@ -1,0 +1,330 @@
+"""The words a notice uses for each audience: adults, children and young people, and staff.
+
+The sentences around the register's facts change with the audience; the facts do not.  The
+children's wording follows the ICO's Children's code: short sentences, "you", and examples,
+aiming at a reading ease a 12 to 15 year old manages (ropa.notices.readability).  Staff
+notices speak about employment.  `{org}` is the organisation's name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Wording:
+    # Who we are
+    controller: str = (
+        "{org} is responsible for the personal information described in this notice. The "
+        "law calls us the controller of this information."
+    )
+    employment: str = ""
+    covers: str = "This notice covers these services:"
+    # What is common to all services
+    bases_heading: str = "The law that lets us use your information"
+    bases_intro: str = (
+        "We use your information only when the law gives us a reason. Each service names its "
+        "reasons, from Article 6 of the UK GDPR:"
+    )
+    special_intro: str = (
+        "Special category data, such as health or ethnic origin, is more sensitive, so the "
+        "law protects it more: we also need a condition in Article 9 of the UK GDPR and, for "
+        "most, one in Schedule 1 to the Data Protection Act 2018. Each service names them."
+    )
+    criminal_official: str = (
+        "Criminal offence data is information about criminal allegations, convictions and "
+        "offences. Article 10 of the UK GDPR lets us use it under official authority or where "
+        "the law authorises it; each service says which."
+    )
+    apd: str = (
+        "Our appropriate policy document explains how we protect this information and how "
+        "long we keep it; our Data Protection Officer can give you a copy."
+    )
+    # Each service
+    what: str = "What we collect"
+    about: str = "We hold information about {people}."
+    # Children read the people as a list after `about_list` rather than in one long sentence.
+    about_list: str = ""
+    # How many purposes the short layer gives for each service.
+    short_purposes: int = 3
+    special_tag: str = " (special category data)"
+    criminal_tag: str = " (criminal offence data)"
+    sources: str = "Where we get it"
+    why: str = "Why we use it"
+    basis: str = "Our lawful reasons"
+    special_basis: str = "For special category data: {condition}"
+    criminal_basis: str = "For criminal offence data: {basis}"
+    criminal_official_basis: str = (
+        "Article 10 of the UK GDPR, under the control of official authority"
+    )
+    criminal_law_basis: str = "Article 10 of the UK GDPR, as the law authorises"
+    also_follow: str = "We also follow: {laws}."
+    # Basis code -> the reason in plain words, used instead of the register's explanations
+    # and the laws behind them (the full notice for adults names those).
+    plain_bases: dict[str, str] = field(default_factory=dict)
+    plain_bases_note: str = ""
+    interests: str = "Our legitimate interests: {interests}"
+    must_give: str = "Do you have to give it to us?"
+    sharing: str = "Who we share it with"
+    not_shared: str = "We do not share it with other organisations."
+    processors: str = "Contractors handle it for us, only on our instructions: {names}."
+    transfers: str = "When it is sent outside the UK"
+    transfer_copy: str = "Ask our Data Protection Officer for a copy of the safeguards."
+    automated: str = "Decisions made by computer"
+    automated_review: str = "You can ask for a person to review the decision."
+    retention: str = "How long we keep it"
+    retention_columns: tuple[str, str] = ("Information", "How long we keep it")
+    # Rights
+    rights_heading: str = "Your rights"
+    rights_intro: str = (
+        "You have these rights over your information. To use any of them, contact our Data "
+        "Protection Officer (details below). We will reply within one month."
+    )
+    rights_text: dict[str, str] = field(default_factory=dict)  # code -> words; law's by default
+    erasure_intro: str = (
+        "You can ask us to delete your information. Whether we must depends on why we hold it:"
+    )
+    erasure_by_basis: dict[str, str] = field(
+        default_factory=lambda: {
+            "a": "we delete it when you ask, or when you withdraw your consent",
+            "b": "we delete it once we no longer need it for the contract",
+            "c": "the right does not apply while the law requires us to keep it",
+            "d": "we delete it once it is no longer needed to protect someone's life",
+            "e": (
+                "the right does not apply while we need it for our public tasks, but you can "
+                "object (below)"
+            ),
+            "ea": "we consider each request and tell you our decision and why",
+            "f": "we delete it if you object and we have no overriding reason to keep it",
+        }
+    )
+    erasure_always: str = (
+        "Whatever the reason, we delete information when its period below ends, and you can "
+        "ask us to delete information held unlawfully."
+    )
+    applies_to: str = "This applies to: {names}."
+    applies_except: str = "This applies to every service except {names}."
+    applies_by_basis: str = "This applies to the services that rely on {bases}."
+    # Contact and complaints
+    dpo_heading: str = "How to contact our Data Protection Officer"
+    dpo_intro: str = (
+        "Our Data Protection Officer makes sure we follow data protection law. Contact them "
+        "about anything in this notice, or to use your rights:"
+    )
+    complain_heading: str = "How to complain"
+    complain_first: str = (
+        "If you are unhappy with how we have used your information, please tell us first so "
+        "that we can put things right."
+    )
+    complain_contact: str = "Contact our Data Protection Officer, using the details above."
+    complain_ico: str = (
+        "If you are still unhappy, you have the right to complain to the Information "
+        "Commissioner's Office (ICO), the UK's independent regulator for data protection:"
+    )
+    # The short first layer
+    short_who: str = (
+        "{org} is responsible for your information (the law calls us the controller). This "
+        "is a summary: the full privacy notice tells you more."
+    )
+    short_uses: str = "What we use your information for"
+    short_sharing: str = "Who we share it with"
+    short_sharing_more: str = "We share it with others too: the full notice names them all."
+    short_contact_dpo: str = "Our Data Protection Officer answers questions about your information:"
+    short_contact_ico: str = "To complain to the Information Commissioner's Office (ICO):"
+    short_rights: str = (
+        "You can ask for a copy of your information, ask us to correct it, and ask us to "
+        "limit how we use it. Depending on the service, you can also ask us to delete it, "
+        "object to how we use it or withdraw your consent. You can complain to us or to the "
+        "Information Commissioner's Office (ICO)."
+    )
+    short_contact: str = "How to contact us"
+    full_link: str = "Read the full privacy notice"
+    full_ask: str = "Ask our Data Protection Officer for the full privacy notice."
+    # Just-in-time text
+    jit_why: str = "{org} uses the information you give on this form for {purpose}."
+    jit_share_keep: str = "We share it with {recipients} when we need to, and keep it for {period}."
+    jit_keep: str = "We keep it for {period}."
+    jit_more: str = "Our privacy notice explains more, including your rights{where}."
+
+
+ADULTS = Wording()
+
+STAFF = dataclasses.replace(
+    ADULTS,
+    controller=(
+        "{org} is responsible for the information we hold about you as someone who works "
+        "for us. The law calls us the controller of this information."
+    ),
+    employment=(
+        "We use it to recruit you, pay you, manage and support your work, keep you safe at "
+        "work and meet our duties as an employer."
+    ),
+    covers="This notice explains what happens to your information in these parts of our work:",
+    rights_intro=(
+        "You have these rights over your information. To use any of them, contact our Data "
+        "Protection Officer (details below); you can also ask your manager or Human "
+        "Resources. We will reply within one month."
+    ),
+    dpo_intro=(
+        "Our Data Protection Officer makes sure we follow data protection law. Contact them "
+        "about anything in this notice, or to use your rights. Your manager or Human "
+        "Resources can also help:"
+    ),
+    jit_why="{org} uses the information you give on this form for {purpose}, as your employer.",
+)
+
+CHILDREN = dataclasses.replace(
+    ADULTS,
+    controller=(
+        "We are {org}. We are in charge of the information we keep about you. The law calls "
+        "us the controller."
+    ),
+    covers="This notice is about these services:",
+    bases_heading="Why we are allowed to use it",
+    bases_intro=(
+        "The law says we need a good reason to use your information. These are the reasons "
+        "we use. Each service below says which ones it uses:"
+    ),
+    special_intro=(
+        "Facts about your health, your religion or where your family comes from are extra "
+        "private. The law calls them special category data. We need an extra reason to use "
+        "them. Each service below says which one."
+    ),
+    criminal_official=(
+        "Facts about crimes are called criminal offence data. We only use them when the law "
+        "lets us."
+    ),
+    apd=(
+        "We have written down how we keep this information safe. Ask our Data Protection "
+        "Officer if you want to see it."
+    ),
+    what="What we know about you",
+    about="This is about {people}.",
+    about_list="This is about:",
+    short_purposes=2,
+    special_tag=" (extra private)",
+    criminal_tag=" (about crimes)",
+    sources="Where it comes from",
+    why="Why we use it",
+    basis="Our reasons",
+    special_basis="For extra private facts: {condition}",
+    criminal_basis="For facts about crimes: {basis}",
+    criminal_official_basis="the law lets us, and we are in charge of it",
+    criminal_law_basis="the law lets us",
+    also_follow="We also follow these laws: {laws}.",
+    plain_bases={
+        "a": "you, or your parent or carer, said yes",
+        "b": "we have an agreement with you",
+        "c": "the law says we must do it",
+        "d": "we need it to keep someone safe from serious harm",
+        "e": "it is a job the law gives us, like keeping children safe",
+        "ea": "the law says it is a good reason, like stopping crime",
+        "f": "it helps us do our work, and we have checked it is fair to you",
+    },
+    plain_bases_note="Our notice for adults names the laws.",
+    interests="Why it helps: {interests}",
+    must_give="Do you have to tell us?",
+    not_shared="We do not share it with anyone else.",
+    processors="These companies help us. They must follow our rules: {names}.",
+    transfers="When it goes to another country",
+    transfer_copy="Ask our Data Protection Officer if you want to know how we keep it safe.",
+    automated="When a computer decides",
+    automated_review="You can ask a person to check the decision.",
+    retention="How long we keep it",
+    retention_columns=("What", "How long"),
+    rights_heading="Your rights",
+    rights_intro=(
+        "You have rights over your information. You can use them yourself. A parent, carer "
+        "or any adult you trust can help you. Tell our Data Protection Officer what you want. "
+        "We will reply within one month."
+    ),
+    rights_text={
+        "access": (
+            "You can ask to see the information we have about you. For example, you can ask "
+            "for a copy of your case notes. It is free."
+        ),
+        "rectification": (
+            "You can tell us if something is wrong and we will fix it. For example, if we "
+            "have your birthday wrong. If we do not agree, we will add a note of what you said."
+        ),
+        "restriction": (
+            "You can ask us to stop using your information for a while. For example, while we "
+            "check if it is right."
+        ),
+        "portability": (
+            "You can ask for a copy of the information you gave us in a computer file. You "
+            "can ask us to send it to someone else."
+        ),
+        "object": (
+            "You can tell us you do not want us to use your information. We will stop unless "
+            "we have a strong reason. For example, to keep you or someone else safe."
+        ),
+        "withdraw_consent": (
+            "If you said yes to us using your information, you can change your mind at any "
+            "time. Just tell us."
+        ),
+        "automated_decisions": (
+            "If a computer makes a big decision about you, you can ask a person to check it. "
+            "You can tell us what you think."
+        ),
+    },
+    erasure_intro=(
+        "You can ask us to delete your information. What happens depends on why we have it:"
+    ),
+    erasure_by_basis={
+        "a": "we delete it when you ask",
+        "b": "we delete it when we no longer need it",
+        "c": "we have to keep it, because the law says so",
+        "d": "we delete it when it is no longer needed to keep someone safe",
+        "e": "we keep it while we need it to do our job, but you can tell us you are unhappy",
+        "ea": "we look at what you asked and tell you what we decided",
+        "f": "we delete it if you tell us to stop and we have no strong reason to keep it",
+    },
+    erasure_always="We always delete it when the time shown for it is up.",
+    applies_to="This is for: {names}.",
+    applies_except="This is for every service except {names}.",
+    applies_by_basis="This is for the services that use these reasons: {bases}.",
+    dpo_heading="Who to talk to",
+    dpo_intro=(
+        "Our Data Protection Officer checks that we follow the law. You can ask them "
+        "anything about this notice:"
+    ),
+    complain_heading="If you are not happy",
+    complain_first=(
+        "If you are not happy with how we use your information, tell us first. We will try "
+        "to put it right."
+    ),
+    complain_contact="Talk to our Data Protection Officer. Their details are above.",
+    complain_ico=(
+        "If you are still not happy, you can complain to the Information Commissioner's "
+        "Office (ICO). They check that everyone follows the law:"
+    ),
+    short_who=(
+        "We are {org}. We are in charge of the information we keep about you. This is a "
+        "short guide. The full notice tells you more."
+    ),
+    short_uses="What we use your information for",
+    short_sharing="Who we share it with",
+    short_sharing_more="We share it with others too. The full notice lists them.",
+    short_contact_dpo="You can ask our Data Protection Officer about your information:",
+    short_contact_ico="To complain to the ICO:",
+    short_rights=(
+        "You can ask to see your information. You can ask us to fix it if it is wrong. "
+        "Sometimes you can ask us to delete it or stop using it. You can complain to us or "
+        "to the ICO."
+    ),
+    short_contact="Who to talk to",
+    full_link="Read the full notice",
+    full_ask="Ask our Data Protection Officer for the full notice.",
+    jit_why="We use what you tell us on this form for {purpose}.",
+    jit_share_keep="We share it with {recipients} when we need to. We keep it for {period}.",
+    jit_keep="We keep it for {period}.",
+    jit_more="Our privacy notice tells you more, and about your rights{where}.",
+)
+
+_BY_AUDIENCE = {"adults": ADULTS, "children": CHILDREN, "staff": STAFF}
+
+
+def wording_for(audience: str) -> Wording:
+    return _BY_AUDIENCE.get(audience, ADULTS)
