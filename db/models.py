@@ -292,6 +292,10 @@ class Notice(Base):
     introduction: Mapped[str] = mapped_column(Text, default="")
     contact_text: Mapped[str] = mapped_column(Text, default="")
     template: Mapped[str] = mapped_column(Text, default="")
+    # "function", "activity" or "" (chosen for the audience): the full notice's sections.
+    grouping: Mapped[str] = mapped_column(String(16), default="")
+    # Where the full notice is published, for the short layer's link ("" = the website).
+    full_notice_url: Mapped[str] = mapped_column(Text, default="")
     business_functions: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)

@@ -93,6 +93,8 @@ EDITABLE_FIELDS = (
     "introduction",
     "contact_text",
     "template",
+    "grouping",
+    "full_notice_url",
     "business_functions",
     "activity_ids",
     "sections",

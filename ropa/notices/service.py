@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from ropa.notices.content import NoticeDocument, compose
 from ropa.notices.records import (
     AUDIENCES,
     EDITABLE_FIELDS,
+    GROUPINGS,
     LAYERS,
     NoticeRecord,
     NoticeSectionEntry,
@@ -290,6 +292,8 @@ def to_record(notice: Notice) -> NoticeRecord:
         introduction=notice.introduction,
         contact_text=notice.contact_text,
         template=notice.template,
+        grouping=notice.grouping,
+        full_notice_url=notice.full_notice_url,
         business_functions=_split_functions(notice.business_functions),
         activity_ids=[link.activity_id for link in notice.activity_links],
         sections=[NoticeSectionEntry(s.heading, s.body) for s in notice.sections],
@@ -355,6 +359,10 @@ def _normalise(changes: dict[str, Any]) -> dict[str, Any]:
             clean[name] = _audience(value)
         elif name in ("introduction", "contact_text", "template"):
             clean[name] = _text(name, value)
+        elif name == "grouping":
+            clean[name] = _grouping(value)
+        elif name == "full_notice_url":
+            clean[name] = _web_address(value)
         elif name == "business_functions":
             clean[name] = _functions(value)
         elif name == "activity_ids":
@@ -389,6 +397,29 @@ def _audience(value: Any) -> str:
         f"{', '.join(AUDIENCES.values())}.",
         "audience",
     )
+
+
+def _grouping(value: Any) -> str:
+    text = _text("grouping", value)
+    for code, label in GROUPINGS.items():
+        if text.casefold() in (code, label.casefold()):
+            return code
+    raise ValidationError(
+        f"“{text}” is not a way to divide a notice. Choose one of: "
+        f"{', '.join(label for label in GROUPINGS.values())}.",
+        "grouping",
+    )
+
+
+def _web_address(value: Any) -> str:
+    address = _text("full_notice_url", value)
+    if address and not re.match(r"(?i)https?://\S+$", address):
+        raise ValidationError(
+            f"“{address}” is not a web address. Give the address where the full notice is "
+            "published, starting with https://, or leave it empty to link to the website.",
+            "full_notice_url",
+        )
+    return address
 
 
 def _functions(value: Any) -> list[str]:
@@ -438,7 +469,15 @@ def _sections(value: Any) -> list[NoticeSectionEntry]:
 
 
 def _apply(session: Session, notice: Notice, clean: dict[str, Any]) -> None:
-    for name in ("title", "audience", "introduction", "contact_text", "template"):
+    for name in (
+        "title",
+        "audience",
+        "introduction",
+        "contact_text",
+        "template",
+        "grouping",
+        "full_notice_url",
+    ):
         if name in clean:
             setattr(notice, name, clean[name])
     if "business_functions" in clean:

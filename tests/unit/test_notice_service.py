@@ -268,3 +268,25 @@ def test_a_notice_with_nothing_missing_publishes_without_a_reason(
     service.publish(notice.id)
     fields = {c.field for c in register.history.changes(entity_type="notice")}
     assert "override" not in fields
+
+
+def test_how_the_notice_divides_and_where_it_is_published_are_kept(
+    register: Register, service: NoticeService
+) -> None:
+    activity = ready(register)
+    notice = service.create(title="Notice", activity_ids=[activity.id])
+    assert notice.id is not None and notice.grouping == "" and notice.sections_by == "function"
+    changed = service.update(
+        notice.id,
+        {"grouping": "One section per activity", "full_notice_url": "https://x.example/privacy"},
+    )
+    assert (changed.grouping, changed.full_notice_url) == ("activity", "https://x.example/privacy")
+    assert service.get(notice.id).sections_by == "activity"
+    short = service.document(notice.id, layer="short")
+    link = [b for s in short.sections for b in s.blocks if b.kind == "link"]
+    assert link[0].entries == ["https://x.example/privacy"]
+    for field, value in (("grouping", "by colour"), ("full_notice_url", "javascript:alert(1)")):
+        with pytest.raises(ValidationError) as refused:
+            service.update(notice.id, {field: value})
+        assert refused.value.field == field
+    assert service.get(notice.id).full_notice_url == "https://x.example/privacy"
