@@ -151,7 +151,8 @@ def _restates(rest: str, names: tuple[str, ...]) -> bool:
 _JOINED = re.compile(r"\s*(?:/|&|\+|\band\b|,|;)\s*", re.IGNORECASE)
 
 
-def _law_pieces(line: str) -> list[tuple[str, str, str]] | None:
+@functools.lru_cache(maxsize=16_384)  # by line: the lines of law cells repeat
+def _law_pieces(line: str) -> tuple[tuple[str, str, str], ...] | None:
     """("article6" / "article9" / "schedule1", code, explanation) for each part of a line
     that names several, when every part names one; None otherwise."""
     parts = [part for part in _JOINED.split(line) if part.strip(_SEPARATORS)]
@@ -163,7 +164,7 @@ def _law_pieces(line: str) -> list[tuple[str, str, str]] | None:
         if piece is None:
             return None
         found.append(piece)
-    return found
+    return tuple(found)
 
 
 def _law_piece(part: str) -> tuple[str, str, str] | None:
@@ -177,6 +178,7 @@ def _law_piece(part: str) -> tuple[str, str, str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=16_384)
 def _condition_anywhere(line: str) -> tuple[str, str, str] | None:
     """An Article 9 condition or a Schedule 1 paragraph named by its reference anywhere in
     a line ("Health/Social Care: Article 9(2)(h) - Provision of health or social care."):
