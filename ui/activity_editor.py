@@ -59,7 +59,7 @@ from ui.review import (
     approve_step,
     ask_approval,
 )
-from ui.undo import ActivityEditSession, FieldEditCommand
+from ui.undo import ActivityEditSession, FieldEditCommand, undo_in_add_box
 from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE
 from ui.widgets.conflict import ask_reload as ask_conflict_reload
 from ui.widgets.entry_tables import (
@@ -213,6 +213,7 @@ class ActivityEditor(QWidget):
         # deletes that command) waits until the command has returned.
         self._in_command = False
         self._reload_after_command = False
+        self._step_failed = False
         self._check_context: Any = None  # ropa.checks' CheckContext, read when first needed
         self._typing_timer = QTimer(self)
         self._typing_timer.setSingleShot(True)
@@ -590,8 +591,8 @@ class ActivityEditor(QWidget):
         self.reinstate_button.setEnabled(writable and steps.reinstate)
         self.reinstate_button.setVisible(record.status == Status.RETIRED)
 
-    def show_field(self, field: str) -> None:
-        """Bring a field into view and put the cursor in it (from the checks, say)."""
+    def show_field(self, field: str, *, focus: bool = True) -> None:
+        """Bring a field into view and (unless not wanted) put the cursor in it."""
         binding = self._bindings.get(field)
         if binding is None:
             return
@@ -599,7 +600,8 @@ class ActivityEditor(QWidget):
         page = self.pages.widget(binding.page)
         if isinstance(page, QScrollArea):
             page.ensureWidgetVisible(binding.widget)
-        binding.widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        if focus:
+            binding.widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def binding(self, field: str) -> FieldBinding:
         return self._bindings[field]
@@ -678,6 +680,7 @@ class ActivityEditor(QWidget):
         self.saved.emit(record)
 
     def _report_error(self, error: RopaError, field: str) -> None:
+        self._step_failed = True  # an undo or redo that did not save is not said to be done
         if isinstance(error, ConflictError):
             self._conflict(error, field)
             return
@@ -851,12 +854,35 @@ class ActivityEditor(QWidget):
     # --- undo ----------------------------------------------------------------------------
 
     def undo(self) -> None:
+        if undo_in_add_box(self._field_widgets(), redo=False):
+            return  # Ctrl+Z in an "add" box undoes its typing, not the last saved edit
         self.flush()  # what is being typed becomes a step of its own first
-        self._run_command(self.undo_stack.undo)
+        self._step_through_history(self.undo_stack.undo, self.undo_stack.index() - 1, "Undone")
 
     def redo(self) -> None:
+        if undo_in_add_box(self._field_widgets(), redo=True):
+            return
         self.flush()
-        self._run_command(self.undo_stack.redo)
+        self._step_through_history(self.undo_stack.redo, self.undo_stack.index(), "Redone")
+
+    def _field_widgets(self) -> list[QWidget]:
+        return [binding.widget for binding in self._bindings.values()]
+
+    def _step_through_history(self, step: Callable[[], None], position: int, said: str) -> None:
+        """Undo or redo one step and show where it happened: the field's section comes
+        into view and the footer says what was undone, so a change in a section out of
+        sight is never undone unseen."""
+        command = self.undo_stack.command(position) if position >= 0 else None
+        # Read now: a step that fails is made obsolete, and the stack then deletes it.
+        field, what = (
+            (command.field, command.text()) if isinstance(command, FieldEditCommand) else ("", "")
+        )
+        self._step_failed = False
+        self._run_command(step)
+        if field and not self._step_failed and field in self._bindings:
+            self.show_field(field, focus=False)
+            section = SECTIONS[self._bindings[field].page][0]
+            self.save_state.setText(f"{said}: {what.lower()} ({section})")
 
     def _run_command(self, step: Callable[[], None]) -> None:
         """Undo or redo, then any reload the command asked for (never during it: clearing

@@ -56,6 +56,7 @@ from ui.review import (
     ask_approval,
 )
 from ui.settings import AppSettings
+from ui.undo import undo_in_add_box
 from ui.widgets.message_bar import MessageBar
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker, cancel_and_wait_all
 
@@ -315,8 +316,8 @@ class MainWindow(QMainWindow):
         a.export_processor.triggered.connect(lambda: self.export_workbook(processor=True))
         a.print_.triggered.connect(self.print_activities)
         a.quit.triggered.connect(self.close)
-        a.undo.triggered.connect(self.undo_stack.undo)
-        a.redo.triggered.connect(self.undo_stack.redo)
+        a.undo.triggered.connect(self.undo)
+        a.redo.triggered.connect(self.redo)
         self.undo_stack.canUndoChanged.connect(a.undo.setEnabled)
         self.undo_stack.canRedoChanged.connect(a.redo.setEnabled)
         a.undo.setEnabled(False)
@@ -818,6 +819,24 @@ class MainWindow(QMainWindow):
         """The versions the table shows, so a change made elsewhere meanwhile is not lost."""
         wanted = set(ids)
         return {s.id: s.version for s in self.activities_page.model.rows if s.id in wanted}
+
+    def undo(self) -> None:
+        self._step_through_history(redo=False)
+
+    def redo(self) -> None:
+        self._step_through_history(redo=True)
+
+    def _step_through_history(self, *, redo: bool) -> None:
+        """The window's Undo or Redo (library edits), saying what it undid; in a search or
+        filter box with typing to undo, that typing instead."""
+        if undo_in_add_box([], redo=redo):
+            return
+        stack = self.undo_stack
+        what = stack.redoText() if redo else stack.undoText()
+        if not what:
+            return
+        stack.redo() if redo else stack.undo()
+        self.statusBar().showMessage(f"{'Redone' if redo else 'Undone'}: {what}", 8000)
 
     def _after_edits(self) -> None:
         """Some edits were saved a moment ago: read the list and count the gaps again."""

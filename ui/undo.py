@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from ropa.errors import RopaError
 from ropa.fields import label
@@ -18,6 +19,25 @@ from ropa.records import ActivityRecord, LibraryItemRecord
 from ropa.register import Register
 
 FIELD_EDIT_ID = 1001
+
+
+def undo_in_add_box(fields: list[QWidget], *, redo: bool) -> bool:
+    """Undo (or redo) the typing of the text box being typed in, if it is an "add" box
+    (a picker's entry, a table cell being edited) with typing to undo; True if it did.
+
+    Those boxes are not saved as they are typed, so the window's Undo would otherwise
+    reach past them to the last saved edit (a menu shortcut fires before the box sees the
+    key on some platforms).  The fields themselves (`fields`) are saved as they are typed:
+    their steps are the window's, and Undo goes on undoing those."""
+    box = QApplication.focusWidget()
+    if not isinstance(box, QLineEdit) or box.isReadOnly() or box in fields:
+        return False
+    if not box.text():
+        return False  # nothing being typed (an added name clears the box): the window's step
+    if not (box.isRedoAvailable() if redo else box.isUndoAvailable()):
+        return False
+    box.redo() if redo else box.undo()
+    return True
 
 
 class ActivityEditSession:
