@@ -139,10 +139,11 @@ class ApproveDialog(QDialog):
         for finding in self.errors:
             self.errors_list.addItem(f"{finding.reference}: {finding.message}")
             self.errors_list.item(self.errors_list.count() - 1).setIcon(critical)
+        them, they = ("it", "it is") if len(self.errors) == 1 else ("them", "they are")
         errors_note = QLabel(
             f"The checks found {count_of(len(self.errors), 'error')} that the UK GDPR "
-            "requires to be put right. Close this and fix them first, or approve despite "
-            "them: they are then recorded with the approval in the change history."
+            f"requires to be put right. Close this and fix {them} first, or approve despite "
+            f"{them}: {they} then recorded with the approval in the change history."
         )
         errors_note.setWordWrap(True)
         self.approved_by = QLineEdit(current_user())
