@@ -1,4 +1,11 @@
-"""Fixtures shared by every test: real register files in tmp_path."""
+"""Fixtures shared by every test: real register files in tmp_path, and a home of their own.
+
+Before anything else is imported, the whole run (and every process it starts) is given a
+temporary home folder: settings, recent registers, Qt's file dialog history and the default
+register all land there, never in the person's own profile. When the run ends,
+tests/home_guard.py checks that the real home holds no new or changed ROPA desk or Qt
+settings, and fails the run if it does.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.home_guard import RealHome, move_home_aside
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REAL_HOME: RealHome = move_home_aside()
 
 from ropa.records import ActivityRecord, LawfulBasisEntry, RetentionEntry
 from ropa.register import Register
@@ -51,3 +61,14 @@ def sample_activity(**overrides: object) -> ActivityRecord:
     }
     values.update(overrides)
     return ActivityRecord(**values)  # type: ignore[arg-type]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if anything was written to the real home's settings or data folders."""
+    written = REAL_HOME.changes()
+    if written:
+        session.config.get_terminal_writer().line(
+            "The tests wrote into the real home folder: " + ", ".join(written), red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    REAL_HOME.remove_test_home()

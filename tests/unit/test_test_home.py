@@ -1,0 +1,44 @@
+"""The test run keeps out of the person's own folders (tests/home_guard.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import platformdirs
+
+from ropa.paths import APP_NAME, default_register_path
+from tests.conftest import REAL_HOME
+
+
+def test_the_run_has_a_home_of_its_own() -> None:
+    home = Path(os.path.expanduser("~"))
+
+    assert home == REAL_HOME.test_home
+    assert home != REAL_HOME.path
+    assert default_register_path().is_relative_to(home)
+    assert Path(platformdirs.user_config_dir(APP_NAME)).is_relative_to(home)
+
+
+def test_the_apps_own_settings_land_in_the_test_home() -> None:
+    """The settings the app keeps without being told where (recent registers, folders)."""
+    script = (
+        "from pathlib import Path\n"
+        "from PySide6.QtCore import QCoreApplication, QSettings\n"
+        "from ui.settings import AppSettings\n"
+        "app = QCoreApplication([])\n"
+        "settings = AppSettings()\n"
+        "settings.add_recent_register(Path('/nowhere/register.ropa'))\n"
+        "settings.sync()\n"
+        "print(QSettings('ROPA desk', 'ROPA desk').fileName())\n"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    written = subprocess.run(
+        [sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+    assert Path(written).is_relative_to(REAL_HOME.test_home), written
+    assert Path(written).is_file()
+    assert REAL_HOME.changes() == []
