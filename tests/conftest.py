@@ -20,8 +20,8 @@ from tests.home_guard import RealHome, move_home_aside
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REAL_HOME: RealHome = move_home_aside()
 
-from ropa.records import ActivityRecord, LawfulBasisEntry, RetentionEntry
-from ropa.register import Register
+from ropa.records import ActivityRecord, LawfulBasisEntry, RetentionEntry  # noqa: E402
+from ropa.register import Register  # noqa: E402
 
 
 @pytest.fixture

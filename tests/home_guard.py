@@ -76,7 +76,7 @@ class RealHome:
 
 
 def move_home_aside() -> RealHome:
-    real = Path(os.path.expanduser("~"))
+    real = Path("~").expanduser()
     test_home = Path(tempfile.mkdtemp(prefix="ropa-test-home-"))
     watch = RealHome(real, test_home, _watched(real))
     for variable, below in _HOME_VARIABLES.items():

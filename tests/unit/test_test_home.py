@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ from tests.conftest import REAL_HOME
 
 
 def test_the_run_has_a_home_of_its_own() -> None:
-    home = Path(os.path.expanduser("~"))
+    home = Path("~").expanduser()
 
     assert home == REAL_HOME.test_home
     assert home != REAL_HOME.path
