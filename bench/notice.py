@@ -23,7 +23,8 @@ from PySide6.QtCore import QSizeF
 from bench.register_data import build_register
 from bench.timing import median_of
 from ropa.notices import NoticeRecord, writer_for
-from ropa.notices.content import compose, flagged_data_categories
+from ropa.notices.content import compose
+from ropa.records import LibraryKind
 from ui.notice_print import (
     FOOTER_MM,
     HEADER_MM,
@@ -47,7 +48,9 @@ def main() -> None:
     ids = [s.id for s in register.activity_list.summaries()]
     notice = NoticeRecord(title="Everything we do", activity_ids=ids)
     organisation = register.organisation.get()
-    special, criminal = flagged_data_categories(register)
+    items = register.library.items(LibraryKind.DATA_CATEGORY)
+    special = {item.name.casefold() for item in items if item.special_category}
+    criminal = {item.name.casefold() for item in items if item.criminal_offence}
 
     load_time, activities = median_time(lambda: register.activities.load(ids))
     compose_time, document = median_time(

@@ -168,7 +168,7 @@ class OrganisationForm(QWidget):
         self.record = record
         for field in self._texts:
             self._set_text(field, getattr(record, field))
-        self.public_authority.setChecked(record.is_public_authority)
+        self.public_authority.setChecked(bool(record.is_public_authority))
 
     def _value(self, field: str) -> str:
         edit = self._texts[field]
