@@ -43,9 +43,6 @@ def show_main_window(register_path: Path, settings: AppSettings | None = None) -
     The register is opened on a thread of its own while Qt and the window's modules load,
     which is why PySide6 is imported here rather than at the top of this module.
     """
-    # Qt opens files behind our back (file dialogs guess types by reading them), which on
-    # POSIX would drop SQLite's locks on the register: its SQLite runs in a process apart.
-    run_sqlite_apart()
     opening = open_in_background(register_path)
     make_application()
     from PySide6.QtWidgets import QMessageBox
@@ -63,6 +60,10 @@ def show_main_window(register_path: Path, settings: AppSettings | None = None) -
 
 
 def run_app(register_path: Path) -> int:
+    # Qt opens files behind our back (file dialogs guess types by reading them), which on
+    # POSIX would drop SQLite's locks on the register: its SQLite runs in a process apart.
+    # (The GUI tests, which call show_main_window themselves, keep SQLite in their process.)
+    run_sqlite_apart()
     window = show_main_window(register_path)
     if window is None:
         return 1
