@@ -43,10 +43,11 @@ from PySide6.QtWidgets import (
 from ropa.errors import RopaError
 from ropa.notices import (
     AUDIENCES,
+    GROUPINGS,
+    LAYERS,
     NoticeDocument,
     NoticeRecord,
     NoticeSectionEntry,
-    NoticeService,
     build_document,
     readability,
     register_writer,
@@ -57,6 +58,7 @@ from ropa.register import Register
 from ui.actions import NoticeActions
 from ui.file_dialogs import ask_open_path, ask_save_path
 from ui.notice_print import notice_pdf_bytes, paint_notice
+from ui.publish_gate import PublishGateDialog
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner
 
 EXPORT_FILTERS = {
@@ -243,7 +245,7 @@ class NoticesView(QWidget):
     def __init__(self, register: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.register = register
-        self.service = NoticeService(register)
+        self.service = register.notices
         # The desktop app writes PDFs with Qt; make the domain's writer table know it.
         register_writer("pdf", notice_pdf_bytes)
         self._current: NoticeRecord | None = None
@@ -310,6 +312,11 @@ class NoticesView(QWidget):
         template_row = QHBoxLayout()
         template_row.addWidget(self.template_edit)
         template_row.addWidget(browse)
+        self.grouping_combo = QComboBox()
+        for code, label in GROUPINGS.items():
+            self.grouping_combo.addItem(label, code)
+        self.full_url_edit = QLineEdit()
+        self.full_url_edit.setPlaceholderText("The organisation's website")
         details = QWidget()
         form = QFormLayout(details)
         for text, field, name in (
@@ -317,6 +324,8 @@ class NoticesView(QWidget):
             ("A&udience", self.audience_combo, "Audience"),
             ("&Introduction", self.introduction_edit, "Introduction"),
             ("C&ontact text", self.contact_edit, "Contact text"),
+            ("Se&ctions", self.grouping_combo, "Sections of the full notice"),
+            ("&Web address", self.full_url_edit, "Web address of the full notice"),
             ("Te&mplate", self.template_edit, "Template file"),
         ):
             field.setAccessibleName(name)
@@ -369,6 +378,15 @@ class NoticesView(QWidget):
         self.editor_tabs.addTab(covered, "Covered activities")
         self.editor_tabs.addTab(sections, "Extra sections")
 
+        self.layer_combo = QComboBox()
+        for code, label in LAYERS.items():
+            self.layer_combo.addItem(label, code)
+        self.layer_combo.setAccessibleName("Layer to preview, print and export")
+        layer_label = QLabel("La&yer:")
+        layer_label.setBuddy(self.layer_combo)
+        layer_row = QHBoxLayout()
+        layer_row.addWidget(layer_label)
+        layer_row.addWidget(self.layer_combo, 1)
         self.preview = QTextBrowser()
         self.preview.setOpenLinks(False)
         self.preview.setAccessibleName("Notice preview")
@@ -382,6 +400,7 @@ class NoticesView(QWidget):
         self.warnings_title.setBuddy(self.warnings_box)
         preview_panel = QWidget()
         preview_layout = QVBoxLayout(preview_panel)
+        preview_layout.addLayout(layer_row)
         preview_layout.addWidget(self.preview, 1)
         preview_layout.addWidget(self.reading_label)
         preview_layout.addWidget(self.warnings_title)
@@ -401,6 +420,10 @@ class NoticesView(QWidget):
         self.introduction_edit.textChanged.connect(self._changed)
         self.contact_edit.textChanged.connect(self._changed)
         self.template_edit.textEdited.connect(self._changed)
+        self.grouping_combo.currentIndexChanged.connect(self._changed)
+        self.full_url_edit.textEdited.connect(self._changed)
+        # Another layer is another view of the same notice: nothing to save.
+        self.layer_combo.currentIndexChanged.connect(self.refresh_preview)
         self.section_body.textChanged.connect(self._section_body_changed)
         self.function_model.checked_changed.connect(self._changed)
         self.activity_model.checked_changed.connect(self._changed)
@@ -528,6 +551,10 @@ class NoticesView(QWidget):
             self.introduction_edit.setPlainText(shown.introduction)
             self.contact_edit.setPlainText(shown.contact_text)
             self.template_edit.setText(shown.template)
+            self.grouping_combo.setCurrentIndex(
+                max(0, self.grouping_combo.findData(shown.grouping))
+            )
+            self.full_url_edit.setText(shown.full_notice_url)
             self.function_model.set_items(self._function_items, set(shown.business_functions))
             self.activity_model.set_items(self._activity_items, set(shown.activity_ids))
             self.section_model.set_sections(shown.sections)
@@ -612,6 +639,8 @@ class NoticesView(QWidget):
             introduction=self.introduction_edit.toPlainText(),
             contact_text=self.contact_edit.toPlainText(),
             template=self.template_edit.text(),
+            grouping=str(self.grouping_combo.currentData()),
+            full_notice_url=self.full_url_edit.text(),
             business_functions=self.function_model.checked_keys(),
             activity_ids=self.activity_model.checked_keys(),
             sections=[NoticeSectionEntry(s.heading, s.body) for s in self.section_model.sections],
@@ -646,6 +675,8 @@ class NoticesView(QWidget):
             "introduction": draft.introduction,
             "contact_text": draft.contact_text,
             "template": draft.template,
+            "grouping": draft.grouping,
+            "full_notice_url": draft.full_notice_url,
             "business_functions": draft.business_functions,
             "activity_ids": draft.activity_ids,
             "sections": draft.sections,
@@ -686,31 +717,41 @@ class NoticesView(QWidget):
         if answer == QMessageBox.StandardButton.Yes:
             self._run(self.delete_current)
 
-    def publish(self) -> int:
-        """Save, then freeze the notice as its next published version; returns its number."""
+    def publish(self, override_reason: str = "") -> int:
+        """Save, then freeze the notice as its next published version; returns its number.
+        Refused (PublishRefused) while it has gaps, unless a reason is given."""
         if self.dirty or self._current is None:
             self.save()
         assert self._current is not None and self._current.id is not None
-        version = self.service.publish(self._current.id)
+        version = self.service.publish(self._current.id, override_reason=override_reason)
         self._current = self.service.get(self._current.id)
         self.notice_model.set_notices(self.service.list())
         self.select_notice(self._current.id or 0)
         self.refresh_preview()
         return version.number
 
+    def publish_gate(self) -> PublishGateDialog | None:
+        """Save, then the dialog listing what stops the notice being published (None when
+        nothing does)."""
+        if self.dirty or self._current is None:
+            self.save()
+        assert self._current is not None and self._current.id is not None
+        blockers = self.service.blockers(self._current.id)
+        if not blockers:
+            return None
+        return PublishGateDialog(self._current.title, blockers, self)
+
     def _ask_publish(self) -> None:
-        if self.document is not None:
-            gaps = [w for w in self.document.warnings if w.kind == "gap"]
-            if gaps:
-                answer = QMessageBox.question(
-                    self,
-                    "Publish notice",
-                    f"The notice still has {len(gaps)} gaps marked “[To complete: …]”. "
-                    "Publish it anyway?",
-                )
-                if answer != QMessageBox.StandardButton.Yes:
-                    return
-        if self._run(self.publish):
+        gate: list[PublishGateDialog | None] = []
+        if not self._run(lambda: gate.append(self.publish_gate())):
+            return
+        reason = ""
+        dialog = gate[0]
+        if dialog is not None:
+            if dialog.exec() != PublishGateDialog.DialogCode.Accepted:
+                return
+            reason = dialog.reason()
+        if self._run(lambda: self.publish(reason)):
             QMessageBox.information(self, "Publish notice", "The notice has been published.")
 
     # --- preview, print, export ----------------------------------------------------------
@@ -727,7 +768,8 @@ class NoticesView(QWidget):
             self.preview_updated.emit()
             return
         try:
-            document = build_document(self.register, self.draft())
+            layer = str(self.layer_combo.currentData())
+            document = build_document(self.register, self.draft(), layer=layer)
             html = render_html(document)
         except RopaError as error:
             self.document = None
