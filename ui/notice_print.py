@@ -1,39 +1,37 @@
 """Notices on paper and in PDF, through Qt's rich text engine.
 
-The notice's HTML is laid out by a QTextDocument page by page inside the margins; each page
-gets a header (the title, and the date it was last updated) and a footer ("Page 2 of 5").
-The same painting serves the PDF writer, the print preview and the printer.
-
-Most of the time goes to Qt's PDF engine, which writes every glyph with its own position
-(about 60 KB of page description per page, then compressed); the Python side lays the
-document out once, with no pass over its blocks, and paints each page's slice of it.
+The notice's HTML is laid out by a QTextDocument in pages the size of the page body (inside
+the margins, below the header, above the footer); each page then paints its own lines (see
+ui/text_pages.py), its header (the title, and the date it was last updated) and its footer
+("Page 2 of 5").  The same painting serves the PDF writer, the print preview and the printer,
+on any paper size and at any resolution: the layout is made at LAYOUT_DPI and scaled.
 """
 
 from __future__ import annotations
 
 import atexit
-import math
 import os
 import sys
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRect, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import (
-    QAbstractTextDocumentLayout,
     QColor,
     QFont,
     QGuiApplication,
     QImage,
     QPagedPaintDevice,
+    QPageSize,
     QPainter,
     QPen,
-    QTextBlock,
+    QTextCharFormat,
     QTextCursor,
     QTextDocument,
-    QTextFormat,
 )
+from PySide6.QtPrintSupport import QPrinter
 
 from ropa.notices import NoticeDocument, render_html
-from ui.pdf import a4_pdf_writer
+from ui.pdf import pdf_writer
+from ui.text_pages import TextPages
 
 # The notice is laid out at LAYOUT_DPI and painted scaled to the device; the PDF writer
 # works at the same resolution, so nothing is scaled there (its coordinates are fractional,
@@ -70,32 +68,44 @@ def ensure_gui_application() -> None:
 _application: QGuiApplication | None = None
 
 
-def notice_pdf_bytes(notice: NoticeDocument) -> bytes:
-    """The notice as an A4 PDF (the writer registered for ".pdf")."""
+def notice_pdf_bytes(
+    notice: NoticeDocument,
+    paper: QPageSize.PageSizeId = QPageSize.PageSizeId.A4,
+    font_family: str | None = None,
+) -> bytes:
+    """The notice as a PDF, on A4 unless told otherwise (the writer registered for ".pdf");
+    `font_family` prints it in that font instead of the stylesheet's."""
     ensure_gui_application()
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     # No page margins: the notice paints its own margins, header and footer.
-    writer = a4_pdf_writer(buffer, notice.title, margin_mm=0)
+    writer = pdf_writer(buffer, notice.title, margin_mm=0, paper=paper)
     writer.setResolution(PDF_RESOLUTION)
-    paint_notice(writer, notice)
+    paint_notice(writer, notice, font_family)
     buffer.close()
     return bytes(data.data())
 
 
-def paint_notice(device: QPagedPaintDevice, notice: NoticeDocument) -> int:
-    """Lay the notice out on `device` (a QPdfWriter or a QPrinter); returns the page count."""
+def paint_notice(
+    device: QPagedPaintDevice, notice: NoticeDocument, font_family: str | None = None
+) -> int:
+    """Lay the notice out on `device` (a QPdfWriter or a QPrinter) in pages of its paper
+    size; returns the page count."""
+    if isinstance(device, QPrinter):
+        # The notice draws its own margins, measured from the edge of the sheet: without
+        # this a printer would move everything by its own margins, and the footer off the page.
+        device.setFullPage(True)
     painter = QPainter()
     if not painter.begin(device):
         raise OSError("The printer or PDF file could not be started.")
     try:
-        return _paint_pages(painter, device, notice)
+        return _paint_pages(painter, device, notice, font_family)
     finally:
         painter.end()
 
 
-def _layout_device() -> QImage:
+def layout_device() -> QImage:
     """A paint device of 96 dots per inch for the layout, whatever prints it: the stylesheet's
     pixel lengths (margins, rules) then mean what they mean in a browser, 1/96 inch, and the
     same notice breaks into the same pages on the PDF writer, the printer and the preview."""
@@ -112,10 +122,14 @@ def _layout_device() -> QImage:
 _layout_image: QImage | None = None
 
 
-def notice_text_document(notice: NoticeDocument, page_size: QSizeF) -> QTextDocument:
-    """The notice's HTML laid out in pages of `page_size` layout pixels (LAYOUT_DPI)."""
+def notice_text_document(
+    notice: NoticeDocument, width: float, font_family: str | None = None
+) -> QTextDocument:
+    """The notice's HTML laid out in one column `width` layout pixels (LAYOUT_DPI) wide, to
+    be cut into pages by TextPages; in `font_family` if one is given, else in the
+    stylesheet's fonts."""
     document = QTextDocument()
-    document.documentLayout().setPaintDevice(_layout_device())
+    document.documentLayout().setPaintDevice(layout_device())
     # Glyphs placed at their designed widths, not rounded to whole pixels: the page is
     # printed far finer than it is laid out.
     document.setUseDesignMetrics(True)
@@ -127,77 +141,53 @@ def notice_text_document(notice: NoticeDocument, page_size: QSizeF) -> QTextDocu
     # Use the stylesheet's @media print rules, as a browser does when printing.  Its margins
     # are in px or em (see notice.css), so no pass over the blocks is needed to space them.
     document.setMetaInformation(QTextDocument.MetaInformation.CssMedia, "print")
-    # The page size first, so the text is laid out once, straight onto pages.
-    document.setPageSize(page_size)
+    # The width first, so that the text is laid out once.
+    document.setTextWidth(width)
     document.setHtml(render_html(notice))
-    keep_headings_with_their_text(document)
+    if font_family:
+        print_in_font_family(document, font_family)
     return document
 
 
-def keep_headings_with_their_text(document: QTextDocument) -> None:
-    """Start a page at any heading that would otherwise end one, apart from its text.
-
-    Qt ignores the stylesheet's `page-break-after: avoid`, so a heading could sit alone at the
-    foot of a page; as a word processor does, it moves to the next page, with any headings
-    just above it (a section's heading and its first sub-heading go together).  Each break
-    moves only what follows it, so the scan goes on from there once the document has been
-    laid out again (rarely more than two or three times for a notice)."""
-    page_height = document.pageSize().height()
-    layout = document.documentLayout()
-    headings_start: QTextBlock | None = None  # the first of the headings just read
-    block = document.begin()
-    while block.isValid():
-        if block.blockFormat().headingLevel() > 0:
-            if headings_start is None:
-                headings_start = block
-        elif headings_start is not None:
-            top = layout.blockBoundingRect(headings_start).top()
-            text_top = _first_line_top(block, layout.blockBoundingRect(block).top())
-            if int(text_top // page_height) > int(top // page_height) and top % page_height > 1:
-                page_break = headings_start.blockFormat()
-                page_break.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-                QTextCursor(headings_start).setBlockFormat(page_break)
-                # Qt lays out again only the block edited, not the pages after it.
-                document.setPageSize(document.pageSize())
-            headings_start = None
-        block = block.next()
-
-
-def _first_line_top(block: QTextBlock, block_top: float) -> float:
-    """Where the block's first line starts (below its top margin), in document pixels."""
-    lines = block.layout()
-    if lines.lineCount() == 0:
-        return block_top
-    return lines.position().y() + lines.lineAt(0).y()
+def print_in_font_family(document: QTextDocument, family: str) -> None:
+    """Set every character of `document` in `family`, keeping its size, weight and colour."""
+    default = document.defaultFont()
+    default.setFamilies([family])
+    document.setDefaultFont(default)
+    everything = QTextCursor(document)
+    everything.select(QTextCursor.SelectionType.Document)
+    font = QTextCharFormat()
+    font.setFontFamilies([family])
+    everything.mergeCharFormat(font)
 
 
 def page_body(paper: QRect) -> QRectF:
-    """Where the notice's text goes on a sheet of `paper` (in points), in layout pixels.
-
-    Whole pixels wide and high: Qt lays text out in 1/64 pixel steps, so with a page edge at
-    a fraction of a pixel a line it had moved to the next page came out a hair above the
-    edge, and was painted at the foot of one page and again at the top of the next."""
+    """Where the notice's text goes on a sheet of `paper` (in points), in layout pixels."""
     per_mm = LAYOUT_DPI / 25.4
     margin, header, footer = MARGIN_MM * per_mm, HEADER_MM * per_mm, FOOTER_MM * per_mm
     return QRectF(
         margin,
         margin + header,
-        math.floor(paper.width() / 72 * LAYOUT_DPI - 2 * margin),
-        math.floor(paper.height() / 72 * LAYOUT_DPI - 2 * margin - header - footer),
+        paper.width() / 72 * LAYOUT_DPI - 2 * margin,
+        paper.height() / 72 * LAYOUT_DPI - 2 * margin - header - footer,
     )
 
 
-def _paint_pages(painter: QPainter, device: QPagedPaintDevice, notice: NoticeDocument) -> int:
+def _paint_pages(
+    painter: QPainter,
+    device: QPagedPaintDevice,
+    notice: NoticeDocument,
+    font_family: str | None,
+) -> int:
     # Everything is measured in layout pixels (LAYOUT_DPI); the painter scales to the device.
     per_mm = LAYOUT_DPI / 25.4
     margin, header, footer = MARGIN_MM * per_mm, HEADER_MM * per_mm, FOOTER_MM * per_mm
     body = page_body(device.pageLayout().fullRectPoints())
 
-    document = notice_text_document(notice, QSizeF(body.width(), body.height()))
-    pages = document.pageCount()
+    document = notice_text_document(notice, body.width(), font_family)
+    pages = TextPages(document, body.height(), layout_device())
 
-    scale = device.logicalDpiX() / LAYOUT_DPI
-    painter.scale(scale, device.logicalDpiY() / LAYOUT_DPI)
+    painter.scale(device.logicalDpiX() / LAYOUT_DPI, device.logicalDpiY() / LAYOUT_DPI)
     small = QFont(document.defaultFont())
     # In pixels of the layout device, as the painter is scaled from those.
     small.setPixelSize(round(HEADER_FONT_POINTS * LAYOUT_DPI / 72))
@@ -208,9 +198,7 @@ def _paint_pages(painter: QPainter, device: QPagedPaintDevice, notice: NoticeDoc
     bottom, middle = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignVCenter
     updated = f"Last updated {notice.last_updated}"
     rule_y = margin + header * 0.9
-    layout = document.documentLayout()
-    context = QAbstractTextDocumentLayout.PaintContext()
-    for page in range(pages):
+    for page in range(pages.count):
         if page:
             device.newPage()
         painter.setFont(small)
@@ -218,17 +206,12 @@ def _paint_pages(painter: QPainter, device: QPagedPaintDevice, notice: NoticeDoc
         painter.drawText(header_rect, int(bottom | left), notice.title)
         painter.drawText(header_rect, int(bottom | right), updated)
         painter.drawText(footer_rect, int(middle | left), notice.organisation.name)
-        painter.drawText(footer_rect, int(middle | right), f"Page {page + 1} of {pages}")
+        painter.drawText(footer_rect, int(middle | right), f"Page {page + 1} of {pages.count}")
         painter.setPen(rule)
         painter.drawLine(QPointF(margin, rule_y), QPointF(margin + body.width(), rule_y))
 
-        # The page's slice of the document.  The layout starts no line across a page break,
-        # so the lines of this page all lie inside it; the clip tells the layout which lines
-        # those are (a line touching an edge counts, hence the pixel off each edge), without
-        # clipping the painter, which the PDF would repeat for every line.
         painter.save()
-        painter.translate(body.left(), body.top() - page * body.height())
-        context.clip = QRectF(0, page * body.height() + 1, body.width(), body.height() - 2)
-        layout.draw(painter, context)
+        painter.translate(body.topLeft())
+        pages.paint(painter, page)
         painter.restore()
-    return pages
+    return pages.count

@@ -1,4 +1,4 @@
-"""The A4 PDF writer that notices and the checks report share."""
+"""The PDF writer that notices and the checks report share."""
 
 from __future__ import annotations
 
@@ -8,15 +8,20 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 CREATOR = "ROPA desk"
 
 
-def a4_pdf_writer(target: str | QIODevice, title: str, margin_mm: float) -> QPdfWriter:
-    """A portrait A4 PDF writer onto a file name or an open device, with the document's title
-    and ROPA desk as its creator in the PDF's properties."""
+def pdf_writer(
+    target: str | QIODevice,
+    title: str,
+    margin_mm: float,
+    paper: QPageSize.PageSizeId = QPageSize.PageSizeId.A4,
+) -> QPdfWriter:
+    """A portrait PDF writer (A4 unless told otherwise) onto a file name or an open device,
+    with the document's title and ROPA desk as its creator in the PDF's properties."""
     writer = QPdfWriter(target)
     writer.setTitle(title)
     writer.setCreator(CREATOR)
     writer.setPageLayout(
         QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
+            QPageSize(paper),
             QPageLayout.Orientation.Portrait,
             QMarginsF(margin_mm, margin_mm, margin_mm, margin_mm),
             QPageLayout.Unit.Millimeter,

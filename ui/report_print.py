@@ -15,7 +15,7 @@ from ropa.checks import CheckReport, Finding, Severity, gap_counts
 from ropa.dates import british_date
 from ropa.fields import label as field_label
 from ropa.files import write_atomically
-from ui.pdf import a4_pdf_writer
+from ui.pdf import pdf_writer
 
 _STYLE = """
 body { font-family: sans-serif; font-size: 9pt; color: #1a1a1a; }
@@ -94,7 +94,7 @@ def write_report_pdf(report: CheckReport, path: Path) -> None:
     """Write the report as an A4 PDF (atomically). Needs a running QGuiApplication."""
 
     def write(temporary: Path) -> None:
-        writer = a4_pdf_writer(str(temporary), "Compliance checks report", margin_mm=15)
+        writer = pdf_writer(str(temporary), "Compliance checks report", margin_mm=15)
         document = QTextDocument()
         document.setHtml(report_html(report))
         document.print_(writer)

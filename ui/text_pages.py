@@ -1,0 +1,332 @@
+"""A QTextDocument cut into pages and painted one page at a time: each line of text on
+exactly one page, whatever the font, the paper or the resolution.
+
+Qt lays the text out in one long column (the width of the page body); the lines are then
+put into pages here, rather than by Qt's own pagination (QTextDocument.setPageSize), which
+failed in three ways that depended on the font: painting one page of it painted the last
+line of a paragraph that ran over a page break on the next page too, over the header (Qt's
+QTextLayout::draw starts from the last line wholly above the clip rectangle); now and then,
+in a long document, Qt left a line across the foot of a page, over the footer; and a block
+that had to start a page could start the page after, leaving an empty one.
+
+A page takes lines for as long as they fit whole, so no line crosses its foot; it does not
+end with a heading when there is text after it (the stylesheet's `page-break-after: avoid`,
+which Qt ignores), as in a word processor, and a heading with a sub-heading below it goes
+with it.  Each page then paints its own lines (QTextLine.draw, with the character formats Qt
+laid out), a list item's bullet or number beside its first line, block backgrounds and the
+borders of table cells (the rules between rows), cut at the edges of the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QBrush,
+    QColor,
+    QPainter,
+    QPaintDevice,
+    QPen,
+    QTextBlock,
+    QTextDocument,
+    QTextFrame,
+    QTextLayout,
+    QTextLine,
+    QTextListFormat,
+    QTextTable,
+    QTextTableCell,
+    QTextTableCellFormat,
+)
+
+# Qt positions lines in 1/64 pixel steps: a line that ends within one of a page's foot fits.
+_STEP = 1 / 64
+_MARKERS = {
+    QTextListFormat.Style.ListDisc: "\u2022",
+    QTextListFormat.Style.ListCircle: "\u25e6",
+    QTextListFormat.Style.ListSquare: "\u25aa",
+}
+
+
+@dataclass(frozen=True)
+class PlacedLine:
+    """One line of text where Qt laid it out, in document coordinates."""
+
+    block: QTextBlock
+    number: int  # the line's number in its block
+    origin: QPointF  # where the block's layout is placed
+    top: float
+    bottom: float
+
+    @property
+    def heading(self) -> bool:
+        return self.block.blockFormat().headingLevel() > 0
+
+    def text_line(self) -> QTextLine:
+        return self.block.layout().lineAt(self.number)
+
+    @property
+    def text(self) -> str:
+        line = self.text_line()
+        return self.block.text()[line.textStart() : line.textStart() + line.textLength()]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    line: QLineF  # in document coordinates, y1 <= y2
+    pen: QPen
+
+
+def table_rules(document: QTextDocument) -> list[_Rule]:
+    """The borders of every table cell (as the notice's stylesheet draws rules between rows),
+    placed around the cell's text and padding as Qt laid them out."""
+    rules: list[_Rule] = []
+    for table in _tables(document.rootFrame()):
+        cells = [
+            table.cellAt(row, column)
+            for row in range(table.rows())
+            for column in range(table.columns())
+        ]
+        boxes = {
+            (cell.row(), cell.column()): _cell_box(cell, document.documentLayout())
+            for cell in cells
+            if cell.row() >= 0
+        }
+        right_edge = max((box.right() for box in boxes.values()), default=0.0)
+        for (row, column), box in boxes.items():
+            cell = table.cellAt(row, column)
+            # Cells meet: a cell reaches the next one's left edge and its row's foot.
+            next_cell = boxes.get((row, column + cell.columnSpan()))
+            row_boxes = [b for (r, _), b in boxes.items() if r == row + cell.rowSpan() - 1]
+            box = QRectF(
+                QPointF(box.left(), min(b.top() for (r, _), b in boxes.items() if r == row)),
+                QPointF(
+                    next_cell.left() if next_cell is not None else right_edge,
+                    max(b.bottom() for b in row_boxes),
+                ),
+            )
+            rules.extend(_cell_rules(cell.format().toTableCellFormat(), box))
+    return rules
+
+
+def _tables(frame: QTextFrame) -> list[QTextTable]:
+    tables = []
+    for child in frame.childFrames():
+        if isinstance(child, QTextTable):
+            tables.append(child)
+        tables.extend(_tables(child))
+    return tables
+
+
+def _cell_box(cell: QTextTableCell, layout: QAbstractTextDocumentLayout) -> QRectF:
+    """The cell's text with its padding and borders around it."""
+    cell_format = cell.format().toTableCellFormat()
+    first, last = cell.firstCursorPosition().block(), cell.lastCursorPosition().block()
+    top = layout.blockBoundingRect(first).top() - first.blockFormat().topMargin()
+    bottom = _advance_bottom(last, layout) + last.blockFormat().bottomMargin()
+    left = layout.blockBoundingRect(first).left()
+    return QRectF(
+        QPointF(
+            left - cell_format.leftPadding() - cell_format.leftBorder(),
+            top - cell_format.topPadding() - cell_format.topBorder(),
+        ),
+        QPointF(
+            left + cell.firstCursorPosition().block().layout().boundingRect().width()
+            + cell_format.rightPadding(),
+            bottom + cell_format.bottomPadding() + cell_format.bottomBorder(),
+        ),
+    )
+
+
+def _advance_bottom(block: QTextBlock, layout: QAbstractTextDocumentLayout) -> float:
+    """Where what follows `block` starts: below its last line's full line height (the
+    stylesheet's line-height reaches past the text itself)."""
+    rect = layout.blockBoundingRect(block)
+    lines = block.layout()
+    if not lines.lineCount():
+        return rect.bottom()
+    last = lines.lineAt(lines.lineCount() - 1)
+    return rect.top() + last.y() + block.blockFormat().lineHeight(last.height(), 1.0)
+
+
+def _cell_rules(cell_format: QTextTableCellFormat, box: QRectF) -> list[_Rule]:
+    rules = []
+    sides = [
+        (cell_format.topBorder(), cell_format.topBorderBrush(), "top"),
+        (cell_format.bottomBorder(), cell_format.bottomBorderBrush(), "bottom"),
+        (cell_format.leftBorder(), cell_format.leftBorderBrush(), "left"),
+        (cell_format.rightBorder(), cell_format.rightBorderBrush(), "right"),
+    ]
+    for width, brush, side in sides:
+        if width <= 0 or brush.style() == Qt.BrushStyle.NoBrush:
+            continue
+        pen = QPen(brush.color(), width)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        half = width / 2
+        line = {
+            "top": QLineF(box.left(), box.top() + half, box.right(), box.top() + half),
+            "bottom": QLineF(box.left(), box.bottom() - half, box.right(), box.bottom() - half),
+            "left": QLineF(box.left() + half, box.top(), box.left() + half, box.bottom()),
+            "right": QLineF(box.right() - half, box.top(), box.right() - half, box.bottom()),
+        }[side]
+        rules.append(_Rule(line, pen))
+    return rules
+
+
+def _lines(document: QTextDocument) -> list[PlacedLine]:
+    """Every line of the document, top to bottom (lines side by side in a table, left to
+    right)."""
+    layout = document.documentLayout()
+    # Qt lays a document out a part at a time, as it is asked for; a block not yet laid out
+    # has no lines, so lay it all out first.
+    layout.documentSize()
+    lines = []
+    block = document.begin()
+    while block.isValid():
+        text_layout = block.layout()
+        if block.isVisible() and text_layout.lineCount():
+            # Where the layout is placed in the document, inside any frame (a table cell)
+            # it is in: Qt puts the block's bounding rectangle there.
+            origin = layout.blockBoundingRect(block).topLeft()
+            for number in range(text_layout.lineCount()):
+                line = text_layout.lineAt(number)
+                top = origin.y() + line.y()
+                lines.append(PlacedLine(block, number, origin, top, top + line.height()))
+        block = block.next()
+    lines.sort(key=lambda line: (line.top, line.origin.x()))
+    return lines
+
+
+def _without_trailing_headings(page: list[PlacedLine]) -> list[PlacedLine]:
+    """`page` less any headings at its foot, which go on to the next page with their text;
+    unless the page holds nothing else."""
+    keep = len(page)
+    while keep and page[keep - 1].heading:
+        keep -= 1
+    return page[:keep] if keep else page
+
+
+class TextPages:
+    """The pages, `page_height` layout pixels high, of `document`, which Qt has laid out to
+    the width of the page body (with no page height of its own)."""
+
+    def __init__(
+        self, document: QTextDocument, page_height: float, layout_device: QPaintDevice
+    ) -> None:
+        if not page_height > 0:
+            raise ValueError("A page must have a height to hold text.")
+        self.document = document
+        self.page_height = page_height
+        self.layout_device = layout_device
+        lines = _lines(document)
+        # Where each page starts in the document's column, and its lines.
+        self._starts: list[float] = []
+        self._pages: list[list[PlacedLine]] = []
+        self._cut_into_pages(lines)
+        self._rules = table_rules(document)
+
+    @property
+    def count(self) -> int:
+        return max(len(self._pages), 1)
+
+    def lines_on(self, page: int) -> list[PlacedLine]:
+        """The lines printed on `page`, top to bottom (see page_bounds for where it starts)."""
+        return list(self._pages[page]) if page < len(self._pages) else []
+
+    def page_bounds(self, page: int) -> tuple[float, float]:
+        """Where `page` starts and where the next one starts, in the document's column."""
+        end = self._starts[page + 1] if page + 1 < len(self._starts) else float("inf")
+        return self._starts[page], end
+
+    def paint(self, painter: QPainter, page: int) -> None:
+        """Paint `page` with the painter's origin at the top left of the page body."""
+        if page >= len(self._pages):
+            return
+        start, end = self.page_bounds(page)
+        shift = QPointF(0, -start)
+        painter.save()
+        # Backgrounds and rules of blocks and tables that run over the page edge stop at it.
+        painter.setClipRect(QRectF(0, 0, self.document.textWidth(), self.page_height))
+        painted: set[int] = set()
+        for line in self._pages[page]:
+            if line.block.blockNumber() not in painted:
+                painted.add(line.block.blockNumber())
+                self._paint_background(painter, line.block, shift)
+        for rule in self._rules:
+            # A rule at the foot of a row belongs with the row above it.
+            if rule.line.y2() > start and rule.line.y1() <= end:
+                painter.setPen(rule.pen)
+                painter.drawLine(rule.line.translated(shift))
+        painter.setClipping(False)
+        painter.setPen(QColor(Qt.GlobalColor.black))
+        for line in self._pages[page]:
+            origin = line.origin + shift
+            text_line = line.text_line()
+            text_line.draw(painter, origin)
+            if line.number == 0:
+                self._paint_list_marker(painter, line.block, text_line, origin)
+                painter.setPen(QColor(Qt.GlobalColor.black))
+        painter.restore()
+
+    def _cut_into_pages(self, lines: list[PlacedLine]) -> None:
+        at = 0
+        while at < len(lines):
+            start = lines[at].top
+            foot = start + self.page_height + _STEP
+            # The page ends at the top of the highest line that does not fit (lines of table
+            # cells side by side come in turns, and a tall one may end below a short one).
+            cut, after = float("inf"), at
+            while after < len(lines) and lines[after].top < foot:
+                if lines[after].bottom > foot:
+                    cut = min(cut, lines[after].top)
+                after += 1
+            end = at
+            while end < after and lines[end].top < cut:
+                end += 1
+            end = max(end, at + 1)  # a line taller than a page goes on a page of its own
+            taken = lines[at:end]
+            if end < len(lines):
+                taken = _without_trailing_headings(taken)
+            self._starts.append(start)
+            self._pages.append(taken)
+            at += len(taken)
+
+    def _paint_background(self, painter: QPainter, block: QTextBlock, shift: QPointF) -> None:
+        brush = block.blockFormat().background()
+        if brush.style() == Qt.BrushStyle.NoBrush:
+            return
+        rect = self.document.documentLayout().blockBoundingRect(block).translated(shift)
+        painter.fillRect(rect, QBrush(brush))
+
+    def _paint_list_marker(
+        self, painter: QPainter, block: QTextBlock, first_line: QTextLine, origin: QPointF
+    ) -> None:
+        """The bullet or number of a list item, as text (so it can be read and copied), a
+        space's width before the item's first line and on its baseline, as Qt places it."""
+        text_list = block.textList()
+        if text_list is None:
+            return
+        style = text_list.format().style()
+        marker = _MARKERS.get(style) or text_list.itemText(block)
+        if not marker:
+            return
+        fragment = block.begin().fragment()
+        char_format = fragment.charFormat() if fragment.isValid() else block.charFormat()
+        # The marker goes with the item's text, not with a link that the text may start with.
+        char_format.setFontUnderline(False)
+        # Laid out on the layout device, as the text is, so that it scales with it.
+        marker_layout = QTextLayout(marker, char_format.font(), self.layout_device)
+        space = QTextLayout(" ", char_format.font(), self.layout_device)
+        for each in (marker_layout, space):
+            each.beginLayout()
+            each.createLine()
+            each.endLayout()
+        marker_line = marker_layout.lineAt(0)
+        gap = space.lineAt(0).horizontalAdvance()
+        x = origin.x() + first_line.x() - gap - marker_line.horizontalAdvance()
+        baseline = origin.y() + first_line.y() + first_line.ascent()
+        foreground = char_format.foreground()
+        if foreground.style() != Qt.BrushStyle.NoBrush:
+            painter.setPen(foreground.color())
+        marker_layout.draw(painter, QPointF(x, baseline - marker_line.ascent()))
