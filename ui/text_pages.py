@@ -26,8 +26,8 @@ from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QBrush,
     QColor,
-    QPainter,
     QPaintDevice,
+    QPainter,
     QPen,
     QTextBlock,
     QTextDocument,
@@ -132,7 +132,8 @@ def _cell_box(cell: QTextTableCell, layout: QAbstractTextDocumentLayout) -> QRec
             top - cell_format.topPadding() - cell_format.topBorder(),
         ),
         QPointF(
-            left + cell.firstCursorPosition().block().layout().boundingRect().width()
+            left
+            + cell.firstCursorPosition().block().layout().boundingRect().width()
             + cell_format.rightPadding(),
             bottom + cell_format.bottomPadding() + cell_format.bottomBorder(),
         ),

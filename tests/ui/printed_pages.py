@@ -82,7 +82,9 @@ def laid_out_words(document: QTextDocument) -> Counter[str]:
         lines, text = block.layout(), block.text()
         for number in range(lines.lineCount()):
             line = lines.lineAt(number)
-            words.update(squashed(text[line.textStart() : line.textStart() + line.textLength()]).split())
+            words.update(
+                squashed(text[line.textStart() : line.textStart() + line.textLength()]).split()
+            )
             text_list = block.textList()
             if number == 0 and text_list is not None:
                 numbered = text_list.format().style() not in BULLETED

@@ -15,8 +15,8 @@ from ropa.notices import NoticeRecord, NoticeService, build_document
 from ropa.register import Register
 from tests.ui.printed_pages import pages_with_each_line_once, pdf_text
 from ui.notice_print import layout_device, notice_pdf_bytes, notice_text_document, page_body
-from ui.text_pages import PlacedLine, TextPages
 from ui.notices_view import CheckItem, CheckListModel, NoticeListModel, NoticesView
+from ui.text_pages import PlacedLine, TextPages
 
 pytestmark = pytest.mark.gui
 
