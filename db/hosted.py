@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from db.sqlite_host import KNOWN_FUNCTIONS, read_frame, write_frame
+from db.sqlite_host import read_frame, write_frame
 
 _HOST_SCRIPT = Path(__file__).with_name("sqlite_host.py")
 _IDLE_LIMIT = 4
@@ -219,10 +219,6 @@ class HostedConnection:
     def executemany(self, sql: str, rows: Iterable[Any]) -> HostedCursor:
         return self.cursor().executemany(sql, rows)
 
-    def executescript(self, script: str) -> HostedCursor:
-        self._call("executescript", script)
-        return self.cursor()
-
     def commit(self) -> None:
         self._call("commit")
 
@@ -255,19 +251,14 @@ class HostedConnection:
         self._call("set", "isolation_level", value)
 
     @property
-    def in_transaction(self) -> bool:
-        return bool(self._call("get", "in_transaction"))
-
-    @property
     def total_changes(self) -> int:
         return int(self._call("get", "total_changes"))
 
     def create_function(
-        self, name: str, narg: int, function: Any, *, deterministic: bool = False
+        self, name: str, narg: int, _function: Any, *, deterministic: bool = False
     ) -> None:
-        known = KNOWN_FUNCTIONS.get(name.lower())
-        if known is None or known[0] != narg:
-            raise sqlite3.NotSupportedError(f"No SQL function {name}/{narg} in the host.")
+        """Register the host's own copy of the function `name` (db.sqlite_host.KNOWN_FUNCTIONS):
+        a function cannot be sent to another process."""
         self._call("create_function", name, narg, deterministic)
 
     # --- what ROPA desk adds --------------------------------------------------------------
@@ -280,9 +271,6 @@ class HostedConnection:
         """Copy the database at `source_uri` over this one; the quick_check verdict after."""
         verdict: str = self._call("restore_from", source_uri, -1)
         return verdict
-
-    def data_version(self) -> int:
-        return int(self._call("data_version"))
 
 
 _BUILTIN = (str, int, float, bytes, type(None))

@@ -98,9 +98,6 @@ class Host:
         finally:
             cursor.close()
 
-    def do_executescript(self, script: str) -> None:
-        self._open().executescript(script)
-
     def do_commit(self) -> None:
         self._open().commit()
 
@@ -139,9 +136,6 @@ class Host:
         finally:
             original.close()
         return str(self._open().execute("PRAGMA quick_check").fetchone()[0])
-
-    def do_data_version(self) -> int:
-        return int(self._open().execute("PRAGMA data_version").fetchone()[0])
 
 
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:

@@ -326,6 +326,17 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?" else text + "."
 
 
+def _article9_conditions(activities: Sequence[ActivityRecord]) -> list[str]:
+    """Each Article 9 condition the activities rely on, once, by name and article."""
+    return _unique(
+        f"{_lower_first(c.name)} ({c.article})"
+        if (c := law.article9_condition(entry.code)) is not None
+        else f"Article 9(2)({entry.code})"
+        for a in activities
+        for entry in a.article9
+    )
+
+
 def _lower_first(text: str) -> str:
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
@@ -731,13 +742,7 @@ class _Builder:
             if any(e.basis == "f" for e in activity.lawful_bases) and activity.legitimate_interests:
                 interests = _sentence(self.text(activity.legitimate_interests))
                 reasons.append(words.interests.format(interests=interests))
-        conditions = _unique(
-            f"{_lower_first(c.name)} ({c.article})"
-            if (c := law.article9_condition(entry.code)) is not None
-            else f"Article 9(2)({entry.code})"
-            for a in activities
-            for entry in a.article9
-        )
+        conditions = _article9_conditions(activities)
         schedule1 = self._schedule1_for(activities)
         if conditions:
             described = join_names(conditions)
@@ -778,13 +783,7 @@ class _Builder:
             else f"Article 6(1)({code})."
             for code in [c for c in _BASIS_ORDER if c in codes]
         ]
-        conditions = _unique(
-            f"{_lower_first(c.name)} ({c.article})"
-            if (c := law.article9_condition(entry.code)) is not None
-            else f"Article 9(2)({entry.code})"
-            for a in activities
-            for entry in a.article9
-        )
+        conditions = _article9_conditions(activities)
         if conditions:
             reasons.append(_sentence(words.special_basis.format(condition=join_names(conditions))))
         if any(a.article10_basis for a in activities):

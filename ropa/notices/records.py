@@ -87,7 +87,8 @@ class NoticeRecord:
         return self.published[-1] if self.published else None
 
 
-EDITABLE_FIELDS = (
+# The notice's own columns; the rest of what may be edited lives in rows of their own.
+SCALAR_FIELDS = (
     "title",
     "audience",
     "introduction",
@@ -95,6 +96,9 @@ EDITABLE_FIELDS = (
     "template",
     "grouping",
     "full_notice_url",
+)
+EDITABLE_FIELDS = (
+    *SCALAR_FIELDS,
     "business_functions",
     "activity_ids",
     "sections",

@@ -36,6 +36,7 @@ from ropa.notices.records import (
     EDITABLE_FIELDS,
     GROUPINGS,
     LAYERS,
+    SCALAR_FIELDS,
     NoticeRecord,
     NoticeSectionEntry,
     PublishedVersion,
@@ -469,15 +470,7 @@ def _sections(value: Any) -> list[NoticeSectionEntry]:
 
 
 def _apply(session: Session, notice: Notice, clean: dict[str, Any]) -> None:
-    for name in (
-        "title",
-        "audience",
-        "introduction",
-        "contact_text",
-        "template",
-        "grouping",
-        "full_notice_url",
-    ):
+    for name in SCALAR_FIELDS:
         if name in clean:
             setattr(notice, name, clean[name])
     if "business_functions" in clean:

@@ -18,6 +18,7 @@ from ropa.errors import ConflictError
 from ropa.records import ActivityRecord, LawfulBasisEntry
 from ropa.register import Register
 from tests.conftest import sample_activity
+from tests.helpers.editors import open_editor
 from ui.activity_editor import SECTIONS, ActivityEditor
 from ui.widgets.conflict import KEPT_NOTE
 from ui.widgets.entry_tables import EntryTable, EntryTableModel, lawful_basis_kind
@@ -53,10 +54,7 @@ def activity_id(register: Register) -> int:
 
 @pytest.fixture
 def editor(qtbot: QtBot, register: Register, activity_id: int) -> ActivityEditor:
-    widget = ActivityEditor(register, activity_id)
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
+    return open_editor(qtbot, register, activity_id)
 
 
 def a_colleague_saves(register: Register, activity_id: int) -> None:

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from ropa.records import ActivityRecord
 from ropa.register import Register
 from tests.conftest import sample_activity
+from tests.helpers.editors import open_editor
 from ui.activity_editor import SECTIONS, ActivityEditor
 from ui.widgets.entry_tables import EntryTable
 
@@ -35,10 +36,7 @@ def activity_id(register: Register) -> int:
 
 @pytest.fixture
 def editor(qtbot: QtBot, register: Register, activity_id: int) -> ActivityEditor:
-    widget = ActivityEditor(register, activity_id)
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
+    return open_editor(qtbot, register, activity_id)
 
 
 def table_of(editor: ActivityEditor) -> EntryTable:

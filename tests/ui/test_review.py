@@ -19,6 +19,7 @@ from ropa.identity import current_user
 from ropa.records import ActivityRecord, Status
 from ropa.register import Register
 from tests.conftest import sample_activity
+from tests.helpers.editors import open_editor
 from ui.activity_editor import ActivityEditor
 from ui.activity_table_model import (
     STATUS_DUE,
@@ -199,10 +200,7 @@ def test_read_only_register_offers_no_review_steps(
 
 @pytest.fixture
 def editor(qtbot: QtBot, register: Register, ids: list[int]) -> ActivityEditor:
-    widget = ActivityEditor(register, ids[0])
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
+    return open_editor(qtbot, register, ids[0])
 
 
 def shown_text(editor: ActivityEditor, field: str) -> str:

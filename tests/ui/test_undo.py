@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from ropa.records import LibraryKind
 from ropa.register import Register
 from tests.conftest import sample_activity
+from tests.helpers.editors import open_editor
 from ui.activity_editor import SECTIONS, ActivityEditor
 from ui.main_window import MainWindow, Page
 from ui.settings import AppSettings
@@ -23,10 +24,7 @@ pytestmark = pytest.mark.gui
 def editor(qtbot: QtBot, register: Register) -> ActivityEditor:
     record = register.activities.create(sample_activity())
     assert record.id is not None
-    widget = ActivityEditor(register, record.id)
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
+    return open_editor(qtbot, register, record.id)
 
 
 def section_of(field: str) -> int:

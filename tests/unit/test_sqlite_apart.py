@@ -1,0 +1,77 @@
+"""The register's services with SQLite in a helper process, as the app runs them.
+
+tests/unit/test_lost_save.py shows why the app does this; here the same services are driven
+over db/hosted.py and must behave as they do in-process: errors keep their meaning and their
+words, backups and restores work, and a helper process that dies is reported in words and
+replaced by the next transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from db.hosted import HostedConnection, stop_every_host
+from ropa.backup import make_backup, restore_backup
+from ropa.errors import ConflictError, ValidationError
+from ropa.register import Register, run_sqlite_apart
+from tests.conftest import sample_activity
+
+
+@pytest.fixture
+def apart(register_path: Path) -> Iterator[Register]:
+    run_sqlite_apart()
+    try:
+        with Register.open(register_path) as opened:
+            yield opened
+    finally:
+        run_sqlite_apart(False)
+        stop_every_host()
+
+
+def _driver(register: Register) -> object:
+    with register.engine.connect() as connection:
+        return connection.connection.driver_connection
+
+
+def test_the_services_run_over_a_helper_process(apart: Register) -> None:
+    assert isinstance(_driver(apart), HostedConnection)
+    created = apart.activities.create(sample_activity(reference="AP-1"))
+    apart.activities.update(created.id or 0, {"name": "Renamed"}, expected_version=1)
+
+    assert [s.name for s in apart.activity_list.summaries()] == ["Renamed"]
+    assert apart.activities.get(created.id or 0).retention == created.retention
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        apart.activities.update(created.id or 0, {"name": "Stale"}, expected_version=1)
+
+
+def test_broken_text_is_refused_in_the_same_words(apart: Register) -> None:
+    """The UnicodeEncodeError raised inside the helper comes back as itself, so the user
+    reads the same sentence as on the command line."""
+    with pytest.raises(ValidationError, match=r"broken character .U\+D800"):
+        apart.activities.create(sample_activity(reference="AP-2", name="bad \ud800 text"))
+    assert apart.activity_list.summaries() == []
+
+
+def test_backup_and_restore_through_the_helper(apart: Register, register_path: Path) -> None:
+    apart.activities.create(sample_activity(reference="KEEP-1"))
+    backup = make_backup(register_path, "manual")
+    apart.activities.create(sample_activity(reference="LATER-1"))
+
+    restore_backup(register_path, backup)
+
+    assert [s.reference for s in apart.activity_list.summaries()] == ["KEEP-1"]
+
+
+def test_a_helper_that_dies_is_reported_then_replaced(apart: Register) -> None:
+    apart.activities.create(sample_activity(reference="AP-3"))
+    stop_every_host()  # what a crash or the out-of-memory killer does to them
+
+    with pytest.raises(OperationalError, match="database process stopped unexpectedly"):
+        apart.activities.create(sample_activity(reference="AP-4"))
+    apart.activities.create(sample_activity(reference="AP-5"))
+
+    assert [s.reference for s in apart.activity_list.summaries()] == ["AP-3", "AP-5"]
