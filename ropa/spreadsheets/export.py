@@ -31,7 +31,7 @@ from ropa.spreadsheets.cells import (
     clean_for_excel,
     needs_quote_prefix,
 )
-from ropa.spreadsheets.columns import render
+from ropa.spreadsheets.columns import YES_NO_DETAILS_KEYS, CellOut, render
 from ropa.spreadsheets.errors import ExportCancelled, SpreadsheetError
 from ropa.spreadsheets.report import ExportResult
 from ropa.spreadsheets.sheet_rows import CellFormats, SheetRows, save_workbook
@@ -259,8 +259,10 @@ def _write_register_sheet(
 ) -> bool:
     make = _CellMaker(sheet)
     columns = spec.columns
-    last_letter = get_column_letter(len(columns))
-    for index in range(1, len(columns) + 1):
+    own_names = own_field_names(records)
+    column_count = len(columns) + len(own_names)
+    last_letter = get_column_letter(column_count)
+    for index in range(1, column_count + 1):
         sheet.column_dimensions[get_column_letter(index)].width = layout.COLUMN_WIDTH
     sheet.row_dimensions[layout.HEADER_ROW].height = layout.HEADER_ROW_HEIGHT
     sheet.freeze_panes = f"A{layout.FIRST_DATA_ROW}"
@@ -298,6 +300,9 @@ def _write_register_sheet(
     header_row: list[WriteOnlyCell] = []
     sections = [(section.title, section.columns, "ropa section") for section in spec.sections]
     sections.append((layout.REGISTER_SECTION_TITLE, spec.register_columns, "ropa section register"))
+    if own_names:
+        own_columns = tuple(layout.Column(name, name, register=True) for name in own_names)
+        sections.append((layout.OWN_SECTION_TITLE, own_columns, "ropa section register"))
     for title, section_columns, style in sections:
         start = len(section_row) + 1
         section_row.append(make(title, style))
@@ -318,7 +323,7 @@ def _write_register_sheet(
     sheet.append(section_row)
     sheet.append(header_row)
 
-    data_rows = SheetRows(sheet, layout.FIRST_DATA_ROW, len(columns), make.data_formats())
+    data_rows = SheetRows(sheet, layout.FIRST_DATA_ROW, column_count, make.data_formats())
     built.data_rows.append(data_rows)
     keys = [column.key for column in columns]
     total = len(records)
@@ -326,7 +331,9 @@ def _write_register_sheet(
         if cancelled is not None and cancelled():
             return False
         cells = [render(key, record, contract_links) for key in keys]
-        for key, cell in zip(keys, cells, strict=True):
+        own = record.extra_fields
+        cells += [CellOut(own.get(name) or None) for name in own_names]
+        for key, cell in zip([*keys, *own_names], cells, strict=True):
             if cell.text is not None and len(cell.text) > EXCEL_CELL_LIMIT:
                 _refuse_long_text(record, key, cell.text)
         data_rows.append(cells)
@@ -335,6 +342,18 @@ def _write_register_sheet(
     if progress is not None and total == 0:
         progress(0, 0)
     return True
+
+
+def own_field_names(records: Iterable[ActivityRecord]) -> list[str]:
+    """The organisation's own columns, one per field name, in the order they first appear
+    (the order of the DPO's own workbook, when they came from one).  The details written
+    after a yes or no go back into that column, not into one of their own."""
+    names: dict[str, None] = {}
+    for record in records:
+        for name in record.extra_fields:
+            if name not in YES_NO_DETAILS_KEYS:
+                names.setdefault(name, None)
+    return list(names)
 
 
 def _refuse_long_text(record: ActivityRecord, key: str, text: str) -> NoReturn:

@@ -191,6 +191,8 @@ PROCESSOR_SECTIONS: tuple[Section, ...] = (
 )
 
 REGISTER_SECTION_TITLE = "ROPA desk register (not part of the ICO template)"
+# The organisation's own columns (its activities' own fields) come last, under their headings.
+OWN_SECTION_TITLE = "Our own columns (not part of the ICO template)"
 
 
 def _r(key: str, header: str) -> Column:

@@ -260,3 +260,32 @@ def test_a_folder_that_cannot_be_written_gives_a_clear_error(
         assert list(folder.iterdir()) == []
     finally:
         folder.chmod(stat.S_IRWXU)
+
+
+def test_the_processor_workbook_carries_the_activities_own_columns(
+    register: Register, tmp_path: Path
+) -> None:
+    for reference, own in (
+        ("PR-1", {"Client account manager": "Sam Patel", "Large scale (details)": "10,000 staff"}),
+        ("PR-2", {"Invoice code": "=HYPERLINK(1)", "Client account manager": "Jo Lee"}),
+    ):
+        register.activities.create(
+            sample_activity(
+                reference=reference,
+                role=Role.PROCESSOR,
+                controllers="Example School",
+                extra_fields=own,
+            )
+        )
+    path = export_workbook(register, tmp_path / "processor.xlsx", processor=True).path
+    sheet = openpyxl.load_workbook(path)["Template"]
+    headings = [cell.value for cell in sheet[9]]
+    first = headings.index("Client account manager")
+    assert headings[first:] == ["Client account manager", "Invoice code"]
+    assert sheet.cell(8, first + 1).value == "Our own columns (not part of the ICO template)"
+    column = {sheet.cell(row, first + 1).value for row in (10, 11)}
+    assert column == {"Sam Patel", "Jo Lee"}
+    # Text that looks like a formula stays text.
+    codes = [sheet.cell(row, first + 2) for row in (10, 11)]
+    assert [cell.data_type for cell in codes if cell.value] == ["s"]
+    assert sheet.auto_filter.ref.endswith(f"{get_column_letter(first + 2)}11")
