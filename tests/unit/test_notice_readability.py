@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import pytest
 
@@ -113,7 +114,10 @@ def test_the_childrens_score_agrees_with_textstat_on_the_same_text(
     hyphenation points, which miss some ("about" and "records" count one each), so its score
     runs a few points higher.  The formula is applied to its counts unrounded (textstat
     0.7.4 rounds syllables per word to one decimal, worth up to 4 points)."""
-    import textstat  # the test extra installs it
+    with warnings.catch_warnings():
+        # textstat 0.7.4 imports pkg_resources, which warns that it is deprecated.
+        warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
+        import textstat  # the test extra installs it
 
     for layer in ("full", "short", "just-in-time"):
         key = ("children", layer)
