@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeAlias
 from urllib.parse import quote
 
+from db import network_drive
 from db.hosted import POOL, HostedConnection
 
 BUSY_TIMEOUT_MS = 5000
@@ -43,16 +44,24 @@ def sqlite_runs_apart() -> bool:
     return _apart
 
 
-def _configure(connection: Connection, *, read_only: bool) -> None:
-    """Foreign keys on, a busy timeout, and for writers WAL with normal syncing."""
+def journal_mode_for(path: Path) -> str:
+    """WAL, or on a network filesystem (where WAL's shared memory index cannot work) the
+    rollback journal that deletes itself after each transaction."""
+    return "DELETE" if network_drive.network_location(path) else "WAL"
+
+
+def _configure(connection: Connection, *, read_only: bool, journal_mode: str) -> None:
+    """Foreign keys on, a busy timeout, and for writers `journal_mode` with normal syncing
+    (full syncing under a rollback journal, where normal may corrupt the file on a power cut)."""
     # Transactions begin where the caller says (BEGIN / BEGIN IMMEDIATE), not where sqlite3
     # would guess.
     connection.isolation_level = None
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if not read_only:
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute(f"PRAGMA journal_mode = {journal_mode}")
+        synchronous = "NORMAL" if journal_mode == "WAL" else "FULL"
+        connection.execute(f"PRAGMA synchronous = {synchronous}")
 
 
 def read_only_uri(path: Path, *, immutable: bool = False) -> str:
@@ -82,7 +91,11 @@ def connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> 
     else:
         connection = sqlite3.connect(target, uri=uri, timeout=timeout, check_same_thread=False)
     try:
-        _configure(connection, read_only=read_only)
+        _configure(
+            connection,
+            read_only=read_only,
+            journal_mode="" if read_only else journal_mode_for(path),
+        )
     except BaseException:
         connection.close()
         raise

@@ -149,6 +149,8 @@ def main(
     try:
         if explicit_db is not None and args.command in _READ_ONLY_COMMANDS:
             _require_existing(explicit_db)
+        if args.command in _REGISTER_COMMANDS:
+            _note_shared_drive(db_path)
         return handler(args, db_path)
     except RopaError as error:
         # A message may quote a file name or cell value: it must not drive the terminal.
@@ -161,6 +163,20 @@ def main(
 
 # Commands that only read a register: a mistyped --db must not quietly create an empty one.
 _READ_ONLY_COMMANDS = {"export", "notice", "check"}
+
+
+# Commands that open the register at --db.
+_REGISTER_COMMANDS = _READ_ONLY_COMMANDS | {"import"}
+
+
+def _note_shared_drive(path: Path) -> None:
+    """Say once, on stderr, that a register on a network share has no write-ahead log."""
+    from db.network_drive import network_location
+    from ropa.shared_drive import shared_drive_notice
+
+    location = network_location(path)
+    if location:
+        print(f"ropa: {for_terminal(shared_drive_notice(location))}", file=sys.stderr)
 
 
 def _require_existing(path: Path) -> None:
