@@ -236,6 +236,7 @@ class MainWindow(QMainWindow):
         self.banner_holder = QVBoxLayout()
         self.banner_holder.setContentsMargins(0, 0, 0, 0)
         self.banner: QWidget | None = None
+        self.shared_drive_banner: QWidget | None = None
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
@@ -1068,6 +1069,17 @@ class MainWindow(QMainWindow):
             banner.save_copy_requested.connect(self.save_copy)
             self.banner_holder.addWidget(banner)
             self.banner = banner
+        self._show_shared_drive_banner(register)
+
+    def _show_shared_drive_banner(self, register: Register) -> None:
+        from ui.shared_drive_banner import SharedDriveBanner
+
+        if self.shared_drive_banner is not None:
+            self.shared_drive_banner.deleteLater()
+            self.shared_drive_banner = None
+        if register.network_location:
+            self.shared_drive_banner = SharedDriveBanner(register.network_location)
+            self.banner_holder.addWidget(self.shared_drive_banner)
 
     def show_organisation_dialog(self) -> OrganisationDialog:
         if self._organisation_form is not None:
