@@ -33,6 +33,7 @@ from db.models import (
     Transfer,
     utc_now,
 )
+from db.raw import session_cursor
 from ropa.bulk_load import load_records
 from ropa.dates import default_next_review
 from ropa.errors import ConflictError, NotFoundError, ValidationError
@@ -269,10 +270,10 @@ def insert_activity(
     _check_reference_free(session, changes["reference"], None)
     scalars = {name: changes[name] for name in SCALAR_FIELDS}
     dialect = session.connection().dialect
-    cursor = _driver_cursor(session)
+    cursor = session_cursor(session)
     try:
-        cursor.execute(_ACTIVITY_SQL, _activity_row(scalars, dialect))
-        activity_id = int(cursor.lastrowid or 0)
+        row = _activity_row(scalars, dialect)
+        activity_id = int(cursor.execute(_ACTIVITY_SQL, row).fetchone()[0])
     finally:
         cursor.close()
     if pending is None:
@@ -283,12 +284,6 @@ def insert_activity(
         _insert_children(session, activity_id, changes, resolver, pending)
     log.add("activity", activity_id, f"{changes['reference']} {changes['name']}".strip(), "create")
     return int(activity_id)
-
-
-def _driver_cursor(session: Session) -> Any:
-    """A cursor of the transaction's own sqlite3 connection, for statements too small to be
-    worth building through SQLAlchemy thousands of times over."""
-    return session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
 
 
 def _table(model: Any) -> Table:
@@ -305,7 +300,9 @@ def _insert_sql(model: Any, columns: Sequence[str]) -> str:
 
 
 _ACTIVITY_COLUMNS = [column for column in _ACTIVITY_TABLE.columns if not column.primary_key]
-_ACTIVITY_SQL = _insert_sql(Activity, [column.name for column in _ACTIVITY_COLUMNS])
+_ACTIVITY_SQL = (
+    _insert_sql(Activity, [column.name for column in _ACTIVITY_COLUMNS]) + " RETURNING id"
+)
 _EDITABLE_FIELDS = ActivityRecord.editable_fields()
 
 
@@ -343,8 +340,9 @@ def _default_of(column: Any) -> Callable[[], Any]:
     return lambda: None
 
 
-# The child rows of a new activity go straight to the sqlite3 cursor: a Core statement costs
-# more to prepare than the row costs to write, ten times over in a 10,000-activity import.
+# The child rows of a new activity go straight to the driver's cursor (db/raw.py): a Core
+# statement costs more to prepare than the row costs to write, ten times over in a
+# 10,000-activity import.
 _LINK_SQL = _insert_sql(ActivityLink, ["activity_id", "item_id", "position"])
 _CONDITION_SQL = _insert_sql(
     ActivityCondition, ["activity_id", "scheme", "code", "explanation", "position"]
@@ -356,7 +354,10 @@ _RETENTION_SQL = _insert_sql(
     RetentionRule, ["activity_id", "period", "trigger", "applies_to", "position"]
 )
 _EXTRA_FIELD_SQL = _insert_sql(ActivityExtraField, ["activity_id", "position", "name", "value"])
-_BASIS_SQL = _insert_sql(ActivityLawfulBasis, ["activity_id", "basis", "explanation", "position"])
+_BASIS_SQL = (
+    _insert_sql(ActivityLawfulBasis, ["activity_id", "basis", "explanation", "position"])
+    + " RETURNING id"
+)
 _BASIS_LEGISLATION_SQL = _insert_sql(BasisLegislation, ["basis_id", "item_id", "position"])
 
 
@@ -387,7 +388,7 @@ class ChildRows:
             self._item_rows.clear()
         if not self._rows:
             return
-        cursor = _driver_cursor(session)
+        cursor = session_cursor(session)
         try:
             for sql, rows in self._rows.items():
                 cursor.executemany(sql, rows)
@@ -448,13 +449,13 @@ def _insert_children(
     )
     if changes["lawful_bases"]:
         # A basis row's id is needed for its legislation, so these are written one by one.
-        cursor = _driver_cursor(session)
+        cursor = session_cursor(session)
         try:
             for position, (entry, items) in enumerate(
                 zip(changes["lawful_bases"], legislation, strict=True)
             ):
-                cursor.execute(_BASIS_SQL, (activity_id, entry.basis, entry.explanation, position))
-                basis_id = int(cursor.lastrowid or 0)
+                row = (activity_id, entry.basis, entry.explanation, position)
+                basis_id = int(cursor.execute(_BASIS_SQL, row).fetchone()[0])
                 pending.add_items(
                     _BASIS_LEGISLATION_SQL,
                     [(basis_id, item, index) for index, item in enumerate(items)],
@@ -701,7 +702,7 @@ _REFERENCE_SQL = f"SELECT id FROM {_ACTIVITY_TABLE.name} WHERE reference = ?"
 def _check_reference_free(session: Session, reference: str, own_id: int | None) -> None:
     # Exact match, so SQLite answers from the unique index even in a 10,000-row import;
     # plain SQL, because building the statement cost more than answering it.
-    cursor = _driver_cursor(session)
+    cursor = session_cursor(session)
     try:
         found = cursor.execute(_REFERENCE_SQL, (reference,)).fetchone()
     finally:

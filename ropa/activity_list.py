@@ -1,7 +1,8 @@
 """The activities list: its rows, its business functions and the text search looks through.
 
-Read with plain SQL over a sqlite3 connection (Register.plain_reading), never SQLAlchemy,
-so that the main window can show a large register before SQLAlchemy has been imported.
+Read with plain SQL over the driver's connection (Register.plain_reading, SQL spelled once
+for SQLite and PostgreSQL as db/raw.py says), never SQLAlchemy, so that the main window can
+show a large register file before SQLAlchemy has been imported.
 Every query here names its tables and columns as db/models.py declares them;
 tests/unit/test_activity_list.py checks the results against the services that read the same
 activities through the ORM.
@@ -9,15 +10,15 @@ activities through the ORM.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from db.enums import Role, Status
+from db.raw import stored_date, stored_datetime
 from ropa.records import SCALAR_FIELDS, ActivityRecord, ActivitySummary
 
 if TYPE_CHECKING:
-    from db.connection import Connection
+    from db.raw import RawConnection
     from ropa.register import Register
 
 _STATUSES = {status.value: status for status in Status}
@@ -33,7 +34,7 @@ _SUMMARY_QUERY = """
 # the index on activity_links.item_id: flagged items are few, their links many).
 _FLAGGED_QUERY = """
     SELECT DISTINCT activity_id FROM activity_links
-    WHERE item_id IN (SELECT id FROM library_items WHERE {flag} = 1)
+    WHERE item_id IN (SELECT id FROM library_items WHERE {flag} = TRUE)
 """
 
 # Text held in rows of their own, searched with the activity they belong to.
@@ -72,9 +73,9 @@ class ActivityList:
                 business_function=function,
                 status=_STATUSES[status],
                 role=_ROLES[role],
-                next_review=_date(next_review),
-                last_reviewed=_date(last_reviewed),
-                updated_at=_datetime(updated_at),
+                next_review=stored_date(next_review),
+                last_reviewed=stored_date(last_reviewed),
+                updated_at=stored_datetime(updated_at),
                 has_special_category=activity_id in special,
                 has_criminal_offence=activity_id in criminal,
                 version=version,
@@ -118,15 +119,5 @@ class ActivityList:
         return {activity_id: "\n".join(texts).casefold() for activity_id, texts in parts.items()}
 
 
-def _flagged(connection: Connection, flag: str) -> set[int]:
+def _flagged(connection: RawConnection, flag: str) -> set[int]:
     return {row[0] for row in connection.execute(_FLAGGED_QUERY.format(flag=flag))}
-
-
-def _date(stored: str | None) -> dt.date | None:
-    """A date as SQLAlchemy's Date type keeps it in SQLite ("2026-11-21")."""
-    return None if stored is None else dt.date.fromisoformat(stored)
-
-
-def _datetime(stored: str | None) -> dt.datetime | None:
-    """A date and time as SQLAlchemy's DateTime type keeps it ("2026-11-21 07:44:22.000000")."""
-    return None if stored is None else dt.datetime.fromisoformat(stored)

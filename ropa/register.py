@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from db import network_drive
-from db.connection import Connection, connect, run_sqlite_apart, sqlite_runs_apart
+from db.connection import connect, run_sqlite_apart, sqlite_runs_apart
+from db.raw import RawConnection
 from db.schema import head_revision, known_revisions, stored_revision, upgrade_to_head
+from db.server import database_name, is_server_url, without_password
 from ropa.backup import BEFORE_UPGRADE, make_backup, make_daily_backup
 from ropa.errors import (
     FileWriteError,
@@ -57,8 +59,17 @@ class _Orm(NamedTuple):
 class Register:
     """One open register file. Services hang off it; each call is one transaction."""
 
-    def __init__(self, path: Path, *, read_only: bool, read_only_reason: str = "") -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        read_only: bool,
+        read_only_reason: str = "",
+        server_url: str | None = None,
+    ) -> None:
         self.path = path
+        # A team register on a PostgreSQL server (db/server.py): its URL, None for a file.
+        self.server_url = server_url
         self.read_only = read_only
         # Why it is read-only, in words for the banner ("" when it is writable).
         self.read_only_reason = read_only_reason if read_only else ""
@@ -77,7 +88,7 @@ class Register:
         self._orm: _Orm | None = None
         # Each save is confirmed on the file from another process where something else in
         # this process may open the file (the app); see db/save_witness.py.
-        self.confirm_saves = sqlite_runs_apart()
+        self.confirm_saves = sqlite_runs_apart() and server_url is None
         self._witness: SaveWitness | None = None
 
     @property
@@ -88,6 +99,15 @@ class Register:
         """The engine and its session factories, made (and SQLAlchemy imported) the first
         time a service needs them; threads asking at once share the one engine."""
         with self._orm_lock:
+            if self._orm is None and self.server_url is not None:
+                from db.server import make_server_engine, make_server_session_factory
+
+                engine = make_server_engine(self.server_url, read_only=self.read_only)
+                self._orm = _Orm(
+                    engine,
+                    make_server_session_factory(engine),
+                    make_server_session_factory(engine, reader=True),
+                )
             if self._orm is None:
                 from db.engine import make_engine, make_session_factory
 
@@ -116,6 +136,8 @@ class Register:
         written opens read-only (`read_only`, with `read_only_reason` to show the user).
         The first writable opening of each day backs the register up first.
         """
+        if is_server_url(path):
+            return cls._open_server(str(path), create=create, read_only=read_only)
         path = Path(path).expanduser()
         if path.is_dir():
             raise RegisterFileError(
@@ -179,11 +201,71 @@ class Register:
             raise
         return cls(path, read_only=False)
 
+    @classmethod
+    def _open_server(cls, url: str, *, create: bool, read_only: bool) -> Register:
+        """Open the register in a PostgreSQL database, creating it in an empty one.
+
+        The server keeps its own backups and runs each migration in one transaction, so
+        there is no backup file to make here.
+        """
+        from sqlalchemy import inspect
+        from sqlalchemy.exc import OperationalError
+
+        from ropa.starter import ensure_organisation_row, seed_new_register
+
+        shown = without_password(url)
+        register = cls(
+            Path(database_name(url)),
+            read_only=read_only,
+            read_only_reason="it was opened read-only on request" if read_only else "",
+            server_url=url,
+        )
+        try:
+            engine = register.engine
+            with engine.connect() as connection:
+                tables = set(inspect(connection).get_table_names())
+                revision = None
+                if "alembic_version" in tables:
+                    raw = RawConnection(connection.connection.driver_connection, server=True)
+                    revision = stored_revision(raw)  # type: ignore[arg-type]
+            if revision is None and tables:
+                raise RegisterFileError(
+                    f"The database {shown} holds tables but no ROPA desk register. Name an "
+                    "empty database, or the one that holds the register; nothing was changed."
+                )
+            if revision is None and not create:
+                raise RegisterFileError(f"There is no register in the database {shown}.")
+            known = revision is None or revision == head_revision()
+            if not known and revision not in known_revisions():
+                raise RegisterFileError(
+                    f"The register in {shown} was saved by a newer version of ROPA desk "
+                    f"(schema {revision}). Install the latest version to open it."
+                )
+            if not read_only:
+                if revision != head_revision():
+                    upgrade_to_head(engine)
+                with register._orm_parts().sessions.begin() as session:
+                    if revision is None:
+                        seed_new_register(session)
+                    else:
+                        ensure_organisation_row(session)
+        except OperationalError as error:
+            register.close()
+            raise RegisterFileError(
+                f"Cannot connect to the team register at {shown} ({_reason(error)}). Check "
+                "the address, that the server is running, and your password in the "
+                "PostgreSQL password file (pgpass)."
+            ) from error
+        except BaseException:
+            register.close()
+            raise
+        return register
+
     def close(self) -> None:
         with self._orm_lock:
             if self._orm is not None:
                 self._orm.engine.dispose()
-        if not self.read_only:
+        if not self.read_only and self.server_url is None:
             # The read-only checks on opening leave -wal and -shm files beside the register;
             # the last writable connection to close folds them back into it and removes them.
             with contextlib.suppress(sqlite3.Error):
@@ -256,14 +338,25 @@ class Register:
             yield session
 
     @contextlib.contextmanager
-    def plain_reading(self) -> Iterator[Connection]:
-        """A plain sqlite3 connection reading one consistent snapshot, for the few reads that
-        must not wait for SQLAlchemy (the activities list as the main window first appears).
-        Nothing read through it can be written back: the transaction is always rolled back."""
+    def plain_reading(self) -> Iterator[RawConnection]:
+        """The driver's own connection reading one consistent snapshot, for the few reads that
+        must not wait for SQLAlchemy on a file (the activities list as the main window first
+        appears) or skip its statement building (db/raw.py). Nothing read through it can be
+        written back: the transaction is always rolled back."""
+        if self.server_url is not None:
+            pooled = self.engine.raw_connection()
+            try:
+                # psycopg has begun a transaction; its first statement fixes the snapshot.
+                driver = pooled.driver_connection
+                driver.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")  # type: ignore[union-attr]
+                yield RawConnection(driver, server=True)
+            finally:
+                pooled.close()  # back to the pool, rolled back
+            return
         connection = connect(self.path, read_only=self.read_only, immutable=self._immutable)
         try:
             connection.execute("BEGIN")
-            yield connection
+            yield RawConnection(connection, server=False)
         finally:
             connection.close()
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Activity, ActivityLink, LibraryItem, LibraryKind
+from db.raw import session_cursor
 from ropa.activities import ChildRows, ReferenceAllocator, insert_activity, update_activity
 from ropa.errors import RopaError
 from ropa.history import ChangeLog
@@ -527,7 +528,7 @@ def _store_one(
         reference, name = record.reference.strip(), record.name
         if not reference:
             # Plain SQL on the connection: no ORM flush and no statement to build.
-            cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+            cursor = session_cursor(session)
             try:
                 reference, name = cursor.execute(_CREATED_SQL, (activity_id,)).fetchone()
             finally:

@@ -37,11 +37,11 @@ def upgrade() -> None:
     # said so (it was the default, and a company's import kept it).  "Yes" cannot be told
     # apart from that default, so it becomes unknown and the checks ask the DPO; "no" was
     # never the default, so someone chose it and it stays.
-    op.execute("UPDATE organisation SET is_public_authority = NULL WHERE is_public_authority = 1")
+    op.execute("UPDATE organisation SET is_public_authority = NULL WHERE is_public_authority = TRUE")
 
 
 def downgrade() -> None:
-    op.execute("UPDATE organisation SET is_public_authority = 1 WHERE is_public_authority IS NULL")
+    op.execute("UPDATE organisation SET is_public_authority = TRUE WHERE is_public_authority IS NULL")
     with op.batch_alter_table("organisation") as batch:
         batch.alter_column("is_public_authority", existing_type=sa.Boolean(), nullable=False)
     op.drop_table("activity_extra_fields")

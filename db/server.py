@@ -1,0 +1,81 @@
+"""A team register on a PostgreSQL server: recognising its URL and making its engine.
+
+The URL is the standard libpq one (postgresql://LOGIN@HOST[:PORT]/DATABASE). The password is
+never ours to keep: libpq reads it from the standard password file (~/.pgpass, or the file
+PGPASSFILE names; %APPDATA%\\postgresql\\pgpass.conf on Windows) or the server takes another
+way of signing in that libpq knows (Kerberos, certificates). A password typed into a URL is
+used for that connection and never written anywhere by us.
+
+Connections to a server never go through the helper process that file registers use in the
+app (db/hosted.py): that process exists to keep SQLite's file locks, which a server has not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_server_url(location: object) -> bool:
+    """Whether `location` names a register on a PostgreSQL server rather than a file."""
+    return isinstance(location, str) and location.lower().startswith(SCHEMES)
+
+
+def without_password(url: str) -> str:
+    """The URL to show and remember: never with a password in it."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    login = f"{parts.username}@" if parts.username else ""
+    return urlunsplit((parts.scheme, login + host, parts.path, parts.query, parts.fragment))
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/") or "postgres"
+
+
+def _driver_url(url: str) -> str:
+    """SQLAlchemy's spelling of the URL for the psycopg 3 driver."""
+    rest = url.split("://", 1)[1]
+    return f"postgresql+psycopg://{rest}"
+
+
+def make_server_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine over the register database at `url`.
+
+    Writers run at READ COMMITTED; the activities' version numbers (checked in the UPDATE
+    itself) keep two people's saves of one activity from overwriting each other.
+    """
+    from sqlalchemy import create_engine
+
+    engine = create_engine(
+        _driver_url(url),
+        # A server connection may have been dropped while the app sat idle (a restart, a VPN
+        # that slept): checked as it is taken from the pool, and replaced.
+        pool_pre_ping=True,
+        connect_args={"application_name": "ROPA desk"},
+    )
+    if read_only:
+        engine = engine.execution_options(postgresql_readonly=True)
+    return engine
+
+
+def make_server_session_factory(engine: Engine, *, reader: bool = False) -> sessionmaker[Session]:
+    """Sessions over the engine; `reader` sessions see one snapshot and cannot write."""
+    from sqlalchemy.orm import sessionmaker
+
+    bind = (
+        engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        if reader
+        else engine
+    )
+    return sessionmaker(bind, expire_on_commit=False)
