@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Connection as SAConnection
     from sqlalchemy import Engine
 
     from db.connection import Connection
@@ -75,3 +76,13 @@ def upgrade_to_head(engine: Engine) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(engine), "head")
+
+
+def upgrade_within(connection: SAConnection) -> None:
+    """Create or upgrade the schema inside the caller's open transaction (PostgreSQL, whose
+    DDL is transactional): nothing is kept unless the caller commits."""
+    from alembic import command
+
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")

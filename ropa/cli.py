@@ -1,6 +1,6 @@
 """The command line: a stable contract that users script and tests use.
 
-    ropa [--db PATH]                                   open the desktop app
+    ropa [--db PATH|URL]                               open the desktop app
     ropa import FILE [--db PATH] [--dry-run] [--report REPORT.xlsx]
                                                        read an ICO controller or processor
                                                        workbook (.xlsx .xlsm .xls .ods .csv)
@@ -11,6 +11,10 @@
                 [--by function|activity] [--full-url URL]
     ropa check [--db PATH]                             list gaps; exit 1 when any is an error
     ropa demo PATH                                     write an example register
+    ropa copy SOURCE TARGET                            copy a whole register: file or server to
+                                                       a new file or an empty server database
+
+--db takes a register file or a team register's URL (postgresql://LOGIN@HOST/DATABASE).
 
 Exit status: 0 done; 1 rejected input or failed check; 2 usage error.
 """
@@ -37,10 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     db_option = argparse.ArgumentParser(add_help=False)
     db_option.add_argument(
         "--db",
-        type=Path,
+        type=register_location,
         default=argparse.SUPPRESS,
-        metavar="PATH",
-        help="the register file (default: your register in the user data folder)",
+        metavar="PATH|URL",
+        help="the register file, or a team register's postgresql://LOGIN@HOST/DATABASE "
+        "(default: your register in the user data folder)",
     )
     parser = argparse.ArgumentParser(
         prog="ropa",
@@ -123,7 +128,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="write an example register")
     demo.add_argument("path", type=Path, metavar="PATH")
+
+    copying = commands.add_parser(
+        "copy",
+        help="copy a whole register (file or team register) into a new file or an empty "
+        "server database",
+    )
+    copying.add_argument("source", type=register_location, metavar="SOURCE")
+    copying.add_argument("target", type=register_location, metavar="TARGET")
     return parser
+
+
+def register_location(text: str) -> Path | str:
+    """A --db value: a team register's URL as it is, anything else a file path."""
+    from db.server import is_server_url
+
+    return text if is_server_url(text) else Path(text)
 
 
 def main(
@@ -137,11 +157,13 @@ def main(
     `install_writers` adds the Qt-based notice writers (PDF)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    explicit_db: Path | None = getattr(args, "db", None)
+    explicit_db: Path | str | None = getattr(args, "db", None)
     db_path = explicit_db or default_register_path()
     if args.command is None:
         if open_app is None:
             parser.error("the desktop app starts through the ropa command (main.py)")
+        if not isinstance(db_path, Path):
+            parser.error("the desktop app cannot open a team register from --db yet")
         return open_app(db_path)
     if args.command == "notice" and install_writers is not None:
         install_writers()
@@ -149,7 +171,7 @@ def main(
     try:
         if explicit_db is not None and args.command in _READ_ONLY_COMMANDS:
             _require_existing(explicit_db)
-        if args.command in _REGISTER_COMMANDS:
+        if args.command in _REGISTER_COMMANDS and isinstance(db_path, Path):
             _note_shared_drive(db_path)
         return handler(args, db_path)
     except RopaError as error:
@@ -179,15 +201,17 @@ def _note_shared_drive(path: Path) -> None:
         print(f"ropa: {for_terminal(shared_drive_notice(location))}", file=sys.stderr)
 
 
-def _require_existing(path: Path) -> None:
-    if not path.exists():
+def _require_existing(location: Path | str) -> None:
+    if isinstance(location, str):
+        Register.open(location, create=False).close()
+    elif not location.exists():
         raise RegisterFileError(
-            f"There is no register at {path}. Check the path (ropa demo PATH writes an "
+            f"There is no register at {location}. Check the path (ropa demo PATH writes an "
             "example register)."
         )
 
 
-def _demo(args: argparse.Namespace, _db_path: Path) -> int:
+def _demo(args: argparse.Namespace, _db_path: Path | str) -> int:
     from ropa.demo import write_demo
 
     with write_demo(args.path) as register:
@@ -196,14 +220,14 @@ def _demo(args: argparse.Namespace, _db_path: Path) -> int:
     return EXIT_OK
 
 
-def _import(args: argparse.Namespace, db_path: Path) -> int:
+def _import(args: argparse.Namespace, db_path: Path | str) -> int:
     with Register.open(db_path) as register:
         from ropa.spreadsheets.cli import run_import
 
         return run_import(register, args.file, dry_run=args.dry_run, report_path=args.report)
 
 
-def _export(args: argparse.Namespace, db_path: Path) -> int:
+def _export(args: argparse.Namespace, db_path: Path | str) -> int:
     with Register.open(db_path) as register:
         from ropa.spreadsheets.cli import run_export
 
@@ -212,7 +236,7 @@ def _export(args: argparse.Namespace, db_path: Path) -> int:
         )
 
 
-def _notice(args: argparse.Namespace, db_path: Path) -> int:
+def _notice(args: argparse.Namespace, db_path: Path | str) -> int:
     with Register.open(db_path) as register:
         from ropa.notices.cli import run_notice
 
@@ -228,19 +252,31 @@ def _notice(args: argparse.Namespace, db_path: Path) -> int:
         )
 
 
-def _check(_args: argparse.Namespace, db_path: Path) -> int:
+def _check(_args: argparse.Namespace, db_path: Path | str) -> int:
     with Register.open(db_path) as register:
         from ropa.checks.cli import run_check
 
         return run_check(register)
 
 
-_HANDLERS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+def _copy(args: argparse.Namespace, _db_path: Path | str) -> int:
+    from ropa.copy_register import copy_register, shown_location
+
+    counts = copy_register(args.source, args.target)
+    print(
+        f"Copied {shown_location(args.source)} to {shown_location(args.target)}: "
+        f"{counts.activities} activities, {counts.changes} history entries"
+    )
+    return EXIT_OK
+
+
+_HANDLERS: dict[str, Callable[[argparse.Namespace, Path | str], int]] = {
     "demo": _demo,
     "import": _import,
     "export": _export,
     "notice": _notice,
     "check": _check,
+    "copy": _copy,
 }
 
 

@@ -72,6 +72,11 @@ def write_demo(path: Path) -> Register:
     return Register.open(path, daily_backup=False)
 
 
+def fill_with_example(register: Register) -> None:
+    """Put the example content into a new, empty register (a file or a team register)."""
+    _fill(register)
+
+
 def _fill(register: Register) -> None:
     content = demo_content()
     with register.transaction() as session:

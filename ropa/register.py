@@ -188,16 +188,16 @@ class Register:
             finally:
                 # Closing the last connection checkpoints the WAL into the file itself.
                 engine.dispose()
-            _remove_sidecars(partial)
+            remove_sidecars(partial)
             partial.replace(path)
         except OSError as error:
-            _remove_with_sidecars(partial)
+            remove_with_sidecars(partial)
             raise RegisterFileError(
                 f"Cannot create a register at {path}: {error.strerror or error}. "
                 "Check that you may write to that folder, or choose another place."
             ) from error
         except BaseException:
-            _remove_with_sidecars(partial)
+            remove_with_sidecars(partial)
             raise
         return cls(path, read_only=False)
 
@@ -309,6 +309,16 @@ class Register:
         except UnicodeEncodeError as error:
             # A lone surrogate (from damaged pasted or imported text) cannot be stored.
             raise _unstorable_text(error) from error
+        except Exception as error:
+            # A team register's server refuses what the login's role may not do: in words.
+            if self.server_url is None:
+                raise
+            from ropa.team import refusal_for
+
+            refusal = refusal_for(self, error)
+            if refusal is None:
+                raise
+            raise refusal from error
         if mark:
             self._confirm_save(mark)
 
@@ -575,17 +585,17 @@ def _needs_immutable(path: Path) -> bool:
 
 def _create_private_file(path: Path) -> None:
     """Create an empty file readable by its owner only (on POSIX; Windows ignores the mode)."""
-    _remove_with_sidecars(path)
+    remove_with_sidecars(path)
     descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(descriptor)
 
 
-def _remove_sidecars(path: Path) -> None:
+def remove_sidecars(path: Path) -> None:
     for suffix in ("-wal", "-shm", "-journal"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
-def _remove_with_sidecars(path: Path) -> None:
+def remove_with_sidecars(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink(missing_ok=True)
-        _remove_sidecars(path)
+        remove_sidecars(path)

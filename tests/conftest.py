@@ -23,6 +23,51 @@ REAL_HOME: RealHome = move_home_aside()
 from ropa.records import ActivityRecord, LawfulBasisEntry, RetentionEntry  # noqa: E402
 from ropa.register import Register  # noqa: E402
 
+# The PostgreSQL fixtures (postgres_server, postgres_url, postgres_register_url).
+pytest_plugins = ["tests.postgres"]
+
+BACKENDS = ("sqlite", "postgresql")
+BOTH_BACKENDS = "both_backends"
+# The services' test modules, run whole on both backends (listed here rather than marked in
+# each module, so that the list of what runs on a server is read in one place).
+SERVICE_MODULES = {
+    "test_activities",
+    "test_activity_list",
+    "test_library",
+    "test_review",
+    "test_checks_register",
+    "test_history_export",
+    "test_notice_service",
+    "test_notice_content",
+    "test_public_authority",
+    "test_spreadsheet_export",
+    "test_spreadsheet_import",
+    "test_import_meaning",
+    "test_text_round_trip",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{BOTH_BACKENDS}: run the test's `register` and `demo_register` on a file and again "
+        "on a PostgreSQL server",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked both_backends that takes a register runs once on each backend."""
+    wants_register = {"register", "demo_register"} & set(metafunc.fixturenames)
+    marked = metafunc.definition.get_closest_marker(BOTH_BACKENDS) is not None
+    if wants_register and (marked or metafunc.module.__name__.split(".")[-1] in SERVICE_MODULES):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """Where the test's register lives: "sqlite" (a file) unless parametrised."""
+    return str(getattr(request, "param", "sqlite"))
+
 
 @pytest.fixture
 def register_path(tmp_path: Path) -> Path:
@@ -30,15 +75,27 @@ def register_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def register(register_path: Path) -> Iterator[Register]:
-    with Register.open(register_path) as opened:
+def register(
+    backend: str, register_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Register]:
+    location: Path | str = register_path
+    if backend == "postgresql":
+        location = request.getfixturevalue("postgres_register_url")
+    with Register.open(location) as opened:
         yield opened
 
 
 @pytest.fixture
-def demo_register(tmp_path: Path) -> Iterator[Register]:
-    from ropa.demo import write_demo
+def demo_register(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Register]:
+    from ropa.demo import fill_with_example, write_demo
 
+    if backend == "postgresql":
+        with Register.open(request.getfixturevalue("postgres_register_url")) as opened:
+            fill_with_example(opened)
+            yield opened
+        return
     with write_demo(tmp_path / "demo.ropa") as opened:
         yield opened
 
