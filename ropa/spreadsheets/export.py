@@ -35,6 +35,7 @@ from ropa.spreadsheets.columns import YES_NO_DETAILS_KEYS, CellOut, render
 from ropa.spreadsheets.errors import ExportCancelled, SpreadsheetError
 from ropa.spreadsheets.report import ExportResult
 from ropa.spreadsheets.sheet_rows import CellFormats, SheetRows, save_workbook
+from ropa.spreadsheets.widths import Span, fitted_widths, spread_sample
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -258,14 +259,30 @@ def _write_register_sheet(
     cancelled: Cancelled | None,
 ) -> bool:
     make = _CellMaker(sheet)
-    columns = spec.columns
     own_names = own_field_names(records)
-    column_count = len(columns) + len(own_names)
+    keys = [column.key for column in spec.columns]
+    sections = _sections(spec, own_names)
+    column_count = len(keys) + len(own_names)
     last_letter = get_column_letter(column_count)
-    for index in range(1, column_count + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = layout.COLUMN_WIDTH
+
+    def row_cells(record: ActivityRecord) -> list[CellOut]:
+        cells = [render(key, record, contract_links) for key in keys]
+        own = record.extra_fields
+        return cells + [CellOut(own.get(name) or None) for name in own_names]
+
+    sample = ([cell.text for cell in row_cells(record)] for record in spread_sample(records))
+    widths = fitted_widths(
+        [column.header for _, section_columns, _ in sections for column in section_columns],
+        [*_contact_texts(organisation), *sample],
+        spans=_title_spans(sections),
+        kept_in_view=spec.columns_kept_in_view,
+    )
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.row_dimensions[layout.HEADER_ROW].height = layout.HEADER_ROW_HEIGHT
-    sheet.freeze_panes = f"A{layout.FIRST_DATA_ROW}"
+    sheet.freeze_panes = (
+        f"{get_column_letter(spec.columns_kept_in_view + 1)}{layout.FIRST_DATA_ROW}"
+    )
     # The filter covers the data rows, as Excel itself writes it.
     sheet.auto_filter.ref = f"A{layout.HEADER_ROW}:{last_letter}{layout.HEADER_ROW + len(records)}"
     sheet.print_title_rows = f"{layout.SECTION_ROW}:{layout.HEADER_ROW}"
@@ -288,21 +305,18 @@ def _write_register_sheet(
             make(None, "ropa heading green"),
         ]
     sheet.append(heading_row)
-    for line, label in enumerate(layout.CONTACT_LABELS):
-        row: list[WriteOnlyCell] = []
-        for fields in layout.CONTACT_FIELDS:
-            value = getattr(organisation, fields[line]) or None
-            row += [make(label, "ropa label"), make(value, "ropa contact")]
-        sheet.append(row)
+    for texts in _contact_texts(organisation):
+        # Labels in A, C and E; the details beside them.
+        sheet.append(
+            [
+                make(text, "ropa contact" if index % 2 else "ropa label")
+                for index, text in enumerate(texts)
+            ]
+        )
     sheet.append([])
 
     section_row: list[WriteOnlyCell] = []
     header_row: list[WriteOnlyCell] = []
-    sections = [(section.title, section.columns, "ropa section") for section in spec.sections]
-    sections.append((layout.REGISTER_SECTION_TITLE, spec.register_columns, "ropa section register"))
-    if own_names:
-        own_columns = tuple(layout.Column(name, name, register=True) for name in own_names)
-        sections.append((layout.OWN_SECTION_TITLE, own_columns, "ropa section register"))
     for title, section_columns, style in sections:
         start = len(section_row) + 1
         section_row.append(make(title, style))
@@ -325,14 +339,11 @@ def _write_register_sheet(
 
     data_rows = SheetRows(sheet, layout.FIRST_DATA_ROW, column_count, make.data_formats())
     built.data_rows.append(data_rows)
-    keys = [column.key for column in columns]
     total = len(records)
     for done, record in enumerate(records, start=1):
         if cancelled is not None and cancelled():
             return False
-        cells = [render(key, record, contract_links) for key in keys]
-        own = record.extra_fields
-        cells += [CellOut(own.get(name) or None) for name in own_names]
+        cells = row_cells(record)
         for key, cell in zip([*keys, *own_names], cells, strict=True):
             if cell.text is not None and len(cell.text) > EXCEL_CELL_LIMIT:
                 _refuse_long_text(record, key, cell.text)
@@ -342,6 +353,48 @@ def _write_register_sheet(
     if progress is not None and total == 0:
         progress(0, 0)
     return True
+
+
+# A row-8 section: its title, its columns and its cell style.
+_SheetSection = tuple[str, tuple[layout.Column, ...], str]
+
+
+def _sections(spec: layout.Layout, own_names: Sequence[str]) -> list[_SheetSection]:
+    """The sheet's sections in order: the ICO's, the register's, and the organisation's own
+    columns when its activities have any."""
+    sections = [(section.title, section.columns, "ropa section") for section in spec.sections]
+    sections.append((layout.REGISTER_SECTION_TITLE, spec.register_columns, "ropa section register"))
+    if own_names:
+        own_columns = tuple(layout.Column(name, name, register=True) for name in own_names)
+        sections.append((layout.OWN_SECTION_TITLE, own_columns, "ropa section register"))
+    return sections
+
+
+def _title_spans(sections: Sequence[_SheetSection]) -> list[Span]:
+    """The titles that must show on one line: each contact heading over its two columns
+    (row 2) and each section title over its columns (row 8)."""
+    spans = [
+        Span(2 * index, 2 * index + 1, heading)
+        for index, heading in enumerate(layout.CONTACT_HEADINGS)
+    ]
+    first = 0
+    for title, section_columns, _ in sections:
+        spans.append(Span(first, first + len(section_columns) - 1, title))
+        first += len(section_columns)
+    return spans
+
+
+def _contact_texts(organisation: OrganisationRecord) -> list[list[str | None]]:
+    """Rows 3 to 6 as written: each label beside the organisation's, the DPO's and the
+    representative's detail (in columns A to F)."""
+    return [
+        [
+            text
+            for fields in layout.CONTACT_FIELDS
+            for text in (label, getattr(organisation, fields[line]) or None)
+        ]
+        for line, label in enumerate(layout.CONTACT_LABELS)
+    ]
 
 
 def own_field_names(records: Iterable[ActivityRecord]) -> list[str]:

@@ -18,7 +18,6 @@ CONTACT_FIRST_ROW = 1
 SECTION_ROW = 8
 HEADER_ROW = 9
 FIRST_DATA_ROW = 10
-COLUMN_WIDTH = 35.7109375
 HEADER_ROW_HEIGHT = 60.75
 
 # Fills as the ICO files show them (their theme colours resolved to RGB, so the colours stay
@@ -241,6 +240,15 @@ class Layout:
     sections: tuple[Section, ...]
     register_columns: tuple[Column, ...]
     notes: tuple[tuple[str, tuple[str, ...]], ...]
+    # The column that says which row is which, kept in view while scrolling right (with
+    # the columns before it): the business function, or for a processor the controller.
+    kept_in_view: str
+
+    @property
+    def columns_kept_in_view(self) -> int:
+        """How many columns, from A, stay on screen while scrolling right (panes are frozen
+        right of them and above FIRST_DATA_ROW)."""
+        return [column.key for column in self.columns].index(self.kept_in_view) + 1
 
     @property
     def ico_columns(self) -> tuple[Column, ...]:
@@ -316,6 +324,7 @@ CONTROLLER_LAYOUT = Layout(
             ),
         ),
     ),
+    kept_in_view="business_function",
 )
 
 PROCESSOR_LAYOUT = Layout(
@@ -353,6 +362,7 @@ PROCESSOR_LAYOUT = Layout(
             ),
         ),
     ),
+    kept_in_view="controllers",
 )
 
 LAYOUTS = {Kind.CONTROLLER: CONTROLLER_LAYOUT, Kind.PROCESSOR: PROCESSOR_LAYOUT}

@@ -100,7 +100,7 @@ def test_data_cells_are_styled_linked_and_quoted(hostile_export: Path) -> None:
     assert sheet[f"O{row}"].hyperlink.target == "https://example.org/lia"  # no \x01
     assert sheet[f"C{row}"].value is None and not sheet[f"C{row}"].has_style  # not written
     assert sheet.auto_filter.ref == f"A{HEADER_ROW}:AV{FIRST_DATA_ROW + 1}"
-    assert sheet.freeze_panes == f"A{FIRST_DATA_ROW}"
+    assert sheet.freeze_panes == f"B{FIRST_DATA_ROW}"  # the business function stays in view
 
 
 def test_the_sheet_xml_has_no_formula_and_only_inline_text(hostile_export: Path) -> None:

@@ -16,6 +16,7 @@ from ropa.records import ConditionEntry, LawfulBasisEntry, Role, Status
 from ropa.register import Register
 from ropa.spreadsheets import ExportCancelled, export_workbook
 from ropa.spreadsheets.layout import BLUE, GREEN
+from ropa.spreadsheets.widths import NARROWEST, WIDEST, WIDEST_KEPT_IN_VIEW
 from tests.conftest import sample_activity
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -87,12 +88,12 @@ def test_controller_workbook_reproduces_the_ico_template(
         assert sheet[ref.split(":")[0]].value == title
         assert ":" not in ref or ref in merged
     assert any(r.startswith("AE8:") for r in merged)
-    assert sheet.freeze_panes == "A10"
+    # Rows above the data and the business function stay in view while scrolling.
+    assert sheet.freeze_panes == "B10"
     assert sheet.auto_filter.ref.startswith("A9:")
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$8:$9"
-    assert sheet.column_dimensions["L"].width == pytest.approx(35.71, abs=0.01)
     assert sheet["B9"].font.b and sheet["B9"].alignment.wrap_text
     assert _rgb(sheet["B9"]) == GREEN and _rgb(sheet["L9"]) == BLUE
     assert _rgb(sheet["Z9"]) == GREEN and _rgb(sheet["AB9"]) == BLUE
@@ -100,6 +101,43 @@ def test_controller_workbook_reproduces_the_ico_template(
     assert "Controller" in str(controller_book["Notes"]["A3"].value) or any(
         "green" in str(cell.value) for cell in controller_book["Notes"]["A"]
     )
+
+
+def test_column_widths_fit_what_the_columns_hold(controller_book: openpyxl.Workbook) -> None:
+    """Each column as wide as its longest line (of the heading's four lines and of the cells
+    below), within NARROWEST and WIDEST; wider text wraps in its cell."""
+    for name in ("Template", "Example"):
+        sheet = controller_book[name]
+        widths = {
+            letter: sheet.column_dimensions[letter].width
+            for letter in (get_column_letter(index) for index in range(1, sheet.max_column + 1))
+        }
+        assert all(NARROWEST <= width <= WIDEST for width in widths.values()), widths
+        assert widths["A"] <= WIDEST_KEPT_IN_VIEW
+        assert len(set(widths.values())) > 10, "fitted, not one width for all"
+        for letter, width in widths.items():
+            widest = WIDEST_KEPT_IN_VIEW if letter == "A" else WIDEST
+            for row in range(10, sheet.max_row + 1):
+                cell = sheet[f"{letter}{row}"]
+                if cell.value is None:
+                    continue
+                assert cell.alignment.wrap_text, cell.coordinate
+                longest = max(len(line) for line in str(cell.value).splitlines())
+                # An average character of Calibri 11 is about 0.9 of the width unit.
+                assert width >= min(longest * 0.9, widest), cell.coordinate
+        # A heading needs four lines at most of its row's 60.75 points, with no word broken.
+        for cell in sheet[9]:
+            words = str(cell.value).split()
+            assert widths[cell.column_letter] >= max(len(word) for word in words)
+            assert widths[cell.column_letter] * 4 >= len(str(cell.value)), cell.coordinate
+        # The contact headings of row 2 fit on their one line over two merged columns.
+        for first, second in (("A", "B"), ("C", "D"), ("E", "F")):
+            heading = str(sheet[f"{first}2"].value)
+            assert widths[first] + widths[second] >= len(heading), heading
+    template = controller_book["Template"]
+    # A column of Yes and No is narrow; one of paragraphs stops at WIDEST and wraps.
+    assert template.column_dimensions["U"].width < 20
+    assert template.column_dimensions["B"].width == WIDEST
 
 
 def test_cells_hold_values_one_per_line_and_derived_columns(
@@ -187,8 +225,9 @@ def test_processor_workbook_matches_the_ico_processor_file(
         assert {str(r) for r in theirs.merged_cells.ranges} <= {
             str(r) for r in mine.merged_cells.ranges
         }
-        if theirs.freeze_panes:
-            assert mine.freeze_panes == theirs.freeze_panes
+        # The ICO freezes rows only; ours keeps the controller's column (B) in view too.
+        assert mine["B9"].value == "Name and contact details of controller"
+        assert mine.freeze_panes == "C10"
         assert mine.auto_filter.ref.split(":")[0] == theirs.auto_filter.ref.split(":")[0]
         for row in range(1, 10):
             for column in range(1, 8):
@@ -199,9 +238,10 @@ def test_processor_workbook_matches_the_ico_processor_file(
                 if theirs[ref].fill.fill_type == "solid":
                     assert _close(_rgb(mine[ref]), _theme_rgb(ico, theirs[ref])), ref
                 assert bool(mine[ref].font.b) == bool(theirs[ref].font.b), ref
-        assert mine.column_dimensions["A"].width == pytest.approx(
-            theirs.column_dimensions["A"].width
-        )
+        assert theirs.row_dimensions[9].height == mine.row_dimensions[9].height
+        # The frozen columns kept narrow enough to leave room for the rest on a laptop.
+        for letter in "AB":
+            assert NARROWEST <= mine.column_dimensions[letter].width <= WIDEST_KEPT_IN_VIEW
     sheet = ours["Template"]
     assert sheet["B10"].value and sheet["AE10"].value is None
     assert sheet["H9"].value == "Reference"
