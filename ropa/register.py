@@ -92,6 +92,11 @@ class Register:
         self._witness: SaveWitness | None = None
 
     @property
+    def location(self) -> str:
+        """Where the register is, as --db takes it: the file's path or the server's URL."""
+        return self.server_url if self.server_url is not None else str(self.path)
+
+    @property
     def engine(self) -> Engine:
         return self._orm_parts().engine
 
@@ -310,15 +315,20 @@ class Register:
             # A lone surrogate (from damaged pasted or imported text) cannot be stored.
             raise _unstorable_text(error) from error
         except Exception as error:
-            # A team register's server refuses what the login's role may not do: in words.
-            if self.server_url is None:
-                raise
-            from ropa.team import refusal_for
+            if self.server_url is not None and _holds_nul(error):
+                raise ValidationError(
+                    "Nothing was saved: the text holds a NUL character (U+0000), which a "
+                    "team register on a PostgreSQL server cannot store. It comes from damaged "
+                    "pasted or imported text: retype that part of the text and save again."
+                ) from error
+            if self.server_url is not None:
+                # A team register's server refuses what the login's role may not: in words.
+                from ropa.team import refusal_for
 
-            refusal = refusal_for(self, error)
-            if refusal is None:
-                raise
-            raise refusal from error
+                refusal = refusal_for(self, error)
+                if refusal is not None:
+                    raise refusal from error
+            raise
         if mark:
             self._confirm_save(mark)
 
@@ -538,6 +548,12 @@ def _wrote(session: Session) -> bool:
 
     session.flush()
     return changes_since_begin(session.connection()) > 0
+
+
+def _holds_nul(error: BaseException) -> bool:
+    """Whether psycopg refused a text value for holding U+0000 (PostgreSQL's text cannot)."""
+    original = getattr(error, "orig", None) or error
+    return "NUL (0x00)" in str(original)
 
 
 def _unstorable_text(error: UnicodeEncodeError) -> ValidationError:

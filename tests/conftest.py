@@ -28,6 +28,7 @@ pytest_plugins = ["tests.postgres"]
 
 BACKENDS = ("sqlite", "postgresql")
 BOTH_BACKENDS = "both_backends"
+FILE_ONLY = "file_only"
 # The services' test modules, run whole on both backends (listed here rather than marked in
 # each module, so that the list of what runs on a server is read in one place).
 SERVICE_MODULES = {
@@ -53,13 +54,20 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{BOTH_BACKENDS}: run the test's `register` and `demo_register` on a file and again "
         "on a PostgreSQL server",
     )
+    config.addinivalue_line(
+        "markers",
+        f"{FILE_ONLY}: a test about register files alone, run on a file even in a module that "
+        "runs on both backends",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test marked both_backends that takes a register runs once on each backend."""
     wants_register = {"register", "demo_register"} & set(metafunc.fixturenames)
     marked = metafunc.definition.get_closest_marker(BOTH_BACKENDS) is not None
-    if wants_register and (marked or metafunc.module.__name__.split(".")[-1] in SERVICE_MODULES):
+    listed = metafunc.module.__name__.split(".")[-1] in SERVICE_MODULES
+    file_only = metafunc.definition.get_closest_marker(FILE_ONLY) is not None
+    if wants_register and (marked or listed) and not file_only:
         metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 

@@ -16,6 +16,7 @@ from ropa.records import (
     Status,
     TransferEntry,
 )
+from db.raw import stored_date
 from ropa.register import Register
 from tests.conftest import sample_activity
 
@@ -201,8 +202,6 @@ def test_load_filters_by_business_function_and_ids(demo_register: Register) -> N
 def test_the_fast_insert_stores_what_the_orm_would(register: Register) -> None:
     """insert_activity writes the row itself; the ORM must read back the same values and the
     models' defaults (version, timestamps) must be applied."""
-    import sqlite3
-
     created = register.activities.create(
         sample_activity(
             status=Status.IN_REVIEW,
@@ -212,15 +211,15 @@ def test_the_fast_insert_stores_what_the_orm_would(register: Register) -> None:
             automated_decisions=True,
         )
     )
-    connection = sqlite3.connect(register.path)
-    try:
+    with register.plain_reading() as connection:
         row = connection.execute(
             "SELECT status, role, dpia_required, breach_occurred, next_review, version,"
             " created_at IS NOT NULL, automated_decisions FROM activities"
         ).fetchone()
-    finally:
-        connection.close()
-    assert row == ("in_review", "controller", 0, None, "2027-03-01", 1, 1, 1)
+    # Flags come back as 0/1 from SQLite and as booleans from PostgreSQL, which compare equal.
+    assert (*row[:4], stored_date(row[4]), *row[5:]) == (
+        "in_review", "controller", False, None, dt.date(2027, 3, 1), 1, True, True
+    )
     assert created.created_at is not None and created.updated_at is not None
 
 

@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from db.models import LibraryKind
 from ropa.records import LibraryItemRecord, Status
 from ropa.register import Register
@@ -93,6 +95,7 @@ def test_business_functions_are_listed_once_in_order(register: Register) -> None
     assert register.activity_list.business_functions() == ["Admissions", "Payroll"]
 
 
+@pytest.mark.file_only
 def test_the_main_window_appears_before_sqlalchemy_is_imported(demo_register: Register) -> None:
     """What makes a large register's window appear quickly (bench/gui_start.py): opening the
     file and showing the list use sqlite3 alone; SQLAlchemy comes once the window is up."""

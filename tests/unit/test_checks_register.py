@@ -137,7 +137,7 @@ def test_a_locked_report_target_is_a_clear_error(register: Register, tmp_path: P
 
 
 def test_ropa_check_on_the_demo_lists_the_gaps_and_fails(demo_register: Register) -> None:
-    result = run_ropa("check", "--db", str(demo_register.path))
+    result = run_ropa("check", "--db", demo_register.location)
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert any(line.split()[:3] == ["ERROR", "SCH1-PART2", "CS-008"] for line in lines)
@@ -148,7 +148,7 @@ def test_ropa_check_on_the_demo_lists_the_gaps_and_fails(demo_register: Register
 
 def test_ropa_check_on_a_compliant_register_succeeds(demo_register: Register) -> None:
     fix_deliberate_gaps(demo_register)
-    result = run_ropa("check", "--db", str(demo_register.path))
+    result = run_ropa("check", "--db", demo_register.location)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ERROR" not in result.stdout
     assert result.stdout.splitlines()[-1].startswith("0 errors, ")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ropa.errors import ValidationError
 from ropa.records import ActivityRecord
 from ropa.register import Register
 
@@ -48,7 +50,22 @@ def test_100_kb_of_text_round_trips(tmp_path_factory: object, text: str) -> None
 
 
 def test_quotes_newlines_and_sql_like_text(register: Register) -> None:
-    text = "O'Brien said \"hello\"\r\n'; DROP TABLE activities; --\t\u202eevil\u0000end"
+    text = "O'Brien said \"hello\"\r\n'; DROP TABLE activities; --\t\u202eevil\u0001end"
     created = register.activities.create(ActivityRecord(name=text, description=text))
     loaded = register.activities.get(created.id or 0)
     assert (loaded.name, loaded.description) == (text, text)
+
+
+def test_a_nul_character_is_kept_in_a_file_and_refused_clearly_by_a_server(
+    register: Register,
+) -> None:
+    """PostgreSQL's text cannot hold U+0000 (damaged pasted text can): a file keeps it, a
+    team register says so and stores nothing."""
+    text = "before\u0000after"
+    if register.server_url is None:
+        created = register.activities.create(ActivityRecord(name=text))
+        assert register.activities.get(created.id or 0).name == text
+        return
+    with pytest.raises(ValidationError, match="NUL character"):
+        register.activities.create(ActivityRecord(name=text))
+    assert register.activity_list.summaries() == []
