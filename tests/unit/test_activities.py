@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from db.raw import stored_date
 from ropa.dates import add_months
 from ropa.errors import ConflictError, NotFoundError, ValidationError
 from ropa.records import (
@@ -16,7 +17,6 @@ from ropa.records import (
     Status,
     TransferEntry,
 )
-from db.raw import stored_date
 from ropa.register import Register
 from tests.conftest import sample_activity
 
@@ -218,7 +218,14 @@ def test_the_fast_insert_stores_what_the_orm_would(register: Register) -> None:
         ).fetchone()
     # Flags come back as 0/1 from SQLite and as booleans from PostgreSQL, which compare equal.
     assert (*row[:4], stored_date(row[4]), *row[5:]) == (
-        "in_review", "controller", False, None, dt.date(2027, 3, 1), 1, True, True
+        "in_review",
+        "controller",
+        False,
+        None,
+        dt.date(2027, 3, 1),
+        1,
+        True,
+        True,
     )
     assert created.created_at is not None and created.updated_at is not None
 
