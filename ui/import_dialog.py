@@ -251,6 +251,7 @@ class ImportDialog(QDialog):
             for entry in report.sheets
         ]
         lines += [f"Sheet “{sheet}” was not read: {why}." for sheet, why in report.skipped]
+        lines += [line for entry in report.sheets if (line := entry.own_columns_line())]
         lines.append(
             f"In all, {len(report.created)} {verb} created, {len(report.updated)} updated, "
             f"{len(report.unchanged)} already up to date."

@@ -98,12 +98,31 @@ def read_workbook(
         contacts = contacts or read_contacts(table)
         sheet_drafts = read_drafts(table)
         rows = sum(1 for row in table.sheet.rows if row > table.header_row)
-        report.sheets.append(SheetReport(table.sheet.title, table.header_row, rows))
+        report.sheets.append(
+            SheetReport(
+                table.sheet.title,
+                table.header_row,
+                rows,
+                own_columns=_own_columns_used(table, sheet_drafts),
+            )
+        )
         for draft in sheet_drafts:
             report.problems.extend(draft.problems)
             report.moved.extend(draft.moved)
         drafts.extend(sheet_drafts)
     return tables, contacts, drafts, report
+
+
+def _own_columns_used(table: Table, drafts: list[Draft]) -> list[tuple[str, str, bool]]:
+    """The table's own columns that gave an activity an own field: (letter, name, whether
+    the column had a heading)."""
+    used = {name for draft in drafts for name in draft.values.get("extra_fields", {})}
+    headings = table.sheet.rows.get(table.header_row, {})
+    return [
+        (_LETTERS[column], name, bool(str(headings.get(column) or "").strip()))
+        for column, name in sorted(table.own_columns.items())
+        if name in used
+    ]
 
 
 @contextmanager

@@ -38,9 +38,25 @@ class SheetReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # The organisation's own columns that held text, kept on the activities as their own
+    # fields: (column letter, the name kept, whether the sheet gave it a heading).
+    own_columns: list[tuple[str, str, bool]] = field(default_factory=list)
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def own_columns_line(self, shown: Callable[[str], str] = str) -> str:
+        """Where the text of columns the ICO layout does not have went, or "" if none."""
+        if not self.own_columns:
+            return ""
+        named = ", ".join(
+            f"{letter} “{shown(name)}”" + ("" if headed else " (no heading)")
+            for letter, name, headed in self.own_columns
+        )
+        return (
+            f"Sheet “{shown(self.sheet)}”: kept as the organisation's own columns (shown with "
+            f"each activity and exported after the register's columns): {named}."
+        )
 
 
 @dataclass
@@ -78,6 +94,7 @@ class ImportReport:
                 )
             for sheet, why in self.skipped:
                 lines.append(f"Sheet “{shown(sheet)}” was not read: {why}.")
+        lines += [line for entry in self.sheets if (line := entry.own_columns_line(shown))]
         lines.append(
             f"{_count(len(self.created), 'activity', 'activities')} {verb} created, "
             f"{len(self.updated)} updated, {len(self.unchanged)} already up to date."

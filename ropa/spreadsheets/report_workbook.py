@@ -21,7 +21,7 @@ from ropa.spreadsheets.cells import clean_for_excel, format_date, needs_quote_pr
 from ropa.spreadsheets.report import ImportReport
 
 _WIDTHS = {
-    "Summary": (28, 14, 14, 14, 14, 60),
+    "Summary": (28, 14, 14, 14, 14, 18, 40),
     "Cells": (18, 22, 16, 60, 60),
     "Activities": (16, 14, 60),
 }
@@ -38,9 +38,29 @@ def write_report(report: ImportReport, path: Path) -> Path:
     summary_rows.add(
         [
             [],
-            ["Sheet", "Headings in row", "Rows read", "Created", "Updated", "Already up to date"],
+            [
+                "Sheet",
+                "Headings in row",
+                "Rows read",
+                "Created",
+                "Updated",
+                "Already up to date",
+                "Kept as own columns",
+            ],
             *[
-                [s.sheet, s.header_row, s.rows, s.created, s.updated, s.unchanged]
+                [
+                    s.sheet,
+                    s.header_row,
+                    s.rows,
+                    s.created,
+                    s.updated,
+                    s.unchanged,
+                    "\n".join(
+                        f"{letter} {name}" + ("" if headed else " (no heading)")
+                        for letter, name, headed in s.own_columns
+                    )
+                    or None,
+                ]
                 for s in report.sheets
             ],
             [],

@@ -252,9 +252,16 @@ def headings_lower_down(folder: Path) -> Built:
     return Built(write_xlsx(folder / "headings-lower-down.xlsx", sheets), 3, sheets)
 
 
+# A note typed beside a row, in a column with no heading right of the ICO columns.
+ASIDE = "Ask head about this one"
+
+
 def reworded_headings(folder: Path) -> Built:
-    """Older and re-worded headings, in odd case and spacing."""
-    sheets = [Sheet("Sheet1", table(REWORDED, ACTIVITIES))]
+    """Older and re-worded headings, in odd case and spacing, and a note beside a row in a
+    column with no heading."""
+    rows = table(REWORDED, ACTIVITIES)
+    rows[2] += [None, ASIDE]
+    sheets = [Sheet("Sheet1", rows)]
     return Built(write_xlsx(folder / "reworded-headings.xlsx", sheets), 3, sheets)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from ropa.register import Register
 from ropa.spreadsheets import export_workbook, import_workbook
@@ -22,6 +23,7 @@ from ropa.spreadsheets.cells import is_empty, lines, strip_marker
 from ropa.spreadsheets.columns import YES_NO_DETAILS_KEYS
 from ropa.spreadsheets.layout import CONTROLLER_LAYOUT, PROCESSOR_LAYOUT
 from tests.data.import_corpus import (
+    ASIDE,
     CORPUS,
     ICO_HEADERS,
     OWN_COLUMNS,
@@ -55,6 +57,8 @@ _HEADER_KEYS = {
     for key, header in headers.items()
 }
 
+_ICO_KEYS = set(_HEADER_KEYS.values())
+
 
 def _fragments(text: str) -> list[str]:
     """What a reader sees as separate things in a cell: lines, parts between semicolons,
@@ -69,7 +73,8 @@ def _fragments(text: str) -> list[str]:
 
 
 def _source_cells(sheet: Sheet) -> list[tuple[str, str, str | None]]:
-    """(key or own heading, text, hyperlink) of each data cell the builder wrote."""
+    """(key or own heading, text, hyperlink) of each data cell the builder wrote; a column
+    with no heading is named by its letter, as the import names it."""
     header_row = next(
         index
         for index, row in enumerate(sheet.rows)
@@ -79,9 +84,11 @@ def _source_cells(sheet: Sheet) -> list[tuple[str, str, str | None]]:
     cells = []
     for row_index, row in enumerate(sheet.rows[header_row + 1 :], start=header_row + 2):
         for column_index, value in enumerate(row, start=1):
-            heading = headings[column_index - 1] if column_index <= len(headings) else None
-            if value is None or heading is None:
+            if value is None:
                 continue
+            heading = headings[column_index - 1] if column_index <= len(headings) else None
+            if heading is None:
+                heading = f"Column {get_column_letter(column_index)}"
             key = _HEADER_KEYS.get(heading.casefold(), heading)
             link = sheet.links.get((row_index, column_index))
             cells.append((key, value, link))
@@ -112,12 +119,18 @@ def _missing(built: Built, exported: dict[str, str]) -> list[str]:
         if sheet.title in built.sheets_skipped:
             continue
         for key, text, link in _source_cells(sheet):
-            if key in OWN_COLUMNS:
-                continue  # checked on the register (and below, on the export)
             where = "notes" if key == "rights" else key
             column = exported.get(where, "")
+            # The organisation's own columns go back out as typed, under their headings.
+            own = key not in _ICO_KEYS
             for fragment in _fragments(text):
-                wanted = [link.casefold()] if link else REWRITTEN.get(fragment, [fragment])
+                wanted = (
+                    [link.casefold()]
+                    if link
+                    else [fragment]
+                    if own
+                    else REWRITTEN.get(fragment, [fragment])
+                )
                 missing += [f"{key}: {fragment!r}" for want in wanted if want not in column]
     return missing
 
@@ -143,7 +156,7 @@ def test_a_hand_made_register_comes_back_out_with_nothing_lost(
         for sheet in built.sheets
         if sheet.title not in built.sheets_skipped
         for heading, value, _ in _source_cells(sheet)
-        if heading in OWN_COLUMNS
+        if heading not in _ICO_KEYS
     }
     kept = {
         (heading, value) for record in records for heading, value in record.extra_fields.items()
@@ -202,3 +215,17 @@ def test_own_columns_come_back_in_as_they_went_out(tmp_path: Path) -> None:
         import_workbook(fresh, exported)
         elsewhere = {record.reference: record.extra_fields for record in fresh.activities.load()}
     assert elsewhere == before
+
+
+def test_a_note_in_a_column_without_a_heading_is_kept_and_reported(tmp_path: Path) -> None:
+    built = next(build for build in CORPUS if build.__name__ == "reworded_headings")(tmp_path)
+    letter = get_column_letter(len(built.sheets[0].rows[0]) + 2)
+    with Register.open(tmp_path / "register.ropa") as register:
+        report = import_workbook(register, built.path)
+        records = register.activities.load()
+        exported = export_workbook(register, tmp_path / "export.xlsx").path
+    noted = [record.extra_fields.get(f"Column {letter}") for record in records]
+    assert noted == [None, ASIDE, None]
+    assert report.sheets[0].own_columns == [(letter, f"Column {letter}", False)]
+    assert f"{letter} “Column {letter}” (no heading)" in report.summary()
+    assert ASIDE.casefold() in _exported_columns(exported, processor=False)[f"Column {letter}"]

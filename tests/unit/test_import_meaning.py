@@ -140,3 +140,41 @@ def test_words_with_a_yes_or_no_go_back_out_in_their_column(
     headers = [cell.value for cell in sheet[9]]
     for header, text in written.items():
         assert text in str(sheet.cell(10, headers.index(header) + 1).value), header
+
+
+def test_a_companys_register_is_not_told_it_is_a_public_authority(
+    register: Register, tmp_path: Path
+) -> None:
+    """A Ltd company's workbook relying on legitimate interests, imported into a new
+    register: whether it is a public authority is asked (with a guess from its name), never
+    assumed, so legitimate interests are not held against it."""
+    from ropa.checks import run_checks
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Controller"])
+    sheet.append(["Name and contact details", None, "Data Protection Officer (if applicable)"])
+    sheet.append(["Name", "Brightside Care Ltd", "Name", "Alex Morgan"])
+    sheet.append(["Address", "2 Mill Lane, Exampletown", "Address", "2 Mill Lane, Exampletown"])
+    sheet.append([])
+    headers = [column.header for column in CONTROLLER_LAYOUT.ico_columns]
+    sheet.append(headers)
+    values = {
+        "Business function": "Marketing",
+        "Purpose of processing": "Newsletters to past clients",
+        ARTICLE6: "Art 6(1)(f) Legit. Interest",
+        "Legitimate interests for the processing (if applicable)": "Keeping clients informed",
+    }
+    sheet.append([values.get(header) for header in headers])
+    path = tmp_path / "company.xlsx"
+    workbook.save(path)
+    import_workbook(register, path)
+    organisation = register.organisation.get()
+    assert organisation.name == "Brightside Care Ltd"
+    assert organisation.is_public_authority is None  # unknown until the DPO says
+    findings = run_checks(register)
+    assert "BASIS-PUBLIC-AUTHORITY" not in {finding.rule_id for finding in findings}
+    assert not [f.message for f in findings if "public authority cannot" in f.message]
+    asked = [f for f in findings if f.rule_id == "ORG-PUBLIC-AUTHORITY"]
+    assert len(asked) == 1 and "not likely to be a public authority" in asked[0].message

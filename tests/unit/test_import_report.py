@@ -11,7 +11,7 @@ import openpyxl
 from ropa.register import Register
 from ropa.spreadsheets import import_workbook
 from ropa.spreadsheets.report_workbook import write_report
-from tests.data.import_corpus import several_sheets
+from tests.data.import_corpus import ico_with_contacts, several_sheets
 from tests.data.make_dpo_workbook import build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,8 +25,8 @@ def test_the_report_workbook_lists_sheets_and_every_cell_to_check(
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["Summary", "Cells", "Activities"]
     summary = [row for row in workbook["Summary"].iter_rows(values_only=True) if any(row)]
-    assert ("Children's Services", 9, 1, 1, 0, 0) in summary
-    assert ("Corporate", 1, 2, 2, 0, 0) in summary
+    assert ("Children's Services", 9, 1, 1, 0, 0, None) in summary
+    assert ("Corporate", 1, 2, 2, 0, 0, None) in summary
     assert ("Lookups", "no row of ICO headings in its first 40 rows") in [
         row[:2] for row in summary
     ]
@@ -37,6 +37,22 @@ def test_the_report_workbook_lists_sheets_and_every_cell_to_check(
     assert any(kind == "Check" for kind, _, _ in found)
     activities = list(workbook["Activities"].iter_rows(values_only=True))
     assert [row[0] for row in activities[1:]] == ["Created"] * 3
+
+
+def test_the_report_says_which_columns_were_kept_as_the_organisations_own(
+    register: Register, tmp_path: Path
+) -> None:
+    report = import_workbook(register, ico_with_contacts(tmp_path).path)
+    path = write_report(report, tmp_path / "report.xlsx")
+    rows = list(openpyxl.load_workbook(path)["Summary"].iter_rows(values_only=True))
+    assert rows[2][6] == "Kept as own columns"
+    assert rows[3][0] == "ROPA"
+    assert rows[3][6] == "AE Information asset owner\nAF System supplier"
+    assert (
+        "Sheet “ROPA”: kept as the organisation's own columns (shown with each activity and "
+        "exported after the register's columns): AE “Information asset owner”, "
+        "AF “System supplier”." in report.summary()
+    )
 
 
 def test_text_in_the_report_never_becomes_a_formula(register: Register, tmp_path: Path) -> None:
