@@ -192,12 +192,13 @@ def _paint_pages(
     # In pixels of the layout device, as the painter is scaled from those.
     small.setPixelSize(round(HEADER_FONT_POINTS * LAYOUT_DPI / 72))
     grey, rule = QColor("#505a5f"), QPen(QColor("#b7c9d6"), 0.25 * per_mm)
-    header_rect = QRectF(margin, margin, body.width(), header * 0.8)
+    # The header's text and rule sit in the upper part of its band, clear of the first line.
+    header_rect = QRectF(margin, margin, body.width(), header * 0.6)
     footer_rect = QRectF(margin, body.bottom() + footer * 0.3, body.width(), footer * 0.7)
     left, right = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight
     bottom, middle = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignVCenter
     updated = f"Last updated {notice.last_updated}"
-    rule_y = margin + header * 0.9
+    rule_y = margin + header * 0.7
     for page in range(pages.count):
         if page:
             device.newPage()

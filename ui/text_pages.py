@@ -9,16 +9,26 @@ QTextLayout::draw starts from the last line wholly above the clip rectangle); no
 in a long document, Qt left a line across the foot of a page, over the footer; and a block
 that had to start a page could start the page after, leaving an empty one.
 
-A page takes lines for as long as they fit whole, so no line crosses its foot; it does not
-end with a heading when there is text after it (the stylesheet's `page-break-after: avoid`,
-which Qt ignores), as in a word processor, and a heading with a sub-heading below it goes
-with it.  Each page then paints its own lines (QTextLine.draw, with the character formats Qt
-laid out), a list item's bullet or number beside its first line, block backgrounds and the
-borders of table cells (the rules between rows), cut at the edges of the page.
+A page takes lines for as long as they fit whole, so no line crosses its foot; a line in a
+table cell reaches to the cell's foot (its padding and the rule below it) when it is the
+cell's last, and up to the cell's top when it is the first, so a row's rules go with its text.
+A page does not end with a heading or a table's header row when there is text after it (the
+stylesheet's `page-break-after: avoid`, which Qt ignores), as in a word processor, and a
+heading with a sub-heading below it goes with it.  A table row that fits on a page is not
+split between two.  A paragraph or list item that runs over a page break leaves at least two
+of its lines on each side (no first line alone at a foot, no last line alone at a top),
+moving a line or the whole of it to the next page.  Empty lines (the empty block Qt puts
+after a table) print nothing and start no page.
+
+Each page then paints its own lines (QTextLine.draw, with the character formats Qt laid
+out), a list item's bullet or number beside its first line, block backgrounds and the
+borders of table cells (the rules between rows), each rule on the page of the lines it
+borders, cut at the edges of the page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -30,6 +40,7 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
     QTextBlock,
+    QTextCursor,
     QTextDocument,
     QTextFrame,
     QTextLayout,
@@ -58,10 +69,18 @@ class PlacedLine:
     origin: QPointF  # where the block's layout is placed
     top: float
     bottom: float
+    # The table row the line is in (the table's first position, the row), if any.
+    row: tuple[int, int] | None = None
+    in_header_row: bool = False  # a cell of a table's header row (<thead>)
 
     @property
     def heading(self) -> bool:
         return self.block.blockFormat().headingLevel() > 0
+
+    @property
+    def keeps_with_next(self) -> bool:
+        """A heading or a table's header row: never the last thing on a page."""
+        return self.heading or self.in_header_row
 
     def text_line(self) -> QTextLine:
         return self.block.layout().lineAt(self.number)
@@ -73,40 +92,56 @@ class PlacedLine:
 
 
 @dataclass(frozen=True)
-class _Rule:
+class Rule:
     line: QLineF  # in document coordinates, y1 <= y2
     pen: QPen
 
 
-def table_rules(document: QTextDocument) -> list[_Rule]:
+def _cell_boxes(document: QTextDocument) -> list[tuple[QTextTableCell, QRectF]]:
+    """Every table cell with the box its padding and borders take, as Qt laid them out."""
+    return [
+        placed
+        for table in _tables(document.rootFrame())
+        for placed in _table_cell_boxes(table, document.documentLayout())
+    ]
+
+
+def _table_cell_boxes(
+    table: QTextTable, layout: QAbstractTextDocumentLayout
+) -> list[tuple[QTextTableCell, QRectF]]:
+    """The cells of `table` in boxes that meet: each reaches the next cell's left edge and
+    the top of the row below (where Qt places it), the last row its tallest cell's foot."""
+    cells = [
+        table.cellAt(row, column)
+        for row in range(table.rows())
+        for column in range(table.columns())
+    ]
+    boxes = {
+        (cell.row(), cell.column()): _cell_box(cell, layout) for cell in cells if cell.row() >= 0
+    }
+    right_edge = max((box.right() for box in boxes.values()), default=0.0)
+    row_tops: dict[int, float] = {}
+    row_bottoms: dict[int, float] = {}
+    for (row, _), box in boxes.items():
+        row_tops[row] = min(row_tops.get(row, box.top()), box.top())
+        row_bottoms[row] = max(row_bottoms.get(row, box.bottom()), box.bottom())
+    placed = []
+    for (row, column), box in boxes.items():
+        cell = table.cellAt(row, column)
+        next_cell = boxes.get((row, column + cell.columnSpan()))
+        last_row = row + cell.rowSpan() - 1
+        foot = row_tops.get(last_row + 1, row_bottoms[last_row])
+        right = next_cell.left() if next_cell is not None else right_edge
+        placed.append((cell, QRectF(QPointF(box.left(), row_tops[row]), QPointF(right, foot))))
+    return placed
+
+
+def table_rules(cell_boxes: list[tuple[QTextTableCell, QRectF]]) -> list[Rule]:
     """The borders of every table cell (as the notice's stylesheet draws rules between rows),
-    placed around the cell's text and padding as Qt laid them out."""
-    rules: list[_Rule] = []
-    for table in _tables(document.rootFrame()):
-        cells = [
-            table.cellAt(row, column)
-            for row in range(table.rows())
-            for column in range(table.columns())
-        ]
-        boxes = {
-            (cell.row(), cell.column()): _cell_box(cell, document.documentLayout())
-            for cell in cells
-            if cell.row() >= 0
-        }
-        right_edge = max((box.right() for box in boxes.values()), default=0.0)
-        for (row, column), box in boxes.items():
-            cell = table.cellAt(row, column)
-            # Cells meet: a cell reaches the next one's left edge and its row's foot.
-            next_cell = boxes.get((row, column + cell.columnSpan()))
-            row_boxes = [b for (r, _), b in boxes.items() if r == row + cell.rowSpan() - 1]
-            box = QRectF(
-                QPointF(box.left(), min(b.top() for (r, _), b in boxes.items() if r == row)),
-                QPointF(
-                    next_cell.left() if next_cell is not None else right_edge,
-                    max(b.bottom() for b in row_boxes),
-                ),
-            )
-            rules.extend(_cell_rules(cell.format().toTableCellFormat(), box))
+    placed around the cell's text and padding."""
+    rules: list[Rule] = []
+    for cell, box in cell_boxes:
+        rules.extend(_cell_rules(cell.format().toTableCellFormat(), box))
     return rules
 
 
@@ -151,7 +186,7 @@ def _advance_bottom(block: QTextBlock, layout: QAbstractTextDocumentLayout) -> f
     return rect.top() + last.y() + block.blockFormat().lineHeight(last.height(), 1.0)
 
 
-def _cell_rules(cell_format: QTextTableCellFormat, box: QRectF) -> list[_Rule]:
+def _cell_rules(cell_format: QTextTableCellFormat, box: QRectF) -> list[Rule]:
     rules = []
     sides = [
         (cell_format.topBorder(), cell_format.topBorderBrush(), "top"),
@@ -171,41 +206,122 @@ def _cell_rules(cell_format: QTextTableCellFormat, box: QRectF) -> list[_Rule]:
             "left": QLineF(box.left() + half, box.top(), box.left() + half, box.bottom()),
             "right": QLineF(box.right() - half, box.top(), box.right() - half, box.bottom()),
         }[side]
-        rules.append(_Rule(line, pen))
+        rules.append(Rule(line, pen))
     return rules
 
 
-def _lines(document: QTextDocument) -> list[PlacedLine]:
-    """Every line of the document, top to bottom (lines side by side in a table, left to
-    right)."""
+def _lines(
+    document: QTextDocument, cell_boxes: list[tuple[QTextTableCell, QRectF]]
+) -> list[PlacedLine]:
+    """Every line of the document with text, top to bottom (lines side by side in a table,
+    left to right).  A cell's first line reaches up to the cell's top and its last line down
+    to the cell's foot (see _cell_extents)."""
     layout = document.documentLayout()
     # Qt lays a document out a part at a time, as it is asked for; a block not yet laid out
     # has no lines, so lay it all out first.
     layout.documentSize()
+    tops, bottoms = _cell_extents(cell_boxes)
     lines = []
     block = document.begin()
     while block.isValid():
         text_layout = block.layout()
-        if block.isVisible() and text_layout.lineCount():
+        if block.isVisible() and text_layout.lineCount() and _prints_something(block):
             # Where the layout is placed in the document, inside any frame (a table cell)
             # it is in: Qt puts the block's bounding rectangle there.
             origin = layout.blockBoundingRect(block).topLeft()
-            for number in range(text_layout.lineCount()):
+            row, in_header_row = _table_place(block)
+            last = text_layout.lineCount() - 1
+            for number in range(last + 1):
                 line = text_layout.lineAt(number)
                 top = origin.y() + line.y()
-                lines.append(PlacedLine(block, number, origin, top, top + line.height()))
+                bottom = top + line.height()
+                if number == 0:
+                    top = min(top, tops.get(block.blockNumber(), top))
+                if number == last:
+                    bottom = max(bottom, bottoms.get(block.blockNumber(), bottom))
+                lines.append(PlacedLine(block, number, origin, top, bottom, row, in_header_row))
         block = block.next()
     lines.sort(key=lambda line: (line.top, line.origin.x()))
     return lines
 
 
-def _without_trailing_headings(page: list[PlacedLine]) -> list[PlacedLine]:
-    """`page` less any headings at its foot, which go on to the next page with their text;
-    unless the page holds nothing else."""
+def _prints_something(block: QTextBlock) -> bool:
+    """Whether `block` has text or a list item's marker: Qt gives an empty block (the one it
+    puts after every table) a line, which prints nothing and must not start a page."""
+    return bool(block.text().strip()) or block.textList() is not None
+
+
+def _cell_extents(
+    cell_boxes: list[tuple[QTextTableCell, QRectF]],
+) -> tuple[dict[int, float], dict[int, float]]:
+    """By block number: the top of the cell a cell's first block starts, and the foot of the
+    cell its last block ends (padding and rules included)."""
+    tops: dict[int, float] = {}
+    bottoms: dict[int, float] = {}
+    for cell, box in cell_boxes:
+        tops[cell.firstCursorPosition().block().blockNumber()] = box.top()
+        bottoms[cell.lastCursorPosition().block().blockNumber()] = box.bottom()
+    return tops, bottoms
+
+
+def _table_place(block: QTextBlock) -> tuple[tuple[int, int] | None, bool]:
+    """The table row `block` is in (if any), and whether that row is a header row."""
+    table = QTextCursor(block).currentTable()
+    if table is None:
+        return None, False
+    row = table.cellAt(block.position()).row()
+    return (table.firstPosition(), row), 0 <= row < table.format().headerRowCount()
+
+
+def _without_trailing_headings(page: list[PlacedLine], following: PlacedLine) -> list[PlacedLine]:
+    """`page` less any headings (and table header rows) at its foot, which go on to the next
+    page with what follows them (`following` first); unless the page holds nothing else."""
     keep = len(page)
-    while keep and page[keep - 1].heading:
+    while keep and page[keep - 1].keeps_with_next:
         keep -= 1
     return page[:keep] if keep else page
+
+
+def _without_split_row(page: list[PlacedLine], following: PlacedLine) -> list[PlacedLine]:
+    """`page` less the lines of a table row that the break (`following` is the next page's
+    first line) would split: the row goes to the next page whole, unless it fills the page."""
+    if following.row is None:
+        return page
+    keep = len(page)
+    while keep and page[keep - 1].row == following.row:
+        keep -= 1
+    return page[:keep] if keep else page
+
+
+def _without_widow_or_orphan(page: list[PlacedLine], following: PlacedLine) -> list[PlacedLine]:
+    """`page` less the lines of a paragraph cut by the break (`following` is the next page's
+    first line) that would leave one of its lines alone on either side: a first line alone
+    goes to the next page; so does the line before a last line left alone, or the whole
+    paragraph if it starts on this page with only two lines.  A page is never emptied."""
+    last = page[-1]
+    if last.row is not None or last.block != following.block:
+        return page
+    here = 0  # the paragraph's lines on this page
+    while here < len(page) and page[-1 - here].block == last.block:
+        here += 1
+    after = last.block.layout().lineCount() - 1 - last.number  # its lines on later pages
+    starts_here = last.number + 1 == here
+    if last.number == 0:
+        move = 1
+    elif after == 1:
+        move = here if here == 2 and starts_here else 1
+    else:
+        return page
+    return page[:-move] if move < len(page) else page
+
+
+# What a page gives up to the next, in turn, when the page does not end the document: each
+# is asked about the page as the one before it left it.
+_KEEPS: list[Callable[[list[PlacedLine], PlacedLine], list[PlacedLine]]] = [
+    _without_split_row,
+    _without_widow_or_orphan,
+    _without_trailing_headings,
+]
 
 
 class TextPages:
@@ -220,12 +336,12 @@ class TextPages:
         self.document = document
         self.page_height = page_height
         self.layout_device = layout_device
-        lines = _lines(document)
+        cell_boxes = _cell_boxes(document)
         # Where each page starts in the document's column, and its lines.
         self._starts: list[float] = []
         self._pages: list[list[PlacedLine]] = []
-        self._cut_into_pages(lines)
-        self._rules = table_rules(document)
+        self._cut_into_pages(_lines(document, cell_boxes))
+        self._rules = table_rules(cell_boxes)
 
     @property
     def count(self) -> int:
@@ -240,11 +356,32 @@ class TextPages:
         end = self._starts[page + 1] if page + 1 < len(self._starts) else float("inf")
         return self._starts[page], end
 
+    @property
+    def rules(self) -> list[Rule]:
+        """Every table rule of the document, in the document's column."""
+        return list(self._rules)
+
+    def rules_on(self, page: int) -> list[Rule]:
+        """The table rules painted on `page`, in the document's column.  A rule across the
+        page goes on the page whose lines it borders (their reach takes in their cells'
+        rules, and the next page starts where its first line or cell does); a rule down the
+        page goes on each page it passes."""
+        start, end = self.page_bounds(page)
+        return [
+            rule
+            for rule in self._rules
+            if (
+                start <= rule.line.y1() < end
+                if rule.line.y1() == rule.line.y2()
+                else rule.line.y2() > start and rule.line.y1() < end
+            )
+        ]
+
     def paint(self, painter: QPainter, page: int) -> None:
         """Paint `page` with the painter's origin at the top left of the page body."""
         if page >= len(self._pages):
             return
-        start, end = self.page_bounds(page)
+        start = self._starts[page]
         shift = QPointF(0, -start)
         painter.save()
         # Backgrounds and rules of blocks and tables that run over the page edge stop at it.
@@ -254,11 +391,9 @@ class TextPages:
             if line.block.blockNumber() not in painted:
                 painted.add(line.block.blockNumber())
                 self._paint_background(painter, line.block, shift)
-        for rule in self._rules:
-            # A rule at the foot of a row belongs with the row above it.
-            if rule.line.y2() > start and rule.line.y1() <= end:
-                painter.setPen(rule.pen)
-                painter.drawLine(rule.line.translated(shift))
+        for rule in self.rules_on(page):
+            painter.setPen(rule.pen)
+            painter.drawLine(rule.line.translated(shift))
         painter.setClipping(False)
         painter.setPen(QColor(Qt.GlobalColor.black))
         for line in self._pages[page]:
@@ -287,8 +422,9 @@ class TextPages:
                 end += 1
             end = max(end, at + 1)  # a line taller than a page goes on a page of its own
             taken = lines[at:end]
-            if end < len(lines):
-                taken = _without_trailing_headings(taken)
+            for keep_together in _KEEPS:
+                if at + len(taken) < len(lines):
+                    taken = keep_together(taken, lines[at + len(taken)])
             self._starts.append(start)
             self._pages.append(taken)
             at += len(taken)

@@ -26,9 +26,17 @@ BULLETED = {QTextListFormat.Style.ListDisc}
 TOLERANCE_POINTS = 2.0
 
 
+def _missing(message: str) -> None:
+    """Skip a test that needs something this machine lacks; on CI, which installs everything
+    the tests need, fail instead, so that a test never passes there by not running."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def _pdftotext(*arguments: str) -> str:
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+        _missing("pdftotext is not installed (Debian: poppler-utils)")
     result = subprocess.run(["pdftotext", *arguments], capture_output=True, text=True, check=True)
     # Fonts print ligatures ("ﬁ"); compare the letters.
     return unicodedata.normalize("NFKC", result.stdout)
@@ -100,11 +108,10 @@ def require_font_family(family: str) -> None:
     """Skip a test for a font this machine lacks; on CI (which installs them all) fail."""
     if family in QFontDatabase.families():
         return
-    message = f"The font family {family!r} is not installed (Debian: fonts-dejavu-core, "
-    message += "fonts-liberation, fonts-noto-core)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    _missing(
+        f"The font family {family!r} is not installed "
+        "(Debian: fonts-dejavu-core, fonts-liberation, fonts-noto-core)"
+    )
 
 
 def pages_with_each_line_once(
