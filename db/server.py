@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
     from sqlalchemy.orm import Session, sessionmaker
 
 SCHEMES = ("postgresql://", "postgres://")
@@ -52,8 +52,8 @@ def _driver_url(url: str) -> str:
 def make_server_engine(url: str, *, read_only: bool = False) -> Engine:
     """An engine over the register database at `url`.
 
-    Writers run at READ COMMITTED; the activities' version numbers (checked in the UPDATE
-    itself) keep two people's saves of one activity from overwriting each other.
+    Writers run at READ COMMITTED and queue for the register's writer lock (`lock_writer`),
+    as writers of a file queue for the file.
     """
     from sqlalchemy import create_engine
 
@@ -79,3 +79,29 @@ def make_server_session_factory(engine: Engine, *, reader: bool = False) -> sess
         else engine
     )
     return sessionmaker(bind, expire_on_commit=False)
+
+
+# One number for "the register's writer": an advisory lock, held for a transaction.
+_WRITER_LOCK_KEY = 0x524F5041  # "ROPA"
+
+
+def lock_writer(connection: Connection) -> None:
+    """Wait (at most as long as a file's writer waits) to be the register's one writer until
+    this transaction ends, as BEGIN IMMEDIATE makes a file's writers queue.
+
+    Every service reads, checks the version the user saw, and writes, in one transaction;
+    at READ COMMITTED two people saving one activity at the same moment could both pass the
+    check and the second save overwrite the first. Behind the lock each writer's reads see
+    every save committed before it, so the second is told of the first (a ConflictError)
+    and nothing is lost. Readers never take it.
+    """
+    from db.connection import BUSY_TIMEOUT_MS
+
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITER_LOCK_KEY})")
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """Whether the server gave up waiting for a lock (SQLSTATE 55P03, lock_not_available)."""
+    original = getattr(error, "orig", None) or error
+    return getattr(original, "sqlstate", None) == "55P03"

@@ -298,6 +298,10 @@ class Register:
         mark = 0
         try:
             with sessions.begin() as session:
+                if self.server_url is not None:
+                    from db.server import lock_writer
+
+                    lock_writer(session.connection())
                 yield session
                 if self.confirm_saves and _wrote(session):
                     from db.save_witness import mark_statement, new_mark
@@ -305,7 +309,9 @@ class Register:
                     mark = new_mark()
                     session.connection().exec_driver_sql(mark_statement(mark))
         except OperationalError as error:
-            if "locked" not in str(error.orig):
+            from db.server import is_lock_timeout
+
+            if "locked" not in str(error.orig) and not is_lock_timeout(error):
                 raise
             raise RegisterBusyError(
                 f"{self.path.name} is busy: someone else is saving to it. Nothing was changed; "
