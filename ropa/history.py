@@ -1,4 +1,10 @@
-"""The change history: every change recorded with the OS user name and the time."""
+"""The change history: every change recorded with who made it and when.
+
+In a register file "who" is the operating system's login name. On a PostgreSQL server it is
+the server's own login (session_user), written by the server in the INSERT itself, so a client
+cannot put another name there; a team register's trigger (db/team_security.py) also stamps
+the server's clock and refuses any other name.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 from db.models import ChangeRecord, utc_now
@@ -85,9 +91,19 @@ class ChangeLog:
         )
 
     def _write(self, session: Session) -> None:
-        if self._rows:
-            session.connection().execute(insert(ChangeRecord), self._rows)
-            self._rows = []
+        if not self._rows:
+            return
+        # The changes themselves first: a team register's server that refuses one then
+        # names its table, rather than the history's.
+        session.flush()
+        connection = session.connection()
+        statement = insert(ChangeRecord)
+        if connection.dialect.name == "postgresql":
+            statement = statement.values(changed_by=func.session_user())
+            for row in self._rows:
+                row.pop("changed_by", None)
+        connection.execute(statement, self._rows)
+        self._rows = []
 
 
 class HistoryService:

@@ -1,0 +1,409 @@
+"""A team register's roles, enforced by a real PostgreSQL server.
+
+Each test signs in as real server logins (the test cluster trusts loopback logins), through
+the app's services and with raw SQL over the app's own connection, and checks what the
+server refused and what is still stored afterwards, read back as the DPO.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from sqlalchemy.exc import ProgrammingError
+
+from db.models import Status
+from db.team_security import roles_for_database
+from ropa.errors import ValidationError
+from ropa.notices.records import NoticeRecord
+from ropa.records import ActivityRecord, TransferEntry
+from ropa.register import Register
+from ropa.team import TeamPermissionError, TeamService, init_team_register
+from tests.postgres import with_database
+
+FINANCE = "Finance"
+CHILDREN = "Children's services"
+
+
+def as_login(url: str, login: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, f"{login}@{host}", parts.path, parts.query, ""))
+
+
+def database_of(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+@dataclass
+class Team:
+    """A team register with a DPO, an editor of Finance and a viewer, and one activity of
+    each of two business functions."""
+
+    dpo: str
+    editor: str
+    viewer: str
+    url: str
+    finance_id: int
+    children_id: int
+
+    def url_for(self, login: str) -> str:
+        return as_login(self.url, login)
+
+    def open_as(self, login: str) -> Register:
+        return Register.open(self.url_for(login))
+
+
+class Logins:
+    """Server logins made for one test (roles are cluster-wide: each name is unique), and
+    dropped with everything granted to them afterwards."""
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self.prefix = f"t{uuid.uuid4().hex[:8]}"
+        self.made: list[str] = []
+        self.databases: list[str] = []
+
+    def make(self, name: str, options: str = "") -> str:
+        login = f"{self.prefix}_{name}"
+        with psycopg.connect(self.server, autocommit=True) as admin:
+            admin.execute(f'CREATE ROLE "{login}" LOGIN {options}')
+        self.made.append(login)
+        return login
+
+    def owned_database(self, url: str, owner: str) -> str:
+        """Hand the (empty) database at `url` to `owner`, as `createdb --owner` would."""
+        with psycopg.connect(self.server, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{database_of(url)}" OWNER TO "{owner}"')
+        self.databases.append(database_of(url))
+        return as_login(url, owner)
+
+    def drop(self) -> None:
+        with psycopg.connect(self.server, autocommit=True) as admin:
+            superuser = admin.execute("SELECT current_user").fetchone()[0]
+            groups = [
+                role
+                for database in self.databases
+                for role in vars(roles_for_database(database)).values()
+            ]
+            everyone = ", ".join(f'"{name}"' for name in [*self.made, *groups])
+            existing = {
+                row[0] for row in admin.execute("SELECT datname FROM pg_database").fetchall()
+            }
+            for database in set(self.databases) & existing:
+                with psycopg.connect(
+                    with_database(self.server, database), autocommit=True
+                ) as inside:
+                    inside.execute(f"DROP OWNED BY {everyone} CASCADE")
+                admin.execute(f'ALTER DATABASE "{database}" OWNER TO "{superuser}"')
+            for name in [*groups, *self.made]:
+                admin.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+
+@pytest.fixture
+def logins(postgres_server: str) -> Iterator[Logins]:
+    made = Logins(postgres_server)
+    try:
+        yield made
+    finally:
+        made.drop()
+
+
+def make_team(logins: Logins, empty_database_url: str) -> Team:
+    dpo = logins.make("dpo", "CREATEROLE")
+    url = logins.owned_database(empty_database_url, dpo)
+    assert init_team_register(url).role == "dpo"
+    with Register.open(url) as register:
+        finance = register.activities.create(
+            ActivityRecord(
+                name="Payroll",
+                business_function=FINANCE,
+                transfers=[TransferEntry("United States", "adequacy", "")],
+            )
+        )
+        children = register.activities.create(
+            ActivityRecord(
+                name="Child protection",
+                business_function=CHILDREN,
+                transfers=[TransferEntry("Canada", "adequacy", "")],
+            )
+        )
+        team = TeamService(register)
+        editor = team.add_user(f"{logins.prefix}_editor", "editor", [FINANCE]).login
+        viewer = team.add_user(f"{logins.prefix}_viewer", "viewer").login
+    logins.made += [editor, viewer]
+    assert finance.id is not None and children.id is not None
+    return Team(dpo, editor, viewer, url, finance.id, children.id)
+
+
+@pytest.fixture
+def team(logins: Logins, postgres_url: str) -> Team:
+    return make_team(logins, postgres_url)
+
+
+def refused_raw(register: Register, sql: str) -> str:
+    """Run `sql` over the app's own connection; the server's refusal, in its words."""
+    with pytest.raises(ProgrammingError) as refused, register.engine.begin() as connection:
+        connection.exec_driver_sql(sql)
+    assert isinstance(refused.value.orig, psycopg.errors.InsufficientPrivilege)
+    return str(refused.value.orig)
+
+
+def matched_raw(register: Register, sql: str) -> int:
+    with register.engine.begin() as connection:
+        return connection.exec_driver_sql(sql).rowcount
+
+
+def activity_names(team: Team) -> dict[int, tuple[str, str, str]]:
+    with team.open_as(team.dpo) as register:
+        return {
+            record.id: (record.name, record.business_function, record.status.value)
+            for record in register.activities.load(include_retired=True)
+            if record.id is not None
+        }
+
+
+def test_viewer_reads_everything_and_writes_nothing(team: Team) -> None:
+    before = activity_names(team)
+    with team.open_as(team.viewer) as register:
+        assert len(register.activities.load()) == 2
+        assert TeamService(register).membership().role == "viewer"
+        with pytest.raises(TeamPermissionError, match="viewer, who may read"):
+            register.activities.update(team.finance_id, {"name": "Changed by a viewer"})
+        with pytest.raises(TeamPermissionError, match="change the organisation's details"):
+            register.organisation.update({"name": "Viewer council"})
+        for statement in (
+            f"UPDATE activities SET name = 'raw' WHERE id = {team.finance_id}",
+            f"DELETE FROM activities WHERE id = {team.children_id}",
+            "INSERT INTO activities (reference, name) VALUES ('X-1', 'raw')",
+            "DELETE FROM transfers",
+            "UPDATE organisation SET name = 'raw'",
+            "DELETE FROM library_items",
+            "INSERT INTO change_history (entity_type, action) VALUES ('activity', 'delete')",
+        ):
+            assert "permission denied" in refused_raw(register, statement)
+    assert activity_names(team) == before
+
+
+def test_editor_changes_the_activities_of_their_function(team: Team) -> None:
+    with team.open_as(team.editor) as register:
+        changed = register.activities.update(
+            team.finance_id, {"name": "Payroll and pensions", "transfers": []}
+        )
+        assert changed.name == "Payroll and pensions" and changed.transfers == []
+        created = register.activities.create(
+            ActivityRecord(name="Expenses", business_function="  finance ")
+        )
+        register.activities.retire([created.id or 0])
+        register.activities.delete([created.id or 0])
+    names = activity_names(team)
+    assert names[team.finance_id][0] == "Payroll and pensions"
+    assert created.id not in names
+
+
+def test_editor_cannot_touch_another_functions_activity(team: Team) -> None:
+    before = activity_names(team)
+    with team.open_as(team.editor) as register:
+        for attempt in (
+            lambda: register.activities.update(team.children_id, {"name": "Changed"}),
+            lambda: register.activities.update(team.children_id, {"transfers": []}),
+            lambda: register.activities.retire([team.children_id]),
+            lambda: register.activities.delete([team.children_id]),
+            lambda: register.activities.update(team.finance_id, {"business_function": CHILDREN}),
+            lambda: register.activities.create(
+                ActivityRecord(name="New", business_function=CHILDREN)
+            ),
+        ):
+            with pytest.raises(TeamPermissionError) as refused:
+                attempt()
+            assert "Nothing was changed" in str(refused.value)
+        child = team.children_id
+        assert CHILDREN in refused_raw(
+            register, f"UPDATE activities SET name = 'raw' WHERE id = {child}"
+        )
+        refused_raw(register, f"UPDATE activities SET status = 'retired' WHERE id = {child}")
+        refused_raw(register, f"DELETE FROM activities WHERE id = {child}")
+        refused_raw(register, "UPDATE activities SET name = 'every one'")
+        assert "row-level security" in refused_raw(
+            register,
+            "UPDATE activities SET business_function = 'Children''s services' "
+            f"WHERE id = {team.finance_id}",
+        )
+        refused_raw(
+            register,
+            "INSERT INTO activities (reference, name, business_function, status) "
+            "VALUES ('X-1', 'raw', 'Children''s services', 'draft')",
+        )
+        # Another function's activity's own rows are out of the editor's reach too.
+        refused_raw(register, f"DELETE FROM transfers WHERE activity_id = {child}")
+        refused_raw(register, f"UPDATE transfers SET destination = 'x' WHERE activity_id = {child}")
+        refused_raw(register, "DELETE FROM transfers")
+        refused_raw(
+            register,
+            f"INSERT INTO transfers (activity_id, destination, mechanism, safeguards, position) "
+            f"VALUES ({child}, 'Narnia', '', '', 5)",
+        )
+        # And everything else is the DPO's.
+        refused_raw(register, "UPDATE organisation SET name = 'raw'")
+        refused_raw(register, "INSERT INTO notices (title) VALUES ('raw')")
+        with pytest.raises(TeamPermissionError, match="change the libraries"):
+            register.activities.update(team.finance_id, {"purposes": ["A purpose nobody had"]})
+    assert activity_names(team) == before
+    with team.open_as(team.dpo) as register:
+        assert [t.destination for t in register.activities.get(child).transfers] == ["Canada"]
+
+
+def test_only_a_dpo_approves(team: Team) -> None:
+    with team.open_as(team.editor) as register:
+        register.review.submit_for_review([team.finance_id])
+        with pytest.raises(TeamPermissionError, match="Only a DPO may approve"):
+            register.review.approve([team.finance_id], despite_errors=True)
+        refused_raw(
+            register, f"UPDATE activities SET status = 'approved' WHERE id = {team.finance_id}"
+        )
+        refused_raw(
+            register,
+            f"UPDATE activities SET approved_by = 'the DPO' WHERE id = {team.finance_id}",
+        )
+    assert activity_names(team)[team.finance_id][2] == Status.IN_REVIEW.value
+    with team.open_as(team.dpo) as register:
+        register.review.approve([team.finance_id], approved_by="Someone Else", despite_errors=True)
+        approved = register.activities.get(team.finance_id)
+    # The approver is whoever the server says signed in, not a name the client sent.
+    assert (approved.status, approved.approved_by) == (Status.APPROVED, team.dpo)
+    with team.open_as(team.editor) as register:
+        # Changing an approved activity sends it back for review; keeping it approved is not
+        # the editor's to do.
+        refused_raw(register, f"UPDATE activities SET name = 'raw' WHERE id = {team.finance_id}")
+        edited = register.activities.update(team.finance_id, {"description": "Monthly pay"})
+        assert edited.status is Status.IN_REVIEW and edited.changed_since_approval
+
+
+def test_only_a_dpo_writes_and_publishes_notices(team: Team) -> None:
+    with (
+        team.open_as(team.editor) as register,
+        pytest.raises(TeamPermissionError, match="change notices"),
+    ):
+        register.notices.create(NoticeRecord(title="Payroll notice"))
+    with team.open_as(team.dpo) as register:
+        notice = register.notices.create(
+            NoticeRecord(title="Payroll notice", activity_ids=[team.finance_id])
+        )
+        assert notice.id is not None
+        register.notices.publish(notice.id, override_reason="Testing the roles")
+    with team.open_as(team.editor) as register:
+        refused_raw(
+            register,
+            f"INSERT INTO notice_versions (notice_id, number, published_by, content, text) "
+            f"VALUES ({notice.id}, 2, 'me', '', '')",
+        )
+        with pytest.raises(TeamPermissionError, match="publish notices"):
+            register.notices.publish(notice.id, override_reason="Editor trying")
+    with team.open_as(team.viewer) as register:
+        assert len(register.notices.get(notice.id).activity_ids) == 1
+
+
+def test_history_names_the_server_login(team: Team) -> None:
+    with team.open_as(team.editor) as register:
+        register.activities.update(team.finance_id, {"owner": "Head of payroll"})
+        with register.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO change_history (changed_at, changed_by, entity_type, entity_id, "
+                "entity_label, action, field, old_value, new_value) VALUES "
+                f"('2001-01-01', '{team.dpo}', 'activity', {team.finance_id}, '', 'update', "
+                "'forged', '', '')"
+            )
+        # Nobody rewrites or removes the history, the editor included.
+        refused_raw(register, "UPDATE change_history SET changed_by = 'someone'")
+        refused_raw(register, "DELETE FROM change_history")
+    with team.open_as(team.dpo) as register:
+        # Not even the DPO who owns the tables: no policy lets a row be changed or removed.
+        assert matched_raw(register, "DELETE FROM change_history") == 0
+        assert matched_raw(register, "UPDATE change_history SET changed_by = 'x'") == 0
+        lines = register.history.changes(entity_type="activity", entity_id=team.finance_id)
+    by_field = {line.field: line for line in lines}
+    assert by_field["owner"].changed_by == team.editor
+    assert by_field["owner"].new_value == "Head of payroll"
+    assert by_field["forged"].changed_by == team.editor
+    assert by_field["forged"].changed_at.year > 2001
+    assert by_field[""].changed_by == team.dpo  # the DPO created it
+
+
+def test_being_dpo_of_one_register_gives_nothing_in_another(
+    logins: Logins, postgres_url: str, postgres_server: str
+) -> None:
+    first = make_team(logins, postgres_url)
+    other_name = f"ropa_test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{other_name}"')
+    try:
+        other_owner = logins.make("other_owner", "CREATEROLE")
+        other_url = logins.owned_database(with_database(postgres_server, other_name), other_owner)
+        init_team_register(other_url)
+        deputy = logins.make("deputy")
+        with Register.open(other_url) as register:
+            TeamService(register).add_user(deputy, "dpo")
+        # The other register's DPO (no CREATEROLE: the IT team's power, not the role's)
+        # can neither read the first register nor hand themselves its roles.
+        first_roles = roles_for_database(database_of(first.url))
+        with psycopg.connect(first.url_for(deputy), autocommit=True) as outsider:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                outsider.execute("SELECT name FROM activities")
+            for group in (first_roles.dpo, first_roles.viewer):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    outsider.execute(f'GRANT "{group}" TO "{deputy}"')
+        # And the first register's DPO reads nothing in the other.
+        with (
+            psycopg.connect(as_login(other_url, first.dpo), autocommit=True) as outsider,
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+        ):
+            outsider.execute("SELECT name FROM activities")
+    finally:
+        logins.drop()
+        logins.made.clear()
+        logins.databases.clear()
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{other_name}" WITH (FORCE)')
+
+
+def test_team_members_and_role_changes(team: Team) -> None:
+    with team.open_as(team.dpo) as register:
+        service = TeamService(register)
+        listed = {member.login: (member.role, member.functions) for member in service.members()}
+        assert listed == {
+            team.dpo: ("dpo", ()),
+            team.editor: ("editor", (FINANCE,)),
+            team.viewer: ("viewer", ()),
+        }
+        # A new role replaces the old one.
+        service.add_user(team.viewer, "editor", [CHILDREN])
+        with pytest.raises(ValidationError, match="at least one"):
+            service.add_user(team.viewer, "editor", [])
+        with pytest.raises(ValidationError, match="only DPO"):
+            service.add_user(team.dpo, "viewer")
+    with team.open_as(team.viewer) as register:
+        membership = TeamService(register).membership()
+        assert (membership.role, membership.functions) == ("editor", (CHILDREN,))
+        register.activities.update(team.children_id, {"owner": "Head of children's services"})
+        with pytest.raises(TeamPermissionError, match="Only a DPO"):
+            TeamService(register).add_user(team.editor, "dpo")
+
+
+def test_a_dpo_who_may_not_create_logins_still_manages_the_team(team: Team) -> None:
+    with team.open_as(team.dpo) as register:
+        TeamService(register).add_user(team.viewer, "dpo")
+    # The second DPO has no CREATEROLE: they hand out existing logins' roles, and are told
+    # to ask the IT team for a new login.
+    with team.open_as(team.viewer) as register:
+        service = TeamService(register)
+        service.add_user(team.editor, "viewer")
+        with pytest.raises(TeamPermissionError, match="createuser"):
+            service.add_user("nobody_" + uuid.uuid4().hex[:8], "viewer")
+    with team.open_as(team.editor) as register:
+        assert TeamService(register).membership().role == "viewer"
