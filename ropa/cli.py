@@ -13,6 +13,8 @@
     ropa demo PATH                                     write an example register
     ropa copy SOURCE TARGET                            copy a whole register: file or server to
                                                        a new file or an empty server database
+    ropa team init URL | add-user LOGIN --role viewer|editor|dpo [--function NAME]... --db URL
+              | list --db URL                        a team register's roles (ropa/team_cli.py)
 
 --db takes a register file or a team register's URL (postgresql://LOGIN@HOST/DATABASE).
 
@@ -136,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     copying.add_argument("source", type=register_location, metavar="SOURCE")
     copying.add_argument("target", type=register_location, metavar="TARGET")
+
+    from ropa.team_cli import add_team_parser
+
+    add_team_parser(commands, db_option)
     return parser
 
 
@@ -270,12 +276,19 @@ def _copy(args: argparse.Namespace, _db_path: Path | str) -> int:
     return EXIT_OK
 
 
+def _team(args: argparse.Namespace, db_location: Path | str) -> int:
+    from ropa.team_cli import run_team
+
+    return run_team(args, db_location)
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace, Path | str], int]] = {
     "demo": _demo,
     "import": _import,
     "export": _export,
     "notice": _notice,
     "check": _check,
+    "team": _team,
     "copy": _copy,
 }
 

@@ -407,3 +407,33 @@ def test_a_dpo_who_may_not_create_logins_still_manages_the_team(team: Team) -> N
             service.add_user("nobody_" + uuid.uuid4().hex[:8], "viewer")
     with team.open_as(team.editor) as register:
         assert TeamService(register).membership().role == "viewer"
+
+
+def test_team_command_line(
+    logins: Logins, postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ropa.cli import main
+
+    dpo = logins.make("cli_dpo", "CREATEROLE")
+    url = logins.owned_database(postgres_url, dpo)
+    assert main(["team", "init", url]) == 0
+    assert f"{dpo} is its DPO" in capsys.readouterr().out
+    editor = f"{logins.prefix}_cli_editor"
+    logins.made.append(editor)
+    arguments = ["team", "add-user", editor, "--role", "editor", "--function", FINANCE]
+    assert main([*arguments, "--db", url]) == 0
+    said = capsys.readouterr()
+    assert f"{editor} is now an editor of Finance." in said.out
+    assert "no activity belongs to the business function \u201cFinance\u201d" in said.err
+    assert main(["team", "list", "--db", url]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{dpo}\tdpo",
+        f"{editor}\teditor  Finance",
+    ]
+    # Refusals are words on stderr and exit status 1, never a traceback.
+    assert main(["team", "add-user", "someone", "--role", "editor", "--db", url]) == 1
+    assert "at least one" in capsys.readouterr().err
+    assert main(["team", "add-user", dpo, "--role", "viewer", "--db", as_login(url, editor)]) == 1
+    assert "Only a DPO of this register may add people" in capsys.readouterr().err
+    assert main(["team", "list"]) == 1
+    assert "not a team register's address" in capsys.readouterr().err

@@ -1,0 +1,95 @@
+"""`ropa team`: set up a team register on a PostgreSQL server and say who is in which role.
+
+ropa team init URL                                  make the database at URL a team
+                                                    register, with you as its DPO
+ropa team add-user LOGIN --role viewer|editor|dpo [--function NAME]... --db URL
+ropa team list --db URL
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from db.server import is_server_url, without_password
+from ropa.errors import ValidationError
+from ropa.register import Register
+from ropa.sanitise import for_terminal
+from ropa.team import ROLE_WORDS, TeamService, init_team_register
+
+EXIT_OK = 0
+
+
+def add_team_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    db_option: argparse.ArgumentParser,
+) -> None:
+    team = commands.add_parser(
+        "team", help="a team register on a PostgreSQL server: set it up, add people, list them"
+    )
+    steps = team.add_subparsers(dest="team_command", metavar="STEP", required=True)
+    init = steps.add_parser(
+        "init",
+        help="make the database at URL a team register (creating the register if it is "
+        "empty), with the login in URL as its first DPO",
+    )
+    init.add_argument("url", metavar="URL", help="postgresql://LOGIN@HOST/DATABASE")
+    add_user = steps.add_parser(
+        "add-user",
+        parents=[db_option],
+        help="give a login a role in the register at --db (replacing the role it had)",
+    )
+    add_user.add_argument("login", metavar="LOGIN", help="the name the person signs in with")
+    add_user.add_argument("--role", required=True, choices=["viewer", "editor", "dpo"])
+    add_user.add_argument(
+        "--function",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a business function whose activities an editor may change (repeatable)",
+    )
+    steps.add_parser("list", parents=[db_option], help="who is in which role, and their functions")
+
+
+def run_team(args: argparse.Namespace, db_location: Path | str) -> int:
+    if args.team_command == "init":
+        url = _server_url(args.url)
+        membership = init_team_register(url)
+        print(
+            f"{without_password(url)} is a team register; {membership.login} is its DPO. "
+            f"Add people with: ropa team add-user LOGIN --role viewer|editor|dpo --db "
+            f"{without_password(url)}"
+        )
+        return EXIT_OK
+    url = _server_url(db_location)
+    with Register.open(url, create=False) as register:
+        team = TeamService(register)
+        if args.team_command == "add-user":
+            member = team.add_user(args.login, args.role, args.function)
+            words = ROLE_WORDS[member.role].split(", ", 1)[0]
+            detail = f" of {', '.join(member.functions)}" if member.functions else ""
+            print(for_terminal(f"{member.login} is now {words}{detail}."))
+            for name in team.unknown_functions(member.functions):
+                print(
+                    for_terminal(
+                        f"Note: no activity belongs to the business function \u201c{name}\u201d "
+                        "yet; check the spelling if you expected some."
+                    ),
+                    file=sys.stderr,
+                )
+            return EXIT_OK
+        for member in team.members():
+            functions = f"  {', '.join(member.functions)}" if member.functions else ""
+            cannot = "" if member.can_sign_in else "  (cannot sign in)"
+            print(for_terminal(f"{member.login}\t{member.role}{functions}{cannot}"))
+        return EXIT_OK
+
+
+def _server_url(location: Path | str) -> str:
+    if not is_server_url(location):
+        raise ValidationError(
+            f"{location} is not a team register's address. Give the server's URL, such as "
+            "postgresql://LOGIN@HOST/DATABASE (with --db for add-user and list)."
+        )
+    return str(location)
