@@ -45,6 +45,10 @@ SERVICE_MODULES = {
     "test_spreadsheet_import",
     "test_import_meaning",
     "test_text_round_trip",
+    "test_import_references",
+    "test_import_bad_input",
+    "test_import_report",
+    "test_fuzz_import",
 }
 
 
