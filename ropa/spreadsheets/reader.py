@@ -4,10 +4,10 @@ What the file is comes from its first bytes, not its name.  Workbooks are read b
 python-calamine (a Rust reader of all four workbook formats, several times quicker than
 openpyxl's read-only mode and none of our own parsing to keep).  It reads values and, for
 .xlsx and .xls, merged ranges; what it does not tell, an .xlsx's hyperlinks and whether a
-cell holds a formula or an error value, is read from the sheet's XML beside it, cheaply
-(only the parts that hold them are parsed).  CSV files are read with the csv module, their
-encoding (UTF-8 with or without a byte order mark, else Windows-1252) and separator
-(comma, semicolon or tab) worked out from the text.
+cell holds a formula or an error value, and an .ods's merged cells and hyperlinks, is read
+from the sheet's XML beside it, cheaply (only the parts that hold them are parsed).  CSV
+files are read with the csv module, their encoding (UTF-8 with or without a byte order
+mark, else Windows-1252) and separator (comma, semicolon or tab) worked out from the text.
 
 Whatever cannot be read is refused with a SpreadsheetError that names the file (and line,
 sheet or cell) and says what to do; nothing is read into the register until all is read.
@@ -204,6 +204,8 @@ def _read_workbook(path: Path, kind: str) -> Spreadsheet:
         ) from error
     if kind == "xlsx":
         _read_xlsx_extras(path, sheets)
+    elif kind == "ods":
+        _read_ods_extras(path, sheets)
     return Spreadsheet(path, kind, sheets)
 
 
@@ -328,6 +330,72 @@ def _hyperlinks(sheet: SheetData, archive: zipfile.ZipFile, part: str, xml: byte
             for column in range(min_col, max_col + 1):
                 place = sheet.merged.get((row, column), (row, column))
                 sheet.links.setdefault(place, target)
+
+
+# What calamine does not tell about an .ods: merged cells and hyperlinks, from content.xml.
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+def _read_ods_extras(path: Path, sheets: list[SheetData]) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            xml = archive.read("content.xml")
+        if b"spanned" in xml or b"href" in xml:
+            _ods_merges_and_links(xml, {sheet.title: sheet for sheet in sheets})
+    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError, ValueError) as error:
+        raise SpreadsheetError(f"{path.name} is damaged: {_first_line(error)}.") from error
+
+
+def _ods_merges_and_links(xml: bytes, sheets: dict[str, SheetData]) -> None:
+    """Walk the tables' rows and cells, counting repeated ones, for each merged range
+    (a cell spanning rows or columns) and each cell's first link."""
+    sheet: SheetData | None = None
+    ranges: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    row = column = 0  # the last row and column passed, counted from 1
+    row_repeat = 1
+    depth = 0  # tables within a cell are not the sheet's
+    for event, element in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+        tag = element.tag
+        if tag == f"{_ODS_TABLE}table":
+            depth += 1 if event == "start" else -1
+            if event == "start" and depth == 1:
+                name = element.get(f"{_ODS_TABLE}name", "")
+                sheet, ranges, row = sheets.get(name.strip() or name), [], 0
+            elif event == "end" and depth == 0 and sheet is not None:
+                _take_merges(sheet, ranges)
+                sheet = None
+        elif sheet is None or depth != 1:
+            continue
+        elif tag == f"{_ODS_TABLE}table-row":
+            if event == "start":
+                row_repeat = int(element.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+                column = 0
+            else:
+                row += row_repeat
+                element.clear()
+        elif event == "end" and tag in (
+            f"{_ODS_TABLE}table-cell",
+            f"{_ODS_TABLE}covered-table-cell",
+        ):
+            repeat = int(element.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+            top, left = row + 1, column + 1
+            rows_spanned = int(element.get(f"{_ODS_TABLE}number-rows-spanned", "1"))
+            columns_spanned = int(element.get(f"{_ODS_TABLE}number-columns-spanned", "1"))
+            if rows_spanned > 1 or columns_spanned > 1:
+                # Counted from 0, as calamine gives them.
+                ranges.append(
+                    ((top - 1, left - 1), (top + rows_spanned - 2, left + columns_spanned - 2))
+                )
+            link = next(
+                (a.get(_XLINK_HREF) for a in element.iter(f"{_ODS_TEXT}a") if a.get(_XLINK_HREF)),
+                None,
+            )
+            if link:
+                sheet.links.setdefault((top, left), link)
+            column += repeat
+            element.clear()
 
 
 # --- CSV ---------------------------------------------------------------------------------

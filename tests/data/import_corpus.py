@@ -108,6 +108,7 @@ class Sheet:
     rows: list[list[str | None]] = field(default_factory=list)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
     links: dict[tuple[int, int], str] = field(default_factory=dict)
+    processor: bool = False  # a processor's activities (Article 30(2))
 
 
 @dataclass
@@ -115,7 +116,6 @@ class Built:
     path: Path
     activities: int
     sheets: list[Sheet]  # what was written, to compare the import and export with
-    processor: bool = False
     sheets_skipped: tuple[str, ...] = ()
 
 
@@ -201,21 +201,44 @@ def write_xls(path: Path, sheets: list[Sheet]) -> Path:
 
 def write_ods(path: Path, sheets: list[Sheet]) -> Path:
     from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.table import Table, TableCell, TableRow
-    from odf.text import P
+    from odf.table import CoveredTableCell, Table, TableCell, TableRow
+    from odf.text import A, P
 
     document = OpenDocumentSpreadsheet()
     for spec in sheets:
         ods_table = Table(name=spec.title)
-        for row in spec.rows:
+        # As LibreOffice writes a merge: the first cell spans, the others are "covered".
+        spans = {(r1, c1): (r2 - r1 + 1, c2 - c1 + 1) for r1, c1, r2, c2 in spec.merges}
+        covered = {
+            (row, column)
+            for r1, c1, r2, c2 in spec.merges
+            for row in range(r1, r2 + 1)
+            for column in range(c1, c2 + 1)
+        } - set(spans)
+        for row_number, row in enumerate(spec.rows, start=1):
             ods_row = TableRow()
-            for value in row:
-                if value is None:
-                    ods_row.addElement(TableCell())
+            for column, value in enumerate(row, start=1):
+                if (row_number, column) in covered:
+                    ods_row.addElement(CoveredTableCell())
                     continue
-                cell = TableCell(valuetype="string")
+                rows_spanned, columns_spanned = spans.get((row_number, column), (1, 1))
+                merge = (
+                    {"numberrowsspanned": rows_spanned, "numbercolumnsspanned": columns_spanned}
+                    if (row_number, column) in spans
+                    else {}
+                )
+                if value is None:
+                    ods_row.addElement(TableCell(**merge))
+                    continue
+                cell = TableCell(valuetype="string", **merge)
+                link = spec.links.get((row_number, column))
                 for line in value.split("\n"):  # LibreOffice keeps each line as a paragraph
-                    cell.addElement(P(text=line))
+                    paragraph = P()
+                    if link:
+                        paragraph.addElement(A(href=link, text=line))
+                    else:
+                        paragraph.addText(line)
+                    cell.addElement(paragraph)
                 ods_row.addElement(cell)
             ods_table.addElement(ods_row)
         document.spreadsheet.addElement(ods_table)
@@ -278,6 +301,17 @@ def several_sheets(folder: Path) -> Built:
 def one_activity_over_rows(folder: Path) -> Built:
     """An activity over three rows, a merged business function shared by two activities,
     and a hyperlink shown as "Link"."""
+    sheet = _rows_merges_links()
+    return Built(write_xlsx(folder / "rows-merges-links.xlsx", [sheet]), 3, [sheet])
+
+
+def libreoffice_rows_merges_links(folder: Path) -> Built:
+    """The same in LibreOffice (.ods), which keeps merges and links its own way."""
+    sheet = _rows_merges_links()
+    return Built(write_ods(folder / "rows-merges-links.ods", [sheet]), 3, [sheet])
+
+
+def _rows_merges_links() -> Sheet:
     headers = ICO_HEADERS
     keys = list(headers)
     rows = table(headers, [ACTIVITIES[0]])
@@ -291,13 +325,12 @@ def one_activity_over_rows(folder: Path) -> Built:
     rows[1][keys.index("dpia_link")] = "Link"
     first_data = 2
     merged_row = first_data + 3  # "Human Resources" and the row below
-    sheet = Sheet(
+    return Sheet(
         "ROPA",
         rows,
         merges=[(merged_row, 1, merged_row + 1, 1)],
         links={(first_data, keys.index("dpia_link") + 1): "https://intranet.example/dpia/42"},
     )
-    return Built(write_xlsx(folder / "rows-merges-links.xlsx", [sheet]), 3, [sheet])
 
 
 def macro_enabled(folder: Path) -> Built:
@@ -308,10 +341,24 @@ def macro_enabled(folder: Path) -> Built:
 
 
 def excel_97(folder: Path) -> Built:
-    """Excel 97-2003 (.xls), still common in councils, with a merged cell."""
-    rows = contact_block() + table(ICO_HEADERS, ACTIVITIES, own=OWN_COLUMNS)
-    sheet = Sheet("ROPA", rows)
+    """Excel 97-2003 (.xls), still common in councils, with the ICO's merged title and a
+    business function merged over two activities."""
+    activities = [dict(activity) for activity in ACTIVITIES]
+    activities[1]["business_function"] = ""  # under the merge
+    rows = contact_block() + table(ICO_HEADERS, activities, own=OWN_COLUMNS)
+    first_data = len(contact_block()) + 2
+    merges = [(1, 1, 1, 6), (first_data, 1, first_data + 1, 1)]
+    sheet = Sheet("ROPA", rows, merges=merges)
     return Built(write_xls(folder / "excel-97.xls", [sheet]), 3, [sheet])
+
+
+def controller_and_processor_sheets(folder: Path) -> Built:
+    """A controller sheet and a processor sheet (the ICO's example rows) in one workbook."""
+    controller = Sheet("Controller", contact_block() + table(ICO_HEADERS, ACTIVITIES))
+    processor = ico_processor_example(folder).sheets[0]
+    processor = Sheet("Processor", processor.rows, processor=True)
+    sheets = [controller, processor]
+    return Built(write_xlsx(folder / "controller-and-processor.xlsx", sheets), 7, sheets)
 
 
 def libreoffice(folder: Path) -> Built:
@@ -353,7 +400,8 @@ def ico_processor_example(folder: Path) -> Built:
     rows = [list(row) for row in example.iter_rows(values_only=True)]
     workbook.save(path)
     grid = [[None if value is None else str(value) for value in row] for row in rows]
-    return Built(path, 4, [Sheet("Template", grid)], processor=True, sheets_skipped=("Notes",))
+    sheet = Sheet("Template", grid, processor=True)
+    return Built(path, 4, [sheet], sheets_skipped=("Notes",))
 
 
 CORPUS: list[Callable[[Path], Built]] = [
@@ -362,6 +410,8 @@ CORPUS: list[Callable[[Path], Built]] = [
     reworded_headings,
     several_sheets,
     one_activity_over_rows,
+    libreoffice_rows_merges_links,
+    controller_and_processor_sheets,
     macro_enabled,
     excel_97,
     libreoffice,

@@ -178,3 +178,36 @@ def test_a_companys_register_is_not_told_it_is_a_public_authority(
     assert not [f.message for f in findings if "public authority cannot" in f.message]
     asked = [f for f in findings if f.rule_id == "ORG-PUBLIC-AUTHORITY"]
     assert len(asked) == 1 and "not likely to be a public authority" in asked[0].message
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Yes", True),
+        ("No", False),
+        ("Y", True),
+        ("n", False),
+        ("N/A", None),
+        ("Not applicable", None),
+        ("yes.", True),
+    ],
+)
+def test_a_plain_answer_in_a_yes_no_column_is_taken_as_it_is(
+    register: Register, tmp_path: Path, typed: str, stored: bool | None
+) -> None:
+    path = _workbook(
+        tmp_path / "answers.xlsx",
+        [
+            {
+                "Business function": "HR",
+                "Purpose of processing": "Payroll",
+                DPIA: typed,
+                BREACH: typed,
+            }
+        ],
+    )
+    report = import_workbook(register, path)
+    (record,) = register.activities.load()
+    assert (record.dpia_required, record.breach_occurred) == (stored, stored)
+    assert report.problems == [] and report.moved == []
+    assert not [name for name in record.extra_fields if "details" in name]
