@@ -50,6 +50,10 @@ _BASIS_ORDER = ["a", "b", "c", "d", "e", "ea", "f"]
 # A sentence that names more services than this names them another way.
 MAX_NAMED = 5
 
+# A to-complete marker typed by a person rather than made by the notice: "[To complete]",
+# "[to complete: the MASH partners]", "[TBC]".
+TYPED_MARKER = re.compile(r"\[\s*(?:to\s+complete|tbc|todo)\b", re.IGNORECASE)
+
 
 @dataclass
 class Block:
@@ -151,9 +155,9 @@ class NoticeDocument:
     def title(self) -> str:
         title = self.notice.title or "Privacy notice"
         if self.layer == "short":
-            return f"{title}: summary"
+            return f"{title} (summary)"
         if self.layer == "just-in-time":
-            return f"{title}: text for forms"
+            return f"{title} (text for forms)"
         return title
 
     @property
@@ -177,16 +181,38 @@ class NoticeDocument:
         return [s for s in self.sections if s.service]
 
     def todos(self) -> list[tuple[str, str]]:
-        """(section heading, marker) of every "[To complete: ...]" line, in order."""
-        return [(s.heading, todo) for s in self.sections for todo in s.todos()]
+        """(section heading, marker) of every "[To complete: ...]" line, in order, and of
+        every marker a person typed into the text (a register field or the DPO's own
+        section saying "[To complete: ...]"), which would otherwise be published."""
+        found = [
+            (heading, line)
+            for heading, line in (("Introduction", text) for text in self.introduction)
+            if TYPED_MARKER.search(line)
+        ]
+        for section in self.sections:
+            for block in section.blocks:
+                if block.kind == "todo":
+                    found.append((section.heading, block.text))
+                else:
+                    found.extend(
+                        (section.heading, line)
+                        for line in block.lines()
+                        if TYPED_MARKER.search(line)
+                    )
+        return found
 
     def content_for_comparison(self) -> dict[str, Any]:
-        """What a published version stores, and what the next version is compared with."""
+        """What a published version stores, and what the next version is compared with.
+        The "[To complete: ...]" lines take no part: they are never published, so a draft
+        compared with the last version must not list them as changes."""
         return {
             "title": self.title,
             "introduction": self.introduction,
             "sections": [
-                {"heading": s.heading, "lines": s.lines()}
+                {
+                    "heading": s.heading,
+                    "lines": [line for b in s.blocks if b.kind != "todo" for line in b.lines()],
+                }
                 for s in self.sections
                 if s.key not in _NOT_COMPARED
             ],
@@ -202,12 +228,36 @@ class NoticeDocument:
         return found
 
     def without_todos(self) -> NoticeDocument:
-        """The document as published: the "[To complete: ...]" lines left out."""
+        """The document as published: the "[To complete: ...]" lines left out, and any
+        marker typed into the text taken out of it (published only over a reason)."""
         sections = [
-            dataclasses.replace(s, blocks=[b for b in s.blocks if b.kind != "todo"])
+            dataclasses.replace(
+                s, blocks=[_without_markers(b) for b in s.blocks if b.kind != "todo"]
+            )
             for s in self.sections
         ]
-        return dataclasses.replace(self, sections=sections)
+        notice = dataclasses.replace(
+            self.notice, introduction=_strip_markers(self.notice.introduction)
+        )
+        return dataclasses.replace(self, notice=notice, sections=sections)
+
+
+_TYPED_MARKER_SPAN = re.compile(TYPED_MARKER.pattern + r"[^\]]*\]?", re.IGNORECASE)
+
+
+def _strip_markers(text: str) -> str:
+    if not TYPED_MARKER.search(text):
+        return text
+    return re.sub(r"[ \t]{2,}", " ", _TYPED_MARKER_SPAN.sub("", text)).strip()
+
+
+def _without_markers(block: Block) -> Block:
+    return dataclasses.replace(
+        block,
+        text=_strip_markers(block.text),
+        entries=[cleaned for e in block.entries if (cleaned := _strip_markers(e))],
+        rows=[[_strip_markers(cell) for cell in row] for row in block.rows],
+    )
 
 
 # --- composing -------------------------------------------------------------------------------
@@ -409,7 +459,49 @@ def retention_text(period: str, trigger: str) -> str:
     trigger = " ".join(trigger.split()).rstrip(".")
     if not trigger or _says_when_it_starts(period, trigger):
         return period
-    return f"{period} (counted from {_lower_first(trigger)})"
+    return f"{period}, counted from {_lower_first(trigger)}"
+
+
+def kept_for(period: str) -> str:
+    """A retention period as it follows "We keep it": "until the child's 25th birthday",
+    "for 6 years after the case closes", "for the same time as adoption records"."""
+    period = _lower_first(period.strip())
+    if re.match(r"as for\b", period, re.IGNORECASE):
+        return "for the same time as" + period[len("as for") :]
+    if re.match(r"(until|for|while|as long as|permanently|indefinitely)\b", period, re.I):
+        return period
+    return f"for {period}"
+
+
+# Words that show a name is an organisation's own ("the Department for Education").
+_BODY_WORDS = re.compile(
+    r"\b(Department|Board|Service|Agency|Office|Council|Commission|Authority|Tribunal|"
+    r"Ombudsman|Executive|Trust|Partnership|Court)\b"
+)
+
+
+def in_sentence(name: str) -> str:
+    """A recipient's name as it reads inside a sentence: a generic one in lower case
+    ("schools and academies", "police"), an organisation's own name with "the" before it
+    ("the Department for Education"), anything else as written ("NHS bodies and GPs")."""
+    words = name.split()
+    if not words or words[0].casefold() == "the":
+        return name
+    if _BODY_WORDS.search(name) and words[0][:1].isupper():
+        return f"the {name}"
+    if len(words) == 1:
+        # One word may be a name ("Ofsted", "Cafcass"): lower only the common nouns.
+        return name.casefold() if name.casefold() in _COMMON_NOUNS else name
+    if any(w[:1].isupper() for w in words[1:]):
+        # "Courts and Cafcass": the common noun before a name still reads in lower case.
+        return _lower_first(name) if words[0].casefold() in _COMMON_NOUNS else name
+    lowered = _lower_first(name)
+    return f"the {lowered}" if _ONE_BODY.search(lowered) else lowered
+
+
+_COMMON_NOUNS = {"police", "courts", "schools", "parents", "carers", "doctors", "solicitors"}
+# A generic name for one body reads with "the" ("the regional adoption agency").
+_ONE_BODY = re.compile(r"\b(agency|service|team|partnership|board|panel|hub)$")
 
 
 _ANCHORS = re.compile(
@@ -597,6 +689,7 @@ class _Builder:
         ordered = [c for c in _BASIS_ORDER if c in used] + sorted(used - set(_BASIS_ORDER))
         if ordered:
             section.paragraph(words.bases_intro)
+        if ordered and not words.plain_bases:
             section.bullets(
                 f"{basis.name} ({basis.article}): {basis.notice_text}"
                 if (basis := bases.get(code)) is not None
@@ -646,6 +739,8 @@ class _Builder:
         elif people:
             section.paragraph(words.about.format(people=_lower_list(people)))
         categories = self.texts(n for a in activities for n in a.data_categories)
+        if categories and people and words.about_list:
+            section.paragraph(words.categories_intro)
         section.bullets(self._tagged(c) for c in categories)
         self.mark_findings(section, activities, _ABOUT_DATA)
         # Where from
@@ -980,9 +1075,12 @@ class _Builder:
     def complaints(self) -> Section:
         words = self.words
         section = Section("complain", words.complain_heading)
-        section.paragraph(words.complain_first)
-        if self.organisation.complaints_contact:
-            for paragraph in split_paragraphs(self.organisation.complaints_contact):
+        own = self.organisation.complaints_contact
+        # "Tell us first" once: not again when the organisation's own words already ask it.
+        if not re.search(r"\bfirst\b", own, re.IGNORECASE):
+            section.paragraph(words.complain_first)
+        if own:
+            for paragraph in split_paragraphs(own):
                 section.paragraph(paragraph)
         else:
             section.paragraph(words.complain_contact)
@@ -1059,9 +1157,9 @@ class _Builder:
                     purpose=join_names([_lower_first(p) for p in purpose]) or "this service",
                 )
             ]
-            recipients = self.texts(activity.recipients)[:3]
+            recipients = [in_sentence(name) for name in self.texts(activity.recipients)[:3]]
             period = (
-                _lower_first(
+                kept_for(
                     self.text(
                         retention_text(activity.retention[0].period, activity.retention[0].trigger)
                     )

@@ -46,6 +46,8 @@ class Wording:
     about: str = "We hold information about {people}."
     # Children read the people as a list after `about_list` rather than in one long sentence.
     about_list: str = ""
+    # Said before the kinds of information when the people came as a list just before.
+    categories_intro: str = ""
     # How many purposes the short layer gives for each service.
     short_purposes: int = 3
     special_tag: str = " (special category data)"
@@ -143,8 +145,9 @@ class Wording:
     full_ask: str = "Ask our Data Protection Officer for the full privacy notice."
     # Just-in-time text
     jit_why: str = "{org} uses the information you give on this form for {purpose}."
-    jit_share_keep: str = "We share it with {recipients} when we need to, and keep it for {period}."
-    jit_keep: str = "We keep it for {period}."
+    # {period} says "for ..." or "until ..." itself.
+    jit_share_keep: str = "We share it with {recipients} when we need to, and keep it {period}."
+    jit_keep: str = "We keep it {period}."
     jit_more: str = "Our privacy notice explains more, including your rights{where}."
 
 
@@ -182,9 +185,10 @@ CHILDREN = dataclasses.replace(
     ),
     covers="This notice is about these services:",
     bases_heading="Why we are allowed to use it",
+    # Children read each basis in plain words in their service's section, not here too.
     bases_intro=(
-        "The law says we need a good reason to use your information. These are the reasons "
-        "we use. Each service below says which ones it uses:"
+        "The law says we need a good reason to use your information. Each service below "
+        "says which reasons it uses."
     ),
     special_intro=(
         "Facts about your health, your religion or where your family comes from are extra "
@@ -202,6 +206,7 @@ CHILDREN = dataclasses.replace(
     what="What we know about you",
     about="This is about {people}.",
     about_list="This is about:",
+    categories_intro="What we keep:",
     short_purposes=2,
     special_tag=" (extra private)",
     criminal_tag=" (about crimes)",
@@ -318,8 +323,8 @@ CHILDREN = dataclasses.replace(
     full_link="Read the full notice",
     full_ask="Ask our Data Protection Officer for the full notice.",
     jit_why="We use what you tell us on this form for {purpose}.",
-    jit_share_keep="We share it with {recipients} when we need to. We keep it for {period}.",
-    jit_keep="We keep it for {period}.",
+    jit_share_keep="We share it with {recipients} when we need to. We keep it {period}.",
+    jit_keep="We keep it {period}.",
     jit_more="Our privacy notice tells you more, and about your rights{where}.",
 )
 

@@ -402,7 +402,7 @@ def test_retention_does_not_say_when_it_starts_twice() -> None:
         "Until the child's 75th birthday"
     )
     assert retention_text("Six years", "The end of the tenancy") == (
-        "Six years (counted from the end of the tenancy)"
+        "Six years, counted from the end of the tenancy"
     )
 
 
