@@ -11,6 +11,7 @@ from ropa.activities import insert_activity
 from ropa.errors import RopaError
 from ropa.history import ChangeLog
 from ropa.library import LibraryResolver
+from ropa.notices.records import NoticeSectionEntry
 from ropa.organisation import apply_organisation
 from ropa.paths import resource
 from ropa.records import (
@@ -97,8 +98,6 @@ def _fill(register: Register) -> None:
 
 def _add_notices(register: Register, notices: list[dict[str, Any]]) -> None:
     """The example notices, published once so that "what has changed" has a baseline."""
-    from ropa.notices.records import NoticeSectionEntry
-
     service = register.notices
     for raw in notices:
         values = {key: value for key, value in raw.items() if key != "publish"}

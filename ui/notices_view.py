@@ -48,7 +48,6 @@ from ropa.notices import (
     NoticeDocument,
     NoticeRecord,
     NoticeSectionEntry,
-    build_document,
     readability,
     register_writer,
     render_html,
@@ -769,7 +768,7 @@ class NoticesView(QWidget):
             return
         try:
             layer = str(self.layer_combo.currentData())
-            document = build_document(self.register, self.draft(), layer=layer)
+            document = self.service.document(self.draft(), layer=layer)
             html = render_html(document)
         except RopaError as error:
             self.document = None

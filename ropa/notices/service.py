@@ -26,6 +26,7 @@ from db.models import (
     Status,
     utc_now,
 )
+from ropa.checks import check_activities, load_context
 from ropa.errors import ConflictError, NotFoundError, RopaError, ValidationError
 from ropa.history import ChangeLog
 from ropa.identity import current_user
@@ -41,6 +42,7 @@ from ropa.notices.records import (
     NoticeSectionEntry,
     PublishedVersion,
 )
+from ropa.notices.render import render_text
 from ropa.records import ActivityRecord, LibraryKind
 from ropa.wording import count_of
 
@@ -99,8 +101,6 @@ class NoticeService:
         now: dt.datetime | None = None,
     ) -> NoticeDocument:
         """The notice (stored, by id, or a draft record) as it reads now, in one layer."""
-        from ropa.checks import check_activities, load_context
-
         if layer not in LAYERS:
             raise ValidationError(
                 f"“{layer}” is not a notice layer. Choose one of: {', '.join(LAYERS)}.", "layer"
@@ -205,8 +205,6 @@ class NoticeService:
         not which activities it covers or any of them.  Otherwise the version would not be
         what the register said at any one moment, so it is refused and nothing is stored.
         """
-        from ropa.notices.render import render_text
-
         reason = " ".join((override_reason or "").split())
         draft = build_document(self.register, notice_id)
         blockers = draft.todos()
@@ -264,8 +262,8 @@ def build_document(
     layer: str = "full",
     now: dt.datetime | None = None,
 ) -> NoticeDocument:
-    """The notice as it reads now: `register.notices.document(notice)`."""
-    return NoticeService(register).document(notice, layer=layer, now=now)
+    """The notice as it reads now (the same as `register.notices.document(notice)`)."""
+    return register.notices.document(notice, layer=layer, now=now)
 
 
 def _covered_activities(session: Session, notice: Notice) -> dict[int, dt.datetime | None]:
