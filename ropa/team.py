@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from db.server import database_name, without_password
+from db.server import database_name, is_server_url, without_password
 from db.team_security import (
     ROLE_KINDS,
     TEAM_SCHEMA,
@@ -24,7 +24,8 @@ from db.team_security import (
     roles_for_database,
     security_statements,
 )
-from ropa.errors import RopaError, ValidationError
+from ropa.errors import RegisterFileError, RopaError, ValidationError
+from ropa.identity import current_user
 from ropa.wording import count_of
 
 if TYPE_CHECKING:
@@ -53,6 +54,14 @@ _TABLE_WORDS = {
 
 class TeamPermissionError(RopaError):
     """The server refused a change that the signed-in login's role does not allow."""
+
+
+class PasswordNeeded(RopaError):  # noqa: N818 (a question for the user, not a failure)
+    """The server asks for a password that the PostgreSQL password file does not hold."""
+
+
+# What the desktop layer may ask about a register's location without reaching into db/.
+__all__ = ["PasswordNeeded", "is_server_url", "without_password"]
 
 
 def function_key(name: str) -> str:
@@ -433,3 +442,56 @@ def _check_role_request(login: str, role: str, functions: Sequence[str]) -> None
             f"{'reads' if role == 'viewer' else 'changes'} every activity. "
             f"Leave out --function ({count_of(len(functions), 'name')} given)."
         )
+
+
+def membership_of(register: Register) -> Membership:
+    """Who is signed in to `register` and their role (everything, for a register file)."""
+    if register.server_url is None:
+        return Membership.unrestricted(current_user())
+    return TeamService(register).membership()
+
+
+def connect_team_register(url: str, password: str | None = None) -> tuple[Register, Membership]:
+    """Open the team register at `url` (never creating one) and read who is signed in.
+
+    The password, when the user typed one, is used for this connection only and is never
+    written anywhere; without it libpq reads the PostgreSQL password file as usual.
+    Raises PasswordNeeded when the server wants a password it was not given.
+    """
+    from ropa.register import Register
+
+    try:
+        register = Register.open(with_password(url, password), create=False)
+    except RegisterFileError as error:
+        reason = str(error.__cause__ or "")
+        if "no password supplied" in reason or "password authentication failed" in reason:
+            wrong = password is not None and "authentication failed" in reason
+            raise PasswordNeeded(
+                ("That password was not accepted. " if wrong else "")
+                + f"The server asks for the password of {_login_of(url)}: the PostgreSQL "
+                "password file (pgpass) has none for it. ROPA desk uses it for this "
+                "connection only and never stores it."
+            ) from error
+        raise
+    try:
+        return register, membership_of(register)
+    except BaseException:
+        register.close()
+        raise
+
+
+def with_password(url: str, password: str | None) -> str:
+    if not password:
+        return url
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    parts = urlsplit(without_password(url))
+    login, _at, host = parts.netloc.rpartition("@")
+    netloc = f"{login}:{quote(password, safe='')}@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _login_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).username or current_user()

@@ -71,6 +71,11 @@ class AppActions:
             tip="Open another register file",
             icon=Pixmap.SP_DialogOpenButton,
         )
+        self.connect_team = a(
+            parent,
+            "Connect to a &team register\u2026",
+            tip="Open the register your team keeps on a PostgreSQL server",
+        )
         self.save_copy = a(
             parent,
             "Save a &copy\u2026",

@@ -8,7 +8,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import platformdirs
 import shiboken6
@@ -38,6 +38,13 @@ from ropa.errors import ConflictError, RopaError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
 from ropa.records import ActivityRecord, ActivitySummary
 from ropa.register import Register
+from ropa.team import (
+    Membership,
+    PasswordNeeded,
+    connect_team_register,
+    membership_of,
+    without_password,
+)
 from ropa.wording import count_of
 from ui.actions import PAGE_NAMES, AppActions
 from ui.activities_page import ActivitiesPage
@@ -63,6 +70,7 @@ from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker, cancel_a
 if TYPE_CHECKING:
     from ropa.checks import Finding
     from ui.activity_editor import ActivityEditor
+    from ui.connect_dialog import ConnectDialog
 
 REGISTER_FILTER = f"ROPA desk registers (*{REGISTER_SUFFIX});;All files (*)"
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
@@ -183,9 +191,17 @@ class MainWindow(QMainWindow):
     activities_loaded = Signal()
     gaps_loaded = Signal()
 
-    def __init__(self, register: Register, settings: AppSettings | None = None) -> None:
+    def __init__(
+        self,
+        register: Register,
+        settings: AppSettings | None = None,
+        membership: Membership | None = None,
+    ) -> None:
         super().__init__()
         self.register = register
+        # Who the register's server says is signed in, and what their role lets them do.
+        self.membership = membership or membership_of(register)
+        self._connecting: Worker | None = None
         self.settings = settings if settings is not None else AppSettings()
         self.undo_stack = QUndoStack(self)
         self.editors: dict[int, ActivityEditor] = {}
@@ -207,7 +223,7 @@ class MainWindow(QMainWindow):
         self._refresh_timer.timeout.connect(self._after_edits)
         self._build()
         self._connect_actions()
-        self._open_pages(register)
+        self._open_pages(register, self.membership)
         self._restore_window()
 
     # --- building ------------------------------------------------------------------------
@@ -251,7 +267,11 @@ class MainWindow(QMainWindow):
         self.path_label.setAccessibleName("Register file")
         self.state_label = QLabel()
         self.state_label.setAccessibleName("Register state")
+        self.team_label = QLabel()
+        self.team_label.setAccessibleName("Signed in as")
+        self.team_label.setContentsMargins(0, 0, 12, 0)
         self.statusBar().addWidget(self.path_label, 1)
+        self.statusBar().addPermanentWidget(self.team_label)
         self.statusBar().addPermanentWidget(self.state_label)
         self._build_menus()
 
@@ -260,6 +280,7 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&File")
         menu.addAction(a.new_register)
         menu.addAction(a.open_register)
+        menu.addAction(a.connect_team)
         self.recent_menu = menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menu.addAction(a.save_copy)
@@ -309,6 +330,7 @@ class MainWindow(QMainWindow):
         a = self.app_actions
         a.new_register.triggered.connect(self.new_register)
         a.open_register.triggered.connect(self.open_register_dialog)
+        a.connect_team.triggered.connect(self.connect_team_dialog)
         a.save_copy.triggered.connect(self.save_copy)
         a.restore_backup.triggered.connect(self.restore_backup)
         a.history.triggered.connect(self.show_history)
@@ -352,8 +374,9 @@ class MainWindow(QMainWindow):
 
     # --- pages ---------------------------------------------------------------------------
 
-    def _open_pages(self, register: Register) -> None:
+    def _open_pages(self, register: Register, membership: Membership) -> None:
         """Build the pages for `register` (again, after opening another register)."""
+        self.membership = membership
         while (old := self.stack.widget(0)) is not None:
             self.stack.removeWidget(old)
             if old is not self.activities_page:
@@ -384,7 +407,7 @@ class MainWindow(QMainWindow):
         self.show_page(Page.ACTIVITIES)
         self._update_status()
         self._update_actions()
-        self.settings.add_recent_register(register.path)
+        self.settings.add_recent_register(register.server_url or register.path)
         # Search text and the checks are read off the GUI thread once the table has been
         # drawn, so that they do not slow the window's first appearance.
         self._background_pending = True
@@ -615,7 +638,10 @@ class MainWindow(QMainWindow):
     # --- activities ----------------------------------------------------------------------
 
     def new_activity(self) -> NewActivityDialog:
-        dialog = NewActivityDialog(self.register.activity_list.business_functions(), self)
+        functions = self.register.activity_list.business_functions()
+        if self.membership.team and not self.membership.is_dpo:
+            functions = list(self.membership.functions)  # an editor adds to their own only
+        dialog = NewActivityDialog(functions, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._create_activity(dialog.record()))
         self.new_activity_dialog = dialog
@@ -880,20 +906,85 @@ class MainWindow(QMainWindow):
             if not create:
                 self.settings.remove_recent_register(path)
             return False
+        self._show_opened(register, membership_of(register))
+        return True
+
+    def _show_opened(self, register: Register, membership: Membership) -> None:
         self.wait_for_background()
         old = self.register
-        self._open_pages(register)
+        self._open_pages(register, membership)
         old.close()
-        return True
+
+    # --- team registers ------------------------------------------------------------------
+
+    def connect_team_dialog(self) -> ConnectDialog:
+        from ui.connect_dialog import ConnectDialog
+
+        recent = [item for item in self.settings.recent_registers() if isinstance(item, str)]
+        dialog = ConnectDialog(recent, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.connect_to(dialog.url()))
+        dialog.open()
+        return dialog
+
+    def connect_to(self, url: str, password: str | None = None) -> Worker:
+        """Connect to a team register behind the window, which stays in use meanwhile; the
+        register is shown once the server has answered (and said who is signed in)."""
+        shown = without_password(url)
+
+        def connecting(_progress: ProgressFn, _cancelled: CancelledFn) -> object:
+            try:
+                return connect_team_register(url, password)
+            except PasswordNeeded as question:
+                return question
+
+        worker = Worker(connecting, self)
+        worker.succeeded.connect(lambda result: self._connected(url, result))
+        worker.failed.connect(lambda message: self._not_connected(url, message))
+        self._connecting = worker
+        self.statusBar().showMessage(f"Connecting to {shown}\u2026")
+        worker.start()
+        return worker
+
+    def _connected(self, url: str, result: object) -> None:
+        self._connecting = None
+        self.statusBar().clearMessage()
+        if isinstance(result, PasswordNeeded):
+            password = self.ask_password(str(result))
+            if password is not None:
+                self.connect_to(url, password)
+            return
+        register, membership = cast("tuple[Register, Membership]", result)
+        if not self.close_editors() or not self.settle_notices():
+            register.close()
+            return
+        self._flush_built_pages()
+        self._show_opened(register, membership)
+        self.statusBar().showMessage(f"Signed in as {membership.describe()}", 8000)
+
+    def _not_connected(self, url: str, message: str) -> None:
+        self._connecting = None
+        self.statusBar().clearMessage()
+        self.show_error("Cannot connect to the team register", message)
+
+    def ask_password(self, question: str) -> str | None:
+        from ui.connect_dialog import ask_password
+
+        return ask_password(self, question)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = [path for path in self.settings.recent_registers() if path != self.register.path]
+        here = without_password(self.register.server_url or "") or self.register.path
+        recent = [item for item in self.settings.recent_registers() if item != here]
         if not recent:
             self.recent_menu.addAction("No other registers yet").setEnabled(False)
-        for number, path in enumerate(recent, start=1):
-            action = self.recent_menu.addAction(f"&{number} {path.name}  \u2014  {path.parent}")
-            action.triggered.connect(lambda _on=False, p=path: self.switch_to(p, create=False))
+        for number, item in enumerate(recent, start=1):
+            if isinstance(item, str):
+                action = self.recent_menu.addAction(f"&{number} Team register  \u2014  {item}")
+                action.triggered.connect(lambda _on=False, url=item: self.connect_to(url))
+                continue
+            action = self.recent_menu.addAction(f"&{number} {item.name}  \u2014  {item.parent}")
+            action.triggered.connect(lambda _on=False, p=item: self.switch_to(p, create=False))
 
     def save_copy(self) -> None:
         from ropa.backup import copy_database
@@ -1131,12 +1222,24 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         path = self.register.path
+        where = without_password(self.register.server_url or "") or str(path)
         self.setWindowTitle(f"{path.stem} \u2014 {APP_NAME}")
-        self.setWindowFilePath(str(path))
-        self.path_label.setText(str(path))
-        self.path_label.setToolTip(f"The register open in this window: {path}")
+        self.setWindowFilePath("" if self.register.server_url else str(path))
+        self.path_label.setText(where)
+        self.path_label.setToolTip(f"The register open in this window: {where}")
+        team = self.membership.team
+        self.team_label.setVisible(team)
+        self.team_label.setText(f"Signed in as {self.membership.describe()}" if team else "")
+        self.team_label.setToolTip(
+            f"The server knows you as {self.membership.login}, {self.membership.role_words()}; "
+            "what your role may not do is greyed out, and the server refuses it anyway."
+            if team
+            else ""
+        )
         if self.register.read_only:
             self.state_label.setText("Read-only: save a copy to make changes")
+        elif not self.membership.may_write:
+            self.state_label.setText("Your role may read this register, not change it")
         elif self.stack.currentIndex() == Page.NOTICES:
             # The one page with a Save button: say so rather than promise otherwise.
             self.state_label.setText("Notices are kept when you press Save")
@@ -1145,23 +1248,37 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         a = self.app_actions
-        writable = not self.register.read_only
+        role = self.membership
+        writable = not self.register.read_only and role.may_write
         on_activities = self.stack.currentIndex() == Page.ACTIVITIES
         selected = bool(self.activities_page.selected_ids()) and on_activities
-        a.new_activity.setEnabled(writable)
-        a.import_workbook.setEnabled(writable)
-        a.duplicate.setEnabled(writable and selected)
-        a.retire.setEnabled(writable and selected)
-        a.delete.setEnabled(writable and selected)
-        a.open_activity.setEnabled(selected)
         wanted = set(self.activities_page.selected_ids()) if selected else set()
-        steps = ReviewSteps.for_statuses(
-            s.status for s in self.activities_page.model.rows if s.id in wanted
-        )
-        a.submit_for_review.setEnabled(writable and steps.submit)
-        a.approve.setEnabled(writable and steps.approve)
-        a.mark_reviewed.setEnabled(writable and steps.mark_reviewed)
-        a.reinstate.setEnabled(writable and steps.reinstate)
+        rows = [s for s in self.activities_page.model.rows if s.id in wanted]
+        # An editor acts on the activities of their own business functions only.
+        mine = writable and all(role.may_edit_function(s.business_function) for s in rows)
+        dpo = writable and role.is_dpo
+        a.new_activity.setEnabled(writable)
+        a.import_workbook.setEnabled(dpo)
+        a.duplicate.setEnabled(mine and selected)
+        a.retire.setEnabled(mine and selected)
+        a.delete.setEnabled(mine and selected)
+        a.open_activity.setEnabled(selected)
+        steps = ReviewSteps.for_statuses(s.status for s in rows)
+        a.submit_for_review.setEnabled(mine and steps.submit)
+        a.approve.setEnabled(dpo and steps.approve)
+        a.mark_reviewed.setEnabled(mine and steps.mark_reviewed)
+        a.reinstate.setEnabled(mine and steps.reinstate)
+        a.organisation.setEnabled(role.is_dpo)
+        on_file = self.register.server_url is None
+        a.save_copy.setEnabled(on_file)
+        a.restore_backup.setEnabled(on_file)
+        for action, allowed, refusal in (
+            (a.approve, role.is_dpo, "Only a DPO may approve activities"),
+            (a.import_workbook, role.is_dpo, "Only a DPO may import into the register"),
+            (a.organisation, role.is_dpo, "Only a DPO may change the organisation's details"),
+            (a.new_activity, role.may_write, "Only a DPO or an editor may add activities"),
+        ):
+            _explain_role(action, allowed, refusal, role)
 
     # --- closing -------------------------------------------------------------------------
 
@@ -1203,6 +1320,17 @@ class MainWindow(QMainWindow):
         self.hide()
         cancel_and_wait_all(self)
         event.accept()
+
+
+def _explain_role(action: QAction, allowed: bool, refusal: str, role: Membership) -> None:
+    """The action's tip, or why the signed-in role may not use it."""
+    original = action.property("tip_for_all")
+    if original is None:
+        original = action.toolTip()
+        action.setProperty("tip_for_all", original)
+    tip = str(original) if allowed else f"{refusal}; you are signed in as {role.describe()}."
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
 
 
 def _gap_counts(register: Register, cancelled: CancelledFn) -> dict[int, int] | None:

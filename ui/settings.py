@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from ropa.paths import APP_NAME
+from ropa.team import is_server_url, without_password
 
 MAX_RECENT = 8
 
@@ -51,20 +52,21 @@ class AppSettings:
 
     # --- registers and folders -----------------------------------------------------------
 
-    def recent_registers(self) -> list[Path]:
+    def recent_registers(self) -> list[Path | str]:
+        """Register files (paths) and team registers (their URLs, never with a password)."""
         value = self._store.value("registers/recent", [])
         if isinstance(value, str):  # QSettings returns a lone string for a one-item list
             value = [value]
         if not isinstance(value, list):
             return []
-        return [Path(str(item)) for item in value if item]
+        return [str(item) if is_server_url(item) else Path(str(item)) for item in value if item]
 
-    def add_recent_register(self, path: Path) -> None:
-        path = path.resolve()
+    def add_recent_register(self, path: Path | str) -> None:
+        path = without_password(path) if isinstance(path, str) else path.resolve()
         recent = [path, *(item for item in self.recent_registers() if item != path)]
         self._store.setValue("registers/recent", [str(item) for item in recent[:MAX_RECENT]])
 
-    def remove_recent_register(self, path: Path) -> None:
+    def remove_recent_register(self, path: Path | str) -> None:
         kept = [item for item in self.recent_registers() if item != path]
         self._store.setValue("registers/recent", [str(item) for item in kept])
 

@@ -1,0 +1,123 @@
+"""A team register on the test cluster, with real logins in each role (tests of ropa/team.py
+and of the app on a team register share it)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from db.team_security import roles_for_database
+from ropa.records import ActivityRecord, TransferEntry
+from ropa.register import Register
+from ropa.team import TeamService, init_team_register
+from tests.postgres import with_database
+
+FINANCE = "Finance"
+CHILDREN = "Children's services"
+
+
+def as_login(url: str, login: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, f"{login}@{host}", parts.path, parts.query, ""))
+
+
+def database_of(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+@dataclass
+class Team:
+    """A team register with a DPO, an editor of Finance and a viewer, and one activity of
+    each of two business functions."""
+
+    dpo: str
+    editor: str
+    viewer: str
+    url: str
+    finance_id: int
+    children_id: int
+
+    def url_for(self, login: str) -> str:
+        return as_login(self.url, login)
+
+    def open_as(self, login: str) -> Register:
+        return Register.open(self.url_for(login))
+
+
+class Logins:
+    """Server logins made for one test (roles are cluster-wide: each name is unique), and
+    dropped with everything granted to them afterwards."""
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self.prefix = f"t{uuid.uuid4().hex[:8]}"
+        self.made: list[str] = []
+        self.databases: list[str] = []
+
+    def make(self, name: str, options: str = "") -> str:
+        login = f"{self.prefix}_{name}"
+        with psycopg.connect(self.server, autocommit=True) as admin:
+            admin.execute(f'CREATE ROLE "{login}" LOGIN {options}')
+        self.made.append(login)
+        return login
+
+    def owned_database(self, url: str, owner: str) -> str:
+        """Hand the (empty) database at `url` to `owner`, as `createdb --owner` would."""
+        with psycopg.connect(self.server, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{database_of(url)}" OWNER TO "{owner}"')
+        self.databases.append(database_of(url))
+        return as_login(url, owner)
+
+    def drop(self) -> None:
+        with psycopg.connect(self.server, autocommit=True) as admin:
+            superuser = admin.execute("SELECT current_user").fetchone()[0]
+            groups = [
+                role
+                for database in self.databases
+                for role in vars(roles_for_database(database)).values()
+            ]
+            everyone = ", ".join(f'"{name}"' for name in [*self.made, *groups])
+            existing = {
+                row[0] for row in admin.execute("SELECT datname FROM pg_database").fetchall()
+            }
+            for database in set(self.databases) & existing:
+                with psycopg.connect(
+                    with_database(self.server, database), autocommit=True
+                ) as inside:
+                    inside.execute(f"DROP OWNED BY {everyone} CASCADE")
+                admin.execute(f'ALTER DATABASE "{database}" OWNER TO "{superuser}"')
+            for name in [*groups, *self.made]:
+                admin.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def make_team(logins: Logins, empty_database_url: str) -> Team:
+    dpo = logins.make("dpo", "CREATEROLE")
+    url = logins.owned_database(empty_database_url, dpo)
+    assert init_team_register(url).role == "dpo"
+    with Register.open(url) as register:
+        finance = register.activities.create(
+            ActivityRecord(
+                name="Payroll",
+                business_function=FINANCE,
+                transfers=[TransferEntry("United States", "adequacy", "")],
+            )
+        )
+        children = register.activities.create(
+            ActivityRecord(
+                name="Child protection",
+                business_function=CHILDREN,
+                transfers=[TransferEntry("Canada", "adequacy", "")],
+            )
+        )
+        team = TeamService(register)
+        editor = team.add_user(f"{logins.prefix}_editor", "editor", [FINANCE]).login
+        viewer = team.add_user(f"{logins.prefix}_viewer", "viewer").login
+    logins.made += [editor, viewer]
+    assert finance.id is not None and children.id is not None
+    return Team(dpo, editor, viewer, url, finance.id, children.id)

@@ -1,0 +1,117 @@
+"""The main window on a team register: who is signed in, and what their role greys out.
+
+Against a real PostgreSQL server (tests/postgres.py), signed in as real logins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from ropa.register import Register
+from ropa.team import connect_team_register
+from tests.helpers.team_register import Logins, Team, make_team
+from ui.main_window import MainWindow
+from ui.settings import AppSettings
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def logins(postgres_server: str) -> Iterator[Logins]:
+    made = Logins(postgres_server)
+    try:
+        yield made
+    finally:
+        made.drop()
+
+
+@pytest.fixture
+def team(logins: Logins, postgres_url: str) -> Team:
+    return make_team(logins, postgres_url)
+
+
+def window_as(qtbot: QtBot, team: Team, login: str, settings: AppSettings) -> MainWindow:
+    register, membership = connect_team_register(team.url_for(login))
+    window = MainWindow(register, settings, membership)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.activities_page.model.rowCount() == 2)
+    window.destroyed.connect(register.close)
+    return window
+
+
+def test_an_editor_sees_who_they_are_and_only_their_actions(
+    qtbot: QtBot, team: Team, settings: AppSettings
+) -> None:
+    window = window_as(qtbot, team, team.editor, settings)
+    a = window.app_actions
+    assert window.team_label.isVisible()
+    assert window.team_label.text() == f"Signed in as {team.editor} (editor: Finance)"
+    assert team.editor in window.path_label.text()
+    assert a.new_activity.isEnabled()
+    assert not a.import_workbook.isEnabled() and not a.organisation.isEnabled()
+    assert "Only a DPO may import" in a.import_workbook.toolTip()
+    window.activities_page.select_ids([team.finance_id])
+    assert a.retire.isEnabled() and a.delete.isEnabled() and a.submit_for_review.isEnabled()
+    assert not a.approve.isEnabled()
+    window.activities_page.select_ids([team.children_id])
+    assert not a.retire.isEnabled() and not a.delete.isEnabled()
+    assert not a.submit_for_review.isEnabled()
+    # A new activity can go into the editor's own functions only.
+    dialog = window.new_activity()
+    choices = dialog.business_function
+    functions = [choices.itemText(i) for i in range(choices.count())]
+    assert functions == ["", "Finance"]
+    dialog.reject()
+
+
+def test_a_viewer_can_change_nothing_and_a_dpo_everything(
+    qtbot: QtBot, team: Team, settings: AppSettings
+) -> None:
+    viewer = window_as(qtbot, team, team.viewer, settings)
+    a = viewer.app_actions
+    assert viewer.team_label.text() == f"Signed in as {team.viewer} (viewer)"
+    assert viewer.state_label.text() == "Your role may read this register, not change it"
+    viewer.activities_page.select_ids([team.finance_id])
+    assert not any(
+        action.isEnabled()
+        for action in (a.new_activity, a.retire, a.delete, a.submit_for_review, a.approve)
+    )
+    assert a.open_activity.isEnabled()  # reading is allowed
+    dpo = window_as(qtbot, team, team.dpo, settings)
+    assert dpo.team_label.text() == f"Signed in as {team.dpo} (DPO)"
+    dpo.activities_page.select_ids([team.children_id])
+    b = dpo.app_actions
+    assert b.delete.isEnabled() and b.organisation.isEnabled() and b.import_workbook.isEnabled()
+
+
+def test_connecting_happens_behind_the_open_window(
+    qtbot: QtBot, team: Team, settings: AppSettings, tmp_path: Path
+) -> None:
+    file_register = Register.open(tmp_path / "own.ropa")
+    window = MainWindow(file_register, settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.team_label.isVisible()
+    url = team.url_for(team.editor)
+    with qtbot.waitSignal(window.register_changed) as changed:
+        window.connect_to(url)
+        # The window stays usable while the server answers.
+        assert "Connecting to" in window.statusBar().currentMessage()
+        assert window.register is file_register
+    team_register = changed.args[0]
+    window.destroyed.connect(team_register.close)
+    assert team_register.server_url == url
+    assert window.team_label.text() == f"Signed in as {team.editor} (editor: Finance)"
+    assert window.settings.recent_registers()[0] == url
+    window._fill_recent_menu()
+    labels = [action.text() for action in window.recent_menu.actions()]
+    assert any("own.ropa" in label for label in labels)
+    # And back to the file: nothing is greyed out there.
+    assert window.switch_to(tmp_path / "own.ropa", create=False)
+    assert not window.team_label.isVisible() and window.app_actions.import_workbook.isEnabled()
+    window.register.close()

@@ -1,0 +1,92 @@
+"""File > Connect to a team register: the server's address, and a password only if asked.
+
+The address is the standard PostgreSQL one (postgresql://LOGIN@HOST/DATABASE), which the IT
+team gives out. The password comes from the PostgreSQL password file (pgpass) as for psql;
+only when the server asks for one that the file lacks does `ask_password` ask, and what is
+typed is used for that connection and never kept.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ropa.identity import current_user
+from ropa.team import is_server_url
+
+EXAMPLE = "postgresql://{login}@ropa.council.local/ropa"
+
+
+class ConnectDialog(QDialog):
+    """Asks for a team register's address, offering the ones connected to before."""
+
+    def __init__(self, recent: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Connect to a team register")
+        self.address = QComboBox()
+        self.address.setEditable(True)
+        self.address.addItems(recent)
+        self.address.setAccessibleName("Team register address")
+        line = self.address.lineEdit()
+        assert line is not None
+        line.setPlaceholderText(EXAMPLE.format(login=current_user()))
+        if not recent:
+            line.setText("")
+        explanation = QLabel(
+            "The address of your organisation's team register, as your IT team gave it: "
+            "postgresql://, your login, @, the server, /, the database.\n\n"
+            "Your password is read from the PostgreSQL password file (pgpass), as psql reads "
+            "it. If it is not there you are asked for it; ROPA desk never stores it."
+        )
+        explanation.setWordWrap(True)
+        self.problem = QLabel()
+        self.problem.setAccessibleName("Problem with the address")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        form = QFormLayout()
+        form.addRow("&Address:", self.address)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.connect_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.connect_button.setText("Connect")
+        self.buttons.accepted.connect(self._accept_if_valid)
+        self.buttons.rejected.connect(self.reject)
+        self.address.currentTextChanged.connect(lambda _text: self.problem.hide())
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(explanation)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(560)
+
+    def url(self) -> str:
+        return self.address.currentText().strip()
+
+    def _accept_if_valid(self) -> None:
+        if is_server_url(self.url()) and "@" in self.url() and "/" in self.url()[13:]:
+            self.accept()
+            return
+        self.problem.setText(
+            "That is not a team register's address. It looks like "
+            + EXAMPLE.format(login=current_user())
+            + " (ask your IT team for yours)."
+        )
+        self.problem.show()
+
+
+def ask_password(parent: QWidget, question: str) -> str | None:
+    """The password the user types (None if they cancel); shown as dots, never kept."""
+    text, ok = QInputDialog.getText(
+        parent, "Password for the team register", question, QLineEdit.EchoMode.Password
+    )
+    return text if ok and text else None
