@@ -1,0 +1,34 @@
+"""The soak (bench/soak.py) for a few seconds: the app's way of saving in one process, with
+Qt's file-type guessing and a plain read of the file between saves, while a second process
+runs every command of the command line on the same file; a third then reads the file.
+docs/reliability.md has the figures of runs of minutes, and of the control (SQLite in the
+saving process, as the app had it), which loses saves and damages the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.soak import WINDOW, passed, saves_missing, soak
+
+pytestmark = pytest.mark.slow
+
+
+def test_no_save_is_lost_while_the_command_line_works_on_the_file(tmp_path: Path) -> None:
+    result = soak(tmp_path, seconds=6)
+    assert passed(result), result
+    assert result["saves_lost"] == 0 and result["integrity"] == "ok"
+    assert int(str(result["rounds"])) > 10, result  # it saved, and guessed the file's type
+    assert result["file_guesses"] == result["rounds"]
+    assert int(str(result["command_runs"])) >= 10, result  # every command at least once
+
+
+def test_the_soak_counts_a_creation_or_deletion_that_did_not_reach_the_file() -> None:
+    """The read-back's arithmetic, so that '0 lost' means what it says."""
+    rounds = WINDOW + 5
+    kept = {f"SOAK-{number:06d}" for number in range(6, rounds + 1)}
+    assert saves_missing(rounds, kept) == 0
+    assert saves_missing(rounds, kept - {"SOAK-000020"}) == 1  # a creation lost
+    assert saves_missing(rounds, kept | {"SOAK-000003"}) == 1  # a deletion lost
+    assert saves_missing(rounds, kept | {f"SOAK-{rounds + 1:06d}"}) == 0  # the round in flight
