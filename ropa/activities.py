@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Dialect
@@ -33,7 +33,7 @@ from db.models import (
     Transfer,
     utc_now,
 )
-from db.raw import session_cursor
+from db.raw import RawCursor, session_cursor
 from ropa.bulk_load import load_records
 from ropa.dates import default_next_review
 from ropa.errors import ConflictError, NotFoundError, ValidationError
@@ -267,15 +267,19 @@ def insert_activity(
     if changes["next_review"] is None and changes["status"] != Status.RETIRED:
         changes["next_review"] = default_next_review(dt.date.today())
     changes = normalise_changes(changes)
-    _check_reference_free(session, changes["reference"], None)
     scalars = {name: changes[name] for name in SCALAR_FIELDS}
     dialect = session.connection().dialect
     cursor = session_cursor(session)
     try:
         row = _activity_row(scalars, dialect)
-        activity_id = int(cursor.execute(_ACTIVITY_SQL, row).fetchone()[0])
+        # One statement both checks the reference is free and inserts (on a server each
+        # statement is a round trip): a reference in use inserts nothing and returns no id.
+        inserted = cursor.execute(_ACTIVITY_SQL, row).fetchone()
     finally:
         cursor.close()
+    if inserted is None:
+        raise _reference_taken(changes["reference"])
+    activity_id = int(inserted[0])
     if pending is None:
         waiting = ChildRows()
         _insert_children(session, activity_id, changes, resolver, waiting)
@@ -294,14 +298,22 @@ def _table(model: Any) -> Table:
 _ACTIVITY_TABLE = _table(Activity)
 
 
-def _insert_sql(model: Any, columns: Sequence[str]) -> str:
-    placeholders = ", ".join("?" for _ in columns)
-    return f"INSERT INTO {_table(model).name} ({', '.join(columns)}) VALUES ({placeholders})"
+class _Insert(NamedTuple):
+    """Rows of one table with these columns, written together (RawCursor.insert_rows)."""
+
+    table: str
+    columns: tuple[str, ...]
+
+
+def _insert(model: Any, columns: Sequence[str]) -> _Insert:
+    return _Insert(_table(model).name, tuple(columns))
 
 
 _ACTIVITY_COLUMNS = [column for column in _ACTIVITY_TABLE.columns if not column.primary_key]
 _ACTIVITY_SQL = (
-    _insert_sql(Activity, [column.name for column in _ACTIVITY_COLUMNS]) + " RETURNING id"
+    f"INSERT INTO {_ACTIVITY_TABLE.name} ({', '.join(c.name for c in _ACTIVITY_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _ACTIVITY_COLUMNS)}) "
+    "ON CONFLICT (reference) DO NOTHING RETURNING id"
 )
 _EDITABLE_FIELDS = ActivityRecord.editable_fields()
 
@@ -343,59 +355,81 @@ def _default_of(column: Any) -> Callable[[], Any]:
 # The child rows of a new activity go straight to the driver's cursor (db/raw.py): a Core
 # statement costs more to prepare than the row costs to write, ten times over in a
 # 10,000-activity import.
-_LINK_SQL = _insert_sql(ActivityLink, ["activity_id", "item_id", "position"])
-_CONDITION_SQL = _insert_sql(
+_LINK_SQL = _insert(ActivityLink, ["activity_id", "item_id", "position"])
+_CONDITION_SQL = _insert(
     ActivityCondition, ["activity_id", "scheme", "code", "explanation", "position"]
 )
-_TRANSFER_SQL = _insert_sql(
+_TRANSFER_SQL = _insert(
     Transfer, ["activity_id", "destination", "mechanism", "safeguards", "position"]
 )
-_RETENTION_SQL = _insert_sql(
+_RETENTION_SQL = _insert(
     RetentionRule, ["activity_id", "period", "trigger", "applies_to", "position"]
 )
-_EXTRA_FIELD_SQL = _insert_sql(ActivityExtraField, ["activity_id", "position", "name", "value"])
-_BASIS_SQL = (
-    _insert_sql(ActivityLawfulBasis, ["activity_id", "basis", "explanation", "position"])
-    + " RETURNING id"
-)
-_BASIS_LEGISLATION_SQL = _insert_sql(BasisLegislation, ["basis_id", "item_id", "position"])
+_EXTRA_FIELD_SQL = _insert(ActivityExtraField, ["activity_id", "position", "name", "value"])
+_BASIS_SQL = _insert(ActivityLawfulBasis, ["activity_id", "basis", "explanation", "position"])
+_BASIS_LEGISLATION_SQL = _insert(BasisLegislation, ["basis_id", "item_id", "position"])
 
 
 class ChildRows:
-    """The child rows of new activities, written together: one `executemany` per table for
-    a batch of activities costs far less than several per activity in a large import."""
+    """The child rows of new activities, written together: a few multi-row statements per
+    table for a batch of activities cost far less than several per activity in a large
+    import (on a server, each statement is a round trip)."""
 
     def __init__(self) -> None:
-        self._rows: dict[str, list[tuple[Any, ...]]] = {}
+        self._rows: dict[_Insert, list[tuple[Any, ...]]] = {}
         # Rows linking to library items, as (owner id, item, position): an item the import
         # has just created gets its id when the session is flushed, once for the whole batch
         # rather than once for each activity that names a new item.
-        self._item_rows: dict[str, list[tuple[int, LibraryItem, int]]] = {}
+        self._item_rows: dict[_Insert, list[tuple[int, LibraryItem, int]]] = {}
+        # Lawful bases, as (activity id, basis, explanation, position), each with the
+        # legislation items it cites: a basis gets its id as the batch is written.
+        self._bases: list[tuple[tuple[int, str, str, int], list[LibraryItem]]] = []
         self.activities = 0  # how many activities' rows are waiting
 
-    def add(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
-        self._rows.setdefault(sql, []).extend(rows)
+    def add(self, insert: _Insert, rows: Iterable[tuple[Any, ...]]) -> None:
+        self._rows.setdefault(insert, []).extend(rows)
 
-    def add_items(self, sql: str, rows: Iterable[tuple[int, LibraryItem, int]]) -> None:
-        self._item_rows.setdefault(sql, []).extend(rows)
+    def add_items(self, insert: _Insert, rows: Iterable[tuple[int, LibraryItem, int]]) -> None:
+        self._item_rows.setdefault(insert, []).extend(rows)
+
+    def add_basis(self, row: tuple[int, str, str, int], legislation: list[LibraryItem]) -> None:
+        self._bases.append((row, legislation))
 
     def write(self, session: Session) -> None:
         """Store what is waiting; call before anything reads the new activities back."""
-        if self._item_rows:
-            session.flush()  # new library items need their ids before they can be linked
-            for sql, item_rows in self._item_rows.items():
-                self.add(sql, [(owner, item.id, position) for owner, item, position in item_rows])
-            self._item_rows.clear()
-        if not self._rows:
-            return
         cursor = session_cursor(session)
         try:
-            for sql, rows in self._rows.items():
-                cursor.executemany(sql, rows)
+            if self._bases:
+                self._write_bases(cursor)
+            if self._item_rows:
+                session.flush()  # new library items need their ids before they can be linked
+                for insert, item_rows in self._item_rows.items():
+                    self.add(insert, [(owner, item.id, at) for owner, item, at in item_rows])
+                self._item_rows.clear()
+            for insert, rows in self._rows.items():
+                cursor.insert_rows(insert.table, insert.columns, rows)
         finally:
             cursor.close()
         self._rows.clear()
         self.activities = 0
+
+    def _write_bases(self, cursor: RawCursor) -> None:
+        """The bases in one go; their ids, matched by activity and position, go to the rows
+        of the legislation they cite."""
+        returned = cursor.insert_rows(
+            _BASIS_SQL.table,
+            _BASIS_SQL.columns,
+            [row for row, _legislation in self._bases],
+            returning=("id", "activity_id", "position"),
+        )
+        ids = {(activity_id, position): basis_id for basis_id, activity_id, position in returned}
+        for (activity_id, _basis, _explanation, position), legislation in self._bases:
+            basis_id = ids[(activity_id, position)]
+            self.add_items(
+                _BASIS_LEGISLATION_SQL,
+                [(basis_id, item, index) for index, item in enumerate(legislation)],
+            )
+        self._bases.clear()
 
 
 def _insert_children(
@@ -447,21 +481,10 @@ def _insert_children(
             for position, (name, value) in enumerate(changes["extra_fields"].items())
         ],
     )
-    if changes["lawful_bases"]:
-        # A basis row's id is needed for its legislation, so these are written one by one.
-        cursor = session_cursor(session)
-        try:
-            for position, (entry, items) in enumerate(
-                zip(changes["lawful_bases"], legislation, strict=True)
-            ):
-                row = (activity_id, entry.basis, entry.explanation, position)
-                basis_id = int(cursor.execute(_BASIS_SQL, row).fetchone()[0])
-                pending.add_items(
-                    _BASIS_LEGISLATION_SQL,
-                    [(basis_id, item, index) for index, item in enumerate(items)],
-                )
-        finally:
-            cursor.close()
+    for position, (entry, items) in enumerate(
+        zip(changes["lawful_bases"], legislation, strict=True)
+    ):
+        pending.add_basis((activity_id, entry.basis, entry.explanation, position), items)
     pending.activities += 1
 
 
@@ -709,11 +732,15 @@ def _check_reference_free(session: Session, reference: str, own_id: int | None) 
         cursor.close()
     clash = None if found is None else found[0]
     if clash is not None and clash != own_id:
-        raise ValidationError(
-            f"Another activity already has the reference \u201c{reference}\u201d. "
-            "Give this one a different reference.",
-            field="reference",
-        )
+        raise _reference_taken(reference)
+
+
+def _reference_taken(reference: str) -> ValidationError:
+    return ValidationError(
+        f"Another activity already has the reference \u201c{reference}\u201d. "
+        "Give this one a different reference.",
+        field="reference",
+    )
 
 
 def _load(session: Session, activity_id: int, *, full: bool) -> Activity:

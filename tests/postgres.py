@@ -15,9 +15,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+if TYPE_CHECKING:
+    import psycopg
 
 from tests.helpers import pg_cluster
 
@@ -37,7 +41,7 @@ def _unavailable(reason: str) -> None:
     pytest.skip(message)
 
 
-def _admin(url: str):  # type: ignore[no-untyped-def]
+def _admin(url: str) -> psycopg.Connection[Any]:
     import psycopg
 
     return psycopg.connect(url, autocommit=True, connect_timeout=10)
