@@ -378,13 +378,14 @@ def _sentence(text: str) -> str:
 
 def _article9_conditions(activities: Sequence[ActivityRecord]) -> list[str]:
     """Each Article 9 condition the activities rely on, once, by name and article."""
-    return _unique(
-        f"{_lower_first(c.name)} ({c.article})"
-        if (c := law.article9_condition(entry.code)) is not None
-        else f"Article 9(2)({entry.code})"
-        for a in activities
-        for entry in a.article9
-    )
+    return _unique(_article9_name(entry.code) for a in activities for entry in a.article9)
+
+
+def _article9_name(code: str) -> str:
+    condition = law.article9_condition(code)
+    if condition is None:
+        return f"Article 9(2)({code})"
+    return f"{_lower_first(condition.name)} ({condition.article})"
 
 
 def _lower_first(text: str) -> str:
@@ -878,7 +879,11 @@ class _Builder:
             else f"Article 6(1)({code})."
             for code in [c for c in _BASIS_ORDER if c in codes]
         ]
-        conditions = _article9_conditions(activities)
+        conditions = _unique(
+            words.plain_conditions.get(entry.code.strip().casefold()) or _article9_name(entry.code)
+            for a in activities
+            for entry in a.article9
+        )
         if conditions:
             reasons.append(_sentence(words.special_basis.format(condition=join_names(conditions))))
         if any(a.article10_basis for a in activities):

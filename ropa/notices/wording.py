@@ -66,6 +66,8 @@ class Wording:
     # and the laws behind them (the full notice for adults names those).
     plain_bases: dict[str, str] = field(default_factory=dict)
     plain_bases_note: str = ""
+    # Article 9(2) condition code -> the condition in plain words, for the same readers.
+    plain_conditions: dict[str, str] = field(default_factory=dict)
     interests: str = "Our legitimate interests: {interests}"
     must_give: str = "Do you have to give it to us?"
     sharing: str = "Who we share it with"
@@ -228,6 +230,16 @@ CHILDREN = dataclasses.replace(
         "f": "it helps us do our work, and we have checked it is fair to you",
     },
     plain_bases_note="Our notice for adults names the laws.",
+    plain_conditions={
+        "a": "you, or your parent or carer, said yes",
+        "b": "the law about jobs and benefits lets us",
+        "c": "we need it to keep someone alive or safe",
+        "f": "we need it for a court case",
+        "g": "the law says it is important for everyone",
+        "h": "we need it to look after your health or care for you",
+        "i": "we need it to keep people healthy",
+        "j": "we use it for research or counting, without naming you",
+    },
     interests="Why it helps: {interests}",
     must_give="Do you have to tell us?",
     not_shared="We do not share it with anyone else.",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ropa.checks import Severity, run_checks
-from ropa.notices import NoticeRecord, PublishRefused, render_text
+from ropa.notices import NoticeRecord, PublishRefused, render_notice, render_text
 from ropa.notices.cli import adhoc_notice
 from ropa.notices.content import NoticeDocument, Section, in_sentence, kept_for
 from ropa.records import ActivityRecord
@@ -218,6 +218,12 @@ def test_the_childrens_notice_gives_each_reason_once_in_plain_words(
     first = document.service_sections()[0]
     lines = first.lines()
     assert "Public task: it is a job the law gives us, like keeping children safe." in lines
+    assert (
+        "For extra private facts: the law says it is important for everyone and we need it "
+        "to look after your health or care for you." in lines
+    )
+    published = document.without_todos()
+    assert not any("Article 9" in line for s in published.service_sections() for line in s.lines())
     # Two lists in a row each say what they are.
     assert lines[lines.index("This is about:") + 1 :].index("What we keep:") > 0
 
@@ -306,3 +312,16 @@ def test_the_wording_is_composed_from_records_alone() -> None:
         )
     }
     assert forbidden == set()
+
+
+def test_the_first_layer_page_has_no_contents_and_shows_where_the_full_notice_is(
+    demo_register: Register,
+) -> None:
+    draft = adhoc_notice(demo_register)
+    short = render_notice(demo_register, draft, "html", layer="short")
+    full = render_notice(demo_register, draft, "html")
+    assert isinstance(short, str) and isinstance(full, str)
+    assert 'id="contents-heading"' not in short and 'id="contents-heading"' in full
+    # On paper a link is only its words: the address is printed too.
+    address = "https://www.northfield.gov.uk.example"
+    assert f'Read the full privacy notice: <a href="{address}">{address}</a>' in short
