@@ -30,6 +30,9 @@ from dataclasses import dataclass
 from typing import Any
 
 TEAM_SCHEMA = "ropa_team"
+# Every committed change is announced here (the payload names the table), so that the other
+# people's windows read the register again (ropa/team_watch.py).
+CHANGE_CHANNEL = "ropa_register_changed"
 ROLE_KINDS = ("viewer", "editor", "dpo")
 
 # The register's tables by what may write them.  An activity's own rows name it by
@@ -137,7 +140,7 @@ def security_statements(roles: TeamRoles, tables: list[str], sequences: list[str
         ]
         if sequence.removesuffix("_id_seq") in (*ACTIVITY_TABLES, HISTORY_TABLE):
             statements.append(f"GRANT USAGE ON SEQUENCE {q} TO {e}")
-    return statements + _triggers()
+    return statements + _triggers() + _announcements(tables)
 
 
 def _drop_policies(table: str) -> list[str]:
@@ -321,6 +324,30 @@ def _triggers() -> list[str]:
 
 
 _FIXED_PATH = "SET search_path = pg_catalog, pg_temp"
+
+
+def _announcements(tables: list[str]) -> list[str]:
+    """A NOTIFY per changing statement (PostgreSQL folds the same one within a transaction
+    into one, and delivers it only when the transaction commits)."""
+    s = TEAM_SCHEMA
+    statements = [
+        f"""CREATE OR REPLACE FUNCTION {s}.announce_change() RETURNS trigger
+            LANGUAGE plpgsql {_FIXED_PATH} AS $$
+            BEGIN
+                PERFORM pg_notify({literal(CHANGE_CHANNEL)}, TG_TABLE_NAME);
+                RETURN NULL;
+            END $$"""
+    ]
+    for table in tables:
+        if table in (HISTORY_TABLE, SCHEMA_VERSION_TABLE):
+            continue
+        t = f"public.{quoted(table)}"
+        statements += [
+            f"DROP TRIGGER IF EXISTS team_announce ON {t}",
+            f"""CREATE TRIGGER team_announce AFTER INSERT OR UPDATE OR DELETE ON {t}
+                FOR EACH STATEMENT EXECUTE FUNCTION {s}.announce_change()""",
+        ]
+    return statements
 
 
 def register_relations(connection: Any) -> tuple[list[str], list[str]]:

@@ -312,6 +312,11 @@ class Register:
             from db.server import is_lock_timeout
 
             if "locked" not in str(error.orig) and not is_lock_timeout(error):
+                if self.server_url is not None:
+                    from ropa.team import refusal_for  # a lost server connection, in words
+
+                    if (lost := refusal_for(self, error)) is not None:
+                        raise lost from error
                 raise
             raise RegisterBusyError(
                 f"{self.path.name} is busy: someone else is saving to it. Nothing was changed; "

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from db.server import database_name, is_server_url, without_password
+from db.server import is_server_url, without_password
 from db.team_security import (
     ROLE_KINDS,
     TEAM_SCHEMA,
@@ -56,12 +56,16 @@ class TeamPermissionError(RopaError):
     """The server refused a change that the signed-in login's role does not allow."""
 
 
+class ConnectionLostError(RopaError):
+    """The team register's server could not be reached; nothing was saved."""
+
+
 class PasswordNeeded(RopaError):  # noqa: N818 (a question for the user, not a failure)
     """The server asks for a password that the PostgreSQL password file does not hold."""
 
 
 # What the desktop layer may ask about a register's location without reaching into db/.
-__all__ = ["PasswordNeeded", "is_server_url", "without_password"]
+__all__ = ["ConnectionLostError", "PasswordNeeded", "is_server_url", "without_password"]
 
 
 def function_key(name: str) -> str:
@@ -247,28 +251,37 @@ def init_team_register(url: str) -> Membership:
     """
     from ropa.register import Register
 
-    shown = without_password(url)
     with Register.open(url) as register:
         service = TeamService(register)
         with service._driver() as driver, driver.transaction():
-            me = driver.execute(
-                "SELECT session_user, rolsuper, rolcreaterole FROM pg_roles "
-                "WHERE rolname = session_user"
-            ).fetchone()
-            login, superuser, may_create_roles = me
-            _check_owner(driver, login, superuser, shown)
-            roles = roles_for_database(database_name(url))
-            for kind in ROLE_KINDS:
-                _ensure_group(driver, roles.of(kind), login, may_create_roles or superuser)
-            for kind in ("viewer", "editor"):
-                driver.execute(
-                    f"GRANT {quoted(roles.of(kind))} TO {quoted(roles.dpo)} WITH ADMIN OPTION"
-                )
-            driver.execute(f"GRANT {quoted(roles.dpo)} TO {quoted(login)} WITH ADMIN OPTION")
-            tables, sequences = register_relations(driver)
-            for statement in security_statements(roles, tables, sequences):
-                driver.execute(statement)
+            set_up_team(driver, without_password(url))
         return service.membership()
+
+
+def set_up_team_after_copy(connection: Any) -> None:
+    """`ropa copy`'s server set-up (a SQLAlchemy connection inside the copy's transaction):
+    the copied register becomes a team register with the person copying as its DPO.  The
+    copied history keeps its names: the server's stamp applies to lines written after."""
+    set_up_team(connection.connection.driver_connection, "the target database")
+
+
+def set_up_team(driver: Any, shown: str) -> None:
+    """Roles, grants, policies and triggers, in the caller's transaction on `driver` (a
+    psycopg connection signed in as the tables' owner, who becomes the first DPO)."""
+    login, superuser, may_create_roles, database = driver.execute(
+        "SELECT session_user, rolsuper, rolcreaterole, current_database() FROM pg_roles "
+        "WHERE rolname = session_user"
+    ).fetchone()
+    _check_owner(driver, login, superuser, shown)
+    roles = roles_for_database(database)
+    for kind in ROLE_KINDS:
+        _ensure_group(driver, roles.of(kind), login, may_create_roles or superuser)
+    for kind in ("viewer", "editor"):
+        driver.execute(f"GRANT {quoted(roles.of(kind))} TO {quoted(roles.dpo)} WITH ADMIN OPTION")
+    driver.execute(f"GRANT {quoted(roles.dpo)} TO {quoted(login)} WITH ADMIN OPTION")
+    tables, sequences = register_relations(driver)
+    for statement in security_statements(roles, tables, sequences):
+        driver.execute(statement)
 
 
 def refusal_for(register: Register, error: BaseException) -> RopaError | None:
@@ -283,6 +296,11 @@ def refusal_for(register: Register, error: BaseException) -> RopaError | None:
 
     # The fast paths' raw cursors (db/raw.py) raise psycopg's own errors, unwrapped.
     original = getattr(error, "orig", None) or error
+    if is_connection_lost(error):
+        url = register.server_url or ""
+        return ConnectionLostError(
+            lost_connection_words(url, original) + " This change was not saved."
+        )
     if isinstance(error, StaleDataError):
         what = "change rows of an activity outside your business functions"
         reason = ""
@@ -302,6 +320,30 @@ def refusal_for(register: Register, error: BaseException) -> RopaError | None:
         message = f"The server refused the change: your role may not {what}.{who}"
     return TeamPermissionError(
         f"{message} Nothing was changed. Ask a DPO of this register if the change is needed."
+    )
+
+
+def is_connection_lost(error: BaseException) -> bool:
+    """Whether `error` says the server went away (rather than refusing a statement)."""
+    import psycopg
+
+    if getattr(error, "connection_invalidated", False):
+        return True
+    original = getattr(error, "orig", None) or error
+    if not isinstance(original, psycopg.OperationalError):
+        return False
+    state = original.sqlstate
+    # No SQLSTATE: the client lost the socket. 08: connection exceptions; 57P: the server
+    # shut down or ended the session.
+    return state is None or state.startswith(("08", "57P"))
+
+
+def lost_connection_words(url: str, error: BaseException) -> str:
+    text = str(error).strip()
+    reason = text.splitlines()[0] if text else "no answer"
+    return (
+        f"The connection to the team register at {without_password(url)} was lost ({reason}). "
+        "What you type is kept; ROPA desk reconnects by itself and you can save again then."
     )
 
 

@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from ropa.checks import Finding
     from ui.activity_editor import ActivityEditor
     from ui.connect_dialog import ConnectDialog
+    from ui.team_watch import TeamWatch
 
 REGISTER_FILTER = f"ROPA desk registers (*{REGISTER_SUFFIX});;All files (*)"
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
@@ -202,6 +203,9 @@ class MainWindow(QMainWindow):
         # Who the register's server says is signed in, and what their role lets them do.
         self.membership = membership or membership_of(register)
         self._connecting: Worker | None = None
+        # On a team register: colleagues' saves and a lost connection (ui/team_watch.py).
+        self.team_watch: TeamWatch | None = None
+        self.connection_banner: QWidget | None = None
         self.settings = settings if settings is not None else AppSettings()
         self.undo_stack = QUndoStack(self)
         self.editors: dict[int, ActivityEditor] = {}
@@ -377,6 +381,7 @@ class MainWindow(QMainWindow):
     def _open_pages(self, register: Register, membership: Membership) -> None:
         """Build the pages for `register` (again, after opening another register)."""
         self.membership = membership
+        self._watch(register)
         while (old := self.stack.widget(0)) is not None:
             self.stack.removeWidget(old)
             if old is not self.activities_page:
@@ -917,6 +922,43 @@ class MainWindow(QMainWindow):
 
     # --- team registers ------------------------------------------------------------------
 
+    def _watch(self, register: Register) -> None:
+        """Listen for colleagues' saves on a team register (and stop listening to the last)."""
+        from ui.team_watch import TeamWatch
+
+        self._stop_watching()
+        self._connection_restored(quietly=True)
+        if register.server_url is None or not self.membership.team:
+            return
+        self.team_watch = TeamWatch(register.server_url, self)
+        # Someone saved: the list and its counts are read again shortly (as after an edit).
+        self.team_watch.changed.connect(lambda _table: self._refresh_timer.start())
+        self.team_watch.lost.connect(self._connection_lost)
+        self.team_watch.restored.connect(self._connection_restored)
+        self.team_watch.start()
+
+    def _stop_watching(self) -> None:
+        if self.team_watch is not None:
+            self.team_watch.stop()
+            self.team_watch.deleteLater()
+            self.team_watch = None
+
+    def _connection_lost(self, text: str) -> None:
+        from ui.team_watch import ConnectionBanner
+
+        self._connection_restored(quietly=True)
+        self.connection_banner = ConnectionBanner(text)
+        self.banner_holder.addWidget(self.connection_banner)
+
+    def _connection_restored(self, *, quietly: bool = False) -> None:
+        if self.connection_banner is None:
+            return
+        self.connection_banner.deleteLater()
+        self.connection_banner = None
+        if not quietly:
+            self.statusBar().showMessage("Connected to the team register again", 8000)
+            self._refresh_timer.start()  # what others saved meanwhile
+
     def connect_team_dialog(self) -> ConnectDialog:
         from ui.connect_dialog import ConnectDialog
 
@@ -1315,6 +1357,7 @@ class MainWindow(QMainWindow):
             "activities", self.activities_page.table.horizontalHeader().saveState()
         )
         self.settings.sync()
+        self._stop_watching()
         # Gone from the screen at once; the background reads (the checks of a large register
         # take seconds) are asked to stop, and the window waits for their threads unseen.
         self.hide()

@@ -17,6 +17,8 @@ from tests.postgres import with_database
 
 FINANCE = "Finance"
 CHILDREN = "Children's services"
+# The application name of a window's change watcher (ropa/team_watch.py).
+WATCHING = "ROPA desk (watching for changes)"
 
 
 def as_login(url: str, login: str) -> str:
@@ -121,3 +123,14 @@ def make_team(logins: Logins, empty_database_url: str) -> Team:
     logins.made += [editor, viewer]
     assert finance.id is not None and children.id is not None
     return Team(dpo, editor, viewer, url, finance.id, children.id)
+
+
+def end_sessions(server: str, team: Team, application: str = "") -> None:
+    """What a restarted server or a dropped network does to the register's connections."""
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid() "
+            "AND (%s = '' OR application_name = %s)",
+            (database_of(team.url), application, application),
+        )

@@ -13,9 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from ropa.register import Register
 from ropa.team import connect_team_register
-from tests.helpers.team_register import Logins, Team, make_team
+from tests.helpers.team_register import WATCHING, Logins, Team, end_sessions, make_team
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
+from ui.team_watch import ConnectionBanner
 
 pytestmark = pytest.mark.gui
 
@@ -115,3 +116,24 @@ def test_connecting_happens_behind_the_open_window(
     assert window.switch_to(tmp_path / "own.ropa", create=False)
     assert not window.team_label.isVisible() and window.app_actions.import_workbook.isEnabled()
     window.register.close()
+
+
+def test_someone_elses_save_shows_up_and_a_lost_connection_is_a_banner(
+    qtbot: QtBot, team: Team, settings: AppSettings, postgres_server: str
+) -> None:
+    window = window_as(qtbot, team, team.viewer, settings)
+    assert window.team_watch is not None
+    qtbot.waitUntil(window.team_watch.watcher.connected.is_set)
+    with team.open_as(team.dpo) as register:
+        register.activities.update(team.children_id, {"name": "Child protection enquiries"})
+    model = window.activities_page.model
+    qtbot.waitUntil(
+        lambda: any(row.name == "Child protection enquiries" for row in model.rows), timeout=10000
+    )
+    end_sessions(postgres_server, team, WATCHING)
+    qtbot.waitUntil(lambda: window.connection_banner is not None, timeout=10000)
+    banner = window.connection_banner
+    assert isinstance(banner, ConnectionBanner)
+    assert "was lost" in banner.message.text() and "What you type is kept" in banner.message.text()
+    qtbot.waitUntil(lambda: window.connection_banner is None, timeout=20000)
+    assert window.statusBar().currentMessage() == "Connected to the team register again"

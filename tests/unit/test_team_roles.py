@@ -337,3 +337,26 @@ def test_team_command_line(
     assert "Only a DPO of this register may add people" in capsys.readouterr().err
     assert main(["team", "list"]) == 1
     assert "not a team register's address" in capsys.readouterr().err
+
+
+def test_init_again_without_createrole_keeps_the_team(
+    team: Team, logins: Logins, postgres_server: str
+) -> None:
+    # As the README says: CREATEROLE is taken back after the first init; running init again
+    # (after an upgrade) needs only the tables' ownership.
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'ALTER ROLE "{team.dpo}" NOCREATEROLE')
+    assert init_team_register(team.url).role == "dpo"
+    with team.open_as(team.editor) as register:
+        register.activities.update(team.finance_id, {"owner": "Payroll lead"})
+        with pytest.raises(TeamPermissionError):
+            register.activities.update(team.children_id, {"owner": "Payroll lead"})
+    with team.open_as(team.dpo) as register:
+        assert {m.login for m in TeamService(register).members()} == {
+            team.dpo,
+            team.editor,
+            team.viewer,
+        }
+    # Someone else than the owner cannot run it.
+    with pytest.raises(TeamPermissionError, match=f"Run ropa team init as {team.dpo}"):
+        init_team_register(team.url_for(team.editor))

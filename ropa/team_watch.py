@@ -1,0 +1,72 @@
+"""Hearing about colleagues' saves, and about the server going away, in a team register.
+
+A team register's server announces every change (db/team_security.py: a NOTIFY on the
+channel below, naming the table, sent when the change commits).  A watcher listens on a
+connection of its own, so the app can read the register again when someone else saves, and
+notices at once when the server cannot be reached, then keeps trying to reconnect.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from db.team_security import CHANGE_CHANNEL
+from ropa.team import lost_connection_words
+
+# How often the watcher looks up from waiting: to stop when asked, and to ask the server
+# whether it is still there (a dropped network says nothing until something is sent).
+POLL_SECONDS = 1.0
+RETRY_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class WatchEvents:
+    changed: Callable[[str], None]  # a table someone changed
+    lost: Callable[[str], None]  # the connection was lost: why, in words
+    restored: Callable[[], None]  # connected again after a loss
+
+
+class ChangeWatcher:
+    """Listens to the register at `url` until `stop` is set (run it on a thread of its own)."""
+
+    def __init__(self, url: str, events: WatchEvents) -> None:
+        self.url = url
+        self.events = events
+        self.stop = threading.Event()
+        self.connected = threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        lost = False
+        while not self.stop.is_set():
+            try:
+                with psycopg.connect(
+                    self.url,
+                    autocommit=True,
+                    connect_timeout=10,
+                    application_name="ROPA desk (watching for changes)",
+                    keepalives=1,
+                    keepalives_idle=15,
+                    keepalives_interval=5,
+                    keepalives_count=3,
+                ) as connection:
+                    connection.execute(f"LISTEN {CHANGE_CHANNEL}")
+                    self.connected.set()
+                    if lost:
+                        lost = False
+                        self.events.restored()
+                    while not self.stop.is_set():
+                        for note in connection.notifies(timeout=POLL_SECONDS):
+                            self.events.changed(note.payload)
+                        connection.execute("SELECT 1")
+            except psycopg.Error as error:
+                self.connected.clear()
+                if self.stop.is_set():
+                    return
+                if not lost:
+                    lost = True
+                    self.events.lost(lost_connection_words(self.url, error))
+                self.stop.wait(RETRY_SECONDS)

@@ -1,0 +1,73 @@
+"""Hearing colleagues' saves and a lost connection on a team register (real PostgreSQL)."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from ropa.team import ConnectionLostError
+from ropa.team_watch import ChangeWatcher, WatchEvents
+from tests.helpers.team_register import WATCHING, Logins, Team, end_sessions, make_team
+
+
+@pytest.fixture
+def logins(postgres_server: str) -> Iterator[Logins]:
+    made = Logins(postgres_server)
+    try:
+        yield made
+    finally:
+        made.drop()
+
+
+@pytest.fixture
+def team(logins: Logins, postgres_url: str) -> Team:
+    return make_team(logins, postgres_url)
+
+
+def test_a_watcher_hears_saves_and_a_lost_connection(team: Team, postgres_server: str) -> None:
+    heard: queue.Queue[tuple[str, str]] = queue.Queue()
+    watcher = ChangeWatcher(
+        team.url_for(team.viewer),
+        WatchEvents(
+            changed=lambda table: heard.put(("changed", table)),
+            lost=lambda text: heard.put(("lost", text)),
+            restored=lambda: heard.put(("restored", "")),
+        ),
+    )
+    thread = threading.Thread(target=watcher.run)
+    thread.start()
+    try:
+        assert watcher.connected.wait(10)
+        with team.open_as(team.editor) as register:
+            register.activities.update(team.finance_id, {"owner": "Payroll lead"})
+        assert heard.get(timeout=10) == ("changed", "activities")
+        end_sessions(postgres_server, team, WATCHING)
+        kind, text = heard.get(timeout=10)
+        assert kind == "lost"
+        assert "The connection to the team register at" in text and "What you type is kept" in text
+        assert heard.get(timeout=20) == ("restored", "")
+        # Listening again: the next save is heard too.
+        with team.open_as(team.dpo) as register:
+            register.organisation.update({"name": "Anytown Council"})
+        assert heard.get(timeout=10) == ("changed", "organisation")
+    finally:
+        watcher.stop.set()
+        thread.join()
+
+
+def test_a_save_over_a_lost_connection_says_so(team: Team, postgres_server: str) -> None:
+    with team.open_as(team.editor) as register:
+        with (
+            pytest.raises(ConnectionLostError, match="was lost") as lost,
+            register.transaction() as session,
+        ):
+            session.connection().exec_driver_sql("SELECT 1")
+            end_sessions(postgres_server, team)
+            session.connection().exec_driver_sql("SELECT 1")
+        assert "This change was not saved" in str(lost.value)
+        # The next save connects again by itself.
+        register.activities.update(team.finance_id, {"owner": "Payroll lead"})
+        assert register.activities.get(team.finance_id).owner == "Payroll lead"

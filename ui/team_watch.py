@@ -1,0 +1,63 @@
+"""The window's ears on a team register: colleagues' saves and a lost connection.
+
+`TeamWatch` runs ropa.team_watch.ChangeWatcher on a thread of its own and hands what it hears
+to the GUI thread as signals; `ConnectionBanner` is the strip that says the connection was
+lost, and goes once it is back.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+
+from ropa.team_watch import ChangeWatcher, WatchEvents
+
+
+class TeamWatch(QObject):
+    changed = Signal(str)
+    lost = Signal(str)
+    restored = Signal()
+
+    def __init__(self, url: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        events = WatchEvents(self.changed.emit, self.lost.emit, self.restored.emit)
+        self.watcher = ChangeWatcher(url, events)
+        self._thread = _WatchThread(self.watcher, self)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop listening and wait for the thread (at most one poll interval)."""
+        self.watcher.stop.set()
+        self._thread.wait()
+
+
+class _WatchThread(QThread):
+    def __init__(self, watcher: ChangeWatcher, parent: QObject) -> None:
+        super().__init__(parent)
+        self.watcher = watcher
+
+    def run(self) -> None:
+        self.watcher.run()
+
+
+class ConnectionBanner(QFrame):
+    """A strip across the window while the team register's server cannot be reached."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        # The tooltip colours, as the read-only banner: they follow the user's theme.
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        self.message = QLabel(text)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.setAccessibleName("Connection lost")
+        self.setAccessibleDescription(text)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.message, 1)
