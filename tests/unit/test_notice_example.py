@@ -325,3 +325,30 @@ def test_the_first_layer_page_has_no_contents_and_shows_where_the_full_notice_is
     # On paper a link is only its words: the address is printed too.
     address = "https://www.northfield.gov.uk.example"
     assert f'Read the full privacy notice: <a href="{address}">{address}</a>' in short
+
+
+def test_the_layers_say_what_the_ico_asks_of_each(demo_register: Register) -> None:
+    short = example_document(demo_register, layer="short")
+    assert [s.heading for s in short.sections] == [
+        "Who we are",
+        "What we use your information for",
+        "Who we share it with",
+        "Your rights",
+        "How to contact us",
+    ]
+    contact = "\n".join(short.sections[-1].lines())
+    assert "dpo@northfield.gov.uk.example" in contact and "0303 123 1113" in contact
+    assert "Read the full privacy notice: https://www.northfield.gov.uk.example" in contact
+    # Just in time: for each activity, two or three sentences to put on its form.
+    forms = example_document(demo_register, layer="just-in-time").without_todos()
+    assert [s.heading for s in forms.sections] == [a.name for a in forms.activities]
+    for section in forms.sections:
+        [paragraph] = section.lines()
+        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", paragraph)
+        assert 2 <= len(sentences) <= 3, (section.heading, sentences)
+
+
+def test_the_staff_notice_speaks_of_employment(demo_register: Register) -> None:
+    who = "\n".join(example_document(demo_register, "staff").sections[0].lines())
+    assert "the information we hold about you as someone who works for us" in who
+    assert "We use it to recruit you, pay you, manage and support your work" in who
