@@ -4,8 +4,9 @@ On POSIX, closing any file descriptor on the register drops every lock SQLite ho
 that process; another process then believes it is alone, checkpoints and deletes the WAL, and
 later saves go into a deleted file. Each test here runs three processes on one real file: a
 holder that saves, is disturbed as the app is (a plain open, Qt guessing the file's type, the
-app's real main window with a real Qt file dialog on the folder), and saves again while a
-second process runs command-line commands; then the holder dies without closing anything,
+app's real main window with a real Qt file dialog on the folder, and the issue's own steps:
+Notices, Export…, a PDF beside the register through the app's save dialog), and saves again
+while a second process runs command-line commands; then the holder dies without closing anything,
 and this test process, the third, reads the file.
 """
 
@@ -22,7 +23,7 @@ import pytest
 from ropa.register import Register
 
 REPO = Path(__file__).resolve().parents[2]
-DISTURBANCES = ["open", "mime", "dialog"]
+DISTURBANCES = ["open", "mime", "dialog", "export"]
 
 pytestmark = pytest.mark.skipif(
     os.name == "nt", reason="Windows locks belong to the handle, not the process"
