@@ -254,6 +254,16 @@ def write_csv(path: Path, sheet: Sheet, *, encoding: str, delimiter: str = ",") 
     return path
 
 
+def hand_made(path: Path, rows: list[dict[str, str]], *, register_columns: bool = False) -> Path:
+    """A sheet of the ICO's headings (and with `register_columns`, ours after them) and one
+    row per activity, each given as heading -> text; for tests about a few cells."""
+    spec = CONTROLLER_LAYOUT
+    headers = [column.header for column in (spec.columns if register_columns else spec.ico_columns)]
+    grid: list[list[str | None]] = [list(headers)]
+    grid += [[values.get(header) for header in headers] for values in rows]
+    return write_xlsx(path, [Sheet("Sheet1", grid)])
+
+
 # --- the corpus ------------------------------------------------------------------------------
 
 

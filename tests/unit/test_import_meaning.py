@@ -12,6 +12,7 @@ from ropa.records import ConditionEntry, LawfulBasisEntry
 from ropa.register import Register
 from ropa.spreadsheets import export_workbook, import_workbook, lawtext
 from ropa.spreadsheets.layout import CONTROLLER_LAYOUT
+from tests.data.import_corpus import hand_made
 
 
 @pytest.mark.parametrize(
@@ -51,15 +52,7 @@ def test_a_condition_written_as_a_question_is_read_and_flagged() -> None:
 
 
 def _workbook(path: Path, rows: list[dict[str, str]]) -> Path:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    headers = [column.header for column in CONTROLLER_LAYOUT.ico_columns]
-    sheet.append(headers)
-    for values in rows:
-        sheet.append([values.get(header) for header in headers])
-    workbook.save(path)
-    return path
+    return hand_made(path, rows)
 
 
 ARTICLE6 = "Article 6 lawful basis for processing personal data"

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from ropa.register import Register
 from ropa.spreadsheets import import_workbook
-from ropa.spreadsheets.layout import CONTROLLER_LAYOUT
+from tests.data.import_corpus import hand_made
 
 
 def _workbook(path: Path, rows: list[dict[str, str]]) -> Path:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    headers = [column.header for column in CONTROLLER_LAYOUT.columns]
-    sheet.append(headers)
-    for values in rows:
-        sheet.append([values.get(header) for header in headers])
-    workbook.save(path)
-    return path
+    return hand_made(path, rows, register_columns=True)
 
 
 def test_a_row_without_a_reference_never_takes_one_a_later_row_names(
