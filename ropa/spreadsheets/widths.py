@@ -17,8 +17,9 @@ from typing import TypeVar
 NARROWEST = 12.0  # a column of one-word answers still shows its heading legibly
 WIDEST = 50.0  # wider than this, a paragraph is hard to read and the sheet hard to scan
 # The columns frozen at the left stay on screen while the others scroll past them: kept
-# narrower, so that on a laptop most of the window is left for the rest.
-WIDEST_KEPT_IN_VIEW = 30.0
+# narrower, so that on a laptop most of the window is left for the rest, but as wide as
+# the ICO's own columns (35.7), which also hold the contact details in rows 3 to 6.
+WIDEST_KEPT_IN_VIEW = 36.0
 # Rows whose cells are measured, spread over the register: enough to see what a column
 # holds, few enough that the export does not notice.
 SAMPLE_ROWS = 200
