@@ -35,6 +35,9 @@ class PublishGateDialog(QDialog):
         self.gap_list = QListWidget()
         self.gap_list.setAccessibleName("Gaps to complete")
         self.gap_list.setWordWrap(True)
+        # Each gap wraps over lines: room and shading between them show where one ends.
+        self.gap_list.setSpacing(4)
+        self.gap_list.setAlternatingRowColors(True)
         for section, todo in blockers:
             text = todo.removeprefix("[To complete: ").removesuffix("]")
             self.gap_list.addItem(f"{section}: {text}")

@@ -627,11 +627,13 @@ class _Builder:
             self.service_section(position, service)
             for position, service in enumerate(services, start=1)
         )
-        sections.extend([self.rights(services), self.dpo(), self.complaints()])
+        # The DPO's own sections (about the MASH, say) are about the services: they come
+        # with them, before the rights and contacts that close every notice.
         for position, extra in enumerate(self.notice.sections, start=1):
             section = Section(f"extra-{position}", extra.heading)
             add_user_text(section, extra.body)
             sections.append(section)
+        sections.extend([self.rights(services), self.dpo(), self.complaints()])
         return sections
 
     def who_we_are(self, activities: list[ActivityRecord], services: list[Service]) -> Section:

@@ -348,3 +348,35 @@ def test_export_runs_in_a_worker_and_remembers_the_folder(  # type: ignore[no-un
     assert blocker.args[0] is True
     assert (tmp_path / "out" / "notice.docx").stat().st_size > 500
     assert AppSettings().last_folder("export") == tmp_path / "out"
+
+
+def test_publishing_over_gaps_lists_them_and_asks_for_the_reason(  # type: ignore[no-untyped-def]
+    qtbot, view: NoticesView, demo_register: Register
+) -> None:
+    [stored] = demo_register.notices.list()
+    assert stored.id is not None
+    view.select_notice(stored.id)
+    dialog = view.publish_gate()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    gaps = [dialog.gap_list.item(row).text() for row in range(dialog.gap_list.count())]
+    assert len(gaps) == 2
+    assert gaps[0].startswith("Children's social care: Private fostering: No retention period")
+    assert gaps[1].startswith("Early help: Early help family support: Article 9(2)(g) needs")
+    assert not any("[To complete" in gap for gap in gaps)
+    assert not dialog.publish_button.isEnabled()
+    qtbot.keyClicks(dialog.reason_edit, "   ")
+    assert not dialog.publish_button.isEnabled()  # spaces are no reason
+    qtbot.keyClicks(dialog.reason_edit, "Retention agreed at the records panel")
+    assert dialog.publish_button.isEnabled()
+    assert view.publish(dialog.reason()) == 2  # the example notice was published once
+    override = [
+        c
+        for c in demo_register.history.changes(entity_type="notice", entity_id=stored.id)
+        if c.field == "override"
+    ]
+    # The example's own publishing, and this one, each with its reason.
+    assert len(override) == 2
+    assert "Retention agreed at the records panel" in {c.new_value for c in override}
+    published = demo_register.notices.get(stored.id).published[-1].text
+    assert "[To complete" not in published

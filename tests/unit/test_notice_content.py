@@ -500,13 +500,13 @@ def test_processor_activities_are_left_out_with_a_note(register: Register) -> No
     assert any("processor" in w.message for w in document.warnings)
 
 
-def test_extra_sections_follow_complaints_with_paragraphs_and_lists(register: Register) -> None:
+def test_extra_sections_follow_the_services_with_paragraphs_and_lists(register: Register) -> None:
     from ropa.notices import NoticeSectionEntry
 
     body = "The MASH brings agencies together.\n\n- Police\n- Health\n\nWe decide within a day."
     document = build(register, social_care(), sections=[NoticeSectionEntry("The MASH", body)])
-    assert headings(document)[6] == "The MASH"
-    mash = document.sections[6]
+    assert headings(document)[2:5] == ["Children's social care", "The MASH", "Your rights"]
+    mash = document.sections[3]
     assert [b.kind for b in mash.blocks] == ["paragraph", "list", "paragraph"]
     assert mash.blocks[1].entries == ["Police", "Health"]
 
