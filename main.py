@@ -32,7 +32,7 @@ def install_writers() -> None:
     register_writer("pdf", _notice_pdf)
 
 
-def open_app(register_path: Path) -> int:
+def open_app(register_path: Path | str) -> int:
     import platformdirs
 
     from ropa.paths import APP_NAME

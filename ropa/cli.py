@@ -155,7 +155,7 @@ def register_location(text: str) -> Path | str:
 def main(
     argv: Sequence[str] | None = None,
     *,
-    open_app: Callable[[Path], int] | None = None,
+    open_app: Callable[[Path | str], int] | None = None,
     install_writers: Callable[[], None] | None = None,
 ) -> int:
     """Run a command. The composition root (main.py) passes in what needs the desktop layer,
@@ -168,8 +168,6 @@ def main(
     if args.command is None:
         if open_app is None:
             parser.error("the desktop app starts through the ropa command (main.py)")
-        if not isinstance(db_path, Path):
-            parser.error("the desktop app cannot open a team register from --db yet")
         return open_app(db_path)
     if args.command == "notice" and install_writers is not None:
         install_writers()

@@ -59,11 +59,13 @@ def show_main_window(register_path: Path, settings: AppSettings | None = None) -
     return window
 
 
-def run_app(register_path: Path) -> int:
+def run_app(register_path: Path | str) -> int:
     # Qt opens files behind our back (file dialogs guess types by reading them), which on
     # POSIX would drop SQLite's locks on the register: its SQLite runs in a process apart.
     # (The GUI tests, which call show_main_window themselves, keep SQLite in their process.)
     run_sqlite_apart()
+    if isinstance(register_path, str):  # a team register: a window at once (ui/team_start.py)
+        return _run_on_team_register(register_path)
     window = show_main_window(register_path)
     if window is None:
         return 1
@@ -71,3 +73,16 @@ def run_app(register_path: Path) -> int:
         return make_application().exec()
     finally:
         window.register.close()  # the one open now: the user may have opened another
+
+
+def _run_on_team_register(url: str) -> int:
+    make_application()
+    from ui.team_start import StartWindow
+
+    starting = StartWindow(url)
+    starting.show()
+    starting.start()
+    code = make_application().exec()
+    if starting.main_window is not None:
+        starting.main_window.register.close()
+    return code

@@ -92,10 +92,11 @@ class Page:
 # --- one small factory per page, so a page another engineer builds plugs in by import ----
 
 
-def make_notices_page(register: Register) -> QWidget:
+def make_notices_page(register: Register, undo_stack: QUndoStack) -> QWidget:
     from ui.notices_view import NoticesView
 
-    return NoticesView(register)
+    # Notices are saved as they are typed; the window's Undo undoes them as any other edit.
+    return NoticesView(register, undo_stack=undo_stack)
 
 
 def make_checks_page(
@@ -398,7 +399,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.activities_page)
         # Every page but the activities list is built the first time it is shown: the
         # window then appears as soon as the list is read (see Register.plain_reading).
-        self.stack.addWidget(LazyPage(lambda: make_notices_page(register)))
+        self.stack.addWidget(LazyPage(lambda: make_notices_page(register, self.undo_stack)))
         self.stack.addWidget(LazyPage(lambda: self._build_libraries_view(register)))
         self.stack.addWidget(LazyPage(lambda: _scrolling(self._build_organisation_form(register))))
         self.stack.addWidget(
@@ -1358,6 +1359,7 @@ class MainWindow(QMainWindow):
         )
         self.settings.sync()
         self._stop_watching()
+        self._refresh_timer.stop()  # nothing to read again for a window that is going
         # Gone from the screen at once; the background reads (the checks of a large register
         # take seconds) are asked to stop, and the window waits for their threads unseen.
         self.hide()

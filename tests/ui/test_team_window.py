@@ -16,6 +16,7 @@ from ropa.team import connect_team_register
 from tests.helpers.team_register import WATCHING, Logins, Team, end_sessions, make_team
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
+from ui.team_start import StartWindow
 from ui.team_watch import ConnectionBanner
 
 pytestmark = pytest.mark.gui
@@ -137,3 +138,35 @@ def test_someone_elses_save_shows_up_and_a_lost_connection_is_a_banner(
     assert "was lost" in banner.message.text() and "What you type is kept" in banner.message.text()
     qtbot.waitUntil(lambda: window.connection_banner is None, timeout=20000)
     assert window.statusBar().currentMessage() == "Connected to the team register again"
+
+
+def test_starting_on_a_team_register_shows_a_window_first(
+    qtbot: QtBot, team: Team, settings: AppSettings
+) -> None:
+    start = StartWindow(team.url_for(team.editor), settings)
+    qtbot.addWidget(start)
+    start.show()
+    start.start()
+    assert start.message.text().startswith("Connecting to the team register at postgresql://")
+    qtbot.waitUntil(lambda: start.main_window is not None, timeout=10000)
+    window = start.main_window
+    assert window is not None
+    qtbot.addWidget(window)
+    assert window.isVisible() and not start.isVisible()
+    assert window.team_label.text() == f"Signed in as {team.editor} (editor: Finance)"
+    window.close()
+    window.register.close()
+
+
+def test_a_refused_start_says_why_and_offers_to_try_again(
+    qtbot: QtBot, team: Team, settings: AppSettings
+) -> None:
+    missing = team.url_for(team.editor).rsplit("/", 1)[0] + "/no_such_register"
+    start = StartWindow(missing, settings)
+    qtbot.addWidget(start)
+    start.show()
+    start.start()
+    qtbot.waitUntil(start.retry_button.isEnabled, timeout=10000)
+    assert "Cannot connect to the team register" in start.message.text()
+    assert "no_such_register" in start.message.text()
+    assert start.main_window is None

@@ -1,0 +1,89 @@
+"""Starting the app on a team register: a window at once, the server's answer behind it.
+
+`ropa --db postgresql://...` must not sit silent while a distant server answers (or does not):
+`StartWindow` appears at once, saying where it is connecting, and becomes the main window
+when the server has answered; a refusal is shown there in words, with Try again and Quit.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ropa.paths import APP_NAME
+from ropa.register import Register
+from ropa.team import Membership, PasswordNeeded, connect_team_register, without_password
+from ui.connect_dialog import ask_password
+from ui.main_window import MainWindow
+from ui.settings import AppSettings
+from ui.workers import CancelledFn, ProgressFn, Worker
+
+
+class StartWindow(QWidget):
+    """Connecting to a team register as the app starts; replaced by the main window."""
+
+    def __init__(self, url: str, settings: AppSettings | None = None) -> None:
+        super().__init__()
+        self.url = url
+        self.settings = settings
+        self.main_window: MainWindow | None = None
+        self._password: str | None = None
+        self.setWindowTitle(f"Connecting \u2014 {APP_NAME}")
+        self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Connection")
+        self.retry_button = QPushButton("Try again")
+        self.retry_button.clicked.connect(self.start)
+        self.quit_button = QPushButton("Quit")
+        self.quit_button.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.retry_button)
+        buttons.addWidget(self.quit_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message, 1)
+        layout.addLayout(buttons)
+        self.resize(560, 180)
+
+    def start(self) -> Worker:
+        self.message.setText(
+            f"Connecting to the team register at {without_password(self.url)}\u2026"
+        )
+        self.retry_button.setEnabled(False)
+        url, password = self.url, self._password
+
+        def connecting(_progress: ProgressFn, _cancelled: CancelledFn) -> object:
+            try:
+                return connect_team_register(url, password)
+            except PasswordNeeded as question:
+                return question
+
+        worker = Worker(connecting, self)
+        worker.succeeded.connect(self._answered)
+        worker.failed.connect(self._refused)
+        worker.start()
+        return worker
+
+    def ask_password(self, question: str) -> str | None:
+        return ask_password(self, question)
+
+    def _answered(self, result: object) -> None:
+        if isinstance(result, PasswordNeeded):
+            self._password = self.ask_password(str(result))
+            if self._password is None:
+                self._refused(str(result))
+                return
+            self.start()
+            return
+        register, membership = cast("tuple[Register, Membership]", result)
+        window = MainWindow(register, self.settings, membership)
+        window.show()
+        self.main_window = window
+        self.close()
+
+    def _refused(self, message: str) -> None:
+        self.message.setText(message)
+        self.retry_button.setEnabled(True)
