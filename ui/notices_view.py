@@ -4,6 +4,9 @@ Left, the list of notices; in the middle, the editor (title, audience, introduct
 text, template, extra sections, and the covered activities, chosen one by one or by business
 function); right, the live preview with the reading-ease score and the warnings.  Every
 action is a call into ropa.notices: this module holds no rules about what a notice says.
+
+A notice is saved as it is typed, like everything else in the app: a pause of AUTOSAVE_DELAY_MS
+after a change saves it, and each save is a step on the window's undo stack (ui/notice_undo.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QUndoStack
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QComboBox,
@@ -57,6 +61,7 @@ from ropa.register import Register
 from ui.actions import NoticeActions
 from ui.file_dialogs import ask_open_path, ask_save_path
 from ui.notice_print import notice_pdf_bytes, paint_notice
+from ui.notice_undo import NoticeEditCommand, changed_fields
 from ui.publish_gate import PublishGateDialog
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner
 
@@ -68,6 +73,7 @@ EXPORT_FILTERS = {
     "txt": "Plain text (*.txt)",
 }
 PREVIEW_DELAY_MS = 300
+AUTOSAVE_DELAY_MS = 1000
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _CHECK = Qt.ItemDataRole.CheckStateRole
 
@@ -241,10 +247,19 @@ class NoticesView(QWidget):
 
     preview_updated = Signal()
 
-    def __init__(self, register: Register, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        register: Register,
+        parent: QWidget | None = None,
+        *,
+        undo_stack: QUndoStack | None = None,
+    ) -> None:
         super().__init__(parent)
         self.register = register
         self.service = register.notices
+        # The window's stack when there is one, so that Edit > Undo reaches notices too.
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
+        self._applying_step = False
         # The desktop app writes PDFs with Qt; make the domain's writer table know it.
         register_writer("pdf", notice_pdf_bytes)
         self._current: NoticeRecord | None = None
@@ -256,6 +271,10 @@ class NoticesView(QWidget):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DELAY_MS)
         self._preview_timer.timeout.connect(self.refresh_preview)
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(AUTOSAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self._save_reporting_errors)
 
         self._build_actions()
         self._build_widgets()
@@ -572,6 +591,7 @@ class NoticesView(QWidget):
         finally:
             self._loading = False
         self.dirty = False
+        self._save_timer.stop()
         self.refresh_preview()
 
     # --- editing -------------------------------------------------------------------------
@@ -581,6 +601,7 @@ class NoticesView(QWidget):
             return
         self.dirty = True
         self._preview_timer.start()
+        self._save_timer.start()
 
     def _on_section_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._loading = True
@@ -665,8 +686,10 @@ class NoticesView(QWidget):
 
     def save(self) -> NoticeRecord:
         """Store the editor's changes (raises RopaError with a plain message if refused)."""
+        self._save_timer.stop()
         if self._current is None or self._current.id is None:
             raise RopaError("Choose or create a notice first.")
+        before = self._current
         draft = self.draft()
         changes = {
             "title": draft.title,
@@ -683,6 +706,9 @@ class NoticesView(QWidget):
         saved = self.service.update(self._current.id, changes, self._current.version)
         self._current = saved
         self.dirty = False
+        old, new = changed_fields(before, saved, list(changes))
+        if new and not self._applying_step:
+            self.undo_stack.push(NoticeEditCommand(self, saved, old, new))
         self._loading = True
         try:
             self.notice_model.set_notices(self.service.list())
@@ -696,12 +722,42 @@ class NoticesView(QWidget):
     def _save_reporting_errors(self) -> bool:
         return self._run(self.save)
 
+    def apply_notice_change(self, notice_id: int, values: dict[str, Any]) -> bool:
+        """Undo or redo a saved change: save `values` to the notice and show it.  Typing not
+        yet saved is saved first (nothing typed is lost; an undone field goes back to what it
+        was before the step, typing and all).  False, the refusal shown, if it is refused."""
+        # Saving pushes a step, and no step may be pushed while the stack undoes one.
+        self._applying_step = True
+        try:
+            if self.dirty and not self._save_reporting_errors():
+                return False
+        finally:
+            self._applying_step = False
+        try:
+            current = self._current
+            # The version this view saw, if it shows the notice; else the stored one.
+            seen = current if current is not None and current.id == notice_id else None
+            expected = (seen or self.service.get(notice_id)).version
+            saved = self.service.update(notice_id, values, expected)
+        except RopaError as error:
+            QMessageBox.warning(self, "Notices", str(error))
+            return False
+        self._loading = True
+        try:
+            self.notice_model.set_notices(self.service.list())
+            self.select_notice(notice_id)
+        finally:
+            self._loading = False
+        self._show(saved)
+        return True
+
     def delete_current(self) -> None:
         if self._current is None or self._current.id is None:
             return
         self.service.delete(self._current.id)
         self._current = None
         self.dirty = False
+        self._save_timer.stop()
         self.reload()
 
     def _ask_delete(self) -> None:
