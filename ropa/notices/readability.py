@@ -34,6 +34,12 @@ _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 _TWO_SYLLABLE_PAIRS = re.compile(r"(?:(?<![ctsgx])i[aou]|(?<![qg])ua|uo|(?<=[^aeiou])ie(?=r|t))")
 # Shortest piece of text counted as a sentence.
 MIN_SENTENCE_WORDS = 3
+# First words of compounds that end in a silent "e" ("some" in "sometimes"), when a word of
+# three letters or more follows that starts with a consonant ("carers" is not a compound).
+_COMPOUND_SILENT_E = re.compile(
+    r"^(som|saf|hous|hom|lif|car|tim|whol|cas|sid|wid|lik|fir|nam|plac|stat)e"
+    r"(?=[^aeiouy][a-z]{2,})"
+)
 _VAGUE = re.compile(r"\b(" + "|".join(VAGUE_WORDS) + r")\b", re.IGNORECASE)
 
 
@@ -43,8 +49,12 @@ def count_syllables(word: str) -> int:
         word = word[:-2]
     if len(word) <= 3:
         return 1
-    # A silent "e" before a suffix ("placement", "safely", "useful") is not a syllable.
+    # A silent "e" before a suffix ("placement", "safely", "useful") is not a syllable, nor
+    # the one ending the first word of a compound ("safeguarding", "household", "sometimes").
     word = re.sub(r"(?<=[^aeiouy])e(?=(?:ments?|ly|ful|fully|less|ness)$)", "", word)
+    word = _COMPOUND_SILENT_E.sub(r"\1", word)
+    # "u" after "q" is a consonant's sound ("unique", "require").
+    word = word.replace("qu", "q")
     if len(word) > 4:
         # "-es" is silent but after a hissing sound ("closes", "places", "judges"); "-ed"
         # is silent but after t or d ("decided").

@@ -73,6 +73,11 @@ def test_syllables_follow_the_silent_endings() -> None:
     assert [count_syllables(w) for w in words] == [2, 2, 3, 2, 1, 2, 3, 2]
 
 
+def test_compounds_and_qu_are_counted_as_they_are_said() -> None:
+    words = ("safeguarding", "household", "sometimes", "unique", "carers", "career", "stated")
+    assert [count_syllables(w) for w in words] == [3, 2, 2, 2, 2, 2, 2]
+
+
 def test_labels_are_not_read_as_sentences() -> None:
     from ropa.notices.readability import prose_sentences
 
@@ -130,5 +135,5 @@ def test_the_childrens_score_agrees_with_textstat_on_the_same_text(
             - 84.6 * textstat.syllable_count(text) / words
         )
         ours = flesch_reading_ease(sentences)
-        assert abs(ours - theirs) <= 6, (key, ours, theirs)
+        assert abs(ours - theirs) <= 5, (key, ours, theirs)
         assert abs(textstat.flesch_reading_ease(text) - theirs) <= 4.5, key
