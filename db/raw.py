@@ -58,8 +58,9 @@ class RawCursor:
         returned: list[Any] = []
         if not rows:
             return returned
-        if self._server and not returning:
-            # COPY streams the rows with no statement to parse at either end.
+        if self._server and not returning and not self._row_security(table):
+            # COPY streams the rows with no statement to parse at either end (not into a
+            # table under row-level security, such as a team register's: PostgreSQL refuses).
             with self._cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -76,6 +77,10 @@ class RawCursor:
             if returning:
                 returned.extend(self.fetchall())
         return returned
+
+    def _row_security(self, table: str) -> bool:
+        self._cursor.execute("SELECT row_security_active(%s)", (table,))
+        return bool(self._cursor.fetchone()[0])
 
     def fetchone(self) -> Any:
         return self._cursor.fetchone()
