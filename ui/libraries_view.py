@@ -187,6 +187,7 @@ class LibrariesView(QWidget):
         self.register = register
         self.undo_stack = undo_stack
         self._seen_versions: dict[int, int] = {}  # item id -> version, for the undo steps
+        self._editable = True
         self.kinds = QListWidget()
         self.kinds.setAccessibleName("Kinds of library item")
         for kind, (_singular, plural) in KIND_LABELS.items():
@@ -352,11 +353,18 @@ class LibrariesView(QWidget):
             self.table.setCurrentIndex(self.proxy.mapFromSource(self.model.index(row, 0)))
         self._show_current()
 
+    def set_editable(self, editable: bool) -> None:
+        """Grey out adding, changing, merging and deleting (a team register's non-DPO)."""
+        self._editable = editable
+        self.add_button.setEnabled(editable)
+        self._show_current()
+
     def _show_current(self) -> None:
         item = self.current_item()
-        self.details.setEnabled(item is not None)
-        self.merge_button.setEnabled(item is not None)
-        self.delete_button.setEnabled(item is not None)
+        editable = item is not None and self._editable
+        self.details.setEnabled(editable)
+        self.merge_button.setEnabled(editable)
+        self.delete_button.setEnabled(editable)
         kind = self.current_kind()
         data = kind == LibraryKind.DATA_CATEGORY
         self.special_box.setVisible(data)

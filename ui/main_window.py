@@ -422,6 +422,7 @@ class MainWindow(QMainWindow):
 
     def _build_libraries_view(self, register: Register) -> LibrariesView:
         view = LibrariesView(register, self.undo_stack)
+        view.set_editable(self.membership.is_dpo)  # the libraries are the DPO's
         view.library_changed.connect(self._library_changed)
         view.open_activity.connect(self.open_activity)
         self._libraries_view = view
@@ -429,6 +430,7 @@ class MainWindow(QMainWindow):
 
     def _build_organisation_form(self, register: Register) -> OrganisationForm:
         self._organisation_form = OrganisationForm(register)
+        self._organisation_form.setEnabled(self.membership.is_dpo)  # the DPO's to change
         # The checks read the organisation (a public authority may not rely on some bases).
         self._organisation_form.saved.connect(lambda _record: self._refresh_timer.start())
         return self._organisation_form

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from ropa.register import Register
 from ropa.team import connect_team_register
 from tests.helpers.team_register import WATCHING, Logins, Team, end_sessions, make_team
-from ui.main_window import MainWindow
+from ui.main_window import MainWindow, Page
 from ui.settings import AppSettings
 from ui.team_start import StartWindow
 from ui.team_watch import ConnectionBanner
@@ -69,6 +69,13 @@ def test_an_editor_sees_who_they_are_and_only_their_actions(
     functions = [choices.itemText(i) for i in range(choices.count())]
     assert functions == ["", "Finance"]
     dialog.reject()
+    # The libraries and the organisation's details are the DPO's: readable, greyed out.
+    window.show_page(Page.LIBRARIES)
+    libraries = window.libraries_view
+    assert libraries.model.rowCount() > 0  # the starter libraries, readable
+    assert not libraries.add_button.isEnabled() and not libraries.details.isEnabled()
+    window.show_page(Page.ACTIVITIES)
+    assert not window.organisation_form.isEnabled()
 
 
 def test_a_viewer_can_change_nothing_and_a_dpo_everything(
@@ -89,6 +96,7 @@ def test_a_viewer_can_change_nothing_and_a_dpo_everything(
     dpo.activities_page.select_ids([team.children_id])
     b = dpo.app_actions
     assert b.delete.isEnabled() and b.organisation.isEnabled() and b.import_workbook.isEnabled()
+    assert dpo.libraries_view.add_button.isEnabled() and dpo.organisation_form.isEnabled()
 
 
 def test_connecting_happens_behind_the_open_window(
