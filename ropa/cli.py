@@ -265,8 +265,10 @@ def _check(_args: argparse.Namespace, db_path: Path | str) -> int:
 
 def _copy(args: argparse.Namespace, _db_path: Path | str) -> int:
     from ropa.copy_register import copy_register, shown_location
+    from ropa.team import set_up_team_after_copy
 
-    counts = copy_register(args.source, args.target)
+    # Onto a server the copy becomes a team register, with the person copying as its DPO.
+    counts = copy_register(args.source, args.target, server_setup=set_up_team_after_copy)
     print(
         f"Copied {shown_location(args.source)} to {shown_location(args.target)}: "
         f"{counts.activities} activities, {counts.changes} history entries"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -360,3 +361,30 @@ def test_init_again_without_createrole_keeps_the_team(
     # Someone else than the owner cannot run it.
     with pytest.raises(TeamPermissionError, match=f"Run ropa team init as {team.dpo}"):
         init_team_register(team.url_for(team.editor))
+
+
+def test_a_register_copied_onto_a_server_becomes_a_team_register(
+    logins: Logins, postgres_url: str, tmp_path: Path
+) -> None:
+    from ropa.copy_register import copy_register
+    from ropa.demo import write_demo
+    from ropa.team import set_up_team_after_copy
+
+    with write_demo(tmp_path / "example.ropa") as example:
+        history = [(c.changed_by, c.field) for c in example.history.changes()]
+        count = len(example.activity_list.summaries())
+    owner = logins.make("copier", "CREATEROLE")
+    url = logins.owned_database(postgres_url, owner)
+    copy_register(tmp_path / "example.ropa", url, server_setup=set_up_team_after_copy)
+    with Register.open(url, create=False) as register:
+        team = TeamService(register)
+        assert team.membership().role == "dpo"
+        # The copied history keeps who made each change then.
+        assert [(c.changed_by, c.field) for c in register.history.changes()] == history
+        function = register.activity_list.summaries()[0].business_function
+        editor = team.add_user(f"{logins.prefix}_copy_editor", "editor", [function]).login
+    logins.made.append(editor)
+    with Register.open(as_login(url, editor), create=False) as register:
+        assert len(register.activity_list.summaries()) == count
+        with pytest.raises(TeamPermissionError):
+            register.organisation.update({"name": "Not mine to change"})
