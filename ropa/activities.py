@@ -269,17 +269,13 @@ def insert_activity(
     changes = normalise_changes(changes)
     scalars = {name: changes[name] for name in SCALAR_FIELDS}
     dialect = session.connection().dialect
-    cursor = session_cursor(session)
-    try:
-        row = _activity_row(scalars, dialect)
-        # One statement both checks the reference is free and inserts (on a server each
-        # statement is a round trip): a reference in use inserts nothing and returns no id.
-        inserted = cursor.execute(_ACTIVITY_SQL, row).fetchone()
-    finally:
-        cursor.close()
-    if inserted is None:
-        raise _reference_taken(changes["reference"])
-    activity_id = int(inserted[0])
+    row = _activity_row(scalars, dialect)
+    # An activity given no reference is written at once: the importer reads back the one
+    # it was given.
+    if pending is not None and dialect.name == "postgresql" and record.reference.strip():
+        activity_id = pending.defer_activity(session, changes["reference"], row)
+    else:
+        activity_id = _insert_activity_row(session, changes["reference"], row)
     if pending is None:
         waiting = ChildRows()
         _insert_children(session, activity_id, changes, resolver, waiting)
@@ -288,6 +284,19 @@ def insert_activity(
         _insert_children(session, activity_id, changes, resolver, pending)
     log.add("activity", activity_id, f"{changes['reference']} {changes['name']}".strip(), "create")
     return int(activity_id)
+
+
+def _insert_activity_row(session: Session, reference: str, row: tuple[Any, ...]) -> int:
+    cursor = session_cursor(session)
+    try:
+        # One statement both checks the reference is free and inserts (on a server each
+        # statement is a round trip): a reference in use inserts nothing and returns no id.
+        inserted = cursor.execute(_ACTIVITY_SQL, row).fetchone()
+    finally:
+        cursor.close()
+    if inserted is None:
+        raise _reference_taken(reference)
+    return int(inserted[0])
 
 
 def _table(model: Any) -> Table:
@@ -355,6 +364,11 @@ def _default_of(column: Any) -> Callable[[], Any]:
 # The child rows of a new activity go straight to the driver's cursor (db/raw.py): a Core
 # statement costs more to prepare than the row costs to write, ten times over in a
 # 10,000-activity import.
+# A block of new activity ids from the table's own sequence (PostgreSQL).
+_ACTIVITY_IDS_SQL = (
+    f"SELECT nextval(pg_get_serial_sequence('{_ACTIVITY_TABLE.name}', 'id'))"
+    " FROM generate_series(1, 500)"
+)
 _LINK_SQL = _insert(ActivityLink, ["activity_id", "item_id", "position"])
 _CONDITION_SQL = _insert(
     ActivityCondition, ["activity_id", "scheme", "code", "explanation", "position"]
@@ -385,6 +399,31 @@ class ChildRows:
         # legislation items it cites: a basis gets its id as the batch is written.
         self._bases: list[tuple[tuple[int, str, str, int], list[LibraryItem]]] = []
         self.activities = 0  # how many activities' rows are waiting
+        # On a server the new activities' own rows wait too, with ids taken in blocks from
+        # the table's sequence, and their references checked against `_references` (every
+        # reference in the register, read when first needed after each write): one
+        # statement a batch rather than a round trip an activity.
+        self._activity_rows: list[tuple[Any, ...]] = []
+        self._free_ids: list[int] = []
+        self._references: set[str] | None = None
+
+    def defer_activity(self, session: Session, reference: str, row: tuple[Any, ...]) -> int:
+        """Keep a new activity's row to be written with the batch; its id."""
+        if self._references is None:
+            self._references = set(session.scalars(select(Activity.reference)))
+        if reference in self._references:
+            raise _reference_taken(reference)
+        if not self._free_ids:
+            cursor = session_cursor(session)
+            try:
+                block = cursor.execute(_ACTIVITY_IDS_SQL).fetchall()
+            finally:
+                cursor.close()
+            self._free_ids = sorted((row[0] for row in block), reverse=True)
+        activity_id = int(self._free_ids.pop())
+        self._references.add(reference)
+        self._activity_rows.append((activity_id, *row))
+        return activity_id
 
     def add(self, insert: _Insert, rows: Iterable[tuple[Any, ...]]) -> None:
         self._rows.setdefault(insert, []).extend(rows)
@@ -397,8 +436,18 @@ class ChildRows:
 
     def write(self, session: Session) -> None:
         """Store what is waiting; call before anything reads the new activities back."""
+        # Another change (an activity renamed by the import) may come before the next new
+        # activity: the references are read again then.
+        self._references = None
         cursor = session_cursor(session)
         try:
+            if self._activity_rows:
+                cursor.insert_rows(
+                    _ACTIVITY_TABLE.name,
+                    ("id", *(column.name for column in _ACTIVITY_COLUMNS)),
+                    self._activity_rows,
+                )
+                self._activity_rows.clear()
             if self._bases:
                 self._write_bases(cursor)
             if self._item_rows:
