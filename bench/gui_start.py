@@ -114,7 +114,12 @@ def run_child(code: str) -> dict[str, float]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def time_search() -> tuple[float, float, int]:
+def time_search(
+    location: Path | str = REGISTER, words: tuple[str, ...] = WORDS
+) -> tuple[float, float, int]:
+    """Median and slowest milliseconds per keystroke, and the rows the last search shows, in
+    the main window over the register at `location` (a file or a team register's URL), as
+    each of `words` is typed letter by letter."""
     import tempfile
 
     from PySide6.QtWidgets import QApplication
@@ -125,7 +130,7 @@ def time_search() -> tuple[float, float, int]:
     from ui.settings import AppSettings
 
     make_application()
-    register = Register.open(REGISTER, create=False)
+    register = Register.open(location, create=False)
     window = MainWindow(register, AppSettings.in_file(Path(tempfile.mkdtemp()) / "s.ini"))
     window.show()
     QApplication.processEvents()
@@ -133,7 +138,7 @@ def time_search() -> tuple[float, float, int]:
     QApplication.processEvents()
     box = window.activities_page.search
     timings = []
-    for word in WORDS:
+    for word in words:
         box.clear()
         QApplication.processEvents()
         for letter in word:
