@@ -249,6 +249,9 @@ class Register:
             if not read_only:
                 if revision != head_revision():
                     upgrade_to_head(engine)
+                    from ropa.team import refresh_team_after_upgrade
+
+                    refresh_team_after_upgrade(engine)  # new tables get the team's grants
                 with register._orm_parts().sessions.begin() as session:
                     if revision is None:
                         seed_new_register(session)

@@ -258,6 +258,15 @@ def init_team_register(url: str) -> Membership:
         return service.membership()
 
 
+def refresh_team_after_upgrade(engine: Any) -> None:
+    """After a schema upgrade (run by the tables' owner) on a team register: the grants,
+    policies and triggers again, so that tables a migration added are covered too."""
+    with engine.begin() as connection:
+        driver = connection.connection.driver_connection
+        if driver.execute(f"SELECT to_regnamespace({literal(TEAM_SCHEMA)})").fetchone()[0]:
+            set_up_team(driver, "the upgraded register")
+
+
 def set_up_team_after_copy(connection: Any) -> None:
     """`ropa copy`'s server set-up (a SQLAlchemy connection inside the copy's transaction):
     the copied register becomes a team register with the person copying as its DPO.  The

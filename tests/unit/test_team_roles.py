@@ -388,3 +388,18 @@ def test_a_register_copied_onto_a_server_becomes_a_team_register(
         assert len(register.activity_list.summaries()) == count
         with pytest.raises(TeamPermissionError):
             register.organisation.update({"name": "Not mine to change"})
+
+
+def test_tables_an_upgrade_adds_get_the_teams_grants(team: Team) -> None:
+    from ropa.team import refresh_team_after_upgrade
+
+    with team.open_as(team.dpo) as register:
+        with register.engine.begin() as connection:  # as a new migration would
+            connection.exec_driver_sql("CREATE TABLE reviews_due (id integer PRIMARY KEY)")
+            connection.exec_driver_sql("INSERT INTO reviews_due VALUES (1)")
+        refresh_team_after_upgrade(register.engine)
+    with team.open_as(team.viewer) as register:
+        assert matched_raw(register, "SELECT id FROM reviews_due") == 1
+        refused_raw(register, "DELETE FROM reviews_due")
+    with team.open_as(team.editor) as register:
+        refused_raw(register, "INSERT INTO reviews_due VALUES (2)")
