@@ -14,7 +14,6 @@ leaves the database as empty as it was.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from db.server import is_server_url, without_password
 from ropa.errors import RegisterFileError, RopaError
-from ropa.register import Register, remove_sidecars, remove_with_sidecars
+from ropa.register import Register, new_register_file
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Table
@@ -140,39 +139,9 @@ def _copy_to_server(reading: Connection, url: str, server_setup: ServerSetup | N
 
 
 def _copy_to_file(reading: Connection, target: Path) -> CopyCounts:
-    from db.engine import make_engine
-    from db.schema import upgrade_to_head
-
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise RegisterFileError(
-            f"Cannot create the folder {target.parent}: {error.strerror}. Choose another place."
-        ) from error
-    partial = target.with_name(target.name + ".copying")
-    remove_with_sidecars(partial)  # left by a copy that was killed
-    try:
-        descriptor = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(descriptor)
-        engine = make_engine(partial)
-        try:
-            upgrade_to_head(engine)
-            with engine.begin() as writing:
-                counts = _copy_rows(reading, writing)
-        finally:
-            engine.dispose()  # the last connection folds the WAL into the file
-        remove_sidecars(partial)
-        partial.replace(target)
-    except OSError as error:
-        remove_with_sidecars(partial)
-        raise RegisterFileError(
-            f"Cannot write a register at {target}: {error.strerror or error}. Check that you "
-            "may write to that folder, or choose another place."
-        ) from error
-    except BaseException:
-        remove_with_sidecars(partial)
-        raise
-    return counts
+    # A copy killed half-way leaves its partial file beside the target; the next removes it.
+    with new_register_file(target, ".copying") as engine, engine.begin() as writing:
+        return _copy_rows(reading, writing)
 
 
 # --- rows --------------------------------------------------------------------------------

@@ -171,39 +171,15 @@ class Register:
 
     @classmethod
     def _create(cls, path: Path) -> Register:
-        """Build a new register in a temporary file beside the target, then move it in place,
-        so that a failure never leaves a half-made register behind."""
-        from db.engine import make_engine, make_session_factory
+        """Build a new register beside the target, then move it in place (new_register_file)."""
+        from db.engine import make_session_factory
         from ropa.starter import seed_new_register
 
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise RegisterFileError(
-                f"Cannot create the folder {path.parent}: {error.strerror}. Choose another place."
-            ) from error
-        partial = path.with_name(path.name + ".new")
-        try:
-            _create_private_file(partial)
-            engine = make_engine(partial)
-            try:
-                upgrade_to_head(engine)
-                with make_session_factory(engine).begin() as session:
-                    seed_new_register(session)
-            finally:
-                # Closing the last connection checkpoints the WAL into the file itself.
-                engine.dispose()
-            remove_sidecars(partial)
-            partial.replace(path)
-        except OSError as error:
-            remove_with_sidecars(partial)
-            raise RegisterFileError(
-                f"Cannot create a register at {path}: {error.strerror or error}. "
-                "Check that you may write to that folder, or choose another place."
-            ) from error
-        except BaseException:
-            remove_with_sidecars(partial)
-            raise
+        with (
+            new_register_file(path, ".new") as engine,
+            make_session_factory(engine).begin() as session,
+        ):
+            seed_new_register(session)
         return cls(path, read_only=False)
 
     @classmethod
@@ -437,6 +413,42 @@ class Register:
         from ropa.history import HistoryService
 
         return HistoryService(self)
+
+
+@contextlib.contextmanager
+def new_register_file(path: Path, suffix: str) -> Iterator[Engine]:
+    """An engine over a new register at the newest schema, built in a temporary file (`path`
+    with `suffix`) and moved into place when the block ends without error, so that a failure
+    (or the process killed) never leaves a half-made register at `path`."""
+    from db.engine import make_engine
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RegisterFileError(
+            f"Cannot create the folder {path.parent}: {error.strerror}. Choose another place."
+        ) from error
+    partial = path.with_name(path.name + suffix)
+    try:
+        _create_private_file(partial)
+        engine = make_engine(partial)
+        try:
+            upgrade_to_head(engine)
+            yield engine
+        finally:
+            # Closing the last connection checkpoints the WAL into the file itself.
+            engine.dispose()
+        remove_sidecars(partial)
+        partial.replace(path)
+    except OSError as error:
+        remove_with_sidecars(partial)
+        raise RegisterFileError(
+            f"Cannot create a register at {path}: {error.strerror or error}. "
+            "Check that you may write to that folder, or choose another place."
+        ) from error
+    except BaseException:
+        remove_with_sidecars(partial)
+        raise
 
 
 def open_in_background(path: Path | str, **options: bool) -> Future[Register]:
