@@ -28,6 +28,7 @@ borders, cut at the edges of the page.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QBrush,
     QColor,
+    QFont,
     QPaintDevice,
     QPainter,
     QPen,
@@ -154,10 +156,15 @@ def _tables(frame: QTextFrame) -> list[QTextTable]:
     return tables
 
 
+def _cell_blocks(cell: QTextTableCell, document: QTextDocument) -> tuple[QTextBlock, QTextBlock]:
+    """The first and last blocks of `cell` (found by position: a cursor per cell is slow)."""
+    return document.findBlock(cell.firstPosition()), document.findBlock(cell.lastPosition())
+
+
 def _cell_box(cell: QTextTableCell, layout: QAbstractTextDocumentLayout) -> QRectF:
     """The cell's text with its padding and borders around it."""
     cell_format = cell.format().toTableCellFormat()
-    first, last = cell.firstCursorPosition().block(), cell.lastCursorPosition().block()
+    first, last = _cell_blocks(cell, layout.document())
     top = layout.blockBoundingRect(first).top() - first.blockFormat().topMargin()
     bottom = _advance_bottom(last, layout) + last.blockFormat().bottomMargin()
     left = layout.blockBoundingRect(first).left()
@@ -167,9 +174,7 @@ def _cell_box(cell: QTextTableCell, layout: QAbstractTextDocumentLayout) -> QRec
             top - cell_format.topPadding() - cell_format.topBorder(),
         ),
         QPointF(
-            left
-            + cell.firstCursorPosition().block().layout().boundingRect().width()
-            + cell_format.rightPadding(),
+            left + first.layout().boundingRect().width() + cell_format.rightPadding(),
             bottom + cell_format.bottomPadding() + cell_format.bottomBorder(),
         ),
     )
@@ -220,7 +225,7 @@ def _lines(
     # Qt lays a document out a part at a time, as it is asked for; a block not yet laid out
     # has no lines, so lay it all out first.
     layout.documentSize()
-    tops, bottoms = _cell_extents(cell_boxes)
+    tops, bottoms = _cell_extents(cell_boxes, document)
     lines = []
     block = document.begin()
     while block.isValid():
@@ -252,15 +257,16 @@ def _prints_something(block: QTextBlock) -> bool:
 
 
 def _cell_extents(
-    cell_boxes: list[tuple[QTextTableCell, QRectF]],
+    cell_boxes: list[tuple[QTextTableCell, QRectF]], document: QTextDocument
 ) -> tuple[dict[int, float], dict[int, float]]:
     """By block number: the top of the cell a cell's first block starts, and the foot of the
     cell its last block ends (padding and rules included)."""
     tops: dict[int, float] = {}
     bottoms: dict[int, float] = {}
     for cell, box in cell_boxes:
-        tops[cell.firstCursorPosition().block().blockNumber()] = box.top()
-        bottoms[cell.lastCursorPosition().block().blockNumber()] = box.bottom()
+        first, last = _cell_blocks(cell, document)
+        tops[first.blockNumber()] = box.top()
+        bottoms[last.blockNumber()] = box.bottom()
     return tops, bottoms
 
 
@@ -342,6 +348,9 @@ class TextPages:
         self._pages: list[list[PlacedLine]] = []
         self._cut_into_pages(_lines(document, cell_boxes))
         self._rules = table_rules(cell_boxes)
+        self._rules_by_page: list[list[Rule]] | None = None
+        # Each list marker's text laid out once per font: (its line, the gap before the text).
+        self._markers: dict[tuple[str, str], tuple[QTextLayout, float]] = {}
 
     @property
     def count(self) -> int:
@@ -366,16 +375,16 @@ class TextPages:
         page goes on the page whose lines it borders (their reach takes in their cells'
         rules, and the next page starts where its first line or cell does); a rule down the
         page goes on each page it passes."""
-        start, end = self.page_bounds(page)
-        return [
-            rule
-            for rule in self._rules
-            if (
-                start <= rule.line.y1() < end
-                if rule.line.y1() == rule.line.y2()
-                else rule.line.y2() > start and rule.line.y1() < end
-            )
-        ]
+        if self._rules_by_page is None:
+            self._rules_by_page = [[] for _ in self._starts]
+            for rule in self._rules:
+                top, bottom = rule.line.y1(), rule.line.y2()
+                # The page the rule starts on, and each page after it that it reaches.
+                first = max(bisect_right(self._starts, top) - 1, 0)
+                last = first if top == bottom else bisect_left(self._starts, bottom) - 1
+                for each in range(first, max(first, last) + 1):
+                    self._rules_by_page[each].append(rule)
+        return list(self._rules_by_page[page]) if page < len(self._rules_by_page) else []
 
     def paint(self, painter: QPainter, page: int) -> None:
         """Paint `page` with the painter's origin at the top left of the page body."""
@@ -436,6 +445,20 @@ class TextPages:
         rect = self.document.documentLayout().blockBoundingRect(block).translated(shift)
         painter.fillRect(rect, QBrush(brush))
 
+    def _marker_layout(self, marker: str, font: QFont) -> tuple[QTextLayout, float]:
+        """`marker` laid out in `font`, and a space's width in it; each once per document.
+        Laid out on the layout device, as the text is, so that it scales with it."""
+        key = (marker, font.toString())
+        if key not in self._markers:
+            marker_layout = QTextLayout(marker, font, self.layout_device)
+            space = QTextLayout(" ", font, self.layout_device)
+            for each in (marker_layout, space):
+                each.beginLayout()
+                each.createLine()
+                each.endLayout()
+            self._markers[key] = (marker_layout, space.lineAt(0).horizontalAdvance())
+        return self._markers[key]
+
     def _paint_list_marker(
         self, painter: QPainter, block: QTextBlock, first_line: QTextLine, origin: QPointF
     ) -> None:
@@ -452,15 +475,8 @@ class TextPages:
         char_format = fragment.charFormat() if fragment.isValid() else block.charFormat()
         # The marker goes with the item's text, not with a link that the text may start with.
         char_format.setFontUnderline(False)
-        # Laid out on the layout device, as the text is, so that it scales with it.
-        marker_layout = QTextLayout(marker, char_format.font(), self.layout_device)
-        space = QTextLayout(" ", char_format.font(), self.layout_device)
-        for each in (marker_layout, space):
-            each.beginLayout()
-            each.createLine()
-            each.endLayout()
+        marker_layout, gap = self._marker_layout(marker, char_format.font())
         marker_line = marker_layout.lineAt(0)
-        gap = space.lineAt(0).horizontalAdvance()
         x = origin.x() + first_line.x() - gap - marker_line.horizontalAdvance()
         baseline = origin.y() + first_line.y() + first_line.ascent()
         foreground = char_format.foreground()
