@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine
 
 from db.engine import make_engine
 from db.models import Base
@@ -20,7 +21,11 @@ from ropa.register import Register
 
 
 def test_migrations_and_models_agree(tmp_path: Path) -> None:
-    engine = make_engine(tmp_path / "fresh.ropa")
+    assert_migrations_build_the_models(make_engine(tmp_path / "fresh.ropa"))
+
+
+def assert_migrations_build_the_models(engine: Engine) -> None:
+    """Upgrade the empty database under `engine` to the head; its schema is the models'."""
     try:
         upgrade_to_head(engine)
         with engine.connect() as connection:

@@ -7,27 +7,17 @@ import datetime as dt
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
-from db.models import Base
 from db.schema import alembic_config, current_revision, head_revision, known_revisions
 from db.server import make_server_engine
 from ropa.errors import RegisterFileError
 from ropa.register import Register
+from tests.unit.test_migrations import assert_migrations_build_the_models
 
 
 def test_migrations_and_models_agree_on_postgresql(postgres_url: str) -> None:
-    engine = make_server_engine(postgres_url)
-    try:
-        command.upgrade(alembic_config(engine), "head")
-        with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-        assert differences == []
-        assert current_revision(engine) == head_revision()
-    finally:
-        engine.dispose()
+    assert_migrations_build_the_models(make_server_engine(postgres_url))
 
 
 def test_an_oldest_schema_register_on_a_server_is_upgraded_on_opening(postgres_url: str) -> None:
