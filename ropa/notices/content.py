@@ -65,7 +65,8 @@ class Block:
     text: str = ""
     entries: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
-    # False for contact details (addresses, numbers): not prose, so not scored for reading.
+    # False for contact details (addresses, numbers) and lists of names (kinds of data,
+    # sources, recipients): not sentences, so not scored for reading ease.
     prose: bool = True
 
     def __post_init__(self) -> None:
@@ -107,6 +108,11 @@ class Section:
 
     def details(self, items: Iterable[str]) -> None:
         """Contact details as a list."""
+        self.bullets(items, prose=False)
+
+    def names(self, items: Iterable[str]) -> None:
+        """Names from the register ("Department for Education", "Date of birth") as a list:
+        a reader scans them rather than reads them as sentences."""
         self.bullets(items, prose=False)
 
     def subheading(self, text: str) -> None:
@@ -219,11 +225,12 @@ class NoticeDocument:
         }
 
     def all_text(self) -> list[tuple[str, str]]:
-        """(section heading, text) of every paragraph and list item, for readability checks."""
+        """(section heading, text) of the notice's prose, for readability checks: paragraphs,
+        tables and lists of statements, not headings, names or contact details."""
         found = [("Introduction", text) for text in self.introduction]
         for section in self.sections:
             for block in section.blocks:
-                if block.kind not in ("todo", "link") and block.prose:
+                if block.kind not in ("todo", "link", "subheading") and block.prose:
                     found.extend((section.heading, line) for line in block.lines())
         return found
 
@@ -621,7 +628,7 @@ class _Builder:
     # --- the full notice -----------------------------------------------------------------
 
     def full_notice(self, covered: list[ActivityRecord]) -> list[Section]:
-        services = group_services(covered, self.notice.sections_by)
+        services = group_services(covered, self.notice.sections_by(len(covered)))
         sections = [self.who_we_are(covered, services), self.common_bases(covered)]
         sections.extend(
             self.service_section(position, service)
@@ -675,8 +682,9 @@ class _Builder:
             partners = activity.joint_controllers or activity.controllers
             if activity.role == Role.JOINT_CONTROLLER and partners:
                 section.paragraph(
-                    f"For {activity.name}, we share the responsibility for your information "
-                    f"with {partners.strip().rstrip('.')}. The law calls us joint controllers."
+                    self.words.joint.format(
+                        service=activity.name, partners=partners.strip().rstrip(".")
+                    )
                 )
         if services:
             section.paragraph(self.words.covers)
@@ -738,19 +746,19 @@ class _Builder:
         people = self.texts(n for a in activities for n in a.individuals)
         if people and words.about_list:
             section.paragraph(words.about_list)
-            section.bullets(people)
+            section.names(people)
         elif people:
             section.paragraph(words.about.format(people=_lower_list(people)))
         categories = self.texts(n for a in activities for n in a.data_categories)
         if categories and people and words.about_list:
             section.paragraph(words.categories_intro)
-        section.bullets(self._tagged(c) for c in categories)
+        section.names(self._tagged(c) for c in categories)
         self.mark_findings(section, activities, _ABOUT_DATA)
         # Where from
         sources = self.texts(n for a in activities for n in a.sources)
         if sources:
             section.subheading(words.sources)
-            section.bullets(sources)
+            section.names(sources)
         # Why
         purposes = self.texts(n for a in activities for n in a.purposes)
         if purposes:
@@ -787,9 +795,10 @@ class _Builder:
         section.subheading(words.sharing)
         recipients = self.texts(n for a in activities for n in a.recipients)
         processors = self.texts(n for a in activities for n in a.processors)
-        section.bullets(recipients)
+        section.names(recipients)
         if processors:
-            section.paragraph(words.processors.format(names=join_names(processors)))
+            section.paragraph(words.processors)
+            section.names(processors)
         if not recipients and not processors:
             section.paragraph(words.not_shared)
             self.warn(
@@ -919,7 +928,7 @@ class _Builder:
                 mechanism = mechanisms.get(transfer.mechanism)
                 parts = [f"To {place_name(self.text(transfer.destination))}."]
                 if mechanism:
-                    parts.append(mechanism.notice_text)
+                    parts.append(self.words.plain_transfer or mechanism.notice_text)
                 if transfer.safeguards:
                     parts.append(_sentence(self.text(transfer.safeguards)))
                 items.append(labelled(activity, " ".join(parts)))
@@ -1121,7 +1130,7 @@ class _Builder:
         recipients = _most_common(self.texts(n for a in covered for n in a.recipients), covered)
         if recipients:
             shown = recipients[:6]
-            sharing.bullets(shown)
+            sharing.names(shown)
             if len(recipients) > len(shown):
                 sharing.paragraph(words.short_sharing_more)
         else:

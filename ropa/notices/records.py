@@ -13,9 +13,15 @@ AUDIENCES: dict[str, str] = {
     "staff": "Staff",
 }
 
+# A children's notice covering at most this many activities has a section for each.
+FEW_ACTIVITIES = 5
+
 # How the full notice divides into per-service sections, with the words people see.
 GROUPINGS: dict[str, str] = {
-    "": "Chosen for the audience (per activity for children, else per business function)",
+    "": (
+        "Chosen for the audience (per activity for children when it covers a few, else per "
+        "business function)"
+    ),
     "function": "One section per business function",
     "activity": "One section per activity",
 }
@@ -73,14 +79,17 @@ class NoticeRecord:
     updated_at: dt.datetime | None = None
     published: list[PublishedVersion] = field(default_factory=list)
 
-    @property
-    def sections_by(self) -> str:
-        """What each per-service section covers.  A child recognises the service they use
-        ("Youth justice service") more readily than a council department, so a children's
-        notice has one section per activity unless the DPO chooses otherwise."""
+    def sections_by(self, activities: int) -> str:
+        """What each per-service section covers, for a notice covering this many activities.
+        A child recognises the service they use ("Youth justice service") more readily than
+        a council department, so a children's notice about a few activities has a section
+        for each; about more, a section per activity would repeat what they share, making
+        the notice longer than a child will read (the example register's 15 activities:
+        5,096 words against 3,272 by business function)."""
         if self.grouping in ("function", "activity"):
             return self.grouping
-        return "activity" if self.audience == "children" else "function"
+        few = activities <= FEW_ACTIVITIES
+        return "activity" if self.audience == "children" and few else "function"
 
     @property
     def last_published(self) -> PublishedVersion | None:

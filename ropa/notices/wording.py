@@ -21,6 +21,10 @@ class Wording:
     )
     employment: str = ""
     covers: str = "This notice covers these services:"
+    joint: str = (
+        "For {service}, we share the responsibility for your information with {partners}. "
+        "The law calls us joint controllers."
+    )
     # What is common to all services
     bases_heading: str = "The law that lets us use your information"
     bases_intro: str = (
@@ -72,8 +76,10 @@ class Wording:
     must_give: str = "Do you have to give it to us?"
     sharing: str = "Who we share it with"
     not_shared: str = "We do not share it with other organisations."
-    processors: str = "Contractors handle it for us, only on our instructions: {names}."
+    processors: str = "Contractors handle it for us, only on our instructions:"
     transfers: str = "When it is sent outside the UK"
+    # Said of every transfer instead of the law's words for its safeguard ("" = the law's).
+    plain_transfer: str = ""
     transfer_copy: str = "Ask our Data Protection Officer for a copy of the safeguards."
     automated: str = "Decisions made by computer"
     automated_review: str = "You can ask for a person to review the decision."
@@ -186,6 +192,10 @@ CHILDREN = dataclasses.replace(
         "us the controller."
     ),
     covers="This notice is about these services:",
+    joint=(
+        "For {service}, we look after your information together with {partners}. The law "
+        "calls us joint controllers."
+    ),
     bases_heading="Why we are allowed to use it",
     # Children read each basis in plain words in their service's section, not here too.
     bases_intro=(
@@ -243,8 +253,12 @@ CHILDREN = dataclasses.replace(
     interests="Why it helps: {interests}",
     must_give="Do you have to tell us?",
     not_shared="We do not share it with anyone else.",
-    processors="These companies help us. They must follow our rules: {names}.",
+    processors="These companies help us. They must follow our rules:",
     transfers="When it goes to another country",
+    plain_transfer=(
+        "We have a signed agreement with them. It says they must keep your information as "
+        "safe as we do."
+    ),
     transfer_copy="Ask our Data Protection Officer if you want to know how we keep it safe.",
     automated="When a computer decides",
     automated_review="You can ask a person to check the decision.",

@@ -212,7 +212,7 @@ def test_childrens_social_care_section_says_everything_in_its_place(register: Re
     for recipient in ("Department for Education", "NHS bodies and GPs", "Police"):
         assert recipient in text
     assert (
-        "Contractors handle it for us, only on our instructions: Case management system supplier."
+        "Contractors handle it for us, only on our instructions:\nCase management system supplier\n"
         in text
     )
     assert "Case files: Until the child's 25th birthday." in text

@@ -73,23 +73,19 @@ def facts_of(activity: ActivityRecord, field: str) -> set[str]:
 
 @pytest.mark.parametrize(
     ("audience", "grouping"),
-    [("adults", "function"), ("adults", "activity"), ("children", "")],
+    [("adults", ""), ("adults", "activity"), ("children", ""), ("children", "activity")],
 )
 def test_each_fact_of_the_example_register_sits_in_its_services_section_and_no_other(
     demo_register: Register, audience: str, grouping: str
 ) -> None:
     document = example_document(demo_register, audience, grouping=grouping)
     services = document.service_sections()
-    expected = 4 if grouping == "function" else len(document.activities)
-    assert len(services) == expected
+    by_function = document.notice.sections_by(len(document.activities)) == "function"
+    assert len(services) == (4 if by_function else len(document.activities))
     # Which activities each section is about: by business function or one activity each.
     by_section: dict[str, list[ActivityRecord]] = {}
     for activity in document.activities:
-        key = (
-            activity.business_function
-            if document.notice.sections_by == "function"
-            else activity.name
-        )
+        key = activity.business_function if by_function else activity.name
         by_section.setdefault(key, []).append(activity)
     assert sorted(by_section) == sorted(s.heading for s in services)
     for section in services:
@@ -190,8 +186,23 @@ def test_the_layers_are_short_enough(demo_register: Register) -> None:
     for audience in ("adults", "children", "staff"):
         words = len(render_text(example_document(demo_register, audience, "short")).split())
         assert words <= FIRST_LAYER_MOST_WORDS, (audience, words)
-    full = len(render_text(example_document(demo_register)).split())
-    assert full <= OLD_FULL_NOTICE_WORDS, full
+    for audience in ("adults", "children", "staff"):
+        full = len(render_text(example_document(demo_register, audience)).split())
+        assert full <= OLD_FULL_NOTICE_WORDS, (audience, full)
+
+
+def test_a_childrens_notice_has_a_section_per_activity_only_when_it_covers_a_few(
+    demo_register: Register,
+) -> None:
+    ids = [a.id or 0 for a in demo_register.activities.load()]
+    few = NoticeRecord(title="Few", audience="children", activity_ids=ids[:3])
+    many = NoticeRecord(title="Many", audience="children", activity_ids=ids)
+    names = {a.id: a.name for a in demo_register.activities.load()}
+    headings = [s.heading for s in demo_register.notices.document(few).service_sections()]
+    assert headings == [names[i] for i in ids[:3]]
+    assert len(demo_register.notices.document(many).service_sections()) == 4
+    adults = NoticeRecord(title="Few", activity_ids=ids[:3])
+    assert adults.sections_by(3) == "function" and few.sections_by(3) == "activity"
 
 
 def test_form_text_reads_as_a_sentence(demo_register: Register) -> None:

@@ -275,13 +275,13 @@ def test_how_the_notice_divides_and_where_it_is_published_are_kept(
 ) -> None:
     activity = ready(register)
     notice = service.create(title="Notice", activity_ids=[activity.id])
-    assert notice.id is not None and notice.grouping == "" and notice.sections_by == "function"
+    assert notice.id is not None and notice.grouping == "" and notice.sections_by(1) == "function"
     changed = service.update(
         notice.id,
         {"grouping": "One section per activity", "full_notice_url": "https://x.example/privacy"},
     )
     assert (changed.grouping, changed.full_notice_url) == ("activity", "https://x.example/privacy")
-    assert service.get(notice.id).sections_by == "activity"
+    assert service.get(notice.id).sections_by(20) == "activity"
     short = service.document(notice.id, layer="short")
     link = [b for s in short.sections for b in s.blocks if b.kind == "link"]
     assert link[0].entries == ["https://x.example/privacy"]
