@@ -13,15 +13,13 @@ AUDIENCES: dict[str, str] = {
     "staff": "Staff",
 }
 
-# A children's notice covering at most this many activities has a section for each.
+# A children's notice covering at most this many activities has a section for each (the
+# first choice below says it in words: change both together).
 FEW_ACTIVITIES = 5
 
 # How the full notice divides into per-service sections, with the words people see.
 GROUPINGS: dict[str, str] = {
-    "": (
-        "Chosen for the audience (per activity for children when it covers a few, else per "
-        "business function)"
-    ),
+    "": "Per business function (per activity in a children's notice of five or fewer)",
     "function": "One section per business function",
     "activity": "One section per activity",
 }
