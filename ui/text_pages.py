@@ -473,9 +473,11 @@ class TextPages:
             return
         fragment = block.begin().fragment()
         char_format = fragment.charFormat() if fragment.isValid() else block.charFormat()
-        # The marker goes with the item's text, not with a link that the text may start with.
-        char_format.setFontUnderline(False)
-        marker_layout, gap = self._marker_layout(marker, char_format.font())
+        # The marker goes with the item's text, not with a link that the text may start with:
+        # no underline, taken off the font (clearing the format's own left it on the font).
+        font = char_format.font()
+        font.setUnderline(False)
+        marker_layout, gap = self._marker_layout(marker, font)
         marker_line = marker_layout.lineAt(0)
         x = origin.x() + first_line.x() - gap - marker_line.horizontalAdvance()
         baseline = origin.y() + first_line.y() + first_line.ascent()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QPageLayout, QPageSize
+from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
 from bench.register_data import build_register
@@ -166,3 +166,35 @@ def test_a_table_row_is_not_split_and_its_header_row_goes_with_it(  # type: igno
             assert last.row is None or last.row != first.row, (pages.page_height, page, last.text)
             row_breaks += last.row is not None and first.row is not None
     assert row_breaks  # some tables did run over a page break, between rows
+
+
+def test_a_list_items_number_is_not_underlined_with_the_link_it_starts_with(qapp) -> None:  # type: ignore[no-untyped-def]
+    """The notice's contents list numbers links: "1." is painted beside a link, in the link's
+    font, but without its underline (it was underlined with it)."""
+    require_font_family(FONT_FAMILIES[0])
+    document = QTextDocument()
+    document.documentLayout().setPaintDevice(layout_device())
+    document.setDefaultFont(QFont(FONT_FAMILIES[0], 40))
+    document.setTextWidth(600)
+    document.setHtml('<ol><li><a href="#who">Who we are</a></li></ol>')
+    pages = TextPages(document, 400, layout_device())
+    [line] = pages.lines_on(0)
+    margin = 100  # room on the left for the number, which hangs outside the text
+    image = QImage(700, 400, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.translate(margin, 0)
+    pages.paint(painter, 0)
+    painter.end()
+    text_line = line.text_line()
+    top = line.origin.y() + text_line.y() - pages.page_bounds(0)[0]  # where it is painted
+    text_left = margin + round(line.origin.x() + text_line.x())
+    below = range(round(top + text_line.ascent()) + 1, round(top + text_line.height()))
+
+    def inked(left: int, right: int) -> bool:
+        return any(
+            QColor(image.pixel(x, y)).lightness() < 200 for y in below for x in range(left, right)
+        )
+
+    assert inked(text_left, text_left + 100)  # the link's underline
+    assert not inked(0, text_left - 2)  # none under its number
