@@ -49,6 +49,10 @@ def test_undo_in_an_add_box_undoes_its_typing_not_the_last_saved_edit(
     assert picker.entry.text() == ""
     assert register.activities.get(editor.session.activity_id).owner == "Head of Early Help"
     assert editor.undo_stack.canUndo()
+    # The typing never reached the register (it was once added, saved, then undone, which
+    # left a new purpose in the library).
+    purposes = [item.name for item in register.library.items(LibraryKind.PURPOSE)]
+    assert "Xylophone lessons" not in purposes
 
 
 def test_undoing_a_change_in_another_section_goes_there_and_says_what(
