@@ -10,6 +10,7 @@ import platformdirs
 
 from ropa.paths import APP_NAME, default_register_path
 from tests.conftest import REAL_HOME
+from tests.home_guard import RealHome, _watched
 
 
 def test_the_run_has_a_home_of_its_own() -> None:
@@ -41,3 +42,25 @@ def test_the_apps_own_settings_land_in_the_test_home() -> None:
     assert Path(written).is_relative_to(REAL_HOME.test_home), written
     assert Path(written).is_file()
     assert REAL_HOME.changes() == []
+
+
+def test_the_watch_on_the_real_home_sees_what_the_app_or_qt_would_write(tmp_path: Path) -> None:
+    """The check at the end of the run (conftest.pytest_sessionfinish) fails it on anything
+    new or changed in a home's ROPA desk or Qt folders, and on nothing else."""
+    real = tmp_path / "someone"
+    settings = real / ".config" / "ROPA desk" / "ROPA desk.conf"
+    settings.parent.mkdir(parents=True)
+    settings.write_text("[General]\n")
+    (real / "Documents").mkdir()
+    watch = RealHome(real, tmp_path / "test-home", _watched(real))
+    assert watch.changes() == []
+
+    (real / "Documents" / "letter.txt").write_text("theirs, not ours")
+    assert watch.changes() == []
+    settings.write_text("[General]\nrecent=/tmp/pytest-of-root/register.ropa\n")
+    dialogs = real / ".config" / "QtProject.conf"
+    dialogs.write_text("[FileDialog]\nlastVisited=/tmp/pytest-of-root\n")
+    data = real / ".local" / "share" / "ROPA desk" / "register.ropa"
+    data.parent.mkdir(parents=True)
+    data.write_bytes(b"SQLite format 3\x00")
+    assert watch.changes() == sorted(map(str, (settings, dialogs, data)))
