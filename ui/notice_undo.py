@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from PySide6.QtGui import QUndoCommand
-
 from ropa.notices import NoticeRecord
+from ui.undo import SavedChangeCommand
 
 NOTICE_EDIT_ID = 1002
 
@@ -51,7 +50,7 @@ def changed_fields(
     )
 
 
-class NoticeEditCommand(QUndoCommand):
+class NoticeEditCommand(SavedChangeCommand):
     """A saved change to some fields of one notice. Pushed after the change has been saved."""
 
     def __init__(
@@ -63,37 +62,21 @@ class NoticeEditCommand(QUndoCommand):
     ) -> None:
         assert notice.id is not None
         words = ", ".join(FIELD_WORDS.get(name, name) for name in new)
-        super().__init__(f"change notice {words} (“{notice.title}”)")
+        super().__init__(f"change notice {words} (“{notice.title}”)", old, new)
         self.editor = editor
         self.notice_id: int = notice.id
-        self.old = old
-        self.new = new
-        self._already_saved = True
 
     def id(self) -> int:
         return NOTICE_EDIT_ID
 
-    def redo(self) -> None:
-        if self._already_saved:  # QUndoStack.push calls redo; the change is saved already
-            self._already_saved = False
-            return
-        if not self.editor.apply_notice_change(self.notice_id, self.new):
-            self.setObsolete(True)
+    def apply(self, value: Any) -> bool:
+        return self.editor.apply_notice_change(self.notice_id, value)
 
-    def undo(self) -> None:
-        if not self.editor.apply_notice_change(self.notice_id, self.old):
-            self.setObsolete(True)
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
+    def same_target(self, other: SavedChangeCommand) -> bool:
         """Typing on in the same fields of the same notice, saved every pause, is one step."""
-        if not (
+        return (
             isinstance(other, NoticeEditCommand)
             and other.editor is self.editor
             and other.notice_id == self.notice_id
             and other.new.keys() == self.new.keys()
-        ):
-            return False
-        self.new = other.new
-        if self.new == self.old:
-            self.setObsolete(True)
-        return True
+        )

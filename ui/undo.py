@@ -75,43 +75,64 @@ class ActivityEditSession:
         return True
 
 
-class FieldEditCommand(QUndoCommand):
-    """A change to one field of one activity. Pushed after the change has been saved."""
+class SavedChangeCommand(QUndoCommand):
+    """A change pushed once it has been saved: redo and undo save its new or old value again
+    through `apply` (False when refused, the refusal shown, and the step is then dropped);
+    steps on the same target (`same_target`) merge, so typing saved every pause is one."""
 
-    def __init__(self, session: ActivityEditSession, field: str, old: Any, new: Any) -> None:
-        super().__init__(f"Change {label(field).lower()}")
-        self.session = session
-        self.field = field
+    def __init__(self, text: str, old: Any, new: Any) -> None:
+        super().__init__(text)
         self.old = old
         self.new = new
         self._already_saved = True
 
-    def id(self) -> int:
-        return FIELD_EDIT_ID
+    def apply(self, value: Any) -> bool:
+        raise NotImplementedError
+
+    def same_target(self, other: SavedChangeCommand) -> bool:
+        raise NotImplementedError
 
     def redo(self) -> None:
         if self._already_saved:  # QUndoStack.push calls redo; the edit is saved already
             self._already_saved = False
             return
-        if not self.session.save_or_report(self.field, self.new):
+        if not self.apply(self.new):
             self.setObsolete(True)
 
     def undo(self) -> None:
-        if not self.session.save_or_report(self.field, self.old):
+        if not self.apply(self.old):
             self.setObsolete(True)
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        """Typing in one field, saved every pause, undoes as one step."""
-        if not (
-            isinstance(other, FieldEditCommand)
-            and other.session is self.session
-            and other.field == self.field
-        ):
+        if type(other) is not type(self) or not self.same_target(other):
             return False
         self.new = other.new
         if self.new == self.old:
             self.setObsolete(True)
         return True
+
+
+class FieldEditCommand(SavedChangeCommand):
+    """A change to one field of one activity. Pushed after the change has been saved."""
+
+    def __init__(self, session: ActivityEditSession, field: str, old: Any, new: Any) -> None:
+        super().__init__(f"Change {label(field).lower()}", old, new)
+        self.session = session
+        self.field = field
+
+    def id(self) -> int:
+        return FIELD_EDIT_ID
+
+    def apply(self, value: Any) -> bool:
+        return self.session.save_or_report(self.field, value)
+
+    def same_target(self, other: SavedChangeCommand) -> bool:
+        """Typing in one field, saved every pause, undoes as one step."""
+        return (
+            isinstance(other, FieldEditCommand)
+            and other.session is self.session
+            and other.field == self.field
+        )
 
 
 class LibraryItemEditCommand(QUndoCommand):
