@@ -76,3 +76,42 @@ def test_a_broken_quote_is_placed_on_the_line_where_it_opens(tmp_path: Path) -> 
 
     with pytest.raises(SpreadsheetError, match="line 2:"):
         read_spreadsheet(_broken_quote(tmp_path))
+
+
+def _ods_with_spans(folder: Path, spans: str) -> Path:
+    """The corpus's .ods with merged cells, its first merge's height set to `spans`."""
+    import re
+    import zipfile
+
+    from tests.data.import_corpus import libreoffice_rows_merges_links
+
+    source = libreoffice_rows_merges_links(folder).path
+    path = folder / f"spans-{len(spans)}.ods"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w") as changed:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "content.xml":
+                data = re.sub(rb'number-rows-spanned="\d+"', spans.encode(), data, count=1)
+            changed.writestr(item, data)
+    return path
+
+
+def test_an_ods_with_a_damaged_merge_is_refused_and_changes_nothing(
+    demo_register: Register, tmp_path: Path
+) -> None:
+    path = _ods_with_spans(tmp_path, 'number-rows-spanned="two"')
+    count = len(demo_register.activity_list.summaries())
+    with pytest.raises(SpreadsheetError, match=r"spans-\d+\.ods is damaged"):
+        import_workbook(demo_register, path)
+    assert len(demo_register.activity_list.summaries()) == count
+
+
+def test_an_ods_merge_reaching_a_billion_rows_stops_at_the_last_row(
+    register: Register, tmp_path: Path
+) -> None:
+    path = _ods_with_spans(tmp_path, 'number-rows-spanned="1000000000"')
+    report = import_workbook(register, path)
+    # Cut at the last row: the rows below the merged business function are under it.
+    assert len(report.created) == 3
+    functions = [record.business_function for record in register.activities.load()]
+    assert functions == ["Children's Social Care", "Human Resources", "Human Resources"]
