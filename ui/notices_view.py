@@ -507,31 +507,13 @@ class NoticesView(QWidget):
             self.reload()
 
     def maybe_save(self) -> bool:
-        """Before the register is closed or replaced: settle unsaved edits with the user.
-
-        With unsaved edits asks Save / Discard / Cancel. Returns True when the caller may go
-        on (nothing unsaved, saved, or discarded) and False when the user cancelled or the
-        save was refused (the refusal has been shown; the edits stay in the editor).
+        """Before the register is closed or replaced: save typing the pause has not saved yet
+        (as every edit is saved, nothing is asked).  False when the save was refused (the
+        refusal has been shown; the edits stay in the editor), so the caller stops.
         """
         if not self.dirty or self._current is None:
             return True
-        answer = QMessageBox.question(
-            self,
-            "Unsaved notice",
-            f"The notice “{self.title_edit.text() or self._current.title}” has changes "
-            "that are not saved. Save them?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return self._save_reporting_errors()
-        if answer == QMessageBox.StandardButton.Discard:
-            stored = self._current
-            self._show(self.service.get(stored.id) if stored.id is not None else stored)
-            return True
-        return False
+        return self._save_reporting_errors()
 
     def select_notice(self, notice_id: int) -> None:
         row = self.notice_model.row_of(notice_id)

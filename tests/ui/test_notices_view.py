@@ -243,29 +243,21 @@ def _answer(monkeypatch: pytest.MonkeyPatch, button: QMessageBox.StandardButton)
     return asked
 
 
-@pytest.mark.parametrize(
-    ("button", "goes_on", "stored_title"),
-    [
-        (QMessageBox.StandardButton.Save, True, "Edited title"),
-        (QMessageBox.StandardButton.Discard, True, "Draft notice"),
-        (QMessageBox.StandardButton.Cancel, False, "Draft notice"),
-    ],
-)
-def test_maybe_save_settles_unsaved_edits(  # type: ignore[no-untyped-def]
-    qtbot, view: NoticesView, monkeypatch: pytest.MonkeyPatch, button, goes_on, stored_title
+def test_maybe_save_saves_typing_not_yet_saved_without_asking(  # type: ignore[no-untyped-def]
+    qtbot, view: NoticesView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked = _answer(monkeypatch, button)
+    """Notices are saved as they are typed: closing the register within the pause saves the
+    last typing too, and asks nothing (a question is left for a refusal)."""
+    asked = _answer(monkeypatch, QMessageBox.StandardButton.Cancel)
     notice = view.create_notice("Draft notice")
-    assert view.maybe_save() is True and asked == []  # nothing unsaved: no question
+    assert view.maybe_save() is True
     view.title_edit.clear()
     qtbot.keyClicks(view.title_edit, "Edited title")
     assert view.dirty
-    assert view.maybe_save() is goes_on
-    assert len(asked) == 1 and "Edited title" in asked[0]
-    assert view.service.get(notice.id or 0).title == stored_title
-    assert view.dirty is (button == QMessageBox.StandardButton.Cancel)
-    if button == QMessageBox.StandardButton.Discard:
-        assert view.title_edit.text() == "Draft notice"
+    assert view.maybe_save() is True
+    assert asked == []
+    assert view.service.get(notice.id or 0).title == "Edited title"
+    assert not view.dirty
 
 
 def test_refresh_sees_new_activities_and_keeps_unsaved_edits(  # type: ignore[no-untyped-def]
