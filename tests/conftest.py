@@ -29,8 +29,8 @@ pytest_plugins = ["tests.postgres"]
 BACKENDS = ("sqlite", "postgresql")
 BOTH_BACKENDS = "both_backends"
 FILE_ONLY = "file_only"
-# The services' test modules, run whole on both backends (listed here rather than marked in
-# each module, so that the list of what runs on a server is read in one place).
+# The services' test modules in tests/unit, run whole on both backends (listed here rather
+# than marked in each module, so that the list of what runs on a server is read in one place).
 SERVICE_MODULES = {
     "test_activities",
     "test_activity_list",
@@ -69,7 +69,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test marked both_backends that takes a register runs once on each backend."""
     wants_register = {"register", "demo_register"} & set(metafunc.fixturenames)
     marked = metafunc.definition.get_closest_marker(BOTH_BACKENDS) is not None
-    listed = metafunc.module.__name__.split(".")[-1] in SERVICE_MODULES
+    module = metafunc.module.__name__
+    listed = module.startswith("tests.unit.") and module.split(".")[-1] in SERVICE_MODULES
     file_only = metafunc.definition.get_closest_marker(FILE_ONLY) is not None
     if wants_register and (marked or listed) and not file_only:
         metafunc.parametrize("backend", BACKENDS, indirect=True)
