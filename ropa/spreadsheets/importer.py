@@ -26,12 +26,14 @@ from db.models import Activity, ActivityLink, LibraryItem, LibraryKind
 from db.raw import session_cursor
 from ropa.activities import ChildRows, ReferenceAllocator, insert_activity, update_activity
 from ropa.errors import RopaError
+from ropa.fields import Kind as FieldKind
+from ropa.fields import fields_of_kind
 from ropa.history import ChangeLog
 from ropa.library import LibraryResolver, name_key
 from ropa.organisation import apply_organisation
 from ropa.records import ActivityRecord, Role
 from ropa.spreadsheets import lawtext, layout
-from ropa.spreadsheets.cells import EXCEL_CELL_LIMIT, format_date, is_empty, lines
+from ropa.spreadsheets.cells import EXCEL_CELL_LIMIT, format_date, is_empty, is_url, lines
 from ropa.spreadsheets.columns import (
     DATE_FIELDS,
     DERIVED_KEYS,
@@ -109,8 +111,37 @@ def read_workbook(
         for draft in sheet_drafts:
             report.problems.extend(draft.problems)
             report.moved.extend(draft.moved)
+        if spreadsheet.format == "xls":
+            report.moved.extend(_xls_link_words(table))
         drafts.extend(sheet_drafts)
     return tables, contacts, drafts, report
+
+
+_LINK_KEYS = fields_of_kind(FieldKind.LINK)
+
+
+def _xls_link_words(table: Table) -> list[Problem]:
+    """Words in a link column of an .xls ("Link", "DPIA"), which may stand over a web
+    address: the reader gives an .xls's values but not where its links lead, so each is
+    kept as written and reported to check."""
+    columns = [column for column, (key, _) in table.columns.items() if key in _LINK_KEYS]
+    found = []
+    for row, cells in sorted(table.sheet.rows.items()):
+        if row <= table.header_row:
+            continue
+        for column in columns:
+            value = cells.get(column)
+            if isinstance(value, str) and not is_empty(value) and not is_url(value):
+                found.append(
+                    Problem(
+                        table.sheet.title,
+                        f"{_LETTERS[column]}{row}",
+                        value,
+                        "kept as written; a link behind it in an .xls is not read (save the "
+                        "workbook as .xlsx and import that to keep where it leads)",
+                    )
+                )
+    return found
 
 
 def _own_columns_used(table: Table, drafts: list[Draft]) -> list[tuple[str, str, bool]]:

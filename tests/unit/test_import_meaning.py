@@ -204,3 +204,23 @@ def test_a_plain_answer_in_a_yes_no_column_is_taken_as_it_is(
     assert (record.dpia_required, record.breach_occurred) == (stored, stored)
     assert report.problems == [] and report.moved == []
     assert not [name for name in record.extra_fields if "details" in name]
+
+
+def test_words_in_a_link_column_of_an_xls_are_kept_and_reported(
+    register: Register, tmp_path: Path
+) -> None:
+    """The reader gives an .xls's values, not where its links lead: "Link" is kept as
+    written and the DPO told to import the workbook as .xlsx to keep the address."""
+    from tests.data.import_corpus import ICO_HEADERS, Sheet, table, write_xls
+
+    rows = [
+        {"business_function": "HR", "purposes": "Payroll", "dpia_link": "Link"},
+        {"business_function": "IT", "purposes": "Backups", "dpia_link": "https://x.example/d"},
+    ]
+    path = write_xls(tmp_path / "links.xls", [Sheet("ROPA", table(ICO_HEADERS, rows))])
+    report = import_workbook(register, path)
+    payroll, backups = register.activities.load()
+    assert (payroll.dpia_link, backups.dpia_link) == ("Link", "https://x.example/d")
+    (check,) = [problem for problem in report.moved if problem.value == "Link"]
+    assert check.cell == "W2" and ".xlsx" in check.why
+    assert not [problem for problem in report.moved if "x.example" in problem.value]
