@@ -14,11 +14,17 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ropa.files import write_atomically
 from ropa.spreadsheets.cells import clean_for_excel, format_date, needs_quote_prefix
 from ropa.spreadsheets.report import ImportReport
+
+# Named, so that every program shows the workbook in Excel's own font (a font without a
+# name is drawn in the reader's default, a serif one in LibreOffice).
+_PLAIN = Font(name="Calibri", size=11)
+_BOLD = Font(name="Calibri", size=11, bold=True)
 
 _WIDTHS = {
     "Summary": (28, 14, 14, 14, 14, 18, 40),
@@ -35,9 +41,10 @@ def write_report(report: ImportReport, path: Path) -> Path:
     verb = "Dry run of importing" if report.dry_run else "Imported"
     summary_rows = _Rows(summary)
     summary_rows.add([[f"{verb} {report.path.name} on {format_date(dt.date.today())}"]])
+    summary["A1"].alignment = Alignment()  # one line, over the empty cells beside it
+    summary_rows.add([[]])
     summary_rows.add(
         [
-            [],
             [
                 "Sheet",
                 "Headings in row",
@@ -46,56 +53,61 @@ def write_report(report: ImportReport, path: Path) -> Path:
                 "Updated",
                 "Already up to date",
                 "Kept as own columns",
-            ],
-            *[
-                [
-                    s.sheet,
-                    s.header_row,
-                    s.rows,
-                    s.created,
-                    s.updated,
-                    s.unchanged,
-                    "\n".join(
-                        f"{letter} {name}" + ("" if headed else " (no heading)")
-                        for letter, name, headed in s.own_columns
-                    )
-                    or None,
-                ]
-                for s in report.sheets
-            ],
-            [],
-            ["Sheets not read", "Why"],
-            *[[sheet, why] for sheet, why in report.skipped],
+            ]
         ],
+        bold=True,
     )
-    summary["A3"].font = summary["B3"].font = Font(bold=True)
-    cells = workbook.create_sheet("Cells")
-    _Rows(cells).add(
+    summary_rows.add(
         [
-            ["What", "Cell", "Sheet", "Text", "Why"],
-            *[
-                [f.kind, f.reference, f.problem.sheet, f.problem.value, f.problem.why]
-                for f in report.findings()
-            ],
-        ],
+            [
+                s.sheet,
+                s.header_row,
+                s.rows,
+                s.created,
+                s.updated,
+                s.unchanged,
+                "\n".join(
+                    f"{letter} {name}" + ("" if headed else " (no heading)")
+                    for letter, name, headed in s.own_columns
+                )
+                or None,
+            ]
+            for s in report.sheets
+        ]
+    )
+    summary_rows.add([[]])
+    summary_rows.add([["Sheets not read", "Why"]], bold=True)
+    summary_rows.add([[sheet, why] for sheet, why in report.skipped])
+    cells = workbook.create_sheet("Cells")
+    cell_rows = _Rows(cells)
+    cell_rows.add([["What", "Cell", "Sheet", "Text", "Why"]], bold=True)
+    cell_rows.add(
+        [
+            [f.kind, f.reference, f.problem.sheet, f.problem.value, f.problem.why]
+            for f in report.findings()
+        ]
     )
     activities = workbook.create_sheet("Activities")
     outcomes = (("Created", report.created), ("Updated", report.updated))
-    _Rows(activities).add(
+    activity_rows = _Rows(activities)
+    activity_rows.add([["Outcome", "Reference", "Name"]], bold=True)
+    activity_rows.add(
         [
-            ["Outcome", "Reference", "Name"],
             *[[outcome, ref, name] for outcome, entries in outcomes for ref, name in entries],
             *[["Already up to date", ref, name] for ref, name in report.unchanged],
-        ],
+        ]
     )
     for sheet in (cells, activities):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
     for sheet in workbook.worksheets:
         for index, width in enumerate(_WIDTHS[sheet.title], start=1):
             sheet.column_dimensions[chr(64 + index)].width = width
+        # Printed across the page, every column on it.
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     write_atomically(path, workbook.save)
     return path
 
@@ -107,11 +119,14 @@ class _Rows:
         self.sheet = sheet
         self.row = 1
 
-    def add(self, rows: Sequence[Sequence[object]]) -> None:
+    def add(self, rows: Sequence[Sequence[object]], *, bold: bool = False) -> None:
+        """Write `rows` below the last; with `bold`, as headings."""
         for values in rows:
             for column, value in enumerate(values, start=1):
                 if value is not None:
-                    self._put(self.sheet.cell(self.row, column), value)
+                    cell = self.sheet.cell(self.row, column)
+                    self._put(cell, value)
+                    cell.font = _BOLD if bold else _PLAIN
             self.row += 1
 
     @staticmethod

@@ -44,8 +44,10 @@ def test_the_report_says_which_columns_were_kept_as_the_organisations_own(
 ) -> None:
     report = import_workbook(register, ico_with_contacts(tmp_path).path)
     path = write_report(report, tmp_path / "report.xlsx")
-    rows = list(openpyxl.load_workbook(path)["Summary"].iter_rows(values_only=True))
+    summary = openpyxl.load_workbook(path)["Summary"]
+    rows = list(summary.iter_rows(values_only=True))
     assert rows[2][6] == "Kept as own columns"
+    assert all(cell.font.b for cell in summary[3]) and not summary["A4"].font.b
     assert rows[3][0] == "ROPA"
     assert rows[3][6] == "AE Information asset owner\nAF System supplier"
     assert (
