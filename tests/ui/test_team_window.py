@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ropa.register import Register
@@ -178,3 +180,32 @@ def test_a_refused_start_says_why_and_offers_to_try_again(
     assert "Cannot connect to the team register" in start.message.text()
     assert "no_such_register" in start.message.text()
     assert start.main_window is None
+
+
+def test_the_servers_refusal_in_an_editor_window_is_words_and_keeps_the_text(
+    qtbot: QtBot, team: Team, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = window_as(qtbot, team, team.editor, settings)
+    editor = window.open_activity(team.children_id)
+    assert editor is not None
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: told.append(text))
+    name = editor.binding("name").widget
+    assert isinstance(name, QLineEdit)
+    name.setFocus()
+    qtbot.keyClicks(name, " (edited)")
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    assert len(told) == 1
+    assert told[0].startswith(
+        "The server refused the change: Only a DPO or an editor of the business function "
+        "\u201cChildren's services\u201d may change or delete ACT-0002 Child protection"
+    )
+    assert f"You are signed in as {team.editor}, an editor of Finance" in told[0]
+    assert name.text() == "Child protection (edited)"
+    with team.open_as(team.dpo) as register:
+        assert register.activities.get(team.children_id).name == "Child protection"
+    # Closing the window asks before the typed text is lost.
+    asked: list[list[str]] = []
+    monkeypatch.setattr(editor, "ask_discard", lambda problems: asked.append(problems) or True)
+    editor.close()
+    assert len(asked) == 1
