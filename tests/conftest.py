@@ -23,8 +23,9 @@ REAL_HOME: RealHome = move_home_aside()
 from ropa.records import ActivityRecord, LawfulBasisEntry, RetentionEntry  # noqa: E402
 from ropa.register import Register  # noqa: E402
 
-# The PostgreSQL fixtures (postgres_server, postgres_url, postgres_register_url).
-pytest_plugins = ["tests.postgres"]
+# The PostgreSQL fixtures (postgres_server, postgres_url, postgres_register_url), and a team
+# register with a login in each role (logins, team).
+pytest_plugins = ["tests.postgres", "tests.helpers.team_register"]
 
 BACKENDS = ("sqlite", "postgresql")
 BOTH_BACKENDS = "both_backends"

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from ropa.identity import current_user
-from ropa.team import is_server_url
+from ropa.team import PasswordNeeded, connect_team_register, is_server_url
+from ui.workers import CancelledFn, ProgressFn, Worker
 
 EXAMPLE = "postgresql://{login}@ropa.council.local/ropa"
 
@@ -90,3 +91,17 @@ def ask_password(parent: QWidget, question: str) -> str | None:
         parent, "Password for the team register", question, QLineEdit.EchoMode.Password
     )
     return text if ok and text else None
+
+
+def connecting_worker(url: str, password: str | None, parent: QWidget) -> Worker:
+    """A worker (not yet started) that connects to the team register at `url`: its result
+    is (register, membership), or the PasswordNeeded question when the server asks for a
+    password the password file lacks (a question for the user, not a failure)."""
+
+    def connecting(_progress: ProgressFn, _cancelled: CancelledFn) -> object:
+        try:
+            return connect_team_register(url, password)
+        except PasswordNeeded as question:
+            return question
+
+    return Worker(connecting, parent)

@@ -38,13 +38,7 @@ from ropa.errors import ConflictError, RopaError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
 from ropa.records import ActivityRecord, ActivitySummary
 from ropa.register import Register
-from ropa.team import (
-    Membership,
-    PasswordNeeded,
-    connect_team_register,
-    membership_of,
-    without_password,
-)
+from ropa.team import Membership, PasswordNeeded, membership_of, without_password
 from ropa.wording import count_of
 from ui.actions import PAGE_NAMES, AppActions
 from ui.activities_page import ActivitiesPage
@@ -975,15 +969,10 @@ class MainWindow(QMainWindow):
     def connect_to(self, url: str, password: str | None = None) -> Worker:
         """Connect to a team register behind the window, which stays in use meanwhile; the
         register is shown once the server has answered (and said who is signed in)."""
+        from ui.connect_dialog import connecting_worker
+
         shown = without_password(url)
-
-        def connecting(_progress: ProgressFn, _cancelled: CancelledFn) -> object:
-            try:
-                return connect_team_register(url, password)
-            except PasswordNeeded as question:
-                return question
-
-        worker = Worker(connecting, self)
+        worker = connecting_worker(url, password, self)
         worker.succeeded.connect(lambda result: self._connected(url, result))
         worker.failed.connect(lambda message: self._not_connected(url, message))
         self._connecting = worker

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from ropa.paths import APP_NAME
 from ropa.register import Register
-from ropa.team import Membership, PasswordNeeded, connect_team_register, without_password
-from ui.connect_dialog import ask_password
+from ropa.team import Membership, PasswordNeeded, without_password
+from ui.connect_dialog import ask_password, connecting_worker
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
-from ui.workers import CancelledFn, ProgressFn, Worker
+from ui.workers import Worker
 
 
 class StartWindow(QWidget):
@@ -53,15 +53,7 @@ class StartWindow(QWidget):
             f"Connecting to the team register at {without_password(self.url)}\u2026"
         )
         self.retry_button.setEnabled(False)
-        url, password = self.url, self._password
-
-        def connecting(_progress: ProgressFn, _cancelled: CancelledFn) -> object:
-            try:
-                return connect_team_register(url, password)
-            except PasswordNeeded as question:
-                return question
-
-        worker = Worker(connecting, self)
+        worker = connecting_worker(self.url, self._password, self)
         worker.succeeded.connect(self._answered)
         worker.failed.connect(self._refused)
         worker.start()

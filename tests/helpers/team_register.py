@@ -1,13 +1,16 @@
 """A team register on the test cluster, with real logins in each role (tests of ropa/team.py
-and of the app on a team register share it)."""
+and of the app on a team register share it). A pytest plugin (tests/conftest.py): the
+fixtures `logins` (logins made for one test, dropped after it) and `team`."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+import pytest
 
 from db.team_security import roles_for_database
 from ropa.records import ActivityRecord, TransferEntry
@@ -76,6 +79,15 @@ class Logins:
         self.databases.append(database_of(url))
         return as_login(url, owner)
 
+    @classmethod
+    def for_a_test(cls, server: str) -> Iterator[Logins]:
+        """The logins of one test (a fixture's body): dropped when it ends, however."""
+        made = cls(server)
+        try:
+            yield made
+        finally:
+            made.drop()
+
     def drop(self) -> None:
         with psycopg.connect(self.server, autocommit=True) as admin:
             superuser = admin.execute("SELECT current_user").fetchone()[0]
@@ -134,3 +146,13 @@ def end_sessions(server: str, team: Team, application: str = "") -> None:
             "AND (%s = '' OR application_name = %s)",
             (database_of(team.url), application, application),
         )
+
+
+@pytest.fixture
+def logins(postgres_server: str) -> Iterator[Logins]:
+    yield from Logins.for_a_test(postgres_server)
+
+
+@pytest.fixture
+def team(logins: Logins, postgres_url: str) -> Team:
+    return make_team(logins, postgres_url)

@@ -20,27 +20,13 @@ from pytestqt.qtbot import QtBot
 
 from ropa.register import Register
 from ropa.team import PasswordNeeded, TeamService, connect_team_register
-from tests.helpers.team_register import Logins, Team, make_team
+from tests.helpers.team_register import Logins, Team
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
 
 pytestmark = pytest.mark.gui
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def logins(postgres_server: str) -> Iterator[Logins]:
-    made = Logins(postgres_server)
-    try:
-        yield made
-    finally:
-        made.drop()
-
-
-@pytest.fixture
-def team(logins: Logins, postgres_url: str) -> Team:
-    return make_team(logins, postgres_url)
 
 
 def _write_server_file(admin: psycopg.Connection, path: str, lines: list[str]) -> None:

@@ -5,7 +5,6 @@ Against a real PostgreSQL server (tests/postgres.py), signed in as real logins.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,27 +14,13 @@ from pytestqt.qtbot import QtBot
 
 from ropa.register import Register
 from ropa.team import connect_team_register
-from tests.helpers.team_register import WATCHING, Logins, Team, end_sessions, make_team
+from tests.helpers.team_register import WATCHING, Team, end_sessions
 from ui.main_window import MainWindow, Page
 from ui.settings import AppSettings
 from ui.team_start import StartWindow
 from ui.team_watch import ConnectionBanner
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def logins(postgres_server: str) -> Iterator[Logins]:
-    made = Logins(postgres_server)
-    try:
-        yield made
-    finally:
-        made.drop()
-
-
-@pytest.fixture
-def team(logins: Logins, postgres_url: str) -> Team:
-    return make_team(logins, postgres_url)
 
 
 def window_as(qtbot: QtBot, team: Team, login: str, settings: AppSettings) -> MainWindow:

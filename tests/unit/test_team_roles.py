@@ -8,7 +8,6 @@ server refused and what is still stored afterwards, read back as the DPO.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -32,20 +31,6 @@ from tests.helpers.team_register import (
     make_team,
 )
 from tests.postgres import with_database
-
-
-@pytest.fixture
-def logins(postgres_server: str) -> Iterator[Logins]:
-    made = Logins(postgres_server)
-    try:
-        yield made
-    finally:
-        made.drop()
-
-
-@pytest.fixture
-def team(logins: Logins, postgres_url: str) -> Team:
-    return make_team(logins, postgres_url)
 
 
 def refused_raw(register: Register, sql: str) -> str:

@@ -4,27 +4,12 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
 
 import pytest
 
 from ropa.team import ConnectionLostError
 from ropa.team_watch import ChangeWatcher, WatchEvents
-from tests.helpers.team_register import WATCHING, Logins, Team, end_sessions, make_team
-
-
-@pytest.fixture
-def logins(postgres_server: str) -> Iterator[Logins]:
-    made = Logins(postgres_server)
-    try:
-        yield made
-    finally:
-        made.drop()
-
-
-@pytest.fixture
-def team(logins: Logins, postgres_url: str) -> Team:
-    return make_team(logins, postgres_url)
+from tests.helpers.team_register import WATCHING, Team, end_sessions
 
 
 def test_a_watcher_hears_saves_and_a_lost_connection(team: Team, postgres_server: str) -> None:
