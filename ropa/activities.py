@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Table, func, select
@@ -269,6 +269,8 @@ def insert_activity(
     changes = normalise_changes(changes)
     scalars = {name: changes[name] for name in SCALAR_FIELDS}
     dialect = session.connection().dialect
+    if dialect.name == "postgresql":
+        _refuse_nul_characters(changes)
     row = _activity_row(scalars, dialect)
     # An activity given no reference is written at once: the importer reads back the one
     # it was given.
@@ -552,6 +554,8 @@ def update_activity(
     changes = dict(changes)
     review_flag = changes.pop("changed_since_approval", None)
     changes = normalise_changes(changes)
+    if session.connection().dialect.name == "postgresql":
+        _refuse_nul_characters(changes)
     if "reference" in changes:
         _check_reference_free(session, changes["reference"], activity.id)
     before = to_record(activity)
@@ -782,6 +786,34 @@ def _check_reference_free(session: Session, reference: str, own_id: int | None) 
     clash = None if found is None else found[0]
     if clash is not None and clash != own_id:
         raise _reference_taken(reference)
+
+
+def _refuse_nul_characters(changes: dict[str, Any]) -> None:
+    """PostgreSQL's text cannot hold U+0000 (a file's can): name the field that holds one,
+    before anything is written, so that an import can say which row and column it is."""
+    for name, value in changes.items():
+        if any("\x00" in text for text in _texts_in(value)):
+            raise ValidationError(
+                f"The text in {name.replace('_', ' ')} holds a NUL character (U+0000), which "
+                "a team register on a PostgreSQL server cannot store; it comes from damaged "
+                "pasted or imported text. Remove it and try again.",
+                field=name,
+            )
+
+
+def _texts_in(value: Any) -> Iterator[str]:
+    """Every piece of text in a field's value (lists, entries, own fields)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts_in(key)
+            yield from _texts_in(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts_in(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        yield from _texts_in(dataclasses.astuple(value))
 
 
 def _reference_taken(reference: str) -> ValidationError:

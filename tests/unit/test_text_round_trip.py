@@ -66,6 +66,10 @@ def test_a_nul_character_is_kept_in_a_file_and_refused_clearly_by_a_server(
         created = register.activities.create(ActivityRecord(name=text))
         assert register.activities.get(created.id or 0).name == text
         return
-    with pytest.raises(ValidationError, match="NUL character"):
+    with pytest.raises(ValidationError, match="The text in name holds a NUL character"):
         register.activities.create(ActivityRecord(name=text))
     assert register.activity_list.summaries() == []
+    kept = register.activities.create(ActivityRecord(name="Kept", purposes=["Payroll"]))
+    with pytest.raises(ValidationError, match="The text in purposes holds a NUL"):
+        register.activities.update(kept.id or 0, {"purposes": [text]})
+    assert register.activities.get(kept.id or 0).purposes == ["Payroll"]
