@@ -50,6 +50,7 @@ SERVICE_MODULES = {
     "test_import_bad_input",
     "test_import_report",
     "test_fuzz_import",
+    "test_concurrency",
 }
 
 
@@ -68,7 +69,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test marked both_backends that takes a register runs once on each backend."""
-    wants_register = {"register", "demo_register"} & set(metafunc.fixturenames)
+    # Tests that take a register (or a fixture built on `backend`, as register does).
+    wants_register = "backend" in metafunc.fixturenames
     marked = metafunc.definition.get_closest_marker(BOTH_BACKENDS) is not None
     module = metafunc.module.__name__
     listed = module.startswith("tests.unit.") and module.split(".")[-1] in SERVICE_MODULES

@@ -1,7 +1,8 @@
 """Two people on one register: the second writer is told, the first writer's work is kept.
 
-Each test opens the same file twice (two Register objects, two engines, two connection
-pools: what two app instances on a shared drive do), or edits it from a child process.
+Each test opens the same register twice (two Register objects, two engines, two connection
+pools: what two app instances on a shared drive, or two people on a team register, do), or
+edits a file from a child process.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def two_sessions(register_path: Path) -> Iterator[tuple[Register, Register]]:
-    with Register.open(register_path) as first, Register.open(register_path) as second:
-        yield first, second
+def two_sessions(register: Register) -> Iterator[tuple[Register, Register]]:
+    """Two openings of one register (a file, or a team register on a server)."""
+    with Register.open(register.location, create=False) as second:
+        yield register, second
 
 
 def _history_count(register: Register) -> int:
