@@ -209,6 +209,9 @@ class ActivityEditor(QWidget):
         self._bindings: dict[str, FieldBinding] = {}
         self._pending: set[str] = set()
         self._loading = False
+        # What the signed-in role may do here, on a team register (set_role_limits).
+        self._may_edit = True
+        self._may_approve = True
         # While the undo stack runs a command, a reload (which clears the stack and so
         # deletes that command) waits until the command has returned.
         self._in_command = False
@@ -582,11 +585,20 @@ class ActivityEditor(QWidget):
         self.setWindowTitle(f"{record.reference} {record.name} \u2014 ROPA desk")
         self._update_review_steps(record)
 
+    def set_role_limits(self, *, may_edit: bool, may_approve: bool, why: str = "") -> None:
+        """Grey out what the signed-in role of a team register may not do here (the server
+        refuses it anyway): every field when the activity is not theirs to change."""
+        self._may_edit, self._may_approve = may_edit, may_approve
+        self.pages.setEnabled(may_edit)
+        if why and not may_edit:
+            self.save_state.setText(why)
+        self._update_review_steps(self.record)
+
     def _update_review_steps(self, record: ActivityRecord) -> None:
         steps = ReviewSteps.for_statuses([record.status])
-        writable = not self.register.read_only
+        writable = not self.register.read_only and self._may_edit
         self.submit_button.setEnabled(writable and steps.submit)
-        self.approve_button.setEnabled(writable and steps.approve)
+        self.approve_button.setEnabled(writable and self._may_approve and steps.approve)
         self.reviewed_button.setEnabled(writable and steps.mark_reviewed)
         self.reinstate_button.setEnabled(writable and steps.reinstate)
         self.reinstate_button.setVisible(record.status == Status.RETIRED)

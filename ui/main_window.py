@@ -673,6 +673,14 @@ class MainWindow(QMainWindow):
             except RopaError as error:
                 self.show_error("Cannot open the activity", error)
                 return None
+            role = self.membership
+            if role.team:
+                mine = role.may_edit_function(editor.record.business_function)
+                editor.set_role_limits(
+                    may_edit=mine,
+                    may_approve=role.is_dpo,
+                    why=f"Read only: you are signed in as {role.describe()}",
+                )
             editor.saved.connect(self._activity_saved)
             editor.closed.connect(self._editor_closed)
             self.editors[activity_id] = editor

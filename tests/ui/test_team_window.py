@@ -171,8 +171,19 @@ def test_the_servers_refusal_in_an_editor_window_is_words_and_keeps_the_text(
     qtbot: QtBot, team: Team, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = window_as(qtbot, team, team.editor, settings)
+    own = window.open_activity(team.finance_id)
+    assert own is not None and own.pages.isEnabled()
+    assert own.submit_button.isEnabled() and not own.approve_button.isEnabled()
     editor = window.open_activity(team.children_id)
     assert editor is not None
+    # Another function's activity opens to be read, greyed out...
+    assert not editor.pages.isEnabled() and not editor.submit_button.isEnabled()
+    assert (
+        editor.save_state.text()
+        == f"Read only: you are signed in as {team.editor} (editor: Finance)"
+    )
+    # ...and were the app to let the editor type anyway, the server still refuses, in words.
+    editor.set_role_limits(may_edit=True, may_approve=True)
     told: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: told.append(text))
     name = editor.binding("name").widget
@@ -194,3 +205,4 @@ def test_the_servers_refusal_in_an_editor_window_is_words_and_keeps_the_text(
     monkeypatch.setattr(editor, "ask_discard", lambda problems: asked.append(problems) or True)
     editor.close()
     assert len(asked) == 1
+    own.close()
