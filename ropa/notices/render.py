@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ropa.errors import RopaError
 from ropa.files import write_bytes_atomically, write_text_atomically
@@ -75,7 +75,30 @@ def wrap_text(value: Any, width: int = TEXT_WIDTH, bullet: str = "") -> str:
 def _add_filters(environment: jinja2.Environment) -> jinja2.Environment:
     environment.filters["md"] = markdown_escape
     environment.filters["wrap"] = wrap_text
+    environment.filters["linked"] = link_addresses
     return environment
+
+
+# Web addresses (http and https only) and email addresses in text, to be made links.
+_LINKABLE = re.compile(
+    r"(?P<web>https?://[^\s<>\"']*[^\s<>\"'.,;:!?)])"
+    r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
+)
+
+
+def link_addresses(text: str) -> Markup:
+    """Text as HTML, escaped, with its web and email addresses made links, so that a reader
+    of the council's page can write to the DPO or open the ICO's site from the notice."""
+    parts: list[Markup] = []
+    last = 0
+    for found in _LINKABLE.finditer(text):
+        address = found.group(0)
+        target = address if found.group("web") else f"mailto:{address}"
+        parts.append(escape(text[last : found.start()]))
+        parts.append(Markup('<a href="{}">{}</a>').format(target, address))
+        last = found.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
 
 
 @cache

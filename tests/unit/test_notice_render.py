@@ -60,6 +60,33 @@ def test_html_escapes_user_text_and_never_evaluates_it(
     assert "<li>&lt;u&gt;under&lt;/u&gt;</li>" in html
 
 
+def test_html_makes_email_and_web_addresses_links_and_nothing_else(register: Register) -> None:
+    register.organisation.update(
+        {
+            "name": "Riverside Council",
+            "dpo_email": "dpo@riverside.example",
+            "complaints_contact": (
+                'Write to "<b>x@y.example</b>" or see https://riverside.example/complaints. '
+                'Not javascript:alert(1), not https://a.example/"onmouseover=alert(1)'
+            ),
+        }
+    )
+    activity = register.activities.create(sample_activity())
+    draft = NoticeRecord(title="Notice", activity_ids=[activity.id or 0])
+    html = render_notice(register, draft, "html")
+    assert isinstance(html, str)
+    assert 'Email: <a href="mailto:dpo@riverside.example">dpo@riverside.example</a>' in html
+    assert (
+        '&lt;b&gt;<a href="mailto:x@y.example">x@y.example</a>&lt;/b&gt;' in html
+        and '<a href="https://riverside.example/complaints">https://riverside.example/complaints'
+        "</a>."
+        in html
+    )
+    assert '<a href="https://ico.org.uk/make-a-complaint">' in html
+    assert "javascript:alert(1)," in html and 'href="javascript' not in html
+    assert '<a href="https://a.example/">https://a.example/</a>&#34;onmouseover=alert(1)' in html
+
+
 def test_markdown_and_text_print_template_syntax_literally(
     register: Register, hostile_draft: NoticeRecord
 ) -> None:
