@@ -114,8 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--by",
         choices=["function", "activity"],
         default="",
-        help="one section per business function or per activity (default: per activity "
-        "for children, else per business function)",
+        help="one section per business function or per activity (default: per business "
+        "function; per activity in a children's notice of five activities or fewer)",
     )
     notice.add_argument(
         "--full-url",
