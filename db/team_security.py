@@ -12,10 +12,11 @@ gives nothing in another (roles are cluster-wide, grants are per database):
 
 A login is a member of one group. Grants decide which tables a group may touch at all; row
 level security decides which activities an editor may touch; triggers refuse what a policy
-cannot say loudly or at all (only a DPO approves; an editor's UPDATE or DELETE of another
-function's activity is refused with an error rather than silently matching no row).  The
-change history is append-only and each line names the server's own login (session_user) and
-the server's clock, whatever the client sent.  Every table has FORCE ROW LEVEL SECURITY, so the
+cannot say loudly or at all (only a DPO approves, or changes an approved activity or its rows
+while it stays approved; an editor's UPDATE or DELETE of another function's activity is
+refused with an error rather than silently matching no row).  The change history is
+append-only and each line names the server's own login (session_user) and the server's clock,
+whatever the client sent.  Every table has FORCE ROW LEVEL SECURITY, so the
 login that owns the tables (whoever ran `ropa team init`) meets the same policies as a DPO.
 
 Everything here runs in one transaction (PostgreSQL's DDL and CREATE ROLE are transactional),
@@ -49,7 +50,8 @@ ACTIVITY_TABLES = ("activities", *ACTIVITY_CHILD_TABLES, "basis_legislation")
 HISTORY_TABLE = "change_history"
 SCHEMA_VERSION_TABLE = "alembic_version"
 
-# Columns an approval is made of: only a DPO may set them (the trigger below).
+# Columns that may change while an activity stays approved (Mark reviewed sets the review
+# dates; every save bumps the version and time): the trigger below compares the rest.
 _REVIEW_ONLY_COLUMNS = ("last_reviewed", "next_review", "version", "updated_at")
 
 
@@ -318,6 +320,47 @@ def _triggers() -> list[str]:
                 f"DROP TRIGGER IF EXISTS team_guard ON public.{table}",
                 f"""CREATE TRIGGER team_guard BEFORE UPDATE OR DELETE ON public.{table}
                     FOR EACH ROW EXECUTE FUNCTION {s}.guard_activity_row()""",
+            )
+        ],
+        # An approved activity's own rows are what was approved as much as its fields.  Checked
+        # when the transaction commits, for what the rows' activity then is: the app sends an
+        # edited activity back for review in the same transaction, and deleting an activity
+        # removes its rows before it; but rows changed under an approval that still stands are
+        # refused (a DPO's changes are not even queued: the WHEN is checked at once).
+        f"""CREATE OR REPLACE FUNCTION {s}.guard_approved_rows() RETURNS trigger
+            LANGUAGE plpgsql {_FIXED_PATH} AS $$
+            DECLARE
+                -- The row's activity before and after (OLD is NULL for an INSERT, NEW for a
+                -- DELETE); read through jsonb because basis_legislation has no activity_id.
+                activity_ids integer[] := ARRAY[
+                    (to_jsonb(OLD) ->> 'activity_id')::integer,
+                    (to_jsonb(NEW) ->> 'activity_id')::integer];
+                label text;
+            BEGIN
+                IF TG_TABLE_NAME = 'basis_legislation' THEN
+                    SELECT array_agg(b.activity_id) INTO activity_ids
+                        FROM public.activity_lawful_bases b
+                        WHERE b.id IN ((to_jsonb(OLD) ->> 'basis_id')::integer,
+                                       (to_jsonb(NEW) ->> 'basis_id')::integer);
+                END IF;
+                SELECT btrim(a.reference || ' ' || a.name) INTO label FROM public.activities a
+                    WHERE a.status = 'approved' AND a.id = ANY(activity_ids) LIMIT 1;
+                IF FOUND THEN
+                    {refuse} format(
+                        'Only a DPO may change %s while it stays approved: send it back for '
+                        'review with the change.', label);
+                END IF;
+                RETURN NULL;
+            END $$""",
+        *[
+            statement
+            for table in (*ACTIVITY_CHILD_TABLES, "basis_legislation")
+            for statement in (
+                f"DROP TRIGGER IF EXISTS team_approved ON public.{table}",
+                f"""CREATE CONSTRAINT TRIGGER team_approved
+                    AFTER INSERT OR UPDATE OR DELETE ON public.{table}
+                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                    WHEN (NOT {s}.is_dpo()) EXECUTE FUNCTION {s}.guard_approved_rows()""",
             )
         ],
     ]

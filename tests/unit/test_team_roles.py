@@ -388,3 +388,30 @@ def test_tables_an_upgrade_adds_get_the_teams_grants(team: Team) -> None:
         refused_raw(register, "DELETE FROM reviews_due")
     with team.open_as(team.editor) as register:
         refused_raw(register, "INSERT INTO reviews_due VALUES (2)")
+
+
+def test_an_editor_cannot_change_an_approved_activitys_rows_behind_its_approval(
+    team: Team,
+) -> None:
+    # The activity's own rows are what was approved as much as its fields: changed with raw
+    # SQL while it stays approved, the DPO would be shown "Approved" of something unseen.
+    with team.open_as(team.dpo) as register:
+        register.review.approve([team.finance_id], despite_errors=True)
+    finance = team.finance_id
+    with team.open_as(team.editor) as register:
+        for statement in (
+            f"UPDATE transfers SET destination = 'Narnia' WHERE activity_id = {finance}",
+            f"DELETE FROM transfers WHERE activity_id = {finance}",
+            "INSERT INTO transfers (activity_id, destination, mechanism, safeguards, position) "
+            f"VALUES ({finance}, 'Mars', '', '', 5)",
+        ):
+            assert "stays approved" in refused_raw(register, statement)
+        # Through the app the change sends it back for review, so the rows may change.
+        edited = register.activities.update(finance, {"transfers": []})
+        assert edited.status is Status.IN_REVIEW and edited.transfers == []
+    with team.open_as(team.dpo) as register:
+        register.review.approve([finance], despite_errors=True)
+    with team.open_as(team.editor) as register:
+        # Deleting the whole approved activity (its rows go with it) stays the editor's to do.
+        register.activities.delete([finance])
+    assert finance not in activity_names(team)
