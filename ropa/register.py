@@ -439,6 +439,14 @@ def new_register_file(path: Path, suffix: str) -> Iterator[Engine]:
             # Closing the last connection checkpoints the WAL into the file itself.
             engine.dispose()
         remove_sidecars(partial)
+        if path.exists() and path.stat().st_size > 0:
+            # Checked before the build began, which may take seconds: a register saved there
+            # meanwhile (another copy, another window creating it) must not be replaced.
+            raise RegisterFileError(
+                f"{path} was saved by someone else while this register was being made: "
+                "theirs is kept as it is, and this one was not written there. Open it, or "
+                "choose another name."
+            )
         partial.replace(path)
     except OSError as error:
         remove_with_sidecars(partial)

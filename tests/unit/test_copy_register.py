@@ -150,6 +150,30 @@ def test_copying_onto_a_register_or_an_existing_file_is_refused_and_changes_noth
         ).fetchone() == (1,)
 
 
+def test_a_file_made_at_the_target_during_the_copy_is_kept(
+    demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The target is checked before a copy that may take seconds; someone may save a register
+    # there meanwhile (another copy, the app creating it). The copy must not replace it.
+    import ropa.copy_register as copying
+
+    target = tmp_path / "new.ropa"
+    copy_rows = copying._copy_rows
+
+    def and_meanwhile(reading: Any, writing: Any) -> Any:
+        counts = copy_rows(reading, writing)
+        target.write_bytes(b"a register someone saved meanwhile")
+        return counts
+
+    monkeypatch.setattr(copying, "_copy_rows", and_meanwhile)
+    with pytest.raises(
+        RegisterFileError, match=r"new\.ropa was saved by someone else.*theirs is kept"
+    ):
+        copy_register(demo_file, target)
+    assert target.read_bytes() == b"a register someone saved meanwhile"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["demo.ropa", "new.ropa"]
+
+
 def test_ropa_copy_on_the_command_line(demo_file: Path, postgres_url: str, tmp_path: Path) -> None:
     done = run_ropa("copy", str(demo_file), postgres_url)
     assert done.returncode == 0, done.stderr
