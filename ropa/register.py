@@ -224,6 +224,8 @@ class Register:
                 )
             if not read_only:
                 if revision != head_revision():
+                    if revision is not None:
+                        _refuse_upgrade_by_others(engine, shown)
                     upgrade_to_head(engine)
                     from ropa.team import refresh_team_after_upgrade
 
@@ -582,6 +584,23 @@ def _wrote(session: Session) -> bool:
 
     session.flush()
     return changes_since_begin(session.connection()) > 0
+
+
+def _refuse_upgrade_by_others(engine: Engine, shown: str) -> None:
+    """Only the owner of a server register's tables can upgrade them (PostgreSQL lets no one
+    else alter a table): anyone else opening it after ROPA desk was updated is told whom to
+    ask, rather than shown the server's refusal of the first statement of the upgrade."""
+    with engine.connect() as connection:
+        owner, may_alter = connection.exec_driver_sql(
+            "SELECT tableowner, pg_has_role(tableowner, 'USAGE') FROM pg_tables "
+            "WHERE schemaname = 'public' AND tablename = 'alembic_version'"
+        ).one()
+    if not may_alter:
+        raise RegisterFileError(
+            f"The register in {shown} must be upgraded for this version of ROPA desk, which "
+            f"only the owner of its tables, {owner}, can do: ask them to open it once. "
+            "Nothing was changed."
+        )
 
 
 def _holds_nul(error: BaseException) -> bool:

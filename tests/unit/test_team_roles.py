@@ -16,7 +16,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from db.models import Status
 from db.team_security import roles_for_database
-from ropa.errors import ValidationError
+from ropa.errors import RegisterFileError, ValidationError
 from ropa.notices.records import NoticeRecord
 from ropa.records import ActivityRecord
 from ropa.register import Register
@@ -415,3 +415,21 @@ def test_an_editor_cannot_change_an_approved_activitys_rows_behind_its_approval(
         # Deleting the whole approved activity (its rows go with it) stays the editor's to do.
         register.activities.delete([finance])
     assert finance not in activity_names(team)
+
+
+def test_only_the_tables_owner_is_asked_to_upgrade_the_register(
+    team: Team, postgres_server: str
+) -> None:
+    from db.schema import HEAD_REVISION, known_revisions
+
+    # As after installing a version of ROPA desk with a new migration: the register is one
+    # schema behind. An editor opening it cannot alter the owner's tables, and is told whom to
+    # ask instead of the server's refusal of the upgrade's first statement.
+    earlier = sorted(known_revisions() - {HEAD_REVISION})[-1]
+    database = with_database(postgres_server, database_of(team.url))
+    with psycopg.connect(database, autocommit=True) as admin:
+        admin.execute("UPDATE alembic_version SET version_num = %s", (earlier,))
+    with pytest.raises(RegisterFileError, match=f"only the owner of its tables, {team.dpo}"):
+        Register.open(team.url_for(team.editor), create=False)
+    with psycopg.connect(database) as admin:
+        assert admin.execute("SELECT version_num FROM alembic_version").fetchone() == (earlier,)
