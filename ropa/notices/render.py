@@ -82,7 +82,9 @@ def _add_filters(environment: jinja2.Environment) -> jinja2.Environment:
 # Web addresses (http and https only) and email addresses in text, to be made links.
 _LINKABLE = re.compile(
     r"(?P<web>https?://[^\s<>\"']*[^\s<>\"'.,;:!?)])"
-    r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
+    # An address starts where a run of its characters starts: without the look-behind, a
+    # long run with no @ (a pasted megabyte) is scanned again from each of its characters.
+    r"|(?P<email>(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
 )
 
 
