@@ -282,15 +282,55 @@ def set_up_team(driver: Any, shown: str) -> None:
         "WHERE rolname = session_user"
     ).fetchone()
     _check_owner(driver, login, superuser, shown)
+    first_time = not driver.execute(
+        f"SELECT to_regnamespace({literal(TEAM_SCHEMA)}) IS NOT NULL"
+    ).fetchone()[0]
     roles = roles_for_database(database)
     for kind in ROLE_KINDS:
         _ensure_group(driver, roles.of(kind), login, may_create_roles or superuser)
+    if first_time:
+        _take_back_earlier_roles(driver, roles, database)
     for kind in ("viewer", "editor"):
         driver.execute(f"GRANT {quoted(roles.of(kind))} TO {quoted(roles.dpo)} WITH ADMIN OPTION")
     driver.execute(f"GRANT {quoted(roles.dpo)} TO {quoted(login)} WITH ADMIN OPTION")
     tables, sequences = register_relations(driver)
     for statement in security_statements(roles, tables, sequences):
         driver.execute(statement)
+
+
+def _take_back_earlier_roles(driver: Any, roles: TeamRoles, database: str) -> None:
+    """The group roles are named after the database and outlive it (roles belong to the whole
+    server): a register set up in a database whose name an earlier team register had (dropped
+    and made again, or copied into) must not hand that register's people their old roles."""
+    groups = [roles.of(kind) for kind in ROLE_KINDS]
+
+    def earlier_members() -> list[tuple[str, str]]:
+        return [
+            (group, member)
+            for group, member in driver.execute(
+                "SELECT g.rolname, m.rolname FROM pg_auth_members a "
+                "JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member "
+                "WHERE g.rolname = ANY(%s) AND NOT m.rolname = ANY(%s) ORDER BY 2, 1",
+                (groups, groups),
+            ).fetchall()
+        ]
+
+    import psycopg
+
+    found = earlier_members()
+    try:
+        for group, member in found:
+            driver.execute(f"REVOKE {quoted(group)} FROM {quoted(member)}")
+        kept = earlier_members()  # a REVOKE not ours to make may only warn
+    except psycopg.errors.InsufficientPrivilege:
+        kept = found
+    if left := sorted({member for _group, member in kept}):
+        raise TeamPermissionError(
+            f"The roles of an earlier team register in a database named {database} are still "
+            f"held by {', '.join(left)}, and your login may not take them back. Ask the IT "
+            f"team to remove those roles ({', '.join(groups)}), then set this register up "
+            "again (ropa team init); no one was given a role in it."
+        )
 
 
 def refusal_for(register: Register, error: BaseException) -> RopaError | None:

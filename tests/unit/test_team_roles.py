@@ -433,3 +433,32 @@ def test_only_the_tables_owner_is_asked_to_upgrade_the_register(
         Register.open(team.url_for(team.editor), create=False)
     with psycopg.connect(database) as admin:
         assert admin.execute("SELECT version_num FROM alembic_version").fetchone() == (earlier,)
+
+
+def test_a_new_register_in_a_reused_database_name_starts_with_no_one_else(
+    logins: Logins, postgres_url: str, postgres_server: str
+) -> None:
+    # The group roles are named after the database and outlive it (roles are cluster-wide):
+    # a register made again in a database of the same name (dropped and created again, or
+    # copied into) must not hand the earlier register's people their old roles in it.
+    earlier = make_team(logins, postgres_url)
+    name = database_of(postgres_url)
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    owner = logins.make("new_owner")
+    url = logins.owned_database(postgres_url, owner)
+    # A login that may not take the earlier roles back is told so, and given no role.
+    with pytest.raises(TeamPermissionError, match=f"still held by {earlier.dpo}, "):
+        init_team_register(url)
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'ALTER ROLE "{owner}" CREATEROLE')
+    init_team_register(url)
+    with Register.open(url, create=False) as register:
+        assert [(m.login, m.role) for m in TeamService(register).members()] == [(owner, "dpo")]
+    for login in (earlier.dpo, earlier.editor, earlier.viewer):
+        with (
+            psycopg.connect(as_login(url, login)) as outsider,
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+        ):
+            outsider.execute("SELECT name FROM organisation")
