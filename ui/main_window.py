@@ -1282,9 +1282,6 @@ class MainWindow(QMainWindow):
             self.state_label.setText("Read-only: save a copy to make changes")
         elif not self.membership.may_write:
             self.state_label.setText("Your role may read this register, not change it")
-        elif self.stack.currentIndex() == Page.NOTICES:
-            # The one page with a Save button: say so rather than promise otherwise.
-            self.state_label.setText("Notices are kept when you press Save")
         else:
             self.state_label.setText("Changes are saved as you work")
 
