@@ -14,7 +14,8 @@ A login is a member of one group. Grants decide which tables a group may touch a
 level security decides which activities an editor may touch; triggers refuse what a policy
 cannot say loudly or at all (only a DPO approves, or changes an approved activity or its rows
 while it stays approved; an editor's UPDATE or DELETE of another function's activity is
-refused with an error rather than silently matching no row).  The change history is
+refused with an error rather than silently matching no row; an editor's change to an activity
+commits only with a line about it in the change history).  The change history is
 append-only and each line names the server's own login (session_user) and the server's clock,
 whatever the client sent.  Every table has FORCE ROW LEVEL SECURITY, so the
 login that owns the tables (whoever ran `ropa team init`) meets the same policies as a DPO.
@@ -361,6 +362,79 @@ def _triggers() -> list[str]:
                     AFTER INSERT OR UPDATE OR DELETE ON public.{table}
                     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
                     WHEN (NOT {s}.is_dpo()) EXECUTE FUNCTION {s}.guard_approved_rows()""",
+            )
+        ],
+        *_recorded_changes(),
+    ]
+
+
+def _recorded_changes() -> list[str]:
+    """An editor's change to an activity or its rows commits only with a history line.
+
+    The app writes the history of every change in the transaction that makes it (ropa/
+    history.py); with psql an editor could change an activity and leave no trace.  Checked at
+    commit, per changed row, for the activity the row belonged to and the one it belongs to
+    now: some line about it must have been written by this transaction (its xmin is this
+    transaction's id; a line written inside a savepoint has the savepoint's id and does not
+    count, which refuses rather than lets through).  Deleting an activity is recorded by its
+    "delete" line, written after the rows are gone.  A DPO is not checked (the WHEN, at
+    once): renaming or merging a library item moves activities' links and versions with only
+    the item's history line, and schema upgrades are run by the tables' owner, a DPO.
+    """
+    s = TEAM_SCHEMA
+    refuse = "RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE ="
+    return [
+        f"""CREATE OR REPLACE FUNCTION {s}.require_history() RETURNS trigger
+            LANGUAGE plpgsql {_FIXED_PATH} AS $$
+            DECLARE
+                old_row jsonb := to_jsonb(OLD);
+                new_row jsonb := to_jsonb(NEW);
+                activity_ids integer[];
+                unrecorded integer;
+                label text;
+            BEGIN
+                IF TG_TABLE_NAME = 'activities' THEN
+                    activity_ids := ARRAY[(old_row ->> 'id')::integer, (new_row ->> 'id')::integer];
+                ELSIF TG_TABLE_NAME = 'basis_legislation' THEN
+                    -- A basis gone by now was itself a changed row, checked on its own.
+                    SELECT array_agg(b.activity_id) INTO activity_ids
+                        FROM public.activity_lawful_bases b
+                        WHERE b.id IN ((old_row ->> 'basis_id')::integer,
+                                       (new_row ->> 'basis_id')::integer);
+                ELSE
+                    activity_ids := ARRAY[(old_row ->> 'activity_id')::integer,
+                                          (new_row ->> 'activity_id')::integer];
+                END IF;
+                SELECT a INTO unrecorded FROM unnest(activity_ids) AS a
+                    WHERE a IS NOT NULL AND NOT EXISTS (
+                        SELECT 1 FROM public.{HISTORY_TABLE} h
+                        WHERE h.entity_type = 'activity' AND h.entity_id = a
+                        AND h.xmin = pg_current_xact_id()::xid)
+                    LIMIT 1;
+                IF NOT FOUND THEN
+                    RETURN NULL;
+                END IF;
+                SELECT btrim(a.reference || ' ' || a.name) INTO label
+                    FROM public.activities a WHERE a.id = unrecorded;
+                -- A deleted activity is named by its old row; a child row's, by its number.
+                label := coalesce(
+                    label,
+                    btrim((old_row ->> 'reference') || ' ' || (old_row ->> 'name')),
+                    format('activity %s', unrecorded));
+                {refuse} format(
+                    'Every change to an activity must be recorded in its change history, and '
+                    '%s was changed without a line in it. Use ROPA desk, or write the history '
+                    'line in the same transaction.', label);
+            END $$""",
+        *[
+            statement
+            for table in ACTIVITY_TABLES
+            for statement in (
+                f"DROP TRIGGER IF EXISTS team_recorded ON public.{table}",
+                f"""CREATE CONSTRAINT TRIGGER team_recorded
+                    AFTER INSERT OR UPDATE OR DELETE ON public.{table}
+                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                    WHEN (NOT {s}.is_dpo()) EXECUTE FUNCTION {s}.require_history()""",
             )
         ],
     ]

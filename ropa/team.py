@@ -363,7 +363,7 @@ def refusal_for(register: Register, error: BaseException) -> RopaError | None:
         who = f" You are signed in as {me.login}, {me.role_words()}."
     except Exception:  # the explanation must not hide the refusal itself
         who = ""
-    if reason.startswith("Only a DPO"):
+    if reason.startswith(("Only a DPO", "Every change to an activity")):
         message = f"The server refused the change: {reason}{who}"
     else:
         message = f"The server refused the change: your role may not {what}.{who}"
