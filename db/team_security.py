@@ -387,44 +387,44 @@ def _recorded_changes() -> list[str]:
         f"""CREATE OR REPLACE FUNCTION {s}.require_history() RETURNS trigger
             LANGUAGE plpgsql {_FIXED_PATH} AS $$
             DECLARE
-                old_row jsonb := to_jsonb(OLD);
-                new_row jsonb := to_jsonb(NEW);
-                activity_ids integer[];
-                unrecorded integer;
+                -- The row's activity before and after (OLD is NULL for an INSERT, NEW for a
+                -- DELETE; plpgsql plans this function per table, so each branch names only
+                -- columns its tables have).
+                before_id integer;
+                after_id integer;
+                activity integer;
                 label text;
             BEGIN
                 IF TG_TABLE_NAME = 'activities' THEN
-                    activity_ids := ARRAY[(old_row ->> 'id')::integer, (new_row ->> 'id')::integer];
+                    before_id := OLD.id;
+                    after_id := NEW.id;
                 ELSIF TG_TABLE_NAME = 'basis_legislation' THEN
                     -- A basis gone by now was itself a changed row, checked on its own.
-                    SELECT array_agg(b.activity_id) INTO activity_ids
-                        FROM public.activity_lawful_bases b
-                        WHERE b.id IN ((old_row ->> 'basis_id')::integer,
-                                       (new_row ->> 'basis_id')::integer);
+                    SELECT b.activity_id INTO before_id FROM public.activity_lawful_bases b
+                        WHERE b.id = OLD.basis_id;
+                    SELECT b.activity_id INTO after_id FROM public.activity_lawful_bases b
+                        WHERE b.id = NEW.basis_id;
                 ELSE
-                    activity_ids := ARRAY[(old_row ->> 'activity_id')::integer,
-                                          (new_row ->> 'activity_id')::integer];
+                    before_id := OLD.activity_id;
+                    after_id := NEW.activity_id;
                 END IF;
-                SELECT a INTO unrecorded FROM unnest(activity_ids) AS a
-                    WHERE a IS NOT NULL AND NOT EXISTS (
+                FOREACH activity IN ARRAY ARRAY[before_id, after_id] LOOP
+                    CONTINUE WHEN activity IS NULL OR EXISTS (
                         SELECT 1 FROM public.{HISTORY_TABLE} h
-                        WHERE h.entity_type = 'activity' AND h.entity_id = a
-                        AND h.xmin = pg_current_xact_id()::xid)
-                    LIMIT 1;
-                IF NOT FOUND THEN
-                    RETURN NULL;
-                END IF;
-                SELECT btrim(a.reference || ' ' || a.name) INTO label
-                    FROM public.activities a WHERE a.id = unrecorded;
-                -- A deleted activity is named by its old row; a child row's, by its number.
-                label := coalesce(
-                    label,
-                    btrim((old_row ->> 'reference') || ' ' || (old_row ->> 'name')),
-                    format('activity %s', unrecorded));
-                {refuse} format(
-                    'Every change to an activity must be recorded in its change history, and '
-                    '%s was changed without a line in it. Use ROPA desk, or write the history '
-                    'line in the same transaction.', label);
+                        WHERE h.entity_type = 'activity' AND h.entity_id = activity
+                        AND h.xmin = pg_current_xact_id()::xid);
+                    SELECT btrim(a.reference || ' ' || a.name) INTO label
+                        FROM public.activities a WHERE a.id = activity;
+                    IF NOT FOUND AND TG_TABLE_NAME = 'activities' THEN
+                        label := btrim(OLD.reference || ' ' || OLD.name);
+                    END IF;
+                    {refuse} format(
+                        'Every change to an activity must be recorded in its change history, '
+                        'and %s was changed without a line in it. Use ROPA desk, or write the '
+                        'history line in the same transaction.',
+                        coalesce(label, format('activity %s', activity)));
+                END LOOP;
+                RETURN NULL;
             END $$""",
         *[
             statement
