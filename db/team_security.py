@@ -116,11 +116,18 @@ def security_statements(roles: TeamRoles, tables: list[str], sequences: list[str
             f"CREATE POLICY team_read ON {t} FOR SELECT TO {v}, {e}, {d} USING (true)",
         ]
         if table == HISTORY_TABLE:
-            # Append-only, for everyone: no UPDATE or DELETE policy at all.
+            # Append-only, for everyone: no UPDATE or DELETE policy at all.  An editor writes
+            # lines only about activities they may edit, or one gone by then (deleting an
+            # activity writes its "delete" line after the row is removed).
             statements += [
                 f"GRANT INSERT ON {t} TO {e}, {d}",
-                f"CREATE POLICY team_append ON {t} FOR INSERT TO {e}, {d} "
+                f"CREATE POLICY team_append ON {t} FOR INSERT TO {d} "
                 "WITH CHECK (changed_by = session_user)",
+                f"""CREATE POLICY team_editor_append ON {t} FOR INSERT TO {e}
+                    WITH CHECK (changed_by = session_user AND entity_type = 'activity'
+                        AND entity_id IS NOT NULL
+                        AND ({TEAM_SCHEMA}.may_edit_activity(entity_id) OR NOT EXISTS (
+                            SELECT 1 FROM public.activities a WHERE a.id = entity_id)))""",
             ]
         elif table == SCHEMA_VERSION_TABLE:
             # Changed only by the owner's schema upgrades.
@@ -149,7 +156,7 @@ def security_statements(roles: TeamRoles, tables: list[str], sequences: list[str
 def _drop_policies(table: str) -> list[str]:
     return [
         f"DROP POLICY IF EXISTS {name} ON public.{quoted(table)}"
-        for name in ("team_read", "team_dpo", "team_append", "team_upgrade")
+        for name in ("team_read", "team_dpo", "team_append", "team_editor_append", "team_upgrade")
     ] + [
         f"DROP POLICY IF EXISTS team_editor_{verb} ON public.{quoted(table)}"
         for verb in ("insert", "update", "delete")

@@ -70,9 +70,10 @@ def test_an_editors_raw_change_without_a_history_line_is_refused(team: Team) -> 
                 f"position) VALUES ({finance}, 'schedule1', '1', '', 0)",
             ),
             (f"DELETE FROM activities WHERE id = {finance}",),
-            # A line about another activity does not record this one's change.
+            # A line about another activity (here one no longer in the register) does not
+            # record this one's change.
             (
-                history_line(team.children_id, "unrelated"),
+                history_line(finance + 1000, "unrelated"),
                 f"UPDATE activities SET name = 'Quietly renamed' WHERE id = {finance}",
             ),
         ):
@@ -140,6 +141,24 @@ def test_the_apps_own_changes_by_an_editor_still_commit(team: Team, tmp_path: Pa
         imported = [r for r in register.activities.load() if r.name == "Expenses"]
         assert [t.destination for t in imported[0].transfers] == ["Iceland"]
         assert register.activities.get(finance).status is Status.APPROVED
+
+
+def test_an_editor_writes_history_only_about_activities_they_may_edit(team: Team) -> None:
+    with team.open_as(team.editor) as register:
+        for statement in (
+            history_line(team.children_id, "forged"),
+            "INSERT INTO change_history (entity_type, entity_id, entity_label, action, field, "
+            "old_value, new_value) VALUES ('organisation', 1, '', 'update', 'name', '', '')",
+        ):
+            with pytest.raises(DBAPIError) as refused, register.engine.begin() as connection:
+                connection.exec_driver_sql(statement)
+            assert "row-level security" in str(refused.value.orig)
+        run(register, history_line(team.finance_id, "noted"))
+    with team.open_as(team.dpo) as register:
+        lines = register.history.changes(entity_type="activity", entity_id=team.children_id)
+        assert "forged" not in {line.field for line in lines}
+        # The DPO writes lines about anything.
+        run(register, history_line(team.children_id, "noted by the DPO"))
 
 
 def test_a_dpo_is_not_held_to_it(team: Team) -> None:
