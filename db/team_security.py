@@ -360,17 +360,9 @@ def _triggers() -> list[str]:
                 END IF;
                 RETURN NULL;
             END $$""",
-        *[
-            statement
-            for table in (*ACTIVITY_CHILD_TABLES, "basis_legislation")
-            for statement in (
-                f"DROP TRIGGER IF EXISTS team_approved ON public.{table}",
-                f"""CREATE CONSTRAINT TRIGGER team_approved
-                    AFTER INSERT OR UPDATE OR DELETE ON public.{table}
-                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-                    WHEN (NOT {s}.is_dpo()) EXECUTE FUNCTION {s}.guard_approved_rows()""",
-            )
-        ],
+        *_checked_at_commit(
+            "team_approved", (*ACTIVITY_CHILD_TABLES, "basis_legislation"), "guard_approved_rows"
+        ),
         *_recorded_changes(),
     ]
 
@@ -433,17 +425,24 @@ def _recorded_changes() -> list[str]:
                 END LOOP;
                 RETURN NULL;
             END $$""",
-        *[
-            statement
-            for table in ACTIVITY_TABLES
-            for statement in (
-                f"DROP TRIGGER IF EXISTS team_recorded ON public.{table}",
-                f"""CREATE CONSTRAINT TRIGGER team_recorded
-                    AFTER INSERT OR UPDATE OR DELETE ON public.{table}
-                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-                    WHEN (NOT {s}.is_dpo()) EXECUTE FUNCTION {s}.require_history()""",
-            )
-        ],
+        *_checked_at_commit("team_recorded", ACTIVITY_TABLES, "require_history"),
+    ]
+
+
+def _checked_at_commit(trigger: str, tables: tuple[str, ...], function: str) -> list[str]:
+    """`trigger` on each of `tables`: `function` runs at commit for every row anyone but a
+    DPO inserted, changed or deleted (deferred, so that the whole transaction is seen)."""
+    s = TEAM_SCHEMA
+    return [
+        statement
+        for table in tables
+        for statement in (
+            f"DROP TRIGGER IF EXISTS {trigger} ON public.{table}",
+            f"""CREATE CONSTRAINT TRIGGER {trigger}
+                AFTER INSERT OR UPDATE OR DELETE ON public.{table}
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                WHEN (NOT {s}.is_dpo()) EXECUTE FUNCTION {s}.{function}()""",
+        )
     ]
 
 
