@@ -86,11 +86,13 @@ class Page:
 # --- one small factory per page, so a page another engineer builds plugs in by import ----
 
 
-def make_notices_page(register: Register, undo_stack: QUndoStack) -> QWidget:
+def make_notices_page(register: Register, undo_stack: QUndoStack, *, editable: bool) -> QWidget:
     from ui.notices_view import NoticesView
 
     # Notices are saved as they are typed; the window's Undo undoes them as any other edit.
-    return NoticesView(register, undo_stack=undo_stack)
+    view = NoticesView(register, undo_stack=undo_stack)
+    view.set_editable(editable)  # on a team register, notices are the DPO's
+    return view
 
 
 def make_checks_page(
@@ -393,7 +395,13 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.activities_page)
         # Every page but the activities list is built the first time it is shown: the
         # window then appears as soon as the list is read (see Register.plain_reading).
-        self.stack.addWidget(LazyPage(lambda: make_notices_page(register, self.undo_stack)))
+        self.stack.addWidget(
+            LazyPage(
+                lambda: make_notices_page(
+                    register, self.undo_stack, editable=self.membership.is_dpo
+                )
+            )
+        )
         self.stack.addWidget(LazyPage(lambda: self._build_libraries_view(register)))
         self.stack.addWidget(LazyPage(lambda: _scrolling(self._build_organisation_form(register))))
         self.stack.addWidget(

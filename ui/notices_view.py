@@ -263,6 +263,9 @@ class NoticesView(QWidget):
         # The desktop app writes PDFs with Qt; make the domain's writer table know it.
         register_writer("pdf", notice_pdf_bytes)
         self._current: NoticeRecord | None = None
+        # On a team register only a DPO changes notices; others read, preview, print and
+        # export them (set_editable), and the server refuses their changes anyway.
+        self._editable = True
         self._loading = False
         self.dirty = False
         self.document: NoticeDocument | None = None
@@ -325,11 +328,11 @@ class NoticesView(QWidget):
         self.contact_edit.setPlaceholderText("Other ways to reach us (optional).")
         self.template_edit = QLineEdit()
         self.template_edit.setPlaceholderText("Built-in template")
-        browse = QPushButton("C&hoose…")
-        browse.clicked.connect(self._choose_template)
+        self.browse_button = QPushButton("C&hoose…")
+        self.browse_button.clicked.connect(self._choose_template)
         template_row = QHBoxLayout()
         template_row.addWidget(self.template_edit)
-        template_row.addWidget(browse)
+        template_row.addWidget(self.browse_button)
         self.grouping_combo = QComboBox()
         for code, label in GROUPINGS.items():
             self.grouping_combo.addItem(label, code)
@@ -350,7 +353,7 @@ class NoticesView(QWidget):
             caption = QLabel(text)
             caption.setBuddy(field)
             form.addRow(caption, template_row if field is self.template_edit else field)
-        browse.setAccessibleName("Choose a template file")
+        self.browse_button.setAccessibleName("Choose a template file")
 
         self.function_model = CheckListModel()
         self.function_list = QListView()
@@ -378,15 +381,15 @@ class NoticesView(QWidget):
         )
         self.section_body.setEnabled(False)
         self.section_body.setAccessibleName("Text of the chosen section")
-        add_section = QPushButton("Add section…")
-        add_section.clicked.connect(self._ask_add_section)
-        remove_section = QPushButton("Remove section")
-        remove_section.clicked.connect(self._remove_section)
+        self.add_section_button = QPushButton("Add section…")
+        self.add_section_button.clicked.connect(self._ask_add_section)
+        self.remove_section_button = QPushButton("Remove section")
+        self.remove_section_button.clicked.connect(self._remove_section)
         sections = QWidget()
         sections_layout = QVBoxLayout(sections)
         buttons = QHBoxLayout()
-        buttons.addWidget(add_section)
-        buttons.addWidget(remove_section)
+        buttons.addWidget(self.add_section_button)
+        buttons.addWidget(self.remove_section_button)
         sections_layout.addLayout(buttons)
         sections_layout.addWidget(self.section_list, 1)
         sections_layout.addWidget(self.section_body, 2)
@@ -570,11 +573,42 @@ class NoticesView(QWidget):
                 self.export_action,
             ):
                 action.setEnabled(notice is not None)
+            self._hold_back_changes()
         finally:
             self._loading = False
         self.dirty = False
         self._save_timer.stop()
         self.refresh_preview()
+
+    # --- who may change notices -----------------------------------------------------------
+
+    def set_editable(self, editable: bool) -> None:
+        """Let this person change notices, or only read, preview, print and export them."""
+        self._editable = editable
+        self._hold_back_changes()
+
+    def _hold_back_changes(self) -> None:
+        """Grey out or make read-only every way of changing a notice, unless editable."""
+        editable = self._editable
+        for line in (self.title_edit, self.template_edit, self.full_url_edit):
+            line.setReadOnly(not editable)
+        for text in (self.introduction_edit, self.contact_edit, self.section_body):
+            text.setReadOnly(not editable)
+        for widget in (
+            self.audience_combo,
+            self.grouping_combo,
+            self.function_list,
+            self.activity_list,
+            self.browse_button,
+            self.add_section_button,
+            self.remove_section_button,
+        ):
+            widget.setEnabled(editable)
+        self.new_action.setEnabled(editable)
+        if not editable:
+            for action in (self.delete_action, self.save_action, self.publish_action):
+                action.setEnabled(False)
+                action.setToolTip("Only a DPO may change, delete or publish notices")
 
     # --- editing -------------------------------------------------------------------------
 

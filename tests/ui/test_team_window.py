@@ -16,6 +16,7 @@ from ropa.register import Register
 from ropa.team import connect_team_register
 from tests.helpers.team_register import WATCHING, Team, end_sessions
 from ui.main_window import MainWindow, Page
+from ui.notices_view import NoticesView
 from ui.settings import AppSettings
 from ui.team_start import StartWindow
 from ui.team_watch import ConnectionBanner
@@ -84,6 +85,31 @@ def test_a_viewer_can_change_nothing_and_a_dpo_everything(
     b = dpo.app_actions
     assert b.delete.isEnabled() and b.organisation.isEnabled() and b.import_workbook.isEnabled()
     assert dpo.libraries_view.add_button.isEnabled() and dpo.organisation_form.isEnabled()
+
+
+def test_notices_are_the_dpos_to_change_and_everyones_to_read(
+    qtbot: QtBot, team: Team, settings: AppSettings
+) -> None:
+    with Register.open(team.url_for(team.dpo)) as register:
+        register.notices.create(title="Finance privacy notice")
+    editor = window_as(qtbot, team, team.editor, settings)
+    notices = editor.page(Page.NOTICES)
+    assert isinstance(notices, NoticesView)
+    qtbot.waitUntil(lambda: notices.title_edit.text() == "Finance privacy notice")
+    assert notices.title_edit.isReadOnly() and notices.introduction_edit.isReadOnly()
+    assert not notices.audience_combo.isEnabled() and not notices.function_list.isEnabled()
+    assert not notices.add_section_button.isEnabled()
+    for action in (notices.new_action, notices.save_action, notices.publish_action):
+        assert not action.isEnabled()
+    assert "Only a DPO" in notices.publish_action.toolTip()
+    # Reading, printing and exporting stay open to everyone.
+    assert notices.export_action.isEnabled() and notices.print_action.isEnabled()
+    dpo = window_as(qtbot, team, team.dpo, settings)
+    own = dpo.page(Page.NOTICES)
+    assert isinstance(own, NoticesView)
+    qtbot.waitUntil(lambda: own.title_edit.text() == "Finance privacy notice")
+    assert not own.title_edit.isReadOnly() and own.audience_combo.isEnabled()
+    assert own.publish_action.isEnabled() and own.new_action.isEnabled()
 
 
 def test_connecting_happens_behind_the_open_window(
