@@ -226,10 +226,14 @@ class Register:
                 if revision != head_revision():
                     if revision is not None:
                         _refuse_upgrade_by_others(engine, shown)
-                    upgrade_to_head(engine)
-                    from ropa.team import refresh_team_after_upgrade
+                    from db.schema import upgrade_within
+                    from ropa.team import refresh_team_within
 
-                    refresh_team_after_upgrade(engine)  # new tables get the team's grants
+                    # The upgrade and the team's grants for the tables it adds commit
+                    # together: if either fails, the register stays as it was, usable.
+                    with engine.begin() as connection:
+                        upgrade_within(connection)
+                        refresh_team_within(connection)
                 with register._orm_parts().sessions.begin() as session:
                     if revision is None:
                         seed_new_register(session)

@@ -258,13 +258,13 @@ def init_team_register(url: str) -> Membership:
         return service.membership()
 
 
-def refresh_team_after_upgrade(engine: Any) -> None:
-    """After a schema upgrade (run by the tables' owner) on a team register: the grants,
-    policies and triggers again, so that tables a migration added are covered too."""
-    with engine.begin() as connection:
-        driver = connection.connection.driver_connection
-        if driver.execute(f"SELECT to_regnamespace({literal(TEAM_SCHEMA)})").fetchone()[0]:
-            set_up_team(driver, "the upgraded register")
+def refresh_team_within(connection: Any) -> None:
+    """After a schema upgrade (run by the tables' owner) on a team register, in the upgrade's
+    own transaction (a SQLAlchemy connection): the grants, policies and triggers again, so
+    that tables a migration added are covered too.  Nothing for a register with no team."""
+    driver = connection.connection.driver_connection
+    if driver.execute(f"SELECT to_regnamespace({literal(TEAM_SCHEMA)})").fetchone()[0]:
+        set_up_team(driver, "the upgraded register")
 
 
 def set_up_team_after_copy(connection: Any) -> None:
