@@ -463,9 +463,7 @@ def test_an_upgrade_whose_team_grants_fail_leaves_the_register_as_it_was(
     with pytest.raises(TeamPermissionError, match="could not be given"):
         Register.open(postgres_url, create=False)
     with psycopg.connect(postgres_url) as database:
-        assert database.execute("SELECT version_num FROM alembic_version").fetchone() == (
-            earlier,
-        )
+        assert database.execute("SELECT version_num FROM alembic_version").fetchone() == (earlier,)
 
 
 def test_a_new_register_in_a_reused_database_name_starts_with_no_one_else(
