@@ -432,8 +432,15 @@ class NoticesView(QWidget):
         splitter.addWidget(self.editor_tabs)
         splitter.addWidget(preview_panel)
         splitter.setSizes([200, 420, 560])
+        # Read-only fields look like any others: say why typing does nothing.
+        self.read_only_note = QLabel(
+            "Only a DPO may change notices. You can read, preview, print and export them."
+        )
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(toolbar)
+        layout.addWidget(self.read_only_note)
         layout.addWidget(splitter, 1)
 
         self.title_edit.textEdited.connect(self._changed)
@@ -605,6 +612,7 @@ class NoticesView(QWidget):
         ):
             widget.setEnabled(editable)
         self.new_action.setEnabled(editable)
+        self.read_only_note.setHidden(editable)
         if not editable:
             for action in (self.delete_action, self.save_action, self.publish_action):
                 action.setEnabled(False)

@@ -102,6 +102,7 @@ def test_notices_are_the_dpos_to_change_and_everyones_to_read(
     for action in (notices.new_action, notices.save_action, notices.publish_action):
         assert not action.isEnabled()
     assert "Only a DPO" in notices.publish_action.toolTip()
+    assert not notices.read_only_note.isHidden()  # says why typing does nothing
     # Reading, printing and exporting stay open to everyone.
     assert notices.export_action.isEnabled() and notices.print_action.isEnabled()
     dpo = window_as(qtbot, team, team.dpo, settings)
@@ -110,6 +111,7 @@ def test_notices_are_the_dpos_to_change_and_everyones_to_read(
     qtbot.waitUntil(lambda: own.title_edit.text() == "Finance privacy notice")
     assert not own.title_edit.isReadOnly() and own.audience_combo.isEnabled()
     assert own.publish_action.isEnabled() and own.new_action.isEnabled()
+    assert own.read_only_note.isHidden()
 
 
 def test_connecting_happens_behind_the_open_window(
