@@ -22,7 +22,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,7 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.register_data import cached_register
-from bench.timing import median_of
+from bench.timing import best_of, median_of
 from tests.helpers import pg_cluster
 from tests.postgres import with_database
 
@@ -68,12 +67,6 @@ def new_database(maintenance: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def timed(action: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
-    result = action()
-    return time.perf_counter() - start, result
-
-
 def raw_list_load(connection: Any) -> list[tuple[Any, ...]]:
     """What ActivityList.summaries asks of the server, through psycopg alone on an open
     connection: the rows in reference order and the two sets of flagged activity ids, joined
@@ -105,8 +98,8 @@ def list_load(url: str, count: int) -> tuple[float, float]:
         ours_runs, raw_runs = [], []
         # Taken in turn, so that a busy spell on the machine falls on both alike.
         for _ in range(RUNS):
-            ours_runs.append(timed(register.activity_list.summaries))
-            raw_runs.append(timed(lambda: raw_list_load(connection)))
+            ours_runs.append(best_of(register.activity_list.summaries, 1))
+            raw_runs.append(best_of(lambda: raw_list_load(connection), 1))
     assert all(len(rows) == count for _, rows in ours_runs + raw_runs)
     return (
         statistics.median(seconds for seconds, _ in ours_runs),
@@ -132,7 +125,7 @@ def export_and_import(location_of: Callable[[str], Path | str], workbook: Path) 
 
     location = location_of("import")
     with Register.open(location) as register:
-        imported, _ = timed(lambda: import_workbook(register, workbook))
+        imported, _ = best_of(lambda: import_workbook(register, workbook), 1)
         folder = Path(tempfile.mkdtemp(prefix="ropa-bench-team-"))
         exported, _ = median_of(lambda: export_workbook(register, folder / "out.xlsx"), 3)
     return {"import": imported, "export": exported}
@@ -153,9 +146,9 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="ropa-bench-team-"))
     with server(args.url) as maintenance, new_database(maintenance) as team_url:
         print(f"Register: {args.count} activities, PostgreSQL at {maintenance}")
-        copy_to_s, _ = timed(lambda: copy_register(source, team_url))
+        copy_to_s, _ = best_of(lambda: copy_register(source, team_url), 1)
         back = folder / "back.ropa"
-        copy_back_s, _ = timed(lambda: copy_register(team_url, back))
+        copy_back_s, _ = best_of(lambda: copy_register(team_url, back), 1)
         exports = {}
         for name, location in (("file", source), ("server", team_url), ("back", back)):
             with Register.open(location, create=False) as register:

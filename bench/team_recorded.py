@@ -16,14 +16,14 @@ import os
 import statistics
 import time
 import uuid
-from urllib.parse import urlsplit
 
 from bench.team import new_database, server
-from bench.team_roles import as_login, login_that_may_create_roles
+from bench.team_roles import login_that_may_create_roles
 from db.team_security import ACTIVITY_TABLES
 from ropa.records import ActivityRecord, RetentionEntry, TransferEntry
 from ropa.register import Register
 from ropa.team import TeamService, init_team_register
+from tests.helpers.team_register import as_login, database_of
 
 FUNCTION = "Function 1"
 EDITS = 40
@@ -77,7 +77,7 @@ def main() -> int:
         import psycopg
 
         with psycopg.connect(maintenance, autocommit=True) as admin:
-            name = urlsplit(database).path.lstrip("/")
+            name = database_of(database)
             admin.execute(f'ALTER DATABASE "{name}" OWNER TO "{owner}"')
         owner_url = as_login(database, owner)
         init_team_register(owner_url)

@@ -17,13 +17,13 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
 
 from bench.team import new_database, server
 from bench.timing import median_of
 from ropa.records import ActivityRecord, RetentionEntry, TransferEntry
 from ropa.register import Register
 from ropa.team import TeamService, init_team_register
+from tests.helpers.team_register import as_login, database_of
 
 RUNS = 7
 EDITS = 40
@@ -40,13 +40,6 @@ def synthetic(count: int) -> list[ActivityRecord]:
         )
         for number in range(count)
     ]
-
-
-def as_login(url: str, login: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(
-        (parts.scheme, f"{login}@{parts.netloc.rsplit('@', 1)[-1]}", parts.path, "", "")
-    )
 
 
 @contextmanager
@@ -108,7 +101,7 @@ def main() -> int:
                 import psycopg
 
                 with psycopg.connect(maintenance, autocommit=True) as admin:
-                    name = urlsplit(database).path.lstrip("/")
+                    name = database_of(database)
                     admin.execute(f'ALTER DATABASE "{name}" OWNER TO "{owner}"')
                 url = as_login(database, owner)
                 editor = None

@@ -90,7 +90,7 @@ class Logins:
 
     def drop(self) -> None:
         with psycopg.connect(self.server, autocommit=True) as admin:
-            superuser = admin.execute("SELECT current_user").fetchone()[0]
+            (superuser,) = admin.execute("SELECT current_user").fetchone() or ("",)
             groups = [
                 role
                 for database in self.databases
