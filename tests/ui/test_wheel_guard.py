@@ -84,8 +84,11 @@ def test_the_wheel_over_our_role_scrolls_the_form_and_changes_nothing(
     combo = role_box(editor)
     assert not combo.hasFocus()
     before = combo.currentText()
-    scroll = scroll_area_of(combo).verticalScrollBar()
-    scroll.setValue(max(0, combo.mapTo(scroll_area_of(combo).widget(), QPoint()).y() - 60))
+    area = scroll_area_of(combo)
+    form = area.widget()
+    assert form is not None
+    scroll = area.verticalScrollBar()
+    scroll.setValue(max(0, combo.mapTo(form, QPoint()).y() - 60))
     QApplication.processEvents()
     position = scroll.value()
     assert scroll.maximum() > position  # there is room to scroll on
