@@ -253,7 +253,7 @@ def update_activity(
 ) -> bool:
     """Apply changes to a loaded activity; return whether anything actually changed.
 
-    A change of content after an approval also sends the activity back for review
+    A change of content after an approval also marks it as changed since approved
     (ropa.review_rules.changes_after_edit).  `changed_since_approval` is never typed: only
     the review steps pass it (approving clears it)."""
     changes = dict(changes)
@@ -268,7 +268,11 @@ def update_activity(
         name: value for name, value in changes.items() if _differs(getattr(before, name), value)
     }
     if review_flag is None:
-        changed.update(changes_after_edit(activity.status, activity.approved_on, changed))
+        changed.update(
+            changes_after_edit(
+                activity.status, activity.approved_on, changed, activity.changed_since_approval
+            )
+        )
     elif review_flag != activity.changed_since_approval:
         changed["changed_since_approval"] = review_flag
     if not changed:

@@ -72,6 +72,7 @@ from ui.widgets.entry_tables import (
 )
 from ui.widgets.focus import on_focus_out
 from ui.widgets.library_picker import LibraryPicker
+from ui.widgets.wheel_guard import guard_against_wheel
 
 if TYPE_CHECKING:
     from ropa.checks import Finding
@@ -200,6 +201,7 @@ class ActivityEditor(QWidget):
 
     def __init__(self, register: Register, activity_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
+        guard_against_wheel()  # scrolling the long form never turns a drop-down's value
         self.register = register
         self.record = register.activities.get(activity_id)
         self.session = ActivityEditSession(

@@ -134,7 +134,7 @@ class ImportDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.save_report_button = QPushButton("Save report\u2026")
         self.save_report_button.setEnabled(False)
-        self.save_report_button.clicked.connect(self.save_report)
+        self.save_report_button.clicked.connect(lambda: self.save_report())  # not clicked(bool)
         self.buttons.addButton(self.save_report_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.import_button = QPushButton("Import")
         self.import_button.setEnabled(False)

@@ -14,7 +14,8 @@ from typing import Any
 
 from ropa import law
 from ropa.fields import ROLE_LABELS, STATUS_LABELS, Kind, fields_of_kind
-from ropa.records import ActivityRecord, ConditionEntry, TransferEntry
+from ropa.records import ActivityRecord, ConditionEntry, Status, TransferEntry
+from ropa.review_rules import CHANGED_SINCE_APPROVED, status_label
 from ropa.spreadsheets import lawtext
 from ropa.spreadsheets.cells import (
     format_date,
@@ -178,7 +179,7 @@ _SPECIAL_WRITERS: dict[str, Callable[[ActivityRecord, dict[str, str]], CellOut]]
         join_lines(lawtext.rights_available(r.lawful_bases, r.automated_decisions))
     ),
     "automated_decisions": _automated,
-    "status": lambda r, _l: CellOut(STATUS_LABELS[r.status]),
+    "status": lambda r, _l: CellOut(status_label(r.status, r.changed_since_approval)),
     "role": lambda r, _l: CellOut(ROLE_LABELS[r.role]),
     "article10_basis": lambda r, _l: CellOut(
         lawtext.article10_title(r.article10_basis) if r.article10_basis else None
@@ -446,13 +447,21 @@ def _read_automated(draft: Draft, cell: CellIn, text: str | None) -> None:
     draft.values["automated_decision_details"] = rest if answer is not None else ""
 
 
-def _label_reader(key: str, labels: dict[Any, str]) -> Callable[[Draft, CellIn, str | None], None]:
+def _label_reader(
+    key: str, labels: dict[Any, str], also: dict[str, Any] | None = None
+) -> Callable[[Draft, CellIn, str | None], None]:
+    """Reads one of `labels`' words (or its value); `also` maps other words to a value."""
+
     def reader(draft: Draft, cell: CellIn, text: str | None) -> None:
         if text is None:
             return
         wanted = " ".join(text.replace("_", " ").split()).casefold()
         for value, label in labels.items():
             if wanted in (label.casefold(), str(value).replace("_", " ")):
+                draft.values[key] = value
+                return
+        for words, value in (also or {}).items():
+            if wanted == words.casefold():
                 draft.values[key] = value
                 return
         draft.not_understood(cell, text, f"expected one of {', '.join(labels.values())}")
@@ -480,7 +489,8 @@ _SPECIAL_READERS: dict[str, Callable[[Draft, CellIn, str | None], None]] = {
     "article9": _conditions_reader("article9"),
     "schedule1": _conditions_reader("schedule1"),
     "automated_decisions": _read_automated,
-    "status": _label_reader("status", STATUS_LABELS),
+    # "Changed since approved" was approved once: what is read in has no approval, a draft.
+    "status": _label_reader("status", STATUS_LABELS, {CHANGED_SINCE_APPROVED: Status.DRAFT}),
     "role": _label_reader("role", ROLE_LABELS),
     "article10_basis": _read_article10,
 }

@@ -356,14 +356,26 @@ def test_an_edit_after_approval_shows_changed_since_approved_in_editor_and_list(
     owner.setText("Head of Early Help")
     editor.save_field("owner")
 
-    assert stored(register.path, ids[0]).status == Status.IN_REVIEW
+    assert stored(register.path, ids[0]).status == Status.DRAFT  # nobody submitted it
     assert shown_text(editor, "status") == "Changed since approved"
     assert editor.subtitle.text().startswith("Changed since approved")
     model = window.activities_page.model
     row = model.row_of(ids[0])
     assert row is not None
     assert model.index(row, Column.STATUS).data() == "Changed since approved"
-    assert editor.approve_button.isEnabled() and not editor.submit_button.isEnabled()
+    page = window.activities_page
+    page.status_filter.setCurrentIndex(page.status_filter.findText("In review"))
+    assert page.proxy.rowCount() == 0  # not listed as in review
+    page.status_filter.setCurrentIndex(page.status_filter.findText("Changed since approved"))
+    assert page.proxy.rowCount() == 1
+    assert editor.approve_button.isEnabled() and editor.submit_button.isEnabled()
+
+    editor.submit_button.click()
+    assert stored(register.path, ids[0]).status == Status.IN_REVIEW
+    assert shown_text(editor, "status") == "In review"
+    row = model.row_of(ids[0])
+    assert row is not None
+    assert model.index(row, Column.STATUS).data() == "In review"
 
 
 def test_submit_for_review_keeps_the_earlier_edits_undoable(
