@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ropa import law
@@ -60,7 +60,8 @@ class Draft:
     last_row: int = 0
     # Text found in the columns the register works out (header = the column's key).
     derived: list[CellIn] = field(default_factory=list)
-    # Conditions written in another column, put in their own field by _complete.
+    # Bases and conditions written in another column, put in their own field by _complete
+    # (see law_elsewhere.place); the cell's text is the line that named them, as written.
     elsewhere: list[tuple[str, ConditionEntry, CellIn]] = field(default_factory=list)
     # Cells read, but with what was read put elsewhere or to be confirmed (not in notes).
     moved: list[Problem] = field(default_factory=list)
@@ -388,12 +389,20 @@ def _read_lawful_bases(draft: Draft, cell: CellIn, text: str | None) -> None:
     parsed = lawtext.parse_lawful_bases(text)
     for value in parsed.not_understood:
         draft.not_understood(cell, value, "not an Article 6 lawful basis")
+    _found_elsewhere_and_doubts(draft, cell, parsed)
+    draft.values["lawful_bases"] = parsed.values
+
+
+def _found_elsewhere_and_doubts(draft: Draft, cell: CellIn, parsed: lawtext.Parsed[Any]) -> None:
+    """Keep what a law cell named for another field (each with the line that named it, as
+    written, for the report), and report what was read but should be checked."""
     for value in parsed.uncertain:
         if value not in parsed.not_understood:
             _to_confirm(draft, cell, value)
-    for scheme, entry in parsed.elsewhere:
-        draft.elsewhere.append((scheme, entry, cell))
-    draft.values["lawful_bases"] = parsed.values
+    for value, why in parsed.doubts:
+        draft.moved.append(Problem(cell.sheet, cell.ref, value, why))
+    for (scheme, entry), written in zip(parsed.elsewhere, parsed.elsewhere_written, strict=True):
+        draft.elsewhere.append((scheme, entry, replace(cell, text=written)))
 
 
 def _to_confirm(draft: Draft, cell: CellIn, value: str) -> None:
@@ -415,9 +424,7 @@ def _conditions_reader(scheme: str) -> Callable[[Draft, CellIn, str | None], Non
         parsed = lawtext.parse_conditions(text, scheme)
         for value in parsed.not_understood:
             draft.not_understood(cell, value, f"not {what}")
-        for value in parsed.uncertain:
-            if value not in parsed.not_understood:
-                _to_confirm(draft, cell, value)
+        _found_elsewhere_and_doubts(draft, cell, parsed)
         draft.values[scheme] = parsed.values
 
     return reader

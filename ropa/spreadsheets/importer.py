@@ -32,7 +32,7 @@ from ropa.history import ChangeLog
 from ropa.library import LibraryResolver, name_key
 from ropa.organisation import apply_organisation
 from ropa.records import ActivityRecord, Role
-from ropa.spreadsheets import lawtext, layout
+from ropa.spreadsheets import law_elsewhere, layout
 from ropa.spreadsheets.cells import EXCEL_CELL_LIMIT, format_date, is_empty, is_url, lines
 from ropa.spreadsheets.columns import (
     DATE_FIELDS,
@@ -457,22 +457,8 @@ def _complete(table: Table, draft: Draft) -> None:
         for entry in values["lawful_bases"]:
             names += [name for name in entry.legislation if name not in names]
         values["legislation"] = names
-    for scheme, entry, cell in draft.elsewhere:
-        # An Article 9 condition or a Schedule 1 paragraph written in the Article 6 column
-        # belongs in its own field.
-        entries = values.setdefault(scheme, [])
-        if all(existing.code != entry.code for existing in entries):
-            entries.append(entry)
-        title = lawtext.article9_title if scheme == "article9" else lawtext.schedule1_title
-        draft.moved.append(
-            Problem(
-                cell.sheet,
-                cell.ref,
-                title(entry.code),
-                f"written in the “{cell.header}” column; recorded as the activity's "
-                + ("Article 9 condition" if scheme == "article9" else "Schedule 1 condition"),
-            )
-        )
+    # Bases and conditions written in another column go to their own field (law_elsewhere).
+    draft.moved += law_elsewhere.place(values, draft.elsewhere)
     for cell in draft.derived:
         # A column the register works out (the rights, from the lawful bases): text in it
         # that is not what would be worked out is kept in the notes, and reported.
