@@ -361,10 +361,17 @@ def test_purposes_are_merged_and_deduplicated_within_a_service(register: Registe
     document = build(register, social_care(), newsletter)
     section = document.service_sections()[0]
     index = [b.text for b in section.blocks].index("Why we use it")
-    purposes = section.blocks[index + 1].entries
+    table = section.blocks[index + 1]
+    assert table.entries == ["Purpose", "Lawful basis"]
+    purposes = [row[0] for row in table.rows]
     assert purposes.count("Safeguarding children") == 1
     assert not any(p.casefold() == "safeguarding  children" for p in purposes)
     assert "Sending the parenting newsletter" in purposes
+    # A purpose two activities share rests on the bases of both.
+    bases = dict((row[0], row[1]) for row in table.rows)
+    assert bases["Safeguarding children"] == "Consent, legal obligation and public task"
+    assert bases["Sending the parenting newsletter"] == "Consent"
+    assert bases["Statutory returns"] == "Legal obligation and public task"
 
 
 def test_a_transfer_names_the_country_as_a_sentence_does(register: Register) -> None:
