@@ -19,7 +19,7 @@ from ropa import law
 from ropa.records import ConditionEntry, LawfulBasisEntry, RetentionEntry, TransferEntry
 from ropa.spreadsheets import legal_refs
 from ropa.spreadsheets.cells import lines, one_line, strip_marker
-from ropa.spreadsheets.legal_refs import ARTICLE6, ARTICLE9, SCHEDULE1
+from ropa.spreadsheets.legal_refs import ARTICLE6, ARTICLE9, ARTICLE10, SCHEDULE1
 
 T = TypeVar("T")
 
@@ -156,7 +156,24 @@ def _read_cell(text: str | None, column: str) -> tuple[list[_Entry], Parsed[None
             notes.not_understood.append(raw)
             continue
         _continue(entries, line, exported)
+    _give_away_article10_words(entries, notes)
     return entries, notes
+
+
+def _give_away_article10_words(entries: list[_Entry], notes: Parsed[None]) -> None:
+    """The register keeps no explanation beside the Article 10 basis: words that stood with
+    it go to the entry before it (or after it), or are handed back as not understood."""
+    for index, entry in enumerate(entries):
+        if entry.scheme != ARTICLE10 or not (entry.explanation or entry.legislation):
+            continue
+        words = " ".join(part for part in (entry.explanation, *entry.legislation) if part)
+        entry.explanation, entry.legislation = "", []
+        others = [other for other in entries[:index][::-1] + entries[index + 1 :]]
+        target = next((other for other in others if other.scheme != ARTICLE10), None)
+        if target is None:
+            notes.not_understood.append(words)
+        else:
+            target.explanation = " ".join(p for p in (target.explanation, words) if p)
 
 
 def _continue(entries: list[_Entry], line: str, exported: bool) -> None:

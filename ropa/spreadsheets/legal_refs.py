@@ -364,6 +364,11 @@ def words(text: str) -> list[str]:
     return [word.casefold().replace("iz", "is") for word in _WORD.findall(text)]
 
 
+# Words that join the words of a name and say nothing of their own: "Health and social care"
+# only says "Health or social care" again.
+_NEUTRAL = frozenset({"and", "or", "of", "the", "a", "an", "etc"})
+
+
 @functools.cache
 def _title_words(scheme: str, code: str) -> frozenset[str]:
     return frozenset(words(title(scheme, code)))
@@ -373,7 +378,7 @@ def only_restates(text: str, scheme: str, code: str) -> bool:
     """Whether every word of `text` is the start of a word of the item's title (or the
     title's word with an "s" more), so that leaving the text out loses nothing the title
     does not say: "Legit. Interest" beside Art 6(1)(f), "Health/Social Care" beside 9(2)(h)."""
-    found = words(text)
+    found = [word for word in words(text) if word not in _NEUTRAL]
     if not found:
         return False
     known = _title_words(scheme, code)
@@ -445,13 +450,22 @@ def _label_before(line: str, start: int, floor: int) -> int:
     return chunk_start if line[chunk_start:position].strip() else start
 
 
-def _label_after(line: str, end: int, ceiling: int) -> int:
+def _label_after(line: str, end: int, ceiling: int, scheme: str, code: str) -> int:
+    """Where the words after a reference that only say its name again end (== end if none):
+    the longest run up to a delimiter that only restates the title, so "Statutory and
+    government purposes" after "Sch 1 para 6" is taken whole."""
     position = end
     while position < ceiling and line[position] in _BESIDE:
         position += 1
-    match = _LABEL_END.search(line, position, ceiling)
-    chunk_end = match.start() if match else ceiling
-    return chunk_end if line[position:chunk_end].strip() else end
+    best = end
+    for match in [*_LABEL_END.finditer(line, position, ceiling), None]:
+        chunk_end = match.start() if match is not None else ceiling
+        if not only_restates(line[position:chunk_end], scheme, code):
+            break
+        best = chunk_end
+        if match is not None and match.group(0).strip() in (";", ":", "(", ")", "[", "]"):
+            break
+    return best
 
 
 def _take_labels(line: str, item: _Item, floor: int, ceiling: int) -> _Item:
@@ -470,9 +484,7 @@ def _take_labels(line: str, item: _Item, floor: int, ceiling: int) -> _Item:
             begin = earlier
         else:
             break
-    finish = _label_after(line, end, ceiling)
-    if finish > end and only_restates(line[end:finish], scheme, code):
-        end = finish
+    end = _label_after(line, end, ceiling, scheme, code)
     # A reference in brackets takes its brackets: "Legitimate interests (Art. 6(1)(f))".
     while True:
         before = line[floor:start].rstrip()
@@ -542,7 +554,7 @@ def _items(line: str, column: str) -> list[_Item]:
         if any(position < item.end and item.start < end for item in items):
             continue
         beside = _reference_beside(line, position, end, items)
-        if beside is not None:
+        if beside is not None and {scheme, beside.scheme} != {ARTICLE9, SCHEDULE1}:
             # A name beside a reference that means something else: the reference decides and
             # the name stays in the explanation, for the DPO to check.
             beside.doubt = beside.doubt or (
@@ -675,7 +687,7 @@ def _check_nothing_lost(line: str, items: list[_Item], found: list[Found]) -> No
         for code in item.codes:
             titles.update(_title_words(item.scheme, code))
     for word in words(line):
-        if word in available or word in JOINERS:
+        if word in available or word in JOINERS or word in _NEUTRAL:
             continue
         assert word in spans, f"the word {word!r} of {line!r} was lost"
         bare = word.strip("0123456789")

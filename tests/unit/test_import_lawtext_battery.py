@@ -1,0 +1,396 @@
+"""Lawful-basis cells as DPOs write them: every basis and condition to its own field, every
+other word kept as an explanation or legislation, and our own export read back the same.
+
+The cells are those quoted in issue 18, those of the published registers in
+shared/reference/real-registers (checktick, propvora), and wordings of UK councils', schools'
+and charities' registers.  The law they cite is UK GDPR Art 6(1) (incl. (ea), DUAA 2025),
+Art 9(2), Art 10 and DPA 2018 Schedule 1 (see shared/reference/uk-law-reference.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from ropa.records import ConditionEntry, LawfulBasisEntry
+from ropa.register import Register
+from ropa.spreadsheets import export_workbook, import_workbook, lawtext, legal_refs
+from tests.data.import_corpus import hand_made
+
+
+@dataclass(frozen=True)
+class Case:
+    cell: str
+    # (basis, explanation, legislation) for Article 6; (code, explanation) for the others.
+    article6: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    article9: list[tuple[str, str]] = field(default_factory=list)
+    schedule1: list[tuple[str, str]] = field(default_factory=list)
+    article10: str = ""
+    not_understood: list[str] = field(default_factory=list)
+
+
+BATTERY = [
+    # --- quoted in issue 18 ---------------------------------------------------------------
+    Case(
+        "Contract: Necessary for the performance of our contract with the Trust.",
+        article6=[("b", "Necessary for the performance of our contract with the Trust.", [])],
+    ),
+    Case(
+        "Public task (Art 6(1)(e)); Art 9(2)(g) substantial public interest - DPA 2018 Sch 1 "
+        "para 18 safeguarding of children",
+        article6=[("e", "", [])],
+        article9=[("g", "")],
+        schedule1=[("18", "")],
+    ),
+    Case(
+        "Public task (Art 6(1)(e))\nArt 9(2)(g) substantial public interest\n"
+        "DPA 2018 Sch 1 para 18 safeguarding of children",
+        article6=[("e", "", [])],
+        article9=[("g", "")],
+        schedule1=[("18", "")],
+    ),
+    Case(
+        "Art 6(1)(c) and Art 9(2)(b) - Sch.1 Pt.1 para 1",
+        article6=[("c", "", [])],
+        article9=[("b", "")],
+        schedule1=[("1", "")],
+    ),
+    Case(
+        "Vital interests (Article 9(2)(c)), Substantial public interest (Article 9(2)(g))",
+        article9=[("c", ""), ("g", "")],
+    ),
+    Case(
+        "Article 9(2)(b) employment, with DPA 2018 Schedule 1 Part 1 paragraph 1",
+        article9=[("b", "")],
+        schedule1=[("1", "")],
+    ),
+    Case(
+        "Legitimate interests (Art. 6(1)(f)); Pre-contract (Art. 6(1)(b))",
+        article6=[("f", "", []), ("b", "Pre-contract", [])],
+    ),
+    Case(
+        "Health/Social Care: Article 9(2)(h) - Provision of health or social care.",
+        article9=[("h", "Provision of health or social care.")],
+    ),
+    Case("Sch.1 Pt.2 para.18", schedule1=[("18", "")]),
+    Case("Sch 1 para 18", schedule1=[("18", "")]),
+    Case("Schedule 1 Part 1 paragraph 1", schedule1=[("1", "")]),
+    # --- the published registers (real-registers/) ------------------------------------------
+    Case("Art 6(1)(b) & Art 9(2)(h)", article6=[("b", "", [])], article9=[("h", "")]),
+    Case("Art 6(1)(f) Legit. Interest", article6=[("f", "", [])]),
+    Case("Art 6(1)(b) Contract", article6=[("b", "", [])]),
+    Case(
+        "Legal Obligation: Necessary for employment law compliance.",
+        article6=[("c", "Necessary for employment law compliance.", [])],
+    ),
+    Case(
+        "Legitimate Interest: Protecting the platform from cyber attacks.",
+        article6=[("f", "Protecting the platform from cyber attacks.", [])],
+    ),
+    Case("Contract / legitimate interest", article6=[("b", "", []), ("f", "", [])]),
+    Case(
+        "Legitimate interest (operator is controller of their contacts; Propvora is processor)",
+        article6=[("f", "operator is controller of their contacts; Propvora is processor", [])],
+    ),
+    Case(
+        "Legitimate interest (with controls) + consent where required",
+        article6=[("f", "with controls", []), ("a", "where required", [])],
+    ),
+    Case("Legal obligation / legitimate interest", article6=[("c", "", []), ("f", "", [])]),
+    # --- councils, schools, charities ---------------------------------------------------------
+    Case(
+        "Article 6(1)(c) Legal obligation - Education Act 1996 s.434",
+        article6=[("c", "", ["Education Act 1996 s.434"])],
+    ),
+    Case(
+        "Consent (Art 6(1)(a)) for photographs; explicit consent (Art 9(2)(a)) for dietary needs",
+        article6=[("a", "for photographs", [])],
+        article9=[("a", "for dietary needs")],
+    ),
+    Case(
+        "6(1)(e) public task / 9(2)(h) health or social care / Sch 1 Pt 1 para 2",
+        article6=[("e", "", [])],
+        article9=[("h", "")],
+        schedule1=[("2", "")],
+    ),
+    Case(
+        "Art. 6(1)(c) legal obligation + Art. 10 – DPA 2018 Sch.1 Pt.1 para.1 (employment)",
+        article6=[("c", "", [])],
+        schedule1=[("1", "")],
+        article10="authorised_by_law",
+    ),
+    Case(
+        "Art 6(1)(ea) – recognised legitimate interest (safeguarding vulnerable individuals, "
+        "Annex 1)",
+        article6=[("ea", "safeguarding vulnerable individuals, Annex 1", [])],
+    ),
+    Case(
+        "Public task & legal obligation – Children Act 1989 s.17, s.47",
+        article6=[("e", "", []), ("c", "", ["Children Act 1989 s.17, s.47"])],
+    ),
+    Case(
+        "Legal obligation, Article 6(1)(c) - Working Time Regulations 1998",
+        article6=[("c", "", ["Working Time Regulations 1998"])],
+    ),
+    Case(
+        "Vital interests – Art 6(1)(d) – medical emergency on a trip",
+        article6=[("d", "medical emergency on a trip", [])],
+    ),
+    Case(
+        "• Article 6(1)(e) Public task\n• Article 9(2)(g) Reasons of substantial public interest\n"
+        "• Schedule 1 Part 2 paragraph 6 Statutory and government purposes",
+        article6=[("e", "", [])],
+        article9=[("g", "")],
+        schedule1=[("6", "")],
+    ),
+    Case(
+        "UK GDPR Art 6(1)(b) – to deliver the membership we sell; Art 9(2)(d) not-for-profit "
+        "body (members only)",
+        article6=[("b", "to deliver the membership we sell", [])],
+        article9=[("d", "not-for-profit body (members only)")],
+    ),
+    Case("Contract; legal obligation (HMRC)", article6=[("b", "", []), ("c", "HMRC", [])]),
+    Case(
+        "Article 6.1(e) and Article 9.2(g); Schedule 1, Part 2, paragraph 18",
+        article6=[("e", "", [])],
+        article9=[("g", "")],
+        schedule1=[("18", "")],
+    ),
+    Case(
+        "Substantial public interest (Sch 1 Part 2 para 10 – preventing or detecting unlawful "
+        "acts)",
+        article9=[("g", "")],
+        schedule1=[("10", "")],
+    ),
+    Case(
+        "Art 6(1)(f) Legitimate interests – fraud prevention; Sch 1 para 14 preventing fraud",
+        article6=[("f", "fraud prevention", [])],
+        schedule1=[("14", "")],
+    ),
+    Case(
+        "Archiving in the public interest – Art 9(2)(j) with Schedule 1 Part 1 paragraph 4",
+        article9=[("j", "Archiving in the public interest")],
+        schedule1=[("4", "")],
+    ),
+    Case(
+        "Public task\nArt 9(2)(i) public health – notifiable diseases",
+        article6=[("e", "", [])],
+        article9=[("i", "notifiable diseases")],
+    ),
+    Case(
+        "Art 6(1)(e) / Art 9(2)(g) + DPA Sch 1 paras 6 and 18",
+        article6=[("e", "", [])],
+        article9=[("g", "")],
+        schedule1=[("6", ""), ("18", "")],
+    ),
+    Case("Legal obligation and explicit consent", article6=[("c", "", [])], article9=[("a", "")]),
+    Case(
+        "Consent - signed form kept in the pupil file",
+        article6=[("a", "signed form kept in the pupil file", [])],
+    ),
+    Case(
+        "Legitimate interests: keeping the premises safe. CCTV: Article 10 under the control "
+        "of official authority",
+        article6=[("f", "keeping the premises safe. CCTV", [])],
+        article10="official_authority",
+    ),
+    Case(
+        "Art 6(1)(b) contract; Art 6(1)(c) legal obligation (HMRC, pensions); Art 6(1)(f) "
+        "legitimate interests (staff directory)",
+        article6=[("b", "", []), ("c", "HMRC, pensions", []), ("f", "staff directory", [])],
+    ),
+    Case(
+        "paragraph 18 of Schedule 1 to the DPA 2018; Article 9(2)(g)",
+        article9=[("g", "")],
+        schedule1=[("18", "")],
+    ),
+    Case("6(1)(c) & (e)", article6=[("c", "", []), ("e", "", [])]),
+    Case("GDPR 6.1.c", article6=[("c", "", [])]),
+    # Our own export, read back.
+    Case(
+        "Article 6(1)(e) Public task: we run the school\nEducation Act 1996\n"
+        "Article 6(1)(c) Legal obligation: census returns and Art 9(2)(g)\n"
+        "Education (Pupil Information) (England) Regulations 2005",
+        article6=[
+            ("e", "we run the school", ["Education Act 1996"]),
+            (
+                "c",
+                "census returns and Art 9(2)(g)",
+                ["Education (Pupil Information) (England) Regulations 2005"],
+            ),
+        ],
+    ),
+    # Nothing the register can place: kept whole, to go to the notes and the report.
+    Case(
+        "We rely on whatever the school needs",
+        not_understood=["We rely on whatever the school needs"],
+    ),
+]
+
+
+def _read(cell: str) -> Case:
+    parsed = lawtext.parse_lawful_bases(cell)
+    found: dict[str, list[ConditionEntry]] = {"article9": [], "schedule1": [], "article10": []}
+    for scheme, entry in parsed.elsewhere:
+        found[scheme].append(entry)
+    assert len(found["article10"]) <= 1
+    return Case(
+        cell,
+        [(entry.basis, entry.explanation, entry.legislation) for entry in parsed.values],
+        [(entry.code, entry.explanation) for entry in found["article9"]],
+        [(entry.code, entry.explanation) for entry in found["schedule1"]],
+        found["article10"][0].code if found["article10"] else "",
+        parsed.not_understood,
+    )
+
+
+def test_the_battery_has_at_least_thirty_cells() -> None:
+    assert len({case.cell for case in BATTERY}) >= 30
+
+
+@pytest.mark.parametrize("case", BATTERY, ids=[case.cell[:50] for case in BATTERY])
+def test_each_basis_and_condition_goes_to_its_own_field(case: Case) -> None:
+    assert _read(case.cell) == case
+
+
+def _shown(case: Case) -> str:
+    """Everything the register would show of a parse: titles, explanations, legislation,
+    and what was not understood (kept in the notes)."""
+    parts = [
+        lawtext.basis_title(code) + f" {why} " + " ".join(acts) for code, why, acts in case.article6
+    ]
+    parts += [f"{lawtext.article9_title(code)} {why}" for code, why in case.article9]
+    parts += [f"{lawtext.schedule1_title(code)} {why}" for code, why in case.schedule1]
+    if case.article10:
+        parts.append(lawtext.article10_title(case.article10))
+    parts += case.not_understood
+    return " ".join(parts).casefold()
+
+
+def _long_words(text: str) -> list[str]:
+    return [word.casefold() for word in re.findall(r"[^\W\d_]{4,}", text)]
+
+
+@pytest.mark.parametrize("case", BATTERY, ids=[case.cell[:50] for case in BATTERY])
+def test_every_word_of_the_cell_is_in_what_was_read(case: Case) -> None:
+    """Conservation: each word of four letters or more is in a title, an explanation, the
+    legislation or the text not understood; only words that name the law a reference is in
+    ("GDPR", "Data Protection") or join items ("with") may be left out."""
+    shown = _shown(_read(case.cell))
+    allowed = legal_refs.INSTRUMENT_WORDS | legal_refs.JOINERS
+    lost = [word for word in _long_words(case.cell) if word not in shown and word not in allowed]
+    assert lost == []
+
+
+def test_a_parse_that_lost_a_word_would_fail_the_conservation_test() -> None:
+    """The conservation test can fail: a read with an explanation left out is caught."""
+    case = _read("Contract: Necessary for the performance of our contract with the Trust.")
+    emptied = Case(case.cell, [("b", "", [])])
+    shown = _shown(emptied)
+    assert [word for word in _long_words(case.cell) if word not in shown] == [
+        "necessary",
+        "performance",
+        "with",
+        "trust",
+    ]
+
+
+@pytest.mark.parametrize("case", BATTERY, ids=[case.cell[:50] for case in BATTERY])
+def test_what_the_export_writes_is_read_back_the_same(case: Case) -> None:
+    """Each read, written as the export writes its three law columns, reads back identically."""
+    read = _read(case.cell)
+    bases = [LawfulBasisEntry(code, why, list(acts)) for code, why, acts in read.article6]
+    article6_cell = "\n".join(lawtext.format_lawful_bases(bases))
+    article9_cell = "\n".join(
+        lawtext.format_conditions([ConditionEntry(c, w) for c, w in read.article9], "article9")
+    )
+    schedule1_cell = "\n".join(
+        lawtext.format_conditions([ConditionEntry(c, w) for c, w in read.schedule1], "schedule1")
+    )
+    again = lawtext.parse_lawful_bases(article6_cell or None)
+    assert again.values == bases and again.elsewhere == [] and again.not_understood == []
+    for cell, scheme, expected in (
+        (article9_cell, "article9", read.article9),
+        (schedule1_cell, "schedule1", read.schedule1),
+    ):
+        parsed = lawtext.parse_conditions(cell or None, scheme)
+        assert [(e.code, e.explanation) for e in parsed.values] == expected
+        assert parsed.elsewhere == [] and parsed.not_understood == []
+
+
+ARTICLE6 = "Article 6 lawful basis for processing personal data"
+ARTICLE9 = "Article 9 condition for processing special category data"
+SCHEDULE1 = "Data Protection Act 2018 Schedule 1 Condition for processing"
+
+
+_Law = tuple[str, list[LawfulBasisEntry], list[ConditionEntry], list[ConditionEntry], str]
+
+
+def _law_of(register: Register) -> list[_Law]:
+    return [
+        (
+            record.name,
+            record.lawful_bases,
+            record.article9,
+            record.schedule1,
+            record.article10_basis,
+        )
+        for record in register.activities.load()
+    ]
+
+
+def test_a_register_imported_exported_and_imported_again_is_the_same(
+    register: Register, tmp_path: Path
+) -> None:
+    """Real workbooks through a real register: battery cells in the Article 6 column,
+    imported, exported as the ICO workbook, and that imported into a new register."""
+    cells = [case.cell for case in BATTERY if not case.not_understood]
+    rows = [
+        {
+            "Business function": f"Function {index}",
+            "Purpose of processing": f"Purpose {index}",
+            ARTICLE6: cell,
+        }
+        for index, cell in enumerate(cells)
+    ]
+    rows[0][ARTICLE9] = "Explicit consent - parents asked each year"
+    rows[1][SCHEDULE1] = "Part 2 para 6"
+    path = hand_made(tmp_path / "bases.xlsx", rows, register_columns=True)
+    import_workbook(register, path)
+    first = _law_of(register)
+    by_name = {name: (bases, a9, s1, a10) for name, bases, a9, s1, a10 in first}
+    # What the battery says of each cell is what the register holds.
+    for index, case in enumerate(case for case in BATTERY if not case.not_understood):
+        bases, article9, schedule1, article10 = by_name[f"Function {index} – Purpose {index}"]
+        assert [(b.basis, b.explanation, b.legislation) for b in bases] == case.article6
+        expected9 = case.article9 + ([("a", "parents asked each year")] if index == 0 else [])
+        assert sorted((c.code, c.explanation) for c in article9) == sorted(expected9)
+        expected1 = case.schedule1 + ([("6", "")] if index == 1 else [])
+        assert sorted((c.code, c.explanation) for c in schedule1) == sorted(expected1)
+        assert article10 == case.article10
+    exported = export_workbook(register, tmp_path / "out.xlsx").path
+    assert openpyxl.load_workbook(exported)["Template"] is not None
+    with Register.open(tmp_path / "again.ropa") as again:
+        report = import_workbook(again, exported)
+        assert report.problems == []
+        assert _law_of(again) == first
+
+
+def test_a_condition_in_the_article6_column_is_reported_as_it_was_written(
+    register: Register, tmp_path: Path
+) -> None:
+    written = "Health/Social Care: Article 9(2)(h) - Provision of health or social care."
+    path = hand_made(
+        tmp_path / "quote.xlsx",
+        [{"Business function": "Health", "Purpose of processing": "Care", ARTICLE6: written}],
+    )
+    report = import_workbook(register, path)
+    (moved,) = [problem for problem in report.moved if problem.cell == "L2"]
+    assert moved.value == written
+    assert "Article 9(2)(h) Health or social care" in moved.why
+    assert "“Provision of health or social care.” as its explanation" in moved.why
+    assert written in report.summary()
