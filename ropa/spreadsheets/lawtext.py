@@ -234,7 +234,16 @@ def _parse_lawful_bases(text: str | None) -> Parsed[LawfulBasisEntry]:
 
 
 def _put_elsewhere(parsed: Parsed[T], entry: _Entry) -> None:
+    """Keep an entry for another field; one named twice is kept once, with both
+    explanations and both lines that named it."""
     explanation = " ".join(part for part in (entry.explanation, *entry.legislation) if part)
+    for index, (scheme, found) in enumerate(parsed.elsewhere):
+        if (scheme, found.code) == (entry.scheme, entry.code):
+            if explanation and explanation not in found.explanation:
+                found.explanation = "; ".join(p for p in (found.explanation, explanation) if p)
+            if entry.written not in parsed.elsewhere_written[index].split("\n"):
+                parsed.elsewhere_written[index] += "\n" + entry.written
+            return
     parsed.elsewhere.append((entry.scheme, ConditionEntry(entry.code, explanation)))
     parsed.elsewhere_written.append(entry.written)
 
