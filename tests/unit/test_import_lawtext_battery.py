@@ -448,7 +448,7 @@ _WORDS = st.text(
 
 @st.composite
 def law_cells(draw: st.DrawFn) -> str:
-    anything = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+    anything = st.text(st.characters(codec="utf-8"), max_size=12)
     parts = draw(
         st.lists(st.one_of(_FRAGMENTS, _FRAGMENTS, _WORDS, anything), min_size=1, max_size=7)
     )
