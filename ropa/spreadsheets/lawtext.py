@@ -116,6 +116,8 @@ def _titles() -> dict[str, tuple[str, str]]:
 def _exported_line(line: str) -> tuple[str, str, str] | None:
     """(scheme, code, explanation) for a line as the export writes it: a title, then
     nothing or ": " and the explanation, which is taken whole (it is what the DPO typed)."""
+    if not line.startswith(("Article ", "Schedule 1 ")):
+        return None
     for title, (scheme, code) in _titles().items():
         if line.startswith(title):
             rest = line[len(title) :]

@@ -150,7 +150,11 @@ class _Reference:
 
 def _references(line: str, column: str) -> list[_Reference]:
     found: list[_Reference] = []
+    folded = line.casefold()
+    # Each pattern only where its number or word is in the line: most lines have few.
     for pattern, scheme in ((_ARTICLE6_REF, ARTICLE6), (_ARTICLE9_REF, ARTICLE9)):
+        if ("6" if scheme == ARTICLE6 else "9") not in line:
+            continue
         for match in pattern.finditer(line):
             text = match.group(0)
             digit = text.find("6" if scheme == ARTICLE6 else "9")
@@ -162,7 +166,9 @@ def _references(line: str, column: str) -> list[_Reference]:
             if codes:
                 found.append(_Reference(match.start(), match.end(), scheme, codes))
     schedule_patterns = [_SCHEDULE1_REF, _SCHEDULE1_AFTER]
-    if column == SCHEDULE1:
+    if "para" not in folded and "§" not in line:
+        schedule_patterns = []
+    elif column == SCHEDULE1:
         schedule_patterns.append(_SCHEDULE1_BARE)
     paragraphs = law.schedule1_conditions()
     for pattern in schedule_patterns:
@@ -172,7 +178,7 @@ def _references(line: str, column: str) -> list[_Reference]:
             if codes:
                 part = match.group("part") or ""
                 found.append(_Reference(match.start(), match.end(), SCHEDULE1, codes, part))
-    for match in _ARTICLE10_REF.finditer(line):
+    for match in _ARTICLE10_REF.finditer(line) if "10" in line else ():
         found.append(_Reference(match.start(), match.end(), ARTICLE10, ("",)))
     # Where two readings overlap, the one that starts first and reaches furthest stands.
     found.sort(key=lambda ref: (ref.start, -ref.end))
@@ -405,6 +411,8 @@ _NAME_JOIN = re.compile(r"\s*(?:/|&|\band\b|\bor\b)\s*$", re.IGNORECASE)
 
 def _outside_brackets(line: str) -> list[bool]:
     """For each character, whether it stands outside round or square brackets."""
+    if "(" not in line and "[" not in line:
+        return [True] * len(line)
     depth = 0
     result = []
     for char in line:
@@ -706,8 +714,12 @@ def _lost_words(line: str, items: list[_Item], found: list[Found]) -> list[str]:
     for word in words(line):
         if word in available:
             continue
+        if word not in spans:
+            lost.append(word)
+            continue
         bare = word.strip("0123456789")
-        restated = any(known.startswith(word) or word == known + "s" for known in titles)
-        if word not in spans or not (bare in INSTRUMENT_WORDS or len(bare) <= 2 or restated):
+        if bare in INSTRUMENT_WORDS or len(bare) <= 2:
+            continue
+        if not any(known.startswith(word) or word == known + "s" for known in titles):
             lost.append(word)
     return lost

@@ -478,3 +478,55 @@ def test_any_law_cell_is_read_without_losing_a_word(cell: str) -> None:
             + parsed.not_understood
         ).casefold()
         assert [w for w in _long_words(cell) if w not in text and w not in allowed] == []
+
+
+# --- published registers, as their owners wrote them ----------------------------------------
+
+REAL = Path(__file__).parents[1] / "data" / "real-registers"
+
+
+def _bases_by_name(register: Register) -> dict[str, tuple[object, ...]]:
+    return {
+        record.name: (
+            [(entry.basis, entry.explanation) for entry in record.lawful_bases],
+            [(entry.code, entry.explanation) for entry in record.article9],
+        )
+        for record in register.activities.load()
+    }
+
+
+def test_the_checktick_register_keeps_every_explanation_and_quotes_its_cells(
+    register: Register,
+) -> None:
+    report = import_workbook(register, REAL / "checktick-ropa-ico.xlsx")
+    assert _bases_by_name(register) == {
+        "Platform access, audit trailing, and user management.": (
+            [("b", "Necessary for the performance of our contract with the Trust.")],
+            [],
+        ),
+        "To provide survey results to clinicians for care delivery.": (
+            [],
+            [("h", "Provision of health or social care.")],
+        ),
+        "Employment and HR management.": (
+            [("c", "Necessary for employment law compliance.")],
+            [],
+        ),
+        "Security monitoring and threat prevention (WAF).": (
+            [("f", "Protecting the platform from cyber attacks.")],
+            [],
+        ),
+    }
+    quoted = {problem.value for problem in report.moved if problem.cell == "L11"}
+    assert quoted == {"Health/Social Care: Article 9(2)(h) - Provision of health or social care."}
+
+
+def test_the_propvora_register_reads_each_basis_of_a_cell(register: Register) -> None:
+    import_workbook(register, REAL / "propvora-ropa.xlsx")
+    bases = {name: found[0] for name, found in _bases_by_name(register).items()}
+    assert bases["Contact management"] == [
+        ("f", "operator is controller of their contacts; Propvora is processor")
+    ]
+    assert bases["AI Copilot"] == [("f", "with controls"), ("a", "where required")]
+    assert bases["Security & audit logging"] == [("c", ""), ("f", "")]
+    assert bases["Marketing/newsletter"] == [("a", "")]
