@@ -410,8 +410,8 @@ def _read_data_categories(draft: Draft, cell: CellIn, text: str | None) -> None:
                     cell.sheet,
                     cell.ref,
                     name,
-                    f"the words suggest {found}. A category new to the library is marked so; "
-                    "confirm it in the Library",
+                    f"the words suggest {found}. Marked so if it is new to the library (one "
+                    "already there keeps what was set); confirm it in the Library",
                 )
             )
 

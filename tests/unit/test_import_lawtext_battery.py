@@ -530,3 +530,39 @@ def test_the_propvora_register_reads_each_basis_of_a_cell(register: Register) ->
     assert bases["AI Copilot"] == [("f", "with controls"), ("a", "where required")]
     assert bases["Security & audit logging"] == [("c", ""), ("f", "")]
     assert bases["Marketing/newsletter"] == [("a", "")]
+
+
+def test_law_written_in_the_other_law_columns_goes_to_its_own_field(
+    register: Register, tmp_path: Path
+) -> None:
+    """An Article 6 basis in the Article 9 column, an Article 10 basis in the Schedule 1
+    column, and a condition in the Article 6 column that the Article 9 column also names:
+    each in its own field once, both explanations kept, each reported quoting its line."""
+    path = hand_made(
+        tmp_path / "across.xlsx",
+        [
+            {
+                "Business function": "Youth justice",
+                "Purpose of processing": "Supervising orders",
+                ARTICLE6: "Public task; Art 9(2)(g) - court reports",
+                ARTICLE9: "Substantial public interest: youth offending\n"
+                "Art 6(1)(c) legal obligation",
+                SCHEDULE1: "Sch 1 para 6\nArticle 10 - under the control of official authority",
+            }
+        ],
+        register_columns=True,
+    )
+    report = import_workbook(register, path)
+    (record,) = register.activities.load()
+    assert record.lawful_bases == [LawfulBasisEntry("e", "", []), LawfulBasisEntry("c", "", [])]
+    assert record.article9 == [ConditionEntry("g", "youth offending; court reports")]
+    assert record.schedule1 == [ConditionEntry("6", "")]
+    assert record.article10_basis == "official_authority"
+    quoted = {problem.value: problem.why for problem in report.moved}
+    assert (
+        "added to the activity's Article 9 condition"
+        in quoted["Public task; Art 9(2)(g) - court reports"]
+    )
+    assert "Article 6 lawful basis" in quoted["Art 6(1)(c) legal obligation"]
+    assert "Article 10 basis" in quoted["Article 10 - under the control of official authority"]
+    assert report.problems == []
