@@ -390,9 +390,9 @@ def only_restates(text: str, scheme: str, code: str) -> bool:
         return False
     known = _title_words(scheme, code)
     return all(
-        any(
-            word_of_title.startswith(word) or word == word_of_title + "s" for word_of_title in known
-        )
+        word in known
+        or (len(word) >= 3 and any(title_word.startswith(word) for title_word in known))
+        or any(word == title_word + "s" for title_word in known)
         for word in found
     )
 
@@ -550,7 +550,9 @@ def _items(line: str, column: str) -> list[_Item]:
             item = _Item(ref.start, ref.end, ref.scheme, ref.codes, doubt)
         items.append(_take_labels(line, item, floor, ceiling))
     # Names alone, where an item can start and no reference has taken the words.
-    starts = [0] + [end for _, end in _separators(line, 0, len(line), top)]
+    starts = [0] + [
+        end for start, end in _separators(line, 0, len(line), top) if _may_start(line, start, top)
+    ]
     for position in starts:
         while position < len(line) and line[position] in " \t(":
             position += 1
@@ -581,6 +583,25 @@ def _items(line: str, column: str) -> list[_Item]:
         items.append(item)
     items.sort(key=lambda item: (item.start, item.end))
     return items
+
+
+_STRONG = re.compile(r"[;/+&]")
+_INTRODUCES = re.compile(r":|\s[-–—]\s|[–—]")
+
+
+def _may_start(line: str, separator: int, top: list[bool]) -> bool:
+    """Whether a name after the separator at `separator` starts an item.  After a colon or a
+    dash that introduces an explanation, only ; / + & end it: "Legal obligation: HMRC requires
+    this, and consent is not needed" names one basis, not two."""
+    if _STRONG.match(line, separator + len(line[separator:]) - len(line[separator:].lstrip())):
+        return True
+    last_strong = 0
+    for match in _STRONG.finditer(line, 0, separator):
+        if top[match.start()]:
+            last_strong = match.end()
+    return not any(
+        top[match.start()] for match in _INTRODUCES.finditer(line, last_strong, separator)
+    )
 
 
 def _reference_beside(line: str, start: int, end: int, items: list[_Item]) -> _Item | None:

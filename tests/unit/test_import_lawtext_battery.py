@@ -211,6 +211,15 @@ BATTERY = [
         schedule1=[("18", "")],
     ),
     Case("6(1)(c) & (e)", article6=[("c", "", []), ("e", "", [])]),
+    # A name inside an explanation is not a basis: after a colon or a dash only ; / + & part.
+    Case(
+        "Legal obligation: HMRC requires this, and consent is not needed",
+        article6=[("c", "HMRC requires this, and consent is not needed", [])],
+    ),
+    Case(
+        "Consent: parents sign the form; Public task for the register itself",
+        article6=[("a", "parents sign the form", []), ("e", "for the register itself", [])],
+    ),
     Case("GDPR 6.1.c", article6=[("c", "", [])]),
     # Our own export, read back.
     Case(
