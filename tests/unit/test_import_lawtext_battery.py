@@ -575,3 +575,40 @@ def test_law_written_in_the_other_law_columns_goes_to_its_own_field(
     assert "Article 6 lawful basis" in quoted["Art 6(1)(c) legal obligation"]
     assert "Article 10 basis" in quoted["Article 10 - under the control of official authority"]
     assert report.problems == []
+
+
+@pytest.mark.parametrize(
+    ("cell", "bases", "schedule1", "doubt"),
+    [
+        (
+            "Public task (Art 6(1)(c))",
+            [("c", "Public task")],
+            [],
+            "“Public task” is written beside Article 6(1)(c) Legal obligation",
+        ),
+        ("Sch 1 Part 1 para 18", [], ["18"], "Part 1 is written, but paragraph 18 is in Part 2"),
+    ],
+)
+def test_what_contradicts_itself_is_read_by_its_reference_and_flagged(
+    cell: str, bases: list[tuple[str, str]], schedule1: list[str], doubt: str
+) -> None:
+    parsed = lawtext.parse_lawful_bases(cell)
+    assert [(entry.basis, entry.explanation) for entry in parsed.values] == bases
+    assert [entry.code for scheme, entry in parsed.elsewhere if scheme == "schedule1"] == schedule1
+    ((written, why),) = parsed.doubts
+    assert written == cell and why.startswith(doubt)
+
+
+def test_a_contradiction_is_in_the_report_for_the_dpo_to_check(
+    register: Register, tmp_path: Path
+) -> None:
+    cell = "Public task (Art 6(1)(c))"
+    path = hand_made(
+        tmp_path / "doubt.xlsx",
+        [{"Business function": "Revenues", "Purpose of processing": "Council tax", ARTICLE6: cell}],
+    )
+    report = import_workbook(register, path)
+    (record,) = register.activities.load()
+    assert record.lawful_bases == [LawfulBasisEntry("c", "Public task", [])]
+    (told,) = [problem for problem in report.moved if problem.value == cell]
+    assert told.cell == "L2" and "the reference was taken" in told.why
