@@ -16,7 +16,7 @@ from ropa import law
 from ropa.fields import ROLE_LABELS, STATUS_LABELS, Kind, fields_of_kind
 from ropa.records import ActivityRecord, ConditionEntry, Status, TransferEntry
 from ropa.review_rules import CHANGED_SINCE_APPROVED, status_label
-from ropa.spreadsheets import lawtext
+from ropa.spreadsheets import categories, lawtext
 from ropa.spreadsheets.cells import (
     format_date,
     is_empty,
@@ -236,7 +236,8 @@ def read_plain(key: str, draft: Draft, text: str | None, link: str | None) -> bo
         draft.values[key] = (text or "").strip() if key != "notes" else (text or "")
     elif key in _LINK_TEXT_FIELDS:
         draft.values[key] = _link_value(text, link)
-    elif key in _LIST_FIELDS:
+    elif key in _LIST_FIELDS and (key != "data_categories" or text is None):
+        # Categories of data with text are read with their address, for the report.
         draft.values[key] = _split_lines(text)
     elif text is None and link is None:
         if not read_empty(key, draft):
@@ -385,6 +386,37 @@ def _read_retention(draft: Draft, cell: CellIn, text: str | None) -> None:
     ]
 
 
+def _read_data_categories(draft: Draft, cell: CellIn, text: str | None) -> None:
+    """The categories a cell lists, with a line for the report where a one-line cell was
+    split at its commas and for each category that suggests special category or criminal
+    offence data (the import marks new library items so: see categories.py)."""
+    split = categories.split_categories(text)
+    draft.values["data_categories"] = list(split.categories)
+    if split.at_commas and text is not None:
+        shown = ", ".join(f"“{name}”" for name in split.categories)
+        draft.moved.append(
+            Problem(
+                cell.sheet,
+                cell.ref,
+                text,
+                f"read as {len(split.categories)} categories of personal data: {shown}",
+            )
+        )
+    for name in split.categories:
+        suggestions = categories.suggest(name)
+        if suggestions:
+            found = "; ".join(suggestion.describe() for suggestion in suggestions)
+            draft.moved.append(
+                Problem(
+                    cell.sheet,
+                    cell.ref,
+                    name,
+                    f"the words suggest {found}. Marked so if it is new to the library (one "
+                    "already there keeps what was set); confirm it in the Library",
+                )
+            )
+
+
 def _read_lawful_bases(draft: Draft, cell: CellIn, text: str | None) -> None:
     parsed = lawtext.parse_lawful_bases(text)
     for value in parsed.not_understood:
@@ -492,6 +524,7 @@ _SPECIAL_READERS: dict[str, Callable[[Draft, CellIn, str | None], None]] = {
     "transfer_destinations": _read_transfer_destinations,
     "transfer_safeguards": _read_transfer_safeguards,
     "retention": _read_retention,
+    "data_categories": _read_data_categories,
     "lawful_bases": _read_lawful_bases,
     "article9": _conditions_reader("article9"),
     "schedule1": _conditions_reader("schedule1"),

@@ -19,7 +19,7 @@ from ropa import law
 from ropa.records import ConditionEntry, LawfulBasisEntry, RetentionEntry, TransferEntry
 from ropa.spreadsheets import legal_refs
 from ropa.spreadsheets.cells import lines, one_line, strip_marker
-from ropa.spreadsheets.legal_refs import ARTICLE6, ARTICLE9, SCHEDULE1
+from ropa.spreadsheets.legal_refs import ARTICLE6, ARTICLE9, ARTICLE10, SCHEDULE1
 
 T = TypeVar("T")
 
@@ -116,6 +116,8 @@ def _titles() -> dict[str, tuple[str, str]]:
 def _exported_line(line: str) -> tuple[str, str, str] | None:
     """(scheme, code, explanation) for a line as the export writes it: a title, then
     nothing or ": " and the explanation, which is taken whole (it is what the DPO typed)."""
+    if not line.startswith(("Article ", "Schedule 1 ")):
+        return None
     for title, (scheme, code) in _titles().items():
         if line.startswith(title):
             rest = line[len(title) :]
@@ -156,7 +158,24 @@ def _read_cell(text: str | None, column: str) -> tuple[list[_Entry], Parsed[None
             notes.not_understood.append(raw)
             continue
         _continue(entries, line, exported)
+    _give_away_article10_words(entries, notes)
     return entries, notes
+
+
+def _give_away_article10_words(entries: list[_Entry], notes: Parsed[None]) -> None:
+    """The register keeps no explanation beside the Article 10 basis: words that stood with
+    it go to the entry before it (or after it), or are handed back as not understood."""
+    for index, entry in enumerate(entries):
+        if entry.scheme != ARTICLE10 or not (entry.explanation or entry.legislation):
+            continue
+        words = " ".join(part for part in (entry.explanation, *entry.legislation) if part)
+        entry.explanation, entry.legislation = "", []
+        others = [other for other in entries[:index][::-1] + entries[index + 1 :]]
+        target = next((other for other in others if other.scheme != ARTICLE10), None)
+        if target is None:
+            notes.not_understood.append(words)
+        else:
+            target.explanation = " ".join(p for p in (target.explanation, words) if p)
 
 
 def _continue(entries: list[_Entry], line: str, exported: bool) -> None:
@@ -217,7 +236,16 @@ def _parse_lawful_bases(text: str | None) -> Parsed[LawfulBasisEntry]:
 
 
 def _put_elsewhere(parsed: Parsed[T], entry: _Entry) -> None:
+    """Keep an entry for another field; one named twice is kept once, with both
+    explanations and both lines that named it."""
     explanation = " ".join(part for part in (entry.explanation, *entry.legislation) if part)
+    for index, (scheme, found) in enumerate(parsed.elsewhere):
+        if (scheme, found.code) == (entry.scheme, entry.code):
+            if explanation and explanation not in found.explanation:
+                found.explanation = "; ".join(p for p in (found.explanation, explanation) if p)
+            if entry.written not in parsed.elsewhere_written[index].split("\n"):
+                parsed.elsewhere_written[index] += "\n" + entry.written
+            return
     parsed.elsewhere.append((entry.scheme, ConditionEntry(entry.code, explanation)))
     parsed.elsewhere_written.append(entry.written)
 
