@@ -175,6 +175,15 @@ class Ledger:
     def __len__(self) -> int:
         return sum(len(cells) for cells in self._cells.values())
 
+    def telling(self) -> list[CellEntry]:
+        """The layout cells that hold words the register keeps nowhere (titles above a
+        table, headings of empty columns): quoted in the report so that none is lost."""
+        return [
+            entry
+            for entry in self.entries()
+            if entry.destination == Destination.LAYOUT and entry.detail in TOLD_LAYOUT
+        ]
+
     @property
     def not_placed(self) -> list[CellEntry]:
         return [entry for entry in self.entries() if entry.destination == Destination.NOT_PLACED]
@@ -188,6 +197,14 @@ class Ledger:
             for entry in cells.values()
         )
 
+
+# Layout details whose cells the report quotes (see Ledger.telling).
+TOLD_LAYOUT = frozenset(
+    {
+        "the sheet's title",
+        "the heading of a column with nothing below it; no field keeps it",
+    }
+)
 
 # Which destination wins when a cell is recorded twice: what needs the DPO's eyes most.
 _RANK = {

@@ -20,6 +20,7 @@ from ropa.spreadsheets.headers import Skipped, Table, list_sheet_field
 from ropa.spreadsheets.ledger import Destination, Ledger, as_text
 from ropa.spreadsheets.reader import SheetData, Spreadsheet, Value
 from ropa.spreadsheets.report import ImportReport, Problem
+from ropa.spreadsheets.surroundings import EMPTY_COLUMN
 from ropa.spreadsheets.vocabulary import field_label, header_key
 
 # Headings of a column that names the processing a list row belongs to.
@@ -97,8 +98,10 @@ def _read_list(
 ) -> None:
     header_row = _header_row(sheet)
     headings = {column: as_text(value).strip() for column, value in sheet.rows[header_row].items()}
+    filled = {column for row, cells in sheet.rows.items() if row > header_row for column in cells}
     for column in headings:
-        ledger.place(sheet.title, header_row, column, Destination.LAYOUT, "a heading of a list")
+        detail = "a heading of a list" if column in filled else EMPTY_COLUMN
+        ledger.place(sheet.title, header_row, column, Destination.LAYOUT, detail)
     key_column = next(
         (c for c, text in headings.items() if header_key(text) in _KEY_HEADINGS), None
     )

@@ -257,6 +257,10 @@ class ImportReport:
                 _LEDGER_HEADINGS[destination].format(count=_count(len(entries), "cell", "cells"))
             )
             lines += _quoted(entries, shown, limit=_QUOTED_PER_KIND)
+        told = ledger.telling()
+        if told:
+            lines.append("Titles and headings of empty columns, not kept in any field:")
+            lines += _quoted(told, shown, limit=_QUOTED_PER_KIND)
         return lines
 
     def findings(self) -> list[Finding]:
@@ -265,8 +269,11 @@ class ImportReport:
         found += [Finding("Check", problem) for problem in self.moved]
         found += [Finding("Created as new", problem) for problem in self.unsure]
         if self.ledger is not None:
+            told = {id(entry) for entry in self.ledger.telling()}
             for entry in self.ledger.entries():
                 kind = _FINDING_KINDS.get(entry.destination)
+                if id(entry) in told:
+                    kind = "Layout, not kept"
                 if kind is not None:
                     found.append(
                         Finding(

@@ -122,7 +122,7 @@ def mark_around(table: Table, ledger: Ledger, contacts: dict[str, str]) -> dict[
                 )
                 continue
             if _TITLE.search(text) and len(text) < 200:
-                ledger.place(title, row, column, Destination.LAYOUT, "the sheet's title")
+                ledger.place(title, row, column, Destination.LAYOUT, TITLE)
                 continue
             ledger.place(
                 title,
@@ -141,6 +141,8 @@ def mark_around(table: Table, ledger: Ledger, contacts: dict[str, str]) -> dict[
             ledger.place(
                 title, table.header_row, column, Destination.NOT_READ, "a column the DPO ignored"
             )
+        elif column in table.own_columns and not _has_data(table, column):
+            ledger.place(title, table.header_row, column, Destination.LAYOUT, EMPTY_COLUMN)
         else:
             ledger.place(
                 title, table.header_row, column, Destination.LAYOUT, "the heading of an own column"
@@ -155,6 +157,15 @@ def mark_around(table: Table, ledger: Ledger, contacts: dict[str, str]) -> dict[
                         title, row, column, Destination.NOT_READ, "in a column the DPO ignored"
                     )
     return offered
+
+
+# The heading of an own column with nothing below it: no field keeps it, so it is reported.
+EMPTY_COLUMN = "the heading of a column with nothing below it; no field keeps it"
+TITLE = "the sheet's title"
+
+
+def _has_data(table: Table, column: int) -> bool:
+    return any(column in cells for row, cells in table.sheet.rows.items() if row > table.header_row)
 
 
 _ORGANISATION_LABELS = {
