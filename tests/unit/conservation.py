@@ -85,6 +85,8 @@ def check_conservation(
 ) -> dict[str, int]:
     """Export the register both ways, write the report, and check every source cell;
     the number of cells found in each destination."""
+    folder = folder / "conservation"
+    folder.mkdir(exist_ok=True)
     controller = export_workbook(register, folder / "controller.xlsx").path
     processor = export_workbook(register, folder / "processor.xlsx", processor=True).path
     exported = workbook_text(controller) + "\n" + workbook_text(processor)
