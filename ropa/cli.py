@@ -71,6 +71,29 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REPORT.xlsx",
         help="also write the import report as a workbook (every cell to check, by sheet)",
     )
+    importing.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="HEADING=field",
+        help="read the column with this heading as this field (a field name such as "
+        "recipients, an ICO heading, 'own' or 'ignore'); may be given many times",
+    )
+    importing.add_argument(
+        "--map-file",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="a file of HEADING=field lines, as --map",
+    )
+    importing.add_argument(
+        "--sheet",
+        action="append",
+        default=[],
+        metavar="SHEET=controller|processor",
+        help="read this sheet as the organisation's own processing or as a processor's record",
+    )
 
     exporting = commands.add_parser(
         "export", parents=[db_option], help="write the ICO controller (or processor) workbook"
@@ -228,7 +251,15 @@ def _import(args: argparse.Namespace, db_path: Path | str) -> int:
     with Register.open(db_path) as register:
         from ropa.spreadsheets.cli import run_import
 
-        return run_import(register, args.file, dry_run=args.dry_run, report_path=args.report)
+        return run_import(
+            register,
+            args.file,
+            dry_run=args.dry_run,
+            report_path=args.report,
+            maps=args.map,
+            map_files=args.map_file,
+            sheet_roles=args.sheet,
+        )
 
 
 def _export(args: argparse.Namespace, db_path: Path | str) -> int:

@@ -2,7 +2,10 @@
 
 The preview shows what the import report says before anything is written: each sheet read
 (and those left out), what would be created and updated, and every cell to look at, in a
-table to sort and filter; the report can be saved as a workbook.
+table to sort and filter; the report can be saved as a workbook.  Its mapping step
+(ui.import_mapping) shows what each column is read as and how sure that is, and lets the
+DPO choose another field, an own column or nothing, and which record each sheet is; the
+preview is then checked again with those choices, which are remembered for the layout.
 """
 
 from __future__ import annotations
@@ -28,15 +31,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ropa.errors import RopaError
 from ropa.register import Register
+from ropa.spreadsheets.layout import Kind
 from ropa.spreadsheets.report import Finding, ImportReport
+from ui.import_mapping import MappingPanel
 from ui.item_models import horizontal_heading
+from ui.settings import AppSettings
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, cancel_and_wait_all
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -96,11 +104,24 @@ class ImportDialog(QDialog):
     imported = Signal(object)  # the ImportReport of the real import
     preview_ready = Signal(object)  # the ImportReport of the dry run
 
-    def __init__(self, register: Register, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        register: Register,
+        path: Path,
+        parent: QWidget | None = None,
+        settings: AppSettings | None = None,
+    ) -> None:
         super().__init__(parent)
         self.register = register
         self.path = path
         self.report: Any = None
+        if settings is None:
+            settings = getattr(parent, "settings", None)
+        self.settings = settings if isinstance(settings, AppSettings) else AppSettings()
+        # The DPO's choices: heading (folded) -> field, "own" or "ignore"; sheet -> record.
+        self.mapping: dict[str, str] = {}
+        self.roles: dict[str, Kind] = {}
+        self._remembered_applied = False
         self.setWindowTitle(f"Import {path.name}")
         self.heading = QLabel(f"Checking <b>{escape(path.name)}</b>\u2026 nothing is changed yet.")
         self.heading.setWordWrap(True)
@@ -108,6 +129,8 @@ class ImportDialog(QDialog):
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # All its lines, however tall: the tables below take the room that is left.
+        self.details.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.findings = FindingsModel(self)
         self.proxy = _FindingsProxy(self)
         self.proxy.setSourceModel(self.findings)
@@ -141,11 +164,26 @@ class ImportDialog(QDialog):
         self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.rejected.connect(self.reject)
         self.import_button.clicked.connect(self.run_import)
+        self.mapping_panel = MappingPanel()
+        self.mapping_panel.changed.connect(self._choices_changed)
+        self.check_again_button = QPushButton("Check again with these choices")
+        self.check_again_button.setEnabled(False)
+        self.check_again_button.clicked.connect(self.check_again)
+        columns_page = QWidget()
+        columns_layout = QVBoxLayout(columns_page)
+        columns_layout.addWidget(self.mapping_panel, 1)
+        columns_layout.addWidget(self.check_again_button, 0, Qt.AlignmentFlag.AlignRight)
+        cells_page = QWidget()
+        cells_layout = QVBoxLayout(cells_page)
+        cells_layout.addWidget(self.filter)
+        cells_layout.addWidget(self.table, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(cells_page, "Cells to look at")
+        self.tabs.addTab(columns_page, "Columns and sheets")
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.details)
-        layout.addWidget(self.filter)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
         self.resize(900, 560)
 
@@ -165,6 +203,26 @@ class ImportDialog(QDialog):
     def run_import(self) -> ProgressRunner:
         self.import_button.setEnabled(False)
         return self._run(dry_run=False)
+
+    def check_again(self) -> ProgressRunner:
+        """Check the workbook again with the DPO's choices, and remember them for its layout."""
+        for layout, chosen in self.mapping_panel.model.mapping_by_layout().items():
+            self.settings.set_import_mapping(
+                layout, {**self.settings.import_mapping(layout), **chosen}
+            )
+        self.mapping.update(self.mapping_panel.model.mapping())
+        self.roles.update(self.mapping_panel.roles())
+        self.check_again_button.setEnabled(False)
+        return self.run_preview()
+
+    def _choices_changed(self) -> None:
+        # What the preview shows is no longer what an import would do: check again first.
+        self.check_again_button.setEnabled(True)
+        self.import_button.setEnabled(False)
+        self.heading.setText(
+            "You changed how the workbook is read: press <b>Check again with these "
+            "choices</b> to see what importing would do."
+        )
 
     def save_report(self, path: Path | None = None) -> Path | None:
         """Save the report shown as a workbook; asks where unless `path` is given."""
@@ -193,12 +251,19 @@ class ImportDialog(QDialog):
 
     def _run(self, *, dry_run: bool) -> ProgressRunner:
         register, path = self.register, self.path
+        mapping, roles = dict(self.mapping), dict(self.roles)
 
         def task(progress: ProgressFn, cancelled: CancelledFn) -> Any:
             from ropa.spreadsheets import import_workbook
 
             return import_workbook(
-                register, path, dry_run=dry_run, progress=progress, cancelled=cancelled
+                register,
+                path,
+                dry_run=dry_run,
+                progress=progress,
+                cancelled=cancelled,
+                mapping=mapping or None,
+                roles=roles or None,
             )
 
         verb = "Checking" if dry_run else "Importing"
@@ -223,6 +288,17 @@ class ImportDialog(QDialog):
         if isinstance(payload, ImportReport):
             self.findings.set_findings(payload.findings())
             self.save_report_button.setEnabled(True)
+            if dry_run and self._apply_remembered(payload):
+                return  # checked again at once with the choices made for this layout
+            self.mapping_panel.show_report(payload, self.mapping)
+            attention = self.mapping_panel.model.unsure_count() + len(
+                self.mapping_panel.unsure_sheets
+            )
+            self.tabs.setTabText(
+                1, "Columns and sheets" + (f" ({attention} to confirm)" if attention else "")
+            )
+            if attention and dry_run:
+                self.tabs.setCurrentIndex(1)
         if dry_run:
             self.heading.setText(
                 f"This is what importing <b>{escape(self.path.name)}</b> would do. "
@@ -238,6 +314,21 @@ class ImportDialog(QDialog):
         cancel.setText("Close")
         self.imported.emit(payload)
 
+    def _apply_remembered(self, report: ImportReport) -> bool:
+        """After the first check: the DPO's earlier choices for these layouts, if any and
+        not yet applied; True when the preview is being checked again with them."""
+        if self._remembered_applied:
+            return False
+        self._remembered_applied = True
+        remembered: dict[str, str] = {}
+        for sheet in report.sheets:
+            remembered.update(self.settings.import_mapping(sheet.signature))
+        if not remembered or all(self.mapping.get(k) == v for k, v in remembered.items()):
+            return False
+        self.mapping = {**remembered, **self.mapping}
+        self.run_preview()
+        return True
+
     @staticmethod
     def _overview(report: Any) -> str:
         """Per sheet and in all: what was read and what it does; the cells are in the table."""
@@ -250,6 +341,7 @@ class ImportDialog(QDialog):
             f"created, {entry.updated} updated, {entry.unchanged} already up to date."
             for entry in report.sheets
         ]
+        lines += [entry.kind_line() for entry in report.sheets if entry.kind_unsure]
         lines += [f"Sheet “{sheet}” was not read: {why}." for sheet, why in report.skipped]
         lines += [line for entry in report.sheets if (line := entry.own_columns_line())]
         lines.append(
@@ -258,10 +350,35 @@ class ImportDialog(QDialog):
         )
         if report.organisation_updated:
             lines.append(f"The organisation's contact details {verb} updated.")
-        count = len(report.findings())
-        lines.append(
-            "Every cell was understood."
-            if count == 0
-            else f"{count} {'cell or row' if count == 1 else 'cells or rows'} to look at, below."
+        unsure = sum(
+            1
+            for entry in report.sheets
+            for choice in entry.choices
+            if choice.certainty is not None and choice.certainty.name == "WORD"
         )
+        if unsure:
+            lines.append(
+                f"{unsure} {'heading was' if unsure == 1 else 'headings were'} matched only by "
+                "a word in it: confirm under “Columns and sheets”."
+            )
+        if report.organisation_offered:
+            offered = "; ".join(f"“{value}”" for value in report.organisation_offered.values())
+            lines.append(f"Text above the table names the organisation's details: {offered}.")
+        for key, (old, new) in report.organisation_kept.items():
+            lines.append(
+                f"The organisation's {key.replace('_', ' ')} is kept as “{old}” (the workbook "
+                f"says “{new}”): change it on the Organisation page if the workbook is right."
+            )
+        count = len(report.findings())
+        things = "cell or row" if count == 1 else "cells or rows"
+        # From the ledger of every cell: said only when every cell went into the register.
+        if report.all_understood and count == 0:
+            lines.append("Every cell was understood.")
+        elif report.all_understood:
+            lines.append(f"Every cell was understood; {count} {things} to check, below.")
+        else:
+            lines.append(
+                f"Not every cell went into the register: {count} {things} to look at, "
+                "below, each with where it went."
+            )
         return "\n".join(lines)

@@ -6,6 +6,7 @@ the DPO's data lives only in the register.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -78,6 +79,23 @@ class AppSettings:
 
     def set_last_folder(self, purpose: str, folder: Path) -> None:
         self._store.setValue(f"folders/{purpose}", str(folder))
+
+    # --- imports -------------------------------------------------------------------------
+
+    def import_mapping(self, layout: str) -> dict[str, str]:
+        """The DPO's choice of field for headings of a layout of headings (its signature):
+        heading (folded) -> field key, "own" or "ignore"."""
+        value = self._store.value(f"imports/mappings/{layout}", "")
+        try:
+            loaded = json.loads(str(value)) if value else {}
+        except ValueError:
+            return {}
+        if not isinstance(loaded, dict):
+            return {}
+        return {str(key): str(choice) for key, choice in loaded.items()}
+
+    def set_import_mapping(self, layout: str, mapping: dict[str, str]) -> None:
+        self._store.setValue(f"imports/mappings/{layout}", json.dumps(mapping, sort_keys=True))
 
     def _bytes(self, key: str) -> QByteArray | None:
         value = self._store.value(key)

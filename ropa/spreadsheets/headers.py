@@ -1,136 +1,81 @@
-"""Finding the tables of activities in a spreadsheet: which sheets, which row, which columns.
+"""Finding the tables of activities in a spreadsheet: which sheets, which row, which columns,
+and whether each is the organisation's own processing or a processor's record.
 
-Headings are matched by what they mean, not as typed: case, spacing, punctuation, a dropped
-"(if applicable)", and the older or re-worded headings DPOs have ("Categories of data
-subjects", "Purposes of the processing", "Lawful basis", "Retention period").  A heading the
-ICO layout does not have is the organisation's own column, kept under its own name.
+A sheet is a table when a row of it (in the first 40) has headings that mean the fields of a
+register (ropa.spreadsheets.vocabulary: the ICO's, their re-wordings, the words in them),
+wherever that row is and whatever else is above it.  Whether the table records processing
+as a controller or as a processor is told by what the sheet says (a "Controller" column,
+"Sub-processors", "on behalf of", a sheet called so), never assumed: where the sheet says
+both, the table is read as a processor's record (so clients' processing never reaches the
+organisation's own privacy notices) and the question is put to the DPO.
 """
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 from ropa.spreadsheets import layout
 from ropa.spreadsheets.reader import SheetData, Spreadsheet
+from ropa.spreadsheets.vocabulary import (
+    CORE_KEYS,
+    IGNORE,
+    OWN,
+    Certainty,
+    Meaning,
+    header_key,
+    meaning_of,
+)
 
 HEADER_SEARCH_ROWS = 40
 MIN_RECOGNISED_HEADERS = 3
 
+# A DPO's choices: heading (as header_key folds it) -> field key, OWN or IGNORE.
+Mapping = dict[str, str]
+# A DPO's choice of record per sheet title.
+Roles = dict[str, layout.Kind]
 
-@functools.lru_cache(maxsize=4_096)
-def header_key(text: str) -> str:
-    """A heading as it is compared: case, spacing, punctuation and "(if applicable)" folded."""
-    folded = text.casefold().replace("’", "'").replace("‘", "'").replace("&", " and ")
-    folded = re.sub(
-        r"\((?:if applicable|if possible|optional|if any|where applicable)\)", " ", folded
-    )
-    folded = folded.replace("(s)", "s").replace("'s", "s")
-    folded = re.sub(r"[^\w]+", " ", folded)
-    words = folded.split()
-    # "the" and "a" carry no meaning in a heading: "Purposes of the processing".
-    return " ".join(word for word in words if word not in {"the", "a", "an"})
-
-
-# Older and re-worded headings, as DPOs and earlier ICO templates write them.
-_ALIASES = {
-    "business_function": (
-        "department",
-        "service",
-        "service area",
-        "business area",
-        "directorate",
-        "function",
-        "team",
-    ),
-    "purposes": (
-        "purposes of processing",
-        "purposes of the processing",
-        "purpose of the processing",
-        "purposes",
-        "purpose",
-        "purpose s of processing",
-    ),
-    "individuals": (
-        "categories of data subjects",
-        "data subjects",
-        "categories of individual",
-        "individuals",
-        "whose data",
-    ),
-    "data_categories": (
-        "personal data",
-        "categories of data",
-        "types of personal data",
-        "data categories",
-        "personal data held",
-    ),
-    "recipients": ("recipients", "recipients of personal data", "who data is shared with"),
-    "processors": ("processors", "data processors", "processor"),
-    "transfer_destinations": (
-        "international transfers",
-        "third countries",
-        "transfers to third countries",
-        "transfers outside uk",
-    ),
-    "retention": ("retention", "retention period", "retention periods", "how long it is kept"),
-    "security_measures": (
-        "security measures",
-        "technical and organisational security measures",
-        "technical and organisational measures",
-    ),
-    "lawful_bases": (
-        "lawful basis",
-        "lawful bases",
-        "lawful basis for processing",
-        "article 6 lawful basis",
-        "article 6 basis",
-        "legal basis",
-        "lawful basis article 6",
-    ),
-    "article9": (
-        "article 9 condition",
-        "article 9 basis",
-        "special category condition",
-        "condition for processing special category data",
-    ),
-    "schedule1": ("schedule 1 condition", "dpa 2018 schedule 1 condition"),
-    "sources": ("source of personal data", "source of data", "sources", "source"),
-    "systems": ("systems", "system", "where data is held"),
-    "automated_decisions": (
-        "automated decision making",
-        "automated decision making including profiling",
-        "automated decisions",
-        "profiling",
-    ),
-    "joint_controllers": ("joint controller", "joint controllers"),
-    "dpia_required": ("dpia required", "is a dpia required"),
-    "dpia_link": ("link to dpia", "dpia link"),
-    "name": ("activity name", "processing activity", "name of processing activity", "activity"),
-    "reference": ("ref", "ref no", "reference number"),
-    "controllers": ("controller", "name of controller", "controllers"),
-}
+# Fields only a controller's record has (a processor acts on its controllers' bases).
+_CONTROLLER_KEYS = frozenset(
+    {
+        "business_function",
+        "lawful_bases",
+        "article9",
+        "schedule1",
+        "legitimate_interests",
+        "lia_link",
+        "rights",
+        "consent_record_link",
+        "joint_controllers",
+        "article10_basis",
+    }
+)
+_PROCESSOR_HEADING = re.compile(
+    r"(?<!joint )\bcontrollers?\b|sub ?processor|on behalf|categories of processing|\bclients?\b"
+)
+_PROCESSOR_TITLE = re.compile(r"\bprocessor\b|on behalf|\bclients?\b", re.IGNORECASE)
+_CONTROLLER_TITLE = re.compile(r"\bcontroller\b", re.IGNORECASE)
+_ON_BEHALF = re.compile(r"\bon behalf of\b", re.IGNORECASE)
 
 
-def _header_map(spec: layout.Layout) -> dict[str, str]:
-    mapping = {header_key(column.header): column.key for column in spec.columns}
-    keys = {column.key for column in spec.columns}
-    for key, aliases in _ALIASES.items():
-        if key in keys:
-            for alias in aliases:
-                mapping.setdefault(header_key(alias), key)
-    return mapping
+@dataclass
+class ColumnChoice:
+    """One source column as the mapping step shows it."""
 
+    column: int
+    heading: str
+    key: str | None  # the field, or None for an own column
+    certainty: Certainty | None  # None: no meaning found (an own column), or the DPO chose
+    how: str
+    ignored: bool = False
 
-HEADER_MAPS = {kind: _header_map(spec) for kind, spec in layout.LAYOUTS.items()}
-# Headings only one of the two layouts has: they tell which layout a sheet is in.
-_DISTINCTIVE = {
-    kind: set(HEADER_MAPS[kind])
-    - {key for other in layout.Kind if other != kind for key in HEADER_MAPS[other]}
-    for kind in layout.Kind
-}
+    @property
+    def letter(self) -> str:
+        return get_column_letter(self.column)
 
 
 @dataclass
@@ -142,6 +87,29 @@ class Table:
     columns: dict[int, tuple[str, str]]  # column number -> (key, heading as written)
     # The organisation's own columns: column number -> heading as written.
     own_columns: dict[int, str] = field(default_factory=dict)
+    # Columns the DPO chose not to read: column number -> heading.
+    ignored: dict[int, str] = field(default_factory=dict)
+    # Every column with a heading or data, as matched (for the report and the mapping step).
+    choices: list[ColumnChoice] = field(default_factory=list)
+    # Why the table was read as a controller's or a processor's record, and whether the
+    # sheet said both (then the DPO is asked).
+    kind_reason: str = ""
+    kind_unsure: bool = False
+
+    @property
+    def signature(self) -> str:
+        """Names the layout of the headings, so a DPO's mapping is remembered for it."""
+        headings = self.sheet.rows.get(self.header_row, {})
+        keys = sorted(header_key(str(value)) for value in headings.values() if str(value).strip())
+        return hashlib.sha256("|".join(keys).encode()).hexdigest()[:16]
+
+    @property
+    def unsure_columns(self) -> list[ColumnChoice]:
+        return [
+            choice
+            for choice in self.choices
+            if choice.certainty is not None and choice.certainty <= Certainty.WORD
+        ]
 
 
 @dataclass
@@ -150,86 +118,214 @@ class Skipped:
     why: str
 
 
-def find_tables(spreadsheet: Spreadsheet) -> tuple[list[Table], list[Skipped]]:
+# Sheets that list the items of one field (a GRC tool's related sheets): never activities.
+_LIST_SHEETS = {
+    "purposes": "purposes",
+    "purpose": "purposes",
+    "personal data": "data_categories",
+    "data categories": "data_categories",
+    "categories of personal data": "data_categories",
+    "data subjects": "individuals",
+    "categories of individuals": "individuals",
+    "data recipients": "recipients",
+    "recipients": "recipients",
+    "contractors": "processors",
+    "transfers": "transfer_destinations",
+    "international transfers": "transfer_destinations",
+}
+
+
+def list_sheet_field(title: str) -> str | None:
+    """The field whose items a sheet of this title lists, or None."""
+    return _LIST_SHEETS.get(header_key(title))
+
+
+def find_tables(
+    spreadsheet: Spreadsheet, mapping: Mapping | None = None, roles: Roles | None = None
+) -> tuple[list[Table], list[Skipped]]:
     """Every sheet holding a table of activities, and every other sheet with the reason it
-    was left out.  The ICO's own Example sheet is read only when no other sheet is."""
+    was left out.  The ICO's own Example sheet is read only when no other table holds rows."""
     found: list[Table] = []
     skipped: list[Skipped] = []
     examples: list[Table] = []
     for sheet in spreadsheet.sheets:
-        table = _table_of(spreadsheet.path, sheet)
+        table = table_of(spreadsheet.path, sheet, mapping or {}, roles or {})
         if table is None:
             why = (
-                "empty"
+                "it is empty"
                 if not sheet.rows
-                else f"no row of ICO headings in its first {HEADER_SEARCH_ROWS} rows"
+                else f"it has no row of register headings in its first {HEADER_SEARCH_ROWS} rows"
             )
             skipped.append(Skipped(sheet.title, why))
         elif sheet.title.strip().casefold() == layout.EXAMPLE_SHEET.casefold():
             examples.append(table)
         else:
             found.append(table)
-    if found:
+    if any(_has_rows(table) for table in found):
         skipped.extend(
-            Skipped(table.sheet.title, "the ICO's example sheet, not the organisation's record")
+            Skipped(table.sheet.title, "it is the ICO's example, not the organisation's record")
             for table in examples
         )
     else:
-        found = examples
+        found += examples
     return found, skipped
 
 
-def _table_of(path: Path, sheet: SheetData) -> Table | None:
-    best: tuple[int, int, layout.Kind, dict[int, tuple[str, str]]] | None = None
+def _has_rows(table: Table) -> bool:
+    return any(row > table.header_row for row in table.sheet.rows)
+
+
+def _heading_row(sheet: SheetData, mapping: Mapping) -> tuple[int, dict[int, Meaning]] | None:
+    """The row most like a register's headings, and what each of its headings means."""
+    best: tuple[tuple[int, int, int], int, dict[int, Meaning]] | None = None
     for row_number in range(1, HEADER_SEARCH_ROWS + 1):
         cells = sheet.rows.get(row_number)
-        if not cells:
+        if not cells or len(cells) < MIN_RECOGNISED_HEADERS:
             continue
-        headings = {
-            column: value.strip()
-            for column, value in cells.items()
-            if isinstance(value, str) and value.strip()
-        }
-        for kind in layout.Kind:
-            mapping = HEADER_MAPS[kind]
-            matched = {
-                column: (mapping[header_key(text)], text)
-                for column, text in headings.items()
-                if header_key(text) in mapping
-            }
-            distinctive = sum(
-                1 for text in headings.values() if header_key(text) in _DISTINCTIVE[kind]
-            )
-            if len(matched) < MIN_RECOGNISED_HEADERS or distinctive == 0:
+        meanings: dict[int, Meaning] = {}
+        for column, value in cells.items():
+            if not isinstance(value, str) or not value.strip():
                 continue
-            score = distinctive * 1000 + len(matched)
-            if best is None or score > best[0]:
-                best = (score, row_number, kind, matched)
+            meaning = _meaning(value, mapping)
+            if meaning is not None:
+                meanings[column] = meaning
+        keys = {meaning.key for meaning in meanings.values()}
+        core = len(keys & CORE_KEYS)
+        if len(keys) < MIN_RECOGNISED_HEADERS or core == 0:
+            continue
+        sure = sum(1 for meaning in meanings.values() if meaning.certainty >= Certainty.VARIANT)
+        # Rows of prose match words by chance: the row with the most sure headings wins.
+        score = (sure, core, len(keys))
+        if sure == 0:
+            continue
+        if best is None or score > best[0]:
+            best = (score, row_number, meanings)
     if best is None:
         return None
-    _, header_row, kind, matched = best
-    columns, own = _columns(sheet, header_row, matched)
-    return Table(path, sheet, header_row, kind, columns, own)
+    return best[1], best[2]
 
 
-def _columns(
-    sheet: SheetData, header_row: int, matched: dict[int, tuple[str, str]]
-) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:
-    """The ICO columns (the first of each meaning) and the organisation's own: any other
-    column with a heading or with anything below the headings, wherever it is."""
-    columns: dict[int, tuple[str, str]] = {}
+def _meaning(heading: str, mapping: Mapping) -> Meaning | None:
+    chosen = mapping.get(header_key(heading))
+    if chosen is not None:
+        if chosen in {OWN, IGNORE}:
+            return None
+        return Meaning(chosen, Certainty.EXACT, "chosen by the DPO")
+    return meaning_of(heading)
+
+
+def table_of(path: Path, sheet: SheetData, mapping: Mapping, roles: Roles) -> Table | None:
+    if list_sheet_field(sheet.title) is not None:
+        return None  # a list of items of one field: read with its processing, if any
+    found = _heading_row(sheet, mapping)
+    if found is None:
+        return None
+    header_row, meanings = found
+    kind, reason, unsure = _kind_of(sheet, header_row, meanings)
+    if sheet.title in roles:
+        chosen = roles[sheet.title]
+        kind, unsure = chosen, False
+        reason = f"chosen by the DPO as a {chosen.value}'s record"
+    table = Table(path, sheet, header_row, kind, {}, kind_reason=reason, kind_unsure=unsure)
+    _columns(table, meanings, mapping)
+    return table
+
+
+def _kind_of(
+    sheet: SheetData, header_row: int, meanings: dict[int, Meaning]
+) -> tuple[layout.Kind, str, bool]:
+    """Controller or processor, why, and whether the sheet said both."""
+    headings = {
+        column: str(value).strip()
+        for column, value in sheet.rows.get(header_row, {}).items()
+        if str(value).strip()
+    }
+    processor_signs: list[str] = []
+    controller_signs: list[str] = []
+    if _PROCESSOR_TITLE.search(sheet.title) and not re.search(
+        r"sub.?processor", sheet.title, re.IGNORECASE
+    ):
+        processor_signs.append(f"the sheet is called “{sheet.title}”")
+    elif _CONTROLLER_TITLE.search(sheet.title):
+        controller_signs.append(f"the sheet is called “{sheet.title}”")
+    # The ICO's templates say which they are in A1.
+    title_cell = str(sheet.rows.get(1, {}).get(1, "")).strip().casefold()
+    if header_row > 1 and title_cell == "processor":
+        processor_signs.append("cell A1 says “Processor”")
+    for column, heading in headings.items():
+        folded = header_key(heading)
+        if _PROCESSOR_HEADING.search(folded):
+            processor_signs.append(f"the heading “{heading}”")
+        elif column in meanings and meanings[column].key in _CONTROLLER_KEYS:
+            controller_signs.append(f"the heading “{heading}”")
+    behalf = [
+        (row, column)
+        for row, cells in sheet.rows.items()
+        if row > header_row
+        for column, value in cells.items()
+        if isinstance(value, str) and _ON_BEHALF.search(value)
+    ]
+    if behalf:
+        row, column = behalf[0]
+        processor_signs.append(f"cell {get_column_letter(column)}{row} says “on behalf of”")
+    if processor_signs and not controller_signs:
+        return layout.Kind.PROCESSOR, "; ".join(processor_signs), False
+    if not processor_signs:
+        nothing = "nothing on the sheet says it is done for another controller"
+        return layout.Kind.CONTROLLER, nothing, False
+    both = (
+        f"it says both: {'; '.join(processor_signs)} (processor), but "
+        f"{'; '.join(controller_signs)} (controller). Read as a processor's record, so that "
+        "none of it reaches the organisation's own privacy notices; if it is the "
+        "organisation's own processing, choose “controller” for this sheet"
+    )
+    return layout.Kind.PROCESSOR, both, True
+
+
+def _columns(table: Table, meanings: dict[int, Meaning], mapping: Mapping) -> None:
+    """The register's columns (the first of each meaning the layout has) and the
+    organisation's own: any other column with a heading or with anything below it."""
+    sheet = table.sheet
+    allowed = {column.key for column in layout.LAYOUTS[table.kind].columns}
+    headings = sheet.rows.get(table.header_row, {})
+    used = {
+        column for row, cells in sheet.rows.items() if row > table.header_row for column in cells
+    }
     own: dict[int, str] = {}
-    seen: set[str] = set()
-    headings = sheet.rows.get(header_row, {})
-    used = {column for row, cells in sheet.rows.items() if row > header_row for column in cells}
+    # Each field goes to the surest column that means it (the leftmost of equals): a word
+    # in "System supplier" does not take the field of "Location of personal data".
+    winner: dict[str, int] = {}
+    for column, found in sorted(meanings.items()):
+        best = winner.get(found.key)
+        if best is None or found.certainty > meanings[best].certainty:
+            winner[found.key] = column
     for column in sorted(set(headings) | used):
-        if column in matched and matched[column][0] not in seen:
-            seen.add(matched[column][0])
-            columns[column] = matched[column]
-            continue
         heading = headings.get(column)
         text = str(heading).strip() if heading is not None else ""
-        own[column] = text or f"Column {_letter(column)}"
+        chosen = mapping.get(header_key(text)) if text else None
+        meaning = meanings.get(column)
+        if chosen == IGNORE:
+            table.ignored[column] = text
+            table.choices.append(
+                ColumnChoice(column, text, None, None, "ignored, as the DPO chose", True)
+            )
+            continue
+        if meaning is not None and meaning.key in allowed and winner[meaning.key] == column:
+            table.columns[column] = (meaning.key, text)
+            table.choices.append(
+                ColumnChoice(column, text, meaning.key, meaning.certainty, meaning.how)
+            )
+            continue
+        own[column] = text or f"Column {get_column_letter(column)}"
+        if chosen == OWN:
+            how = "kept as an own column, as the DPO chose"
+        elif meaning is None:
+            how = "no field of the register has this heading"
+        elif winner[meaning.key] != column:
+            how = "another column already fills that field"
+        else:
+            how = f"a {table.kind.value}'s record has no such field"
+        table.choices.append(ColumnChoice(column, text, None, None, how))
     # Two own columns with one heading stay apart.
     names: dict[str, int] = {}
     for column, name in own.items():
@@ -237,10 +333,4 @@ def _columns(
         names[name.casefold()] = count
         if count > 1:
             own[column] = f"{name} ({count})"
-    return columns, own
-
-
-def _letter(column: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(column)
+    table.own_columns = own

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ from ropa.history import ChangeLog
 from ropa.library import LibraryResolver, name_key
 from ropa.organisation import apply_organisation
 from ropa.records import ActivityRecord, Role
-from ropa.spreadsheets import law_elsewhere, layout
+from ropa.spreadsheets import kept_words, law_elsewhere, layout
 from ropa.spreadsheets.categories import mark_new_categories
 from ropa.spreadsheets.cells import EXCEL_CELL_LIMIT, format_date, is_empty, is_url, lines
 from ropa.spreadsheets.columns import (
@@ -46,9 +47,13 @@ from ropa.spreadsheets.columns import (
     read_plain,
 )
 from ropa.spreadsheets.errors import ImportCancelled, SpreadsheetError
-from ropa.spreadsheets.headers import Table, find_tables
-from ropa.spreadsheets.reader import Value, read_spreadsheet
+from ropa.spreadsheets.headers import Mapping, Roles, Table, find_tables
+from ropa.spreadsheets.ledger import Destination, Ledger
+from ropa.spreadsheets.reader import Spreadsheet, Value, read_spreadsheet
+from ropa.spreadsheets.related import related_sheets
 from ropa.spreadsheets.report import ImportReport, Problem, SheetReport
+from ropa.spreadsheets.surroundings import mark_around
+from ropa.spreadsheets.vocabulary import field_label
 
 if TYPE_CHECKING:
     from ropa.register import Register
@@ -64,11 +69,17 @@ def import_workbook(
     dry_run: bool = False,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    mapping: Mapping | None = None,
+    roles: Roles | None = None,
 ) -> ImportReport:
-    """Import a workbook into the register; with `dry_run`, report and change nothing."""
+    """Import a workbook into the register; with `dry_run`, report and change nothing.
+    `mapping` gives the DPO's choice of field for headings (header_key -> field key, "own"
+    or "ignore"), `roles` their choice of controller or processor record for sheets."""
     path = Path(path)
     with _without_cycle_collection():
-        tables, contacts, drafts, report = read_workbook(path, dry_run=dry_run)
+        tables, contacts, drafts, report = read_workbook(
+            path, dry_run=dry_run, mapping=mapping, roles=roles
+        )
         try:
             with register.transaction() as session:
                 _store(session, tables, drafts, contacts, report, progress, cancelled)
@@ -80,26 +91,36 @@ def import_workbook(
 
 
 def read_workbook(
-    path: Path, *, dry_run: bool = False
+    path: Path,
+    *,
+    dry_run: bool = False,
+    mapping: Mapping | None = None,
+    roles: Roles | None = None,
 ) -> tuple[list[Table], dict[str, str], list[Draft], ImportReport]:
     """The tables, the contact details above the first, a draft of each activity in them,
-    and the report begun: what was read from where, and every cell not understood."""
+    and the report begun: the ledger of where every cell of the file went."""
     spreadsheet = read_spreadsheet(path)
-    tables, skipped = find_tables(spreadsheet)
+    ledger = Ledger(spreadsheet)
+    tables, skipped = find_tables(spreadsheet, mapping, roles)
+    related = related_sheets(tables, skipped, spreadsheet)
     if not tables:
-        raise SpreadsheetError(
-            f"{path.name} has no row of ICO template headings (such as “Business function” "
-            "and “Purpose of processing”, or “Categories of processing” for processors) in "
-            f"the first 40 rows of any sheet. Put the headings in one row and try again."
-        )
-    report = ImportReport(path, dry_run=dry_run, sheet=tables[0].sheet.title)
-    report.skipped = [(entry.sheet, entry.why) for entry in skipped]
+        raise SpreadsheetError(_no_table_message(path, spreadsheet))
+    report = ImportReport(path, dry_run=dry_run, sheet=tables[0].sheet.title, ledger=ledger)
+    report.skipped = [
+        (entry.sheet, entry.why) for entry in skipped if entry.sheet not in related.sheets
+    ]
+    for entry in skipped:
+        if entry.sheet not in related.sheets:
+            ledger.place_sheet(entry.sheet, Destination.NOT_READ, f"sheet not read: {entry.why}")
     contacts: dict[str, str] = {}
     drafts: list[Draft] = []
     for table in tables:
-        _refuse_formulas(table)
+        _refuse_formulas(table, report)
         contacts = contacts or read_contacts(table)
-        sheet_drafts = read_drafts(table)
+        offered = mark_around(table, ledger, contacts)
+        for key, value in offered.items():
+            report.organisation_offered.setdefault(key, value)
+        sheet_drafts = read_drafts(table, ledger)
         rows = sum(1 for row in table.sheet.rows if row > table.header_row)
         report.sheets.append(
             SheetReport(
@@ -107,6 +128,11 @@ def read_workbook(
                 table.header_row,
                 rows,
                 own_columns=_own_columns_used(table, sheet_drafts),
+                kind=table.kind.value,
+                kind_reason=table.kind_reason,
+                kind_unsure=table.kind_unsure,
+                choices=table.choices,
+                signature=table.signature,
             )
         )
         for draft in sheet_drafts:
@@ -115,7 +141,41 @@ def read_workbook(
         if spreadsheet.format == "xls":
             report.moved.extend(_xls_link_words(table))
         drafts.extend(sheet_drafts)
+        _mark_nothing_cells(table, ledger)
+    related.read_into(drafts, tables, ledger, report)
+    report.contacts = dict(contacts)
     return tables, contacts, drafts, report
+
+
+def _no_table_message(path: Path, spreadsheet: Spreadsheet) -> str:
+    shown = ", ".join(f"“{sheet.title}”" for sheet in spreadsheet.sheets[:8])
+    return (
+        f"{path.name} has no table of processing activities: none of its sheets ({shown}) "
+        f"has, in its first 40 rows, a row of at least three headings of a register such as "
+        "“Purpose of processing”, “Data subjects”, “Lawful basis”, “Recipients” or "
+        "“Retention”. Put the headings in one row above the activities and try again, or "
+        "name the columns with --map “HEADING=field”."
+    )
+
+
+def _mark_nothing_cells(table: Table, ledger: Ledger) -> None:
+    """The cells of the table's columns that say there is nothing ("N/A", "None", "-"):
+    the DPO's statement, recorded as such."""
+    for entry in ledger.of_sheet(table.sheet.title):
+        if (
+            entry.row > table.header_row
+            and entry.destination == Destination.NOT_PLACED
+            and entry.column in table.columns
+            and is_empty(entry.text)
+        ):
+            key = table.columns[entry.column][0]
+            ledger.place(
+                entry.sheet,
+                entry.row,
+                entry.column,
+                Destination.NOTHING,
+                f"“{field_label(key)}” left empty",
+            )
 
 
 _LINK_KEYS = fields_of_kind(FieldKind.LINK)
@@ -181,13 +241,31 @@ class _RollBack(Exception):  # noqa: N818 (a signal, not an error)
 # --- reading cells -------------------------------------------------------------------------
 
 
-def _refuse_formulas(table: Table) -> None:
+# Formulas whose value cannot be stale: a constant (=FALSE(), =TRUE(), a number or a text).
+_CONSTANT_FORMULA = re.compile(
+    r'^=?\s*(?:(?:TRUE|FALSE)\(\)|"[^"]*"|-?\d+(?:\.\d+)?)\s*$', re.IGNORECASE
+)
+
+
+def _refuse_formulas(table: Table, report: ImportReport) -> None:
     """A formula or an error value in the table is refused: what it shows is not what a
-    person wrote, and the value a program last worked out may be stale or missing."""
+    person wrote, and the value a program last worked out may be stale or missing.  A
+    constant (=FALSE(), as some tools export a yes/no) is read as its value, and reported."""
     sheet = table.sheet
     wanted = set(table.columns) | set(table.own_columns)
     for (row, column), formula in sorted(sheet.formulas.items()):
         if column in wanted:
+            if _CONSTANT_FORMULA.match(formula) and column in sheet.rows.get(row, {}):
+                shown = formula if formula.startswith("=") else f"={formula}"
+                report.moved.append(
+                    Problem(
+                        sheet.title,
+                        f"{_LETTERS[column]}{row}",
+                        shown,
+                        "a formula that always gives the same value; read as that value",
+                    )
+                )
+                continue
             raise SpreadsheetError(
                 f"{sheet.where(table.path, row, column)} holds a formula ({formula[:60]}). "
                 "Replace formulas in the record with their values (copy, then Paste Values) "
@@ -281,8 +359,9 @@ class _RowCell:
     from_above: bool  # the row is covered by a merged cell that starts higher up
 
 
-def read_drafts(table: Table) -> list[Draft]:
-    """One draft per activity: a row, with the rows that continue it."""
+def read_drafts(table: Table, ledger: Ledger | None = None) -> list[Draft]:
+    """One draft per activity: a row, with the rows that continue it; where each cell
+    went is recorded in `ledger`."""
     keys = _KEY_COLUMNS[table.kind]
     key_columns = [index for index, (key, _) in table.columns.items() if key in keys]
     drafts: list[Draft] = []
@@ -295,11 +374,11 @@ def read_drafts(table: Table) -> list[Draft]:
             if index in cells and not cells[index].from_above and cells[index].text is not None
         ]
         if own and group:
-            drafts.append(_draft(table, group, plan))
+            drafts.append(_draft(table, group, plan, ledger))
             group = []
         group.append((row_number, cells))
     if group:
-        drafts.append(_draft(table, group, plan))
+        drafts.append(_draft(table, group, plan, ledger))
     return drafts
 
 
@@ -377,13 +456,21 @@ class _Columns:
         return sorted(self.read_when_empty.union(cells))
 
 
-def _draft(table: Table, group: list[tuple[int, dict[int, _RowCell]]], plan: _Columns) -> Draft:
+def _draft(
+    table: Table,
+    group: list[tuple[int, dict[int, _RowCell]]],
+    plan: _Columns,
+    ledger: Ledger | None = None,
+) -> Draft:
     first_row, last_row = group[0][0], group[-1][0]
     draft = Draft(first_row)
     draft.sheet = table.sheet.title
     draft.last_row = last_row
     title = table.sheet.title
     own_fields: dict[str, str] = {}
+    # Cells read by a reader that words what it read its own way: their words are looked
+    # for in the activity afterwards (kept_words).
+    checked: list[CellIn] = []
     if len(group) == 1:
         cells = group[0][1]
         plan.start(draft)
@@ -399,7 +486,10 @@ def _draft(table: Table, group: list[tuple[int, dict[int, _RowCell]]], plan: _Co
                 draft.derived.append(CellIn(title, f"{_LETTERS[index]}{first_row}", key, text))
             elif not read_plain(key, draft, text, link):
                 ref = f"{_LETTERS[index]}{first_row}"
-                read(key, draft, CellIn(title, ref, heading, text, link))
+                cell_in = CellIn(title, ref, heading, text, link)
+                read(key, draft, cell_in)
+                if text is not None:
+                    checked.append(cell_in)
     else:
         # Rows that continue one activity: each column's texts joined, line after line.
         for index in sorted([*table.columns, *table.own_columns]):
@@ -422,10 +512,68 @@ def _draft(table: Table, group: list[tuple[int, dict[int, _RowCell]]], plan: _Co
             if key in DERIVED_KEYS and text is not None:
                 draft.derived.append(CellIn(title, ref, key, text))
             elif not read_plain(key, draft, text, link):
-                read(key, draft, CellIn(title, ref, heading, text, link))
+                cell_in = CellIn(title, ref, heading, text, link)
+                read(key, draft, cell_in)
+                if text is not None:
+                    checked.append(cell_in)
     draft.values.setdefault("extra_fields", {}).update(own_fields)
-    _complete(table, draft)
+    _complete(table, draft, checked)
+    if ledger is not None:
+        _place(table, group, draft, ledger)
     return draft
+
+
+def _place(
+    table: Table, group: list[tuple[int, dict[int, _RowCell]]], draft: Draft, ledger: Ledger
+) -> None:
+    """Record in the ledger where each cell of the draft's rows went."""
+    title = table.sheet.title
+    activity = str(draft.values.get("name", ""))
+    for row, cells in group:
+        for index, cell in cells.items():
+            if cell.from_above:
+                continue
+            if index in table.own_columns:
+                ledger.place(
+                    title, row, index, Destination.OWN_FIELD, table.own_columns[index], activity
+                )
+            else:
+                key = table.columns[index][0]
+                ledger.place(
+                    title, row, index, Destination.FIELD, f"“{field_label(key)}”", activity
+                )
+    for scheme, _entry, source in draft.elsewhere:
+        label = "Article 9 condition" if scheme == "article9" else "Schedule 1 condition"
+        for row, column in _cells_of(source.ref):
+            entry = ledger.get(title, row, column)
+            if (
+                entry is not None
+                and entry.destination == Destination.FIELD
+                and label not in entry.detail
+            ):
+                entry.detail += f" and its {label}"
+    for problem in draft.problems:
+        for row, column in _cells_of(problem.cell):
+            ledger.place(title, row, column, Destination.NOTES, problem.why, activity)
+
+
+_REF = re.compile(r"^([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?$")
+
+
+def _cells_of(ref: str) -> list[tuple[int, int]]:
+    """The (row, column) of each cell of "B10" or "B10:B12"."""
+    match = _REF.match(ref)
+    if match is None:
+        return []
+    first_column = column_index_from_string(match.group(1))
+    first_row = int(match.group(2))
+    last_column = column_index_from_string(match.group(3) or match.group(1))
+    last_row = int(match.group(4) or match.group(2))
+    return [
+        (row, column)
+        for row in range(first_row, last_row + 1)
+        for column in range(first_column, last_column + 1)
+    ]
 
 
 class _ColumnLetters(dict[int, str]):
@@ -437,7 +585,7 @@ class _ColumnLetters(dict[int, str]):
 _LETTERS = _ColumnLetters()
 
 
-def _complete(table: Table, draft: Draft) -> None:
+def _complete(table: Table, draft: Draft, checked: list[CellIn] | None = None) -> None:
     """Fill what the sheet left to be worked out: name, role, legislation, notes."""
     values = draft.values
     if not str(values.get("name", "")).strip():
@@ -475,6 +623,7 @@ def _complete(table: Table, draft: Draft) -> None:
                     "kept in the notes",
                 )
             )
+    _keep_lost_words(draft, checked or [])
     if draft.problems:
         kept = [
             f"Not understood when importing {table.path.name} ({problem.sheet}!{problem.cell}, "
@@ -484,6 +633,30 @@ def _complete(table: Table, draft: Draft) -> None:
         values["notes"] = "\n".join(
             part for part in (str(values.get("notes", "")).rstrip(), *kept) if part
         )
+
+
+def _keep_lost_words(draft: Draft, checked: list[CellIn]) -> None:
+    """A cell whose words (four letters or more) are not all found in the activity it was
+    read into is kept whole in the notes and reported, whatever its reader made of it."""
+    if not checked:
+        return
+    noted = {problem.cell for problem in draft.problems}
+    kept: str | None = None
+    for cell in checked:
+        if cell.ref in noted or cell.text is None or not kept_words.words(cell.text):
+            continue
+        if kept is None:
+            kept = kept_words.activity_text(draft.values, draft.processor_links)
+        missing = kept_words.missing_words(cell.text, kept)
+        if missing:
+            shown = ", ".join(f"“{word}”" for word in missing[:8])
+            draft.not_understood(
+                cell,
+                cell.text,
+                f"read into “{cell.header}”, but {shown} "
+                + ("is" if len(missing) == 1 else "are")
+                + " in no field, so the whole cell is kept in the notes",
+            )
 
 
 # --- storing -------------------------------------------------------------------------------
@@ -500,12 +673,7 @@ def _store(
 ) -> None:
     log = ChangeLog(session)
     resolver = LibraryResolver(session, log)
-    if contacts:
-        from ropa.organisation import load_organisation
-
-        before = load_organisation(session).version
-        apply_organisation(session, contacts, log)
-        report.organisation_updated = load_organisation(session).version != before
+    _offer_organisation(session, {**report.organisation_offered, **contacts}, report, log)
     kinds = {table.sheet.title: table.kind for table in tables}
     matcher = _Matcher(session, [(draft.values, kinds[draft.sheet]) for draft in drafts])
     pending = ChildRows()
@@ -540,6 +708,30 @@ def _store(
         if progress is not None:
             progress(done, total)
     pending.write(session)
+
+
+def _offer_organisation(
+    session: Session, details: dict[str, str], report: ImportReport, log: ChangeLog
+) -> None:
+    """The organisation's details from the workbook, written only where the register has
+    none: a detail the register already holds differently is never written over without
+    the DPO asking; it is reported (report.organisation_kept) for them to decide."""
+    if not details:
+        return
+    from ropa.organisation import load_organisation
+
+    organisation = load_organisation(session)
+    before = organisation.version
+    blank = {}
+    for key, value in details.items():
+        held = str(getattr(organisation, key, "") or "")
+        if not held.strip():
+            blank[key] = value
+        elif held.strip() != value.strip():
+            report.organisation_kept[key] = (held, value)
+    if blank:
+        apply_organisation(session, blank, log)
+    report.organisation_updated = load_organisation(session).version != before
 
 
 def _store_one(

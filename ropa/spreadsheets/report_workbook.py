@@ -1,8 +1,10 @@
 """The import report as a workbook a DPO can sort, filter and work through.
 
-Three sheets: Summary (what was read from each sheet, what was created and updated),
-Cells (every cell not understood or to check, with its reference such as Sheet!C14, its
-text and why) and Activities (each activity created, updated or already up to date).
+Four sheets: Summary (what was read from each sheet, what was created and updated),
+Cells (every cell not understood, not read or to check, with its reference such as
+Sheet!C14, its text and why), Activities (each activity created, updated or already up to
+date) and Every cell (the ledger: each non-empty cell of the file as written, and where it
+went).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ _WIDTHS = {
     "Summary": (28, 14, 14, 14, 14, 18, 40),
     "Cells": (18, 22, 16, 60, 60),
     "Activities": (16, 14, 60),
+    "Every cell": (18, 10, 60, 20, 60, 30),
 }
 
 
@@ -97,7 +100,17 @@ def write_report(report: ImportReport, path: Path) -> Path:
             *[["Already up to date", ref, name] for ref, name in report.unchanged],
         ]
     )
-    for sheet in (cells, activities):
+    ledger_sheet = workbook.create_sheet("Every cell")
+    ledger_rows = _Rows(ledger_sheet)
+    ledger_rows.add([["Sheet", "Cell", "As written", "Went to", "Where", "Activity"]], bold=True)
+    if report.ledger is not None:
+        ledger_rows.add(
+            [
+                [e.sheet, e.ref, e.text, e.destination.value, e.destination_words(), e.activity]
+                for e in report.ledger.entries()
+            ]
+        )
+    for sheet in (cells, activities, ledger_sheet):
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
     for sheet in workbook.worksheets:

@@ -111,3 +111,108 @@ def test_save_report_button_asks_where_and_saves_the_workbook(
     assert asked == ["Save the import report"]
     assert load_workbook(chosen).sheetnames  # a real workbook, read back
     assert f"The report was saved as {chosen}" in dialog.details.text()
+
+
+def _settle(dialog: ImportDialog) -> None:
+    """Lay the dialog out as the event loop would before it is next painted."""
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.sendPostedEvents()
+    dialog.layout().activate()
+
+
+def _unsure_workbook(path: Path) -> Path:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Register"
+    sheet.append(["Business function", "Purpose", "Lawful basis", "Controller"])
+    sheet.append([None, None, None, None])
+    sheet.cell(1, 5, "Who gets the data (recipients)")
+    sheet.cell(1, 6, "Scribbles")
+    for column, text in enumerate(
+        ["Payroll", "Pay staff", "Contract", "Acme Ltd", "HMRC", "ring Bob"], start=1
+    ):
+        sheet.cell(2, column, text)
+    workbook.save(path)
+    return path
+
+
+def test_the_mapping_step_asks_about_unsure_headings_and_sheets_and_remembers(
+    qtbot: QtBot, qtmodeltester: Any, register: Register, tmp_path: Path
+) -> None:
+    from ropa.spreadsheets.vocabulary import IGNORE, header_key
+    from ui.settings import AppSettings
+
+    settings = AppSettings.in_file(tmp_path / "settings.ini")
+    source = _unsure_workbook(tmp_path / "unsure.xlsx")
+    dialog = ImportDialog(register, source, settings=settings)
+    qtbot.addWidget(dialog)
+    dialog.resize(1366, 768)
+    dialog.show()
+    with qtbot.waitSignal(dialog.preview_ready, timeout=20000):
+        dialog.run_preview()
+    panel = dialog.mapping_panel
+    model = panel.model
+    qtmodeltester.check(model)
+    # A sheet that says both controller and processor: asked, read as a processor's.
+    assert dialog.tabs.currentIndex() == 1
+    assert dialog.tabs.tabText(1) == "Columns and sheets (1 to confirm)"
+
+    def rows() -> dict[str, list[str]]:
+        return {
+            model.index(row, 2).data(): [model.index(row, c).data() for c in range(5)]
+            for row in range(model.rowCount())
+        }
+
+    assert rows()["Who gets the data (recipients)"][3:] == [
+        "Keep as an own column",
+        "a processor's record has no such field",
+    ]
+    assert rows()["Business function"][4] == "sure (the ICO's heading)"
+    assert rows()["Scribbles"][3:] == [
+        "Keep as an own column",
+        "no field of the register has this heading",
+    ]
+    box = panel.role_boxes["Register"]
+    assert box.currentData() is None  # asked, not answered for the DPO
+    assert "CHECK: Sheet “Register” was read as a processor's record" in dialog.details.text()
+    _settle(dialog)
+    dialog.grab().save(str(tmp_path / "mapping-step-sheet.png"))
+    # The DPO says the sheet is the organisation's own: checked again, the recipients
+    # column is matched by a word in its heading, and asked about.
+    box.setCurrentIndex(box.findData("controller"))
+    assert dialog.check_again_button.isEnabled() and not dialog.import_button.isEnabled()
+    with qtbot.waitSignal(dialog.preview_ready, timeout=20000):
+        dialog.check_again()
+    assert dialog.report.sheets[0].kind == "controller"
+    assert not dialog.report.sheets[0].kind_unsure
+    assert dialog.tabs.tabText(1) == "Columns and sheets (1 to confirm)"
+    assert rows()["Who gets the data (recipients)"][3:] == [
+        "Categories of recipients",
+        "unsure (a word in the heading)",
+    ]
+    _settle(dialog)
+    dialog.grab().save(str(tmp_path / "mapping-step.png"))
+    # The DPO ignores the scribbles.
+    scribbles = next(r for r in range(model.rowCount()) if model.index(r, 2).data() == "Scribbles")
+    assert model.setData(model.index(scribbles, 3), IGNORE)
+    with qtbot.waitSignal(dialog.preview_ready, timeout=20000):
+        dialog.check_again()
+    report = dialog.report
+    assert report.sheets[0].kind == "controller"
+    assert "Register!F2: “ring Bob”: not read (in a column the DPO ignored)" in report.summary()
+    assert settings.import_mapping(report.sheets[0].signature) == {header_key("Scribbles"): IGNORE}
+    with qtbot.waitSignal(dialog.imported, timeout=20000):
+        dialog.run_import()
+    (record,) = register.activities.load()
+    assert record.role.value == "controller" and record.recipients == ["HMRC"]
+    assert record.extra_fields == {"Controller": "Acme Ltd"}
+    # The next workbook of the same layout is read with the choice remembered.
+    again = ImportDialog(register, source, settings=settings)
+    qtbot.addWidget(again)
+    with qtbot.waitSignal(again.preview_ready, timeout=20000):
+        again.run_preview()
+    assert again.mapping == {header_key("Scribbles"): IGNORE}
+    assert "not read (in a column the DPO ignored)" in again.report.summary()

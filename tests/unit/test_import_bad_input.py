@@ -53,7 +53,7 @@ def _encrypted(folder: Path) -> Path:
     [
         (_broken_quote, r"export\.csv, line \d+: .*quotation mark"),
         (_html_named_xls, r"report\.xls is a web page \(HTML\)"),
-        (_no_headings, r"list\.csv has no row of ICO template headings"),
+        (_no_headings, r"list\.csv has no table of processing activities"),
         (_encrypted, r"locked\.xlsx is protected with a password"),
     ],
     ids=["broken quote", "HTML named .xls", "no headings", "password"],

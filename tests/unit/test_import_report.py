@@ -23,11 +23,11 @@ def test_the_report_workbook_lists_sheets_and_every_cell_to_check(
     report = import_workbook(register, several_sheets(tmp_path).path)
     path = write_report(report, tmp_path / "report.xlsx")
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["Summary", "Cells", "Activities"]
+    assert workbook.sheetnames == ["Summary", "Cells", "Activities", "Every cell"]
     summary = [row for row in workbook["Summary"].iter_rows(values_only=True) if any(row)]
     assert ("Children's Services", 9, 1, 1, 0, 0, None) in summary
     assert ("Corporate", 1, 2, 2, 0, 0, None) in summary
-    assert ("Lookups", "no row of ICO headings in its first 40 rows") in [
+    assert ("Lookups", "it has no row of register headings in its first 40 rows") in [
         row[:2] for row in summary
     ]
     cells = list(workbook["Cells"].iter_rows(values_only=True))
@@ -35,8 +35,22 @@ def test_the_report_workbook_lists_sheets_and_every_cell_to_check(
     found = {(row[0], row[1], row[3]) for row in cells[1:]}
     assert ("Not understood", "Children's Services!P10", "All the usual ones") in found
     assert any(kind == "Check" for kind, _, _ in found)
+    assert any(kind == "Not read" and ref.startswith("Lookups!") for kind, ref, _ in found)
     activities = list(workbook["Activities"].iter_rows(values_only=True))
     assert [row[0] for row in activities[1:]] == ["Created"] * 3
+    # The ledger: every non-empty cell of the source, as written, with where it went.
+    ledger = list(workbook["Every cell"].iter_rows(values_only=True))
+    assert ledger[0] == ("Sheet", "Cell", "As written", "Went to", "Where", "Activity")
+    source = openpyxl.load_workbook(several_sheets(tmp_path).path)
+    written = {
+        (sheet.title, cell.coordinate)
+        for sheet in source.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None and str(cell.value).strip()
+    }
+    assert {(row[0], row[1]) for row in ledger[1:]} == written
+    assert "not placed" not in {row[3] for row in ledger[1:]}
 
 
 def test_the_report_says_which_columns_were_kept_as_the_organisations_own(

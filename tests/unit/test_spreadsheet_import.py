@@ -254,7 +254,7 @@ def _bad_files(folder: Path) -> dict[str, tuple[Path, str]]:
         "not an xlsx": (text, "is not an Excel workbook"),
         "empty": (empty, "is empty"),
         "password": (encrypted, "protected with a password"),
-        "no header row": (headerless, "no row of ICO template headings"),
+        "no header row": (headerless, "has no table of processing activities"),
         "50 MB": (huge, "50 MB, larger than"),
         "1 MB cell": (
             _save(folder / "big.xlsx", lambda s: s.cell(10, 22, "x" * 1_000_000)),

@@ -1,0 +1,227 @@
+"""Columns by meaning, and controller or processor told from what a sheet says.
+
+Each workbook is written with openpyxl as a DPO or a tool wrote it, imported into a real
+SQLite register, and the register (or its export) read back.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from ropa.records import Role
+from ropa.register import Register
+from ropa.spreadsheets import export_workbook, import_workbook
+from ropa.spreadsheets.cli import mapping_from
+from ropa.spreadsheets.errors import SpreadsheetError
+from ropa.spreadsheets.layout import Kind
+from tests.unit.conservation import UNDERSTOOD, check_conservation, workbook_text
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def empty_register(tmp_path: Path) -> Iterator[Register]:
+    with Register.open(tmp_path / "register.ropa") as register:
+        yield register
+
+
+def _write(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_a_processor_record_with_its_own_headings_is_read_as_a_processors(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    headings = [
+        "#",
+        "Processing activity",
+        "Data subjects",
+        "Personal data categories",
+        "What happens",
+        "Sub-processors involved",
+        "Transfers",
+        "Security measures (summary)",
+    ]
+    row = [
+        1,
+        "Survey hosting for NHS trusts",
+        "Patients",
+        "Survey answers; NHS number",
+        "We store and display answers for the trust",
+        "AWS (hosting)",
+        "None",
+        "Encryption at rest",
+    ]
+    source = _write(tmp_path / "processor.xlsx", {"Records": [headings, row]})
+    report = import_workbook(empty_register, source)
+    (record,) = empty_register.activities.load()
+    assert record.role == Role.PROCESSOR
+    assert record.name == "Survey hosting for NHS trusts"
+    assert record.individuals == ["Patients"]
+    assert record.data_categories == ["Survey answers", "NHS number"]
+    assert record.security_measures == ["Encryption at rest"]
+    assert "Sub-processors involved" in report.sheets[0].kind_reason
+    check_conservation(empty_register, source, report, tmp_path)
+    # Clients' processing is in the processor workbook, not the controller one.
+    controller = export_workbook(empty_register, tmp_path / "c.xlsx").path
+    processor = export_workbook(empty_register, tmp_path / "p.xlsx", processor=True).path
+    assert "survey hosting" not in workbook_text(controller)
+    assert "survey hosting" in workbook_text(processor)
+
+
+def test_four_ico_headings_and_nothing_else_make_a_table(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    headings = [
+        "Business function",
+        "Purpose of processing",
+        "Categories of individuals",
+        "Categories of personal data",
+    ]
+    source = _write(
+        tmp_path / "plain.xlsx", {"Sheet1": [headings, ["HR", "Payroll", "Staff", "Bank details"]]}
+    )
+    report = import_workbook(empty_register, source)
+    (record,) = empty_register.activities.load()
+    assert (record.business_function, record.purposes) == ("HR", ["Payroll"])
+    assert record.role == Role.CONTROLLER
+    assert UNDERSTOOD in report.summary()
+
+
+def test_a_controller_column_and_the_controllers_basis_make_a_processor_record(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    headings = ["Controller", "Purpose", "Lawful Basis (Controller's)", "Sub-processors"]
+    source = _write(
+        tmp_path / "clients.xlsx",
+        {"Sheet1": [headings, ["Acme Ltd", "Payroll bureau", "Contract", "Sage"]]},
+    )
+    report = import_workbook(empty_register, source)
+    (record,) = empty_register.activities.load()
+    assert record.role == Role.PROCESSOR and record.controllers == "Acme Ltd"
+    assert not report.sheets[0].kind_unsure
+    # The controller's basis is not the organisation's own: kept under its heading.
+    assert record.lawful_bases == []
+    assert record.extra_fields["Lawful Basis (Controller's)"] == "Contract"
+    check_conservation(empty_register, source, report, tmp_path)
+
+
+def test_a_sheet_that_says_both_is_not_silently_made_the_organisations_own(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    headings = ["Business function", "Purpose", "Lawful basis", "Controller", "Data subjects"]
+    rows = [headings, ["Payroll", "Pay staff", "Contract", "Acme Ltd", "Staff"]]
+    source = _write(tmp_path / "both.xlsx", {"Register": rows})
+    report = import_workbook(empty_register, source, dry_run=True)
+    entry = report.sheets[0]
+    assert entry.kind == "processor" and entry.kind_unsure
+    assert "CHECK: Sheet “Register” was read as a processor's record" in report.summary()
+    assert "choose “controller” for this sheet" in report.summary()
+    # The DPO's choice settles it.
+    report = import_workbook(empty_register, source, roles={"Register": Kind.CONTROLLER})
+    (record,) = empty_register.activities.load()
+    assert record.role == Role.CONTROLLER and record.lawful_bases[0].basis == "b"
+
+
+@pytest.mark.parametrize(
+    ("heading", "field", "text"),
+    [
+        ("Recipients/processors", "recipients", "Supabase"),
+        ("Third Party Recipients", "recipients", "HMRC"),
+        ("Lawful basis (proposed)", "lawful_bases", "Consent"),
+        ("Categories", "data_categories", "Contact details"),
+        ("Data Type", "data_categories", "Email address"),
+        ("Int'l Transfer?", "transfer_destinations", "United States"),
+        ("Sub-processors", "processors", "Stripe"),
+        (
+            "Article 9 basis for processing special category data",
+            "article9",
+            "Article 9(2)(h) health or social care",
+        ),
+        ("Categories of individuals", "individuals", "Pupils"),
+        ("Retention (years)", "retention", "6 years"),
+    ],
+)
+def test_reworded_headings_fill_the_field_they_mean(
+    empty_register: Register, tmp_path: Path, heading: str, field: str, text: str
+) -> None:
+    source = _write(
+        tmp_path / "reworded.xlsx",
+        {"Sheet1": [["Business function", "Purpose", heading], ["Sales", "Selling", text]]},
+    )
+    # As the organisation's own processing ("Sub-processors" alone would make the sheet
+    # a processor's record, asked about: see the test above).
+    import_workbook(empty_register, source, roles={"Sheet1": Kind.CONTROLLER})
+    (record,) = empty_register.activities.load()
+    assert record.extra_fields == {}, f"{heading} became an own column"
+    value = {
+        "transfer_destinations": [entry.destination for entry in record.transfers],
+        "lawful_bases": [entry.basis for entry in record.lawful_bases],
+        "article9": [entry.code for entry in record.article9],
+        "retention": [entry.period for entry in record.retention],
+    }.get(field, getattr(record, field, None))
+    expected = {"lawful_bases": ["a"], "article9": ["h"]}.get(field, [text])
+    assert value == expected
+
+
+def test_the_dpo_maps_a_heading_from_the_command_line(tmp_path: Path) -> None:
+    source = _write(
+        tmp_path / "odd.xlsx",
+        {
+            "Sheet1": [
+                ["Business function", "Purpose", "Who gets it", "Scribbles"],
+                ["Sales", "Selling", "Couriers", "ring Bob"],
+            ]
+        },
+    )
+    map_file = tmp_path / "mapping.txt"
+    map_file.write_text("# my layout\nScribbles=ignore\n", encoding="utf-8")
+    database = tmp_path / "r.ropa"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "import",
+            str(source),
+            "--db",
+            str(database),
+            "--map",
+            "Who gets it=recipients",
+            "--map-file",
+            str(map_file),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Sheet1!D2: “ring Bob”: not read (in a column the DPO ignored)" in done.stdout
+    assert UNDERSTOOD not in done.stdout
+    with Register.open(database) as register:
+        (record,) = register.activities.load()
+    assert record.recipients == ["Couriers"]
+    assert record.extra_fields == {}
+
+
+def test_a_mapping_that_names_no_field_is_refused_with_its_place(tmp_path: Path) -> None:
+    with pytest.raises(SpreadsheetError, match=r"--map: “Colour” is not a field"):
+        mapping_from(["Stuff=Colour"])
+    bad = tmp_path / "map.txt"
+    bad.write_text("Stuff=recipients\nno sign here\n", encoding="utf-8")
+    with pytest.raises(SpreadsheetError, match=r"map\.txt, line 2: “no sign here” is not"):
+        mapping_from([], [bad])

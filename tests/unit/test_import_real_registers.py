@@ -1,0 +1,122 @@
+"""Registers other organisations published, imported and exported as they are.
+
+The files in /work/shared/reference/real-registers (see SOURCES.md there) and the ICO's
+processor workbook with its Example sheet: nobody on this project wrote them.  Each is
+imported into an empty register and exported both ways; every word of every non-empty
+cell must be in the export or the import report (in the export whenever the report does
+not say otherwise), every cell must have a destination in the ledger, and the report
+says every cell was understood only when that is so (tests/unit/conservation.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ropa.records import Role
+from ropa.register import Register
+from ropa.spreadsheets import import_workbook
+from ropa.spreadsheets.ledger import Destination
+from tests.unit.conservation import UNDERSTOOD, check_conservation
+
+REFERENCE = Path("/work/shared/reference")
+REAL = REFERENCE / "real-registers"
+ICO_PROCESSOR = REFERENCE / "ico-ropa-template-processor.xlsx"
+FILES = [*sorted(REAL.glob("*.xlsx")), ICO_PROCESSOR]
+
+pytestmark = pytest.mark.skipif(
+    not REAL.is_dir(), reason="the shared reference registers are not on this machine"
+)
+
+
+@pytest.fixture
+def empty_register(tmp_path: Path) -> Iterator[Register]:
+    with Register.open(tmp_path / "register.ropa") as register:
+        yield register
+
+
+@pytest.mark.parametrize("source", FILES, ids=[path.name for path in FILES])
+def test_every_word_of_a_real_register_is_exported_or_reported(
+    empty_register: Register, source: Path, tmp_path: Path
+) -> None:
+    report = import_workbook(empty_register, source)
+    counts = check_conservation(empty_register, source, report, tmp_path)
+    assert counts.get(Destination.FIELD.value, 0) > 0
+
+
+def test_the_ico_processor_example_lands_in_the_processor_record(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    report = import_workbook(empty_register, ICO_PROCESSOR)
+    records = empty_register.activities.load()
+    # Its Template sheet is empty, so the Example sheet is the record: four rows, two of
+    # them "Payroll" for different controllers, all a processor's.
+    assert sorted(record.name for record in records) == [
+        "Bookkeeping",
+        "Cloud storage",
+        "Payroll",
+        "Payroll",
+    ]
+    assert {record.role for record in records} == {Role.PROCESSOR}
+    payroll = sorted(r.controllers for r in records if r.name == "Payroll")
+    assert payroll == [
+        "Controller A - Address, Email, Tel. Number",
+        "Controller B - Address, Email, Tel. Number",
+    ]
+    # The Notes sheet is the ICO's guidance: not read, quoted, and no "understood".
+    assert ("Notes", "it has no row of register headings in its first 40 rows") in report.skipped
+    assert UNDERSTOOD not in report.summary()
+    assert "Notes!A2: “Use this template" in report.summary()
+
+
+def test_a_register_with_its_controller_above_the_table(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    source = REAL / "propvora-ropa.xlsx"
+    report = import_workbook(empty_register, source)
+    records = {record.name: record for record in empty_register.activities.load()}
+    assert len(records) == 11
+    # "Recipients/processors" is the recipients column, not an own column.
+    assert records["AI Copilot"].recipients == ["AI provider (OpenAI)"]
+    assert records["Billing & subscriptions"].recipients == ["Stripe"]
+    assert records["Billing & subscriptions"].lawful_bases[0].basis == "b"
+    assert records["Account registration & auth"].individuals == ["Users"]
+    assert {record.role for record in records.values()} == {Role.CONTROLLER}
+    # The controller, its ICO number and contact, above the headings, offered and (the
+    # register having none) taken, and said so.
+    organisation = empty_register.organisation.get()
+    assert organisation.name == "Blackwellen Ltd (Propvora)"
+    assert organisation.ico_registration.startswith("ZC1608")
+    assert organisation.dpo_email.endswith("@propvora.com")
+    summary = report.summary()
+    assert "Text above the table (ROPA!A2) names the organisation's details" in summary
+    assert "G “Recipients/processors” read as “Categories of recipients”" in summary
+
+
+def test_offered_details_never_overwrite_the_organisations_own(
+    empty_register: Register,
+) -> None:
+    empty_register.organisation.update({"name": "Our Trust"})
+    report = import_workbook(empty_register, REAL / "propvora-ropa.xlsx")
+    assert empty_register.organisation.get().name == "Our Trust"
+    assert report.organisation_kept["name"] == ("Our Trust", "Blackwellen Ltd (Propvora)")
+    assert "controller not changed: the register says “Our Trust”" in report.summary()
+
+
+def test_a_grc_tools_related_sheets_make_one_processing(
+    empty_register: Register,
+) -> None:
+    report = import_workbook(empty_register, REAL / "ciso-sample-processing-workbook.xlsx")
+    (record,) = empty_register.activities.load()
+    assert (record.reference, record.name) == ("PRC-001", "HR Payroll")
+    # The personal data sheet lists personal data: never an activity of its own.
+    assert record.data_categories == ["Bank details"]
+    assert record.purposes == ["Salary payment"]
+    assert record.individuals == ["Employees"]
+    assert record.recipients == ["Payroll provider"]
+    assert record.processors == ["Payroll SaaS"]
+    assert [entry.destination for entry in record.transfers] == ["Cloud backup (US)"]
+    assert record.extra_fields["Personal data: retention"] == "Bank details: 5 years"
+    assert [sheet.sheet for sheet in report.sheets] == ["Processing"]
