@@ -112,7 +112,8 @@ class ActivityRecord:
     legitimate_interests: str = ""
     lia_link: str = ""
     consent_record_link: str = ""
-    automated_decisions: bool = False
+    # Yes/no questions: None until answered (never assumed No).
+    automated_decisions: bool | None = None
     automated_decision_details: str = ""
     transfers: list[TransferEntry] = field(default_factory=list)
     retention: list[RetentionEntry] = field(default_factory=list)
@@ -125,8 +126,8 @@ class ActivityRecord:
     retention_follows_apd: bool | None = None
     apd_deviation_reason: str = ""
     statutory_requirement: str = ""
-    involves_children: bool = False
-    large_scale: bool = False
+    involves_children: bool | None = None
+    large_scale: bool | None = None
     notes: str = ""
     # The organisation's own columns ("Information asset owner", "System supplier"...):
     # header -> text, in the order the organisation gave them.  Not part of the ICO layout,

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from ropa.errors import RopaError
 from ropa.register import Register
 from ropa.spreadsheets.report import Finding, ImportReport
+from ui.import_changes import ImportChangesView
 from ui.item_models import horizontal_heading
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, cancel_and_wait_all
 
@@ -141,9 +142,13 @@ class ImportDialog(QDialog):
         self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.rejected.connect(self.reject)
         self.import_button.clicked.connect(self.run_import)
+        # Per activity already in the register, each field the import would change.
+        self.changes = ImportChangesView(self)
+        self.changes.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.details)
+        layout.addWidget(self.changes, 1)
         layout.addWidget(self.filter)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.buttons)
@@ -193,12 +198,18 @@ class ImportDialog(QDialog):
 
     def _run(self, *, dry_run: bool) -> ProgressRunner:
         register, path = self.register, self.path
+        rejected = frozenset() if dry_run else frozenset(self.changes.rejected())
 
         def task(progress: ProgressFn, cancelled: CancelledFn) -> Any:
             from ropa.spreadsheets import import_workbook
 
             return import_workbook(
-                register, path, dry_run=dry_run, progress=progress, cancelled=cancelled
+                register,
+                path,
+                dry_run=dry_run,
+                progress=progress,
+                cancelled=cancelled,
+                rejected=rejected,
             )
 
         verb = "Checking" if dry_run else "Importing"
@@ -223,6 +234,7 @@ class ImportDialog(QDialog):
         if isinstance(payload, ImportReport):
             self.findings.set_findings(payload.findings())
             self.save_report_button.setEnabled(True)
+            self.changes.set_changes(payload.changes, preview=dry_run)
         if dry_run:
             self.heading.setText(
                 f"This is what importing <b>{escape(self.path.name)}</b> would do. "

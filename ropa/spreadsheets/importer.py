@@ -24,7 +24,13 @@ from sqlalchemy.orm import Session
 
 from db.models import Activity, ActivityLink, LibraryItem, LibraryKind
 from db.raw import session_cursor
-from ropa.activities import ChildRows, ReferenceAllocator, insert_activity, update_activity
+from ropa.activities import (
+    ChildRows,
+    ReferenceAllocator,
+    insert_activity,
+    to_record,
+    update_activity,
+)
 from ropa.errors import RopaError
 from ropa.fields import Kind as FieldKind
 from ropa.fields import fields_of_kind
@@ -37,6 +43,7 @@ from ropa.spreadsheets.cells import EXCEL_CELL_LIMIT, format_date, is_empty, is_
 from ropa.spreadsheets.columns import (
     DATE_FIELDS,
     DERIVED_KEYS,
+    KEEPS_NONE_AS_WRITTEN,
     CellIn,
     Draft,
     derived_text,
@@ -46,8 +53,17 @@ from ropa.spreadsheets.columns import (
 )
 from ropa.spreadsheets.errors import ImportCancelled, SpreadsheetError
 from ropa.spreadsheets.headers import Table, find_tables
+from ropa.spreadsheets.merge import (
+    ActivityChanges,
+    Rejected,
+    backup_before_import,
+    differences,
+    merged_values,
+    without_rejected,
+)
 from ropa.spreadsheets.reader import Value, read_spreadsheet
 from ropa.spreadsheets.report import ImportReport, Problem, SheetReport
+from ropa.validation import normalise_changes
 
 if TYPE_CHECKING:
     from ropa.register import Register
@@ -63,14 +79,22 @@ def import_workbook(
     dry_run: bool = False,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    rejected: Rejected = frozenset(),
 ) -> ImportReport:
-    """Import a workbook into the register; with `dry_run`, report and change nothing."""
+    """Import a workbook into the register; with `dry_run`, report and change nothing.
+
+    An activity the register holds is merged into (ropa.spreadsheets.merge): the report
+    lists each field changed, and `rejected` names the (activity id, field) changes of a
+    preview that the DPO turned down, which keep the register's value.  Before it writes,
+    the import backs the register file up."""
     path = Path(path)
     with _without_cycle_collection():
         tables, contacts, drafts, report = read_workbook(path, dry_run=dry_run)
+        if not dry_run:
+            report.backup = backup_before_import(register)
         try:
             with register.transaction() as session:
-                _store(session, tables, drafts, contacts, report, progress, cancelled)
+                _store(session, tables, drafts, contacts, report, progress, cancelled, rejected)
                 if dry_run:
                     raise _RollBack
         except _RollBack:
@@ -291,7 +315,7 @@ def read_drafts(table: Table) -> list[Draft]:
         own = [
             cells[index]
             for index in key_columns
-            if index in cells and not cells[index].from_above and cells[index].text is not None
+            if index in cells and not cells[index].from_above and not is_empty(cells[index].text)
         ]
         if own and group:
             drafts.append(_draft(table, group, plan))
@@ -305,11 +329,13 @@ def read_drafts(table: Table) -> list[Draft]:
 def _rows(table: Table) -> Iterator[tuple[int, dict[int, _RowCell]]]:
     """The data rows that hold anything, as {column number: cell}; a cell's text is None
     when it is empty or says there is nothing ("N/A", "-"), and a cell with neither text
-    nor a link is left out.  The organisation's own columns keep their text as typed."""
+    nor a link is left out.  The organisation's own columns, and the columns where "None"
+    is the DPO's statement (columns.KEEPS_NONE_AS_WRITTEN), keep their text as typed."""
     sheet = table.sheet
-    columns = [(index, key in DATE_FIELDS, False) for index, (key, _) in table.columns.items()] + [
-        (index, False, True) for index in table.own_columns
-    ]
+    columns = [
+        (index, key in DATE_FIELDS, key in KEEPS_NONE_AS_WRITTEN)
+        for index, (key, _) in table.columns.items()
+    ] + [(index, False, True) for index in table.own_columns]
     columns.sort()
     merged, links, rows = sheet.merged, sheet.links, sheet.rows
     no_cells: dict[int, Value] = {}
@@ -448,7 +474,7 @@ def _complete(table: Table, draft: Draft) -> None:
     if "role" not in values:
         if table.kind == layout.Kind.PROCESSOR:
             values["role"] = Role.PROCESSOR
-        elif str(values.get("joint_controllers", "")).strip():
+        elif not is_empty(str(values.get("joint_controllers", ""))):
             values["role"] = Role.JOINT_CONTROLLER
         else:
             values["role"] = Role.CONTROLLER
@@ -510,6 +536,7 @@ def _store(
     report: ImportReport,
     progress: Progress | None,
     cancelled: Cancelled | None,
+    rejected: Rejected = frozenset(),
 ) -> None:
     log = ChangeLog(session)
     resolver = LibraryResolver(session, log)
@@ -520,6 +547,9 @@ def _store(
         apply_organisation(session, contacts, log)
         report.organisation_updated = load_organisation(session).version != before
     kinds = {table.sheet.title: table.kind for table in tables}
+    source_keys = {
+        table.sheet.title: frozenset(key for key, _ in table.columns.values()) for table in tables
+    }
     matcher = _Matcher(session, [(draft.values, kinds[draft.sheet]) for draft in drafts])
     pending = ChildRows()
     references = ReferenceAllocator(session)
@@ -541,6 +571,7 @@ def _store(
                 report,
                 pending,
                 references,
+                _Merge(source_keys[draft.sheet], rejected),
             )
         except RopaError as error:
             if isinstance(error, ImportCancelled):
@@ -565,6 +596,7 @@ def _store_one(
     report: ImportReport,
     pending: ChildRows,
     references: ReferenceAllocator,
+    merge: _Merge | None = None,
 ) -> str:
     """Store one draft; "created", "updated" or "unchanged"."""
     values = draft.values
@@ -598,16 +630,35 @@ def _store_one(
     else:
         pending.write(session)  # the activity may be one this import has just created
         activity = session.get_one(Activity, existing_id)
-        changes = dict(values)
-        if "reference" in changes and not str(changes["reference"]).strip():
-            del changes["reference"]
+        merge = merge or _Merge(frozenset(values), frozenset())
+        before = to_record(activity)
+        incoming = dict(values)
         if draft.problems:
-            changes["notes"] = _merge_notes(activity.notes, values.get("notes", ""))
-        changed = update_activity(session, activity, changes, resolver, log)
+            incoming["notes"] = _merge_notes(activity.notes, values.get("notes", ""))
+        # A blank or unreadable cell never clears a value (ropa.spreadsheets.merge).
+        changes = normalise_changes(merged_values(before, incoming, source_keys=merge.source_keys))
+        found = differences(before, changes)
+        accepted, refused = without_rejected(activity.id, changes, merge.rejected)
+        changed = update_activity(session, activity, accepted, resolver, log)
         activity_id, reference = activity.id, activity.reference
         entry = (activity.reference, activity.name)
         (report.updated if changed else report.unchanged).append(entry)
         outcome = "updated" if changed else "unchanged"
+        if found:
+            rows = str(draft.first_row)
+            if draft.last_row != draft.first_row:
+                rows += f":{draft.last_row}"
+            report.changes.append(
+                ActivityChanges(
+                    activity.id,
+                    activity.reference,
+                    activity.name,
+                    draft.sheet,
+                    rows,
+                    [change for change in found if change.field not in refused],
+                    [change for change in found if change.field in refused],
+                )
+            )
     matcher.remember(activity_id, reference, values, kind)
     for name, link in draft.processor_links.items():
         item = resolver.find(LibraryKind.PROCESSOR, name)
@@ -628,6 +679,15 @@ def _store_one(
 # New activities whose child rows are written together (see ChildRows).
 _CHILD_ROWS_BATCH = 500
 _CREATED_SQL = f"SELECT reference, name FROM {Activity.__tablename__} WHERE id = ?"
+
+
+@dataclass(frozen=True)
+class _Merge:
+    """How rows merge into the activities they match: the fields their sheet has columns
+    for, and the changes the DPO rejected in the preview."""
+
+    source_keys: frozenset[str]
+    rejected: Rejected
 
 
 def _merge_notes(existing: str, incoming: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,11 @@ class ImportReport:
     unsure: list[Problem] = field(default_factory=list)
     # Cells understood, but with what they say put in another field, or to be confirmed.
     moved: list[Problem] = field(default_factory=list)
+    # Per activity the register held, each field the import changed (or would change), and
+    # those the DPO rejected (ropa.spreadsheets.merge.ActivityChanges).
+    changes: list[Any] = field(default_factory=list)
+    # The copy of the register made before the import wrote (None: dry run or a server).
+    backup: Path | None = None
 
     def summary(self, shown: Callable[[str], str] = str) -> str:
         """The report in lines; `shown` makes the workbook's own text (file, sheet and
