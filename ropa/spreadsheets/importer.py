@@ -39,6 +39,7 @@ from ropa.library import LibraryResolver, name_key
 from ropa.organisation import apply_organisation
 from ropa.records import ActivityRecord, Role
 from ropa.spreadsheets import lawtext, layout
+from ropa.spreadsheets.bounds import MAX_ROWS, RowBudget
 from ropa.spreadsheets.cells import EXCEL_CELL_LIMIT, format_date, is_empty, is_url, lines
 from ropa.spreadsheets.columns import (
     DATE_FIELDS,
@@ -80,16 +81,21 @@ def import_workbook(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
     rejected: Rejected = frozenset(),
+    max_rows: int = MAX_ROWS,
 ) -> ImportReport:
     """Import a workbook into the register; with `dry_run`, report and change nothing.
 
     An activity the register holds is merged into (ropa.spreadsheets.merge): the report
     lists each field changed, and `rejected` names the (activity id, field) changes of a
     preview that the DPO turned down, which keep the register's value.  Before it writes,
-    the import backs the register file up."""
+    the import backs the register file up.  A file with more than `max_rows` rows holding
+    something is refused before they are read (ropa.spreadsheets.bounds), and `cancelled`
+    is asked while the rows are read as well as while they are stored."""
     path = Path(path)
     with _without_cycle_collection():
-        tables, contacts, drafts, report = read_workbook(path, dry_run=dry_run)
+        tables, contacts, drafts, report = read_workbook(
+            path, dry_run=dry_run, max_rows=max_rows, cancelled=cancelled
+        )
         if not dry_run:
             report.backup = backup_before_import(register)
         try:
@@ -103,11 +109,15 @@ def import_workbook(
 
 
 def read_workbook(
-    path: Path, *, dry_run: bool = False
+    path: Path,
+    *,
+    dry_run: bool = False,
+    max_rows: int = MAX_ROWS,
+    cancelled: Cancelled | None = None,
 ) -> tuple[list[Table], dict[str, str], list[Draft], ImportReport]:
     """The tables, the contact details above the first, a draft of each activity in them,
     and the report begun: what was read from where, and every cell not understood."""
-    spreadsheet = read_spreadsheet(path)
+    spreadsheet = read_spreadsheet(path, max_rows=max_rows, cancelled=cancelled)
     tables, skipped = find_tables(spreadsheet)
     if not tables:
         raise SpreadsheetError(
@@ -122,7 +132,7 @@ def read_workbook(
     for table in tables:
         _refuse_formulas(table)
         contacts = contacts or read_contacts(table)
-        sheet_drafts = read_drafts(table)
+        sheet_drafts = read_drafts(table, RowBudget.cancel_only(path, cancelled))
         rows = sum(1 for row in table.sheet.rows if row > table.header_row)
         report.sheets.append(
             SheetReport(
@@ -304,14 +314,17 @@ class _RowCell:
     from_above: bool  # the row is covered by a merged cell that starts higher up
 
 
-def read_drafts(table: Table) -> list[Draft]:
-    """One draft per activity: a row, with the rows that continue it."""
+def read_drafts(table: Table, reading: RowBudget | None = None) -> list[Draft]:
+    """One draft per activity: a row, with the rows that continue it; `reading` is asked
+    whether the user cancelled as the rows go by."""
     keys = _KEY_COLUMNS[table.kind]
     key_columns = [index for index, (key, _) in table.columns.items() if key in keys]
     drafts: list[Draft] = []
     group: list[tuple[int, dict[int, _RowCell]]] = []
     plan = _Columns(table)
     for row_number, cells in _rows(table):
+        if reading is not None:
+            reading.add(1, table.sheet.title)  # and stops here if the user cancelled
         own = [
             cells[index]
             for index in key_columns

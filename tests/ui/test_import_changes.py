@@ -135,3 +135,29 @@ def test_unticking_one_field_keeps_only_that_field(
     record = register.activities.get(ids["HR"])
     assert [r.period for r in record.retention] == ["7 years after employment ends"]
     assert record.recipients == ["HMRC", "Pension scheme"]
+
+
+def test_cancel_stops_reading_a_large_workbook_within_a_second(
+    qtbot: QtBot, register: Register, tmp_path: Path
+) -> None:
+    """The window stays free and Cancel is done within a second while rows are read."""
+    import time
+
+    from tests.data.import_corpus import Sheet, write_xlsx
+
+    grid: list[list[str | None]] = [["Business function", "Purpose of processing", RETENTION]]
+    grid += [[f"Function {n}", f"Purpose {n}", "6 years"] for n in range(40_000)]
+    path = write_xlsx(tmp_path / "large.xlsx", [Sheet("ROPA", grid)])
+    dialog = ImportDialog(register, path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.run_preview()
+    qtbot.wait(300)  # reading by now (a preview of 40,000 rows takes several seconds)
+    from ui.workers import running_workers
+
+    assert running_workers(dialog)
+    pressed = time.perf_counter()
+    dialog.reject()
+    assert time.perf_counter() - pressed < 1.0
+    assert not running_workers(dialog)
+    assert register.activities.load() == []
