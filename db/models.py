@@ -156,7 +156,10 @@ class Activity(Base):
     legitimate_interests: Mapped[str] = mapped_column(Text, default="")
     lia_link: Mapped[str] = mapped_column(Text, default="")
     consent_record_link: Mapped[str] = mapped_column(Text, default="")
-    automated_decisions: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The yes/no questions are None until someone answers them: a register that never asked
+    # must not say "No" (a "No" to children or automated decisions switches checks off and
+    # is repeated in notices).
+    automated_decisions: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     automated_decision_details: Mapped[str] = mapped_column(Text, default="")
     dpia_required: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     dpia_progress: Mapped[str] = mapped_column(Text, default="")
@@ -167,8 +170,8 @@ class Activity(Base):
     retention_follows_apd: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     apd_deviation_reason: Mapped[str] = mapped_column(Text, default="")
     statutory_requirement: Mapped[str] = mapped_column(Text, default="")
-    involves_children: Mapped[bool] = mapped_column(Boolean, default=False)
-    large_scale: Mapped[bool] = mapped_column(Boolean, default=False)
+    involves_children: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    large_scale: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     # The ICO's Article 35(4) list that the DPO ticked, one code a line (ropa.law.dpia_criteria).
     dpia_criteria: Mapped[str] = mapped_column(Text, default="")
     # Consent: when it was last reviewed, and how a child's consent is handled (Article 8).

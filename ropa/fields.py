@@ -208,7 +208,7 @@ FIELDS: dict[str, FieldInfo] = {
         "Automated decisions",
         "Whether decisions are made by computer without a person involved, or people profiled.",
         "Articles 13(2)(f), 22A to 22D",
-        kind=Kind.YES_NO,
+        kind=Kind.TRI_STATE,
     ),
     "automated_decision_details": FieldInfo(
         "About the automated decisions",
@@ -276,13 +276,13 @@ FIELDS: dict[str, FieldInfo] = {
         "Involves children",
         "Children's data is used (a DPIA screening question).",
         "Article 35",
-        kind=Kind.YES_NO,
+        kind=Kind.TRI_STATE,
     ),
     "large_scale": FieldInfo(
         "Large scale",
         "The processing is on a large scale (a DPIA screening question).",
         "Article 35(3)",
-        kind=Kind.YES_NO,
+        kind=Kind.TRI_STATE,
     ),
     "dpia_criteria": FieldInfo(
         "ICO high-risk list",

@@ -120,7 +120,8 @@ class ActivityRecord:
     legitimate_interests: str = ""
     lia_link: str = ""
     consent_record_link: str = ""
-    automated_decisions: bool = False
+    # Yes/no questions: None until answered (never assumed No).
+    automated_decisions: bool | None = None
     automated_decision_details: str = ""
     transfers: list[TransferEntry] = field(default_factory=list)
     retention: list[RetentionEntry] = field(default_factory=list)
@@ -133,8 +134,8 @@ class ActivityRecord:
     retention_follows_apd: bool | None = None
     apd_deviation_reason: str = ""
     statutory_requirement: str = ""
-    involves_children: bool = False
-    large_scale: bool = False
+    involves_children: bool | None = None
+    large_scale: bool | None = None
     # Codes of the ICO's DPIA list (ropa.law.dpia_criteria) the DPO ticked, one a line.
     dpia_criteria: str = ""
     consent_reviewed_on: dt.date | None = None

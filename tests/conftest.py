@@ -163,6 +163,10 @@ def sample_activity(**overrides: object) -> ActivityRecord:
         "security_measures": ["Role-based access control"],
         "lawful_bases": [LawfulBasisEntry("e", "Statutory duty", ["Children Act 1989"])],
         "retention": [RetentionEntry("Until the child's 25th birthday", "case closure")],
+        # Its yes/no questions answered, as a complete record has them (unanswered is None).
+        "automated_decisions": False,
+        "involves_children": True,
+        "large_scale": False,
     }
     values.update(overrides)
     return ActivityRecord(**values)  # type: ignore[arg-type]

@@ -392,7 +392,7 @@ class ActivityEditor(QWidget):
             return self._date_binding(field, error)
         if field in _TRI_STATE:
             return self._choice_binding(
-                field, {None: "Not answered", True: "Yes", False: "No"}, error
+                field, {None: "Not recorded", True: "Yes", False: "No"}, error
             )
         if field in _CHECKBOXES:
             box = QCheckBox(FIELDS[field].help)

@@ -984,7 +984,18 @@ class _Builder:
             section.paragraph(self.words.transfer_copy)
 
     def _automated(self, section: Section, activities: list[ActivityRecord], labelled: Any) -> None:
-        automated = [a for a in activities if a.automated_decisions]
+        automated = [a for a in activities if a.automated_decisions is True]
+        unanswered = [a for a in activities if a.automated_decisions is None]
+        if unanswered:
+            # Article 13(2)(f) and 14(2)(g): people must be told of automated decisions.  An
+            # unanswered question is neither told nor denied: the draft says what is missing.
+            self.gap(
+                section,
+                "Not recorded whether decisions are made by computer without a person "
+                f"involved, for: {_names(unanswered)}.",
+                "whether any decision about people is made by computer without a person "
+                "involved, and if so the logic and its effects.",
+            )
         if not automated:
             return
         section.subheading(self.words.automated)

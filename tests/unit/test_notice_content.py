@@ -78,6 +78,7 @@ def social_care() -> ActivityRecord:
         security_measures=["Role-based access control"],
         apd_link="https://intranet.riverside.example/apd",
         retention_follows_apd=True,
+        automated_decisions=False,
     )
 
 
@@ -476,6 +477,20 @@ def test_automated_decisions_are_described_and_their_rights_given(register: Regi
     assert "A computer checks your benefits." in text
     assert "You can ask for a person to review the decision." in text
     assert "Rights about automated decision-making" in lines(document, "rights")
+
+
+def test_automated_decisions_nobody_answered_are_a_gap_never_a_no(register: Register) -> None:
+    """Unknown is not No: the notice neither describes nor denies automated decisions, and
+    says in the draft what the DPO must complete (Article 13(2)(f))."""
+    activity = social_care()
+    activity.automated_decisions = None
+    document = build(register, activity)
+    text = service_text(document, "Children's social care")
+    gaps = [w.message for w in document.warnings if w.kind == "gap"]
+    assert any("Not recorded whether decisions are made by computer" in gap for gap in gaps)
+    assert "[To complete: whether any decision about people is made by computer" in text
+    assert "Rights about automated decision-making" not in lines(document, "rights")
+    assert "no automated" not in text.casefold() and "not made by computer" not in text
 
 
 def test_gaps_become_warnings_and_visible_todo_lines(register: Register) -> None:
