@@ -280,6 +280,12 @@ def _import(args: argparse.Namespace, db_path: Path | str) -> int:
     with Register.open(db_path) as register:
         from ropa.spreadsheets.cli import run_import
 
+        if not args.dry_run and register.server_url is None:
+            # An import can then be undone whole (Backups > Restore); no backup, no import.
+            from ropa.backup import backup_before_import
+
+            backup_before_import(register.path)
+
         return run_import(register, args.file, dry_run=args.dry_run, report_path=args.report)
 
 

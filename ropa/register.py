@@ -26,6 +26,7 @@ from db.file_identity import (
     read_identity,
     why_not_the_same,
 )
+from db.hosted import call_while_waiting
 from db.raw import RawConnection
 from db.schema import head_revision, known_revisions, stored_revision, upgrade_to_head
 from db.server import database_name, is_server_url, without_password
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
     from ropa.organisation import OrganisationService
     from ropa.review import ReviewService
 
-__all__ = ["Register", "open_in_background", "run_sqlite_apart"]
+__all__ = ["Register", "call_while_waiting", "open_in_background", "run_sqlite_apart"]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 ZIP_HEADER = b"PK\x03\x04"
