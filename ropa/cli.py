@@ -267,6 +267,16 @@ def _require_existing(location: Path | str, *, new_option: bool = False) -> None
     raise RegisterFileError(f"{where}. Nothing was done. {advice}")
 
 
+def _opened(db_path: Path | str) -> Register:
+    """The register, once opened; what opening found and set aside, or could not back up, is
+    said on stderr (the command goes on)."""
+    register = Register.open(db_path)
+    for note in (register.side_file_note, register.backup_problem):
+        if note:
+            print(f"ropa: {for_terminal(note)}", file=sys.stderr)
+    return register
+
+
 def _demo(args: argparse.Namespace, _db_path: Path | str) -> int:
     from ropa.demo import write_demo
 
@@ -277,7 +287,7 @@ def _demo(args: argparse.Namespace, _db_path: Path | str) -> int:
 
 
 def _import(args: argparse.Namespace, db_path: Path | str) -> int:
-    with Register.open(db_path) as register:
+    with _opened(db_path) as register:
         from ropa.spreadsheets.cli import run_import
 
         if not args.dry_run and register.server_url is None:
@@ -290,7 +300,7 @@ def _import(args: argparse.Namespace, db_path: Path | str) -> int:
 
 
 def _export(args: argparse.Namespace, db_path: Path | str) -> int:
-    with Register.open(db_path) as register:
+    with _opened(db_path) as register:
         from ropa.spreadsheets.cli import run_export
 
         return run_export(
@@ -299,7 +309,7 @@ def _export(args: argparse.Namespace, db_path: Path | str) -> int:
 
 
 def _notice(args: argparse.Namespace, db_path: Path | str) -> int:
-    with Register.open(db_path) as register:
+    with _opened(db_path) as register:
         from ropa.notices.cli import run_notice
 
         return run_notice(
@@ -315,7 +325,7 @@ def _notice(args: argparse.Namespace, db_path: Path | str) -> int:
 
 
 def _check(_args: argparse.Namespace, db_path: Path | str) -> int:
-    with Register.open(db_path) as register:
+    with _opened(db_path) as register:
         from ropa.checks.cli import run_check
 
         return run_check(register)
