@@ -1,10 +1,13 @@
 """A full disk in the app's way of saving (issue 19): the edit is refused in words that say
 the disk is full and the register is not damaged (a RopaError, which the windows show as it
 is, never "did not expect"), the file is as it was, and once there is room the same edit is
-saved. A real full disk: a small tmpfs, mounted as root."""
+saved. A real full disk: a small tmpfs, mounted as root; a real read-only file: chattr +i,
+which stops even root."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,3 +75,30 @@ def test_opening_on_a_full_disk_works_and_says_why_there_is_no_backup(
         assert "is full" in register.backup_problem
         assert "is damaged" not in register.backup_problem
         assert len(register.activity_list.summaries()) == 0
+
+
+def _chattr(flag: str, path: Path) -> bool:
+    if shutil.which("chattr") is None:
+        return False
+    return subprocess.run(["chattr", flag, str(path)], capture_output=True).returncode == 0
+
+
+def test_a_register_made_read_only_while_open_is_called_read_only_not_damaged(
+    register_path: Path, way: str
+) -> None:
+    with Register.open(register_path) as register:
+        created = register.activities.create(sample_activity())
+        assert created.id is not None
+        if not _chattr("+i", register_path):
+            pytest.skip("chattr +i (which stops even root) is not available here")
+        try:
+            with pytest.raises(StorageError) as refused:
+                register.activities.update(created.id, {"name": "Renamed"}, expected_version=1)
+        finally:
+            _chattr("-i", register_path)
+        words = str(refused.value)
+        assert words.startswith(f"{register_path} cannot be written now: the file or its folder")
+        assert "has become read-only" in words
+        assert "is damaged" not in words
+        saved = register.activities.update(created.id, {"name": "Renamed"}, expected_version=1)
+        assert saved.version == 2
