@@ -267,10 +267,12 @@ def _require_existing(location: Path | str, *, new_option: bool = False) -> None
     raise RegisterFileError(f"{where}. Nothing was done. {advice}")
 
 
-def _opened(db_path: Path | str) -> Register:
-    """The register, once opened; what opening found and set aside, or could not back up, is
-    said on stderr (the command goes on)."""
-    register = Register.open(db_path)
+def _opened(db_path: Path | str, *, reading: bool = False) -> Register:
+    """The register, once opened (read-only for the commands that only read, unless its
+    schema must first be upgraded); what opening found and set aside, or could not back up,
+    is said on stderr (the command goes on)."""
+    reads_a_file = reading and isinstance(db_path, Path) and db_path.expanduser().exists()
+    register = Register.open(db_path, reading=reads_a_file)
     for note in (register.side_file_note, register.backup_problem):
         if note:
             print(f"ropa: {for_terminal(note)}", file=sys.stderr)
@@ -300,7 +302,7 @@ def _import(args: argparse.Namespace, db_path: Path | str) -> int:
 
 
 def _export(args: argparse.Namespace, db_path: Path | str) -> int:
-    with _opened(db_path) as register:
+    with _opened(db_path, reading=True) as register:
         from ropa.spreadsheets.cli import run_export
 
         return run_export(
@@ -309,7 +311,7 @@ def _export(args: argparse.Namespace, db_path: Path | str) -> int:
 
 
 def _notice(args: argparse.Namespace, db_path: Path | str) -> int:
-    with _opened(db_path) as register:
+    with _opened(db_path, reading=True) as register:
         from ropa.notices.cli import run_notice
 
         return run_notice(
@@ -325,7 +327,7 @@ def _notice(args: argparse.Namespace, db_path: Path | str) -> int:
 
 
 def _check(_args: argparse.Namespace, db_path: Path | str) -> int:
-    with _opened(db_path) as register:
+    with _opened(db_path, reading=True) as register:
         from ropa.checks.cli import run_check
 
         return run_check(register)

@@ -5,6 +5,8 @@ real full disk (a small tmpfs, mounted as root, as CI runs)."""
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -169,3 +171,26 @@ def test_a_full_disk_is_called_full_not_damaged(full_disk: Path, workbook: Path)
     assert register.read_bytes() == as_saved
     assert _side_files(register) == []
     assert not (full_disk / "example.ropa").exists()
+
+
+@pytest.mark.parametrize("words", READING, ids=lambda words: words[0])
+def test_a_reading_command_writes_nothing_to_the_register_or_beside_it(
+    tmp_path: Path, words: list[str]
+) -> None:
+    """Not a byte (not even the number this version gives a register made by an older one),
+    not a backup, not a journal."""
+    path = tmp_path / "register.ropa"
+    assert run_ropa("demo", str(path)).returncode == 0
+    legacy = sqlite3.connect(path)
+    legacy.execute("PRAGMA application_id = 0")
+    legacy.close()
+    shutil.rmtree(tmp_path / "register backups", ignore_errors=True)
+    as_it_was, modified = path.read_bytes(), path.stat().st_mtime_ns
+    (tmp_path / "out").mkdir()
+
+    result = run_ropa(*_command(words, tmp_path / "out"), "--db", str(path))
+
+    assert result.returncode in {0, 1}, result.stderr
+    assert path.read_bytes() == as_it_was
+    assert path.stat().st_mtime_ns == modified
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "register.ropa"]
