@@ -26,6 +26,7 @@ from db.file_identity import (
     read_identity,
     why_not_the_same,
 )
+from db.hosted import call_while_waiting
 from db.raw import RawConnection
 from db.schema import head_revision, known_revisions, stored_revision, upgrade_to_head
 from db.server import database_name, is_server_url, without_password
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
     from ropa.organisation import OrganisationService
     from ropa.review import ReviewService
 
-__all__ = ["Register", "open_in_background", "run_sqlite_apart"]
+__all__ = ["Register", "call_while_waiting", "open_in_background", "run_sqlite_apart"]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 ZIP_HEADER = b"PK\x03\x04"
@@ -151,6 +152,7 @@ class Register:
         create: bool = True,
         read_only: bool = False,
         daily_backup: bool = True,
+        reading: bool = False,
     ) -> Register:
         """Open (or create) a register, upgrading its schema after a backup copy.
 
@@ -159,6 +161,8 @@ class Register:
         written to it before it has been recognised.  A file or folder that cannot be
         written opens read-only (`read_only`, with `read_only_reason` to show the user).
         The first writable opening of each day backs the register up first.
+        `reading` (the commands that only read): opened read-only, so that nothing is written
+        to the file or beside it, unless its schema must first be upgraded (after a backup).
         """
         if is_server_url(path):
             return cls._open_server(str(path), create=create, read_only=read_only)
@@ -174,6 +178,9 @@ class Register:
                 raise RegisterFileError(f"There is no register at {path}. Check the path.")
             return cls._create(path)
         _check_is_sqlite(path)
+        if reading and not read_only:
+            with contextlib.suppress(_UpgradeNeededError):
+                return cls.open(path, create=False, read_only=True, daily_backup=False)
         reason = "it was opened read-only on request" if read_only else writability_problem(path)
         read_only = bool(reason)
         side_file_note = _set_aside_foreign_wal(path, read_only=read_only)
@@ -611,6 +618,10 @@ def _check_is_sqlite(path: Path) -> None:
     raise RegisterFileError(f"{path} is not a ROPA desk register (not an SQLite database).{hint}")
 
 
+class _UpgradeNeededError(RegisterFileError):
+    """A read-only opening of a register whose schema must be upgraded first."""
+
+
 def refuse_unusable_path(path: Path) -> None:
     """Refuse (RegisterFileError) a path that must not be opened, nor replaced by a new
     register: a link to a file that is not there (a share or drive not connected) and an
@@ -784,7 +795,7 @@ def _prepare_schema(path: Path, *, read_only: bool, thorough: bool = False) -> N
     if revision != head_revision() or not has_organisation:
         if read_only:
             if revision != head_revision():
-                raise RegisterFileError(
+                raise _UpgradeNeededError(
                     f"{path} comes from an older version of ROPA desk and must be upgraded, but "
                     "it is read-only. Copy it somewhere you can write to and open the copy."
                 )

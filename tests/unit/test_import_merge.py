@@ -136,7 +136,7 @@ def test_the_command_line_preview_lists_each_change_old_and_new(
 
     path = tmp_path / "register.ropa"
     source = _older_workbook(tmp_path)
-    assert main(["import", str(source), "--db", str(path)]) == 0
+    assert main(["import", str(source), "--db", str(path), "--new"]) == 0
     with Register.open(path) as register:
         _filled_in_the_app(register)
     capsys.readouterr()
