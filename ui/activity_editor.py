@@ -78,6 +78,7 @@ if TYPE_CHECKING:
     from ropa.checks import Finding
 
 TYPING_PAUSE_MS = 800
+_RULE_ROLE = Qt.ItemDataRole.UserRole + 1  # a gap's check, beside its field
 NO_DATE = QDate(1900, 1, 1)
 
 # The sections of the editor, in the order a DPO works through an activity.
@@ -208,6 +209,8 @@ class ActivityEditor(QWidget):
             register, self.record, self._after_save, self._report_error
         )
         self.undo_stack = QUndoStack(self)
+        # Opens the processor's contract box for "no contract is linked" (the main window's).
+        self.contract_opener: Callable[[int], object] | None = None
         self._bindings: dict[str, FieldBinding] = {}
         self._pending: set[str] = set()
         self._loading = False
@@ -936,6 +939,7 @@ class ActivityEditor(QWidget):
             text = finding.message + (f" ({finding.article})" if finding.article else "")
             item = QListWidgetItem(style.standardIcon(icon), text)
             item.setData(Qt.ItemDataRole.UserRole, finding.field)
+            item.setData(_RULE_ROLE, finding.rule_id)
             item.setToolTip(finding.fix)
             self.gaps_list.addItem(item)
         self.gaps_title.setText(
@@ -951,8 +955,14 @@ class ActivityEditor(QWidget):
             self._body.setSizes([total - gaps_height, gaps_height])
 
     def _go_to_gap(self, item: QListWidgetItem) -> None:
+        from ui.checks_view import PROCESSOR_CONTRACT_RULE
+
         field = item.data(Qt.ItemDataRole.UserRole)
-        if isinstance(field, str):
+        rule = item.data(_RULE_ROLE)
+        if rule == PROCESSOR_CONTRACT_RULE and self.contract_opener is not None:
+            # The contract box is the processor's, in the library: not a field of this form.
+            self.contract_opener(self.session.activity_id)
+        elif isinstance(field, str):
             self.show_field(field)
 
     # --- closing -------------------------------------------------------------------------

@@ -54,6 +54,9 @@ _COLUMNS = ("Finding", "Activity", "Field", "Article")
 GROUPINGS = ("Severity", "Rule", "Activity")
 
 
+# The check whose fix is a processor's contract link, kept in the library (ropa.checks.rules).
+PROCESSOR_CONTRACT_RULE = "PROCESSOR-CONTRACT"
+
 # How many incomplete activities "nothing found" names before it says "and N more".
 NAMED_INCOMPLETE = 5
 
@@ -219,6 +222,7 @@ class ChecksView(QWidget):
     open_activity = Signal(int, str)
     # A finding about the organisation's details: the field name to show.
     open_organisation = Signal(str)
+    open_processor_contract = Signal(int)  # activity id: a processor of it has no contract
     # A new report is shown (after refresh() or check_now()).
     checked = Signal()
 
@@ -387,7 +391,10 @@ class ChecksView(QWidget):
         finding = self.model.finding(index)
         if finding is None:
             return
-        if finding.activity_id is not None:
+        if finding.activity_id is not None and finding.rule_id == PROCESSOR_CONTRACT_RULE:
+            # The contract is kept on the processor in the library, not on the activity.
+            self.open_processor_contract.emit(finding.activity_id)
+        elif finding.activity_id is not None:
             self.open_activity.emit(finding.activity_id, finding.field)
         elif is_about_organisation(finding):
             self.open_organisation.emit(finding.field)

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from ropa.errors import ConflictError, RopaError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
-from ropa.records import ActivityRecord, ActivitySummary
+from ropa.records import ActivityRecord, ActivitySummary, LibraryKind
 from ropa.register import Register
 from ropa.team import Membership, PasswordNeeded, membership_of, without_password
 from ropa.wording import count_of
@@ -100,12 +100,14 @@ def make_checks_page(
     register: Register,
     open_activity: Callable[[int, str], object],
     open_organisation: Callable[[str], object],
+    open_processor_contract: Callable[[int], object],
 ) -> QWidget:
     from ui.checks_view import ChecksView
 
     view = ChecksView(register)
     view.open_activity.connect(open_activity)
     view.open_organisation.connect(open_organisation)
+    view.open_processor_contract.connect(open_processor_contract)
     return view
 
 
@@ -408,7 +410,12 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(LazyPage(lambda: _scrolling(self._build_organisation_form(register))))
         self.stack.addWidget(
             LazyPage(
-                lambda: make_checks_page(register, self.open_activity, self.show_organisation_field)
+                lambda: make_checks_page(
+                    register,
+                    self.open_activity,
+                    self.show_organisation_field,
+                    self.show_processor_contract,
+                )
             )
         )
         self._show_read_only_banner(register)
@@ -693,6 +700,7 @@ class MainWindow(QMainWindow):
                 )
             editor.saved.connect(self._activity_saved)
             editor.closed.connect(self._editor_closed)
+            editor.contract_opener = self.show_processor_contract
             self.editors[activity_id] = editor
         editor.show()
         if field:
@@ -1170,6 +1178,29 @@ class MainWindow(QMainWindow):
         self.show_page(Page.ORGANISATION)
         with contextlib.suppress(KeyError):  # a finding not about one field
             self.organisation_form.editor(field).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_processor_contract(self, activity_id: int) -> None:
+        """The contract box of the activity's first processor without a contract, on the
+        Libraries page: where "No contract is linked for the processor" is put right."""
+        from ui.widgets.library_picker import name_key
+
+        try:
+            record = self.register.activities.get(activity_id)
+        except RopaError as error:
+            self.show_error("Cannot open the processor", error)
+            return
+        processors = {
+            name_key(item.name): item for item in self.register.library.items(LibraryKind.PROCESSOR)
+        }
+        without = [
+            processors[name_key(name)]
+            for name in record.processors
+            if name_key(name) in processors and not processors[name_key(name)].contract_link
+        ]
+        self.show_page(Page.LIBRARIES)
+        self.raise_()
+        self.activateWindow()
+        self.libraries_view.show_contract_of(without[0].id if without else None)
 
     def show_history(self) -> None:
         from ui.history_view import HistoryDialog
