@@ -51,6 +51,21 @@ if TYPE_CHECKING:
     from ropa.register import Register
 
 
+def default_approver(register: Register) -> str:
+    """Whom the Approve step suggests: the DPO the register names for a register file (the
+    DPO approves, not whoever is logged in to the computer), or the OS login where none is
+    named.  On a team register the server records whoever signed in (db/team_security.py),
+    so that login is suggested rather than a name the approval would not keep."""
+    if register.server_url is not None:
+        from ropa.team import membership_of
+
+        membership = membership_of(register)
+        if membership.team:
+            return membership.login
+    named = register.organisation.get().dpo_name.strip()
+    return named or current_user()
+
+
 class ReviewService:
     def __init__(self, register: Register) -> None:
         self.register = register

@@ -38,6 +38,7 @@ from ropa.errors import ConflictError, RopaError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
 from ropa.records import ActivityRecord, ActivitySummary, LibraryKind
 from ropa.register import Register
+from ropa.review import default_approver
 from ropa.team import Membership, PasswordNeeded, membership_of, without_password
 from ropa.wording import count_of
 from ui.actions import PAGE_NAMES, AppActions
@@ -1267,7 +1268,7 @@ class MainWindow(QMainWindow):
     # --- asking (tests replace these) ----------------------------------------------------
 
     def ask_approval(self, what: str, errors: Sequence[Finding] = ()) -> Approval | None:
-        return ask_approval(self, what, errors)
+        return ask_approval(self, what, errors, default_approver(self.register))
 
     def confirm(self, title: str, text: str, verb: str) -> bool:
         box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)

@@ -123,6 +123,7 @@ class ApproveDialog(QDialog):
         *,
         today: dt.date | None = None,
         errors: Sequence[Finding] = (),
+        approver: str = "",
     ) -> None:
         super().__init__(parent)
         self.today = today or dt.date.today()
@@ -146,7 +147,7 @@ class ApproveDialog(QDialog):
             f"{them}: {they} then recorded with the approval in the change history."
         )
         errors_note.setWordWrap(True)
-        self.approved_by = QLineEdit(current_user())
+        self.approved_by = QLineEdit(approver or current_user())
         self.approved_by.setAccessibleName("Approved by")
         self.next_review = QDateEdit(to_qdate(default_next_review(self.today)))
         self.next_review.setAccessibleName("Next review")
@@ -191,9 +192,12 @@ class ApproveDialog(QDialog):
         )
 
 
-def ask_approval(parent: QWidget, what: str, errors: Sequence[Finding] = ()) -> Approval | None:
-    """Show the Approve dialog (listing `errors`, if any); None when the user cancels."""
-    dialog = ApproveDialog(what, parent, errors=errors)
+def ask_approval(
+    parent: QWidget, what: str, errors: Sequence[Finding] = (), approver: str = ""
+) -> Approval | None:
+    """Show the Approve dialog (listing `errors`, if any, and suggesting `approver`: see
+    ropa.review.default_approver); None when the user cancels."""
+    dialog = ApproveDialog(what, parent, errors=errors, approver=approver)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.approval()
