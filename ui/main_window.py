@@ -1281,7 +1281,7 @@ class MainWindow(QMainWindow):
     def ask_save_path(
         self, title: str, purpose: str, filter_: str, suffix: str, suggested: str = ""
     ) -> Path | None:
-        start = self.settings.last_folder(purpose) / suggested
+        start = self.settings.last_folder(purpose, self._register_folder()) / suggested
         name, _chosen = QFileDialog.getSaveFileName(self, title, str(start), filter_)
         if not name:
             return None
@@ -1292,12 +1292,19 @@ class MainWindow(QMainWindow):
         return path
 
     def ask_open_path(self, title: str, purpose: str, filter_: str) -> Path | None:
-        start = self.settings.last_folder(purpose)
+        start = self.settings.last_folder(purpose, self._register_folder())
         name, _chosen = QFileDialog.getOpenFileName(self, title, str(start), filter_)
         if not name:
             return None
         self.settings.set_last_folder(purpose, Path(name).parent)
         return Path(name)
+
+    def _register_folder(self) -> Path | None:
+        """The open register file's folder, where a file dialog first starts (None for a team
+        register on a server)."""
+        if self.register.server_url is not None:
+            return None
+        return Path(self.register.path).parent
 
     def show_error(self, title: str, error: RopaError | str) -> None:
         QMessageBox.warning(self, title, str(error))
