@@ -73,6 +73,7 @@ from ui.widgets.entry_tables import (
 )
 from ui.widgets.focus import on_focus_out
 from ui.widgets.library_picker import LibraryPicker
+from ui.widgets.screen_fit import resize_within_screen
 from ui.widgets.wheel_guard import guard_against_wheel
 
 if TYPE_CHECKING:
@@ -236,7 +237,7 @@ class ActivityEditor(QWidget):
         self._build()
         self._show_record(self.record)
         self.refresh_gaps()
-        self.resize(1100, 760)
+        resize_within_screen(self, 1100, 760)  # smaller on a 1366x768 laptop
 
     # --- layout --------------------------------------------------------------------------
 

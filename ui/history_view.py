@@ -37,6 +37,7 @@ from ropa.register import Register
 from ropa.wording import count_of
 from ui.file_dialogs import ask_save_path
 from ui.item_models import horizontal_heading
+from ui.widgets.screen_fit import resize_within_screen
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -192,4 +193,4 @@ class HistoryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
         layout.addWidget(buttons)
-        self.resize(1000, 600)
+        resize_within_screen(self, 1000, 600)

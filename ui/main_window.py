@@ -60,6 +60,7 @@ from ui.review import (
 from ui.settings import AppSettings
 from ui.undo import undo_in_add_box
 from ui.widgets.message_bar import MessageBar
+from ui.widgets.screen_fit import keep_on_screen, resize_within_screen
 from ui.widgets.wheel_guard import guard_against_wheel
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker, cancel_and_wait_all
 
@@ -1384,7 +1385,8 @@ class MainWindow(QMainWindow):
     def _restore_window(self) -> None:
         geometry = self.settings.window_geometry(WINDOW_KEY)
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+            resize_within_screen(self, 1280, 800)  # on a 1366x768 laptop: 1280x720
+        keep_on_screen(self)  # a size saved on a bigger screen, say
         state = self.settings.window_state(WINDOW_KEY)
         if state is not None:
             self.restoreState(state)
