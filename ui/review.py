@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -137,9 +137,14 @@ class ApproveDialog(QDialog):
         self.errors_list = QListWidget()
         self.errors_list.setAccessibleName("Errors the checks found")
         critical = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
+        self.errors_list.setWordWrap(True)  # each error read whole, not cut at the edge
+        self.errors_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for finding in self.errors:
-            self.errors_list.addItem(f"{finding.reference}: {finding.message}")
-            self.errors_list.item(self.errors_list.count() - 1).setIcon(critical)
+            text = f"{finding.reference}: {finding.message}"
+            self.errors_list.addItem(text)
+            item = self.errors_list.item(self.errors_list.count() - 1)
+            item.setIcon(critical)
+            item.setToolTip(text)
         them, they = ("it", "it is") if len(self.errors) == 1 else ("them", "they are")
         errors_note = QLabel(
             f"The checks found {count_of(len(self.errors), 'error')} that the UK GDPR "
@@ -182,7 +187,7 @@ class ApproveDialog(QDialog):
             self.ok_button.setAutoDefault(False)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(600)
 
     def approval(self) -> Approval:
         return Approval(

@@ -47,12 +47,16 @@ def measure(name: str, window: QWidget, out: Path | None) -> dict[str, Any]:
 
 
 def bottom_visible(widget: QWidget) -> bool:
-    """The widget's bottom edge is on the screen's available part (a status line, say)."""
+    """The widget (a status line, say) is on the screen's available part, with room above the
+    window for a title bar (there is none without a window manager, as under Xvfb)."""
     window = widget.window()
     available = available_geometry(window)
+    frame = window.frameGeometry()
+    title_bar = FRAME_ALLOWANCE.height() if frame == window.geometry() else 0
     bottom = widget.mapToGlobal(widget.rect().bottomLeft()).y()
-    # Without a window manager there is no title bar: allow for one being added above.
-    return widget.isVisible() and bottom + FRAME_ALLOWANCE.height() <= available.bottom() + 1
+    top = max(frame.top(), available.top()) if title_bar else frame.top()
+    shift = max(0, available.top() + title_bar - top)  # where the window system would put it
+    return widget.isVisible() and bottom + shift <= available.bottom()
 
 
 @contextmanager
@@ -82,7 +86,9 @@ def every_window(register_path: Path, out: Path | None) -> dict[str, Any]:
     windows: list[dict[str, Any]] = []
     visible: dict[str, bool] = {}
     with Register.open(register_path, create=False) as register:
-        settings = AppSettings.in_file(register_path.with_name("sizes-settings.ini"))
+        settings_file = register_path.with_name("sizes-settings.ini")
+        settings_file.unlink(missing_ok=True)  # a first start: no size remembered
+        settings = AppSettings.in_file(settings_file)
         main = MainWindow(register, settings)
         main.show()
         windows.append(measure("main window", main, out))

@@ -40,8 +40,8 @@ from ropa.records import ConditionEntry, LawfulBasisEntry, RetentionEntry, Trans
 ModelIndex = QModelIndex | QPersistentModelIndex
 ItemRole = Qt.ItemDataRole
 LIST_SEPARATOR = "; "
-# The lines an entry table shows before it scrolls: two wrapped rows, or four short ones.
-VISIBLE_LINES = 4
+# The lines an entry table shows before it scrolls: two wrapped rows, or five short ones.
+VISIBLE_LINES = 5
 CHOOSE_PROMPT = "Choose\u2026"
 
 
@@ -93,7 +93,6 @@ def lawful_basis_kind() -> EntryKind:
                 "legislation",
                 "Legislation",
                 is_list=True,
-                stretch=True,
                 tip="Acts and regulations, separated by semicolons",
             ),
         ),
@@ -326,7 +325,8 @@ class EntryTable(QWidget):
             )
             header.setSectionResizeMode(number, mode)
             if not column.stretch:
-                self.view.setColumnWidth(number, 240 if column.choices else 190)
+                # The explanation (stretched) needs the room most; the rest wrap.
+                self.view.setColumnWidth(number, 170 if column.choices else 150)
         self.model.entries_edited.connect(self._emit)
         self.add_button = QPushButton(f"Add {kind.noun}")
         self.add_button.clicked.connect(self.add_row)
@@ -384,8 +384,7 @@ class EntryTable(QWidget):
         """A fixed height whatever the number of rows, so that adding a row never moves the
         buttons (or the fields below) from under the pointer; measured again when the style
         or font changes, since the header's height is only right once polished."""
-        line = self.view.fontMetrics().lineSpacing() + 10  # a one-line row and its padding
-        row_height = max(self.view.verticalHeader().defaultSectionSize(), line)
+        row_height = self.view.fontMetrics().lineSpacing() + 8  # a line and its padding
         header = self.view.horizontalHeader().sizeHint().height()
         frame = 2 * self.view.frameWidth()
         self.view.setFixedHeight(header + VISIBLE_LINES * row_height + frame + 2)
