@@ -5,7 +5,8 @@ activities stay in the register and can be listed and reinstated; nothing here d
 What each step may act on is ropa.review_rules; this service enforces it, so a script or
 the command line meets the same refusals as the desktop app.  An approval is of what the
 approver saw: approving over error-level findings must be asked for (`despite_errors`) and
-is recorded with them, and a later change of content sends the activity back for review.
+is recorded with them, and a later change of content marks the activity as changed since
+approved (ropa.review_rules.changes_after_edit) until it is submitted and approved again.
 """
 
 from __future__ import annotations

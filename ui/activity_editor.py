@@ -691,7 +691,7 @@ class ActivityEditor(QWidget):
                 binding.set(getattr(record, field))
             finally:
                 self._loading = False
-        self._show_recorded(record)  # an edit after approval sends it back for review
+        self._show_recorded(record)  # an edit after approval: changed since approved
         self._update_heading(record)
         saved_at = dt.datetime.now().strftime("%H:%M")
         self.save_state.setText(f"All changes saved (last saved at {saved_at})")
@@ -834,7 +834,7 @@ class ActivityEditor(QWidget):
         """One review step on this activity, checked against the version this window saw.
         What is being typed is saved first.  The undo history stays: the step itself is not
         undone, and undoing an earlier edit after an approval is a change like any other,
-        which sends the activity back for review."""
+        which marks the activity as changed since approved."""
         problems = self.flush()
         if problems:
             self.show_error(step.failure, "Fix these first:\n\n" + "\n".join(problems))
