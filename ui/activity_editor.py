@@ -45,7 +45,6 @@ from ropa.errors import ConflictError, NotFoundError, RopaError, ValidationError
 from ropa.fields import FIELDS, ROLE_LABELS, Kind, fields_of_kind
 from ropa.records import LINK_FIELDS, ActivityRecord, Status
 from ropa.register import Register
-from ropa.review import default_approver
 from ui.actions import undo_redo_actions
 from ui.activity_table_model import format_date, status_text
 from ui.own_fields import own_field_kind, own_field_rows, own_fields_of
@@ -865,6 +864,8 @@ class ActivityEditor(QWidget):
         self._checks_timer.start()
 
     def ask_approval(self, what: str, errors: Sequence[Finding] = ()) -> Approval | None:
+        from ropa.review import default_approver  # with SQLAlchemy: not at start-up
+
         return ask_approval(self, what, errors, default_approver(self.register))
 
     def show_error(self, title: str, text: str) -> None:

@@ -38,7 +38,6 @@ from ropa.errors import ConflictError, RopaError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
 from ropa.records import ActivityRecord, ActivitySummary, LibraryKind
 from ropa.register import Register
-from ropa.review import default_approver
 from ropa.team import Membership, PasswordNeeded, membership_of, without_password
 from ropa.wording import count_of
 from ui.actions import PAGE_NAMES, AppActions
@@ -1269,6 +1268,8 @@ class MainWindow(QMainWindow):
     # --- asking (tests replace these) ----------------------------------------------------
 
     def ask_approval(self, what: str, errors: Sequence[Finding] = ()) -> Approval | None:
+        from ropa.review import default_approver  # with SQLAlchemy: not at start-up
+
         return ask_approval(self, what, errors, default_approver(self.register))
 
     def confirm(self, title: str, text: str, verb: str) -> bool:
