@@ -260,6 +260,10 @@ class ActivityEditor(QWidget):
         self.undo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
         self.redo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
         QShortcut(QKeySequence.StandardKey.Close, self, self.close)
+        # Ctrl+PgDn and Ctrl+PgUp turn the sections as they turn tabs, wherever the cursor
+        # is (a drop-down never takes them: ui/widgets/wheel_guard.py).
+        QShortcut(QKeySequence("Ctrl+PgDown"), self, lambda: self._turn_section(1))
+        QShortcut(QKeySequence("Ctrl+PgUp"), self, lambda: self._turn_section(-1))
 
         self.title = QLabel()
         title_font = QFont(self.font())
@@ -608,6 +612,11 @@ class ActivityEditor(QWidget):
         self.reviewed_button.setEnabled(writable and steps.mark_reviewed)
         self.reinstate_button.setEnabled(writable and steps.reinstate)
         self.reinstate_button.setVisible(record.status == Status.RETIRED)
+
+    def _turn_section(self, step: int) -> None:
+        row = self.sections.currentRow() + step
+        if 0 <= row < self.sections.count():
+            self.sections.setCurrentRow(row)
 
     def show_field(self, field: str, *, focus: bool = True) -> None:
         """Bring a field into view and (unless not wanted) put the cursor in it."""
