@@ -44,7 +44,7 @@ from ropa.errors import RopaError
 from ropa.fields import label as field_label
 from ropa.register import Register
 from ropa.wording import count_of
-from ui.file_dialogs import ask_save_path
+from ui.file_dialogs import ask_save_path, register_folder
 from ui.item_models import horizontal_heading
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker
 
@@ -413,7 +413,13 @@ class ChecksView(QWidget):
         self, title: str, filters: dict[str, str], write: Callable[[Path], None]
     ) -> ProgressRunner | None:
         suffix = next(iter(filters))
-        path = ask_save_path(self, title, f"checks report.{suffix}", filters)
+        path = ask_save_path(
+            self,
+            title,
+            f"checks report.{suffix}",
+            filters,
+            beside=register_folder(self.register),
+        )
         if path is None:
             return None
         return self.write_in_worker(title, path, write)

@@ -1304,9 +1304,9 @@ class MainWindow(QMainWindow):
     def _register_folder(self) -> Path | None:
         """The open register file's folder, where a file dialog first starts (None for a team
         register on a server)."""
-        if self.register.server_url is not None:
-            return None
-        return Path(self.register.path).parent
+        from ui.file_dialogs import register_folder
+
+        return register_folder(self.register)
 
     def show_error(self, title: str, error: RopaError | str) -> None:
         QMessageBox.warning(self, title, str(error))
