@@ -72,12 +72,14 @@ from ui.widgets.entry_tables import (
 )
 from ui.widgets.focus import on_focus_out
 from ui.widgets.library_picker import LibraryPicker
+from ui.widgets.screen_fit import resize_within_screen
 from ui.widgets.wheel_guard import guard_against_wheel
 
 if TYPE_CHECKING:
     from ropa.checks import Finding
 
 TYPING_PAUSE_MS = 800
+_RULE_ROLE = Qt.ItemDataRole.UserRole + 1  # a gap's check, beside its field
 NO_DATE = QDate(1900, 1, 1)
 
 # The sections of the editor, in the order a DPO works through an activity.
@@ -208,6 +210,8 @@ class ActivityEditor(QWidget):
             register, self.record, self._after_save, self._report_error
         )
         self.undo_stack = QUndoStack(self)
+        # Opens the processor's contract box for "no contract is linked" (the main window's).
+        self.contract_opener: Callable[[int], object] | None = None
         self._bindings: dict[str, FieldBinding] = {}
         self._pending: set[str] = set()
         self._loading = False
@@ -232,7 +236,7 @@ class ActivityEditor(QWidget):
         self._build()
         self._show_record(self.record)
         self.refresh_gaps()
-        self.resize(1100, 760)
+        resize_within_screen(self, 1100, 760)  # smaller on a 1366x768 laptop
 
     # --- layout --------------------------------------------------------------------------
 
@@ -256,6 +260,10 @@ class ActivityEditor(QWidget):
         self.undo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
         self.redo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
         QShortcut(QKeySequence.StandardKey.Close, self, self.close)
+        # Ctrl+PgDn and Ctrl+PgUp turn the sections as they turn tabs, wherever the cursor
+        # is (a drop-down never takes them: ui/widgets/wheel_guard.py).
+        QShortcut(QKeySequence("Ctrl+PgDown"), self, lambda: self._turn_section(1))
+        QShortcut(QKeySequence("Ctrl+PgUp"), self, lambda: self._turn_section(-1))
 
         self.title = QLabel()
         title_font = QFont(self.font())
@@ -605,6 +613,11 @@ class ActivityEditor(QWidget):
         self.reinstate_button.setEnabled(writable and steps.reinstate)
         self.reinstate_button.setVisible(record.status == Status.RETIRED)
 
+    def _turn_section(self, step: int) -> None:
+        row = self.sections.currentRow() + step
+        if 0 <= row < self.sections.count():
+            self.sections.setCurrentRow(row)
+
     def show_field(self, field: str, *, focus: bool = True) -> None:
         """Bring a field into view and (unless not wanted) put the cursor in it."""
         binding = self._bindings.get(field)
@@ -686,7 +699,7 @@ class ActivityEditor(QWidget):
                 binding.set(getattr(record, field))
             finally:
                 self._loading = False
-        self._show_recorded(record)  # an edit after approval sends it back for review
+        self._show_recorded(record)  # an edit after approval: changed since approved
         self._update_heading(record)
         saved_at = dt.datetime.now().strftime("%H:%M")
         self.save_state.setText(f"All changes saved (last saved at {saved_at})")
@@ -829,7 +842,7 @@ class ActivityEditor(QWidget):
         """One review step on this activity, checked against the version this window saw.
         What is being typed is saved first.  The undo history stays: the step itself is not
         undone, and undoing an earlier edit after an approval is a change like any other,
-        which sends the activity back for review."""
+        which marks the activity as changed since approved."""
         problems = self.flush()
         if problems:
             self.show_error(step.failure, "Fix these first:\n\n" + "\n".join(problems))
@@ -860,7 +873,9 @@ class ActivityEditor(QWidget):
         self._checks_timer.start()
 
     def ask_approval(self, what: str, errors: Sequence[Finding] = ()) -> Approval | None:
-        return ask_approval(self, what, errors)
+        from ropa.review import default_approver  # with SQLAlchemy: not at start-up
+
+        return ask_approval(self, what, errors, default_approver(self.register))
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self, title, text)
@@ -936,6 +951,7 @@ class ActivityEditor(QWidget):
             text = finding.message + (f" ({finding.article})" if finding.article else "")
             item = QListWidgetItem(style.standardIcon(icon), text)
             item.setData(Qt.ItemDataRole.UserRole, finding.field)
+            item.setData(_RULE_ROLE, finding.rule_id)
             item.setToolTip(finding.fix)
             self.gaps_list.addItem(item)
         self.gaps_title.setText(
@@ -951,8 +967,14 @@ class ActivityEditor(QWidget):
             self._body.setSizes([total - gaps_height, gaps_height])
 
     def _go_to_gap(self, item: QListWidgetItem) -> None:
+        from ui.checks_view import PROCESSOR_CONTRACT_RULE
+
         field = item.data(Qt.ItemDataRole.UserRole)
-        if isinstance(field, str):
+        rule = item.data(_RULE_ROLE)
+        if rule == PROCESSOR_CONTRACT_RULE and self.contract_opener is not None:
+            # The contract box is the processor's, in the library: not a field of this form.
+            self.contract_opener(self.session.activity_id)
+        elif isinstance(field, str):
             self.show_field(field)
 
     # --- closing -------------------------------------------------------------------------

@@ -353,6 +353,16 @@ class LibrariesView(QWidget):
             self.table.setCurrentIndex(self.proxy.mapFromSource(self.model.index(row, 0)))
         self._show_current()
 
+    def show_contract_of(self, processor_id: int | None) -> None:
+        """The Processors list with this processor chosen and the cursor in its contract box
+        (from a "no contract is linked" gap)."""
+        for row in range(self.kinds.count()):
+            entry = self.kinds.item(row)
+            if entry is not None and entry.data(ItemRole.UserRole) == LibraryKind.PROCESSOR:
+                self.kinds.setCurrentRow(row)
+        self.refresh(select_id=processor_id)
+        self.contract_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def set_editable(self, editable: bool) -> None:
         """Grey out adding, changing, merging and deleting (a team register's non-DPO)."""
         self._editable = editable

@@ -32,6 +32,7 @@ from ropa.records import OrganisationRecord
 from ropa.register import Register
 from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE, ask_reload
 from ui.widgets.focus import on_focus_out
+from ui.widgets.screen_fit import resize_within_screen
 
 # (group title, article it serves, [(field, label, multi-line)])
 GROUPS: list[tuple[str, str, list[tuple[str, str, bool]]]] = [
@@ -244,7 +245,7 @@ class OrganisationDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)
         layout.addWidget(buttons)
-        self.resize(980, 640)
+        resize_within_screen(self, 980, 640)
 
     def done(self, result: int) -> None:
         self.form.flush()

@@ -14,11 +14,13 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
     Signal,
 )
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,6 +40,8 @@ from ropa.records import ConditionEntry, LawfulBasisEntry, RetentionEntry, Trans
 ModelIndex = QModelIndex | QPersistentModelIndex
 ItemRole = Qt.ItemDataRole
 LIST_SEPARATOR = "; "
+# The lines an entry table shows before it scrolls: two wrapped rows, or five short ones.
+VISIBLE_LINES = 5
 CHOOSE_PROMPT = "Choose\u2026"
 
 
@@ -89,7 +93,6 @@ def lawful_basis_kind() -> EntryKind:
                 "legislation",
                 "Legislation",
                 is_list=True,
-                stretch=True,
                 tip="Acts and regulations, separated by semicolons",
             ),
         ),
@@ -304,7 +307,12 @@ class EntryTable(QWidget):
         )
         self.view.setTabKeyNavigation(False)  # Tab leaves the table, as in a form
         self.view.verticalHeader().hide()
-        self.view.setWordWrap(False)
+        # Long answers ("Until the child's 25th birthday...") wrap rather than being cut off;
+        # each row is as tall as its text, and the box scrolls past VISIBLE_LINES lines.
+        self.view.setWordWrap(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         for number, column in enumerate(kind.columns):
@@ -317,7 +325,8 @@ class EntryTable(QWidget):
             )
             header.setSectionResizeMode(number, mode)
             if not column.stretch:
-                self.view.setColumnWidth(number, 240 if column.choices else 190)
+                # The explanation (stretched) needs the room most; the rest wrap.
+                self.view.setColumnWidth(number, 170 if column.choices else 150)
         self.model.entries_edited.connect(self._emit)
         self.add_button = QPushButton(f"Add {kind.noun}")
         self.add_button.clicked.connect(self.add_row)
@@ -372,7 +381,19 @@ class EntryTable(QWidget):
         self.changed.emit(self.entries())
 
     def _fit_height(self) -> None:
-        rows = max(2, self.model.rowCount())
-        row_height = self.view.verticalHeader().defaultSectionSize()
+        """A fixed height whatever the number of rows, so that adding a row never moves the
+        buttons (or the fields below) from under the pointer; measured again when the style
+        or font changes, since the header's height is only right once polished."""
+        row_height = self.view.fontMetrics().lineSpacing() + 8  # a line and its padding
         header = self.view.horizontalHeader().sizeHint().height()
-        self.view.setFixedHeight(header + rows * row_height + 2 * self.view.frameWidth() + 2)
+        frame = 2 * self.view.frameWidth()
+        self.view.setFixedHeight(header + VISIBLE_LINES * row_height + frame + 2)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._fit_height()
+        super().showEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._fit_height()
+        super().changeEvent(event)
