@@ -93,6 +93,8 @@ class Right:
     # Earlier wordings, each with the last day it applied ("until"), for dates before
     # in_force_from: {"until": "2026-06-18", "article": "Article 77", "provision": ...}.
     versions: list[dict[str, str]] = field(default_factory=list)
+    # The provision in words for a notice ("section 165 of the Data Protection Act 2018").
+    citation: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,14 @@ class Regulator:
     complaint_url: str
     provision: str
     effective_from: dt.date
+
+    @property
+    def display_name(self) -> str:
+        """How a notice names it: "Information Commissioner's Office (ICO)", or the name
+        alone where the short name adds nothing."""
+        if self.short_name and self.short_name != self.name:
+            return f"{self.name} ({self.short_name})"
+        return self.name
 
 
 @dataclass(frozen=True)
@@ -216,6 +226,7 @@ def rights(on: dt.date | None = None) -> dict[str, Right]:
                     right,
                     article=version["article"],
                     provision=version.get("provision", right.provision),
+                    citation=version.get("citation", right.citation),
                     in_force_from="",
                 )
                 break
