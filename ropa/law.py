@@ -148,6 +148,7 @@ class Regulator:
 class DpiaCriterion:
     code: str
     name: str
+    description: str = ""
 
 
 def _by_code(items: list[Any]) -> dict[str, Any]:

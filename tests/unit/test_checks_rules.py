@@ -660,7 +660,7 @@ def test_the_ico_list_needs_one_criterion_and_genetic_data_is_found_by_name() ->
     assert "Article 35(4)" in findings[0].message
     ticked = good(dpia_criteria="tracking")
     messages = [f.message for f in check_activities([ticked], context())]
-    assert any("tracking location or behaviour" in m for m in messages)
+    assert any("DPIA screening: tracking (on the ICO's list" in m for m in messages)
 
 
 def test_every_rule_states_its_provision_in_its_message_or_citation() -> None:
