@@ -108,6 +108,9 @@ class TransferMechanism:
     # Article 46(1A)(a)(ii): safeguards count only once the exporter, acting reasonably and
     # proportionately, considers that the data protection test is met.
     needs_data_protection_test: bool = False
+    # Said in a notice only once the data protection test is recorded as met: before that,
+    # the notice must not claim the check was done.
+    test_met_text: str = ""
 
 
 @dataclass(frozen=True)

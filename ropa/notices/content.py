@@ -958,7 +958,7 @@ class _Builder:
         return f"Schedule 1 to the Data Protection Act 2018, {plural} {listed}"
 
     def _transfers(self, section: Section, activities: list[ActivityRecord], labelled: Any) -> None:
-        mechanisms = law.transfer_mechanisms()
+        mechanisms = law.transfer_mechanisms(self.on)
         items = []
         for activity in activities:
             for transfer in activity.transfers:
@@ -966,6 +966,10 @@ class _Builder:
                 parts = [f"To {place_name(self.text(transfer.destination))}."]
                 if mechanism:
                     parts.append(self.words.plain_transfer or mechanism.notice_text)
+                    # Article 46(1A): said only when the register records the test as met.
+                    tested = transfer.data_protection_test.strip() == "yes"
+                    if tested and mechanism.test_met_text and not self.words.plain_transfer:
+                        parts.append(mechanism.test_met_text)
                 if transfer.safeguards:
                     parts.append(_sentence(self.text(transfer.safeguards)))
                 items.append(labelled(activity, " ".join(parts)))

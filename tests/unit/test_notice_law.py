@@ -166,3 +166,20 @@ def test_the_information_commission_replaces_the_ico_in_every_layer_on_its_day(
             assert "Information Commission" in text
             assert "Information Commissioner" not in text
             assert "ICO" not in text
+
+
+@pytest.mark.parametrize("answer", ["", "yes"])
+def test_a_transfer_claims_the_data_protection_test_only_once_recorded_as_met(
+    register: Register, answer: str
+) -> None:
+    from ropa.records import TransferEntry
+
+    charity(register)
+    transfer = TransferEntry("United States", "idta", "", answer, "2026-03-02", "https://x/tra")
+    notice = notice_of(register, "adults", supporters(transfers=[transfer]))
+    for reading in readings(register, notice):
+        text = flat(reading)
+        assert "We have signed the International Data Transfer Agreement issued by the " in text
+        assert ("meets the UK's data protection test" in text) is (answer == "yes")
+        marked = "[To complete: The transfer to United States relies on" in text
+        assert marked is (answer != "yes")
