@@ -150,9 +150,9 @@ def information_commission_from(monkeypatch: pytest.MonkeyPatch) -> Iterator[dt.
     monkeypatch.setattr(
         law, "_load", lambda name: stored if name == "regulator.json" else real_load(name)
     )
-    law._regulators.cache_clear()
+    law.forget_cached_law()
     yield day
-    law._regulators.cache_clear()
+    law.forget_cached_law()
 
 
 def test_the_information_commission_replaces_the_ico_in_every_layer_on_its_day(
