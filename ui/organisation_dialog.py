@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ropa import law
 from ropa.errors import ConflictError, RopaError
 from ropa.records import OrganisationRecord
 from ropa.register import Register
@@ -44,7 +45,8 @@ GROUPS: list[tuple[str, str, list[tuple[str, str, bool]]]] = [
             ("email", "Email", False),
             ("telephone", "Telephone", False),
             ("website", "Website", False),
-            ("ico_registration", "ICO registration number", False),
+            # The regulator's name is dated data: "ICO" today, its successor on its day.
+            ("ico_registration", f"{law.regulator().short_name} registration number", False),
         ],
     ),
     (
