@@ -267,6 +267,12 @@ _EXPECTED: tuple[_Expected, ...] = (
     _Expected("apd_link", _needs_apd, _has_text("apd_link")),
     _Expected("retention_follows_apd", _needs_apd, lambda r: r.retention_follows_apd is not None),
     _Expected("consent_record_link", _uses_basis("a"), _has_text("consent_record_link")),
+    _Expected("consent_reviewed_on", _uses_basis("a"), lambda r: r.consent_reviewed_on is not None),
+    _Expected(
+        "child_consent_arrangements",
+        lambda r, c: _uses_basis("a")(r, c) and r.involves_children,
+        _has_text("child_consent_arrangements"),
+    ),
     _Expected("legitimate_interests", _uses_basis("f"), _has_text("legitimate_interests")),
     _Expected("lia_link", _uses_basis("f"), _has_text("lia_link")),
     _Expected(

@@ -16,7 +16,7 @@ RIGHTS_BY_BASIS = {
     "d": ("yes", "no", "no"),
     "e": ("no", "no", "yes"),
     # The reference says "check"; the statute settles it: Article 21(1) now names (ea)
-    # (DUAA 2025 s.70), so objection applies, and erasure follows it (Article 17(1)(c)),
+    # (as amended by DUAA 2025), so objection applies, and erasure follows it (Article 17(1)(c)),
     # with no Article 17(3)(b) exemption for (ea).
     "ea": ("yes", "no", "yes"),
     "f": ("yes", "no", "yes"),
