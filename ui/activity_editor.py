@@ -108,6 +108,8 @@ SECTIONS: list[tuple[str, list[str]]] = [
             "legitimate_interests",
             "lia_link",
             "consent_record_link",
+            "consent_reviewed_on",
+            "child_consent_arrangements",
             "article9",
             "schedule1",
             "article10_basis",
@@ -135,6 +137,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
     (
         "DPIA, automated decisions and breaches",
         [
+            "dpia_criteria",
             "dpia_required",
             "dpia_progress",
             "dpia_link",
@@ -392,6 +395,8 @@ class ActivityEditor(QWidget):
             return self._entries_binding(field, error)
         if FIELDS[field].kind == Kind.OWN_FIELDS:
             return self._own_fields_binding(field, error)
+        if field == "dpia_criteria":
+            return self._dpia_criteria_binding(field, error)
         if field in _LONG_TEXT:
             return self._long_text_binding(field, error)
         if field in _RECORDED:
@@ -413,6 +418,35 @@ class ActivityEditor(QWidget):
             choices.update({code: basis.name for code, basis in law.article10_bases().items()})
             return self._choice_binding(field, choices, error)
         return self._line_binding(field, error)
+
+    def _dpia_criteria_binding(self, field: str, error: QLabel) -> FieldBinding:
+        """One box per kind of processing on the ICO's Article 35(4) list; the codes of
+        those ticked are stored one a line."""
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        boxes: dict[str, QCheckBox] = {}
+        for code, criterion in law.dpia_criteria().items():
+            box = QCheckBox(criterion.name)
+            box.setToolTip(criterion.description)
+            box.setAccessibleName(f"ICO high-risk list: {criterion.name}")
+            box.setAccessibleDescription(criterion.description)
+            box.toggled.connect(lambda _on: self.save_field(field))
+            column.addWidget(box)
+            boxes[code] = box
+
+        def get() -> str:
+            return "\n".join(code for code, box in boxes.items() if box.isChecked())
+
+        def show(value: Any) -> None:
+            ticked = {line.strip() for line in str(value or "").splitlines()}
+            for code, box in boxes.items():
+                box.blockSignals(True)
+                box.setChecked(code in ticked)
+                box.blockSignals(False)
+
+        return FieldBinding(field, holder, get, show, error)
 
     def _line_binding(self, field: str, error: QLabel) -> FieldBinding:
         edit = QLineEdit()

@@ -57,6 +57,8 @@ class CheckContext:
     criminal_categories: frozenset[str] = frozenset()
     # Processor name key -> its contract link ("" when none is recorded).
     processor_contracts: Mapping[str, str] = field(default_factory=dict)
+    # Recipient name key -> its data sharing agreement link (or why none is needed).
+    recipient_agreements: Mapping[str, str] = field(default_factory=dict)
     notices: Sequence[NoticeState] = ()
     # Activity id -> when it last changed, for activities the records do not cover
     # (the notice rule needs them even when checking a few activities).
@@ -82,6 +84,11 @@ class CheckContext:
                 name_key(item.name): item.contract_link.strip()
                 for item in items
                 if item.kind == LibraryKind.PROCESSOR
+            },
+            recipient_agreements={
+                name_key(item.name): item.contract_link.strip()
+                for item in items
+                if item.kind == LibraryKind.RECIPIENT
             },
             notices=tuple(notices),
             activity_changes=dict(activity_changes or {}),

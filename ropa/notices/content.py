@@ -35,11 +35,15 @@ from ropa.notices.wording import Wording, wording_for
 from ropa.records import ActivityRecord, OrganisationRecord, Role
 from ropa.sanitise import balance_bidi
 
-# The regulator's contact details (a fact, from the UK law reference).
-ICO_NAME = "Information Commissioner's Office"
-ICO_ADDRESS = "Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF"
-ICO_HELPLINE = "0303 123 1113"
-ICO_WEBSITE = "https://ico.org.uk/make-a-complaint"
+# The regulator's name and contacts are dated data (ropa.law.regulator): the notice names
+# the regulator in office on the day it is made.  Wording written with the ICO's names is
+# brought to that day's regulator by `_Builder.regulated`.
+_REGULATOR_NAMES = (
+    ("Information Commissioner's Office (ICO)", "display_name"),
+    ("Information Commissioner's Office", "name"),
+    ("the ICO", "the_short"),
+    ("ICO", "short_name"),
+)
 
 # Sections whose content does not take part in "what has changed" comparisons.
 _NOT_COMPARED = {"changes", "updated"}
@@ -310,7 +314,9 @@ def compose(
     if layer not in LAYERS:
         raise ValueError(f"unknown notice layer {layer!r}")
     now = now or dt.datetime.now().replace(microsecond=0)
-    builder = _Builder(notice, organisation, special_categories, criminal_categories, findings)
+    builder = _Builder(
+        notice, organisation, special_categories, criminal_categories, findings, on=now.date()
+    )
     covered = builder.drop_processor_activities(list(activities))
     if layer == "short":
         sections = builder.short_layer(covered)
@@ -552,8 +558,12 @@ class _Builder:
         special: set[str],
         criminal: set[str],
         findings: Sequence[Finding],
+        on: dt.date | None = None,
     ) -> None:
         self.notice = notice
+        # The law and the regulator as they stand on the day the notice is made.
+        self.on = on or dt.date.today()
+        self.regulator = law.regulator(self.on)
         self.organisation = organisation
         self.special = special
         self.criminal = criminal
@@ -575,6 +585,26 @@ class _Builder:
 
     def text(self, value: str) -> str:
         return public_text(value, self.references)
+
+    def regulated(self, sentence: str) -> str:
+        """A sentence naming the regulator, naming the one in office on the notice's day:
+        "{regulator}" is filled in, and the ICO's names are replaced when it has changed."""
+        regulator = self.regulator
+        names = {
+            "display_name": regulator.display_name,
+            "name": regulator.name,
+            "short_name": regulator.short_name,
+            "the_short": f"the {regulator.short_name}",
+        }
+        if "{regulator}" in sentence:
+            return sentence.replace("{regulator}", regulator.name)
+        if regulator.name == "Information Commissioner's Office":
+            return sentence
+        pattern = "|".join(re.escape(old) for old, _key in _REGULATOR_NAMES)
+        replacements = dict(_REGULATOR_NAMES)
+        return re.sub(
+            rf"(?<!\w)(?:{pattern})(?!\w)", lambda m: names[replacements[m.group(0)]], sentence
+        )
 
     def texts(self, values: Iterable[str]) -> list[str]:
         return _unique(self.text(value) for value in values)
@@ -668,7 +698,8 @@ class _Builder:
         self.mark_organisation_findings(section, {"ORG-NAME", "ORG-CONTACT"})
         if org.ico_registration:
             section.paragraph(
-                f"We are registered with the {ICO_NAME} under number {org.ico_registration}."
+                f"We are registered with the {self.regulator.name} under number "
+                f"{org.ico_registration}."
             )
         if org.representative_name:
             contact = ", ".join(
@@ -942,6 +973,12 @@ class _Builder:
             reasons.append(_sentence(words.special_basis.format(condition=join_names(conditions))))
         if any(a.article10_basis for a in activities):
             reasons.append(_sentence(words.criminal_basis.format(basis=words.criminal_law_basis)))
+        # Article 13(1)(d): the legitimate interests are told in every audience's notice.
+        for activity in activities:
+            if any(e.basis == "f" for e in activity.lawful_bases) and activity.legitimate_interests:
+                interests = _sentence(self.text(activity.legitimate_interests))
+                reasons.append(words.interests.format(interests=interests))
+        reasons = _unique(reasons)
         names_laws = any(
             a.legislation or any(e.legislation for e in a.lawful_bases) for a in activities
         )
@@ -967,7 +1004,7 @@ class _Builder:
         return f"Schedule 1 to the Data Protection Act 2018, {plural} {listed}"
 
     def _transfers(self, section: Section, activities: list[ActivityRecord], labelled: Any) -> None:
-        mechanisms = law.transfer_mechanisms()
+        mechanisms = law.transfer_mechanisms(self.on)
         items = []
         for activity in activities:
             for transfer in activity.transfers:
@@ -975,6 +1012,10 @@ class _Builder:
                 parts = [f"To {place_name(self.text(transfer.destination))}."]
                 if mechanism:
                     parts.append(self.words.plain_transfer or mechanism.notice_text)
+                    # Article 46(1A): said only when the register records the test as met.
+                    tested = transfer.data_protection_test.strip() == "yes"
+                    if tested and mechanism.test_met_text and not self.words.plain_transfer:
+                        parts.append(mechanism.test_met_text)
                 if transfer.safeguards:
                     parts.append(_sentence(self.text(transfer.safeguards)))
                 items.append(labelled(activity, " ".join(parts)))
@@ -1146,26 +1187,51 @@ class _Builder:
         return section
 
     def complaints(self) -> Section:
+        """Complain to us first (DPA 2018 s.164A): how, with the form and how we acknowledge
+        it; then to the regulator in office, with the provision the right rests on."""
         words = self.words
         section = Section("complain", words.complain_heading)
-        own = self.organisation.complaints_contact
+        org = self.organisation
+        own = org.complaints_contact
         # "Tell us first" once: not again when the organisation's own words already ask it.
         if not re.search(r"\bfirst\b", own, re.IGNORECASE):
             section.paragraph(words.complain_first)
         if own:
-            for paragraph in split_paragraphs(own):
+            for paragraph in split_paragraphs(self.text(own)):
                 section.paragraph(paragraph)
         else:
             section.paragraph(words.complain_contact)
-        section.paragraph(words.complain_ico)
+        self._complaint_form(section)
+        if org.complaints_acknowledgement.strip():
+            for paragraph in split_paragraphs(self.text(org.complaints_acknowledgement)):
+                section.paragraph(paragraph)
+        self.mark_organisation_findings(section, {"ORG-COMPLAINTS"})
+        section.paragraph(self.regulated(words.complain_ico))
+        regulator = self.regulator
         section.details(
             [
-                f"Post: {ICO_NAME}, {ICO_ADDRESS}",
-                f"Helpline: {ICO_HELPLINE}",
-                f"Website: {ICO_WEBSITE}",
+                f"Post: {regulator.name}, {regulator.address}",
+                f"Helpline: {regulator.helpline}",
+                f"Website: {regulator.complaint_url}",
             ]
         )
+        right = law.rights(self.on)["complain"]
+        if right.citation and not self.words.plain_bases:
+            section.paragraph(
+                f"This right to complain to the {regulator.name} is set out in {right.citation}."
+            )
         return section
+
+    def _complaint_form(self, section: Section) -> None:
+        address = self.organisation.complaints_form_url.strip()
+        if _is_web_address(address):
+            section.link(self.complaint_form_label, address)
+        elif address:
+            section.paragraph(f"{self.complaint_form_label}: {self.text(address)}")
+
+    @property
+    def complaint_form_label(self) -> str:
+        return "Complain to us online" if not self.words.plain_bases else "Our complaint form"
 
     # --- the short first layer -----------------------------------------------------------
 
@@ -1193,12 +1259,26 @@ class _Builder:
         else:
             sharing.paragraph(words.not_shared)
         rights = Section("rights", words.rights_heading)
-        rights.paragraph(words.short_rights)
+        rights.paragraph(self.regulated(words.short_rights))
         contact = Section("contact", words.short_contact)
         contact.paragraph(words.short_contact_dpo)
         contact.details(self.dpo_details())
-        contact.paragraph(words.short_contact_ico)
-        contact.details([f"Helpline: {ICO_HELPLINE}", f"Website: {ICO_WEBSITE}"])
+        # Complaints come to us first (DPA 2018 s.164A), then to the regulator.
+        contact.paragraph(words.complain_first)
+        if self.organisation.complaints_form_url.strip():
+            self._complaint_form(contact)
+        elif self.organisation.complaints_contact.strip():
+            contact.paragraph(split_paragraphs(self.text(self.organisation.complaints_contact))[0])
+        else:
+            contact.paragraph(words.complain_contact)
+        self.mark_organisation_findings(contact, {"ORG-COMPLAINTS"})
+        contact.paragraph(self.regulated(words.short_contact_ico))
+        contact.details(
+            [
+                f"Helpline: {self.regulator.helpline}",
+                f"Website: {self.regulator.complaint_url}",
+            ]
+        )
         address = self.full_notice_address()
         if _is_web_address(address):
             contact.link(words.full_link, address)

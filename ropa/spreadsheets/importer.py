@@ -834,6 +834,7 @@ def _store_one(
             incoming["notes"] = _merge_notes(activity.notes, values.get("notes", ""))
         # A blank or unreadable cell never clears a value (ropa.spreadsheets.merge).
         changes = normalise_changes(merged_values(before, incoming, source_keys=merge.source_keys))
+        _keep_what_the_workbook_has_no_column_for(activity, changes)
         found = differences(before, changes)
         accepted, refused = without_rejected(activity.id, changes, merge.rejected)
         changed = update_activity(session, activity, accepted, resolver, log)
@@ -885,6 +886,29 @@ class _Merge:
 
     source_keys: frozenset[str]
     rejected: Rejected
+
+
+def _keep_what_the_workbook_has_no_column_for(activity: Activity, changes: dict[str, Any]) -> None:
+    """A basis's Annex 1 condition and reason outside public tasks, and a transfer's data
+    protection test, have no column in the workbook: a row read back keeps them from the
+    same basis or transfer already in the register (a blank cell never clears a value)."""
+    bases = {basis.basis: basis for basis in activity.lawful_bases}
+    for entry in changes.get("lawful_bases") or []:
+        kept = bases.get(entry.basis)
+        if kept is not None:
+            entry.annex1_condition = entry.annex1_condition or kept.annex1_condition
+            entry.outside_tasks_reason = entry.outside_tasks_reason or kept.outside_tasks_reason
+    transfers = {(t.destination.casefold(), t.mechanism): t for t in activity.transfers}
+    for entry in changes.get("transfers") or []:
+        found = transfers.get((entry.destination.casefold(), entry.mechanism))
+        if found is not None:
+            entry.data_protection_test = entry.data_protection_test or found.data_protection_test
+            entry.data_protection_test_date = (
+                entry.data_protection_test_date or found.data_protection_test_date
+            )
+            entry.data_protection_test_link = (
+                entry.data_protection_test_link or found.data_protection_test_link
+            )
 
 
 def _merge_notes(existing: str, incoming: str) -> str:

@@ -72,17 +72,21 @@ def load_records(
         legislation[basis_id].append(name)
 
     bases: dict[int, list[LawfulBasisEntry]] = defaultdict(list)
-    for basis_id, activity_id, basis, explanation in session.execute(
+    for basis_id, activity_id, basis, explanation, annex1, outside in session.execute(
         select(
             ActivityLawfulBasis.id,
             ActivityLawfulBasis.activity_id,
             ActivityLawfulBasis.basis,
             ActivityLawfulBasis.explanation,
+            ActivityLawfulBasis.annex1_condition,
+            ActivityLawfulBasis.outside_tasks_reason,
         )
         .where(ActivityLawfulBasis.activity_id.in_(select(ids.c.id)))
         .order_by(ActivityLawfulBasis.activity_id, ActivityLawfulBasis.position)
     ):
-        bases[activity_id].append(LawfulBasisEntry(basis, explanation, legislation[basis_id]))
+        bases[activity_id].append(
+            LawfulBasisEntry(basis, explanation, legislation[basis_id], annex1, outside)
+        )
 
     conditions: dict[int, dict[str, list[ConditionEntry]]] = defaultdict(
         lambda: {"article9": [], "schedule1": []}
@@ -100,12 +104,20 @@ def load_records(
         conditions[activity_id][scheme].append(ConditionEntry(code, explanation))
 
     transfers: dict[int, list[TransferEntry]] = defaultdict(list)
-    for activity_id, destination, mechanism, safeguards in session.execute(
-        select(Transfer.activity_id, Transfer.destination, Transfer.mechanism, Transfer.safeguards)
+    for activity_id, *transfer in session.execute(
+        select(
+            Transfer.activity_id,
+            Transfer.destination,
+            Transfer.mechanism,
+            Transfer.safeguards,
+            Transfer.data_protection_test,
+            Transfer.data_protection_test_date,
+            Transfer.data_protection_test_link,
+        )
         .where(Transfer.activity_id.in_(select(ids.c.id)))
         .order_by(Transfer.activity_id, Transfer.position)
     ):
-        transfers[activity_id].append(TransferEntry(destination, mechanism, safeguards))
+        transfers[activity_id].append(TransferEntry(*transfer))
 
     retention: dict[int, list[RetentionEntry]] = defaultdict(list)
     for activity_id, period, trigger, applies_to in session.execute(

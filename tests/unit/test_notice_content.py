@@ -109,7 +109,16 @@ def virtual_school_with_us_transfer() -> ActivityRecord:
         sources=["Schools and education settings"],
         recipients=["Schools and academies"],
         lawful_bases=[LawfulBasisEntry("e", "Virtual school head duty", ["Children Act 1989"])],
-        transfers=[TransferEntry("United States", "idta", "IDTA signed in April 2025")],
+        transfers=[
+            TransferEntry(
+                "United States",
+                "idta",
+                "IDTA signed in April 2025",
+                "yes",
+                "2026-02-20",
+                "https://example.org/tra",
+            )
+        ],
         statutory_requirement="Schools must contribute to the plan.",
         retention=[RetentionEntry("Until the child's 25th birthday")],
     )
@@ -379,8 +388,8 @@ def test_a_transfer_names_the_country_as_a_sentence_does(register: Register) -> 
     document = build(register, virtual_school_with_us_transfer())
     text = service_text(document, "Education")
     assert (
-        "To the United States. We have signed the Information Commissioner's International "
-        "Data Transfer Agreement" in text
+        "To the United States. We have signed the International Data Transfer Agreement "
+        "issued by the Information Commissioner" in text
     )
     assert "IDTA signed in April 2025." in text
     assert "to United States" not in text

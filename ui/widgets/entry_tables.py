@@ -53,6 +53,7 @@ class EntryColumn:
     is_list: bool = False  # a list of names, edited as "a; b; c"
     stretch: bool = False
     tip: str = ""
+    width: int = 0  # a fixed column's starting width (0 = by whether it is a choice)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,18 @@ def _schedule1_choices() -> dict[str, str]:
     }
 
 
+def _annex1_choices() -> dict[str, str]:
+    # Only an (ea) basis needs one (Article 6(5)); "" for every other basis.
+    return {
+        "": "",
+        **{code: f"{code}: {c.name}" for code, c in law.annex1_conditions().items()},
+    }
+
+
+# Article 46(1A)(a)(ii): unknown stays unknown until the DPO records the answer.
+_TEST_CHOICES = {"": "Not recorded", "yes": "Yes, met", "no": "No, not met"}
+
+
 def _mechanism_choices() -> dict[str, str]:
     return {"": "", **{code: m.name for code, m in law.transfer_mechanisms().items()}}
 
@@ -94,6 +107,21 @@ def lawful_basis_kind() -> EntryKind:
                 "Legislation",
                 is_list=True,
                 tip="Acts and regulations, separated by semicolons",
+            ),
+            EntryColumn(
+                "annex1_condition",
+                "Annex 1 condition",
+                _annex1_choices(),
+                width=170,
+                tip="For a recognised legitimate interest (ea): the Annex 1 condition it meets "
+                "(Article 6(5))",
+            ),
+            EntryColumn(
+                "outside_tasks_reason",
+                "Outside our public tasks because",
+                width=220,
+                tip="A public authority relying on (ea) or (f): why this processing is not "
+                "done in the performance of its tasks (Article 6(1), closing words)",
             ),
         ),
         "lawful basis",
@@ -129,6 +157,20 @@ def transfer_kind() -> EntryKind:
             EntryColumn("destination", "Country or organisation"),
             EntryColumn("mechanism", "Safeguard", _mechanism_choices()),
             EntryColumn("safeguards", "Safeguard documents", stretch=True),
+            EntryColumn(
+                "data_protection_test",
+                "Data protection test",
+                _TEST_CHOICES,
+                tip="IDTA, UK Addendum or binding corporate rules: whether you, acting "
+                "reasonably and proportionately, consider the data protection test met "
+                "(Article 46(1A))",
+            ),
+            EntryColumn("data_protection_test_date", "Test date", tip="Such as 2026-03-02"),
+            EntryColumn(
+                "data_protection_test_link",
+                "Test record",
+                tip="Where the transfer risk assessment is kept",
+            ),
         ),
         "transfer",
     )
@@ -326,7 +368,10 @@ class EntryTable(QWidget):
             header.setSectionResizeMode(number, mode)
             if not column.stretch:
                 # The explanation (stretched) needs the room most; the rest wrap.
-                self.view.setColumnWidth(number, 170 if column.choices else 150)
+                default = 170 if column.choices else 150
+                self.view.setColumnWidth(number, column.width or default)
+        # Typed columns never shrink to a sliver when a kind has many: the table scrolls.
+        header.setMinimumSectionSize(130 if len(kind.columns) > 4 else 40)
         self.model.entries_edited.connect(self._emit)
         self.add_button = QPushButton(f"Add {kind.noun}")
         self.add_button.clicked.connect(self.add_row)
