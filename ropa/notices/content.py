@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,10 @@ ICO_ADDRESS = "Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF"
 ICO_HELPLINE = "0303 123 1113"
 ICO_WEBSITE = "https://ico.org.uk/make-a-complaint"
 
+# What marks a draft in every format, and the line under its title.
+DRAFT_LABEL = "DRAFT"
+DRAFT_NOTE = "Draft, not published: do not give this text to the public as our privacy notice."
+
 # Sections whose content does not take part in "what has changed" comparisons.
 _NOT_COMPARED = {"changes", "updated"}
 
@@ -53,6 +57,69 @@ MAX_NAMED = 5
 # A to-complete marker typed by a person rather than made by the notice: "[To complete]",
 # "[to complete: the MASH partners]", "[TBC]".
 TYPED_MARKER = re.compile(r"\[\s*(?:to\s+complete|tbc|todo)\b", re.IGNORECASE)
+
+
+# --- text meant for colleagues, not for the public --------------------------------------------
+
+# Notes to self a DPO leaves in register text: "TBC", "TODO".
+_NOTE_WORDS = re.compile(r"\b(TBC|TBD|TODO|FIXME)\b", re.IGNORECASE)
+# "check" or "ask" as an instruction, not as prose: opening the text or a clause and followed
+# by whom or what to ask ("? check IRMS", "Ask Legal", "check with HR"), or standing alone
+# at the end ("3 years (check)").  "We ask other agencies" and "Check results are recorded"
+# are prose and pass.
+_NOTE_INSTRUCTION = re.compile(
+    r"(?:^|[?(;:/\u2013-]\s*|[.!]\s+)((?i:check|ask|confirm))"
+    r"(?=\s+(?i:with)\b|\s+[A-Z]{2,}|\s+[A-Z][a-z]+|\s*[?)]|\s*$)"
+)
+_WEB_LINK = re.compile(r"(?i)\b(?:https?|ftp)://[^\s<>\"']+")
+_LINK_HOST = re.compile(r"(?i)^(?:https?|ftp)://(?:[^@/\s]*@)?(\[[^\]]*\]|[^/:?#\s]+)")
+# A file share (\\server\share), a file:// address, or a drive letter path.
+_FILE_PLACE = re.compile(r"(?i)(?:\\\\[\w.$-]+\\|\bfile:/|(?<![\w/])[A-Z]:\\\w)")
+# Names only a private network resolves.
+_PRIVATE_SUFFIXES = (".local", ".lan", ".internal", ".intranet", ".corp", ".localdomain", ".home")
+_PRIVATE_ADDRESS = re.compile(
+    r"^(?:10\.|127\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.|169\.254\.|\[)"
+)
+
+
+def _private_host(host: str) -> bool:
+    host = host.casefold().rstrip(".")
+    return (
+        "." not in host
+        or host.endswith(_PRIVATE_SUFFIXES)
+        or host.endswith(".home.arpa")
+        or _PRIVATE_ADDRESS.match(host) is not None
+    )
+
+
+def internal_text_reasons(text: str, *, questions: bool = True) -> list[str]:
+    """Why `text` reads as a note for colleagues rather than words for the public: a
+    question mark (a question the register has not answered, outside any web address), a
+    note-to-self word, or a link only the organisation's own network can open (an intranet
+    name such as https://sharepoint/..., a file share).  Empty when none is found."""
+    reasons = []
+    links = _WEB_LINK.findall(text)
+    without_links = _WEB_LINK.sub(" ", text)
+    if questions and "?" in without_links:
+        reasons.append("a question mark")
+    words = [m.group(1) for m in _NOTE_WORDS.finditer(without_links)]
+    words += [m.group(1) for m in _NOTE_INSTRUCTION.finditer(without_links)]
+    if words:
+        listed = join_names([f"“{w}”" for w in dict.fromkeys(words)])
+        reasons.append(f"the note {listed}")
+    private = [
+        found.group(1)
+        for link in links
+        if (found := _LINK_HOST.match(link)) is not None and _private_host(found.group(1))
+    ]
+    if private:
+        reasons.append(
+            f"a link to {join_names([f'“{h}”' for h in dict.fromkeys(private)])}, which only "
+            "our own network can open"
+        )
+    if _FILE_PLACE.search(without_links):
+        reasons.append("a file share or file path, which the public cannot open")
+    return reasons
 
 
 @dataclass
@@ -156,6 +223,15 @@ class NoticeDocument:
     # document: publishing compares it with the register before storing the version.
     built_from: dict[int, dt.datetime | None] = field(default_factory=dict)
     layer: str = "full"
+    # True unless this is the notice as last published (a stored notice whose full text
+    # has not changed since).  Every format marks a draft as one, so a draft is not taken
+    # for the published notice.
+    draft: bool = True
+
+    @property
+    def marked_title(self) -> str:
+        """The title as a file shows it: "DRAFT: ..." for a draft."""
+        return f"{DRAFT_LABEL}: {self.title}" if self.draft else self.title
 
     @property
     def title(self) -> str:
@@ -246,7 +322,7 @@ class NoticeDocument:
         notice = dataclasses.replace(
             self.notice, introduction=_strip_markers(self.notice.introduction)
         )
-        return dataclasses.replace(self, notice=notice, sections=sections)
+        return dataclasses.replace(self, notice=notice, sections=sections, draft=False)
 
 
 _TYPED_MARKER_SPAN = re.compile(TYPED_MARKER.pattern + r"[^\]]*\]?", re.IGNORECASE)
@@ -328,12 +404,38 @@ def compose(
         notice, organisation, list(covered), sections, builder.warnings, now, layer=layer
     )
     document.built_from = {a.id: a.updated_at for a in activities if a.id is not None}
+    builder.mark_internal_text(document)
+    document.draft = _is_draft(
+        document,
+        lambda: compose(
+            notice,
+            organisation,
+            activities,
+            special_categories=special_categories,
+            criminal_categories=criminal_categories,
+            findings=findings,
+            now=now,
+        ),
+    )
     if layer == "full":
         document.sections.append(changes_section(document, notice.last_published))
         updated = Section("updated", "Last updated")
         updated.paragraph(f"This notice was last updated on {document.last_updated}.")
         document.sections.append(updated)
     return document
+
+
+def _is_draft(document: NoticeDocument, full_notice: Callable[[], NoticeDocument]) -> bool:
+    """Whether the document is anything but the notice as last published: a notice never
+    published, or whose full text now differs from its last published version (whatever
+    the layer: the first layer and text for forms go with the full notice they summarise)."""
+    published = document.notice.last_published
+    if published is None or document.notice.id is None:
+        return True
+    full = document if document.layer == "full" else full_notice()
+    if full.todos():
+        return True
+    return bool(full.without_todos().content_for_comparison() != published.content)
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -625,6 +727,48 @@ class _Builder:
                 f"{finding.reference} {finding.activity_name}: {finding.message}",
                 f"{where}{finding.message} {finding.fix}".strip(),
             )
+
+    def mark_internal_text(self, document: NoticeDocument) -> None:
+        """Mark each piece of text that reads as a note for colleagues (internal_text_reasons)
+        just after it, as a gap: published only over a reason.  The notice's own words never
+        carry these; register text and what the DPO typed may.  A question in the DPO's own
+        introduction or extra sections is theirs to ask the reader, so only register text
+        is held to "no question marks"."""
+        if not document.sections:
+            return
+        for paragraph in document.introduction:
+            self._mark_internal(document.sections[0], None, "Introduction: " + paragraph, False)
+        for section in document.sections:
+            own_text = section.key.startswith("extra-")
+            self._mark_internal(section, None, section.heading, not own_text)
+            for block in list(section.blocks):
+                if block.kind in ("todo", "subheading"):
+                    continue
+                for line in block.lines():
+                    self._mark_internal(section, block, line, not own_text)
+
+    def _mark_internal(
+        self, section: Section, after: Block | None, line: str, questions: bool
+    ) -> None:
+        # A typed "[TBC]" is a gap already (NoticeDocument.todos): not counted twice.
+        reasons = internal_text_reasons(_strip_markers(line), questions=questions)
+        if not reasons:
+            return
+        quoted = _shorten(line, 120)
+        self.warn(
+            "gap",
+            section.heading,
+            f"“{quoted}” reads as a note for colleagues, not for the public "
+            f"({'; '.join(reasons)}). Rewrite it in the register for the public.",
+        )
+        marker = Block(
+            "todo",
+            f"[To complete: rewrite “{quoted}” for the public: it has {join_names(reasons)}.]",
+        )
+        position = section.blocks.index(after) + 1 if after is not None else 0
+        while position < len(section.blocks) and section.blocks[position].kind == "todo":
+            position += 1
+        section.blocks.insert(position, marker)
 
     def mark_organisation_findings(self, section: Section, rule_ids: set[str]) -> None:
         for finding in self.errors:
@@ -1159,7 +1303,17 @@ class _Builder:
     # --- the short first layer -----------------------------------------------------------
 
     def full_notice_address(self) -> str:
-        return self.notice.full_notice_url.strip() or self.organisation.website.strip()
+        """Where the full notice is published.  Never the website's home page in its place:
+        a reader sent there for "the full notice" does not find it."""
+        return self.notice.full_notice_url.strip()
+
+    def no_full_notice_address(self, section: Section) -> None:
+        self.gap(
+            section,
+            "No address is set for the full notice, so this layer cannot send readers to it. "
+            "Give the notice's full notice address (where the full notice is published).",
+            "the web address where the full notice is published.",
+        )
 
     def short_layer(self, covered: list[ActivityRecord]) -> list[Section]:
         words = self.words
@@ -1195,6 +1349,7 @@ class _Builder:
             contact.paragraph(f"{words.full_link}: {address}")
         else:
             contact.paragraph(words.full_ask)
+            self.no_full_notice_address(contact)
         return [who, uses, sharing, rights, contact]
 
     def _main_purposes(self, service: Service) -> str:
@@ -1259,6 +1414,8 @@ class _Builder:
             section.paragraph(" ".join(_sentence(s) for s in sentences))
             self.mark_findings(section, [activity])
             sections.append(section)
+        if sections and not address:
+            self.no_full_notice_address(sections[0])
         return sections
 
 

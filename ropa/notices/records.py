@@ -65,7 +65,8 @@ class NoticeRecord:
     # "function" or "activity": what each per-service section of the full notice covers;
     # "" chooses for the audience (see `sections_by`).
     grouping: str = ""
-    # Where the full notice is published, for the short layer's link ("" = the website).
+    # Where the full notice is published, for the short layer's link and the text for forms
+    # ("" = not set: those layers then show a gap, never the website's home page).
     full_notice_url: str = ""
     business_functions: list[str] = field(default_factory=list)
     activity_ids: list[int] = field(default_factory=list)

@@ -415,7 +415,7 @@ def _web_address(value: Any) -> str:
     if address and not re.match(r"(?i)https?://\S+$", address):
         raise ValidationError(
             f"“{address}” is not a web address. Give the address where the full notice is "
-            "published, starting with https://, or leave it empty to link to the website.",
+            "published, starting with https://.",
             "full_notice_url",
         )
     return address

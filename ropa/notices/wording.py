@@ -115,8 +115,8 @@ class Wording:
         }
     )
     erasure_always: str = (
-        "Whatever the reason, we delete information when its period below ends, and you can "
-        "ask us to delete information held unlawfully."
+        "Whatever the reason, we delete information when the period given for it above ends, "
+        "and you can ask us to delete information held unlawfully."
     )
     applies_to: str = "This applies to: {names}."
     applies_except: str = "This applies to every service except {names}."

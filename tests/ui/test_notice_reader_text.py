@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,3 +136,110 @@ def test_each_purpose_is_read_beside_its_lawful_basis_in_every_format(
     for fmt in FORMATS:
         for expected in BASIS_BESIDE_PURPOSE[(audience, layer)]:
             assert expected in texts[fmt], (fmt, expected, texts[fmt])
+
+
+# --- internal text and drafts ----------------------------------------------------------------
+
+NOTE_TO_SELF = "Until pupil leaves + 3 years? check IRMS"
+INTRANET = "https://sharepoint/contracts/mailing-house.docx"
+FILE_SHARE = r"\\fileserver\hr\retention.xlsx"
+
+
+@pytest.fixture
+def careless(tmp_path: Path) -> Iterator[Register]:
+    """A register whose text carries notes meant for colleagues."""
+    with Register.open(tmp_path / "careless.ropa") as register:
+        register.organisation.update(CHARITY)
+        newsletter, gift_aid, _research = charity_activities()
+        newsletter.retention = [RetentionEntry(NOTE_TO_SELF)]
+        newsletter.recipients = [f"Mailing house (contract: {INTRANET})"]
+        gift_aid.purposes = [f"Claiming Gift Aid (see {FILE_SHARE})", "Reclaiming tax TBC"]
+        register.activities.create(newsletter)
+        register.activities.create(gift_aid)
+        yield register
+
+
+# Where each piece of internal text shows, by layer ("full" shows all three).
+INTERNAL_IN_LAYER = {
+    "full": [NOTE_TO_SELF, INTRANET, FILE_SHARE, "TBC"],
+    "short": [FILE_SHARE],
+    "just-in-time": [NOTE_TO_SELF, FILE_SHARE, "TBC"],
+}
+
+
+@pytest.mark.parametrize("audience", ["adults", "children", "staff"])
+@pytest.mark.parametrize("layer", list(LAYERS))
+def test_notes_for_colleagues_are_marked_in_every_format_and_the_export_says_draft(
+    qapp: object, careless: Register, tmp_path: Path, audience: str, layer: str
+) -> None:
+    document = charity_notice(careless, audience, layer)
+    texts = reader_texts(document, tmp_path)
+    for fmt in FORMATS:
+        text = texts[fmt]
+        assert "DRAFT: Supporter privacy notice" in text, fmt
+        assert "Draft, not published: do not give this text to the public" in text, fmt
+        for internal in INTERNAL_IN_LAYER[layer]:
+            assert internal.casefold() in text.casefold(), (fmt, internal)
+        marks = text.count("[To complete: rewrite “")
+        assert marks >= len(INTERNAL_IN_LAYER[layer]) - (1 if layer == "just-in-time" else 0), (
+            fmt,
+            text,
+        )
+    if layer == "full":
+        assert "it has a question mark and the note “check”" in texts["md"]
+        assert "the note “TBC”" in texts["md"]
+        assert "a link to “sharepoint”, which only our own network can open" in texts["md"]
+        assert "a file share or file path, which the public cannot open" in texts["md"]
+
+
+def test_publishing_is_refused_while_register_text_reads_as_a_note(careless: Register) -> None:
+    from ropa.notices import PublishRefused
+
+    ids = [s.id for s in careless.activity_list.summaries()]
+    notice = careless.notices.create(title="Supporters", activity_ids=ids)
+    assert notice.id is not None
+    with pytest.raises(PublishRefused) as refused:
+        careless.notices.publish(notice.id)
+    listed = " ".join(todo for _heading, todo in refused.value.blockers)
+    for internal in (NOTE_TO_SELF, INTRANET, FILE_SHARE, "Reclaiming tax TBC"):
+        assert internal in listed, internal
+
+
+def test_a_published_notice_exports_without_the_draft_marking_until_it_changes(
+    qapp: object, charity: Register, tmp_path: Path
+) -> None:
+    ids = [s.id for s in charity.activity_list.summaries()]
+    # Only activities the checks find nothing to complete in, so it publishes cleanly.
+    clean = [
+        i
+        for i in ids
+        if not charity.notices.document(NoticeRecord(title="One", activity_ids=[i])).todos()
+    ]
+    assert clean
+    notice = charity.notices.create(title="Supporter notice", activity_ids=clean)
+    assert notice.id is not None
+    before = reader_texts(charity.notices.document(notice.id), tmp_path)
+    assert all("DRAFT: Supporter notice" in text for text in before.values())
+    charity.notices.publish(notice.id)
+    for layer in LAYERS:
+        after = reader_texts(charity.notices.document(notice.id, layer=layer), tmp_path)
+        for fmt, text in after.items():
+            assert "DRAFT" not in text and "Draft, not published" not in text, (layer, fmt)
+    # Changed after publishing: a draft again.
+    charity.notices.update(notice.id, {"introduction": "Our new introduction."})
+    changed = reader_texts(charity.notices.document(notice.id), tmp_path)
+    assert all("DRAFT: Supporter notice" in text for text in changed.values())
+
+
+def test_the_publish_gate_lists_each_note_for_colleagues(qtbot: Any, careless: Register) -> None:
+    from ui.publish_gate import PublishGateDialog
+
+    ids = [s.id for s in careless.activity_list.summaries()]
+    notice = careless.notices.create(title="Supporters", activity_ids=ids)
+    assert notice.id is not None
+    dialog = PublishGateDialog("Supporters", careless.notices.blockers(notice.id))
+    qtbot.addWidget(dialog)
+    shown = [dialog.gap_list.item(row).text() for row in range(dialog.gap_list.count())]
+    assert any(NOTE_TO_SELF in line and "question mark" in line for line in shown), shown
+    assert any(INTRANET in line for line in shown) and any(FILE_SHARE in line for line in shown)
+    assert not dialog.publish_button.isEnabled()

@@ -337,12 +337,13 @@ def test_the_first_layer_page_has_no_contents_and_shows_where_the_full_notice_is
     demo_register: Register,
 ) -> None:
     draft = adhoc_notice(demo_register)
+    draft.full_notice_url = "https://www.northfield.gov.uk.example/privacy"
     short = render_notice(demo_register, draft, "html", layer="short")
     full = render_notice(demo_register, draft, "html")
     assert isinstance(short, str) and isinstance(full, str)
     assert 'id="contents-heading"' not in short and 'id="contents-heading"' in full
     # On paper a link is only its words: the address is printed too.
-    address = "https://www.northfield.gov.uk.example"
+    address = "https://www.northfield.gov.uk.example/privacy"
     assert f'Read the full privacy notice: <a href="{address}">{address}</a>' in short
 
 
@@ -357,7 +358,11 @@ def test_the_layers_say_what_the_ico_asks_of_each(demo_register: Register) -> No
     ]
     contact = "\n".join(short.sections[-1].lines())
     assert "dpo@northfield.gov.uk.example" in contact and "0303 123 1113" in contact
-    assert "Read the full privacy notice: https://www.northfield.gov.uk.example" in contact
+    # No address is set for the full notice: the website's home page is not offered in its
+    # place; readers are told to ask, and the draft shows the gap.
+    assert "northfield.gov.uk.example" not in contact.replace("dpo@northfield.gov.uk.example", "")
+    assert "Ask our Data Protection Officer for the full privacy notice." in contact
+    assert "[To complete: the web address where the full notice is published.]" in contact
     # Just in time: for each activity, two or three sentences to put on its form.
     forms = example_document(demo_register, layer="just-in-time").without_todos()
     assert [s.heading for s in forms.sections] == [a.name for a in forms.activities]
