@@ -30,7 +30,14 @@ from typing import Any
 from ropa import law
 from ropa.checks.findings import Finding, Severity
 from ropa.dates import british_date, local_date
-from ropa.notices.records import AUDIENCES, LAYERS, NoticeRecord, PublishedVersion
+from ropa.notices.readability import CHILDREN_GRADE, reading_grade, word_count
+from ropa.notices.records import (
+    AUDIENCES,
+    LAYERS,
+    NoticeRecord,
+    PublishedVersion,
+    for_children,
+)
 from ropa.notices.wording import Wording, wording_for
 from ropa.records import ActivityRecord, OrganisationRecord, Role
 from ropa.sanitise import balance_bidi
@@ -50,6 +57,10 @@ _NOT_COMPARED = {"changes", "updated"}
 
 # Article 6 bases in the order the Article lists them.
 _BASIS_ORDER = ["a", "b", "c", "d", "e", "ea", "f"]
+
+# Register text this long or longer is graded for a children's notice (shorter pieces are
+# names and labels, which a grade does not measure fairly).
+_GRADED_WORDS = 12
 
 # A sentence that names more services than this names them another way.
 MAX_NAMED = 5
@@ -227,6 +238,9 @@ class NoticeDocument:
     # has not changed since).  Every format marks a draft as one, so a draft is not taken
     # for the published notice.
     draft: bool = True
+    # Register text in a children's notice above the reading grade, with its grade, for the
+    # DPO to give plain words (NoticeRecord.plain_wording).
+    hard_text: dict[str, float] = field(default_factory=dict)
 
     @property
     def marked_title(self) -> str:
@@ -387,7 +401,7 @@ def compose(
         raise ValueError(f"unknown notice layer {layer!r}")
     now = now or dt.datetime.now().replace(microsecond=0)
     builder = _Builder(notice, organisation, special_categories, criminal_categories, findings)
-    covered = builder.drop_processor_activities(list(activities))
+    covered = builder.for_people(builder.drop_processor_activities(list(activities)))
     if layer == "short":
         sections = builder.short_layer(covered)
     elif layer == "just-in-time":
@@ -395,6 +409,8 @@ def compose(
     else:
         sections = builder.full_notice(covered)
     if not covered:
+        if not sections:
+            sections = [Section("covers", "What this notice covers")]
         builder.gap(
             sections[0],
             "The notice covers no activities. Choose activities or business functions for it.",
@@ -405,6 +421,7 @@ def compose(
     )
     document.built_from = {a.id: a.updated_at for a in activities if a.id is not None}
     builder.mark_internal_text(document)
+    document.hard_text = dict(builder.hard_text)
     document.draft = _is_draft(
         document,
         lambda: compose(
@@ -664,6 +681,10 @@ class _Builder:
         self.references: set[str] = set()
         self.warnings: list[NoticeWarning] = []
         self.marked: set[int] = set()  # ids of the findings already marked in the text
+        # The people the notice is for (casefolded), None = everyone its activities name.
+        self.people: set[str] | None = None
+        # Register text above a child's reading grade, with its grade.
+        self.hard_text: dict[str, float] = {}
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -676,7 +697,71 @@ class _Builder:
         section.todo(todo)
 
     def text(self, value: str) -> str:
-        return public_text(value, self.references)
+        """Register text as this notice says it: the notice's own plain words for it when
+        the DPO gave some, else as recorded (a children's notice warns of hard text)."""
+        text = public_text(value, self.references)
+        wording = self.notice.plain_wording
+        plain = wording.get(" ".join(text.split())) or wording.get(" ".join(value.split()))
+        if plain:
+            return plain
+        if self.notice.audience == "children":
+            self._check_reading(text)
+        return text
+
+    def _check_reading(self, text: str) -> None:
+        """Warn, paragraph by paragraph, of register text above a child's reading grade
+        (Art 12(1): clear and plain language, in particular for a child)."""
+        key = " ".join(text.split())
+        if key in self.hard_text or word_count(key) < _GRADED_WORDS:
+            return
+        grade = reading_grade(key)
+        if grade <= CHILDREN_GRADE:
+            return
+        self.hard_text[key] = grade
+        self.warn(
+            "reading",
+            "Plain wording",
+            f"“{_shorten(key, 100)}” reads at school grade {grade:.0f}, above grade "
+            f"{CHILDREN_GRADE:.0f} for children. Give this notice plain words for it.",
+        )
+
+    def for_people(self, activities: list[ActivityRecord]) -> list[ActivityRecord]:
+        """The activities about the people the notice is for: those the DPO chose, or for a
+        children's notice by default the children and young people the activities name.
+        An activity about none of them is left out, and the DPO told so."""
+        chosen = self.notice.individuals
+        if not chosen and self.notice.audience != "children":
+            return activities
+        if chosen:
+            self.people = {" ".join(n.split()).casefold() for n in chosen}
+        else:
+            self.people = {
+                " ".join(n.split()).casefold()
+                for a in activities
+                for n in a.individuals
+                if for_children(n)
+            }
+        kept = []
+        for activity in activities:
+            if any(" ".join(n.split()).casefold() in self.people for n in activity.individuals):
+                kept.append(activity)
+            else:
+                self.warn(
+                    "check",
+                    "Who we are",
+                    f"{activity.reference} {activity.name} is left out: it holds information "
+                    "about none of the people this notice is for. Choose the people in the "
+                    "notice if it should be in.",
+                )
+        return kept
+
+    def covered_people(self, activities: Iterable[ActivityRecord]) -> list[str]:
+        return self.texts(
+            n
+            for a in activities
+            for n in a.individuals
+            if self.people is None or " ".join(n.split()).casefold() in self.people
+        )
 
     def texts(self, values: Iterable[str]) -> list[str]:
         return _unique(self.text(value) for value in values)
@@ -833,7 +918,7 @@ class _Builder:
             if activity.role == Role.JOINT_CONTROLLER and partners:
                 section.paragraph(
                     self.words.joint.format(
-                        service=activity.name, partners=partners.strip().rstrip(".")
+                        service=activity.name, partners=self.text(partners).strip().rstrip(".")
                     )
                 )
         if services:
@@ -893,7 +978,7 @@ class _Builder:
 
         # What we collect
         section.subheading(words.what)
-        people = self.texts(n for a in activities for n in a.individuals)
+        people = self.covered_people(activities)
         if people and words.about_list:
             section.paragraph(words.about_list)
             section.names(people)
@@ -913,10 +998,18 @@ class _Builder:
         purposes = self.purpose_bases(activities)
         if purposes:
             section.subheading(words.why)
-            section.table(
-                list(words.purpose_columns),
-                [[purpose, self.basis_label(codes)] for purpose, codes in purposes],
-            )
+            if len({tuple(codes) for _purpose, codes in purposes}) == 1:
+                # One basis (or set of bases) for every purpose: said once, after them.
+                section.bullets(purpose for purpose, _codes in purposes)
+                basis = _lower_first(self.basis_label(purposes[0][1], short=True))
+                said = words.one_basis if len(purposes) == 1 else words.same_basis
+                section.paragraph(said.format(basis=basis))
+            else:
+                section.table(
+                    list(words.purpose_columns),
+                    # Children read the short plain words: the table's rows stay short.
+                    [[purpose, self.basis_label(codes, short=True)] for purpose, codes in purposes],
+                )
         self.mark_findings(section, activities, ["purposes"])
         # On what basis
         reasons = self._reasons(activities)
@@ -1152,12 +1245,12 @@ class _Builder:
             if code == "complain":
                 continue  # "How to complain" has its own section
             if code == "erasure":
-                self._erasure(section, right.name, services)
+                self._erasure(section, self.words.rights_names.get(code) or right.name, services)
                 continue
             applying = [s for s in services if self._right_applies(code, right.applies, s, bases)]
             if not applying:
                 continue
-            section.subheading(right.name)
+            section.subheading(self.words.rights_names.get(code) or right.name)
             section.paragraph(self._right_text(code, right.notice_text))
             if right.applies != "always" and len(applying) < len(services):
                 section.paragraph(self._applies_to(code, applying, services, bases))
@@ -1287,7 +1380,7 @@ class _Builder:
             section.paragraph(words.complain_first)
         if own:
             for paragraph in split_paragraphs(own):
-                section.paragraph(paragraph)
+                section.paragraph(self.text(paragraph))
         else:
             section.paragraph(words.complain_contact)
         section.paragraph(words.complain_ico)

@@ -63,6 +63,9 @@ class Wording:
     # Basis code -> a few words for the first layer's "purpose (basis)" ("" = the law's name).
     short_plain_bases: dict[str, str] = field(default_factory=dict)
     short_purpose_basis: str = "{purposes} ({basis})"
+    # When every purpose of a service rests on the same bases, said once after them.
+    same_basis: str = "Our lawful basis for all of these: {basis}."
+    one_basis: str = "Our lawful basis for this: {basis}."
     basis: str = "Our lawful reasons"
     special_basis: str = "For special category data: {condition}"
     criminal_basis: str = "For criminal offence data: {basis}"
@@ -97,6 +100,8 @@ class Wording:
         "Protection Officer (details below). We will reply within one month."
     )
     rights_text: dict[str, str] = field(default_factory=dict)  # code -> words; law's by default
+    # Right code -> its heading ("" = the law's name for it).
+    rights_names: dict[str, str] = field(default_factory=dict)
     erasure_intro: str = (
         "You can ask us to delete your information. Whether we must depends on why we hold it:"
     )
@@ -258,14 +263,16 @@ CHILDREN = dataclasses.replace(
         "f": "it helps our work and is fair to you",
     },
     short_purpose_basis="{purposes} (because {basis})",
+    same_basis="We are allowed to do all of these because {basis}.",
+    one_basis="We are allowed to do this because {basis}.",
     jit_basis="We are allowed to because {basis}.",
     plain_conditions={
         "a": "you, or your parent or carer, said yes",
         "b": "the law about jobs and benefits lets us",
         "c": "we need it to keep someone alive or safe",
         "f": "we need it for a court case",
-        "g": "the law says it is important for everyone",
-        "h": "we need it to look after your health or care for you",
+        "g": "the law says it matters to everyone",
+        "h": "we need it to care for you",
         "i": "we need it to keep people healthy",
         "j": "we use it for research or counting, without naming you",
     },
@@ -307,8 +314,8 @@ CHILDREN = dataclasses.replace(
             "can ask us to send it to someone else."
         ),
         "object": (
-            "You can tell us you do not want us to use your information. We will stop unless "
-            "we have a strong reason. For example, to keep you or someone else safe."
+            "You can ask us to stop using your information. We will stop unless we have a "
+            "strong reason to carry on. For example, to keep you or someone else safe."
         ),
         "withdraw_consent": (
             "If you said yes to us using your information, you can change your mind at any "
@@ -322,12 +329,26 @@ CHILDREN = dataclasses.replace(
     erasure_intro=(
         "You can ask us to delete your information. What happens depends on why we have it:"
     ),
+    rights_names={
+        "access": "Seeing your information",
+        "rectification": "Fixing wrong information",
+        "erasure": "Deleting information",
+        "restriction": "Pausing how we use it",
+        "portability": "Taking your information with you",
+        "object": "Asking us to stop",
+        "withdraw_consent": "Changing your mind",
+        "automated_decisions": "When a computer decides",
+    },
     erasure_by_basis={
         "a": "we delete it when you ask",
         "b": "we delete it when we no longer need it",
         "c": "we have to keep it, because the law says so",
         "d": "we delete it when it is no longer needed to keep someone safe",
-        "e": "we keep it while we need it to do our job, but you can tell us you are unhappy",
+        # Objecting is asking us to stop (Art 21(1)), not telling us you are unhappy.
+        "e": (
+            "we keep it while we need it to do our job, but you can ask us to stop using it "
+            "(see “Asking us to stop”)"
+        ),
         "ea": "we look at what you asked and tell you what we decided",
         "f": "we delete it if you tell us to stop and we have no strong reason to keep it",
     },

@@ -30,7 +30,8 @@ CHARITY = {
 
 def charity_activities() -> list[ActivityRecord]:
     common: dict[str, object] = {
-        "individuals": ["Supporters"],
+        # Children among them: a children's notice covers what is about them.
+        "individuals": ["Supporters", "Children who fundraise"],
         "data_categories": ["Name and contact details"],
         "sources": ["The person themselves"],
         "security_measures": ["Role-based access control"],
@@ -91,7 +92,8 @@ BASIS_BESIDE_PURPOSE = {
     ("adults", "full"): [
         "Sending our newsletter Consent",
         "Claiming Gift Aid Legal obligation",
-        "Understanding our supporters Legitimate interests",
+        # One purpose: its basis follows it.
+        "Understanding our supporters Our lawful basis for this: legitimate interests.",
     ],
     ("adults", "short"): [
         "sending our newsletter (consent); claiming Gift Aid (legal obligation)",
@@ -103,9 +105,11 @@ BASIS_BESIDE_PURPOSE = {
         "for understanding our supporters. Our lawful basis for this is legitimate interests.",
     ],
     ("children", "full"): [
-        "Sending our newsletter You, or your parent or carer, said yes",
-        "Claiming Gift Aid The law says we must do it",
-        "Understanding our supporters It helps us do our work, and we have checked it is fair",
+        # A children's notice of a few activities has a section for each: one purpose each.
+        "Sending our newsletter We are allowed to do this because you said yes.",
+        "Claiming Gift Aid We are allowed to do this because the law says we must.",
+        "Understanding our supporters We are allowed to do this because it helps our work and "
+        "is fair to you.",
     ],
     ("children", "short"): [
         "sending our newsletter (because you said yes); claiming Gift Aid (because the law "
