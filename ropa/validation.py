@@ -230,6 +230,8 @@ _HANDLERS: dict[str, Callable[[str, Any], Any]] = {
     "retention": _retention,
     "article10_basis": _article10,
     "extra_fields": _extra_fields,
+    # Recipient -> why it gets the data: the same shape, a name once with its text.
+    "recipient_reasons": _extra_fields,
 }
 
 

@@ -721,7 +721,7 @@ class _Builder:
         self.warn(
             "reading",
             "Plain wording",
-            f"“{_shorten(key, 100)}” reads at school grade {grade:.0f}, above grade "
+            f"“{_shorten(key, 100)}” reads at school grade {grade:.1f}, above grade "
             f"{CHILDREN_GRADE:.0f} for children. Give this notice plain words for it.",
         )
 
@@ -875,8 +875,19 @@ class _Builder:
             section = Section(f"extra-{position}", extra.heading)
             add_user_text(section, extra.body)
             sections.append(section)
-        sections.extend([self.rights(services), self.dpo(), self.complaints()])
+        sections.append(self.rights(services))
+        if self.notice.choices.strip():
+            sections.append(self.choices())
+        sections.extend([self.dpo(), self.complaints()])
         return sections
+
+    def choices(self) -> Section:
+        """Choices beyond the statutory rights (the NHS national data opt-out, unsubscribing
+        from a newsletter), as the DPO records them for the notice."""
+        section = Section("choices", self.words.choices_heading)
+        section.paragraph(self.words.choices_intro)
+        add_user_text(section, self.notice.choices)
+        return section
 
     def who_we_are(self, activities: list[ActivityRecord], services: list[Service]) -> Section:
         section = Section("who", "Who we are")
@@ -1041,7 +1052,7 @@ class _Builder:
         section.subheading(words.sharing)
         recipients = self.texts(n for a in activities for n in a.recipients)
         processors = self.texts(n for a in activities for n in a.processors)
-        section.names(recipients)
+        section.names(self._with_reasons(recipients, activities, service.name))
         if processors:
             section.paragraph(words.processors)
             section.names(processors)
@@ -1108,6 +1119,39 @@ class _Builder:
                 labels.append(f"Article 6(1)({code})")
         text = join_names([labels[0], *(_lower_first(label) for label in labels[1:])])
         return text[:1].upper() + text[1:]
+
+    def _with_reasons(
+        self, recipients: list[str], activities: list[ActivityRecord], service: str
+    ) -> list[str]:
+        """Each recipient with why it gets the data, as the register records it per
+        activity (Art 13(1)(e) asks for the recipients; saying why is what readers ask)."""
+        reasons: dict[str, list[str]] = {}
+        for activity in activities:
+            given = {
+                " ".join(k.split()).casefold(): v for k, v in activity.recipient_reasons.items()
+            }
+            for name in activity.recipients:
+                reason = given.get(" ".join(name.split()).casefold(), "").strip()
+                if reason:
+                    key = self.text(name).casefold()
+                    reasons.setdefault(key, [])
+                    text = self.text(reason).rstrip(".")
+                    if text.casefold() not in (r.casefold() for r in reasons[key]):
+                        reasons[key].append(text)
+        missing = [r for r in recipients if r.casefold() not in reasons]
+        if reasons and missing:
+            self.warn(
+                "check",
+                service,
+                f"No reason is recorded for giving the data to: {join_names(missing)}. Add why "
+                "each recipient gets it in the activity (Why each recipient gets it).",
+            )
+        return [
+            f"{name}: {_lower_first('; '.join(reasons[name.casefold()]))}"
+            if name.casefold() in reasons
+            else name
+            for name in recipients
+        ]
 
     def _reasons(self, activities: list[ActivityRecord]) -> list[str]:
         """Each basis with how the service uses it and the laws behind it (those its
@@ -1223,6 +1267,7 @@ class _Builder:
     def _automated(self, section: Section, activities: list[ActivityRecord], labelled: Any) -> None:
         automated = [a for a in activities if a.automated_decisions]
         if not automated:
+            self._no_automated(section, activities)
             return
         section.subheading(self.words.automated)
         section.bullets(
@@ -1231,6 +1276,24 @@ class _Builder:
             if a.automated_decision_details
         )
         section.paragraph(self.words.automated_review)
+
+    def _no_automated(self, section: Section, activities: list[ActivityRecord]) -> None:
+        """Say that no decision is made by computer alone only where the register records
+        it: the answer "No" with a note of how decisions are made.  A "No" on its own cannot
+        be told apart from a question never answered (an unticked box, a blank cell read
+        as No), so then the notice says nothing and the DPO is told why."""
+        unknown = [a for a in activities if not a.automated_decision_details.strip()]
+        if not unknown:
+            section.paragraph(self.words.no_automated)
+            return
+        self.warn(
+            "check",
+            section.heading,
+            f"The notice does not say that no decision is made by computer alone: the "
+            f"register does not record it for {_names(unknown)}. If a person is involved in "
+            "every decision, say so in “About the automated decisions” (for example “No: a "
+            "social worker makes every decision”).",
+        )
 
     # --- rights --------------------------------------------------------------------------
 
@@ -1252,6 +1315,8 @@ class _Builder:
                 continue
             section.subheading(self.words.rights_names.get(code) or right.name)
             section.paragraph(self._right_text(code, right.notice_text))
+            if code == "access" and self.notice.sar_url.strip():
+                section.link(words.sar_link, self.notice.sar_url.strip())
             if right.applies != "always" and len(applying) < len(services):
                 section.paragraph(self._applies_to(code, applying, services, bases))
         return section
@@ -1282,6 +1347,8 @@ class _Builder:
             items.append(f"{basis.name}{where}: {self.words.erasure_by_basis[code]}.")
         section.bullets(items)
         section.paragraph(self.words.erasure_always)
+        if self.notice.retention_schedule_url.strip():
+            section.link(self.words.retention_schedule_link, self.notice.retention_schedule_url)
 
     def _applies_to(
         self,
@@ -1430,6 +1497,8 @@ class _Builder:
             sharing.paragraph(words.not_shared)
         rights = Section("rights", words.rights_heading)
         rights.paragraph(words.short_rights)
+        if self.notice.sar_url.strip():
+            rights.link(words.sar_link, self.notice.sar_url.strip())
         contact = Section("contact", words.short_contact)
         contact.paragraph(words.short_contact_dpo)
         contact.details(self.dpo_details())

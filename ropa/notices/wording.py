@@ -91,6 +91,16 @@ class Wording:
     transfer_copy: str = "Ask our Data Protection Officer for a copy of the safeguards."
     automated: str = "Decisions made by computer"
     automated_review: str = "You can ask for a person to review the decision."
+    # Said only where the register records, for every activity of the service, that no
+    # decision is made by computer alone (Art 22A: no meaningful human involvement).
+    no_automated: str = (
+        "We make no decision about you by computer alone: a person is involved in every decision."
+    )
+    # Choices beyond the statutory rights (opt-outs, unsubscribing), and the links.
+    choices_heading: str = "Your choices"
+    choices_intro: str = "As well as your rights, you can choose:"
+    sar_link: str = "Ask for a copy of your information online"
+    retention_schedule_link: str = "Our retention schedule lists how long we keep each record"
     retention: str = "How long we keep it"
     retention_columns: tuple[str, str] = ("Information", "How long we keep it")
     # Rights
@@ -288,6 +298,11 @@ CHILDREN = dataclasses.replace(
     transfer_copy="Ask our Data Protection Officer if you want to know how we keep it safe.",
     automated="When a computer decides",
     automated_review="You can ask a person to check the decision.",
+    no_automated="A computer never makes a decision about you on its own. A person always helps.",
+    choices_heading="Other choices you have",
+    choices_intro="You can also choose:",
+    sar_link="Ask to see your information online",
+    retention_schedule_link="Our list of how long we keep things",
     retention="How long we keep it",
     retention_columns=("What", "How long"),
     rights_heading="Your rights",

@@ -247,3 +247,89 @@ def test_the_publish_gate_lists_each_note_for_colleagues(qtbot: Any, careless: R
     assert any(NOTE_TO_SELF in line and "question mark" in line for line in shown), shown
     assert any(INTRANET in line for line in shown) and any(FILE_SHARE in line for line in shown)
     assert not dialog.publish_button.isEnabled()
+
+
+# --- what else real notices say, from the register ---------------------------------------------
+
+SAR_URL = "https://www.riverbank-hospice.org.uk/your-information/request"
+SCHEDULE_URL = "https://www.riverbank-hospice.org.uk/retention-schedule"
+CHOICES = (
+    "- Stop our newsletter: use the unsubscribe link in any issue.\n"
+    "- The NHS national data opt-out: https://www.nhs.uk/your-nhs-data-matters"
+)
+
+
+@pytest.fixture
+def informed(tmp_path: Path) -> Iterator[Register]:
+    """The charity's register with a reason for each recipient and, for Gift Aid only, a
+    recorded answer that no decision is made by computer alone."""
+    with Register.open(tmp_path / "informed.ropa") as register:
+        register.organisation.update(CHARITY)
+        newsletter, gift_aid, research = charity_activities()
+        gift_aid.recipient_reasons = {"HM Revenue and Customs": "To claim Gift Aid on your gifts"}
+        gift_aid.automated_decision_details = "No: a person checks every claim."
+        newsletter.recipient_reasons = {"mailing  house": "To post the newsletter to you"}
+        for activity in (newsletter, gift_aid, research):
+            register.activities.create(activity)
+        yield register
+
+
+def informed_notice(register: Register, audience: str, layer: str, **values: Any) -> NoticeDocument:
+    ids = [s.id for s in register.activity_list.summaries()]
+    fields: dict[str, Any] = {
+        "title": "Supporter privacy notice",
+        "audience": audience,
+        "activity_ids": ids,
+        "grouping": "activity",
+        "choices": CHOICES,
+        "sar_url": SAR_URL,
+        "retention_schedule_url": SCHEDULE_URL,
+    }
+    draft = NoticeRecord(**{**fields, **values})
+    return build_document(register, draft, layer=layer)
+
+
+NO_COMPUTER = {
+    "adults": "We make no decision about you by computer alone: a person is involved in every",
+    "children": "A computer never makes a decision about you on its own. A person always helps.",
+}
+NO_COMPUTER["staff"] = NO_COMPUTER["adults"]
+
+
+@pytest.mark.parametrize("audience", ["adults", "children", "staff"])
+def test_the_full_notice_says_why_each_recipient_gets_it_the_choices_and_the_links(
+    qapp: object, informed: Register, tmp_path: Path, audience: str
+) -> None:
+    document = informed_notice(informed, audience, "full")
+    texts = reader_texts(document, tmp_path)
+    for fmt, text in texts.items():
+        assert "HM Revenue and Customs: to claim Gift Aid on your gifts" in text, fmt
+        assert "Mailing house: to post the newsletter to you" in text, fmt
+        assert "Stop our newsletter: use the unsubscribe link in any issue." in text, fmt
+        assert "https://www.nhs.uk/your-nhs-data-matters" in text, fmt
+        assert SAR_URL in text and SCHEDULE_URL in text, fmt
+        # Said once: only Gift Aid records that a person makes every decision.
+        assert text.count(NO_COMPUTER[audience]) == 1, fmt
+    # The sentence sits in the Gift Aid section, and not in the others, whose register
+    # leaves the question unanswered (a "No" alone cannot be told from unanswered).
+    sections = {s.heading: " ".join(s.lines()) for s in document.service_sections()}
+    assert NO_COMPUTER[audience] in sections["Gift Aid claims"]
+    assert NO_COMPUTER[audience] not in sections["Supporter research"]
+    unknown = [w.message for w in document.warnings if "computer alone" in w.message]
+    assert any("Supporter research" in m for m in unknown), unknown
+    # A recipient without a reason is named alone.
+    assert "Research agency" in texts["md"] and "Research agency:" not in texts["md"]
+
+
+@pytest.mark.parametrize("audience", ["adults", "children", "staff"])
+def test_the_first_layer_links_to_the_subject_access_request(
+    qapp: object, informed: Register, tmp_path: Path, audience: str
+) -> None:
+    texts = reader_texts(informed_notice(informed, audience, "short"), tmp_path)
+    for fmt, text in texts.items():
+        assert SAR_URL in text, fmt
+
+
+def test_a_link_to_the_intranet_for_requests_is_internal_text(informed: Register) -> None:
+    document = informed_notice(informed, "adults", "full", sar_url="https://intranet/forms/sar")
+    assert any("“intranet”" in todo for _heading, todo in document.todos())

@@ -372,3 +372,33 @@ def test_publishing_over_gaps_lists_them_and_asks_for_the_reason(  # type: ignor
     assert "Retention agreed at the records panel" in {c.new_value for c in override}
     published = demo_register.notices.get(stored.id).published[-1].text
     assert "[To complete" not in published
+
+
+def test_a_childrens_notice_lists_hard_register_text_for_plain_words_and_keeps_them(  # type: ignore[no-untyped-def]
+    qtbot, view: NoticesView, demo_register: Register, tmp_path: Path
+) -> None:
+    notice = view.create_notice("For young people")
+    assert notice.id is not None
+    view.audience_combo.setCurrentIndex(view.audience_combo.findData("children"))
+    for name in demo_register.activity_list.business_functions():
+        view.function_model.set_checked(name, True)
+    view.refresh_preview()
+    table = view.wording_table
+    rows = {table.item(r, 0).data(Qt.ItemDataRole.UserRole): r for r in range(table.rowCount())}
+    hard = next(k for k in rows if k.startswith("Families are not required by law"))
+    assert "(school grade 13.5)" in table.item(rows[hard], 0).text()
+    table.item(rows[hard], 1).setText("Your family does not have to tell us things.")
+    view.choices_edit.setPlainText("- Stop our newsletter: use the unsubscribe link.")
+    view.sar_url_edit.setText("https://www.northfield.gov.uk.example/sar")
+    view.sar_url_edit.textEdited.emit("")
+    view.save()
+    stored = demo_register.notices.get(notice.id)
+    assert stored.plain_wording == {hard: "Your family does not have to tell us things."}
+    assert stored.choices == "- Stop our newsletter: use the unsubscribe link."
+    assert stored.sar_url == "https://www.northfield.gov.uk.example/sar"
+    view.refresh_preview()
+    assert view.document is not None and hard not in view.document.hard_text
+    view.editor_tabs.setCurrentIndex(3)
+    view.resize(1400, 900)
+    view.grab().save(str(tmp_path / "plain-wording.png"))
+    view.grab().save("/tmp/nt/plain-wording.png")
