@@ -47,7 +47,7 @@ from ropa.records import LINK_FIELDS, ActivityRecord, Status
 from ropa.register import Register
 from ui.actions import undo_redo_actions
 from ui.activity_table_model import format_date, status_text
-from ui.own_fields import own_field_kind, own_field_rows, own_fields_of
+from ui.own_fields import OwnField, own_field_kind, own_field_rows, own_fields_of
 from ui.review import (
     MARK_REVIEWED,
     NOT_UNDOABLE,
@@ -63,6 +63,8 @@ from ui.undo import ActivityEditSession, FieldEditCommand, undo_in_add_box
 from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE
 from ui.widgets.conflict import ask_reload as ask_conflict_reload
 from ui.widgets.entry_tables import (
+    EntryColumn,
+    EntryKind,
     EntryTable,
     article9_kind,
     lawful_basis_kind,
@@ -120,7 +122,10 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "People and data",
         ["individuals", "data_categories", "sources", "involves_children", "large_scale"],
     ),
-    ("Sharing, processors and transfers", ["recipients", "processors", "transfers"]),
+    (
+        "Sharing, processors and transfers",
+        ["recipients", "recipient_reasons", "processors", "transfers"],
+    ),
     (
         "Retention and security",
         [
@@ -397,6 +402,8 @@ class ActivityEditor(QWidget):
             return self._own_fields_binding(field, error)
         if field == "dpia_criteria":
             return self._dpia_criteria_binding(field, error)
+        if FIELDS[field].kind == Kind.REASONS:
+            return self._reasons_binding(field, error)
         if field in _LONG_TEXT:
             return self._long_text_binding(field, error)
         if field in _RECORDED:
@@ -595,6 +602,26 @@ class ActivityEditor(QWidget):
             field,
             table,
             lambda: own_fields_of(table.entries()),
+            lambda value: table.set_entries(own_field_rows(value or {})),
+            error,
+        )
+
+    def _reasons_binding(self, field: str, error: QLabel) -> FieldBinding:
+        """A reason per recipient: rows of the recipient's name and why it gets the data."""
+        kind = EntryKind(
+            lambda: OwnField(name=""),
+            (
+                EntryColumn("name", "Recipient", tip="As named in Categories of recipients"),
+                EntryColumn("value", "Why they get it", stretch=True),
+            ),
+            "reason",
+        )
+        table = EntryTable(kind, FIELDS[field].label)
+        table.changed.connect(lambda _entries: self.save_field(field))
+        return FieldBinding(
+            field,
+            table,
+            lambda: {k: v for k, v in own_fields_of(table.entries()).items() if k},
             lambda value: table.set_entries(own_field_rows(value or {})),
             error,
         )

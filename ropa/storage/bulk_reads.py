@@ -24,6 +24,7 @@ from db.models import (
     ActivityLink,
     BasisLegislation,
     LibraryItem,
+    LibraryKind,
     RetentionRule,
     Transfer,
 )
@@ -53,13 +54,16 @@ def load_records(
         return []
 
     links: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for activity_id, kind, name in session.execute(
-        select(ActivityLink.activity_id, LibraryItem.kind, LibraryItem.name)
+    reasons: dict[int, dict[str, str]] = defaultdict(dict)
+    for activity_id, kind, name, reason in session.execute(
+        select(ActivityLink.activity_id, LibraryItem.kind, LibraryItem.name, ActivityLink.reason)
         .join(LibraryItem, LibraryItem.id == ActivityLink.item_id)
         .where(ActivityLink.activity_id.in_(select(ids.c.id)))
         .order_by(ActivityLink.activity_id, ActivityLink.position)
     ):
         links[activity_id][_KIND_TO_FIELD[kind]].append(name)
+        if kind == LibraryKind.RECIPIENT and reason:
+            reasons[activity_id][name] = reason
 
     legislation: dict[int, list[str]] = defaultdict(list)
     for basis_id, name in session.execute(
@@ -158,6 +162,7 @@ def load_records(
                 transfers=transfers.get(activity_id, []),
                 retention=retention.get(activity_id, []),
                 extra_fields=dict(extra_fields.get(activity_id, {})),
+                recipient_reasons=dict(reasons.get(activity_id, {})),
             )
         )
     return records

@@ -340,7 +340,8 @@ def test_erasure_is_described_for_each_basis_relied_on(register: Register) -> No
         "Legitimate interests (Facilities): we delete it if you object and we have no "
         "overriding reason to keep it." in erasure
     )
-    assert "we delete information when its period below ends" in erasure
+    # The retention tables come before the rights (it said "below").
+    assert "we delete information when the period given for it above ends" in erasure
 
 
 def test_rights_say_which_services_they_apply_to(register: Register) -> None:
