@@ -311,11 +311,14 @@ def _functions(roles: TeamRoles) -> list[str]:
         f"GRANT EXECUTE ON FUNCTION {s}.activity_id_taken(integer) TO {writers}",
         # The register's one writer at a time: a row lock only this function can take.  A
         # save that waits longer than WRITER_WAIT is told who holds it.
+        # Taken without an exception block (a subtransaction would lock the row under an id
+        # of its own, which pg_locks does not show): tried, and tried again until the wait
+        # is up, then the holder is named from the row's locker.
         f"""CREATE OR REPLACE FUNCTION {s}.take_writer_lock() RETURNS void
-            LANGUAGE plpgsql SECURITY DEFINER {fixed} SET lock_timeout = {literal(WRITER_WAIT)}
-            AS $$
+            LANGUAGE plpgsql SECURITY DEFINER {fixed} AS $$
             DECLARE
                 holder text;
+                give_up timestamptz := clock_timestamp() + interval {literal(WRITER_WAIT)};
             BEGIN
                 -- A viewer writes nothing, so never waits for or holds up anyone: the
                 -- grants then refuse whatever it tries, in their own words.
@@ -323,11 +326,15 @@ def _functions(roles: TeamRoles) -> list[str]:
                         OR pg_has_role(session_user, {literal(roles.dpo)}, 'USAGE')) THEN
                     RETURN;
                 END IF;
-                PERFORM 1 FROM {s}.writer_lock WHERE id = 1 FOR UPDATE;
-            EXCEPTION WHEN lock_not_available THEN
-                SELECT string_agg(DISTINCT format('%s (saving since %s UTC)', a.usename,
-                        to_char(a.xact_start AT TIME ZONE 'UTC', 'HH24:MI:SS')), ', ')
-                    INTO holder
+                LOOP
+                    PERFORM 1 FROM {s}.writer_lock WHERE id = 1 FOR UPDATE SKIP LOCKED;
+                    IF FOUND THEN
+                        RETURN;
+                    END IF;
+                    EXIT WHEN clock_timestamp() > give_up;
+                    PERFORM pg_sleep(0.05);
+                END LOOP;
+                SELECT string_agg(DISTINCT a.usename, ', ') INTO holder
                     FROM {s}.writer_lock w
                     JOIN pg_locks l ON l.locktype = 'transactionid'
                         AND l.transactionid = w.xmax AND l.granted
