@@ -27,6 +27,24 @@ def is_server_url(location: object) -> bool:
     return isinstance(location, str) and location.lower().startswith(SCHEMES)
 
 
+def server_url_problem(url: str) -> str | None:
+    """What is wrong with a server URL's form, in words (None when nothing is)."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 (raises for a port that is not a number)
+    except ValueError:
+        return (
+            f"{without_password(url)}: the port, after the server's name and a colon, must be a "
+            "number from 1 to 65535, as in postgresql://LOGIN@HOST:5432/DATABASE."
+        )
+    if not parts.hostname or not parts.path.strip("/"):
+        return (
+            f"{without_password(url)} names no server or no database: a team register's "
+            "address is postgresql://LOGIN@HOST:PORT/DATABASE."
+        )
+    return None
+
+
 def without_password(url: str) -> str:
     """The URL to show and remember: never with a password in it."""
     parts = urlsplit(url)

@@ -147,8 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def register_location(text: str) -> Path | str:
     """A --db value: a team register's URL as it is, anything else a file path."""
-    from db.server import is_server_url
+    from db.server import is_server_url, server_url_problem
 
+    if is_server_url(text) and (problem := server_url_problem(text)):
+        raise argparse.ArgumentTypeError(problem)
     return text if is_server_url(text) else Path(text)
 
 
@@ -227,6 +229,9 @@ def _demo(args: argparse.Namespace, _db_path: Path | str) -> int:
 def _import(args: argparse.Namespace, db_path: Path | str) -> int:
     with Register.open(db_path) as register:
         from ropa.spreadsheets.cli import run_import
+        from ropa.team import require_dpo_to_import
+
+        require_dpo_to_import(register)
 
         return run_import(register, args.file, dry_run=args.dry_run, report_path=args.report)
 

@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from db.server import is_server_url, without_password
+from db.server import is_server_url, server_url_problem, without_password
 from ropa.errors import ValidationError
 from ropa.register import Register
 from ropa.sanitise import for_terminal
@@ -100,6 +100,8 @@ def _server_url(location: Path | str) -> str:
     if not is_server_url(location):
         raise ValidationError(
             f"{location} is not a team register's address. Give the server's URL, such as "
-            "postgresql://LOGIN@HOST/DATABASE (with --db for add-user and list)."
+            "postgresql://LOGIN@HOST:PORT/DATABASE (with --db for add-user and list)."
         )
+    if problem := server_url_problem(str(location)):
+        raise ValidationError(problem)
     return str(location)
