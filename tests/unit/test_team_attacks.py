@@ -436,3 +436,19 @@ def test_the_registers_groups_are_the_only_ones_let_in(team: Team, postgres_serv
     assert acl is not None
     assert not [entry for entry in acl if entry.startswith("=")]  # nothing for PUBLIC
     assert FINANCE  # (the team's fixture functions stay as made)
+
+
+def test_a_viewers_open_transaction_holds_up_neither_init_nor_the_readers(team: Team) -> None:
+    with psycopg.connect(team.url_for(team.viewer)) as viewer:
+        viewer.execute("SELECT name FROM activities")  # holds its lock until it ends
+        started = time.monotonic()
+        result = run_ropa("team", "init", team.url_for(team.admin))
+        took = time.monotonic() - started
+        # Readers queued behind init's wait were let through when it gave up.
+        with team.open_as(team.dpo) as register:
+            assert len(register.activity_list.summaries()) == 2
+        viewer.rollback()
+    assert took < 15, f"ropa team init took {took:.1f} s"
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "is in use" in result.stderr and "Nothing was changed" in result.stderr
+    assert run_ropa("team", "init", team.url_for(team.admin)).returncode == 0

@@ -86,15 +86,15 @@ def test_the_readmes_it_steps_run_as_written(cluster: pg_cluster.Cluster, tmp_pa
         ).fetchone() or ("",)
         assert table_owner == owner
         rights = admin.execute(
-            "SELECT rolname, rolcanlogin, rolcreaterole FROM pg_roles "
+            "SELECT rolname, rolcanlogin, rolcreaterole, rolconnlimit FROM pg_roles "
             "WHERE rolname IN ('alice', 'bob', 'carol', 'ropa_admin') ORDER BY 1"
         ).fetchall()
     # No day-to-day login may create roles; the IT team's login is switched off.
     assert rights == [
-        ("alice", True, False),
-        ("bob", True, False),
-        ("carol", True, False),
-        ("ropa_admin", False, True),
+        ("alice", True, False, 10),
+        ("bob", True, False, 10),
+        ("carol", True, False, 10),
+        ("ropa_admin", False, True, 3),
     ]
     with (
         psycopg.connect(f"postgresql://alice@127.0.0.1:{cluster.port}/ropa") as alice,
