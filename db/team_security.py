@@ -485,6 +485,10 @@ def _triggers(roles: TeamRoles) -> list[str]:
                             {text_columns});
                     END IF;
                 END IF;
+                IF TG_OP = 'UPDATE' AND NEW.id IS DISTINCT FROM OLD.id THEN
+                    {refuse} format('An activity keeps its id (%s): its history is filed '
+                        'under it.', OLD.id);
+                END IF;
                 IF TG_OP = 'INSERT' AND {s}.activity_id_taken(NEW.id) THEN
                     {refuse} format('An activity id is given once: %s was used before or has '
                         'not been handed out. Leave the id out and the server gives one.',

@@ -13,10 +13,10 @@
     ropa demo PATH                                     write an example register
     ropa copy SOURCE TARGET                            copy a whole register: file or server to
                                                        a new file or an empty server database
-    ropa team init URL | add-user LOGIN --role viewer|editor|dpo [--function NAME]... --db URL
-              | list --db URL                        a team register's roles (ropa/team_cli.py)
+    ropa team init URL [--dpo LOGIN] | add-user LOGIN --role viewer|editor|dpo [--function NAME]...
+              --db URL | list --db URL               a team register's roles (ropa/team_cli.py)
 
---db takes a register file or a team register's URL (postgresql://LOGIN@HOST/DATABASE).
+--db takes a register file or a team register's URL (postgresql://LOGIN@HOST:PORT/DATABASE).
 
 Exit status: 0 done; 1 rejected input or failed check; 2 usage error.
 """
@@ -272,7 +272,8 @@ def _copy(args: argparse.Namespace, _db_path: Path | str) -> int:
     from ropa.copy_register import copy_register, shown_location
     from ropa.team import set_up_team_after_copy
 
-    # Onto a server the copy becomes a team register, with the person copying as its DPO.
+    # Onto a server the copy becomes a team register owned by its owner role (copied by the
+    # IT team's administrator login; ropa team init --dpo then names its first DPO).
     counts = copy_register(args.source, args.target, server_setup=set_up_team_after_copy)
     print(
         f"Copied {shown_location(args.source)} to {shown_location(args.target)}: "

@@ -720,7 +720,8 @@ def _require_team(driver: Any, shown: str) -> TeamRoles:
     if not found.fetchone()[0]:
         raise ValidationError(
             f"The register at {shown} is not set up as a team register yet. Run "
-            f"ropa team init {shown} first (as the login that is to be its first DPO)."
+            f"ropa team init {shown.replace(_login_of(shown) + '@', 'ADMIN@', 1)} --dpo LOGIN "
+            "first, with the IT team's administrator login."
         )
     row = driver.execute(
         f"SELECT {TEAM_SCHEMA}.group_role('viewer'), {TEAM_SCHEMA}.group_role('editor'), "

@@ -255,6 +255,13 @@ def test_history_lines_are_bounded_and_about_real_activities(team: Team) -> None
     with signed_in(team, team.editor) as connection:
         assert "given once" in refused(connection, insert, team.children_id, "R-1")
         assert "given once" in refused(connection, insert, 1_000_000, "R-2")
+    with signed_in(team, team.dpo) as connection:
+        assert "keeps its id" in refused(
+            connection,
+            "UPDATE activities SET id = %s, version = version + 1 WHERE id = %s",
+            team.children_id,
+            team.finance_id,
+        )
 
 
 # --- 3. approved entries are the DPO's ---------------------------------------------------
