@@ -21,8 +21,10 @@ import pytest
 from db.team_security import ACTIVITY_TEXT_CHARS, HISTORY_VALUE_CHARS, roles_for_database
 from ropa.errors import ConflictError, RegisterBusyError
 from ropa.history import Change
-from ropa.team import TeamService
-from tests.helpers.team_register import FINANCE, Logins, Team, database_of
+from ropa.records import ActivityRecord
+from ropa.register import Register
+from ropa.team import TeamService, init_team_register
+from tests.helpers.team_register import FINANCE, Logins, Team, as_login, database_of
 from tests.postgres import with_database
 from tests.unit.test_cli import run_ropa
 
@@ -459,3 +461,26 @@ def test_a_viewers_open_transaction_holds_up_neither_init_nor_the_readers(team: 
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "is in use" in result.stderr and "Nothing was changed" in result.stderr
     assert run_ropa("team", "init", team.url_for(team.admin)).returncode == 0
+
+
+def test_a_register_its_dpos_login_owned_is_taken_over_by_the_owner_role(
+    logins: Logins, postgres_url: str
+) -> None:
+    # As an earlier version left it: the register's tables belong to the DPO's own login.
+    admin = logins.make("admin", "CREATEROLE")
+    url = logins.owned_database(postgres_url, admin)
+    dpo = logins.make("dpo")
+    with psycopg.connect(url, autocommit=True) as owner_of_database:
+        owner_of_database.execute(f'GRANT CREATE ON SCHEMA public TO "{dpo}"')
+    with Register.open(as_login(url, dpo)) as register:
+        register.activities.create(ActivityRecord(name="Payroll", business_function=FINANCE))
+    init_team_register(url, dpo)
+    roles = roles_for_database(database_of(url))
+    with psycopg.connect(as_login(url, dpo), autocommit=True) as connection:
+        owners = connection.execute(
+            "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
+        assert owners == [(roles.owner,)]
+        for statement in TAMPERING:
+            refused(connection, statement)
+        assert connection.execute("SELECT name FROM activities").fetchall() == [("Payroll",)]
