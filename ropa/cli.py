@@ -15,10 +15,10 @@
     ropa demo PATH                                     write an example register
     ropa copy SOURCE TARGET                            copy a whole register: file or server to
                                                        a new file or an empty server database
-    ropa team init URL | add-user LOGIN --role viewer|editor|dpo [--function NAME]... --db URL
-              | list --db URL                        a team register's roles (ropa/team_cli.py)
+    ropa team init URL [--dpo LOGIN] | add-user LOGIN --role viewer|editor|dpo [--function NAME]...
+              --db URL | list --db URL               a team register's roles (ropa/team_cli.py)
 
---db takes a register file or a team register's URL (postgresql://LOGIN@HOST/DATABASE).
+--db takes a register file or a team register's URL (postgresql://LOGIN@HOST:PORT/DATABASE).
 Without --db the default register in the user's data folder is used, and made if missing.
 Reading commands (check, export, notice) never make, replace or change a register: a missing
 or empty (0-byte) file, or a link to a file that is not there, is refused in words.
@@ -181,8 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def register_location(text: str) -> Path | str:
     """A --db value: a team register's URL as it is, anything else a file path."""
-    from db.server import is_server_url
+    from db.server import is_server_url, server_url_problem
 
+    if is_server_url(text) and (problem := server_url_problem(text)):
+        raise argparse.ArgumentTypeError(problem)
     return text if is_server_url(text) else Path(text)
 
 
@@ -314,6 +316,9 @@ def _demo(args: argparse.Namespace, _db_path: Path | str) -> int:
 def _import(args: argparse.Namespace, db_path: Path | str) -> int:
     with _opened(db_path) as register:
         from ropa.spreadsheets.cli import run_import
+        from ropa.team import require_dpo_to_import
+
+        require_dpo_to_import(register)
 
         return run_import(
             register,
@@ -362,7 +367,8 @@ def _copy(args: argparse.Namespace, _db_path: Path | str) -> int:
     from ropa.copy_register import copy_register, shown_location
     from ropa.team import set_up_team_after_copy
 
-    # Onto a server the copy becomes a team register, with the person copying as its DPO.
+    # Onto a server the copy becomes a team register owned by its owner role (copied by the
+    # IT team's administrator login; ropa team init --dpo then names its first DPO).
     counts = copy_register(args.source, args.target, server_setup=set_up_team_after_copy)
     print(
         f"Copied {shown_location(args.source)} to {shown_location(args.target)}: "

@@ -304,6 +304,10 @@ class Register:
                         ensure_organisation_row(session)
         except OperationalError as error:
             register.close()
+            from ropa.team import refusal_on_open
+
+            if (refusal := refusal_on_open(url, error)) is not None:
+                raise refusal from error
             raise RegisterFileError(
                 f"Cannot connect to the team register at {shown} ({_reason(error)}). Check "
                 "the address, that the server is running, and your password in the "
@@ -384,12 +388,13 @@ class Register:
                 problem := storage_problem(error, self.path, saving=True)
             ):
                 raise problem from error
-            if "locked" not in str(error.orig) and not is_lock_timeout(error):
-                if self.server_url is not None:
-                    from ropa.team import refusal_for  # a lost server connection, in words
+            if self.server_url is not None:
+                # A lost connection, or the server's writer lock naming who holds it.
+                from ropa.team import refusal_for
 
-                    if (lost := refusal_for(self, error)) is not None:
-                        raise lost from error
+                if (refusal := refusal_for(self, error)) is not None:
+                    raise refusal from error
+            if "locked" not in str(error.orig) and not is_lock_timeout(error):
                 raise
             raise RegisterBusyError(
                 f"{self.path.name} is busy: someone else is saving to it. Nothing was changed; "
@@ -464,8 +469,24 @@ class Register:
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only session that sees one consistent snapshot of the register."""
-        with self._orm_parts().reader_sessions() as session, session.begin():
+        with self._server_words(), self._orm_parts().reader_sessions() as session, session.begin():
             yield session
+
+    @contextlib.contextmanager
+    def _server_words(self) -> Iterator[None]:
+        """A team register's read that the server gave up on (a lock held too long): in words."""
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            yield
+        except DBAPIError as error:
+            if self.server_url is None:
+                raise
+            from ropa.team import reading_refusal
+
+            if (refusal := reading_refusal(self, error)) is not None:
+                raise refusal from error
+            raise
 
     @contextlib.contextmanager
     def plain_reading(self) -> Iterator[RawConnection]:
@@ -474,12 +495,20 @@ class Register:
         appears) or skip its statement building (db/raw.py). Nothing read through it can be
         written back: the transaction is always rolled back."""
         if self.server_url is not None:
+            import psycopg
+
+            from ropa.team import reading_refusal
+
             pooled = self.engine.raw_connection()
             try:
                 # psycopg has begun a transaction; its first statement fixes the snapshot.
                 driver = pooled.driver_connection
                 driver.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")  # type: ignore[union-attr]
                 yield RawConnection(driver, server=True)
+            except psycopg.OperationalError as error:
+                if (refusal := reading_refusal(self, error)) is not None:
+                    raise refusal from error
+                raise
             finally:
                 pooled.close()  # back to the pool, rolled back
             return
@@ -840,8 +869,8 @@ def _refuse_upgrade_by_others(engine: Engine, shown: str) -> None:
     if not may_alter:
         raise RegisterFileError(
             f"The register in {shown} must be upgraded for this version of ROPA desk, which "
-            f"only the owner of its tables, {owner}, can do: ask them to open it once. "
-            "Nothing was changed."
+            f"only the owner of its tables, {owner}, can do: for a team register the IT team "
+            f"runs ropa team init {shown} with its administrator login. Nothing was changed."
         )
 
 
