@@ -275,7 +275,15 @@ def _note_shared_drive(path: Path) -> None:
 def _require_existing(location: Path | str, *, new_option: bool = False) -> None:
     """Refuse a --db that names no register (a mistyped path), before anything is made."""
     if isinstance(location, str):
-        Register.open(location, create=False).close()
+        try:
+            Register.open(location, create=False).close()
+        except RegisterFileError as error:
+            if not new_option or "no register" not in str(error):
+                raise
+            raise RegisterFileError(
+                f"{error} Nothing was done. To start a new register there, run the command "
+                "again with --new."
+            ) from error
         return
     location = location.expanduser()
     refuse_unusable_path(location)
