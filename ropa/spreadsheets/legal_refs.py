@@ -81,6 +81,18 @@ class Found:
     doubt: str = ""
 
 
+_LEGISLATION_WORDS = re.compile(
+    r"\b(acts?|regulations?|order|rules|guidance|code of practice|directive|measure|"
+    r"statutory instrument|section|s\.\s*\d+|(?:18|19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_legislation(text: str) -> bool:
+    """Whether text names an Act, regulations, guidance or a section ("Children Act 1989")."""
+    return bool(_LEGISLATION_WORDS.search(text))
+
+
 # --- references ------------------------------------------------------------------------------
 
 _GDPR_BEFORE = r"(?:(?:uk\s*)?gdpr\s*,?\s*)?"
@@ -551,7 +563,9 @@ def _items(line: str, column: str) -> list[_Item]:
         items.append(_take_labels(line, item, floor, ceiling))
     # Names alone, where an item can start and no reference has taken the words.
     starts = [0] + [
-        end for start, end in _separators(line, 0, len(line), top) if _may_start(line, start, top)
+        separator[1]
+        for separator in _separators(line, 0, len(line), top)
+        if _may_start(line, separator, top)
     ]
     for position in starts:
         while position < len(line) and line[position] in " \t(":
@@ -589,19 +603,18 @@ _STRONG = re.compile(r"[;/+&]")
 _INTRODUCES = re.compile(r":|\s[-–—]\s|[–—]")
 
 
-def _may_start(line: str, separator: int, top: list[bool]) -> bool:
-    """Whether a name after the separator at `separator` starts an item.  After a colon or a
-    dash that introduces an explanation, only ; / + & end it: "Legal obligation: HMRC requires
-    this, and consent is not needed" names one basis, not two."""
-    if _STRONG.match(line, separator + len(line[separator:]) - len(line[separator:].lstrip())):
+def _may_start(line: str, separator: tuple[int, int], top: list[bool]) -> bool:
+    """Whether a name after `separator` (its start and end) starts an item.  After a colon
+    or a dash that introduces an explanation, only ; / + & end it: "Legal obligation: HMRC
+    requires this, and consent is not needed" names one basis, not two."""
+    start, end = separator
+    if _STRONG.search(line, start, end):
         return True
     last_strong = 0
-    for match in _STRONG.finditer(line, 0, separator):
+    for match in _STRONG.finditer(line, 0, start):
         if top[match.start()]:
             last_strong = match.end()
-    return not any(
-        top[match.start()] for match in _INTRODUCES.finditer(line, last_strong, separator)
-    )
+    return not any(top[match.start()] for match in _INTRODUCES.finditer(line, last_strong, start))
 
 
 def _reference_beside(line: str, start: int, end: int, items: list[_Item]) -> _Item | None:
@@ -622,8 +635,6 @@ _CAPITAL_WORD = re.compile(r"\s+[A-Z][a-z]")
 def _starts_a_title(line: str, end: int) -> bool:
     """A name followed by a capitalised word, in a line naming legislation: "Public Health
     Act 1984" is an Act, not the public health condition."""
-    from ropa.spreadsheets.lawtext import looks_like_legislation
-
     return bool(_CAPITAL_WORD.match(line, end)) and looks_like_legislation(line)
 
 
@@ -675,8 +686,6 @@ def read_line(line: str, column: str) -> tuple[Found, ...]:
 
 def _read_items(line: str, items: list[_Item]) -> tuple[Found, ...]:
     """The items of a line with the text around them shared out as their explanations."""
-    from ropa.spreadsheets.lawtext import looks_like_legislation
-
     if not items:
         return ()
     top = _outside_brackets(line)
