@@ -458,6 +458,9 @@ class _Item:
     scheme: str
     codes: tuple[str, ...]
     doubt: str = ""
+    # A name that says more than the title ("Performance of a contract"): its words are kept
+    # at the start of the explanation.
+    says_more: bool = False
 
 
 def _label_before(line: str, start: int, floor: int) -> int:
@@ -591,10 +594,8 @@ def _items(line: str, column: str) -> list[_Item]:
             continue
         name_start = position
         # The name's words go into the title only when the title says every one of them.
-        item = _Item(name_start, end, scheme, (code,))
-        if not only_restates(line[name_start:end], scheme, code):
-            item = _Item(name_start, name_start, scheme, (code,))
-        items.append(item)
+        says_more = not only_restates(line[name_start:end], scheme, code)
+        items.append(_Item(name_start, end, scheme, (code,), says_more=says_more))
     items.sort(key=lambda item: (item.start, item.end))
     return items
 
@@ -704,15 +705,10 @@ def _read_items(line: str, items: list[_Item]) -> tuple[Found, ...]:
     found: list[Found] = []
     for index, item in enumerate(items):
         lead, tail = tidy(before[index]), tidy(after[index])
+        if item.says_more:
+            lead = " ".join(part for part in (lead, line[item.start : item.end]) if part)
         legislation = ""
-        if (
-            item.scheme == ARTICLE6
-            and tail
-            and not after[index].lstrip().startswith(":")
-            and _DASH_BEFORE.match(after[index])
-            and looks_like_legislation(tail)
-            and len(tail) <= 200
-        ):
+        if item.scheme == ARTICLE6 and _is_legislation(after[index], tail):
             legislation, tail = tail, ""
         explanation = " ".join(part for part in (lead, tail) if part)
         for code in item.codes:
@@ -727,6 +723,28 @@ def unaccounted_words(line: str, column: str) -> list[str]:
     if not items:
         return []  # a line that names nothing is kept whole
     return _lost_words(line, items, list(_read_items(line, items)))
+
+
+_NAMES_AN_ACT = re.compile(
+    r"\b(?:acts?|regulations?|order|rules|measure|directive|code of practice|"
+    r"statutory instrument)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_legislation(written: str, tail: str) -> bool:
+    """Whether the text after a basis is the legislation it rests on: after a dash, when it
+    names an Act, regulations, guidance or a section ("Legal obligation - Children Act
+    1989"); in brackets, when it names an Act or regulations ("Public task (Local Government
+    Act 1972 s.111)", but not "(LIA completed 2023)")."""
+    if not tail or len(tail) > 200:
+        return False
+    stripped = written.strip()
+    if _DASH_BEFORE.match(stripped):
+        return looks_like_legislation(tail)
+    if stripped.startswith("(") and stripped.endswith(")"):
+        return bool(_NAMES_AN_ACT.search(tail))
+    return False
 
 
 def _lost_words(line: str, items: list[_Item], found: list[Found]) -> list[str]:
