@@ -394,9 +394,10 @@ def _title_words(scheme: str, code: str) -> frozenset[str]:
 
 
 def only_restates(text: str, scheme: str, code: str) -> bool:
-    """Whether every word of `text` is the start of a word of the item's title (or the
-    title's word with an "s" more), so that leaving the text out loses nothing the title
-    does not say: "Legit. Interest" beside Art 6(1)(f), "Health/Social Care" beside 9(2)(h)."""
+    """Whether every word of `text` is the start of a word of the item's title, so that
+    leaving the text out loses nothing the title does not say: "Legit. Interest" beside
+    Art 6(1)(f), "Health/Social Care" beside 9(2)(h).  "Legitimate interests" beside
+    Art 6(1)(ea) (recognised legitimate interest) says more, and is kept."""
     found = [word for word in words(text) if word not in _NEUTRAL]
     if not found:
         return False
@@ -404,7 +405,6 @@ def only_restates(text: str, scheme: str, code: str) -> bool:
     return all(
         word in known
         or (len(word) >= 3 and any(title_word.startswith(word) for title_word in known))
-        or any(word == title_word + "s" for title_word in known)
         for word in found
     )
 
@@ -565,12 +565,7 @@ def _items(line: str, column: str) -> list[_Item]:
             item = _Item(ref.start, ref.end, ref.scheme, ref.codes, doubt)
         items.append(_take_labels(line, item, floor, ceiling))
     # Names alone, where an item can start and no reference has taken the words.
-    starts = [0] + [
-        separator[1]
-        for separator in _separators(line, 0, len(line), top)
-        if _may_start(line, separator, top)
-    ]
-    for position in starts:
+    for position in _item_starts(line, top):
         while position < len(line) and line[position] in " \t(":
             position += 1
         if any(item.start <= position < item.end for item in items):
@@ -604,18 +599,25 @@ _STRONG = re.compile(r"[;/+&]")
 _INTRODUCES = re.compile(r":|\s[-–—]\s|[–—]")
 
 
-def _may_start(line: str, separator: tuple[int, int], top: list[bool]) -> bool:
-    """Whether a name after `separator` (its start and end) starts an item.  After a colon
-    or a dash that introduces an explanation, only ; / + & end it: "Legal obligation: HMRC
-    requires this, and consent is not needed" names one basis, not two."""
-    start, end = separator
-    if _STRONG.search(line, start, end):
-        return True
-    last_strong = 0
-    for match in _STRONG.finditer(line, 0, start):
-        if top[match.start()]:
-            last_strong = match.end()
-    return not any(top[match.start()] for match in _INTRODUCES.finditer(line, last_strong, start))
+def _item_starts(line: str, top: list[bool]) -> list[int]:
+    """Where a name may start an item: the start of the line and after each separator, but
+    after a colon or a dash that introduces an explanation only after ; / + & ("Legal
+    obligation: HMRC requires this, and consent is not needed" names one basis, not two).
+    One pass over the line, however many separators it has."""
+    marks = sorted(
+        [(m.start(), False) for m in _STRONG.finditer(line) if top[m.start()]]
+        + [(m.start(), True) for m in _INTRODUCES.finditer(line) if top[m.start()]]
+    )
+    starts = [0]
+    introduced = False
+    next_mark = 0
+    for start, end in _separators(line, 0, len(line), top):
+        while next_mark < len(marks) and marks[next_mark][0] < start:
+            introduced = marks[next_mark][1]
+            next_mark += 1
+        if _STRONG.search(line, start, end) or not introduced:
+            starts.append(end)
+    return starts
 
 
 def _reference_beside(line: str, start: int, end: int, items: list[_Item]) -> _Item | None:
@@ -768,6 +770,6 @@ def _lost_words(line: str, items: list[_Item], found: list[Found]) -> list[str]:
         bare = word.strip("0123456789")
         if bare in INSTRUMENT_WORDS or len(bare) <= 2:
             continue
-        if not any(known.startswith(word) or word == known + "s" for known in titles):
+        if not any(known.startswith(word) for known in titles):
             lost.append(word)
     return lost

@@ -247,6 +247,11 @@ BATTERY = [
             )
         ],
     ),
+    # (ea) is a recognised legitimate interest: "Legitimate interests" says more, and stays.
+    Case(
+        "Article 6(1)(ea) - Legitimate interests",
+        article6=[("ea", "Legitimate interests", [])],
+    ),
     # A name inside an explanation is not a basis: after a colon or a dash only ; / + & part.
     Case(
         "Legal obligation: HMRC requires this, and consent is not needed",
