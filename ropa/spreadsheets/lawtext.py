@@ -166,8 +166,8 @@ def _give_away_article10_words(entries: list[_Entry], notes: Parsed[None]) -> No
             continue
         words = " ".join(part for part in (entry.explanation, *entry.legislation) if part)
         entry.explanation, entry.legislation = "", []
-        others = [other for other in entries[:index][::-1] + entries[index + 1 :]]
-        target = next((other for other in others if other.scheme != ARTICLE10), None)
+        nearest_first = entries[:index][::-1] + entries[index + 1 :]
+        target = next((other for other in nearest_first if other.scheme != ARTICLE10), None)
         if target is None:
             notes.not_understood.append(words)
         else:
