@@ -66,6 +66,9 @@ class Draft:
     elsewhere: list[tuple[str, ConditionEntry, CellIn]] = field(default_factory=list)
     # Cells read, but with what was read put elsewhere or to be confirmed (not in notes).
     moved: list[Problem] = field(default_factory=list)
+    # A categories cell split at its commas: the line as written and the report's line on it
+    # (the import keeps it whole if the library has a category of that name).
+    comma_split: tuple[str, Problem] | None = None
 
     def not_understood(self, cell: CellIn, value: str, why: str) -> None:
         self.problems.append(Problem(cell.sheet, cell.ref, value, why))
@@ -461,14 +464,14 @@ def _read_data_categories(draft: Draft, cell: CellIn, text: str | None) -> None:
     draft.values["data_categories"] = list(split.categories)
     if split.at_commas and text is not None:
         shown = ", ".join(f"“{name}”" for name in split.categories)
-        draft.moved.append(
-            Problem(
-                cell.sheet,
-                cell.ref,
-                text,
-                f"read as {len(split.categories)} categories of personal data: {shown}",
-            )
+        told = Problem(
+            cell.sheet,
+            cell.ref,
+            text,
+            f"read as {len(split.categories)} categories of personal data: {shown}",
         )
+        draft.moved.append(told)
+        draft.comma_split = (text.strip(), told)
     for name in split.categories:
         suggestions = categories.suggest(name)
         if suggestions:

@@ -41,7 +41,7 @@ from ropa.organisation import apply_organisation
 from ropa.records import ActivityRecord, Role
 from ropa.spreadsheets import kept_words, law_elsewhere, layout
 from ropa.spreadsheets.bounds import MAX_ROWS, RowBudget
-from ropa.spreadsheets.categories import mark_new_categories
+from ropa.spreadsheets.categories import settle_categories
 from ropa.spreadsheets.cells import EXCEL_CELL_LIMIT, format_date, is_empty, is_url, lines
 from ropa.spreadsheets.columns import (
     DATE_FIELDS,
@@ -796,8 +796,9 @@ def _store_one(
     """Store one draft; "created", "updated" or "unchanged"."""
     values = draft.values
     existing_id, unsure = matcher.find(values, kind)
-    # Categories new to the library are marked special or criminal as their words suggest.
-    mark_new_categories(resolver, values.get("data_categories", []))
+    # A comma list the library knows as one category is kept whole; categories new to the
+    # library are marked special category or criminal offence data as their words suggest.
+    settle_categories(resolver, values, draft.comma_split, report.moved)
     if existing_id is None:
         record = ActivityRecord(**values)
         activity_id = insert_activity(session, record, resolver, log, pending, references)
