@@ -12,7 +12,8 @@ from ropa.records import LibraryItemRecord, LibraryKind, OrganisationRecord
 
 
 class Severity(enum.StrEnum):
-    """error: UK GDPR Article 30 or DPA 2018 Schedule 1 requires it.
+    """error: UK GDPR Article 30 or DPA 2018 Schedule 1 requires it, or the law plainly
+    requires or forbids it.
     warning: ICO good practice, or two answers that do not agree."""
 
     ERROR = "error"

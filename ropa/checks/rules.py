@@ -5,8 +5,11 @@ its id, severity, the article it cites, the field it points at and how to fix th
 the engine, the report and the Checks view all describe a rule the same way.
 
 Severity follows one principle: an error when UK GDPR Article 30 or DPA 2018 Schedule 1
-requires the entry (or the law plainly requires it, like a lawful basis); a warning for ICO
-good practice, or when two answers in the record do not agree.
+requires the entry, or the law plainly requires it or forbids what is recorded (a lawful
+basis, an Annex 1 condition for (ea), the interests a notice must name, a complaints route,
+the Article 46(1A) data protection test, Article 22B's limits); a warning for ICO good
+practice, or when two answers in the record do not agree.  A rule resting on a provision
+commenced on a known day carries that day (applies_from) and is not run for earlier days.
 """
 
 from __future__ import annotations
