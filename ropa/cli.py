@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=register_location,
         default=argparse.SUPPRESS,
         metavar="PATH|URL",
-        help="the register file, or a team register's postgresql://LOGIN@HOST/DATABASE "
+        help="the register file, or a team register's postgresql://LOGIN@HOST:PORT/DATABASE "
         "(default: your register in the user data folder)",
     )
     parser = argparse.ArgumentParser(
