@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from PySide6.QtCore import QRect, QSize
 from pytestqt.qtbot import QtBot
 
 from ropa.register import Register
+from tests.helpers.programs import require_programs
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
 from ui.widgets.screen_fit import (
@@ -51,8 +51,8 @@ def test_a_window_restored_from_a_bigger_screen_is_brought_onto_this_one(
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run (Xvfb)")
 def test_every_window_fits_a_1366x768_screen(tmp_path: Path) -> None:
+    require_programs("xvfb-run", install="xvfb, xauth")
     from ropa.demo import write_demo
 
     register = tmp_path / "laptop.ropa"

@@ -4,7 +4,6 @@ line of its cells, read back with openpyxl and printed to PDF by LibreOffice."""
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import subprocess
 from pathlib import Path
@@ -18,6 +17,7 @@ from ropa.spreadsheets import layout
 from ropa.spreadsheets.export import PRINT_MARGINS, PRINT_SCALE, export_workbook
 from ropa.spreadsheets.widths import LINE_POINTS, column_points, wrapped_lines
 from tests.conftest import sample_activity
+from tests.helpers.programs import require_programs
 
 CATEGORIES = [f"Category number {n} of personal data" for n in range(1, 13)] + [
     "Zebra crossing camera footage"
@@ -75,11 +75,8 @@ def test_every_row_is_tall_enough_for_every_line_of_its_cells(workbook: Path) ->
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-    reason="needs LibreOffice (soffice) and poppler (pdftotext)",
-)
 def test_libreoffice_prints_every_line_at_a_readable_size(workbook: Path, tmp_path: Path) -> None:
+    require_programs("soffice", "pdftotext", install="libreoffice-calc, poppler-utils")
     profile = tmp_path / "lo-profile"
     subprocess.run(
         [
