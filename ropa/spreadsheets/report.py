@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ropa.spreadsheets.merge import ActivityChanges
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class ImportReport:
     moved: list[Problem] = field(default_factory=list)
     # Per activity the register held, each field the import changed (or would change), and
     # those the DPO rejected (ropa.spreadsheets.merge.ActivityChanges).
-    changes: list[Any] = field(default_factory=list)
+    changes: list[ActivityChanges] = field(default_factory=list)
     # The copy of the register made before the import wrote (None: dry run or a server).
     backup: Path | None = None
 
