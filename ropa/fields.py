@@ -281,13 +281,13 @@ FIELDS: dict[str, FieldInfo] = {
     ),
     "involves_children": FieldInfo(
         "Involves children",
-        "Children's data is used (a DPIA screening question).",
+        "Whether children's data is used (a DPIA screening question).",
         "Article 35",
         kind=Kind.TRI_STATE,
     ),
     "large_scale": FieldInfo(
         "Large scale",
-        "The processing is on a large scale (a DPIA screening question).",
+        "Whether the processing is on a large scale (a DPIA screening question).",
         "Article 35(3)",
         kind=Kind.TRI_STATE,
     ),

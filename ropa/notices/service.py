@@ -28,6 +28,7 @@ from db.models import (
 )
 from ropa.checks import check_activities, load_context
 from ropa.errors import ConflictError, NotFoundError, RopaError, ValidationError
+from ropa.fields import Kind, fields_of_kind
 from ropa.history import ChangeLog
 from ropa.identity import current_user
 from ropa.library import name_key
@@ -44,6 +45,7 @@ from ropa.notices.records import (
 )
 from ropa.notices.render import render_text
 from ropa.records import ActivityRecord, LibraryKind
+from ropa.spreadsheets.cells import is_empty
 from ropa.wording import count_of
 
 if TYPE_CHECKING:
@@ -116,7 +118,7 @@ class NoticeService:
                 special.add(item.name.casefold())
             if item.criminal_offence:
                 criminal.add(item.name.casefold())
-        activities = self.covered_activities(record)
+        activities = [_as_published(activity) for activity in self.covered_activities(record)]
         context = load_context(self.register)
         return compose(
             record,
@@ -253,6 +255,21 @@ class NoticeService:
                 )
             session.flush()
             return _to_published(version)
+
+
+# The activity's own words that a notice may quote to the public.
+_PUBLIC_TEXT = sorted(fields_of_kind(Kind.TEXT, Kind.LONG_TEXT, Kind.LINK))
+
+
+def _as_published(activity: ActivityRecord) -> ActivityRecord:
+    """ "N/A" or "None", kept as the DPO wrote it in a spreadsheet, is their note, not words
+    for the public: the notice takes such a field as not given, and says what is missing."""
+    blanked: dict[str, Any] = {
+        name: ""
+        for name in _PUBLIC_TEXT
+        if getattr(activity, name) and is_empty(getattr(activity, name))
+    }
+    return dataclasses.replace(activity, **blanked) if blanked else activity
 
 
 def build_document(

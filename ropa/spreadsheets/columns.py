@@ -105,6 +105,8 @@ def render(key: str, record: ActivityRecord, contract_links: dict[str, str]) -> 
     if key in _TRI_STATE_FIELDS or key in _FLAG_FIELDS:
         answer = lawtext.format_yes_no(getattr(record, key))
         details = record.extra_fields.get(yes_no_details_key(key), "").strip()
+        if answer and says_none(details):
+            details = ""  # an "N/A" kept while unanswered is not written after a later answer
         if details:
             return CellOut(f"{answer} - {details}" if answer else details)
         return CellOut(answer)
@@ -167,6 +169,8 @@ def _automated(record: ActivityRecord, _links: dict[str, str]) -> CellOut:
     # Unknown is written as a blank (or the details alone), never as "No".
     answer = lawtext.format_yes_no(record.automated_decisions)
     details = record.automated_decision_details.strip()
+    if answer and says_none(details):
+        details = ""  # an "N/A" kept while unanswered is not written after a later answer
     if details:
         return CellOut(f"{answer}: {details}" if answer else details)
     # "No" is written too: a DPO's "No" comes back out where they wrote it.

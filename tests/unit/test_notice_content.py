@@ -503,6 +503,19 @@ def test_automated_decisions_nobody_answered_are_a_gap_never_a_no(register: Regi
     assert "no automated" not in text.casefold() and "not made by computer" not in text
 
 
+def test_a_dpos_n_a_is_kept_in_the_register_but_never_published(register: Register) -> None:
+    """ "N/A" kept as the DPO wrote it (an import) is their note: the public notice says
+    nothing from it, and the draft asks for what is missing instead."""
+    activity = social_care()
+    activity.statutory_requirement = "N/A"
+    document = build(register, activity)
+    text = service_text(document, "Children's social care")
+    assert "N/A" not in text
+    assert any("must give their information" in w.message for w in document.warnings)
+    (stored,) = register.activities.load()
+    assert stored.statutory_requirement == "N/A"
+
+
 def test_gaps_become_warnings_and_visible_todo_lines(register: Register) -> None:
     activity = social_care()
     activity.retention = []
