@@ -929,7 +929,8 @@ class _Builder:
             if activity.role == Role.JOINT_CONTROLLER and partners:
                 section.paragraph(
                     self.words.joint.format(
-                        service=activity.name, partners=self.text(partners).strip().rstrip(".")
+                        service=_lower_first(activity.name),
+                        partners=self.text(partners).strip().rstrip("."),
                     )
                 )
         if services:
@@ -946,6 +947,12 @@ class _Builder:
         ordered = [c for c in _BASIS_ORDER if c in used] + sorted(used - set(_BASIS_ORDER))
         if ordered:
             section.paragraph(words.bases_intro)
+        names_laws = any(
+            a.legislation or any(e.legislation for e in a.lawful_bases) for a in activities
+        )
+        if names_laws and words.plain_bases_note:
+            # Once, not in every service: the laws behind the reasons, on request.
+            section.paragraph(words.plain_bases_note)
         if ordered and not words.plain_bases:
             section.bullets(
                 f"{basis.name} ({basis.article}): {basis.notice_text}"
@@ -1223,11 +1230,6 @@ class _Builder:
             reasons.append(_sentence(words.special_basis.format(condition=join_names(conditions))))
         if any(a.article10_basis for a in activities):
             reasons.append(_sentence(words.criminal_basis.format(basis=words.criminal_law_basis)))
-        names_laws = any(
-            a.legislation or any(e.legislation for e in a.lawful_bases) for a in activities
-        )
-        if names_laws and words.plain_bases_note:
-            reasons.append(words.plain_bases_note)
         return reasons
 
     def _schedule1_for(self, activities: list[ActivityRecord]) -> str:

@@ -96,8 +96,9 @@ BASIS_BESIDE_PURPOSE = {
         "Understanding our supporters Our lawful basis for this: legitimate interests.",
     ],
     ("adults", "short"): [
-        "sending our newsletter (consent); claiming Gift Aid (legal obligation)",
-        "Research: understanding our supporters (legitimate interests).",
+        "sending our newsletter (lawful basis: consent); claiming Gift Aid (lawful basis: "
+        "legal obligation)",
+        "Research: understanding our supporters (lawful basis: legitimate interests).",
     ],
     ("adults", "just-in-time"): [
         "for sending our newsletter. Our lawful basis for this is consent.",
