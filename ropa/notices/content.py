@@ -1346,7 +1346,10 @@ class _Builder:
             names = by_basis[code]
             named = len(by_basis) > 1 and len(names) < len(services) and len(names) <= MAX_NAMED
             where = f" ({join_names(names)})" if named else ""
-            items.append(f"{basis.name}{where}: {self.words.erasure_by_basis[code]}.")
+            # Children read the reason in plain words, not the law's name for it.
+            plain = self.words.short_plain_bases.get(code)
+            label = f"When {plain}" if plain else basis.name
+            items.append(f"{label}{where}: {self.words.erasure_by_basis[code]}.")
         section.bullets(items)
         section.paragraph(self.words.erasure_always)
         if self.notice.retention_schedule_url.strip():
