@@ -360,7 +360,10 @@ CHILDREN = dataclasses.replace(
         "c": "we have to keep it, because the law says so",
         "d": "we delete it when it is no longer needed to keep someone safe",
         # Objecting is asking us to stop (Art 21(1)), not telling us you are unhappy.
-        "e": "we keep it while we need it for our job. You can ask us to stop (see “Asking us to stop”)",
+        "e": (
+            "we keep it while we need it for our job. You can ask us to stop (see “Asking us "
+            "to stop”)"
+        ),
         "ea": "we look at what you asked and tell you what we decided",
         "f": "we delete it if you tell us to stop and we have no strong reason to keep it",
     },
