@@ -115,8 +115,15 @@ def _add_notices(register: Register, notices: list[dict[str, Any]]) -> None:
     """The example notices, published once so that "what has changed" has a baseline."""
     service = register.notices
     for raw in notices:
-        values = {key: value for key, value in raw.items() if key != "publish"}
+        values = {key: value for key, value in raw.items() if key not in ("publish", "activities")}
         values["sections"] = [NoticeSectionEntry(**section) for section in raw["sections"]]
+        if "activities" in raw:
+            # Activities chosen one by one, by reference (their ids are made as they are added).
+            values["activity_ids"] = [
+                found.id
+                for reference in raw["activities"]
+                if (found := register.activities.find_by_reference(reference)) is not None
+            ]
         notice = service.create(**values)
         if raw.get("publish") and notice.id is not None:
             # Its gaps are deliberate (the checks find them), so it is published over them,

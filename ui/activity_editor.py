@@ -621,7 +621,9 @@ class ActivityEditor(QWidget):
         return FieldBinding(
             field,
             table,
-            lambda: {k: v for k, v in own_fields_of(table.entries()).items() if k},
+            # A row is stored once it has its reason: the register keeps no empty ones, so
+            # an empty one would differ from what is stored and be wiped while being typed.
+            lambda: {k: v for k, v in own_fields_of(table.entries()).items() if k and v.strip()},
             lambda value: table.set_entries(own_field_rows(value or {})),
             error,
         )

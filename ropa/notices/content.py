@@ -960,7 +960,8 @@ class _Builder:
             if activity.role == Role.JOINT_CONTROLLER and partners:
                 section.paragraph(
                     self.words.joint.format(
-                        service=activity.name, partners=self.text(partners).strip().rstrip(".")
+                        service=_lower_first(activity.name),
+                        partners=self.text(partners).strip().rstrip("."),
                     )
                 )
         if services:
@@ -977,6 +978,12 @@ class _Builder:
         ordered = [c for c in _BASIS_ORDER if c in used] + sorted(used - set(_BASIS_ORDER))
         if ordered:
             section.paragraph(words.bases_intro)
+        names_laws = any(
+            a.legislation or any(e.legislation for e in a.lawful_bases) for a in activities
+        )
+        if names_laws and words.plain_bases_note:
+            # Once, not in every service: the laws behind the reasons, on request.
+            section.paragraph(words.plain_bases_note)
         if ordered and not words.plain_bases:
             section.bullets(
                 f"{basis.name} ({basis.article}): {basis.notice_text}"
@@ -1260,11 +1267,6 @@ class _Builder:
                 interests = _sentence(self.text(activity.legitimate_interests))
                 reasons.append(words.interests.format(interests=interests))
         reasons = _unique(reasons)
-        names_laws = any(
-            a.legislation or any(e.legislation for e in a.lawful_bases) for a in activities
-        )
-        if names_laws and words.plain_bases_note:
-            reasons.append(words.plain_bases_note)
         return reasons
 
     def _schedule1_for(self, activities: list[ActivityRecord]) -> str:
@@ -1396,7 +1398,10 @@ class _Builder:
             names = by_basis[code]
             named = len(by_basis) > 1 and len(names) < len(services) and len(names) <= MAX_NAMED
             where = f" ({join_names(names)})" if named else ""
-            items.append(f"{basis.name}{where}: {self.words.erasure_by_basis[code]}.")
+            # Children read the reason in plain words, not the law's name for it.
+            plain = self.words.short_plain_bases.get(code)
+            label = f"When {plain}" if plain else basis.name
+            items.append(f"{label}{where}: {self.words.erasure_by_basis[code]}.")
         section.bullets(items)
         section.paragraph(self.words.erasure_always)
         if self.notice.retention_schedule_url.strip():

@@ -62,7 +62,7 @@ class Wording:
     purpose_columns: tuple[str, str] = ("Purpose", "Lawful basis")
     # Basis code -> a few words for the first layer's "purpose (basis)" ("" = the law's name).
     short_plain_bases: dict[str, str] = field(default_factory=dict)
-    short_purpose_basis: str = "{purposes} ({basis})"
+    short_purpose_basis: str = "{purposes} (lawful basis: {basis})"
     # When every purpose of a service rests on the same bases, said once after them.
     same_basis: str = "Our lawful basis for all of these: {basis}."
     one_basis: str = "Our lawful basis for this: {basis}."
@@ -313,12 +313,12 @@ CHILDREN = dataclasses.replace(
     ),
     rights_text={
         "access": (
-            "You can ask to see the information we have about you. For example, you can ask "
-            "for a copy of your case notes. It is free."
+            "You can ask for a copy of the information we have about you, such as your case "
+            "notes. It is free."
         ),
         "rectification": (
-            "You can tell us if something is wrong and we will fix it. For example, if we "
-            "have your birthday wrong. If we do not agree, we will add a note of what you said."
+            "Tell us if something is wrong, like your birthday, and we will fix it. If we do "
+            "not agree, we add a note of what you said."
         ),
         "restriction": (
             "You can ask us to stop using your information for a while. For example, while we "
@@ -361,8 +361,8 @@ CHILDREN = dataclasses.replace(
         "d": "we delete it when it is no longer needed to keep someone safe",
         # Objecting is asking us to stop (Art 21(1)), not telling us you are unhappy.
         "e": (
-            "we keep it while we need it to do our job, but you can ask us to stop using it "
-            "(see “Asking us to stop”)"
+            "we keep it while we need it for our job. You can ask us to stop (see “Asking us "
+            "to stop”)"
         ),
         "ea": "we look at what you asked and tell you what we decided",
         "f": "we delete it if you tell us to stop and we have no strong reason to keep it",

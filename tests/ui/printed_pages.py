@@ -129,7 +129,7 @@ def pages_with_each_line_once(
     to_points = 72 / LAYOUT_DPI
     body_top, body_bottom = body_pixels.top() * to_points, body_pixels.bottom() * to_points
     expected = laid_out_words(notice_text_document(notice, body_pixels.width(), font_family))
-    header = squashed(f"{notice.title} Last updated {notice.last_updated}")
+    header = squashed(f"{notice.marked_title} Last updated {notice.last_updated}")
 
     words = page_words(path)
     count = len(words)

@@ -341,3 +341,17 @@ def test_the_register_wide_check_context_is_read_once_per_window(
         with qtbot.waitSignal(editor._checks_timer.timeout):
             pass
     assert loads == []  # read when the window opened, reused after each save
+
+
+def test_why_each_recipient_gets_the_data_is_typed_beside_it(
+    editor: ActivityEditor, register: Register, activity_id: int
+) -> None:
+    table = editor.binding("recipient_reasons").widget
+    assert isinstance(table, EntryTable)
+    model = table.model
+    model.add_row()  # (the Add button also opens the row's first cell for typing)
+    model.setData(model.index(0, 0), "Police")
+    model.setData(model.index(0, 1), "To investigate a crime against a child")
+    assert stored(register.path, activity_id).recipient_reasons == {
+        "Police": "To investigate a crime against a child"
+    }

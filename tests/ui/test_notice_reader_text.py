@@ -96,8 +96,9 @@ BASIS_BESIDE_PURPOSE = {
         "Understanding our supporters Our lawful basis for this: legitimate interests.",
     ],
     ("adults", "short"): [
-        "sending our newsletter (consent); claiming Gift Aid (legal obligation)",
-        "Research: understanding our supporters (legitimate interests).",
+        "sending our newsletter (lawful basis: consent); claiming Gift Aid (lawful basis: "
+        "legal obligation)",
+        "Research: understanding our supporters (lawful basis: legitimate interests).",
     ],
     ("adults", "just-in-time"): [
         "for sending our newsletter. Our lawful basis for this is consent.",
@@ -333,3 +334,29 @@ def test_the_first_layer_links_to_the_subject_access_request(
 def test_a_link_to_the_intranet_for_requests_is_internal_text(informed: Register) -> None:
     document = informed_notice(informed, "adults", "full", sar_url="https://intranet/forms/sar")
     assert any("“intranet”" in todo for _heading, todo in document.todos())
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
+    from ropa.demo import write_demo
+
+    with write_demo(tmp_path_factory.mktemp("example") / "example.ropa") as register:
+        yield register
+
+
+def test_the_example_childrens_notice_reads_as_written_for_children_in_every_format(
+    qapp: object, example: Register, tmp_path: Path
+) -> None:
+    [stored] = [n for n in example.notices.list() if n.audience == "children"]
+    texts = reader_texts(example.notices.document(stored.id or 0), tmp_path)
+    for fmt, text in texts.items():
+        for heading in ("Seeing your information", "Fixing wrong information"):
+            assert heading in text, (fmt, heading)
+        assert "Deleting information" in text and "Asking us to stop" in text, fmt
+        assert "You can ask us to stop (see “Asking us to stop”)" in text, fmt
+        assert "The right to rectification" not in text and "unhappy" not in text, fmt
+        assert "notice for adults" not in text, fmt
+        # The DPO's plain words, not the register's, and only the children it is for.
+        assert "Your family does not have to tell us things." in text, fmt
+        assert "Families are not required by law" not in text, fmt
+        assert "Foster carers" not in text and "Victims of crime" not in text, fmt

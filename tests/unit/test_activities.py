@@ -298,3 +298,33 @@ def test_own_fields_need_a_name_each_named_once(register: Register) -> None:
             sample_activity(extra_fields={"System supplier": "a", "system  SUPPLIER": "b"})
         )
     assert register.activities.load() == []
+
+
+def test_each_recipient_keeps_why_it_gets_the_data(register: Register) -> None:
+    created = register.activities.create(
+        sample_activity(recipient_reasons={"police": "To investigate a crime"})
+    )
+    assert created.id is not None
+    # Matched to the recipient as the register spells it, and read back by every reader.
+    assert created.recipient_reasons == {"Police": "To investigate a crime"}
+    assert register.activities.get(created.id).recipient_reasons == created.recipient_reasons
+    updated = register.activities.update(
+        created.id,
+        {
+            "recipients": ["Police", "NHS bodies", "Ofsted"],
+            "recipient_reasons": {
+                "Police": "To investigate a crime",
+                "Ofsted": "To inspect our services",
+                "Nobody": "A reason for a recipient the activity does not have",
+            },
+        },
+    )
+    assert updated.recipient_reasons == {
+        "Police": "To investigate a crime",
+        "Ofsted": "To inspect our services",
+    }
+    changes = register.history.changes(entity_type="activity", entity_id=created.id)
+    assert any(c.field == "recipient_reasons" for c in changes if c.action == "update")
+    # Removing a recipient takes its reason with it.
+    again = register.activities.update(created.id, {"recipients": ["Ofsted"]})
+    assert again.recipient_reasons == {"Ofsted": "To inspect our services"}
