@@ -49,6 +49,11 @@ def test_an_edit_on_a_full_disk_is_refused_in_words_in_the_editor(
         assert "All changes saved" not in editor.save_state.text()
         # Closing asks whether to throw the unsaved change away (a real question): yes.
         asked: list[list[str]] = []
-        monkeypatch.setattr(editor, "ask_discard", lambda problems: asked.append(problems) or True)
+
+        def discard(problems: list[str]) -> bool:
+            asked.append(problems)
+            return True
+
+        monkeypatch.setattr(editor, "ask_discard", discard)
         editor.close()
         assert len(asked) == 1
