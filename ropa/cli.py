@@ -243,8 +243,10 @@ def _words_for(error: Exception, args: argparse.Namespace, db_path: Path | str) 
     places = [Path(db_path)] if isinstance(db_path, Path) else []
     if args.command in {"demo", "export", "notice"} and isinstance(written, Path):
         places.insert(0, written)
+    # A new file (an example register, a workbook, a notice) saves nothing of the register.
+    saving = args.command == "import"
     for place in places:
-        if problem := storage_problem(error, place.expanduser().absolute(), saving=True):
+        if problem := storage_problem(error, place.expanduser().absolute(), saving=saving):
             return str(problem)
     detail = str(error).splitlines()[0] if str(error) else ""
     return (

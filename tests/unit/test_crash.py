@@ -136,13 +136,13 @@ def _record_acknowledgements(server: ForkServer, acknowledged: Acknowledged) -> 
 def _check_register(path: Path, acknowledged: Acknowledged) -> None:
     with Register.open(path, daily_backup=False) as register, register.engine.connect() as raw:
         assert raw.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-        sizes = dict(
+        sizes: dict[int, int] = dict(
             raw.exec_driver_sql(
                 "SELECT CAST(substr(reference, 2, 5) AS INTEGER), count(*) FROM activities "
                 f"WHERE reference LIKE '{BATCH_PREFIX}%' GROUP BY 1"
             ).all()
         )
-        history = dict(
+        history: dict[int, int] = dict(
             raw.exec_driver_sql(
                 "SELECT CAST(substr(entity_label, 2, 5) AS INTEGER), count(*) "
                 "FROM change_history WHERE action = 'create' "

@@ -1,0 +1,59 @@
+"""In the window, a full disk is said in words, never "did not expect" (issue 19): a real
+activity editor on a register on a real full disk (a small tmpfs, mounted as root)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from ropa.register import Register
+from tests.conftest import sample_activity
+from tests.helpers.editors import open_editor
+from tests.unit.test_safety_cli import _fill, full_disk  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.gui
+
+
+def test_an_edit_on_a_full_disk_is_refused_in_words_in_the_editor(
+    qtbot: QtBot,
+    full_disk: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    told: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda _parent, title, text, *_a: told.append((title, text))
+    )
+    unexpected: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda _parent, _title, text, *_a: unexpected.append(text)
+    )
+    with Register.open(full_disk / "register.ropa") as register:
+        created = register.activities.create(sample_activity(description="Short."))
+        assert created.id is not None
+        editor = open_editor(qtbot, register, created.id)
+        _fill(full_disk)
+
+        editor.binding("description").set("Long enough to need new pages. " * 400)
+        saved = editor.save_field("description")
+
+        assert saved is False
+        assert unexpected == []
+        assert len(told) == 1
+        title, text = told[0]
+        assert title == "Not saved"
+        assert text.startswith(f"The disk holding {register.path} is full")
+        assert "did not expect" not in text
+        assert "All changes saved" not in editor.save_state.text()
+        # Closing asks whether to throw the unsaved change away (a real question): yes.
+        asked: list[list[str]] = []
+
+        def discard(problems: list[str]) -> bool:
+            asked.append(problems)
+            return True
+
+        monkeypatch.setattr(editor, "ask_discard", discard)
+        editor.close()
+        assert len(asked) == 1
