@@ -408,6 +408,9 @@ def compose(
         notice, organisation, special_categories, criminal_categories, findings, on=now.date()
     )
     covered = builder.for_people(builder.drop_processor_activities(list(activities)))
+    builder.no_automated_anywhere = bool(covered) and all(
+        a.automated_decisions is False for a in covered
+    )
     if layer == "short":
         sections = builder.short_layer(covered)
     elif layer == "just-in-time":
@@ -695,6 +698,9 @@ class _Builder:
         self.people: set[str] | None = None
         # Register text above a child's reading grade, with its grade.
         self.hard_text: dict[str, float] = {}
+        # Every activity the notice covers answers No to decisions by computer alone: then
+        # it is said once, with the rights, rather than in each service.
+        self.no_automated_anywhere = False
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -1332,22 +1338,14 @@ class _Builder:
         section.paragraph(self.words.automated_review)
 
     def _no_automated(self, section: Section, activities: list[ActivityRecord]) -> None:
-        """Say that no decision is made by computer alone only where the register records
-        it: the answer "No" with a note of how decisions are made.  A "No" on its own cannot
-        be told apart from a question never answered (an unticked box, a blank cell read
-        as No), so then the notice says nothing and the DPO is told why."""
-        unknown = [a for a in activities if not a.automated_decision_details.strip()]
-        if not unknown:
-            section.paragraph(self.words.no_automated)
+        """Say that no decision is made by computer alone only where the register answers
+        No for every activity here (an unanswered question is a gap, above, never a No:
+        migration 0005 kept a stored No only where someone was seen to give it).  Where
+        the whole notice answers No, it is said once, with the rights."""
+        if self.no_automated_anywhere:
             return
-        self.warn(
-            "check",
-            section.heading,
-            f"The notice does not say that no decision is made by computer alone: the "
-            f"register does not record it for {_names(unknown)}. If a person is involved in "
-            "every decision, say so in “About the automated decisions” (for example “No: a "
-            "social worker makes every decision”).",
-        )
+        if activities and all(a.automated_decisions is False for a in activities):
+            section.paragraph(self.words.no_automated)
 
     # --- rights --------------------------------------------------------------------------
 
@@ -1358,6 +1356,8 @@ class _Builder:
         section = Section("rights", words.rights_heading)
         bases = law.lawful_bases()
         section.paragraph(words.rights_intro)
+        if self.no_automated_anywhere:
+            section.paragraph(words.no_automated)
         for code, right in law.rights().items():
             if code == "complain":
                 continue  # "How to complain" has its own section

@@ -135,7 +135,8 @@ EDITABLE_FIELDS = (
 # "Pupils", "Looked after children", "Care leavers"): a children's notice covers these
 # people unless the DPO chooses others.
 _CHILD_WORDS = re.compile(
-    r"\b(child|children|young (?:people|person)|pupils?|students?|care leavers?|teenagers?|"
+    # "Young" before anything but adults: young people, young carers, young volunteers.
+    r"\b(child|children|young (?!adults?\b)\w+|pupils?|students?|care leavers?|teenagers?|"
     r"youths?|bab(?:y|ies)|infants?|minors?|under[- ]18s?)\b",
     re.IGNORECASE,
 )

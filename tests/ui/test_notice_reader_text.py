@@ -36,6 +36,7 @@ def charity_activities() -> list[ActivityRecord]:
         "sources": ["The person themselves"],
         "security_measures": ["Role-based access control"],
         "statutory_requirement": "You do not have to give it to us.",
+        "automated_decisions": False,
         "retention": [RetentionEntry("6 years after your last gift")],
     }
     return [
@@ -263,12 +264,13 @@ CHOICES = (
 @pytest.fixture
 def informed(tmp_path: Path) -> Iterator[Register]:
     """The charity's register with a reason for each recipient and, for Gift Aid only, a
-    recorded answer that no decision is made by computer alone."""
+    recorded answer that no decision is made by computer alone (the others unanswered)."""
     with Register.open(tmp_path / "informed.ropa") as register:
         register.organisation.update(CHARITY)
         newsletter, gift_aid, research = charity_activities()
         gift_aid.recipient_reasons = {"HM Revenue and Customs": "To claim Gift Aid on your gifts"}
         gift_aid.automated_decision_details = "No: a person checks every claim."
+        newsletter.automated_decisions = research.automated_decisions = None
         newsletter.recipient_reasons = {"mailing  house": "To post the newsletter to you"}
         for activity in (newsletter, gift_aid, research):
             register.activities.create(activity)
@@ -312,11 +314,11 @@ def test_the_full_notice_says_why_each_recipient_gets_it_the_choices_and_the_lin
         # Said once: only Gift Aid records that a person makes every decision.
         assert text.count(NO_COMPUTER[audience]) == 1, fmt
     # The sentence sits in the Gift Aid section, and not in the others, whose register
-    # leaves the question unanswered (a "No" alone cannot be told from unanswered).
+    # leaves the question unanswered: neither told nor denied, a gap for the DPO.
     sections = {s.heading: " ".join(s.lines()) for s in document.service_sections()}
     assert NO_COMPUTER[audience] in sections["Gift Aid claims"]
     assert NO_COMPUTER[audience] not in sections["Supporter research"]
-    unknown = [w.message for w in document.warnings if "computer alone" in w.message]
+    unknown = [w.message for w in document.warnings if "made by computer" in w.message]
     assert any("Supporter research" in m for m in unknown), unknown
     # A recipient without a reason is named alone.
     assert "Research agency" in texts["md"] and "Research agency:" not in texts["md"]

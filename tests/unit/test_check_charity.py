@@ -38,6 +38,10 @@ def activity(reference: str, name: str, **changes: object) -> ActivityRecord:
         "security_measures": ["Role-based access control"],
         "retention": [RetentionEntry("6 years", "end of support")],
         "next_review": NEXT_YEAR,
+        # The yes/no questions answered: an unanswered one is a finding of its own.
+        "automated_decisions": False,
+        "involves_children": False,
+        "large_scale": False,
     }
     values.update(changes)
     return ActivityRecord(**values)  # type: ignore[arg-type]

@@ -226,7 +226,10 @@ def test_childrens_social_care_section_says_everything_in_its_place(register: Re
         in text
     )
     assert "Case files: Until the child's 25th birthday." in text
+    # The register answers No to automated decisions: the notice says so once, with the
+    # rights, rather than in each service (Art 13(2)(f)).
     assert "computer" not in text.casefold() and "outside the UK" not in text
+    assert "We make no decision about you by computer alone" in lines(document, "rights")
     common = lines(document, "bases")
     assert "appropriate policy document" in common
     assert "Special category data, such as health or ethnic origin" in common
