@@ -551,9 +551,13 @@ def _place(
                 and label not in entry.detail
             ):
                 entry.detail += f" and its {label}"
+    read = {(row, index) for row, cells in group for index, cell in cells.items()}
     for problem in draft.problems:
+        # A problem of rows that continue one activity names them all ("B6:B7"): only
+        # the cells that held something went into the notes.
         for row, column in _cells_of(problem.cell):
-            ledger.place(title, row, column, Destination.NOTES, problem.why, activity)
+            if (row, column) in read:
+                ledger.place(title, row, column, Destination.NOTES, problem.why, activity)
 
 
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?$")
