@@ -8,9 +8,10 @@
 
 Needs only Python 3.11 or newer. Works the same on Windows, macOS and Linux.
 
-Both `app` and `test` install exactly the versions in requirements.lock, each file checked
-against the hashes recorded there, so that what runs is what was tested: a new release of a
-library changes nothing until the lock file is refreshed and committed.
+`app` installs exactly the versions in requirements.lock (what the app needs to run), `test`
+those in requirements-dev.lock (the same versions, with the test tools and linters), each file
+checked against the hashes recorded there, so that what runs is what was tested: a new release
+of a library changes nothing until the lock files are refreshed and committed.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-STAMP = VENV / "installed-from.sha256"
-LOCK = ROOT / "requirements.lock"
+# What the app needs to run, and that with what the tests and checks need (a superset).
+APP_LOCK = ROOT / "requirements.lock"
+DEV_LOCK = ROOT / "requirements-dev.lock"
 # What installing the project itself needs (pyproject.toml's build-system), locked too.
 BUILD_REQUIREMENTS = "setuptools>=68\n"
 
@@ -35,11 +37,24 @@ def venv_python() -> Path:
     return VENV / scripts / ("python.exe" if os.name == "nt" else "python")
 
 
-def install() -> None:
+def _stamp(lock: Path) -> Path:
+    return VENV / f"installed-from-{lock.stem}.sha256"
+
+
+def _wanted(lock: Path) -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + lock.read_bytes()).hexdigest()
+
+
+def _installed(lock: Path) -> bool:
+    stamp = _stamp(lock)
+    return venv_python().exists() and stamp.exists() and stamp.read_text() == _wanted(lock)
+
+
+def install(lock: Path) -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - run by whatever Python the user has
         sys.exit(f"ROPA desk needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + LOCK.read_bytes()).hexdigest()
-    if venv_python().exists() and STAMP.exists() and STAMP.read_text() == wanted:
+    # The development lock holds the app's versions too, so either serves the app.
+    if _installed(lock) or (lock == APP_LOCK and _installed(DEV_LOCK)):
         return
     if not venv_python().exists():
         print("Creating a virtual environment in .venv ...", flush=True)
@@ -47,40 +62,43 @@ def install() -> None:
     print("Installing ROPA desk and what it needs ...", flush=True)
     pip = [str(venv_python()), "-m", "pip", "install", "--quiet"]
     # Every file checked against the lock's hashes; nothing outside the lock comes in.
-    subprocess.run([*pip, "--require-hashes", "--no-deps", "-r", str(LOCK)], check=True)
+    subprocess.run([*pip, "--require-hashes", "--no-deps", "-r", str(lock)], check=True)
     # The project itself, built with the locked setuptools rather than a fresh download.
     subprocess.run([*pip, "--no-deps", "--no-build-isolation", "-e", str(ROOT)], check=True)
-    STAMP.write_text(wanted)
+    for other in (APP_LOCK, DEV_LOCK):
+        _stamp(other).unlink(missing_ok=True)
+    _stamp(lock).write_text(_wanted(lock))
 
 
 def refresh_lock() -> int:
-    """Resolve pyproject.toml's ranges (with the test tools) for every platform and Python
-    3.11+, with the hashes of every file, into requirements.lock; uv does the resolving."""
+    """Resolve pyproject.toml's ranges for every platform and Python 3.11+, with the hashes of
+    every file: the app's own into requirements.lock, then with the test tools into
+    requirements-dev.lock at the same versions. uv does the resolving and keeps the versions
+    already locked unless a range in pyproject.toml no longer admits them."""
     if not venv_python().exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
     python = str(venv_python())
     subprocess.run([python, "-m", "pip", "install", "--quiet", "uv"], check=True)
     build = VENV / "build-requirements.in"
     build.write_text(BUILD_REQUIREMENTS)
+    compile_command = [python, "-m", "uv", "pip", "compile", "pyproject.toml", str(build)]
+    options = ["--universal", "--python-version", "3.11", "--generate-hashes", "--quiet"]
+    status = subprocess.call(
+        [*compile_command, *options, "--no-header", "--output-file", str(APP_LOCK)], cwd=ROOT
+    )
+    if status != 0:
+        return status
     return subprocess.call(
         [
-            python,
-            "-m",
-            "uv",
-            "pip",
-            "compile",
-            "pyproject.toml",
-            str(build),
+            *compile_command,
             "--extra",
             "test",
-            "--universal",
-            "--python-version",
-            "3.11",
-            "--generate-hashes",
-            "--quiet",
+            "--constraint",
+            str(APP_LOCK),
+            *options,
             "--no-header",
             "--output-file",
-            str(LOCK),
+            str(DEV_LOCK),
         ],
         cwd=ROOT,
     )
@@ -92,10 +110,11 @@ def main(argv: list[str]) -> int:
         return 2
     if argv[0] == "lock":
         return refresh_lock()
-    install()
     command, rest = argv[0], argv[1:]
     if command == "app":
+        install(APP_LOCK)
         return subprocess.call([str(venv_python()), str(ROOT / "main.py"), *rest])
+    install(DEV_LOCK)
     python = str(venv_python())
     # The house rules first: the linters' verdict is part of "the tests pass".
     checks = (
@@ -108,7 +127,10 @@ def main(argv: list[str]) -> int:
         if status != 0:
             return status
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.call([python, "-m", "pytest", *rest], cwd=ROOT, env=env)
+    # One worker a core (pytest-xdist); the slowest tests listed at the end. Arguments given
+    # after `test` come later and win (`-n 0` runs in one process, as a debugger wants).
+    defaults = ["-n", "auto", "--durations=15"]
+    return subprocess.call([python, "-m", "pytest", *defaults, *rest], cwd=ROOT, env=env)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,16 @@ process's peak memory.
 At 10,000 rows the import is also set beside the reader's own bare iteration of the same
 file (every cell of every row, nothing done with them).  Targets: time per row flat within
 1.5x from the smallest size to the largest; at 10,000 rows within 3x of the bare read.
+
+    .venv/bin/python bench/import_scale.py --bounded
+
+The bound on rows (issue 18): imports of 10,000 and 100,000 rows, and of a 16 MB .xlsx of
+1.5 million short rows (under both size limits; written here, never by the tests), each in a
+fresh process with its time and peak memory, each beside a baseline measured in the same
+run: for the imports, python-calamine's bare iteration of the same file (every cell, nothing
+done with them); for the 1.5-million-row file, which must be refused within seconds in under
+500 MB, a process with the same imports that only inflates the sheet's XML, a piece at a
+time.  The ratios are printed.
 """
 
 from __future__ import annotations
@@ -21,7 +31,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -142,6 +154,153 @@ def bare_read(path: Path) -> dict[str, float]:
     return times
 
 
+def write_million_rows(path: Path, rows: int = 1_500_000) -> Path:
+    """An .xlsx of `rows` short rows (a business function and a purpose) under the ICO
+    headings, its XML written straight into the zip a piece at a time: openpyxl would take
+    minutes.  About 16 MB; it unpacks to 160 MB, under the reader's 400 MB limit."""
+    import zipfile
+
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            "</Types>"
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheets><sheet name="ROPA" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b'<sheetData><row r="1">'
+                b'<c r="A1" t="inlineStr"><is><t>Business function</t></is></c>'
+                b'<c r="B1" t="inlineStr"><is><t>Purpose of processing</t></is></c></row>'
+            )
+            batch: list[bytes] = []
+            for row in range(2, rows + 2):
+                batch.append(
+                    f'<row r="{row}"><c r="A{row}" t="inlineStr"><is><t>HR team</t></is></c>'
+                    f'<c r="B{row}"><v>{row}</v></c></row>'.encode()
+                )
+                if len(batch) == 10_000:
+                    sheet.write(b"".join(batch))
+                    batch.clear()
+            sheet.write(b"".join(batch) + b"</sheetData></worksheet>")
+    return path
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bare_calamine(path: Path) -> dict[str, float]:
+    """Run in a child process: python-calamine's bare iteration of every cell, the baseline
+    of an import of the same file."""
+    import python_calamine
+
+    import ropa.spreadsheets  # noqa: F401 (the same imports as the import's process)
+
+    started = time.perf_counter()
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    for row in workbook.get_sheet_by_index(0).iter_rows():
+        for _ in row:
+            pass
+    return {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb()}
+
+
+def inflate_only(path: Path) -> dict[str, float]:
+    """Run in a child process: the sheet's XML inflated a megabyte at a time and dropped,
+    the least any look at every row costs; the baseline of the refused file."""
+    import zipfile
+
+    import ropa.spreadsheets  # noqa: F401 (the same imports as the import's process)
+
+    started = time.perf_counter()
+    inflated = 0
+    with zipfile.ZipFile(path) as archive, archive.open("xl/worksheets/sheet1.xml") as sheet:
+        while chunk := sheet.read(1 << 20):
+            inflated += len(chunk)
+    return {
+        "seconds": time.perf_counter() - started,
+        "peak_mb": _peak_mb(),
+        "inflated_mb": inflated / 1024 / 1024,
+    }
+
+
+def import_refused(path: Path) -> dict[str, Any]:
+    """Run in a child process: an import that must be refused, timed, with the peak."""
+    from ropa.register import Register
+    from ropa.spreadsheets import import_workbook
+    from ropa.spreadsheets.errors import SpreadsheetError
+
+    folder = Path(tempfile.mkdtemp(prefix="ropa-import-scale-"))
+    with Register.open(folder / "empty.ropa") as register:
+        started = time.perf_counter()
+        try:
+            import_workbook(register, path)
+            answer = "imported (not refused)"
+        except SpreadsheetError as error:
+            answer = str(error)
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_mb": _peak_mb(), "answer": answer}
+
+
+def bounded(folder: Path) -> None:
+    """Time and peak memory of 10,000 and 100,000-row imports and of the refused
+    1.5-million-row file, each beside its baseline measured in this run."""
+    print(f"{'file':<34} {'size':>7} {'time':>8} {'peak':>8}   baseline, ratio")
+    for size in (10_000, 100_000):
+        path = write_workbook(folder / f"hand-made-{size}.xlsx", size)
+        done = in_child("import", path)
+        assert done["created"] == size, done
+        base = in_child("bare-calamine", path)
+        print(
+            f"{f'import of {size:,} rows':<34} {path.stat().st_size / 1024 / 1024:5.1f}MB "
+            f"{done['seconds']:7.2f}s {done['peak_mb']:6.0f}MB   bare calamine iteration "
+            f"{base['seconds']:.2f}s {base['peak_mb']:.0f}MB: "
+            f"time {done['seconds'] / base['seconds']:.1f}x, "
+            f"memory {done['peak_mb'] / base['peak_mb']:.1f}x"
+        )
+    path = write_million_rows(folder / "million-rows.xlsx")
+    refused = in_child("refused", path)
+    base = in_child("inflate", path)
+    print(
+        f"{'1,500,000 short rows (refused)':<34} {path.stat().st_size / 1024 / 1024:5.1f}MB "
+        f"{refused['seconds']:7.2f}s {refused['peak_mb']:6.0f}MB   inflating its "
+        f"{base['inflated_mb']:.0f} MB of XML {base['seconds']:.2f}s {base['peak_mb']:.0f}MB: "
+        f"time {refused['seconds'] / base['seconds']:.2f}x, memory "
+        f"{refused['peak_mb'] / base['peak_mb']:.2f}x (targets: within seconds, under 500 MB)"
+    )
+    print(f"  the answer: {refused['answer']}")
+
+
 def import_once(path: Path) -> dict[str, float]:
     """Run in a child process: one import into an empty register, timed, with the peak."""
     from ropa.register import Register
@@ -156,7 +315,7 @@ def import_once(path: Path) -> dict[str, float]:
     return {"seconds": seconds, "cpu": cpu, "created": len(report.created), "peak_mb": peak_mb}
 
 
-def in_child(function: str, path: Path) -> dict[str, float]:
+def in_child(function: str, path: Path) -> dict[str, Any]:
     """`function(path)` in a fresh interpreter, so each size's peak memory is its own."""
     output = subprocess.run(
         [sys.executable, __file__, "--child", function, str(path)],
@@ -164,7 +323,7 @@ def in_child(function: str, path: Path) -> dict[str, float]:
         capture_output=True,
         text=True,
     ).stdout
-    result: dict[str, float] = json.loads(output.splitlines()[-1])
+    result: dict[str, Any] = json.loads(output.splitlines()[-1])
     return result
 
 
@@ -173,13 +332,25 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 10_000, 50_000])
     parser.add_argument("--repeat", type=int, default=1, help="imports per size (best kept)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--bounded", action="store_true", help="10,000, 100,000 and 1.5 million rows"
+    )
     arguments = parser.parse_args()
     if arguments.child:
         function, path = arguments.child
-        action = import_once if function == "import" else bare_read
-        print(json.dumps(action(Path(path))))
+        actions: dict[str, Callable[[Path], dict[str, Any]]] = {
+            "import": import_once,
+            "bare": bare_read,
+            "bare-calamine": bare_calamine,
+            "inflate": inflate_only,
+            "refused": import_refused,
+        }
+        print(json.dumps(actions[function](Path(path))))
         return
     folder = Path(tempfile.mkdtemp(prefix="ropa-import-scale-"))
+    if arguments.bounded:
+        bounded(folder)
+        return
     per_row: dict[int, float] = {}
     cpu_per_row: dict[int, float] = {}
     print(f"{'rows':>7} {'file':>8} {'import':>9} {'per row':>9} {'CPU/row':>9} {'peak':>8}")

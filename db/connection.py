@@ -44,10 +44,37 @@ def sqlite_runs_apart() -> bool:
     return _apart
 
 
+# How a register file on this computer is journalled. People copy, email and sync the .ropa
+# file alone, so after every save it must hold the whole register: no save may wait in a
+# -wal file beside it. Measured (bench/save_modes.py, docs/performance.md) against WAL with a
+# full checkpoint after each save, the rollback journal that deletes itself costs about the
+# same per save, and it has no step after the commit that can fail or be skipped (a
+# checkpoint gives up while a reader holds an older snapshot), so it is the one used.
+# "WAL" (the old way) and "WAL+CHECKPOINT" remain for the bench to measure against.
+DESKTOP_JOURNAL = "DELETE"
+_desktop_journal = DESKTOP_JOURNAL
+
+
+def use_desktop_journal(mode: str) -> None:
+    """Journal local registers opened from now on with `mode` (bench/save_modes.py only)."""
+    global _desktop_journal
+    if mode not in {"DELETE", "TRUNCATE", "WAL", "WAL+CHECKPOINT"}:
+        raise ValueError(f"Unknown journal mode {mode!r}")
+    _desktop_journal = mode
+
+
+def checkpoints_after_save() -> bool:
+    """Whether each save is followed by a full WAL checkpoint (only the bench's variant)."""
+    return _desktop_journal == "WAL+CHECKPOINT"
+
+
 def journal_mode_for(path: Path) -> str:
-    """WAL, or on a network filesystem (where WAL's shared memory index cannot work) the
-    rollback journal that deletes itself after each transaction."""
-    return "DELETE" if network_drive.network_location(path) else "WAL"
+    """The rollback journal that deletes itself after each transaction, so that the file
+    alone holds every committed save; the same on a network filesystem, where WAL's shared
+    memory index cannot work at all."""
+    if network_drive.network_location(path):
+        return "DELETE"
+    return _desktop_journal.removesuffix("+CHECKPOINT")
 
 
 def _configure(connection: Connection, *, read_only: bool, journal_mode: str) -> None:

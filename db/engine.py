@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from db.connection import connect
+from db.hosted import HostStoppedError
 
 READER_OPTION = "ropa_reader"
 _CHANGES_AT_BEGIN = "ropa_changes_at_begin"
@@ -40,6 +41,14 @@ def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False)
         connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
         if not reader:
             connection.info[_CHANGES_AT_BEGIN] = _total_changes(connection)
+
+    @event.listens_for(engine, "handle_error")
+    def _helper_gone(context: Any) -> None:
+        # A helper process that died or was ended (db/hosted.py) took its connection with
+        # it: the pool drops that one connection and makes a new one (a new helper) next time.
+        if isinstance(context.original_exception, HostStoppedError):
+            context.is_disconnect = True
+            context.invalidate_pool_on_disconnect = False
 
     return engine
 

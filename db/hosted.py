@@ -19,23 +19,58 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import selectors
 import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from db.sqlite_host import read_frame, write_frame
 
 _HOST_SCRIPT = Path(__file__).with_name("sqlite_host.py")
 _IDLE_LIMIT = 4
 
+# How long a request may go unanswered. A paused helper (SIGSTOP, or stopped by a debugger)
+# is given up after STOPPED_LIMIT; one that is running gets ANSWER_LIMIT, well beyond the
+# longest statement ROPA desk runs (an integrity check or a 10,000-row import statement of a
+# large register take a few seconds), for a network drive that has hung.
+STOPPED_LIMIT = 3.0
+ANSWER_LIMIT = 60.0
+# While waiting, `_while_waiting` (set by the desktop app: ui/busy_wait.py) is called this
+# often, so that the window repaints and its timers run.
+_WAIT_SLICE = 0.05
+
 
 class HostStoppedError(sqlite3.OperationalError):
-    """The helper process has gone (killed, or out of memory): nothing more can be done on
-    this connection; a new one starts a new process."""
+    """The helper process has gone (killed, or out of memory), or stopped answering and was
+    ended: nothing more can be done on this connection; a new one starts a new process."""
+
+
+class HostNotAnsweringError(HostStoppedError):
+    """The helper process was paused or did not answer in time, and was ended."""
+
+
+_while_waiting: Callable[[], None] | None = None
+
+
+def call_while_waiting(hook: Callable[[], None] | None) -> None:
+    """Call `hook` every few hundredths of a second while a request waits for its answer
+    (None: just wait). The desktop app lets its window repaint and its timers run."""
+    global _while_waiting
+    _while_waiting = hook
+
+
+def _paused(process: subprocess.Popen[bytes]) -> bool:
+    """Whether the process is stopped (SIGSTOP, a debugger): Linux says so in /proc."""
+    try:
+        state = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state in {"T", "t"}
 
 
 class _HostProcess:
@@ -59,19 +94,63 @@ class _HostProcess:
             assert stdin is not None and stdout is not None
             try:
                 write_frame(stdin, request)
+                self._wait_for_answer(stdout)
                 status, value = read_frame(stdout)
+            except HostNotAnsweringError:
+                self.kill()
+                raise
             except (OSError, EOFError, ValueError) as error:
                 raise HostStoppedError(
-                    "The register's database process stopped unexpectedly; nothing more "
-                    "was saved. Close the register and open it again."
+                    "The register's database process stopped unexpectedly, before it had answered."
                 ) from error
         if status == "error":
             raise value
         return value
 
+    def _wait_for_answer(self, stdout: IO[bytes]) -> None:
+        """Return once the answer has begun to arrive; HostNotAnsweringError when the process
+        is paused for STOPPED_LIMIT or silent for ANSWER_LIMIT."""
+        if os.name == "nt":
+            return  # select() takes sockets only there: the read below waits as it is
+        started = time.monotonic()
+        paused_since: float | None = None
+        with selectors.DefaultSelector() as selector:
+            selector.register(stdout, selectors.EVENT_READ)
+            while not selector.select(_WAIT_SLICE if _while_waiting else 0.5):
+                now = time.monotonic()
+                if _while_waiting is not None:
+                    _while_waiting()
+                if _paused(self.process):
+                    paused_since = paused_since if paused_since is not None else now
+                    if now - paused_since >= STOPPED_LIMIT:
+                        raise HostNotAnsweringError(
+                            f"The register's database process was paused for {STOPPED_LIMIT:.0f} "
+                            "seconds and has been ended."
+                        )
+                else:
+                    paused_since = None
+                if now - started >= ANSWER_LIMIT:
+                    raise HostNotAnsweringError(
+                        f"The register's database process did not answer within "
+                        f"{ANSWER_LIMIT:.0f} seconds (the drive holding the register may "
+                        "have stopped responding) and has been ended."
+                    )
+
     @property
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def kill(self) -> None:
+        """End the process at once, paused or not (SIGKILL ends a stopped process too)."""
+        _RUNNING.discard(self)
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
 
     def stop(self) -> None:
         _RUNNING.discard(self)
@@ -118,6 +197,15 @@ class _Pool:
             idle, self._idle = self._idle, []
         for process in idle:
             process.stop()
+
+
+def call_on_idle_host(*request: Any) -> Any:
+    """Carry out `request` in a helper process that has no register open."""
+    process = POOL.take()
+    try:
+        return process.call(*request)
+    finally:
+        POOL.give_back(process)
 
 
 # Every process still running, so that none is left behind when this one exits (a closed
@@ -206,7 +294,13 @@ class HostedConnection:
     def _call(self, *request: Any) -> Any:
         if self._process is None:
             raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
-        return self._process.call(*request)
+        try:
+            return self._process.call(*request)
+        except HostStoppedError:
+            # The process is gone: this connection is closed, and the next one starts afresh.
+            process, self._process = self._process, None
+            process.kill()
+            raise
 
     # --- what sqlite3.Connection offers -------------------------------------------------
 

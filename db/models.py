@@ -67,6 +67,11 @@ class Organisation(Base):
     # lawful bases it may use for its tasks, so it is asked, never assumed.
     is_public_authority: Mapped[bool | None] = mapped_column(Boolean, nullable=True, default=None)
     complaints_contact: Mapped[str] = mapped_column(Text, default="")
+    # DPA 2018 s.164A (from 19 June 2026): controllers facilitate complaints, "such as providing
+    # a complaint form which can be completed electronically and by other means", and
+    # acknowledge each within 30 days.
+    complaints_form_url: Mapped[str] = mapped_column(Text, default="")
+    complaints_acknowledgement: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -151,7 +156,10 @@ class Activity(Base):
     legitimate_interests: Mapped[str] = mapped_column(Text, default="")
     lia_link: Mapped[str] = mapped_column(Text, default="")
     consent_record_link: Mapped[str] = mapped_column(Text, default="")
-    automated_decisions: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The yes/no questions are None until someone answers them: a register that never asked
+    # must not say "No" (a "No" to children or automated decisions switches checks off and
+    # is repeated in notices).
+    automated_decisions: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     automated_decision_details: Mapped[str] = mapped_column(Text, default="")
     dpia_required: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     dpia_progress: Mapped[str] = mapped_column(Text, default="")
@@ -162,8 +170,13 @@ class Activity(Base):
     retention_follows_apd: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     apd_deviation_reason: Mapped[str] = mapped_column(Text, default="")
     statutory_requirement: Mapped[str] = mapped_column(Text, default="")
-    involves_children: Mapped[bool] = mapped_column(Boolean, default=False)
-    large_scale: Mapped[bool] = mapped_column(Boolean, default=False)
+    involves_children: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    large_scale: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # The ICO's Article 35(4) list that the DPO ticked, one code a line (ropa.law.dpia_criteria).
+    dpia_criteria: Mapped[str] = mapped_column(Text, default="")
+    # Consent: when it was last reviewed, and how a child's consent is handled (Article 8).
+    consent_reviewed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    child_consent_arrangements: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
@@ -200,6 +213,11 @@ class ActivityLawfulBasis(Base):
     )
     basis: Mapped[str] = mapped_column(String(8))
     explanation: Mapped[str] = mapped_column(Text, default="")
+    # Article 6(5): the Annex 1 paragraph a recognised legitimate interest (ea) rests on.
+    annex1_condition: Mapped[str] = mapped_column(String(8), default="")
+    # Article 6(1), closing words: why a public authority's (ea)/(f) processing is not done
+    # in the performance of its tasks ("" = not said).
+    outside_tasks_reason: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     legislation_links: Mapped[list[BasisLegislation]] = relationship(
@@ -249,6 +267,11 @@ class Transfer(Base):
     destination: Mapped[str] = mapped_column(Text)
     mechanism: Mapped[str] = mapped_column(String(32), default="")
     safeguards: Mapped[str] = mapped_column(Text, default="")
+    # Article 46(1A)(a)(ii): whether the data protection test was considered met ("yes",
+    # "no", or "" not recorded), on which day (as typed, a date) and where the record is.
+    data_protection_test: Mapped[str] = mapped_column(String(8), default="")
+    data_protection_test_date: Mapped[str] = mapped_column(Text, default="")
+    data_protection_test_link: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -19,11 +19,13 @@ and so uses the standard library only.
 from __future__ import annotations
 
 import math
+import os
 import pickle
 import re
 import sqlite3
 import struct
 import sys
+from pathlib import Path
 from typing import IO, Any
 
 _LENGTH = struct.Struct("!Q")
@@ -45,6 +47,24 @@ def write_frame(stream: IO[bytes], value: Any) -> None:
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_LENGTH.pack(len(payload)) + payload)
     stream.flush()
+
+
+def file_identity(path: str) -> tuple[int, int, int, int, int, int, bool] | None:
+    """Device, inode, size, modification time, SQLite's file change counter, the register's
+    number (Application ID) and whether the header says WAL: see db/file_identity.py.
+    None when there is no file at `path`. Only ever run in a host with no connection open,
+    so that closing the file here drops no lock SQLite holds."""
+    try:
+        with Path(path).open("rb") as handle:
+            status = os.fstat(handle.fileno())
+            header = handle.read(100)
+    except FileNotFoundError:
+        return None
+    complete = len(header) == 100
+    counter = int.from_bytes(header[24:28], "big") if complete else 0
+    number = int.from_bytes(header[68:72], "big", signed=True) if complete else 0
+    wal = complete and header[18:20] == b"\x02\x02"
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, counter, number, wal
 
 
 def _regexp(pattern: str, text: str | None) -> bool | None:
@@ -73,6 +93,11 @@ class Host:
         if method is None:
             raise sqlite3.NotSupportedError(f"Unknown request {operation!r}")
         return method(*arguments)
+
+    def do_file_identity(self, path: str) -> Any:
+        if self.connection is not None:
+            raise sqlite3.ProgrammingError("file_identity needs a host with no connection open")
+        return file_identity(path)
 
     def do_connect(self, target: str, uri: bool, timeout: float) -> None:
         self.do_close()

@@ -253,7 +253,7 @@ def update_activity(
 ) -> bool:
     """Apply changes to a loaded activity; return whether anything actually changed.
 
-    A change of content after an approval also sends the activity back for review
+    A change of content after an approval also marks it as changed since approved
     (ropa.review_rules.changes_after_edit).  `changed_since_approval` is never typed: only
     the review steps pass it (approving clears it)."""
     changes = dict(changes)
@@ -268,7 +268,11 @@ def update_activity(
         name: value for name, value in changes.items() if _differs(getattr(before, name), value)
     }
     if review_flag is None:
-        changed.update(changes_after_edit(activity.status, activity.approved_on, changed))
+        changed.update(
+            changes_after_edit(
+                activity.status, activity.approved_on, changed, activity.changed_since_approval
+            )
+        )
     elif review_flag != activity.changed_since_approval:
         changed["changed_since_approval"] = review_flag
     if not changed:
@@ -342,12 +346,23 @@ def to_record(activity: Activity) -> ActivityRecord:
         **conditions,
         lawful_bases=[
             LawfulBasisEntry(
-                basis.basis, basis.explanation, [link.item.name for link in basis.legislation_links]
+                basis.basis,
+                basis.explanation,
+                [link.item.name for link in basis.legislation_links],
+                basis.annex1_condition,
+                basis.outside_tasks_reason,
             )
             for basis in activity.lawful_bases
         ],
         transfers=[
-            TransferEntry(transfer.destination, transfer.mechanism, transfer.safeguards)
+            TransferEntry(
+                transfer.destination,
+                transfer.mechanism,
+                transfer.safeguards,
+                transfer.data_protection_test,
+                transfer.data_protection_test_date,
+                transfer.data_protection_test_link,
+            )
             for transfer in activity.transfers
         ],
         retention=[
@@ -375,6 +390,8 @@ def _apply(activity: Activity, changes: dict[str, Any], resolver: LibraryResolve
                 ActivityLawfulBasis(
                     basis=entry.basis,
                     explanation=entry.explanation,
+                    annex1_condition=entry.annex1_condition,
+                    outside_tasks_reason=entry.outside_tasks_reason,
                     position=position,
                     legislation_links=[
                         BasisLegislation(item=item, position=index)
@@ -399,6 +416,9 @@ def _apply(activity: Activity, changes: dict[str, Any], resolver: LibraryResolve
                     destination=entry.destination,
                     mechanism=entry.mechanism,
                     safeguards=entry.safeguards,
+                    data_protection_test=entry.data_protection_test,
+                    data_protection_test_date=entry.data_protection_test_date,
+                    data_protection_test_link=entry.data_protection_test_link,
                     position=position,
                 )
                 for position, entry in enumerate(value)

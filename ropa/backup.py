@@ -30,11 +30,13 @@ DAILY = "daily"
 BEFORE_UPGRADE = "before upgrade"
 BEFORE_RESTORE = "before restore"
 MANUAL = "manual"
+BEFORE_IMPORT = "before import"
 REASON_WORDS = {
     DAILY: "Daily backup (first opening of the day)",
     BEFORE_UPGRADE: "Before upgrading to a newer version of ROPA desk",
     BEFORE_RESTORE: "Before restoring an earlier backup",
     MANUAL: "Made by hand",
+    BEFORE_IMPORT: "Before importing a spreadsheet",
 }
 _AS_FOUND = " (as found)"
 _STAMP_FORMAT = "%Y-%m-%d %H%M%S"
@@ -167,7 +169,12 @@ def list_backups(register_path: Path) -> list[BackupInfo]:
             taken_at = dt.datetime.strptime(rest[:_STAMP_LENGTH], _STAMP_FORMAT)
         except ValueError:
             continue
-        found.append(BackupInfo(candidate, taken_at, rest[_STAMP_LENGTH + 1 :]))
+        reason = rest[_STAMP_LENGTH + 1 :]
+        # Two backups in one second are told apart by a counter ("before import 2").
+        named, _, counter = reason.rpartition(" ")
+        if counter.isdigit() and named in REASON_WORDS:
+            reason = named
+        found.append(BackupInfo(candidate, taken_at, reason))
     return sorted(found, key=lambda info: (info.taken_at, info.path.name), reverse=True)
 
 

@@ -1,5 +1,11 @@
 """Errors a user can act on. Each message says what is wrong, where, and what to do."""
 
+from __future__ import annotations
+
+import errno
+import shutil
+from pathlib import Path
+
 
 class RopaError(Exception):
     """Base for every error the app shows to the user in plain words."""
@@ -43,3 +49,134 @@ class ReadOnlyError(RopaError):
 
 class FileWriteError(RopaError):
     """An output file could not be written; nothing was left half-written."""
+
+
+class FileReplacedError(RopaError):
+    """The register file was replaced or overwritten by another program since it was opened:
+    nothing is written into the file that is there now."""
+
+
+class StorageError(RopaError):
+    """The disk or folder holding the register refused a read or write (full, read-only,
+    gone): the register is not damaged, and the message says what to do."""
+
+
+class SaveInterruptedError(RopaError):
+    """The helper process running SQLite stopped or hung during a save, and the file does
+    not show that save."""
+
+
+# A disk with less than this free is full for SQLite's purposes: it needs room for a
+# journal and a few pages before it can write a byte of a save.
+_NEARLY_FULL = 1024 * 1024
+
+
+def storage_problem(error: BaseException, path: Path, *, saving: bool) -> StorageError | None:
+    """The disk trouble behind `error` in words, or None when it is not disk trouble.
+
+    Looks through the error and what it wraps (SQLAlchemy's `orig`, the cause) for SQLite's
+    own error name and the operating system's error number: a full disk, a read-only file
+    or folder, a folder that has gone (an unplugged drive, a share no longer connected).
+    """
+    names, numbers = _error_codes(error)
+    folder = path.parent
+    outcome = (
+        "Nothing was saved; the register holds everything saved before this"
+        if saving
+        else "Nothing was changed"
+    )
+    not_damaged = "The register is not damaged: do not restore a backup over it."
+    if not _exists(folder):
+        return StorageError(
+            f"The folder {folder} that holds {path.name} is not there any more (a drive or "
+            f"network share that was disconnected?). {outcome}. Reconnect it, then try "
+            f"again. {not_damaged}"
+        )
+    free = _free_space(folder)
+    full = (
+        "SQLITE_FULL" in names
+        or errno.ENOSPC in numbers
+        or (free is not None and free < _NEARLY_FULL and _any_io_error(names, numbers))
+    )
+    if full:
+        room = f" (about {free // 1024} KB free)" if free is not None else ""
+        return StorageError(
+            f"The disk holding {path} is full{room}. {outcome}. Free some space on that "
+            f"disk, or move the register to one with room, then try again. {not_damaged}"
+        )
+    if any(name.startswith("SQLITE_READONLY") for name in names) or numbers & {
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+    }:
+        return StorageError(
+            f"{path} cannot be written now: the file or its folder {folder} has become "
+            f"read-only. {outcome}. Make it writable again (or save a copy elsewhere), "
+            f"then try again. {not_damaged}"
+        )
+    if _any_io_error(names, numbers):
+        return StorageError(
+            f"The disk holding {path} could not be read or written (disk I/O error: the "
+            f"drive may have been removed or be failing). {outcome}. Check the drive, "
+            f"close ROPA desk and open the register again. Nothing shows the register is "
+            f"damaged: do not restore a backup over it unless opening it says so."
+        )
+    return None
+
+
+def proves_damage(error: BaseException) -> bool:
+    """Whether SQLite itself found the file damaged (SQLITE_CORRUPT or not a database)."""
+    names, _numbers = _error_codes(error)
+    return any(name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) for name in names)
+
+
+def _error_codes(error: BaseException) -> tuple[set[str], set[int]]:
+    names: set[str] = set()
+    numbers: set[int] = set()
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        name = getattr(current, "sqlite_errorname", None)
+        if isinstance(name, str):
+            names.add(name)
+        if isinstance(current, OSError) and current.errno is not None:
+            numbers.add(current.errno)
+        text = str(current)
+        # Errors that crossed from the helper process, or were raised as plain text.
+        if "database or disk is full" in text:
+            names.add("SQLITE_FULL")
+        if "disk I/O error" in text:
+            names.add("SQLITE_IOERR")
+        if "attempt to write a readonly database" in text:
+            names.add("SQLITE_READONLY")
+        orig = getattr(current, "orig", None)
+        pending.extend(
+            [
+                orig if isinstance(orig, BaseException) else None,
+                current.__cause__,
+                current.__context__,
+            ]
+        )
+    return names, numbers
+
+
+def _any_io_error(names: set[str], numbers: set[int]) -> bool:
+    return any(name.startswith("SQLITE_IOERR") for name in names) or errno.EIO in numbers
+
+
+def _exists(folder: Path) -> bool:
+    try:
+        return folder.is_dir()
+    except OSError:
+        return False
+
+
+def _free_space(folder: Path) -> int | None:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None

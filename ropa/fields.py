@@ -207,13 +207,13 @@ FIELDS: dict[str, FieldInfo] = {
     "automated_decisions": FieldInfo(
         "Automated decisions",
         "Whether decisions are made by computer without a person involved, or people profiled.",
-        "Articles 13(2)(f), 22",
-        kind=Kind.YES_NO,
+        "Articles 13(2)(f), 22A to 22D",
+        kind=Kind.TRI_STATE,
     ),
     "automated_decision_details": FieldInfo(
         "About the automated decisions",
         "The logic involved and the effects on people.",
-        "Article 13(2)(f)",
+        "Articles 13(2)(f) and 22C",
         kind=Kind.LONG_TEXT,
     ),
     "transfers": FieldInfo(
@@ -276,13 +276,35 @@ FIELDS: dict[str, FieldInfo] = {
         "Involves children",
         "Children's data is used (a DPIA screening question).",
         "Article 35",
-        kind=Kind.YES_NO,
+        kind=Kind.TRI_STATE,
     ),
     "large_scale": FieldInfo(
         "Large scale",
         "The processing is on a large scale (a DPIA screening question).",
         "Article 35(3)",
-        kind=Kind.YES_NO,
+        kind=Kind.TRI_STATE,
+    ),
+    "dpia_criteria": FieldInfo(
+        "ICO high-risk list",
+        "Tick each kind of processing on the ICO's list that this activity does; any one "
+        "of them means a DPIA is needed.",
+        "Article 35(1) and (4)",
+        kind=Kind.CHOICE,
+    ),
+    "consent_reviewed_on": FieldInfo(
+        "Consent last reviewed",
+        "When the consent relied on (its wording, records and whether it is still valid) was "
+        "last reviewed.",
+        "Articles 7(1) and 5(2)",
+        kind=Kind.DATE,
+    ),
+    "child_consent_arrangements": FieldInfo(
+        "Children's consent",
+        "Where consent is relied on and children are involved: how age is checked and, for "
+        "online services offered to a child under 13, how a parent gives or authorises "
+        "consent.",
+        "Article 8(1) and (2)",
+        kind=Kind.LONG_TEXT,
     ),
     "notes": FieldInfo(
         "Notes", "Anything else, including text an import could not place.", kind=Kind.LONG_TEXT

@@ -1,10 +1,19 @@
-"""The reference law shipped in resources/law: read-only facts the register builds on."""
+"""The reference law shipped in resources/law: read-only facts the register builds on.
+
+The law changes on known days (the Data (Use and Access) Act 2025 was commenced in stages:
+5 February 2026, 19 June 2026, and the Information Commission on a day not yet fixed), so
+what depends on a date is dated data: each rule, right and notice sentence carries the
+provision it rests on and the day it applies from, and the regulator's name and contacts
+are an entry with the day they take effect.  Changing the law is then a data change.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -14,6 +23,10 @@ from ropa.paths import resource
 def _load(name: str) -> Any:
     with resource("law", name).open(encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -26,6 +39,14 @@ class LawfulBasis:
     notice_text: str
     barred_for_public_authority_tasks: bool
     rights: dict[str, Any]
+    provision: str = ""
+    in_force_from: str = ""
+    # Article 6(3): the basis for (c) and (e) is laid down by law, so the record names it.
+    needs_law: bool = False
+    # Article 6(5): (ea) only where a condition in Annex 1 is met.
+    needs_annex1_condition: bool = False
+    barred_provision: str = ""
+    rights_provisions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,11 @@ class Right:
     article: str
     notice_text: str
     applies: str
+    provision: str = ""
+    in_force_from: str = ""
+    # Earlier wordings, each with the last day it applied ("until"), for dates before
+    # in_force_from: {"until": "2026-06-18", "article": "Article 77", "provision": ...}.
+    versions: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -76,6 +102,42 @@ class TransferMechanism:
     legal_reference: str
     notice_text: str
     needs_safeguard_documentation: bool
+    in_force_from: str = ""
+    # Article 46(1A)(a)(ii): safeguards count only once the exporter, acting reasonably and
+    # proportionately, considers that the data protection test is met.
+    needs_data_protection_test: bool = False
+
+
+@dataclass(frozen=True)
+class Annex1Condition:
+    """A recognised legitimate interest: a condition in Annex 1 to the UK GDPR (Art 6(5))."""
+
+    code: str
+    name: str
+    description: str
+    provision: str
+    in_force_from: str
+
+
+@dataclass(frozen=True)
+class Regulator:
+    """The UK's data protection regulator as it stands on a day."""
+
+    name: str
+    short_name: str
+    office: str
+    address: str
+    helpline: str
+    website: str
+    complaint_url: str
+    provision: str
+    effective_from: dt.date
+
+
+@dataclass(frozen=True)
+class DpiaCriterion:
+    code: str
+    name: str
 
 
 def _by_code(items: list[Any]) -> dict[str, Any]:
@@ -104,14 +166,98 @@ def article10_bases() -> dict[str, Article10Basis]:
     return _by_code([Article10Basis(**entry) for entry in _load("article10_bases.json")])
 
 
-@cache
-def rights() -> dict[str, Right]:
-    return _by_code([Right(**entry) for entry in _load("rights.json")])
+def _today(on: dt.date | None) -> dt.date:
+    return on or dt.date.today()
 
 
 @cache
-def transfer_mechanisms() -> dict[str, TransferMechanism]:
-    return _by_code([TransferMechanism(**entry) for entry in _load("transfer_mechanisms.json")])
+def _regulators() -> list[Regulator]:
+    entries = []
+    for entry in _load("regulator.json")["entries"]:
+        effective = _date(entry.pop("effective_from"))
+        if effective is not None:  # enacted but not commenced: never used until dated
+            entries.append(Regulator(**entry, effective_from=effective))
+    return sorted(entries, key=lambda regulator: regulator.effective_from)
+
+
+def regulator(on: dt.date | None = None) -> Regulator:
+    """The regulator in office on `on` (today by default): the latest entry in force."""
+    day = _today(on)
+    in_force = [r for r in _regulators() if r.effective_from <= day]
+    return in_force[-1] if in_force else _regulators()[0]
+
+
+def _regulator_words(on: dt.date | None) -> dict[str, str]:
+    office = regulator(on)
+    return {
+        "regulator": office.name,
+        "regulator_office": office.office,
+        "regulator_address": office.address,
+        "regulator_helpline": office.helpline,
+    }
+
+
+@cache
+def _rights_as_stored() -> list[Right]:
+    return [Right(**entry) for entry in _load("rights.json")]
+
+
+def rights(on: dt.date | None = None) -> dict[str, Right]:
+    """The rights as the law stands on `on` (today by default): each with the article it
+    rests on that day and its notice wording, naming the regulator in office that day."""
+    day = _today(on)
+    words = _regulator_words(on)
+    found = []
+    for right in _rights_as_stored():
+        current = right
+        for version in sorted(right.versions, key=lambda v: v["until"]):
+            if day <= dt.date.fromisoformat(version["until"]):
+                current = dataclasses.replace(
+                    right,
+                    article=version["article"],
+                    provision=version.get("provision", right.provision),
+                    in_force_from="",
+                )
+                break
+        found.append(dataclasses.replace(current, notice_text=current.notice_text.format(**words)))
+    return _by_code(found)
+
+
+def transfer_mechanisms(on: dt.date | None = None) -> dict[str, TransferMechanism]:
+    """The transfer mechanisms, with the regulator in office on `on` named in their wording."""
+    words = _regulator_words(on)
+    return _by_code(
+        [
+            dataclasses.replace(m, notice_text=m.notice_text.format(**words))
+            for m in _mechanisms_as_stored()
+        ]
+    )
+
+
+@cache
+def _mechanisms_as_stored() -> list[TransferMechanism]:
+    return [TransferMechanism(**entry) for entry in _load("transfer_mechanisms.json")]
+
+
+@cache
+def annex1_conditions() -> dict[str, Annex1Condition]:
+    """The recognised legitimate interests of Annex 1, keyed by paragraph ('1', '2', ...)."""
+    return _by_code([Annex1Condition(**entry) for entry in _load("annex1_conditions.json")])
+
+
+def annex1_condition(code: str) -> Annex1Condition | None:
+    return annex1_conditions().get(code.strip())
+
+
+@cache
+def dpia_criteria() -> dict[str, DpiaCriterion]:
+    """The ICO's list of processing likely to be high risk: any one calls for a DPIA."""
+    return _by_code([DpiaCriterion(**entry) for entry in _load("dpia_criteria.json")["criteria"]])
+
+
+def in_force(since: str, on: dt.date) -> bool:
+    """Whether something that applies from `since` (ISO date, "" = always) applies on `on`."""
+    return not since or dt.date.fromisoformat(since) <= on
 
 
 @cache

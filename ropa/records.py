@@ -37,6 +37,10 @@ class LawfulBasisEntry:
     basis: str
     explanation: str = ""
     legislation: list[str] = field(default_factory=list)
+    # Article 6(5): the Annex 1 paragraph ('1', '2', '3', '5', '6') an (ea) basis rests on.
+    annex1_condition: str = ""
+    # Why a public authority's (ea)/(f) processing is outside its tasks (Article 6(1)).
+    outside_tasks_reason: str = ""
 
 
 @dataclass
@@ -52,6 +56,10 @@ class TransferEntry:
     destination: str
     mechanism: str = ""
     safeguards: str = ""
+    # Article 46(1A): "yes" (the data protection test is met), "no", or "" (not recorded).
+    data_protection_test: str = ""
+    data_protection_test_date: str = ""
+    data_protection_test_link: str = ""
 
 
 @dataclass
@@ -112,7 +120,8 @@ class ActivityRecord:
     legitimate_interests: str = ""
     lia_link: str = ""
     consent_record_link: str = ""
-    automated_decisions: bool = False
+    # Yes/no questions: None until answered (never assumed No).
+    automated_decisions: bool | None = None
     automated_decision_details: str = ""
     transfers: list[TransferEntry] = field(default_factory=list)
     retention: list[RetentionEntry] = field(default_factory=list)
@@ -125,8 +134,12 @@ class ActivityRecord:
     retention_follows_apd: bool | None = None
     apd_deviation_reason: str = ""
     statutory_requirement: str = ""
-    involves_children: bool = False
-    large_scale: bool = False
+    involves_children: bool | None = None
+    large_scale: bool | None = None
+    # Codes of the ICO's DPIA list (ropa.law.dpia_criteria) the DPO ticked, one a line.
+    dpia_criteria: str = ""
+    consent_reviewed_on: dt.date | None = None
+    child_consent_arrangements: str = ""
     notes: str = ""
     # The organisation's own columns ("Information asset owner", "System supplier"...):
     # header -> text, in the order the organisation gave them.  Not part of the ICO layout,
@@ -215,4 +228,7 @@ class OrganisationRecord:
     # decides which lawful bases the organisation may use for its tasks.
     is_public_authority: bool | None = None
     complaints_contact: str = ""
+    # DPA 2018 s.164A: the complaint form's address, and how complaints are acknowledged.
+    complaints_form_url: str = ""
+    complaints_acknowledgement: str = ""
     version: int = 0

@@ -8,6 +8,7 @@ time a service asks for a transaction, which the main window does only once it i
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import sqlite3
 import threading
@@ -17,18 +18,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from db import network_drive
-from db.connection import connect, run_sqlite_apart, sqlite_runs_apart
+from db.connection import checkpoints_after_save, connect, run_sqlite_apart, sqlite_runs_apart
+from db.file_identity import (
+    FileIdentity,
+    new_register_number,
+    number_statement,
+    read_identity,
+    why_not_the_same,
+)
 from db.raw import RawConnection
 from db.schema import head_revision, known_revisions, stored_revision, upgrade_to_head
 from db.server import database_name, is_server_url, without_password
-from ropa.backup import BEFORE_UPGRADE, make_backup, make_daily_backup
+from ropa.backup import BEFORE_UPGRADE, backup_folder, make_backup, make_daily_backup
 from ropa.errors import (
+    FileReplacedError,
     FileWriteError,
     ReadOnlyError,
     RegisterBusyError,
     RegisterFileError,
+    SaveInterruptedError,
     SaveNotConfirmedError,
     ValidationError,
+    proves_damage,
+    storage_problem,
 )
 
 if TYPE_CHECKING:
@@ -90,6 +102,13 @@ class Register:
         # this process may open the file (the app); see db/save_witness.py.
         self.confirm_saves = sqlite_runs_apart() and server_url is None
         self._witness: SaveWitness | None = None
+        # The file as this register last left it (db/file_identity.py): each save first
+        # checks that the file is still that one. None until a writable file is settled.
+        self._identity: FileIdentity | None = None
+        # Why the file at `path` is not the register any more ("" while it is).
+        self.replaced_reason = ""
+        # What opening found beside the file and set aside, in words ("" when nothing).
+        self.side_file_note = ""
 
     @property
     def location(self) -> str:
@@ -144,24 +163,28 @@ class Register:
         if is_server_url(path):
             return cls._open_server(str(path), create=create, read_only=read_only)
         path = Path(path).expanduser()
+        refuse_unusable_path(path)
         if path.is_dir():
             raise RegisterFileError(
                 f"{path} is a folder, not a register file. Choose a register file "
                 "(such as register.ropa) or type a new file name."
             )
-        if not path.exists() or path.stat().st_size == 0:
+        if not path.exists():
             if not create:
                 raise RegisterFileError(f"There is no register at {path}. Check the path.")
             return cls._create(path)
         _check_is_sqlite(path)
         reason = "it was opened read-only on request" if read_only else writability_problem(path)
         read_only = bool(reason)
-        _prepare_schema(path, read_only=read_only)
+        side_file_note = _set_aside_foreign_wal(path, read_only=read_only)
+        unclean = _left_unclosed(path)
+        if unclean and not read_only:
+            _roll_back_unfinished_save(path)
+        _prepare_schema(path, read_only=read_only, thorough=unclean)
         register = cls(path, read_only=read_only, read_only_reason=reason)
-        if register.network_location and not read_only:
-            # A file that came to the share in WAL mode leaves it now, while no other of our
-            # connections is open (SQLite keeps WAL while another connection has the file).
-            connect(path).close()
+        register.side_file_note = side_file_note
+        if not read_only:
+            register._settle_file()
         if daily_backup and not read_only:
             try:
                 register.daily_backup = make_daily_backup(path)
@@ -180,7 +203,40 @@ class Register:
             make_session_factory(engine).begin() as session,
         ):
             seed_new_register(session)
-        return cls(path, read_only=False)
+        register = cls(path, read_only=False)
+        register._settle_file()
+        return register
+
+    def _settle_file(self) -> None:
+        """Put a writable register file in the rollback journal mode (a file from an older
+        version, or one that came to a share, leaves WAL now, while no other of our
+        connections has it open), give it its own number if it has none, and note its
+        identity, which every save checks first (db/file_identity.py)."""
+        connection = connect(self.path)
+        try:
+            if connection.execute("PRAGMA application_id").fetchone()[0] == 0:
+                connection.execute(number_statement(new_register_number()))
+        finally:
+            connection.close()
+        self._identity = read_identity(self.path)
+
+    def _check_still_the_file(self) -> None:
+        """Refuse (FileReplacedError) to save into a file that is no longer the register that
+        was opened: replaced, overwritten, moved or deleted by another program."""
+        if self._identity is None or self.server_url is not None:
+            return
+        if not self.replaced_reason:
+            self.replaced_reason = why_not_the_same(
+                self._identity, read_identity(self.path), self.path
+            )
+        if self.replaced_reason:
+            raise FileReplacedError(
+                f"Not saved: {self.replaced_reason} after ROPA desk opened it, so ROPA desk "
+                f"will not write into {self.path} (that would damage whatever is there now, "
+                "and it was left exactly as it is). Your change is still shown: use File > "
+                "Save a copy to keep this register as you see it in a new file, then decide "
+                "which file to keep."
+            )
 
     @classmethod
     def _open_server(cls, url: str, *, create: bool, read_only: bool) -> Register:
@@ -255,10 +311,17 @@ class Register:
         with self._orm_lock:
             if self._orm is not None:
                 self._orm.engine.dispose()
-        if not self.read_only and self.server_url is None:
-            # The read-only checks on opening leave -wal and -shm files beside the register;
-            # the last writable connection to close folds them back into it and removes them.
-            with contextlib.suppress(sqlite3.Error):
+        if self.read_only or self.server_url is not None or self._identity is None:
+            return
+        # The file at the path is touched again only while it is still this register: a
+        # file that replaced it is left exactly as it is, with nothing beside it.
+        with contextlib.suppress(Exception):
+            if self.replaced_reason or why_not_the_same(
+                self._identity, read_identity(self.path), self.path
+            ):
+                return
+            # A WAL left by a read of another version's register folds back into the file.
+            if self.path.with_name(self.path.name + "-wal").exists():
                 connect(self.path).close()
 
     def __enter__(self) -> Register:
@@ -279,8 +342,10 @@ class Register:
             )
         from sqlalchemy.exc import OperationalError
 
+        self._check_still_the_file()
         sessions = self._orm_parts().sessions
         mark = 0
+        committing = False
         try:
             with sessions.begin() as session:
                 if self.server_url is not None:
@@ -293,9 +358,25 @@ class Register:
 
                     mark = new_mark()
                     session.connection().exec_driver_sql(mark_statement(mark))
+                committing = True
         except OperationalError as error:
+            from db.hosted import HostStoppedError
             from db.server import is_lock_timeout
 
+            if isinstance(error.orig, HostStoppedError) and self.server_url is None:
+                if not (committing and mark and self._file_holds(mark)):
+                    raise SaveInterruptedError(
+                        f"Your last change was not saved: {error.orig} ROPA desk has started "
+                        f"a new one. The register {self.path} holds everything saved before; "
+                        "make the change again."
+                    ) from error
+                # The helper died after COMMIT: the file holds the save, so it is saved.
+                self._note_file_after_save()
+                return
+            if self.server_url is None and (
+                problem := storage_problem(error, self.path, saving=True)
+            ):
+                raise problem from error
             if "locked" not in str(error.orig) and not is_lock_timeout(error):
                 if self.server_url is not None:
                     from ropa.team import refusal_for  # a lost server connection, in words
@@ -327,6 +408,32 @@ class Register:
             raise
         if mark:
             self._confirm_save(mark)
+        if checkpoints_after_save():
+            self._checkpoint()
+        self._note_file_after_save()
+
+    def _note_file_after_save(self) -> None:
+        if self._identity is not None:
+            now = read_identity(self.path)
+            if now is not None:
+                self._identity = now
+
+    def _file_holds(self, mark: int) -> bool:
+        """Whether the file, read afresh from another process, holds the save marked `mark`."""
+        from db.save_witness import SaveWitness
+
+        try:
+            return SaveWitness(self.path).file_mark() == mark
+        except sqlite3.Error:
+            return False
+
+    def _checkpoint(self) -> None:
+        """Fold the WAL back into the file and empty it (bench/save_modes.py's variant)."""
+        pooled = self.engine.raw_connection()
+        try:
+            pooled.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        finally:
+            pooled.close()
 
     def _confirm_save(self, mark: int) -> None:
         """Raise SaveNotConfirmedError unless the file itself holds the save that left `mark`."""
@@ -440,6 +547,11 @@ def new_register_file(path: Path, suffix: str) -> Iterator[Engine]:
         engine = make_engine(partial)
         try:
             upgrade_to_head(engine)
+            with engine.connect() as connection:
+                # Outside any transaction: the pool's own connection, in autocommit.
+                connection.connection.driver_connection.execute(  # type: ignore[union-attr]
+                    number_statement(new_register_number())
+                )
             yield engine
         finally:
             # Closing the last connection checkpoints the WAL into the file itself.
@@ -499,15 +611,121 @@ def _check_is_sqlite(path: Path) -> None:
     raise RegisterFileError(f"{path} is not a ROPA desk register (not an SQLite database).{hint}")
 
 
-def _prepare_schema(path: Path, *, read_only: bool) -> None:
+def refuse_unusable_path(path: Path) -> None:
+    """Refuse (RegisterFileError) a path that must not be opened, nor replaced by a new
+    register: a link to a file that is not there (a share or drive not connected) and an
+    empty file (a copy that failed, a sync that has not finished)."""
+    if path.is_symlink() and not path.exists():
+        raise RegisterFileError(
+            f"{path} is a link to {path.readlink()}, which is not there (a drive or network "
+            "share that is not connected?). Connect it and try again; nothing was changed."
+        )
+    try:
+        empty = path.is_file() and path.stat().st_size == 0
+    except OSError:
+        empty = False
+    if empty:
+        raise RegisterFileError(
+            f"{path} is empty (0 bytes), so it is not a register: perhaps a copy or a sync "
+            "that did not finish. ROPA desk has left it as it is. Open the register from "
+            f"wherever it was copied from, or a backup in the folder "
+            f"\u201c{backup_folder(path).name}\u201d; to start a new register there, delete "
+            "the empty file first."
+        )
+
+
+_HEADER_ROLLBACK = b"\x01\x01"
+
+
+def _side_file(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _set_aside_foreign_wal(path: Path, *, read_only: bool) -> str:
+    """Move a -wal file that cannot belong to the register out of SQLite's way, before
+    SQLite opens the register (it would replay any -wal beside it into the file).
+
+    A register is kept with a rollback journal (db/connection.py), and SQLite writes a WAL
+    only for a file whose header says WAL: a -wal beside a file whose header says rollback
+    was left by another file (a register copied or synced over this one while another was
+    open). It goes into the backup folder, unused. Returns what was done, in words."""
+    wal = _side_file(path, "-wal")
+    if not wal.exists():
+        return ""
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    if header[18:20] != _HEADER_ROLLBACK:
+        return ""  # a WAL-mode file (older versions): its -wal may hold its last saves
+    folder = backup_folder(path)
+    kept = folder / f"{path.stem} {dt.datetime.now():%Y-%m-%d %H%M%S} not used{path.suffix}-wal"
+    if read_only:
+        raise RegisterFileError(
+            f"A file {wal.name} lies beside {path.name}, left by another register file, and "
+            "ROPA desk cannot move it out of the way here (the folder is read-only). Copy "
+            f"{path.name} alone somewhere you can write to and open the copy; nothing was "
+            "changed."
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        wal.replace(kept)
+        _side_file(path, "-shm").unlink(missing_ok=True)
+    except OSError as error:
+        raise RegisterFileError(
+            f"A file {wal.name} lies beside {path.name}, left by another register file, and "
+            f"could not be moved out of the way ({error.strerror or error}). Nothing was "
+            "changed."
+        ) from error
+    return (
+        f"A file {wal.name} lay beside the register, left by another register file (this one "
+        f"does not use such a file). It was not used: it is in \u201c{folder.name}\u201d as "
+        f"{kept.name}. The register is as it was last saved."
+    )
+
+
+def _left_unclosed(path: Path) -> bool:
+    """Whether the file was not closed cleanly: a journal or WAL with content beside it."""
+    for suffix in ("-journal", "-wal"):
+        try:
+            if _side_file(path, suffix).stat().st_size > 0:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _roll_back_unfinished_save(path: Path) -> None:
+    """Let SQLite roll back a save that a crash left half-written (a hot -journal), which a
+    read-only connection cannot do; a journal in use by another process is not hot, and
+    SQLite leaves it alone."""
+    if not _side_file(path, "-journal").exists():
+        return
+    try:
+        connection = connect(path)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        if problem := storage_problem(error, path, saving=False):
+            raise problem from error
+        raise RegisterFileError(
+            f"{path} was not closed cleanly and its unfinished last save could not be rolled "
+            f"back ({_reason(error)}). Close every program that has it open and try again."
+        ) from error
+
+
+def _prepare_schema(path: Path, *, read_only: bool, thorough: bool = False) -> None:
     """Recognise the file's schema version; back it up and upgrade it when it is older.
 
     Everything up to the upgrade reads through a mode=ro connection, so a file refused here
-    cannot have been written to.
+    cannot have been written to. `thorough`: the file was not closed cleanly, and is checked
+    with integrity_check, which also compares every index with its table.
     """
     try:
         inspector = connect(path, read_only=True, immutable=_needs_immutable(path))
     except sqlite3.Error as error:
+        if problem := storage_problem(error, path, saving=False):
+            raise problem from error
         raise RegisterFileError(
             f"{path} cannot be opened as a register ({_reason(error)}). "
             "Check that it is a register file; it has not been changed."
@@ -515,7 +733,8 @@ def _prepare_schema(path: Path, *, read_only: bool) -> None:
     try:
         # quick_check reads every page: a truncated file or garbage pages are found
         # now, with a clear message, rather than half-way through the user's work.
-        verdict = inspector.execute("PRAGMA quick_check").fetchone()[0]
+        check = "integrity_check" if thorough else "quick_check"
+        verdict = inspector.execute(f"PRAGMA {check}").fetchone()[0]
         if verdict != "ok":
             raise RegisterFileError(
                 f"{path} is damaged ({str(verdict).splitlines()[0]}). Restore it from a "
@@ -532,9 +751,17 @@ def _prepare_schema(path: Path, *, read_only: bool) -> None:
             known and inspector.execute("SELECT 1 FROM organisation LIMIT 1").fetchone() is not None
         )
     except sqlite3.Error as error:
+        if problem := storage_problem(error, path, saving=False):
+            raise problem from error
+        if proves_damage(error):
+            raise RegisterFileError(
+                f"{path} is damaged and cannot be read as a register ({_reason(error)}). "
+                "Restore it from a backup copy; the file has not been changed."
+            ) from error
         raise RegisterFileError(
-            f"{path} is damaged and cannot be read as a register ({_reason(error)}). "
-            "Restore it from a backup copy; the file has not been changed."
+            f"{path} cannot be read as a register now ({_reason(error)}). The file has not "
+            "been changed and nothing shows it is damaged: close other programs that may "
+            "have it open and try again."
         ) from error
     finally:
         inspector.close()

@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.enums import Status
+from ropa.fields import STATUS_LABELS
+
+# The state of an approved activity whose content has since changed, until it is submitted.
+CHANGED_SINCE_APPROVED = "Changed since approved"
 
 # The fields the review steps themselves keep.  Changing any other field changes what was
 # approved.
@@ -81,17 +85,34 @@ def changes_after_edit(
     status: Status,
     approved_on: dt.date | None,
     changed_fields: Iterable[str],
+    changed_since_approval: bool = False,
 ) -> dict[str, Any]:
-    """What else an edit changes: content changed after an approval sends the activity back
-    for review and marks it as changed since approved, so that "Approved" is never shown of
-    something the approver did not see.  Empty when the edit leaves the approval standing."""
+    """What else an edit changes, so that "Approved" is never shown of content the approver
+    did not see.  Content changed under an approval marks the activity as changed since
+    approved.  An approved one then waits in that state of its own until someone submits it
+    for review: nobody has asked for a review yet, so it is not "In review".  One already in
+    review (approved, then submitted for a fresh look) stays in review.  Empty when the edit
+    leaves the approval standing or the change is already known."""
     content_changed = any(name not in REVIEW_RECORD_FIELDS for name in changed_fields)
-    approval_stands = status is Status.APPROVED or (
-        status is Status.IN_REVIEW and approved_on is not None
-    )
-    if not (content_changed and approval_stands):
+    if not content_changed or changed_since_approval:
         return {}
-    return {"status": Status.IN_REVIEW, "changed_since_approval": True}
+    if status is Status.APPROVED:
+        return {"status": Status.DRAFT, "changed_since_approval": True}
+    if status is Status.IN_REVIEW and approved_on is not None:
+        return {"changed_since_approval": True}
+    return {}
+
+
+def is_changed_since_approved(status: Status, changed_since_approval: bool) -> bool:
+    """Approved, then changed, and not yet submitted for review again (changes_after_edit)."""
+    return changed_since_approval and status is Status.DRAFT
+
+
+def status_label(status: Status, changed_since_approval: bool) -> str:
+    """The status in words, the same in the list, the editor and the exported workbook."""
+    if is_changed_since_approved(status, changed_since_approval):
+        return CHANGED_SINCE_APPROVED
+    return STATUS_LABELS[status]
 
 
 def status_refusal(status: Status) -> str | None:

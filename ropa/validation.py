@@ -142,6 +142,13 @@ def _lawful_bases(name: str, value: Any) -> list[LawfulBasisEntry]:
                 field=name,
             )
         entry.legislation = _names(name, entry.legislation)
+        entry.annex1_condition = str(entry.annex1_condition or "").strip()
+        if entry.annex1_condition and law.annex1_condition(entry.annex1_condition) is None:
+            raise ValidationError(
+                f"{entry.annex1_condition!r} is not a condition in Annex 1 to the UK GDPR; "
+                f"choose one of {', '.join(law.annex1_conditions())}.",
+                field=name,
+            )
     return entries
 
 
@@ -168,7 +175,26 @@ def _transfers(name: str, value: Any) -> list[TransferEntry]:
                 f"{', '.join(mechanisms)}.",
                 field=name,
             )
+        if entry.data_protection_test not in ("", "yes", "no"):
+            raise ValidationError(
+                f"Whether the data protection test is met for {entry.destination} must be "
+                "yes, no or not recorded.",
+                field=name,
+            )
     return entries
+
+
+def _dpia_criteria(name: str, value: Any) -> str:
+    """Codes of the ICO's DPIA list, one a line, each known and given once."""
+    codes = [line.strip() for line in _text(name, value).splitlines() if line.strip()]
+    known = law.dpia_criteria()
+    for code in codes:
+        if code not in known:
+            raise ValidationError(
+                f"{code!r} is not on the ICO's DPIA list; choose from {', '.join(known)}.",
+                field=name,
+            )
+    return "\n".join(dict.fromkeys(codes))
 
 
 def _retention(name: str, value: Any) -> list[RetentionEntry]:
@@ -230,6 +256,7 @@ _HANDLERS: dict[str, Callable[[str, Any], Any]] = {
     "retention": _retention,
     "article10_basis": _article10,
     "extra_fields": _extra_fields,
+    "dpia_criteria": _dpia_criteria,
 }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.register_files import copy_register_file
 from tests.home_guard import RealHome, move_home_aside
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -67,6 +68,15 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses Qt widgets carries the `gui` marker, whether or not its module
+    says so: those in tests/ui, and any other test that takes pytest-qt's `qtbot`."""
+    for item in items:
+        in_ui = Path(str(item.fspath)).parent.name == "ui"
+        if in_ui or "qtbot" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.gui)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test marked both_backends that takes a register runs once on each backend."""
     # Tests that take a register (or a fixture built on `backend`, as register does).
@@ -90,14 +100,36 @@ def register_path(tmp_path: Path) -> Path:
     return tmp_path / "register.ropa"
 
 
+@pytest.fixture(scope="session")
+def _new_register_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new register at the newest schema, made once a run (per worker) and copied per test:
+    making one migrates a file with Alembic, which took about half a second a test."""
+    path = tmp_path_factory.mktemp("template") / "new.ropa"
+    Register.open(path, daily_backup=False).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _example_register_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example register, written once a run (per worker) and copied per test."""
+    from ropa.demo import write_demo
+
+    path = tmp_path_factory.mktemp("template") / "demo.ropa"
+    write_demo(path).close()
+    return path
+
+
 @pytest.fixture
 def register(
     backend: str, register_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[Register]:
-    location: Path | str = register_path
     if backend == "postgresql":
-        location = request.getfixturevalue("postgres_register_url")
-    with Register.open(location) as opened:
+        with Register.open(request.getfixturevalue("postgres_register_url")) as opened:
+            yield opened
+        return
+    # Opened as a new register is (Register.open makes no daily backup of a file it creates).
+    copy_register_file(request.getfixturevalue("_new_register_file"), register_path)
+    with Register.open(register_path, daily_backup=False) as opened:
         yield opened
 
 
@@ -105,14 +137,14 @@ def register(
 def demo_register(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[Register]:
-    from ropa.demo import fill_with_example, write_demo
-
     if backend == "postgresql":
-        with Register.open(request.getfixturevalue("postgres_register_url")) as opened:
-            fill_with_example(opened)
+        with Register.open(request.getfixturevalue("postgres_example_url")) as opened:
             yield opened
         return
-    with write_demo(tmp_path / "demo.ropa") as opened:
+    path = copy_register_file(
+        request.getfixturevalue("_example_register_file"), tmp_path / "demo.ropa"
+    )
+    with Register.open(path, daily_backup=False) as opened:
         yield opened
 
 
@@ -131,6 +163,10 @@ def sample_activity(**overrides: object) -> ActivityRecord:
         "security_measures": ["Role-based access control"],
         "lawful_bases": [LawfulBasisEntry("e", "Statutory duty", ["Children Act 1989"])],
         "retention": [RetentionEntry("Until the child's 25th birthday", "case closure")],
+        # Its yes/no questions answered, as a complete record has them (unanswered is None).
+        "automated_decisions": False,
+        "involves_children": True,
+        "large_scale": False,
     }
     values.update(overrides)
     return ActivityRecord(**values)  # type: ignore[arg-type]

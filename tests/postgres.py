@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 from tests.helpers import pg_cluster
 
 URL_VARIABLE = "ROPA_TEST_POSTGRES_URL"
-REGISTER_TEMPLATE = "ropa_register_template"
+# One template per pytest-xdist worker (workers run side by side on one server).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+REGISTER_TEMPLATE = f"ropa_register_template_{_WORKER}"
+EXAMPLE_TEMPLATE = f"ropa_example_template_{_WORKER}"
 
 
 def with_database(url: str, database: str) -> str:
@@ -105,3 +108,23 @@ def _register_template(postgres_server: str) -> str:
 def postgres_register_url(postgres_server: str, _register_template: str) -> Iterator[str]:
     """The URL of a database holding a new register (as Register.open creates one)."""
     yield from _fresh_database(postgres_server, _register_template)
+
+
+@pytest.fixture(scope="session")
+def _example_template(postgres_server: str, _register_template: str) -> str:
+    """A database holding the example register, to copy for each test that wants it."""
+    from ropa.demo import fill_with_example
+    from ropa.register import Register
+
+    with _admin(postgres_server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{EXAMPLE_TEMPLATE}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{EXAMPLE_TEMPLATE}" TEMPLATE "{_register_template}"')
+    with Register.open(with_database(postgres_server, EXAMPLE_TEMPLATE)) as register:
+        fill_with_example(register)
+    return EXAMPLE_TEMPLATE
+
+
+@pytest.fixture
+def postgres_example_url(postgres_server: str, _example_template: str) -> Iterator[str]:
+    """The URL of a database holding the example register."""
+    yield from _fresh_database(postgres_server, _example_template)

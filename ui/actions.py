@@ -18,15 +18,27 @@ Pixmap = QStyle.StandardPixmap
 PAGE_NAMES = ("Activities", "Notices", "Libraries", "Organisation", "Checks")
 
 
+# The dynamic property naming the platform's standard key an action stands for.  Any other
+# key it has must be free of every platform's standard keys, which Qt's own widgets act on:
+# Ctrl+D is Delete on X11, Ctrl+E end of line, Ctrl+I italic, Ctrl+H replace on Windows.
+STANDARD_KEY_PROPERTY = "ropa_standard_key"
+
+
 def make_action(
     parent: QWidget,
     text: str,
     *,
     shortcuts: list[QKeySequence] | None = None,
+    standard_key: QKeySequence.StandardKey | None = None,
     tip: str = "",
     icon: QStyle.StandardPixmap | None = None,
 ) -> QAction:
+    """An action; with `standard_key` alone its keys are that key's on this platform."""
     action = QAction(text, parent)
+    if standard_key is not None:
+        action.setProperty(STANDARD_KEY_PROPERTY, standard_key.name)
+        if shortcuts is None:
+            shortcuts = standard(standard_key)
     if shortcuts:
         action.setShortcuts(shortcuts)
     if tip:
@@ -43,12 +55,12 @@ def standard(key: QKeySequence.StandardKey) -> list[QKeySequence]:
 
 def undo_redo_actions(parent: QWidget) -> tuple[QAction, QAction]:
     """Undo (Ctrl+Z) and Redo (Ctrl+Shift+Z and Ctrl+Y on every platform)."""
-    undo = make_action(parent, "&Undo", shortcuts=standard(StandardKey.Undo))
+    undo = make_action(parent, "&Undo", standard_key=StandardKey.Undo)
     redo_keys = standard(StandardKey.Redo)
     for extra in ("Ctrl+Shift+Z", "Ctrl+Y"):
         if QKeySequence(extra) not in redo_keys:
             redo_keys.append(QKeySequence(extra))
-    redo = make_action(parent, "&Redo", shortcuts=redo_keys)
+    redo = make_action(parent, "&Redo", shortcuts=redo_keys, standard_key=StandardKey.Redo)
     return undo, redo
 
 
@@ -67,7 +79,7 @@ class AppActions:
         self.open_register = a(
             parent,
             "&Open register\u2026",
-            shortcuts=standard(StandardKey.Open),
+            standard_key=StandardKey.Open,
             tip="Open another register file",
             icon=Pixmap.SP_DialogOpenButton,
         )
@@ -79,7 +91,7 @@ class AppActions:
         self.save_copy = a(
             parent,
             "Save a &copy\u2026",
-            shortcuts=standard(StandardKey.SaveAs),
+            standard_key=StandardKey.SaveAs,
             tip="Write a consistent copy of this register to another file",
             icon=Pixmap.SP_DialogSaveButton,
         )
@@ -91,41 +103,41 @@ class AppActions:
         self.import_workbook = a(
             parent,
             "&Import ICO workbook\u2026",
-            shortcuts=[QKeySequence("Ctrl+I")],
+            shortcuts=[QKeySequence("Ctrl+Shift+I")],
             tip="Read an ICO controller or processor workbook into this register",
         )
         self.export_controller = a(
             parent,
             "&Export controller workbook\u2026",
-            shortcuts=[QKeySequence("Ctrl+E")],
+            shortcuts=[QKeySequence("Ctrl+Shift+E")],
             tip="Write the ICO controller workbook (Article 30(1))",
         )
         self.export_processor = a(
             parent,
             "Export &processor workbook\u2026",
-            shortcuts=[QKeySequence("Ctrl+Shift+E")],
+            shortcuts=[QKeySequence("Ctrl+Shift+P")],
             tip="Write the ICO processor workbook (Article 30(2))",
         )
         self.print_ = a(
             parent,
             "&Print\u2026",
-            shortcuts=standard(StandardKey.Print),
+            standard_key=StandardKey.Print,
             tip="Print the activities shown",
         )
-        self.quit = a(parent, "&Quit", shortcuts=standard(StandardKey.Quit))
+        self.quit = a(parent, "&Quit", standard_key=StandardKey.Quit)
         # Edit
         self.undo, self.redo = undo_redo_actions(parent)
         self.find = a(
             parent,
             "&Find activities",
-            shortcuts=standard(StandardKey.Find),
+            standard_key=StandardKey.Find,
             tip="Search all the text of every activity",
         )
         # Activities
         self.new_activity = a(
             parent,
             "&New activity\u2026",
-            shortcuts=standard(StandardKey.New),
+            standard_key=StandardKey.New,
             tip="Add a processing activity",
             icon=Pixmap.SP_FileIcon,
         )
@@ -134,7 +146,7 @@ class AppActions:
         self.duplicate = a(
             parent,
             "&Duplicate",
-            shortcuts=[QKeySequence("Ctrl+D")],
+            shortcuts=[QKeySequence("Ctrl+Shift+D")],
             tip="Copy the selected activities as new drafts",
         )
         self.retire = a(
@@ -145,7 +157,10 @@ class AppActions:
         self.delete = a(
             parent,
             "De&lete\u2026",
-            shortcuts=standard(StandardKey.Delete),
+            # The Delete key alone: X11's standard Delete keys include Ctrl+D, which must
+            # never delete activities.
+            shortcuts=[QKeySequence(Qt.Key.Key_Delete)],
+            standard_key=StandardKey.Delete,
             tip="Delete the selected activities for good",
             icon=Pixmap.SP_TrashIcon,
         )
@@ -174,13 +189,13 @@ class AppActions:
         self.history = a(
             parent,
             "Change &history\u2026",
-            shortcuts=[QKeySequence("Ctrl+H")],
+            shortcuts=[QKeySequence("Ctrl+Shift+H")],
             tip="Who changed what, and when, in the selected activities (or all of them)",
         )
         self.reload = a(
             parent,
             "Re&load",
-            shortcuts=standard(StandardKey.Refresh),
+            standard_key=StandardKey.Refresh,
             tip="Read the register again (after someone else changed it)",
             icon=Pixmap.SP_BrowserReload,
         )
@@ -213,7 +228,7 @@ class NoticeActions:
         self.save = a(
             parent,
             "&Save",
-            shortcuts=standard(StandardKey.Save),
+            standard_key=StandardKey.Save,
             tip="Store the changes to this notice",
             icon=Pixmap.SP_DialogSaveButton,
         )

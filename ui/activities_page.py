@@ -18,13 +18,15 @@ from PySide6.QtWidgets import (
 )
 
 from ropa.dates import DUE_SOON_DAYS
+from ropa.fields import STATUS_LABELS
 from ropa.records import ActivitySummary, Status
+from ropa.review_rules import CHANGED_SINCE_APPROVED
 from ui.activity_table_model import (
     ID_ROLE,
     STATUS_ALL,
+    STATUS_CHANGED,
     STATUS_CURRENT,
     STATUS_DUE,
-    STATUS_LABELS,
     STATUS_OVERDUE,
     ActivityFilterProxy,
     ActivityTableModel,
@@ -35,7 +37,9 @@ _STATUS_CHOICES = [
     ("All current (not retired)", STATUS_CURRENT),
     (f"Due for review (next {DUE_SOON_DAYS} days)", STATUS_DUE),
     ("Overdue for review", STATUS_OVERDUE),
-    *((label, status.value) for status, label in STATUS_LABELS.items()),
+    (STATUS_LABELS[Status.DRAFT], Status.DRAFT.value),
+    (CHANGED_SINCE_APPROVED, STATUS_CHANGED),  # approved, then changed: not yet submitted
+    *((label, status.value) for status, label in STATUS_LABELS.items() if status != Status.DRAFT),
     ("All, including retired", STATUS_ALL),
 ]
 ALL_FUNCTIONS = "All business functions"

@@ -72,6 +72,7 @@ from ui.widgets.entry_tables import (
 )
 from ui.widgets.focus import on_focus_out
 from ui.widgets.library_picker import LibraryPicker
+from ui.widgets.wheel_guard import guard_against_wheel
 
 if TYPE_CHECKING:
     from ropa.checks import Finding
@@ -200,6 +201,7 @@ class ActivityEditor(QWidget):
 
     def __init__(self, register: Register, activity_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
+        guard_against_wheel()  # scrolling the long form never turns a drop-down's value
         self.register = register
         self.record = register.activities.get(activity_id)
         self.session = ActivityEditSession(
@@ -390,7 +392,7 @@ class ActivityEditor(QWidget):
             return self._date_binding(field, error)
         if field in _TRI_STATE:
             return self._choice_binding(
-                field, {None: "Not answered", True: "Yes", False: "No"}, error
+                field, {None: "Not recorded", True: "Yes", False: "No"}, error
             )
         if field in _CHECKBOXES:
             box = QCheckBox(FIELDS[field].help)

@@ -23,26 +23,35 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QStyle
 
 from ropa.dates import DUE_SOON_DAYS
-from ropa.fields import STATUS_LABELS
 from ropa.records import ActivityRecord, ActivitySummary, Status
+from ropa.review_rules import is_changed_since_approved, status_label
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ItemRole = Qt.ItemDataRole
 
 ID_ROLE = ItemRole.UserRole + 1
-CHANGED_SINCE_APPROVED = "Changed since approved"
 CHANGED_SINCE_APPROVED_TIP = (
-    "Its content changed after it was approved, so it is back in review: approve it again "
+    "Its content changed after it was approved. Submit it for review, then approve it again "
     "once the change has been checked."
 )
+CHANGED_IN_REVIEW_TIP = (
+    "In review, and its content has changed since it was approved: approve it again once the "
+    "change has been checked."
+)
+# The list's filter value for approved activities changed since (not a Status of its own).
+STATUS_CHANGED = "changed_since_approved"
 
 
 def status_text(status: Status, changed_since_approval: bool) -> str:
-    """The status as the list and the editor say it: an activity sent back for review by a
-    change says so rather than plain "In review"."""
-    if changed_since_approval and status == Status.IN_REVIEW:
-        return CHANGED_SINCE_APPROVED
-    return STATUS_LABELS[status]
+    """The status as the list, the editor and the exported workbook say it."""
+    return status_label(status, changed_since_approval)
+
+
+def status_state(summary: ActivitySummary) -> str:
+    """The value the status filter compares: a Status value, or STATUS_CHANGED."""
+    if is_changed_since_approved(summary.status, summary.changed_since_approval):
+        return STATUS_CHANGED
+    return str(summary.status.value)
 
 
 class Column(IntEnum):
@@ -155,7 +164,9 @@ class ActivityTableModel(QAbstractTableModel):
 
     def _tooltip(self, summary: ActivitySummary, column: Column) -> str | None:
         if column == Column.STATUS and summary.changed_since_approval:
-            return CHANGED_SINCE_APPROVED_TIP
+            if is_changed_since_approved(summary.status, True):
+                return CHANGED_SINCE_APPROVED_TIP
+            return CHANGED_IN_REVIEW_TIP
         if column == Column.NEXT_REVIEW and self._is_overdue(summary):
             return "The review date has passed: review this activity."
         if column == Column.GAPS:
@@ -346,7 +357,7 @@ class ActivityFilterProxy(QSortFilterProxyModel):
         elif self._status in (STATUS_DUE, STATUS_OVERDUE):
             if not self._review_wanted(summary, model.today):
                 return False
-        elif self._status != STATUS_ALL and summary.status != self._status:
+        elif self._status != STATUS_ALL and status_state(summary) != self._status:
             return False
         if (
             self._business_function

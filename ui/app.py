@@ -33,6 +33,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
+    from ui.widgets.wheel_guard import guard_against_wheel
+
+    guard_against_wheel(app)  # every window: the wheel changes only what was clicked into
     # No style sheet and no fixed colours: the system palette (light or dark) rules.
     return app
 

@@ -54,6 +54,37 @@ _COLUMNS = ("Finding", "Activity", "Field", "Article")
 GROUPINGS = ("Severity", "Rule", "Activity")
 
 
+# How many incomplete activities "nothing found" names before it says "and N more".
+NAMED_INCOMPLETE = 5
+
+
+def nothing_found_text(report: CheckReport | None) -> str:
+    """What to say when no check found anything, agreeing with the completeness beside it:
+    completeness also counts recommended fields that no check asks for."""
+    if report is None:
+        return "The register has not been checked yet."
+    if not report.activities:
+        return "No activities to check: add one on the Activities page."
+    incomplete = sorted(
+        (share, reference, name)
+        for reference, name, share in report.activities.values()
+        if share < 1.0
+    )
+    if not incomplete:
+        return "No gaps found: every check passed and every field that applies is filled in."
+    named = [f"{reference} {name} ({share:.0%})" for share, reference, name in incomplete][
+        :NAMED_INCOMPLETE
+    ]
+    more = len(incomplete) - len(named)
+    listed = "; ".join(named) + (f"; and {more} more" if more else "")
+    return (
+        "Every check passed: the checks found nothing the law requires missing. The register "
+        f"is {report.completeness:.0%} complete because recommended fields are still empty "
+        f"in {count_of(len(incomplete), 'activity', 'activities')}: {listed}. "
+        "Open an activity to fill them in."
+    )
+
+
 @dataclass
 class _Group:
     title: str
@@ -340,7 +371,7 @@ class ChecksView(QWidget):
             "Select a finding to see how to fix it; double-click it (or press Enter) to go to "
             "the field."
             if findings
-            else "No gaps found: every check passed."
+            else nothing_found_text(self.report)
         )
 
     def _show_details(self, current: QModelIndex, _previous: QModelIndex) -> None:

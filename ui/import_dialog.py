@@ -42,6 +42,7 @@ from ropa.errors import RopaError
 from ropa.register import Register
 from ropa.spreadsheets.layout import Kind
 from ropa.spreadsheets.report import Finding, ImportReport
+from ui.import_changes import ImportChangesView
 from ui.import_mapping import MappingPanel
 from ui.item_models import horizontal_heading
 from ui.settings import AppSettings
@@ -157,7 +158,7 @@ class ImportDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.save_report_button = QPushButton("Save report\u2026")
         self.save_report_button.setEnabled(False)
-        self.save_report_button.clicked.connect(self.save_report)
+        self.save_report_button.clicked.connect(lambda: self.save_report())  # not clicked(bool)
         self.buttons.addButton(self.save_report_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.import_button = QPushButton("Import")
         self.import_button.setEnabled(False)
@@ -180,9 +181,13 @@ class ImportDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(cells_page, "Cells to look at")
         self.tabs.addTab(columns_page, "Columns and sheets")
+        # Per activity already in the register, each field the import would change.
+        self.changes = ImportChangesView(self)
+        self.changes.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.details)
+        layout.addWidget(self.changes, 1)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
         self.resize(900, 560)
@@ -252,6 +257,7 @@ class ImportDialog(QDialog):
     def _run(self, *, dry_run: bool) -> ProgressRunner:
         register, path = self.register, self.path
         mapping, roles = dict(self.mapping), dict(self.roles)
+        rejected = frozenset() if dry_run else frozenset(self.changes.rejected())
 
         def task(progress: ProgressFn, cancelled: CancelledFn) -> Any:
             from ropa.spreadsheets import import_workbook
@@ -264,6 +270,7 @@ class ImportDialog(QDialog):
                 cancelled=cancelled,
                 mapping=mapping or None,
                 roles=roles or None,
+                rejected=rejected,
             )
 
         verb = "Checking" if dry_run else "Importing"
@@ -288,6 +295,7 @@ class ImportDialog(QDialog):
         if isinstance(payload, ImportReport):
             self.findings.set_findings(payload.findings())
             self.save_report_button.setEnabled(True)
+            self.changes.set_changes(payload.changes, preview=dry_run)
             if dry_run and self._apply_remembered(payload):
                 return  # checked again at once with the choices made for this layout
             self.mapping_panel.show_report(payload, self.mapping)

@@ -59,6 +59,7 @@ from ui.review import (
 from ui.settings import AppSettings
 from ui.undo import undo_in_add_box
 from ui.widgets.message_bar import MessageBar
+from ui.widgets.wheel_guard import guard_against_wheel
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker, cancel_and_wait_all
 
 if TYPE_CHECKING:
@@ -196,6 +197,7 @@ class MainWindow(QMainWindow):
         membership: Membership | None = None,
     ) -> None:
         super().__init__()
+        guard_against_wheel()  # no value changes under the wheel, in any window
         self.register = register
         # Who the register's server says is signed in, and what their role lets them do.
         self.membership = membership or membership_of(register)

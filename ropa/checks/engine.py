@@ -269,7 +269,7 @@ _EXPECTED: tuple[_Expected, ...] = (
     _Expected("lia_link", _uses_basis("f"), _has_text("lia_link")),
     _Expected(
         "automated_decision_details",
-        lambda r, _c: r.automated_decisions,
+        lambda r, _c: r.automated_decisions is True,
         _has_text("automated_decision_details"),
     ),
     _Expected(

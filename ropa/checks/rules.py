@@ -605,10 +605,11 @@ def dpia_screening(record: ActivityRecord, context: CheckContext) -> list[str]:
     """The ICO screening criteria this activity meets; two or more mean a DPIA is needed."""
     criteria = {
         "special category data": bool(context.special_in(record.data_categories)),
-        "children's data": record.involves_children,
-        "automated decisions": record.automated_decisions,
-        "large scale": record.large_scale,
+        "children's data": record.involves_children is True,
+        "automated decisions": record.automated_decisions is True,
+        "large scale": record.large_scale is True,
     }
+    # An unanswered question is not met here; the *-UNANSWERED rules ask it.
     return [name for name, met in criteria.items() if met]
 
 
@@ -650,8 +651,89 @@ def dpia_not_recorded(record: ActivityRecord, _c: CheckContext) -> Iterator[str]
     "to review the decision.",
 )
 def automated_decisions_undescribed(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
-    if record.automated_decisions and _blank(record.automated_decision_details):
+    if record.automated_decisions is True and _blank(record.automated_decision_details):
         yield "Automated decisions are made, but the logic and effects are not described."
+
+
+# --- questions the record has not answered ------------------------------------------------
+#
+# A yes/no question nobody answered is None, never "No" (an import of a register that never
+# asked, or an activity whose box nobody set).  Treating it as No would switch off the checks
+# that follow from a Yes, so each unanswered question is asked instead.
+
+_CHILD_WORDS = (
+    "child",
+    "pupil",
+    "student",
+    "young people",
+    "young person",
+    "minor",
+    "under 18",
+    "under-18",
+    "infant",
+    "baby",
+    "babies",
+    "juvenile",
+    "adolescent",
+    "teen",
+    "youth",
+)
+
+
+def _children_hint(record: ActivityRecord) -> str:
+    named = [
+        name for name in record.individuals if any(word in name.casefold() for word in _CHILD_WORDS)
+    ]
+    return f" Its people include {_names(named)}." if named else ""
+
+
+@activity_rule(
+    "CHILDREN-UNANSWERED",
+    "Not recorded whether children's data is used",
+    WARNING,
+    "Article 35(1); Article 8; Recital 38",
+    "involves_children",
+    "Answer Yes or No to \u201cInvolves children\u201d.",
+)
+def children_unanswered(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if record.involves_children is None:
+        yield (
+            "Does this activity use children's data? The record does not say, so the DPIA "
+            "screening cannot count it." + _children_hint(record)
+        )
+
+
+@activity_rule(
+    "ADM-UNANSWERED",
+    "Not recorded whether decisions are automated",
+    WARNING,
+    "Articles 13(2)(f), 14(2)(g) and 22",
+    "automated_decisions",
+    "Answer Yes or No to \u201cAutomated decisions\u201d, and describe them if Yes.",
+)
+def automated_decisions_unanswered(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if record.automated_decisions is None and _controls(record):
+        yield (
+            "Are decisions about people made by computer, without a person involved, or are "
+            "people profiled? The record does not say, and a privacy notice must tell people "
+            "when they are."
+        )
+
+
+@activity_rule(
+    "SCALE-UNANSWERED",
+    "Not recorded whether the processing is on a large scale",
+    WARNING,
+    "Article 35(1) and (3)",
+    "large_scale",
+    "Answer Yes or No to \u201cLarge scale\u201d.",
+)
+def large_scale_unanswered(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if record.large_scale is None:
+        yield (
+            "Is this processing on a large scale? The record does not say, so the DPIA "
+            "screening cannot count it."
+        )
 
 
 def _plain_list(items: list[str]) -> str:

@@ -395,6 +395,12 @@ def _article9_name(code: str) -> str:
     return f"{_lower_first(condition.name)} ({condition.article})"
 
 
+def _basis_ordered(codes: Iterable[str]) -> list[str]:
+    """Article 6 basis codes in the order the Article lists them, unknown ones last."""
+    codes = list(dict.fromkeys(codes))
+    return [c for c in _BASIS_ORDER if c in codes] + [c for c in codes if c not in _BASIS_ORDER]
+
+
 def _lower_first(text: str) -> str:
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
@@ -759,11 +765,14 @@ class _Builder:
         if sources:
             section.subheading(words.sources)
             section.names(sources)
-        # Why
-        purposes = self.texts(n for a in activities for n in a.purposes)
+        # Why, and on which basis for each purpose (Art 13(1)(c) asks for both together)
+        purposes = self.purpose_bases(activities)
         if purposes:
             section.subheading(words.why)
-            section.bullets(purposes)
+            section.table(
+                list(words.purpose_columns),
+                [[purpose, self.basis_label(codes)] for purpose, codes in purposes],
+            )
         self.mark_findings(section, activities, ["purposes"])
         # On what basis
         reasons = self._reasons(activities)
@@ -823,6 +832,46 @@ class _Builder:
         self.mark_findings(section, activities)
         return section
 
+    def purpose_bases(self, activities: Sequence[ActivityRecord]) -> list[tuple[str, list[str]]]:
+        """Each purpose of these activities, once, with the Article 6 bases of the activities
+        that have it (the register records bases per activity, so each of an activity's
+        purposes rests on that activity's bases), in the order the Article lists them."""
+        found: dict[str, tuple[str, list[str]]] = {}
+        for activity in activities:
+            codes = [e.basis for e in activity.lawful_bases]
+            for purpose in activity.purposes:
+                text = " ".join(self.text(purpose).split())
+                if not text:
+                    continue
+                _text, known = found.setdefault(text.casefold(), (text, []))
+                known.extend(code for code in codes if code not in known)
+        return [(text, _basis_ordered(codes)) for text, codes in found.values()]
+
+    def basis_label(self, codes: Sequence[str], *, short: bool = False) -> str:
+        """The bases a purpose rests on as the audience reads them: "Public task" for adults
+        and staff (the law's names, as the section's reasons explain them), "The law says we
+        must do it" for children.  No basis recorded is a gap, marked where it shows."""
+        if not codes:
+            self.warn(
+                "gap",
+                self.words.why,
+                "A purpose has no lawful basis recorded; the notice cannot say which basis "
+                "covers it. Record the activity's Article 6 basis.",
+            )
+            return "[To complete: the lawful basis for this purpose]"
+        bases = law.lawful_bases()
+        plain = self.words.short_plain_bases if short else self.words.plain_bases
+        labels = []
+        for code in codes:
+            if code in plain:
+                labels.append(plain[code])
+            elif code in bases:
+                labels.append(bases[code].name)
+            else:
+                labels.append(f"Article 6(1)({code})")
+        text = join_names([labels[0], *(_lower_first(label) for label in labels[1:])])
+        return text[:1].upper() + text[1:]
+
     def _reasons(self, activities: list[ActivityRecord]) -> list[str]:
         """Each basis with how the service uses it and the laws behind it (those its
         explanation does not already name); then the Article 9 conditions, the Article 10
@@ -879,17 +928,11 @@ class _Builder:
         return _unique(reasons)
 
     def _plain_reasons(self, activities: list[ActivityRecord]) -> list[str]:
-        """The reasons in plain words: each basis once, and the Article 9 conditions and
-        Article 10 basis by name, without the laws behind them."""
+        """The reasons in plain words.  Each purpose's basis is beside it in the table above,
+        so only the Article 9 conditions and the Article 10 basis are said here, by name and
+        without the laws behind them, which the Data Protection Officer can name."""
         words = self.words
-        bases = law.lawful_bases()
-        codes = _unique(e.basis for a in activities for e in a.lawful_bases)
-        reasons = [
-            f"{bases[code].name}: {words.plain_bases[code]}."
-            if code in bases and code in words.plain_bases
-            else f"Article 6(1)({code})."
-            for code in [c for c in _BASIS_ORDER if c in codes]
-        ]
+        reasons = []
         conditions = _unique(
             words.plain_conditions.get(entry.code.strip().casefold()) or _article9_name(entry.code)
             for a in activities
@@ -899,7 +942,10 @@ class _Builder:
             reasons.append(_sentence(words.special_basis.format(condition=join_names(conditions))))
         if any(a.article10_basis for a in activities):
             reasons.append(_sentence(words.criminal_basis.format(basis=words.criminal_law_basis)))
-        if reasons and words.plain_bases_note:
+        names_laws = any(
+            a.legislation or any(e.legislation for e in a.lawful_bases) for a in activities
+        )
+        if names_laws and words.plain_bases_note:
             reasons.append(words.plain_bases_note)
         return reasons
 
@@ -938,7 +984,18 @@ class _Builder:
             section.paragraph(self.words.transfer_copy)
 
     def _automated(self, section: Section, activities: list[ActivityRecord], labelled: Any) -> None:
-        automated = [a for a in activities if a.automated_decisions]
+        automated = [a for a in activities if a.automated_decisions is True]
+        unanswered = [a for a in activities if a.automated_decisions is None]
+        if unanswered:
+            # Article 13(2)(f) and 14(2)(g): people must be told of automated decisions.  An
+            # unanswered question is neither told nor denied: the draft says what is missing.
+            self.gap(
+                section,
+                "Not recorded whether decisions are made by computer without a person "
+                f"involved, for: {_names(unanswered)}.",
+                "whether any decision about people is made by computer without a person "
+                "involved, and if so the logic and its effects.",
+            )
         if not automated:
             return
         section.subheading(self.words.automated)
@@ -1152,10 +1209,24 @@ class _Builder:
         return [who, uses, sharing, rights, contact]
 
     def _main_purposes(self, service: Service) -> str:
-        """A service's purposes in a line: the first of each activity's."""
-        firsts = self.texts(a.purposes[0] for a in service.activities if a.purposes)
-        shown = [_lower_first(p) for p in firsts[: self.words.short_purposes]]
-        return _sentence(join_names(shown)) if shown else ""
+        """A service's purposes in a line, each with its lawful basis: the first purpose of
+        each activity, those on the same bases joined ("safeguarding children and arranging
+        adoption (public task); the newsletter (consent)")."""
+        firsts = [a for a in service.activities if a.purposes]
+        with_bases = self.purpose_bases(
+            [dataclasses.replace(a, purposes=a.purposes[:1]) for a in firsts]
+        )[: self.words.short_purposes]
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for purpose, codes in with_bases:
+            groups.setdefault(tuple(codes), []).append(_lower_first(purpose))
+        parts = [
+            self.words.short_purpose_basis.format(
+                purposes=join_names(purposes),
+                basis=_lower_first(self.basis_label(codes, short=True)),
+            )
+            for codes, purposes in groups.items()
+        ]
+        return _sentence("; ".join(parts)) if parts else ""
 
     # --- just-in-time text ---------------------------------------------------------------
 
@@ -1171,7 +1242,13 @@ class _Builder:
                 words.jit_why.format(
                     org=self.org_name,
                     purpose=join_names([_lower_first(p) for p in purpose]) or "this service",
-                )
+                ),
+                # Art 13(1)(c): the basis goes with the purposes it covers, on the form too.
+                words.jit_basis.format(
+                    basis=_lower_first(
+                        self.basis_label(_basis_ordered(e.basis for e in activity.lawful_bases))
+                    )
+                ),
             ]
             recipients = [in_sentence(name) for name in self.texts(activity.recipients)[:3]]
             period = (

@@ -58,6 +58,11 @@ class Wording:
     criminal_tag: str = " (criminal offence data)"
     sources: str = "Where we get it"
     why: str = "Why we use it"
+    # Each purpose beside the lawful basis it rests on (Art 13(1)(c)).
+    purpose_columns: tuple[str, str] = ("Purpose", "Lawful basis")
+    # Basis code -> a few words for the first layer's "purpose (basis)" ("" = the law's name).
+    short_plain_bases: dict[str, str] = field(default_factory=dict)
+    short_purpose_basis: str = "{purposes} ({basis})"
     basis: str = "Our lawful reasons"
     special_basis: str = "For special category data: {condition}"
     criminal_basis: str = "For criminal offence data: {basis}"
@@ -154,6 +159,7 @@ class Wording:
     # Just-in-time text
     jit_why: str = "{org} uses the information you give on this form for {purpose}."
     # {period} says "for ..." or "until ..." itself.
+    jit_basis: str = "Our lawful basis for this is {basis}."
     jit_share_keep: str = "We share it with {recipients} when we need to, and keep it {period}."
     jit_keep: str = "We keep it {period}."
     jit_more: str = "Our privacy notice explains more, including your rights{where}."
@@ -239,7 +245,20 @@ CHILDREN = dataclasses.replace(
         "ea": "the law says it is a good reason, like stopping crime",
         "f": "it helps us do our work, and we have checked it is fair to you",
     },
-    plain_bases_note="Our notice for adults names the laws.",
+    # No word of a notice for adults: the organisation may have none.
+    plain_bases_note="Our Data Protection Officer can tell you which laws these are.",
+    purpose_columns=("What we use it for", "Why we are allowed to"),
+    short_plain_bases={
+        "a": "you said yes",
+        "b": "we have an agreement with you",
+        "c": "the law says we must",
+        "d": "we need it to keep someone safe",
+        "e": "it is a job the law gives us",
+        "ea": "the law says it is a good reason",
+        "f": "it helps our work and is fair to you",
+    },
+    short_purpose_basis="{purposes} (because {basis})",
+    jit_basis="We are allowed to because {basis}.",
     plain_conditions={
         "a": "you, or your parent or carer, said yes",
         "b": "the law about jobs and benefits lets us",

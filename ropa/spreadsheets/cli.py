@@ -12,6 +12,7 @@ from ropa.spreadsheets.export import export_workbook
 from ropa.spreadsheets.headers import Mapping, Roles
 from ropa.spreadsheets.importer import import_workbook
 from ropa.spreadsheets.layout import Kind
+from ropa.spreadsheets.merge import describe_changes
 from ropa.spreadsheets.vocabulary import header_key, resolve_choice
 
 if TYPE_CHECKING:
@@ -43,6 +44,11 @@ def run_import(
     # Names and notes come from the workbook: control characters and right-to-left
     # overrides in them are shown as escapes, never acted on by the terminal.
     print(report.summary(shown=for_terminal))
+    if report.changes:
+        # Per activity the register held, each field changed: a blank cell changes nothing.
+        print("\n".join(describe_changes(report.changes, dry_run=dry_run, shown=for_terminal)))
+    if report.backup is not None:
+        print(f"The register was backed up first, to {for_terminal(str(report.backup))}")
     if report_path is not None:
         from ropa.spreadsheets.report_workbook import write_report
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ropa import law
 from ropa.fields import ROLE_LABELS, STATUS_LABELS, Kind, fields_of_kind
-from ropa.records import ActivityRecord, ConditionEntry, TransferEntry
-from ropa.spreadsheets import lawtext
+from ropa.fields import label as field_label
+from ropa.records import ActivityRecord, ConditionEntry, Status, TransferEntry
+from ropa.review_rules import CHANGED_SINCE_APPROVED, status_label
+from ropa.spreadsheets import categories, lawtext
 from ropa.spreadsheets.cells import (
     format_date,
     is_empty,
@@ -59,7 +61,8 @@ class Draft:
     last_row: int = 0
     # Text found in the columns the register works out (header = the column's key).
     derived: list[CellIn] = field(default_factory=list)
-    # Conditions written in another column, put in their own field by _complete.
+    # Bases and conditions written in another column, put in their own field by _complete
+    # (see law_elsewhere.place); the cell's text is the line that named them, as written.
     elsewhere: list[tuple[str, ConditionEntry, CellIn]] = field(default_factory=list)
     # Cells read, but with what was read put elsewhere or to be confirmed (not in notes).
     moved: list[Problem] = field(default_factory=list)
@@ -75,8 +78,9 @@ DATE_FIELDS = fields_of_kind(Kind.DATE)
 # automated decisions column, so they have a reader and writer of their own.)
 _TEXT_FIELDS = fields_of_kind(Kind.TEXT, Kind.LONG_TEXT) - {"automated_decision_details"}
 _LINK_TEXT_FIELDS = fields_of_kind(Kind.LINK)
-_TRI_STATE_FIELDS = fields_of_kind(Kind.TRI_STATE)
-# Yes or no alone; automated decisions are "Yes: " and their details.
+# Yes, no or unknown, then any details; automated decisions are "Yes: " and their details,
+# with a reader and writer of their own.
+_TRI_STATE_FIELDS = fields_of_kind(Kind.TRI_STATE) - {"automated_decisions"}
 _FLAG_FIELDS = fields_of_kind(Kind.YES_NO) - {"automated_decisions"}
 _LIST_FIELDS = fields_of_kind(Kind.LIBRARY) - {"processors"}
 
@@ -92,9 +96,9 @@ def render(key: str, record: ActivityRecord, contract_links: dict[str, str]) -> 
         text = getattr(record, key)
         return CellOut(text or None, text.strip() if text and is_url(text) else None)
     if key in _LIST_FIELDS:
-        return CellOut(join_lines(getattr(record, key)))
+        return CellOut(join_lines(getattr(record, key)) or _as_written(record, key))
     if key in DATE_FIELDS:
-        return CellOut(format_date(getattr(record, key)))
+        return CellOut(format_date(getattr(record, key)) or _as_written(record, key))
     if key in _TRI_STATE_FIELDS or key in _FLAG_FIELDS:
         answer = lawtext.format_yes_no(getattr(record, key))
         details = record.extra_fields.get(yes_no_details_key(key), "").strip()
@@ -120,6 +124,30 @@ def yes_no_details_key(key: str) -> str:
     return _YES_NO_DETAILS[key]
 
 
+# "None", "N/A", "Not applicable" written where a list or a date belongs are the DPO's
+# statement ("we considered it: there are none"), not an empty cell: the register keeps the
+# words as an own field under these names, and the export writes them back in their column
+# while the field itself is empty.  (In a text field the words are the field's text; after
+# a yes/no question they are its details.)
+def as_written_key(key: str) -> str:
+    return f"{field_label(key)} (as written)"
+
+
+_AS_WRITTEN_KEYS = frozenset(as_written_key(key) for key in fields_of_kind(Kind.LIBRARY, Kind.DATE))
+# Own fields that belong in an ICO column, never in a column of their own.
+IN_THEIR_COLUMN_KEYS = YES_NO_DETAILS_KEYS | _AS_WRITTEN_KEYS
+
+
+def says_none(text: str | None) -> bool:
+    """Whether a cell holds words that say there is nothing ("None", "N/A"), as against
+    a cell with nothing in it."""
+    return text is not None and bool(text.strip()) and is_empty(text)
+
+
+def _as_written(record: ActivityRecord, key: str) -> str | None:
+    return record.extra_fields.get(as_written_key(key), "").strip() or None
+
+
 def _processors(record: ActivityRecord, contract_links: dict[str, str]) -> CellOut:
     written = []
     links = []
@@ -133,10 +161,11 @@ def _processors(record: ActivityRecord, contract_links: dict[str, str]) -> CellO
 
 
 def _automated(record: ActivityRecord, _links: dict[str, str]) -> CellOut:
-    answer = "Yes" if record.automated_decisions else "No"
+    # Unknown is written as a blank (or the details alone), never as "No".
+    answer = lawtext.format_yes_no(record.automated_decisions)
     details = record.automated_decision_details.strip()
     if details:
-        return CellOut(f"{answer}: {details}")
+        return CellOut(f"{answer}: {details}" if answer else details)
     # "No" is written too: a DPO's "No" comes back out where they wrote it.
     return CellOut(answer)
 
@@ -175,10 +204,10 @@ _SPECIAL_WRITERS: dict[str, Callable[[ActivityRecord, dict[str, str]], CellOut]]
     ),
     "apd_lawful_bases": _apd_lawful_bases,
     "rights": lambda r, _l: CellOut(
-        join_lines(lawtext.rights_available(r.lawful_bases, r.automated_decisions))
+        join_lines(lawtext.rights_available(r.lawful_bases, r.automated_decisions is True))
     ),
     "automated_decisions": _automated,
-    "status": lambda r, _l: CellOut(STATUS_LABELS[r.status]),
+    "status": lambda r, _l: CellOut(status_label(r.status, r.changed_since_approval)),
     "role": lambda r, _l: CellOut(ROLE_LABELS[r.role]),
     "article10_basis": lambda r, _l: CellOut(
         lawtext.article10_title(r.article10_basis) if r.article10_basis else None
@@ -197,7 +226,7 @@ def derived_text(key: str, values: dict[str, Any]) -> list[str]:
     """The lines the export would write in a derived column for an activity's values."""
     bases = values.get("lawful_bases") or []
     if key == "rights":
-        return lawtext.rights_available(bases, bool(values.get("automated_decisions")))
+        return lawtext.rights_available(bases, values.get("automated_decisions") is True)
     conditions = law.schedule1_conditions()
     if any(
         entry.code in conditions and conditions[entry.code].requires_apd
@@ -209,6 +238,9 @@ def derived_text(key: str, values: dict[str, Any]) -> list[str]:
 
 def read(key: str, draft: Draft, cell: CellIn) -> None:
     """Put what `cell` says into the draft; keep and report what cannot be understood."""
+    if says_none(cell.text) and key in _ANSWERS_NONE_KEEPS:
+        _keep_none_statement(key, draft, str(cell.text).strip())
+        return
     text = None if is_empty(cell.text) else cell.text
     if read_plain(key, draft, text, cell.link):
         return
@@ -220,21 +252,59 @@ def read(key: str, draft: Draft, cell: CellIn) -> None:
         _SPECIAL_READERS[key](draft, cell, text)
 
 
+# Fields where "None" or "N/A" is kept as the DPO wrote it (see as_written_key).
+KEEPS_NONE_AS_WRITTEN = (
+    _TEXT_FIELDS
+    | _LINK_TEXT_FIELDS
+    | _LIST_FIELDS
+    | DATE_FIELDS
+    | _TRI_STATE_FIELDS
+    | _FLAG_FIELDS
+    | {"automated_decisions"}
+)
+_ANSWERS_NONE_KEEPS = (
+    _LIST_FIELDS | DATE_FIELDS | _TRI_STATE_FIELDS | _FLAG_FIELDS | {"automated_decisions"}
+)
+
+
+def _keep_none_statement(key: str, draft: Draft, text: str) -> None:
+    """ "None" or "N/A" where a list, a date or a yes/no answer belongs: the field stays
+    empty (a yes/no question unanswered, never No) and the words are kept to be written
+    back in the same column."""
+    if key == "automated_decisions":
+        draft.values["automated_decisions"] = None
+        draft.values["automated_decision_details"] = text
+        return
+    if key in _LIST_FIELDS:
+        draft.values[key] = []
+        draft.values.setdefault("extra_fields", {})[as_written_key(key)] = text
+    elif key in DATE_FIELDS:
+        draft.values[key] = None
+        draft.values.setdefault("extra_fields", {})[as_written_key(key)] = text
+    else:
+        draft.values[key] = None
+        draft.values.setdefault("extra_fields", {})[yes_no_details_key(key)] = text
+
+
 def read_plain(key: str, draft: Draft, text: str | None, link: str | None) -> bool:
     """Put what a cell says into the draft, for the fields whose reading can never go wrong
     (text, links, lists) and for any empty cell of a field with a fixed default; False for
     the others, which must go through read() with the cell's address for the report.
 
-    `text` is the cell's text with "N/A" and the like already taken as None.  Most cells
+    `text` is the cell's text; "N/A" and the like are None except in the columns of
+    KEEPS_NONE_AS_WRITTEN, where they are the DPO's words and kept.  Most cells
     of a register are of this kind, and building a CellIn for each is what an import of
     10,000 rows spent much of its time on."""
     if key in DERIVED_KEYS:
         return True
+    if says_none(text) and key in _ANSWERS_NONE_KEEPS:
+        return False  # the DPO's "None": read() keeps it
     if key in _TEXT_FIELDS:
         draft.values[key] = (text or "").strip() if key != "notes" else (text or "")
     elif key in _LINK_TEXT_FIELDS:
         draft.values[key] = _link_value(text, link)
-    elif key in _LIST_FIELDS:
+    elif key in _LIST_FIELDS and (key != "data_categories" or text is None):
+        # Categories of data with text are read with their address, for the report.
         draft.values[key] = _split_lines(text)
     elif text is None and link is None:
         if not read_empty(key, draft):
@@ -383,16 +453,55 @@ def _read_retention(draft: Draft, cell: CellIn, text: str | None) -> None:
     ]
 
 
+def _read_data_categories(draft: Draft, cell: CellIn, text: str | None) -> None:
+    """The categories a cell lists, with a line for the report where a one-line cell was
+    split at its commas and for each category that suggests special category or criminal
+    offence data (the import marks new library items so: see categories.py)."""
+    split = categories.split_categories(text)
+    draft.values["data_categories"] = list(split.categories)
+    if split.at_commas and text is not None:
+        shown = ", ".join(f"“{name}”" for name in split.categories)
+        draft.moved.append(
+            Problem(
+                cell.sheet,
+                cell.ref,
+                text,
+                f"read as {len(split.categories)} categories of personal data: {shown}",
+            )
+        )
+    for name in split.categories:
+        suggestions = categories.suggest(name)
+        if suggestions:
+            found = "; ".join(suggestion.describe() for suggestion in suggestions)
+            draft.moved.append(
+                Problem(
+                    cell.sheet,
+                    cell.ref,
+                    name,
+                    f"the words suggest {found}. Marked so if it is new to the library (one "
+                    "already there keeps what was set); confirm it in the Library",
+                )
+            )
+
+
 def _read_lawful_bases(draft: Draft, cell: CellIn, text: str | None) -> None:
     parsed = lawtext.parse_lawful_bases(text)
     for value in parsed.not_understood:
         draft.not_understood(cell, value, "not an Article 6 lawful basis")
+    _found_elsewhere_and_doubts(draft, cell, parsed)
+    draft.values["lawful_bases"] = parsed.values
+
+
+def _found_elsewhere_and_doubts(draft: Draft, cell: CellIn, parsed: lawtext.Parsed[Any]) -> None:
+    """Keep what a law cell named for another field (each with the line that named it, as
+    written, for the report), and report what was read but should be checked."""
     for value in parsed.uncertain:
         if value not in parsed.not_understood:
             _to_confirm(draft, cell, value)
-    for scheme, entry in parsed.elsewhere:
-        draft.elsewhere.append((scheme, entry, cell))
-    draft.values["lawful_bases"] = parsed.values
+    for value, why in parsed.doubts:
+        draft.moved.append(Problem(cell.sheet, cell.ref, value, why))
+    for (scheme, entry), written in zip(parsed.elsewhere, parsed.elsewhere_written, strict=True):
+        draft.elsewhere.append((scheme, entry, replace(cell, text=written)))
 
 
 def _to_confirm(draft: Draft, cell: CellIn, value: str) -> None:
@@ -414,9 +523,7 @@ def _conditions_reader(scheme: str) -> Callable[[Draft, CellIn, str | None], Non
         parsed = lawtext.parse_conditions(text, scheme)
         for value in parsed.not_understood:
             draft.not_understood(cell, value, f"not {what}")
-        for value in parsed.uncertain:
-            if value not in parsed.not_understood:
-                _to_confirm(draft, cell, value)
+        _found_elsewhere_and_doubts(draft, cell, parsed)
         draft.values[scheme] = parsed.values
 
     return reader
@@ -424,7 +531,8 @@ def _conditions_reader(scheme: str) -> Callable[[Draft, CellIn, str | None], Non
 
 def _read_automated(draft: Draft, cell: CellIn, text: str | None) -> None:
     if text is None:
-        draft.values["automated_decisions"] = False
+        # A blank cell does not answer the question: unknown, never "No".
+        draft.values["automated_decisions"] = None
         draft.values["automated_decision_details"] = ""
         return
     answer, rest = lawtext.parse_yes_no(text)
@@ -442,17 +550,26 @@ def _read_automated(draft: Draft, cell: CellIn, text: str | None) -> None:
         answer, rest = True, text.strip()
     if answer is None:
         draft.not_understood(cell, text, "expected Yes or No, then any details")
-    draft.values["automated_decisions"] = bool(answer)
+    draft.values["automated_decisions"] = answer
+    # What was not understood is kept in the notes (and reported); the question stays open.
     draft.values["automated_decision_details"] = rest if answer is not None else ""
 
 
-def _label_reader(key: str, labels: dict[Any, str]) -> Callable[[Draft, CellIn, str | None], None]:
+def _label_reader(
+    key: str, labels: dict[Any, str], also: dict[str, Any] | None = None
+) -> Callable[[Draft, CellIn, str | None], None]:
+    """Reads one of `labels`' words (or its value); `also` maps other words to a value."""
+
     def reader(draft: Draft, cell: CellIn, text: str | None) -> None:
         if text is None:
             return
         wanted = " ".join(text.replace("_", " ").split()).casefold()
         for value, label in labels.items():
             if wanted in (label.casefold(), str(value).replace("_", " ")):
+                draft.values[key] = value
+                return
+        for words, value in (also or {}).items():
+            if wanted == words.casefold():
                 draft.values[key] = value
                 return
         draft.not_understood(cell, text, f"expected one of {', '.join(labels.values())}")
@@ -476,11 +593,13 @@ _SPECIAL_READERS: dict[str, Callable[[Draft, CellIn, str | None], None]] = {
     "transfer_destinations": _read_transfer_destinations,
     "transfer_safeguards": _read_transfer_safeguards,
     "retention": _read_retention,
+    "data_categories": _read_data_categories,
     "lawful_bases": _read_lawful_bases,
     "article9": _conditions_reader("article9"),
     "schedule1": _conditions_reader("schedule1"),
     "automated_decisions": _read_automated,
-    "status": _label_reader("status", STATUS_LABELS),
+    # "Changed since approved" was approved once: what is read in has no approval, a draft.
+    "status": _label_reader("status", STATUS_LABELS, {CHANGED_SINCE_APPROVED: Status.DRAFT}),
     "role": _label_reader("role", ROLE_LABELS),
     "article10_basis": _read_article10,
 }

@@ -31,7 +31,7 @@ from ropa.spreadsheets.cells import (
     clean_for_excel,
     needs_quote_prefix,
 )
-from ropa.spreadsheets.columns import YES_NO_DETAILS_KEYS, CellOut, render
+from ropa.spreadsheets.columns import IN_THEIR_COLUMN_KEYS, CellOut, render
 from ropa.spreadsheets.errors import ExportCancelled, SpreadsheetError
 from ropa.spreadsheets.report import ExportResult
 from ropa.spreadsheets.sheet_rows import CellFormats, SheetRows, save_workbook
@@ -404,7 +404,7 @@ def own_field_names(records: Iterable[ActivityRecord]) -> list[str]:
     names: dict[str, None] = {}
     for record in records:
         for name in record.extra_fields:
-            if name not in YES_NO_DETAILS_KEYS:
+            if name not in IN_THEIR_COLUMN_KEYS:
                 names.setdefault(name, None)
     return list(names)
 

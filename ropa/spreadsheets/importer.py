@@ -25,7 +25,13 @@ from sqlalchemy.orm import Session
 
 from db.models import Activity, ActivityLink, LibraryItem, LibraryKind
 from db.raw import session_cursor
-from ropa.activities import ChildRows, ReferenceAllocator, insert_activity, update_activity
+from ropa.activities import (
+    ChildRows,
+    ReferenceAllocator,
+    insert_activity,
+    to_record,
+    update_activity,
+)
 from ropa.errors import RopaError
 from ropa.fields import Kind as FieldKind
 from ropa.fields import fields_of_kind
@@ -33,11 +39,14 @@ from ropa.history import ChangeLog
 from ropa.library import LibraryResolver, name_key
 from ropa.organisation import apply_organisation
 from ropa.records import ActivityRecord, Role
-from ropa.spreadsheets import kept_words, lawtext, layout
+from ropa.spreadsheets import kept_words, law_elsewhere, layout
+from ropa.spreadsheets.bounds import MAX_ROWS, RowBudget
+from ropa.spreadsheets.categories import mark_new_categories
 from ropa.spreadsheets.cells import EXCEL_CELL_LIMIT, format_date, is_empty, is_url, lines
 from ropa.spreadsheets.columns import (
     DATE_FIELDS,
     DERIVED_KEYS,
+    KEEPS_NONE_AS_WRITTEN,
     CellIn,
     Draft,
     derived_text,
@@ -48,11 +57,20 @@ from ropa.spreadsheets.columns import (
 from ropa.spreadsheets.errors import ImportCancelled, SpreadsheetError
 from ropa.spreadsheets.headers import Mapping, Roles, Table, find_tables
 from ropa.spreadsheets.ledger import Destination, Ledger
+from ropa.spreadsheets.merge import (
+    ActivityChanges,
+    Rejected,
+    backup_before_import,
+    differences,
+    merged_values,
+    without_rejected,
+)
 from ropa.spreadsheets.reader import Spreadsheet, Value, read_spreadsheet
 from ropa.spreadsheets.related import related_sheets
 from ropa.spreadsheets.report import ImportReport, Problem, SheetReport
 from ropa.spreadsheets.surroundings import mark_around
 from ropa.spreadsheets.vocabulary import field_label
+from ropa.validation import normalise_changes
 
 if TYPE_CHECKING:
     from ropa.register import Register
@@ -70,18 +88,34 @@ def import_workbook(
     cancelled: Cancelled | None = None,
     mapping: Mapping | None = None,
     roles: Roles | None = None,
+    rejected: Rejected = frozenset(),
+    max_rows: int = MAX_ROWS,
 ) -> ImportReport:
     """Import a workbook into the register; with `dry_run`, report and change nothing.
+
     `mapping` gives the DPO's choice of field for headings (header_key -> field key, "own"
-    or "ignore"), `roles` their choice of controller or processor record for sheets."""
+    or "ignore"), `roles` their choice of controller or processor record for sheets.
+    An activity the register holds is merged into (ropa.spreadsheets.merge): the report
+    lists each field changed, and `rejected` names the (activity id, field) changes of a
+    preview that the DPO turned down, which keep the register's value.  Before it writes,
+    the import backs the register file up.  A file with more than `max_rows` rows holding
+    something is refused before they are read (ropa.spreadsheets.bounds), and `cancelled`
+    is asked while the rows are read as well as while they are stored."""
     path = Path(path)
     with _without_cycle_collection():
         tables, contacts, drafts, report = read_workbook(
-            path, dry_run=dry_run, mapping=mapping, roles=roles
+            path,
+            dry_run=dry_run,
+            mapping=mapping,
+            roles=roles,
+            max_rows=max_rows,
+            cancelled=cancelled,
         )
+        if not dry_run:
+            report.backup = backup_before_import(register)
         try:
             with register.transaction() as session:
-                _store(session, tables, drafts, contacts, report, progress, cancelled)
+                _store(session, tables, drafts, contacts, report, progress, cancelled, rejected)
                 if dry_run:
                     raise _RollBack
         except _RollBack:
@@ -95,10 +129,12 @@ def read_workbook(
     dry_run: bool = False,
     mapping: Mapping | None = None,
     roles: Roles | None = None,
+    max_rows: int = MAX_ROWS,
+    cancelled: Cancelled | None = None,
 ) -> tuple[list[Table], dict[str, str], list[Draft], ImportReport]:
     """The tables, the contact details above the first, a draft of each activity in them,
     and the report begun: the ledger of where every cell of the file went."""
-    spreadsheet = read_spreadsheet(path)
+    spreadsheet = read_spreadsheet(path, max_rows=max_rows, cancelled=cancelled)
     ledger = Ledger(spreadsheet)
     tables, skipped = find_tables(spreadsheet, mapping, roles)
     related = related_sheets(tables, skipped, spreadsheet)
@@ -119,7 +155,7 @@ def read_workbook(
         offered = mark_around(table, ledger, contacts)
         for key, value in offered.items():
             report.organisation_offered.setdefault(key, value)
-        sheet_drafts = read_drafts(table, ledger)
+        sheet_drafts = read_drafts(table, ledger, RowBudget.cancel_only(path, cancelled))
         rows = sum(1 for row in table.sheet.rows if row > table.header_row)
         report.sheets.append(
             SheetReport(
@@ -358,19 +394,24 @@ class _RowCell:
     from_above: bool  # the row is covered by a merged cell that starts higher up
 
 
-def read_drafts(table: Table, ledger: Ledger | None = None) -> list[Draft]:
+def read_drafts(
+    table: Table, ledger: Ledger | None = None, reading: RowBudget | None = None
+) -> list[Draft]:
     """One draft per activity: a row, with the rows that continue it; where each cell
-    went is recorded in `ledger`."""
+    went is recorded in `ledger`, and `reading` is asked whether the user cancelled as the
+    rows go by."""
     keys = _KEY_COLUMNS[table.kind]
     key_columns = [index for index, (key, _) in table.columns.items() if key in keys]
     drafts: list[Draft] = []
     group: list[tuple[int, dict[int, _RowCell]]] = []
     plan = _Columns(table)
     for row_number, cells in _rows(table):
+        if reading is not None:
+            reading.add(1, table.sheet.title)  # and stops here if the user cancelled
         own = [
             cells[index]
             for index in key_columns
-            if index in cells and not cells[index].from_above and cells[index].text is not None
+            if index in cells and not cells[index].from_above and not is_empty(cells[index].text)
         ]
         if own and group:
             drafts.append(_draft(table, group, plan, ledger))
@@ -384,11 +425,13 @@ def read_drafts(table: Table, ledger: Ledger | None = None) -> list[Draft]:
 def _rows(table: Table) -> Iterator[tuple[int, dict[int, _RowCell]]]:
     """The data rows that hold anything, as {column number: cell}; a cell's text is None
     when it is empty or says there is nothing ("N/A", "-"), and a cell with neither text
-    nor a link is left out.  The organisation's own columns keep their text as typed."""
+    nor a link is left out.  The organisation's own columns, and the columns where "None"
+    is the DPO's statement (columns.KEEPS_NONE_AS_WRITTEN), keep their text as typed."""
     sheet = table.sheet
-    columns = [(index, key in DATE_FIELDS, False) for index, (key, _) in table.columns.items()] + [
-        (index, False, True) for index in table.own_columns
-    ]
+    columns = [
+        (index, key in DATE_FIELDS, key in KEEPS_NONE_AS_WRITTEN)
+        for index, (key, _) in table.columns.items()
+    ] + [(index, False, True) for index in table.own_columns]
     columns.sort()
     merged, links, rows = sheet.merged, sheet.links, sheet.rows
     no_cells: dict[int, Value] = {}
@@ -600,7 +643,7 @@ def _complete(table: Table, draft: Draft, checked: list[CellIn] | None = None) -
     if "role" not in values:
         if table.kind == layout.Kind.PROCESSOR:
             values["role"] = Role.PROCESSOR
-        elif str(values.get("joint_controllers", "")).strip():
+        elif not is_empty(str(values.get("joint_controllers", ""))):
             values["role"] = Role.JOINT_CONTROLLER
         else:
             values["role"] = Role.CONTROLLER
@@ -609,26 +652,8 @@ def _complete(table: Table, draft: Draft, checked: list[CellIn] | None = None) -
         for entry in values["lawful_bases"]:
             names += [name for name in entry.legislation if name not in names]
         values["legislation"] = names
-    for scheme, entry, cell in draft.elsewhere:
-        # An Article 9 condition or a Schedule 1 paragraph written in the Article 6 column
-        # belongs in its own field.
-        entries = values.setdefault(scheme, [])
-        if all(existing.code != entry.code for existing in entries):
-            entries.append(entry)
-        title = lawtext.article9_title if scheme == "article9" else lawtext.schedule1_title
-        draft.moved.append(
-            Problem(
-                cell.sheet,
-                cell.ref,
-                cell.text or "",
-                f"written in the “{cell.header}” column; {title(entry.code)} recorded as the "
-                + (
-                    "activity's Article 9 condition"
-                    if scheme == "article9"
-                    else "activity's Schedule 1 condition"
-                ),
-            )
-        )
+    # Bases and conditions written in another column go to their own field (law_elsewhere).
+    draft.moved += law_elsewhere.place(values, draft.elsewhere)
     for cell in draft.derived:
         # A column the register works out (the rights, from the lawful bases): text in it
         # that is not what would be worked out is kept in the notes, and reported.
@@ -691,11 +716,15 @@ def _store(
     report: ImportReport,
     progress: Progress | None,
     cancelled: Cancelled | None,
+    rejected: Rejected = frozenset(),
 ) -> None:
     log = ChangeLog(session)
     resolver = LibraryResolver(session, log)
     _offer_organisation(session, {**report.organisation_offered, **contacts}, report, log)
     kinds = {table.sheet.title: table.kind for table in tables}
+    source_keys = {
+        table.sheet.title: frozenset(key for key, _ in table.columns.values()) for table in tables
+    }
     matcher = _Matcher(session, [(draft.values, kinds[draft.sheet]) for draft in drafts])
     pending = ChildRows()
     references = ReferenceAllocator(session)
@@ -717,6 +746,7 @@ def _store(
                 report,
                 pending,
                 references,
+                _Merge(source_keys[draft.sheet], rejected),
             )
         except RopaError as error:
             if isinstance(error, ImportCancelled):
@@ -765,10 +795,13 @@ def _store_one(
     report: ImportReport,
     pending: ChildRows,
     references: ReferenceAllocator,
+    merge: _Merge | None = None,
 ) -> str:
     """Store one draft; "created", "updated" or "unchanged"."""
     values = draft.values
     existing_id, unsure = matcher.find(values, kind)
+    # Categories new to the library are marked special or criminal as their words suggest.
+    mark_new_categories(resolver, values.get("data_categories", []))
     if existing_id is None:
         record = ActivityRecord(**values)
         activity_id = insert_activity(session, record, resolver, log, pending, references)
@@ -798,16 +831,35 @@ def _store_one(
     else:
         pending.write(session)  # the activity may be one this import has just created
         activity = session.get_one(Activity, existing_id)
-        changes = dict(values)
-        if "reference" in changes and not str(changes["reference"]).strip():
-            del changes["reference"]
+        merge = merge or _Merge(frozenset(values), frozenset())
+        before = to_record(activity)
+        incoming = dict(values)
         if draft.problems:
-            changes["notes"] = _merge_notes(activity.notes, values.get("notes", ""))
-        changed = update_activity(session, activity, changes, resolver, log)
+            incoming["notes"] = _merge_notes(activity.notes, values.get("notes", ""))
+        # A blank or unreadable cell never clears a value (ropa.spreadsheets.merge).
+        changes = normalise_changes(merged_values(before, incoming, source_keys=merge.source_keys))
+        found = differences(before, changes)
+        accepted, refused = without_rejected(activity.id, changes, merge.rejected)
+        changed = update_activity(session, activity, accepted, resolver, log)
         activity_id, reference = activity.id, activity.reference
         entry = (activity.reference, activity.name)
         (report.updated if changed else report.unchanged).append(entry)
         outcome = "updated" if changed else "unchanged"
+        if found:
+            rows = str(draft.first_row)
+            if draft.last_row != draft.first_row:
+                rows += f":{draft.last_row}"
+            report.changes.append(
+                ActivityChanges(
+                    activity.id,
+                    activity.reference,
+                    activity.name,
+                    draft.sheet,
+                    rows,
+                    [change for change in found if change.field not in refused],
+                    [change for change in found if change.field in refused],
+                )
+            )
     matcher.remember(activity_id, reference, values, kind)
     for name, link in draft.processor_links.items():
         item = resolver.find(LibraryKind.PROCESSOR, name)
@@ -828,6 +880,15 @@ def _store_one(
 # New activities whose child rows are written together (see ChildRows).
 _CHILD_ROWS_BATCH = 500
 _CREATED_SQL = f"SELECT reference, name FROM {Activity.__tablename__} WHERE id = ?"
+
+
+@dataclass(frozen=True)
+class _Merge:
+    """How rows merge into the activities they match: the fields their sheet has columns
+    for, and the changes the DPO rejected in the preview."""
+
+    source_keys: frozenset[str]
+    rejected: Rejected
 
 
 def _merge_notes(existing: str, incoming: str) -> str:

@@ -2,9 +2,10 @@
 
 The export writes each basis or condition as its article and name ("Article 6(1)(e) Public
 task"), an explanation after a colon, and the legislation it rests on on the following lines.
-The import reads that, and what DPOs type by hand: "Public task", "6(1)(e)", "Legal
-obligation - Children Act 1989", "9(2)(h)", "Sch 1 para 6 statutory purposes" and so on.
-Whatever a parser cannot place is handed back, so that the caller keeps it and reports it.
+The import reads that, and what DPOs type by hand, through legal_refs: every basis and
+condition a cell names goes to its own field, and every other word of the cell stays, as the
+explanation of the item it stands with, as legislation, or handed back as not understood so
+that the caller keeps it and reports it.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ropa import law
 from ropa.records import ConditionEntry, LawfulBasisEntry, RetentionEntry, TransferEntry
+from ropa.spreadsheets import legal_refs
 from ropa.spreadsheets.cells import lines, one_line, strip_marker
+from ropa.spreadsheets.legal_refs import ARTICLE6, ARTICLE9, ARTICLE10, SCHEDULE1
 
-_SEPARATORS = " \t-–—:,;."
 T = TypeVar("T")
 
 
@@ -26,37 +28,24 @@ T = TypeVar("T")
 class Parsed(Generic[T]):
     values: list[T] = field(default_factory=list)
     not_understood: list[str] = field(default_factory=list)
-    # Conditions found where another field was expected: ("article9" or "schedule1", entry),
-    # such as "Art 6(1)(b) & Art 9(2)(h)" in the Article 6 column.
+    # What was found where another field was expected: ("article6", "article9", "schedule1"
+    # or "article10", entry), such as "Art 6(1)(b) & Art 9(2)(h)" in the Article 6 column.
+    # An Article 6 basis found elsewhere is an entry with the basis as its code.
     elsewhere: list[tuple[str, ConditionEntry]] = field(default_factory=list)
     # Lines read, but written as a question ("Substantial public interest?"): to confirm.
     uncertain: list[str] = field(default_factory=list)
+    # For each entry of `elsewhere`, the line that named it, as written (for the report).
+    elsewhere_written: list[str] = field(default_factory=list)
+    # (line as written, why) for what was read but should be checked.
+    doubts: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s()]", " ", text.casefold()).split())
 
 
-# --- Article 6 -----------------------------------------------------------------------------
+# --- writing -------------------------------------------------------------------------------
 
-_ARTICLE6_REF = re.compile(
-    r"(?:(?:uk\s+)?gdpr\s*)?(?:art(?:icle)?\.?\s*)?6\s*\(\s*1\s*\)\s*\(\s*(ea|[a-f])\s*\)",
-    re.IGNORECASE,
-)
-_ARTICLE6_NAMES = {
-    "ea": ("recognised legitimate interests", "recognised legitimate interest"),
-    "a": ("consent",),
-    "b": ("contract", "performance of a contract"),
-    "c": ("legal obligation", "compliance with a legal obligation", "legal duty"),
-    "d": ("vital interests", "vital interest"),
-    "e": (
-        "public task",
-        "public interest",
-        "official authority",
-        "task carried out in the public interest",
-    ),
-    "f": ("legitimate interests", "legitimate interest"),
-}
 _LEGISLATION_WORDS = re.compile(
     r"\b(acts?|regulations?|order|rules|guidance|code of practice|directive|measure|"
     r"statutory instrument|section|s\.\s*\d+|(?:18|19|20)\d\d)\b",
@@ -69,8 +58,7 @@ def looks_like_legislation(text: str) -> bool:
 
 
 def basis_title(code: str) -> str:
-    basis = law.lawful_bases()[code]
-    return f"{basis.article} {basis.name}"
+    return legal_refs.title(ARTICLE6, code)
 
 
 def format_lawful_bases(entries: list[LawfulBasisEntry]) -> list[str]:
@@ -81,260 +69,16 @@ def format_lawful_bases(entries: list[LawfulBasisEntry]) -> list[str]:
         if entry.explanation.strip():
             line += f": {one_line(entry.explanation)}"
         result.append(line)
-        result.extend(name for name in entry.legislation if name.strip())
+        result.extend(one_line(name) for name in entry.legislation if name.strip())
     return result
 
 
-def _strip_name(rest: str, names: tuple[str, ...]) -> str:
-    """`rest` without a leading name of the basis or condition (longest first)."""
-    folded = rest.casefold()
-    for name in sorted(names, key=len, reverse=True):
-        if folded.startswith(name.casefold()):
-            return rest[len(name) :]
-    return rest
-
-
-def _find_basis_name(line: str) -> tuple[str, str] | None:
-    """(code, the rest of the line) when the line starts with a basis name."""
-    folded = line.casefold()
-    for code, names in _ARTICLE6_NAMES.items():
-        for name in sorted(names, key=len, reverse=True):
-            if folded.startswith(name) and not folded[len(name) : len(name) + 1].isalpha():
-                return code, line[len(name) :]
-    return None
-
-
-def _basis_line(line: str) -> tuple[list[str], str] | None:
-    """The codes a line names and the text after them, or None when it names no basis.
-
-    What only says the basis again ("Public task - Article 6(1)(e)", "Art 6(1)(f) Legit.
-    Interest") is not left over as an explanation."""
-    refs = list(_ARTICLE6_REF.finditer(line))
-    if refs and refs[0].start() <= 4:
-        codes = [match.group(1).lower() for match in refs]
-        rest = line[refs[-1].end() :]
-        names = (law.lawful_bases()[codes[-1]].name, *_ARTICLE6_NAMES[codes[-1]])
-        rest = _strip_name(rest.lstrip(" \t-–—,"), names)
-    else:
-        found = _find_basis_name(line)
-        if found is None:
-            return None
-        code, rest = found
-        codes = [code]
-        names = (law.lawful_bases()[code].name, *_ARTICLE6_NAMES[code])
-        reference = _ARTICLE6_REF.match(rest.lstrip(_SEPARATORS + "()"))
-        if reference is not None and reference.group(1).lower() == code:
-            rest = rest.lstrip(_SEPARATORS + "()")[reference.end() :].lstrip(")")
-    if _restates(rest, names):
-        rest = ""
-    return codes, rest
-
-
-def _restates(rest: str, names: tuple[str, ...]) -> bool:
-    """Whether `rest` only says a name again, in full or cut short ("Legit. Interest")."""
-    words = _normal(rest).replace("(", " ").replace(")", " ").split()
-    if not words:
-        return True
-    for name in names:
-        name_words = _normal(name).split()
-        if len(name_words) == len(words) and all(
-            full.startswith(short) for short, full in zip(words, name_words, strict=True)
-        ):
-            return True
-        if " ".join(words) in _normal(name) or _normal(name) in " ".join(words):
-            return True
-    return False
-
-
-# Several bases (or a basis and a condition) named on one line: "Public task / legal
-# obligation", "Art 6(1)(b) & Art 9(2)(h)".
-_JOINED = re.compile(r"\s*(?:/|&|\+|\band\b|,|;)\s*", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=16_384)  # by line: the lines of law cells repeat
-def _law_pieces(line: str) -> tuple[tuple[str, str, str], ...] | None:
-    """("article6" / "article9" / "schedule1", code, explanation) for each part of a line
-    that names several, when every part names one; None otherwise."""
-    parts = [part for part in _JOINED.split(line) if part.strip(_SEPARATORS)]
-    if len(parts) < 2:
-        return None
-    found = []
-    for part in parts:
-        piece = _law_piece(part.strip())
-        if piece is None:
-            return None
-        found.append(piece)
-    return tuple(found)
-
-
-def _law_piece(part: str) -> tuple[str, str, str] | None:
-    basis = _basis_line(part)
-    if basis is not None and len(basis[0]) == 1:
-        rest = basis[1].strip(_SEPARATORS)
-        return ("article6", basis[0][0], "") if not rest else None
-    condition = _condition_anywhere(part)
-    if condition is not None and condition[2] == "":
-        return condition
-    return None
-
-
-@functools.lru_cache(maxsize=16_384)
-def _condition_anywhere(line: str) -> tuple[str, str, str] | None:
-    """An Article 9 condition or a Schedule 1 paragraph named by its reference anywhere in
-    a line ("Health/Social Care: Article 9(2)(h) - Provision of health or social care."):
-    (scheme, code, explanation), the explanation empty when it only restates the name."""
-    for scheme, pattern in (("article9", _ARTICLE9_REF), ("schedule1", _SCHEDULE1_ANYWHERE)):
-        match = pattern.search(line)
-        if match is None:
-            continue
-        code = match.group(1).lower()
-        if scheme == "schedule1" and code not in law.schedule1_conditions():
-            continue
-        names = _condition_names(code, scheme)
-        rest = " ".join(part for part in (line[: match.start()], line[match.end() :]) if part)
-        rest = rest.strip(_SEPARATORS + " ")
-        pieces = [piece for piece in re.split(r"[:\-–—]", rest) if piece.strip(_SEPARATORS)]
-        if all(_restates(piece, names) for piece in pieces):
-            rest = ""
-        return scheme, code, rest
-    return None
-
-
-def _starts_with_reference(line: str) -> bool:
-    found = _ARTICLE6_REF.search(line)
-    return found is not None and found.start() <= 4
-
-
-def parse_lawful_bases(text: str | None) -> Parsed[LawfulBasisEntry]:
-    """The bases a cell names, with their explanations and legislation; a fresh copy each
-    time (callers change the entries) of a cached parse, as a workbook repeats its cells."""
-    cached = _parse_lawful_bases(text)
-    return Parsed(
-        [LawfulBasisEntry(e.basis, e.explanation, list(e.legislation)) for e in cached.values],
-        list(cached.not_understood),
-        [(scheme, ConditionEntry(e.code, e.explanation)) for scheme, e in cached.elsewhere],
-        list(cached.uncertain),
-    )
-
-
-@functools.lru_cache(maxsize=4_096)
-def _parse_lawful_bases(text: str | None) -> Parsed[LawfulBasisEntry]:
-    # Never handed out: parse_lawful_bases copies it.
-    parsed: Parsed[LawfulBasisEntry] = Parsed()
-    current: LawfulBasisEntry | None = None
-    cleaned = [(raw, *_lawful_basis_line(raw)) for raw in lines(text)]
-    # In a cell that names its bases as "Article 6(1)(x) ...", as the export writes them, a
-    # line naming a basis only in words (an act called "legal duty") is legislation.
-    by_reference = any(by_article for _, _, _, by_article in cleaned)
-    for raw, line, recognised, by_article in cleaned:
-        if line.rstrip().endswith("?"):
-            parsed.uncertain.append(raw)
-            line = line.rstrip().rstrip("?")
-            recognised = _basis_line(line)
-        pieces = _law_pieces(line)
-        if pieces is not None:
-            for scheme, code, explanation in pieces:
-                if scheme == "article6":
-                    if all(entry.basis != code for entry in parsed.values):
-                        current = LawfulBasisEntry(code, explanation, [])
-                        parsed.values.append(current)
-                else:
-                    parsed.elsewhere.append((scheme, ConditionEntry(code, explanation)))
-            continue
-        if recognised is not None and by_reference and current is not None:
-            recognised = recognised if by_article else None
-        if recognised is None:
-            condition = _condition_anywhere(line)
-            if condition is not None and not _ARTICLE6_REF.search(line):
-                scheme, code, explanation = condition
-                parsed.elsewhere.append((scheme, ConditionEntry(code, explanation)))
-            elif current is None:
-                parsed.not_understood.append(raw)
-            elif line.strip(_SEPARATORS):
-                current.legislation.append(line.strip())
-            continue
-        codes, rest = recognised
-        explanation, legislation = _explanation_or_legislation(rest)
-        for code in codes:
-            current = LawfulBasisEntry(code, explanation, list(legislation))
-            parsed.values.append(current)
-    return parsed
-
-
-@functools.lru_cache(maxsize=16_384)
-def _lawful_basis_line(raw: str) -> tuple[str, tuple[list[str], str] | None, bool]:
-    """A line of a lawful-basis cell without its bullet, the bases it names with the text
-    after them (None when it names none), and whether it names them by article.
-
-    Cached by line: the cells of a register are rarely the same twice, their lines often
-    are (the same bases and Acts down thousands of rows).  Callers never change the list."""
-    line = strip_marker(raw)
-    return line, _basis_line(line), _starts_with_reference(line)
-
-
-def _explanation_or_legislation(rest: str) -> tuple[str, list[str]]:
-    """What follows a basis on its line: ": why" is an explanation (our own export); after a
-    dash it is the legislation when it names an Act or regulations, else an explanation."""
-    stripped = rest.strip()
-    if not stripped:
-        return "", []
-    if stripped.startswith(":"):
-        return stripped[1:].strip(), []
-    tail = stripped.lstrip(_SEPARATORS).strip()
-    if not tail:
-        return "", []
-    if looks_like_legislation(tail) and len(tail) <= 200:
-        return "", [tail]
-    return tail, []
-
-
-# --- Article 9 and Schedule 1 --------------------------------------------------------------
-
-_ARTICLE9_REF = re.compile(
-    r"(?:(?:uk\s+)?gdpr\s*)?(?:art(?:icle)?\.?\s*)?9\s*\(\s*2\s*\)\s*\(\s*([a-j])\s*\)",
-    re.IGNORECASE,
-)
-_ARTICLE9_SYNONYMS = {
-    "a": ("explicit consent",),
-    "b": ("employment", "social protection", "social security"),
-    "c": ("vital interests",),
-    "d": ("not-for-profit", "not for profit"),
-    "e": ("made public", "manifestly made public"),
-    "f": ("legal claims", "judicial"),
-    "g": ("substantial public interest",),
-    "h": ("health or social care", "social care", "medicine", "preventive"),
-    "i": ("public health",),
-    "j": ("archiving", "research", "statistics", "statistical"),
-}
-_SCHEDULE1_REF = re.compile(
-    r"^(?:(?:dpa\s*(?:2018)?\s*)?(?:sch(?:edule|ed)?\.?\s*1)\b[\s,]*)?"
-    r"(?:(?:part|pt)\.?\s*\d\b[\s,]*)?"
-    r"(?:para(?:graph)?s?\.?|§)\s*(\d{1,2})\b",
-    re.IGNORECASE,
-)
-_SCHEDULE1_ANYWHERE = re.compile(
-    r"\b(?:sch(?:edule|ed)?\.?\s*1)\b[\s,]*(?:(?:part|pt)\.?\s*\d\b[\s,]*)?"
-    r"(?:para(?:graph)?s?\.?|§)\s*(\d{1,2})\b",
-    re.IGNORECASE,
-)
-_SCHEDULE1_SYNONYMS = {
-    "6": ("statutory and government purposes", "statutory purposes", "statutory etc"),
-    "18": ("safeguarding of children", "safeguarding children", "individuals at risk"),
-    "2": ("health or social care purposes", "health and social care"),
-    "1": ("employment, social security", "employment"),
-    "10": ("preventing or detecting unlawful acts",),
-    "8": ("equality of opportunity",),
-}
-
-
 def article9_title(code: str) -> str:
-    condition = law.article9_conditions()[code]
-    return f"{condition.article} {condition.name}"
+    return legal_refs.title(ARTICLE9, code)
 
 
 def schedule1_title(code: str) -> str:
-    condition = law.schedule1_conditions()[code]
-    return f"Schedule 1 Part {condition.part} paragraph {condition.paragraph} {condition.name}"
+    return legal_refs.title(SCHEDULE1, code)
 
 
 def format_conditions(entries: list[ConditionEntry], scheme: str) -> list[str]:
@@ -345,75 +89,193 @@ def format_conditions(entries: list[ConditionEntry], scheme: str) -> list[str]:
     ]
 
 
-def _condition_names(code: str, scheme: str) -> tuple[str, ...]:
-    if scheme == "article9":
-        return (law.article9_conditions()[code].name, *_ARTICLE9_SYNONYMS.get(code, ()))
-    return (law.schedule1_conditions()[code].name, *_SCHEDULE1_SYNONYMS.get(code, ()))
+# --- reading -------------------------------------------------------------------------------
 
 
-def parse_conditions(text: str | None, scheme: str) -> Parsed[ConditionEntry]:
-    """Article 9(2) conditions (scheme "article9") or Schedule 1 paragraphs ("schedule1")."""
-    parsed: Parsed[ConditionEntry] = Parsed()
-    for raw in lines(text):
+@dataclass
+class _Entry:
+    """A basis or condition being read from a cell, before it becomes a record entry."""
+
+    scheme: str
+    code: str
+    explanation: str
+    legislation: list[str]
+    written: str
+
+
+@functools.cache
+def _titles() -> dict[str, tuple[str, str]]:
+    """Each title as the export writes it, to (scheme, code)."""
+    found = {basis_title(code): (ARTICLE6, code) for code in law.lawful_bases()}
+    found.update({article9_title(code): (ARTICLE9, code) for code in law.article9_conditions()})
+    found.update({schedule1_title(code): (SCHEDULE1, code) for code in law.schedule1_conditions()})
+    return found
+
+
+@functools.lru_cache(maxsize=16_384)
+def _exported_line(line: str) -> tuple[str, str, str] | None:
+    """(scheme, code, explanation) for a line as the export writes it: a title, then
+    nothing or ": " and the explanation, which is taken whole (it is what the DPO typed)."""
+    if not line.startswith(("Article ", "Schedule 1 ")):
+        return None
+    for title, (scheme, code) in _titles().items():
+        if line.startswith(title):
+            rest = line[len(title) :]
+            if not rest.strip():
+                return scheme, code, ""
+            if rest.startswith(": "):
+                return scheme, code, rest[2:].strip()
+    return None
+
+
+def _read_cell(text: str | None, column: str) -> tuple[list[_Entry], Parsed[None]]:
+    """The entries a cell names, in order, and what could not be placed or should be
+    checked (in a Parsed without values)."""
+    entries: list[_Entry] = []
+    notes: Parsed[None] = Parsed()
+    exported = False
+    for number, raw in enumerate(lines(text)):
         line = strip_marker(raw)
         if line.rstrip().endswith("?"):
-            parsed.uncertain.append(raw)
+            notes.uncertain.append(raw)
             line = line.rstrip().rstrip("?").rstrip()
-        found = _condition_line(line, scheme)
-        if found is None:
-            parsed.not_understood.append(raw)
+        as_exported = _exported_line(line)
+        if number == 0:
+            exported = as_exported is not None
+        if as_exported is not None:
+            scheme, code, explanation = as_exported
+            entries.append(_Entry(scheme, code, explanation, [], raw))
             continue
-        code, rest = found
-        parsed.values.append(ConditionEntry(code, _condition_explanation(rest, code, scheme)))
+        found = legal_refs.read_line(line, column)
+        if found and not (exported and not legal_refs.has_reference(line, column)):
+            for item in found:
+                legislation = [item.legislation] if item.legislation else []
+                entries.append(_Entry(item.scheme, item.code, item.explanation, legislation, raw))
+                if item.doubt:
+                    notes.doubts.append((raw, item.doubt))
+            continue
+        if not entries:
+            notes.not_understood.append(raw)
+            continue
+        _continue(entries, line, exported)
+    _give_away_article10_words(entries, notes)
+    return entries, notes
+
+
+def _give_away_article10_words(entries: list[_Entry], notes: Parsed[None]) -> None:
+    """The register keeps no explanation beside the Article 10 basis: words that stood with
+    it go to the entry before it (or after it), or are handed back as not understood."""
+    for index, entry in enumerate(entries):
+        if entry.scheme != ARTICLE10 or not (entry.explanation or entry.legislation):
+            continue
+        words = " ".join(part for part in (entry.explanation, *entry.legislation) if part)
+        entry.explanation, entry.legislation = "", []
+        others = [other for other in entries[:index][::-1] + entries[index + 1 :]]
+        target = next((other for other in others if other.scheme != ARTICLE10), None)
+        if target is None:
+            notes.not_understood.append(words)
+        else:
+            target.explanation = " ".join(p for p in (target.explanation, words) if p)
+
+
+def _continue(entries: list[_Entry], line: str, exported: bool) -> None:
+    """A line that names nothing, after lines that did: the legislation of the last Article 6
+    basis (always, in a cell the export wrote; else when it reads like legislation), or more
+    of the last entry's explanation."""
+    bases = [entry for entry in entries if entry.scheme == ARTICLE6]
+    if bases and (exported or looks_like_legislation(line)):
+        bases[-1].legislation.append(line.strip())
+        return
+    last = entries[-1]
+    last.explanation = " ".join(part for part in (last.explanation, line.strip()) if part)
+
+
+def parse_lawful_bases(text: str | None) -> Parsed[LawfulBasisEntry]:
+    """The bases a cell names, with their explanations and legislation, and the conditions it
+    names (in `elsewhere`); a fresh copy each time (callers change the entries) of a cached
+    parse, as a workbook repeats its cells."""
+    cached = _parse_lawful_bases(text)
+    return _copy(
+        cached,
+        [LawfulBasisEntry(e.basis, e.explanation, list(e.legislation)) for e in cached.values],
+    )
+
+
+def _copy(cached: Parsed[Any], values: list[T]) -> Parsed[T]:
+    """A copy of a cached parse with the `values` given (copies of its own)."""
+    return Parsed(
+        values,
+        list(cached.not_understood),
+        [(scheme, ConditionEntry(e.code, e.explanation)) for scheme, e in cached.elsewhere],
+        list(cached.uncertain),
+        list(cached.elsewhere_written),
+        list(cached.doubts),
+    )
+
+
+@functools.lru_cache(maxsize=4_096)
+def _parse_lawful_bases(text: str | None) -> Parsed[LawfulBasisEntry]:
+    # Never handed out: parse_lawful_bases copies it.
+    entries, notes = _read_cell(text, ARTICLE6)
+    parsed: Parsed[LawfulBasisEntry] = Parsed(
+        not_understood=notes.not_understood, uncertain=notes.uncertain, doubts=notes.doubts
+    )
+    by_code: dict[str, LawfulBasisEntry] = {}
+    for entry in entries:
+        if entry.scheme != ARTICLE6:
+            _put_elsewhere(parsed, entry)
+            continue
+        same = by_code.get(entry.code)
+        if same is None:
+            same = by_code[entry.code] = LawfulBasisEntry(entry.code, entry.explanation, [])
+            parsed.values.append(same)
+        elif entry.explanation and entry.explanation not in same.explanation:
+            same.explanation = "; ".join(p for p in (same.explanation, entry.explanation) if p)
+        same.legislation += [name for name in entry.legislation if name not in same.legislation]
     return parsed
 
 
-def _condition_line(line: str, scheme: str) -> tuple[str, str] | None:
-    if scheme == "article9":
-        match = _ARTICLE9_REF.search(line)
-        if match and match.start() <= 4:
-            return match.group(1).lower(), line[match.end() :]
-        known: dict[str, tuple[str, ...]] = {
-            code: (condition.name, *_ARTICLE9_SYNONYMS.get(code, ()))
-            for code, condition in law.article9_conditions().items()
-        }
-    else:
-        match = _SCHEDULE1_REF.search(line)
-        if match and match.group(1) in law.schedule1_conditions():
-            return match.group(1), line[match.end() :]
-        known = {
-            code: (condition.name, *_SCHEDULE1_SYNONYMS.get(code, ()))
-            for code, condition in law.schedule1_conditions().items()
-        }
-    folded = _normal(line)
-    best: tuple[int, str] | None = None
-    for code, names in known.items():
-        for name in names:
-            matches = bool(_normal(name)) and folded.startswith(_normal(name))
-            if matches and (best is None or len(name) > best[0]):
-                best = (len(name), code)
-    if best is None:
-        return None
-    code = best[1]
-    return code, _strip_name(line, known[code])
+def _put_elsewhere(parsed: Parsed[T], entry: _Entry) -> None:
+    """Keep an entry for another field; one named twice is kept once, with both
+    explanations and both lines that named it."""
+    explanation = " ".join(part for part in (entry.explanation, *entry.legislation) if part)
+    for index, (scheme, found) in enumerate(parsed.elsewhere):
+        if (scheme, found.code) == (entry.scheme, entry.code):
+            if explanation and explanation not in found.explanation:
+                found.explanation = "; ".join(p for p in (found.explanation, explanation) if p)
+            if entry.written not in parsed.elsewhere_written[index].split("\n"):
+                parsed.elsewhere_written[index] += "\n" + entry.written
+            return
+    parsed.elsewhere.append((entry.scheme, ConditionEntry(entry.code, explanation)))
+    parsed.elsewhere_written.append(entry.written)
 
 
-def _condition_explanation(rest: str, code: str, scheme: str) -> str:
-    """The explanation after a condition; a restatement of its name is not one."""
-    if scheme == "article9":
-        names = (law.article9_conditions()[code].name, *_ARTICLE9_SYNONYMS.get(code, ()))
-    else:
-        names = (law.schedule1_conditions()[code].name, *_SCHEDULE1_SYNONYMS.get(code, ()))
-    rest = rest.strip()
-    if rest.startswith(":"):
-        return rest[1:].strip()
-    rest = _strip_name(rest.lstrip(" \t-–—,"), names).strip()
-    if rest.startswith(":"):
-        return rest[1:].strip()
-    tail = rest.strip(_SEPARATORS + " ")
-    if not tail or any(_normal(tail) in _normal(name) for name in names):
-        return ""
-    return tail
+def parse_conditions(text: str | None, scheme: str) -> Parsed[ConditionEntry]:
+    """Article 9(2) conditions (scheme "article9") or Schedule 1 paragraphs ("schedule1");
+    what the cell names of other kinds is in `elsewhere`."""
+    cached = _parse_conditions(text, scheme)
+    return _copy(cached, [ConditionEntry(e.code, e.explanation) for e in cached.values])
+
+
+@functools.lru_cache(maxsize=4_096)
+def _parse_conditions(text: str | None, scheme: str) -> Parsed[ConditionEntry]:
+    entries, notes = _read_cell(text, scheme)
+    parsed: Parsed[ConditionEntry] = Parsed(
+        not_understood=notes.not_understood, uncertain=notes.uncertain, doubts=notes.doubts
+    )
+    by_code: dict[str, ConditionEntry] = {}
+    for entry in entries:
+        explanation = " ".join(part for part in (entry.explanation, *entry.legislation) if part)
+        if entry.scheme != scheme:
+            _put_elsewhere(parsed, entry)
+            continue
+        same = by_code.get(entry.code)
+        if same is None:
+            same = by_code[entry.code] = ConditionEntry(entry.code, explanation)
+            parsed.values.append(same)
+        elif explanation and explanation not in same.explanation:
+            same.explanation = "; ".join(p for p in (same.explanation, explanation) if p)
+    return parsed
 
 
 def article10_title(code: str) -> str:

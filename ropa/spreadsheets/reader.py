@@ -15,13 +15,16 @@ sheet or cell) and says what to do; nothing is read into the register until all 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -30,6 +33,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
 from ropa.errors import RopaError
+from ropa.spreadsheets.bounds import (
+    CANCEL_EVERY_ROWS,
+    MAX_ROWS,
+    Cancelled,
+    RowBudget,
+    count_ods_rows,
+    count_xlsx_rows,
+    listening,
+)
 from ropa.spreadsheets.errors import SpreadsheetError
 
 # Workbooks larger than this are refused before they are opened: a record of processing
@@ -84,8 +96,15 @@ class Spreadsheet:
     sheets: list[SheetData]
 
 
-def read_spreadsheet(path: Path) -> Spreadsheet:
-    """Every sheet of the file, or a SpreadsheetError saying why it cannot be read."""
+def read_spreadsheet(
+    path: Path, *, max_rows: int = MAX_ROWS, cancelled: Cancelled | None = None
+) -> Spreadsheet:
+    """Every sheet of the file, or a SpreadsheetError saying why it cannot be read.
+
+    A file with more than `max_rows` rows holding something is refused before its cells are
+    read (ropa.spreadsheets.bounds); `cancelled` is asked as the rows are counted and read,
+    and ImportCancelled raised once it says yes."""
+    budget = RowBudget(path, max_rows, cancelled)
     start = _first_bytes(path)
     if start.startswith(_OLE_HEADER):
         if _is_encrypted(path):
@@ -93,9 +112,9 @@ def read_spreadsheet(path: Path) -> Spreadsheet:
                 f"{path.name} is protected with a password. Open it in Excel, remove the "
                 "password (File, Info, Protect Workbook) and save a copy to import."
             )
-        return _read_workbook(path, "xls")
+        return _read_workbook(path, "xls", budget)
     if start.startswith(_ZIP_HEADER):
-        return _read_workbook(path, _zip_format(path))
+        return _read_workbook(path, _zip_format(path), budget)
     if _looks_like_html(start):
         raise SpreadsheetError(
             f"{path.name} is a web page (HTML) with a spreadsheet's name, as many systems "
@@ -103,7 +122,7 @@ def read_spreadsheet(path: Path) -> Spreadsheet:
             "or export it from that system as CSV, and import that."
         )
     if path.suffix.casefold() in _TEXT_SUFFIXES:
-        return Spreadsheet(path, "csv", [read_csv(path)])
+        return Spreadsheet(path, "csv", [read_csv(path, budget)])
     raise SpreadsheetError(
         f"{path.name} is not {_KINDS}. Save the spreadsheet in one of these formats and import "
         "that."
@@ -175,21 +194,37 @@ def _first_line(error: BaseException) -> str:
 # --- workbooks ---------------------------------------------------------------------------
 
 
-def _read_workbook(path: Path, kind: str) -> Spreadsheet:
+def _read_workbook(path: Path, kind: str, budget: RowBudget) -> Spreadsheet:
     import python_calamine
 
+    _count_rows_first(path, kind, budget)
+    # The rows were counted above (an .xls is bounded by its format): read them without
+    # counting again, asking only whether the user cancelled.
+    reading = RowBudget.cancel_only(path, budget.cancelled)
     try:
-        with python_calamine.CalamineWorkbook.from_path(str(path)) as workbook:
+        workbook = listening(lambda: python_calamine.CalamineWorkbook.from_path(str(path)), budget)
+        try:
             sheets = []
             for metadata in workbook.sheets_metadata:
                 if metadata.typ != python_calamine.SheetTypeEnum.WorkSheet:
                     continue
-                sheet = workbook.get_sheet_by_name(metadata.name)
+                # The reader loads the sheet whole: Cancel is heard while it does.
+                sheet = listening(partial(workbook.get_sheet_by_name, metadata.name), budget)
                 data = SheetData(metadata.name.strip() or metadata.name)
                 data.hidden = metadata.visible != python_calamine.SheetVisibleEnum.Visible
-                _take_values(data, sheet.to_python(skip_empty_area=False))
+                # Rows come one at a time (not the whole sheet as lists), numbered from the
+                # sheet's first row; their cells from its first column that holds anything.
+                first_column = sheet.start[1] + 1 if sheet.start is not None else 1
+                _take_values(data, sheet.iter_rows(), reading, first_column)
                 _take_merges(data, sheet.merged_cell_ranges or [])
+                if kind == "xls":
+                    budget.add(len(data.rows), data.title)
                 sheets.append(data)
+        finally:
+            # After a Cancel the reader may still be loading a sheet in the background; it
+            # then refuses to close ("Already borrowed"), and closes as it is let go.
+            with contextlib.suppress(RuntimeError):
+                workbook.close()
     except python_calamine.PasswordError as error:
         raise SpreadsheetError(
             f"{path.name} is protected with a password. Open it in Excel, remove the password "
@@ -209,16 +244,34 @@ def _read_workbook(path: Path, kind: str) -> Spreadsheet:
     return Spreadsheet(path, kind, sheets)
 
 
-def _take_values(data: SheetData, grid: list[list[Any]]) -> None:
+def _take_values(
+    data: SheetData, grid: Iterable[list[Any]], reading: RowBudget, first_column: int = 1
+) -> None:
     rows = data.rows
     for row_number, values in enumerate(grid, start=1):
         kept = {
             column: value
-            for column, value in enumerate(values, start=1)
+            for column, value in enumerate(values, start=first_column)
             if value != "" and value is not None
         }
         if kept:
             rows[row_number] = kept
+        if row_number % CANCEL_EVERY_ROWS == 0:
+            reading.check_cancelled()
+
+
+def _count_rows_first(path: Path, kind: str, budget: RowBudget) -> None:
+    """Refuse an .xlsx or .ods with too many rows before a reader loads its sheets whole."""
+    if kind not in ("xlsx", "ods"):
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if kind == "xlsx":
+                count_xlsx_rows(archive, _sheet_parts(archive).items(), budget)
+            else:
+                count_ods_rows(archive, budget)
+    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError) as error:
+        raise SpreadsheetError(f"{path.name} is damaged: {_first_line(error)}.") from error
 
 
 def _take_merges(data: SheetData, ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
@@ -401,9 +454,11 @@ def _ods_merges_and_links(xml: bytes, sheets: dict[str, SheetData]) -> None:
 # --- CSV ---------------------------------------------------------------------------------
 
 
-def read_csv(path: Path) -> SheetData:
+def read_csv(path: Path, budget: RowBudget | None = None) -> SheetData:
     """A CSV file as one sheet: Excel's "CSV UTF-8" (with a byte order mark), plain UTF-8 or
-    Windows-1252, separated by commas, semicolons (Excel in much of Europe) or tabs."""
+    Windows-1252, separated by commas, semicolons (Excel in much of Europe) or tabs; its
+    rows counted against `budget` as they are read."""
+    budget = budget or RowBudget(path)
     raw = path.read_bytes()
     text = _decode(raw)
     dialect = _dialect(text)
@@ -418,6 +473,7 @@ def read_csv(path: Path) -> SheetData:
             }
             if kept:
                 sheet.rows[row_number] = kept
+                budget.add(1, CSV_SHEET)
             started = reader.line_num + 1  # the line the next record starts on
     except csv.Error as error:
         raise SpreadsheetError(

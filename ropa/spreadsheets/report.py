@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ropa.spreadsheets.ledger import CellEntry, Destination, Ledger
 from ropa.spreadsheets.vocabulary import Certainty, field_label
@@ -134,6 +134,12 @@ class ImportReport:
         if self.ledger is None:
             return not self.problems and not self.skipped
         return self.ledger.all_understood and not self.problems
+
+    # Per activity the register held, each field the import changed (or would change), and
+    # those the DPO rejected (ropa.spreadsheets.merge.ActivityChanges).
+    changes: list[Any] = field(default_factory=list)
+    # The copy of the register made before the import wrote (None: dry run or a server).
+    backup: Path | None = None
 
     def summary(self, shown: Callable[[str], str] = str) -> str:
         """The report in lines; `shown` makes the workbook's own text (file, sheet and

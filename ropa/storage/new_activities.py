@@ -180,13 +180,26 @@ _CONDITION_SQL = _insert(
     ActivityCondition, ["activity_id", "scheme", "code", "explanation", "position"]
 )
 _TRANSFER_SQL = _insert(
-    Transfer, ["activity_id", "destination", "mechanism", "safeguards", "position"]
+    Transfer,
+    [
+        "activity_id",
+        "destination",
+        "mechanism",
+        "safeguards",
+        "data_protection_test",
+        "data_protection_test_date",
+        "data_protection_test_link",
+        "position",
+    ],
 )
 _RETENTION_SQL = _insert(
     RetentionRule, ["activity_id", "period", "trigger", "applies_to", "position"]
 )
 _EXTRA_FIELD_SQL = _insert(ActivityExtraField, ["activity_id", "position", "name", "value"])
-_BASIS_SQL = _insert(ActivityLawfulBasis, ["activity_id", "basis", "explanation", "position"])
+_BASIS_SQL = _insert(
+    ActivityLawfulBasis,
+    ["activity_id", "basis", "explanation", "annex1_condition", "outside_tasks_reason", "position"],
+)
 _BASIS_LEGISLATION_SQL = _insert(BasisLegislation, ["basis_id", "item_id", "position"])
 
 
@@ -201,9 +214,10 @@ class ChildRows:
         # has just created gets its id when the session is flushed, once for the whole batch
         # rather than once for each activity that names a new item.
         self._item_rows: dict[_Insert, list[tuple[int, LibraryItem, int]]] = {}
-        # Lawful bases, as (activity id, basis, explanation, position), each with the
-        # legislation items it cites: a basis gets its id as the batch is written.
-        self._bases: list[tuple[tuple[int, str, str, int], list[LibraryItem]]] = []
+        # Lawful bases, as (activity id, basis, explanation, Annex 1 condition, reason
+        # outside public tasks, position), each with the legislation items it cites: a basis
+        # gets its id as the batch is written.
+        self._bases: list[tuple[tuple[int, str, str, str, str, int], list[LibraryItem]]] = []
         self.activities = 0  # how many activities' rows are waiting
         # On a server the new activities' own rows wait too, with ids taken in blocks from
         # the table's sequence, and their references checked against `_references` (every
@@ -237,7 +251,9 @@ class ChildRows:
     def add_items(self, insert: _Insert, rows: Iterable[tuple[int, LibraryItem, int]]) -> None:
         self._item_rows.setdefault(insert, []).extend(rows)
 
-    def add_basis(self, row: tuple[int, str, str, int], legislation: list[LibraryItem]) -> None:
+    def add_basis(
+        self, row: tuple[int, str, str, str, str, int], legislation: list[LibraryItem]
+    ) -> None:
         self._bases.append((row, legislation))
 
     def write(self, session: Session) -> None:
@@ -278,7 +294,7 @@ class ChildRows:
             returning=("id", "activity_id", "position"),
         )
         ids = {(activity_id, position): basis_id for basis_id, activity_id, position in returned}
-        for (activity_id, _basis, _explanation, position), legislation in self._bases:
+        for (activity_id, *_values, position), legislation in self._bases:
             basis_id = ids[(activity_id, position)]
             self.add_items(
                 _BASIS_LEGISLATION_SQL,
@@ -318,7 +334,16 @@ def _insert_children(
     pending.add(
         _TRANSFER_SQL,
         [
-            (activity_id, entry.destination, entry.mechanism, entry.safeguards, position)
+            (
+                activity_id,
+                entry.destination,
+                entry.mechanism,
+                entry.safeguards,
+                entry.data_protection_test,
+                entry.data_protection_test_date,
+                entry.data_protection_test_link,
+                position,
+            )
             for position, entry in enumerate(changes["transfers"])
         ],
     )
@@ -339,7 +364,17 @@ def _insert_children(
     for position, (entry, items) in enumerate(
         zip(changes["lawful_bases"], legislation, strict=True)
     ):
-        pending.add_basis((activity_id, entry.basis, entry.explanation, position), items)
+        pending.add_basis(
+            (
+                activity_id,
+                entry.basis,
+                entry.explanation,
+                entry.annex1_condition,
+                entry.outside_tasks_reason,
+                position,
+            ),
+            items,
+        )
     pending.activities += 1
 
 

@@ -5,7 +5,7 @@
 MODE is `apart` (the app's way: SQLite in a helper process) or `inside` (SQLite in this
 process, with each save confirmed on the file). DISTURBANCE is what else in this process
 opens the register file between the two saves: `open` (a plain open and read, as
-Register.open's header check does), `mime` (QMimeDatabase guessing its type), `dialog`
+Register.open's header check does), `none`, `mime` (QMimeDatabase guessing its type), `dialog`
 (the app's real main window and a real Qt file dialog showing the register's folder) or
 `export` (the issue's steps: in the app's real main window, Notices, a new notice, Export…,
 and in the app's own save dialog, opened on the register's folder, a PDF beside the register;
@@ -13,7 +13,9 @@ nothing in this file touches the register file itself).
 
 It saves activity HOLD-1, opens the file as DISTURBANCE says, prints "ready" and waits for a
 line on stdin (the test runs other processes meanwhile), saves HOLD-2, prints "saved" or
-"not confirmed: <message>", and ends with os._exit: no close, no clean-up, as a crash would.
+"not confirmed: <message>" or "refused: <message>" (the file was replaced meanwhile; the
+register is then closed as the app closes it), and ends with os._exit: no close, no
+clean-up, as a crash would.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ropa.errors import SaveNotConfirmedError
+from ropa.errors import FileReplacedError, SaveNotConfirmedError
 from ropa.register import Register, run_sqlite_apart
 from tests.conftest import sample_activity
 
@@ -136,6 +138,10 @@ def main() -> int:
         register.activities.create(sample_activity(reference="HOLD-2", name="Second save"))
     except SaveNotConfirmedError as error:
         print(f"not confirmed: {error}", flush=True)
+    except FileReplacedError as error:
+        # Closed as the app closes a register, which must not touch the file there now.
+        register.close()
+        print(f"refused: {error}", flush=True)
     else:
         print("saved", flush=True)
     del kept

@@ -212,3 +212,26 @@ def test_history_export_runs_in_a_worker(
     assert blocker.args[0] is True
     rows = load_workbook(tmp_path / "changes.xlsx").active.max_row  # type: ignore[union-attr]
     assert rows == history.model.rowCount() + 1
+
+
+def test_nothing_found_agrees_with_the_completeness_beside_it(view: ChecksView) -> None:
+    """Checks said "No gaps found" beside "register 83% complete": completeness also counts
+    recommended fields no check asks for, so "nothing found" now says what is still empty."""
+    assert view.report is not None
+    quiet = replace(view.report, findings=[])  # the demo's own activities, no findings
+    assert quiet.completeness < 1.0
+    view.show_report(quiet)
+    shown = view.details.text()
+    assert "No gaps found" not in shown
+    assert f"{quiet.completeness:.0%} complete" in shown
+    assert f"{quiet.completeness:.0%} complete" in view.summary.text()
+    least = min(quiet.activities.values(), key=lambda entry: entry[2])
+    assert f"{least[0]} {least[1]} ({least[2]:.0%})" in shown
+
+    whole = replace(
+        quiet,
+        activities={key: (ref, name, 1.0) for key, (ref, name, _s) in quiet.activities.items()},
+        completeness=1.0,
+    )
+    view.show_report(whole)
+    assert view.details.text().startswith("No gaps found: every check passed and every field")

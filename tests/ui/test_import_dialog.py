@@ -84,6 +84,35 @@ def test_the_preview_is_a_table_to_sort_and_filter(
     assert "The report was saved as" in dialog.details.text()
 
 
+def test_save_report_button_asks_where_and_saves_the_workbook(
+    qtbot: QtBot, register: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The button, clicked: clicked(bool) must not reach save_report as its path."""
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog
+
+    from tests.data.import_corpus import several_sheets
+
+    dialog = ImportDialog(register, several_sheets(tmp_path).path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.preview_ready, timeout=20000):
+        dialog.run_preview()
+    chosen = tmp_path / "chosen report.xlsx"
+    asked: list[str] = []
+
+    def the_user_picks(_parent: Any, title: str, *_args: Any) -> tuple[str, str]:
+        asked.append(title)
+        return str(chosen), "Excel workbooks (*.xlsx)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", the_user_picks)
+    assert dialog.save_report_button.isEnabled()
+    qtbot.mouseClick(dialog.save_report_button, Qt.MouseButton.LeftButton)
+    assert asked == ["Save the import report"]
+    assert load_workbook(chosen).sheetnames  # a real workbook, read back
+    assert f"The report was saved as {chosen}" in dialog.details.text()
+
+
 def _settle(dialog: ImportDialog) -> None:
     """Lay the dialog out as the event loop would before it is next painted."""
     from PySide6.QtWidgets import QApplication

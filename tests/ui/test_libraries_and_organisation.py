@@ -166,7 +166,7 @@ def test_settings_remember_recent_registers_and_folders(tmp_path: Path) -> None:
 def test_import_dialog_previews_then_imports(
     qtbot: QtBot, demo_register: Register, register: Register, tmp_path: Path
 ) -> None:
-    spreadsheets = pytest.importorskip("ropa.spreadsheets")
+    from ropa import spreadsheets
     from ui.import_dialog import ImportDialog
 
     workbook = tmp_path / "ico.xlsx"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
@@ -157,9 +158,21 @@ def test_printed_list_escapes_user_text(window: MainWindow, demo_register: Regis
 def test_export_runs_off_the_gui_thread(
     qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("ropa.spreadsheets")
+    import threading
+
     import openpyxl
 
+    import ropa.spreadsheets
+
+    # The export is the real one; the thread it ran on is noted on the way in.
+    writing_threads: list[threading.Thread] = []
+    real_export = ropa.spreadsheets.export_workbook
+
+    def noting_thread(*args: Any, **kwargs: Any) -> Any:
+        writing_threads.append(threading.current_thread())
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(ropa.spreadsheets, "export_workbook", noting_thread)
     target = tmp_path / "out.xlsx"
     monkeypatch.setattr(window, "ask_save_path", lambda *_args: target)
     runner = window.export_workbook(processor=False)
@@ -168,6 +181,8 @@ def test_export_runs_off_the_gui_thread(
         pass
     assert blocker.args is not None and blocker.args[0] is True
     assert openpyxl.load_workbook(target).sheetnames
+    assert len(writing_threads) == 1
+    assert writing_threads[0] is not threading.main_thread()
 
 
 def test_the_status_bar_tells_the_truth_about_saving_on_each_page(window: MainWindow) -> None:

@@ -34,8 +34,6 @@ from ui.settings import AppSettings
 
 pytestmark = pytest.mark.gui
 
-TODAY = dt.date.today()
-
 
 def stored(path: Path, activity_id: int) -> ActivityRecord:
     """The activity as a fresh connection to the file sees it."""
@@ -62,7 +60,7 @@ def window(qtbot: QtBot, register: Register, ids: list[int], settings: AppSettin
 
 def approve_as(who: str, next_review: dt.date | None = None) -> object:
     return lambda _what, errors=(): Approval(
-        who, next_review or add_months(TODAY, 12), despite_errors=bool(errors)
+        who, next_review or add_months(dt.date.today(), 12), despite_errors=bool(errors)
     )
 
 
@@ -86,16 +84,16 @@ def test_approving_two_activities_records_who_when_and_the_next_review(
         record = stored(register.path, activity_id)
         assert record.status == Status.APPROVED
         assert record.approved_by == "Jane Smith (DPO)"
-        assert record.approved_on == TODAY
-        assert record.last_reviewed == TODAY
-        assert record.next_review == add_months(TODAY, 12)
+        assert record.approved_on == dt.date.today()
+        assert record.last_reviewed == dt.date.today()
+        assert record.next_review == add_months(dt.date.today(), 12)
         lines = {
             (change.field, change.new_value)
             for change in register.history.changes(entity_type="activity", entity_id=activity_id)
         }
         assert ("approved_by", "Jane Smith (DPO)") in lines
         assert ("status", "approved") in lines
-        assert ("next_review", add_months(TODAY, 12).isoformat()) in lines
+        assert ("next_review", add_months(dt.date.today(), 12).isoformat()) in lines
     assert stored(register.path, ids[2]).status == Status.DRAFT  # not selected, not touched
     assert "2 activities approved by Jane Smith (DPO)" in window.statusBar().currentMessage()
     assert "not undone with Undo" in window.statusBar().currentMessage()
@@ -220,7 +218,7 @@ def test_editor_approves_with_who_and_when_and_shows_it(
     assert (record.status, record.approved_by, record.approved_on) == (
         Status.APPROVED,
         "Jane Smith",
-        TODAY,
+        dt.date.today(),
     )
     assert record.next_review == dt.date(2030, 1, 31)
     assert shown_text(editor, "status") == "Approved"
@@ -251,7 +249,10 @@ def test_editor_mark_reviewed_then_submit(
 ) -> None:
     editor.reviewed_button.click()
     record = stored(register.path, ids[0])
-    assert (record.last_reviewed, record.next_review) == (TODAY, add_months(TODAY, 12))
+    assert (record.last_reviewed, record.next_review) == (
+        dt.date.today(),
+        add_months(dt.date.today(), 12),
+    )
     editor.submit_button.click()
     assert stored(register.path, ids[0]).status == Status.IN_REVIEW
     assert not editor.submit_button.isEnabled()
@@ -293,9 +294,9 @@ def test_review_steps_say_the_same_in_the_table_and_the_editor() -> None:
 def test_due_and_overdue_views(
     qtmodeltester: ModelTester, register: Register, ids: list[int]
 ) -> None:
-    register.activities.update(ids[0], {"next_review": TODAY - dt.timedelta(days=1)})
-    register.activities.update(ids[1], {"next_review": TODAY + dt.timedelta(days=10)})
-    register.activities.update(ids[2], {"next_review": TODAY + dt.timedelta(days=200)})
+    register.activities.update(ids[0], {"next_review": dt.date.today() - dt.timedelta(days=1)})
+    register.activities.update(ids[1], {"next_review": dt.date.today() + dt.timedelta(days=10)})
+    register.activities.update(ids[2], {"next_review": dt.date.today() + dt.timedelta(days=200)})
     model = ActivityTableModel(register.activity_list.summaries(include_retired=True))
     proxy = ActivityFilterProxy()
     proxy.setSourceModel(model)
@@ -355,14 +356,26 @@ def test_an_edit_after_approval_shows_changed_since_approved_in_editor_and_list(
     owner.setText("Head of Early Help")
     editor.save_field("owner")
 
-    assert stored(register.path, ids[0]).status == Status.IN_REVIEW
+    assert stored(register.path, ids[0]).status == Status.DRAFT  # nobody submitted it
     assert shown_text(editor, "status") == "Changed since approved"
     assert editor.subtitle.text().startswith("Changed since approved")
     model = window.activities_page.model
     row = model.row_of(ids[0])
     assert row is not None
     assert model.index(row, Column.STATUS).data() == "Changed since approved"
-    assert editor.approve_button.isEnabled() and not editor.submit_button.isEnabled()
+    page = window.activities_page
+    page.status_filter.setCurrentIndex(page.status_filter.findText("In review"))
+    assert page.proxy.rowCount() == 0  # not listed as in review
+    page.status_filter.setCurrentIndex(page.status_filter.findText("Changed since approved"))
+    assert page.proxy.rowCount() == 1
+    assert editor.approve_button.isEnabled() and editor.submit_button.isEnabled()
+
+    editor.submit_button.click()
+    assert stored(register.path, ids[0]).status == Status.IN_REVIEW
+    assert shown_text(editor, "status") == "In review"
+    row = model.row_of(ids[0])
+    assert row is not None
+    assert model.index(row, Column.STATUS).data() == "In review"
 
 
 def test_submit_for_review_keeps_the_earlier_edits_undoable(

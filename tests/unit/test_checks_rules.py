@@ -41,6 +41,12 @@ def good(**overrides: object) -> ActivityRecord:
         "data_categories": ["Name and contact details"],
         "next_review": TODAY + dt.timedelta(days=200),
         "updated_at": dt.datetime(2026, 5, 1, 12, 0),
+        # The yes/no questions answered (an unanswered one is itself a finding), for people
+        # who are not children.
+        "individuals": ["Residents", "Parents and carers"],
+        "automated_decisions": False,
+        "involves_children": False,
+        "large_scale": False,
     }
     values.update(overrides)
     return sample_activity(**values)
@@ -305,6 +311,21 @@ CASES = [
         "ADM-DETAILS",
         of(lambda: good(automated_decisions=True)),
         of(lambda: good(automated_decisions=True, automated_decision_details="Logic: ...")),
+    ),
+    Case(
+        "CHILDREN-UNANSWERED",
+        of(lambda: good(involves_children=None)),
+        of(lambda: good(involves_children=False)),
+    ),
+    Case(
+        "ADM-UNANSWERED",
+        of(lambda: good(automated_decisions=None)),
+        of(lambda: good(automated_decisions=False)),
+    ),
+    Case(
+        "SCALE-UNANSWERED",
+        of(lambda: good(large_scale=None)),
+        of(lambda: good(large_scale=False)),
     ),
     Case("REVIEW-OVERDUE", of(lambda: good(next_review=TODAY - dt.timedelta(days=1))), of(good)),
     Case("REVIEW-UNSET", of(lambda: good(next_review=None)), of(good)),

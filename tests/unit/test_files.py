@@ -10,6 +10,7 @@ import pytest
 
 from ropa.errors import FileWriteError
 from ropa.files import write_atomically, write_text_atomically
+from tests.helpers.unprivileged import without_root_powers
 
 
 def test_writes_and_replaces(tmp_path: Path) -> None:
@@ -52,15 +53,13 @@ def test_a_missing_folder_is_named(tmp_path: Path) -> None:
         write_text_atomically(tmp_path / "nope" / "out.txt", "x")
 
 
-@pytest.mark.skipif(
-    sys.platform == "win32" or os.geteuid() == 0, reason="root writes anywhere; POSIX permissions"
-)
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
 def test_a_read_only_folder_is_a_clear_error(tmp_path: Path) -> None:
     folder = tmp_path / "locked"
     folder.mkdir()
     folder.chmod(0o500)
     try:
-        with pytest.raises(FileWriteError, match="Choose another folder"):
+        with without_root_powers(), pytest.raises(FileWriteError, match="Choose another folder"):
             write_text_atomically(folder / "out.txt", "x")
     finally:
         folder.chmod(0o700)

@@ -8,7 +8,10 @@ A refusal must leave the register exactly as it was, compared as a full dump: ev
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +26,12 @@ from ropa.records import LibraryKind
 from ropa.register import Register
 from ropa.spreadsheets import import_workbook
 from tests.data.make_dpo_workbook import HEADERS
+from tests.helpers.register_files import copy_register_file
 
 FUZZ_SETTINGS = settings(
     max_examples=40,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 # What an xlsx cell can hold: no surrogates, no control characters but new lines.
@@ -158,17 +162,28 @@ def _note(outcome: str) -> None:
         event(outcome)
 
 
-@pytest.fixture
-def fuzz_register(tmp_path: Path) -> Register:
-    return Register.open(tmp_path / "fuzz.ropa", daily_backup=False)
+@contextlib.contextmanager
+def fresh_register(template: Path) -> Iterator[tuple[Register, Path]]:
+    """A new register and a folder of its own for one Hypothesis example: a function-scoped
+    fixture would be one register shared by every example, each import seeing the last's."""
+    with tempfile.TemporaryDirectory(prefix="ropa-fuzz-") as folder:
+        path = copy_register_file(template, Path(folder) / "fuzz.ropa")
+        with Register.open(path, daily_backup=False) as register:
+            yield register, Path(folder)
 
 
 @FUZZ_SETTINGS
 @given(shape=workbooks(), dry_run=st.booleans())
 def test_any_workbook_imports_or_is_refused_clearly(
-    fuzz_register: Register, tmp_path: Path, shape: dict[str, Any], dry_run: bool
+    _new_register_file: Path, shape: dict[str, Any], dry_run: bool
 ) -> None:
-    path = tmp_path / "fuzzed.xlsx"
+    with fresh_register(_new_register_file) as (fuzz_register, folder):
+        _import_fuzzed(fuzz_register, folder / "fuzzed.xlsx", shape, dry_run)
+
+
+def _import_fuzzed(
+    fuzz_register: Register, path: Path, shape: dict[str, Any], dry_run: bool
+) -> None:
     write_workbook(shape, path)
     if dry_run:
         before = dump(fuzz_register)
@@ -192,24 +207,21 @@ def test_any_workbook_imports_or_is_refused_clearly(
         st.binary(max_size=500).map(lambda tail: b"SQLite format 3\x00" + tail),
     )
 )
-def test_any_bytes_named_xlsx_are_refused_clearly(
-    fuzz_register: Register, tmp_path: Path, data: bytes
-) -> None:
-    path = tmp_path / "not really.xlsx"
-    path.write_bytes(data)
-    assert not _import_or_refuse(fuzz_register, path)
+def test_any_bytes_named_xlsx_are_refused_clearly(_new_register_file: Path, data: bytes) -> None:
+    with fresh_register(_new_register_file) as (fuzz_register, folder):
+        path = folder / "not really.xlsx"
+        path.write_bytes(data)
+        assert not _import_or_refuse(fuzz_register, path)
 
 
-def test_a_truncated_real_workbook_is_refused_clearly(
-    fuzz_register: Register, tmp_path: Path
-) -> None:
+def test_a_truncated_real_workbook_is_refused_clearly(register: Register, tmp_path: Path) -> None:
     from tests.data.make_dpo_workbook import build
 
     whole = build(tmp_path / "whole.xlsx").read_bytes()
     for cut in (10, len(whole) // 3, len(whole) // 2, len(whole) - 30):
         path = tmp_path / f"cut{cut}.xlsx"
         path.write_bytes(whole[:cut])
-        assert not _import_or_refuse(fuzz_register, path)
+        assert not _import_or_refuse(register, path)
 
 
 # --- the reader ------------------------------------------------------------------------------

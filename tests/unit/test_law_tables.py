@@ -15,7 +15,10 @@ RIGHTS_BY_BASIS = {
     "c": ("no", "no", "no"),
     "d": ("yes", "no", "no"),
     "e": ("no", "no", "yes"),
-    "ea": ("check", "no", "check"),
+    # The reference says "check"; the statute settles it: Article 21(1) now names (ea)
+    # (DUAA 2025 s.70), so objection applies, and erasure follows it (Article 17(1)(c)),
+    # with no Article 17(3)(b) exemption for (ea).
+    "ea": ("yes", "no", "yes"),
     "f": ("yes", "no", "yes"),
 }
 
@@ -97,3 +100,71 @@ def test_codes_are_read_the_same_way_however_they_are_typed() -> None:
     assert law.requires_apd(" 18 ") is True
     assert law.requires_apd("99") is False
     assert [c.paragraph for c in law.apd_conditions(["18", " 2", "35", "unknown"])] == [18, 35]
+
+
+# --- the law as dated data -------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+
+from ropa.paths import resource  # noqa: E402
+
+
+def test_the_right_to_complain_rests_on_article_77_until_18_june_2026_then_on_s165() -> None:
+    """DUAA 2025 s.103 and Schedule 10, commenced on 19 June 2026 (SI 2026/82 reg 3)."""
+    assert law.rights(dt.date(2026, 6, 18))["complain"].article == "Article 77"
+    assert law.rights(dt.date(2026, 6, 19))["complain"].article == "DPA 2018 s.165"
+    assert "s.164A" in law.rights(dt.date(2026, 12, 7))["complain"].provision
+
+
+def test_automated_decisions_rest_on_22a_to_22d_from_5_february_2026() -> None:
+    assert law.rights(dt.date(2026, 2, 4))["automated_decisions"].article == "Article 22"
+    assert law.rights(dt.date(2026, 2, 5))["automated_decisions"].article == ("Articles 22A to 22D")
+
+
+def test_the_regulator_is_data_and_the_information_commission_takes_over_on_its_day(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    on_7_december = law.regulator(dt.date(2026, 12, 7))
+    assert on_7_december.name == "Information Commissioner's Office"
+    assert (
+        "Information Commissioner's Office"
+        in law.rights(dt.date(2026, 12, 7))["complain"].notice_text
+    )
+    # Commencement of DUAA ss.118-119 is a date typed into resources/law/regulator.json.
+    stored = json.loads(resource("law", "regulator.json").read_text(encoding="utf-8"))
+    stored["entries"][1]["effective_from"] = "2027-03-01"
+    monkeypatch.setattr(law, "_load", lambda name: stored if name == "regulator.json" else {})
+    law._regulators.cache_clear()
+    try:
+        assert law.regulator(dt.date(2027, 2, 28)).name == "Information Commissioner's Office"
+        assert law.regulator(dt.date(2027, 3, 1)).name == "Information Commission"
+    finally:
+        law._regulators.cache_clear()
+
+
+def test_no_regulator_name_is_written_into_the_law_tables_but_the_regulators_own() -> None:
+    for name in ("rights.json", "transfer_mechanisms.json", "lawful_bases.json"):
+        text = resource("law", name).read_text(encoding="utf-8")
+        assert "Information Commissioner" not in text, name
+        assert "ICO" not in text, name
+
+
+def test_the_recognised_legitimate_interests_of_annex_1() -> None:
+    assert {code: c.name for code, c in law.annex1_conditions().items()} == {
+        "1": "Disclosure for another body's public task",
+        "2": "National security, public security and defence",
+        "3": "Emergencies",
+        "5": "Crime",
+        "6": "Safeguarding vulnerable individuals",
+    }
+    assert law.lawful_bases()["ea"].needs_annex1_condition
+    assert {c for c, b in law.lawful_bases().items() if b.needs_law} == {"c", "e"}
+
+
+def test_transfers_after_duaa_name_article_45a_and_the_data_protection_test() -> None:
+    mechanisms = law.transfer_mechanisms()
+    assert "45A" in mechanisms["adequacy"].legal_reference
+    assert "s.17A" not in mechanisms["adequacy"].name
+    tested = {code for code, m in mechanisms.items() if m.needs_data_protection_test}
+    assert tested == {"idta", "uk_addendum", "bcr"}

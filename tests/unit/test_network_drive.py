@@ -121,6 +121,8 @@ def test_a_register_on_a_share_uses_a_rollback_journal(on_a_share: Path) -> None
 def test_a_wal_register_moved_onto_a_share_leaves_wal(tmp_path: Path, on_a_share: Path) -> None:
     local = tmp_path.parent / "local.ropa"
     Register.open(local).close()
+    # As an older version of ROPA desk left a local register.
+    sqlite3.connect(local).execute("PRAGMA journal_mode = WAL").connection.close()
     assert _journal_mode(local) == "wal"
     local.replace(on_a_share)
     with Register.open(on_a_share) as register:
@@ -147,11 +149,13 @@ def test_the_helper_process_uses_the_rollback_journal_too(on_a_share: Path) -> N
         assert _journal_mode(on_a_share) == "delete"
 
 
-def test_a_local_register_keeps_wal(register_path: Path) -> None:
+def test_a_local_register_uses_a_rollback_journal_too(register_path: Path) -> None:
+    """Issue 19: the .ropa file alone must hold every save, on a share or not."""
     with Register.open(register_path) as register:
         assert register.network_location == ""
         _use(register)
-        assert _journal_mode(register_path) == "wal"
+        assert _journal_mode(register_path) == "delete"
+        assert not register_path.with_name("register.ropa-wal").exists()
 
 
 def test_the_command_line_says_so_once(

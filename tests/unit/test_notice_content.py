@@ -78,6 +78,7 @@ def social_care() -> ActivityRecord:
         security_measures=["Role-based access control"],
         apd_link="https://intranet.riverside.example/apd",
         retention_follows_apd=True,
+        automated_decisions=False,
     )
 
 
@@ -361,10 +362,17 @@ def test_purposes_are_merged_and_deduplicated_within_a_service(register: Registe
     document = build(register, social_care(), newsletter)
     section = document.service_sections()[0]
     index = [b.text for b in section.blocks].index("Why we use it")
-    purposes = section.blocks[index + 1].entries
+    table = section.blocks[index + 1]
+    assert table.entries == ["Purpose", "Lawful basis"]
+    purposes = [row[0] for row in table.rows]
     assert purposes.count("Safeguarding children") == 1
     assert not any(p.casefold() == "safeguarding  children" for p in purposes)
     assert "Sending the parenting newsletter" in purposes
+    # A purpose two activities share rests on the bases of both.
+    bases = dict((row[0], row[1]) for row in table.rows)
+    assert bases["Safeguarding children"] == "Consent, legal obligation and public task"
+    assert bases["Sending the parenting newsletter"] == "Consent"
+    assert bases["Statutory returns"] == "Legal obligation and public task"
 
 
 def test_a_transfer_names_the_country_as_a_sentence_does(register: Register) -> None:
@@ -469,6 +477,20 @@ def test_automated_decisions_are_described_and_their_rights_given(register: Regi
     assert "A computer checks your benefits." in text
     assert "You can ask for a person to review the decision." in text
     assert "Rights about automated decision-making" in lines(document, "rights")
+
+
+def test_automated_decisions_nobody_answered_are_a_gap_never_a_no(register: Register) -> None:
+    """Unknown is not No: the notice neither describes nor denies automated decisions, and
+    says in the draft what the DPO must complete (Article 13(2)(f))."""
+    activity = social_care()
+    activity.automated_decisions = None
+    document = build(register, activity)
+    text = service_text(document, "Children's social care")
+    gaps = [w.message for w in document.warnings if w.kind == "gap"]
+    assert any("Not recorded whether decisions are made by computer" in gap for gap in gaps)
+    assert "[To complete: whether any decision about people is made by computer" in text
+    assert "Rights about automated decision-making" not in lines(document, "rights")
+    assert "no automated" not in text.casefold() and "not made by computer" not in text
 
 
 def test_gaps_become_warnings_and_visible_todo_lines(register: Register) -> None:

@@ -113,6 +113,7 @@ def test_typed_text_stays_text_and_loses_what_xml_cannot_hold(
     built.sections[0].blocks.append(Block("paragraph", "Tab\there and a line\r\nbreak"))
     document = docx.Document(io.BytesIO(docx_bytes(built)))
     texts = [paragraph.text for paragraph in document.paragraphs]
+    texts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert MARKUP in texts  # one paragraph, shown as typed: nothing was injected
     assert "injected" not in [text.strip() for text in texts]
     assert "bell nul esc del c1 nonchar" in texts and "lone half" in texts

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import stat
 import sys
@@ -14,6 +13,7 @@ from ropa.backup import list_backups
 from ropa.errors import RegisterFileError
 from ropa.records import LibraryKind
 from ropa.register import Register
+from tests.helpers.unprivileged import without_root_powers
 
 
 def test_missing_file_is_created_with_starter_libraries(register_path: Path) -> None:
@@ -89,16 +89,17 @@ def test_a_damaged_file_is_refused(register_path: Path) -> None:
     _unchanged_after(register_path, "damaged|not a ROPA desk register")
 
 
-@pytest.mark.skipif(
-    sys.platform == "win32" or os.geteuid() == 0, reason="root can read any file; POSIX permissions"
-)
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
 def test_an_unreadable_file_is_refused(register_path: Path) -> None:
     Register.open(register_path).close()
+    before = register_path.read_bytes()
     register_path.chmod(0)
     try:
-        _unchanged_after(register_path, "cannot be read")
+        with without_root_powers(), pytest.raises(RegisterFileError, match="cannot be read"):
+            Register.open(register_path)
     finally:
         register_path.chmod(0o600)
+    assert register_path.read_bytes() == before
 
 
 def test_a_backup_is_a_consistent_copy_while_the_register_is_open(register_path: Path) -> None:

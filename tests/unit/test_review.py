@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,7 @@ from ropa.identity import current_user
 from ropa.records import Status
 from ropa.register import Register
 from ropa.review import APPROVED_DESPITE, ApprovalNeedsConfirmation, ReviewService
-from ropa.review_rules import ReviewSteps
+from ropa.review_rules import ReviewSteps, status_label
 from tests.conftest import sample_activity
 
 TODAY = dt.date(2026, 11, 21)
@@ -154,7 +155,9 @@ def test_approving_over_errors_must_be_asked_for_and_is_recorded_with_them(
     ]
 
 
-def test_a_change_of_content_after_approval_sends_it_back_for_review(register: Register) -> None:
+def test_a_change_of_content_after_approval_is_changed_since_approved_until_submitted(
+    register: Register,
+) -> None:
     review = ReviewService(register)
     activity_id = make(register, "A-1")
     review.approve([activity_id])
@@ -163,15 +166,36 @@ def test_a_change_of_content_after_approval_sends_it_back_for_review(register: R
 
     register.activities.update(activity_id, {"owner": "Head of Early Help"})
     record = register.activities.get(activity_id)
-    assert (record.status, record.changed_since_approval) == (Status.IN_REVIEW, True)
+    # Not approved any more, and not "In review" either: nobody has submitted it.
+    assert (record.status, record.changed_since_approval) == (Status.DRAFT, True)
+    assert status_label(record.status, record.changed_since_approval) == "Changed since approved"
     (summary,) = register.activity_list.summaries()
     assert summary.changed_since_approval
     fields = {c.field for c in register.history.changes(entity_id=activity_id, limit=3)}
     assert {"owner", "status", "changed_since_approval"} <= fields
+    register.activities.update(activity_id, {"owner": "Head of Children's Services"})
+    assert register.activities.get(activity_id).status == Status.DRAFT  # still its own state
+
+    review.submit_for_review([activity_id])
+    record = register.activities.get(activity_id)
+    assert (record.status, record.changed_since_approval) == (Status.IN_REVIEW, True)
+    assert status_label(record.status, record.changed_since_approval) == "In review"
+    register.activities.update(activity_id, {"owner": "Head of Early Help"})
+    assert register.activities.get(activity_id).status == Status.IN_REVIEW  # stays in review
 
     review.approve([activity_id])
     record = register.activities.get(activity_id)
     assert (record.status, record.changed_since_approval) == (Status.APPROVED, False)
+
+
+def test_an_approval_under_review_again_changed_stays_in_review(register: Register) -> None:
+    review = ReviewService(register)
+    activity_id = make(register, "A-1")
+    review.approve([activity_id])
+    review.submit_for_review([activity_id])  # a fresh look at what was approved
+    register.activities.update(activity_id, {"owner": "Head of Early Help"})
+    record = register.activities.get(activity_id)
+    assert (record.status, record.changed_since_approval) == (Status.IN_REVIEW, True)
 
 
 def test_a_draft_edited_is_not_said_to_have_changed_since_approval(register: Register) -> None:
@@ -204,3 +228,30 @@ def test_the_steps_offered_follow_the_same_rules() -> None:
     assert (steps.submit, steps.approve, steps.reinstate) == (False, True, False)
     assert ReviewSteps.for_statuses([Status.RETIRED]).reinstate
     assert ReviewSteps.for_statuses([]) == ReviewSteps(False, False, False, False)
+
+
+def test_the_exported_workbook_says_changed_since_approved_and_reads_it_back(
+    register: Register, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from ropa.spreadsheets import import_workbook
+    from ropa.spreadsheets.export import export_workbook
+    from ropa.spreadsheets.layout import FIRST_DATA_ROW, HEADER_ROW
+
+    review = ReviewService(register)
+    activity_id = make(register, "A-1")
+    review.approve([activity_id])
+    register.activities.update(activity_id, {"owner": "Head of Early Help"})
+    path = tmp_path / "register.xlsx"
+    export_workbook(register, path)
+    sheet = load_workbook(path).worksheets[0]
+    headers = [cell.value for cell in sheet[HEADER_ROW]]
+    status_column = headers.index("Status") + 1
+    assert sheet.cell(FIRST_DATA_ROW, status_column).value == "Changed since approved"
+
+    with Register.open(tmp_path / "other.ropa") as other:
+        report = import_workbook(other, path)
+        assert not [p for p in report.problems if "Status" in str(p)]
+        (read,) = other.activities.load()
+        assert read.status == Status.DRAFT  # an approval is not carried into another register

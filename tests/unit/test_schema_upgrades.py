@@ -100,10 +100,28 @@ def _after_upgrade(name: str, value: Any, kept_at: str) -> Any:
     return value
 
 
+_QUESTIONS_ONCE_FALSE_BY_DEFAULT = ("automated_decisions", "involves_children", "large_scale")
+
+
+def _activity_after_upgrade(values: dict[str, Any], kept_at: str) -> dict[str, Any]:
+    """An activity as the upgrade leaves it.  Before revision 0005 these questions were No by
+    default, so a No the history does not show anyone setting becomes unknown (the demo's
+    activities were created with their answers, and never edited)."""
+    if kept_at >= "0005":
+        return values
+    return {
+        name: None if name in _QUESTIONS_ONCE_FALSE_BY_DEFAULT and value is False else value
+        for name, value in values.items()
+    }
+
+
 def _assert_holds_the_demo_content(
     register: Register, content: dict[str, Any], kept_at: str
 ) -> None:
-    expected = {record.reference: _comparable(record) for record in demo_activities(content)}
+    expected = {
+        record.reference: _activity_after_upgrade(_comparable(record), kept_at)
+        for record in demo_activities(content)
+    }
     stored = {
         record.reference: _comparable(record)
         for record in register.activities.load(include_retired=True)
@@ -166,3 +184,36 @@ def test_an_upgrade_is_made_only_after_a_backup(
     with Register.open(backup, daily_backup=False) as copy:
         _assert_holds_the_demo_content(copy, kept_content, kept_at)
     assert original  # the fixture was read from a real file
+
+
+def test_a_no_someone_set_survives_the_upgrade_and_a_default_no_becomes_unknown(
+    tmp_path: Path,
+) -> None:
+    """Revision 0005: a No is kept only where the history shows someone setting it."""
+    path = tmp_path / "register.ropa"
+    shutil.copyfile(DATA / "register-schema-0004.ropa", path)
+    connection = sqlite3.connect(path)
+    try:
+        rows = connection.execute(
+            "SELECT id, reference FROM activities WHERE involves_children = 0 ORDER BY id"
+        ).fetchall()
+        assert len(rows) == 2
+        (edited_id, edited), (_, defaulted) = rows
+        connection.execute(
+            "INSERT INTO change_history (changed_at, changed_by, entity_type, entity_id, "
+            "entity_label, action, field, old_value, new_value) VALUES "
+            "('2026-11-01 10:00:00', 'dpo', 'activity', ?, '', 'update', "
+            "'involves_children', 'yes', 'no')",
+            (edited_id,),
+        )
+        answered_yes = connection.execute(
+            "SELECT reference FROM activities WHERE involves_children = 1 LIMIT 1"
+        ).fetchone()[0]
+        connection.commit()
+    finally:
+        connection.close()
+    with Register.open(path, daily_backup=False) as register:
+        by_reference = {r.reference: r for r in register.activities.load(include_retired=True)}
+    assert by_reference[edited].involves_children is False
+    assert by_reference[defaulted].involves_children is None
+    assert by_reference[answered_yes].involves_children is True

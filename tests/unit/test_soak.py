@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.soak import WINDOW, passed, saves_missing, soak
+from bench.soak import MINIMUM_SAVER_ROUNDS, WINDOW, passed, saves_missing, soak
 
 pytestmark = pytest.mark.slow
 
@@ -19,9 +19,11 @@ def test_no_save_is_lost_while_the_command_line_works_on_the_file(tmp_path: Path
     result = soak(tmp_path, seconds=6)
     assert passed(result), result
     assert result["saves_lost"] == 0 and result["integrity"] == "ok"
-    assert int(str(result["rounds"])) > 10, result  # it saved, and guessed the file's type
+    # Counts the soak guarantees whatever the machine's load, not rates: the saver deleted
+    # as well as created, guessing the file's type each round, and every command ran.
+    assert int(str(result["rounds"])) >= MINIMUM_SAVER_ROUNDS, result
     assert result["file_guesses"] == result["rounds"]
-    assert int(str(result["command_runs"])) >= 10, result  # every command at least once
+    assert int(str(result["command_rounds"])) >= 1, result
 
 
 def test_the_soak_counts_a_creation_or_deletion_that_did_not_reach_the_file() -> None:

@@ -101,7 +101,9 @@ def activities(draw: st.DrawFn) -> list[ActivityRecord]:
                 else [],
                 retention=[RetentionEntry(draw(_words), draw(_words))],
                 dpia_required=draw(st.sampled_from([None, True, False])),
-                automated_decisions=draw(st.booleans()),
+                automated_decisions=draw(st.sampled_from([None, True, False])),
+                involves_children=draw(st.sampled_from([None, True, False])),
+                large_scale=draw(st.sampled_from([None, True, False])),
                 last_reviewed=draw(st.none() | st.dates(dt.date(2000, 1, 1), dt.date(2040, 1, 1))),
                 notes=draw(_words),
             )
@@ -165,7 +167,9 @@ def test_a_dpos_own_workbook(register: Register, tmp_path: Path) -> None:
         "Local authority social care",
     ]
     assert [r.applies_to for r in early.retention] == ["", "Contact records"]
-    assert early.transfers == [] and early.joint_controllers == ""
+    # "N/A" is the DPO's statement: kept as written, and not a joint controller's name.
+    assert early.transfers == [] and early.joint_controllers == "N/A"
+    assert early.role == Role.CONTROLLER
     assert early.lawful_bases == [
         LawfulBasisEntry(
             "e",

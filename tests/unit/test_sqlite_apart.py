@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from db.hosted import HostedConnection, stop_every_host
 from ropa.backup import make_backup, restore_backup
-from ropa.errors import ConflictError, ValidationError
+from ropa.errors import ConflictError, SaveInterruptedError, ValidationError
 from ropa.register import Register, run_sqlite_apart
 from tests.conftest import sample_activity
 
@@ -70,7 +69,7 @@ def test_a_helper_that_dies_is_reported_then_replaced(apart: Register) -> None:
     apart.activities.create(sample_activity(reference="AP-3"))
     stop_every_host()  # what a crash or the out-of-memory killer does to them
 
-    with pytest.raises(OperationalError, match="database process stopped unexpectedly"):
+    with pytest.raises(SaveInterruptedError, match="database process stopped unexpectedly"):
         apart.activities.create(sample_activity(reference="AP-4"))
     apart.activities.create(sample_activity(reference="AP-5"))
 

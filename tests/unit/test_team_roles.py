@@ -164,11 +164,14 @@ def test_only_a_dpo_approves(team: Team) -> None:
     # The approver is whoever the server says signed in, not a name the client sent.
     assert (approved.status, approved.approved_by) == (Status.APPROVED, team.dpo)
     with team.open_as(team.editor) as register:
-        # Changing an approved activity sends it back for review; keeping it approved is not
-        # the editor's to do.
+        # Changing an approved activity marks it as changed since approved (no longer
+        # approved, not in review until submitted); keeping it approved is not the editor's.
         refused_raw(register, f"UPDATE activities SET name = 'raw' WHERE id = {team.finance_id}")
         edited = register.activities.update(team.finance_id, {"description": "Monthly pay"})
-        assert edited.status is Status.IN_REVIEW and edited.changed_since_approval
+        assert edited.status is Status.DRAFT and edited.changed_since_approval
+        register.review.submit_for_review([team.finance_id])  # an editor may submit it
+        submitted = register.activities.get(team.finance_id)
+        assert submitted.status is Status.IN_REVIEW and submitted.changed_since_approval
 
 
 def test_only_a_dpo_writes_and_publishes_notices(team: Team) -> None:
@@ -406,9 +409,9 @@ def test_an_editor_cannot_change_an_approved_activitys_rows_behind_its_approval(
             f"VALUES ({finance}, 'Mars', '', '', 5)",
         ):
             assert "stays approved" in refused_raw(register, statement)
-        # Through the app the change sends it back for review, so the rows may change.
+        # Through the app the change takes the approval away, so the rows may change.
         edited = register.activities.update(finance, {"transfers": []})
-        assert edited.status is Status.IN_REVIEW and edited.transfers == []
+        assert edited.status is Status.DRAFT and edited.transfers == []
     with team.open_as(team.dpo) as register:
         register.review.approve([finance], despite_errors=True)
     with team.open_as(team.editor) as register:

@@ -113,14 +113,25 @@ class LibraryPicker(QWidget):
 
     def add_typed(self) -> None:
         """Add what is typed; a name already chosen is simply cleared from the box."""
+        if self._suggestion_is_being_picked():
+            return  # Enter on a highlighted suggestion: the completer adds it (_add_completion)
         if self.entry.text().strip():
             self.add_name(self.entry.text())
             self.entry.clear()
 
+    def _suggestion_is_being_picked(self) -> bool:
+        """Enter reaches the box before the completer, with the highlighted suggestion in it."""
+        completer = self.entry.completer()
+        if completer is None:
+            return False
+        popup = completer.popup()
+        return popup is not None and popup.isVisible() and popup.currentIndex().isValid()
+
     def _add_completion(self, text: str) -> None:
-        if self.add_name(text):
-            # The completer writes its choice into the box after this signal returns.
-            QTimer.singleShot(0, self.entry.clear)
+        self.add_name(text)
+        # The completer writes its choice back into the box after this signal returns, even
+        # when that name was chosen already; cleared after that, the next entry starts empty.
+        QTimer.singleShot(0, self.entry.clear)
 
     def remove_selected(self) -> None:
         rows = sorted((self.chosen.row(item) for item in self.chosen.selectedItems()), reverse=True)
