@@ -53,6 +53,7 @@ from ropa.spreadsheets.columns import (
     empty_defaults,
     read,
     read_plain,
+    says_none,
 )
 from ropa.spreadsheets.errors import ImportCancelled, SpreadsheetError
 from ropa.spreadsheets.headers import Mapping, Roles, Table, find_tables
@@ -513,6 +514,8 @@ def _draft(
     # Cells read by a reader that words what it read its own way: their words are looked
     # for in the activity afterwards (kept_words).
     checked: list[CellIn] = []
+    # Cells of continued rows that said "None" beside others that list something.
+    said_none: set[tuple[int, int]] = set()
     if len(group) == 1:
         cells = group[0][1]
         plan.start(draft)
@@ -535,16 +538,18 @@ def _draft(
     else:
         # Rows that continue one activity: each column's texts joined, line after line.
         for index in sorted([*table.columns, *table.own_columns]):
-            texts: list[str] = []
+            texts: list[tuple[int, str]] = []
             link = None
-            for position, (_row, cells) in enumerate(group):
+            for position, (row, cells) in enumerate(group):
                 cell = cells.get(index)
                 if cell is None or (cell.from_above and position > 0):
                     continue
                 if cell.text is not None:
-                    texts.append(cell.text)
+                    texts.append((row, cell.text))
                 link = link or cell.link
-            text = "\n".join(texts) or None
+            if index not in table.own_columns:
+                texts = _without_none_statements(texts, index, said_none)
+            text = "\n".join(text for _row, text in texts) or None
             if index in table.own_columns:
                 if text is not None:
                     own_fields[table.own_columns[index]] = text
@@ -561,12 +566,30 @@ def _draft(
     draft.values.setdefault("extra_fields", {}).update(own_fields)
     _complete(table, draft, checked)
     if ledger is not None:
-        _place(table, group, draft, ledger)
+        _place(table, group, draft, ledger, said_none)
     return draft
 
 
+def _without_none_statements(
+    texts: list[tuple[int, str]], index: int, said_none: set[tuple[int, int]]
+) -> list[tuple[int, str]]:
+    """The texts of one column over continued rows, without those that say "None" when
+    others say something (they are recorded in `said_none`, reported as nothing to
+    record); when all say "None", the first stands for them, as the DPO's statement."""
+    statements = [(row, text) for row, text in texts if says_none(text)]
+    if not statements:
+        return texts
+    kept = [(row, text) for row, text in texts if not says_none(text)] or statements[:1]
+    said_none.update((row, index) for row, _text in texts if (row, _text) not in kept)
+    return kept
+
+
 def _place(
-    table: Table, group: list[tuple[int, dict[int, _RowCell]]], draft: Draft, ledger: Ledger
+    table: Table,
+    group: list[tuple[int, dict[int, _RowCell]]],
+    draft: Draft,
+    ledger: Ledger,
+    said_none: set[tuple[int, int]],
 ) -> None:
     """Record in the ledger where each cell of the draft's rows went."""
     title = table.sheet.title
@@ -574,6 +597,17 @@ def _place(
     for row, cells in group:
         for index, cell in cells.items():
             if cell.from_above:
+                continue
+            if (row, index) in said_none:
+                key = table.columns[index][0]
+                ledger.place(
+                    title,
+                    row,
+                    index,
+                    Destination.NOTHING,
+                    f"“{field_label(key)}” has what other rows of the activity list",
+                    activity,
+                )
                 continue
             if index in table.own_columns:
                 ledger.place(
@@ -594,7 +628,9 @@ def _place(
                 and label not in entry.detail
             ):
                 entry.detail += f" and its {label}"
-    read = {(row, index) for row, cells in group for index, cell in cells.items()}
+    read = {
+        (row, index) for row, cells in group for index in cells if (row, index) not in said_none
+    }
     for problem in draft.problems:
         # A problem of rows that continue one activity names them all ("B6:B7"): only
         # the cells that held something went into the notes.
