@@ -225,3 +225,82 @@ def test_a_mapping_that_names_no_field_is_refused_with_its_place(tmp_path: Path)
     bad.write_text("Stuff=recipients\nno sign here\n", encoding="utf-8")
     with pytest.raises(SpreadsheetError, match=r"map\.txt, line 2: “no sign here” is not"):
         mapping_from([], [bad])
+
+
+@pytest.mark.parametrize(
+    ("title", "rows", "why"),
+    [
+        (
+            "Processor record",
+            [["Purpose", "Data subjects", "Retention"], ["Payroll bureau", "Staff", "6 years"]],
+            "the sheet is called “Processor record”",
+        ),
+        (
+            "Sheet1",
+            [
+                ["Purpose", "Data subjects", "Retention"],
+                ["Payroll run on behalf of Acme Ltd", "Staff", "6 years"],
+            ],
+            "cell A2 says “on behalf of”",
+        ),
+    ],
+)
+def test_a_sheet_named_so_or_cells_saying_on_behalf_of_make_a_processor_record(
+    empty_register: Register, tmp_path: Path, title: str, rows: list[list[object]], why: str
+) -> None:
+    source = _write(tmp_path / "named.xlsx", {title: rows})
+    report = import_workbook(empty_register, source)
+    (record,) = empty_register.activities.load()
+    assert record.role == Role.PROCESSOR
+    assert why in report.sheets[0].kind_reason
+    check_conservation(empty_register, source, report, tmp_path)
+
+
+def test_related_sheets_are_read_into_the_processing_they_name(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    source = _write(
+        tmp_path / "related.xlsx",
+        {
+            "Processing": [
+                ["ref_id", "name", "description", "status"],
+                ["P-1", "Payroll", "Paying staff", "Draft"],
+                ["P-2", "Recruitment", "Hiring staff", "Draft"],
+            ],
+            "Personal data": [
+                ["processing", "name", "retention"],
+                ["P-1", "Bank details", "6 years"],
+                ["Recruitment", "CVs", "1 year"],
+                ["P-9", "Shoe size", None],
+            ],
+        },
+    )
+    report = import_workbook(empty_register, source)
+    records = {record.name: record for record in empty_register.activities.load()}
+    assert sorted(records) == ["Payroll", "Recruitment"]  # never "Bank details"
+    assert records["Payroll"].data_categories == ["Bank details"]
+    assert records["Recruitment"].data_categories == ["CVs"]
+    # A row naming no processing of the workbook is reported, not guessed.
+    assert "Personal data!B4: “Shoe size”: not read (a list row naming no processing" in (
+        report.summary()
+    )
+    check_conservation(empty_register, source, report, tmp_path)
+
+
+def test_related_sheets_that_do_not_say_which_processing_are_refused(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    source = _write(
+        tmp_path / "unkeyed.xlsx",
+        {
+            "Processing": [
+                ["ref_id", "name", "description", "status"],
+                ["P-1", "Payroll", "Paying staff", "Draft"],
+                ["P-2", "Recruitment", "Hiring staff", "Draft"],
+            ],
+            "Personal data": [["name", "retention"], ["Bank details", "6 years"]],
+        },
+    )
+    with pytest.raises(SpreadsheetError, match=r"unkeyed\.xlsx, sheet “Personal data”: it lists .* “Processing”"):
+        import_workbook(empty_register, source)
+    assert empty_register.activities.load() == []
