@@ -301,6 +301,7 @@ def test_related_sheets_that_do_not_say_which_processing_are_refused(
             "Personal data": [["name", "retention"], ["Bank details", "6 years"]],
         },
     )
-    with pytest.raises(SpreadsheetError, match=r"unkeyed\.xlsx, sheet “Personal data”: it lists .* “Processing”"):
+    refusal = r"unkeyed\.xlsx, sheet “Personal data”: it lists .* “Processing”"
+    with pytest.raises(SpreadsheetError, match=refusal):
         import_workbook(empty_register, source)
     assert empty_register.activities.load() == []
