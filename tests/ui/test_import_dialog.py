@@ -118,7 +118,9 @@ def _settle(dialog: ImportDialog) -> None:
     from PySide6.QtWidgets import QApplication
 
     QApplication.sendPostedEvents()
-    dialog.layout().activate()
+    layout = dialog.layout()
+    assert layout is not None
+    layout.activate()
 
 
 def _unsure_workbook(path: Path) -> Path:

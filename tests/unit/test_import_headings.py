@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -31,7 +31,7 @@ def empty_register(tmp_path: Path) -> Iterator[Register]:
         yield register
 
 
-def _write(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+def _write(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]]) -> Path:
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for title, rows in sheets.items():
@@ -246,7 +246,7 @@ def test_a_mapping_that_names_no_field_is_refused_with_its_place(tmp_path: Path)
     ],
 )
 def test_a_sheet_named_so_or_cells_saying_on_behalf_of_make_a_processor_record(
-    empty_register: Register, tmp_path: Path, title: str, rows: list[list[object]], why: str
+    empty_register: Register, tmp_path: Path, title: str, rows: Sequence[Sequence[object]], why: str
 ) -> None:
     source = _write(tmp_path / "named.xlsx", {title: rows})
     report = import_workbook(empty_register, source)
