@@ -305,3 +305,28 @@ def test_related_sheets_that_do_not_say_which_processing_are_refused(
     with pytest.raises(SpreadsheetError, match=refusal):
         import_workbook(empty_register, source)
     assert empty_register.activities.load() == []
+
+
+def test_clients_processing_never_reaches_the_organisations_notice(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    from ropa.notices.content import compose
+    from ropa.notices.records import NoticeRecord
+
+    headings = ["Controller", "Purpose", "Lawful Basis (Controller's)", "Sub-processors"]
+    source = _write(
+        tmp_path / "clients.xlsx",
+        {"Sheet1": [headings, ["Acme Ltd", "Payroll bureau for Acme", "Contract", "Sage"]]},
+    )
+    import_workbook(empty_register, source)
+    activities = empty_register.activities.load()
+    document = compose(
+        NoticeRecord(title="Privacy notice"),
+        empty_register.organisation.get(),
+        activities,
+        special_categories=set(),
+        criminal_categories=set(),
+    )
+    assert document.activities == []
+    text = "\n".join(str(block) for section in document.sections for block in section.blocks)
+    assert "Payroll bureau" not in text
