@@ -330,3 +330,15 @@ def test_clients_processing_never_reaches_the_organisations_notice(
     assert document.activities == []
     text = "\n".join(str(block) for section in document.sections for block in section.blocks)
     assert "Payroll bureau" not in text
+
+
+def test_a_whole_register_on_a_sheet_called_personal_data_is_read_as_one(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    headings = ["Purpose", "Data subjects", "Lawful basis", "Recipients", "Retention"]
+    row = ["Payroll", "Staff", "Contract", "HMRC", "6 years"]
+    source = _write(tmp_path / "named.xlsx", {"Personal data": [headings, row]})
+    report = import_workbook(empty_register, source)
+    (record,) = empty_register.activities.load()
+    assert record.purposes == ["Payroll"] and record.recipients == ["HMRC"]
+    check_conservation(empty_register, source, report, tmp_path)
