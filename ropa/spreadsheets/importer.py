@@ -177,6 +177,15 @@ def read_workbook(
         if spreadsheet.format == "xls":
             report.moved.extend(_xls_link_words(table))
         drafts.extend(sheet_drafts)
+        for row in lines_below(table):
+            for column in table.sheet.rows[row]:
+                ledger.place(
+                    table.sheet.title,
+                    row,
+                    column,
+                    Destination.NOT_READ,
+                    "a line below the table, apart from it (a note, not an activity)",
+                )
         _mark_nothing_cells(table, ledger)
     related.read_into(drafts, tables, ledger, report)
     report.contacts = dict(contacts)
@@ -192,6 +201,26 @@ def _no_table_message(path: Path, spreadsheet: Spreadsheet) -> str:
         "“Retention”. Put the headings in one row above the activities and try again, or "
         "name the columns with --map “HEADING=field”."
     )
+
+
+def lines_below(table: Table) -> set[int]:
+    """Rows below the table that are a note, not an activity: at the foot of the sheet,
+    apart from the table by an empty row, each holding one text and nothing else ("* Last
+    reviewed by the DPO in May"); an activity is never made of them."""
+    rows = table.sheet.rows
+    data = sorted(row for row in rows if row > table.header_row)
+    found: list[int] = []
+    for row in reversed(data):
+        cells = rows[row]
+        if len(cells) != 1 or not isinstance(next(iter(cells.values())), str):
+            break
+        found.append(row)
+    if not found or len(found) == len(data):
+        return set()
+    first = min(found)
+    if first - 1 in rows or any((first, column) in table.sheet.merged for column in rows[first]):
+        return set()  # not apart from the table: a row that continues the activity above
+    return set(found)
 
 
 def _mark_nothing_cells(table: Table, ledger: Ledger) -> None:
@@ -406,9 +435,12 @@ def read_drafts(
     drafts: list[Draft] = []
     group: list[tuple[int, dict[int, _RowCell]]] = []
     plan = _Columns(table)
+    below = lines_below(table)
     for row_number, cells in _rows(table):
         if reading is not None:
             reading.add(1, table.sheet.title)  # and stops here if the user cancelled
+        if row_number in below:
+            continue
         own = [
             cells[index]
             for index in key_columns

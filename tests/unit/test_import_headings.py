@@ -342,3 +342,25 @@ def test_a_whole_register_on_a_sheet_called_personal_data_is_read_as_one(
     (record,) = empty_register.activities.load()
     assert record.purposes == ["Payroll"] and record.recipients == ["HMRC"]
     check_conservation(empty_register, source, report, tmp_path)
+
+
+def test_a_note_below_the_table_is_reported_not_made_an_activity(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    rows: list[list[object]] = [
+        ["Business function", "Purpose of processing", "Categories of individuals"],
+        ["HR", "Payroll", "Staff"],
+        ["Finance", "Invoicing", "Suppliers"],
+        [],
+        ["* Reviewed by the DPO in May 2026; next review due in May 2027"],
+    ]
+    source = _write(tmp_path / "footnote.xlsx", {"Register": rows})
+    report = import_workbook(empty_register, source)
+    names = sorted(record.business_function for record in empty_register.activities.load())
+    assert names == ["Finance", "HR"]
+    assert (
+        "Register!A5: “* Reviewed by the DPO in May 2026; next review due in May 2027”: "
+        "not read (a line below the table, apart from it (a note, not an activity))"
+    ) in report.summary()
+    assert UNDERSTOOD not in report.summary()
+    check_conservation(empty_register, source, report, tmp_path)
