@@ -260,8 +260,10 @@ def import_refused(path: Path) -> dict[str, Any]:
     from ropa.spreadsheets import import_workbook
     from ropa.spreadsheets.errors import SpreadsheetError
 
-    folder = Path(tempfile.mkdtemp(prefix="ropa-import-scale-"))
-    with Register.open(folder / "empty.ropa") as register:
+    with (
+        tempfile.TemporaryDirectory(prefix="ropa-import-scale-") as folder,
+        Register.open(Path(folder) / "empty.ropa") as register,
+    ):
         started = time.perf_counter()
         try:
             import_workbook(register, path)
@@ -306,8 +308,10 @@ def import_once(path: Path) -> dict[str, float]:
     from ropa.register import Register
     from ropa.spreadsheets import import_workbook
 
-    folder = Path(tempfile.mkdtemp(prefix="ropa-import-scale-"))
-    with Register.open(folder / "empty.ropa") as register:
+    with (
+        tempfile.TemporaryDirectory(prefix="ropa-import-scale-") as folder,
+        Register.open(Path(folder) / "empty.ropa") as register,
+    ):
         started, cpu_started = time.perf_counter(), time.process_time()
         report = import_workbook(register, path)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
@@ -347,10 +351,11 @@ def main() -> None:
         }
         print(json.dumps(actions[function](Path(path))))
         return
-    folder = Path(tempfile.mkdtemp(prefix="ropa-import-scale-"))
     if arguments.bounded:
-        bounded(folder)
+        with tempfile.TemporaryDirectory(prefix="ropa-import-scale-") as kept_until_done:
+            bounded(Path(kept_until_done))
         return
+    folder = Path(tempfile.mkdtemp(prefix="ropa-import-scale-"))
     per_row: dict[int, float] = {}
     cpu_per_row: dict[int, float] = {}
     print(f"{'rows':>7} {'file':>8} {'import':>9} {'per row':>9} {'CPU/row':>9} {'peak':>8}")

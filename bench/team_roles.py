@@ -106,8 +106,15 @@ def main() -> int:
                 url = as_login(database, owner)
                 editor = None
                 if kind == "team":
-                    init_team_register(url)
+                    # Set up by the administrator login (the owner of the database), with
+                    # the DPO's and the editor's own logins, as the README has it.
+                    dpo = f"ropa_bench_editor_{uuid.uuid4().hex[:8]}_dpo"
                     editor = f"ropa_bench_editor_{uuid.uuid4().hex[:8]}"
+                    with psycopg.connect(maintenance, autocommit=True) as admin:
+                        for login in (dpo, editor):
+                            admin.execute(f'CREATE ROLE "{login}" LOGIN')
+                    init_team_register(url, dpo)
+                    url = as_login(database, dpo)
                 results[kind] = measure(url, args.activities, editor)
     plain, team = results["plain"], results["team"]
     print(f"{args.activities:,} activities, a DPO's work; team register / plain register:")

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from db.connection import connect
+from db.connection import connect, sqlite_runs_apart
 from db.hosted import HostStoppedError
 
 READER_OPTION = "ropa_reader"
@@ -31,6 +31,9 @@ def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False)
         # What SQLAlchemy chooses for a file (the URL above names none): a few connections
         # kept open for the threads that read and write.
         poolclass=QueuePool,
+        # A connection whose helper process has gone (db/hosted.py) is replaced as it is
+        # taken from the pool, not found dead by the next save.
+        pool_pre_ping=sqlite_runs_apart(),
     )
 
     @event.listens_for(engine, "begin")

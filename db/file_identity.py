@@ -61,9 +61,14 @@ def read_identity(path: Path) -> FileIdentity | None:
 def why_not_the_same(known: FileIdentity, now: FileIdentity | None, path: Path) -> str:
     """Why the file at `path` is no longer the register we opened, in words ("" if it is)."""
     if now is None:
+        if not path.parent.is_dir():
+            return (
+                f"the folder {path.parent} is not there any more (a drive or network share "
+                "that was disconnected, or a folder moved or deleted)"
+            )
         return (
             f"{path.name} is no longer in {path.parent}: another program moved, renamed or "
-            "deleted it"
+            "deleted it, or the drive or share holding it was disconnected"
         )
     if (now.device, now.inode) != (known.device, known.inode):
         return (

@@ -40,8 +40,10 @@ _IDLE_LIMIT = 4
 # large register take a few seconds), for a network drive that has hung.
 STOPPED_LIMIT = 3.0
 ANSWER_LIMIT = 60.0
-# While waiting, `_while_waiting` (set by the desktop app: ui/busy_wait.py) is called this
-# often, so that the window repaints and its timers run.
+# Once a request has waited HOOK_AFTER, `_while_waiting` (set by the desktop app:
+# ui/busy_wait.py) is called every WAIT_SLICE, so that the window repaints, shows that it is
+# busy and its timers run. An everyday request is answered long before.
+HOOK_AFTER = 0.3
 _WAIT_SLICE = 0.05
 
 
@@ -54,14 +56,23 @@ class HostNotAnsweringError(HostStoppedError):
     """The helper process was paused or did not answer in time, and was ended."""
 
 
-_while_waiting: Callable[[], None] | None = None
+_while_waiting: Callable[[bool], None] | None = None
+# The thread waiting for an answer with the hook running: a request made from within the
+# hook (a timer's slot) would wait on the helper it is already waiting for.
+_waiting = threading.local()
 
 
-def call_while_waiting(hook: Callable[[], None] | None) -> None:
-    """Call `hook` every few hundredths of a second while a request waits for its answer
-    (None: just wait). The desktop app lets its window repaint and its timers run."""
+def call_while_waiting(hook: Callable[[bool], None] | None) -> None:
+    """Call `hook(True)` every few hundredths of a second while a request has waited more
+    than HOOK_AFTER for its answer, and `hook(False)` once the wait is over (None: just
+    wait). The desktop app lets its window repaint and its timers run meanwhile."""
     global _while_waiting
     _while_waiting = hook
+
+
+class _NestedRequestError(sqlite3.OperationalError):
+    """A request made while this thread already waits for the register's database process
+    (from a timer that ran during the wait): refused as busy, never waited for."""
 
 
 def _paused(process: subprocess.Popen[bytes]) -> bool:
@@ -89,6 +100,10 @@ class _HostProcess:
         _RUNNING.add(self)
 
     def call(self, *request: Any) -> Any:
+        if getattr(_waiting, "active", False):
+            raise _NestedRequestError(
+                "database is locked: a save is still waiting for the register's database process"
+            )
         with self._lock:
             stdin, stdout = self.process.stdin, self.process.stdout
             assert stdin is not None and stdout is not None
@@ -98,6 +113,9 @@ class _HostProcess:
                 status, value = read_frame(stdout)
             except HostNotAnsweringError:
                 self.kill()
+                # Its paused siblings (a hung drive stops them all) go too, so that the next
+                # connection starts a live one rather than waiting on another.
+                end_paused_hosts()
                 raise
             except (OSError, EOFError, ValueError) as error:
                 raise HostStoppedError(
@@ -114,27 +132,35 @@ class _HostProcess:
             return  # select() takes sockets only there: the read below waits as it is
         started = time.monotonic()
         paused_since: float | None = None
+        hooked = False
         with selectors.DefaultSelector() as selector:
             selector.register(stdout, selectors.EVENT_READ)
-            while not selector.select(_WAIT_SLICE if _while_waiting else 0.5):
-                now = time.monotonic()
-                if _while_waiting is not None:
-                    _while_waiting()
-                if _paused(self.process):
-                    paused_since = paused_since if paused_since is not None else now
-                    if now - paused_since >= STOPPED_LIMIT:
-                        raise HostNotAnsweringError(
-                            f"The register's database process was paused for {STOPPED_LIMIT:.0f} "
-                            "seconds and has been ended."
-                        )
-                else:
-                    paused_since = None
-                if now - started >= ANSWER_LIMIT:
-                    raise HostNotAnsweringError(
-                        f"The register's database process did not answer within "
-                        f"{ANSWER_LIMIT:.0f} seconds (the drive holding the register may "
-                        "have stopped responding) and has been ended."
-                    )
+            try:
+                while not selector.select(_WAIT_SLICE):
+                    now = time.monotonic()
+                    if _while_waiting is not None and now - started >= HOOK_AFTER:
+                        hooked = _waiting.active = True
+                        _while_waiting(True)
+                    paused_since = (paused_since or now) if _paused(self.process) else None
+                    self._give_up_if_stuck(now - started, now - (paused_since or now))
+            finally:
+                _waiting.active = False
+                if hooked and _while_waiting is not None:
+                    _while_waiting(False)
+
+    @staticmethod
+    def _give_up_if_stuck(waited: float, paused_for: float) -> None:
+        if paused_for >= STOPPED_LIMIT:
+            raise HostNotAnsweringError(
+                f"The register's database process was paused for {STOPPED_LIMIT:.0f} "
+                "seconds and has been ended."
+            )
+        if waited >= ANSWER_LIMIT:
+            raise HostNotAnsweringError(
+                f"The register's database process did not answer within {ANSWER_LIMIT:.0f} "
+                "seconds (the drive holding the register may have stopped responding) and "
+                "has been ended."
+            )
 
     @property
     def alive(self) -> bool:
@@ -175,8 +201,9 @@ class _Pool:
         with self._lock:
             while self._idle:
                 process = self._idle.pop()
-                if process.alive:
+                if process.alive and not _paused(process.process):
                     return process
+                process.kill()
         return _HostProcess()
 
     def give_back(self, process: _HostProcess) -> None:
@@ -199,13 +226,27 @@ class _Pool:
             process.stop()
 
 
+def end_paused_hosts() -> None:
+    """End every helper process that is paused (their connections then report it at once)."""
+    for process in list(_RUNNING):
+        if _paused(process.process):
+            process.kill()
+
+
 def call_on_idle_host(*request: Any) -> Any:
-    """Carry out `request` in a helper process that has no register open."""
-    process = POOL.take()
-    try:
-        return process.call(*request)
-    finally:
-        POOL.give_back(process)
+    """Carry out `request` (one that only reads) in a helper process that has no register
+    open; once more in a new process if that one had died or stopped answering."""
+    for attempt in (1, 2):
+        process = POOL.take()
+        try:
+            return process.call(*request)
+        except HostStoppedError:
+            process.kill()
+            if attempt == 2:
+                raise
+        finally:
+            POOL.give_back(process)
+    raise AssertionError("unreachable")
 
 
 # Every process still running, so that none is left behind when this one exits (a closed

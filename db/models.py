@@ -114,6 +114,9 @@ class ActivityLink(Base):
         ForeignKey("library_items.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Why this activity gives the data to this item when it is a recipient ("to pay your
+    # benefit"): the notice says it beside the recipient.  "" = not recorded.
+    reason: Mapped[str] = mapped_column(Text, default="")
 
     item: Mapped[LibraryItem] = relationship(lazy="joined")
 
@@ -317,9 +320,20 @@ class Notice(Base):
     template: Mapped[str] = mapped_column(Text, default="")
     # "function", "activity" or "" (chosen for the audience): the full notice's sections.
     grouping: Mapped[str] = mapped_column(String(16), default="")
-    # Where the full notice is published, for the short layer's link ("" = the website).
+    # Where the full notice is published, for the short layer's link ("" = not set).
     full_notice_url: Mapped[str] = mapped_column(Text, default="")
     business_functions: Mapped[str] = mapped_column(Text, default="")
+    # The people (categories of individuals) it is for, one per line ("" = all, or the
+    # children among them for a children's notice).
+    individuals: Mapped[str] = mapped_column(Text, default="")
+    # JSON: register text -> the words this notice says instead (plain words for children).
+    plain_wording: Mapped[str] = mapped_column(Text, default="")
+    # Choices and opt-outs beyond the statutory rights, one per line ("NHS national data
+    # opt-out: https://..."), and where to make a subject access request and read the
+    # retention schedule.
+    choices: Mapped[str] = mapped_column(Text, default="")
+    sar_url: Mapped[str] = mapped_column(Text, default="")
+    retention_schedule_url: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
     version: Mapped[int] = mapped_column(Integer, default=1)

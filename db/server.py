@@ -27,6 +27,24 @@ def is_server_url(location: object) -> bool:
     return isinstance(location, str) and location.lower().startswith(SCHEMES)
 
 
+def server_url_problem(url: str) -> str | None:
+    """What is wrong with a server URL's form, in words (None when nothing is)."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 (raises for a port that is not a number)
+    except ValueError:
+        return (
+            f"{without_password(url)}: the port, after the server's name and a colon, must be a "
+            "number from 1 to 65535, as in postgresql://LOGIN@HOST:5432/DATABASE."
+        )
+    if not parts.hostname or not parts.path.strip("/"):
+        return (
+            f"{without_password(url)} names no server or no database: a team register's "
+            "address is postgresql://LOGIN@HOST:PORT/DATABASE."
+        )
+    return None
+
+
 def without_password(url: str) -> str:
     """The URL to show and remember: never with a password in it."""
     parts = urlsplit(url)
@@ -41,6 +59,18 @@ def without_password(url: str) -> str:
 
 def database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/") or "postgres"
+
+
+# Every session of the app answers within seconds, whatever another session holds: a
+# statement waits at most LOCK_WAIT for a lock and runs at most STATEMENT_LIMIT, and a
+# transaction left idle (a crashed client) is ended by the server.
+LOCK_WAIT_MS = 5_000
+STATEMENT_LIMIT_MS = 60_000
+IDLE_IN_TRANSACTION_MS = 60_000
+SESSION_OPTIONS = (
+    f"-c lock_timeout={LOCK_WAIT_MS} -c statement_timeout={STATEMENT_LIMIT_MS} "
+    f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
+)
 
 
 def _driver_url(url: str) -> str:
@@ -62,7 +92,7 @@ def make_server_engine(url: str, *, read_only: bool = False) -> Engine:
         # A server connection may have been dropped while the app sat idle (a restart, a VPN
         # that slept): checked as it is taken from the pool, and replaced.
         pool_pre_ping=True,
-        connect_args={"application_name": "ROPA desk"},
+        connect_args={"application_name": "ROPA desk", "options": SESSION_OPTIONS},
     )
     if read_only:
         engine = engine.execution_options(postgresql_readonly=True)
@@ -94,11 +124,31 @@ def lock_writer(connection: Connection) -> None:
     check and the second save overwrite the first. Behind the lock each writer's reads see
     every save committed before it, so the second is told of the first (a ConflictError)
     and nothing is lost. Readers never take it.
+
+    On a team register the lock is a row only the server's own function may lock, so that
+    nobody can take it any other way; a save that waits too long is told who holds it.
     """
     from db.connection import BUSY_TIMEOUT_MS
 
+    if is_team_register(connection):
+        connection.exec_driver_sql("SELECT ropa_team.take_writer_lock()")
+        return
     connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
     connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITER_LOCK_KEY})")
+
+
+def is_team_register(connection: Connection) -> bool:
+    """Whether the server behind `connection` holds a team register (ropa team init), whose
+    triggers write the change history and whose function hands out the writer lock.
+    Asked once per server connection."""
+    info = connection.connection.info
+    if "ropa_team" not in info:
+        info["ropa_team"] = bool(
+            connection.exec_driver_sql(
+                "SELECT to_regprocedure('ropa_team.take_writer_lock()') IS NOT NULL"
+            ).scalar()
+        )
+    return bool(info["ropa_team"])
 
 
 def is_lock_timeout(error: BaseException) -> bool:

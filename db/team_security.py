@@ -1,24 +1,30 @@
 """The roles of a team register, enforced by PostgreSQL itself.
 
-Three group roles per register database, named after it so that being DPO of one register
-gives nothing in another (roles are cluster-wide, grants are per database):
+Four roles per register database, named after it so that being DPO of one register gives
+nothing in another (roles are cluster-wide, grants are per database):
 
+    owner    owns the tables, functions, triggers and policies; NOLOGIN, so nobody signs in
+             as it.  The IT team's administrator login becomes it (SET ROLE) only while
+             `ropa team init` sets the register up or upgrades it, and is no member of it
+             afterwards.
     viewer   reads everything
     editor   also changes the activities (and their rows: bases, conditions, transfers,
              retention, own fields, links) of the business functions granted to that login
-             (ropa_team.editor_functions), and nothing else; may not approve
-    dpo      everything: approvals, notices and publishing, libraries, the organisation's
-             details, and who is in which role
+             (ropa_team.editor_functions), and nothing else; may not approve, and may not
+             delete, retire or move the review dates of an activity once it was approved
+    dpo      everything in the register: approvals, notices and publishing, libraries, the
+             organisation's details, and who is in which role (through ropa_team.set_member)
 
-A login is a member of one group. Grants decide which tables a group may touch at all; row
-level security decides which activities an editor may touch; triggers refuse what a policy
-cannot say loudly or at all (only a DPO approves, or changes an approved activity or its rows
-while it stays approved; an editor's UPDATE or DELETE of another function's activity is
-refused with an error rather than silently matching no row; an editor's change to an activity
-commits only with a line about it in the change history).  The change history is
-append-only and each line names the server's own login (session_user) and the server's clock,
-whatever the client sent.  Every table has FORCE ROW LEVEL SECURITY, so the
-login that owns the tables (whoever ran `ropa team init`) meets the same policies as a DPO.
+A person's login is a member of one group, which may alter, disable or bypass nothing: none
+of them owns a table, and a login with CREATEROLE, BYPASSRLS or superuser is never given a
+role (it could make itself the owner).  Grants decide which tables a group may touch at all;
+row level security decides which activities an editor may touch; triggers refuse what a
+policy cannot say loudly or at all.
+
+The change history is written by the server alone: every change to an activity, its rows,
+the organisation, the libraries, the notices and the team writes its lines from a trigger
+(SECURITY DEFINER: no member may insert into the history), stamped with session_user and
+the server's clock, whoever made it and however.  Nobody may change or remove a line.
 
 Everything here runs in one transaction (PostgreSQL's DDL and CREATE ROLE are transactional),
 so applying it again after a schema upgrade simply brings the grants up to date.
@@ -32,8 +38,9 @@ from dataclasses import dataclass
 from typing import Any
 
 TEAM_SCHEMA = "ropa_team"
-# Every committed change is announced here (the payload names the table), so that the other
-# people's windows read the register again (ropa/team_watch.py).
+# Every committed change is announced here, so that the other people's windows read the
+# register again (ropa/team_watch.py).  The listener trusts nothing in it: it looks for new
+# history lines before it says anything changed.
 CHANGE_CHANNEL = "ropa_register_changed"
 ROLE_KINDS = ("viewer", "editor", "dpo")
 
@@ -51,30 +58,50 @@ ACTIVITY_TABLES = ("activities", *ACTIVITY_CHILD_TABLES, "basis_legislation")
 HISTORY_TABLE = "change_history"
 SCHEMA_VERSION_TABLE = "alembic_version"
 
-# Columns that may change while an activity stays approved (Mark reviewed sets the review
-# dates; every save bumps the version and time): the trigger below compares the rest.
-_REVIEW_ONLY_COLUMNS = ("last_reviewed", "next_review", "version", "updated_at")
+# The longest text a history line keeps of one value (a whole row, for a deleted row); a
+# longer one is cut, saying how long it was.  A deleted activity's line may be longer, as
+# it holds the activity with all its rows.
+HISTORY_VALUE_CHARS = 20_000
+DELETED_ACTIVITY_CHARS = 400_000
+# The longest text one field of an activity may hold (a long description is a few thousand
+# characters; 64 MB in one cell made every export fail).
+ACTIVITY_TEXT_CHARS = 100_000
+# How long a save waits for the register's writer lock before it says who holds it.
+WRITER_WAIT = "5s"
+
+# Server settings for every session in a register database (ALTER DATABASE ... SET): a
+# psql session left open in a transaction cannot hold the team up for long.  The app's own
+# sessions set shorter ones (db/server.py).
+DATABASE_SETTINGS = {
+    "lock_timeout": "10s",
+    "idle_in_transaction_session_timeout": "5min",
+}
 
 
 @dataclass(frozen=True)
 class TeamRoles:
-    """The group role names of one register database."""
+    """The role names of one register database."""
 
     viewer: str
     editor: str
     dpo: str
+    owner: str
 
     def of(self, kind: str) -> str:
         return str(getattr(self, kind))
 
+    @property
+    def groups(self) -> list[str]:
+        return [self.viewer, self.editor, self.dpo]
+
 
 def roles_for_database(database: str) -> TeamRoles:
-    """Group role names for `database`: readable, at most 63 bytes, and distinct for every
+    """Role names for `database`: readable, at most 63 bytes, and distinct for every
     database name (a short hash of the exact name keeps "HR" and "hr" apart)."""
     slug = re.sub(r"[^a-z0-9]+", "_", database.lower()).strip("_")[:30] or "register"
     digest = hashlib.sha256(database.encode("utf-8")).hexdigest()[:8]
     prefix = f"ropa_{slug}_{digest}"
-    return TeamRoles(f"{prefix}_viewer", f"{prefix}_editor", f"{prefix}_dpo")
+    return TeamRoles(f"{prefix}_viewer", f"{prefix}_editor", f"{prefix}_dpo", f"{prefix}_owner")
 
 
 def quoted(identifier: str) -> str:
@@ -85,10 +112,35 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def database_statements(roles: TeamRoles, database: str) -> list[str]:
+    """Run by the database's owner (the IT team's administrator login) before it becomes
+    the owner role: who may connect at all, and what the owner role may create."""
+    db = quoted(database)
+    groups = ", ".join(quoted(group) for group in roles.groups)
+    o = quoted(roles.owner)
+    return [
+        # No role, no entry: a login with no role in the register cannot even connect, so it
+        # can neither hold locks nor use up the register's connections nor send signals.
+        f"REVOKE CONNECT, TEMPORARY ON DATABASE {db} FROM PUBLIC",
+        f"GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {groups}",
+        f"GRANT CONNECT, CREATE ON DATABASE {db} TO {o}",
+        f"GRANT USAGE, CREATE ON SCHEMA public TO {o}",
+        *[
+            f"ALTER DATABASE {db} SET {name} = {literal(value)}"
+            for name, value in DATABASE_SETTINGS.items()
+        ],
+    ]
+
+
 def security_statements(roles: TeamRoles, tables: list[str], sequences: list[str]) -> list[str]:
     """The statements that make a register database a team register (or bring it up to
-    date): run by the tables' owner, who must be allowed to create roles."""
-    v, e, d = (quoted(roles.viewer), quoted(roles.editor), quoted(roles.dpo))
+    date): run as the owner role (SET ROLE), which holds the groups WITH ADMIN OPTION."""
+    v, e, d, o = (
+        quoted(roles.viewer),
+        quoted(roles.editor),
+        quoted(roles.dpo),
+        quoted(roles.owner),
+    )
     s = TEAM_SCHEMA
     statements = [
         f"CREATE SCHEMA IF NOT EXISTS {s}",
@@ -99,9 +151,14 @@ def security_statements(roles: TeamRoles, tables: list[str], sequences: list[str
                 login name NOT NULL,
                 business_function text NOT NULL,
                 PRIMARY KEY (login, business_function))""",
+        # Changed only through set_member (which writes the history line): no DPO edits it.
         f"REVOKE ALL ON {s}.editor_functions FROM PUBLIC",
+        f"REVOKE ALL ON {s}.editor_functions FROM {v}, {e}, {d}",
         f"GRANT SELECT ON {s}.editor_functions TO {v}, {e}, {d}",
-        f"GRANT INSERT, UPDATE, DELETE ON {s}.editor_functions TO {d}",
+        # One row, locked by whoever saves (take_writer_lock); nobody else may touch it.
+        f"CREATE TABLE IF NOT EXISTS {s}.writer_lock (id integer PRIMARY KEY CHECK (id = 1))",
+        f"INSERT INTO {s}.writer_lock VALUES (1) ON CONFLICT DO NOTHING",
+        f"REVOKE ALL ON {s}.writer_lock FROM PUBLIC",
         *_functions(roles),
     ]
     for table in tables:
@@ -114,29 +171,17 @@ def security_statements(roles: TeamRoles, tables: list[str], sequences: list[str
             f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY",
             *_drop_policies(table),
             f"CREATE POLICY team_read ON {t} FOR SELECT TO {v}, {e}, {d} USING (true)",
+            # The owner's triggers write the history, and upgrades run as the owner.
+            f"CREATE POLICY team_owner ON {t} FOR ALL TO {o} USING (true) WITH CHECK (true)",
         ]
-        if table == HISTORY_TABLE:
-            # Append-only, for everyone: no UPDATE or DELETE policy at all.  An editor writes
-            # lines only about activities they may edit, or one gone by then (deleting an
-            # activity writes its "delete" line after the row is removed).
-            statements += [
-                f"GRANT INSERT ON {t} TO {e}, {d}",
-                f"CREATE POLICY team_append ON {t} FOR INSERT TO {d} "
-                "WITH CHECK (changed_by = session_user)",
-                f"""CREATE POLICY team_editor_append ON {t} FOR INSERT TO {e}
-                    WITH CHECK (changed_by = session_user AND entity_type = 'activity'
-                        AND entity_id IS NOT NULL
-                        AND ({TEAM_SCHEMA}.may_edit_activity(entity_id) OR NOT EXISTS (
-                            SELECT 1 FROM public.activities a WHERE a.id = entity_id)))""",
-            ]
-        elif table == SCHEMA_VERSION_TABLE:
-            # Changed only by the owner's schema upgrades.
-            statements.append(f"CREATE POLICY team_upgrade ON {t} FOR ALL TO {d} USING (true)")
-        else:
-            statements += [
-                f"GRANT INSERT, UPDATE, DELETE ON {t} TO {d}",
-                f"CREATE POLICY team_dpo ON {t} FOR ALL TO {d} USING (true) WITH CHECK (true)",
-            ]
+        if table in (HISTORY_TABLE, SCHEMA_VERSION_TABLE):
+            # The history is written by the server's triggers alone; the schema version by
+            # the owner's upgrades.
+            continue
+        statements += [
+            f"GRANT INSERT, UPDATE, DELETE ON {t} TO {d}",
+            f"CREATE POLICY team_dpo ON {t} FOR ALL TO {d} USING (true) WITH CHECK (true)",
+        ]
         if table in ACTIVITY_TABLES:
             statements += [
                 f"GRANT INSERT, UPDATE, DELETE ON {t} TO {e}",
@@ -146,17 +191,27 @@ def security_statements(roles: TeamRoles, tables: list[str], sequences: list[str
         q = f"public.{quoted(sequence)}"
         statements += [
             f"REVOKE ALL ON SEQUENCE {q} FROM PUBLIC",
-            f"GRANT USAGE ON SEQUENCE {q} TO {d}",
+            f"REVOKE ALL ON SEQUENCE {q} FROM {v}, {e}, {d}",
         ]
-        if sequence.removesuffix("_id_seq") in (*ACTIVITY_TABLES, HISTORY_TABLE):
+        if sequence.removesuffix("_id_seq") == HISTORY_TABLE:
+            continue  # only the owner's triggers write history lines
+        statements.append(f"GRANT USAGE ON SEQUENCE {q} TO {d}")
+        if sequence.removesuffix("_id_seq") in ACTIVITY_TABLES:
             statements.append(f"GRANT USAGE ON SEQUENCE {q} TO {e}")
-    return statements + _triggers() + _announcements(tables)
+    return statements + _triggers(roles) + _history(tables) + _announcements(tables)
 
 
 def _drop_policies(table: str) -> list[str]:
     return [
         f"DROP POLICY IF EXISTS {name} ON public.{quoted(table)}"
-        for name in ("team_read", "team_dpo", "team_append", "team_editor_append", "team_upgrade")
+        for name in (
+            "team_read",
+            "team_dpo",
+            "team_owner",
+            "team_append",
+            "team_editor_append",
+            "team_upgrade",
+        )
     ] + [
         f"DROP POLICY IF EXISTS team_editor_{verb} ON public.{quoted(table)}"
         for verb in ("insert", "update", "delete")
@@ -186,12 +241,21 @@ def _editor_policies(table: str, editor: str) -> list[str]:
     ]
 
 
+_FIXED_PATH = "SET search_path = pg_catalog, pg_temp"
+_REFUSE = "RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE ="
+
+
 def _functions(roles: TeamRoles) -> list[str]:
     s = TEAM_SCHEMA
-    # The functions run as the caller (never SECURITY DEFINER) and read only what every
-    # member may read; search_path is pinned so that nobody can slip a table of their own in.
-    fixed = "SET search_path = pg_catalog, pg_temp"
-    groups = ", ".join(f"({literal(kind)}, {literal(roles.of(kind))})" for kind in ROLE_KINDS)
+    # The checks run as the caller and read only what every member may read; search_path
+    # is pinned so that nobody can slip a table of their own in.  Functions that must do
+    # more than the caller may (lock, record, hand out roles) are SECURITY DEFINER, owned
+    # by the owner role, and callable only by the groups that need them.
+    fixed = _FIXED_PATH
+    kinds = (*ROLE_KINDS, "owner")
+    groups = ", ".join(f"({literal(kind)}, {literal(roles.of(kind))})" for kind in kinds)
+    every_group = ", ".join(quoted(group) for group in roles.groups)
+    writers = f"{quoted(roles.editor)}, {quoted(roles.dpo)}"
     return [
         f"""CREATE OR REPLACE FUNCTION {s}.group_role(kind text) RETURNS name
             LANGUAGE sql IMMUTABLE {fixed} AS $$
@@ -202,6 +266,9 @@ def _functions(roles: TeamRoles) -> list[str]:
         f"""CREATE OR REPLACE FUNCTION {s}.is_dpo() RETURNS boolean
             LANGUAGE sql STABLE {fixed} AS $$
             SELECT pg_has_role(current_user, {literal(roles.dpo)}, 'USAGE') $$""",
+        f"""CREATE OR REPLACE FUNCTION {s}.is_owner() RETURNS boolean
+            LANGUAGE sql STABLE {fixed} AS $$
+            SELECT current_user = {literal(roles.owner)}::name $$""",
         f"""CREATE OR REPLACE FUNCTION {s}.may_edit_function(business_function text)
             RETURNS boolean LANGUAGE sql STABLE {fixed} AS $$
             SELECT {s}.is_dpo() OR (
@@ -220,31 +287,213 @@ def _functions(roles: TeamRoles) -> list[str]:
             SELECT EXISTS (
                 SELECT 1 FROM public.activity_lawful_bases b
                 WHERE b.id = $1 AND {s}.may_edit_activity(b.activity_id)) $$""",
+        f"""CREATE OR REPLACE FUNCTION {s}.bounded(value text, most integer) RETURNS text
+            LANGUAGE sql IMMUTABLE {fixed} AS $$
+            SELECT CASE WHEN $1 IS NULL THEN ''
+                WHEN length($1) <= $2 THEN $1
+                ELSE left($1, $2) || format(' [cut here: %s characters in all]', length($1))
+            END $$""",
+        # Whether an activity id was ever used (its history names it) or lies beyond what
+        # the id sequence has handed out: an id is never given twice, so an old activity's
+        # history never attaches to a new one.
+        f"""CREATE OR REPLACE FUNCTION {s}.activity_id_taken(activity integer)
+            RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER {fixed} AS $$
+            DECLARE
+                handed_out bigint;
+            BEGIN
+                EXECUTE format('SELECT last_value FROM %s',
+                    pg_get_serial_sequence('public.activities', 'id')) INTO handed_out;
+                RETURN activity > handed_out OR EXISTS (
+                    SELECT 1 FROM public.{HISTORY_TABLE} h
+                    WHERE h.entity_type = 'activity' AND h.entity_id = activity);
+            END $$""",
+        f"REVOKE ALL ON FUNCTION {s}.activity_id_taken(integer) FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {s}.activity_id_taken(integer) TO {writers}",
+        # The register's one writer at a time: a row lock only this function can take.  A
+        # save that waits longer than WRITER_WAIT is told who holds it.
+        # Taken without an exception block (a subtransaction would lock the row under an id
+        # of its own, which pg_locks does not show): tried, and tried again until the wait
+        # is up, then the holder is named from the row's locker.
+        f"""CREATE OR REPLACE FUNCTION {s}.take_writer_lock() RETURNS void
+            LANGUAGE plpgsql SECURITY DEFINER {fixed} AS $$
+            DECLARE
+                holder text;
+                give_up timestamptz := clock_timestamp() + interval {literal(WRITER_WAIT)};
+            BEGIN
+                -- A viewer writes nothing, so never waits for or holds up anyone: the
+                -- grants then refuse whatever it tries, in their own words.
+                IF NOT (pg_has_role(session_user, {literal(roles.editor)}, 'USAGE')
+                        OR pg_has_role(session_user, {literal(roles.dpo)}, 'USAGE')) THEN
+                    RETURN;
+                END IF;
+                LOOP
+                    PERFORM 1 FROM {s}.writer_lock WHERE id = 1 FOR UPDATE SKIP LOCKED;
+                    IF FOUND THEN
+                        RETURN;
+                    END IF;
+                    EXIT WHEN clock_timestamp() > give_up;
+                    PERFORM pg_sleep(0.05);
+                END LOOP;
+                SELECT string_agg(DISTINCT a.usename, ', ') INTO holder
+                    FROM {s}.writer_lock w
+                    JOIN pg_locks l ON l.locktype = 'transactionid'
+                        AND l.transactionid = w.xmax AND l.granted
+                    JOIN pg_stat_activity a ON a.pid = l.pid
+                    WHERE w.id = 1;
+                RAISE EXCEPTION USING ERRCODE = 'lock_not_available', MESSAGE = format(
+                    'The register is busy: %s is saving to it and has not finished after %s. '
+                    'Nothing was changed; wait a moment and save again.',
+                    coalesce(holder, 'someone'), {literal(WRITER_WAIT)});
+            END $$""",
+        f"REVOKE ALL ON FUNCTION {s}.take_writer_lock() FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {s}.take_writer_lock() TO {every_group}",
+        *_membership_functions(roles),
     ]
 
 
-def _triggers() -> list[str]:
+def _membership_functions(roles: TeamRoles) -> list[str]:
+    """Who is in which role, changed only here: each change writes its history line.
+
+    `assign_role` does the work as the owner (who holds the groups WITH ADMIN OPTION) and
+    is callable by nobody else; `set_member` lets a DPO call it.  No member holds a group
+    WITH ADMIN OPTION, so no one can GRANT a role past the history.
+    """
     s = TEAM_SCHEMA
-    review_only = ", ".join(literal(column) for column in _REVIEW_ONLY_COLUMNS)
-    refuse = "RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE ="
+    kinds = {kind: literal(roles.of(kind)) for kind in ROLE_KINDS}
+    all_roles = ", ".join(literal(name) for name in (*roles.groups, roles.owner))
     return [
-        # Who changed what, by the server's own word.
-        f"""CREATE OR REPLACE FUNCTION {s}.stamp_history() RETURNS trigger
+        f"""CREATE OR REPLACE FUNCTION {s}.role_of(person name) RETURNS text
+            LANGUAGE sql STABLE {_FIXED_PATH} AS $$
+            SELECT kind FROM unnest(ARRAY['dpo', 'editor', 'viewer']) AS kind
+            WHERE EXISTS (
+                SELECT 1 FROM pg_auth_members m
+                JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member
+                WHERE r.rolname = person AND g.rolname = {s}.group_role(kind))
+            LIMIT 1 $$""",
+        f"""CREATE OR REPLACE FUNCTION {s}.assign_role(
+                person name, kind text, functions text[]) RETURNS void
+            LANGUAGE plpgsql {_FIXED_PATH} AS $$
+            DECLARE
+                target pg_roles%ROWTYPE;
+                before text;
+                group_name name;
+            BEGIN
+                IF kind NOT IN ('viewer', 'editor', 'dpo') THEN
+                    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                        MESSAGE = format('The role must be viewer, editor or dpo, not %s.', kind);
+                END IF;
+                SELECT * INTO target FROM pg_roles WHERE rolname = person;
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = format(
+                        'There is no login %s on the server. Ask the IT team to create it '
+                        '(createuser --connection-limit=10 %s), then add it again.',
+                        person, person);
+                END IF;
+                IF person IN ({all_roles}) OR NOT target.rolcanlogin THEN
+                    {_REFUSE} format('%s is not a person''s login (it cannot sign in).', person);
+                END IF;
+                IF target.rolsuper OR target.rolcreaterole OR target.rolbypassrls THEN
+                    {_REFUSE} format(
+                        '%s may create roles or bypass the server''s rules (superuser, '
+                        'CREATEROLE or BYPASSRLS), so the register''s rules could not hold '
+                        'it. Give the person a login of their own without those rights '
+                        '(the IT team keeps the administrator login for set-up only).',
+                        person);
+                END IF;
+                before := {s}.role_of(person);
+                IF before = 'dpo' AND kind <> 'dpo' AND (
+                    SELECT count(*) FROM pg_auth_members m
+                    JOIN pg_roles r ON r.oid = m.member JOIN pg_roles g ON g.oid = m.roleid
+                    WHERE g.rolname = {kinds["dpo"]} AND r.rolcanlogin) <= 1
+                THEN
+                    RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = format(
+                        '%s is the register''s only DPO: make someone else DPO first, so '
+                        'that someone can still manage the team.', person);
+                END IF;
+                FOREACH group_name IN ARRAY ARRAY[{", ".join(kinds.values())}]::name[] LOOP
+                    IF group_name <> {s}.group_role(kind) THEN
+                        EXECUTE format('REVOKE %I FROM %I', group_name, person);
+                    END IF;
+                END LOOP;
+                EXECUTE format('GRANT %I TO %I', {s}.group_role(kind), person);
+                DELETE FROM {s}.editor_functions f WHERE f.login = person;
+                INSERT INTO {s}.editor_functions (login, business_function)
+                    SELECT DISTINCT person, btrim(name) FROM unnest(functions) AS name
+                    WHERE btrim(name) <> '';
+                INSERT INTO public.{HISTORY_TABLE}
+                    (entity_type, entity_id, entity_label, action, field, old_value, new_value)
+                    VALUES ('team', NULL, person, 'role', 'role', coalesce(before, ''), kind);
+            END $$""",
+        f"REVOKE ALL ON FUNCTION {s}.assign_role(name, text, text[]) FROM PUBLIC",
+        f"""CREATE OR REPLACE FUNCTION {s}.set_member(
+                person name, kind text, functions text[]) RETURNS void
+            LANGUAGE plpgsql SECURITY DEFINER {_FIXED_PATH} AS $$
+            BEGIN
+                IF NOT pg_has_role(session_user, {kinds["dpo"]}, 'USAGE') THEN
+                    {_REFUSE} format('Only a DPO of this register may add people to it or '
+                        'change their role; %s is not one.', session_user);
+                END IF;
+                PERFORM {s}.assign_role(person, kind, functions);
+            END $$""",
+        f"REVOKE ALL ON FUNCTION {s}.set_member(name, text, text[]) FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {s}.set_member(name, text, text[]) TO {quoted(roles.dpo)}",
+    ]
+
+
+def _triggers(roles: TeamRoles) -> list[str]:
+    s = TEAM_SCHEMA
+    refuse = _REFUSE
+    text_columns = literal(str(ACTIVITY_TEXT_CHARS))
+    return [
+        # The version check: each change carries the version it was based on, plus one, so
+        # a change based on an older version than the stored one (someone saved in between)
+        # is refused rather than overwriting it.  After the checks of who may change what,
+        # so that a refusal for want of a role says so.
+        f"""CREATE OR REPLACE FUNCTION {s}.check_version(old_row public.activities,
+                new_row public.activities) RETURNS void
             LANGUAGE plpgsql {_FIXED_PATH} AS $$
             BEGIN
-                NEW.changed_by := session_user;
-                NEW.changed_at := (now() AT TIME ZONE 'UTC');
-                RETURN NEW;
+                IF new_row.version IS DISTINCT FROM old_row.version + 1 THEN
+                    RAISE EXCEPTION USING ERRCODE = 'serialization_failure', MESSAGE = format(
+                        '%s was changed by someone else since this change was based on it '
+                        '(it is at version %s; this change gave version %s, not %s). Nothing '
+                        'was changed: open it again and redo the change.',
+                        btrim(old_row.reference || ' ' || old_row.name), old_row.version,
+                        coalesce(new_row.version::text, 'none'), old_row.version + 1);
+                END IF;
             END $$""",
-        f"DROP TRIGGER IF EXISTS team_stamp ON public.{HISTORY_TABLE}",
-        f"""CREATE TRIGGER team_stamp BEFORE INSERT ON public.{HISTORY_TABLE}
-            FOR EACH ROW EXECUTE FUNCTION {s}.stamp_history()""",
-        # The activities: an editor's reach, and approval kept to DPOs.
+        # The activities: an editor's reach, approval kept to DPOs, approved entries kept to
+        # DPOs, the version check, and ids never used twice.
         f"""CREATE OR REPLACE FUNCTION {s}.guard_activity() RETURNS trigger
             LANGUAGE plpgsql {_FIXED_PATH} AS $$
             DECLARE
                 label text;
+                was_approved boolean;
+                too_long text;
             BEGIN
+                IF {s}.is_owner() THEN
+                    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+                END IF;
+                IF TG_OP <> 'DELETE' THEN
+                    SELECT key INTO too_long FROM jsonb_each_text(to_jsonb(NEW))
+                        WHERE length(value) > {text_columns}::integer LIMIT 1;
+                    IF FOUND THEN
+                        RAISE EXCEPTION USING ERRCODE = 'string_data_right_truncation',
+                            MESSAGE = format('The %s of %s is longer than %s characters, '
+                            'the most one field of an activity may hold; nothing was saved.',
+                            too_long, btrim(NEW.reference || ' ' || NEW.name),
+                            {text_columns});
+                    END IF;
+                END IF;
+                IF TG_OP = 'UPDATE' AND NEW.id IS DISTINCT FROM OLD.id THEN
+                    {refuse} format('An activity keeps its id (%s): its history is filed '
+                        'under it.', OLD.id);
+                END IF;
+                IF TG_OP = 'INSERT' AND {s}.activity_id_taken(NEW.id) THEN
+                    {refuse} format('An activity id is given once: %s was used before or has '
+                        'not been handed out. Leave the id out and the server gives one.',
+                        NEW.id);
+                END IF;
                 IF {s}.is_dpo() THEN
                     IF TG_OP = 'UPDATE' AND NEW.status = 'approved' AND (
                         OLD.status IS DISTINCT FROM 'approved'
@@ -252,6 +501,9 @@ def _triggers() -> list[str]:
                     ) THEN
                         -- The approver is whoever the server says is signed in.
                         NEW.approved_by := session_user;
+                    END IF;
+                    IF TG_OP = 'UPDATE' THEN
+                        PERFORM {s}.check_version(OLD, NEW);
                     END IF;
                     RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
                 END IF;
@@ -263,8 +515,27 @@ def _triggers() -> list[str]:
                             'or delete %s; %s is not.',
                             OLD.business_function, label, session_user);
                     END IF;
+                    -- An activity once approved is the DPO's record of it (UK GDPR Art 5(2)):
+                    -- sent back for review it keeps its approval date.
+                    was_approved := OLD.status = 'approved' OR OLD.approved_on IS NOT NULL;
                     IF TG_OP = 'DELETE' THEN
+                        IF was_approved THEN
+                            {refuse} format('Only a DPO may delete %s: it was approved. Ask a '
+                                'DPO, or send it back for review with the change.', label);
+                        END IF;
                         RETURN OLD;
+                    END IF;
+                    IF was_approved AND NEW.status = 'retired'
+                        AND OLD.status IS DISTINCT FROM 'retired'
+                    THEN
+                        {refuse} format('Only a DPO may retire %s: it was approved.', label);
+                    END IF;
+                    IF was_approved AND (
+                        NEW.last_reviewed IS DISTINCT FROM OLD.last_reviewed
+                        OR NEW.next_review IS DISTINCT FROM OLD.next_review)
+                    THEN
+                        {refuse} format('Only a DPO may change the review dates of %s: it '
+                            'was approved.', label);
                     END IF;
                 ELSE
                     label := btrim(NEW.reference || ' ' || NEW.name);
@@ -284,12 +555,15 @@ def _triggers() -> list[str]:
                 END IF;
                 -- Content changed under a standing approval must go back for review.
                 IF TG_OP = 'UPDATE' AND OLD.status = 'approved' AND NEW.status = 'approved'
-                    AND (to_jsonb(NEW) - ARRAY[{review_only}])
-                        IS DISTINCT FROM (to_jsonb(OLD) - ARRAY[{review_only}])
+                    AND (to_jsonb(NEW) - ARRAY['version', 'updated_at'])
+                        IS DISTINCT FROM (to_jsonb(OLD) - ARRAY['version', 'updated_at'])
                 THEN
                     {refuse} format(
                         'Only a DPO may change %s while it stays approved: send it back for '
                         'review with the change.', label);
+                END IF;
+                IF TG_OP = 'UPDATE' THEN
+                    PERFORM {s}.check_version(OLD, NEW);
                 END IF;
                 RETURN NEW;
             END $$""",
@@ -363,69 +637,10 @@ def _triggers() -> list[str]:
         *_checked_at_commit(
             "team_approved", (*ACTIVITY_CHILD_TABLES, "basis_legislation"), "guard_approved_rows"
         ),
-        *_recorded_changes(),
-    ]
-
-
-def _recorded_changes() -> list[str]:
-    """An editor's change to an activity or its rows commits only with a history line.
-
-    The app writes the history of every change in the transaction that makes it (ropa/
-    history.py); with psql an editor could change an activity and leave no trace.  Checked at
-    commit, per changed row, for the activity the row belonged to and the one it belongs to
-    now: some line about it must have been written by this transaction (its xmin is this
-    transaction's id; a line written inside a savepoint has the savepoint's id and does not
-    count, which refuses rather than lets through).  Deleting an activity is recorded by its
-    "delete" line, written after the rows are gone.  A DPO is not checked (the WHEN, at
-    once): renaming or merging a library item moves activities' links and versions with only
-    the item's history line, and schema upgrades are run by the tables' owner, a DPO.
-    """
-    s = TEAM_SCHEMA
-    refuse = "RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE ="
-    return [
-        f"""CREATE OR REPLACE FUNCTION {s}.require_history() RETURNS trigger
-            LANGUAGE plpgsql {_FIXED_PATH} AS $$
-            DECLARE
-                -- The row's activity before and after (OLD is NULL for an INSERT, NEW for a
-                -- DELETE; plpgsql plans this function per table, so each branch names only
-                -- columns its tables have).
-                before_id integer;
-                after_id integer;
-                activity integer;
-                label text;
-            BEGIN
-                IF TG_TABLE_NAME = 'activities' THEN
-                    before_id := OLD.id;
-                    after_id := NEW.id;
-                ELSIF TG_TABLE_NAME = 'basis_legislation' THEN
-                    -- A basis gone by now was itself a changed row, checked on its own.
-                    SELECT b.activity_id INTO before_id FROM public.activity_lawful_bases b
-                        WHERE b.id = OLD.basis_id;
-                    SELECT b.activity_id INTO after_id FROM public.activity_lawful_bases b
-                        WHERE b.id = NEW.basis_id;
-                ELSE
-                    before_id := OLD.activity_id;
-                    after_id := NEW.activity_id;
-                END IF;
-                FOREACH activity IN ARRAY ARRAY[before_id, after_id] LOOP
-                    CONTINUE WHEN activity IS NULL OR EXISTS (
-                        SELECT 1 FROM public.{HISTORY_TABLE} h
-                        WHERE h.entity_type = 'activity' AND h.entity_id = activity
-                        AND h.xmin = pg_current_xact_id()::xid);
-                    SELECT btrim(a.reference || ' ' || a.name) INTO label
-                        FROM public.activities a WHERE a.id = activity;
-                    IF NOT FOUND AND TG_TABLE_NAME = 'activities' THEN
-                        label := btrim(OLD.reference || ' ' || OLD.name);
-                    END IF;
-                    {refuse} format(
-                        'Every change to an activity must be recorded in its change history, '
-                        'and %s was changed without a line in it. Use ROPA desk, or write the '
-                        'history line in the same transaction.',
-                        coalesce(label, format('activity %s', activity)));
-                END LOOP;
-                RETURN NULL;
-            END $$""",
-        *_checked_at_commit("team_recorded", ACTIVITY_TABLES, "require_history"),
+        # The earlier design's check that an editor wrote a history line: the server writes
+        # every line itself now.
+        *[f"DROP TRIGGER IF EXISTS team_recorded ON public.{table}" for table in ACTIVITY_TABLES],
+        f"DROP FUNCTION IF EXISTS {s}.require_history()",
     ]
 
 
@@ -446,7 +661,162 @@ def _checked_at_commit(trigger: str, tables: tuple[str, ...], function: str) -> 
     ]
 
 
-_FIXED_PATH = "SET search_path = pg_catalog, pg_temp"
+# The tables whose rows are things of their own (a line per changed field); every other
+# recorded table holds rows of one of them (a line per changed row, the row as JSON).
+_ENTITIES = {
+    "activities": "activity",
+    "organisation": "organisation",
+    "library_items": "library_item",
+    "notices": "notice",
+}
+# Columns that change with every save and say nothing of their own.
+_UNRECORDED_COLUMNS = ("version", "updated_at", "name_key")
+
+
+def _history(tables: list[str]) -> list[str]:
+    """The history, written by the server: a trigger on every recorded table."""
+    s = TEAM_SCHEMA
+    h = f"public.{HISTORY_TABLE}"
+    skipped = ", ".join(literal(column) for column in _UNRECORDED_COLUMNS)
+    entity_cases = "\n".join(
+        f"WHEN {literal(table)} THEN {literal(kind)}" for table, kind in _ENTITIES.items()
+    )
+    insert = (
+        f"INSERT INTO {h} (entity_type, entity_id, entity_label, action, field, old_value, "
+        "new_value) VALUES"
+    )
+    recorded = [t for t in tables if t not in (HISTORY_TABLE, SCHEMA_VERSION_TABLE)]
+    statements = [
+        # Who changed what, by the server's own word.
+        f"""CREATE OR REPLACE FUNCTION {s}.stamp_history() RETURNS trigger
+            LANGUAGE plpgsql {_FIXED_PATH} AS $$
+            BEGIN
+                NEW.changed_by := session_user;
+                NEW.changed_at := (now() AT TIME ZONE 'UTC');
+                RETURN NEW;
+            END $$""",
+        f"DROP TRIGGER IF EXISTS team_stamp ON {h}",
+        f"""CREATE TRIGGER team_stamp BEFORE INSERT ON {h}
+            FOR EACH ROW EXECUTE FUNCTION {s}.stamp_history()""",
+        # Append-only for everyone, the owner included.
+        f"""CREATE OR REPLACE FUNCTION {s}.keep_history() RETURNS trigger
+            LANGUAGE plpgsql {_FIXED_PATH} AS $$
+            BEGIN
+                {_REFUSE} 'The change history is kept as written: no line of it may be '
+                    'changed or removed, by anyone.';
+            END $$""",
+        f"DROP TRIGGER IF EXISTS team_keep ON {h}",
+        f"""CREATE TRIGGER team_keep BEFORE UPDATE OR DELETE ON {h}
+            FOR EACH ROW EXECUTE FUNCTION {s}.keep_history()""",
+        f"DROP TRIGGER IF EXISTS team_keep_all ON {h}",
+        f"""CREATE TRIGGER team_keep_all BEFORE TRUNCATE ON {h}
+            FOR EACH STATEMENT EXECUTE FUNCTION {s}.keep_history()""",
+        f"""CREATE OR REPLACE FUNCTION {s}.record_change() RETURNS trigger
+            LANGUAGE plpgsql SECURITY DEFINER {_FIXED_PATH} AS $$
+            DECLARE
+                old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+                new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+                this_row jsonb := coalesce(new_row, old_row);
+                kind text := CASE TG_TABLE_NAME {entity_cases} ELSE NULL END;
+                entity integer;
+                label text;
+                field_name text;
+                most integer := {HISTORY_VALUE_CHARS};
+            BEGIN
+                IF kind IS NOT NULL THEN
+                    entity := (this_row ->> 'id')::integer;
+                    label := coalesce(this_row ->> 'title', btrim(
+                        coalesce(this_row ->> 'reference', '') || ' ' ||
+                        coalesce(this_row ->> 'name', '')));
+                    IF TG_OP = 'UPDATE' THEN
+                        FOR field_name IN SELECT key FROM jsonb_object_keys(new_row) AS key
+                            WHERE key NOT IN ({skipped})
+                            AND new_row -> key IS DISTINCT FROM old_row -> key ORDER BY key
+                        LOOP
+                            {insert} (kind, entity, {s}.bounded(label, 500), 'update',
+                                field_name, {s}.bounded(old_row ->> field_name, most),
+                                {s}.bounded(new_row ->> field_name, most));
+                        END LOOP;
+                    ELSE
+                        {insert} (kind, entity, {s}.bounded(label, 500),
+                            CASE TG_OP WHEN 'INSERT' THEN 'create' ELSE 'delete' END, '',
+                            {s}.bounded(old_row::text, most), {s}.bounded(new_row::text, most));
+                    END IF;
+                    RETURN NULL;
+                END IF;
+                IF TG_TABLE_NAME = 'editor_functions' THEN
+                    {insert} ('team', NULL, this_row ->> 'login',
+                        CASE TG_OP WHEN 'INSERT' THEN 'add' ELSE 'remove' END,
+                        'business function', coalesce(old_row ->> 'business_function', ''),
+                        coalesce(new_row ->> 'business_function', ''));
+                    RETURN NULL;
+                END IF;
+                IF TG_TABLE_NAME LIKE 'notice%' THEN
+                    kind := 'notice';
+                    entity := (this_row ->> 'notice_id')::integer;
+                    SELECT n.title INTO label FROM public.notices n WHERE n.id = entity;
+                ELSE
+                    kind := 'activity';
+                    IF TG_TABLE_NAME = 'basis_legislation' THEN
+                        SELECT b.activity_id INTO entity FROM public.activity_lawful_bases b
+                            WHERE b.id = (this_row ->> 'basis_id')::integer;
+                    ELSE
+                        entity := (this_row ->> 'activity_id')::integer;
+                    END IF;
+                    SELECT btrim(a.reference || ' ' || a.name) INTO label
+                        FROM public.activities a WHERE a.id = entity;
+                END IF;
+                -- Removed with its activity or notice, whose delete line holds it.
+                IF NOT FOUND OR entity IS NULL THEN
+                    RETURN NULL;
+                END IF;
+                -- Rows added with a new activity are part of its creation.
+                IF TG_OP = 'INSERT' AND EXISTS (
+                    SELECT 1 FROM public.{HISTORY_TABLE} h
+                    WHERE h.entity_type = kind AND h.entity_id = entity
+                    AND h.action = 'create' AND h.xmin = pg_current_xact_id()::xid)
+                THEN
+                    RETURN NULL;
+                END IF;
+                {insert} (kind, entity, {s}.bounded(label, 500), 'update', TG_TABLE_NAME,
+                    {s}.bounded((old_row - ARRAY['id', 'activity_id', 'notice_id'])::text, most),
+                    {s}.bounded((new_row - ARRAY['id', 'activity_id', 'notice_id'])::text, most));
+                RETURN NULL;
+            END $$""",
+        # A deleted activity's line holds what was deleted: the activity with its rows, read
+        # before the delete removes them.
+        f"""CREATE OR REPLACE FUNCTION {s}.record_activity_deletion() RETURNS trigger
+            LANGUAGE plpgsql SECURITY DEFINER {_FIXED_PATH} AS $$
+            DECLARE
+                deleted jsonb := to_jsonb(OLD);
+                child text;
+                rows jsonb;
+            BEGIN
+                FOREACH child IN ARRAY ARRAY[{", ".join(literal(t) for t in ACTIVITY_CHILD_TABLES)}]
+                LOOP
+                    EXECUTE format('SELECT coalesce(jsonb_agg(to_jsonb(c) - ''activity_id''), '
+                        '''[]'') FROM public.%I c WHERE c.activity_id = $1', child)
+                        INTO rows USING OLD.id;
+                    deleted := deleted || jsonb_build_object(child, rows);
+                END LOOP;
+                {insert} ('activity', OLD.id, {s}.bounded(btrim(OLD.reference || ' ' ||
+                    OLD.name), 500), 'delete', '',
+                    {s}.bounded(deleted::text, {DELETED_ACTIVITY_CHARS}), '');
+                RETURN OLD;
+            END $$""",
+        "DROP TRIGGER IF EXISTS team_record_deletion ON public.activities",
+        f"""CREATE TRIGGER team_record_deletion BEFORE DELETE ON public.activities
+            FOR EACH ROW EXECUTE FUNCTION {s}.record_activity_deletion()""",
+    ]
+    for table in [*recorded, f"{TEAM_SCHEMA}.editor_functions"]:
+        qualified = table if "." in table else f"public.{quoted(table)}"
+        events = "INSERT OR UPDATE" if table == "activities" else "INSERT OR UPDATE OR DELETE"
+        statements += [
+            f"DROP TRIGGER IF EXISTS team_record ON {qualified}",
+            f"""CREATE TRIGGER team_record AFTER {events} ON {qualified}
+                FOR EACH ROW EXECUTE FUNCTION {s}.record_change()""",
+        ]
+    return statements
 
 
 def _announcements(tables: list[str]) -> list[str]:

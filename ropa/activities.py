@@ -335,8 +335,11 @@ def check_version(activity: Activity, expected_version: int | None) -> None:
 def to_record(activity: Activity) -> ActivityRecord:
     values: dict[str, Any] = {name: getattr(activity, name) for name in SCALAR_FIELDS}
     linked: dict[str, Any] = {name: [] for name in LINK_FIELDS}
+    reasons: dict[str, str] = {}
     for link in activity.links:
         linked[_KIND_TO_FIELD[link.item.kind]].append(link.item.name)
+        if link.item.kind == LibraryKind.RECIPIENT and link.reason:
+            reasons[link.item.name] = link.reason
     conditions: dict[str, Any] = {"article9": [], "schedule1": []}
     for condition in activity.conditions:
         conditions[condition.scheme].append(ConditionEntry(condition.code, condition.explanation))
@@ -370,6 +373,7 @@ def to_record(activity: Activity) -> ActivityRecord:
             for rule in activity.retention_rules
         ],
         extra_fields={row.name: row.value for row in activity.extra_field_rows},
+        recipient_reasons=reasons,
         id=activity.id,
         version=activity.version,
         changed_since_approval=activity.changed_since_approval,
@@ -383,6 +387,8 @@ def to_record(activity: Activity) -> ActivityRecord:
 
 def _apply(activity: Activity, changes: dict[str, Any], resolver: LibraryResolver) -> None:
     for name, value in changes.items():
+        if name == "recipient_reasons":
+            continue  # after the recipients themselves, below
         if name in LINK_FIELDS:
             _set_links(activity, LINK_FIELDS[name], resolver.resolve(LINK_FIELDS[name], value))
         elif name == "lawful_bases":
@@ -437,6 +443,17 @@ def _apply(activity: Activity, changes: dict[str, Any], resolver: LibraryResolve
             ]
         else:
             setattr(activity, name, value)
+    if "recipient_reasons" in changes:
+        _set_recipient_reasons(activity, changes["recipient_reasons"])
+
+
+def _set_recipient_reasons(activity: Activity, reasons: dict[str, str]) -> None:
+    """Each recipient link's reason, matched by name as the register spells it or in any
+    case and spacing; a recipient not named has its reason cleared."""
+    wanted = {" ".join(k.split()).casefold(): " ".join(v.split()) for k, v in reasons.items()}
+    for link in activity.links:
+        if link.item.kind == LibraryKind.RECIPIENT:
+            link.reason = wanted.get(" ".join(link.item.name.split()).casefold(), "")
 
 
 def _set_extra_fields(activity: Activity, fields: dict[str, str]) -> None:

@@ -8,6 +8,11 @@ without the app:
     register 2026-11-21 093012 daily.ropa
     register 2026-11-21 101544 before upgrade.ropa
     register 2026-11-21 113001 before restore.ropa
+    register 2026-11-21 114502 before import.ropa
+
+Each kind is kept apart when old ones are pruned: the 20 newest "before restore" copies, the
+20 newest "before import" ones, and the 20 newest of the rest (daily, before upgrade, by
+hand), so that restoring or importing many times in a row never prunes the daily backups.
 """
 
 from __future__ import annotations
@@ -22,21 +27,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from db.connection import Connection, connect, copy_into_file, copy_over
+from db.file_identity import new_register_number, number_statement
 from ropa.dates import british_date
-from ropa.errors import FileWriteError, RegisterFileError
+from ropa.errors import FileWriteError, RegisterFileError, storage_problem
 
 MAX_BACKUPS = 20
 DAILY = "daily"
 BEFORE_UPGRADE = "before upgrade"
 BEFORE_RESTORE = "before restore"
-MANUAL = "manual"
 BEFORE_IMPORT = "before import"
+MANUAL = "manual"
 REASON_WORDS = {
     DAILY: "Daily backup (first opening of the day)",
     BEFORE_UPGRADE: "Before upgrading to a newer version of ROPA desk",
     BEFORE_RESTORE: "Before restoring an earlier backup",
-    MANUAL: "Made by hand",
     BEFORE_IMPORT: "Before importing a spreadsheet",
+    MANUAL: "Made by hand",
 }
 _AS_FOUND = " (as found)"
 _STAMP_FORMAT = "%Y-%m-%d %H%M%S"
@@ -53,6 +59,11 @@ class BackupInfo:
     def when(self) -> str:
         """The moment in British form: 21 November 2026 at 09:30."""
         return f"{british_date(self.taken_at.date())} at {self.taken_at:%H:%M}"
+
+    @property
+    def kind(self) -> str:
+        """The reason without its counter or "(as found)": "daily", "before restore"..."""
+        return re.sub(r" \d+$", "", self.reason).removesuffix(_AS_FOUND)
 
     @property
     def why(self) -> str:
@@ -89,13 +100,21 @@ def copy_database(source: Path, target: Path) -> None:
         src = _connect_for_reading(source)
         try:
             # A copy should be one self-contained file, not a WAL pair.
-            copy_into_file(src, partial, then=("PRAGMA journal_mode = DELETE",))
+            # A register of its own (db/file_identity.py): copied over the register, it is
+            # known for another file.
+            copy_into_file(
+                src,
+                partial,
+                then=("PRAGMA journal_mode = DELETE", number_statement(new_register_number())),
+            )
         finally:
             src.close()
         partial.replace(target)
     except (sqlite3.Error, OSError) as error:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
+        if problem := storage_problem(error, target, saving=False):
+            raise FileWriteError(f"Could not write the copy {target}. {problem}") from error
         raise FileWriteError(
             f"Could not write the copy {target}: {error}. Check that the folder exists and "
             "that you may write to it."
@@ -135,12 +154,28 @@ def make_backup(
 def prune_backups(
     register_path: Path, *, keep: int = MAX_BACKUPS, spare: Path | None = None
 ) -> None:
-    """Delete the oldest backups so that at most `keep` remain, sparing `spare`."""
+    """Delete the oldest backups so that at most `keep` of each group remain (see the module's
+    note), sparing `spare`."""
     spared = spare.resolve() if spare is not None else None
-    candidates = [info for info in list_backups(register_path) if info.path.resolve() != spared]
-    for old in candidates[max(keep, 1) :]:
-        with contextlib.suppress(OSError):
-            old.path.unlink(missing_ok=True)
+    groups: dict[str, list[BackupInfo]] = {}
+    for info in list_backups(register_path):
+        if info.path.resolve() != spared:
+            groups.setdefault(_PRUNED_APART.get(info.kind, "kept"), []).append(info)
+    for newest_first in groups.values():
+        for old in newest_first[max(keep, 1) :]:
+            with contextlib.suppress(OSError):
+                old.path.unlink(missing_ok=True)
+
+
+# Backups made many times in a row by one action are pruned among their own kind only.
+_PRUNED_APART = {BEFORE_RESTORE: BEFORE_RESTORE, BEFORE_IMPORT: BEFORE_IMPORT}
+
+
+def backup_before_import(register_path: Path) -> Path:
+    """A backup of the register just before an import writes to it, so that an import can be
+    undone whole (Backups > Restore). Raises FileWriteError, in words, when it cannot be
+    made: the caller then does not import."""
+    return make_backup(register_path, BEFORE_IMPORT)
 
 
 def make_daily_backup(
@@ -276,9 +311,13 @@ def _restore_in_place(register_path: Path, backup_path: Path) -> None:
     # runs apart, where nothing else in the process can drop its locks.
     target = connect(register_path)
     try:
+        # The register keeps its own number (db/file_identity.py): restored, it is still
+        # the same register, not the backup copy.
+        number = target.execute("PRAGMA application_id").fetchone()[0]
         verdict = copy_over(target, backup_path)
         if verdict != "ok":
             raise sqlite3.DatabaseError(verdict)
+        target.execute(number_statement(number))
     finally:
         target.close()
 

@@ -1,9 +1,11 @@
 """The command line: a stable contract that users script and tests use.
 
     ropa [--db PATH|URL]                               open the desktop app
-    ropa import FILE [--db PATH] [--dry-run] [--report REPORT.xlsx]
+    ropa import FILE [--db PATH] [--new] [--dry-run] [--report REPORT.xlsx]
                                                        read an ICO controller or processor
-                                                       workbook (.xlsx .xlsm .xls .ods .csv)
+                                                       workbook (.xlsx .xlsm .xls .ods .csv);
+                                                       --new: make the register --db names
+                                                       (without it a mistyped --db is refused)
     ropa export FILE.xlsx [--db PATH] [--processor]    write the ICO controller (or processor)
                                                        workbook
     ropa notice FILE.(md|html|txt|pdf|docx) [--db PATH] [--function NAME]... [--title TEXT]
@@ -13,10 +15,13 @@
     ropa demo PATH                                     write an example register
     ropa copy SOURCE TARGET                            copy a whole register: file or server to
                                                        a new file or an empty server database
-    ropa team init URL | add-user LOGIN --role viewer|editor|dpo [--function NAME]... --db URL
-              | list --db URL                        a team register's roles (ropa/team_cli.py)
+    ropa team init URL [--dpo LOGIN] | add-user LOGIN --role viewer|editor|dpo [--function NAME]...
+              --db URL | list --db URL               a team register's roles (ropa/team_cli.py)
 
---db takes a register file or a team register's URL (postgresql://LOGIN@HOST/DATABASE).
+--db takes a register file or a team register's URL (postgresql://LOGIN@HOST:PORT/DATABASE).
+Without --db the default register in the user's data folder is used, and made if missing.
+Reading commands (check, export, notice) never make, replace or change a register: a missing
+or empty (0-byte) file, or a link to a file that is not there, is refused in words.
 
 Exit status: 0 done; 1 rejected input or failed check; 2 usage error.
 """
@@ -31,7 +36,7 @@ from pathlib import Path
 from ropa import __version__
 from ropa.errors import RegisterFileError, RopaError
 from ropa.paths import default_register_path
-from ropa.register import Register
+from ropa.register import Register, refuse_unusable_path
 from ropa.sanitise import for_terminal
 
 EXIT_OK = 0
@@ -46,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=register_location,
         default=argparse.SUPPRESS,
         metavar="PATH|URL",
-        help="the register file, or a team register's postgresql://LOGIN@HOST/DATABASE "
+        help="the register file, or a team register's postgresql://LOGIN@HOST:PORT/DATABASE "
         "(default: your register in the user data folder)",
     )
     parser = argparse.ArgumentParser(
@@ -64,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("file", type=Path, metavar="FILE.xlsx")
     importing.add_argument(
         "--dry-run", action="store_true", help="show what would be imported and change nothing"
+    )
+    importing.add_argument(
+        "--new",
+        action="store_true",
+        help="make a new register at --db if there is none (without it, a --db that names "
+        "no register is refused, so that a mistyped path does not start a new register)",
     )
     importing.add_argument(
         "--report",
@@ -170,8 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def register_location(text: str) -> Path | str:
     """A --db value: a team register's URL as it is, anything else a file path."""
-    from db.server import is_server_url
+    from db.server import is_server_url, server_url_problem
 
+    if is_server_url(text) and (problem := server_url_problem(text)):
+        raise argparse.ArgumentTypeError(problem)
     return text if is_server_url(text) else Path(text)
 
 
@@ -198,16 +211,47 @@ def main(
     try:
         if explicit_db is not None and args.command in _READ_ONLY_COMMANDS:
             _require_existing(explicit_db)
+        if explicit_db is not None and args.command == "import" and not args.new:
+            _require_existing(explicit_db, new_option=True)
         if args.command in _REGISTER_COMMANDS and isinstance(db_path, Path):
+            refuse_unusable_path(db_path.expanduser())
             _note_shared_drive(db_path)
         return handler(args, db_path)
     except RopaError as error:
-        # A message may quote a file name or cell value: it must not drive the terminal.
-        print(f"ropa {args.command}: {for_terminal(str(error))}", file=sys.stderr)
+        _say(args.command, str(error))
         return EXIT_REJECTED
     except KeyboardInterrupt:
-        print(f"ropa {args.command}: stopped; nothing more was changed.", file=sys.stderr)
+        _say(args.command, "stopped; nothing more was changed.")
         return EXIT_REJECTED
+    except Exception as error:
+        # Never a traceback: the disk's trouble in words when it is that, else what failed.
+        _say(args.command, _words_for(error, args, db_path))
+        return EXIT_REJECTED
+
+
+def _say(command: str, message: str) -> None:
+    # A message may quote a file name or cell value: it must not drive the terminal.
+    print(f"ropa {command}: {for_terminal(message)}", file=sys.stderr)
+
+
+def _words_for(error: Exception, args: argparse.Namespace, db_path: Path | str) -> str:
+    """An error no service put into words: the disk's trouble when it is that (naming the
+    file the command was writing), else the error itself and the safe next step."""
+    from ropa.errors import storage_problem
+
+    written = getattr(args, "path", None) or getattr(args, "file", None)
+    places = [Path(db_path)] if isinstance(db_path, Path) else []
+    if args.command in {"demo", "export", "notice"} and isinstance(written, Path):
+        places.insert(0, written)
+    for place in places:
+        if problem := storage_problem(error, place.expanduser().absolute(), saving=True):
+            return str(problem)
+    detail = str(error).splitlines()[0] if str(error) else ""
+    return (
+        f"stopped by an error ROPA desk did not expect ({type(error).__name__}: {detail}). "
+        "What was saved before is in the register; nothing shows it is damaged. Try again, "
+        "and if it happens again, report this message."
+    )
 
 
 # Commands that only read a register: a mistyped --db must not quietly create an empty one.
@@ -228,14 +272,44 @@ def _note_shared_drive(path: Path) -> None:
         print(f"ropa: {for_terminal(shared_drive_notice(location))}", file=sys.stderr)
 
 
-def _require_existing(location: Path | str) -> None:
+def _require_existing(location: Path | str, *, new_option: bool = False) -> None:
+    """Refuse a --db that names no register (a mistyped path), before anything is made."""
     if isinstance(location, str):
-        Register.open(location, create=False).close()
-    elif not location.exists():
-        raise RegisterFileError(
-            f"There is no register at {location}. Check the path (ropa demo PATH writes an "
-            "example register)."
-        )
+        try:
+            Register.open(location, create=False).close()
+        except RegisterFileError as error:
+            if not new_option or "no register" not in str(error):
+                raise
+            raise RegisterFileError(
+                f"{error} Nothing was done. To start a new register there, run the command "
+                "again with --new."
+            ) from error
+        return
+    location = location.expanduser()
+    refuse_unusable_path(location)
+    if location.exists():
+        return
+    where = f"There is no register at {location}"
+    if not location.parent.is_dir():
+        where += f": the folder {location.parent} does not exist"
+    advice = (
+        "Check the path; to start a new register there, run the command again with --new."
+        if new_option
+        else "Check the path (ropa demo PATH writes an example register)."
+    )
+    raise RegisterFileError(f"{where}. Nothing was done. {advice}")
+
+
+def _opened(db_path: Path | str, *, reading: bool = False) -> Register:
+    """The register, once opened (read-only for the commands that only read, unless its
+    schema must first be upgraded); what opening found and set aside, or could not back up,
+    is said on stderr (the command goes on)."""
+    reads_a_file = reading and isinstance(db_path, Path) and db_path.expanduser().exists()
+    register = Register.open(db_path, reading=reads_a_file)
+    for note in (register.side_file_note, register.backup_problem):
+        if note:
+            print(f"ropa: {for_terminal(note)}", file=sys.stderr)
+    return register
 
 
 def _demo(args: argparse.Namespace, _db_path: Path | str) -> int:
@@ -248,8 +322,11 @@ def _demo(args: argparse.Namespace, _db_path: Path | str) -> int:
 
 
 def _import(args: argparse.Namespace, db_path: Path | str) -> int:
-    with Register.open(db_path) as register:
+    with _opened(db_path) as register:
         from ropa.spreadsheets.cli import run_import
+        from ropa.team import require_dpo_to_import
+
+        require_dpo_to_import(register)
 
         return run_import(
             register,
@@ -263,7 +340,7 @@ def _import(args: argparse.Namespace, db_path: Path | str) -> int:
 
 
 def _export(args: argparse.Namespace, db_path: Path | str) -> int:
-    with Register.open(db_path) as register:
+    with _opened(db_path, reading=True) as register:
         from ropa.spreadsheets.cli import run_export
 
         return run_export(
@@ -272,7 +349,7 @@ def _export(args: argparse.Namespace, db_path: Path | str) -> int:
 
 
 def _notice(args: argparse.Namespace, db_path: Path | str) -> int:
-    with Register.open(db_path) as register:
+    with _opened(db_path, reading=True) as register:
         from ropa.notices.cli import run_notice
 
         return run_notice(
@@ -288,7 +365,7 @@ def _notice(args: argparse.Namespace, db_path: Path | str) -> int:
 
 
 def _check(_args: argparse.Namespace, db_path: Path | str) -> int:
-    with Register.open(db_path) as register:
+    with _opened(db_path, reading=True) as register:
         from ropa.checks.cli import run_check
 
         return run_check(register)
@@ -298,7 +375,8 @@ def _copy(args: argparse.Namespace, _db_path: Path | str) -> int:
     from ropa.copy_register import copy_register, shown_location
     from ropa.team import set_up_team_after_copy
 
-    # Onto a server the copy becomes a team register, with the person copying as its DPO.
+    # Onto a server the copy becomes a team register owned by its owner role (copied by the
+    # IT team's administrator login; ropa team init --dpo then names its first DPO).
     counts = copy_register(args.source, args.target, server_setup=set_up_team_after_copy)
     print(
         f"Copied {shown_location(args.source)} to {shown_location(args.target)}: "

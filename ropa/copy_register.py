@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 CHUNK_ROWS = 2000
 
 # Called on a server target inside the copy's transaction, after every row is in: the team
-# register's roles and policies (ropa team init) go there, with the person copying as DPO.
+# register's owner role, groups and policies (ropa team init) go there; the IT team's
+# administrator login copies, and names the first DPO afterwards with ropa team init --dpo.
 ServerSetup = Callable[["Connection"], None]
 
 

@@ -60,6 +60,7 @@ def write_demo(path: Path) -> Register:
 
     It is built in a temporary file beside `path` and moved into place only when complete,
     so a failure part-way leaves nothing behind (and a second attempt is not refused)."""
+    _refuse_server_address(path)
     if path.exists():
         raise RopaError(f"{path} already exists. Choose a new file name for the example register.")
     partial = path.with_name(path.name + ".building")
@@ -71,6 +72,20 @@ def write_demo(path: Path) -> Register:
         for leftover in (partial, *(partial.with_name(partial.name + s) for s in ("-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
     return Register.open(path, daily_backup=False)
+
+
+def _refuse_server_address(path: Path | str) -> None:
+    """A server's address is not a file name: taken as one it would make a folder named
+    "postgresql:" and report success.  The example goes to a server as any register does."""
+    text = str(path).replace("\\", "/")
+    if text.lower().startswith(("postgresql:", "postgres:")):
+        raise RopaError(
+            f"ropa demo writes the example register to a file; {text.split(':', 1)[0]}:... is a "
+            "server's address. To try the example on a server: ropa demo example.ropa, then "
+            "(with the IT team's administrator login) ropa copy example.ropa "
+            "postgresql://ADMIN@HOST:PORT/DATABASE and ropa team init "
+            "postgresql://ADMIN@HOST:PORT/DATABASE --dpo LOGIN. Nothing was written."
+        )
 
 
 def fill_with_example(register: Register) -> None:

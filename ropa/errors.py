@@ -104,11 +104,12 @@ def storage_problem(error: BaseException, path: Path, *, saving: bool) -> Storag
             f"The disk holding {path} is full{room}. {outcome}. Free some space on that "
             f"disk, or move the register to one with room, then try again. {not_damaged}"
         )
-    if any(name.startswith("SQLITE_READONLY") for name in names) or numbers & {
+    refused = any(name.startswith("SQLITE_READONLY") for name in names) or numbers & {
         errno.EROFS,
         errno.EACCES,
         errno.EPERM,
-    }:
+    }
+    if refused or (_any_io_error(names, numbers) and _cannot_write(path)):
         return StorageError(
             f"{path} cannot be written now: the file or its folder {folder} has become "
             f"read-only. {outcome}. Make it writable again (or save a copy elsewhere), "
@@ -166,6 +167,15 @@ def _error_codes(error: BaseException) -> tuple[set[str], set[int]]:
 
 def _any_io_error(names: set[str], numbers: set[int]) -> bool:
     return any(name.startswith("SQLITE_IOERR") for name in names) or errno.EIO in numbers
+
+
+def _cannot_write(path: Path) -> bool:
+    """Whether the file (if there) or its folder may not be written now: SQLite reports a
+    write refused through a descriptor it already holds as an I/O error, not as read-only."""
+    import os
+
+    target = path if path.exists() else path.parent
+    return not os.access(target, os.W_OK) or not os.access(path.parent, os.W_OK)
 
 
 def _exists(folder: Path) -> bool:

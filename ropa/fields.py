@@ -25,6 +25,7 @@ class Kind(enum.Enum):
     LIBRARY = "library items"  # names of reusable items (records.LINK_FIELDS)
     ENTRIES = "entries"  # rows of their own: bases, conditions, transfers, retention
     OWN_FIELDS = "own fields"  # the organisation's own columns, header -> text
+    REASONS = "a reason for each item"  # item name -> why (a reason per recipient)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,12 @@ FIELDS: dict[str, FieldInfo] = {
         "Article 30(1)(d)",
         required=True,
         kind=Kind.LIBRARY,
+    ),
+    "recipient_reasons": FieldInfo(
+        "Why each recipient gets it",
+        "For each recipient, why we give them the data; the privacy notice says it beside them.",
+        "Article 13(1)(e)",
+        kind=Kind.REASONS,
     ),
     "processors": FieldInfo(
         "Processors",
@@ -274,13 +281,13 @@ FIELDS: dict[str, FieldInfo] = {
     ),
     "involves_children": FieldInfo(
         "Involves children",
-        "Children's data is used (a DPIA screening question).",
+        "Whether children's data is used (a DPIA screening question).",
         "Article 35",
         kind=Kind.TRI_STATE,
     ),
     "large_scale": FieldInfo(
         "Large scale",
-        "The processing is on a large scale (a DPIA screening question).",
+        "Whether the processing is on a large scale (a DPIA screening question).",
         "Article 35(3)",
         kind=Kind.TRI_STATE,
     ),

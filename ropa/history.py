@@ -2,8 +2,9 @@
 
 In a register file "who" is the operating system's login name. On a PostgreSQL server it is
 the server's own login (session_user), written by the server in the INSERT itself, so a client
-cannot put another name there; a team register's trigger (db/team_security.py) also stamps
-the server's clock and refuses any other name.
+cannot put another name there.  On a team register the server writes every line itself, from
+triggers (db/team_security.py), stamped with session_user and its own clock; the app then
+writes none (it would record each change twice).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 from db.models import ChangeRecord, utc_now
+from db.server import is_team_register
 from ropa.identity import current_user
 
 if TYPE_CHECKING:
@@ -98,6 +100,12 @@ class ChangeLog:
         session.flush()
         connection = session.connection()
         statement = insert(ChangeRecord)
+        if connection.dialect.name == "postgresql" and is_team_register(connection):
+            # A team register's server writes every line itself, from its triggers
+            # (db/team_security.py), for every change however it is made: writing ours too
+            # would record each change twice.
+            self._rows = []
+            return
         if connection.dialect.name == "postgresql":
             statement = statement.values(changed_by=func.session_user())
             for row in self._rows:

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from ropa.paths import resource
@@ -93,6 +93,8 @@ class Right:
     # Earlier wordings, each with the last day it applied ("until"), for dates before
     # in_force_from: {"until": "2026-06-18", "article": "Article 77", "provision": ...}.
     versions: list[dict[str, str]] = field(default_factory=list)
+    # The provision in words for a notice ("section 165 of the Data Protection Act 2018").
+    citation: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,9 @@ class TransferMechanism:
     # Article 46(1A)(a)(ii): safeguards count only once the exporter, acting reasonably and
     # proportionately, considers that the data protection test is met.
     needs_data_protection_test: bool = False
+    # Said in a notice only once the data protection test is recorded as met: before that,
+    # the notice must not claim the check was done.
+    test_met_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,11 +138,20 @@ class Regulator:
     provision: str
     effective_from: dt.date
 
+    @property
+    def display_name(self) -> str:
+        """How a notice names it: "Information Commissioner's Office (ICO)", or the name
+        alone where the short name adds nothing."""
+        if self.short_name and self.short_name != self.name:
+            return f"{self.name} ({self.short_name})"
+        return self.name
+
 
 @dataclass(frozen=True)
 class DpiaCriterion:
     code: str
     name: str
+    description: str = ""
 
 
 def _by_code(items: list[Any]) -> dict[str, Any]:
@@ -205,8 +219,13 @@ def _rights_as_stored() -> list[Right]:
 def rights(on: dt.date | None = None) -> dict[str, Right]:
     """The rights as the law stands on `on` (today by default): each with the article it
     rests on that day and its notice wording, naming the regulator in office that day."""
-    day = _today(on)
-    words = _regulator_words(on)
+    return _rights_on(_today(on))
+
+
+@lru_cache(maxsize=32)
+def _rights_on(day: dt.date) -> dict[str, Right]:
+    # Cached by day: an export of thousands of activities asks for the rights of each.
+    words = _regulator_words(day)
     found = []
     for right in _rights_as_stored():
         current = right
@@ -216,6 +235,7 @@ def rights(on: dt.date | None = None) -> dict[str, Right]:
                     right,
                     article=version["article"],
                     provision=version.get("provision", right.provision),
+                    citation=version.get("citation", right.citation),
                     in_force_from="",
                 )
                 break
@@ -225,7 +245,12 @@ def rights(on: dt.date | None = None) -> dict[str, Right]:
 
 def transfer_mechanisms(on: dt.date | None = None) -> dict[str, TransferMechanism]:
     """The transfer mechanisms, with the regulator in office on `on` named in their wording."""
-    words = _regulator_words(on)
+    return _mechanisms_on(_today(on))
+
+
+@lru_cache(maxsize=32)
+def _mechanisms_on(day: dt.date) -> dict[str, TransferMechanism]:
+    words = _regulator_words(day)
     return _by_code(
         [
             dataclasses.replace(m, notice_text=m.notice_text.format(**words))
@@ -253,6 +278,19 @@ def annex1_condition(code: str) -> Annex1Condition | None:
 def dpia_criteria() -> dict[str, DpiaCriterion]:
     """The ICO's list of processing likely to be high risk: any one calls for a DPIA."""
     return _by_code([DpiaCriterion(**entry) for entry in _load("dpia_criteria.json")["criteria"]])
+
+
+def forget_cached_law() -> None:
+    """Read resources/law again (a commencement date typed in while the app runs, or a test
+    that changes the data)."""
+    for cached in (
+        _regulators,
+        _rights_as_stored,
+        _mechanisms_as_stored,
+        _rights_on,
+        _mechanisms_on,
+    ):
+        cached.cache_clear()
 
 
 def in_force(since: str, on: dt.date) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Organisation
+from ropa import law
 from ropa.errors import ConflictError, ValidationError
 from ropa.history import ChangeLog
 from ropa.records import OrganisationRecord
@@ -53,7 +54,10 @@ def apply_organisation(session: Session, changes: dict[str, Any], log: ChangeLog
 
 def _label(field: str) -> str:
     """'dpo_email' -> 'DPO email', as the Organisation page names it."""
-    words = [{"dpo": "DPO", "ico": "ICO"}.get(word, word) for word in field.split("_")]
+    if field == "ico_registration":
+        # The regulator's name is dated data (ropa.law.regulator): it changes on a day.
+        return f"{law.regulator().short_name} registration number"
+    words = [{"dpo": "DPO"}.get(word, word) for word in field.split("_")]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
 

@@ -107,6 +107,9 @@ class ActivityRecord:
     data_categories: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
+    # Recipient (as named in `recipients`) -> why it gets the data ("to pay your benefit"),
+    # for the notice to say beside it (Art 13(1)(e)); a recipient without one has none yet.
+    recipient_reasons: dict[str, str] = field(default_factory=dict)
     processors: list[str] = field(default_factory=list)
     legislation: list[str] = field(default_factory=list)
     security_measures: list[str] = field(default_factory=list)
@@ -168,7 +171,15 @@ SCALAR_FIELDS = [
     for name in ActivityRecord.editable_fields()
     if name not in LINK_FIELDS
     and name
-    not in {"lawful_bases", "article9", "schedule1", "transfers", "retention", "extra_fields"}
+    not in {
+        "lawful_bases",
+        "article9",
+        "schedule1",
+        "transfers",
+        "retention",
+        "extra_fields",
+        "recipient_reasons",
+    }
 ]
 
 

@@ -26,6 +26,7 @@ from db.file_identity import (
     read_identity,
     why_not_the_same,
 )
+from db.hosted import call_while_waiting
 from db.raw import RawConnection
 from db.schema import head_revision, known_revisions, stored_revision, upgrade_to_head
 from db.server import database_name, is_server_url, without_password
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
     from ropa.organisation import OrganisationService
     from ropa.review import ReviewService
 
-__all__ = ["Register", "open_in_background", "run_sqlite_apart"]
+__all__ = ["Register", "call_while_waiting", "open_in_background", "run_sqlite_apart"]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 ZIP_HEADER = b"PK\x03\x04"
@@ -151,6 +152,7 @@ class Register:
         create: bool = True,
         read_only: bool = False,
         daily_backup: bool = True,
+        reading: bool = False,
     ) -> Register:
         """Open (or create) a register, upgrading its schema after a backup copy.
 
@@ -159,6 +161,8 @@ class Register:
         written to it before it has been recognised.  A file or folder that cannot be
         written opens read-only (`read_only`, with `read_only_reason` to show the user).
         The first writable opening of each day backs the register up first.
+        `reading` (the commands that only read): opened read-only, so that nothing is written
+        to the file or beside it, unless its schema must first be upgraded (after a backup).
         """
         if is_server_url(path):
             return cls._open_server(str(path), create=create, read_only=read_only)
@@ -174,6 +178,9 @@ class Register:
                 raise RegisterFileError(f"There is no register at {path}. Check the path.")
             return cls._create(path)
         _check_is_sqlite(path)
+        if reading and not read_only:
+            with contextlib.suppress(_UpgradeNeededError):
+                return cls.open(path, create=False, read_only=True, daily_backup=False)
         reason = "it was opened read-only on request" if read_only else writability_problem(path)
         read_only = bool(reason)
         side_file_note = _set_aside_foreign_wal(path, read_only=read_only)
@@ -297,6 +304,10 @@ class Register:
                         ensure_organisation_row(session)
         except OperationalError as error:
             register.close()
+            from ropa.team import refusal_on_open
+
+            if (refusal := refusal_on_open(url, error)) is not None:
+                raise refusal from error
             raise RegisterFileError(
                 f"Cannot connect to the team register at {shown} ({_reason(error)}). Check "
                 "the address, that the server is running, and your password in the "
@@ -377,12 +388,13 @@ class Register:
                 problem := storage_problem(error, self.path, saving=True)
             ):
                 raise problem from error
-            if "locked" not in str(error.orig) and not is_lock_timeout(error):
-                if self.server_url is not None:
-                    from ropa.team import refusal_for  # a lost server connection, in words
+            if self.server_url is not None:
+                # A lost connection, or the server's writer lock naming who holds it.
+                from ropa.team import refusal_for
 
-                    if (lost := refusal_for(self, error)) is not None:
-                        raise lost from error
+                if (refusal := refusal_for(self, error)) is not None:
+                    raise refusal from error
+            if "locked" not in str(error.orig) and not is_lock_timeout(error):
                 raise
             raise RegisterBusyError(
                 f"{self.path.name} is busy: someone else is saving to it. Nothing was changed; "
@@ -457,8 +469,24 @@ class Register:
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only session that sees one consistent snapshot of the register."""
-        with self._orm_parts().reader_sessions() as session, session.begin():
+        with self._server_words(), self._orm_parts().reader_sessions() as session, session.begin():
             yield session
+
+    @contextlib.contextmanager
+    def _server_words(self) -> Iterator[None]:
+        """A team register's read that the server gave up on (a lock held too long): in words."""
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            yield
+        except DBAPIError as error:
+            if self.server_url is None:
+                raise
+            from ropa.team import reading_refusal
+
+            if (refusal := reading_refusal(self, error)) is not None:
+                raise refusal from error
+            raise
 
     @contextlib.contextmanager
     def plain_reading(self) -> Iterator[RawConnection]:
@@ -467,12 +495,20 @@ class Register:
         appears) or skip its statement building (db/raw.py). Nothing read through it can be
         written back: the transaction is always rolled back."""
         if self.server_url is not None:
+            import psycopg
+
+            from ropa.team import reading_refusal
+
             pooled = self.engine.raw_connection()
             try:
                 # psycopg has begun a transaction; its first statement fixes the snapshot.
                 driver = pooled.driver_connection
                 driver.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")  # type: ignore[union-attr]
                 yield RawConnection(driver, server=True)
+            except psycopg.OperationalError as error:
+                if (refusal := reading_refusal(self, error)) is not None:
+                    raise refusal from error
+                raise
             finally:
                 pooled.close()  # back to the pool, rolled back
             return
@@ -609,6 +645,10 @@ def _check_is_sqlite(path: Path) -> None:
         else " Choose a .ropa register file."
     )
     raise RegisterFileError(f"{path} is not a ROPA desk register (not an SQLite database).{hint}")
+
+
+class _UpgradeNeededError(RegisterFileError):
+    """A read-only opening of a register whose schema must be upgraded first."""
 
 
 def refuse_unusable_path(path: Path) -> None:
@@ -784,7 +824,7 @@ def _prepare_schema(path: Path, *, read_only: bool, thorough: bool = False) -> N
     if revision != head_revision() or not has_organisation:
         if read_only:
             if revision != head_revision():
-                raise RegisterFileError(
+                raise _UpgradeNeededError(
                     f"{path} comes from an older version of ROPA desk and must be upgraded, but "
                     "it is read-only. Copy it somewhere you can write to and open the copy."
                 )
@@ -829,8 +869,8 @@ def _refuse_upgrade_by_others(engine: Engine, shown: str) -> None:
     if not may_alter:
         raise RegisterFileError(
             f"The register in {shown} must be upgraded for this version of ROPA desk, which "
-            f"only the owner of its tables, {owner}, can do: ask them to open it once. "
-            "Nothing was changed."
+            f"only the owner of its tables, {owner}, can do: for a team register the IT team "
+            f"runs ropa team init {shown} with its administrator login. Nothing was changed."
         )
 
 

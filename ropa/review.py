@@ -5,7 +5,8 @@ activities stay in the register and can be listed and reinstated; nothing here d
 What each step may act on is ropa.review_rules; this service enforces it, so a script or
 the command line meets the same refusals as the desktop app.  An approval is of what the
 approver saw: approving over error-level findings must be asked for (`despite_errors`) and
-is recorded with them, and a later change of content sends the activity back for review.
+is recorded with them, and a later change of content marks the activity as changed since
+approved (ropa.review_rules.changes_after_edit) until it is submitted and approved again.
 """
 
 from __future__ import annotations
@@ -49,6 +50,21 @@ class ApprovalNeedsConfirmation(ValidationError):  # noqa: N818 (a refusal, not 
 
 if TYPE_CHECKING:
     from ropa.register import Register
+
+
+def default_approver(register: Register) -> str:
+    """Whom the Approve step suggests: the DPO the register names for a register file (the
+    DPO approves, not whoever is logged in to the computer), or the OS login where none is
+    named.  On a team register the server records whoever signed in (db/team_security.py),
+    so that login is suggested rather than a name the approval would not keep."""
+    if register.server_url is not None:
+        from ropa.team import membership_of
+
+        membership = membership_of(register)
+        if membership.team:
+            return membership.login
+    named = register.organisation.get().dpo_name.strip()
+    return named or current_user()
 
 
 class ReviewService:

@@ -18,13 +18,20 @@ from db.team_security import (
     ROLE_KINDS,
     TEAM_SCHEMA,
     TeamRoles,
+    database_statements,
     literal,
     quoted,
     register_relations,
     roles_for_database,
     security_statements,
 )
-from ropa.errors import RegisterFileError, RopaError, ValidationError
+from ropa.errors import (
+    ConflictError,
+    RegisterBusyError,
+    RegisterFileError,
+    RopaError,
+    ValidationError,
+)
 from ropa.identity import current_user
 from ropa.wording import count_of
 
@@ -32,6 +39,10 @@ if TYPE_CHECKING:
     from ropa.register import Register
 
 INSUFFICIENT_PRIVILEGE = "42501"
+SERIALIZATION_FAILURE = "40001"
+TEXT_TOO_LONG = "22001"
+LOCK_NOT_AVAILABLE = "55P03"
+QUERY_CANCELED = "57014"
 
 ROLE_WORDS = {
     "viewer": "a viewer, who may read the register but not change it",
@@ -163,7 +174,7 @@ class TeamService:
         found: dict[str, TeamMember] = {}
         rank = {kind: number for number, kind in enumerate(ROLE_KINDS)}
         for login, group, can_sign_in in rows:
-            if login in groups:  # the DPO group holds the others to hand them out
+            if login in groups or login == roles.owner:  # the owner holds the groups
                 continue
             kind = groups[group]
             if login in found and rank[found[login].role] >= rank[kind]:
@@ -184,32 +195,26 @@ class TeamService:
         login = login.strip()
         functions = _clean_functions(functions)
         _check_role_request(login, role, functions)
-        with self._driver() as driver, driver.transaction():
-            roles = _require_team(driver, self._shown())
+        import psycopg
+
+        with self._driver() as driver:
+            _require_team(driver, self._shown())
             me = _membership(driver)
             if not me.is_dpo:
                 raise TeamPermissionError(
                     f"Only a DPO of this register may add people to it or change their role; "
                     f"you are signed in as {me.login}, {me.role_words()}."
                 )
-            if role != "dpo" and login == me.login and _dpo_count(driver, roles) <= 1:
-                raise ValidationError(
-                    f"{login} is the register's only DPO: make someone else DPO first, so that "
-                    "someone can still manage the team."
-                )
-            _ensure_login(driver, login)
-            for kind in ROLE_KINDS:
-                if kind != role:
-                    driver.execute(f"REVOKE {quoted(roles.of(kind))} FROM {quoted(login)}")
-            admin = " WITH ADMIN OPTION" if role == "dpo" else ""
-            driver.execute(f"GRANT {quoted(roles.of(role))} TO {quoted(login)}{admin}")
-            driver.execute(f"DELETE FROM {TEAM_SCHEMA}.editor_functions WHERE login = %s", (login,))
-            for name in functions:
+            try:
+                # The server checks and records it (ropa_team.set_member): the history line
+                # is written whatever client asks.
                 driver.execute(
-                    f"INSERT INTO {TEAM_SCHEMA}.editor_functions (login, business_function) "
-                    "VALUES (%s, %s)",
-                    (login, name),
+                    f"SELECT {TEAM_SCHEMA}.set_member(%s, %s, %s)", (login, role, list(functions))
                 )
+            except psycopg.Error as error:
+                reason = (error.diag.message_primary or str(error)).strip()
+                kind = ValidationError if error.sqlstate == "23514" else TeamPermissionError
+                raise kind(f"{reason} Nothing was changed.") from error
         return TeamMember(login, role, tuple(functions))
 
     def unknown_functions(self, functions: Iterable[str]) -> list[str]:
@@ -241,68 +246,285 @@ class TeamService:
             pooled.close()
 
 
-def init_team_register(url: str) -> Membership:
-    """Make the database at `url` a team register, with the login in `url` as its DPO.
+@dataclass(frozen=True)
+class TeamSetUp:
+    """What `ropa team init` (or a copy onto a server) left: the register's DPOs, and the
+    role that owns it, which nobody signs in as."""
 
-    An empty database gets a new register first; one that holds a register keeps it (its
-    change history then gains nothing but the server's stamp on new lines).  Run again, it
-    brings the grants and policies up to date (after a schema upgrade, say).  All or
-    nothing: one transaction.
+    database: str
+    administrator: str
+    owner: str
+    dpos: tuple[str, ...]
+
+
+def init_team_register(url: str, first_dpo: str | None = None) -> TeamSetUp:
+    """Make the database at `url` a team register (or bring one up to date), signed in as
+    the IT team's administrator login; `first_dpo` is given the DPO role.
+
+    An empty database gets a new register first; one that holds a register keeps it.  The
+    tables, functions and policies then belong to the register's owner role, which nobody
+    signs in as; the administrator becomes it only for this set-up and is no member of it
+    afterwards.  All or nothing: one transaction.
     """
-    from ropa.register import Register
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
 
-    with Register.open(url) as register:
-        service = TeamService(register)
-        with service._driver() as driver, driver.transaction():
-            set_up_team(driver, without_password(url))
-        return service.membership()
+    from db.server import make_server_engine
+
+    shown = without_password(url)
+    engine = make_server_engine(url)
+    try:
+        with engine.begin() as connection:
+            # An upgrade of a large register may take a while; waiting for a lock may not.
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+            return set_up_team_register(connection, shown, first_dpo=first_dpo)
+    except (DBAPIError, psycopg.Error) as error:
+        raise _set_up_refusal(shown, error) from error
+    finally:
+        engine.dispose()
 
 
 def refresh_team_within(connection: Any) -> None:
-    """After a schema upgrade (run by the tables' owner) on a team register, in the upgrade's
-    own transaction (a SQLAlchemy connection): the grants, policies and triggers again, so
-    that tables a migration added are covered too.  Nothing for a register with no team."""
+    """After a schema upgrade on a team register, in the upgrade's own transaction (a
+    SQLAlchemy connection): the grants, policies and triggers again, so that tables a
+    migration added are covered too.  Nothing for a register with no team."""
     driver = connection.connection.driver_connection
     if driver.execute(f"SELECT to_regnamespace({literal(TEAM_SCHEMA)})").fetchone()[0]:
-        set_up_team(driver, "the upgraded register")
+        set_up_team_register(connection, "the upgraded register", require_dpo=False)
 
 
 def set_up_team_after_copy(connection: Any) -> None:
-    """`ropa copy`'s server set-up (a SQLAlchemy connection inside the copy's transaction):
-    the copied register becomes a team register with the person copying as its DPO.  The
-    copied history keeps its names: the server's stamp applies to lines written after."""
-    set_up_team(connection.connection.driver_connection, "the target database")
+    """`ropa copy`'s server set-up (a SQLAlchemy connection inside the copy's transaction,
+    signed in as the IT team's administrator login): the copied register becomes a team
+    register owned by its owner role.  Its first DPO is named afterwards with
+    `ropa team init URL --dpo LOGIN`.  The copied history keeps its names."""
+    set_up_team_register(connection, "the target database", require_dpo=False)
 
 
-def set_up_team(driver: Any, shown: str) -> None:
-    """Roles, grants, policies and triggers, in the caller's transaction on `driver` (a
-    psycopg connection signed in as the tables' owner, who becomes the first DPO)."""
-    login, superuser, may_create_roles, database = driver.execute(
-        "SELECT session_user, rolsuper, rolcreaterole, current_database() FROM pg_roles "
-        "WHERE rolname = session_user"
+def set_up_team_register(
+    connection: Any, shown: str, *, first_dpo: str | None = None, require_dpo: bool = True
+) -> TeamSetUp:
+    """Roles, ownership, grants, policies and triggers, in the caller's transaction on
+    `connection` (SQLAlchemy), signed in as a login that may create roles and owns the
+    database (the IT team's administrator login, or a superuser)."""
+    driver = connection.connection.driver_connection
+    login, superuser, may_create_roles, database, database_owner, owns_database = driver.execute(
+        "SELECT session_user, r.rolsuper, r.rolcreaterole, current_database(), "
+        "pg_get_userbyid(d.datdba), pg_has_role(session_user, d.datdba, 'MEMBER') "
+        "FROM pg_roles r, pg_database d "
+        "WHERE r.rolname = session_user AND d.datname = current_database()"
     ).fetchone()
-    _check_owner(driver, login, superuser, shown)
+    _check_administrator(login, superuser, may_create_roles, owns_database, database_owner, shown)
+    roles = roles_for_database(database)
     first_time = not driver.execute(
         f"SELECT to_regnamespace({literal(TEAM_SCHEMA)}) IS NOT NULL"
     ).fetchone()[0]
-    roles = roles_for_database(database)
-    for kind in ROLE_KINDS:
-        _ensure_group(driver, roles.of(kind), login, may_create_roles or superuser)
+    for kind in (*ROLE_KINDS, "owner"):
+        _ensure_group(driver, roles.of(kind), shown)
     if first_time:
         _take_back_earlier_roles(driver, roles, database)
-    for kind in ("viewer", "editor"):
-        driver.execute(f"GRANT {quoted(roles.of(kind))} TO {quoted(roles.dpo)} WITH ADMIN OPTION")
-    driver.execute(f"GRANT {quoted(roles.dpo)} TO {quoted(login)} WITH ADMIN OPTION")
+    _become_able_to_act_as(driver, roles.owner, login, superuser)
+    groups = ", ".join(quoted(group) for group in roles.groups)
+    driver.execute(f"GRANT {groups} TO {quoted(roles.owner)} WITH ADMIN OPTION")
+    for statement in database_statements(roles, database):
+        driver.execute(statement)
+    _take_back_admin_options(driver, roles)
+    _take_ownership(driver, roles.owner, login, superuser)
+    driver.execute(f"SET LOCAL ROLE {quoted(roles.owner)}")
+    _create_or_upgrade(connection, shown)
     tables, sequences = register_relations(driver)
     for statement in security_statements(roles, tables, sequences):
         driver.execute(statement)
+    if first_dpo:
+        driver.execute(f"SELECT {TEAM_SCHEMA}.assign_role(%s, 'dpo', '{{}}')", (first_dpo.strip(),))
+    driver.execute("RESET ROLE")
+    if not superuser:
+        driver.execute(f"REVOKE {quoted(roles.owner)} FROM {quoted(login)}")
+    dpos = tuple(
+        row[0]
+        for row in driver.execute(
+            "SELECT m.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
+            "JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = %s AND m.rolcanlogin "
+            "ORDER BY 1",
+            (roles.dpo,),
+        ).fetchall()
+    )
+    if require_dpo and not dpos:
+        raise ValidationError(
+            f"The register at {shown} has no DPO yet: name the first one, a person's own "
+            f"login, with ropa team init {shown} --dpo LOGIN. Nothing was changed."
+        )
+    return TeamSetUp(database, login, roles.owner, dpos)
+
+
+def _check_administrator(
+    login: str,
+    superuser: bool,
+    may_create_roles: bool,
+    owns_database: bool,
+    database_owner: str,
+    shown: str,
+) -> None:
+    if superuser:
+        return
+    if not may_create_roles:
+        raise TeamPermissionError(
+            f"Setting up a team register is done with the IT team's administrator login, one "
+            f"that may create roles (CREATEROLE) and owns the database; {login} may not create "
+            f"roles. Ask the IT team to run ropa team init {shown} --dpo LOGIN with that login. "
+            "Nothing was changed."
+        )
+    if not owns_database:
+        raise TeamPermissionError(
+            f"The database at {shown} belongs to {database_owner}, not to {login}: set it up "
+            f"with the login that owns it (the IT team creates it with createdb --owner "
+            f"{login} ...). Nothing was changed."
+        )
+
+
+def _become_able_to_act_as(driver: Any, owner: str, login: str, superuser: bool) -> None:
+    """Make `login` a member of the owner role for this transaction (taken back at its end):
+    on PostgreSQL 16 and later a CREATEROLE login has ADMIN on the roles it created, but may
+    SET ROLE to one only once granted SET."""
+    if superuser:
+        return
+    version = int(driver.execute("SHOW server_version_num").fetchone()[0])
+    option = " WITH INHERIT FALSE, SET TRUE" if version >= 160000 else ""
+    import psycopg
+
+    try:
+        with driver.transaction():
+            driver.execute(f"GRANT {quoted(owner)} TO {quoted(login)}{option}")
+    except psycopg.errors.InsufficientPrivilege as error:
+        raise TeamPermissionError(
+            f"The role {owner}, which is to own the register, exists already and {login} may "
+            f"not act as it. If the IT team made it beforehand, grant it to this login (GRANT "
+            f"{quoted(owner)} TO {quoted(login)} WITH ADMIN OPTION) and run ropa team init "
+            "again. Nothing was changed."
+        ) from error
+
+
+def _take_back_admin_options(driver: Any, roles: TeamRoles) -> None:
+    """Nobody but the owner holds a group WITH ADMIN OPTION (a register set up by an earlier
+    version gave it to DPOs): roles change only through set_member, which records them."""
+    held = driver.execute(
+        "SELECT g.rolname, m.rolname FROM pg_auth_members a "
+        "JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member "
+        "WHERE g.rolname = ANY(%s) AND a.admin_option AND m.rolname <> %s",
+        (roles.groups, roles.owner),
+    ).fetchall()
+    for group, member in held:
+        driver.execute(f"REVOKE ADMIN OPTION FOR {quoted(group)} FROM {quoted(member)}")
+        if member in roles.groups:
+            driver.execute(f"REVOKE {quoted(group)} FROM {quoted(member)}")
+
+
+def _take_ownership(driver: Any, owner: str, login: str, superuser: bool) -> None:
+    """Everything of the register belongs to the owner role: tables a copy or an upgrade
+    just made, and a register whose tables an earlier version gave to the DPO who set it
+    up (that login then owns nothing of it any more)."""
+    import psycopg
+
+    objects = driver.execute(
+        "SELECT 'TABLE', format('%%I.%%I', n.nspname, c.relname), pg_get_userbyid(c.relowner) "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname IN ('public', %s) AND c.relkind IN ('r', 'p', 'v') "
+        "AND pg_get_userbyid(c.relowner) <> %s "
+        "UNION ALL SELECT 'SEQUENCE', format('%%I.%%I', n.nspname, c.relname), "
+        "pg_get_userbyid(c.relowner) FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname IN ('public', %s) AND c.relkind = 'S' "
+        "AND pg_get_userbyid(c.relowner) <> %s "
+        "AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+        "WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')) "
+        "UNION ALL SELECT 'FUNCTION', p.oid::regprocedure::text, pg_get_userbyid(p.proowner) "
+        "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = %s AND pg_get_userbyid(p.proowner) <> %s "
+        "UNION ALL SELECT 'SCHEMA', quote_ident(n.nspname), pg_get_userbyid(n.nspowner) "
+        "FROM pg_namespace n WHERE n.nspname = %s AND pg_get_userbyid(n.nspowner) <> %s",
+        (TEAM_SCHEMA, owner, TEAM_SCHEMA, owner, TEAM_SCHEMA, owner, TEAM_SCHEMA, owner),
+    ).fetchall()
+    borrowed: list[str] = []
+    try:
+        for previous in sorted({row[2] for row in objects} - {login}):
+            if (
+                superuser
+                or driver.execute(
+                    "SELECT pg_has_role(session_user, %s, 'MEMBER')", (previous,)
+                ).fetchone()[0]
+            ):
+                continue
+            driver.execute(f"GRANT {quoted(previous)} TO {quoted(login)}")
+            borrowed.append(previous)
+    except psycopg.errors.InsufficientPrivilege as error:
+        raise TeamPermissionError(
+            f"The register's tables belong to {previous}, and {login} may not hand them to "
+            f"the register's owner role. Ask the IT team to run ropa team init as a superuser "
+            "once. Nothing was changed."
+        ) from error
+    for kind, name, _previous in objects:
+        driver.execute(f"ALTER {kind} {name} OWNER TO {quoted(owner)}")
+    for previous in borrowed:
+        driver.execute(f"REVOKE {quoted(previous)} FROM {quoted(login)}")
+
+
+def _create_or_upgrade(connection: Any, shown: str) -> None:
+    """As the owner role: create the register in an empty database, or upgrade it."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import Session
+
+    from db.schema import head_revision, stored_revision, upgrade_within
+    from ropa.starter import ensure_organisation_row, seed_new_register
+
+    tables = set(inspect(connection).get_table_names())
+    revision = None
+    if "alembic_version" in tables:
+        revision = stored_revision(connection.connection.driver_connection)
+    elif tables:
+        raise RegisterFileError(
+            f"The database {shown} holds tables but no ROPA desk register. Name an empty "
+            "database, or the one that holds the register; nothing was changed."
+        )
+    if revision != head_revision():
+        upgrade_within(connection)
+    with Session(bind=connection) as session:
+        if revision is None:
+            seed_new_register(session)
+        else:
+            ensure_organisation_row(session)
+        session.flush()
+
+
+def _set_up_refusal(shown: str, error: BaseException) -> RopaError:
+    """The server's refusal during set-up, in words."""
+    original = getattr(error, "orig", None) or error
+    state = getattr(original, "sqlstate", None)
+    diag = getattr(original, "diag", None)
+    reason = (getattr(diag, "message_primary", None) or str(original)).strip()
+    if state == "55P03":
+        return RegisterBusyError(
+            f"The register at {shown} is in use: someone holds its tables (a session left in a "
+            "transaction, or a save in progress), and set-up gave up after waiting 10 seconds "
+            "rather than hold everyone else up. Nothing was changed; try again, or ask the IT "
+            "team to look at pg_stat_activity."
+        )
+    if state is None or state.startswith(("08", "28", "3D")) or is_connection_lost(error):
+        return RegisterFileError(
+            f"Cannot connect to {shown} ({reason.splitlines()[0] if reason else 'no answer'}). "
+            "Check the address (postgresql://LOGIN@HOST:PORT/DATABASE), that the server is "
+            "running, and the password file (pgpass). Nothing was changed."
+        )
+    return TeamPermissionError(
+        f"The server refused the set-up of {shown}: {reason} Nothing was changed."
+    )
 
 
 def _take_back_earlier_roles(driver: Any, roles: TeamRoles, database: str) -> None:
     """The group roles are named after the database and outlive it (roles belong to the whole
     server): a register set up in a database whose name an earlier team register had (dropped
     and made again, or copied into) must not hand that register's people their old roles."""
-    groups = [roles.of(kind) for kind in ROLE_KINDS]
+    groups = roles.groups
+    ours = [*groups, roles.owner]
 
     def earlier_members() -> list[tuple[str, str]]:
         return [
@@ -311,7 +533,7 @@ def _take_back_earlier_roles(driver: Any, roles: TeamRoles, database: str) -> No
                 "SELECT g.rolname, m.rolname FROM pg_auth_members a "
                 "JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member "
                 "WHERE g.rolname = ANY(%s) AND NOT m.rolname = ANY(%s) ORDER BY 2, 1",
-                (groups, groups),
+                (groups, ours),
             ).fetchall()
         ]
 
@@ -319,8 +541,9 @@ def _take_back_earlier_roles(driver: Any, roles: TeamRoles, database: str) -> No
 
     found = earlier_members()
     try:
-        for group, member in found:
-            driver.execute(f"REVOKE {quoted(group)} FROM {quoted(member)}")
+        with driver.transaction():
+            for group, member in found:
+                driver.execute(f"REVOKE {quoted(group)} FROM {quoted(member)}")
         kept = earlier_members()  # a REVOKE not ours to make may only warn
     except psycopg.errors.InsufficientPrivilege:
         kept = found
@@ -350,6 +573,19 @@ def refusal_for(register: Register, error: BaseException) -> RopaError | None:
         return ConnectionLostError(
             lost_connection_words(url, original) + " This change was not saved."
         )
+    state = getattr(original, "sqlstate", None)
+    if state in (SERIALIZATION_FAILURE, TEXT_TOO_LONG, LOCK_NOT_AVAILABLE):
+        # The server's version check, its limit on a field's length, or its writer lock
+        # (which names who holds it): the server's own words say what happened.
+        words = (original.diag.message_primary or str(original)).strip()  # type: ignore[union-attr]
+        kinds = {
+            SERIALIZATION_FAILURE: ConflictError,
+            TEXT_TOO_LONG: ValidationError,
+            LOCK_NOT_AVAILABLE: RegisterBusyError,
+        }
+        if state == LOCK_NOT_AVAILABLE and not words.startswith("The register is busy"):
+            return RegisterBusyError(busy_words(register.server_url or ""))
+        return kinds[state](words)
     if isinstance(error, StaleDataError):
         what = "change rows of an activity outside your business functions"
         reason = ""
@@ -363,13 +599,51 @@ def refusal_for(register: Register, error: BaseException) -> RopaError | None:
         who = f" You are signed in as {me.login}, {me.role_words()}."
     except Exception:  # the explanation must not hide the refusal itself
         who = ""
-    if reason.startswith(("Only a DPO", "Every change to an activity")):
+    if reason.startswith(("Only a DPO", "An activity id", "The change history")):
         message = f"The server refused the change: {reason}{who}"
     else:
         message = f"The server refused the change: your role may not {what}.{who}"
     return TeamPermissionError(
         f"{message} Nothing was changed. Ask a DPO of this register if the change is needed."
     )
+
+
+def busy_words(url: str) -> str:
+    return (
+        f"The team register at {without_password(url)} is busy: someone holds a lock on its "
+        "tables (a session left open in a transaction, or a long change), and ROPA desk gave up "
+        "waiting after a few seconds rather than hang. Nothing was changed; try again in a "
+        "moment, and if it stays busy ask the IT team to look at pg_stat_activity."
+    )
+
+
+def refusal_on_open(url: str, error: BaseException) -> RopaError | None:
+    """Why a team register could not be opened, in words, when the server said why: a
+    login with no role in it (it may not even connect), or a lock held too long."""
+    original = getattr(error, "orig", None) or error
+    text = str(original)
+    if getattr(original, "sqlstate", None) in (LOCK_NOT_AVAILABLE, QUERY_CANCELED):
+        return RegisterBusyError(busy_words(url))
+    if "CONNECT privilege" in text or "permission denied for database" in text:
+        login = _login_of(url)
+        return TeamPermissionError(
+            f"{login} has no role in the team register at {without_password(url)}, so the "
+            "server does not let it in. Ask a DPO of the register to add it (ropa team add-user "
+            f"{login} --role viewer|editor|dpo --db {without_password(url)})."
+        )
+    return None
+
+
+def reading_refusal(register: Register, error: BaseException) -> RopaError | None:
+    """A read the server gave up on (a lock held too long, or the statement time limit), in
+    words; None for anything else."""
+    original = getattr(error, "orig", None) or error
+    state = getattr(original, "sqlstate", None)
+    if state in (LOCK_NOT_AVAILABLE, QUERY_CANCELED):
+        return RegisterBusyError(busy_words(register.server_url or ""))
+    if is_connection_lost(error):
+        return ConnectionLostError(lost_connection_words(register.server_url or "", original))
+    return None
 
 
 def is_connection_lost(error: BaseException) -> bool:
@@ -446,22 +720,14 @@ def _require_team(driver: Any, shown: str) -> TeamRoles:
     if not found.fetchone()[0]:
         raise ValidationError(
             f"The register at {shown} is not set up as a team register yet. Run "
-            f"ropa team init {shown} first (as the login that is to be its first DPO)."
+            f"ropa team init {shown.replace(_login_of(shown) + '@', 'ADMIN@', 1)} --dpo LOGIN "
+            "first, with the IT team's administrator login."
         )
     row = driver.execute(
         f"SELECT {TEAM_SCHEMA}.group_role('viewer'), {TEAM_SCHEMA}.group_role('editor'), "
-        f"{TEAM_SCHEMA}.group_role('dpo')"
+        f"{TEAM_SCHEMA}.group_role('dpo'), {TEAM_SCHEMA}.group_role('owner')"
     ).fetchone()
     return TeamRoles(*row)
-
-
-def _dpo_count(driver: Any, roles: TeamRoles) -> int:
-    row = driver.execute(
-        "SELECT count(*) FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
-        "JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = %s AND m.rolcanlogin",
-        (roles.dpo,),
-    ).fetchone()
-    return int(row[0])
 
 
 def _role_exists(driver: Any, name: str) -> bool:
@@ -469,42 +735,26 @@ def _role_exists(driver: Any, name: str) -> bool:
     return row is not None
 
 
-def _ensure_login(driver: Any, login: str) -> None:
-    """Create the login (without a password: the IT team sets how it signs in) if missing."""
-    if _role_exists(driver, login):
-        return
-    import psycopg
-
-    try:
-        with driver.transaction():
-            driver.execute(f"CREATE ROLE {quoted(login)} LOGIN")
-    except psycopg.errors.InsufficientPrivilege as error:
-        raise TeamPermissionError(
-            f"There is no login {login} on the server, and yours may not create logins. Ask the "
-            f"IT team to create it (createuser {login}), then add it to the team again."
-        ) from error
-
-
-def _ensure_group(driver: Any, name: str, login: str, may_create_roles: bool) -> None:
-    if _role_exists(driver, name):
-        return
-    if not may_create_roles:
-        raise TeamPermissionError(
-            f"Your login {login} may not create roles, which setting up a team register needs "
-            f"(three, one for each of viewer, editor and DPO). Ask the IT team to let it "
-            f"(ALTER ROLE {login} CREATEROLE), or to run ropa team init themselves."
-        )
-    driver.execute(f"CREATE ROLE {quoted(name)} NOLOGIN")
-
-
-def _check_owner(driver: Any, login: str, superuser: bool, shown: str) -> None:
+def _ensure_group(driver: Any, name: str, shown: str) -> None:
+    """Create the role `name` (NOLOGIN) unless it exists; one made beforehand (by the IT
+    team, say) is used only if nobody can sign in as it and it holds no power of its own."""
     row = driver.execute(
-        "SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'activities'"
+        "SELECT rolcanlogin, rolsuper OR rolcreaterole OR rolcreatedb OR rolbypassrls "
+        "OR rolreplication FROM pg_roles WHERE rolname = %s",
+        (name,),
     ).fetchone()
-    if row is not None and row[0] != login and not superuser:
+    if row is None:
+        driver.execute(f"CREATE ROLE {quoted(name)} NOLOGIN")
+        return
+    can_sign_in, powerful = row
+    if can_sign_in or powerful:
         raise TeamPermissionError(
-            f"The register's tables at {shown} belong to {row[0]}, not to you ({login}): only "
-            f"their owner can set up its roles. Run ropa team init as {row[0]}."
+            f"A role named {name} exists already on the server and "
+            f"{'can sign in' if can_sign_in else 'holds powers of its own'}: the register's "
+            f"roles must be NOLOGIN roles with no other rights. Ask the IT team to make it "
+            f"so (ALTER ROLE {quoted(name)} NOLOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB "
+            f"NOBYPASSRLS NOREPLICATION) or to drop it, then run ropa team init {shown} again. "
+            "Nothing was changed."
         )
 
 
@@ -540,6 +790,21 @@ def membership_of(register: Register) -> Membership:
     if register.server_url is None:
         return Membership.unrestricted(current_user())
     return TeamService(register).membership()
+
+
+def require_dpo_to_import(register: Register) -> None:
+    """On a team register only a DPO imports a workbook (as the app's Import action says):
+    an import creates activities in many business functions at once and is the DPO's to
+    review.  A file register's own permissions rule it."""
+    if register.server_url is None:
+        return
+    me = membership_of(register)
+    if not me.is_dpo:
+        raise TeamPermissionError(
+            f"Only a DPO may import into the register; you are signed in as {me.login}, "
+            f"{me.role_words()}. Nothing was imported. Ask a DPO of the register to import "
+            "the workbook."
+        )
 
 
 def connect_team_register(url: str, password: str | None = None) -> tuple[Register, Membership]:

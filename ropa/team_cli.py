@@ -1,7 +1,8 @@
 """`ropa team`: set up a team register on a PostgreSQL server and say who is in which role.
 
-ropa team init URL                                  make the database at URL a team
-                                                    register, with you as its DPO
+ropa team init URL --dpo LOGIN                      make the database at URL a team
+                                                    register (run with the IT team's
+                                                    administrator login), LOGIN its first DPO
 ropa team add-user LOGIN --role viewer|editor|dpo [--function NAME]... --db URL
 ropa team list --db URL
 """
@@ -12,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from db.server import is_server_url, without_password
+from db.server import is_server_url, server_url_problem, without_password
 from ropa.errors import ValidationError
 from ropa.register import Register
 from ropa.sanitise import for_terminal
@@ -32,9 +33,14 @@ def add_team_parser(
     init = steps.add_parser(
         "init",
         help="make the database at URL a team register (creating the register if it is "
-        "empty), with the login in URL as its first DPO",
+        "empty) or bring it up to date; run with the IT team's administrator login",
     )
-    init.add_argument("url", metavar="URL", help="postgresql://LOGIN@HOST/DATABASE")
+    init.add_argument("url", metavar="URL", help="postgresql://ADMIN@HOST:PORT/DATABASE")
+    init.add_argument(
+        "--dpo",
+        metavar="LOGIN",
+        help="a person's own login to make a DPO of the register (needed the first time)",
+    )
     add_user = steps.add_parser(
         "add-user",
         parents=[db_option],
@@ -55,11 +61,15 @@ def add_team_parser(
 def run_team(args: argparse.Namespace, db_location: Path | str) -> int:
     if args.team_command == "init":
         url = _server_url(args.url)
-        membership = init_team_register(url)
+        shown = without_password(url)
+        done = init_team_register(url, args.dpo)
         print(
-            f"{without_password(url)} is a team register; {membership.login} is its DPO. "
-            f"Add people with: ropa team add-user LOGIN --role viewer|editor|dpo --db "
-            f"{without_password(url)}"
+            for_terminal(
+                f"{shown} is a team register, owned by the role {done.owner}, which nobody "
+                f"signs in as; its DPOs: {', '.join(done.dpos)}. {done.administrator} is no "
+                f"member of it and has no role in it. Add people with: ropa team add-user "
+                f"LOGIN --role viewer|editor|dpo --db postgresql://DPO@HOST:PORT/{done.database}"
+            )
         )
         return EXIT_OK
     url = _server_url(db_location)
@@ -90,6 +100,8 @@ def _server_url(location: Path | str) -> str:
     if not is_server_url(location):
         raise ValidationError(
             f"{location} is not a team register's address. Give the server's URL, such as "
-            "postgresql://LOGIN@HOST/DATABASE (with --db for add-user and list)."
+            "postgresql://LOGIN@HOST:PORT/DATABASE (with --db for add-user and list)."
         )
+    if problem := server_url_problem(str(location)):
+        raise ValidationError(problem)
     return str(location)

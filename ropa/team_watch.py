@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from db.team_security import CHANGE_CHANNEL
 from ropa.team import lost_connection_words
@@ -21,9 +22,26 @@ POLL_SECONDS = 1.0
 RETRY_SECONDS = 3.0
 
 
+def _last_history_line(connection: Any) -> int:
+    row = connection.execute("SELECT coalesce(max(id), 0) FROM change_history").fetchone()
+    return int(row[0])
+
+
+def _changed_since(connection: Any, last_line: int) -> tuple[int, list[str]]:
+    """The newest history line now, and the kinds of thing changed after `last_line` (a
+    team register's server writes a line for every change, whoever makes it)."""
+    newest, kinds = connection.execute(
+        "SELECT max(id), array_agg(DISTINCT entity_type) FROM change_history WHERE id > %s",
+        (last_line,),
+    ).fetchone()
+    if newest is None:
+        return last_line, []
+    return int(newest), sorted(str(kind) for kind in kinds)
+
+
 @dataclass(frozen=True)
 class WatchEvents:
-    changed: Callable[[str], None]  # a table someone changed
+    changed: Callable[[str], None]  # what kind of thing someone changed (an entity type)
     lost: Callable[[str], None]  # the connection was lost: why, in words
     restored: Callable[[], None]  # connected again after a loss
 
@@ -54,13 +72,18 @@ class ChangeWatcher:
                     keepalives_count=3,
                 ) as connection:
                     connection.execute(f"LISTEN {CHANGE_CHANNEL}")
+                    last_line = _last_history_line(connection)
                     self.connected.set()
                     if lost:
                         lost = False
                         self.events.restored()
                     while not self.stop.is_set():
-                        for note in connection.notifies(timeout=POLL_SECONDS):
-                            self.events.changed(note.payload)
+                        # A signal is only a hint (any member may send one): what changed is
+                        # what the server's history says changed since last time.
+                        if any(True for _note in connection.notifies(timeout=POLL_SECONDS)):
+                            last_line, kinds = _changed_since(connection, last_line)
+                            for kind in kinds:
+                                self.events.changed(kind)
                         connection.execute("SELECT 1")
             except psycopg.Error as error:
                 self.connected.clear()

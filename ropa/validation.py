@@ -257,6 +257,8 @@ _HANDLERS: dict[str, Callable[[str, Any], Any]] = {
     "article10_basis": _article10,
     "extra_fields": _extra_fields,
     "dpia_criteria": _dpia_criteria,
+    # Recipient -> why it gets the data: the same shape, a name once with its text.
+    "recipient_reasons": _extra_fields,
 }
 
 

@@ -115,7 +115,12 @@ class ActivitiesPage(QWidget):
         widths = {
             Column.REFERENCE: 110,
             Column.BUSINESS_FUNCTION: 230,
-            Column.STATUS: 100,
+            # Wide enough for the longest status, "Changed since approved".
+            Column.STATUS: max(
+                self.fontMetrics().horizontalAdvance(label)
+                for label in (CHANGED_SINCE_APPROVED, *STATUS_LABELS.values())
+            )
+            + 24,
             Column.NEXT_REVIEW: 160,
             Column.GAPS: 70,
         }

@@ -47,7 +47,7 @@ from ropa.records import LINK_FIELDS, ActivityRecord, Status
 from ropa.register import Register
 from ui.actions import undo_redo_actions
 from ui.activity_table_model import format_date, status_text
-from ui.own_fields import own_field_kind, own_field_rows, own_fields_of
+from ui.own_fields import OwnField, own_field_kind, own_field_rows, own_fields_of
 from ui.review import (
     MARK_REVIEWED,
     NOT_UNDOABLE,
@@ -63,6 +63,8 @@ from ui.undo import ActivityEditSession, FieldEditCommand, undo_in_add_box
 from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE
 from ui.widgets.conflict import ask_reload as ask_conflict_reload
 from ui.widgets.entry_tables import (
+    EntryColumn,
+    EntryKind,
     EntryTable,
     article9_kind,
     lawful_basis_kind,
@@ -72,12 +74,14 @@ from ui.widgets.entry_tables import (
 )
 from ui.widgets.focus import on_focus_out
 from ui.widgets.library_picker import LibraryPicker
+from ui.widgets.screen_fit import resize_within_screen
 from ui.widgets.wheel_guard import guard_against_wheel
 
 if TYPE_CHECKING:
     from ropa.checks import Finding
 
 TYPING_PAUSE_MS = 800
+_RULE_ROLE = Qt.ItemDataRole.UserRole + 1  # a gap's check, beside its field
 NO_DATE = QDate(1900, 1, 1)
 
 # The sections of the editor, in the order a DPO works through an activity.
@@ -106,6 +110,8 @@ SECTIONS: list[tuple[str, list[str]]] = [
             "legitimate_interests",
             "lia_link",
             "consent_record_link",
+            "consent_reviewed_on",
+            "child_consent_arrangements",
             "article9",
             "schedule1",
             "article10_basis",
@@ -116,7 +122,10 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "People and data",
         ["individuals", "data_categories", "sources", "involves_children", "large_scale"],
     ),
-    ("Sharing, processors and transfers", ["recipients", "processors", "transfers"]),
+    (
+        "Sharing, processors and transfers",
+        ["recipients", "recipient_reasons", "processors", "transfers"],
+    ),
     (
         "Retention and security",
         [
@@ -133,6 +142,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
     (
         "DPIA, automated decisions and breaches",
         [
+            "dpia_criteria",
             "dpia_required",
             "dpia_progress",
             "dpia_link",
@@ -208,6 +218,8 @@ class ActivityEditor(QWidget):
             register, self.record, self._after_save, self._report_error
         )
         self.undo_stack = QUndoStack(self)
+        # Opens the processor's contract box for "no contract is linked" (the main window's).
+        self.contract_opener: Callable[[int], object] | None = None
         self._bindings: dict[str, FieldBinding] = {}
         self._pending: set[str] = set()
         self._loading = False
@@ -232,7 +244,7 @@ class ActivityEditor(QWidget):
         self._build()
         self._show_record(self.record)
         self.refresh_gaps()
-        self.resize(1100, 760)
+        resize_within_screen(self, 1100, 760)  # smaller on a 1366x768 laptop
 
     # --- layout --------------------------------------------------------------------------
 
@@ -256,6 +268,10 @@ class ActivityEditor(QWidget):
         self.undo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
         self.redo_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
         QShortcut(QKeySequence.StandardKey.Close, self, self.close)
+        # Ctrl+PgDn and Ctrl+PgUp turn the sections as they turn tabs, wherever the cursor
+        # is (a drop-down never takes them: ui/widgets/wheel_guard.py).
+        QShortcut(QKeySequence("Ctrl+PgDown"), self, lambda: self._turn_section(1))
+        QShortcut(QKeySequence("Ctrl+PgUp"), self, lambda: self._turn_section(-1))
 
         self.title = QLabel()
         title_font = QFont(self.font())
@@ -384,6 +400,10 @@ class ActivityEditor(QWidget):
             return self._entries_binding(field, error)
         if FIELDS[field].kind == Kind.OWN_FIELDS:
             return self._own_fields_binding(field, error)
+        if field == "dpia_criteria":
+            return self._dpia_criteria_binding(field, error)
+        if FIELDS[field].kind == Kind.REASONS:
+            return self._reasons_binding(field, error)
         if field in _LONG_TEXT:
             return self._long_text_binding(field, error)
         if field in _RECORDED:
@@ -405,6 +425,35 @@ class ActivityEditor(QWidget):
             choices.update({code: basis.name for code, basis in law.article10_bases().items()})
             return self._choice_binding(field, choices, error)
         return self._line_binding(field, error)
+
+    def _dpia_criteria_binding(self, field: str, error: QLabel) -> FieldBinding:
+        """One box per kind of processing on the ICO's Article 35(4) list; the codes of
+        those ticked are stored one a line."""
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        boxes: dict[str, QCheckBox] = {}
+        for code, criterion in law.dpia_criteria().items():
+            box = QCheckBox(criterion.name)
+            box.setToolTip(criterion.description)
+            box.setAccessibleName(f"ICO high-risk list: {criterion.name}")
+            box.setAccessibleDescription(criterion.description)
+            box.toggled.connect(lambda _on: self.save_field(field))
+            column.addWidget(box)
+            boxes[code] = box
+
+        def get() -> str:
+            return "\n".join(code for code, box in boxes.items() if box.isChecked())
+
+        def show(value: Any) -> None:
+            ticked = {line.strip() for line in str(value or "").splitlines()}
+            for code, box in boxes.items():
+                box.blockSignals(True)
+                box.setChecked(code in ticked)
+                box.blockSignals(False)
+
+        return FieldBinding(field, holder, get, show, error)
 
     def _line_binding(self, field: str, error: QLabel) -> FieldBinding:
         edit = QLineEdit()
@@ -557,6 +606,26 @@ class ActivityEditor(QWidget):
             error,
         )
 
+    def _reasons_binding(self, field: str, error: QLabel) -> FieldBinding:
+        """A reason per recipient: rows of the recipient's name and why it gets the data."""
+        kind = EntryKind(
+            lambda: OwnField(name=""),
+            (
+                EntryColumn("name", "Recipient", tip="As named in Categories of recipients"),
+                EntryColumn("value", "Why they get it", stretch=True),
+            ),
+            "reason",
+        )
+        table = EntryTable(kind, FIELDS[field].label)
+        table.changed.connect(lambda _entries: self.save_field(field))
+        return FieldBinding(
+            field,
+            table,
+            lambda: {k: v for k, v in own_fields_of(table.entries()).items() if k},
+            lambda value: table.set_entries(own_field_rows(value or {})),
+            error,
+        )
+
     # --- showing -------------------------------------------------------------------------
 
     def _show_record(self, record: ActivityRecord) -> None:
@@ -604,6 +673,11 @@ class ActivityEditor(QWidget):
         self.reviewed_button.setEnabled(writable and steps.mark_reviewed)
         self.reinstate_button.setEnabled(writable and steps.reinstate)
         self.reinstate_button.setVisible(record.status == Status.RETIRED)
+
+    def _turn_section(self, step: int) -> None:
+        row = self.sections.currentRow() + step
+        if 0 <= row < self.sections.count():
+            self.sections.setCurrentRow(row)
 
     def show_field(self, field: str, *, focus: bool = True) -> None:
         """Bring a field into view and (unless not wanted) put the cursor in it."""
@@ -686,7 +760,7 @@ class ActivityEditor(QWidget):
                 binding.set(getattr(record, field))
             finally:
                 self._loading = False
-        self._show_recorded(record)  # an edit after approval sends it back for review
+        self._show_recorded(record)  # an edit after approval: changed since approved
         self._update_heading(record)
         saved_at = dt.datetime.now().strftime("%H:%M")
         self.save_state.setText(f"All changes saved (last saved at {saved_at})")
@@ -829,7 +903,7 @@ class ActivityEditor(QWidget):
         """One review step on this activity, checked against the version this window saw.
         What is being typed is saved first.  The undo history stays: the step itself is not
         undone, and undoing an earlier edit after an approval is a change like any other,
-        which sends the activity back for review."""
+        which marks the activity as changed since approved."""
         problems = self.flush()
         if problems:
             self.show_error(step.failure, "Fix these first:\n\n" + "\n".join(problems))
@@ -860,7 +934,9 @@ class ActivityEditor(QWidget):
         self._checks_timer.start()
 
     def ask_approval(self, what: str, errors: Sequence[Finding] = ()) -> Approval | None:
-        return ask_approval(self, what, errors)
+        from ropa.review import default_approver  # with SQLAlchemy: not at start-up
+
+        return ask_approval(self, what, errors, default_approver(self.register))
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self, title, text)
@@ -936,6 +1012,7 @@ class ActivityEditor(QWidget):
             text = finding.message + (f" ({finding.article})" if finding.article else "")
             item = QListWidgetItem(style.standardIcon(icon), text)
             item.setData(Qt.ItemDataRole.UserRole, finding.field)
+            item.setData(_RULE_ROLE, finding.rule_id)
             item.setToolTip(finding.fix)
             self.gaps_list.addItem(item)
         self.gaps_title.setText(
@@ -951,8 +1028,14 @@ class ActivityEditor(QWidget):
             self._body.setSizes([total - gaps_height, gaps_height])
 
     def _go_to_gap(self, item: QListWidgetItem) -> None:
+        from ui.checks_view import PROCESSOR_CONTRACT_RULE
+
         field = item.data(Qt.ItemDataRole.UserRole)
-        if isinstance(field, str):
+        rule = item.data(_RULE_ROLE)
+        if rule == PROCESSOR_CONTRACT_RULE and self.contract_opener is not None:
+            # The contract box is the processor's, in the library: not a field of this form.
+            self.contract_opener(self.session.activity_id)
+        elif isinstance(field, str):
             self.show_field(field)
 
     # --- closing -------------------------------------------------------------------------

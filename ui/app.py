@@ -67,6 +67,9 @@ def run_app(register_path: Path | str) -> int:
     # POSIX would drop SQLite's locks on the register: its SQLite runs in a process apart.
     # (The GUI tests, which call show_main_window themselves, keep SQLite in their process.)
     run_sqlite_apart()
+    from ui.busy_wait import keep_the_window_alive_while_waiting
+
+    keep_the_window_alive_while_waiting()
     if isinstance(register_path, str):  # a team register: a window at once (ui/team_start.py)
         return _run_on_team_register(register_path)
     window = show_main_window(register_path)

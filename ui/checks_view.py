@@ -44,7 +44,7 @@ from ropa.errors import RopaError
 from ropa.fields import label as field_label
 from ropa.register import Register
 from ropa.wording import count_of
-from ui.file_dialogs import ask_save_path
+from ui.file_dialogs import ask_save_path, register_folder
 from ui.item_models import horizontal_heading
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker
 
@@ -53,6 +53,9 @@ _NO_PARENT = QModelIndex()
 _COLUMNS = ("Finding", "Activity", "Field", "Article")
 GROUPINGS = ("Severity", "Rule", "Activity")
 
+
+# The check whose fix is a processor's contract link, kept in the library (ropa.checks.rules).
+PROCESSOR_CONTRACT_RULE = "PROCESSOR-CONTRACT"
 
 # How many incomplete activities "nothing found" names before it says "and N more".
 NAMED_INCOMPLETE = 5
@@ -219,6 +222,7 @@ class ChecksView(QWidget):
     open_activity = Signal(int, str)
     # A finding about the organisation's details: the field name to show.
     open_organisation = Signal(str)
+    open_processor_contract = Signal(int)  # activity id: a processor of it has no contract
     # A new report is shown (after refresh() or check_now()).
     checked = Signal()
 
@@ -387,7 +391,10 @@ class ChecksView(QWidget):
         finding = self.model.finding(index)
         if finding is None:
             return
-        if finding.activity_id is not None:
+        if finding.activity_id is not None and finding.rule_id == PROCESSOR_CONTRACT_RULE:
+            # The contract is kept on the processor in the library, not on the activity.
+            self.open_processor_contract.emit(finding.activity_id)
+        elif finding.activity_id is not None:
             self.open_activity.emit(finding.activity_id, finding.field)
         elif is_about_organisation(finding):
             self.open_organisation.emit(finding.field)
@@ -406,7 +413,13 @@ class ChecksView(QWidget):
         self, title: str, filters: dict[str, str], write: Callable[[Path], None]
     ) -> ProgressRunner | None:
         suffix = next(iter(filters))
-        path = ask_save_path(self, title, f"checks report.{suffix}", filters)
+        path = ask_save_path(
+            self,
+            title,
+            f"checks report.{suffix}",
+            filters,
+            beside=register_folder(self.register),
+        )
         if path is None:
             return None
         return self.write_in_worker(title, path, write)

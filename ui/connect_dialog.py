@@ -1,13 +1,15 @@
 """File > Connect to a team register: the server's address, and a password only if asked.
 
-The address is the standard PostgreSQL one (postgresql://LOGIN@HOST/DATABASE), which the IT
-team gives out. The password comes from the PostgreSQL password file (pgpass) as for psql;
-only when the server asks for one that the file lacks does `ask_password` ask, and what is
-typed is used for that connection and never kept.
+The address is the standard PostgreSQL one (postgresql://LOGIN@HOST:PORT/DATABASE), which the
+IT team gives out; without a port the server's standard one, 5432, is used. The password
+comes from the PostgreSQL password file (pgpass) as for psql; only when the server asks for
+one that the file lacks does `ask_password` ask, and what is typed is used for that
+connection and never kept.
 """
 
 from __future__ import annotations
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QInputDialog,
     QLabel,
+    QLayout,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -24,7 +27,7 @@ from ropa.identity import current_user
 from ropa.team import PasswordNeeded, connect_team_register, is_server_url
 from ui.workers import CancelledFn, ProgressFn, Worker
 
-EXAMPLE = "postgresql://{login}@ropa.council.local/ropa"
+EXAMPLE = "postgresql://{login}@ropa.council.local:5432/ropa"
 
 
 class ConnectDialog(QDialog):
@@ -44,7 +47,8 @@ class ConnectDialog(QDialog):
             line.setText("")
         explanation = QLabel(
             "The address of your organisation's team register, as your IT team gave it: "
-            "postgresql://, your login, @, the server, /, the database.\n\n"
+            "postgresql://, your login, @, the server, a colon and its port (5432 unless your "
+            "IT team says otherwise), /, the database.\n\n"
             "Your password is read from the PostgreSQL password file (pgpass), as psql reads "
             "it. If it is not there you are asked for it; ROPA desk never stores it."
         )
@@ -68,21 +72,55 @@ class ConnectDialog(QDialog):
         layout.addWidget(explanation)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
+        # The window is never smaller than its wrapped text needs, however much is shown.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.setMinimumWidth(560)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_text()
+
+    def _fit_text(self) -> None:
+        """Tall enough for every wrapped line at the dialog's width: a top-level window
+        does not follow its labels' height for width by itself, and clips them."""
+        layout = self.layout()
+        assert layout is not None
+        layout.activate()
+        needed = layout.heightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def url(self) -> str:
         return self.address.currentText().strip()
 
     def _accept_if_valid(self) -> None:
-        if is_server_url(self.url()) and "@" in self.url() and "/" in self.url()[13:]:
+        problem = address_problem(self.url())
+        if problem is None:
             self.accept()
             return
-        self.problem.setText(
-            "That is not a team register's address. It looks like "
-            + EXAMPLE.format(login=current_user())
-            + " (ask your IT team for yours)."
-        )
+        self.problem.setText(problem)
         self.problem.show()
+        self._fit_text()
+
+
+def address_problem(url: str) -> str | None:
+    """What is wrong with a typed team register address, in words (None: nothing)."""
+    from urllib.parse import urlsplit
+
+    example = EXAMPLE.format(login=current_user())
+    if not (is_server_url(url) and "@" in url and "/" in url[13:]):
+        return (
+            f"That is not a team register's address. It looks like {example} (ask your IT "
+            "team for yours)."
+        )
+    try:
+        urlsplit(url).port  # noqa: B018 (raises for a port that is not a number)
+    except ValueError:
+        return (
+            "The port, after the server's name and a colon, must be a number from 1 to 65535, "
+            f"such as 5432 in {example}."
+        )
+    return None
 
 
 def ask_password(parent: QWidget, question: str) -> str | None:

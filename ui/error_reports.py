@@ -43,7 +43,13 @@ _UNEXPECTED = (
 def explain(error: BaseException) -> str:
     """What an unexpected error means for the user, and what to do about it."""
     detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-    if isinstance(error, sqlite3.Error | OSError):
+    # SQLAlchemy wraps the driver's error (in `orig`): the disk's trouble all the same.
+    driver_error = getattr(error, "orig", None)
+    if isinstance(driver_error, sqlite3.Error | OSError):
+        detail = f"{type(driver_error).__name__}: {str(driver_error).splitlines()[0]}"
+    if isinstance(error, sqlite3.Error | OSError) or isinstance(
+        driver_error, sqlite3.Error | OSError
+    ):
         text = _REGISTER_TROUBLE.format(detail=detail)
     else:
         text = _UNEXPECTED.format(detail=detail)

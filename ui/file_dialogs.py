@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from ui.settings import AppSettings
+
+if TYPE_CHECKING:
+    from ropa.register import Register
+
+
+def register_folder(register: Register) -> Path | None:
+    """The folder of a register file, where its exports first go (None on a server)."""
+    return None if register.server_url is not None else Path(register.path).parent
 
 
 def with_suffix_for(path: Path, chosen_filter: str, filters: Mapping[str, str]) -> Path:
@@ -34,10 +43,12 @@ def ask_save_path(
     *,
     purpose: str = "export",
     settings: AppSettings | None = None,
+    beside: Path | None = None,
 ) -> Path | None:
-    """Ask where to save; None if the user cancelled. Remembers the folder for `purpose`."""
+    """Ask where to save; None if the user cancelled. Remembers the folder for `purpose`;
+    until one was used, starts in `beside` (the register's folder) if given."""
     settings = settings or AppSettings()
-    start = settings.last_folder(purpose) / suggested_name
+    start = settings.last_folder(purpose, beside) / suggested_name
     name, chosen = QFileDialog.getSaveFileName(
         parent, title, str(start), ";;".join(filters.values())
     )

@@ -35,8 +35,9 @@ from ropa.history_export import (
 )
 from ropa.register import Register
 from ropa.wording import count_of
-from ui.file_dialogs import ask_save_path
+from ui.file_dialogs import ask_save_path, register_folder
 from ui.item_models import horizontal_heading
+from ui.widgets.screen_fit import resize_within_screen
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -152,7 +153,11 @@ class HistoryView(QWidget):
 
     def _ask_export(self) -> ProgressRunner | None:
         path = ask_save_path(
-            self, "Export the changes", "changes.xlsx", {"xlsx": "Excel workbook (*.xlsx)"}
+            self,
+            "Export the changes",
+            "changes.xlsx",
+            {"xlsx": "Excel workbook (*.xlsx)"},
+            beside=register_folder(self.register),
         )
         return None if path is None else self.export_in_worker(path)
 
@@ -192,4 +197,4 @@ class HistoryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
         layout.addWidget(buttons)
-        self.resize(1000, 600)
+        resize_within_screen(self, 1000, 600)

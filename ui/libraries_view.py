@@ -53,6 +53,8 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 ItemRole = Qt.ItemDataRole
 ITEM_ID_ROLE = ItemRole.UserRole + 1
 _HEADERS = ("Name", "Used by", "Details")
+# Kinds whose items record an agreement: processors' contracts, recipients' sharing agreements.
+_AGREEMENT_KINDS = (LibraryKind.PROCESSOR, LibraryKind.RECIPIENT)
 
 
 def _details(item: LibraryItemRecord) -> str:
@@ -63,6 +65,10 @@ def _details(item: LibraryItemRecord) -> str:
         flags.append("Criminal offence data")
     if item.kind == LibraryKind.PROCESSOR:
         flags.append("Contract recorded" if item.contract_link else "No contract recorded")
+    if item.kind == LibraryKind.RECIPIENT:
+        flags.append(
+            "Sharing agreement recorded" if item.contract_link else "No sharing agreement recorded"
+        )
     if item.adequacy:
         flags.append("Adequacy regulations")
     if item.description:
@@ -271,7 +277,7 @@ class LibrariesView(QWidget):
         item = self.current_item()
         if item is None:
             return False
-        contract_typed = item.kind == LibraryKind.PROCESSOR and (
+        contract_typed = item.kind in _AGREEMENT_KINDS and (
             self.contract_edit.text() != item.contract_link
         )
         return (
@@ -314,6 +320,9 @@ class LibrariesView(QWidget):
         form.addRow("", self.special_box)
         form.addRow("", self.criminal_box)
         self.contract_label = QLabel("&Contract:")
+        # Wide enough for "Agreement:" too (a recipient's data sharing agreement).
+        metrics = self.contract_label.fontMetrics()
+        self.contract_label.setMinimumWidth(metrics.horizontalAdvance("Agreement:") + 2)
         self.contract_label.setBuddy(self.contract_edit)
         form.addRow(self.contract_label, self.contract_edit)
         self.used_by_label = QLabel("Used by:")
@@ -353,6 +362,16 @@ class LibrariesView(QWidget):
             self.table.setCurrentIndex(self.proxy.mapFromSource(self.model.index(row, 0)))
         self._show_current()
 
+    def show_contract_of(self, processor_id: int | None) -> None:
+        """The Processors list with this processor chosen and the cursor in its contract box
+        (from a "no contract is linked" gap)."""
+        for row in range(self.kinds.count()):
+            entry = self.kinds.item(row)
+            if entry is not None and entry.data(ItemRole.UserRole) == LibraryKind.PROCESSOR:
+                self.kinds.setCurrentRow(row)
+        self.refresh(select_id=processor_id)
+        self.contract_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def set_editable(self, editable: bool) -> None:
         """Grey out adding, changing, merging and deleting (a team register's non-DPO)."""
         self._editable = editable
@@ -369,8 +388,20 @@ class LibrariesView(QWidget):
         data = kind == LibraryKind.DATA_CATEGORY
         self.special_box.setVisible(data)
         self.criminal_box.setVisible(data)
-        self.contract_label.setVisible(kind == LibraryKind.PROCESSOR)
-        self.contract_edit.setVisible(kind == LibraryKind.PROCESSOR)
+        # A processor's Article 28 contract; a recipient's data sharing agreement (the ICO's
+        # data sharing code, DPA 2018 s.121), or why none is needed.
+        self.contract_label.setVisible(kind in _AGREEMENT_KINDS)
+        self.contract_edit.setVisible(kind in _AGREEMENT_KINDS)
+        recipient = kind == LibraryKind.RECIPIENT
+        self.contract_label.setText("&Agreement:" if recipient else "&Contract:")
+        self.contract_edit.setAccessibleName(
+            "Data sharing agreement" if recipient else "Contract link"
+        )
+        self.contract_edit.setPlaceholderText(
+            "Where the data sharing agreement is kept, or why none is needed"
+            if recipient
+            else "Where the Article 28 contract is kept"
+        )
         self.used_by.clear()
         if item is None:
             for edit in (self.name_edit, self.contract_edit):
@@ -406,7 +437,7 @@ class LibrariesView(QWidget):
             return
         self._edit("name", self.name_edit.text())
         self._edit("description", self.description_edit.toPlainText())
-        if item.kind == LibraryKind.PROCESSOR:
+        if item.kind in _AGREEMENT_KINDS:
             self._edit("contract_link", self.contract_edit.text())
 
     def _edit(self, attribute: str, value: Any) -> None:

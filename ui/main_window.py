@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from ropa.errors import ConflictError, RopaError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
-from ropa.records import ActivityRecord, ActivitySummary
+from ropa.records import ActivityRecord, ActivitySummary, LibraryKind
 from ropa.register import Register
 from ropa.team import Membership, PasswordNeeded, membership_of, without_password
 from ropa.wording import count_of
@@ -59,6 +59,7 @@ from ui.review import (
 from ui.settings import AppSettings
 from ui.undo import undo_in_add_box
 from ui.widgets.message_bar import MessageBar
+from ui.widgets.screen_fit import keep_on_screen, resize_within_screen
 from ui.widgets.wheel_guard import guard_against_wheel
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker, cancel_and_wait_all
 
@@ -100,12 +101,14 @@ def make_checks_page(
     register: Register,
     open_activity: Callable[[int, str], object],
     open_organisation: Callable[[str], object],
+    open_processor_contract: Callable[[int], object],
 ) -> QWidget:
     from ui.checks_view import ChecksView
 
     view = ChecksView(register)
     view.open_activity.connect(open_activity)
     view.open_organisation.connect(open_organisation)
+    view.open_processor_contract.connect(open_processor_contract)
     return view
 
 
@@ -408,7 +411,12 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(LazyPage(lambda: _scrolling(self._build_organisation_form(register))))
         self.stack.addWidget(
             LazyPage(
-                lambda: make_checks_page(register, self.open_activity, self.show_organisation_field)
+                lambda: make_checks_page(
+                    register,
+                    self.open_activity,
+                    self.show_organisation_field,
+                    self.show_processor_contract,
+                )
             )
         )
         self._show_read_only_banner(register)
@@ -693,6 +701,7 @@ class MainWindow(QMainWindow):
                 )
             editor.saved.connect(self._activity_saved)
             editor.closed.connect(self._editor_closed)
+            editor.contract_opener = self.show_processor_contract
             self.editors[activity_id] = editor
         editor.show()
         if field:
@@ -1171,6 +1180,29 @@ class MainWindow(QMainWindow):
         with contextlib.suppress(KeyError):  # a finding not about one field
             self.organisation_form.editor(field).setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def show_processor_contract(self, activity_id: int) -> None:
+        """The contract box of the activity's first processor without a contract, on the
+        Libraries page: where "No contract is linked for the processor" is put right."""
+        from ui.widgets.library_picker import name_key
+
+        try:
+            record = self.register.activities.get(activity_id)
+        except RopaError as error:
+            self.show_error("Cannot open the processor", error)
+            return
+        processors = {
+            name_key(item.name): item for item in self.register.library.items(LibraryKind.PROCESSOR)
+        }
+        without = [
+            processors[name_key(name)]
+            for name in record.processors
+            if name_key(name) in processors and not processors[name_key(name)].contract_link
+        ]
+        self.show_page(Page.LIBRARIES)
+        self.raise_()
+        self.activateWindow()
+        self.libraries_view.show_contract_of(without[0].id if without else None)
+
     def show_history(self) -> None:
         from ui.history_view import HistoryDialog
 
@@ -1236,7 +1268,9 @@ class MainWindow(QMainWindow):
     # --- asking (tests replace these) ----------------------------------------------------
 
     def ask_approval(self, what: str, errors: Sequence[Finding] = ()) -> Approval | None:
-        return ask_approval(self, what, errors)
+        from ropa.review import default_approver  # with SQLAlchemy: not at start-up
+
+        return ask_approval(self, what, errors, default_approver(self.register))
 
     def confirm(self, title: str, text: str, verb: str) -> bool:
         box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
@@ -1249,7 +1283,7 @@ class MainWindow(QMainWindow):
     def ask_save_path(
         self, title: str, purpose: str, filter_: str, suffix: str, suggested: str = ""
     ) -> Path | None:
-        start = self.settings.last_folder(purpose) / suggested
+        start = self.settings.last_folder(purpose, self._register_folder()) / suggested
         name, _chosen = QFileDialog.getSaveFileName(self, title, str(start), filter_)
         if not name:
             return None
@@ -1260,12 +1294,19 @@ class MainWindow(QMainWindow):
         return path
 
     def ask_open_path(self, title: str, purpose: str, filter_: str) -> Path | None:
-        start = self.settings.last_folder(purpose)
+        start = self.settings.last_folder(purpose, self._register_folder())
         name, _chosen = QFileDialog.getOpenFileName(self, title, str(start), filter_)
         if not name:
             return None
         self.settings.set_last_folder(purpose, Path(name).parent)
         return Path(name)
+
+    def _register_folder(self) -> Path | None:
+        """The open register file's folder, where a file dialog first starts (None for a team
+        register on a server)."""
+        from ui.file_dialogs import register_folder
+
+        return register_folder(self.register)
 
     def show_error(self, title: str, error: RopaError | str) -> None:
         QMessageBox.warning(self, title, str(error))
@@ -1345,7 +1386,8 @@ class MainWindow(QMainWindow):
     def _restore_window(self) -> None:
         geometry = self.settings.window_geometry(WINDOW_KEY)
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+            resize_within_screen(self, 1280, 800)  # on a 1366x768 laptop: 1280x720
+        keep_on_screen(self)  # a size saved on a bigger screen, say
         state = self.settings.window_state(WINDOW_KEY)
         if state is not None:
             self.restoreState(state)

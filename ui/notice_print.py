@@ -80,7 +80,7 @@ def notice_pdf_bytes(
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     # No page margins: the notice paints its own margins, header and footer.
-    writer = pdf_writer(buffer, notice.title, margin_mm=0, paper=paper)
+    writer = pdf_writer(buffer, notice.marked_title, margin_mm=0, paper=paper)
     writer.setResolution(PDF_RESOLUTION)
     paint_notice(writer, notice, font_family)
     buffer.close()
@@ -204,7 +204,7 @@ def _paint_pages(
             device.newPage()
         painter.setFont(small)
         painter.setPen(grey)
-        painter.drawText(header_rect, int(bottom | left), notice.title)
+        painter.drawText(header_rect, int(bottom | left), notice.marked_title)
         painter.drawText(header_rect, int(bottom | right), updated)
         painter.drawText(footer_rect, int(middle | left), notice.organisation.name)
         painter.drawText(footer_rect, int(middle | right), f"Page {page + 1} of {pages.count}")

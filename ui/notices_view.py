@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
     QToolBar,
@@ -57,6 +59,7 @@ from ropa.notices import (
     render_html,
     write_notice_file,
 )
+from ropa.records import LibraryKind
 from ropa.register import Register
 from ui.actions import NoticeActions
 from ui.file_dialogs import ask_open_path, ask_save_path
@@ -263,6 +266,8 @@ class NoticesView(QWidget):
         # The desktop app writes PDFs with Qt; make the domain's writer table know it.
         register_writer("pdf", notice_pdf_bytes)
         self._current: NoticeRecord | None = None
+        self._plain_wording: dict[str, str] = {}
+        self._loading_wording = False
         # On a team register only a DPO changes notices; others read, preview, print and
         # export them (set_editable), and the server refuses their changes anyway.
         self._editable = True
@@ -337,7 +342,18 @@ class NoticesView(QWidget):
         for code, label in GROUPINGS.items():
             self.grouping_combo.addItem(label, code)
         self.full_url_edit = QLineEdit()
-        self.full_url_edit.setPlaceholderText("The organisation's website")
+        # Not the home page: the first layer sends readers here for the full notice.
+        self.full_url_edit.setPlaceholderText("https://… where the full notice is published")
+        self.choices_edit = QPlainTextEdit()
+        self.choices_edit.setPlaceholderText(
+            "Choices beyond people's rights, one a line, for example:\n"
+            "- Stop our newsletter: use the unsubscribe link in any issue\n"
+            "- The NHS national data opt-out: https://www.nhs.uk/your-nhs-data-matters"
+        )
+        self.sar_url_edit = QLineEdit()
+        self.sar_url_edit.setPlaceholderText("https://… where people ask for a copy of their data")
+        self.schedule_url_edit = QLineEdit()
+        self.schedule_url_edit.setPlaceholderText("https://… your published retention schedule")
         details = QWidget()
         form = QFormLayout(details)
         for text, field, name in (
@@ -347,6 +363,17 @@ class NoticesView(QWidget):
             ("C&ontact text", self.contact_edit, "Contact text"),
             ("Se&ctions", self.grouping_combo, "Sections of the full notice"),
             ("&Web address", self.full_url_edit, "Web address of the full notice"),
+            ("C&hoices and opt-outs", self.choices_edit, "Choices and opt-outs"),
+            (
+                "Subject &access requests",
+                self.sar_url_edit,
+                "Where to make a subject access request",
+            ),
+            (
+                "&Retention schedule",
+                self.schedule_url_edit,
+                "Web address of the retention schedule",
+            ),
             ("Te&mplate", self.template_edit, "Template file"),
         ):
             field.setAccessibleName(name)
@@ -369,6 +396,36 @@ class NoticesView(QWidget):
         covered_layout.addWidget(self.function_list, 1)
         covered_layout.addWidget(QLabel("And these activities, one by one:"))
         covered_layout.addWidget(self.activity_list, 3)
+        self.people_model = CheckListModel()
+        self.people_list = QListView()
+        self.people_list.setModel(self.people_model)
+        self.people_list.setAccessibleName("People this notice is for")
+        people_label = QLabel(
+            "For these people only (none ticked: everyone the activities hold data about; in a "
+            "children's notice, the children and young people among them):"
+        )
+        people_label.setWordWrap(True)
+        covered_layout.addWidget(people_label)
+        covered_layout.addWidget(self.people_list, 2)
+
+        # Register text the notice says in other words: for a children's notice, each
+        # paragraph above a child's reading grade is listed with its grade.
+        self.wording_table = QTableWidget(0, 2)
+        self.wording_table.setHorizontalHeaderLabels(["In the register", "This notice says"])
+        self.wording_table.horizontalHeader().setStretchLastSection(True)
+        self.wording_table.setColumnWidth(0, 320)
+        self.wording_table.setWordWrap(True)
+        self.wording_table.setAccessibleName("Plain wording for register text")
+        self.wording_table.itemChanged.connect(self._wording_changed)
+        wording = QWidget()
+        wording_layout = QVBoxLayout(wording)
+        wording_note = QLabel(
+            "Register text a child may find hard (above school grade 9) is listed here with its "
+            "grade. Type plain words for it: this notice says them instead."
+        )
+        wording_note.setWordWrap(True)
+        wording_layout.addWidget(wording_note)
+        wording_layout.addWidget(self.wording_table, 1)
 
         self.section_model = SectionListModel()
         self.section_list = QListView()
@@ -398,6 +455,7 @@ class NoticesView(QWidget):
         self.editor_tabs.addTab(details, "Details")
         self.editor_tabs.addTab(covered, "Covered activities")
         self.editor_tabs.addTab(sections, "Extra sections")
+        self.editor_tabs.addTab(wording, "Plain wording")
 
         self.layer_combo = QComboBox()
         for code, label in LAYERS.items():
@@ -450,6 +508,10 @@ class NoticesView(QWidget):
         self.template_edit.textEdited.connect(self._changed)
         self.grouping_combo.currentIndexChanged.connect(self._changed)
         self.full_url_edit.textEdited.connect(self._changed)
+        self.choices_edit.textChanged.connect(self._changed)
+        self.sar_url_edit.textEdited.connect(self._changed)
+        self.schedule_url_edit.textEdited.connect(self._changed)
+        self.people_model.checked_changed.connect(self._changed)
         # Another layer is another view of the same notice: nothing to save.
         self.layer_combo.currentIndexChanged.connect(self.refresh_preview)
         self.section_body.textChanged.connect(self._section_body_changed)
@@ -468,6 +530,10 @@ class NoticesView(QWidget):
         ]
         self._function_items = [
             CheckItem(name, name) for name in self.register.activity_list.business_functions()
+        ]
+        self._people_items = [
+            CheckItem(item.name, item.name)
+            for item in self.register.library.items(LibraryKind.INDIVIDUAL_CATEGORY)
         ]
 
     def reload(self) -> None:
@@ -565,6 +631,12 @@ class NoticesView(QWidget):
                 max(0, self.grouping_combo.findData(shown.grouping))
             )
             self.full_url_edit.setText(shown.full_notice_url)
+            self.choices_edit.setPlainText(shown.choices)
+            self.sar_url_edit.setText(shown.sar_url)
+            self.schedule_url_edit.setText(shown.retention_schedule_url)
+            self.people_model.set_items(self._people_items, set(shown.individuals))
+            self._plain_wording = dict(shown.plain_wording)
+            self._show_wording({})
             self.function_model.set_items(self._function_items, set(shown.business_functions))
             self.activity_model.set_items(self._activity_items, set(shown.activity_ids))
             self.section_model.set_sections(shown.sections)
@@ -597,15 +669,32 @@ class NoticesView(QWidget):
     def _hold_back_changes(self) -> None:
         """Grey out or make read-only every way of changing a notice, unless editable."""
         editable = self._editable
-        for line in (self.title_edit, self.template_edit, self.full_url_edit):
+        for line in (
+            self.title_edit,
+            self.template_edit,
+            self.full_url_edit,
+            self.sar_url_edit,
+            self.schedule_url_edit,
+        ):
             line.setReadOnly(not editable)
-        for text in (self.introduction_edit, self.contact_edit, self.section_body):
+        for text in (
+            self.introduction_edit,
+            self.contact_edit,
+            self.section_body,
+            self.choices_edit,
+        ):
             text.setReadOnly(not editable)
+        self.wording_table.setEditTriggers(
+            QTableWidget.EditTrigger.AllEditTriggers
+            if editable
+            else QTableWidget.EditTrigger.NoEditTriggers
+        )
         for widget in (
             self.audience_combo,
             self.grouping_combo,
             self.function_list,
             self.activity_list,
+            self.people_list,
             self.browse_button,
             self.add_section_button,
             self.remove_section_button,
@@ -687,6 +776,11 @@ class NoticesView(QWidget):
             full_notice_url=self.full_url_edit.text(),
             business_functions=self.function_model.checked_keys(),
             activity_ids=self.activity_model.checked_keys(),
+            individuals=self.people_model.checked_keys(),
+            plain_wording=dict(self._plain_wording),
+            choices=self.choices_edit.toPlainText(),
+            sar_url=self.sar_url_edit.text(),
+            retention_schedule_url=self.schedule_url_edit.text(),
             sections=[NoticeSectionEntry(s.heading, s.body) for s in self.section_model.sections],
         )
 
@@ -723,6 +817,11 @@ class NoticesView(QWidget):
             "template": draft.template,
             "grouping": draft.grouping,
             "full_notice_url": draft.full_notice_url,
+            "choices": draft.choices,
+            "sar_url": draft.sar_url,
+            "retention_schedule_url": draft.retention_schedule_url,
+            "individuals": draft.individuals,
+            "plain_wording": draft.plain_wording,
             "business_functions": draft.business_functions,
             "activity_ids": draft.activity_ids,
             "sections": draft.sections,
@@ -867,7 +966,51 @@ class NoticesView(QWidget):
         ]
         self.warnings_box.setPlainText("\n".join(lines) or "Nothing: the notice is ready.")
         self._show_warnings_panel(True)
+        self._show_wording(document.hard_text)
         self.preview_updated.emit()
+
+    # --- plain wording ---------------------------------------------------------------------
+
+    def _show_wording(self, hard_text: dict[str, float]) -> None:
+        """List the register text given plain words and the text a child may find hard;
+        rebuilt only when that list changes, so typing in it is never interrupted."""
+        wanted = [*self._plain_wording, *(k for k in hard_text if k not in self._plain_wording)]
+        shown = [self._wording_key(row) for row in range(self.wording_table.rowCount())]
+        # Rows keep their places (a row being typed in stays where it is).
+        keys = [k for k in shown if k in wanted] + [k for k in wanted if k not in shown]
+        if shown == keys:
+            return
+        self._loading_wording = True
+        try:
+            self.wording_table.setRowCount(len(keys))
+            for row, key in enumerate(keys):
+                grade = hard_text.get(key)
+                label = f"{key}\n(school grade {grade:.1f})" if grade is not None else key
+                original = QTableWidgetItem(label)
+                original.setData(Qt.ItemDataRole.UserRole, key)
+                original.setFlags(original.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.wording_table.setItem(row, 0, original)
+                self.wording_table.setItem(
+                    row, 1, QTableWidgetItem(self._plain_wording.get(key, ""))
+                )
+            self.wording_table.resizeRowsToContents()
+        finally:
+            self._loading_wording = False
+
+    def _wording_key(self, row: int) -> str:
+        item = self.wording_table.item(row, 0)
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else ""
+
+    def _wording_changed(self, item: QTableWidgetItem) -> None:
+        if self._loading_wording or item.column() != 1:
+            return
+        key = self._wording_key(item.row())
+        words = " ".join(item.text().split())
+        if words:
+            self._plain_wording[key] = words
+        else:
+            self._plain_wording.pop(key, None)
+        self._changed()
 
     def _show_warnings_panel(self, shown: bool) -> None:
         self.warnings_title.setVisible(shown)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ropa import law
 from ropa.errors import ConflictError, RopaError
 from ropa.records import OrganisationRecord
 from ropa.register import Register
 from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE, ask_reload
 from ui.widgets.focus import on_focus_out
+from ui.widgets.screen_fit import resize_within_screen
 
 # (group title, article it serves, [(field, label, multi-line)])
 GROUPS: list[tuple[str, str, list[tuple[str, str, bool]]]] = [
@@ -44,7 +46,8 @@ GROUPS: list[tuple[str, str, list[tuple[str, str, bool]]]] = [
             ("email", "Email", False),
             ("telephone", "Telephone", False),
             ("website", "Website", False),
-            ("ico_registration", "ICO registration number", False),
+            # The regulator's name is dated data: "ICO" today, its successor on its day.
+            ("ico_registration", f"{law.regulator().short_name} registration number", False),
         ],
     ),
     (
@@ -68,9 +71,13 @@ GROUPS: list[tuple[str, str, list[tuple[str, str, bool]]]] = [
         ],
     ),
     (
-        "Complaints",
-        "Article 13(2)(d)",
-        [("complaints_contact", "How people complain to you", True)],
+        "Complaints to you first (DPA 2018 s.164A)",
+        "DPA 2018 s.164A and s.165; Article 13(2)(d)",
+        [
+            ("complaints_contact", "How people complain to you", True),
+            ("complaints_form_url", "Complaint form (web address)", False),
+            ("complaints_acknowledgement", "How you acknowledge them", True),
+        ],
     ),
 ]
 
@@ -112,9 +119,18 @@ class OrganisationForm(QWidget):
                 form.addRow(label, edit)
             if number == 0:
                 form.addRow("", self.public_authority)
-            if field == "complaints_contact":
-                # A paragraph, not a field: its label above, the text the box's full width.
+            if field == "complaints_acknowledgement":
+                # Paragraphs, not fields: labels above, the text the box's full width.
                 form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+                hint = QLabel(
+                    "Since 19 June 2026 people may complain to you first: offer a form that "
+                    "can be filled in online and by other means, acknowledge each complaint "
+                    "within 30 days and tell them the outcome without undue delay. Notices "
+                    "tell people this before the regulator's details."
+                )
+                hint.setWordWrap(True)
+                hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+                form.addRow(hint)
             grid.addWidget(box, number // 2, number % 2, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
@@ -139,7 +155,7 @@ class OrganisationForm(QWidget):
         if multi_line:
             edit = QPlainTextEdit()
             edit.setTabChangesFocus(True)
-            lines = 8 if field == "complaints_contact" else 3
+            lines = 5 if field == "complaints_contact" else 3
             edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
             on_focus_out(edit, lambda: self.save_field(field))
         else:
@@ -244,7 +260,7 @@ class OrganisationDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)
         layout.addWidget(buttons)
-        self.resize(980, 640)
+        resize_within_screen(self, 980, 640)
 
     def done(self, result: int) -> None:
         self.form.flush()

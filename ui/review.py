@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -123,6 +123,7 @@ class ApproveDialog(QDialog):
         *,
         today: dt.date | None = None,
         errors: Sequence[Finding] = (),
+        approver: str = "",
     ) -> None:
         super().__init__(parent)
         self.today = today or dt.date.today()
@@ -136,9 +137,14 @@ class ApproveDialog(QDialog):
         self.errors_list = QListWidget()
         self.errors_list.setAccessibleName("Errors the checks found")
         critical = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
+        self.errors_list.setWordWrap(True)  # each error read whole, not cut at the edge
+        self.errors_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for finding in self.errors:
-            self.errors_list.addItem(f"{finding.reference}: {finding.message}")
-            self.errors_list.item(self.errors_list.count() - 1).setIcon(critical)
+            text = f"{finding.reference}: {finding.message}"
+            self.errors_list.addItem(text)
+            item = self.errors_list.item(self.errors_list.count() - 1)
+            item.setIcon(critical)
+            item.setToolTip(text)
         them, they = ("it", "it is") if len(self.errors) == 1 else ("them", "they are")
         errors_note = QLabel(
             f"The checks found {count_of(len(self.errors), 'error')} that the UK GDPR "
@@ -146,7 +152,7 @@ class ApproveDialog(QDialog):
             f"{them}: {they} then recorded with the approval in the change history."
         )
         errors_note.setWordWrap(True)
-        self.approved_by = QLineEdit(current_user())
+        self.approved_by = QLineEdit(approver or current_user())
         self.approved_by.setAccessibleName("Approved by")
         self.next_review = QDateEdit(to_qdate(default_next_review(self.today)))
         self.next_review.setAccessibleName("Next review")
@@ -181,7 +187,7 @@ class ApproveDialog(QDialog):
             self.ok_button.setAutoDefault(False)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(600)
 
     def approval(self) -> Approval:
         return Approval(
@@ -191,9 +197,12 @@ class ApproveDialog(QDialog):
         )
 
 
-def ask_approval(parent: QWidget, what: str, errors: Sequence[Finding] = ()) -> Approval | None:
-    """Show the Approve dialog (listing `errors`, if any); None when the user cancels."""
-    dialog = ApproveDialog(what, parent, errors=errors)
+def ask_approval(
+    parent: QWidget, what: str, errors: Sequence[Finding] = (), approver: str = ""
+) -> Approval | None:
+    """Show the Approve dialog (listing `errors`, if any, and suggesting `approver`: see
+    ropa.review.default_approver); None when the user cancels."""
+    dialog = ApproveDialog(what, parent, errors=errors, approver=approver)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.approval()

@@ -71,11 +71,14 @@ class AppSettings:
         kept = [item for item in self.recent_registers() if item != path]
         self._store.setValue("registers/recent", [str(item) for item in kept])
 
-    def last_folder(self, purpose: str) -> Path:
-        """The folder last used for `purpose` ('register', 'import', 'export'...)."""
+    def last_folder(self, purpose: str, first: Path | None = None) -> Path:
+        """The folder last used for `purpose` ('register', 'import', 'export'...); before
+        one was used (or when it has gone), `first` if it is a folder, else the home."""
         value = self._store.value(f"folders/{purpose}", "")
-        folder = Path(str(value)) if value else Path.home()
-        return folder if folder.is_dir() else Path.home()
+        for folder in (Path(str(value)) if value else None, first):
+            if folder is not None and folder.is_dir():
+                return folder
+        return Path.home()
 
     def set_last_folder(self, purpose: str, folder: Path) -> None:
         self._store.setValue(f"folders/{purpose}", str(folder))

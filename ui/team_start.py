@@ -18,6 +18,7 @@ from ropa.team import Membership, PasswordNeeded, without_password
 from ui.connect_dialog import ask_password, connecting_worker
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
+from ui.widgets.screen_fit import resize_within_screen
 from ui.workers import Worker
 
 
@@ -46,7 +47,7 @@ class StartWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.message, 1)
         layout.addLayout(buttons)
-        self.resize(560, 180)
+        resize_within_screen(self, 560, 180)
 
     def start(self) -> Worker:
         self.message.setText(

@@ -17,11 +17,12 @@ EXIT_FAILED = 1
 
 
 def format_finding(finding: Finding) -> str:
-    """SEVERITY  RULE  REF  message — columns a script can split on two spaces."""
+    """SEVERITY  RULE  REF  message [provision] — columns a script can split on two spaces;
+    the provision the rule rests on closes the line, so every problem names its law."""
     reference = finding.reference or ("ORGANISATION" if finding.field != "notice" else "NOTICE")
     return (
         f"{finding.severity.value.upper():<7}  {finding.rule_id:<22}  {reference:<12}  "
-        f"{finding.message}"
+        f"{finding.message}  [{finding.article}]"
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from db.models import Activity, Notice, NoticeActivity, NoticeVersion, Status
 from ropa import law
 from ropa.checks.findings import CheckContext, Finding, NoticeState, Severity
-from ropa.checks.rules import RULES, Rule, dpia_screening, rules_by_id
+from ropa.checks.rules import RULES, Rule, dpia_indicated, rules_by_id
 from ropa.errors import RopaError
 from ropa.library import name_key
 from ropa.records import ActivityRecord, Role
@@ -55,6 +55,8 @@ def check_activities(
     organisation = context.organisation
     for rule in RULES:
         _stop_if(cancelled)
+        if not rule.in_force_on(context.today):
+            continue  # the law it rests on did not yet apply on the day checked
         if rule.scope == "organisation":
             findings.extend(
                 _finding(rule, None, "", "Organisation", message)
@@ -128,7 +130,7 @@ def check_activity(record: ActivityRecord, context: CheckContext) -> list[Findin
     return [
         _finding(rule, record.id, record.reference, record.name, message)
         for rule in RULES
-        if rule.scope == "activity"
+        if rule.scope == "activity" and rule.in_force_on(context.today)
         for message in rule.check(record, context)
     ]
 
@@ -265,6 +267,12 @@ _EXPECTED: tuple[_Expected, ...] = (
     _Expected("apd_link", _needs_apd, _has_text("apd_link")),
     _Expected("retention_follows_apd", _needs_apd, lambda r: r.retention_follows_apd is not None),
     _Expected("consent_record_link", _uses_basis("a"), _has_text("consent_record_link")),
+    _Expected("consent_reviewed_on", _uses_basis("a"), lambda r: r.consent_reviewed_on is not None),
+    _Expected(
+        "child_consent_arrangements",
+        lambda r, c: _uses_basis("a")(r, c) and r.involves_children is True,
+        _has_text("child_consent_arrangements"),
+    ),
     _Expected("legitimate_interests", _uses_basis("f"), _has_text("legitimate_interests")),
     _Expected("lia_link", _uses_basis("f"), _has_text("lia_link")),
     _Expected(
@@ -274,7 +282,7 @@ _EXPECTED: tuple[_Expected, ...] = (
     ),
     _Expected(
         "dpia_required",
-        lambda r, c: len(dpia_screening(r, c)) >= 2,
+        dpia_indicated,
         lambda r: r.dpia_required is True,
     ),
     _Expected(

@@ -12,7 +12,8 @@ from ropa.records import LibraryItemRecord, LibraryKind, OrganisationRecord
 
 
 class Severity(enum.StrEnum):
-    """error: UK GDPR Article 30 or DPA 2018 Schedule 1 requires it.
+    """error: UK GDPR Article 30 or DPA 2018 Schedule 1 requires it, or the law plainly
+    requires or forbids it.
     warning: ICO good practice, or two answers that do not agree."""
 
     ERROR = "error"
@@ -57,6 +58,8 @@ class CheckContext:
     criminal_categories: frozenset[str] = frozenset()
     # Processor name key -> its contract link ("" when none is recorded).
     processor_contracts: Mapping[str, str] = field(default_factory=dict)
+    # Recipient name key -> its data sharing agreement link (or why none is needed).
+    recipient_agreements: Mapping[str, str] = field(default_factory=dict)
     notices: Sequence[NoticeState] = ()
     # Activity id -> when it last changed, for activities the records do not cover
     # (the notice rule needs them even when checking a few activities).
@@ -82,6 +85,11 @@ class CheckContext:
                 name_key(item.name): item.contract_link.strip()
                 for item in items
                 if item.kind == LibraryKind.PROCESSOR
+            },
+            recipient_agreements={
+                name_key(item.name): item.contract_link.strip()
+                for item in items
+                if item.kind == LibraryKind.RECIPIENT
             },
             notices=tuple(notices),
             activity_changes=dict(activity_changes or {}),

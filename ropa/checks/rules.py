@@ -5,12 +5,16 @@ its id, severity, the article it cites, the field it points at and how to fix th
 the engine, the report and the Checks view all describe a rule the same way.
 
 Severity follows one principle: an error when UK GDPR Article 30 or DPA 2018 Schedule 1
-requires the entry (or the law plainly requires it, like a lawful basis); a warning for ICO
-good practice, or when two answers in the record do not agree.
+requires the entry, or the law plainly requires it or forbids what is recorded (a lawful
+basis, an Annex 1 condition for (ea), the interests a notice must name, a complaints route,
+the Article 46(1A) data protection test, Article 22B's limits); a warning for ICO good
+practice, or when two answers in the record do not agree.  A rule resting on a provision
+commenced on a known day carries that day (applies_from) and is not run for earlier days.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,31 +47,63 @@ class Rule:
     fix: str
     scope: str  # "activity", "organisation" or "register"
     check: Callable[..., Iterable[Any]]
+    # The day the provision it rests on came into force: before it, the rule is not run
+    # (a register checked "as on" an earlier day is held to the law of that day).
+    applies_from: dt.date | None = None
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.applies_from is None or self.applies_from <= day
 
 
 RULES: list[Rule] = []
 
+# Commencement of the Data (Use and Access) Act 2025 (SI 2026/82): most of Part 5 on
+# 5 February 2026 (reg 2), complaints to controllers (s.103, Sch 10) on 19 June 2026 (reg 3).
+DUAA_MAIN = dt.date(2026, 2, 5)
+DUAA_COMPLAINTS = dt.date(2026, 6, 19)
+
 
 def _rule(
-    scope: str, rule_id: str, title: str, severity: Severity, article: str, field: str, fix: str
+    scope: str,
+    rule_id: str,
+    title: str,
+    severity: Severity,
+    article: str,
+    field: str,
+    fix: str,
+    applies_from: dt.date | None = None,
 ) -> Callable[[Callable[..., Iterable[Any]]], Callable[..., Iterable[Any]]]:
     def register(check: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
-        RULES.append(Rule(rule_id, title, severity, article, field, fix, scope, check))
+        RULES.append(
+            Rule(rule_id, title, severity, article, field, fix, scope, check, applies_from)
+        )
         return check
 
     return register
 
 
 def activity_rule(
-    rule_id: str, title: str, severity: Severity, article: str, field: str, fix: str
+    rule_id: str,
+    title: str,
+    severity: Severity,
+    article: str,
+    field: str,
+    fix: str,
+    applies_from: dt.date | None = None,
 ) -> Callable[[ActivityCheck], ActivityCheck]:
-    return _rule("activity", rule_id, title, severity, article, field, fix)
+    return _rule("activity", rule_id, title, severity, article, field, fix, applies_from)
 
 
 def organisation_rule(
-    rule_id: str, title: str, severity: Severity, article: str, field: str, fix: str
+    rule_id: str,
+    title: str,
+    severity: Severity,
+    article: str,
+    field: str,
+    fix: str,
+    applies_from: dt.date | None = None,
 ) -> Callable[[OrganisationCheck], OrganisationCheck]:
-    return _rule("organisation", rule_id, title, severity, article, field, fix)
+    return _rule("organisation", rule_id, title, severity, article, field, fix, applies_from)
 
 
 def register_rule(
@@ -176,6 +212,71 @@ def organisation_public_authority_unknown(
         "Nobody has said whether your organisation is a public authority, so the lawful "
         f"bases and the DPO are not checked against it.{guess}"
     )
+
+
+@organisation_rule(
+    "ORG-COMPLAINTS",
+    "No way to complain to the organisation",
+    ERROR,
+    "DPA 2018 s.164A(1) and (2)",
+    "complaints_contact",
+    "Under Organisation details, say how people complain to you (who, where, how), and "
+    "give the address of your complaint form.",
+    applies_from=DUAA_COMPLAINTS,
+)
+def organisation_complaints_route_missing(
+    organisation: OrganisationRecord, _c: CheckContext
+) -> Iterator[str]:
+    if _blank(organisation.complaints_contact) and _blank(organisation.complaints_form_url):
+        yield (
+            "No route for complaints to the organisation is recorded: since 19 June 2026 a "
+            "controller must facilitate complaints (DPA 2018 s.164A(2)), and the notice must "
+            "tell people how to make one."
+        )
+
+
+@organisation_rule(
+    "ORG-COMPLAINT-FORM",
+    "No complaint form",
+    WARNING,
+    "DPA 2018 s.164A(2)",
+    "complaints_form_url",
+    "Give the address of a complaint form that can be completed online, and say how people "
+    "can complain by other means (post, telephone).",
+    applies_from=DUAA_COMPLAINTS,
+)
+def organisation_complaint_form_missing(
+    organisation: OrganisationRecord, _c: CheckContext
+) -> Iterator[str]:
+    if not _blank(organisation.complaints_contact) and _blank(organisation.complaints_form_url):
+        yield (
+            "No complaint form is recorded; DPA 2018 s.164A(2) gives “a complaint form "
+            "which can be completed electronically and by other means” as the example of "
+            "facilitating complaints."
+        )
+
+
+@organisation_rule(
+    "ORG-COMPLAINT-ACK",
+    "How complaints are acknowledged not recorded",
+    WARNING,
+    "DPA 2018 s.164A(3) and (4)",
+    "complaints_acknowledgement",
+    "Say how and when each complaint is acknowledged (within 30 days) and how the outcome "
+    "is given.",
+    applies_from=DUAA_COMPLAINTS,
+)
+def organisation_complaint_acknowledgement_missing(
+    organisation: OrganisationRecord, _c: CheckContext
+) -> Iterator[str]:
+    route = not (
+        _blank(organisation.complaints_contact) and _blank(organisation.complaints_form_url)
+    )
+    if route and _blank(organisation.complaints_acknowledgement):
+        yield (
+            "The record does not say how complaints are acknowledged; DPA 2018 s.164A(3) "
+            "requires an acknowledgement within 30 days of receipt."
+        )
 
 
 # --- what Article 30 asks of every activity -------------------------------------------------
@@ -320,10 +421,11 @@ def lawful_basis_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[s
     "BASIS-PUBLIC-AUTHORITY",
     "Basis not open to a public authority",
     WARNING,
-    "Article 6(1), final paragraph",
+    "Article 6(1), closing words (as amended by DUAA 2025 s.70(2)(c))",
     "lawful_bases",
-    "For your tasks as a public authority use public task (e) or legal obligation (c); keep "
-    "this basis only for processing outside those tasks and say so in the explanation.",
+    "For your tasks as a public authority use public task (e) or legal obligation (c); if "
+    "this processing is truly outside your tasks, say why in the basis's “Outside our "
+    "public tasks because” column.",
 )
 def public_authority_basis(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
     # Only once the DPO has said so: a company told it "cannot use" legitimate interests
@@ -331,12 +433,88 @@ def public_authority_basis(record: ActivityRecord, context: CheckContext) -> Ite
     if context.organisation.is_public_authority is not True:
         return
     bases = law.lawful_bases()
-    for code in sorted(_bases(record)):
+    reported: set[str] = set()
+    for entry in record.lawful_bases:
+        code = entry.basis.strip().lower()
         basis = bases.get(code)
-        if basis is not None and basis.barred_for_public_authority_tasks:
+        # A reason recorded is the DPO's answer: the law bars these bases only "in the
+        # performance of their tasks", not for what a council does as any landlord would.
+        if basis is None or not basis.barred_for_public_authority_tasks:
+            continue
+        if not _blank(entry.outside_tasks_reason) or code in reported:
+            continue
+        reported.add(code)
+        yield (
+            f"{basis.article} ({basis.plain_name}) is relied on, but a public authority "
+            "cannot use it for the performance of its tasks (Article 6(1), closing words), "
+            "and no reason is recorded why this processing is outside them."
+        )
+
+
+@activity_rule(
+    "BASIS-REASON",
+    "Lawful basis without a reason",
+    WARNING,
+    "Articles 5(2) and 6(1); Article 13(1)(c)",
+    "lawful_bases",
+    "Say in the basis's “Why it applies” column why the processing is necessary for it.",
+)
+def basis_without_reason(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    bases = law.lawful_bases()
+    for entry in record.lawful_bases:
+        if _blank(entry.explanation):
+            basis = bases.get(entry.basis.strip().lower())
+            named = f"{basis.article} ({basis.plain_name})" if basis else entry.basis
             yield (
-                f"{basis.article} ({basis.plain_name}) is relied on, but a public authority "
-                "cannot use it for the performance of its tasks."
+                f"{named} is relied on with no reason why the processing is necessary for "
+                "it (accountability, Article 5(2))."
+            )
+
+
+@activity_rule(
+    "BASIS-LAW",
+    "Legal obligation or public task without the law named",
+    WARNING,
+    "Article 6(3)",
+    "lawful_bases",
+    "Name the Act or regulation that sets the duty or the task (for example “Children "
+    "Act 1989, s.17”) in the basis's Legislation column.",
+)
+def basis_without_law(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    bases = law.lawful_bases()
+    activity_laws = [name for name in record.legislation if not _blank(name)]
+    for entry in record.lawful_bases:
+        basis = bases.get(entry.basis.strip().lower())
+        named = [name for name in entry.legislation if not _blank(name)]
+        if basis is not None and basis.needs_law and not named and not activity_laws:
+            yield (
+                f"{basis.article} ({basis.plain_name}) must rest on UK law (Article 6(3)), "
+                "and no law is named."
+            )
+
+
+@activity_rule(
+    "RLI-ANNEX1",
+    "Recognised legitimate interest without an Annex 1 condition",
+    ERROR,
+    "Article 6(1)(ea) and 6(5); UK GDPR Annex 1",
+    "lawful_bases",
+    "Choose the Annex 1 condition the processing meets (disclosure for another body's public "
+    "task, security and defence, emergencies, crime, or safeguarding a vulnerable person); "
+    "if none fits, another basis is needed.",
+    applies_from=DUAA_MAIN,
+)
+def recognised_interest_without_condition(
+    record: ActivityRecord, _c: CheckContext
+) -> Iterator[str]:
+    for entry in record.lawful_bases:
+        if entry.basis.strip().lower() != "ea":
+            continue
+        if law.annex1_condition(entry.annex1_condition) is None:
+            yield (
+                "A recognised legitimate interest (Article 6(1)(ea)) is relied on without a "
+                "condition in Annex 1: the processing is necessary for one only if it meets "
+                "a condition there (Article 6(5))."
             )
 
 
@@ -355,16 +533,67 @@ def consent_record_missing(record: ActivityRecord, _c: CheckContext) -> Iterator
 
 
 @activity_rule(
+    "CONSENT-CHILD",
+    "Children's consent not arranged",
+    WARNING,
+    "Article 8(1) and (2)",
+    "child_consent_arrangements",
+    "Say how a child's age is checked and, for an online service offered directly to a child "
+    "under 13, how a parent gives or authorises consent.",
+)
+def child_consent_unarranged(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    uses_consent = "a" in _bases(record) or "a" in _article9_codes(record)
+    if (
+        uses_consent
+        and record.involves_children is True
+        and _blank(record.child_consent_arrangements)
+    ):
+        yield (
+            "Consent is relied on and children are involved, but nothing says how a child's "
+            "consent is handled (Article 8: under 13, a parent gives or authorises it for "
+            "online services)."
+        )
+
+
+# Consent is reviewed at least this often (ICO consent guidance: keep consents under review
+# and refresh them when anything changes); two years is ROPA desk's own reminder.
+CONSENT_REVIEW_DAYS = 730
+
+
+@activity_rule(
+    "CONSENT-REVIEW",
+    "Consent not reviewed",
+    WARNING,
+    "Articles 7(1) and 5(2)",
+    "consent_reviewed_on",
+    "Review the consent (its wording, the records and whether it still reflects what is "
+    "done) and record the date.",
+)
+def consent_not_reviewed(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
+    uses_consent = "a" in _bases(record) or "a" in _article9_codes(record)
+    if not uses_consent:
+        return
+    reviewed = record.consent_reviewed_on
+    if reviewed is None:
+        yield "Consent is relied on, but no date of its last review is recorded."
+    elif (context.today - reviewed).days > CONSENT_REVIEW_DAYS:
+        yield (f"Consent was last reviewed on {british_date(reviewed)}, more than two years ago.")
+
+
+@activity_rule(
     "LI-INTERESTS",
     "Legitimate interests not stated",
-    WARNING,
-    "Article 13(1)(d)",
+    ERROR,
+    "Article 13(1)(d) and 14(2)(b)",
     "legitimate_interests",
     "Say what the legitimate interests are; the privacy notice must tell people.",
 )
 def legitimate_interests_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
     if "f" in _bases(record) and _blank(record.legitimate_interests):
-        yield "Legitimate interests are relied on, but the interests are not stated."
+        yield (
+            "Legitimate interests are relied on, but the interests are not stated: the notice "
+            "must name them (Article 13(1)(d))."
+        )
 
 
 @activity_rule(
@@ -531,10 +760,10 @@ def article10_schedule1_missing(record: ActivityRecord, _c: CheckContext) -> Ite
     "TRANSFER-MECHANISM",
     "Transfer without a mechanism",
     ERROR,
-    "Article 30(1)(e); Articles 44 to 49",
+    "Article 30(1)(e); Article 44A(2)",
     "transfers",
-    "Choose the transfer mechanism: adequacy, IDTA, UK Addendum, binding corporate rules or "
-    "an Article 49 derogation.",
+    "Choose the transfer mechanism: transfer regulations (Article 45A), IDTA, UK Addendum, "
+    "binding corporate rules or an Article 49 derogation.",
 )
 def transfer_mechanism_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
     for transfer in record.transfers:
@@ -563,12 +792,12 @@ def transfer_safeguards_missing(record: ActivityRecord, _c: CheckContext) -> Ite
 
 @activity_rule(
     "TRANSFER-ADEQUACY",
-    "Adequacy relied on for a country without it",
+    "Transfer regulations relied on for a country without them",
     WARNING,
-    "DPA 2018 s.17A",
+    "Articles 44A(2)(a) and 45A",
     "transfers",
-    "Check the destination against the UK adequacy regulations on GOV.UK, or choose another "
-    "mechanism such as the IDTA.",
+    "Check the destination against the transfer (adequacy) regulations on GOV.UK, or choose "
+    "another mechanism such as the IDTA.",
 )
 def transfer_adequacy_doubtful(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
     adequate = law.adequacy_countries()
@@ -577,8 +806,72 @@ def transfer_adequacy_doubtful(record: ActivityRecord, _c: CheckContext) -> Iter
             transfer.destination.strip().casefold() not in adequate
         ):
             yield (
-                f"{transfer.destination} is not on the list of countries with UK adequacy "
-                "regulations that ROPA desk knows."
+                f"{transfer.destination} is not on the list of countries with UK transfer "
+                "regulations (Article 45A, formerly adequacy regulations) that ROPA desk knows."
+            )
+
+
+@activity_rule(
+    "TRANSFER-DPT",
+    "Data protection test not met or not recorded",
+    ERROR,
+    "Article 46(1A)(a)(ii)",
+    "transfers",
+    "Carry out the transfer risk assessment and record in the transfer's row that the data "
+    "protection test is met, with its date and a link to it.",
+    applies_from=DUAA_MAIN,
+)
+def transfer_data_protection_test_missing(
+    record: ActivityRecord, _c: CheckContext
+) -> Iterator[str]:
+    mechanisms = law.transfer_mechanisms()
+    for transfer in record.transfers:
+        mechanism = mechanisms.get(transfer.mechanism.strip())
+        if mechanism is None or not mechanism.needs_data_protection_test:
+            continue
+        answer = transfer.data_protection_test.strip()
+        if answer == "no":
+            yield (
+                f"The transfer to {transfer.destination} relies on {mechanism.name}, but the "
+                "data protection test is recorded as not met: the safeguards do not count "
+                "(Article 46(1A)(a)(ii))."
+            )
+        elif answer != "yes":
+            yield (
+                f"The transfer to {transfer.destination} relies on {mechanism.name}, but no "
+                "one has recorded considering that the data protection test is met "
+                "(Article 46(1A)(a)(ii))."
+            )
+
+
+@activity_rule(
+    "TRANSFER-DPT-RECORD",
+    "Data protection test not documented",
+    WARNING,
+    "Articles 5(2) and 46(1A)",
+    "transfers",
+    "Add the date of the transfer risk assessment and a link to it in the transfer's row.",
+    applies_from=DUAA_MAIN,
+)
+def transfer_data_protection_test_undocumented(
+    record: ActivityRecord, _c: CheckContext
+) -> Iterator[str]:
+    for transfer in record.transfers:
+        if transfer.data_protection_test.strip() != "yes":
+            continue
+        missing = [
+            what
+            for what, value in (
+                ("date", transfer.data_protection_test_date),
+                ("link", transfer.data_protection_test_link),
+            )
+            if _blank(value)
+        ]
+        if missing:
+            yield (
+                f"The data protection test for the transfer to {transfer.destination} is "
+                f"recorded as met, but its {' and '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not recorded."
             )
 
 
@@ -598,11 +891,53 @@ def processor_contract_missing(record: ActivityRecord, context: CheckContext) ->
         yield f"No contract is linked for the processor {_names(missing)}."
 
 
+@activity_rule(
+    "SOURCES",
+    "Sources not recorded",
+    WARNING,
+    "Article 14(1)(d) and 14(2)(f)",
+    "sources",
+    "Add where the data comes from: the person themselves, or the other organisations and "
+    "people who provide it.",
+)
+def sources_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    if _controls(record) and not record.sources:
+        yield (
+            "No source of the data is recorded: where data does not come from the person, "
+            "the notice must say where it comes from (Article 14(2)(f))."
+        )
+
+
+@activity_rule(
+    "SHARING-AGREEMENT",
+    "Recipient without a data sharing agreement",
+    WARNING,
+    "DPA 2018 s.121 (ICO data sharing code); Article 5(2)",
+    "recipients",
+    "In the library (Recipients), link the data sharing agreement with each organisation "
+    "that receives the data as a controller, or note there why none is needed (an internal "
+    "team, a body the law requires you to tell).",
+)
+def sharing_agreement_missing(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
+    if not _controls(record):
+        return
+    missing = [
+        name
+        for name in record.recipients
+        if not context.recipient_agreements.get(name_key(name), "").strip()
+    ]
+    if missing:
+        yield (
+            f"No data sharing agreement is linked for {_names(missing)}; where a recipient is "
+            "a controller in its own right, the ICO's data sharing code expects one."
+        )
+
+
 # --- DPIA and automated decisions -----------------------------------------------------------
 
 
 def dpia_screening(record: ActivityRecord, context: CheckContext) -> list[str]:
-    """The ICO screening criteria this activity meets; two or more mean a DPIA is needed."""
+    """The EDPB-style criteria this activity meets; two or more call for a DPIA."""
     criteria = {
         "special category data": bool(context.special_in(record.data_categories)),
         "children's data": record.involves_children is True,
@@ -613,19 +948,61 @@ def dpia_screening(record: ActivityRecord, context: CheckContext) -> list[str]:
     return [name for name, met in criteria.items() if met]
 
 
+# Words in the name of a kind of data that mean genetic or biometric data (Article 4(13),
+# 4(14)): the library says only "special category", not which.
+_GENETIC_WORDS = ("genetic", "dna", "genome")
+_BIOMETRIC_WORDS = ("biometric", "fingerprint", "facial recognition", "face recognition")
+
+
+def ico_high_risk(record: ActivityRecord) -> list[str]:
+    """The kinds of processing on the ICO's Article 35(4) list this activity does: the ones
+    the DPO ticked, and those the record shows (genetic or biometric data by name; automated
+    decisions about children or at large scale).  Any one calls for a DPIA."""
+    criteria = law.dpia_criteria()
+    met = {line.strip() for line in record.dpia_criteria.splitlines() if line.strip()}
+    names = [name_key(category) for category in record.data_categories]
+    if any(word in name for name in names for word in _GENETIC_WORDS):
+        met.add("genetic")
+    if any(word in name for name in names for word in _BIOMETRIC_WORDS):
+        met.add("biometric")
+    if record.automated_decisions is True and record.involves_children is True:
+        met.add("targeting_children")
+    if record.automated_decisions is True and record.large_scale is True:
+        met.add("large_scale_profiling")
+    return [criterion.name for code, criterion in criteria.items() if code in met]
+
+
+def dpia_indicated(record: ActivityRecord, context: CheckContext) -> bool:
+    """One criterion of the ICO's list, or two of the EDPB's, call for a DPIA."""
+    return bool(ico_high_risk(record)) or len(dpia_screening(record, context)) >= 2
+
+
 @activity_rule(
     "DPIA-NEEDED",
     "DPIA screening says a DPIA is needed",
     WARNING,
-    "Article 35(1) and (3)",
+    "Article 35(1), (3) and (4); the ICO's list of high-risk processing",
     "dpia_required",
     "Carry out a DPIA and mark it as required, or record the screening decision and why no "
     "DPIA is needed.",
 )
 def dpia_needed(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
-    met = dpia_screening(record, context)
-    if len(met) >= 2 and record.dpia_required is not True:
-        yield f"DPIA screening: {_plain_list(met)}; a DPIA is not marked as required."
+    if record.dpia_required is True:
+        return
+    on_list = ico_high_risk(record)
+    combined = dpia_screening(record, context)
+    if on_list:
+        yield (
+            f"DPIA screening: {_plain_list([_lower_first(n) for n in on_list])} "
+            "(on the ICO's list under Article 35(4), where one is enough); a DPIA is not "
+            "marked as required."
+        )
+    elif len(combined) >= 2:
+        yield f"DPIA screening: {_plain_list(combined)}; a DPIA is not marked as required."
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 @activity_rule(
@@ -645,14 +1022,66 @@ def dpia_not_recorded(record: ActivityRecord, _c: CheckContext) -> Iterator[str]
     "ADM-DETAILS",
     "Automated decisions not described",
     WARNING,
-    "Articles 13(2)(f) and 22",
+    "Articles 13(2)(f), 14(2)(g), 22A and 22C",
     "automated_decision_details",
-    "Describe the logic involved and the effects on people, and how they can ask for a person "
-    "to review the decision.",
+    "Describe the logic involved and the effects on people, and the Article 22C safeguards: "
+    "how they are told, can make representations, get a person to review it and contest it.",
 )
 def automated_decisions_undescribed(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
     if record.automated_decisions is True and _blank(record.automated_decision_details):
-        yield "Automated decisions are made, but the logic and effects are not described."
+        yield (
+            "Automated decisions are made, but the logic, the effects and the safeguards "
+            "(Article 22C) are not described."
+        )
+
+
+@activity_rule(
+    "ADM-RLI",
+    "Automated decision relying on a recognised legitimate interest",
+    ERROR,
+    "Article 22B(4)",
+    "automated_decisions",
+    "A significant decision based solely on automated processing may not rely on Article "
+    "6(1)(ea): add meaningful human involvement, or rely on another basis.",
+    applies_from=DUAA_MAIN,
+)
+def automated_decision_on_recognised_interest(
+    record: ActivityRecord, _c: CheckContext
+) -> Iterator[str]:
+    if record.automated_decisions is True and "ea" in _bases(record):
+        yield (
+            "Decisions are made by computer alone on processing that relies on a recognised "
+            "legitimate interest (Article 6(1)(ea)); Article 22B(4) does not allow a "
+            "significant decision to be taken that way."
+        )
+
+
+@activity_rule(
+    "ADM-SPECIAL",
+    "Automated decision on special category data without a 22B condition",
+    ERROR,
+    "Article 22B(1) to (3)",
+    "automated_decisions",
+    "Base the decision on explicit consent (Article 9(2)(a)), or make sure it is needed for a "
+    "contract or required or authorised by law with a substantial public interest condition "
+    "(Article 9(2)(g)); otherwise add meaningful human involvement.",
+    applies_from=DUAA_MAIN,
+)
+def automated_decision_on_special_data(
+    record: ActivityRecord, context: CheckContext
+) -> Iterator[str]:
+    special = context.special_in(record.data_categories)
+    if not (record.automated_decisions is True and special):
+        return
+    codes = set(_article9_codes(record))
+    # 22B(2): explicit consent; 22B(3): contract or law, with 9(2)(g).
+    if "a" in codes or "g" in codes:
+        return
+    yield (
+        f"Decisions are made by computer alone using special category data ({_names(special)}) "
+        "without explicit consent (Article 9(2)(a)) or a substantial public interest condition "
+        "(Article 9(2)(g)), which Article 22B(2) and (3) require for a significant decision."
+    )
 
 
 # --- questions the record has not answered ------------------------------------------------

@@ -23,23 +23,38 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ropa import law
 from ropa.checks.findings import Finding, Severity
 from ropa.dates import british_date, local_date
-from ropa.notices.records import AUDIENCES, LAYERS, NoticeRecord, PublishedVersion
+from ropa.notices.readability import CHILDREN_GRADE, reading_grade, word_count
+from ropa.notices.records import (
+    AUDIENCES,
+    LAYERS,
+    NoticeRecord,
+    PublishedVersion,
+    for_children,
+)
 from ropa.notices.wording import Wording, wording_for
 from ropa.records import ActivityRecord, OrganisationRecord, Role
 from ropa.sanitise import balance_bidi
 
-# The regulator's contact details (a fact, from the UK law reference).
-ICO_NAME = "Information Commissioner's Office"
-ICO_ADDRESS = "Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF"
-ICO_HELPLINE = "0303 123 1113"
-ICO_WEBSITE = "https://ico.org.uk/make-a-complaint"
+# The regulator's name and contacts are dated data (ropa.law.regulator): the notice names
+# the regulator in office on the day it is made.  Wording written with the ICO's names is
+# brought to that day's regulator by `_Builder.regulated`.
+_REGULATOR_NAMES = (
+    ("Information Commissioner's Office (ICO)", "display_name"),
+    ("Information Commissioner's Office", "name"),
+    ("the ICO", "the_short"),
+    ("ICO", "short_name"),
+)
+
+# What marks a draft in every format, and the line under its title.
+DRAFT_LABEL = "DRAFT"
+DRAFT_NOTE = "Draft, not published: do not give this text to the public as our privacy notice."
 
 # Sections whose content does not take part in "what has changed" comparisons.
 _NOT_COMPARED = {"changes", "updated"}
@@ -47,12 +62,79 @@ _NOT_COMPARED = {"changes", "updated"}
 # Article 6 bases in the order the Article lists them.
 _BASIS_ORDER = ["a", "b", "c", "d", "e", "ea", "f"]
 
+# Register text this long or longer is graded for a children's notice (shorter pieces are
+# names and labels, which a grade does not measure fairly).
+_GRADED_WORDS = 12
+
 # A sentence that names more services than this names them another way.
 MAX_NAMED = 5
 
 # A to-complete marker typed by a person rather than made by the notice: "[To complete]",
 # "[to complete: the MASH partners]", "[TBC]".
 TYPED_MARKER = re.compile(r"\[\s*(?:to\s+complete|tbc|todo)\b", re.IGNORECASE)
+
+
+# --- text meant for colleagues, not for the public --------------------------------------------
+
+# Notes to self a DPO leaves in register text: "TBC", "TODO".
+_NOTE_WORDS = re.compile(r"\b(TBC|TBD|TODO|FIXME)\b", re.IGNORECASE)
+# "check" or "ask" as an instruction, not as prose: opening the text or a clause and followed
+# by whom or what to ask ("? check IRMS", "Ask Legal", "check with HR"), or standing alone
+# at the end ("3 years (check)").  "We ask other agencies" and "Check results are recorded"
+# are prose and pass.
+_NOTE_INSTRUCTION = re.compile(
+    r"(?:^|[?(;:/\u2013-]\s*|[.!]\s+)((?i:check|ask|confirm))"
+    r"(?=\s+(?i:with)\b|\s+[A-Z]{2,}|\s+[A-Z][a-z]+|\s*[?)]|\s*$)"
+)
+_WEB_LINK = re.compile(r"(?i)\b(?:https?|ftp)://[^\s<>\"']+")
+_LINK_HOST = re.compile(r"(?i)^(?:https?|ftp)://(?:[^@/\s]*@)?(\[[^\]]*\]|[^/:?#\s]+)")
+# A file share (\\server\share), a file:// address, or a drive letter path.
+_FILE_PLACE = re.compile(r"(?i)(?:\\\\[\w.$-]+\\|\bfile:/|(?<![\w/])[A-Z]:\\\w)")
+# Names only a private network resolves.
+_PRIVATE_SUFFIXES = (".local", ".lan", ".internal", ".intranet", ".corp", ".localdomain", ".home")
+_PRIVATE_ADDRESS = re.compile(
+    r"^(?:10\.|127\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.|169\.254\.|\[)"
+)
+
+
+def _private_host(host: str) -> bool:
+    host = host.casefold().rstrip(".")
+    return (
+        "." not in host
+        or host.endswith(_PRIVATE_SUFFIXES)
+        or host.endswith(".home.arpa")
+        or _PRIVATE_ADDRESS.match(host) is not None
+    )
+
+
+def internal_text_reasons(text: str, *, questions: bool = True) -> list[str]:
+    """Why `text` reads as a note for colleagues rather than words for the public: a
+    question mark (a question the register has not answered, outside any web address), a
+    note-to-self word, or a link only the organisation's own network can open (an intranet
+    name such as https://sharepoint/..., a file share).  Empty when none is found."""
+    reasons = []
+    links = _WEB_LINK.findall(text)
+    without_links = _WEB_LINK.sub(" ", text)
+    if questions and "?" in without_links:
+        reasons.append("a question mark")
+    words = [m.group(1) for m in _NOTE_WORDS.finditer(without_links)]
+    words += [m.group(1) for m in _NOTE_INSTRUCTION.finditer(without_links)]
+    if words:
+        listed = join_names([f"“{w}”" for w in dict.fromkeys(words)])
+        reasons.append(f"the note {listed}")
+    private = [
+        found.group(1)
+        for link in links
+        if (found := _LINK_HOST.match(link)) is not None and _private_host(found.group(1))
+    ]
+    if private:
+        reasons.append(
+            f"a link to {join_names([f'“{h}”' for h in dict.fromkeys(private)])}, which only "
+            "our own network can open"
+        )
+    if _FILE_PLACE.search(without_links):
+        reasons.append("a file share or file path, which the public cannot open")
+    return reasons
 
 
 @dataclass
@@ -156,6 +238,18 @@ class NoticeDocument:
     # document: publishing compares it with the register before storing the version.
     built_from: dict[int, dt.datetime | None] = field(default_factory=dict)
     layer: str = "full"
+    # True unless this is the notice as last published (a stored notice whose full text
+    # has not changed since).  Every format marks a draft as one, so a draft is not taken
+    # for the published notice.
+    draft: bool = True
+    # Register text in a children's notice above the reading grade, with its grade, for the
+    # DPO to give plain words (NoticeRecord.plain_wording).
+    hard_text: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def marked_title(self) -> str:
+        """The title as a file shows it: "DRAFT: ..." for a draft."""
+        return f"{DRAFT_LABEL}: {self.title}" if self.draft else self.title
 
     @property
     def title(self) -> str:
@@ -246,7 +340,7 @@ class NoticeDocument:
         notice = dataclasses.replace(
             self.notice, introduction=_strip_markers(self.notice.introduction)
         )
-        return dataclasses.replace(self, notice=notice, sections=sections)
+        return dataclasses.replace(self, notice=notice, sections=sections, draft=False)
 
 
 _TYPED_MARKER_SPAN = re.compile(TYPED_MARKER.pattern + r"[^\]]*\]?", re.IGNORECASE)
@@ -310,8 +404,10 @@ def compose(
     if layer not in LAYERS:
         raise ValueError(f"unknown notice layer {layer!r}")
     now = now or dt.datetime.now().replace(microsecond=0)
-    builder = _Builder(notice, organisation, special_categories, criminal_categories, findings)
-    covered = builder.drop_processor_activities(list(activities))
+    builder = _Builder(
+        notice, organisation, special_categories, criminal_categories, findings, on=now.date()
+    )
+    covered = builder.for_people(builder.drop_processor_activities(list(activities)))
     if layer == "short":
         sections = builder.short_layer(covered)
     elif layer == "just-in-time":
@@ -319,6 +415,8 @@ def compose(
     else:
         sections = builder.full_notice(covered)
     if not covered:
+        if not sections:
+            sections = [Section("covers", "What this notice covers")]
         builder.gap(
             sections[0],
             "The notice covers no activities. Choose activities or business functions for it.",
@@ -328,12 +426,39 @@ def compose(
         notice, organisation, list(covered), sections, builder.warnings, now, layer=layer
     )
     document.built_from = {a.id: a.updated_at for a in activities if a.id is not None}
+    builder.mark_internal_text(document)
+    document.hard_text = dict(builder.hard_text)
+    document.draft = _is_draft(
+        document,
+        lambda: compose(
+            notice,
+            organisation,
+            activities,
+            special_categories=special_categories,
+            criminal_categories=criminal_categories,
+            findings=findings,
+            now=now,
+        ),
+    )
     if layer == "full":
         document.sections.append(changes_section(document, notice.last_published))
         updated = Section("updated", "Last updated")
         updated.paragraph(f"This notice was last updated on {document.last_updated}.")
         document.sections.append(updated)
     return document
+
+
+def _is_draft(document: NoticeDocument, full_notice: Callable[[], NoticeDocument]) -> bool:
+    """Whether the document is anything but the notice as last published: a notice never
+    published, or whose full text now differs from its last published version (whatever
+    the layer: the first layer and text for forms go with the full notice they summarise)."""
+    published = document.notice.last_published
+    if published is None or document.notice.id is None:
+        return True
+    full = document if document.layer == "full" else full_notice()
+    if full.todos():
+        return True
+    return bool(full.without_todos().content_for_comparison() != published.content)
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -552,8 +677,12 @@ class _Builder:
         special: set[str],
         criminal: set[str],
         findings: Sequence[Finding],
+        on: dt.date | None = None,
     ) -> None:
         self.notice = notice
+        # The law and the regulator as they stand on the day the notice is made.
+        self.on = on or dt.date.today()
+        self.regulator = law.regulator(self.on)
         self.organisation = organisation
         self.special = special
         self.criminal = criminal
@@ -562,6 +691,10 @@ class _Builder:
         self.references: set[str] = set()
         self.warnings: list[NoticeWarning] = []
         self.marked: set[int] = set()  # ids of the findings already marked in the text
+        # The people the notice is for (casefolded), None = everyone its activities name.
+        self.people: set[str] | None = None
+        # Register text above a child's reading grade, with its grade.
+        self.hard_text: dict[str, float] = {}
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -574,7 +707,91 @@ class _Builder:
         section.todo(todo)
 
     def text(self, value: str) -> str:
-        return public_text(value, self.references)
+        """Register text as this notice says it: the notice's own plain words for it when
+        the DPO gave some, else as recorded (a children's notice warns of hard text)."""
+        text = public_text(value, self.references)
+        wording = self.notice.plain_wording
+        plain = wording.get(" ".join(text.split())) or wording.get(" ".join(value.split()))
+        if plain:
+            return plain
+        if self.notice.audience == "children":
+            self._check_reading(text)
+        return text
+
+    def _check_reading(self, text: str) -> None:
+        """Warn, paragraph by paragraph, of register text above a child's reading grade
+        (Art 12(1): clear and plain language, in particular for a child)."""
+        key = " ".join(text.split())
+        if key in self.hard_text or word_count(key) < _GRADED_WORDS:
+            return
+        grade = reading_grade(key)
+        if grade <= CHILDREN_GRADE:
+            return
+        self.hard_text[key] = grade
+        self.warn(
+            "reading",
+            "Plain wording",
+            f"“{_shorten(key, 100)}” reads at school grade {grade:.1f}, above grade "
+            f"{CHILDREN_GRADE:.0f} for children. Give this notice plain words for it.",
+        )
+
+    def for_people(self, activities: list[ActivityRecord]) -> list[ActivityRecord]:
+        """The activities about the people the notice is for: those the DPO chose, or for a
+        children's notice by default the children and young people the activities name.
+        An activity about none of them is left out, and the DPO told so."""
+        chosen = self.notice.individuals
+        if not chosen and self.notice.audience != "children":
+            return activities
+        if chosen:
+            self.people = {" ".join(n.split()).casefold() for n in chosen}
+        else:
+            self.people = {
+                " ".join(n.split()).casefold()
+                for a in activities
+                for n in a.individuals
+                if for_children(n)
+            }
+        kept = []
+        for activity in activities:
+            if any(" ".join(n.split()).casefold() in self.people for n in activity.individuals):
+                kept.append(activity)
+            else:
+                self.warn(
+                    "check",
+                    "Who we are",
+                    f"{activity.reference} {activity.name} is left out: it holds information "
+                    "about none of the people this notice is for. Choose the people in the "
+                    "notice if it should be in.",
+                )
+        return kept
+
+    def covered_people(self, activities: Iterable[ActivityRecord]) -> list[str]:
+        return self.texts(
+            n
+            for a in activities
+            for n in a.individuals
+            if self.people is None or " ".join(n.split()).casefold() in self.people
+        )
+
+    def regulated(self, sentence: str) -> str:
+        """A sentence naming the regulator, naming the one in office on the notice's day:
+        "{regulator}" is filled in, and the ICO's names are replaced when it has changed."""
+        regulator = self.regulator
+        names = {
+            "display_name": regulator.display_name,
+            "name": regulator.name,
+            "short_name": regulator.short_name,
+            "the_short": f"the {regulator.short_name}",
+        }
+        if "{regulator}" in sentence:
+            return sentence.replace("{regulator}", regulator.name)
+        if regulator.name == "Information Commissioner's Office":
+            return sentence
+        pattern = "|".join(re.escape(old) for old, _key in _REGULATOR_NAMES)
+        replacements = dict(_REGULATOR_NAMES)
+        return re.sub(
+            rf"(?<!\w)(?:{pattern})(?!\w)", lambda m: names[replacements[m.group(0)]], sentence
+        )
 
     def texts(self, values: Iterable[str]) -> list[str]:
         return _unique(self.text(value) for value in values)
@@ -626,6 +843,48 @@ class _Builder:
                 f"{where}{finding.message} {finding.fix}".strip(),
             )
 
+    def mark_internal_text(self, document: NoticeDocument) -> None:
+        """Mark each piece of text that reads as a note for colleagues (internal_text_reasons)
+        just after it, as a gap: published only over a reason.  The notice's own words never
+        carry these; register text and what the DPO typed may.  A question in the DPO's own
+        introduction or extra sections is theirs to ask the reader, so only register text
+        is held to "no question marks"."""
+        if not document.sections:
+            return
+        for paragraph in document.introduction:
+            self._mark_internal(document.sections[0], None, "Introduction: " + paragraph, False)
+        for section in document.sections:
+            own_text = section.key.startswith("extra-")
+            self._mark_internal(section, None, section.heading, not own_text)
+            for block in list(section.blocks):
+                if block.kind in ("todo", "subheading"):
+                    continue
+                for line in block.lines():
+                    self._mark_internal(section, block, line, not own_text)
+
+    def _mark_internal(
+        self, section: Section, after: Block | None, line: str, questions: bool
+    ) -> None:
+        # A typed "[TBC]" is a gap already (NoticeDocument.todos): not counted twice.
+        reasons = internal_text_reasons(_strip_markers(line), questions=questions)
+        if not reasons:
+            return
+        quoted = _shorten(line, 120)
+        self.warn(
+            "gap",
+            section.heading,
+            f"“{quoted}” reads as a note for colleagues, not for the public "
+            f"({'; '.join(reasons)}). Rewrite it in the register for the public.",
+        )
+        marker = Block(
+            "todo",
+            f"[To complete: rewrite “{quoted}” for the public: it has {join_names(reasons)}.]",
+        )
+        position = section.blocks.index(after) + 1 if after is not None else 0
+        while position < len(section.blocks) and section.blocks[position].kind == "todo":
+            position += 1
+        section.blocks.insert(position, marker)
+
     def mark_organisation_findings(self, section: Section, rule_ids: set[str]) -> None:
         for finding in self.errors:
             if finding.activity_id is None and finding.rule_id in rule_ids:
@@ -646,8 +905,19 @@ class _Builder:
             section = Section(f"extra-{position}", extra.heading)
             add_user_text(section, extra.body)
             sections.append(section)
-        sections.extend([self.rights(services), self.dpo(), self.complaints()])
+        sections.append(self.rights(services))
+        if self.notice.choices.strip():
+            sections.append(self.choices())
+        sections.extend([self.dpo(), self.complaints()])
         return sections
+
+    def choices(self) -> Section:
+        """Choices beyond the statutory rights (the NHS national data opt-out, unsubscribing
+        from a newsletter), as the DPO records them for the notice."""
+        section = Section("choices", self.words.choices_heading)
+        section.paragraph(self.words.choices_intro)
+        add_user_text(section, self.notice.choices)
+        return section
 
     def who_we_are(self, activities: list[ActivityRecord], services: list[Service]) -> Section:
         section = Section("who", "Who we are")
@@ -668,7 +938,8 @@ class _Builder:
         self.mark_organisation_findings(section, {"ORG-NAME", "ORG-CONTACT"})
         if org.ico_registration:
             section.paragraph(
-                f"We are registered with the {ICO_NAME} under number {org.ico_registration}."
+                f"We are registered with the {self.regulator.name} under number "
+                f"{org.ico_registration}."
             )
         if org.representative_name:
             contact = ", ".join(
@@ -689,7 +960,7 @@ class _Builder:
             if activity.role == Role.JOINT_CONTROLLER and partners:
                 section.paragraph(
                     self.words.joint.format(
-                        service=activity.name, partners=partners.strip().rstrip(".")
+                        service=activity.name, partners=self.text(partners).strip().rstrip(".")
                     )
                 )
         if services:
@@ -749,7 +1020,7 @@ class _Builder:
 
         # What we collect
         section.subheading(words.what)
-        people = self.texts(n for a in activities for n in a.individuals)
+        people = self.covered_people(activities)
         if people and words.about_list:
             section.paragraph(words.about_list)
             section.names(people)
@@ -769,10 +1040,18 @@ class _Builder:
         purposes = self.purpose_bases(activities)
         if purposes:
             section.subheading(words.why)
-            section.table(
-                list(words.purpose_columns),
-                [[purpose, self.basis_label(codes)] for purpose, codes in purposes],
-            )
+            if len({tuple(codes) for _purpose, codes in purposes}) == 1:
+                # One basis (or set of bases) for every purpose: said once, after them.
+                section.bullets(purpose for purpose, _codes in purposes)
+                basis = _lower_first(self.basis_label(purposes[0][1], short=True))
+                said = words.one_basis if len(purposes) == 1 else words.same_basis
+                section.paragraph(said.format(basis=basis))
+            else:
+                section.table(
+                    list(words.purpose_columns),
+                    # Children read the short plain words: the table's rows stay short.
+                    [[purpose, self.basis_label(codes, short=True)] for purpose, codes in purposes],
+                )
         self.mark_findings(section, activities, ["purposes"])
         # On what basis
         reasons = self._reasons(activities)
@@ -804,7 +1083,7 @@ class _Builder:
         section.subheading(words.sharing)
         recipients = self.texts(n for a in activities for n in a.recipients)
         processors = self.texts(n for a in activities for n in a.processors)
-        section.names(recipients)
+        section.names(self._with_reasons(recipients, activities, service.name))
         if processors:
             section.paragraph(words.processors)
             section.names(processors)
@@ -871,6 +1150,39 @@ class _Builder:
                 labels.append(f"Article 6(1)({code})")
         text = join_names([labels[0], *(_lower_first(label) for label in labels[1:])])
         return text[:1].upper() + text[1:]
+
+    def _with_reasons(
+        self, recipients: list[str], activities: list[ActivityRecord], service: str
+    ) -> list[str]:
+        """Each recipient with why it gets the data, as the register records it per
+        activity (Art 13(1)(e) asks for the recipients; saying why is what readers ask)."""
+        reasons: dict[str, list[str]] = {}
+        for activity in activities:
+            given = {
+                " ".join(k.split()).casefold(): v for k, v in activity.recipient_reasons.items()
+            }
+            for name in activity.recipients:
+                reason = given.get(" ".join(name.split()).casefold(), "").strip()
+                if reason:
+                    key = self.text(name).casefold()
+                    reasons.setdefault(key, [])
+                    text = self.text(reason).rstrip(".")
+                    if text.casefold() not in (r.casefold() for r in reasons[key]):
+                        reasons[key].append(text)
+        missing = [r for r in recipients if r.casefold() not in reasons]
+        if reasons and missing:
+            self.warn(
+                "check",
+                service,
+                f"No reason is recorded for giving the data to: {join_names(missing)}. Add why "
+                "each recipient gets it in the activity (Why each recipient gets it).",
+            )
+        return [
+            f"{name}: {_lower_first('; '.join(reasons[name.casefold()]))}"
+            if name.casefold() in reasons
+            else name
+            for name in recipients
+        ]
 
     def _reasons(self, activities: list[ActivityRecord]) -> list[str]:
         """Each basis with how the service uses it and the laws behind it (those its
@@ -942,6 +1254,12 @@ class _Builder:
             reasons.append(_sentence(words.special_basis.format(condition=join_names(conditions))))
         if any(a.article10_basis for a in activities):
             reasons.append(_sentence(words.criminal_basis.format(basis=words.criminal_law_basis)))
+        # Article 13(1)(d): the legitimate interests are told in every audience's notice.
+        for activity in activities:
+            if any(e.basis == "f" for e in activity.lawful_bases) and activity.legitimate_interests:
+                interests = _sentence(self.text(activity.legitimate_interests))
+                reasons.append(words.interests.format(interests=interests))
+        reasons = _unique(reasons)
         names_laws = any(
             a.legislation or any(e.legislation for e in a.lawful_bases) for a in activities
         )
@@ -967,7 +1285,7 @@ class _Builder:
         return f"Schedule 1 to the Data Protection Act 2018, {plural} {listed}"
 
     def _transfers(self, section: Section, activities: list[ActivityRecord], labelled: Any) -> None:
-        mechanisms = law.transfer_mechanisms()
+        mechanisms = law.transfer_mechanisms(self.on)
         items = []
         for activity in activities:
             for transfer in activity.transfers:
@@ -975,6 +1293,10 @@ class _Builder:
                 parts = [f"To {place_name(self.text(transfer.destination))}."]
                 if mechanism:
                     parts.append(self.words.plain_transfer or mechanism.notice_text)
+                    # Article 46(1A): said only when the register records the test as met.
+                    tested = transfer.data_protection_test.strip() == "yes"
+                    if tested and mechanism.test_met_text and not self.words.plain_transfer:
+                        parts.append(mechanism.test_met_text)
                 if transfer.safeguards:
                     parts.append(_sentence(self.text(transfer.safeguards)))
                 items.append(labelled(activity, " ".join(parts)))
@@ -997,6 +1319,7 @@ class _Builder:
                 "involved, and if so the logic and its effects.",
             )
         if not automated:
+            self._no_automated(section, activities)
             return
         section.subheading(self.words.automated)
         section.bullets(
@@ -1005,6 +1328,24 @@ class _Builder:
             if a.automated_decision_details
         )
         section.paragraph(self.words.automated_review)
+
+    def _no_automated(self, section: Section, activities: list[ActivityRecord]) -> None:
+        """Say that no decision is made by computer alone only where the register records
+        it: the answer "No" with a note of how decisions are made.  A "No" on its own cannot
+        be told apart from a question never answered (an unticked box, a blank cell read
+        as No), so then the notice says nothing and the DPO is told why."""
+        unknown = [a for a in activities if not a.automated_decision_details.strip()]
+        if not unknown:
+            section.paragraph(self.words.no_automated)
+            return
+        self.warn(
+            "check",
+            section.heading,
+            f"The notice does not say that no decision is made by computer alone: the "
+            f"register does not record it for {_names(unknown)}. If a person is involved in "
+            "every decision, say so in “About the automated decisions” (for example “No: a "
+            "social worker makes every decision”).",
+        )
 
     # --- rights --------------------------------------------------------------------------
 
@@ -1019,13 +1360,15 @@ class _Builder:
             if code == "complain":
                 continue  # "How to complain" has its own section
             if code == "erasure":
-                self._erasure(section, right.name, services)
+                self._erasure(section, self.words.rights_names.get(code) or right.name, services)
                 continue
             applying = [s for s in services if self._right_applies(code, right.applies, s, bases)]
             if not applying:
                 continue
-            section.subheading(right.name)
+            section.subheading(self.words.rights_names.get(code) or right.name)
             section.paragraph(self._right_text(code, right.notice_text))
+            if code == "access" and self.notice.sar_url.strip():
+                section.link(words.sar_link, self.notice.sar_url.strip())
             if right.applies != "always" and len(applying) < len(services):
                 section.paragraph(self._applies_to(code, applying, services, bases))
         return section
@@ -1056,6 +1399,8 @@ class _Builder:
             items.append(f"{basis.name}{where}: {self.words.erasure_by_basis[code]}.")
         section.bullets(items)
         section.paragraph(self.words.erasure_always)
+        if self.notice.retention_schedule_url.strip():
+            section.link(self.words.retention_schedule_link, self.notice.retention_schedule_url)
 
     def _applies_to(
         self,
@@ -1146,31 +1491,66 @@ class _Builder:
         return section
 
     def complaints(self) -> Section:
+        """Complain to us first (DPA 2018 s.164A): how, with the form and how we acknowledge
+        it; then to the regulator in office, with the provision the right rests on."""
         words = self.words
         section = Section("complain", words.complain_heading)
-        own = self.organisation.complaints_contact
+        org = self.organisation
+        own = org.complaints_contact
         # "Tell us first" once: not again when the organisation's own words already ask it.
         if not re.search(r"\bfirst\b", own, re.IGNORECASE):
             section.paragraph(words.complain_first)
         if own:
             for paragraph in split_paragraphs(own):
-                section.paragraph(paragraph)
+                section.paragraph(self.text(paragraph))
         else:
             section.paragraph(words.complain_contact)
-        section.paragraph(words.complain_ico)
+        self._complaint_form(section)
+        if org.complaints_acknowledgement.strip():
+            for paragraph in split_paragraphs(self.text(org.complaints_acknowledgement)):
+                section.paragraph(paragraph)
+        self.mark_organisation_findings(section, {"ORG-COMPLAINTS"})
+        section.paragraph(self.regulated(words.complain_ico))
+        regulator = self.regulator
         section.details(
             [
-                f"Post: {ICO_NAME}, {ICO_ADDRESS}",
-                f"Helpline: {ICO_HELPLINE}",
-                f"Website: {ICO_WEBSITE}",
+                f"Post: {regulator.name}, {regulator.address}",
+                f"Helpline: {regulator.helpline}",
+                f"Website: {regulator.complaint_url}",
             ]
         )
+        right = law.rights(self.on)["complain"]
+        if right.citation and not self.words.plain_bases:
+            section.paragraph(
+                f"This right to complain to the {regulator.name} is set out in {right.citation}."
+            )
         return section
+
+    def _complaint_form(self, section: Section) -> None:
+        address = self.organisation.complaints_form_url.strip()
+        if _is_web_address(address):
+            section.link(self.complaint_form_label, address)
+        elif address:
+            section.paragraph(f"{self.complaint_form_label}: {self.text(address)}")
+
+    @property
+    def complaint_form_label(self) -> str:
+        return "Complain to us online" if not self.words.plain_bases else "Our complaint form"
 
     # --- the short first layer -----------------------------------------------------------
 
     def full_notice_address(self) -> str:
-        return self.notice.full_notice_url.strip() or self.organisation.website.strip()
+        """Where the full notice is published.  Never the website's home page in its place:
+        a reader sent there for "the full notice" does not find it."""
+        return self.notice.full_notice_url.strip()
+
+    def no_full_notice_address(self, section: Section) -> None:
+        self.gap(
+            section,
+            "No address is set for the full notice, so this layer cannot send readers to it. "
+            "Give the notice's full notice address (where the full notice is published).",
+            "the web address where the full notice is published.",
+        )
 
     def short_layer(self, covered: list[ActivityRecord]) -> list[Section]:
         words = self.words
@@ -1193,12 +1573,28 @@ class _Builder:
         else:
             sharing.paragraph(words.not_shared)
         rights = Section("rights", words.rights_heading)
-        rights.paragraph(words.short_rights)
+        rights.paragraph(self.regulated(words.short_rights))
+        if self.notice.sar_url.strip():
+            rights.link(words.sar_link, self.notice.sar_url.strip())
         contact = Section("contact", words.short_contact)
         contact.paragraph(words.short_contact_dpo)
         contact.details(self.dpo_details())
-        contact.paragraph(words.short_contact_ico)
-        contact.details([f"Helpline: {ICO_HELPLINE}", f"Website: {ICO_WEBSITE}"])
+        # Complaints come to us first (DPA 2018 s.164A), then to the regulator.
+        contact.paragraph(words.complain_first)
+        if self.organisation.complaints_form_url.strip():
+            self._complaint_form(contact)
+        elif self.organisation.complaints_contact.strip():
+            contact.paragraph(split_paragraphs(self.text(self.organisation.complaints_contact))[0])
+        else:
+            contact.paragraph(words.complain_contact)
+        self.mark_organisation_findings(contact, {"ORG-COMPLAINTS"})
+        contact.paragraph(self.regulated(words.short_contact_ico))
+        contact.details(
+            [
+                f"Helpline: {self.regulator.helpline}",
+                f"Website: {self.regulator.complaint_url}",
+            ]
+        )
         address = self.full_notice_address()
         if _is_web_address(address):
             contact.link(words.full_link, address)
@@ -1206,6 +1602,7 @@ class _Builder:
             contact.paragraph(f"{words.full_link}: {address}")
         else:
             contact.paragraph(words.full_ask)
+            self.no_full_notice_address(contact)
         return [who, uses, sharing, rights, contact]
 
     def _main_purposes(self, service: Service) -> str:
@@ -1270,6 +1667,8 @@ class _Builder:
             section.paragraph(" ".join(_sentence(s) for s in sentences))
             self.mark_findings(section, [activity])
             sections.append(section)
+        if sections and not address:
+            self.no_full_notice_address(sections[0])
         return sections
 
 

@@ -20,7 +20,7 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-from ropa.notices.content import NoticeDocument
+from ropa.notices.content import DRAFT_NOTE, NoticeDocument
 from ropa.paths import resource
 
 TEMPLATE_FOLDER = resource("notices", "docx")
@@ -131,7 +131,9 @@ def _document_xml(notice: NoticeDocument) -> str:
     meta = " · ".join(
         part for part in (notice.organisation.name, f"Last updated {notice.last_updated}") if part
     )
-    body = [_paragraph(notice.title, "Title"), _paragraph(meta, "Subtitle")]
+    body = [_paragraph(notice.marked_title, "Title"), _paragraph(meta, "Subtitle")]
+    if notice.draft:
+        body.append(_paragraph(DRAFT_NOTE, "ToComplete"))
     body.extend(_paragraph(paragraph) for paragraph in notice.introduction)
     for section in notice.sections:
         body.append(_paragraph(section.heading, "Heading1"))
@@ -157,7 +159,7 @@ def _document_xml(notice: NoticeDocument) -> str:
 
 def _header_xml(notice: NoticeDocument) -> str:
     # The title on the left, the date on the right (the Header style's right tab stop).
-    line = _runs(f"{notice.title}\tLast updated {notice.last_updated}")
+    line = _runs(f"{notice.marked_title}\tLast updated {notice.last_updated}")
     return (
         f'{_XML_DECLARATION}<w:hdr xmlns:w="{_WORD_NAMESPACE}">'
         f'<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr>{line}</w:p></w:hdr>'
@@ -172,7 +174,7 @@ def _core_properties_xml(notice: NoticeDocument) -> str:
         'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:title>{_text(notice.title)}</dc:title>"
+        f"<dc:title>{_text(notice.marked_title)}</dc:title>"
         f"<dc:creator>{_text(notice.organisation.name)}</dc:creator>"
         "<dc:language>en-GB</dc:language>"
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{generated}</dcterms:created>'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,10 +66,24 @@ class NoticeRecord:
     # "function" or "activity": what each per-service section of the full notice covers;
     # "" chooses for the audience (see `sections_by`).
     grouping: str = ""
-    # Where the full notice is published, for the short layer's link ("" = the website).
+    # Where the full notice is published, for the short layer's link and the text for forms
+    # ("" = not set: those layers then show a gap, never the website's home page).
     full_notice_url: str = ""
     business_functions: list[str] = field(default_factory=list)
     activity_ids: list[int] = field(default_factory=list)
+    # The people it is for (categories of individuals, as the register names them); empty =
+    # everyone the covered activities hold data about, or for a children's notice the
+    # children and young people among them (see `for_children`).
+    individuals: list[str] = field(default_factory=list)
+    # Register text -> the words this notice says instead: plain words a child reads, for
+    # purposes, statutory requirements, automated decisions and the like.
+    plain_wording: dict[str, str] = field(default_factory=dict)
+    # Choices and opt-outs beyond the statutory rights ("NHS national data opt-out:
+    # https://..."): one per paragraph or "- " line.
+    choices: str = ""
+    # Where to make a subject access request, and where the retention schedule is published.
+    sar_url: str = ""
+    retention_schedule_url: str = ""
     sections: list[NoticeSectionEntry] = field(default_factory=list)
     # Set by the register; ignored when creating.
     id: int | None = None
@@ -103,10 +118,34 @@ SCALAR_FIELDS = (
     "template",
     "grouping",
     "full_notice_url",
+    "choices",
+    "sar_url",
+    "retention_schedule_url",
 )
 EDITABLE_FIELDS = (
     *SCALAR_FIELDS,
     "business_functions",
     "activity_ids",
     "sections",
+    "individuals",
+    "plain_wording",
 )
+
+# Words in a category of individuals that name children ("Children and young people",
+# "Pupils", "Looked after children", "Care leavers"): a children's notice covers these
+# people unless the DPO chooses others.
+_CHILD_WORDS = re.compile(
+    r"\b(child|children|young (?:people|person)|pupils?|students?|care leavers?|teenagers?|"
+    r"youths?|bab(?:y|ies)|infants?|minors?|under[- ]18s?)\b",
+    re.IGNORECASE,
+)
+
+
+def for_children(individual: str) -> bool:
+    """Whether a category of individuals names children ("Parents of children" does not:
+    it names parents)."""
+    found = _CHILD_WORDS.search(individual)
+    if found is None:
+        return False
+    before = individual[: found.start()].casefold()
+    return not re.search(r"\b(parents?|carers?|adopters?|teachers?|staff|of|about|for)\b", before)

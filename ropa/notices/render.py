@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from ropa.errors import RopaError
 from ropa.files import write_bytes_atomically, write_text_atomically
-from ropa.notices.content import NoticeDocument
+from ropa.notices.content import DRAFT_NOTE, NoticeDocument
 from ropa.notices.records import NoticeRecord
 from ropa.paths import resource
 
@@ -144,7 +144,10 @@ def custom_template_format(path: str | Path) -> str | None:
 def template_context(document: NoticeDocument, fmt: str) -> dict[str, Any]:
     """The notice as plain values (dicts, lists, text): a template reads it, nothing more."""
     notice = {
-        "title": document.title,
+        # A draft's title says so ("DRAFT: ..."), in a DPO's own template too.
+        "title": document.marked_title,
+        "draft": document.draft,
+        "draft_note": DRAFT_NOTE if document.draft else "",
         "audience": document.audience_label,
         "audience_code": document.notice.audience,
         "layer": document.layer,

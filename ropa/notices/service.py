@@ -28,6 +28,7 @@ from db.models import (
 )
 from ropa.checks import check_activities, load_context
 from ropa.errors import ConflictError, NotFoundError, RopaError, ValidationError
+from ropa.fields import Kind, fields_of_kind
 from ropa.history import ChangeLog
 from ropa.identity import current_user
 from ropa.library import name_key
@@ -44,6 +45,7 @@ from ropa.notices.records import (
 )
 from ropa.notices.render import render_text
 from ropa.records import ActivityRecord, LibraryKind
+from ropa.spreadsheets.cells import is_empty
 from ropa.wording import count_of
 
 if TYPE_CHECKING:
@@ -116,7 +118,7 @@ class NoticeService:
                 special.add(item.name.casefold())
             if item.criminal_offence:
                 criminal.add(item.name.casefold())
-        activities = self.covered_activities(record)
+        activities = [_as_published(activity) for activity in self.covered_activities(record)]
         context = load_context(self.register)
         return compose(
             record,
@@ -255,6 +257,21 @@ class NoticeService:
             return _to_published(version)
 
 
+# The activity's own words that a notice may quote to the public.
+_PUBLIC_TEXT = sorted(fields_of_kind(Kind.TEXT, Kind.LONG_TEXT, Kind.LINK))
+
+
+def _as_published(activity: ActivityRecord) -> ActivityRecord:
+    """ "N/A" or "None", kept as the DPO wrote it in a spreadsheet, is their note, not words
+    for the public: the notice takes such a field as not given, and says what is missing."""
+    blanked: dict[str, Any] = {
+        name: ""
+        for name in _PUBLIC_TEXT
+        if getattr(activity, name) and is_empty(getattr(activity, name))
+    }
+    return dataclasses.replace(activity, **blanked) if blanked else activity
+
+
 def build_document(
     register: Register,
     notice: int | NoticeRecord,
@@ -294,6 +311,11 @@ def to_record(notice: Notice) -> NoticeRecord:
         grouping=notice.grouping,
         full_notice_url=notice.full_notice_url,
         business_functions=_split_functions(notice.business_functions),
+        individuals=_split_functions(notice.individuals),
+        plain_wording=_plain_wording_from(notice.plain_wording),
+        choices=notice.choices,
+        sar_url=notice.sar_url,
+        retention_schedule_url=notice.retention_schedule_url,
         activity_ids=[link.activity_id for link in notice.activity_links],
         sections=[NoticeSectionEntry(s.heading, s.body) for s in notice.sections],
         version=notice.version,
@@ -356,8 +378,14 @@ def _normalise(changes: dict[str, Any]) -> dict[str, Any]:
             clean[name] = _required_title(value)
         elif name == "audience":
             clean[name] = _audience(value)
-        elif name in ("introduction", "contact_text", "template"):
+        elif name in ("introduction", "contact_text", "template", "choices"):
             clean[name] = _text(name, value)
+        elif name in ("sar_url", "retention_schedule_url"):
+            clean[name] = _link(name, value)
+        elif name == "individuals":
+            clean[name] = _functions(value)
+        elif name == "plain_wording":
+            clean[name] = _plain_wording(value)
         elif name == "grouping":
             clean[name] = _grouping(value)
         elif name == "full_notice_url":
@@ -415,10 +443,51 @@ def _web_address(value: Any) -> str:
     if address and not re.match(r"(?i)https?://\S+$", address):
         raise ValidationError(
             f"“{address}” is not a web address. Give the address where the full notice is "
-            "published, starting with https://, or leave it empty to link to the website.",
+            "published, starting with https://.",
             "full_notice_url",
         )
     return address
+
+
+_LINK_NAMES = {
+    "sar_url": "where to make a subject access request",
+    "retention_schedule_url": "where the retention schedule is published",
+}
+
+
+def _link(name: str, value: Any) -> str:
+    address = _text(name, value)
+    if address and not re.match(r"(?i)https?://\S+$", address):
+        raise ValidationError(
+            f"“{address}” is not a web address. Give {_LINK_NAMES[name]}, starting with "
+            "https://, or leave it empty.",
+            name,
+        )
+    return address
+
+
+def _plain_wording(value: Any) -> dict[str, str]:
+    """Register text -> the notice's own words for it; an entry with no words is dropped."""
+    if not isinstance(value, dict):
+        raise ValidationError(
+            "The plain wording must pair each piece of register text with its words.",
+            "plain_wording",
+        )
+    clean: dict[str, str] = {}
+    for original, words in value.items():
+        key = " ".join(str(original).split())
+        text = " ".join(str(words or "").split())
+        if key and text:
+            clean[key] = text
+    return clean
+
+
+def _plain_wording_from(stored: str) -> dict[str, str]:
+    try:
+        loaded = json.loads(stored) if stored else {}
+    except ValueError:  # a hand-edited file: no plain wording rather than no notice
+        return {}
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
 
 
 def _functions(value: Any) -> list[str]:
@@ -473,6 +542,14 @@ def _apply(session: Session, notice: Notice, clean: dict[str, Any]) -> None:
             setattr(notice, name, clean[name])
     if "business_functions" in clean:
         notice.business_functions = "\n".join(clean["business_functions"])
+    if "individuals" in clean:
+        notice.individuals = "\n".join(clean["individuals"])
+    if "plain_wording" in clean:
+        notice.plain_wording = (
+            json.dumps(clean["plain_wording"], ensure_ascii=False, sort_keys=True)
+            if clean["plain_wording"]
+            else ""
+        )
     if "activity_ids" in clean:
         ids = clean["activity_ids"]
         found = set(session.scalars(select(Activity.id).where(Activity.id.in_(ids))))

@@ -63,6 +63,9 @@ class Wording:
     # Basis code -> a few words for the first layer's "purpose (basis)" ("" = the law's name).
     short_plain_bases: dict[str, str] = field(default_factory=dict)
     short_purpose_basis: str = "{purposes} ({basis})"
+    # When every purpose of a service rests on the same bases, said once after them.
+    same_basis: str = "Our lawful basis for all of these: {basis}."
+    one_basis: str = "Our lawful basis for this: {basis}."
     basis: str = "Our lawful reasons"
     special_basis: str = "For special category data: {condition}"
     criminal_basis: str = "For criminal offence data: {basis}"
@@ -88,6 +91,16 @@ class Wording:
     transfer_copy: str = "Ask our Data Protection Officer for a copy of the safeguards."
     automated: str = "Decisions made by computer"
     automated_review: str = "You can ask for a person to review the decision."
+    # Said only where the register records, for every activity of the service, that no
+    # decision is made by computer alone (Art 22A: no meaningful human involvement).
+    no_automated: str = (
+        "We make no decision about you by computer alone: a person is involved in every decision."
+    )
+    # Choices beyond the statutory rights (opt-outs, unsubscribing), and the links.
+    choices_heading: str = "Your choices"
+    choices_intro: str = "As well as your rights, you can choose:"
+    sar_link: str = "Ask for a copy of your information online"
+    retention_schedule_link: str = "Our retention schedule lists how long we keep each record"
     retention: str = "How long we keep it"
     retention_columns: tuple[str, str] = ("Information", "How long we keep it")
     # Rights
@@ -97,6 +110,8 @@ class Wording:
         "Protection Officer (details below). We will reply within one month."
     )
     rights_text: dict[str, str] = field(default_factory=dict)  # code -> words; law's by default
+    # Right code -> its heading ("" = the law's name for it).
+    rights_names: dict[str, str] = field(default_factory=dict)
     erasure_intro: str = (
         "You can ask us to delete your information. Whether we must depends on why we hold it:"
     )
@@ -115,8 +130,8 @@ class Wording:
         }
     )
     erasure_always: str = (
-        "Whatever the reason, we delete information when its period below ends, and you can "
-        "ask us to delete information held unlawfully."
+        "Whatever the reason, we delete information when the period given for it above ends, "
+        "and you can ask us to delete information held unlawfully."
     )
     applies_to: str = "This applies to: {names}."
     applies_except: str = "This applies to every service except {names}."
@@ -258,14 +273,16 @@ CHILDREN = dataclasses.replace(
         "f": "it helps our work and is fair to you",
     },
     short_purpose_basis="{purposes} (because {basis})",
+    same_basis="We are allowed to do all of these because {basis}.",
+    one_basis="We are allowed to do this because {basis}.",
     jit_basis="We are allowed to because {basis}.",
     plain_conditions={
         "a": "you, or your parent or carer, said yes",
         "b": "the law about jobs and benefits lets us",
         "c": "we need it to keep someone alive or safe",
         "f": "we need it for a court case",
-        "g": "the law says it is important for everyone",
-        "h": "we need it to look after your health or care for you",
+        "g": "the law says it matters to everyone",
+        "h": "we need it to care for you",
         "i": "we need it to keep people healthy",
         "j": "we use it for research or counting, without naming you",
     },
@@ -281,6 +298,11 @@ CHILDREN = dataclasses.replace(
     transfer_copy="Ask our Data Protection Officer if you want to know how we keep it safe.",
     automated="When a computer decides",
     automated_review="You can ask a person to check the decision.",
+    no_automated="A computer never makes a decision about you on its own. A person always helps.",
+    choices_heading="Other choices you have",
+    choices_intro="You can also choose:",
+    sar_link="Ask to see your information online",
+    retention_schedule_link="Our list of how long we keep things",
     retention="How long we keep it",
     retention_columns=("What", "How long"),
     rights_heading="Your rights",
@@ -307,8 +329,8 @@ CHILDREN = dataclasses.replace(
             "can ask us to send it to someone else."
         ),
         "object": (
-            "You can tell us you do not want us to use your information. We will stop unless "
-            "we have a strong reason. For example, to keep you or someone else safe."
+            "You can ask us to stop using your information. We will stop unless we have a "
+            "strong reason to carry on. For example, to keep you or someone else safe."
         ),
         "withdraw_consent": (
             "If you said yes to us using your information, you can change your mind at any "
@@ -322,12 +344,26 @@ CHILDREN = dataclasses.replace(
     erasure_intro=(
         "You can ask us to delete your information. What happens depends on why we have it:"
     ),
+    rights_names={
+        "access": "Seeing your information",
+        "rectification": "Fixing wrong information",
+        "erasure": "Deleting information",
+        "restriction": "Pausing how we use it",
+        "portability": "Taking your information with you",
+        "object": "Asking us to stop",
+        "withdraw_consent": "Changing your mind",
+        "automated_decisions": "When a computer decides",
+    },
     erasure_by_basis={
         "a": "we delete it when you ask",
         "b": "we delete it when we no longer need it",
         "c": "we have to keep it, because the law says so",
         "d": "we delete it when it is no longer needed to keep someone safe",
-        "e": "we keep it while we need it to do our job, but you can tell us you are unhappy",
+        # Objecting is asking us to stop (Art 21(1)), not telling us you are unhappy.
+        "e": (
+            "we keep it while we need it to do our job, but you can ask us to stop using it "
+            "(see “Asking us to stop”)"
+        ),
         "ea": "we look at what you asked and tell you what we decided",
         "f": "we delete it if you tell us to stop and we have no strong reason to keep it",
     },

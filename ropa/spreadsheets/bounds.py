@@ -103,25 +103,38 @@ def listening(work: Callable[[], T], budget: RowBudget, *, every_s: float = 0.05
 
 def count_xlsx_rows(
     archive: zipfile.ZipFile, parts: Iterable[tuple[str, str]], budget: RowBudget
-) -> None:
-    """Count the rows holding a value in each (sheet name, XML part), streaming the XML.
+) -> set[str]:
+    """Count the rows holding a value in each (sheet name, XML part), streaming the XML;
+    the parts that hold a formula, an error value or a hyperlink, which the reader then
+    looks at (the others it need not read again).
 
     A row written out ends with </row> (an empty one is <row .../>); it holds something when
     one of its cells has a value (<v>) or an inline string (<is>), not when its cells only
     carry formatting.  Split at each </row> with bytes operations: a regular expression
     over the same XML took ten times as long."""
     names = set(archive.namelist())
+    marked: set[str] = set()
     for sheet, part in parts:
         if part not in names:
             continue
         with archive.open(part) as stream:
             pending = b""
             while chunk := stream.read(_CHUNK_BYTES):
-                rows = (pending + chunk).split(b"</row>")
+                # Whatever followed the last </row> is searched again with the next chunk,
+                # so a tag cut in two by the chunk is still found.
+                text = pending + chunk
+                if part not in marked and any(mark in text for mark in _EXTRAS_MARKS):
+                    marked.add(part)
+                rows = text.split(b"</row>")
                 pending = rows.pop()  # the row the chunk cut in two, if any
                 counted = sum(1 for row in rows if _holds_value(row))
                 budget.add(counted, sheet)
                 budget.check_cancelled()
+    return marked
+
+
+# What the reader looks for in a sheet's XML beside the values (reader._read_xlsx_extras).
+_EXTRAS_MARKS = (b"<f", b't="e"', b"<hyperlink")
 
 
 def _holds_value(row: bytes) -> bool:

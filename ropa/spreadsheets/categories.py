@@ -13,10 +13,12 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from db.models import LibraryKind
 from ropa.library import LibraryResolver
 from ropa.spreadsheets.cells import is_empty, lines, strip_marker
+from ropa.spreadsheets.report import Problem
 
 SPECIAL = "special"
 CRIMINAL = "criminal"
@@ -118,8 +120,8 @@ def kinds(suggestions: Iterable[Suggestion]) -> set[str]:
 @dataclass(frozen=True)
 class Split:
     categories: tuple[str, ...]
-    # Whether a line was split at its commas: a reading the DPO should be told of (lines and
-    # semicolons are lists as written; a comma may be part of one category's name).
+    # Whether the cell was split at its commas: a reading the DPO should be told of (lines
+    # and semicolons are lists as written; a comma may be part of one category's name).
     at_commas: bool
 
 
@@ -130,26 +132,28 @@ _LEADING_JOINER = re.compile(r"^(?:and|or|&)\s+", re.IGNORECASE)
 @functools.lru_cache(maxsize=16_384)
 def split_categories(text: str | None) -> Split:
     """The categories a cell lists: one a line, or separated by semicolons, bullets or
-    numbering; and in a cell of one line, separated by commas outside brackets ("Name,
-    Contact details, Payroll info (incl. bank), Training records.").  A cell of several lines
-    is a list already (our export writes one category a line), so its commas stay."""
+    numbering; and in a cell of one line without semicolons, separated by commas outside
+    brackets ("Name, Contact details, Payroll info (incl. bank), Training records.").  A cell
+    of several lines, or with semicolons, is a list already (our export writes one category
+    a line), so its commas stay."""
     if is_empty(text):
         return Split((), False)
     cell_lines = lines(text)
-    found: list[str] = []
-    at_commas = False
+    if len(cell_lines) == 1 and ";" not in cell_lines[0]:
+        pieces = _comma_pieces(cell_lines[0])
+        if len(pieces) > 1:
+            found = [_LEADING_JOINER.sub("", strip_marker(piece)).strip() for piece in pieces]
+            found = [value.rstrip(".").strip() for value in found]
+            return Split(tuple(value for value in found if not is_empty(value)), True)
+    found = []
     for line in cell_lines:
         for part in line.split(";") if ";" in line else [line]:
-            pieces = _comma_pieces(part) if len(cell_lines) == 1 else [part]
-            if len(pieces) > 1:
-                at_commas = True
-            for piece in pieces:
-                value = _LEADING_JOINER.sub("", strip_marker(piece)).strip()
-                if len(pieces) > 1 or ";" in line:
-                    value = value.rstrip(".").strip()
-                if not is_empty(value):
-                    found.append(value)
-    return Split(tuple(found), at_commas)
+            value = strip_marker(part)
+            if ";" in line:
+                value = value.rstrip(".").strip()
+            if not is_empty(value):
+                found.append(value)
+    return Split(tuple(found), False)
 
 
 def _comma_pieces(text: str) -> list[str]:
@@ -172,10 +176,30 @@ def _comma_pieces(text: str) -> list[str]:
 # --- the library items an import adds --------------------------------------------------------
 
 
-def mark_new_categories(resolver: LibraryResolver, names: Iterable[str]) -> None:
-    """Add to the library, marked special category or criminal offence data as their words
-    suggest, the categories it does not have yet.  Items already in the library keep what
-    the DPO set: the report has told them what the words suggest."""
+def settle_categories(
+    resolver: LibraryResolver,
+    values: dict[str, Any],
+    comma_split: tuple[str, Problem] | None,
+    told: list[Problem],
+) -> None:
+    """Before an activity is stored: a cell split at its commas (`comma_split`: the line as
+    written and what the report `told` of it) that names a category the library already has
+    ("Name, address and contact details", as our export writes it) is that one category, and
+    the report says so instead.  Then the categories new to the library are added, marked
+    special category or criminal offence data as their words suggest; items already in the
+    library keep what the DPO set (the report has told them what the words suggest)."""
+    names: list[str] = values.get("data_categories") or []
+    if comma_split is not None:
+        whole, problem = comma_split
+        if resolver.find(LibraryKind.DATA_CATEGORY, whole) is not None:
+            names[:] = [whole]
+            kept = Problem(
+                problem.sheet,
+                problem.cell,
+                problem.value,
+                "kept as one category of personal data: the library has one of this name",
+            )
+            told[:] = [kept if entry is problem else entry for entry in told]
     for name in names:
         if resolver.find(LibraryKind.DATA_CATEGORY, name) is not None:
             continue

@@ -66,6 +66,9 @@ class Draft:
     elsewhere: list[tuple[str, ConditionEntry, CellIn]] = field(default_factory=list)
     # Cells read, but with what was read put elsewhere or to be confirmed (not in notes).
     moved: list[Problem] = field(default_factory=list)
+    # A categories cell split at its commas: the line as written and the report's line on it
+    # (the import keeps it whole if the library has a category of that name).
+    comma_split: tuple[str, Problem] | None = None
 
     def not_understood(self, cell: CellIn, value: str, why: str) -> None:
         self.problems.append(Problem(cell.sheet, cell.ref, value, why))
@@ -102,6 +105,8 @@ def render(key: str, record: ActivityRecord, contract_links: dict[str, str]) -> 
     if key in _TRI_STATE_FIELDS or key in _FLAG_FIELDS:
         answer = lawtext.format_yes_no(getattr(record, key))
         details = record.extra_fields.get(yes_no_details_key(key), "").strip()
+        if answer and says_none(details):
+            details = ""  # an "N/A" kept while unanswered is not written after a later answer
         if details:
             return CellOut(f"{answer} - {details}" if answer else details)
         return CellOut(answer)
@@ -164,6 +169,8 @@ def _automated(record: ActivityRecord, _links: dict[str, str]) -> CellOut:
     # Unknown is written as a blank (or the details alone), never as "No".
     answer = lawtext.format_yes_no(record.automated_decisions)
     details = record.automated_decision_details.strip()
+    if answer and says_none(details):
+        details = ""  # an "N/A" kept while unanswered is not written after a later answer
     if details:
         return CellOut(f"{answer}: {details}" if answer else details)
     # "No" is written too: a DPO's "No" comes back out where they wrote it.
@@ -461,14 +468,14 @@ def _read_data_categories(draft: Draft, cell: CellIn, text: str | None) -> None:
     draft.values["data_categories"] = list(split.categories)
     if split.at_commas and text is not None:
         shown = ", ".join(f"“{name}”" for name in split.categories)
-        draft.moved.append(
-            Problem(
-                cell.sheet,
-                cell.ref,
-                text,
-                f"read as {len(split.categories)} categories of personal data: {shown}",
-            )
+        told = Problem(
+            cell.sheet,
+            cell.ref,
+            text,
+            f"read as {len(split.categories)} categories of personal data: {shown}",
         )
+        draft.moved.append(told)
+        draft.comma_split = (text.strip(), told)
     for name in split.categories:
         suggestions = categories.suggest(name)
         if suggestions:

@@ -20,6 +20,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from db.models import LibraryKind
@@ -35,7 +37,14 @@ from ropa.spreadsheets.columns import IN_THEIR_COLUMN_KEYS, CellOut, render
 from ropa.spreadsheets.errors import ExportCancelled, SpreadsheetError
 from ropa.spreadsheets.report import ExportResult
 from ropa.spreadsheets.sheet_rows import CellFormats, SheetRows, save_workbook
-from ropa.spreadsheets.widths import Span, fitted_widths, spread_sample
+from ropa.spreadsheets.widths import (
+    RowHeights,
+    Span,
+    column_breaks,
+    fitted_widths,
+    row_height,
+    spread_sample,
+)
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -285,15 +294,7 @@ def _write_register_sheet(
     )
     # The filter covers the data rows, as Excel itself writes it.
     sheet.auto_filter.ref = f"A{layout.HEADER_ROW}:{last_letter}{layout.HEADER_ROW + len(records)}"
-    sheet.print_title_rows = f"{layout.SECTION_ROW}:{layout.HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = PAPER_SIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    # Empty data cells carry no border (they are not written at all, which keeps ten
-    # thousand rows fast), so the printed grid comes from the gridlines.
-    sheet.print_options.gridLines = True
+    _set_up_printing(sheet, spec, widths, sections)
 
     for range_text in ("A1:F1", "A2:B2", "C2:D2", "E2:F2"):
         sheet.merged_cells.add(range_text)
@@ -305,7 +306,10 @@ def _write_register_sheet(
             make(None, "ropa heading green"),
         ]
     sheet.append(heading_row)
-    for texts in _contact_texts(organisation):
+    for number, texts in enumerate(_contact_texts(organisation), start=3):
+        # A long address wraps in its cell: the row is made tall enough to show it.
+        if (height := row_height(texts, widths)) is not None:
+            sheet.row_dimensions[number].height = height
         # Labels in A, C and E; the details beside them.
         sheet.append(
             [
@@ -338,6 +342,7 @@ def _write_register_sheet(
     sheet.append(header_row)
 
     data_rows = SheetRows(sheet, layout.FIRST_DATA_ROW, column_count, make.data_formats())
+    heights = RowHeights(widths)
     built.data_rows.append(data_rows)
     total = len(records)
     for done, record in enumerate(records, start=1):
@@ -347,12 +352,56 @@ def _write_register_sheet(
         for key, cell in zip([*keys, *own_names], cells, strict=True):
             if cell.text is not None and len(cell.text) > EXCEL_CELL_LIMIT:
                 _refuse_long_text(record, key, cell.text)
-        data_rows.append(cells)
+        data_rows.append(cells, heights([cell.text for cell in cells]))
         if progress is not None:
             progress(done, total)
     if progress is not None and total == 0:
         progress(0, 0)
     return True
+
+
+# The printed page: A4 landscape with narrow margins (inches, as Excel keeps them), at a
+# scale whose text stays readable (11 pt at 70 % prints as 7.7 pt).
+PRINT_SCALE = 70
+PRINT_MARGINS = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.25, footer=0.3)
+_A4_LANDSCAPE_POINTS = 841.9
+
+
+def _set_up_printing(
+    sheet: WriteOnlyWorksheet,
+    spec: layout.Layout,
+    widths: Sequence[float],
+    sections: Sequence[_SheetSection],
+) -> None:
+    """Print the ~50 columns legibly rather than one page wide (2-3 pt text): several pages
+    across, each holding whole ICO column groups where they fit; the section and heading
+    rows and the columns kept in view repeat on every page, and the footer numbers the
+    pages.  Each data row is as tall on every page (row_height), so pages line up."""
+    sheet.print_title_rows = f"{layout.SECTION_ROW}:{layout.HEADER_ROW}"
+    kept = spec.columns_kept_in_view
+    if kept:
+        sheet.print_title_cols = f"A:{get_column_letter(kept)}"
+    setup = sheet.page_setup
+    setup.orientation = "landscape"
+    setup.paperSize = PAPER_SIZE_A4
+    setup.scale = PRINT_SCALE
+    setup.pageOrder = "downThenOver"  # one group of columns for every activity, then the next
+    sheet.page_margins = PRINT_MARGINS
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+    groups: list[range] = []
+    start = 0
+    for _title, section_columns, _style in sections:
+        groups.append(range(start, start + len(section_columns)))
+        start += len(section_columns)
+    printable = _A4_LANDSCAPE_POINTS - 72 * (PRINT_MARGINS.left + PRINT_MARGINS.right)
+    for after in column_breaks(
+        widths, groups, repeated=kept, page_points=printable, scale=PRINT_SCALE
+    ):
+        sheet.col_breaks.append(Break(id=after + 1))  # a break after column number id
+    sheet.oddFooter.center.text = "Page &P of &N"
+    # Empty data cells carry no border (they are not written at all, which keeps ten
+    # thousand rows fast), so the printed grid comes from the gridlines.
+    sheet.print_options.gridLines = True
 
 
 # A row-8 section: its title, its columns and its cell style.

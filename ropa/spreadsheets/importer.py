@@ -10,6 +10,7 @@ transaction: a workbook is imported whole, or not at all.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import re
@@ -41,7 +42,7 @@ from ropa.organisation import apply_organisation
 from ropa.records import ActivityRecord, Role
 from ropa.spreadsheets import kept_words, law_elsewhere, layout
 from ropa.spreadsheets.bounds import MAX_ROWS, RowBudget
-from ropa.spreadsheets.categories import mark_new_categories
+from ropa.spreadsheets.categories import settle_categories
 from ropa.spreadsheets.cells import EXCEL_CELL_LIMIT, format_date, is_empty, is_url, lines
 from ropa.spreadsheets.columns import (
     DATE_FIELDS,
@@ -66,7 +67,7 @@ from ropa.spreadsheets.merge import (
     merged_values,
     without_rejected,
 )
-from ropa.spreadsheets.reader import Spreadsheet, Value, read_spreadsheet
+from ropa.spreadsheets.reader import SheetData, Spreadsheet, Value, read_spreadsheet
 from ropa.spreadsheets.related import related_sheets
 from ropa.spreadsheets.report import ImportReport, Problem, SheetReport
 from ropa.spreadsheets.surroundings import mark_around
@@ -112,6 +113,9 @@ def import_workbook(
             max_rows=max_rows,
             cancelled=cancelled,
         )
+        # Storing needs the tables' titles, layouts and columns, not their cells: those (a
+        # third of the memory of an import of 100,000 rows) are let go first.
+        tables = [_without_cells(table) for table in tables]
         if not dry_run:
             report.backup = backup_before_import(register)
         try:
@@ -297,6 +301,10 @@ def _without_cycle_collection() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _without_cells(table: Table) -> Table:
+    return dataclasses.replace(table, sheet=SheetData(table.sheet.title))
 
 
 class _RollBack(Exception):  # noqa: N818 (a signal, not an error)
@@ -868,8 +876,9 @@ def _store_one(
     """Store one draft; "created", "updated" or "unchanged"."""
     values = draft.values
     existing_id, unsure = matcher.find(values, kind)
-    # Categories new to the library are marked special or criminal as their words suggest.
-    mark_new_categories(resolver, values.get("data_categories", []))
+    # A comma list the library knows as one category is kept whole; categories new to the
+    # library are marked special category or criminal offence data as their words suggest.
+    settle_categories(resolver, values, draft.comma_split, report.moved)
     if existing_id is None:
         record = ActivityRecord(**values)
         activity_id = insert_activity(session, record, resolver, log, pending, references)
@@ -906,6 +915,7 @@ def _store_one(
             incoming["notes"] = _merge_notes(activity.notes, values.get("notes", ""))
         # A blank or unreadable cell never clears a value (ropa.spreadsheets.merge).
         changes = normalise_changes(merged_values(before, incoming, source_keys=merge.source_keys))
+        _keep_what_the_workbook_has_no_column_for(activity, changes)
         found = differences(before, changes)
         accepted, refused = without_rejected(activity.id, changes, merge.rejected)
         changed = update_activity(session, activity, accepted, resolver, log)
@@ -957,6 +967,29 @@ class _Merge:
 
     source_keys: frozenset[str]
     rejected: Rejected
+
+
+def _keep_what_the_workbook_has_no_column_for(activity: Activity, changes: dict[str, Any]) -> None:
+    """A basis's Annex 1 condition and reason outside public tasks, and a transfer's data
+    protection test, have no column in the workbook: a row read back keeps them from the
+    same basis or transfer already in the register (a blank cell never clears a value)."""
+    bases = {basis.basis: basis for basis in activity.lawful_bases}
+    for entry in changes.get("lawful_bases") or []:
+        kept = bases.get(entry.basis)
+        if kept is not None:
+            entry.annex1_condition = entry.annex1_condition or kept.annex1_condition
+            entry.outside_tasks_reason = entry.outside_tasks_reason or kept.outside_tasks_reason
+    transfers = {(t.destination.casefold(), t.mechanism): t for t in activity.transfers}
+    for entry in changes.get("transfers") or []:
+        found = transfers.get((entry.destination.casefold(), entry.mechanism))
+        if found is not None:
+            entry.data_protection_test = entry.data_protection_test or found.data_protection_test
+            entry.data_protection_test_date = (
+                entry.data_protection_test_date or found.data_protection_test_date
+            )
+            entry.data_protection_test_link = (
+                entry.data_protection_test_link or found.data_protection_test_link
+            )
 
 
 def _merge_notes(existing: str, incoming: str) -> str:

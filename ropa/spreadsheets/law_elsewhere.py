@@ -30,7 +30,7 @@ def place(values: dict[str, Any], found: list[tuple[str, ConditionEntry, CellIn]
     told: list[Problem] = []
     for scheme, entry, cell in found:
         outcome = _put(values, scheme, entry)
-        what = f"{_FIELD_NAMES[scheme]} {legal_refs.title(scheme, entry.code)}"
+        what = f"{_FIELD_NAMES[scheme]} ({legal_refs.title(scheme, entry.code)})"
         why = f"written in the “{cell.header}” column; {outcome} the activity's {what}"
         if entry.explanation:
             why += f", with “{entry.explanation}” as its explanation"

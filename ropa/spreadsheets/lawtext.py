@@ -19,7 +19,13 @@ from ropa import law
 from ropa.records import ConditionEntry, LawfulBasisEntry, RetentionEntry, TransferEntry
 from ropa.spreadsheets import legal_refs
 from ropa.spreadsheets.cells import lines, one_line, strip_marker
-from ropa.spreadsheets.legal_refs import ARTICLE6, ARTICLE9, ARTICLE10, SCHEDULE1
+from ropa.spreadsheets.legal_refs import (
+    ARTICLE6,
+    ARTICLE9,
+    ARTICLE10,
+    SCHEDULE1,
+    looks_like_legislation,
+)
 
 T = TypeVar("T")
 
@@ -45,16 +51,6 @@ def _normal(text: str) -> str:
 
 
 # --- writing -------------------------------------------------------------------------------
-
-_LEGISLATION_WORDS = re.compile(
-    r"\b(acts?|regulations?|order|rules|guidance|code of practice|directive|measure|"
-    r"statutory instrument|section|s\.\s*\d+|(?:18|19|20)\d\d)\b",
-    re.IGNORECASE,
-)
-
-
-def looks_like_legislation(text: str) -> bool:
-    return bool(_LEGISLATION_WORDS.search(text))
 
 
 def basis_title(code: str) -> str:
@@ -170,8 +166,8 @@ def _give_away_article10_words(entries: list[_Entry], notes: Parsed[None]) -> No
             continue
         words = " ".join(part for part in (entry.explanation, *entry.legislation) if part)
         entry.explanation, entry.legislation = "", []
-        others = [other for other in entries[:index][::-1] + entries[index + 1 :]]
-        target = next((other for other in others if other.scheme != ARTICLE10), None)
+        nearest_first = entries[:index][::-1] + entries[index + 1 :]
+        target = next((other for other in nearest_first if other.scheme != ARTICLE10), None)
         if target is None:
             notes.not_understood.append(words)
         else:

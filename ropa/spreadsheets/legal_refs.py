@@ -81,6 +81,18 @@ class Found:
     doubt: str = ""
 
 
+_LEGISLATION_WORDS = re.compile(
+    r"\b(acts?|regulations?|order|rules|guidance|code of practice|directive|measure|"
+    r"statutory instrument|section|s\.\s*\d+|(?:18|19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_legislation(text: str) -> bool:
+    """Whether text names an Act, regulations, guidance or a section ("Children Act 1989")."""
+    return bool(_LEGISLATION_WORDS.search(text))
+
+
 # --- references ------------------------------------------------------------------------------
 
 _GDPR_BEFORE = r"(?:(?:uk\s*)?gdpr\s*,?\s*)?"
@@ -382,9 +394,10 @@ def _title_words(scheme: str, code: str) -> frozenset[str]:
 
 
 def only_restates(text: str, scheme: str, code: str) -> bool:
-    """Whether every word of `text` is the start of a word of the item's title (or the
-    title's word with an "s" more), so that leaving the text out loses nothing the title
-    does not say: "Legit. Interest" beside Art 6(1)(f), "Health/Social Care" beside 9(2)(h)."""
+    """Whether every word of `text` is the start of a word of the item's title, so that
+    leaving the text out loses nothing the title does not say: "Legit. Interest" beside
+    Art 6(1)(f), "Health/Social Care" beside 9(2)(h).  "Legitimate interests" beside
+    Art 6(1)(ea) (recognised legitimate interest) says more, and is kept."""
     found = [word for word in words(text) if word not in _NEUTRAL]
     if not found:
         return False
@@ -392,7 +405,6 @@ def only_restates(text: str, scheme: str, code: str) -> bool:
     return all(
         word in known
         or (len(word) >= 3 and any(title_word.startswith(word) for title_word in known))
-        or any(word == title_word + "s" for title_word in known)
         for word in found
     )
 
@@ -446,6 +458,9 @@ class _Item:
     scheme: str
     codes: tuple[str, ...]
     doubt: str = ""
+    # A name that says more than the title ("Performance of a contract"): its words are kept
+    # at the start of the explanation.
+    says_more: bool = False
 
 
 def _label_before(line: str, start: int, floor: int) -> int:
@@ -550,10 +565,7 @@ def _items(line: str, column: str) -> list[_Item]:
             item = _Item(ref.start, ref.end, ref.scheme, ref.codes, doubt)
         items.append(_take_labels(line, item, floor, ceiling))
     # Names alone, where an item can start and no reference has taken the words.
-    starts = [0] + [
-        end for start, end in _separators(line, 0, len(line), top) if _may_start(line, start, top)
-    ]
-    for position in starts:
+    for position in _item_starts(line, top):
         while position < len(line) and line[position] in " \t(":
             position += 1
         if any(item.start <= position < item.end for item in items):
@@ -577,10 +589,8 @@ def _items(line: str, column: str) -> list[_Item]:
             continue
         name_start = position
         # The name's words go into the title only when the title says every one of them.
-        item = _Item(name_start, end, scheme, (code,))
-        if not only_restates(line[name_start:end], scheme, code):
-            item = _Item(name_start, name_start, scheme, (code,))
-        items.append(item)
+        says_more = not only_restates(line[name_start:end], scheme, code)
+        items.append(_Item(name_start, end, scheme, (code,), says_more=says_more))
     items.sort(key=lambda item: (item.start, item.end))
     return items
 
@@ -589,19 +599,25 @@ _STRONG = re.compile(r"[;/+&]")
 _INTRODUCES = re.compile(r":|\s[-–—]\s|[–—]")
 
 
-def _may_start(line: str, separator: int, top: list[bool]) -> bool:
-    """Whether a name after the separator at `separator` starts an item.  After a colon or a
-    dash that introduces an explanation, only ; / + & end it: "Legal obligation: HMRC requires
-    this, and consent is not needed" names one basis, not two."""
-    if _STRONG.match(line, separator + len(line[separator:]) - len(line[separator:].lstrip())):
-        return True
-    last_strong = 0
-    for match in _STRONG.finditer(line, 0, separator):
-        if top[match.start()]:
-            last_strong = match.end()
-    return not any(
-        top[match.start()] for match in _INTRODUCES.finditer(line, last_strong, separator)
+def _item_starts(line: str, top: list[bool]) -> list[int]:
+    """Where a name may start an item: the start of the line and after each separator, but
+    after a colon or a dash that introduces an explanation only after ; / + & ("Legal
+    obligation: HMRC requires this, and consent is not needed" names one basis, not two).
+    One pass over the line, however many separators it has."""
+    marks = sorted(
+        [(m.start(), False) for m in _STRONG.finditer(line) if top[m.start()]]
+        + [(m.start(), True) for m in _INTRODUCES.finditer(line) if top[m.start()]]
     )
+    starts = [0]
+    introduced = False
+    next_mark = 0
+    for start, end in _separators(line, 0, len(line), top):
+        while next_mark < len(marks) and marks[next_mark][0] < start:
+            introduced = marks[next_mark][1]
+            next_mark += 1
+        if _STRONG.search(line, start, end) or not introduced:
+            starts.append(end)
+    return starts
 
 
 def _reference_beside(line: str, start: int, end: int, items: list[_Item]) -> _Item | None:
@@ -622,8 +638,6 @@ _CAPITAL_WORD = re.compile(r"\s+[A-Z][a-z]")
 def _starts_a_title(line: str, end: int) -> bool:
     """A name followed by a capitalised word, in a line naming legislation: "Public Health
     Act 1984" is an Act, not the public health condition."""
-    from ropa.spreadsheets.lawtext import looks_like_legislation
-
     return bool(_CAPITAL_WORD.match(line, end)) and looks_like_legislation(line)
 
 
@@ -675,8 +689,6 @@ def read_line(line: str, column: str) -> tuple[Found, ...]:
 
 def _read_items(line: str, items: list[_Item]) -> tuple[Found, ...]:
     """The items of a line with the text around them shared out as their explanations."""
-    from ropa.spreadsheets.lawtext import looks_like_legislation
-
     if not items:
         return ()
     top = _outside_brackets(line)
@@ -695,15 +707,10 @@ def _read_items(line: str, items: list[_Item]) -> tuple[Found, ...]:
     found: list[Found] = []
     for index, item in enumerate(items):
         lead, tail = tidy(before[index]), tidy(after[index])
+        if item.says_more:
+            lead = " ".join(part for part in (lead, line[item.start : item.end]) if part)
         legislation = ""
-        if (
-            item.scheme == ARTICLE6
-            and tail
-            and not after[index].lstrip().startswith(":")
-            and _DASH_BEFORE.match(after[index])
-            and looks_like_legislation(tail)
-            and len(tail) <= 200
-        ):
+        if item.scheme == ARTICLE6 and _is_legislation(after[index], tail):
             legislation, tail = tail, ""
         explanation = " ".join(part for part in (lead, tail) if part)
         for code in item.codes:
@@ -718,6 +725,28 @@ def unaccounted_words(line: str, column: str) -> list[str]:
     if not items:
         return []  # a line that names nothing is kept whole
     return _lost_words(line, items, list(_read_items(line, items)))
+
+
+_NAMES_AN_ACT = re.compile(
+    r"\b(?:acts?|regulations?|order|rules|measure|directive|code of practice|"
+    r"statutory instrument)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_legislation(written: str, tail: str) -> bool:
+    """Whether the text after a basis is the legislation it rests on: after a dash, when it
+    names an Act, regulations, guidance or a section ("Legal obligation - Children Act
+    1989"); in brackets, when it names an Act or regulations ("Public task (Local Government
+    Act 1972 s.111)", but not "(LIA completed 2023)")."""
+    if not tail or len(tail) > 200:
+        return False
+    stripped = written.strip()
+    if _DASH_BEFORE.match(stripped):
+        return looks_like_legislation(tail)
+    if stripped.startswith("(") and stripped.endswith(")"):
+        return bool(_NAMES_AN_ACT.search(tail))
+    return False
 
 
 def _lost_words(line: str, items: list[_Item], found: list[Found]) -> list[str]:
@@ -741,6 +770,6 @@ def _lost_words(line: str, items: list[_Item], found: list[Found]) -> list[str]:
         bare = word.strip("0123456789")
         if bare in INSTRUMENT_WORDS or len(bare) <= 2:
             continue
-        if not any(known.startswith(word) or word == known + "s" for known in titles):
+        if not any(known.startswith(word) for known in titles):
             lost.append(word)
     return lost

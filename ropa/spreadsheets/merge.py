@@ -166,11 +166,11 @@ def backup_before_import(register: Register) -> Path | None:
     that the register as it was can be put back (File, Restore a backup).  None for a team
     register on a server, which keeps its own backups; a copy that cannot be made stops
     the import (ropa.errors.FileWriteError), before anything is changed."""
-    from ropa.backup import BEFORE_IMPORT, make_backup
+    from ropa.backup import backup_before_import as backup_file
 
     if register.server_url is not None or register.read_only:
         return None  # a read-only register refuses the import's writes anyway
-    return make_backup(register.path, BEFORE_IMPORT)
+    return backup_file(register.path)
 
 
 def shown_value(text: str, unknown: bool) -> str:

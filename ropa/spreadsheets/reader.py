@@ -197,7 +197,7 @@ def _first_line(error: BaseException) -> str:
 def _read_workbook(path: Path, kind: str, budget: RowBudget) -> Spreadsheet:
     import python_calamine
 
-    _count_rows_first(path, kind, budget)
+    marked = _count_rows_first(path, kind, budget)
     # The rows were counted above (an .xls is bounded by its format): read them without
     # counting again, asking only whether the user cancelled.
     reading = RowBudget.cancel_only(path, budget.cancelled)
@@ -238,7 +238,7 @@ def _read_workbook(path: Path, kind: str, budget: RowBudget) -> Spreadsheet:
             "program that made it, save it again as an Excel Workbook (.xlsx) and try again."
         ) from error
     if kind == "xlsx":
-        _read_xlsx_extras(path, sheets)
+        _read_xlsx_extras(path, sheets, marked)
     elif kind == "ods":
         _read_ods_extras(path, sheets)
     return Spreadsheet(path, kind, sheets)
@@ -260,16 +260,17 @@ def _take_values(
             reading.check_cancelled()
 
 
-def _count_rows_first(path: Path, kind: str, budget: RowBudget) -> None:
-    """Refuse an .xlsx or .ods with too many rows before a reader loads its sheets whole."""
+def _count_rows_first(path: Path, kind: str, budget: RowBudget) -> set[str]:
+    """Refuse an .xlsx or .ods with too many rows before a reader loads its sheets whole;
+    for an .xlsx, the sheet parts that hold formulas, error values or hyperlinks."""
     if kind not in ("xlsx", "ods"):
-        return
+        return set()
     try:
         with zipfile.ZipFile(path) as archive:
             if kind == "xlsx":
-                count_xlsx_rows(archive, _sheet_parts(archive).items(), budget)
-            else:
-                count_ods_rows(archive, budget)
+                return count_xlsx_rows(archive, _sheet_parts(archive).items(), budget)
+            count_ods_rows(archive, budget)
+            return set()
     except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError) as error:
         raise SpreadsheetError(f"{path.name} is damaged: {_first_line(error)}.") from error
 
@@ -304,13 +305,16 @@ _VALUE = re.compile(rb"<v>(.*?)</v>", re.DOTALL)
 _HYPERLINKS = re.compile(rb"<hyperlinks>.*?</hyperlinks>", re.DOTALL)
 
 
-def _read_xlsx_extras(path: Path, sheets: list[SheetData]) -> None:
+def _read_xlsx_extras(path: Path, sheets: list[SheetData], marked: set[str]) -> None:
+    """Formulas, error values and hyperlinks of the sheets whose XML holds any (`marked`,
+    found as the rows were counted): the others are not read again (a sheet of 100,000
+    rows is over 100 MB of XML)."""
     try:
         with zipfile.ZipFile(path) as archive:
             parts = _sheet_parts(archive)
             for sheet in sheets:
                 part = parts.get(sheet.title)
-                if part is None or part not in archive.namelist():
+                if part is None or part not in marked or part not in archive.namelist():
                     continue
                 xml = archive.read(part)
                 if b"<f" in xml or b't="e"' in xml:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ropa.spreadsheets.ledger import TOLD_LAYOUT, CellEntry, Destination, Ledger
 from ropa.spreadsheets.vocabulary import Certainty, field_label
 
 if TYPE_CHECKING:
     from ropa.spreadsheets.headers import ColumnChoice
+    from ropa.spreadsheets.merge import ActivityChanges
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ class ImportReport:
 
     # Per activity the register held, each field the import changed (or would change), and
     # those the DPO rejected (ropa.spreadsheets.merge.ActivityChanges).
-    changes: list[Any] = field(default_factory=list)
+    changes: list[ActivityChanges] = field(default_factory=list)
     # The copy of the register made before the import wrote (None: dry run or a server).
     backup: Path | None = None
 

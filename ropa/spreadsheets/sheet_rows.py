@@ -84,12 +84,16 @@ class SheetRows:
         self._file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         self.size = 0  # bytes of row XML written to the file so far
 
-    def append(self, cells: Sequence[CellOut]) -> None:
-        """One row: a cell for each column, in order (a cell without text stays empty)."""
+    def append(self, cells: Sequence[CellOut], height: float | None = None) -> None:
+        """One row: a cell for each column, in order (a cell without text stays empty);
+        `height` in points, when the default one-line height would hide lines."""
         row = self.next_row
         formats = self._formats
         parts = self._pending
-        parts.append(f'<row r="{row}">')
+        if height is None:
+            parts.append(f'<row r="{row}">')
+        else:
+            parts.append(f'<row r="{row}" ht="{height:g}" customHeight="1">')
         for letter, cell in zip(self._letters, cells, strict=True):
             text = cell.text
             if text is None:

@@ -107,3 +107,115 @@ def _widen(widths: list[float], widest: Sequence[float], covered: range, total: 
             widths[index] += added
             short -= added
         room = [index for index in room if widths[index] < widest[index]]
+
+
+# --- row heights --------------------------------------------------------------------------
+
+# One line of Calibri 11 is Excel's default row height, 15 points; Excel's tallest row is 409.
+LINE_POINTS = 15.0
+TALLEST_ROW = 409.0
+# Word wrap leaves the end of most lines empty, and LibreOffice draws Calibri with Carlito:
+# a line holds a little less than the average character width suggests.
+_WRAP_FILL = 0.9
+
+
+def line_capacity(width: float) -> int:
+    """How many characters a line of a wrapping cell `width` wide holds."""
+    return max(1, math.floor((width - _PADDING) / _CHARACTER * _WRAP_FILL))
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines `text` takes in a wrapping cell `width` wide (a word longer than a line
+    is broken, as Excel and LibreOffice break it)."""
+    return _lines(text, line_capacity(width))
+
+
+def _lines(text: str, per_line: int) -> int:
+    lines = 0
+    for paragraph in text.splitlines() or [""]:
+        lines += 1
+        if len(paragraph) <= per_line:
+            continue
+        used = 0
+        for word in paragraph.split():
+            length = len(word)
+            if used and used + 1 + length <= per_line:
+                used += 1 + length
+                continue
+            if used:
+                lines += 1
+            lines += (length - 1) // per_line  # a word longer than a line runs on
+            used = length % per_line or per_line
+    return lines
+
+
+class RowHeights:
+    """The height (points) that shows every line of every cell of a data row, or None when
+    each fits on one line (the default height does).  Written into each row, because
+    LibreOffice does not grow rows to fit wrapped text when it opens a workbook.  Made once
+    per sheet: ten thousand rows are measured."""
+
+    def __init__(self, widths: Sequence[float]) -> None:
+        self._capacities = [line_capacity(width) for width in widths]
+
+    def __call__(self, texts: Sequence[str | None]) -> float | None:
+        most = 1
+        for text, per_line in zip(texts, self._capacities, strict=False):
+            # Most cells are one short line: no need to look at their words.
+            if text and (len(text) > per_line or "\n" in text or "\r" in text):
+                most = max(most, _lines(text, per_line))
+        if most <= 1:
+            return None
+        return min(most * LINE_POINTS + 2, TALLEST_ROW)
+
+
+def row_height(texts: Sequence[str | None], widths: Sequence[float]) -> float | None:
+    """RowHeights for one row (the contact rows, a test)."""
+    return RowHeights(widths)(texts)
+
+
+# --- printed pages ------------------------------------------------------------------------
+
+# A column `w` wide is 7w + 5 pixels of a 96 dpi screen (Calibri 11's digit is 7 pixels).
+_POINTS_PER_WIDTH = 5.25
+_POINTS_PER_COLUMN = 3.75
+
+
+def column_points(width: float) -> float:
+    """How wide a column of `width` prints, at 100 %."""
+    return width * _POINTS_PER_WIDTH + _POINTS_PER_COLUMN
+
+
+def column_breaks(
+    widths: Sequence[float],
+    groups: Sequence[range],
+    *,
+    repeated: int,
+    page_points: float,
+    scale: int,
+) -> list[int]:
+    """The columns (counted from 0) after which a printed page ends, so that each page holds
+    whole column groups (the ICO's sections) where they fit beside the `repeated` columns
+    printed at the left of every page, and a group wider than a page is split between its
+    columns.  `page_points` is the printable width, `scale` the print scale in per cent."""
+    room = page_points * 100 / scale - sum(column_points(w) for w in widths[:repeated])
+    breaks: list[int] = []
+    used = 0.0
+    for group in groups:
+        columns = [index for index in group if index >= repeated]
+        if not columns:
+            continue
+        needed = sum(column_points(widths[index]) for index in columns)
+        if used and used + needed > room:
+            breaks.append(columns[0] - 1)
+            used = 0.0
+        if used + needed <= room:
+            used += needed
+            continue
+        for index in columns:  # wider than a page: split between its columns
+            points = column_points(widths[index])
+            if used and used + points > room:
+                breaks.append(index - 1)
+                used = 0.0
+            used += points
+    return breaks

@@ -24,6 +24,7 @@ from db.models import (
     ActivityLink,
     BasisLegislation,
     LibraryItem,
+    LibraryKind,
     RetentionRule,
     Transfer,
 )
@@ -53,13 +54,16 @@ def load_records(
         return []
 
     links: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for activity_id, kind, name in session.execute(
-        select(ActivityLink.activity_id, LibraryItem.kind, LibraryItem.name)
+    reasons: dict[int, dict[str, str]] = defaultdict(dict)
+    for activity_id, kind, name, reason in session.execute(
+        select(ActivityLink.activity_id, LibraryItem.kind, LibraryItem.name, ActivityLink.reason)
         .join(LibraryItem, LibraryItem.id == ActivityLink.item_id)
         .where(ActivityLink.activity_id.in_(select(ids.c.id)))
         .order_by(ActivityLink.activity_id, ActivityLink.position)
     ):
         links[activity_id][_KIND_TO_FIELD[kind]].append(name)
+        if kind == LibraryKind.RECIPIENT and reason:
+            reasons[activity_id][name] = reason
 
     legislation: dict[int, list[str]] = defaultdict(list)
     for basis_id, name in session.execute(
@@ -72,17 +76,21 @@ def load_records(
         legislation[basis_id].append(name)
 
     bases: dict[int, list[LawfulBasisEntry]] = defaultdict(list)
-    for basis_id, activity_id, basis, explanation in session.execute(
+    for basis_id, activity_id, basis, explanation, annex1, outside in session.execute(
         select(
             ActivityLawfulBasis.id,
             ActivityLawfulBasis.activity_id,
             ActivityLawfulBasis.basis,
             ActivityLawfulBasis.explanation,
+            ActivityLawfulBasis.annex1_condition,
+            ActivityLawfulBasis.outside_tasks_reason,
         )
         .where(ActivityLawfulBasis.activity_id.in_(select(ids.c.id)))
         .order_by(ActivityLawfulBasis.activity_id, ActivityLawfulBasis.position)
     ):
-        bases[activity_id].append(LawfulBasisEntry(basis, explanation, legislation[basis_id]))
+        bases[activity_id].append(
+            LawfulBasisEntry(basis, explanation, legislation[basis_id], annex1, outside)
+        )
 
     conditions: dict[int, dict[str, list[ConditionEntry]]] = defaultdict(
         lambda: {"article9": [], "schedule1": []}
@@ -100,12 +108,20 @@ def load_records(
         conditions[activity_id][scheme].append(ConditionEntry(code, explanation))
 
     transfers: dict[int, list[TransferEntry]] = defaultdict(list)
-    for activity_id, destination, mechanism, safeguards in session.execute(
-        select(Transfer.activity_id, Transfer.destination, Transfer.mechanism, Transfer.safeguards)
+    for activity_id, *transfer in session.execute(
+        select(
+            Transfer.activity_id,
+            Transfer.destination,
+            Transfer.mechanism,
+            Transfer.safeguards,
+            Transfer.data_protection_test,
+            Transfer.data_protection_test_date,
+            Transfer.data_protection_test_link,
+        )
         .where(Transfer.activity_id.in_(select(ids.c.id)))
         .order_by(Transfer.activity_id, Transfer.position)
     ):
-        transfers[activity_id].append(TransferEntry(destination, mechanism, safeguards))
+        transfers[activity_id].append(TransferEntry(*transfer))
 
     retention: dict[int, list[RetentionEntry]] = defaultdict(list)
     for activity_id, period, trigger, applies_to in session.execute(
@@ -146,6 +162,7 @@ def load_records(
                 transfers=transfers.get(activity_id, []),
                 retention=retention.get(activity_id, []),
                 extra_fields=dict(extra_fields.get(activity_id, {})),
+                recipient_reasons=dict(reasons.get(activity_id, {})),
             )
         )
     return records

@@ -175,7 +175,7 @@ _ACTIVITY_IDS_SQL = (
     f"SELECT nextval(pg_get_serial_sequence('{_ACTIVITY_TABLE.name}', 'id'))"
     " FROM generate_series(1, 500)"
 )
-_LINK_SQL = _insert(ActivityLink, ["activity_id", "item_id", "position"])
+_LINK_SQL = _insert(ActivityLink, ["activity_id", "item_id", "position", "reason"])
 _CONDITION_SQL = _insert(
     ActivityCondition, ["activity_id", "scheme", "code", "explanation", "position"]
 )
@@ -213,7 +213,8 @@ class ChildRows:
         # Rows linking to library items, as (owner id, item, position): an item the import
         # has just created gets its id when the session is flushed, once for the whole batch
         # rather than once for each activity that names a new item.
-        self._item_rows: dict[_Insert, list[tuple[int, LibraryItem, int]]] = {}
+        # Anything after the position (a recipient's reason) is written as it is.
+        self._item_rows: dict[_Insert, list[tuple[Any, ...]]] = {}
         # Lawful bases, as (activity id, basis, explanation, Annex 1 condition, reason
         # outside public tasks, position), each with the legislation items it cites: a basis
         # gets its id as the batch is written.
@@ -248,7 +249,7 @@ class ChildRows:
     def add(self, insert: _Insert, rows: Iterable[tuple[Any, ...]]) -> None:
         self._rows.setdefault(insert, []).extend(rows)
 
-    def add_items(self, insert: _Insert, rows: Iterable[tuple[int, LibraryItem, int]]) -> None:
+    def add_items(self, insert: _Insert, rows: Iterable[tuple[Any, ...]]) -> None:
         self._item_rows.setdefault(insert, []).extend(rows)
 
     def add_basis(
@@ -275,7 +276,10 @@ class ChildRows:
             if self._item_rows:
                 session.flush()  # new library items need their ids before they can be linked
                 for insert, item_rows in self._item_rows.items():
-                    self.add(insert, [(owner, item.id, at) for owner, item, at in item_rows])
+                    self.add(
+                        insert,
+                        [(owner, item.id, at, *rest) for owner, item, at, *rest in item_rows],
+                    )
                 self._item_rows.clear()
             for insert, rows in self._rows.items():
                 cursor.insert_rows(insert.table, insert.columns, rows)
@@ -315,11 +319,22 @@ def _insert_children(
         resolver.resolve(LibraryKind.LEGISLATION, entry.legislation)
         for entry in changes["lawful_bases"]
     ]
+    reasons = {
+        " ".join(name.split()).casefold(): " ".join(reason.split())
+        for name, reason in (changes.get("recipient_reasons") or {}).items()
+    }
     pending.add_items(
         _LINK_SQL,
         [
-            (activity_id, item, position)
-            for items in linked.values()
+            (
+                activity_id,
+                item,
+                position,
+                reasons.get(" ".join(item.name.split()).casefold(), "")
+                if field == "recipients"
+                else "",
+            )
+            for field, items in linked.items()
             for position, item in enumerate(items)
         ],
     )

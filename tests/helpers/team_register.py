@@ -38,8 +38,8 @@ def database_of(url: str) -> str:
 
 @dataclass
 class Team:
-    """A team register with a DPO, an editor of Finance and a viewer, and one activity of
-    each of two business functions."""
+    """A team register set up by the IT team's administrator login, with a DPO, an editor
+    of Finance and a viewer, and one activity of each of two business functions."""
 
     dpo: str
     editor: str
@@ -47,6 +47,7 @@ class Team:
     url: str
     finance_id: int
     children_id: int
+    admin: str = ""
 
     def url_for(self, login: str) -> str:
         return as_login(self.url, login)
@@ -111,9 +112,15 @@ class Logins:
 
 
 def make_team(logins: Logins, empty_database_url: str) -> Team:
-    dpo = logins.make("dpo", "CREATEROLE")
-    url = logins.owned_database(empty_database_url, dpo)
-    assert init_team_register(url).role == "dpo"
+    """As the README has it: the IT team's administrator login (CREATEROLE, owning the
+    database) sets the register up and names the DPO, a person's own login."""
+    admin = logins.make("admin", "CREATEROLE")
+    dpo = logins.make("dpo")
+    admin_url = logins.owned_database(empty_database_url, admin)
+    assert init_team_register(admin_url, dpo).dpos == (dpo,)
+    url = as_login(admin_url, dpo)
+    editor = logins.make("editor")
+    viewer = logins.make("viewer")
     with Register.open(url) as register:
         finance = register.activities.create(
             ActivityRecord(
@@ -130,11 +137,10 @@ def make_team(logins: Logins, empty_database_url: str) -> Team:
             )
         )
         team = TeamService(register)
-        editor = team.add_user(f"{logins.prefix}_editor", "editor", [FINANCE]).login
-        viewer = team.add_user(f"{logins.prefix}_viewer", "viewer").login
-    logins.made += [editor, viewer]
+        team.add_user(editor, "editor", [FINANCE])
+        team.add_user(viewer, "viewer")
     assert finance.id is not None and children.id is not None
-    return Team(dpo, editor, viewer, url, finance.id, children.id)
+    return Team(dpo, editor, viewer, url, finance.id, children.id, admin)
 
 
 def end_sessions(server: str, team: Team, application: str = "") -> None:

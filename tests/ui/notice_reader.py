@@ -87,7 +87,11 @@ def pdf_text(document: NoticeDocument, folder: Path) -> str:
     result = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     )
-    return squashed(result.stdout)
+    # A long web address wraps after a "/" or "-": read it whole, as a reader does.
+    text = squashed(result.stdout)
+    while (joined := re.sub(r"(https?://\S*[/-]) (?=[a-z])", r"\1", text)) != text:
+        text = joined
+    return text
 
 
 def reader_texts(document: NoticeDocument, folder: Path) -> dict[str, str]:

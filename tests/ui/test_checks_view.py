@@ -180,6 +180,8 @@ def test_report_export_runs_in_a_worker_and_remembers_the_folder(
         "Save the checks report as PDF", {"pdf": "PDF document (*.pdf)"}, view.export_pdf
     )
     assert runner is not None
+    # No folder used yet for exports: the first question starts beside the register.
+    assert asked[0] == str(Path(view.register.path).parent / "checks report.pdf")
     with qtbot.waitSignal(runner.finished, timeout=20000) as blocker:
         pass
     assert blocker.args[0] is True

@@ -107,3 +107,20 @@ def test_installing_the_fallback_hooks_errors_and_qt_messages(
         assert sys.excepthook is error_reports._excepthook
     finally:
         qInstallMessageHandler(pytest_qt_handler)
+
+
+def test_a_wrapped_disk_error_is_register_trouble_not_unexpected() -> None:
+    """Issue 19: SQLAlchemy's OperationalError around sqlite3's was "did not expect", with
+    its SQL and a web address; it is the register file's trouble, said plainly."""
+    from sqlalchemy.exc import OperationalError
+
+    wrapped = OperationalError(
+        "UPDATE activities SET name=?", ("x",), sqlite3.OperationalError("disk I/O error")
+    )
+
+    words = error_reports.explain(wrapped)
+
+    assert words.startswith("The register file could not be read or written (")
+    assert "OperationalError: disk I/O error)" in words
+    assert "did not expect" not in words
+    assert "sqlalche.me" not in words

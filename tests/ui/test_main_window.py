@@ -436,3 +436,30 @@ def test_the_gaps_column_follows_an_edit_in_the_editor(
     after = main.activities_page.model.gaps(created.id)
     assert after == before - 1 == gap_counts(run_checks(register)).get(created.id, 0)
     qtbot.waitUntil(lambda: editor.gaps_list.count() == after)
+
+
+def test_export_and_new_register_dialogs_start_beside_the_register(
+    window: MainWindow, demo_register: Register, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    starts: list[Path] = []
+
+    def cancel(_parent: object, _title: str, start: str, *_args: object) -> tuple[str, str]:
+        starts.append(Path(start))
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", cancel)
+    beside = Path(demo_register.path).parent
+    assert beside != Path.home()
+    window.app_actions.export_controller.trigger()
+    window.app_actions.new_register.trigger()
+    assert starts[0].parent == beside  # with the workbook's suggested name
+    assert starts[0].name.endswith("controller.xlsx")
+    assert starts[1] == beside
+    # A folder chosen once for exports is where the next export starts.
+    elsewhere = tmp_path / "exports"
+    elsewhere.mkdir()
+    window.settings.set_last_folder("export", elsewhere)
+    window.app_actions.export_controller.trigger()
+    assert starts[-1].parent == elsewhere

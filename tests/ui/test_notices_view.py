@@ -153,7 +153,7 @@ def test_every_line_fits_whole_on_one_page_of_any_height(  # type: ignore[no-unt
     """A line across a page edge is painted on both pages (at the foot of one, over the
     header of the next). The example register's published notice, cut into pages of A4 and
     of a range of other heights, and printed on A4."""
-    [published] = NoticeService(demo_register).list()
+    [published] = [n for n in NoticeService(demo_register).list() if n.audience == "adults"]
     document = build_document(demo_register, published)
     a4 = page_body(QPageSize(QPageSize.PageSizeId.A4).rectPoints())
     laid_out = notice_text_document(document, a4.width())
@@ -220,7 +220,7 @@ def test_cli_writes_a_pdf_through_the_composition_root(
 
 
 def test_deleting_a_notice_empties_the_editor(qtbot, view: NoticesView) -> None:  # type: ignore[no-untyped-def]
-    for notice in view.service.list():  # the example register comes with a notice
+    for notice in view.service.list():  # the example register comes with notices
         view.service.delete(notice.id or 0)
     view.reload()
     view.create_notice("Short-lived")
@@ -345,7 +345,7 @@ def test_export_runs_in_a_worker_and_remembers_the_folder(  # type: ignore[no-un
 def test_publishing_over_gaps_lists_them_and_asks_for_the_reason(  # type: ignore[no-untyped-def]
     qtbot, view: NoticesView, demo_register: Register
 ) -> None:
-    [stored] = demo_register.notices.list()
+    [stored] = [n for n in demo_register.notices.list() if n.audience == "adults"]
     assert stored.id is not None
     view.select_notice(stored.id)
     dialog = view.publish_gate()
@@ -372,3 +372,33 @@ def test_publishing_over_gaps_lists_them_and_asks_for_the_reason(  # type: ignor
     assert "Retention agreed at the records panel" in {c.new_value for c in override}
     published = demo_register.notices.get(stored.id).published[-1].text
     assert "[To complete" not in published
+
+
+def test_a_childrens_notice_lists_hard_register_text_for_plain_words_and_keeps_them(  # type: ignore[no-untyped-def]
+    qtbot, view: NoticesView, demo_register: Register, tmp_path: Path
+) -> None:
+    notice = view.create_notice("For young people")
+    assert notice.id is not None
+    view.audience_combo.setCurrentIndex(view.audience_combo.findData("children"))
+    for name in demo_register.activity_list.business_functions():
+        view.function_model.set_checked(name, True)
+    view.refresh_preview()
+    table = view.wording_table
+    rows = {table.item(r, 0).data(Qt.ItemDataRole.UserRole): r for r in range(table.rowCount())}
+    hard = next(k for k in rows if k.startswith("Families are not required by law"))
+    assert "(school grade 13.5)" in table.item(rows[hard], 0).text()
+    table.item(rows[hard], 1).setText("Your family does not have to tell us things.")
+    view.choices_edit.setPlainText("- Stop our newsletter: use the unsubscribe link.")
+    view.sar_url_edit.setText("https://www.northfield.gov.uk.example/sar")
+    view.sar_url_edit.textEdited.emit("")
+    view.save()
+    stored = demo_register.notices.get(notice.id)
+    assert stored.plain_wording == {hard: "Your family does not have to tell us things."}
+    assert stored.choices == "- Stop our newsletter: use the unsubscribe link."
+    assert stored.sar_url == "https://www.northfield.gov.uk.example/sar"
+    view.refresh_preview()
+    assert view.document is not None and hard not in view.document.hard_text
+    view.editor_tabs.setCurrentIndex(3)
+    view.resize(1400, 900)
+    view.grab().save(str(tmp_path / "plain-wording.png"))
+    view.grab().save("/tmp/nt/plain-wording.png")

@@ -399,3 +399,26 @@ def test_submit_for_review_keeps_the_earlier_edits_undoable(
     assert editor.undo_stack.canUndo()
     editor.undo()
     assert stored(register.path, ids[0]).owner == before
+
+
+def test_approve_suggests_the_dpo_named_in_the_register_not_the_login(
+    window: MainWindow, register: Register, ids: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    suggested: list[str] = []
+
+    def look_and_cancel(dialog: ApproveDialog) -> int:
+        suggested.append(dialog.approved_by.text())
+        return 0  # Cancel
+
+    monkeypatch.setattr(ApproveDialog, "exec", look_and_cancel)
+    window.activities_page.select_ids([ids[0]])
+    window.app_actions.approve.trigger()
+    assert suggested == [current_user()]  # no DPO named yet: the login, as before
+
+    register.organisation.update({"dpo_name": "Priya Shah"})
+    window.app_actions.approve.trigger()
+    editor = window.open_activity(ids[0])
+    assert editor is not None
+    editor.approve_button.click()
+    assert suggested[1:] == ["Priya Shah", "Priya Shah"]
+    assert stored(register.path, ids[0]).status != Status.APPROVED  # cancelled: nothing done

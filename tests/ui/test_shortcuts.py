@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from pytestqt.qtbot import QtBot
 
 from ropa.register import Register
+from tests.helpers.programs import require_programs
 from tests.ui.shortcut_table import clashes
 from ui.activity_editor import ActivityEditor
 from ui.main_window import MainWindow
@@ -63,8 +63,8 @@ def test_a_clash_with_a_standard_key_is_found(window: MainWindow) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run (Xvfb)")
 def test_no_key_does_two_things_under_x11(tmp_path: Path) -> None:
+    require_programs("xvfb-run", install="xvfb, xauth")
     from ropa.demo import write_demo
 
     copy = tmp_path / "x11.ropa"

@@ -124,6 +124,21 @@ def test_ctrl_page_down_does_not_change_a_focused_drop_down(
         assert combo.currentText() == "Controller"
 
 
+def test_ctrl_page_down_turns_the_editor_section_not_the_drop_down(
+    qtbot: QtBot, editor: ActivityEditor
+) -> None:
+    combo = role_box(editor)
+    editor.activateWindow()
+    qtbot.waitActive(editor)
+    combo.setFocus(Qt.FocusReason.MouseFocusReason)
+    first = editor.sections.currentRow()
+    qtbot.keyClick(combo, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert editor.sections.currentRow() == first + 1
+    qtbot.keyClick(editor.sections, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert editor.sections.currentRow() == first
+    assert combo.currentText() == "Controller"
+
+
 def test_every_drop_down_spin_and_date_box_takes_focus_only_by_click_or_tab(
     editor: ActivityEditor,
 ) -> None:

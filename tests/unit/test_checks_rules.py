@@ -30,6 +30,9 @@ from ropa.records import (
 from tests.conftest import sample_activity
 
 TODAY = dt.date(2026, 11, 21)
+IDTA_TESTED = TransferEntry(
+    "United States", "idta", "", "yes", "2026-03-02", "https://example.org/tra-us"
+)
 PUBLISHED = dt.datetime(2026, 6, 1, 9, 0)
 APD = "https://example.org/apd"
 
@@ -47,6 +50,7 @@ def good(**overrides: object) -> ActivityRecord:
         "automated_decisions": False,
         "involves_children": False,
         "large_scale": False,
+        "sources": ["The family", "Referrers"],
     }
     values.update(overrides)
     return sample_activity(**values)
@@ -70,6 +74,9 @@ def organisation(**overrides: object) -> OrganisationRecord:
         "dpo_name": "Priya Shah",
         "dpo_email": "dpo@example.org",
         "is_public_authority": True,
+        "complaints_contact": "Write to the Data Protection Officer, Town Hall, Northfield.",
+        "complaints_form_url": "https://northfield.example/complain",
+        "complaints_acknowledgement": "We acknowledge each complaint by email within 5 days.",
     }
     values.update(overrides)
     return OrganisationRecord(**values)  # type: ignore[arg-type]
@@ -82,6 +89,10 @@ def context(**overrides: object) -> CheckContext:
         "special_categories": frozenset({"health", "racial or ethnic origin"}),
         "criminal_categories": frozenset({"criminal offence data"}),
         "processor_contracts": {"case system supplier": "https://example.org/c1", "ad hoc ltd": ""},
+        "recipient_agreements": {
+            "police": "https://example.org/dsa-police",
+            "nhs bodies": "https://example.org/dsa-nhs",
+        },
     }
     values.update(overrides)
     return CheckContext(**values)  # type: ignore[arg-type]
@@ -127,6 +138,17 @@ def legitimate(**overrides: object) -> ActivityRecord:
 
 PROCESSOR = {"role": Role.PROCESSOR, "lawful_bases": [], "retention": []}
 
+
+def consenting(**overrides: object) -> ActivityRecord:
+    values: dict[str, object] = {
+        "lawful_bases": basis("a"),
+        "consent_record_link": "https://x/consent",
+        "consent_reviewed_on": TODAY - dt.timedelta(days=100),
+    }
+    values.update(overrides)
+    return good(**values)
+
+
 CASES = [
     Case("ORG-NAME", with_org(name=" "), with_org()),
     Case(
@@ -136,6 +158,21 @@ CASES = [
     ),
     Case("ORG-DPO", with_org(dpo_name=""), with_org(dpo_name="", is_public_authority=False)),
     Case("ORG-PUBLIC-AUTHORITY", with_org(is_public_authority=None), with_org()),
+    Case(
+        "ORG-COMPLAINTS",
+        with_org(complaints_contact="", complaints_form_url="", complaints_acknowledgement=""),
+        with_org(complaints_contact="", complaints_acknowledgement="Within 30 days by email"),
+    ),
+    Case(
+        "ORG-COMPLAINT-FORM",
+        with_org(complaints_form_url=""),
+        with_org(),
+    ),
+    Case(
+        "ORG-COMPLAINT-ACK",
+        with_org(complaints_acknowledgement=" "),
+        with_org(),
+    ),
     Case("A30-PURPOSES", of(lambda: good(purposes=[])), of(good)),
     Case("A30-INDIVIDUALS", of(lambda: good(individuals=[])), of(good)),
     Case("A30-DATA", of(lambda: good(data_categories=[])), of(good)),
@@ -168,16 +205,57 @@ CASES = [
     Case("BASIS-MISSING", of(lambda: good(lawful_bases=[])), of(good)),
     Case(
         "BASIS-PUBLIC-AUTHORITY",
-        of(lambda: good(lawful_bases=basis("ea"))),
-        lambda: (
-            [good(lawful_bases=basis("ea"))],
-            context(organisation=organisation(is_public_authority=False)),
+        of(lambda: good(lawful_bases=[LawfulBasisEntry("f", "Lettings", ["Housing Act"])])),
+        # The council records why this (f) processing is outside its public tasks.
+        of(
+            lambda: legitimate(
+                lawful_bases=[
+                    LawfulBasisEntry(
+                        "f",
+                        "Renting out the town hall's rooms",
+                        outside_tasks_reason="Commercial lettings, as any landlord would",
+                    )
+                ]
+            )
+        ),
+    ),
+    Case(
+        "BASIS-REASON",
+        of(lambda: good(lawful_bases=[LawfulBasisEntry("e", "", ["Children Act 1989"])])),
+        of(good),
+    ),
+    Case(
+        "BASIS-LAW",
+        of(lambda: good(lawful_bases=[LawfulBasisEntry("c", "Statutory returns")])),
+        of(lambda: good(lawful_bases=[LawfulBasisEntry("c", "Returns", ["Education Act 1996"])])),
+    ),
+    Case(
+        "RLI-ANNEX1",
+        of(lambda: good(lawful_bases=basis("ea")), organisation=CHARITY),
+        of(
+            lambda: good(lawful_bases=[LawfulBasisEntry("ea", "Safeguarding", [], "6")]),
+            organisation=CHARITY,
         ),
     ),
     Case(
         "CONSENT-RECORD",
-        of(lambda: good(lawful_bases=basis("a"))),
-        of(lambda: good(lawful_bases=basis("a"), consent_record_link="https://x/consent")),
+        of(lambda: consenting(consent_record_link="")),
+        of(consenting),
+    ),
+    Case(
+        "CONSENT-CHILD",
+        of(lambda: consenting(involves_children=True)),
+        of(
+            lambda: consenting(
+                involves_children=True,
+                child_consent_arrangements="Parents sign the form for children under 13.",
+            )
+        ),
+    ),
+    Case(
+        "CONSENT-REVIEW",
+        of(lambda: consenting(consent_reviewed_on=TODAY - dt.timedelta(days=800))),
+        of(consenting),
     ),
     Case(
         "LI-INTERESTS",
@@ -276,7 +354,17 @@ CASES = [
     Case(
         "TRANSFER-MECHANISM",
         of(lambda: good(transfers=[TransferEntry("United States")])),
+        of(lambda: good(transfers=[IDTA_TESTED])),
+    ),
+    Case(
+        "TRANSFER-DPT",
         of(lambda: good(transfers=[TransferEntry("United States", "idta")])),
+        of(lambda: good(transfers=[IDTA_TESTED])),
+    ),
+    Case(
+        "TRANSFER-DPT-RECORD",
+        of(lambda: good(transfers=[TransferEntry("United States", "uk_addendum", "", "yes")])),
+        of(lambda: good(transfers=[IDTA_TESTED])),
     ),
     Case(
         "TRANSFER-SAFEGUARDS",
@@ -287,6 +375,12 @@ CASES = [
         "TRANSFER-ADEQUACY",
         of(lambda: good(transfers=[TransferEntry("Narnia", "adequacy")])),
         of(lambda: good(transfers=[TransferEntry("France", "adequacy")])),
+    ),
+    Case("SOURCES", of(lambda: good(sources=[])), of(good)),
+    Case(
+        "SHARING-AGREEMENT",
+        of(lambda: good(recipients=["Police", "Housing association"])),
+        of(good),
     ),
     Case(
         "PROCESSOR-CONTRACT",
@@ -299,6 +393,47 @@ CASES = [
         of(
             lambda: good(
                 involves_children=True, large_scale=True, dpia_required=True, dpia_link="x"
+            )
+        ),
+    ),
+    Case(
+        "ADM-RLI",
+        of(
+            lambda: good(
+                lawful_bases=[LawfulBasisEntry("ea", "Fraud", [], "5")],
+                automated_decisions=True,
+                automated_decision_details="Scores each claim.",
+            ),
+            organisation=CHARITY,
+        ),
+        of(
+            lambda: good(
+                lawful_bases=[LawfulBasisEntry("ea", "Fraud", [], "5")],
+                automated_decision_details="Scores each claim; a caseworker decides.",
+            ),
+            organisation=CHARITY,
+        ),
+    ),
+    Case(
+        "ADM-SPECIAL",
+        of(
+            lambda: special(
+                automated_decisions=True,
+                automated_decision_details="Eligibility scored by the system.",
+                dpia_required=True,
+                dpia_link="x",
+            )
+        ),
+        of(
+            lambda: special(
+                automated_decisions=True,
+                automated_decision_details="Eligibility scored on explicit consent.",
+                article9=[ConditionEntry("a", "Explicit consent")],
+                schedule1=[],
+                consent_record_link="https://x/consent",
+                consent_reviewed_on=TODAY,
+                dpia_required=True,
+                dpia_link="x",
             )
         ),
     ),
@@ -511,3 +646,44 @@ def test_dates_in_findings_and_reports_are_always_english() -> None:
         finally:
             locale.setlocale(locale.LC_TIME, previous)
         return
+
+
+def test_a_public_authority_not_yet_said_or_a_charity_may_use_ea_and_f() -> None:
+    """Article 6(1)'s closing words bar (ea) and (f) only to public authorities."""
+    ea = good(lawful_bases=[LawfulBasisEntry("ea", "Safeguarding", [], "6")])
+    assert [f.rule_id for f in check_activities([ea], context(organisation=CHARITY))] == []
+    council = [f.rule_id for f in check_activities([ea], context())]
+    assert council == ["BASIS-PUBLIC-AUTHORITY"]
+
+
+def test_rules_resting_on_duaa_are_not_run_for_a_day_before_it_applied() -> None:
+    """The complaints duty (s.164A) applies from 19 June 2026; Article 46(1A) and 6(5)
+    from 5 February 2026."""
+    no_route = organisation(complaints_contact="", complaints_form_url="")
+    before = context(organisation=no_route, today=dt.date(2026, 6, 18))
+    on_the_day = context(organisation=no_route, today=dt.date(2026, 6, 19))
+    record = good(next_review=dt.date(2027, 1, 1))
+    assert "ORG-COMPLAINTS" not in {f.rule_id for f in check_activities([record], before)}
+    assert "ORG-COMPLAINTS" in {f.rule_id for f in check_activities([record], on_the_day)}
+    untested = good(
+        transfers=[TransferEntry("United States", "idta")], next_review=dt.date(2027, 1, 1)
+    )
+    early = context(today=dt.date(2026, 2, 4))
+    assert "TRANSFER-DPT" not in {f.rule_id for f in check_activities([untested], early)}
+    assert "TRANSFER-DPT" in {f.rule_id for f in check_activities([untested], context())}
+
+
+def test_the_ico_list_needs_one_criterion_and_genetic_data_is_found_by_name() -> None:
+    genetic = good(data_categories=["Name and contact details", "Genetic test results"])
+    findings = [f for f in check_activities([genetic], context()) if f.rule_id == "DPIA-NEEDED"]
+    assert len(findings) == 1
+    assert "genetic data" in findings[0].message
+    assert "Article 35(4)" in findings[0].message
+    ticked = good(dpia_criteria="tracking")
+    messages = [f.message for f in check_activities([ticked], context())]
+    assert any("DPIA screening: tracking (on the ICO's list" in m for m in messages)
+
+
+def test_every_rule_states_its_provision_in_its_message_or_citation() -> None:
+    for rule in rules():
+        assert any(word in rule.article for word in ("Article", "DPA 2018", "s.")), rule.id

@@ -36,7 +36,11 @@ def test_import_export_notice_and_check_on_a_team_register(
     assert refused.returncode == 1 and "no register" in refused.stderr
     assert _tables(postgres_url) == 0
 
-    imported = run_ropa("import", str(from_file), "--db", postgres_url)
+    # Nor does an import without --new (the URL may be mistyped); with it, the register is made.
+    refused = run_ropa("import", str(from_file), "--db", postgres_url)
+    assert refused.returncode == 1 and "--new" in refused.stderr
+    assert _tables(postgres_url) == 0
+    imported = run_ropa("import", str(from_file), "--db", postgres_url, "--new")
     assert imported.returncode == 0, imported.stderr
     from_server = tmp_path / "from-server.xlsx"
     exported = run_ropa("export", str(from_server), "--db", postgres_url)

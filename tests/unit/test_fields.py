@@ -30,6 +30,7 @@ def test_the_kind_agrees_with_the_value_the_record_holds(name: str) -> None:
         Kind.LIBRARY: list,
         Kind.ENTRIES: list,
         Kind.OWN_FIELDS: dict,
+        Kind.REASONS: dict,
     }
     assert isinstance(value, expected[kind]), (name, kind, value)
 

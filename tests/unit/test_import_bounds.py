@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,24 @@ def test_cancel_stops_the_reading_within_a_second(
     assert pressed, "the import ended before Cancel was pressed"
     assert stopped - pressed[0] < 1.0
     assert register.activities.load() == []
+
+
+@pytest.mark.parametrize("what", ["link", "formula"])
+def test_formulas_and_links_are_found_past_the_first_megabyte(tmp_path: Path, what: str) -> None:
+    """The count notes which sheets hold formulas or links, a megabyte of XML at a time;
+    one at the very end of a large sheet is still found and read (links are written after
+    the last row)."""
+    sheet = _register_sheet(15_000)
+    last = len(sheet.rows)
+    if what == "link":
+        sheet.links[(last, 1)] = "https://intranet.example/asset-register"
+    else:
+        sheet.rows[last - 1][2] = "=1+1"
+    path = write_xlsx(tmp_path / "large.xlsx", [sheet])
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 1 << 20
+    (read,) = read_spreadsheet(path).sheets
+    if what == "link":
+        assert read.links == {(last, 1): "https://intranet.example/asset-register"}
+    else:
+        assert read.formulas == {(last, 3): "1+1"}

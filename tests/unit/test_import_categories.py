@@ -189,3 +189,33 @@ def test_an_import_marks_and_reports_special_category_and_criminal_offence_data(
     messages = [finding.message for finding in run_checks(register)]
     assert any("without an Article 9 condition" in message for message in messages)
     assert any("without an Article 10 basis" in message for message in messages)
+
+
+def test_a_category_whose_name_has_a_comma_comes_back_whole(
+    register: Register, tmp_path: Path
+) -> None:
+    """Our export writes a lone category on one line; a comma in its name must not split it
+    when the library has it, so a re-import of our own workbook changes nothing."""
+    from ropa.spreadsheets import export_workbook
+
+    name = "Name, address and contact details"
+    register.library.create(LibraryItemRecord(LibraryKind.DATA_CATEGORY, name))
+    path = hand_made(
+        tmp_path / "comma.xlsx",
+        [{"Business function": "Housing", "Purpose of processing": "Tenancies", CATEGORIES: name}],
+    )
+    report = import_workbook(register, path)
+    (record,) = register.activities.load()
+    assert record.data_categories == [name]
+    (told,) = [problem for problem in report.moved if problem.value == name]
+    assert told.why.startswith("kept as one category")
+    exported = export_workbook(register, tmp_path / "out.xlsx").path
+    again = import_workbook(register, exported)
+    assert [entry for entry in again.updated] == []
+    assert [record.data_categories for record in register.activities.load()] == [[name]]
+    # In a register without it, the same cell is read as a list, and the report says so.
+    with Register.open(tmp_path / "fresh.ropa") as fresh:
+        report = import_workbook(fresh, path)
+        (record,) = fresh.activities.load()
+        assert record.data_categories == ["Name", "address and contact details"]
+        assert any(problem.why.startswith("read as 2 categories") for problem in report.moved)

@@ -211,6 +211,47 @@ BATTERY = [
         schedule1=[("18", "")],
     ),
     Case("6(1)(c) & (e)", article6=[("c", "", []), ("e", "", [])]),
+    # The legislation a basis rests on, after a dash or in brackets naming an Act.
+    Case(
+        "Public Task (Local Government Act 1972 s.111)",
+        article6=[("e", "", ["Local Government Act 1972 s.111"])],
+    ),
+    Case("Legitimate Interests (LIA completed 2023)", article6=[("f", "LIA completed 2023", [])]),
+    Case(
+        "Public interest task - Children Act 1989",
+        article6=[("e", "Public interest task", ["Children Act 1989"])],
+    ),
+    Case(
+        "6(1)(c) – Legal obligation (Education Act 1996) 9(2)(g) – Substantial public interest "
+        "(DPA 2018 Sch 1 Pt 2 para 6 – statutory purposes)",
+        article6=[("c", "", ["Education Act 1996"])],
+        article9=[("g", "")],
+        schedule1=[("6", "")],
+    ),
+    Case(
+        "Employment contract (Art 6(1)(b)); Employment law (Art 6(1)(c)); Art 9(2)(b) & DPA "
+        "Sch 1 Pt 1 para 1 for sickness records",
+        article6=[("b", "Employment contract", []), ("c", "Employment law", [])],
+        article9=[("b", "")],
+        schedule1=[("1", "for sickness records")],
+    ),
+    Case(
+        "Article 6(1)(e) - performance of a task carried out in the public interest or in the "
+        "exercise of official authority vested in the controller",
+        article6=[
+            (
+                "e",
+                "performance of a task carried out in the public interest or in the exercise "
+                "of official authority vested in the controller",
+                [],
+            )
+        ],
+    ),
+    # (ea) is a recognised legitimate interest: "Legitimate interests" says more, and stays.
+    Case(
+        "Article 6(1)(ea) - Legitimate interests",
+        article6=[("ea", "Legitimate interests", [])],
+    ),
     # A name inside an explanation is not a basis: after a colon or a dash only ; / + & part.
     Case(
         "Legal obligation: HMRC requires this, and consent is not needed",

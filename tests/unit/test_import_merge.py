@@ -136,7 +136,7 @@ def test_the_command_line_preview_lists_each_change_old_and_new(
 
     path = tmp_path / "register.ropa"
     source = _older_workbook(tmp_path)
-    assert main(["import", str(source), "--db", str(path)]) == 0
+    assert main(["import", str(source), "--db", str(path), "--new"]) == 0
     with Register.open(path) as register:
         _filled_in_the_app(register)
     capsys.readouterr()
@@ -150,3 +150,23 @@ def test_the_command_line_preview_lists_each_change_old_and_new(
     assert "backed up" not in printed
     assert main(["import", str(source), "--db", str(path)]) == 0
     assert "The register was backed up first, to " in capsys.readouterr().out
+
+
+@pytest.mark.both_backends
+def test_blank_cells_never_clear_on_a_file_or_a_team_register(
+    register: Register, tmp_path: Path, backend: str
+) -> None:
+    source = _older_workbook(tmp_path)
+    import_workbook(register, source)
+    activity_id = _filled_in_the_app(register)
+    report = import_workbook(
+        register,
+        source,
+        rejected=rejected_for(import_workbook(register, source, dry_run=True).changes),
+    )
+    kept = register.activities.get(activity_id)
+    assert kept.lawful_bases == [LawfulBasisEntry("b", "Employment contracts")]
+    assert kept.security_measures == ["Role-based access control"]
+    assert [r.period for r in kept.retention] == ["7 years after employment ends"]
+    # A server keeps its own backups; a file is copied beside itself.
+    assert (report.backup is None) == (backend == "postgresql")

@@ -16,7 +16,7 @@ RIGHTS_BY_BASIS = {
     "d": ("yes", "no", "no"),
     "e": ("no", "no", "yes"),
     # The reference says "check"; the statute settles it: Article 21(1) now names (ea)
-    # (DUAA 2025 s.70), so objection applies, and erasure follows it (Article 17(1)(c)),
+    # (as amended by DUAA 2025), so objection applies, and erasure follows it (Article 17(1)(c)),
     # with no Article 17(3)(b) exemption for (ea).
     "ea": ("yes", "no", "yes"),
     "f": ("yes", "no", "yes"),
@@ -135,12 +135,12 @@ def test_the_regulator_is_data_and_the_information_commission_takes_over_on_its_
     stored = json.loads(resource("law", "regulator.json").read_text(encoding="utf-8"))
     stored["entries"][1]["effective_from"] = "2027-03-01"
     monkeypatch.setattr(law, "_load", lambda name: stored if name == "regulator.json" else {})
-    law._regulators.cache_clear()
+    law.forget_cached_law()
     try:
         assert law.regulator(dt.date(2027, 2, 28)).name == "Information Commissioner's Office"
         assert law.regulator(dt.date(2027, 3, 1)).name == "Information Commission"
     finally:
-        law._regulators.cache_clear()
+        law.forget_cached_law()
 
 
 def test_no_regulator_name_is_written_into_the_law_tables_but_the_regulators_own() -> None:

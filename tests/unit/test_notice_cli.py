@@ -24,7 +24,7 @@ def test_all_activities_with_the_organisation_in_the_default_title(
     target = tmp_path / "notice.md"
     assert cli.main(["notice", str(target), "--db", str(demo_path)]) == 0
     text = target.read_text(encoding="utf-8")
-    assert text.startswith("# Northfield Borough Council: privacy notice")
+    assert text.startswith("# DRAFT: Northfield Borough Council: privacy notice")
     # One section per business function by default.
     for function in ("Children's social care", "Early help", "Education", "Youth justice"):
         assert f"\n## {function}\n" in text
@@ -45,7 +45,7 @@ def test_named_functions_and_title(demo_path: Path, tmp_path: Path) -> None:
     args = ["notice", str(target), "--db", str(demo_path), "--function", "early help"]
     assert cli.main([*args, "--title", "Early help & you"]) == 0
     html = target.read_text(encoding="utf-8")
-    assert "<h1>Early help &amp; you</h1>" in html
+    assert "<h1>DRAFT: Early help &amp; you</h1>" in html
     assert "Early help family support" in html
     assert "Youth justice service" not in html
 

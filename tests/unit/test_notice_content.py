@@ -109,7 +109,16 @@ def virtual_school_with_us_transfer() -> ActivityRecord:
         sources=["Schools and education settings"],
         recipients=["Schools and academies"],
         lawful_bases=[LawfulBasisEntry("e", "Virtual school head duty", ["Children Act 1989"])],
-        transfers=[TransferEntry("United States", "idta", "IDTA signed in April 2025")],
+        transfers=[
+            TransferEntry(
+                "United States",
+                "idta",
+                "IDTA signed in April 2025",
+                "yes",
+                "2026-02-20",
+                "https://example.org/tra",
+            )
+        ],
         statutory_requirement="Schools must contribute to the plan.",
         retention=[RetentionEntry("Until the child's 25th birthday")],
     )
@@ -331,7 +340,8 @@ def test_erasure_is_described_for_each_basis_relied_on(register: Register) -> No
         "Legitimate interests (Facilities): we delete it if you object and we have no "
         "overriding reason to keep it." in erasure
     )
-    assert "we delete information when its period below ends" in erasure
+    # The retention tables come before the rights (it said "below").
+    assert "we delete information when the period given for it above ends" in erasure
 
 
 def test_rights_say_which_services_they_apply_to(register: Register) -> None:
@@ -379,8 +389,8 @@ def test_a_transfer_names_the_country_as_a_sentence_does(register: Register) -> 
     document = build(register, virtual_school_with_us_transfer())
     text = service_text(document, "Education")
     assert (
-        "To the United States. We have signed the Information Commissioner's International "
-        "Data Transfer Agreement" in text
+        "To the United States. We have signed the International Data Transfer Agreement "
+        "issued by the Information Commissioner" in text
     )
     assert "IDTA signed in April 2025." in text
     assert "to United States" not in text
@@ -491,6 +501,19 @@ def test_automated_decisions_nobody_answered_are_a_gap_never_a_no(register: Regi
     assert "[To complete: whether any decision about people is made by computer" in text
     assert "Rights about automated decision-making" not in lines(document, "rights")
     assert "no automated" not in text.casefold() and "not made by computer" not in text
+
+
+def test_a_dpos_n_a_is_kept_in_the_register_but_never_published(register: Register) -> None:
+    """ "N/A" kept as the DPO wrote it (an import) is their note: the public notice says
+    nothing from it, and the draft asks for what is missing instead."""
+    activity = social_care()
+    activity.statutory_requirement = "N/A"
+    document = build(register, activity)
+    text = service_text(document, "Children's social care")
+    assert "N/A" not in text
+    assert any("must give their information" in w.message for w in document.warnings)
+    (stored,) = register.activities.load()
+    assert stored.statutory_requirement == "N/A"
 
 
 def test_gaps_become_warnings_and_visible_todo_lines(register: Register) -> None:

@@ -68,7 +68,7 @@ def test_word_reads_the_notice_with_its_styles_header_and_page_numbers(
     built = build_document(register, nasty_draft)
     document = docx.Document(io.BytesIO(docx_bytes(built)))
     paragraphs = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
-    assert paragraphs[0] == ("Title", "Notice & <title>")
+    assert paragraphs[0] == ("Title", "DRAFT: Notice & <title>")
     assert paragraphs[1] == (
         "Subtitle",
         f"Northfield <Borough> Council · Last updated {built.last_updated}",
@@ -93,12 +93,12 @@ def test_word_reads_the_notice_with_its_styles_header_and_page_numbers(
         2.2,
     ]
     assert section.header.paragraphs[0].text == (
-        f"Notice & <title>\tLast updated {built.last_updated}"
+        f"DRAFT: Notice & <title>\tLast updated {built.last_updated}"
     )
     footer = section.footer._element.xml
     assert "NUMPAGES" in footer and " PAGE " in footer
     properties = document.core_properties
-    assert properties.title == "Notice & <title>"
+    assert properties.title == "DRAFT: Notice & <title>"
     assert properties.author == "Northfield <Borough> Council"
     assert properties.language == "en-GB"
 

@@ -127,10 +127,11 @@ def test_a_dpo_template_is_used_for_its_format_only(register: Register, tmp_path
     draft = NoticeRecord(title="<T>", template=str(template))
     html = render_notice(register, draft, "html")
     assert isinstance(html, str)
-    assert html.startswith("<h1>OURS &lt;T&gt;</h1>")
+    # A draft's title says so, in a DPO's own template too.
+    assert html.startswith("<h1>OURS DRAFT: &lt;T&gt;</h1>")
     assert "<h2>Who we are</h2>" in html
     markdown = render_notice(register, draft, "md")
-    assert isinstance(markdown, str) and markdown.startswith("# \\<T\\>")
+    assert isinstance(markdown, str) and markdown.startswith("# DRAFT: \\<T\\>")
 
 
 def test_a_dpo_template_cannot_reach_into_the_program(register: Register, tmp_path: Path) -> None:
@@ -177,7 +178,7 @@ def test_word_document_holds_the_notice_with_headings_and_page_numbers(
     assert isinstance(data, bytes)
     document = docx.Document(io.BytesIO(data))
     paragraphs = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
-    assert paragraphs[0] == ("Title", "Notice {{ 7*7 }} <i>")
+    assert paragraphs[0] == ("Title", "DRAFT: Notice {{ 7*7 }} <i>")
     headings = [text for style, text in paragraphs if style == "Heading 1"]
     assert headings[:2] == ["Who we are", "The law that lets us use your information"]
     assert "{{ config }}" in headings
@@ -203,4 +204,4 @@ def test_writers_are_chosen_by_suffix_and_unknown_ones_refused(
     assert target.read_text(encoding="utf-8") == "QUIET"
     html_target = tmp_path / "notice.htm"
     write_notice_file(document, html_target)
-    assert re.search(r"<title>quiet</title>", html_target.read_text(encoding="utf-8"))
+    assert re.search(r"<title>DRAFT: quiet</title>", html_target.read_text(encoding="utf-8"))

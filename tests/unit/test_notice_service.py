@@ -17,6 +17,8 @@ ORGANISATION = {
     "dpo_name": "Sam Okafor",
     "dpo_email": "dpo@riverside.example",
     "is_public_authority": True,
+    # DPA 2018 s.164A (from 19 June 2026): how people complain to the council first.
+    "complaints_contact": "Write to the Data Protection Officer at dpo@riverside.example.",
 }
 
 

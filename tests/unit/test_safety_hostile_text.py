@@ -215,7 +215,7 @@ def test_command_line_errors_cannot_drive_the_terminal(
     hostile_name = "evil\x1b[2J\x1b]0;pwned\x07\u202eslx.xlsx"
     path = tmp_path / hostile_name
     path.write_text("not a workbook", encoding="utf-8")
-    assert main(["import", str(path), "--db", str(tmp_path / "register.ropa")]) == 1
+    assert main(["import", str(path), "--db", str(tmp_path / "register.ropa"), "--new"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("ropa import: ")
     assert not _CONTROL_CHARACTERS.search(err)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from ropa.errors import RegisterFileError
+from ropa.errors import FileReplacedError, RegisterFileError
 from ropa.register import Register
 from tests.conftest import sample_activity
 
@@ -246,3 +246,19 @@ def test_a_half_written_save_is_rolled_back_on_opening(held: Path) -> None:
     with Register.open(held) as register:
         assert len(register.activity_list.summaries()) == 20
     assert not held.with_name(held.name + "-journal").exists()
+
+
+def test_a_register_whose_folder_has_gone_is_not_recreated(tmp_path: Path) -> None:
+    """A share disconnected or a folder moved while the register is open: the next save is
+    refused in words, and nothing is made where the folder was."""
+    folder = tmp_path / "Shared"
+    path = folder / "register.ropa"
+    with Register.open(path) as register:
+        created = register.activities.create(sample_activity())
+        assert created.id is not None
+        folder.rename(tmp_path / "Shared (moved)")
+
+        with pytest.raises(FileReplacedError, match=r"the folder .*Shared is not there any more"):
+            register.activities.update(created.id, {"name": "Renamed"}, expected_version=1)
+    assert not folder.exists()
+    assert _references(tmp_path / "Shared (moved)" / "register.ropa") == ["CS-001"]

@@ -217,3 +217,11 @@ def test_a_no_someone_set_survives_the_upgrade_and_a_default_no_becomes_unknown(
     assert by_reference[edited].involves_children is False
     assert by_reference[defaulted].involves_children is None
     assert by_reference[answered_yes].involves_children is True
+    # The history says why the No went.
+    with Register.open(path, daily_backup=False) as register:
+        record = by_reference[defaulted]
+        assert record.id is not None
+        lines = register.history.changes(entity_type="activity", entity_id=record.id)
+    (line,) = [c for c in lines if c.field == "involves_children"]
+    assert (line.old_value, line.new_value) == ("no", "")
+    assert line.changed_by.startswith("ROPA desk upgrade")

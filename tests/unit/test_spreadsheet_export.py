@@ -93,7 +93,8 @@ def test_controller_workbook_reproduces_the_ico_template(
     assert sheet.freeze_panes == "B10"
     assert sheet.auto_filter.ref.startswith("A9:")
     assert sheet.page_setup.orientation == "landscape"
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    # Several pages across at a readable scale, not one page wide (test_export_printing).
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$8:$9"
     assert sheet["B9"].font.b and sheet["B9"].alignment.wrap_text
     assert _rgb(sheet["B9"]) == GREEN and _rgb(sheet["L9"]) == BLUE

@@ -301,9 +301,9 @@ def test_cli_import_and_export(tmp_path: Path) -> None:
 
     db = str(tmp_path / "r.ropa")
     dpo = build(tmp_path / "dpo.xlsx")
-    dry = ropa("import", str(dpo), "--db", db, "--dry-run")
+    dry = ropa("import", str(dpo), "--db", db, "--new", "--dry-run")
     assert dry.returncode == 0 and "3 activities would be created" in dry.stdout
-    done = ropa("import", str(dpo), "--db", db)
+    done = ropa("import", str(dpo), "--db", db, "--new")
     assert done.returncode == 0 and "M13" in done.stdout
     out = tmp_path / "out.xlsx"
     exported = ropa("export", str(out), "--db", db)

@@ -28,7 +28,7 @@ def test_a_watcher_hears_saves_and_a_lost_connection(team: Team, postgres_server
         assert watcher.connected.wait(10)
         with team.open_as(team.editor) as register:
             register.activities.update(team.finance_id, {"owner": "Payroll lead"})
-        assert heard.get(timeout=10) == ("changed", "activities")
+        assert heard.get(timeout=10) == ("changed", "activity")
         end_sessions(postgres_server, team, WATCHING)
         kind, text = heard.get(timeout=10)
         assert kind == "lost"

@@ -124,3 +124,25 @@ def test_an_answer_given_in_the_register_is_written_yes_or_no(
     assert row[_header("automated_decisions")] == "No"
     assert row[_header("involves_children")] == "Yes"
     assert row[_header("large_scale")] == "No"
+
+
+def test_an_answer_given_later_is_written_without_the_old_n_a(
+    register: Register, tmp_path: Path
+) -> None:
+    source = hand_made(
+        tmp_path / "statements.xlsx",
+        [
+            {
+                "Business function": "HR",
+                "Purpose of processing": "Payroll",
+                AUTOMATED: "N/A",
+                DPIA: "N/A",
+            }
+        ],
+    )
+    import_workbook(register, source)
+    (record,) = register.activities.load()
+    assert record.id is not None
+    register.activities.update(record.id, {"automated_decisions": False, "dpia_required": True})
+    row = _exported_row(register, tmp_path / "export.xlsx")
+    assert (row[AUTOMATED], row[DPIA]) == ("No", "Yes")

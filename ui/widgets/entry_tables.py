@@ -14,11 +14,13 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
     Signal,
 )
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,6 +40,8 @@ from ropa.records import ConditionEntry, LawfulBasisEntry, RetentionEntry, Trans
 ModelIndex = QModelIndex | QPersistentModelIndex
 ItemRole = Qt.ItemDataRole
 LIST_SEPARATOR = "; "
+# The lines an entry table shows before it scrolls: two wrapped rows, or five short ones.
+VISIBLE_LINES = 5
 CHOOSE_PROMPT = "Choose\u2026"
 
 
@@ -49,6 +53,7 @@ class EntryColumn:
     is_list: bool = False  # a list of names, edited as "a; b; c"
     stretch: bool = False
     tip: str = ""
+    width: int = 0  # a fixed column's starting width (0 = by whether it is a choice)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,18 @@ def _schedule1_choices() -> dict[str, str]:
     }
 
 
+def _annex1_choices() -> dict[str, str]:
+    # Only an (ea) basis needs one (Article 6(5)); "" for every other basis.
+    return {
+        "": "",
+        **{code: f"{code}: {c.name}" for code, c in law.annex1_conditions().items()},
+    }
+
+
+# Article 46(1A)(a)(ii): unknown stays unknown until the DPO records the answer.
+_TEST_CHOICES = {"": "Not recorded", "yes": "Yes, met", "no": "No, not met"}
+
+
 def _mechanism_choices() -> dict[str, str]:
     return {"": "", **{code: m.name for code, m in law.transfer_mechanisms().items()}}
 
@@ -89,8 +106,22 @@ def lawful_basis_kind() -> EntryKind:
                 "legislation",
                 "Legislation",
                 is_list=True,
-                stretch=True,
                 tip="Acts and regulations, separated by semicolons",
+            ),
+            EntryColumn(
+                "annex1_condition",
+                "Annex 1 condition",
+                _annex1_choices(),
+                width=170,
+                tip="For a recognised legitimate interest (ea): the Annex 1 condition it meets "
+                "(Article 6(5))",
+            ),
+            EntryColumn(
+                "outside_tasks_reason",
+                "Outside our public tasks because",
+                width=220,
+                tip="A public authority relying on (ea) or (f): why this processing is not "
+                "done in the performance of its tasks (Article 6(1), closing words)",
             ),
         ),
         "lawful basis",
@@ -126,6 +157,20 @@ def transfer_kind() -> EntryKind:
             EntryColumn("destination", "Country or organisation"),
             EntryColumn("mechanism", "Safeguard", _mechanism_choices()),
             EntryColumn("safeguards", "Safeguard documents", stretch=True),
+            EntryColumn(
+                "data_protection_test",
+                "Data protection test",
+                _TEST_CHOICES,
+                tip="IDTA, UK Addendum or binding corporate rules: whether you, acting "
+                "reasonably and proportionately, consider the data protection test met "
+                "(Article 46(1A))",
+            ),
+            EntryColumn("data_protection_test_date", "Test date", tip="Such as 2026-03-02"),
+            EntryColumn(
+                "data_protection_test_link",
+                "Test record",
+                tip="Where the transfer risk assessment is kept",
+            ),
         ),
         "transfer",
     )
@@ -304,7 +349,12 @@ class EntryTable(QWidget):
         )
         self.view.setTabKeyNavigation(False)  # Tab leaves the table, as in a form
         self.view.verticalHeader().hide()
-        self.view.setWordWrap(False)
+        # Long answers ("Until the child's 25th birthday...") wrap rather than being cut off;
+        # each row is as tall as its text, and the box scrolls past VISIBLE_LINES lines.
+        self.view.setWordWrap(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         for number, column in enumerate(kind.columns):
@@ -317,7 +367,11 @@ class EntryTable(QWidget):
             )
             header.setSectionResizeMode(number, mode)
             if not column.stretch:
-                self.view.setColumnWidth(number, 240 if column.choices else 190)
+                # The explanation (stretched) needs the room most; the rest wrap.
+                default = 170 if column.choices else 150
+                self.view.setColumnWidth(number, column.width or default)
+        # Typed columns never shrink to a sliver when a kind has many: the table scrolls.
+        header.setMinimumSectionSize(130 if len(kind.columns) > 4 else 40)
         self.model.entries_edited.connect(self._emit)
         self.add_button = QPushButton(f"Add {kind.noun}")
         self.add_button.clicked.connect(self.add_row)
@@ -372,7 +426,19 @@ class EntryTable(QWidget):
         self.changed.emit(self.entries())
 
     def _fit_height(self) -> None:
-        rows = max(2, self.model.rowCount())
-        row_height = self.view.verticalHeader().defaultSectionSize()
+        """A fixed height whatever the number of rows, so that adding a row never moves the
+        buttons (or the fields below) from under the pointer; measured again when the style
+        or font changes, since the header's height is only right once polished."""
+        row_height = self.view.fontMetrics().lineSpacing() + 8  # a line and its padding
         header = self.view.horizontalHeader().sizeHint().height()
-        self.view.setFixedHeight(header + rows * row_height + 2 * self.view.frameWidth() + 2)
+        frame = 2 * self.view.frameWidth()
+        self.view.setFixedHeight(header + VISIBLE_LINES * row_height + frame + 2)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._fit_height()
+        super().showEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._fit_height()
+        super().changeEvent(event)

@@ -149,8 +149,9 @@ class LibraryPicker(QWidget):
         self.changed.emit(self.names())
 
     def _fit_height(self) -> None:
-        rows = max(1, min(self.chosen.count(), VISIBLE_ROWS))
+        """VISIBLE_ROWS rows however many are chosen: the list scrolls rather than grows, so
+        adding an item never moves the box and its buttons from under the pointer."""
         row_height = self.chosen.sizeHintForRow(0) if self.chosen.count() else 0
         row_height = max(row_height, self.fontMetrics().height() + 4)
         frame = 2 * self.chosen.frameWidth()
-        self.chosen.setFixedHeight(rows * row_height + frame + 2)
+        self.chosen.setFixedHeight(VISIBLE_ROWS * row_height + frame + 2)

@@ -5,6 +5,7 @@ Revises: 0004
 Create Date: 2026-12-07 14:30:00
 """
 
+import datetime as dt
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -33,14 +34,30 @@ def upgrade() -> None:
     #   unknown, and the checks ask the question.  A False that the change history shows
     #   someone setting (an edit from yes to no) was an answer, and it stays.
     # Asking a DPO again costs a minute; keeping an invented "No" switches off the checks
-    # for children's data and tells the public that no decision is automated.
+    # for children's data and tells the public that no decision is automated.  Each answer
+    # made unknown gets a line in the activity's change history, saying why.
+    bind = op.get_bind()
+    at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for column in _QUESTIONS:
-        op.execute(
-            f"UPDATE activities SET {column} = NULL WHERE {column} = FALSE "
-            "AND id NOT IN (SELECT entity_id FROM change_history "
+        defaulted = (
+            f"{column} = FALSE AND id NOT IN (SELECT entity_id FROM change_history "
             "WHERE entity_type = 'activity' AND entity_id IS NOT NULL "
             f"AND field = '{column}' AND new_value = 'no')"
         )
+        bind.execute(
+            sa.text(
+                "INSERT INTO change_history (changed_at, changed_by, entity_type, entity_id, "
+                "entity_label, action, field, old_value, new_value) "
+                "SELECT :at, :by, 'activity', id, reference || ' ' || name, 'update', "
+                f":field, 'no', '' FROM activities WHERE {defaulted}"
+            ),
+            {"at": at, "by": _WHO, "field": column},
+        )
+        op.execute(f"UPDATE activities SET {column} = NULL WHERE {defaulted}")
+
+
+# Who the history names for the change (a team register's server puts the signed-in user).
+_WHO = "ROPA desk upgrade: a No nobody was recorded giving is now not recorded"
 
 
 def downgrade() -> None:
