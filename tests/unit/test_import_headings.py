@@ -198,6 +198,7 @@ def test_the_dpo_maps_a_heading_from_the_command_line(tmp_path: Path) -> None:
             str(source),
             "--db",
             str(database),
+            "--new",
             "--map",
             "Who gets it=recipients",
             "--map-file",

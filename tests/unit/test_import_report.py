@@ -104,6 +104,7 @@ def test_cli_writes_the_report(tmp_path: Path) -> None:
             str(source),
             "--db",
             str(tmp_path / "r.ropa"),
+            "--new",
             "--dry-run",
             "--report",
             str(report),
