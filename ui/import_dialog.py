@@ -216,7 +216,12 @@ class ImportDialog(QDialog):
                 layout, {**self.settings.import_mapping(layout), **chosen}
             )
         self.mapping.update(self.mapping_panel.model.mapping())
-        self.roles.update(self.mapping_panel.roles())
+        chosen_roles = self.mapping_panel.roles()
+        self.roles.update(chosen_roles)
+        if isinstance(self.report, ImportReport):
+            for sheet in self.report.sheets:
+                if sheet.sheet in chosen_roles:
+                    self.settings.set_import_role(sheet.signature, chosen_roles[sheet.sheet].value)
         self.check_again_button.setEnabled(False)
         return self.run_preview()
 
@@ -329,11 +334,23 @@ class ImportDialog(QDialog):
             return False
         self._remembered_applied = True
         remembered: dict[str, str] = {}
+        roles: dict[str, Kind] = {}
         for sheet in report.sheets:
             remembered.update(self.settings.import_mapping(sheet.signature))
-        if not remembered or all(self.mapping.get(k) == v for k, v in remembered.items()):
+            role = self.settings.import_role(sheet.signature)
+            # The DPO's answer for the layout, where it differs from the reading or
+            # settles a sheet that says both.
+            if (
+                role is not None
+                and sheet.sheet not in self.roles
+                and (role != sheet.kind or sheet.kind_unsure)
+            ):
+                roles[sheet.sheet] = Kind(role)
+        new_mapping = any(self.mapping.get(k) != v for k, v in remembered.items())
+        if not new_mapping and not roles:
             return False
         self.mapping = {**remembered, **self.mapping}
+        self.roles = {**roles, **self.roles}
         self.run_preview()
         return True
 

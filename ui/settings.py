@@ -100,6 +100,14 @@ class AppSettings:
     def set_import_mapping(self, layout: str, mapping: dict[str, str]) -> None:
         self._store.setValue(f"imports/mappings/{layout}", json.dumps(mapping, sort_keys=True))
 
+    def import_role(self, layout: str) -> str | None:
+        """The record ("controller" or "processor") the DPO chose for sheets of a layout."""
+        value = self._store.value(f"imports/roles/{layout}", "")
+        return str(value) if value in ("controller", "processor") else None
+
+    def set_import_role(self, layout: str, role: str) -> None:
+        self._store.setValue(f"imports/roles/{layout}", role)
+
     def _bytes(self, key: str) -> QByteArray | None:
         value = self._store.value(key)
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None

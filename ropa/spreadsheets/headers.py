@@ -33,6 +33,10 @@ from ropa.spreadsheets.vocabulary import (
 
 HEADER_SEARCH_ROWS = 40
 MIN_RECOGNISED_HEADERS = 3
+# A sheet named as a list (such as "Personal data") with headings of at most this many
+# other fields of a register (a GRC tool's personal data sheet has a retention column, its
+# purposes sheet a legal basis and an Article 9 condition) is a list, not a register.
+_LIST_SHEET_MAX_OTHER_FIELDS = 2
 
 # A DPO's choices: heading (as header_key folds it) -> field key, OWN or IGNORE.
 Mapping = dict[str, str]
@@ -215,12 +219,17 @@ def _meaning(heading: str, mapping: Mapping) -> Meaning | None:
 
 
 def table_of(path: Path, sheet: SheetData, mapping: Mapping, roles: Roles) -> Table | None:
-    if list_sheet_field(sheet.title) is not None:
-        return None  # a list of items of one field: read with its processing, if any
     found = _heading_row(sheet, mapping)
     if found is None:
         return None
     header_row, meanings = found
+    listed = list_sheet_field(sheet.title)
+    if listed is not None:
+        # A sheet called "Personal data" or "Purposes" lists the items of one field (read
+        # with its processing, if any), unless its headings are a whole register's.
+        others = {m.key for m in meanings.values()} & CORE_KEYS - {"name", listed}
+        if len(others) < _LIST_SHEET_MAX_OTHER_FIELDS + 1:
+            return None
     kind, reason, unsure = _kind_of(sheet, header_row, meanings)
     if sheet.title in roles:
         chosen = roles[sheet.title]

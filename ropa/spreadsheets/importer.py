@@ -54,6 +54,7 @@ from ropa.spreadsheets.columns import (
     empty_defaults,
     read,
     read_plain,
+    says_none,
 )
 from ropa.spreadsheets.errors import ImportCancelled, SpreadsheetError
 from ropa.spreadsheets.headers import Mapping, Roles, Table, find_tables
@@ -180,6 +181,15 @@ def read_workbook(
         if spreadsheet.format == "xls":
             report.moved.extend(_xls_link_words(table))
         drafts.extend(sheet_drafts)
+        for row in lines_below(table):
+            for column in table.sheet.rows[row]:
+                ledger.place(
+                    table.sheet.title,
+                    row,
+                    column,
+                    Destination.NOT_READ,
+                    "a line below the table, apart from it (a note, not an activity)",
+                )
         _mark_nothing_cells(table, ledger)
     related.read_into(drafts, tables, ledger, report)
     report.contacts = dict(contacts)
@@ -195,6 +205,26 @@ def _no_table_message(path: Path, spreadsheet: Spreadsheet) -> str:
         "“Retention”. Put the headings in one row above the activities and try again, or "
         "name the columns with --map “HEADING=field”."
     )
+
+
+def lines_below(table: Table) -> set[int]:
+    """Rows below the table that are a note, not an activity: at the foot of the sheet,
+    apart from the table by an empty row, each holding one text and nothing else ("* Last
+    reviewed by the DPO in May"); an activity is never made of them."""
+    rows = table.sheet.rows
+    data = sorted(row for row in rows if row > table.header_row)
+    found: list[int] = []
+    for row in reversed(data):
+        cells = rows[row]
+        if len(cells) != 1 or not isinstance(next(iter(cells.values())), str):
+            break
+        found.append(row)
+    if not found or len(found) == len(data):
+        return set()
+    first = min(found)
+    if first - 1 in rows or any((first, column) in table.sheet.merged for column in rows[first]):
+        return set()  # not apart from the table: a row that continues the activity above
+    return set(found)
 
 
 def _mark_nothing_cells(table: Table, ledger: Ledger) -> None:
@@ -413,9 +443,12 @@ def read_drafts(
     drafts: list[Draft] = []
     group: list[tuple[int, dict[int, _RowCell]]] = []
     plan = _Columns(table)
+    below = lines_below(table)
     for row_number, cells in _rows(table):
         if reading is not None:
             reading.add(1, table.sheet.title)  # and stops here if the user cancelled
+        if row_number in below:
+            continue
         own = [
             cells[index]
             for index in key_columns
@@ -521,6 +554,8 @@ def _draft(
     # Cells read by a reader that words what it read its own way: their words are looked
     # for in the activity afterwards (kept_words).
     checked: list[CellIn] = []
+    # Cells of continued rows that said "None" beside others that list something.
+    said_none: set[tuple[int, int]] = set()
     if len(group) == 1:
         cells = group[0][1]
         plan.start(draft)
@@ -543,16 +578,18 @@ def _draft(
     else:
         # Rows that continue one activity: each column's texts joined, line after line.
         for index in sorted([*table.columns, *table.own_columns]):
-            texts: list[str] = []
+            texts: list[tuple[int, str]] = []
             link = None
-            for position, (_row, cells) in enumerate(group):
+            for position, (row, cells) in enumerate(group):
                 cell = cells.get(index)
                 if cell is None or (cell.from_above and position > 0):
                     continue
                 if cell.text is not None:
-                    texts.append(cell.text)
+                    texts.append((row, cell.text))
                 link = link or cell.link
-            text = "\n".join(texts) or None
+            if index not in table.own_columns:
+                texts = _without_none_statements(texts, index, said_none)
+            text = "\n".join(text for _row, text in texts) or None
             if index in table.own_columns:
                 if text is not None:
                     own_fields[table.own_columns[index]] = text
@@ -569,12 +606,30 @@ def _draft(
     draft.values.setdefault("extra_fields", {}).update(own_fields)
     _complete(table, draft, checked)
     if ledger is not None:
-        _place(table, group, draft, ledger)
+        _place(table, group, draft, ledger, said_none)
     return draft
 
 
+def _without_none_statements(
+    texts: list[tuple[int, str]], index: int, said_none: set[tuple[int, int]]
+) -> list[tuple[int, str]]:
+    """The texts of one column over continued rows, without those that say "None" when
+    others say something (they are recorded in `said_none`, reported as nothing to
+    record); when all say "None", the first stands for them, as the DPO's statement."""
+    statements = [(row, text) for row, text in texts if says_none(text)]
+    if not statements:
+        return texts
+    kept = [(row, text) for row, text in texts if not says_none(text)] or statements[:1]
+    said_none.update((row, index) for row, _text in texts if (row, _text) not in kept)
+    return kept
+
+
 def _place(
-    table: Table, group: list[tuple[int, dict[int, _RowCell]]], draft: Draft, ledger: Ledger
+    table: Table,
+    group: list[tuple[int, dict[int, _RowCell]]],
+    draft: Draft,
+    ledger: Ledger,
+    said_none: set[tuple[int, int]],
 ) -> None:
     """Record in the ledger where each cell of the draft's rows went."""
     title = table.sheet.title
@@ -582,6 +637,17 @@ def _place(
     for row, cells in group:
         for index, cell in cells.items():
             if cell.from_above:
+                continue
+            if (row, index) in said_none:
+                key = table.columns[index][0]
+                ledger.place(
+                    title,
+                    row,
+                    index,
+                    Destination.NOTHING,
+                    f"“{field_label(key)}” has what other rows of the activity list",
+                    activity,
+                )
                 continue
             if index in table.own_columns:
                 ledger.place(
@@ -602,9 +668,15 @@ def _place(
                 and label not in entry.detail
             ):
                 entry.detail += f" and its {label}"
+    read = {
+        (row, index) for row, cells in group for index in cells if (row, index) not in said_none
+    }
     for problem in draft.problems:
+        # A problem of rows that continue one activity names them all ("B6:B7"): only
+        # the cells that held something went into the notes.
         for row, column in _cells_of(problem.cell):
-            ledger.place(title, row, column, Destination.NOTES, problem.why, activity)
+            if (row, column) in read:
+                ledger.place(title, row, column, Destination.NOTES, problem.why, activity)
 
 
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?$")

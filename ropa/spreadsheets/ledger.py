@@ -164,6 +164,14 @@ class Ledger:
     def of_sheet(self, sheet: str) -> list[CellEntry]:
         return sorted(self._cells.get(sheet, {}).values(), key=lambda e: (e.row, e.column))
 
+    def by_destination(self) -> dict[Destination, list[CellEntry]]:
+        """Every cell, in the workbook's order, grouped by where it went (one pass: a large
+        register has a million cells)."""
+        found: dict[Destination, list[CellEntry]] = {destination: [] for destination in Destination}
+        for entry in self.entries():
+            found[entry.destination].append(entry)
+        return found
+
     def count(self, destination: Destination) -> int:
         return sum(
             1

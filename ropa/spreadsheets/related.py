@@ -112,7 +112,7 @@ def _read_list(
     if key_column is None and len(drafts) != 1:
         listed = ", ".join(f"“{t.sheet}”" for t in report.sheets)
         raise SpreadsheetError(
-            f"{sheet.title!s}: this sheet of {report.path.name} lists "
+            f"{report.path.name}, sheet “{sheet.title}”: it lists "
             f"{_LIST_WORDS.get(key, key)} without a column saying which processing each "
             f"belongs to, and the sheet(s) {listed} hold {len(drafts)} processing activities. "
             "Add a column “Processing” naming the processing activity of each row, or import "

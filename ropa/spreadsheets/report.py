@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ropa.spreadsheets.ledger import CellEntry, Destination, Ledger
+from ropa.spreadsheets.ledger import TOLD_LAYOUT, CellEntry, Destination, Ledger
 from ropa.spreadsheets.vocabulary import Certainty, field_label
 
 if TYPE_CHECKING:
@@ -245,7 +245,8 @@ class ImportReport:
         if self.ledger is None:
             return []
         ledger = self.ledger
-        counts = {d: ledger.count(d) for d in Destination}
+        grouped = ledger.by_destination()
+        counts = {d: len(grouped[d]) for d in Destination}
         lines = [
             f"Every one of the file's {len(ledger):,} non-empty cells is accounted for: "
             + ", ".join(f"{counts[d]:,} {_LEDGER_WORDS[d]}" for d in _LEDGER_ORDER if counts[d])
@@ -257,14 +258,14 @@ class ImportReport:
             Destination.NOTHING,
             Destination.ORGANISATION,
         ):
-            entries = [e for e in ledger.entries() if e.destination == destination]
+            entries = grouped[destination]
             if not entries:
                 continue
             lines.append(
                 _LEDGER_HEADINGS[destination].format(count=_count(len(entries), "cell", "cells"))
             )
             lines += _quoted(entries, shown, limit=_QUOTED_PER_KIND)
-        told = ledger.telling()
+        told = [e for e in grouped[Destination.LAYOUT] if e.detail in TOLD_LAYOUT]
         if told:
             lines.append("Titles and headings of empty columns, not kept in any field:")
             lines += _quoted(told, shown, limit=_QUOTED_PER_KIND)
@@ -276,10 +277,9 @@ class ImportReport:
         found += [Finding("Check", problem) for problem in self.moved]
         found += [Finding("Created as new", problem) for problem in self.unsure]
         if self.ledger is not None:
-            told = {id(entry) for entry in self.ledger.telling()}
             for entry in self.ledger.entries():
                 kind = _FINDING_KINDS.get(entry.destination)
-                if id(entry) in told:
+                if entry.destination == Destination.LAYOUT and entry.detail in TOLD_LAYOUT:
                     kind = "Layout, not kept"
                 if kind is not None:
                     found.append(

@@ -10,14 +10,14 @@ went).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ropa.files import write_atomically
 from ropa.spreadsheets.cells import clean_for_excel, format_date, needs_quote_prefix
@@ -37,16 +37,18 @@ _WIDTHS = {
 
 
 def write_report(report: ImportReport, path: Path) -> Path:
-    """Write the report to `path` (.xlsx) atomically; the path written."""
-    workbook = Workbook()
-    summary = workbook.worksheets[0]
-    summary.title = "Summary"
+    """Write the report to `path` (.xlsx) atomically; the path written.
+
+    The workbook is written as it goes (openpyxl's write-only mode): the sheet of every
+    cell of a register of 10,000 activities holds over 170,000 rows, which a workbook
+    kept whole in memory took most of a minute to save."""
+    workbook = Workbook(write_only=True)
+    summary = _Rows(workbook, "Summary", filtered=False)
     verb = "Dry run of importing" if report.dry_run else "Imported"
-    summary_rows = _Rows(summary)
-    summary_rows.add([[f"{verb} {report.path.name} on {format_date(dt.date.today())}"]])
-    summary["A1"].alignment = Alignment()  # one line, over the empty cells beside it
-    summary_rows.add([[]])
-    summary_rows.add(
+    # One line, over the empty cells beside it: not wrapped.
+    summary.add([[f"{verb} {report.path.name} on {format_date(dt.date.today())}"]], wrapped=False)
+    summary.add([[]])
+    summary.add(
         [
             [
                 "Sheet",
@@ -60,7 +62,7 @@ def write_report(report: ImportReport, path: Path) -> Path:
         ],
         bold=True,
     )
-    summary_rows.add(
+    summary.add(
         [
             [
                 s.sheet,
@@ -78,78 +80,105 @@ def write_report(report: ImportReport, path: Path) -> Path:
             for s in report.sheets
         ]
     )
-    summary_rows.add([[]])
-    summary_rows.add([["Sheets not read", "Why"]], bold=True)
-    summary_rows.add([[sheet, why] for sheet, why in report.skipped])
-    cells = workbook.create_sheet("Cells")
-    cell_rows = _Rows(cells)
-    cell_rows.add([["What", "Cell", "Sheet", "Text", "Why"]], bold=True)
-    cell_rows.add(
+    summary.add([[]])
+    summary.add([["Sheets not read", "Why"]], bold=True)
+    summary.add([[sheet, why] for sheet, why in report.skipped])
+    cells = _Rows(workbook, "Cells")
+    cells.add([["What", "Cell", "Sheet", "Text", "Why"]], bold=True)
+    cells.add(
         [
             [f.kind, f.reference, f.problem.sheet, f.problem.value, f.problem.why]
             for f in report.findings()
         ]
     )
-    activities = workbook.create_sheet("Activities")
+    activities = _Rows(workbook, "Activities")
     outcomes = (("Created", report.created), ("Updated", report.updated))
-    activity_rows = _Rows(activities)
-    activity_rows.add([["Outcome", "Reference", "Name"]], bold=True)
-    activity_rows.add(
+    activities.add([["Outcome", "Reference", "Name"]], bold=True)
+    activities.add(
         [
             *[[outcome, ref, name] for outcome, entries in outcomes for ref, name in entries],
             *[["Already up to date", ref, name] for ref, name in report.unchanged],
         ]
     )
-    ledger_sheet = workbook.create_sheet("Every cell")
-    ledger_rows = _Rows(ledger_sheet)
-    ledger_rows.add([["Sheet", "Cell", "As written", "Went to", "Where", "Activity"]], bold=True)
+    ledger = _Rows(workbook, "Every cell")
+    ledger.add([["Sheet", "Cell", "As written", "Went to", "Where", "Activity"]], bold=True)
     if report.ledger is not None:
-        ledger_rows.add(
+        ledger.add(
             [
                 [e.sheet, e.ref, e.text, e.destination.value, e.destination_words(), e.activity]
                 for e in report.ledger.entries()
-            ]
+            ],
+            plain=True,
         )
-    for sheet in (cells, activities, ledger_sheet):
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-    for sheet in workbook.worksheets:
-        for index, width in enumerate(_WIDTHS[sheet.title], start=1):
-            sheet.column_dimensions[chr(64 + index)].width = width
-        # Printed across the page, every column on it.
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    for rows in (cells, activities, ledger):
+        rows.filter()
     write_atomically(path, workbook.save)
     return path
 
 
 class _Rows:
-    """Rows written one after another into a sheet; text is text, never a formula."""
+    """Rows written one after another into a new sheet of a write-only workbook; text is
+    text, never a formula."""
 
-    def __init__(self, sheet: Worksheet) -> None:
-        self.sheet = sheet
-        self.row = 1
+    def __init__(self, workbook: Workbook, title: str, *, filtered: bool = True) -> None:
+        self.sheet = workbook.create_sheet(title)
+        self.row = 0
+        self.columns = len(_WIDTHS[title])
+        # All that a write-only sheet needs before its first row.
+        for index, width in enumerate(_WIDTHS[title], start=1):
+            self.sheet.column_dimensions[chr(64 + index)].width = width
+        if filtered:
+            self.sheet.freeze_panes = "A2"
+        # Printed across the page, every column on it.
+        self.sheet.page_setup.orientation = "landscape"
+        self.sheet.page_setup.fitToWidth = 1
+        self.sheet.page_setup.fitToHeight = 0
+        self.sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
-    def add(self, rows: Sequence[Sequence[object]], *, bold: bool = False) -> None:
-        """Write `rows` below the last; with `bold`, as headings."""
+    def add(
+        self,
+        rows: Iterable[Sequence[object]],
+        *,
+        bold: bool = False,
+        plain: bool = False,
+        wrapped: bool = True,
+    ) -> None:
+        """Write `rows` below the last; with `bold`, as headings; with `plain`, text without
+        the wrapping and font of each cell (a ledger of a large register has hundreds of
+        thousands of cells)."""
         for values in rows:
-            for column, value in enumerate(values, start=1):
-                if value is not None:
-                    cell = self.sheet.cell(self.row, column)
-                    self._put(cell, value)
-                    cell.font = _BOLD if bold else _PLAIN
+            self.sheet.append(
+                [
+                    None if value is None else self._cell(value, bold, plain, wrapped)
+                    for value in values
+                ]
+            )
             self.row += 1
 
-    @staticmethod
-    def _put(cell: Cell, value: object) -> None:
+    def filter(self) -> None:
+        """A filter over the headings and every row below them."""
+        last = get_column_letter(self.columns)
+        self.sheet.auto_filter.ref = f"A1:{last}{max(self.row, 1)}"
+
+    def _cell(self, value: object, bold: bool, plain: bool, wrapped: bool) -> WriteOnlyCell | str:
+        if plain and isinstance(value, str):
+            text = clean_for_excel(value)
+            if not needs_quote_prefix(text):
+                return text  # written as a string, as it is: no cell object to build
+        cell = WriteOnlyCell(self.sheet)
         if isinstance(value, str):
             text = clean_for_excel(value)
             cell.value = text
             cell.data_type = "s"  # as typed, even when it starts with "="
             if needs_quote_prefix(text):
                 cell.quotePrefix = True
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if not plain and wrapped:
+                cell.alignment = _WRAPPED
         else:
             cell.value = value
+        if not plain:
+            cell.font = _BOLD if bold else _PLAIN
+        return cell
+
+
+_WRAPPED = Alignment(wrap_text=True, vertical="top")

@@ -118,7 +118,9 @@ def _settle(dialog: ImportDialog) -> None:
     from PySide6.QtWidgets import QApplication
 
     QApplication.sendPostedEvents()
-    dialog.layout().activate()
+    layout = dialog.layout()
+    assert layout is not None
+    layout.activate()
 
 
 def _unsure_workbook(path: Path) -> Path:
@@ -142,6 +144,7 @@ def _unsure_workbook(path: Path) -> Path:
 def test_the_mapping_step_asks_about_unsure_headings_and_sheets_and_remembers(
     qtbot: QtBot, qtmodeltester: Any, register: Register, tmp_path: Path
 ) -> None:
+    from ropa.spreadsheets.layout import Kind
     from ropa.spreadsheets.vocabulary import IGNORE, header_key
     from ui.settings import AppSettings
 
@@ -216,3 +219,7 @@ def test_the_mapping_step_asks_about_unsure_headings_and_sheets_and_remembers(
         again.run_preview()
     assert again.mapping == {header_key("Scribbles"): IGNORE}
     assert "not read (in a column the DPO ignored)" in again.report.summary()
+    # ... and the record chosen for the sheet, no longer asked.
+    assert again.roles == {"Register": Kind.CONTROLLER}
+    assert again.report.sheets[0].kind == "controller"
+    assert not again.report.sheets[0].kind_unsure

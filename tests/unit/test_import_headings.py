@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -31,7 +31,7 @@ def empty_register(tmp_path: Path) -> Iterator[Register]:
         yield register
 
 
-def _write(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+def _write(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]]) -> Path:
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for title, rows in sheets.items():
@@ -226,3 +226,142 @@ def test_a_mapping_that_names_no_field_is_refused_with_its_place(tmp_path: Path)
     bad.write_text("Stuff=recipients\nno sign here\n", encoding="utf-8")
     with pytest.raises(SpreadsheetError, match=r"map\.txt, line 2: “no sign here” is not"):
         mapping_from([], [bad])
+
+
+@pytest.mark.parametrize(
+    ("title", "rows", "why"),
+    [
+        (
+            "Processor record",
+            [["Purpose", "Data subjects", "Retention"], ["Payroll bureau", "Staff", "6 years"]],
+            "the sheet is called “Processor record”",
+        ),
+        (
+            "Sheet1",
+            [
+                ["Purpose", "Data subjects", "Retention"],
+                ["Payroll run on behalf of Acme Ltd", "Staff", "6 years"],
+            ],
+            "cell A2 says “on behalf of”",
+        ),
+    ],
+)
+def test_a_sheet_named_so_or_cells_saying_on_behalf_of_make_a_processor_record(
+    empty_register: Register, tmp_path: Path, title: str, rows: Sequence[Sequence[object]], why: str
+) -> None:
+    source = _write(tmp_path / "named.xlsx", {title: rows})
+    report = import_workbook(empty_register, source)
+    (record,) = empty_register.activities.load()
+    assert record.role == Role.PROCESSOR
+    assert why in report.sheets[0].kind_reason
+    check_conservation(empty_register, source, report, tmp_path)
+
+
+def test_related_sheets_are_read_into_the_processing_they_name(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    source = _write(
+        tmp_path / "related.xlsx",
+        {
+            "Processing": [
+                ["ref_id", "name", "description", "status"],
+                ["P-1", "Payroll", "Paying staff", "Draft"],
+                ["P-2", "Recruitment", "Hiring staff", "Draft"],
+            ],
+            "Personal data": [
+                ["processing", "name", "retention"],
+                ["P-1", "Bank details", "6 years"],
+                ["Recruitment", "CVs", "1 year"],
+                ["P-9", "Shoe size", None],
+            ],
+        },
+    )
+    report = import_workbook(empty_register, source)
+    records = {record.name: record for record in empty_register.activities.load()}
+    assert sorted(records) == ["Payroll", "Recruitment"]  # never "Bank details"
+    assert records["Payroll"].data_categories == ["Bank details"]
+    assert records["Recruitment"].data_categories == ["CVs"]
+    # A row naming no processing of the workbook is reported, not guessed.
+    assert "Personal data!B4: “Shoe size”: not read (a list row naming no processing" in (
+        report.summary()
+    )
+    check_conservation(empty_register, source, report, tmp_path)
+
+
+def test_related_sheets_that_do_not_say_which_processing_are_refused(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    source = _write(
+        tmp_path / "unkeyed.xlsx",
+        {
+            "Processing": [
+                ["ref_id", "name", "description", "status"],
+                ["P-1", "Payroll", "Paying staff", "Draft"],
+                ["P-2", "Recruitment", "Hiring staff", "Draft"],
+            ],
+            "Personal data": [["name", "retention"], ["Bank details", "6 years"]],
+        },
+    )
+    refusal = r"unkeyed\.xlsx, sheet “Personal data”: it lists .* “Processing”"
+    with pytest.raises(SpreadsheetError, match=refusal):
+        import_workbook(empty_register, source)
+    assert empty_register.activities.load() == []
+
+
+def test_clients_processing_never_reaches_the_organisations_notice(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    from ropa.notices.content import compose
+    from ropa.notices.records import NoticeRecord
+
+    headings = ["Controller", "Purpose", "Lawful Basis (Controller's)", "Sub-processors"]
+    source = _write(
+        tmp_path / "clients.xlsx",
+        {"Sheet1": [headings, ["Acme Ltd", "Payroll bureau for Acme", "Contract", "Sage"]]},
+    )
+    import_workbook(empty_register, source)
+    activities = empty_register.activities.load()
+    document = compose(
+        NoticeRecord(title="Privacy notice"),
+        empty_register.organisation.get(),
+        activities,
+        special_categories=set(),
+        criminal_categories=set(),
+    )
+    assert document.activities == []
+    text = "\n".join(str(block) for section in document.sections for block in section.blocks)
+    assert "Payroll bureau" not in text
+
+
+def test_a_whole_register_on_a_sheet_called_personal_data_is_read_as_one(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    headings = ["Purpose", "Data subjects", "Lawful basis", "Recipients", "Retention"]
+    row = ["Payroll", "Staff", "Contract", "HMRC", "6 years"]
+    source = _write(tmp_path / "named.xlsx", {"Personal data": [headings, row]})
+    report = import_workbook(empty_register, source)
+    (record,) = empty_register.activities.load()
+    assert record.purposes == ["Payroll"] and record.recipients == ["HMRC"]
+    check_conservation(empty_register, source, report, tmp_path)
+
+
+def test_a_note_below_the_table_is_reported_not_made_an_activity(
+    empty_register: Register, tmp_path: Path
+) -> None:
+    rows: list[list[object]] = [
+        ["Business function", "Purpose of processing", "Categories of individuals"],
+        ["HR", "Payroll", "Staff"],
+        ["Finance", "Invoicing", "Suppliers"],
+        [],
+        ["* Reviewed by the DPO in May 2026; next review due in May 2027"],
+    ]
+    source = _write(tmp_path / "footnote.xlsx", {"Register": rows})
+    report = import_workbook(empty_register, source)
+    names = sorted(record.business_function for record in empty_register.activities.load())
+    assert names == ["Finance", "HR"]
+    assert (
+        "Register!A5: “* Reviewed by the DPO in May 2026; next review due in May 2027”: "
+        "not read (a line below the table, apart from it (a note, not an activity))"
+    ) in report.summary()
+    assert UNDERSTOOD not in report.summary()
+    check_conservation(empty_register, source, report, tmp_path)

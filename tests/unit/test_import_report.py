@@ -87,6 +87,10 @@ def test_text_in_the_report_never_becomes_a_formula(register: Register, tmp_path
     texts = [cell for row in cells.iter_rows() for cell in row if cell.value]
     assert formula in [cell.value for cell in texts]
     assert all(cell.data_type == "s" for cell in texts)
+    # The ledger quotes it too, as text.
+    ledger = openpyxl.load_workbook(path)["Every cell"]
+    quoted = [cell for row in ledger.iter_rows() for cell in row if cell.value == formula]
+    assert quoted and all(cell.data_type == "s" and cell.quotePrefix for cell in quoted)
 
 
 def test_cli_writes_the_report(tmp_path: Path) -> None:
