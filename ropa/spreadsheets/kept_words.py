@@ -26,6 +26,7 @@ from ropa.records import (
     Status,
     TransferEntry,
 )
+from ropa.review_rules import CHANGED_SINCE_APPROVED
 from ropa.spreadsheets import lawtext
 from ropa.spreadsheets.cells import format_date
 
@@ -59,15 +60,19 @@ def activity_text(values: dict[str, Any], *others: Any) -> str:
 def _collect(value: Any, parts: list[str]) -> None:
     if value is None:
         return
-    if isinstance(value, str):
+    if isinstance(value, Role):  # Role and Status before str: each is a str too
+        parts.append(ROLE_LABELS[value])
+    elif isinstance(value, Status):
+        parts.append(STATUS_LABELS[value])
+        if value == Status.DRAFT:
+            # An approved activity edited since is exported as "Changed since approved" and
+            # read back as a draft (ropa.review_rules): the label's words went there.
+            parts.append(CHANGED_SINCE_APPROVED)
+    elif isinstance(value, str):
         parts.append(value)
     elif isinstance(value, bool):
         # "TRUE" and "FALSE" are how a spreadsheet writes a yes or a no.
         parts.append("yes true" if value else "no false")
-    elif isinstance(value, Role):
-        parts.append(ROLE_LABELS[value])
-    elif isinstance(value, Status):
-        parts.append(STATUS_LABELS[value])
     elif isinstance(value, enum.Enum):
         parts.append(str(value.value))
     elif isinstance(value, dt.date):

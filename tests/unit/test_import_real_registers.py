@@ -1,7 +1,8 @@
 """Registers other organisations published, imported and exported as they are.
 
-The files in /work/shared/reference/real-registers (see SOURCES.md there) and the ICO's
-processor workbook with its Example sheet: nobody on this project wrote them.  Each is
+The files in tests/data/real-registers (copied as they are from the project's shared
+reference folder; SOURCES.md says where each was published) and the ICO's processor workbook
+with its Example sheet: nobody on this project wrote them.  Each is
 imported into an empty register and exported both ways; every word of every non-empty
 cell must be in the export or the import report (in the export whenever the report does
 not say otherwise), every cell must have a destination in the ledger, and the report
@@ -21,14 +22,14 @@ from ropa.spreadsheets import import_workbook
 from ropa.spreadsheets.ledger import Destination
 from tests.unit.conservation import UNDERSTOOD, check_conservation
 
-REFERENCE = Path("/work/shared/reference")
-REAL = REFERENCE / "real-registers"
-ICO_PROCESSOR = REFERENCE / "ico-ropa-template-processor.xlsx"
+DATA = Path(__file__).resolve().parents[1] / "data"
+REAL = DATA / "real-registers"
+ICO_PROCESSOR = DATA / "ico-ropa-template-processor.xlsx"
 FILES = [*sorted(REAL.glob("*.xlsx")), ICO_PROCESSOR]
 
-pytestmark = pytest.mark.skipif(
-    not REAL.is_dir(), reason="the shared reference registers are not on this machine"
-)
+
+def test_every_published_register_is_here() -> None:
+    assert len(FILES) == 6 and all(path.is_file() for path in FILES)
 
 
 @pytest.fixture
