@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import ropa.spreadsheets.lawtext as lawtext
 from ropa.fields import ROLE_LABELS, STATUS_LABELS
 from ropa.records import (
     ConditionEntry,
@@ -26,7 +27,6 @@ from ropa.records import (
     Status,
     TransferEntry,
 )
-from ropa.spreadsheets import lawtext
 from ropa.spreadsheets.cells import format_date
 
 _WORD = re.compile(r"[^\W\d_]{4,}")
