@@ -26,7 +26,7 @@ class Store(Protocol):
 
     @property
     def path(self) -> Path:
-        """The register file (for a team register, the name its server URL shows)."""
+        """The register file; for a team register, its database's name (for messages)."""
         ...
 
     @property

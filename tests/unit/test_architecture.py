@@ -185,11 +185,44 @@ def _describe(graph: dict[str, set[str]], circle: list[str]) -> str:
     return "\n".join(lines)
 
 
-def test_no_import_circle_among_ropa_db_and_ui() -> None:
-    graph = import_graph(ROOT)
+def test_no_import_circle_among_ropa_db_and_ui(project_graph: dict[str, set[str]]) -> None:
+    graph = project_graph
     assert len(graph) > 100  # the scanner found the modules (a wrong root finds none)
     circles = import_circles(graph)
     assert circles == [], "\n".join(_describe(graph, circle) for circle in circles)
+
+
+# The modules whose classes and functions the register builds or hands itself to: they work
+# through a Store (ropa/store.py) or a Protocol of their own, never the Register.
+SERVICES = (
+    "ropa.activities",
+    "ropa.activity_list",
+    "ropa.checks.engine",
+    "ropa.history",
+    "ropa.history_export",
+    "ropa.library",
+    "ropa.notices.render",
+    "ropa.notices.service",
+    "ropa.organisation",
+    "ropa.review",
+    "ropa.starter",
+    "ropa.team",
+    "ropa.team_membership",
+    "ropa.team_refusals",
+)
+
+
+@pytest.fixture(scope="module")
+def project_graph() -> dict[str, set[str]]:
+    return import_graph(ROOT)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_services_never_import_the_register(
+    service: str, project_graph: dict[str, set[str]]
+) -> None:
+    """Not even under TYPE_CHECKING: the register is the façade that builds them."""
+    assert "ropa.register" not in project_graph[service]
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
