@@ -1,6 +1,6 @@
 """The activities list: its rows, its business functions and the text search looks through.
 
-Read with plain SQL over the driver's connection (Register.plain_reading, SQL spelled once
+Read with plain SQL over the driver's connection (Store.plain_reading, SQL spelled once
 for SQLite and PostgreSQL as db/raw.py says), never SQLAlchemy, so that the main window can
 show a large register file before SQLAlchemy has been imported.
 Every query here names its tables and columns as db/models.py declares them;

@@ -3,7 +3,8 @@ long, a lost connection.
 
 The register's transaction and readings word their errors with these, so nothing here may
 import the register (ropa/register.py imports this lazily, as its first refusal needs it).
-PostgreSQL's own error codes (SQLSTATE, Appendix A of its manual) tell the kinds apart.
+PostgreSQL's error codes (SQLSTATE) tell most kinds apart; which table a refusal names and a
+login refused at the door are still read from the server's message text.
 """
 
 from __future__ import annotations
