@@ -54,7 +54,7 @@ from ropa.storage.new_activities import (
 from ropa.validation import normalise, normalise_changes
 
 if TYPE_CHECKING:
-    from ropa.register import Register
+    from ropa.store import Store
 
 _KIND_TO_FIELD = {kind: name for name, kind in LINK_FIELDS.items()}
 
@@ -73,13 +73,13 @@ def _full_load_options() -> list[Any]:
 
 
 class ActivityService:
-    def __init__(self, register: Register) -> None:
-        self.register = register
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     # --- reading -------------------------------------------------------------------------
 
     def get(self, activity_id: int) -> ActivityRecord:
-        with self.register.reading() as session:
+        with self.store.reading() as session:
             found = load_records(
                 session, select(Activity.id).where(Activity.id == activity_id), SCALAR_FIELDS
             )
@@ -91,7 +91,7 @@ class ActivityService:
         """The activity with this reference: as typed first, else ignoring case (references
         are unique as typed, so "cs-001" beside "CS-001" is found exactly)."""
         wanted = reference.strip()
-        with self.register.reading() as session:
+        with self.store.reading() as session:
             found = session.scalar(select(Activity.id).where(Activity.reference == wanted))
             if found is None:
                 found = session.scalar(
@@ -115,7 +115,7 @@ class ActivityService:
             query = query.where(Activity.id.in_(list(ids)))
         if not include_retired:
             query = query.where(Activity.status != Status.RETIRED)
-        with self.register.reading() as session:
+        with self.store.reading() as session:
             if business_functions:
                 # Matched as library names are (spacing and case folded, any alphabet):
                 # SQLite's lower() folds ASCII letters only.
@@ -130,13 +130,13 @@ class ActivityService:
     # --- changing ------------------------------------------------------------------------
 
     def create(self, record: ActivityRecord) -> ActivityRecord:
-        with self.register.transaction() as session:
+        with self.store.transaction() as session:
             activity_id = insert_activity(session, record, *_resolver_and_log(session))
             return to_record(_load(session, activity_id, full=True))
 
     def create_many(self, records: Iterable[ActivityRecord]) -> list[int]:
         """Insert many activities in one transaction (demo registers, benchmarks)."""
-        with self.register.transaction() as session:
+        with self.store.transaction() as session:
             resolver, log = _resolver_and_log(session)
             records = list(records)
             references = ReferenceAllocator(session)
@@ -150,7 +150,7 @@ class ActivityService:
         self, activity_id: int, changes: dict[str, Any], expected_version: int | None = None
     ) -> ActivityRecord:
         """Change some fields. With `expected_version`, refuse if someone saved in between."""
-        with self.register.transaction() as session:
+        with self.store.transaction() as session:
             activity = _load(session, activity_id, full=True)
             check_version(activity, expected_version)
             if (
@@ -162,7 +162,7 @@ class ActivityService:
             return to_record(activity)
 
     def duplicate(self, activity_id: int) -> ActivityRecord:
-        with self.register.transaction() as session:
+        with self.store.transaction() as session:
             original = to_record(_load(session, activity_id, full=True))
             copy = dataclasses.replace(
                 original,
@@ -206,7 +206,7 @@ class ActivityService:
         given by the review steps (ropa.review), which record who and when.
         """
         _refuse_review_status(status)
-        with self.register.transaction() as session:
+        with self.store.transaction() as session:
             resolver, log = _resolver_and_log(session)
             for activity_id in activity_ids:
                 activity = _load(session, activity_id, full=True)
@@ -222,7 +222,7 @@ class ActivityService:
         With `expected_versions`, nothing is deleted if any of them was changed in between:
         a colleague's newer work is never thrown away unseen.
         """
-        with self.register.transaction() as session:
+        with self.store.transaction() as session:
             log = ChangeLog(session)
             for activity_id in activity_ids:
                 activity = _load(session, activity_id, full=True)

@@ -1,6 +1,6 @@
 """The activities list: its rows, its business functions and the text search looks through.
 
-Read with plain SQL over the driver's connection (Register.plain_reading, SQL spelled once
+Read with plain SQL over the driver's connection (Store.plain_reading, SQL spelled once
 for SQLite and PostgreSQL as db/raw.py says), never SQLAlchemy, so that the main window can
 show a large register file before SQLAlchemy has been imported.
 Every query here names its tables and columns as db/models.py declares them;
@@ -19,7 +19,7 @@ from ropa.records import SCALAR_FIELDS, ActivityRecord, ActivitySummary
 
 if TYPE_CHECKING:
     from db.raw import RawConnection
-    from ropa.register import Register
+    from ropa.store import Store
 
 _STATUSES = {status.value: status for status in Status}
 _ROLES = {role.value: role for role in Role}
@@ -54,14 +54,14 @@ _TEXT_COLUMNS = [name for name in SCALAR_FIELDS if isinstance(getattr(ActivityRe
 class ActivityList:
     """Reads what the activities list shows; one consistent snapshot per call."""
 
-    def __init__(self, register: Register) -> None:
-        self.register = register
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def summaries(self, *, include_retired: bool = True) -> list[ActivitySummary]:
         """The rows of the activities list, in reference order, without loading everything."""
         where = "" if include_retired else "WHERE status != ?"
         parameters = () if include_retired else (Status.RETIRED.value,)
-        with self.register.plain_reading() as connection:
+        with self.store.plain_reading() as connection:
             special = _flagged(connection, "special_category")
             criminal = _flagged(connection, "criminal_offence")
             rows = connection.execute(_SUMMARY_QUERY.format(where=where), parameters).fetchall()
@@ -98,7 +98,7 @@ class ActivityList:
 
     def business_functions(self) -> list[str]:
         """Every business function in use, each once, in alphabetical order."""
-        with self.register.plain_reading() as connection:
+        with self.store.plain_reading() as connection:
             rows = connection.execute(
                 "SELECT DISTINCT business_function FROM activities"
                 " WHERE business_function != '' ORDER BY business_function"
@@ -108,7 +108,7 @@ class ActivityList:
     def search_texts(self) -> dict[int, str]:
         """All the text of each activity, case-folded, for search-as-you-type."""
         parts: dict[int, list[str]] = defaultdict(list)
-        with self.register.plain_reading() as connection:
+        with self.store.plain_reading() as connection:
             columns = ", ".join(_TEXT_COLUMNS)
             for row in connection.execute(f"SELECT id, {columns} FROM activities"):
                 parts[row[0]].extend(value for value in row[1:] if value)

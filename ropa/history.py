@@ -22,7 +22,7 @@ from db.server import is_team_register
 from ropa.identity import current_user
 
 if TYPE_CHECKING:
-    from ropa.register import Register
+    from ropa.store import Store
 
 
 def format_value(value: Any) -> str:
@@ -115,8 +115,8 @@ class ChangeLog:
 
 
 class HistoryService:
-    def __init__(self, register: Register) -> None:
-        self.register = register
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def changes(
         self,
@@ -138,7 +138,7 @@ class HistoryService:
             query = query.where(ChangeRecord.changed_at >= since)
         if limit is not None:
             query = query.limit(limit)
-        with self.register.reading() as session:
+        with self.store.reading() as session:
             return list(_to_changes(session.scalars(query)))
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from openpyxl import Workbook
 
@@ -21,7 +21,7 @@ from ropa.files import write_atomically
 from ropa.history import Change
 
 if TYPE_CHECKING:
-    from ropa.register import Register
+    from ropa.history import HistoryService
 
 HEADINGS = ("When", "Who", "What", "Action", "Field", "Old value", "New value")
 _ACTIONS = {
@@ -60,6 +60,13 @@ class HistoryRow:
         )
 
 
+class HistorySource(Protocol):
+    """An open register (ropa/register.py) as far as its change history goes."""
+
+    @property
+    def history(self) -> HistoryService: ...
+
+
 def start_of_day_utc(day: dt.date) -> dt.datetime:
     """Midnight at the start of `day` in local time, as the naive UTC the history stores."""
     local_midnight = dt.datetime.combine(day, dt.time()).astimezone()
@@ -67,7 +74,7 @@ def start_of_day_utc(day: dt.date) -> dt.datetime:
 
 
 def changes(
-    register: Register,
+    register: HistorySource,
     *,
     activity_ids: Collection[int] | None = None,
     since: dt.date | None = None,
@@ -110,7 +117,7 @@ def write_history_xlsx(rows: Sequence[HistoryRow], path: Path, *, title: str = "
 
 
 def export_history(
-    register: Register,
+    register: HistorySource,
     path: Path,
     *,
     activity_ids: Collection[int] | None = None,

@@ -28,7 +28,7 @@ from ropa.records import LibraryItemRecord
 from ropa.wording import count_of
 
 if TYPE_CHECKING:
-    from ropa.register import Register
+    from ropa.store import Store
 
 # The details an item may carry besides its name (which kinds use which: see db.models).
 ITEM_FIELDS = (
@@ -124,8 +124,8 @@ class LibraryResolver:
 
 
 class LibraryService:
-    def __init__(self, register: Register) -> None:
-        self.register = register
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def items(
         self, kind: LibraryKind | None = None, *, with_usage: bool = True
@@ -143,23 +143,23 @@ class LibraryService:
             query = select(LibraryItem, literal(0)).order_by(LibraryItem.kind, LibraryItem.name_key)
         if kind is not None:
             query = query.where(LibraryItem.kind == kind)
-        with self.register.reading() as session:
+        with self.store.reading() as session:
             return [to_record(item, count) for item, count in session.execute(query)]
 
     def get(self, item_id: int) -> LibraryItemRecord:
-        with self.register.reading() as session:
+        with self.store.reading() as session:
             return to_record(_load(session, item_id), len(_users(session, item_id)))
 
     def where_used(self, item_id: int) -> list[tuple[int, str, str]]:
         """(id, reference, name) of each activity using the item."""
-        with self.register.reading() as session:
+        with self.store.reading() as session:
             _load(session, item_id)
             return _users(session, item_id)
 
     def create(self, record: LibraryItemRecord) -> LibraryItemRecord:
         name = clean_name(record.name)
         _check_name(record.kind, name)
-        with self.register.transaction() as session:
+        with self.store.transaction() as session:
             _check_unique(session, record.kind, name, None)
             item = LibraryItem(kind=record.kind, name=name, name_key=name_key(name))
             for attribute in ITEM_FIELDS:
@@ -177,7 +177,7 @@ class LibraryService:
         unknown = set(changes) - allowed
         if unknown:
             raise ValidationError(f"Library items have no field {sorted(unknown)[0]!r}.")
-        with self.register.transaction() as session:
+        with self.store.transaction() as session:
             item = _load(session, item_id)
             _check_version(item, expected_version)
             log = ChangeLog(session)
@@ -210,7 +210,7 @@ class LibraryService:
 
     def delete(self, item_id: int) -> None:
         """Delete an unused item; an item in use is refused, naming who uses it."""
-        with self.register.transaction() as session:
+        with self.store.transaction() as session:
             item = _load(session, item_id)
             users = _users(session, item_id)
             if users:
@@ -227,7 +227,7 @@ class LibraryService:
         """Move every use of `source` onto `target`, then delete `source`."""
         if source_id == target_id:
             raise ValidationError("An item cannot be merged into itself.")
-        with self.register.transaction() as session:
+        with self.store.transaction() as session:
             source = _load(session, source_id)
             target = _load(session, target_id)
             if source.kind != target.kind:

@@ -15,7 +15,7 @@ from ropa.history import ChangeLog
 from ropa.records import OrganisationRecord
 
 if TYPE_CHECKING:
-    from ropa.register import Register
+    from ropa.store import Store
 
 EDITABLE = [f.name for f in fields(OrganisationRecord) if f.name != "version"]
 
@@ -63,11 +63,11 @@ def _label(field: str) -> str:
 
 
 class OrganisationService:
-    def __init__(self, register: Register) -> None:
-        self.register = register
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def get(self) -> OrganisationRecord:
-        with self.register.reading() as session:
+        with self.store.reading() as session:
             organisation = session.scalar(select(Organisation).order_by(Organisation.id).limit(1))
             if organisation is None:
                 return OrganisationRecord()
@@ -77,7 +77,7 @@ class OrganisationService:
     def update(
         self, changes: dict[str, Any], expected_version: int | None = None
     ) -> OrganisationRecord:
-        with self.register.transaction() as session:
+        with self.store.transaction() as session:
             organisation = load_organisation(session)
             if expected_version is not None and organisation.version != expected_version:
                 raise ConflictError(

@@ -304,7 +304,7 @@ class Register:
                         ensure_organisation_row(session)
         except OperationalError as error:
             register.close()
-            from ropa.team import refusal_on_open
+            from ropa.team_refusals import refusal_on_open
 
             if (refusal := refusal_on_open(url, error)) is not None:
                 raise refusal from error
@@ -390,7 +390,7 @@ class Register:
                 raise problem from error
             if self.server_url is not None:
                 # A lost connection, or the server's writer lock naming who holds it.
-                from ropa.team import refusal_for
+                from ropa.team_refusals import refusal_for
 
                 if (refusal := refusal_for(self, error)) is not None:
                     raise refusal from error
@@ -412,7 +412,7 @@ class Register:
                 ) from error
             if self.server_url is not None:
                 # A team register's server refuses what the login's role may not: in words.
-                from ropa.team import refusal_for
+                from ropa.team_refusals import refusal_for
 
                 refusal = refusal_for(self, error)
                 if refusal is not None:
@@ -482,7 +482,7 @@ class Register:
         except DBAPIError as error:
             if self.server_url is None:
                 raise
-            from ropa.team import reading_refusal
+            from ropa.team_refusals import reading_refusal
 
             if (refusal := reading_refusal(self, error)) is not None:
                 raise refusal from error
@@ -497,7 +497,7 @@ class Register:
         if self.server_url is not None:
             import psycopg
 
-            from ropa.team import reading_refusal
+            from ropa.team_refusals import reading_refusal
 
             pooled = self.engine.raw_connection()
             try:
@@ -537,7 +537,9 @@ class Register:
     def review(self) -> ReviewService:
         from ropa.review import ReviewService
 
-        return ReviewService(self)
+        return ReviewService(
+            self, self.activities, self.activity_list, self.library, self.organisation
+        )
 
     @property
     def library(self) -> LibraryService:

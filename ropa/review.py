@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from db.models import Activity, Status
-from ropa.activities import check_version, update_activity
+from ropa.activities import ActivityService, check_version, update_activity
 from ropa.checks import Finding, Severity, check_activity, load_context
+from ropa.checks.engine import CheckParts
 from ropa.dates import DUE_SOON_DAYS, default_next_review
 from ropa.errors import NotFoundError, ValidationError
 from ropa.history import ChangeLog
 from ropa.identity import current_user
-from ropa.library import LibraryResolver
+from ropa.library import LibraryResolver, LibraryService
 from ropa.records import ActivitySummary
 from ropa.review_rules import Step, refusal
+from ropa.store import Store
 from ropa.wording import count_of
 
 # The change history's field for the error-level findings an approval was given over.
@@ -49,16 +51,24 @@ class ApprovalNeedsConfirmation(ValidationError):  # noqa: N818 (a refusal, not 
 
 
 if TYPE_CHECKING:
-    from ropa.register import Register
+    from ropa.activity_list import ActivityList
+    from ropa.organisation import OrganisationService
 
 
-def default_approver(register: Register) -> str:
+class ApproverSource(Store, Protocol):
+    """What default_approver reads of an open register (ropa/register.py)."""
+
+    @property
+    def organisation(self) -> OrganisationService: ...
+
+
+def default_approver(register: ApproverSource) -> str:
     """Whom the Approve step suggests: the DPO the register names for a register file (the
     DPO approves, not whoever is logged in to the computer), or the OS login where none is
     named.  On a team register the server records whoever signed in (db/team_security.py),
     so that login is suggested rather than a name the approval would not keep."""
     if register.server_url is not None:
-        from ropa.team import membership_of
+        from ropa.team_membership import membership_of
 
         membership = membership_of(register)
         if membership.team:
@@ -68,8 +78,22 @@ def default_approver(register: Register) -> str:
 
 
 class ReviewService:
-    def __init__(self, register: Register) -> None:
-        self.register = register
+    """The review cycle of activities: each step one transaction in `store`, reading the
+    activities and the checks through the services given."""
+
+    def __init__(
+        self,
+        store: Store,
+        activities: ActivityService,
+        activity_list: ActivityList,
+        library: LibraryService,
+        organisation: OrganisationService,
+    ) -> None:
+        self.store = store
+        self.activities = activities
+        self.activity_list = activity_list
+        self.library = library
+        self.organisation = organisation
 
     # --- moving through the cycle --------------------------------------------------------
 
@@ -125,8 +149,8 @@ class ReviewService:
         self, activity_ids: Sequence[int], *, today: dt.date | None = None
     ) -> list[Finding]:
         """The error-level findings about these activities, which approving would pass over."""
-        records = self.register.activities.load(activity_ids, include_retired=True)
-        context = load_context(self.register, today=today)
+        records = self.activities.load(activity_ids, include_retired=True)
+        context = load_context(CheckParts(self.store, self.library, self.organisation), today=today)
         return [
             finding
             for record in records
@@ -179,7 +203,7 @@ class ReviewService:
     def retired(self) -> list[ActivitySummary]:
         return [
             row
-            for row in self.register.activity_list.summaries(include_retired=True)
+            for row in self.activity_list.summaries(include_retired=True)
             if row.status == Status.RETIRED
         ]
 
@@ -188,7 +212,7 @@ class ReviewService:
     def _by_next_review(self, wanted: Callable[[dt.date], bool]) -> list[ActivitySummary]:
         rows = [
             row
-            for row in self.register.activity_list.summaries(include_retired=False)
+            for row in self.activity_list.summaries(include_retired=False)
             if row.next_review is not None and wanted(row.next_review)
         ]
         return sorted(rows, key=lambda row: (row.next_review, row.reference))
@@ -204,7 +228,7 @@ class ReviewService:
         """One transaction: each activity checked against the version the caller saw and
         against the review rules for `step` (any refusal changes nothing), then changed;
         `noted` (activity id -> lines) goes into the change history with the step."""
-        with self.register.transaction() as session:
+        with self.store.transaction() as session:
             log = ChangeLog(session)
             resolver = LibraryResolver(session, log)
             for activity_id in activity_ids:

@@ -1,15 +1,17 @@
 """A team register: who is signed in, what their role lets them do, and who is in which role.
 
-The server enforces the roles (db/team_security.py); this module sets them up, reads them so
-the app can grey out what a role may not do, and turns the server's refusals into words.
-Nothing here is a second line of defence: a refusal the app did not foresee still comes from
-the server, and `refusal_for` explains it.
+The server enforces the roles (db/team_security.py); this module sets them up and lists and
+changes who is in them. Who is signed in (ropa/team_membership.py), so that the app can grey
+out what a role may not do, and the server's refusals in words (ropa/team_refusals.py) live
+apart, because the register's transaction needs them and this module imports the register's
+seeding. Nothing here is a second line of defence: a refusal the app did not foresee still
+comes from the server, and `refusal_for` explains it.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,50 +27,31 @@ from db.team_security import (
     roles_for_database,
     security_statements,
 )
-from ropa.errors import (
-    ConflictError,
-    RegisterBusyError,
-    RegisterFileError,
-    RopaError,
-    ValidationError,
+from ropa.errors import RegisterBusyError, RegisterFileError, RopaError, ValidationError
+from ropa.team_membership import (
+    ROLE_WORDS,
+    Membership,
+    editor_functions,
+    function_key,
+    login_of,
+    membership_of,
+    read_membership,
+    team_driver,
 )
-from ropa.identity import current_user
+from ropa.team_refusals import (
+    ConnectionLostError,
+    TeamPermissionError,
+    busy_words,
+    is_connection_lost,
+    lost_connection_words,
+    reading_refusal,
+    refusal_for,
+    refusal_on_open,
+)
 from ropa.wording import count_of
 
 if TYPE_CHECKING:
-    from ropa.register import Register
-
-INSUFFICIENT_PRIVILEGE = "42501"
-SERIALIZATION_FAILURE = "40001"
-TEXT_TOO_LONG = "22001"
-LOCK_NOT_AVAILABLE = "55P03"
-QUERY_CANCELED = "57014"
-
-ROLE_WORDS = {
-    "viewer": "a viewer, who may read the register but not change it",
-    "editor": "an editor, who may change the activities of their business functions only",
-    "dpo": "a DPO, who may change everything",
-}
-
-# What a refused table is, in the words of the app.
-_TABLE_WORDS = {
-    "organisation": "change the organisation's details",
-    "library_items": "change the libraries (add, rename, merge or delete items)",
-    "notices": "change notices",
-    "notice_sections": "change notices",
-    "notice_activities": "change which activities a notice covers",
-    "notice_versions": "publish notices",
-    "change_history": "change the register",
-    "alembic_version": "upgrade the register",
-}
-
-
-class TeamPermissionError(RopaError):
-    """The server refused a change that the signed-in login's role does not allow."""
-
-
-class ConnectionLostError(RopaError):
-    """The team register's server could not be reached; nothing was saved."""
+    from ropa.store import Store
 
 
 class PasswordNeeded(RopaError):  # noqa: N818 (a question for the user, not a failure)
@@ -77,62 +60,19 @@ class PasswordNeeded(RopaError):  # noqa: N818 (a question for the user, not a f
 
 # What the desktop layer may ask about a register's location without reaching into db/.
 __all__ = ["ConnectionLostError", "PasswordNeeded", "is_server_url", "without_password"]
-
-
-def function_key(name: str) -> str:
-    """A business function as the server matches it (ropa_team.function_key)."""
-    return " ".join(name.split()).lower()
-
-
-@dataclass(frozen=True)
-class Membership:
-    """Who the register's server says is signed in, and their role there.
-
-    `team` is False for a register file, or a server database that was never set up with
-    `ropa team init`: then nothing is held back here (a file's own permissions rule it).
-    """
-
-    login: str
-    role: str | None
-    functions: tuple[str, ...] = ()
-    team: bool = True
-
-    @classmethod
-    def unrestricted(cls, login: str) -> Membership:
-        return cls(login, None, (), team=False)
-
-    @property
-    def is_dpo(self) -> bool:
-        return not self.team or self.role == "dpo"
-
-    @property
-    def may_write(self) -> bool:
-        return self.is_dpo or (self.role == "editor" and bool(self.functions))
-
-    def may_edit_function(self, business_function: str) -> bool:
-        if self.is_dpo:
-            return True
-        if self.role != "editor":
-            return False
-        return function_key(business_function) in {function_key(f) for f in self.functions}
-
-    def describe(self) -> str:
-        """For the status bar: "bob (editor: Finance, HR)"."""
-        if not self.team:
-            return self.login
-        if self.role is None:
-            return f"{self.login} (no role in this register)"
-        if self.role == "editor":
-            return f"{self.login} (editor: {', '.join(self.functions) or 'no functions yet'})"
-        return f"{self.login} ({'DPO' if self.role == 'dpo' else self.role})"
-
-    def role_words(self) -> str:
-        if self.role is None:
-            return "who has no role in this register"
-        if self.role == "editor":
-            functions = ", ".join(self.functions) or "no business function yet"
-            return f"an editor of {functions}, who may change those functions' activities only"
-        return ROLE_WORDS[self.role]
+# Moved to their own modules (see above), still found here by their callers.
+__all__ += [
+    "ROLE_WORDS",
+    "Membership",
+    "TeamPermissionError",
+    "busy_words",
+    "function_key",
+    "lost_connection_words",
+    "membership_of",
+    "reading_refusal",
+    "refusal_for",
+    "refusal_on_open",
+]
 
 
 @dataclass(frozen=True)
@@ -146,19 +86,19 @@ class TeamMember:
 class TeamService:
     """The team of a register on a PostgreSQL server."""
 
-    def __init__(self, register: Register) -> None:
-        if register.server_url is None:
+    def __init__(self, store: Store) -> None:
+        if store.server_url is None:
             raise ValidationError(
-                f"{register.path.name} is a register file, not a team register on a server: "
+                f"{store.path.name} is a register file, not a team register on a server: "
                 "its team is whoever may open the file."
             )
-        self.register = register
+        self.store = store
 
     # --- reading -------------------------------------------------------------------------
 
     def membership(self) -> Membership:
         with self._driver() as driver:
-            return _membership(driver)
+            return read_membership(driver)
 
     def members(self) -> list[TeamMember]:
         with self._driver() as driver:
@@ -170,7 +110,7 @@ class TeamService:
                 "WHERE g.rolname = ANY(%s) ORDER BY m.rolname",
                 (list(groups),),
             ).fetchall()
-            functions = _editor_functions(driver)
+            functions = editor_functions(driver)
         found: dict[str, TeamMember] = {}
         rank = {kind: number for number, kind in enumerate(ROLE_KINDS)}
         for login, group, can_sign_in in rows:
@@ -199,7 +139,7 @@ class TeamService:
 
         with self._driver() as driver:
             _require_team(driver, self._shown())
-            me = _membership(driver)
+            me = read_membership(driver)
             if not me.is_dpo:
                 raise TeamPermissionError(
                     f"Only a DPO of this register may add people to it or change their role; "
@@ -227,23 +167,10 @@ class TeamService:
     # --- internals -----------------------------------------------------------------------
 
     def _shown(self) -> str:
-        return without_password(self.register.server_url or "")
+        return without_password(self.store.server_url or "")
 
-    @contextlib.contextmanager
-    def _driver(self) -> Iterator[Any]:
-        """A psycopg connection of the register's pool (its own statements, no SQLAlchemy)."""
-        pooled = self.register.engine.raw_connection()
-        try:
-            driver = pooled.driver_connection
-            assert driver is not None
-            driver.rollback()
-            driver.autocommit = True
-            try:
-                yield driver
-            finally:
-                driver.autocommit = False
-        finally:
-            pooled.close()
+    def _driver(self) -> contextlib.AbstractContextManager[Any]:
+        return team_driver(self.store)
 
 
 @dataclass(frozen=True)
@@ -556,171 +483,12 @@ def _take_back_earlier_roles(driver: Any, roles: TeamRoles, database: str) -> No
         )
 
 
-def refusal_for(register: Register, error: BaseException) -> RopaError | None:
-    """The server's refusal of a change, in words (None when `error` is not a refusal).
-
-    Grants refuse whole tables ("permission denied for table library_items"), policies refuse
-    new rows ("new row violates row-level security policy"), the guard trigger gives its own
-    reason; a change that matched no row it may touch (an editor's row of another function)
-    surfaces from SQLAlchemy as stale data.
-    """
-    from sqlalchemy.orm.exc import StaleDataError
-
-    # The fast paths' raw cursors (db/raw.py) raise psycopg's own errors, unwrapped.
-    original = getattr(error, "orig", None) or error
-    if is_connection_lost(error):
-        url = register.server_url or ""
-        return ConnectionLostError(
-            lost_connection_words(url, original) + " This change was not saved."
-        )
-    state = getattr(original, "sqlstate", None)
-    if state in (SERIALIZATION_FAILURE, TEXT_TOO_LONG, LOCK_NOT_AVAILABLE):
-        # The server's version check, its limit on a field's length, or its writer lock
-        # (which names who holds it): the server's own words say what happened.
-        words = (original.diag.message_primary or str(original)).strip()  # type: ignore[union-attr]
-        kinds = {
-            SERIALIZATION_FAILURE: ConflictError,
-            TEXT_TOO_LONG: ValidationError,
-            LOCK_NOT_AVAILABLE: RegisterBusyError,
-        }
-        if state == LOCK_NOT_AVAILABLE and not words.startswith("The register is busy"):
-            return RegisterBusyError(busy_words(register.server_url or ""))
-        return kinds[state](words)
-    if isinstance(error, StaleDataError):
-        what = "change rows of an activity outside your business functions"
-        reason = ""
-    elif getattr(original, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
-        reason = original.diag.message_primary or ""  # type: ignore[union-attr]
-        what = _refused_action(reason)
-    else:
-        return None
-    try:
-        me = TeamService(register).membership()
-        who = f" You are signed in as {me.login}, {me.role_words()}."
-    except Exception:  # the explanation must not hide the refusal itself
-        who = ""
-    if reason.startswith(("Only a DPO", "An activity id", "The change history")):
-        message = f"The server refused the change: {reason}{who}"
-    else:
-        message = f"The server refused the change: your role may not {what}.{who}"
-    return TeamPermissionError(
-        f"{message} Nothing was changed. Ask a DPO of this register if the change is needed."
-    )
-
-
-def busy_words(url: str) -> str:
-    return (
-        f"The team register at {without_password(url)} is busy: someone holds a lock on its "
-        "tables (a session left open in a transaction, or a long change), and ROPA desk gave up "
-        "waiting after a few seconds rather than hang. Nothing was changed; try again in a "
-        "moment, and if it stays busy ask the IT team to look at pg_stat_activity."
-    )
-
-
-def refusal_on_open(url: str, error: BaseException) -> RopaError | None:
-    """Why a team register could not be opened, in words, when the server said why: a
-    login with no role in it (it may not even connect), or a lock held too long."""
-    original = getattr(error, "orig", None) or error
-    text = str(original)
-    if getattr(original, "sqlstate", None) in (LOCK_NOT_AVAILABLE, QUERY_CANCELED):
-        return RegisterBusyError(busy_words(url))
-    if "CONNECT privilege" in text or "permission denied for database" in text:
-        login = _login_of(url)
-        return TeamPermissionError(
-            f"{login} has no role in the team register at {without_password(url)}, so the "
-            "server does not let it in. Ask a DPO of the register to add it (ropa team add-user "
-            f"{login} --role viewer|editor|dpo --db {without_password(url)})."
-        )
-    return None
-
-
-def reading_refusal(register: Register, error: BaseException) -> RopaError | None:
-    """A read the server gave up on (a lock held too long, or the statement time limit), in
-    words; None for anything else."""
-    original = getattr(error, "orig", None) or error
-    state = getattr(original, "sqlstate", None)
-    if state in (LOCK_NOT_AVAILABLE, QUERY_CANCELED):
-        return RegisterBusyError(busy_words(register.server_url or ""))
-    if is_connection_lost(error):
-        return ConnectionLostError(lost_connection_words(register.server_url or "", original))
-    return None
-
-
-def is_connection_lost(error: BaseException) -> bool:
-    """Whether `error` says the server went away (rather than refusing a statement)."""
-    import psycopg
-
-    if getattr(error, "connection_invalidated", False):
-        return True
-    original = getattr(error, "orig", None) or error
-    if not isinstance(original, psycopg.OperationalError):
-        return False
-    state = original.sqlstate
-    # No SQLSTATE: the client lost the socket. 08: connection exceptions; 57P: the server
-    # shut down or ended the session.
-    return state is None or state.startswith(("08", "57P"))
-
-
-def lost_connection_words(url: str, error: BaseException) -> str:
-    text = str(error).strip()
-    reason = text.splitlines()[0] if text else "no answer"
-    return (
-        f"The connection to the team register at {without_password(url)} was lost ({reason}). "
-        "What you type is kept; ROPA desk reconnects by itself and you can save again then."
-    )
-
-
-def _refused_action(reason: str) -> str:
-    if "row-level security" in reason:
-        if '"change_history"' in reason:
-            return "change the register"
-        return "add or move an activity into a business function you are not an editor of"
-    for table, words in _TABLE_WORDS.items():
-        if f"table {table}" in reason or f"sequence {table}_id_seq" in reason:
-            return words
-    if "activit" in reason or any(f" {t}" in reason for t in ("transfers", "retention_rules")):
-        return "change these activities"
-    return "make this change"
-
-
-def _membership(driver: Any) -> Membership:
-    login, superuser, is_team = driver.execute(
-        "SELECT session_user, (SELECT rolsuper FROM pg_roles WHERE rolname = session_user), "
-        f"to_regnamespace({literal(TEAM_SCHEMA)}) IS NOT NULL"
-    ).fetchone()
-    if not is_team:
-        return Membership.unrestricted(login)
-    if superuser:
-        return Membership(login, "dpo")
-    held = driver.execute(
-        f"SELECT kind FROM unnest(ARRAY['dpo', 'editor', 'viewer']) AS kind "
-        f"WHERE pg_has_role(current_user, {TEAM_SCHEMA}.group_role(kind), 'USAGE')"
-    ).fetchall()
-    kinds = [row[0] for row in held]
-    role = kinds[0] if kinds else None
-    functions: tuple[str, ...] = ()
-    if role == "editor":
-        functions = tuple(_editor_functions(driver).get(login, ()))
-    return Membership(login, role, functions)
-
-
-def _editor_functions(driver: Any) -> dict[str, list[str]]:
-    rows = driver.execute(
-        f"SELECT login, business_function FROM {TEAM_SCHEMA}.editor_functions "
-        "ORDER BY login, business_function"
-    ).fetchall()
-    found: dict[str, list[str]] = {}
-    for login, name in rows:
-        found.setdefault(login, []).append(name)
-    return found
-
-
 def _require_team(driver: Any, shown: str) -> TeamRoles:
     found = driver.execute(f"SELECT to_regnamespace({literal(TEAM_SCHEMA)}) IS NOT NULL")
     if not found.fetchone()[0]:
         raise ValidationError(
             f"The register at {shown} is not set up as a team register yet. Run "
-            f"ropa team init {shown.replace(_login_of(shown) + '@', 'ADMIN@', 1)} --dpo LOGIN "
+            f"ropa team init {shown.replace(login_of(shown) + '@', 'ADMIN@', 1)} --dpo LOGIN "
             "first, with the IT team's administrator login."
         )
     row = driver.execute(
@@ -785,55 +553,19 @@ def _check_role_request(login: str, role: str, functions: Sequence[str]) -> None
         )
 
 
-def membership_of(register: Register) -> Membership:
-    """Who is signed in to `register` and their role (everything, for a register file)."""
-    if register.server_url is None:
-        return Membership.unrestricted(current_user())
-    return TeamService(register).membership()
-
-
-def require_dpo_to_import(register: Register) -> None:
+def require_dpo_to_import(store: Store) -> None:
     """On a team register only a DPO imports a workbook (as the app's Import action says):
     an import creates activities in many business functions at once and is the DPO's to
     review.  A file register's own permissions rule it."""
-    if register.server_url is None:
+    if store.server_url is None:
         return
-    me = membership_of(register)
+    me = membership_of(store)
     if not me.is_dpo:
         raise TeamPermissionError(
             f"Only a DPO may import into the register; you are signed in as {me.login}, "
             f"{me.role_words()}. Nothing was imported. Ask a DPO of the register to import "
             "the workbook."
         )
-
-
-def connect_team_register(url: str, password: str | None = None) -> tuple[Register, Membership]:
-    """Open the team register at `url` (never creating one) and read who is signed in.
-
-    The password, when the user typed one, is used for this connection only and is never
-    written anywhere; without it libpq reads the PostgreSQL password file as usual.
-    Raises PasswordNeeded when the server wants a password it was not given.
-    """
-    from ropa.register import Register
-
-    try:
-        register = Register.open(with_password(url, password), create=False)
-    except RegisterFileError as error:
-        reason = str(error.__cause__ or "")
-        if "no password supplied" in reason or "password authentication failed" in reason:
-            wrong = password is not None and "authentication failed" in reason
-            raise PasswordNeeded(
-                ("That password was not accepted. " if wrong else "")
-                + f"The server asks for the password of {_login_of(url)}: the PostgreSQL "
-                "password file (pgpass) has none for it. ROPA desk uses it for this "
-                "connection only and never stores it."
-            ) from error
-        raise
-    try:
-        return register, membership_of(register)
-    except BaseException:
-        register.close()
-        raise
 
 
 def with_password(url: str, password: str | None) -> str:
@@ -845,9 +577,3 @@ def with_password(url: str, password: str | None) -> str:
     login, _at, host = parts.netloc.rpartition("@")
     netloc = f"{login}:{quote(password, safe='')}@{host}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
-def _login_of(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).username or current_user()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.team_security import CHANGE_CHANNEL
-from ropa.team import lost_connection_words
+from ropa.team_refusals import lost_connection_words
 
 # How often the watcher looks up from waiting: to stop when asked, and to ask the server
 # whether it is still there (a dropped network says nothing until something is sent).

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from ropa.identity import current_user
-from ropa.team import PasswordNeeded, connect_team_register, is_server_url
+from ropa.team import PasswordNeeded, is_server_url
+from ropa.team_connect import connect_team_register
 from ui.workers import CancelledFn, ProgressFn, Worker
 
 EXAMPLE = "postgresql://{login}@ropa.council.local:5432/ropa"

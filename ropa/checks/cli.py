@@ -10,7 +10,7 @@ from ropa.checks.findings import Finding
 from ropa.sanitise import for_terminal
 
 if TYPE_CHECKING:
-    from ropa.register import Register
+    from ropa.checks.engine import CheckedRegister
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -35,7 +35,7 @@ def summary(report: CheckReport) -> str:
     )
 
 
-def run_check(register: Register, *, out: TextIO | None = None) -> int:
+def run_check(register: CheckedRegister, *, out: TextIO | None = None) -> int:
     """Check the register; 1 when any finding is an error, else 0."""
     stream = out or sys.stdout
     report = check_register(register)

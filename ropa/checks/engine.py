@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, select
 
@@ -21,9 +22,45 @@ from ropa.records import ActivityRecord, Role
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from ropa.register import Register
+    from ropa.activities import ActivityService
+    from ropa.library import LibraryService
+    from ropa.organisation import OrganisationService
+    from ropa.store import Store
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1}
+
+
+class CheckSource(Protocol):
+    """What the checks read besides the activities: an open register (ropa/register.py), or
+    the store and services a service holds (CheckParts). Structural, so that the register,
+    which builds the services that run the checks, need not be imported here."""
+
+    def reading(self) -> AbstractContextManager[Session]: ...
+
+    @property
+    def library(self) -> LibraryService: ...
+
+    @property
+    def organisation(self) -> OrganisationService: ...
+
+
+class CheckedRegister(CheckSource, Protocol):
+    """A register whose activities in use are all checked."""
+
+    @property
+    def activities(self) -> ActivityService: ...
+
+
+@dataclass(frozen=True)
+class CheckParts:
+    """A CheckSource made of a store and the services the checks read through."""
+
+    store: Store
+    library: LibraryService
+    organisation: OrganisationService
+
+    def reading(self) -> AbstractContextManager[Session]:
+        return self.store.reading()
 
 
 class ChecksCancelled(RopaError):  # noqa: N818 (named like ImportCancelled and ExportCancelled)
@@ -100,7 +137,10 @@ class CheckReport:
 
 
 def check_register(
-    register: Register, *, today: dt.date | None = None, cancelled: Callable[[], bool] = _never
+    register: CheckedRegister,
+    *,
+    today: dt.date | None = None,
+    cancelled: Callable[[], bool] = _never,
 ) -> CheckReport:
     """Check every activity in use (not retired), with completeness per activity.
 
@@ -136,7 +176,10 @@ def check_activity(record: ActivityRecord, context: CheckContext) -> list[Findin
 
 
 def run_checks(
-    register: Register, *, today: dt.date | None = None, cancelled: Callable[[], bool] = _never
+    register: CheckedRegister,
+    *,
+    today: dt.date | None = None,
+    cancelled: Callable[[], bool] = _never,
 ) -> list[Finding]:
     """Every finding for the activities in use (not retired) in the register (stopping as
     check_register does once `cancelled()` turns True)."""
@@ -146,7 +189,7 @@ def run_checks(
     return check_activities(records, context, cancelled=cancelled)
 
 
-def load_context(register: Register, *, today: dt.date | None = None) -> CheckContext:
+def load_context(register: CheckSource, *, today: dt.date | None = None) -> CheckContext:
     """The organisation, the library flags and the notices, read once."""
     with register.reading() as session:
         notices = _notice_states(session)

@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
@@ -25,9 +25,6 @@ from ropa.files import write_bytes_atomically, write_text_atomically
 from ropa.notices.content import DRAFT_NOTE, NoticeDocument
 from ropa.notices.records import NoticeRecord
 from ropa.paths import resource
-
-if TYPE_CHECKING:
-    from ropa.register import Register
 
 # Built-in templates, by the format they write.
 TEMPLATE_FORMATS = ("html", "md", "txt")
@@ -265,8 +262,20 @@ def writer_for(fmt: str) -> Writer:
     return writer
 
 
+class NoticeDocuments(Protocol):
+    def document(self, notice: int | NoticeRecord, *, layer: str = "full") -> NoticeDocument: ...
+
+
+class NoticeSource(Protocol):
+    """An open register (ropa/register.py) as far as rendering its notices goes: structural,
+    as ropa/notices/service.py (which the register builds) imports this module."""
+
+    @property
+    def notices(self) -> NoticeDocuments: ...
+
+
 def render_notice(
-    register: Register, notice_id_or_draft: int | NoticeRecord, fmt: str, *, layer: str = "full"
+    register: NoticeSource, notice_id_or_draft: int | NoticeRecord, fmt: str, *, layer: str = "full"
 ) -> str | bytes:
     """The notice in a format: text for html, md and txt; bytes for docx and pdf."""
     writer = writer_for(fmt)

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -27,6 +27,7 @@ from db.models import (
     utc_now,
 )
 from ropa.checks import check_activities, load_context
+from ropa.checks.engine import CheckedRegister
 from ropa.errors import ConflictError, NotFoundError, RopaError, ValidationError
 from ropa.fields import Kind, fields_of_kind
 from ropa.history import ChangeLog
@@ -49,9 +50,19 @@ from ropa.spreadsheets.cells import is_empty
 from ropa.wording import count_of
 
 if TYPE_CHECKING:
-    from ropa.register import Register
+    from contextlib import AbstractContextManager
 
 ENTITY = "notice"
+
+
+class NoticeRegister(CheckedRegister, Protocol):
+    """What the notices use of an open register (ropa/register.py): structural, so that the
+    register, which builds this service, is not imported here."""
+
+    def transaction(self) -> AbstractContextManager[Session]: ...
+
+    @property
+    def notices(self) -> NoticeService: ...
 
 
 class PublishRefused(RopaError):  # noqa: N818 (a refusal the user reads, like ConflictError)
@@ -66,7 +77,7 @@ class PublishRefused(RopaError):  # noqa: N818 (a refusal the user reads, like C
 class NoticeService:
     """The register's privacy notices. `NoticeService(register)`; records in, records out."""
 
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: NoticeRegister) -> None:
         self.register = register
 
     # --- reading -------------------------------------------------------------------------
@@ -273,7 +284,7 @@ def _as_published(activity: ActivityRecord) -> ActivityRecord:
 
 
 def build_document(
-    register: Register,
+    register: NoticeRegister,
     notice: int | NoticeRecord,
     *,
     layer: str = "full",

@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import ropa.spreadsheets.categories as categories
+import ropa.spreadsheets.lawtext as lawtext
 from ropa import law
 from ropa.fields import ROLE_LABELS, STATUS_LABELS, Kind, fields_of_kind
 from ropa.fields import label as field_label
 from ropa.records import ActivityRecord, ConditionEntry, Status, TransferEntry
 from ropa.review_rules import CHANGED_SINCE_APPROVED, status_label
-from ropa.spreadsheets import categories, lawtext
 from ropa.spreadsheets.cells import (
     format_date,
     is_empty,

@@ -24,10 +24,10 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
+import ropa.spreadsheets.layout as layout
 from db.models import LibraryKind
 from ropa.files import write_atomically
 from ropa.records import ActivityRecord, OrganisationRecord, Role, Status
-from ropa.spreadsheets import layout
 from ropa.spreadsheets.cells import (
     EXCEL_CELL_LIMIT,
     clean_for_excel,

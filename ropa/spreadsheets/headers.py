@@ -19,7 +19,7 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-from ropa.spreadsheets import layout
+import ropa.spreadsheets.layout as layout
 from ropa.spreadsheets.reader import SheetData, Spreadsheet
 from ropa.spreadsheets.vocabulary import (
     CORE_KEYS,

@@ -24,6 +24,9 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import ropa.spreadsheets.kept_words as kept_words
+import ropa.spreadsheets.law_elsewhere as law_elsewhere
+import ropa.spreadsheets.layout as layout
 from db.models import Activity, ActivityLink, LibraryItem, LibraryKind
 from db.raw import session_cursor
 from ropa.activities import (
@@ -40,7 +43,6 @@ from ropa.history import ChangeLog
 from ropa.library import LibraryResolver, name_key
 from ropa.organisation import apply_organisation
 from ropa.records import ActivityRecord, Role
-from ropa.spreadsheets import kept_words, law_elsewhere, layout
 from ropa.spreadsheets.bounds import MAX_ROWS, RowBudget
 from ropa.spreadsheets.categories import settle_categories
 from ropa.spreadsheets.cells import EXCEL_CELL_LIMIT, format_date, is_empty, is_url, lines

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import ropa.spreadsheets.lawtext as lawtext
 from ropa.fields import ROLE_LABELS, STATUS_LABELS
 from ropa.records import (
     ConditionEntry,
@@ -27,7 +28,6 @@ from ropa.records import (
     TransferEntry,
 )
 from ropa.review_rules import CHANGED_SINCE_APPROVED
-from ropa.spreadsheets import lawtext
 from ropa.spreadsheets.cells import format_date
 
 _WORD = re.compile(r"[^\W\d_]{4,}")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import ropa.spreadsheets.legal_refs as legal_refs
 from ropa import law
 from ropa.records import ConditionEntry, LawfulBasisEntry
-from ropa.spreadsheets import legal_refs
 from ropa.spreadsheets.columns import CellIn
 from ropa.spreadsheets.report import Problem
 

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import ropa.spreadsheets.legal_refs as legal_refs
 from ropa import law
 from ropa.records import ConditionEntry, LawfulBasisEntry, RetentionEntry, TransferEntry
-from ropa.spreadsheets import legal_refs
 from ropa.spreadsheets.cells import lines, one_line, strip_marker
 from ropa.spreadsheets.legal_refs import (
     ARTICLE6,

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import ropa.spreadsheets.layout as layout
 from ropa.records import TransferEntry
-from ropa.spreadsheets import layout
 from ropa.spreadsheets.columns import Draft
 from ropa.spreadsheets.errors import SpreadsheetError
 from ropa.spreadsheets.headers import Skipped, Table, list_sheet_field

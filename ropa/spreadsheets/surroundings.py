@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ropa.spreadsheets import layout
+import ropa.spreadsheets.layout as layout
 from ropa.spreadsheets.cells import is_empty
 from ropa.spreadsheets.headers import Table
 from ropa.spreadsheets.ledger import Destination, Ledger

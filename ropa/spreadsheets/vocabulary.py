@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
-from ropa.spreadsheets import layout
+import ropa.spreadsheets.layout as layout
 
 
 class Certainty(IntEnum):

@@ -19,7 +19,8 @@ from psycopg import sql
 from pytestqt.qtbot import QtBot
 
 from ropa.register import Register
-from ropa.team import PasswordNeeded, TeamService, connect_team_register
+from ropa.team import PasswordNeeded, TeamService
+from ropa.team_connect import connect_team_register
 from tests.helpers.team_register import Logins, Team
 from ui.main_window import MainWindow
 from ui.settings import AppSettings

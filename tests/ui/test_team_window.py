@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ropa.register import Register
-from ropa.team import connect_team_register
+from ropa.team_connect import connect_team_register
 from tests.helpers.team_register import WATCHING, Team, end_sessions
 from ui.main_window import MainWindow, Page
 from ui.notices_view import NoticesView

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,224 @@ def test_the_scanner_sees_nested_and_from_imports(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert sorted(m for _p, m in imported_modules(tmp_path)) == ["PySide6.QtCore", "sqlalchemy.orm"]
+
+
+# --- import circles ---------------------------------------------------------------------------
+#
+# A circle of imports (a imports b, b imports a, directly or round a longer loop) works only
+# while every import in it stays lazy or TYPE_CHECKING-only, and it ties the modules in it into
+# one lump that can be neither read nor tested apart. So every import counts here: at module
+# level, inside functions and under TYPE_CHECKING.
+#
+# Importing a.b.c also runs a/__init__.py and a/b/__init__.py, so it depends on those packages
+# too, except the importer's own packages: Python has those in sys.modules before the importer's
+# body runs, so a package __init__ that re-exports its own modules makes no circle of its own.
+
+FOLDERS = ("ropa", "db", "ui")
+
+
+def module_names(root: Path, folders: tuple[str, ...] = FOLDERS) -> dict[str, Path]:
+    """Dotted module name -> file, for every module of `folders` under `root` (migrations are
+    scripts Alembic loads by path, never imported)."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted((root / folder).rglob("*.py")):
+            parts = path.relative_to(root).with_suffix("").parts
+            if "migrations" in parts:
+                continue
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join(parts)] = path
+    return found
+
+
+def _packages_of(name: str) -> list[str]:
+    """The enclosing packages of a dotted name, outermost first: a.b.c -> [a, a.b]."""
+    parts = name.split(".")
+    return [".".join(parts[:end]) for end in range(1, len(parts))]
+
+
+def _imported_names(
+    node: ast.Import | ast.ImportFrom, module: str, is_package: bool, modules: Collection[str]
+) -> list[str]:
+    """The dotted names of the modules one import statement asks for by name. A from-import
+    asks for each name that is a submodule of its base, and for the base itself when it takes
+    any other name (which the base's __init__ must have defined)."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ""
+    if node.level:
+        # Relative: level 1 is the importer's own package (the module itself for an __init__).
+        package = module.split(".") if is_package else module.split(".")[:-1]
+        package = package[: len(package) - node.level + 1]
+        base = ".".join([*package, base] if base else package)
+    submodules = [f"{base}.{alias.name}" for alias in node.names]
+    named = [name for name in submodules if name in modules]
+    return named if len(named) == len(submodules) else [base, *named]
+
+
+def import_graph(root: Path, folders: tuple[str, ...] = FOLDERS) -> dict[str, set[str]]:
+    """Module -> the modules of `folders` that importing it runs, by any import anywhere in
+    it, with the packages those live in (but not the importer's own, see above)."""
+    modules = module_names(root, folders)
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for module, path in modules.items():
+        is_package = path.name == "__init__.py"
+        own_packages = {*_packages_of(module), module}
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            for name in _imported_names(node, module, is_package, modules):
+                runs = [p for p in _packages_of(name) if p not in own_packages]
+                graph[module].update(t for t in [*runs, name] if t in modules and t != module)
+    return graph
+
+
+def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm, with
+    an explicit stack: the graph is deep enough to trouble Python's recursion limit)."""
+    index: dict[str, int] = {}
+    lowest: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles: list[list[str]] = []
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = lowest[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, successors = work[-1]
+            for successor in successors:
+                if successor not in index:
+                    index[successor] = lowest[successor] = len(index)
+                    stack.append(successor)
+                    on_stack.add(successor)
+                    work.append((successor, iter(sorted(graph[successor]))))
+                    break
+                if successor in on_stack:
+                    lowest[node] = min(lowest[node], index[successor])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    lowest[parent] = min(lowest[parent], lowest[node])
+                if lowest[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        circles.append(sorted(component))
+    return sorted(circles)
+
+
+def _describe(graph: dict[str, set[str]], circle: list[str]) -> str:
+    members = set(circle)
+    lines = [f"{len(circle)} modules import each other round a circle:"]
+    lines += [f"  {m} -> {', '.join(sorted(graph[m] & members))}" for m in circle]
+    return "\n".join(lines)
+
+
+def test_no_import_circle_among_ropa_db_and_ui(project_graph: dict[str, set[str]]) -> None:
+    graph = project_graph
+    assert len(graph) > 100  # the scanner found the modules (a wrong root finds none)
+    circles = import_circles(graph)
+    assert circles == [], "\n".join(_describe(graph, circle) for circle in circles)
+
+
+# The modules whose classes and functions the register builds or hands itself to: they work
+# through a Store (ropa/store.py) or a Protocol of their own, never the Register.
+SERVICES = (
+    "ropa.activities",
+    "ropa.activity_list",
+    "ropa.checks.engine",
+    "ropa.history",
+    "ropa.history_export",
+    "ropa.library",
+    "ropa.notices.render",
+    "ropa.notices.service",
+    "ropa.organisation",
+    "ropa.review",
+    "ropa.starter",
+    "ropa.team",
+    "ropa.team_membership",
+    "ropa.team_refusals",
+)
+
+
+@pytest.fixture(scope="module")
+def project_graph() -> dict[str, set[str]]:
+    return import_graph(ROOT)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_services_never_import_the_register(
+    service: str, project_graph: dict[str, set[str]]
+) -> None:
+    """Not even under TYPE_CHECKING: the register is the façade that builds them."""
+    assert "ropa.register" not in project_graph[service]
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def test_the_circle_scanner_finds_lazy_and_type_checking_circles(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "ropa/__init__.py": "",
+            "ropa/service.py": (
+                "from typing import TYPE_CHECKING\n"
+                "if TYPE_CHECKING:\n    from ropa.facade import Facade\n"
+            ),
+            "ropa/facade.py": "def build():\n    from ropa import service\n",
+            "ropa/leaf.py": "import ropa.service\n",
+            "ropa/pkg/__init__.py": "from .inner import thing\n",
+            "ropa/pkg/inner.py": "from . import sibling\nthing = 1\n",
+            "ropa/pkg/sibling.py": "",
+            "ropa/loop/__init__.py": "from .user import used\nname = 1\n",
+            "ropa/loop/user.py": "used = 2\ndef f():\n    from ropa.loop import name\n",
+        },
+    )
+    graph = import_graph(tmp_path, ("ropa",))
+    assert graph["ropa.service"] == {"ropa.facade"}
+    assert graph["ropa.facade"] == {"ropa.service"}
+    assert graph["ropa.pkg"] == {"ropa.pkg.inner"}
+    # A façade __init__ re-exporting its own modules is no circle (see above).
+    assert graph["ropa.pkg.inner"] == {"ropa.pkg.sibling"}
+    # ...but a module taking a name its package's __init__ defines needs that __init__ run.
+    assert graph["ropa.loop.user"] == {"ropa.loop"}
+    assert import_circles(graph) == [
+        ["ropa.facade", "ropa.service"],
+        ["ropa.loop", "ropa.loop.user"],
+    ]
+
+
+def test_the_circle_scanner_counts_the_packages_an_import_runs(tmp_path: Path) -> None:
+    """Importing checks.findings runs checks/__init__.py, which imports the engine: a module
+    the engine needs may not import checks.findings, though it never names the engine."""
+    _write(
+        tmp_path,
+        {
+            "ropa/__init__.py": "",
+            "ropa/checks/__init__.py": "from ropa.checks.engine import run\n",
+            "ropa/checks/engine.py": "from ropa.notices import content\ndef run(): ...\n",
+            "ropa/checks/findings.py": "",
+            "ropa/notices/__init__.py": "",
+            "ropa/notices/content.py": "def f():\n    from ropa.checks.findings import x\n",
+        },
+    )
+    graph = import_graph(tmp_path, ("ropa",))
+    assert graph["ropa.notices.content"] == {"ropa.checks", "ropa.checks.findings"}
+    assert import_circles(graph) == [["ropa.checks", "ropa.checks.engine", "ropa.notices.content"]]

@@ -12,7 +12,7 @@ from ropa.errors import ConflictError, ValidationError
 from ropa.identity import current_user
 from ropa.records import Status
 from ropa.register import Register
-from ropa.review import APPROVED_DESPITE, ApprovalNeedsConfirmation, ReviewService
+from ropa.review import APPROVED_DESPITE, ApprovalNeedsConfirmation
 from ropa.review_rules import ReviewSteps, status_label
 from tests.conftest import sample_activity
 
@@ -41,7 +41,7 @@ def test_add_months(day: dt.date, months: int, expected: dt.date) -> None:
 
 
 def test_draft_to_review_to_approved_records_who_and_when(register: Register) -> None:
-    review = ReviewService(register)
+    review = register.review
     activity_id = make(register, "A-1")
     assert register.activities.get(activity_id).status == Status.DRAFT
     review.submit_for_review([activity_id])
@@ -58,7 +58,7 @@ def test_draft_to_review_to_approved_records_who_and_when(register: Register) ->
 
 
 def test_the_next_review_date_can_be_chosen_but_not_in_the_past(register: Register) -> None:
-    review = ReviewService(register)
+    review = register.review
     activity_id = make(register, "A-1")
     review.approve(
         [activity_id], approved_by="Priya Shah", on=TODAY, next_review=dt.date(2027, 5, 1)
@@ -72,7 +72,7 @@ def test_the_next_review_date_can_be_chosen_but_not_in_the_past(register: Regist
 
 
 def test_mark_reviewed_keeps_the_status(register: Register) -> None:
-    review = ReviewService(register)
+    review = register.review
     activity_id = make(register, "A-1")
     review.mark_reviewed([activity_id], on=TODAY)
     record = register.activities.get(activity_id)
@@ -81,7 +81,7 @@ def test_mark_reviewed_keeps_the_status(register: Register) -> None:
 
 
 def test_due_and_overdue(register: Register) -> None:
-    review = ReviewService(register)
+    review = register.review
     make(register, "LATE", TODAY - dt.timedelta(days=3))
     make(register, "SOON", TODAY + dt.timedelta(days=10))
     make(register, "LATER", TODAY + dt.timedelta(days=200))
@@ -97,7 +97,7 @@ def test_due_and_overdue(register: Register) -> None:
 
 
 def test_retired_activities_are_kept_reachable_and_can_come_back(register: Register) -> None:
-    review = ReviewService(register)
+    review = register.review
     activity_id = make(register, "A-1")
     register.activities.retire([activity_id])
     assert [row.id for row in review.retired()] == [activity_id]
@@ -110,7 +110,7 @@ def test_retired_activities_are_kept_reachable_and_can_come_back(register: Regis
 
 
 def test_a_batch_is_one_transaction(register: Register) -> None:
-    review = ReviewService(register)
+    review = register.review
     first = make(register, "A-1")
     second = make(register, "A-2")
     register.activities.retire([second])
@@ -120,7 +120,7 @@ def test_a_batch_is_one_transaction(register: Register) -> None:
 
 
 def test_a_stale_version_is_refused(register: Register) -> None:
-    review = ReviewService(register)
+    review = register.review
     activity_id = make(register, "A-1")
     seen = register.activities.get(activity_id).version
     register.activities.update(activity_id, {"owner": "Someone else"})
@@ -135,7 +135,7 @@ def test_a_stale_version_is_refused(register: Register) -> None:
 def test_approving_over_errors_must_be_asked_for_and_is_recorded_with_them(
     register: Register,
 ) -> None:
-    review = ReviewService(register)
+    review = register.review
     activity_id = register.activities.create(sample_activity(retention=[])).id or 0
     with pytest.raises(ApprovalNeedsConfirmation) as refused:
         review.approve([activity_id])
@@ -158,7 +158,7 @@ def test_approving_over_errors_must_be_asked_for_and_is_recorded_with_them(
 def test_a_change_of_content_after_approval_is_changed_since_approved_until_submitted(
     register: Register,
 ) -> None:
-    review = ReviewService(register)
+    review = register.review
     activity_id = make(register, "A-1")
     review.approve([activity_id])
     review.mark_reviewed([activity_id])  # a review step leaves the approval standing
@@ -189,7 +189,7 @@ def test_a_change_of_content_after_approval_is_changed_since_approved_until_subm
 
 
 def test_an_approval_under_review_again_changed_stays_in_review(register: Register) -> None:
-    review = ReviewService(register)
+    review = register.review
     activity_id = make(register, "A-1")
     review.approve([activity_id])
     review.submit_for_review([activity_id])  # a fresh look at what was approved
@@ -206,7 +206,7 @@ def test_a_draft_edited_is_not_said_to_have_changed_since_approval(register: Reg
 
 
 def test_the_rules_of_the_cycle_hold_for_scripts_too(register: Register) -> None:
-    review = ReviewService(register)
+    review = register.review
     activity_id = make(register, "A-1")
     review.submit_for_review([activity_id])
     with pytest.raises(ValidationError, match="already in review"):
@@ -239,7 +239,7 @@ def test_the_exported_workbook_says_changed_since_approved_and_reads_it_back(
     from ropa.spreadsheets.export import export_workbook
     from ropa.spreadsheets.layout import FIRST_DATA_ROW, HEADER_ROW
 
-    review = ReviewService(register)
+    review = register.review
     activity_id = make(register, "A-1")
     review.approve([activity_id])
     register.activities.update(activity_id, {"owner": "Head of Early Help"})
