@@ -792,21 +792,6 @@ def membership_of(register: Register) -> Membership:
     return TeamService(register).membership()
 
 
-def require_dpo_to_import(register: Register) -> None:
-    """On a team register only a DPO imports a workbook (as the app's Import action says):
-    an import creates activities in many business functions at once and is the DPO's to
-    review.  A file register's own permissions rule it."""
-    if register.server_url is None:
-        return
-    me = membership_of(register)
-    if not me.is_dpo:
-        raise TeamPermissionError(
-            f"Only a DPO may import into the register; you are signed in as {me.login}, "
-            f"{me.role_words()}. Nothing was imported. Ask a DPO of the register to import "
-            "the workbook."
-        )
-
-
 def connect_team_register(url: str, password: str | None = None) -> tuple[Register, Membership]:
     """Open the team register at `url` (never creating one) and read who is signed in.
 

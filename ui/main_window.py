@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ropa.capabilities import Capabilities, Capability, capabilities_of
 from ropa.errors import ConflictError, RopaError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
 from ropa.records import ActivityRecord, ActivitySummary, LibraryKind
@@ -88,12 +89,12 @@ class Page:
 # --- one small factory per page, so a page another engineer builds plugs in by import ----
 
 
-def make_notices_page(register: Register, undo_stack: QUndoStack, *, editable: bool) -> QWidget:
+def make_notices_page(register: Register, undo_stack: QUndoStack, may: Capability) -> QWidget:
     from ui.notices_view import NoticesView
 
     # Notices are saved as they are typed; the window's Undo undoes them as any other edit.
     view = NoticesView(register, undo_stack=undo_stack)
-    view.set_editable(editable)  # on a team register, notices are the DPO's
+    view.set_editable(may.allowed, may.refusal)
     return view
 
 
@@ -402,9 +403,7 @@ class MainWindow(QMainWindow):
         # window then appears as soon as the list is read (see Register.plain_reading).
         self.stack.addWidget(
             LazyPage(
-                lambda: make_notices_page(
-                    register, self.undo_stack, editable=self.membership.is_dpo
-                )
+                lambda: make_notices_page(register, self.undo_stack, self.capabilities.edit_notices)
             )
         )
         self.stack.addWidget(LazyPage(lambda: self._build_libraries_view(register)))
@@ -434,7 +433,7 @@ class MainWindow(QMainWindow):
 
     def _build_libraries_view(self, register: Register) -> LibrariesView:
         view = LibrariesView(register, self.undo_stack)
-        view.set_editable(self.membership.is_dpo)  # the libraries are the DPO's
+        view.set_editable(self.capabilities.edit_libraries.allowed)
         view.library_changed.connect(self._library_changed)
         view.open_activity.connect(self.open_activity)
         self._libraries_view = view
@@ -442,10 +441,17 @@ class MainWindow(QMainWindow):
 
     def _build_organisation_form(self, register: Register) -> OrganisationForm:
         self._organisation_form = OrganisationForm(register)
-        self._organisation_form.setEnabled(self.membership.is_dpo)  # the DPO's to change
+        may = self.capabilities.edit_organisation
+        self._organisation_form.setEnabled(may.allowed)
+        self._organisation_form.setToolTip(may.refusal)
         # The checks read the organisation (a public authority may not rely on some bases).
         self._organisation_form.saved.connect(lambda _record: self._refresh_timer.start())
         return self._organisation_form
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the person signed in may do in the open register (ropa/capabilities.py)."""
+        return capabilities_of(self.membership, read_only=self.register.read_only)
 
     @property
     def libraries_view(self) -> LibrariesView:
@@ -658,9 +664,9 @@ class MainWindow(QMainWindow):
     # --- activities ----------------------------------------------------------------------
 
     def new_activity(self) -> NewActivityDialog:
-        functions = self.register.activity_list.business_functions()
-        if self.membership.team and not self.membership.is_dpo:
-            functions = list(self.membership.functions)  # an editor adds to their own only
+        functions = self.capabilities.functions_to_add_to(
+            self.register.activity_list.business_functions()
+        )
         dialog = NewActivityDialog(functions, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._create_activity(dialog.record()))
@@ -691,13 +697,12 @@ class MainWindow(QMainWindow):
             except RopaError as error:
                 self.show_error("Cannot open the activity", error)
                 return None
-            role = self.membership
-            if role.team:
-                mine = role.may_edit_function(editor.record.business_function)
+            if self.membership.team:
+                may = self.capabilities
                 editor.set_role_limits(
-                    may_edit=mine,
-                    may_approve=role.is_dpo,
-                    why=f"Read only: you are signed in as {role.describe()}",
+                    may_edit=may.may_edit_function(editor.record.business_function),
+                    may_approve=may.approve.allowed,
+                    why=f"Read only: you are signed in as {self.membership.describe()}",
                 )
             editor.saved.connect(self._activity_saved)
             editor.closed.connect(self._editor_closed)
@@ -1329,46 +1334,39 @@ class MainWindow(QMainWindow):
             if team
             else ""
         )
-        if self.register.read_only:
-            self.state_label.setText("Read-only: save a copy to make changes")
-        elif not self.membership.may_write:
-            self.state_label.setText("Your role may read this register, not change it")
-        else:
-            self.state_label.setText("Changes are saved as you work")
+        self.state_label.setText(self.capabilities.state)
 
     def _update_actions(self) -> None:
         a = self.app_actions
-        role = self.membership
-        writable = not self.register.read_only and role.may_write
+        may = self.capabilities
         on_activities = self.stack.currentIndex() == Page.ACTIVITIES
         selected = bool(self.activities_page.selected_ids()) and on_activities
         wanted = set(self.activities_page.selected_ids()) if selected else set()
         rows = [s for s in self.activities_page.model.rows if s.id in wanted]
         # An editor acts on the activities of their own business functions only.
-        mine = writable and all(role.may_edit_function(s.business_function) for s in rows)
-        dpo = writable and role.is_dpo
-        a.new_activity.setEnabled(writable)
-        a.import_workbook.setEnabled(dpo)
+        mine = may.edit_activities(s.business_function for s in rows).allowed
         a.duplicate.setEnabled(mine and selected)
         a.retire.setEnabled(mine and selected)
         a.delete.setEnabled(mine and selected)
         a.open_activity.setEnabled(selected)
         steps = ReviewSteps.for_statuses(s.status for s in rows)
         a.submit_for_review.setEnabled(mine and steps.submit)
-        a.approve.setEnabled(dpo and steps.approve)
+        a.approve.setEnabled(may.approve.allowed and steps.approve)
         a.mark_reviewed.setEnabled(mine and steps.mark_reviewed)
         a.reinstate.setEnabled(mine and steps.reinstate)
-        a.organisation.setEnabled(role.is_dpo)
         on_file = self.register.server_url is None
         a.save_copy.setEnabled(on_file)
         a.restore_backup.setEnabled(on_file)
-        for action, allowed, refusal in (
-            (a.approve, role.is_dpo, "Only a DPO may approve activities"),
-            (a.import_workbook, role.is_dpo, "Only a DPO may import into the register"),
-            (a.organisation, role.is_dpo, "Only a DPO may change the organisation's details"),
-            (a.new_activity, role.may_write, "Only a DPO or an editor may add activities"),
+        for action, capability in (
+            (a.approve, may.approve),
+            (a.import_workbook, may.import_workbook),
+            (a.organisation, may.edit_organisation),
+            (a.new_activity, may.add_activities),
         ):
-            _explain_role(action, allowed, refusal, role)
+            _explain_capability(action, capability)
+        a.new_activity.setEnabled(may.add_activities.allowed)
+        a.import_workbook.setEnabled(may.import_workbook.allowed)
+        a.organisation.setEnabled(may.edit_organisation.allowed)
 
     # --- closing -------------------------------------------------------------------------
 
@@ -1415,13 +1413,13 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-def _explain_role(action: QAction, allowed: bool, refusal: str, role: Membership) -> None:
-    """The action's tip, or why the signed-in role may not use it."""
+def _explain_capability(action: QAction, capability: Capability) -> None:
+    """The action's tip, or why the person signed in may not use it."""
     original = action.property("tip_for_all")
     if original is None:
         original = action.toolTip()
         action.setProperty("tip_for_all", original)
-    tip = str(original) if allowed else f"{refusal}; you are signed in as {role.describe()}."
+    tip = str(original) if capability.allowed else capability.refusal
     action.setToolTip(tip)
     action.setStatusTip(tip)
 
