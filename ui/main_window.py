@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ropa.capabilities import Capabilities, Capability, capabilities_of
+from ropa.capabilities import ALLOWED, Capabilities, Capability, capabilities_of
 from ropa.errors import RopaError
 from ropa.paths import APP_NAME
 from ropa.records import ActivityRecord, ActivitySummary, LibraryKind
@@ -857,7 +857,8 @@ class MainWindow(QMainWindow):
         wanted = set(self.activities_page.selected_ids()) if selected else set()
         rows = [s for s in self.activities_page.model.rows if s.id in wanted]
         # An editor acts on the activities of their own business functions only.
-        mine = may.edit_activities(s.business_function for s in rows).allowed
+        edit = may.edit_activities(s.business_function for s in rows)
+        mine = edit.allowed
         a.duplicate.setEnabled(mine and selected)
         a.retire.setEnabled(mine and selected)
         a.delete.setEnabled(mine and selected)
@@ -877,6 +878,10 @@ class MainWindow(QMainWindow):
             (a.new_activity, may.add_activities),
         ):
             _explain_capability(action, capability)
+        # Why the chosen activities may not be changed (nothing chosen: each action's own tip).
+        for action in (a.duplicate, a.retire, a.delete, *self._review_actions()):
+            if action is not a.approve:
+                _explain_capability(action, edit if selected else ALLOWED)
         a.new_activity.setEnabled(may.add_activities.allowed)
         a.import_workbook.setEnabled(may.import_workbook.allowed)
         a.organisation.setEnabled(may.edit_organisation.allowed)
