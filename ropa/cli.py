@@ -325,10 +325,10 @@ def _demo(args: argparse.Namespace, _db_path: Path | str) -> int:
 
 def _import(args: argparse.Namespace, db_path: Path | str) -> int:
     with _opened(db_path) as register:
+        from ropa.capabilities import require_import_allowed
         from ropa.spreadsheets.cli import run_import
-        from ropa.team import require_dpo_to_import
 
-        require_dpo_to_import(register)
+        require_import_allowed(register)
 
         return run_import(
             register,

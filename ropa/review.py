@@ -21,13 +21,13 @@ from db.models import Activity, Status
 from ropa.activities import ActivityService, check_version, update_activity
 from ropa.checks import Finding, Severity, check_activity, load_context
 from ropa.checks.engine import CheckParts
-from ropa.dates import DUE_SOON_DAYS, default_next_review
+from ropa.dates import DUE_SOON_DAYS
 from ropa.errors import NotFoundError, ValidationError
 from ropa.history import ChangeLog
 from ropa.identity import current_user
 from ropa.library import LibraryResolver, LibraryService
 from ropa.records import ActivitySummary
-from ropa.review_rules import Step, refusal
+from ropa.review_rules import ReviewState, Step, next_review_after, refusal, review_state
 from ropa.store import Store
 from ropa.wording import count_of
 
@@ -191,14 +191,14 @@ class ReviewService:
     def overdue(self, *, today: dt.date | None = None) -> list[ActivitySummary]:
         """Activities in use whose next review date has passed, oldest first."""
         day = today or dt.date.today()
-        return self._by_next_review(lambda when: when < day)
+        return self._by_next_review(lambda row: _state(row, day).overdue)
 
     def due(
         self, *, within_days: int = DUE_SOON_DAYS, today: dt.date | None = None
     ) -> list[ActivitySummary]:
         """Activities in use due for review by `within_days` from today (overdue included)."""
-        limit = (today or dt.date.today()) + dt.timedelta(days=within_days)
-        return self._by_next_review(lambda when: when <= limit)
+        day = today or dt.date.today()
+        return self._by_next_review(lambda row: _state(row, day, within_days).due)
 
     def retired(self) -> list[ActivitySummary]:
         return [
@@ -209,13 +209,9 @@ class ReviewService:
 
     # --- internals -------------------------------------------------------------------------
 
-    def _by_next_review(self, wanted: Callable[[dt.date], bool]) -> list[ActivitySummary]:
-        rows = [
-            row
-            for row in self.activity_list.summaries(include_retired=False)
-            if row.next_review is not None and wanted(row.next_review)
-        ]
-        return sorted(rows, key=lambda row: (row.next_review, row.reference))
+    def _by_next_review(self, wanted: Callable[[ActivitySummary], bool]) -> list[ActivitySummary]:
+        rows = [row for row in self.activity_list.summaries(include_retired=False) if wanted(row)]
+        return sorted(rows, key=lambda row: (row.next_review or dt.date.max, row.reference))
 
     def _change(
         self,
@@ -246,9 +242,19 @@ class ReviewService:
                     )
 
 
+def _state(row: ActivitySummary, today: dt.date, within_days: int = DUE_SOON_DAYS) -> ReviewState:
+    return review_state(
+        row.status,
+        row.next_review,
+        row.changed_since_approval,
+        today=today,
+        due_within_days=within_days,
+    )
+
+
 def _checked_next_review(day: dt.date, next_review: dt.date | None) -> dt.date:
-    when = next_review or default_next_review(day)
-    if when <= day:
+    when = next_review_after(day, next_review)
+    if when is None:
         raise ValidationError(
             "The next review must be after the review itself. Choose a later date.",
             field="next_review",

@@ -1,5 +1,5 @@
-"""The review cycle's rules: which step may act on an activity, and what an edit does to an
-approval.
+"""The review cycle's rules: which step may act on an activity, what an edit does to an
+approval, and when a review is due.
 
 Plain functions over statuses, with no register in sight, so that the review service
 (ropa.review), the activity service (ropa.activities, which cannot import ropa.review: that
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.enums import Status
+from ropa.dates import DUE_SOON_DAYS, default_next_review
 from ropa.fields import STATUS_LABELS
 
 # The state of an approved activity whose content has since changed, until it is submitted.
@@ -123,3 +124,52 @@ def status_refusal(status: Status) -> str | None:
             "use them (ReviewService) rather than setting the status."
         )
     return None
+
+
+# --- when a review is due -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """Where an activity stands in the review cycle on a given day.
+
+    `overdue`: its next review date has passed (the day itself is not yet overdue).
+    `due`: the date is within `DUE_SOON_DAYS` of the day, or has passed.
+    `changed_since_approved`: approved, then changed, and not yet submitted again.
+    A retired activity, or one with no next review date, is neither due nor overdue: nothing
+    is asked of it."""
+
+    due: bool
+    overdue: bool
+    changed_since_approved: bool
+
+
+def review_state(
+    status: Status,
+    next_review: dt.date | None,
+    changed_since_approval: bool,
+    *,
+    today: dt.date,
+    due_within_days: int = DUE_SOON_DAYS,
+) -> ReviewState:
+    """The one rule for due, overdue and changed since approved; `today` is always given by
+    the caller (the clock is theirs), so the rule reads the same in a test at any hour."""
+    if status is Status.RETIRED or next_review is None:
+        due = overdue = False
+    else:
+        overdue = next_review < today
+        due = next_review <= today + dt.timedelta(days=due_within_days)
+    changed = is_changed_since_approved(status, changed_since_approval)
+    return ReviewState(due=due, overdue=overdue, changed_since_approved=changed)
+
+
+def earliest_next_review(reviewed_on: dt.date) -> dt.date:
+    """A next review must come after the review it follows: the day after, at the earliest."""
+    return reviewed_on + dt.timedelta(days=1)
+
+
+def next_review_after(reviewed_on: dt.date, chosen: dt.date | None = None) -> dt.date | None:
+    """The next review after a review on `reviewed_on`: the one `chosen`, or in
+    REVIEW_INTERVAL_MONTHS by default; None when the chosen date is too early."""
+    when = chosen or default_next_review(reviewed_on)
+    return when if when >= earliest_next_review(reviewed_on) else None

@@ -553,21 +553,6 @@ def _check_role_request(login: str, role: str, functions: Sequence[str]) -> None
         )
 
 
-def require_dpo_to_import(store: Store) -> None:
-    """On a team register only a DPO imports a workbook (as the app's Import action says):
-    an import creates activities in many business functions at once and is the DPO's to
-    review.  A file register's own permissions rule it."""
-    if store.server_url is None:
-        return
-    me = membership_of(store)
-    if not me.is_dpo:
-        raise TeamPermissionError(
-            f"Only a DPO may import into the register; you are signed in as {me.login}, "
-            f"{me.role_words()}. Nothing was imported. Ask a DPO of the register to import "
-            "the workbook."
-        )
-
-
 def with_password(url: str, password: str | None) -> str:
     if not password:
         return url

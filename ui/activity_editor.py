@@ -47,7 +47,13 @@ from ropa.records import LINK_FIELDS, ActivityRecord, Status
 from ropa.register import Register
 from ui.actions import undo_redo_actions
 from ui.activity_table_model import format_date, status_text
-from ui.own_fields import OwnField, own_field_kind, own_field_rows, own_fields_of
+from ui.own_fields import (
+    own_field_kind,
+    own_field_rows,
+    own_fields_of,
+    reasons_of,
+    recipient_reason_kind,
+)
 from ui.review import (
     MARK_REVIEWED,
     NOT_UNDOABLE,
@@ -63,8 +69,6 @@ from ui.undo import ActivityEditSession, FieldEditCommand, undo_in_add_box
 from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE
 from ui.widgets.conflict import ask_reload as ask_conflict_reload
 from ui.widgets.entry_tables import (
-    EntryColumn,
-    EntryKind,
     EntryTable,
     article9_kind,
     lawful_basis_kind,
@@ -602,29 +606,19 @@ class ActivityEditor(QWidget):
             field,
             table,
             lambda: own_fields_of(table.entries()),
-            lambda value: table.set_entries(own_field_rows(value or {})),
+            lambda value: table.set_entries(own_field_rows(value)),
             error,
         )
 
     def _reasons_binding(self, field: str, error: QLabel) -> FieldBinding:
         """A reason per recipient: rows of the recipient's name and why it gets the data."""
-        kind = EntryKind(
-            lambda: OwnField(name=""),
-            (
-                EntryColumn("name", "Recipient", tip="As named in Categories of recipients"),
-                EntryColumn("value", "Why they get it", stretch=True),
-            ),
-            "reason",
-        )
-        table = EntryTable(kind, FIELDS[field].label)
+        table = EntryTable(recipient_reason_kind(), FIELDS[field].label)
         table.changed.connect(lambda _entries: self.save_field(field))
         return FieldBinding(
             field,
             table,
-            # A row is stored once it has its reason: the register keeps no empty ones, so
-            # an empty one would differ from what is stored and be wiped while being typed.
-            lambda: {k: v for k, v in own_fields_of(table.entries()).items() if k and v.strip()},
-            lambda value: table.set_entries(own_field_rows(value or {})),
+            lambda: reasons_of(table.entries()),
+            lambda value: table.set_entries(own_field_rows(value)),
             error,
         )
 

@@ -22,9 +22,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QStyle
 
-from ropa.dates import DUE_SOON_DAYS
 from ropa.records import ActivityRecord, ActivitySummary, Status
-from ropa.review_rules import is_changed_since_approved, status_label
+from ropa.review_rules import (
+    ReviewState,
+    is_changed_since_approved,
+    review_state,
+    status_label,
+)
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ItemRole = Qt.ItemDataRole
@@ -54,6 +58,13 @@ def status_state(summary: ActivitySummary) -> str:
     return str(summary.status.value)
 
 
+def review_state_of(summary: ActivitySummary, today: dt.date) -> ReviewState:
+    """Due, overdue, changed since approved: ropa.review_rules' one rule, for a row."""
+    return review_state(
+        summary.status, summary.next_review, summary.changed_since_approval, today=today
+    )
+
+
 class Column(IntEnum):
     REFERENCE = 0
     NAME = 1
@@ -81,11 +92,17 @@ def format_date(value: dt.date | None) -> str:
 class ActivityTableModel(QAbstractTableModel):
     """One row per activity summary; the Gaps column is filled in when the checks finish."""
 
-    def __init__(self, rows: Iterable[ActivitySummary] = (), parent: Any = None) -> None:
+    def __init__(
+        self,
+        rows: Iterable[ActivitySummary] = (),
+        parent: Any = None,
+        *,
+        clock: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
         super().__init__(parent)
         self._rows: list[ActivitySummary] = list(rows)
         self._gaps: dict[int, int] | None = None
-        self._today = dt.date.today()
+        self._clock = clock
         style = QApplication.style() if QApplication.instance() else None
         self._overdue_icon = (
             style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning) if style else None
@@ -99,8 +116,9 @@ class ActivityTableModel(QAbstractTableModel):
 
     @property
     def today(self) -> dt.date:
-        """The day overdue is measured against: the day the model was made."""
-        return self._today
+        """The day due and overdue are measured against, from the model's clock (the
+        computer's by default): a window left open overnight shows the new day's state."""
+        return self._clock()
 
     def summary(self, row: int) -> ActivitySummary:
         return self._rows[row]
@@ -177,11 +195,7 @@ class ActivityTableModel(QAbstractTableModel):
         return None
 
     def _is_overdue(self, summary: ActivitySummary) -> bool:
-        return (
-            summary.next_review is not None
-            and summary.next_review < self._today
-            and summary.status != Status.RETIRED
-        )
+        return review_state_of(summary, self.today).overdue
 
     # --- changing ------------------------------------------------------------------------
 
@@ -339,11 +353,8 @@ class ActivityFilterProxy(QSortFilterProxyModel):
 
     def _review_wanted(self, summary: ActivitySummary, today: dt.date) -> bool:
         """The same rule as ReviewService.due/overdue, on the rows the table already holds."""
-        if summary.status == Status.RETIRED or summary.next_review is None:
-            return False
-        if self._status == STATUS_OVERDUE:
-            return summary.next_review < today
-        return summary.next_review <= today + dt.timedelta(days=DUE_SOON_DAYS)
+        state = review_state_of(summary, today)
+        return state.overdue if self._status == STATUS_OVERDUE else state.due
 
     def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
         model = self._source

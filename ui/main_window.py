@@ -1,28 +1,25 @@
-"""The main window: navigation between the pages, the menus, and the register's state."""
+"""The main window: navigation between the pages, the menus, and the register's state.
+
+The register session, the activity commands and the background reads are modules of their
+own (ui/register_session.py, ui/activity_commands.py, ui/background_loads.py); what the
+signed-in person may do comes from ropa/capabilities.py."""
 
 from __future__ import annotations
 
 import contextlib
 import html
 import sqlite3
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-import platformdirs
-import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -34,28 +31,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ropa.errors import ConflictError, RopaError
-from ropa.paths import APP_NAME, REGISTER_SUFFIX
+from ropa.capabilities import ALLOWED, Capabilities, Capability, capabilities_of
+from ropa.errors import RopaError
+from ropa.paths import APP_NAME
 from ropa.records import ActivityRecord, ActivitySummary, LibraryKind
 from ropa.register import Register
-from ropa.team import Membership, PasswordNeeded, membership_of, without_password
-from ropa.wording import count_of
+from ropa.team import Membership, membership_of, without_password
 from ui.actions import PAGE_NAMES, AppActions
 from ui.activities_page import ActivitiesPage
+from ui.activity_commands import ActivityCommands, NewActivityDialog, activities
+from ui.background_loads import BackgroundLoads
 from ui.error_reports import explain, log_unexpected
 from ui.libraries_view import LibrariesView
 from ui.organisation_dialog import OrganisationDialog, OrganisationForm
-from ui.review import (
-    MARK_REVIEWED,
-    NOT_UNDOABLE,
-    REINSTATE,
-    SUBMIT,
-    Approval,
-    ReviewStep,
-    ReviewSteps,
-    approve_step,
-    ask_approval,
-)
+from ui.register_session import RegisterSession
+from ui.review import Approval, ReviewSteps, ask_approval
 from ui.settings import AppSettings
 from ui.undo import undo_in_add_box
 from ui.widgets.message_bar import MessageBar
@@ -66,17 +56,14 @@ from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker, cancel_a
 if TYPE_CHECKING:
     from ropa.checks import Finding
     from ui.activity_editor import ActivityEditor
-    from ui.connect_dialog import ConnectDialog
     from ui.team_watch import TeamWatch
 
-REGISTER_FILTER = f"ROPA desk registers (*{REGISTER_SUFFIX});;All files (*)"
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
 # What the import reads (ropa/spreadsheets/reader.py).
 IMPORT_FILTER = (
     "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv);;Excel workbooks (*.xlsx *.xlsm *.xls);;"
     "OpenDocument spreadsheets (*.ods);;CSV files (*.csv *.txt)"
 )
-EXAMPLE_NAME = f"Example register{REGISTER_SUFFIX}"
 REFRESH_AFTER_EDIT_MS = 1500
 WINDOW_KEY = "main"
 
@@ -88,12 +75,12 @@ class Page:
 # --- one small factory per page, so a page another engineer builds plugs in by import ----
 
 
-def make_notices_page(register: Register, undo_stack: QUndoStack, *, editable: bool) -> QWidget:
+def make_notices_page(register: Register, undo_stack: QUndoStack, may: Capability) -> QWidget:
     from ui.notices_view import NoticesView
 
     # Notices are saved as they are typed; the window's Undo undoes them as any other edit.
     view = NoticesView(register, undo_stack=undo_stack)
-    view.set_editable(editable)  # on a team register, notices are the DPO's
+    view.set_editable(may.allowed, may.refusal)
     return view
 
 
@@ -129,66 +116,14 @@ class LazyPage(QWidget):
         return self.content
 
 
-class AfterPaint(QObject):
-    """Runs `action` once, as soon as `widget` has next been painted."""
-
-    def __init__(self, widget: QWidget, action: Callable[[], object]) -> None:
-        super().__init__(widget)
-        self._action = action
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            # The filter sees the event before the widget paints: run once it is done.
-            QTimer.singleShot(0, self._action)
-            self.deleteLater()
-        return False
-
-
-class NewActivityDialog(QDialog):
-    """Name a new activity; everything else is filled in in the editor."""
-
-    def __init__(self, functions: list[str], parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("New activity")
-        self.name = QLineEdit()
-        self.name.setAccessibleName("Name")
-        self.name.setPlaceholderText("For example: Child protection enquiries")
-        self.business_function = QComboBox()
-        self.business_function.setEditable(True)
-        self.business_function.setAccessibleName("Business function")
-        self.business_function.addItems(["", *functions])
-        self.reference = QLineEdit()
-        self.reference.setAccessibleName("Reference")
-        self.reference.setPlaceholderText("Leave blank for the next number")
-        form = QFormLayout()
-        form.addRow("&Name *:", self.name)
-        form.addRow("&Business function:", self.business_function)
-        form.addRow("&Reference:", self.reference)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Create")
-        self.ok_button.setEnabled(False)
-        self.name.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text.strip())))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(460)
-
-    def record(self) -> ActivityRecord:
-        return ActivityRecord(
-            reference=self.reference.text().strip(),
-            name=self.name.text().strip(),
-            business_function=self.business_function.currentText().strip(),
-        )
-
-
 class MainWindow(QMainWindow):
+    """The window of one register: its layout, menus and pages, and the state of its actions.
+
+    What it does is in its parts: the register shown and the ways to another
+    (ui/register_session.py), the commands on the chosen activities
+    (ui/activity_commands.py) and the reads made off the GUI thread
+    (ui/background_loads.py)."""
+
     register_changed = Signal(object)
     activities_loaded = Signal()
     gaps_loaded = Signal()
@@ -204,21 +139,12 @@ class MainWindow(QMainWindow):
         self.register = register
         # Who the register's server says is signed in, and what their role lets them do.
         self.membership = membership or membership_of(register)
-        self._connecting: Worker | None = None
-        # On a team register: colleagues' saves and a lost connection (ui/team_watch.py).
-        self.team_watch: TeamWatch | None = None
-        self.connection_banner: QWidget | None = None
         self.settings = settings if settings is not None else AppSettings()
         self.undo_stack = QUndoStack(self)
         self.editors: dict[int, ActivityEditor] = {}
-        self.new_activity_dialog: NewActivityDialog | None = None
-        self._generation = 0  # which register background results belong to
-        self._workers: list[Worker] = []
-        self._search_texts_loaded = False
-        self._texts_request = 0  # the newest background re-read of the search texts
         self._export_target = Path()
-        self._background_pending = False
-        self._gaps_request = 0  # the newest count of the checks asked for; older ones are dropped
+        self.session = RegisterSession(self, self)
+        self.commands = ActivityCommands(self, self)
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
         self.app_actions = AppActions(self)
@@ -228,8 +154,12 @@ class MainWindow(QMainWindow):
         # Every count the list shows (Gaps included) is worked out again after an edit.
         self._refresh_timer.timeout.connect(self._after_edits)
         self._build()
+        self.background = BackgroundLoads(self.activities_page, register, self)
+        self.background.gaps_loaded.connect(self.gaps_loaded)
+        self.background.failed.connect(self.message_bar.show_message)
+        self.activities_page.search.textEdited.connect(self.background.ensure_search_texts)
         self._connect_actions()
-        self._open_pages(register, self.membership)
+        self.open_pages(register, self.membership)
         self._restore_window()
 
     # --- building ------------------------------------------------------------------------
@@ -245,8 +175,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.activities_page = ActivitiesPage()
         self.activities_page.open_requested.connect(self.open_activity)
-        self.activities_page.selection_changed.connect(self._update_actions)
-        self.activities_page.search.textEdited.connect(self._ensure_search_texts)
+        self.activities_page.selection_changed.connect(self.update_actions)
         body = QWidget()
         body_layout = QHBoxLayout(body)
         body_layout.setContentsMargins(6, 6, 0, 0)
@@ -334,11 +263,12 @@ class MainWindow(QMainWindow):
 
     def _connect_actions(self) -> None:
         a = self.app_actions
-        a.new_register.triggered.connect(self.new_register)
-        a.open_register.triggered.connect(self.open_register_dialog)
-        a.connect_team.triggered.connect(self.connect_team_dialog)
-        a.save_copy.triggered.connect(self.save_copy)
-        a.restore_backup.triggered.connect(self.restore_backup)
+        session, commands = self.session, self.commands
+        a.new_register.triggered.connect(session.new_register)
+        a.open_register.triggered.connect(session.open_register_dialog)
+        a.connect_team.triggered.connect(session.connect_team_dialog)
+        a.save_copy.triggered.connect(session.save_copy)
+        a.restore_backup.triggered.connect(session.restore_backup)
         a.history.triggered.connect(self.show_history)
         a.import_workbook.triggered.connect(self.import_workbook)
         a.export_controller.triggered.connect(lambda: self.export_workbook(processor=False))
@@ -353,18 +283,18 @@ class MainWindow(QMainWindow):
         a.redo.setEnabled(False)
         a.find.triggered.connect(self.focus_search)
         a.organisation.triggered.connect(self.show_organisation_dialog)
-        a.new_activity.triggered.connect(self.new_activity)
+        a.new_activity.triggered.connect(commands.new_activity)
         a.open_activity.triggered.connect(self._open_current)
-        a.duplicate.triggered.connect(self.duplicate_selected)
-        a.retire.triggered.connect(self.retire_selected)
-        a.delete.triggered.connect(self.delete_selected)
+        a.duplicate.triggered.connect(commands.duplicate_selected)
+        a.retire.triggered.connect(commands.retire_selected)
+        a.delete.triggered.connect(commands.delete_selected)
         # Delete belongs to the activities table: in a text box the key deletes text.
         a.delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.activities_page.table.addAction(a.delete)
-        a.submit_for_review.triggered.connect(self.submit_selected_for_review)
-        a.approve.triggered.connect(self.approve_selected)
-        a.mark_reviewed.triggered.connect(self.mark_selected_reviewed)
-        a.reinstate.triggered.connect(self.reinstate_selected)
+        a.submit_for_review.triggered.connect(commands.submit_selected_for_review)
+        a.approve.triggered.connect(commands.approve_selected)
+        a.mark_reviewed.triggered.connect(commands.mark_selected_reviewed)
+        a.reinstate.triggered.connect(commands.reinstate_selected)
         table = self.activities_page.table
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(
@@ -375,25 +305,21 @@ class MainWindow(QMainWindow):
         a.reload.triggered.connect(self.reload_everything)
         for number, action in enumerate(a.pages):
             action.triggered.connect(lambda _on=False, n=number: self.show_page(n))
-        a.open_example.triggered.connect(self.open_example)
+        a.open_example.triggered.connect(session.open_example)
         a.about.triggered.connect(self.about)
 
     # --- pages ---------------------------------------------------------------------------
 
-    def _open_pages(self, register: Register, membership: Membership) -> None:
+    def open_pages(self, register: Register, membership: Membership) -> None:
         """Build the pages for `register` (again, after opening another register)."""
         self.membership = membership
-        self._watch(register)
+        self.session.watch(register, membership)
         while (old := self.stack.widget(0)) is not None:
             self.stack.removeWidget(old)
             if old is not self.activities_page:
                 old.deleteLater()
         self.register = register
-        self._generation += 1
-        self._search_texts_loaded = False
-        self._texts_request = 0
-        self._texts_shown = 0
-        self._texts_reading: tuple[Worker | None, int] = (None, 0)
+        self.background.start_over(register)
         self.undo_stack.clear()
         self._libraries_view: LibrariesView | None = None
         self._organisation_form: OrganisationForm | None = None
@@ -402,9 +328,7 @@ class MainWindow(QMainWindow):
         # window then appears as soon as the list is read (see Register.plain_reading).
         self.stack.addWidget(
             LazyPage(
-                lambda: make_notices_page(
-                    register, self.undo_stack, editable=self.membership.is_dpo
-                )
+                lambda: make_notices_page(register, self.undo_stack, self.capabilities.edit_notices)
             )
         )
         self.stack.addWidget(LazyPage(lambda: self._build_libraries_view(register)))
@@ -424,17 +348,16 @@ class MainWindow(QMainWindow):
         self.reload_activities()
         self.show_page(Page.ACTIVITIES)
         self._update_status()
-        self._update_actions()
+        self.update_actions()
         self.settings.add_recent_register(register.server_url or register.path)
         # Search text and the checks are read off the GUI thread once the table has been
         # drawn, so that they do not slow the window's first appearance.
-        self._background_pending = True
-        AfterPaint(self.activities_page.table.viewport(), self._start_pending_background_loads)
+        self.background.start_after_paint()
         self.register_changed.emit(register)
 
     def _build_libraries_view(self, register: Register) -> LibrariesView:
         view = LibrariesView(register, self.undo_stack)
-        view.set_editable(self.membership.is_dpo)  # the libraries are the DPO's
+        view.set_editable(self.capabilities.edit_libraries.allowed)
         view.library_changed.connect(self._library_changed)
         view.open_activity.connect(self.open_activity)
         self._libraries_view = view
@@ -442,10 +365,17 @@ class MainWindow(QMainWindow):
 
     def _build_organisation_form(self, register: Register) -> OrganisationForm:
         self._organisation_form = OrganisationForm(register)
-        self._organisation_form.setEnabled(self.membership.is_dpo)  # the DPO's to change
+        may = self.capabilities.edit_organisation
+        self._organisation_form.setEnabled(may.allowed)
+        self._organisation_form.setToolTip(may.refusal)
         # The checks read the organisation (a public authority may not rely on some bases).
         self._organisation_form.saved.connect(lambda _record: self._refresh_timer.start())
         return self._organisation_form
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the person signed in may do in the open register (ropa/capabilities.py)."""
+        return capabilities_of(self.membership, read_only=self.register.read_only)
 
     @property
     def libraries_view(self) -> LibrariesView:
@@ -461,7 +391,7 @@ class MainWindow(QMainWindow):
         assert self._organisation_form is not None
         return self._organisation_form
 
-    def _flush_built_pages(self) -> None:
+    def flush_built_pages(self) -> None:
         """Save what the Libraries and Organisation pages hold, of those built so far."""
         for page in (self._libraries_view, self._organisation_form):
             if page is not None:
@@ -503,7 +433,7 @@ class MainWindow(QMainWindow):
         refresh = getattr(shown, "refresh", None)
         if number not in (Page.ACTIVITIES, Page.LIBRARIES) and callable(refresh):
             refresh()
-        self._update_actions()
+        self.update_actions()
         self._update_status()
 
     def focus_search(self) -> None:
@@ -530,153 +460,38 @@ class MainWindow(QMainWindow):
             )
             return
         self.activities_page.set_rows(rows, functions)
-        if self._search_texts_loaded or self._texts_request:
-            # A read already made or under way would miss this change: read them again.
-            self._refresh_search_texts()
+        self.background.list_read_again()
         self.activities_loaded.emit()
 
     def reload_everything(self) -> None:
         self.reload_activities()
         self._refresh_built_pages()
-        self._start_background_loads()
-
-    def _ensure_search_texts(self, _text: str = "") -> None:
-        """The first keystroke before the search text has arrived waits for the read under
-        way (it is usually nearly done), or reads it now if none is."""
-        if self._search_texts_loaded:
-            return
-        worker, request = self._texts_reading
-        if worker is not None and shiboken6.isValid(worker) and request == self._texts_request:
-            worker.wait()
-            if worker.outcome is not None and worker.outcome[0]:
-                self._set_search_texts(self._generation, worker.outcome[1], request)
-                return
-        self._texts_request += 1  # what a read still under way brings is older than this
-        texts = self.register.activity_list.search_texts()
-        self._set_search_texts(self._generation, texts, self._texts_request)
-
-    def _refresh_search_texts(self) -> threading.Event:
-        """Read the search texts again in a worker: reading them takes a noticeable moment on
-        a large register, and the window must not stall after every save. The texts held
-        meanwhile serve the search until the new ones arrive. The event is set once read."""
-        self._texts_request += 1
-        register, generation, request = self.register, self._generation, self._texts_request
-        read = threading.Event()
-
-        def read_texts(_progress: ProgressFn, _cancelled: CancelledFn) -> dict[int, str]:
-            try:
-                return register.activity_list.search_texts()
-            finally:
-                read.set()
-
-        worker = Worker(read_texts, self)
-        worker.succeeded.connect(lambda result: self._set_search_texts(generation, result, request))
-        self._texts_reading = (worker, request)
-        self._run_in_background(worker)
-        return read
-
-    def _set_search_texts(self, generation: int, texts: object, request: int) -> None:
-        if generation != self._generation or not isinstance(texts, dict):
-            return
-        if request != self._texts_request or request == self._texts_shown:
-            return  # a later read is on its way, or this one is shown already
-        self._texts_shown = request
-        self._search_texts_loaded = True
-        self.activities_page.proxy.set_search_texts(texts)
-
-    def _start_pending_background_loads(self) -> None:
-        if self._background_pending:
-            self._start_background_loads()
-
-    def _start_background_loads(self) -> None:
-        self._background_pending = False
-        register, generation = self.register, self._generation
-        texts_read = None if self._search_texts_loaded else self._refresh_search_texts()
-
-        def gaps_task(_progress: ProgressFn, cancelled: CancelledFn) -> dict[int, int] | None:
-            # The search text first: a keystroke may be waiting for it, and the checks would
-            # slow it down (both are Python work, which one thread at a time may do).
-            if texts_read is not None:
-                texts_read.wait()
-            return _gap_counts(register, cancelled)
-
-        self._gaps_request += 1
-        request = self._gaps_request
-        gaps = Worker(gaps_task, self)
-        gaps.succeeded.connect(lambda result: self._set_gaps(generation, result, request))
-        self._run_in_background(gaps)
-
-    def _run_in_background(self, worker: Worker) -> None:
-        self._workers.append(worker)
-        worker.failed.connect(self._background_failed)
-        worker.finished.connect(lambda: self._workers.remove(worker))
-        worker.finished.connect(worker.deleteLater)
-        worker.start()
-
-    def _background_failed(self, message: str) -> None:
-        self.message_bar.show_message(
-            "The list could not be brought up to date in the background. " + message
-        )
-
-    def _set_gaps(self, generation: int, gaps: object, request: int) -> None:
-        if generation != self._generation or not (gaps is None or isinstance(gaps, dict)):
-            return
-        if request != self._gaps_request:
-            return  # counted before a later change: the newer count is on its way
-        self.activities_page.model.set_gaps(gaps)
-        self.activities_page.proxy.invalidate()
-        self.gaps_loaded.emit()
+        self.background.start()
 
     def wait_for_background(self) -> None:
         """Wait for the background loads (starting them if the window has not been drawn)."""
-        self._start_pending_background_loads()
-        for worker in list(self._workers):
-            worker.wait()
-        cancel_and_wait_all(self)  # an export still writing is stopped (its file is atomic)
+        self.background.wait()
+
+    def refresh_soon(self) -> None:
+        """Edits were saved (here or by others): read the list and its counts again shortly."""
+        self._refresh_timer.start()
 
     def _library_changed(self) -> None:
-        self._refresh_search_texts()
+        self.background.refresh_search_texts()
         for editor in self.editors.values():
             editor.library_changed()
         self._refresh_timer.start()  # the checks read the library's flags and contracts
 
-    def _flush_editors(self, ids: list[int], failure: str) -> bool:
-        """Save what the open editors of `ids` hold; False (and say why) if some cannot be."""
-        for activity_id in ids:
-            if (editor := self.editors.get(activity_id)) is None:
-                continue
-            problems = editor.flush()
-            if problems:
-                self.show_error(
-                    failure,
-                    f"{editor.record.reference} {editor.record.name} has changes that are "
-                    "not saved. Fix these first in its window:\n\n" + "\n".join(problems),
-                )
-                return False
-        return True
-
     # --- activities ----------------------------------------------------------------------
 
     def new_activity(self) -> NewActivityDialog:
-        functions = self.register.activity_list.business_functions()
-        if self.membership.team and not self.membership.is_dpo:
-            functions = list(self.membership.functions)  # an editor adds to their own only
-        dialog = NewActivityDialog(functions, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._create_activity(dialog.record()))
-        self.new_activity_dialog = dialog
-        dialog.open()
-        return dialog
+        return self.commands.new_activity()
 
-    def _create_activity(self, record: ActivityRecord) -> None:
-        try:
-            created = self.register.activities.create(record)
-        except RopaError as error:
-            self.show_error("Activity not created", error)
-            return
-        assert created.id is not None
-        self._after_activities_changed([created.id])
-        self.open_activity(created.id)
+    def submit_selected_for_review(self) -> bool:
+        return self.commands.submit_selected_for_review()
+
+    def approve_selected(self) -> bool:
+        return self.commands.approve_selected()
 
     def open_activity(self, activity_id: int, field: str = "") -> ActivityEditor | None:
         editor = self.editors.get(activity_id)
@@ -691,13 +506,12 @@ class MainWindow(QMainWindow):
             except RopaError as error:
                 self.show_error("Cannot open the activity", error)
                 return None
-            role = self.membership
-            if role.team:
-                mine = role.may_edit_function(editor.record.business_function)
+            if self.membership.team:
+                may = self.capabilities
                 editor.set_role_limits(
-                    may_edit=mine,
-                    may_approve=role.is_dpo,
-                    why=f"Read only: you are signed in as {role.describe()}",
+                    may_edit=may.may_edit_function(editor.record.business_function),
+                    may_approve=may.approve.allowed,
+                    why=f"Read only: you are signed in as {self.membership.describe()}",
                 )
             editor.saved.connect(self._activity_saved)
             editor.closed.connect(self._editor_closed)
@@ -722,70 +536,6 @@ class MainWindow(QMainWindow):
         self.activities_page.model.update_from_record(record)
         self._refresh_timer.start()
 
-    def duplicate_selected(self) -> None:
-        ids = self.activities_page.selected_ids()
-        try:
-            copies = [self.register.activities.duplicate(activity_id) for activity_id in ids]
-        except RopaError as error:
-            self.show_error("Not duplicated", error)
-            return
-        self._after_activities_changed([copy.id for copy in copies if copy.id is not None])
-        self.statusBar().showMessage(f"{_activities(len(copies))} duplicated", 5000)
-
-    def retire_selected(self) -> None:
-        ids = self.activities_page.selected_ids()
-        if not ids or not self.confirm(
-            "Retire activities",
-            f"Retire {_activities(len(ids))}? They are kept and can be found with the "
-            "status filter, but are left out of exports and privacy notices.",
-            "Retire",
-        ):
-            return
-        if not self._flush_editors(ids, "Not retired"):
-            return
-        try:
-            self.register.activities.retire(ids, self._versions(ids))
-        except RopaError as error:
-            self.show_error("Not retired", error)
-            return
-        for activity_id in ids:
-            if (editor := self.editors.get(activity_id)) is not None:
-                editor.reload()
-        self._after_activities_changed([])
-
-    def delete_selected(self) -> None:
-        ids = self.activities_page.selected_ids()
-        if not ids:
-            return
-        names = [
-            f"{summary.reference} {summary.name}"
-            for summary in self.activities_page.model.rows
-            if summary.id in set(ids)
-        ]
-        shown = "\n".join(names[:10])
-        if len(names) > 10:
-            shown += f"\n\u2026and {len(names) - 10} more"
-        if not self.confirm(
-            "Delete activities",
-            f"Delete {_activities(len(ids))} for good?\n\n{shown}\n\n"
-            "This cannot be undone. To keep them out of use but on record, retire them instead.",
-            "Delete",
-        ):
-            return
-        for activity_id in ids:  # what they hold goes into the history first
-            if (editor := self.editors.get(activity_id)) is not None:
-                editor.flush()
-        try:
-            self.register.activities.delete(ids, self._versions(ids))
-        except RopaError as error:
-            self.show_error("Not deleted", error)  # their editors stay open
-            return
-        for activity_id in ids:
-            if (editor := self.editors.pop(activity_id, None)) is not None:
-                editor.hide()  # not close(): there is nothing left to save it into
-                editor.deleteLater()
-        self._after_activities_changed([])
-
     def _review_actions(self) -> list[QAction]:
         a = self.app_actions
         return [a.submit_for_review, a.approve, a.mark_reviewed, a.reinstate]
@@ -808,74 +558,6 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(a.history)
 
-    # --- the review cycle ----------------------------------------------------------------
-
-    def submit_selected_for_review(self) -> bool:
-        return self._review_step(SUBMIT)
-
-    def approve_selected(self) -> bool:
-        ids = self.activities_page.selected_ids()
-        if not ids:
-            return False
-        if not self._flush_editors(ids, "Not approved"):  # the checks see what editors show
-            return False
-        try:
-            errors = self.register.review.errors_before_approval(ids)
-        except RopaError as error:
-            self.show_error("Not approved", error)
-            return False
-        approval = self.ask_approval(self._describe(ids), errors)
-        if approval is None:
-            return False
-        return self._review_step(approve_step(approval))
-
-    def mark_selected_reviewed(self) -> bool:
-        return self._review_step(MARK_REVIEWED)
-
-    def reinstate_selected(self) -> bool:
-        return self._review_step(REINSTATE)
-
-    def _review_step(self, step: ReviewStep) -> bool:
-        """Run one review step on the selection: one transaction, checked against the
-        versions the table shows, so that someone else's newer change is never overwritten."""
-        ids = self.activities_page.selected_ids()
-        if not ids:
-            return False
-        if not self._flush_editors(ids, step.failure):  # what an open editor holds is saved first
-            return False
-        try:
-            step.run(self.register.review, ids, self._versions(ids))
-        except ConflictError as error:
-            self.show_error(
-                step.failure,
-                f"{error}\n\nNothing was changed. Choose Activities > Reload to see the "
-                "latest version, then try again.",
-            )
-            return False
-        except RopaError as error:
-            self.show_error(step.failure, error)
-            return False
-        for activity_id in ids:
-            if (editor := self.editors.get(activity_id)) is not None:
-                editor.review_step_taken()  # its undo history of content edits stays
-        self._after_activities_changed(ids)
-        self._update_actions()  # the statuses changed, the selection may not have
-        self.statusBar().showMessage(f"{step.said(len(ids))}. {NOT_UNDOABLE}", 12000)
-        return True
-
-    def _describe(self, ids: list[int]) -> str:
-        if len(ids) == 1:
-            row = self.activities_page.model.row_of(ids[0])
-            if row is not None:
-                summary = self.activities_page.model.rows[row]
-                return f"{summary.reference} \u201c{summary.name}\u201d"
-        return _activities(len(ids))
-
-    def _versions(self, ids: list[int]) -> dict[int, int]:
-        """The versions the table shows, so a change made elsewhere meanwhile is not lost."""
-        wanted = set(ids)
-        return {s.id: s.version for s in self.activities_page.model.rows if s.id in wanted}
-
     def undo(self) -> None:
         self._step_through_history(redo=False)
 
@@ -897,171 +579,41 @@ class MainWindow(QMainWindow):
     def _after_edits(self) -> None:
         """Some edits were saved a moment ago: read the list and count the gaps again."""
         self.reload_activities()
-        self._start_background_loads()
+        self.background.start()
 
-    def _after_activities_changed(self, select: list[int]) -> None:
+    def after_activities_changed(self, select: list[int]) -> None:
         self.reload_activities()
         if select:
             self.activities_page.select_ids(select)
-        self._start_background_loads()
+        self.background.start()
 
     # --- files ---------------------------------------------------------------------------
 
-    def new_register(self) -> None:
-        path = self.ask_save_path("New register", "register", REGISTER_FILTER, REGISTER_SUFFIX)
-        if path is not None:
-            if path.exists():
-                self.show_error(
-                    "Not created",
-                    f"{path.name} already exists. Use Open to open it, or choose a new name.",
-                )
-                return
-            self.switch_to(path, create=True)
-
-    def open_register_dialog(self) -> None:
-        path = self.ask_open_path("Open register", "register", REGISTER_FILTER)
-        if path is not None:
-            self.switch_to(path, create=False)
+    # --- the register session (ui/register_session.py) ----------------------------------------
 
     def switch_to(self, path: Path, *, create: bool) -> bool:
-        """Open another register in this window, after saving what the editors hold."""
-        if not self.close_editors() or not self.settle_notices():
-            return False
-        self._flush_built_pages()
-        try:
-            register = Register.open(path, create=create)
-        except RopaError as error:
-            self.show_error("Cannot open the register", error)
-            if not create:
-                self.settings.remove_recent_register(path)
-            return False
-        self._show_opened(register, membership_of(register))
-        return True
-
-    def _show_opened(self, register: Register, membership: Membership) -> None:
-        self.wait_for_background()
-        old = self.register
-        self._open_pages(register, membership)
-        old.close()
-
-    # --- team registers ------------------------------------------------------------------
-
-    def _watch(self, register: Register) -> None:
-        """Listen for colleagues' saves on a team register (and stop listening to the last)."""
-        from ui.team_watch import TeamWatch
-
-        self._stop_watching()
-        self._connection_restored(quietly=True)
-        if register.server_url is None or not self.membership.team:
-            return
-        self.team_watch = TeamWatch(register.server_url, self)
-        # Someone saved: the list and its counts are read again shortly (as after an edit).
-        self.team_watch.changed.connect(lambda _table: self._refresh_timer.start())
-        self.team_watch.lost.connect(self._connection_lost)
-        self.team_watch.restored.connect(self._connection_restored)
-        self.team_watch.start()
-
-    def _stop_watching(self) -> None:
-        if self.team_watch is not None:
-            self.team_watch.stop()
-            self.team_watch.deleteLater()
-            self.team_watch = None
-
-    def _connection_lost(self, text: str) -> None:
-        from ui.team_watch import ConnectionBanner
-
-        self._connection_restored(quietly=True)
-        self.connection_banner = ConnectionBanner(text)
-        self.banner_holder.addWidget(self.connection_banner)
-
-    def _connection_restored(self, *, quietly: bool = False) -> None:
-        if self.connection_banner is None:
-            return
-        self.connection_banner.deleteLater()
-        self.connection_banner = None
-        if not quietly:
-            self.statusBar().showMessage("Connected to the team register again", 8000)
-            self._refresh_timer.start()  # what others saved meanwhile
-
-    def connect_team_dialog(self) -> ConnectDialog:
-        from ui.connect_dialog import ConnectDialog
-
-        recent = [item for item in self.settings.recent_registers() if isinstance(item, str)]
-        dialog = ConnectDialog(recent, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.connect_to(dialog.url()))
-        dialog.open()
-        return dialog
+        return self.session.switch_to(path, create=create)
 
     def connect_to(self, url: str, password: str | None = None) -> Worker:
-        """Connect to a team register behind the window, which stays in use meanwhile; the
-        register is shown once the server has answered (and said who is signed in)."""
-        from ui.connect_dialog import connecting_worker
+        return self.session.connect_to(url, password)
 
-        shown = without_password(url)
-        worker = connecting_worker(url, password, self)
-        worker.succeeded.connect(lambda result: self._connected(url, result))
-        worker.failed.connect(lambda message: self._not_connected(url, message))
-        self._connecting = worker
-        self.statusBar().showMessage(f"Connecting to {shown}\u2026")
-        worker.start()
-        return worker
+    @property
+    def team_watch(self) -> TeamWatch | None:
+        return self.session.team_watch
 
-    def _connected(self, url: str, result: object) -> None:
-        self._connecting = None
-        self.statusBar().clearMessage()
-        if isinstance(result, PasswordNeeded):
-            password = self.ask_password(str(result))
-            if password is not None:
-                self.connect_to(url, password)
-            return
-        register, membership = cast("tuple[Register, Membership]", result)
-        if not self.close_editors() or not self.settle_notices():
-            register.close()
-            return
-        self._flush_built_pages()
-        self._show_opened(register, membership)
-        self.statusBar().showMessage(f"Signed in as {membership.describe()}", 8000)
+    @property
+    def connection_banner(self) -> QWidget | None:
+        return self.session.connection_banner
 
-    def _not_connected(self, url: str, message: str) -> None:
-        self._connecting = None
-        self.statusBar().clearMessage()
-        self.show_error("Cannot connect to the team register", message)
+    def _fill_recent_menu(self) -> None:
+        self.session.fill_recent_menu(self.recent_menu)
 
     def ask_password(self, question: str) -> str | None:
         from ui.connect_dialog import ask_password
 
         return ask_password(self, question)
 
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        here = without_password(self.register.server_url or "") or self.register.path
-        recent = [item for item in self.settings.recent_registers() if item != here]
-        if not recent:
-            self.recent_menu.addAction("No other registers yet").setEnabled(False)
-        for number, item in enumerate(recent, start=1):
-            if isinstance(item, str):
-                action = self.recent_menu.addAction(f"&{number} Team register  \u2014  {item}")
-                action.triggered.connect(lambda _on=False, url=item: self.connect_to(url))
-                continue
-            action = self.recent_menu.addAction(f"&{number} {item.name}  \u2014  {item.parent}")
-            action.triggered.connect(lambda _on=False, p=item: self.switch_to(p, create=False))
-
-    def save_copy(self) -> None:
-        from ropa.backup import copy_database
-
-        path = self.ask_save_path("Save a copy", "copy", REGISTER_FILTER, REGISTER_SUFFIX)
-        if path is None:
-            return
-        if path.resolve() == self.register.path.resolve():
-            self.show_error("Not copied", "Choose a different file from the open register.")
-            return
-        try:
-            copy_database(self.register.path, path)
-        except RopaError as error:
-            self.show_error("Not copied", error)
-            return
-        self.statusBar().showMessage(f"Saved a copy as {path}", 8000)
+    # --- files ---------------------------------------------------------------------------
 
     def import_workbook(self) -> None:
         from ui.import_dialog import ImportDialog
@@ -1076,7 +628,7 @@ class MainWindow(QMainWindow):
         dialog.run_preview()
 
     def _after_import(self, _report: object = None) -> None:
-        self._after_activities_changed([])
+        self.after_activities_changed([])
         self._refresh_built_pages()  # an import can add items and change the contact details
         self.reload_editors()
 
@@ -1113,7 +665,7 @@ class MainWindow(QMainWindow):
         path = self._export_target
         if ok:
             count = getattr(payload, "activity_count", None)
-            what = f" ({_activities(count)})" if isinstance(count, int) else ""
+            what = f" ({activities(count)})" if isinstance(count, int) else ""
             self.statusBar().showMessage(f"Exported {path}{what}", 10000)
         elif payload:
             self.show_error("Not exported", str(payload))
@@ -1151,19 +703,6 @@ class MainWindow(QMainWindow):
             f"<h2>{title}</h2><table cellspacing='0' cellpadding='4' border='1'>"
             f"<tr>{head}</tr>{''.join(rows)}</table>"
         )
-
-    def open_example(self) -> None:
-        folder = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-        path = folder / EXAMPLE_NAME
-        if not path.exists():
-            from ropa.demo import write_demo
-
-            try:
-                write_demo(path).close()
-            except RopaError as error:
-                self.show_error("Cannot write the example register", error)
-                return
-        self.switch_to(path, create=False)
 
     def about(self) -> None:
         QMessageBox.about(
@@ -1207,31 +746,10 @@ class MainWindow(QMainWindow):
         from ui.history_view import HistoryDialog
 
         ids = self.activities_page.selected_ids() or None
-        title = "Change history" if ids is None else f"Change history of {_activities(len(ids))}"
+        title = "Change history" if ids is None else f"Change history of {activities(len(ids))}"
         dialog = HistoryDialog(self.register, ids, title, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
-
-    def restore_backup(self) -> None:
-        from ropa.backup import restore_backup
-        from ui.backup_dialog import RestoreBackupDialog
-
-        dialog = RestoreBackupDialog(self.register.path, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen_backup() is None:
-            return
-        chosen = dialog.chosen_backup()
-        assert chosen is not None
-        if not self.close_editors() or not self.settle_notices():
-            return
-        path = self.register.path
-        self.wait_for_background()
-        try:
-            restore_backup(path, chosen)
-        except RopaError as error:
-            self.show_error("Not restored", error)
-            return
-        self.switch_to(path, create=False)
-        self.statusBar().showMessage(f"Restored {chosen.name}", 10000)
 
     def _show_read_only_banner(self, register: Register) -> None:
         from ui.backup_dialog import ReadOnlyBanner
@@ -1241,7 +759,7 @@ class MainWindow(QMainWindow):
             self.banner = None
         if register.read_only:
             banner = ReadOnlyBanner(register.read_only_reason)
-            banner.save_copy_requested.connect(self.save_copy)
+            banner.save_copy_requested.connect(self.session.save_copy)
             self.banner_holder.addWidget(banner)
             self.banner = banner
         self._show_shared_drive_banner(register)
@@ -1329,46 +847,44 @@ class MainWindow(QMainWindow):
             if team
             else ""
         )
-        if self.register.read_only:
-            self.state_label.setText("Read-only: save a copy to make changes")
-        elif not self.membership.may_write:
-            self.state_label.setText("Your role may read this register, not change it")
-        else:
-            self.state_label.setText("Changes are saved as you work")
+        self.state_label.setText(self.capabilities.state)
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
         a = self.app_actions
-        role = self.membership
-        writable = not self.register.read_only and role.may_write
+        may = self.capabilities
         on_activities = self.stack.currentIndex() == Page.ACTIVITIES
         selected = bool(self.activities_page.selected_ids()) and on_activities
         wanted = set(self.activities_page.selected_ids()) if selected else set()
         rows = [s for s in self.activities_page.model.rows if s.id in wanted]
         # An editor acts on the activities of their own business functions only.
-        mine = writable and all(role.may_edit_function(s.business_function) for s in rows)
-        dpo = writable and role.is_dpo
-        a.new_activity.setEnabled(writable)
-        a.import_workbook.setEnabled(dpo)
+        edit = may.edit_activities(s.business_function for s in rows)
+        mine = edit.allowed
         a.duplicate.setEnabled(mine and selected)
         a.retire.setEnabled(mine and selected)
         a.delete.setEnabled(mine and selected)
         a.open_activity.setEnabled(selected)
         steps = ReviewSteps.for_statuses(s.status for s in rows)
         a.submit_for_review.setEnabled(mine and steps.submit)
-        a.approve.setEnabled(dpo and steps.approve)
+        a.approve.setEnabled(may.approve.allowed and steps.approve)
         a.mark_reviewed.setEnabled(mine and steps.mark_reviewed)
         a.reinstate.setEnabled(mine and steps.reinstate)
-        a.organisation.setEnabled(role.is_dpo)
         on_file = self.register.server_url is None
         a.save_copy.setEnabled(on_file)
         a.restore_backup.setEnabled(on_file)
-        for action, allowed, refusal in (
-            (a.approve, role.is_dpo, "Only a DPO may approve activities"),
-            (a.import_workbook, role.is_dpo, "Only a DPO may import into the register"),
-            (a.organisation, role.is_dpo, "Only a DPO may change the organisation's details"),
-            (a.new_activity, role.may_write, "Only a DPO or an editor may add activities"),
+        for action, capability in (
+            (a.approve, may.approve),
+            (a.import_workbook, may.import_workbook),
+            (a.organisation, may.edit_organisation),
+            (a.new_activity, may.add_activities),
         ):
-            _explain_role(action, allowed, refusal, role)
+            _explain_capability(action, capability)
+        # Why the chosen activities may not be changed (nothing chosen: each action's own tip).
+        for action in (a.duplicate, a.retire, a.delete, *self._review_actions()):
+            if action is not a.approve:
+                _explain_capability(action, edit if selected else ALLOWED)
+        a.new_activity.setEnabled(may.add_activities.allowed)
+        a.import_workbook.setEnabled(may.import_workbook.allowed)
+        a.organisation.setEnabled(may.edit_organisation.allowed)
 
     # --- closing -------------------------------------------------------------------------
 
@@ -1399,14 +915,14 @@ class MainWindow(QMainWindow):
         if not self.close_editors() or not self.settle_notices():
             event.ignore()
             return
-        self._flush_built_pages()
+        self.flush_built_pages()
         self.settings.set_window_geometry(WINDOW_KEY, self.saveGeometry())
         self.settings.set_window_state(WINDOW_KEY, self.saveState())
         self.settings.set_header_state(
             "activities", self.activities_page.table.horizontalHeader().saveState()
         )
         self.settings.sync()
-        self._stop_watching()
+        self.session.stop_watching()
         self._refresh_timer.stop()  # nothing to read again for a window that is going
         # Gone from the screen at once; the background reads (the checks of a large register
         # take seconds) are asked to stop, and the window waits for their threads unseen.
@@ -1415,25 +931,15 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-def _explain_role(action: QAction, allowed: bool, refusal: str, role: Membership) -> None:
-    """The action's tip, or why the signed-in role may not use it."""
+def _explain_capability(action: QAction, capability: Capability) -> None:
+    """The action's tip, or why the person signed in may not use it."""
     original = action.property("tip_for_all")
     if original is None:
         original = action.toolTip()
         action.setProperty("tip_for_all", original)
-    tip = str(original) if allowed else f"{refusal}; you are signed in as {role.describe()}."
+    tip = str(original) if capability.allowed else capability.refusal
     action.setToolTip(tip)
     action.setStatusTip(tip)
-
-
-def _gap_counts(register: Register, cancelled: CancelledFn) -> dict[int, int] | None:
-    """The Gaps column: findings per activity; None if the checks were stopped."""
-    from ropa.checks import ChecksCancelled, gap_counts, run_checks
-
-    try:
-        return gap_counts(run_checks(register, cancelled=cancelled))
-    except ChecksCancelled:
-        return None
 
 
 def _scrolling(widget: QWidget) -> QWidget:
@@ -1444,7 +950,3 @@ def _scrolling(widget: QWidget) -> QWidget:
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setWidget(widget)
     return scroll
-
-
-def _activities(number: int) -> str:
-    return count_of(number, "activity", "activities")

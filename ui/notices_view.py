@@ -271,6 +271,7 @@ class NoticesView(QWidget):
         # On a team register only a DPO changes notices; others read, preview, print and
         # export them (set_editable), and the server refuses their changes anyway.
         self._editable = True
+        self._refusal = ""
         self._loading = False
         self.dirty = False
         self.document: NoticeDocument | None = None
@@ -661,9 +662,14 @@ class NoticesView(QWidget):
 
     # --- who may change notices -----------------------------------------------------------
 
-    def set_editable(self, editable: bool) -> None:
-        """Let this person change notices, or only read, preview, print and export them."""
+    def set_editable(
+        self, editable: bool, refusal: str = "Only a DPO may change, delete or publish notices."
+    ) -> None:
+        """Let this person change notices, or only read, preview, print and export them
+        (`refusal`: why not, from ropa/capabilities.py)."""
         self._editable = editable
+        self._refusal = refusal
+        self.read_only_note.setText(f"{refusal} You can read, preview, print and export them.")
         self._hold_back_changes()
 
     def _hold_back_changes(self) -> None:
@@ -705,7 +711,7 @@ class NoticesView(QWidget):
         if not editable:
             for action in (self.delete_action, self.save_action, self.publish_action):
                 action.setEnabled(False)
-                action.setToolTip("Only a DPO may change, delete or publish notices")
+                action.setToolTip(self._refusal)
 
     # --- editing -------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ropa.dates import REVIEW_INTERVAL_MONTHS, default_next_review
 from ropa.identity import current_user
-from ropa.review_rules import ReviewSteps
+from ropa.review_rules import ReviewSteps, earliest_next_review
 from ropa.wording import count_of
 from ui.activity_table_model import format_date
 
@@ -158,7 +158,7 @@ class ApproveDialog(QDialog):
         self.next_review.setAccessibleName("Next review")
         self.next_review.setCalendarPopup(True)
         self.next_review.setDisplayFormat("d MMMM yyyy")
-        self.next_review.setMinimumDate(to_qdate(self.today + dt.timedelta(days=1)))
+        self.next_review.setMinimumDate(to_qdate(earliest_next_review(self.today)))
         self.next_review.setToolTip(
             f"{REVIEW_INTERVAL_MONTHS} months from today unless you choose another date"
         )

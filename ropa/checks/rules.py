@@ -25,6 +25,7 @@ from ropa.dates import british_date, local_date
 from ropa.library import name_key
 from ropa.public_authority import suggest_public_authority
 from ropa.records import ActivityRecord, OrganisationRecord, Role
+from ropa.review_rules import review_state
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
@@ -1181,7 +1182,10 @@ def _plain_list(items: list[str]) -> str:
     "Review the entry with its owner, then mark it reviewed to set the next review date.",
 )
 def review_overdue(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
-    if record.next_review is not None and record.next_review < context.today:
+    state = review_state(
+        record.status, record.next_review, record.changed_since_approval, today=context.today
+    )
+    if state.overdue and record.next_review is not None:
         yield f"The review was due on {british_date(record.next_review)}."
 
 

@@ -33,6 +33,7 @@ from ropa.fields import Kind, fields_of_kind
 from ropa.history import ChangeLog
 from ropa.identity import current_user
 from ropa.library import name_key
+from ropa.nothing_said import says_nothing
 from ropa.notices.content import NoticeDocument, compose
 from ropa.notices.records import (
     AUDIENCES,
@@ -46,7 +47,6 @@ from ropa.notices.records import (
 )
 from ropa.notices.render import render_text
 from ropa.records import ActivityRecord, LibraryKind
-from ropa.spreadsheets.cells import is_empty
 from ropa.wording import count_of
 
 if TYPE_CHECKING:
@@ -278,7 +278,7 @@ def _as_published(activity: ActivityRecord) -> ActivityRecord:
     blanked: dict[str, Any] = {
         name: ""
         for name in _PUBLIC_TEXT
-        if getattr(activity, name) and is_empty(getattr(activity, name))
+        if getattr(activity, name) and says_nothing(getattr(activity, name))
     }
     return dataclasses.replace(activity, **blanked) if blanked else activity
 

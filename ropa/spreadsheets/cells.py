@@ -13,11 +13,12 @@ import re
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from ropa.nothing_said import says_nothing
+
 EXCEL_CELL_LIMIT = 32_767
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 # What DPOs write in a cell that means "nothing here".
-_EMPTY_MARKERS = {"", "n/a", "na", "n.a.", "-", "–", "—", "none", "nil", "not applicable"}
 _BULLET = re.compile(r"^\s*(?:[•·▪◦●○■□*>]|[-–—](?=\s))\s*")
 _NUMBERING = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-z][.)](?=\s))\s+", re.IGNORECASE)
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
@@ -34,7 +35,7 @@ def clean_for_excel(text: str) -> str:
 
 
 def is_empty(text: str | None) -> bool:
-    return text is None or text.strip().casefold() in _EMPTY_MARKERS
+    return says_nothing(text)
 
 
 def lines(text: str | None) -> list[str]:

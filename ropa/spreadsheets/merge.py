@@ -25,7 +25,7 @@ from ropa.history import format_value
 from ropa.records import ActivityRecord, Role
 
 if TYPE_CHECKING:
-    from ropa.register import Register
+    from ropa.store import Store
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def rejected_for(activities: Iterable[ActivityChanges]) -> set[tuple[int, str]]:
     return {(entry.activity_id, change.field) for entry in activities for change in entry.changes}
 
 
-def backup_before_import(register: Register) -> Path | None:
+def backup_before_import(register: Store) -> Path | None:
     """A copy of the register file in its backup folder, made before an import writes, so
     that the register as it was can be put back (File, Restore a backup).  None for a team
     register on a server, which keeps its own backups; a copy that cannot be made stops

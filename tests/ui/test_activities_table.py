@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 import pytest
@@ -15,6 +16,7 @@ from tests.conftest import sample_activity
 from ui.activities_page import ActivitiesPage
 from ui.activity_table_model import (
     STATUS_ALL,
+    STATUS_OVERDUE,
     ActivityFilterProxy,
     ActivityTableModel,
     Column,
@@ -192,3 +194,24 @@ def test_from_the_search_box_to_a_chosen_row_by_keyboard(
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
     qtbot.waitUntil(page.table.hasFocus)
     assert len(page.selected_ids()) == 1
+
+
+def test_overdue_follows_the_models_clock_across_midnight(
+    qtmodeltester: ModelTester, register: Register
+) -> None:
+    due_on = dt.date(2027, 1, 1)
+    register.activities.create(sample_activity(reference="HR-1", next_review=due_on))
+    days = [due_on]
+    model = ActivityTableModel(register.activity_list.summaries(), clock=lambda: days[0])
+    proxy = ActivityFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_status(STATUS_OVERDUE)
+    next_review = model.index(0, Column.NEXT_REVIEW)
+    # On the day itself the review is due, not yet overdue: no warning, not listed.
+    assert proxy.rowCount() == 0 and next_review.data(Qt.ItemDataRole.DecorationRole) is None
+    days[0] = due_on + dt.timedelta(days=1)  # the window stayed open overnight
+    proxy.set_status(STATUS_OVERDUE)  # the filter is applied again
+    assert proxy.rowCount() == 1
+    assert next_review.data(Qt.ItemDataRole.DecorationRole) is not None
+    assert "has passed" in next_review.data(Qt.ItemDataRole.ToolTipRole)
+    qtmodeltester.check(proxy)

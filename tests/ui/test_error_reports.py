@@ -72,7 +72,7 @@ def test_a_background_failure_is_shown_in_the_message_bar(
     window.show()
     worker = Worker(failing_read, window)
     with qtbot.waitSignal(worker.failed, timeout=5000):
-        window._run_in_background(worker)
+        window.background.run(worker)
     qtbot.waitUntil(window.message_bar.isVisible)
     assert "could not be brought up to date" in window.message_bar.text.text()
 

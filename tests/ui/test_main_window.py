@@ -13,6 +13,7 @@ from ropa.records import ActivityRecord, LibraryKind, Status
 from ropa.register import Register
 from ui.activity_table_model import Column
 from ui.main_window import MainWindow, Page
+from ui.notices_view import NoticesView
 from ui.settings import AppSettings
 from ui.widgets.library_picker import LibraryPicker
 
@@ -463,3 +464,32 @@ def test_export_and_new_register_dialogs_start_beside_the_register(
     window.settings.set_last_folder("export", elsewhere)
     window.app_actions.export_controller.trigger()
     assert starts[-1].parent == elsewhere
+
+
+def test_a_read_only_register_greys_out_every_change_and_says_why(
+    qtbot: QtBot, register: Register, settings: AppSettings
+) -> None:
+    path = register.path
+    register.activities.create(ActivityRecord(name="Payroll", business_function="Finance"))
+    register.notices.create(title="Staff privacy notice")
+    register.close()
+    with Register.open(path, create=False, read_only=True) as read_only:
+        window = MainWindow(read_only, settings)
+        qtbot.addWidget(window)
+        window.show()
+        a = window.app_actions
+        assert window.state_label.text() == "Read-only: save a copy to make changes"
+        for action in (a.new_activity, a.import_workbook, a.organisation, a.approve):
+            assert not action.isEnabled()
+        assert "read-only" in a.organisation.toolTip()
+        window.activities_page.select_ids([window.activities_page.model.rows[0].id])
+        assert a.open_activity.isEnabled()  # reading stays open
+        assert not (a.retire.isEnabled() or a.delete.isEnabled() or a.duplicate.isEnabled())
+        assert not window.libraries_view.add_button.isEnabled()
+        assert not window.organisation_form.isEnabled()
+        notices = window.page(Page.NOTICES)
+        assert isinstance(notices, NoticesView)
+        assert notices.title_edit.isReadOnly() and not notices.new_action.isEnabled()
+        assert notices.read_only_note.text().startswith("The register is read-only")
+        assert "read-only" in notices.publish_action.toolTip()
+        window.close()

@@ -51,6 +51,12 @@ def test_an_editor_sees_who_they_are_and_only_their_actions(
     window.activities_page.select_ids([team.children_id])
     assert not a.retire.isEnabled() and not a.delete.isEnabled()
     assert not a.submit_for_review.isEnabled()
+    assert a.retire.toolTip() == (
+        "Only a DPO or an editor of \u201cChildren's services\u201d may change these activities; "
+        f"you are signed in as {team.editor} (editor: Finance)."
+    )
+    window.activities_page.select_ids([team.finance_id])
+    assert "Only a DPO" not in a.retire.toolTip()  # the action's own tip again
     # A new activity can go into the editor's own functions only.
     dialog = window.new_activity()
     choices = dialog.business_function
