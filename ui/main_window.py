@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -45,6 +43,7 @@ from ui.activities_page import ActivitiesPage
 from ui.error_reports import explain, log_unexpected
 from ui.libraries_view import LibrariesView
 from ui.organisation_dialog import OrganisationDialog, OrganisationForm
+from ui.prompts import Prompts, prompts_or_default
 from ui.review import (
     MARK_REVIEWED,
     NOT_UNDOABLE,
@@ -198,10 +197,13 @@ class MainWindow(QMainWindow):
         register: Register,
         settings: AppSettings | None = None,
         membership: Membership | None = None,
+        prompts: Prompts | None = None,
     ) -> None:
         super().__init__()
         guard_against_wheel()  # no value changes under the wheel, in any window
         self.register = register
+        # Every question and message to the user (ui/prompts.py).
+        self.prompts = prompts_or_default(prompts)
         # Who the register's server says is signed in, and what their role lets them do.
         self.membership = membership or membership_of(register)
         self._connecting: Worker | None = None
@@ -1031,7 +1033,7 @@ class MainWindow(QMainWindow):
     def ask_password(self, question: str) -> str | None:
         from ui.connect_dialog import ask_password
 
-        return ask_password(self, question)
+        return ask_password(self.prompts, self, question)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -1166,7 +1168,7 @@ class MainWindow(QMainWindow):
         self.switch_to(path, create=False)
 
     def about(self) -> None:
-        QMessageBox.about(
+        self.prompts.about(
             self,
             f"About {APP_NAME}",
             f"<h3>{APP_NAME}</h3><p>Keeps your UK GDPR Article 30 record of processing "
@@ -1273,21 +1275,19 @@ class MainWindow(QMainWindow):
         return ask_approval(self, what, errors, default_approver(self.register))
 
     def confirm(self, title: str, text: str, verb: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
-        yes = box.addButton(verb, QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is yes
+        answer = self.prompts.question(
+            self, title, text, (verb, "Cancel"), default="Cancel", destructive=verb
+        )
+        return answer == verb
 
     def ask_save_path(
         self, title: str, purpose: str, filter_: str, suffix: str, suggested: str = ""
     ) -> Path | None:
         start = self.settings.last_folder(purpose, self._register_folder()) / suggested
-        name, _chosen = QFileDialog.getSaveFileName(self, title, str(start), filter_)
-        if not name:
+        answer = self.prompts.save_path(self, title, start, filter_)
+        if answer is None:
             return None
-        path = Path(name)
+        path = answer[0]
         if path.suffix.lower() != suffix:
             path = path.with_name(path.name + suffix)
         self.settings.set_last_folder(purpose, path.parent)
@@ -1295,11 +1295,11 @@ class MainWindow(QMainWindow):
 
     def ask_open_path(self, title: str, purpose: str, filter_: str) -> Path | None:
         start = self.settings.last_folder(purpose, self._register_folder())
-        name, _chosen = QFileDialog.getOpenFileName(self, title, str(start), filter_)
-        if not name:
+        path = self.prompts.open_path(self, title, start, filter_)
+        if path is None:
             return None
-        self.settings.set_last_folder(purpose, Path(name).parent)
-        return Path(name)
+        self.settings.set_last_folder(purpose, path.parent)
+        return path
 
     def _register_folder(self) -> Path | None:
         """The open register file's folder, where a file dialog first starts (None for a team
@@ -1309,7 +1309,7 @@ class MainWindow(QMainWindow):
         return register_folder(self.register)
 
     def show_error(self, title: str, error: RopaError | str) -> None:
-        QMessageBox.warning(self, title, str(error))
+        self.prompts.warning(self, title, str(error))
 
     # --- state ---------------------------------------------------------------------------
 
