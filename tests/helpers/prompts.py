@@ -44,6 +44,7 @@ class Shown:
     answer: object
     choices: tuple[str, ...] = ()
     start: Path | None = None  # where a file dialog started
+    default: str = ""  # what Enter, Escape and closing a question's box choose
 
 
 class ScriptedPrompts:
@@ -83,6 +84,7 @@ class ScriptedPrompts:
         text: str,
         choices: Sequence[str] = (),
         start: Path | None = None,
+        default: str = "",
     ) -> object:
         expected = self._script[0] if self._script else None
         problem = ""
@@ -99,7 +101,7 @@ class ScriptedPrompts:
             self.problems.append(problem)
             raise UnexpectedPromptError(problem)
         self._script.popleft()
-        self.shown.append(Shown(kind, title, text, expected.answer, tuple(choices), start))
+        self.shown.append(Shown(kind, title, text, expected.answer, tuple(choices), start, default))
         return expected.answer
 
     # --- the Prompts interface -----------------------------------------------------------
@@ -129,7 +131,8 @@ class ScriptedPrompts:
         warning: bool = False,
     ) -> str:
         check_choices(choices, default, destructive)
-        answer = self._answer("question", title, f"{text}\n{informative}".strip(), choices)
+        words = f"{text}\n{informative}".strip()
+        answer = self._answer("question", title, words, choices, default=default)
         assert isinstance(answer, str)
         return answer
 

@@ -14,12 +14,12 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from ropa.dates import add_months
-from ropa.errors import ConflictError
 from ropa.identity import current_user
 from ropa.records import ActivityRecord, Status
 from ropa.register import Register
 from tests.conftest import sample_activity
 from tests.helpers.editors import open_editor
+from tests.helpers.prompts import ScriptedPrompts
 from ui.activity_editor import ActivityEditor
 from ui.activity_table_model import (
     STATUS_DUE,
@@ -260,19 +260,13 @@ def test_editor_mark_reviewed_then_submit(
 
 
 def test_editor_review_step_after_someone_elses_change_asks_to_reload(
-    editor: ActivityEditor, register: Register, ids: list[int], monkeypatch: pytest.MonkeyPatch
+    editor: ActivityEditor, register: Register, ids: list[int], prompts: ScriptedPrompts
 ) -> None:
-    asked: list[ConflictError] = []
-
-    def reload_please(error: ConflictError) -> bool:
-        asked.append(error)
-        return True
-
-    monkeypatch.setattr(editor, "ask_reload", reload_please)
+    prompts.expect("question", contains="changed by someone else", answer="Reload")
     with Register.open(register.path, create=False, daily_backup=False) as other:
         other.activities.update(ids[0], {"owner": "Someone else"})
     assert not editor.submit_for_review()
-    assert len(asked) == 1 and "changed by someone else" in str(asked[0])
+    assert len(prompts.shown) == 1
     record = stored(register.path, ids[0])
     assert (record.status, record.owner) == (Status.DRAFT, "Someone else")
 
