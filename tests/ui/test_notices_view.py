@@ -8,11 +8,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 import main
 from ropa.notices import NoticeRecord, NoticeService, build_document
 from ropa.register import Register
+from tests.helpers.prompts import ScriptedPrompts
 from tests.ui.printed_pages import pages_with_each_line_once, pdf_text
 from ui.notice_print import layout_device, notice_pdf_bytes, notice_text_document, page_body
 from ui.notices_view import CheckItem, CheckListModel, NoticeListModel, NoticesView
@@ -321,18 +322,15 @@ def test_save_has_the_standard_shortcut_and_fields_have_names(view: NoticesView)
 
 
 def test_export_runs_in_a_worker_and_remembers_the_folder(  # type: ignore[no-untyped-def]
-    qtbot, view: NoticesView, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot, view: NoticesView, tmp_path: Path, prompts: ScriptedPrompts
 ) -> None:
     from ui.settings import AppSettings
 
     view.create_notice("Early help notice")
     view.function_model.set_checked("Early help", True)
     (tmp_path / "out").mkdir()
-    monkeypatch.setattr(
-        QFileDialog,
-        "getSaveFileName",
-        lambda *_args: (str(tmp_path / "out" / "notice"), "Word document (*.docx)"),
-    )
+    chosen = (tmp_path / "out" / "notice", "Word document (*.docx)")
+    prompts.expect("save path", contains="Export notice", answer=chosen)
     runner = view._ask_export()
     assert runner is not None
     with qtbot.waitSignal(runner.finished, timeout=20000) as blocker:
