@@ -101,10 +101,11 @@ def make_checks_page(
     open_activity: Callable[[int, str], object],
     open_organisation: Callable[[str], object],
     open_processor_contract: Callable[[int], object],
+    prompts: Prompts | None = None,
 ) -> QWidget:
     from ui.checks_view import ChecksView
 
-    view = ChecksView(register)
+    view = ChecksView(register, prompts=prompts)
     view.open_activity.connect(open_activity)
     view.open_organisation.connect(open_organisation)
     view.open_processor_contract.connect(open_processor_contract)
@@ -418,6 +419,7 @@ class MainWindow(QMainWindow):
                     self.open_activity,
                     self.show_organisation_field,
                     self.show_processor_contract,
+                    self.prompts,
                 )
             )
         )
@@ -435,7 +437,7 @@ class MainWindow(QMainWindow):
         self.register_changed.emit(register)
 
     def _build_libraries_view(self, register: Register) -> LibrariesView:
-        view = LibrariesView(register, self.undo_stack)
+        view = LibrariesView(register, self.undo_stack, prompts=self.prompts)
         view.set_editable(self.membership.is_dpo)  # the libraries are the DPO's
         view.library_changed.connect(self._library_changed)
         view.open_activity.connect(self.open_activity)
@@ -443,7 +445,7 @@ class MainWindow(QMainWindow):
         return view
 
     def _build_organisation_form(self, register: Register) -> OrganisationForm:
-        self._organisation_form = OrganisationForm(register)
+        self._organisation_form = OrganisationForm(register, prompts=self.prompts)
         self._organisation_form.setEnabled(self.membership.is_dpo)  # the DPO's to change
         # The checks read the organisation (a public authority may not rely on some bases).
         self._organisation_form.saved.connect(lambda _record: self._refresh_timer.start())
@@ -689,7 +691,7 @@ class MainWindow(QMainWindow):
             from ui.activity_editor import ActivityEditor  # imported when first needed
 
             try:
-                editor = ActivityEditor(self.register, activity_id, self)
+                editor = ActivityEditor(self.register, activity_id, self, self.prompts)
             except RopaError as error:
                 self.show_error("Cannot open the activity", error)
                 return None
@@ -1210,7 +1212,7 @@ class MainWindow(QMainWindow):
 
         ids = self.activities_page.selected_ids() or None
         title = "Change history" if ids is None else f"Change history of {_activities(len(ids))}"
-        dialog = HistoryDialog(self.register, ids, title, self)
+        dialog = HistoryDialog(self.register, ids, title, self, self.prompts)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -1218,7 +1220,7 @@ class MainWindow(QMainWindow):
         from ropa.backup import restore_backup
         from ui.backup_dialog import RestoreBackupDialog
 
-        dialog = RestoreBackupDialog(self.register.path, self)
+        dialog = RestoreBackupDialog(self.register.path, self, self.prompts)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen_backup() is None:
             return
         chosen = dialog.chosen_backup()
@@ -1261,7 +1263,7 @@ class MainWindow(QMainWindow):
     def show_organisation_dialog(self) -> OrganisationDialog:
         if self._organisation_form is not None:
             self._organisation_form.flush()
-        dialog = OrganisationDialog(self.register, self)
+        dialog = OrganisationDialog(self.register, self, self.prompts)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self._reload_organisation_form())
         dialog.open()

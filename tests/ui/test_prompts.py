@@ -16,7 +16,9 @@ from ropa.records import LibraryItemRecord, LibraryKind
 from ropa.register import Register
 from tests.helpers.prompts import ScriptedPrompts, UnexpectedPromptError
 from ui.app import show_main_window
+from ui.checks_view import ChecksView
 from ui.libraries_view import LibrariesView
+from ui.main_window import MainWindow, Page
 from ui.prompts import QtPrompts
 from ui.settings import AppSettings
 
@@ -183,3 +185,18 @@ def test_a_direct_qt_box_in_a_gui_test_fails_instead_of_waiting(
         QMessageBox.warning(None, "Not saved", "The disk is full.")
     with pytest.raises(UnexpectedPromptError):
         prompts.check_finished()  # taken here, so that this test itself passes
+
+
+def test_the_main_window_hands_its_prompts_to_the_pages_and_windows_it_makes(
+    qtbot: QtBot, demo_register: Register, settings: AppSettings
+) -> None:
+    given = ScriptedPrompts()
+    window = MainWindow(demo_register, settings, prompts=given)
+    qtbot.addWidget(window)
+    checks = window.page(Page.CHECKS)
+    assert isinstance(checks, ChecksView)
+    editor = window.open_activity(window.activities_page.model.rows[0].id)
+    assert editor is not None
+    dialog = window.show_organisation_dialog()
+    made = [window.libraries_view, window.organisation_form, checks, editor, dialog.form]
+    assert [view.prompts for view in made] == [given] * len(made)
