@@ -87,11 +87,13 @@ class Page:
 # --- one small factory per page, so a page another engineer builds plugs in by import ----
 
 
-def make_notices_page(register: Register, undo_stack: QUndoStack, *, editable: bool) -> QWidget:
+def make_notices_page(
+    register: Register, undo_stack: QUndoStack, *, editable: bool, prompts: Prompts | None = None
+) -> QWidget:
     from ui.notices_view import NoticesView
 
     # Notices are saved as they are typed; the window's Undo undoes them as any other edit.
-    view = NoticesView(register, undo_stack=undo_stack)
+    view = NoticesView(register, undo_stack=undo_stack, prompts=prompts)
     view.set_editable(editable)  # on a team register, notices are the DPO's
     return view
 
@@ -406,7 +408,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(
             LazyPage(
                 lambda: make_notices_page(
-                    register, self.undo_stack, editable=self.membership.is_dpo
+                    register, self.undo_stack, editable=self.membership.is_dpo, prompts=self.prompts
                 )
             )
         )

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel
 
 import main
 from ropa.notices import NoticeRecord, NoticeService, build_document
@@ -232,31 +232,18 @@ def test_deleting_a_notice_empties_the_editor(qtbot, view: NoticesView) -> None:
     assert "Create a notice" in view.preview.toPlainText()
 
 
-def _answer(monkeypatch: pytest.MonkeyPatch, button: QMessageBox.StandardButton) -> list[str]:
-    """Answer every question box with `button`; returns the questions asked."""
-    asked: list[str] = []
-
-    def question(_parent, _title, text, *_args, **_kwargs):  # type: ignore[no-untyped-def]
-        asked.append(text)
-        return button
-
-    monkeypatch.setattr(QMessageBox, "question", question)
-    return asked
-
-
 def test_maybe_save_saves_typing_not_yet_saved_without_asking(  # type: ignore[no-untyped-def]
-    qtbot, view: NoticesView, monkeypatch: pytest.MonkeyPatch
+    qtbot, view: NoticesView, prompts: ScriptedPrompts
 ) -> None:
     """Notices are saved as they are typed: closing the register within the pause saves the
     last typing too, and asks nothing (a question is left for a refusal)."""
-    asked = _answer(monkeypatch, QMessageBox.StandardButton.Cancel)
     notice = view.create_notice("Draft notice")
     assert view.maybe_save() is True
     view.title_edit.clear()
     qtbot.keyClicks(view.title_edit, "Edited title")
     assert view.dirty
     assert view.maybe_save() is True
-    assert asked == []
+    assert prompts.shown == []  # (any prompt at all would have failed the test already)
     assert view.service.get(notice.id or 0).title == "Edited title"
     assert not view.dirty
 
@@ -286,12 +273,9 @@ def test_refresh_sees_new_activities_and_keeps_unsaved_edits(  # type: ignore[no
 
 
 def test_a_refused_save_keeps_the_list_on_the_notice_being_edited(  # type: ignore[no-untyped-def]
-    qtbot, view: NoticesView, demo_register: Register, monkeypatch: pytest.MonkeyPatch
+    qtbot, view: NoticesView, demo_register: Register, prompts: ScriptedPrompts
 ) -> None:
-    warnings: list[str] = []
-    monkeypatch.setattr(
-        QMessageBox, "warning", lambda _parent, _title, text, *_a: warnings.append(text)
-    )
+    prompts.expect("warning", contains="changed by someone else")
     first = view.create_notice("First notice")
     view.create_notice("Second notice")
     view.select_notice(first.id or 0)
@@ -305,7 +289,7 @@ def test_a_refused_save_keeps_the_list_on_the_notice_being_edited(  # type: igno
         if view.notice_model.notice(r).title == "Second notice"
     )
     view.notice_list.setCurrentIndex(view.notice_model.index(second_row))
-    assert warnings  # the refusal was shown
+    assert prompts.shown[0].title == "Notices"  # the refusal was shown
     assert view.introduction_edit.toPlainText() == "Mine"
     current = view.notice_model.notice(view.notice_list.currentIndex().row())
     assert current.id == first.id
