@@ -1271,7 +1271,7 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    # --- asking (tests replace these) ----------------------------------------------------
+    # --- asking: through self.prompts (ui/prompts.py), answered from a script in tests ---
 
     def ask_approval(self, what: str, errors: Sequence[Finding] = ()) -> Approval | None:
         from ropa.review import default_approver  # with SQLAlchemy: not at start-up
