@@ -198,5 +198,11 @@ def test_the_main_window_hands_its_prompts_to_the_pages_and_windows_it_makes(
     editor = window.open_activity(window.activities_page.model.rows[0].id)
     assert editor is not None
     dialog = window.show_organisation_dialog()
-    made = [window.libraries_view, window.organisation_form, checks, editor, dialog.form]
-    assert [view.prompts for view in made] == [given] * len(made)
+    used = [
+        window.libraries_view.prompts,
+        window.organisation_form.prompts,
+        checks.prompts,
+        editor.prompts,
+        dialog.form.prompts,
+    ]
+    assert all(prompts is given for prompts in used)
