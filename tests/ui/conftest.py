@@ -65,4 +65,17 @@ def prompts(
                     lambda *_args, _name=name, **_kwargs: scripted.refuse_qt_box(_name),
                 )
     yield scripted
-    scripted.check_finished()
+    if not request.node.stash.get(CALL_FAILED, False):  # a failed test says enough already
+        scripted.check_finished()
+
+
+CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Iterator[pytest.TestReport]:
+    """Note whether the test itself failed, for the prompts fixture's final check."""
+    report: pytest.TestReport = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report

@@ -206,3 +206,75 @@ def test_the_main_window_hands_its_prompts_to_the_pages_and_windows_it_makes(
         dialog.form.prompts,
     ]
     assert all(prompts is given for prompts in used)
+
+
+SCRIPTED_RUN = """
+import ui.prompts
+
+
+def test_an_unexpected_warning():
+    ui.prompts.prompts_or_default(None).warning(None, "Not saved", "The disk is full.")
+
+
+def test_an_unexpected_warning_the_code_swallowed():
+    try:
+        ui.prompts.prompts_or_default(None).warning(None, "Not saved", "The disk is full.")
+    except AssertionError:
+        pass
+
+
+def test_an_expected_warning_never_shown(prompts):
+    prompts.expect("warning", contains="Not saved")
+
+
+def test_an_expected_warning_shown(prompts):
+    prompts.expect("warning", contains="Not saved")
+    ui.prompts.prompts_or_default(None).warning(None, "Not saved", "The disk is full.")
+"""
+
+
+def test_the_fixture_fails_the_tests_whose_prompts_were_not_as_expected(tmp_path: Path) -> None:
+    """The `prompts` fixture itself, in a pytest run of its own: each way a test's prompts
+    can differ from its script fails that test; the one that matches passes."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    (tmp_path / "conftest.py").write_text(
+        "from tests.ui.conftest import (  # noqa: F401\n"
+        "    prompts, pytest_configure, pytest_runtest_makereport\n"
+        ")\n"
+    )
+    (tmp_path / "test_scripted.py").write_text(SCRIPTED_RUN)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-rA",
+            "-c",
+            os.devnull,
+            "--rootdir=.",
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    outcome = {
+        line.split(" ")[0] + " " + line.split("::")[-1].split(" ")[0]
+        for line in run.stdout.splitlines()
+        if line.startswith(("PASSED ", "FAILED ", "ERROR "))
+    }
+    assert outcome == {
+        "FAILED test_an_unexpected_warning",
+        "PASSED test_an_unexpected_warning_the_code_swallowed",
+        "ERROR test_an_unexpected_warning_the_code_swallowed",
+        "PASSED test_an_expected_warning_never_shown",
+        "ERROR test_an_expected_warning_never_shown",
+        "PASSED test_an_expected_warning_shown",
+    }, run.stdout
