@@ -3,7 +3,7 @@ the user answered from the test's script (tests/helpers/prompts.py), none shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -73,7 +73,9 @@ CALL_FAILED = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item) -> Iterator[pytest.TestReport]:
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Note whether the test itself failed, for the prompts fixture's final check."""
     report: pytest.TestReport = yield
     if report.when == "call":
