@@ -38,7 +38,12 @@ def pytest_configure(config: pytest.Config) -> None:
 # each fails the test instead of waiting, unseen, for a click that never comes.
 QT_MODAL_BOXES = {
     "QMessageBox": ("information", "warning", "critical", "question", "about", "exec"),
-    "QFileDialog": ("getSaveFileName", "getOpenFileName", "getOpenFileNames"),
+    "QFileDialog": (
+        "getSaveFileName",
+        "getOpenFileName",
+        "getOpenFileNames",
+        "getExistingDirectory",
+    ),
     "QInputDialog": ("getText", "getItem", "getInt", "getDouble", "getMultiLineText"),
 }
 
