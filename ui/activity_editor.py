@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -54,6 +53,7 @@ from ui.own_fields import (
     reasons_of,
     recipient_reason_kind,
 )
+from ui.prompts import Prompts, prompts_or_default
 from ui.review import (
     MARK_REVIEWED,
     NOT_UNDOABLE,
@@ -66,8 +66,7 @@ from ui.review import (
     ask_approval,
 )
 from ui.undo import ActivityEditSession, FieldEditCommand, undo_in_add_box
-from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE
-from ui.widgets.conflict import ask_reload as ask_conflict_reload
+from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE, ask_reload
 from ui.widgets.entry_tables import (
     EntryTable,
     article9_kind,
@@ -213,10 +212,17 @@ class ActivityEditor(QWidget):
     saved = Signal(object)  # ActivityRecord after every successful save
     closed = Signal(int)  # activity id
 
-    def __init__(self, register: Register, activity_id: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        register: Register,
+        activity_id: int,
+        parent: QWidget | None = None,
+        prompts: Prompts | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         guard_against_wheel()  # scrolling the long form never turns a drop-down's value
         self.register = register
+        self.prompts = prompts_or_default(prompts)
         self.record = register.activities.get(activity_id)
         self.session = ActivityEditSession(
             register, self.record, self._after_save, self._report_error
@@ -769,14 +775,14 @@ class ActivityEditor(QWidget):
             self._conflict(error, field)
             return
         if isinstance(error, NotFoundError):
-            QMessageBox.warning(self, "Activity no longer there", str(error))
+            self.prompts.warning(self, "Activity no longer there", str(error))
             return
         binding = self._bindings.get(getattr(error, "field", "") or field)
         if isinstance(error, ValidationError) and binding is not None:
             self._mark_unsaved(binding.field, f"\u26a0 {error} Not saved yet.")
             self.save_state.setText(f"Not saved: {error}")
             return
-        QMessageBox.warning(self, "Not saved", str(error))
+        self.prompts.warning(self, "Not saved", str(error))
 
     def _mark_unsaved(self, field: str, note: str) -> None:
         binding = self._bindings[field]
@@ -788,15 +794,11 @@ class ActivityEditor(QWidget):
         Reload shows their version of everything else and keeps the typed text, unsaved."""
         # An undo or redo has no typed text to keep: the field shows what we saved earlier.
         typed = field if field in self._bindings and not self._in_command else None
-        if self.ask_reload(error):
+        if ask_reload(self.prompts, self, error):
             self.reload(keep=[typed] if typed else [])
         elif typed:
             self._mark_unsaved(typed, NOT_SAVED_NOTE)
             self.save_state.setText("Not saved: someone else changed this activity")
-
-    def ask_reload(self, error: ConflictError) -> bool:
-        """Tell the user someone else saved; True when they choose Reload."""
-        return ask_conflict_reload(self, error)
 
     def unsaved_fields(self) -> list[str]:
         """The fields whose shown value is not what is stored."""
@@ -935,7 +937,7 @@ class ActivityEditor(QWidget):
         return ask_approval(self, what, errors, default_approver(self.register))
 
     def show_error(self, title: str, text: str) -> None:
-        QMessageBox.warning(self, title, text)
+        self.prompts.warning(self, title, text)
 
     # --- undo ----------------------------------------------------------------------------
 
@@ -1046,16 +1048,16 @@ class ActivityEditor(QWidget):
 
     def ask_discard(self, problems: list[str]) -> bool:
         """Some edits cannot be saved (invalid): True when the user closes anyway."""
-        answer = QMessageBox.question(
+        answer = self.prompts.question(
             self,
             "Some changes are not saved",
             "These changes could not be saved:\n\n"
             + "\n".join(problems)
             + "\n\nClose anyway and lose them?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            ("Discard", "Cancel"),
+            default="Cancel",
         )
-        return answer == QMessageBox.StandardButton.Discard
+        return answer == "Discard"
 
 
 __all__ = ["SECTIONS", "ActivityEditor", "Status", "field_tooltip"]

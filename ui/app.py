@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from ui.main_window import MainWindow
+    from ui.prompts import Prompts
     from ui.settings import AppSettings
 
 
@@ -40,7 +41,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def show_main_window(register_path: Path, settings: AppSettings | None = None) -> MainWindow | None:
+def show_main_window(
+    register_path: Path, settings: AppSettings | None = None, prompts: Prompts | None = None
+) -> MainWindow | None:
     """The main window on `register_path`, shown; None (after saying why) if it cannot open.
 
     The register is opened on a thread of its own while Qt and the window's modules load,
@@ -48,16 +51,16 @@ def show_main_window(register_path: Path, settings: AppSettings | None = None) -
     """
     opening = open_in_background(register_path)
     make_application()
-    from PySide6.QtWidgets import QMessageBox
-
     from ui.main_window import MainWindow
+    from ui.prompts import prompts_or_default
 
+    prompts = prompts_or_default(prompts)
     try:
         register = opening.result()
     except RopaError as error:
-        QMessageBox.critical(None, APP_NAME, str(error))
+        prompts.error(None, APP_NAME, str(error))
         return None
-    window = MainWindow(register, settings)
+    window = MainWindow(register, settings, prompts=prompts)
     window.show()
     return window
 
@@ -70,9 +73,12 @@ def run_app(register_path: Path | str) -> int:
     from ui.busy_wait import keep_the_window_alive_while_waiting
 
     keep_the_window_alive_while_waiting()
+    from ui.prompts import QtPrompts
+
+    prompts = QtPrompts()  # the one prompt service: every window's questions go through it
     if isinstance(register_path, str):  # a team register: a window at once (ui/team_start.py)
-        return _run_on_team_register(register_path)
-    window = show_main_window(register_path)
+        return _run_on_team_register(register_path, prompts)
+    window = show_main_window(register_path, prompts=prompts)
     if window is None:
         return 1
     try:
@@ -81,11 +87,11 @@ def run_app(register_path: Path | str) -> int:
         window.register.close()  # the one open now: the user may have opened another
 
 
-def _run_on_team_register(url: str) -> int:
+def _run_on_team_register(url: str, prompts: Prompts) -> int:
     make_application()
     from ui.team_start import StartWindow
 
-    starting = StartWindow(url)
+    starting = StartWindow(url, prompts=prompts)
     starting.show()
     starting.start()
     code = make_application().exec()

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from ropa.backup import BackupInfo, backup_folder, list_backups
 from ui.item_models import horizontal_heading
+from ui.prompts import Prompts, prompts_or_default
 
 _COLUMNS = ("Taken", "Why")
 
@@ -76,8 +76,11 @@ class BackupListModel(QAbstractTableModel):
 class RestoreBackupDialog(QDialog):
     """Lists the register's backups with their dates; Restore asks for confirmation."""
 
-    def __init__(self, register_path: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, register_path: Path, parent: QWidget | None = None, prompts: Prompts | None = None
+    ) -> None:
         super().__init__(parent)
+        self.prompts = prompts_or_default(prompts)
         self.register_path = Path(register_path)
         self._chosen: Path | None = None
         self.setWindowTitle("Restore from backup")
@@ -137,17 +140,17 @@ class RestoreBackupDialog(QDialog):
         return self.model.backup(rows[0].row()) if rows else None
 
     def confirm(self, info: BackupInfo) -> bool:
-        """Ask before replacing the register (tests replace this method)."""
-        answer = QMessageBox.question(
+        """Ask before replacing the register; Cancel unless the user says Yes."""
+        answer = self.prompts.question(
             self,
             "Restore from backup",
             f"Replace the register with the backup taken on {info.when}?\n\n"
             "Changes made since then will no longer be in the register. The register as it "
             "is now is backed up first, so you can restore it again if you need to.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            ("Yes", "Cancel"),
+            default="Cancel",
         )
-        return answer == QMessageBox.StandardButton.Yes
+        return answer == "Yes"
 
     def _selection_changed(self) -> None:
         self.restore_button.setEnabled(self.selected_backup() is not None)

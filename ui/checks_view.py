@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QStyle,
     QTreeView,
@@ -46,6 +45,7 @@ from ropa.register import Register
 from ropa.wording import count_of
 from ui.file_dialogs import ask_save_path, register_folder
 from ui.item_models import horizontal_heading
+from ui.prompts import Prompts, prompts_or_default
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker
 
 Index = QModelIndex | QPersistentModelIndex
@@ -226,9 +226,12 @@ class ChecksView(QWidget):
     # A new report is shown (after refresh() or check_now()).
     checked = Signal()
 
-    def __init__(self, register: Register, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, register: Register, parent: QWidget | None = None, prompts: Prompts | None = None
+    ) -> None:
         super().__init__(parent)
         self.register = register
+        self.prompts = prompts_or_default(prompts)
         self.report: CheckReport | None = None
         self._generation = 0
         self._export_title = ""
@@ -419,6 +422,7 @@ class ChecksView(QWidget):
             f"checks report.{suffix}",
             filters,
             beside=register_folder(self.register),
+            prompts=self.prompts,
         )
         if path is None:
             return None
@@ -444,4 +448,4 @@ class ChecksView(QWidget):
 
     def _written(self, ok: bool, payload: object) -> None:
         if not ok and payload:
-            QMessageBox.warning(self, self._export_title, str(payload))
+            self.prompts.warning(self, self._export_title, str(payload))

@@ -15,10 +15,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QInputDialog,
     QLabel,
     QLayout,
-    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 from ropa.identity import current_user
 from ropa.team import PasswordNeeded, is_server_url
 from ropa.team_connect import connect_team_register
+from ui.prompts import Prompts
 from ui.workers import CancelledFn, ProgressFn, Worker
 
 EXAMPLE = "postgresql://{login}@ropa.council.local:5432/ropa"
@@ -124,12 +123,9 @@ def address_problem(url: str) -> str | None:
     return None
 
 
-def ask_password(parent: QWidget, question: str) -> str | None:
+def ask_password(prompts: Prompts, parent: QWidget, question: str) -> str | None:
     """The password the user types (None if they cancel); shown as dots, never kept."""
-    text, ok = QInputDialog.getText(
-        parent, "Password for the team register", question, QLineEdit.EchoMode.Password
-    )
-    return text if ok and text else None
+    return prompts.text(parent, "Password for the team register", question, secret=True) or None
 
 
 def connecting_worker(url: str, password: str | None, parent: QWidget) -> Worker:

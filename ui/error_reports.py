@@ -18,9 +18,10 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ropa.paths import APP_NAME
+from ui.prompts import Prompts, prompts_or_default
 
 logger = logging.getLogger("ropa_desk")
 
@@ -65,8 +66,12 @@ def log_unexpected(error: BaseException, where: str) -> None:
     )
 
 
-def show_unexpected(error: BaseException, parent: QWidget | None = None) -> None:
-    """A dialog saying what happened and what to do, with the traceback under Details."""
+def show_unexpected(
+    error: BaseException, parent: QWidget | None = None, prompts: Prompts | None = None
+) -> None:
+    """A dialog saying what happened and what to do, with the traceback under Details.
+
+    The hook that calls this is process-wide and given no window, hence the default prompts."""
     app = QApplication.instance()
     if (
         app is None
@@ -76,16 +81,12 @@ def show_unexpected(error: BaseException, parent: QWidget | None = None) -> None
         return  # no GUI, a dialog already up, or not the GUI thread: the log has it
     _showing.set()
     try:
-        box = QMessageBox(
-            QMessageBox.Icon.Critical,
+        prompts_or_default(prompts).error(
+            parent,
             f"{APP_NAME}: something went wrong",
             explain(error),
-            parent=parent,
+            details="".join(traceback.format_exception(type(error), error, error.__traceback__)),
         )
-        box.setDetailedText(
-            "".join(traceback.format_exception(type(error), error, error.__traceback__))
-        )
-        box.exec()
     finally:
         _showing.clear()
 

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
+from ui.prompts import Prompts, prompts_or_default
 from ui.settings import AppSettings
 
 if TYPE_CHECKING:
@@ -44,17 +45,19 @@ def ask_save_path(
     purpose: str = "export",
     settings: AppSettings | None = None,
     beside: Path | None = None,
+    prompts: Prompts | None = None,
 ) -> Path | None:
     """Ask where to save; None if the user cancelled. Remembers the folder for `purpose`;
     until one was used, starts in `beside` (the register's folder) if given."""
     settings = settings or AppSettings()
     start = settings.last_folder(purpose, beside) / suggested_name
-    name, chosen = QFileDialog.getSaveFileName(
-        parent, title, str(start), ";;".join(filters.values())
+    answer = prompts_or_default(prompts).save_path(
+        parent, title, start, ";;".join(filters.values())
     )
-    if not name:
+    if answer is None:
         return None
-    path = with_suffix_for(Path(name), chosen, filters)
+    name, chosen = answer
+    path = with_suffix_for(name, chosen, filters)
     settings.set_last_folder(purpose, path.parent)
     return path
 
@@ -66,14 +69,14 @@ def ask_open_path(
     *,
     purpose: str,
     settings: AppSettings | None = None,
+    prompts: Prompts | None = None,
 ) -> Path | None:
     """Ask for a file to open; None if the user cancelled. Remembers the folder for `purpose`."""
     settings = settings or AppSettings()
-    name, _chosen = QFileDialog.getOpenFileName(
-        parent, title, str(settings.last_folder(purpose)), file_filter
+    path = prompts_or_default(prompts).open_path(
+        parent, title, settings.last_folder(purpose), file_filter
     )
-    if not name:
+    if path is None:
         return None
-    path = Path(name)
     settings.set_last_folder(purpose, path.parent)
     return path

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -37,6 +36,7 @@ from ropa.register import Register
 from ropa.wording import count_of
 from ui.file_dialogs import ask_save_path, register_folder
 from ui.item_models import horizontal_heading
+from ui.prompts import Prompts, prompts_or_default
 from ui.widgets.screen_fit import resize_within_screen
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner
 
@@ -87,8 +87,10 @@ class HistoryView(QWidget):
         register: Register,
         activity_ids: Collection[int] | None = None,
         parent: QWidget | None = None,
+        prompts: Prompts | None = None,
     ) -> None:
         super().__init__(parent)
+        self.prompts = prompts_or_default(prompts)
         self.register = register
         self.activity_ids = activity_ids
         self.only_since = QCheckBox("Only changes since")
@@ -158,6 +160,7 @@ class HistoryView(QWidget):
             "changes.xlsx",
             {"xlsx": "Excel workbook (*.xlsx)"},
             beside=register_folder(self.register),
+            prompts=self.prompts,
         )
         return None if path is None else self.export_in_worker(path)
 
@@ -178,7 +181,7 @@ class HistoryView(QWidget):
 
     def _exported(self, ok: bool, payload: object) -> None:
         if not ok and payload:
-            QMessageBox.warning(self, "Export the changes", str(payload))
+            self.prompts.warning(self, "Export the changes", str(payload))
 
 
 class HistoryDialog(QDialog):
@@ -188,10 +191,11 @@ class HistoryDialog(QDialog):
         activity_ids: Collection[int] | None = None,
         title: str = "Change history",
         parent: QWidget | None = None,
+        prompts: Prompts | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.view = HistoryView(register, activity_ids, self)
+        self.view = HistoryView(register, activity_ids, self, prompts)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

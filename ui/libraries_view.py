@@ -27,12 +27,10 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -46,6 +44,7 @@ from ropa.fields import KIND_LABELS
 from ropa.records import LibraryItemRecord, LibraryKind
 from ropa.register import Register
 from ropa.wording import count_of
+from ui.prompts import Prompts, prompts_or_default
 from ui.undo import LibraryItemEditCommand
 from ui.widgets.focus import on_focus_out
 
@@ -187,10 +186,15 @@ class LibrariesView(QWidget):
     open_activity = Signal(int, str)  # activity id, field name
 
     def __init__(
-        self, register: Register, undo_stack: QUndoStack, parent: QWidget | None = None
+        self,
+        register: Register,
+        undo_stack: QUndoStack,
+        parent: QWidget | None = None,
+        prompts: Prompts | None = None,
     ) -> None:
         super().__init__(parent)
         self.register = register
+        self.prompts = prompts_or_default(prompts)
         self.undo_stack = undo_stack
         self._seen_versions: dict[int, int] = {}  # item id -> version, for the undo steps
         self._editable = True
@@ -467,20 +471,20 @@ class LibrariesView(QWidget):
         self.library_changed.emit()
 
     def _failed(self, error: RopaError) -> None:
-        QMessageBox.warning(self, "Not saved", str(error))
+        self.prompts.warning(self, "Not saved", str(error))
         self.refresh()
 
     def add_item(self) -> None:
         kind = self.current_kind()
-        name, ok = QInputDialog.getText(
+        name = self.prompts.text(
             self, "Add to the library", f"Name of the new {KIND_LABELS[kind][0]}:"
         )
-        if not ok or not name.strip():
+        if name is None or not name.strip():
             return
         try:
             record = self.register.library.create(LibraryItemRecord(kind=kind, name=name))
         except RopaError as error:
-            QMessageBox.warning(self, "Not added", str(error))
+            self.prompts.warning(self, "Not added", str(error))
             return
         self.refresh(record.id)
         self.library_changed.emit()
@@ -493,7 +497,7 @@ class LibrariesView(QWidget):
             other for other in self.register.library.items(item.kind) if other.id != item.id
         ]
         if not candidates:
-            QMessageBox.information(self, "Nothing to merge into", "There is no other item.")
+            self.prompts.information(self, "Nothing to merge into", "There is no other item.")
             return
         dialog = MergeDialog(item, candidates, self)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.target_id() is None:
@@ -506,7 +510,7 @@ class LibrariesView(QWidget):
         try:
             record = self.register.library.merge(source_id, target_id)
         except RopaError as error:
-            QMessageBox.warning(self, "Not merged", str(error))
+            self.prompts.warning(self, "Not merged", str(error))
             return
         # The merged item is gone, so earlier steps about it can no longer be undone.
         self.undo_stack.clear()
@@ -517,19 +521,19 @@ class LibrariesView(QWidget):
         item = self.current_item()
         if item is None or item.id is None:
             return
-        answer = QMessageBox.question(
+        answer = self.prompts.question(
             self,
             "Delete library item",
             f"Delete \u201c{item.name}\u201d from the library?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
+            ("Yes", "No"),
+            default="No",
         )
-        if answer != QMessageBox.StandardButton.Yes:
+        if answer != "Yes":
             return
         try:
             self.register.library.delete(item.id)
         except RopaError as error:
-            QMessageBox.warning(self, "Not deleted", str(error))
+            self.prompts.warning(self, "Not deleted", str(error))
             return
         self.undo_stack.clear()
         self.refresh()

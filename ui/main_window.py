@@ -17,14 +17,12 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -44,8 +42,13 @@ from ui.background_loads import BackgroundLoads
 from ui.error_reports import explain, log_unexpected
 from ui.libraries_view import LibrariesView
 from ui.organisation_dialog import OrganisationDialog, OrganisationForm
+from ui.prompts import Prompts, prompts_or_default
 from ui.register_session import RegisterSession
-from ui.review import Approval, ReviewSteps, ask_approval
+from ui.review import (
+    Approval,
+    ReviewSteps,
+    ask_approval,
+)
 from ui.settings import AppSettings
 from ui.undo import undo_in_add_box
 from ui.widgets.message_bar import MessageBar
@@ -75,11 +78,13 @@ class Page:
 # --- one small factory per page, so a page another engineer builds plugs in by import ----
 
 
-def make_notices_page(register: Register, undo_stack: QUndoStack, may: Capability) -> QWidget:
+def make_notices_page(
+    register: Register, undo_stack: QUndoStack, may: Capability, prompts: Prompts | None = None
+) -> QWidget:
     from ui.notices_view import NoticesView
 
     # Notices are saved as they are typed; the window's Undo undoes them as any other edit.
-    view = NoticesView(register, undo_stack=undo_stack)
+    view = NoticesView(register, undo_stack=undo_stack, prompts=prompts)
     view.set_editable(may.allowed, may.refusal)
     return view
 
@@ -89,10 +94,11 @@ def make_checks_page(
     open_activity: Callable[[int, str], object],
     open_organisation: Callable[[str], object],
     open_processor_contract: Callable[[int], object],
+    prompts: Prompts | None = None,
 ) -> QWidget:
     from ui.checks_view import ChecksView
 
-    view = ChecksView(register)
+    view = ChecksView(register, prompts=prompts)
     view.open_activity.connect(open_activity)
     view.open_organisation.connect(open_organisation)
     view.open_processor_contract.connect(open_processor_contract)
@@ -133,10 +139,13 @@ class MainWindow(QMainWindow):
         register: Register,
         settings: AppSettings | None = None,
         membership: Membership | None = None,
+        prompts: Prompts | None = None,
     ) -> None:
         super().__init__()
         guard_against_wheel()  # no value changes under the wheel, in any window
         self.register = register
+        # Every question and message to the user (ui/prompts.py).
+        self.prompts = prompts_or_default(prompts)
         # Who the register's server says is signed in, and what their role lets them do.
         self.membership = membership or membership_of(register)
         self.settings = settings if settings is not None else AppSettings()
@@ -328,7 +337,9 @@ class MainWindow(QMainWindow):
         # window then appears as soon as the list is read (see Register.plain_reading).
         self.stack.addWidget(
             LazyPage(
-                lambda: make_notices_page(register, self.undo_stack, self.capabilities.edit_notices)
+                lambda: make_notices_page(
+                    register, self.undo_stack, self.capabilities.edit_notices, self.prompts
+                )
             )
         )
         self.stack.addWidget(LazyPage(lambda: self._build_libraries_view(register)))
@@ -340,6 +351,7 @@ class MainWindow(QMainWindow):
                     self.open_activity,
                     self.show_organisation_field,
                     self.show_processor_contract,
+                    self.prompts,
                 )
             )
         )
@@ -356,7 +368,7 @@ class MainWindow(QMainWindow):
         self.register_changed.emit(register)
 
     def _build_libraries_view(self, register: Register) -> LibrariesView:
-        view = LibrariesView(register, self.undo_stack)
+        view = LibrariesView(register, self.undo_stack, prompts=self.prompts)
         view.set_editable(self.capabilities.edit_libraries.allowed)
         view.library_changed.connect(self._library_changed)
         view.open_activity.connect(self.open_activity)
@@ -364,7 +376,7 @@ class MainWindow(QMainWindow):
         return view
 
     def _build_organisation_form(self, register: Register) -> OrganisationForm:
-        self._organisation_form = OrganisationForm(register)
+        self._organisation_form = OrganisationForm(register, prompts=self.prompts)
         may = self.capabilities.edit_organisation
         self._organisation_form.setEnabled(may.allowed)
         self._organisation_form.setToolTip(may.refusal)
@@ -502,7 +514,7 @@ class MainWindow(QMainWindow):
             from ui.activity_editor import ActivityEditor  # imported when first needed
 
             try:
-                editor = ActivityEditor(self.register, activity_id, self)
+                editor = ActivityEditor(self.register, activity_id, self, self.prompts)
             except RopaError as error:
                 self.show_error("Cannot open the activity", error)
                 return None
@@ -611,7 +623,7 @@ class MainWindow(QMainWindow):
     def ask_password(self, question: str) -> str | None:
         from ui.connect_dialog import ask_password
 
-        return ask_password(self, question)
+        return ask_password(self.prompts, self, question)
 
     # --- files ---------------------------------------------------------------------------
 
@@ -705,7 +717,7 @@ class MainWindow(QMainWindow):
         )
 
     def about(self) -> None:
-        QMessageBox.about(
+        self.prompts.about(
             self,
             f"About {APP_NAME}",
             f"<h3>{APP_NAME}</h3><p>Keeps your UK GDPR Article 30 record of processing "
@@ -747,7 +759,7 @@ class MainWindow(QMainWindow):
 
         ids = self.activities_page.selected_ids() or None
         title = "Change history" if ids is None else f"Change history of {activities(len(ids))}"
-        dialog = HistoryDialog(self.register, ids, title, self)
+        dialog = HistoryDialog(self.register, ids, title, self, self.prompts)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -777,13 +789,13 @@ class MainWindow(QMainWindow):
     def show_organisation_dialog(self) -> OrganisationDialog:
         if self._organisation_form is not None:
             self._organisation_form.flush()
-        dialog = OrganisationDialog(self.register, self)
+        dialog = OrganisationDialog(self.register, self, self.prompts)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self._reload_organisation_form())
         dialog.open()
         return dialog
 
-    # --- asking (tests replace these) ----------------------------------------------------
+    # --- asking: through self.prompts (ui/prompts.py), answered from a script in tests ---
 
     def ask_approval(self, what: str, errors: Sequence[Finding] = ()) -> Approval | None:
         from ropa.review import default_approver  # with SQLAlchemy: not at start-up
@@ -791,21 +803,19 @@ class MainWindow(QMainWindow):
         return ask_approval(self, what, errors, default_approver(self.register))
 
     def confirm(self, title: str, text: str, verb: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
-        yes = box.addButton(verb, QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is yes
+        answer = self.prompts.question(
+            self, title, text, (verb, "Cancel"), default="Cancel", destructive=verb
+        )
+        return answer == verb
 
     def ask_save_path(
         self, title: str, purpose: str, filter_: str, suffix: str, suggested: str = ""
     ) -> Path | None:
         start = self.settings.last_folder(purpose, self._register_folder()) / suggested
-        name, _chosen = QFileDialog.getSaveFileName(self, title, str(start), filter_)
-        if not name:
+        answer = self.prompts.save_path(self, title, start, filter_)
+        if answer is None:
             return None
-        path = Path(name)
+        path = answer[0]
         if path.suffix.lower() != suffix:
             path = path.with_name(path.name + suffix)
         self.settings.set_last_folder(purpose, path.parent)
@@ -813,11 +823,11 @@ class MainWindow(QMainWindow):
 
     def ask_open_path(self, title: str, purpose: str, filter_: str) -> Path | None:
         start = self.settings.last_folder(purpose, self._register_folder())
-        name, _chosen = QFileDialog.getOpenFileName(self, title, str(start), filter_)
-        if not name:
+        path = self.prompts.open_path(self, title, start, filter_)
+        if path is None:
             return None
-        self.settings.set_last_folder(purpose, Path(name).parent)
-        return Path(name)
+        self.settings.set_last_folder(purpose, path.parent)
+        return path
 
     def _register_folder(self) -> Path | None:
         """The open register file's folder, where a file dialog first starts (None for a team
@@ -827,7 +837,7 @@ class MainWindow(QMainWindow):
         return register_folder(self.register)
 
     def show_error(self, title: str, error: RopaError | str) -> None:
-        QMessageBox.warning(self, title, str(error))
+        self.prompts.warning(self, title, str(error))
 
     # --- state ---------------------------------------------------------------------------
 

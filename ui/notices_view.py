@@ -29,11 +29,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -65,6 +63,7 @@ from ui.actions import NoticeActions
 from ui.file_dialogs import ask_open_path, ask_save_path
 from ui.notice_print import notice_pdf_bytes, paint_notice
 from ui.notice_undo import NoticeEditCommand, changed_fields
+from ui.prompts import Prompts, prompts_or_default
 from ui.publish_gate import PublishGateDialog
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner
 
@@ -256,9 +255,11 @@ class NoticesView(QWidget):
         parent: QWidget | None = None,
         *,
         undo_stack: QUndoStack | None = None,
+        prompts: Prompts | None = None,
     ) -> None:
         super().__init__(parent)
         self.register = register
+        self.prompts = prompts_or_default(prompts)
         self.service = register.notices
         # The window's stack when there is one, so that Edit > Undo reaches notices too.
         self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
@@ -746,10 +747,10 @@ class NoticesView(QWidget):
         self.section_body.setPlainText(body)
 
     def _ask_add_section(self) -> None:
-        heading, accepted = QInputDialog.getText(
+        heading = self.prompts.text(
             self, "Add section", "Heading of the new section (for example “The MASH”):"
         )
-        if accepted and heading.strip():
+        if heading is not None and heading.strip():
             self.add_section(heading.strip())
 
     def _remove_section(self) -> None:
@@ -761,6 +762,7 @@ class NoticesView(QWidget):
             "Choose a notice template",
             "Notice templates (*.j2 *.html *.md *.txt)",
             purpose="templates",
+            prompts=self.prompts,
         )
         if path is not None:
             self.template_edit.setText(str(path))
@@ -802,10 +804,10 @@ class NoticesView(QWidget):
         return notice
 
     def _ask_new_notice(self) -> None:
-        title, accepted = QInputDialog.getText(
+        title = self.prompts.text(
             self, "New notice", "Title (for example “Children and families privacy notice”):"
         )
-        if accepted:
+        if title is not None:
             self._run(lambda: self.create_notice(title))
 
     def save(self) -> NoticeRecord:
@@ -869,7 +871,7 @@ class NoticesView(QWidget):
             expected = (seen or self.service.get(notice_id)).version
             saved = self.service.update(notice_id, values, expected)
         except RopaError as error:
-            QMessageBox.warning(self, "Notices", str(error))
+            self.prompts.warning(self, "Notices", str(error))
             return False
         self._loading = True
         try:
@@ -892,13 +894,15 @@ class NoticesView(QWidget):
     def _ask_delete(self) -> None:
         if self._current is None:
             return
-        answer = QMessageBox.question(
+        answer = self.prompts.question(
             self,
             "Delete notice",
             f"Delete the notice “{self._current.title}” and its published versions? "
             "The activities stay as they are.",
+            ("Yes", "No"),
+            default="No",
         )
-        if answer == QMessageBox.StandardButton.Yes:
+        if answer == "Yes":
             self._run(self.delete_current)
 
     def publish(self, override_reason: str = "") -> int:
@@ -936,7 +940,7 @@ class NoticesView(QWidget):
                 return
             reason = dialog.reason()
         if self._run(lambda: self.publish(reason)):
-            QMessageBox.information(self, "Publish notice", "The notice has been published.")
+            self.prompts.information(self, "Publish notice", "The notice has been published.")
 
     # --- preview, print, export ----------------------------------------------------------
 
@@ -1037,7 +1041,9 @@ class NoticesView(QWidget):
         if self._current is None:
             return None
         suggested = "".join(c if c.isalnum() or c in " -_" else "_" for c in self._current.title)
-        path = ask_save_path(self, "Export notice", f"{suggested}.pdf", EXPORT_FILTERS)
+        path = ask_save_path(
+            self, "Export notice", f"{suggested}.pdf", EXPORT_FILTERS, prompts=self.prompts
+        )
         if path is None:
             return None
         return self.export_in_worker(path)
@@ -1051,7 +1057,7 @@ class NoticesView(QWidget):
         try:
             document = self._fresh_document()
         except RopaError as error:
-            QMessageBox.warning(self, "Export notice", str(error))
+            self.prompts.warning(self, "Export notice", str(error))
             return None
 
         def task(_progress: ProgressFn, cancelled: CancelledFn) -> Path:
@@ -1066,7 +1072,7 @@ class NoticesView(QWidget):
 
     def _exported(self, ok: bool, payload: object) -> None:
         if not ok and payload:
-            QMessageBox.warning(self, "Export notice", str(payload))
+            self.prompts.warning(self, "Export notice", str(payload))
 
     def paint_to(self, printer: QPrinter) -> None:
         paint_notice(printer, self._fresh_document())
@@ -1075,7 +1081,7 @@ class NoticesView(QWidget):
         try:
             self._fresh_document()
         except RopaError as error:
-            QMessageBox.warning(self, "Print preview", str(error))
+            self.prompts.warning(self, "Print preview", str(error))
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintPreviewDialog(printer, self)
@@ -1094,6 +1100,6 @@ class NoticesView(QWidget):
         try:
             work()
         except (RopaError, OSError) as error:
-            QMessageBox.warning(self, "Notices", str(error))
+            self.prompts.warning(self, "Notices", str(error))
             return False
         return True

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -31,6 +30,7 @@ from ropa import law
 from ropa.errors import ConflictError, RopaError
 from ropa.records import OrganisationRecord
 from ropa.register import Register
+from ui.prompts import Prompts, prompts_or_default
 from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE, ask_reload
 from ui.widgets.focus import on_focus_out
 from ui.widgets.screen_fit import resize_within_screen
@@ -87,9 +87,12 @@ class OrganisationForm(QWidget):
 
     saved = Signal(object)  # OrganisationRecord
 
-    def __init__(self, register: Register, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, register: Register, parent: QWidget | None = None, prompts: Prompts | None = None
+    ) -> None:
         super().__init__(parent)
         self.register = register
+        self.prompts = prompts_or_default(prompts)
         self.record = register.organisation.get()
         self._texts: dict[str, QLineEdit | QPlainTextEdit] = {}
         self.public_authority = QCheckBox(
@@ -212,7 +215,7 @@ class OrganisationForm(QWidget):
             self._conflict(error, changes)
             return
         except RopaError as error:
-            QMessageBox.warning(self, "Not saved", str(error))
+            self.prompts.warning(self, "Not saved", str(error))
             return
         self.record = record
         self.note.hide()
@@ -221,7 +224,7 @@ class OrganisationForm(QWidget):
     def _conflict(self, error: ConflictError, changes: dict[str, Any]) -> None:
         """Someone else saved first: what the user typed stays in its field, unsaved."""
         typed = {field: value for field, value in changes.items() if field in self._texts}
-        if ask_reload(self, error):
+        if ask_reload(self.prompts, self, error):
             self.show_record(self.register.organisation.get())
             for field, value in typed.items():
                 self._set_text(field, value)
@@ -243,10 +246,12 @@ class OrganisationForm(QWidget):
 class OrganisationDialog(QDialog):
     """The organisation and DPO details, from the menu."""
 
-    def __init__(self, register: Register, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, register: Register, parent: QWidget | None = None, prompts: Prompts | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Organisation and DPO details")
-        self.form = OrganisationForm(register)
+        self.form = OrganisationForm(register, prompts=prompts)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)

@@ -21,6 +21,7 @@ from ropa.errors import RopaError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
 from ropa.register import Register
 from ropa.team import Membership, PasswordNeeded, membership_of, without_password
+from ui.prompts import Prompts
 from ui.settings import AppSettings
 from ui.workers import Worker
 
@@ -38,6 +39,7 @@ class SessionHost(Protocol):
     register: Register
     settings: AppSettings
     banner_holder: QVBoxLayout
+    prompts: Prompts
 
     def open_pages(self, register: Register, membership: Membership) -> None: ...
 
@@ -161,7 +163,7 @@ class RegisterSession:
         from ui.backup_dialog import RestoreBackupDialog
 
         host = self._host
-        dialog = RestoreBackupDialog(host.register.path, self._window)
+        dialog = RestoreBackupDialog(host.register.path, self._window, host.prompts)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen_backup() is None:
             return
         chosen = dialog.chosen_backup()

@@ -17,6 +17,7 @@ from ropa.register import Register
 from ropa.team import Membership, PasswordNeeded, without_password
 from ui.connect_dialog import ask_password, connecting_worker
 from ui.main_window import MainWindow
+from ui.prompts import Prompts, prompts_or_default
 from ui.settings import AppSettings
 from ui.widgets.screen_fit import resize_within_screen
 from ui.workers import Worker
@@ -25,10 +26,13 @@ from ui.workers import Worker
 class StartWindow(QWidget):
     """Connecting to a team register as the app starts; replaced by the main window."""
 
-    def __init__(self, url: str, settings: AppSettings | None = None) -> None:
+    def __init__(
+        self, url: str, settings: AppSettings | None = None, prompts: Prompts | None = None
+    ) -> None:
         super().__init__()
         self.url = url
         self.settings = settings
+        self.prompts = prompts_or_default(prompts)
         self.main_window: MainWindow | None = None
         self._password: str | None = None
         self.setWindowTitle(f"Connecting \u2014 {APP_NAME}")
@@ -61,7 +65,7 @@ class StartWindow(QWidget):
         return worker
 
     def ask_password(self, question: str) -> str | None:
-        return ask_password(self, question)
+        return ask_password(self.prompts, self, question)
 
     def _answered(self, result: object) -> None:
         if isinstance(result, PasswordNeeded):
@@ -72,7 +76,7 @@ class StartWindow(QWidget):
             self.start()
             return
         register, membership = cast("tuple[Register, Membership]", result)
-        window = MainWindow(register, self.settings, membership)
+        window = MainWindow(register, self.settings, membership, self.prompts)
         window.show()
         self.main_window = window
         self.close()

@@ -3,14 +3,13 @@ and never loses what is being typed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPlainTextEdit
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -19,24 +18,13 @@ from ropa.records import ActivityRecord, LawfulBasisEntry
 from ropa.register import Register
 from tests.conftest import sample_activity
 from tests.helpers.editors import open_editor
+from tests.helpers.prompts import ScriptedPrompts
 from ui.activity_editor import SECTIONS, ActivityEditor
-from ui.widgets.conflict import KEPT_NOTE
+from ui.widgets.conflict import KEPT_NOTE, ask_reload
 from ui.widgets.entry_tables import EntryTable, EntryTableModel, lawful_basis_kind
 from ui.widgets.library_picker import LibraryPicker
 
 pytestmark = pytest.mark.gui
-
-T = TypeVar("T")
-
-
-def answering(into: list[Any], answer: T) -> Callable[[Any], T]:
-    """A stand-in for a question to the user: notes what was asked, gives `answer`."""
-
-    def ask(question: Any) -> T:
-        into.append(question)
-        return answer
-
-    return ask
 
 
 def stored(path: Path, activity_id: int) -> ActivityRecord:
@@ -125,7 +113,11 @@ def test_closing_the_window_saves_what_is_being_typed(
 
 
 def test_invalid_value_is_shown_inline_and_not_saved(
-    qtbot: QtBot, editor: ActivityEditor, register: Register, activity_id: int
+    qtbot: QtBot,
+    editor: ActivityEditor,
+    register: Register,
+    activity_id: int,
+    prompts: ScriptedPrompts,
 ) -> None:
     name = line(editor, "name")
     name.setFocus()
@@ -135,11 +127,11 @@ def test_invalid_value_is_shown_inline_and_not_saved(
     assert not error.isHidden()
     assert "Name cannot be empty" in error.text()
     assert stored(register.path, activity_id).name == "Child protection enquiries"
-    asked: list[list[str]] = []
-    editor.ask_discard = answering(asked, True)  # type: ignore[method-assign,assignment]
+    prompts.expect(
+        "question", contains="Name: \u26a0 Name cannot be empty. Not saved yet.", answer="Discard"
+    )
     with qtbot.waitSignal(editor.closed):
         editor.close()
-    assert asked == [["Name: \u26a0 Name cannot be empty. Not saved yet."]]
 
 
 def test_library_picker_adds_known_and_new_items(
@@ -197,17 +189,15 @@ def test_someone_elses_save_is_reported_and_reload_keeps_what_was_typed(
     editor: ActivityEditor,
     register: Register,
     activity_id: int,
-    monkeypatch: pytest.MonkeyPatch,
+    prompts: ScriptedPrompts,
 ) -> None:
     a_colleague_saves(register, activity_id)
-    asked: list[ConflictError] = []
-    monkeypatch.setattr(editor, "ask_reload", answering(asked, True))
+    prompts.expect("question", contains="changed by someone else", answer="Reload")
     name = line(editor, "name")
     name.setFocus()
     qtbot.keyClicks(name, " (edited)")
     qtbot.keyClick(name, Qt.Key.Key_Return)
-    assert len(asked) == 1
-    assert "changed by someone else" in str(asked[0])
+    assert len(prompts.shown) == 1
     assert line(editor, "owner").text() == "Someone else"
     assert stored(register.path, activity_id).name == "Child protection enquiries"
     # Their change is shown, what the user typed is kept, marked as not saved yet...
@@ -218,19 +208,18 @@ def test_someone_elses_save_is_reported_and_reload_keeps_what_was_typed(
     qtbot.keyClick(name, Qt.Key.Key_Return)
     now = stored(register.path, activity_id)
     assert (now.name, now.owner) == ("Child protection enquiries (edited)", "Someone else")
-    assert len(asked) == 1
+    assert len(prompts.shown) == 1
 
 
 def test_cancel_is_the_default_answer_to_a_conflict(
-    qtbot: QtBot, editor: ActivityEditor, monkeypatch: pytest.MonkeyPatch
+    editor: ActivityEditor, prompts: ScriptedPrompts
 ) -> None:
-    shown: list[QMessageBox] = []
-    monkeypatch.setattr(QMessageBox, "exec", answering(shown, 0))
-    assert editor.ask_reload(ConflictError("Changed by someone else.")) is False
-    (box,) = shown
-    default = box.defaultButton()
-    assert default is not None
-    assert box.buttonRole(default) == QMessageBox.ButtonRole.RejectRole
+    """A stray Enter keeps the user's text: Cancel is what Enter and Escape choose (how the
+    Qt box honours `default` is tested in tests/ui/test_prompts.py)."""
+    prompts.expect("question", contains="Changed by someone else.", answer="Cancel")
+    assert ask_reload(editor.prompts, editor, ConflictError("Changed by someone else.")) is False
+    (asked,) = prompts.shown
+    assert (asked.choices, asked.default) == (("Reload", "Cancel"), "Cancel")
 
 
 def test_undo_after_someone_elses_save_then_reload_does_not_crash(
@@ -238,7 +227,7 @@ def test_undo_after_someone_elses_save_then_reload_does_not_crash(
     editor: ActivityEditor,
     register: Register,
     activity_id: int,
-    monkeypatch: pytest.MonkeyPatch,
+    prompts: ScriptedPrompts,
 ) -> None:
     name = line(editor, "name")
     name.setFocus()
@@ -246,7 +235,7 @@ def test_undo_after_someone_elses_save_then_reload_does_not_crash(
     qtbot.keyClicks(name, "Section 47 enquiries")
     qtbot.keyClick(name, Qt.Key.Key_Return)
     a_colleague_saves(register, activity_id)
-    monkeypatch.setattr(editor, "ask_reload", lambda _error: True)
+    prompts.expect("question", contains="Changed by someone else", answer="Reload")
     editor.undo_action.trigger()  # refused: the reload waits until the undo has returned
     assert editor.undo_stack.count() == 0
     assert line(editor, "owner").text() == "Someone else"
@@ -264,16 +253,15 @@ def test_closing_after_a_conflict_keeps_the_text_and_says_why(
     editor: ActivityEditor,
     register: Register,
     activity_id: int,
-    monkeypatch: pytest.MonkeyPatch,
+    prompts: ScriptedPrompts,
 ) -> None:
     a_colleague_saves(register, activity_id)
-    monkeypatch.setattr(editor, "ask_reload", lambda _error: True)
-    asked: list[list[str]] = []
-    monkeypatch.setattr(editor, "ask_discard", answering(asked, False))
+    prompts.expect("question", contains="Changed by someone else", answer="Reload")
+    prompts.expect("question", contains=f"Name: {KEPT_NOTE}", answer="Cancel")
     name = line(editor, "name")
     name.setText("Typed before closing")
     assert editor.close() is False
-    assert asked == [[f"Name: {KEPT_NOTE}"]]
+    assert prompts.shown[-1].title == "Some changes are not saved"
     assert name.text() == "Typed before closing"
 
 
@@ -294,7 +282,7 @@ def test_gaps_of_the_activity_are_listed_and_lead_to_their_field(
 
 
 def test_an_incomplete_entry_row_is_reported_not_dropped_silently(
-    editor: ActivityEditor, monkeypatch: pytest.MonkeyPatch
+    editor: ActivityEditor, prompts: ScriptedPrompts
 ) -> None:
     table = editor.binding("lawful_bases").widget
     assert isinstance(table, EntryTable)
@@ -303,10 +291,10 @@ def test_an_incomplete_entry_row_is_reported_not_dropped_silently(
     assert model.setData(model.index(row, 1), "Needed to protect children")
     problems = editor.flush()
     assert problems == [f"Lawful basis row {row + 1}: choose the Article 6(1) basis"]
-    asked: list[list[str]] = []
-    monkeypatch.setattr(editor, "ask_discard", answering(asked, False))
+    prompts.expect("question", contains=problems[0], answer="Cancel")
     assert editor.close() is False
-    assert asked == [problems]
+    # Closed again at the end of the test: this time the row is let go.
+    prompts.expect("question", contains=problems[0], answer="Discard")
     assert model.data(model.index(row, 1)) == "Needed to protect children"
 
 

@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from ropa.backup import BackupInfo, make_backup, restore_backup
+from ropa.backup import make_backup, restore_backup
 from ropa.register import Register
 from tests.conftest import sample_activity
+from tests.helpers.prompts import ScriptedPrompts
 from ui.backup_dialog import ReadOnlyBanner, RestoreBackupDialog
 
 pytestmark = pytest.mark.gui
@@ -47,32 +48,28 @@ def test_the_backups_are_listed_newest_first_with_british_dates(
 
 
 def test_restore_asks_first_and_cancelling_chooses_nothing(
-    qtbot: QtBot, backed_up: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, backed_up: Path, prompts: ScriptedPrompts
 ) -> None:
     dialog = RestoreBackupDialog(backed_up)
     qtbot.addWidget(dialog)
-    asked: list[BackupInfo] = []
-
-    def decline(info: BackupInfo) -> bool:
-        asked.append(info)
-        return False
-
-    monkeypatch.setattr(dialog, "confirm", decline)
+    daily = dialog.model.backup(1)
+    assert daily.reason == "daily"
+    prompts.expect("question", contains=f"the backup taken on {daily.when}?", answer="Cancel")
     dialog.table.selectRow(1)
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
-    assert [info.reason for info in asked] == ["daily"]
+    assert prompts.shown[0].default == "Cancel"
     assert dialog.chosen_backup() is None
     assert dialog.result() != dialog.DialogCode.Accepted
 
 
 def test_a_confirmed_choice_can_be_restored(
-    qtbot: QtBot, backed_up: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, backed_up: Path, prompts: ScriptedPrompts
 ) -> None:
     with Register.open(backed_up, daily_backup=False) as register:
         register.activities.create(sample_activity(reference="CS-002", name="Later"))
     dialog = RestoreBackupDialog(backed_up)
     qtbot.addWidget(dialog)
-    monkeypatch.setattr(dialog, "confirm", lambda _info: True)
+    prompts.expect("question", contains="Replace the register with the backup", answer="Yes")
     dialog.table.selectRow(1)
     with qtbot.waitSignal(dialog.accepted):
         qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)

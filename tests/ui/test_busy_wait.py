@@ -18,13 +18,13 @@ from typing import IO, Any
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from db import hosted
 from ropa.register import Register, call_while_waiting, run_sqlite_apart
 from tests.conftest import sample_activity
 from tests.helpers.editors import open_editor
+from tests.helpers.prompts import ScriptedPrompts
 from ui.busy_wait import keep_the_window_alive_while_waiting
 
 pytestmark = [
@@ -47,15 +47,15 @@ def apart_register(register_path: Path) -> Iterator[Register]:
 
 
 def test_a_paused_helper_leaves_the_window_alive_and_the_user_told(
-    qtbot: QtBot, apart_register: Register, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    apart_register: Register,
+    monkeypatch: pytest.MonkeyPatch,
+    prompts: ScriptedPrompts,
 ) -> None:
     created = apart_register.activities.create(sample_activity(name="Before"))
     assert created.id is not None
     editor = open_editor(qtbot, apart_register, created.id)
-    told: list[str] = []
-    monkeypatch.setattr(
-        QMessageBox, "warning", lambda _parent, _title, text, *_a: told.append(text)
-    )
+    prompts.expect("warning", contains="Your last change was not saved")
     paused: list[int] = []
     real_write = hosted.write_frame
 
@@ -87,9 +87,9 @@ def test_a_paused_helper_leaves_the_window_alive_and_the_user_told(
     assert len(ticks) >= 50, len(ticks)
     assert busy_cursor_seen == [True]
     assert QGuiApplication.overrideCursor() is None
-    assert len(told) == 1
-    assert told[0].startswith("Your last change was not saved")
-    assert "paused for 3 seconds" in told[0]
+    (told,) = prompts.texts("warning")
+    assert told.startswith("Your last change was not saved")
+    assert "paused for 3 seconds" in told
     connection = sqlite3.connect(f"file:{apart_register.path}?mode=ro", uri=True)
     try:
         assert connection.execute("SELECT name FROM activities").fetchone()[0] == "Before"

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from ropa.checks import Severity, is_about_organisation
 from ropa.register import Register
+from tests.helpers.prompts import ScriptedPrompts
 from ui.checks_view import GROUPINGS, ChecksView
 from ui.history_view import HistoryView
 from ui.report_print import report_html
@@ -162,26 +163,20 @@ def test_an_organisation_finding_opens_the_organisation_page(
 
 
 def test_report_export_runs_in_a_worker_and_remembers_the_folder(
-    qtbot: QtBot, view: ChecksView, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, view: ChecksView, tmp_path: Path, prompts: ScriptedPrompts
 ) -> None:
-    from PySide6.QtWidgets import QFileDialog
-
     from ui.settings import AppSettings
 
-    asked: list[str] = []
-
-    def save_name(_parent, _title, start, _filters):  # type: ignore[no-untyped-def]
-        asked.append(start)
-        return str(tmp_path / "out" / "my report"), "PDF document (*.pdf)"
-
     (tmp_path / "out").mkdir()
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
+    for title in ("Save the checks report as PDF", "Again"):
+        chosen = (tmp_path / "out" / "my report", "PDF document (*.pdf)")
+        prompts.expect("save path", contains=title, answer=chosen)
     runner = view._ask_and_write(
         "Save the checks report as PDF", {"pdf": "PDF document (*.pdf)"}, view.export_pdf
     )
     assert runner is not None
     # No folder used yet for exports: the first question starts beside the register.
-    assert asked[0] == str(Path(view.register.path).parent / "checks report.pdf")
+    assert prompts.shown[0].start == Path(view.register.path).parent / "checks report.pdf"
     with qtbot.waitSignal(runner.finished, timeout=20000) as blocker:
         pass
     assert blocker.args[0] is True
@@ -191,7 +186,7 @@ def test_report_export_runs_in_a_worker_and_remembers_the_folder(
     assert again is not None
     with qtbot.waitSignal(again.finished, timeout=20000):
         pass
-    assert asked[1] == str(tmp_path / "out" / "checks report.pdf")
+    assert prompts.shown[1].start == tmp_path / "out" / "checks report.pdf"
 
 
 def test_the_findings_tree_has_an_accessible_name(view: ChecksView) -> None:
@@ -199,14 +194,12 @@ def test_the_findings_tree_has_an_accessible_name(view: ChecksView) -> None:
 
 
 def test_history_export_runs_in_a_worker(
-    qtbot: QtBot, demo_register: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo_register: Register, tmp_path: Path, prompts: ScriptedPrompts
 ) -> None:
-    from PySide6.QtWidgets import QFileDialog
-
     history = HistoryView(demo_register)
     qtbot.addWidget(history)
     assert history.table.accessibleName() == "Changes"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (str(tmp_path / "changes"), ""))
+    prompts.expect("save path", contains="Export the changes", answer=tmp_path / "changes")
     runner = history._ask_export()
     assert runner is not None
     with qtbot.waitSignal(runner.finished, timeout=20000) as blocker:

@@ -8,12 +8,12 @@ import sqlite3
 import sys
 
 import pytest
-from PySide6.QtCore import QTimer, qInstallMessageHandler
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import qInstallMessageHandler
 from pytestqt.qtbot import QtBot
 
 from ropa.activity_list import ActivityList
 from ropa.register import Register
+from tests.helpers.prompts import ScriptedPrompts
 from ui import error_reports
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
@@ -77,23 +77,16 @@ def test_a_background_failure_is_shown_in_the_message_bar(
     assert "could not be brought up to date" in window.message_bar.text.text()
 
 
-def test_an_uncaught_error_in_a_slot_becomes_a_dialog(qtbot: QtBot) -> None:
-    shown: list[str] = []
-
-    def read_and_close() -> None:
-        box = QApplication.activeModalWidget()
-        assert isinstance(box, QMessageBox)
-        shown.append(box.text())
-        box.accept()
-
-    QTimer.singleShot(0, read_and_close)
+def test_an_uncaught_error_in_a_slot_becomes_a_dialog(
+    qtbot: QtBot, prompts: ScriptedPrompts
+) -> None:
+    prompts.expect("error", contains="did not expect (ValueError: an unexpected value)")
     try:
         raise ValueError("an unexpected value")
     except ValueError as error:
         error_reports._excepthook(ValueError, error, error.__traceback__)
-    assert len(shown) == 1
-    assert "did not expect (ValueError: an unexpected value)" in shown[0]
-    assert "close ROPA desk and open it again" in shown[0]
+    (shown,) = prompts.texts("error")
+    assert "close ROPA desk and open it again" in shown
 
 
 def test_installing_the_fallback_hooks_errors_and_qt_messages(

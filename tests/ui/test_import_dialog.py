@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 import ropa.spreadsheets
 from ropa.errors import ValidationError
 from ropa.register import Register
+from tests.helpers.prompts import ScriptedPrompts
 from ui.import_dialog import ImportDialog
 from ui.workers import running_workers
 
@@ -85,11 +86,10 @@ def test_the_preview_is_a_table_to_sort_and_filter(
 
 
 def test_save_report_button_asks_where_and_saves_the_workbook(
-    qtbot: QtBot, register: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, register: Register, tmp_path: Path, prompts: ScriptedPrompts
 ) -> None:
     """The button, clicked: clicked(bool) must not reach save_report as its path."""
     from openpyxl import load_workbook
-    from PySide6.QtWidgets import QFileDialog
 
     from tests.data.import_corpus import several_sheets
 
@@ -99,16 +99,12 @@ def test_save_report_button_asks_where_and_saves_the_workbook(
     with qtbot.waitSignal(dialog.preview_ready, timeout=20000):
         dialog.run_preview()
     chosen = tmp_path / "chosen report.xlsx"
-    asked: list[str] = []
-
-    def the_user_picks(_parent: Any, title: str, *_args: Any) -> tuple[str, str]:
-        asked.append(title)
-        return str(chosen), "Excel workbooks (*.xlsx)"
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", the_user_picks)
+    prompts.expect(
+        "save path", contains="Save the import report", answer=(chosen, "Excel workbooks (*.xlsx)")
+    )
     assert dialog.save_report_button.isEnabled()
     qtbot.mouseClick(dialog.save_report_button, Qt.MouseButton.LeftButton)
-    assert asked == ["Save the import report"]
+    assert prompts.shown[0].title == "Save the import report"
     assert load_workbook(chosen).sheetnames  # a real workbook, read back
     assert f"The report was saved as {chosen}" in dialog.details.text()
 

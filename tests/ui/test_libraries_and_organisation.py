@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from ropa.errors import ValidationError
 from ropa.records import LibraryKind
 from ropa.register import Register
+from tests.helpers.prompts import ScriptedPrompts
 from ui.libraries_view import LibrariesView
 from ui.main_window import MainWindow, Page
 from ui.organisation_dialog import OrganisationDialog
@@ -185,11 +186,9 @@ def test_import_dialog_previews_then_imports(
 
 
 def test_organisation_conflict_keeps_what_was_typed(
-    qtbot: QtBot, demo_register: Register, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, demo_register: Register, prompts: ScriptedPrompts
 ) -> None:
-    import ui.organisation_dialog
-
-    monkeypatch.setattr(ui.organisation_dialog, "ask_reload", lambda _parent, _error: True)
+    prompts.expect("question", contains="Changed by someone else", answer="Reload")
     dialog = OrganisationDialog(demo_register)
     qtbot.addWidget(dialog)
     dialog.show()

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from ropa.records import ActivityRecord, LibraryKind, Status
 from ropa.register import Register
+from tests.helpers.prompts import ScriptedPrompts
 from ui.activity_table_model import Column
 from ui.main_window import MainWindow, Page
 from ui.notices_view import NoticesView
@@ -82,7 +83,7 @@ def test_search_box_finds_text_from_inside_activities(qtbot: QtBot, window: Main
 
 
 def test_duplicate_retire_and_delete_the_selection(
-    window: MainWindow, demo_register: Register, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, demo_register: Register, prompts: ScriptedPrompts
 ) -> None:
     page = window.activities_page
     first_two = [summary.id for summary in page.model.rows[:2]]
@@ -92,10 +93,10 @@ def test_duplicate_retire_and_delete_the_selection(
     assert len(copies) == 2 and set(copies).isdisjoint(first_two)
     total = len(demo_register.activity_list.summaries(include_retired=False))
 
-    answers = [False, True, True]
-    monkeypatch.setattr(window, "confirm", lambda *_args: answers.pop(0))
+    prompts.expect("question", contains="Retire 2 activities?", answer="Cancel")
     window.app_actions.retire.trigger()  # said no: nothing changes
     assert len(demo_register.activity_list.summaries(include_retired=False)) == total
+    prompts.expect("question", contains="Retire 2 activities?", answer="Retire")
     window.app_actions.retire.trigger()
     assert len(demo_register.activity_list.summaries(include_retired=False)) == total - 2
     assert {
@@ -105,6 +106,7 @@ def test_duplicate_retire_and_delete_the_selection(
     } == {Status.RETIRED}
     page.status_filter.setCurrentIndex(page.status_filter.findData("all"))
     page.select_ids(copies)
+    prompts.expect("question", contains="Delete 2 activities for good?", answer="Delete")
     window.app_actions.delete.trigger()
     remaining = {s.id for s in demo_register.activity_list.summaries(include_retired=True)}
     assert remaining.isdisjoint(copies)
@@ -115,17 +117,17 @@ def test_create_and_open_registers(
     window: MainWindow,
     tmp_path: Path,
     demo_register: Register,
-    monkeypatch: pytest.MonkeyPatch,
+    prompts: ScriptedPrompts,
 ) -> None:
     fresh = tmp_path / "fresh.ropa"
-    monkeypatch.setattr(window, "ask_save_path", lambda *_args: fresh)
+    prompts.expect("save path", contains="New register", answer=fresh)
     with qtbot.waitSignal(window.register_changed):
         window.app_actions.new_register.trigger()
     assert window.register.path == fresh and fresh.exists()
     assert references(window) == []
     assert "fresh" in window.windowTitle()
 
-    monkeypatch.setattr(window, "ask_open_path", lambda *_args: demo_register.path)
+    prompts.expect("open path", contains="Open register", answer=demo_register.path)
     with qtbot.waitSignal(window.register_changed):
         window.app_actions.open_register.trigger()
     assert window.register.path == demo_register.path
@@ -157,7 +159,11 @@ def test_printed_list_escapes_user_text(window: MainWindow, demo_register: Regis
 
 
 def test_export_runs_off_the_gui_thread(
-    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    window: MainWindow,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    prompts: ScriptedPrompts,
 ) -> None:
     import threading
 
@@ -175,7 +181,7 @@ def test_export_runs_off_the_gui_thread(
 
     monkeypatch.setattr(ropa.spreadsheets, "export_workbook", noting_thread)
     target = tmp_path / "out.xlsx"
-    monkeypatch.setattr(window, "ask_save_path", lambda *_args: target)
+    prompts.expect("save path", contains="Export controller workbook", answer=target)
     runner = window.export_workbook(processor=False)
     assert runner is not None
     with qtbot.waitSignal(runner.finished, timeout=20000) as blocker:
@@ -217,19 +223,18 @@ def test_open_editors_follow_an_import_and_keep_unsaved_text(
 
 
 def test_a_refused_delete_leaves_the_editor_open(
-    window: MainWindow, demo_register: Register, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, demo_register: Register, prompts: ScriptedPrompts
 ) -> None:
     activity_id = window.activities_page.model.rows[0].id
     editor = window.open_activity(activity_id)
     assert editor is not None
     with Register.open(demo_register.path, create=False) as other:  # the table is now stale
         other.activities.update(activity_id, {"owner": "Someone else"})
-    errors: list[str] = []
-    monkeypatch.setattr(window, "confirm", lambda *_args: True)
-    monkeypatch.setattr(window, "show_error", lambda _title, error: errors.append(str(error)))
+    prompts.expect("question", contains="Delete 1 activity for good?", answer="Delete")
+    prompts.expect("warning", contains="Not deleted")
     window.activities_page.select_ids([activity_id])
     window.app_actions.delete.trigger()
-    assert len(errors) == 1
+    assert len(prompts.texts("warning")) == 1
     assert demo_register.activities.get(activity_id).owner == "Someone else"
     assert window.editors.get(activity_id) is editor
     assert editor.isVisible()
@@ -267,23 +272,26 @@ def test_a_library_rename_leaves_what_an_editor_holds(
 
 
 def test_a_review_step_is_refused_while_an_editor_holds_an_unsaveable_change(
-    window: MainWindow, demo_register: Register, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow,
+    demo_register: Register,
+    monkeypatch: pytest.MonkeyPatch,
+    prompts: ScriptedPrompts,
 ) -> None:
     summary = next(s for s in window.activities_page.model.rows if s.status == Status.DRAFT)
     editor = window.open_activity(summary.id)
     assert editor is not None
     monkeypatch.setattr(editor, "_report_error", lambda *_args: None)
-    monkeypatch.setattr(editor, "ask_discard", lambda _problems: True)  # closing at the end
     name = editor.binding("name").widget
     assert isinstance(name, QLineEdit)
     name.setText("")  # a name is required: cannot be saved
-    errors: list[str] = []
-    monkeypatch.setattr(window, "show_error", lambda _title, error: errors.append(str(error)))
+    prompts.expect("warning", contains="not saved")
     window.activities_page.select_ids([summary.id])
     assert window.submit_selected_for_review() is False
-    assert len(errors) == 1 and "not saved" in errors[0]
+    assert len(prompts.texts("warning")) == 1
     assert demo_register.activities.get(summary.id).status == Status.DRAFT
     assert name.text() == ""
+    # Closing the window at the end closes the editor, which asks about the unsaved name.
+    prompts.expect("question", contains="Some changes are not saved", answer="Discard")
 
 
 def test_unsaved_notice_edits_are_settled_before_closing_or_switching(
@@ -440,21 +448,15 @@ def test_the_gaps_column_follows_an_edit_in_the_editor(
 
 
 def test_export_and_new_register_dialogs_start_beside_the_register(
-    window: MainWindow, demo_register: Register, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    window: MainWindow, demo_register: Register, prompts: ScriptedPrompts, tmp_path: Path
 ) -> None:
-    from PySide6.QtWidgets import QFileDialog
-
-    starts: list[Path] = []
-
-    def cancel(_parent: object, _title: str, start: str, *_args: object) -> tuple[str, str]:
-        starts.append(Path(start))
-        return "", ""
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", cancel)
+    for _cancelled in range(3):
+        prompts.expect("save path", answer=None)
     beside = Path(demo_register.path).parent
     assert beside != Path.home()
     window.app_actions.export_controller.trigger()
     window.app_actions.new_register.trigger()
+    starts = [shown.start or Path() for shown in prompts.shown]
     assert starts[0].parent == beside  # with the workbook's suggested name
     assert starts[0].name.endswith("controller.xlsx")
     assert starts[1] == beside
@@ -463,7 +465,8 @@ def test_export_and_new_register_dialogs_start_beside_the_register(
     elsewhere.mkdir()
     window.settings.set_last_folder("export", elsewhere)
     window.app_actions.export_controller.trigger()
-    assert starts[-1].parent == elsewhere
+    last = prompts.shown[-1].start
+    assert last is not None and last.parent == elsewhere
 
 
 def test_a_read_only_register_greys_out_every_change_and_says_why(

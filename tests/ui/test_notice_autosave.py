@@ -4,11 +4,11 @@ undone and redone from the window's Undo (issue: only the notice editor needed S
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ropa.notices import NoticeRecord
 from ropa.register import Register
+from tests.helpers.prompts import ScriptedPrompts
 from ui.main_window import MainWindow, Page
 from ui.notices_view import NoticesView
 from ui.settings import AppSettings
@@ -79,12 +79,9 @@ def test_undo_saves_typing_not_yet_saved_first(qtbot: QtBot, view: NoticesView) 
 
 
 def test_undo_over_someone_elses_change_is_refused_and_overwrites_nothing(
-    qtbot: QtBot, view: NoticesView, demo_register: Register, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, view: NoticesView, demo_register: Register, prompts: ScriptedPrompts
 ) -> None:
-    warnings: list[str] = []
-    monkeypatch.setattr(
-        QMessageBox, "warning", lambda _parent, _title, text, *_a: warnings.append(text)
-    )
+    prompts.expect("warning", contains="changed by someone else")
     notice = view.create_notice("Shared notice")
     qtbot.keyClicks(view.introduction_edit, "Mine.")
     qtbot.waitUntil(lambda: not view.dirty, timeout=10_000)
@@ -92,7 +89,7 @@ def test_undo_over_someone_elses_change_is_refused_and_overwrites_nothing(
         mine = other.notices.get(notice.id or 0)
         other.notices.update(notice.id or 0, {"title": "Theirs"}, mine.version)
     view.undo_stack.undo()
-    assert warnings and "changed by someone else" in warnings[0]
+    assert len(prompts.shown) == 1
     stored = _stored(view, notice.id)
     assert stored.title == "Theirs" and stored.introduction == "Mine."
 

@@ -8,11 +8,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel
 
 import main
 from ropa.notices import NoticeRecord, NoticeService, build_document
 from ropa.register import Register
+from tests.helpers.prompts import ScriptedPrompts
 from tests.ui.printed_pages import pages_with_each_line_once, pdf_text
 from ui.notice_print import layout_device, notice_pdf_bytes, notice_text_document, page_body
 from ui.notices_view import CheckItem, CheckListModel, NoticeListModel, NoticesView
@@ -231,31 +232,18 @@ def test_deleting_a_notice_empties_the_editor(qtbot, view: NoticesView) -> None:
     assert "Create a notice" in view.preview.toPlainText()
 
 
-def _answer(monkeypatch: pytest.MonkeyPatch, button: QMessageBox.StandardButton) -> list[str]:
-    """Answer every question box with `button`; returns the questions asked."""
-    asked: list[str] = []
-
-    def question(_parent, _title, text, *_args, **_kwargs):  # type: ignore[no-untyped-def]
-        asked.append(text)
-        return button
-
-    monkeypatch.setattr(QMessageBox, "question", question)
-    return asked
-
-
 def test_maybe_save_saves_typing_not_yet_saved_without_asking(  # type: ignore[no-untyped-def]
-    qtbot, view: NoticesView, monkeypatch: pytest.MonkeyPatch
+    qtbot, view: NoticesView, prompts: ScriptedPrompts
 ) -> None:
     """Notices are saved as they are typed: closing the register within the pause saves the
     last typing too, and asks nothing (a question is left for a refusal)."""
-    asked = _answer(monkeypatch, QMessageBox.StandardButton.Cancel)
     notice = view.create_notice("Draft notice")
     assert view.maybe_save() is True
     view.title_edit.clear()
     qtbot.keyClicks(view.title_edit, "Edited title")
     assert view.dirty
     assert view.maybe_save() is True
-    assert asked == []
+    assert prompts.shown == []  # (any prompt at all would have failed the test already)
     assert view.service.get(notice.id or 0).title == "Edited title"
     assert not view.dirty
 
@@ -285,12 +273,9 @@ def test_refresh_sees_new_activities_and_keeps_unsaved_edits(  # type: ignore[no
 
 
 def test_a_refused_save_keeps_the_list_on_the_notice_being_edited(  # type: ignore[no-untyped-def]
-    qtbot, view: NoticesView, demo_register: Register, monkeypatch: pytest.MonkeyPatch
+    qtbot, view: NoticesView, demo_register: Register, prompts: ScriptedPrompts
 ) -> None:
-    warnings: list[str] = []
-    monkeypatch.setattr(
-        QMessageBox, "warning", lambda _parent, _title, text, *_a: warnings.append(text)
-    )
+    prompts.expect("warning", contains="changed by someone else")
     first = view.create_notice("First notice")
     view.create_notice("Second notice")
     view.select_notice(first.id or 0)
@@ -304,7 +289,7 @@ def test_a_refused_save_keeps_the_list_on_the_notice_being_edited(  # type: igno
         if view.notice_model.notice(r).title == "Second notice"
     )
     view.notice_list.setCurrentIndex(view.notice_model.index(second_row))
-    assert warnings  # the refusal was shown
+    assert prompts.shown[0].title == "Notices"  # the refusal was shown
     assert view.introduction_edit.toPlainText() == "Mine"
     current = view.notice_model.notice(view.notice_list.currentIndex().row())
     assert current.id == first.id
@@ -321,18 +306,15 @@ def test_save_has_the_standard_shortcut_and_fields_have_names(view: NoticesView)
 
 
 def test_export_runs_in_a_worker_and_remembers_the_folder(  # type: ignore[no-untyped-def]
-    qtbot, view: NoticesView, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot, view: NoticesView, tmp_path: Path, prompts: ScriptedPrompts
 ) -> None:
     from ui.settings import AppSettings
 
     view.create_notice("Early help notice")
     view.function_model.set_checked("Early help", True)
     (tmp_path / "out").mkdir()
-    monkeypatch.setattr(
-        QFileDialog,
-        "getSaveFileName",
-        lambda *_args: (str(tmp_path / "out" / "notice"), "Word document (*.docx)"),
-    )
+    chosen = (tmp_path / "out" / "notice", "Word document (*.docx)")
+    prompts.expect("save path", contains="Export notice", answer=chosen)
     runner = view._ask_export()
     assert runner is not None
     with qtbot.waitSignal(runner.finished, timeout=20000) as blocker:

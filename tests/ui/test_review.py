@@ -14,12 +14,12 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from ropa.dates import add_months
-from ropa.errors import ConflictError
 from ropa.identity import current_user
 from ropa.records import ActivityRecord, Status
 from ropa.register import Register
 from tests.conftest import sample_activity
 from tests.helpers.editors import open_editor
+from tests.helpers.prompts import ScriptedPrompts
 from ui.activity_editor import ActivityEditor
 from ui.activity_table_model import (
     STATUS_DUE,
@@ -62,12 +62,6 @@ def approve_as(who: str, next_review: dt.date | None = None) -> object:
     return lambda _what, errors=(): Approval(
         who, next_review or add_months(dt.date.today(), 12), despite_errors=bool(errors)
     )
-
-
-def errors_of(window: MainWindow | ActivityEditor, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    shown: list[str] = []
-    monkeypatch.setattr(window, "show_error", lambda _title, error: shown.append(str(error)))
-    return shown
 
 
 def test_approving_two_activities_records_who_when_and_the_next_review(
@@ -161,17 +155,20 @@ def test_reinstate_a_retired_activity(
 
 
 def test_someone_elses_newer_change_is_refused_clearly_and_nothing_is_overwritten(
-    window: MainWindow, register: Register, ids: list[int], monkeypatch: pytest.MonkeyPatch
+    window: MainWindow,
+    register: Register,
+    ids: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    prompts: ScriptedPrompts,
 ) -> None:
-    shown = errors_of(window, monkeypatch)
+    prompts.expect("warning", contains="changed by someone else")
     monkeypatch.setattr(window, "ask_approval", approve_as("Jane Smith"))
     with Register.open(register.path, create=False, daily_backup=False) as other:
         other.activities.update(ids[1], {"owner": "Someone else"})
     window.activities_page.select_ids(ids[:2])
     assert not window.approve_selected()
-    assert len(shown) == 1
-    assert "CS-002" in shown[0] and "changed by someone else" in shown[0]
-    assert "Nothing was changed" in shown[0]
+    (shown,) = prompts.texts("warning")
+    assert "CS-002" in shown and "Nothing was changed" in shown
     # One transaction: the first activity, not changed elsewhere, was not approved either.
     for activity_id in ids[:2]:
         record = stored(register.path, activity_id)
@@ -260,19 +257,13 @@ def test_editor_mark_reviewed_then_submit(
 
 
 def test_editor_review_step_after_someone_elses_change_asks_to_reload(
-    editor: ActivityEditor, register: Register, ids: list[int], monkeypatch: pytest.MonkeyPatch
+    editor: ActivityEditor, register: Register, ids: list[int], prompts: ScriptedPrompts
 ) -> None:
-    asked: list[ConflictError] = []
-
-    def reload_please(error: ConflictError) -> bool:
-        asked.append(error)
-        return True
-
-    monkeypatch.setattr(editor, "ask_reload", reload_please)
+    prompts.expect("question", contains="changed by someone else", answer="Reload")
     with Register.open(register.path, create=False, daily_backup=False) as other:
         other.activities.update(ids[0], {"owner": "Someone else"})
     assert not editor.submit_for_review()
-    assert len(asked) == 1 and "changed by someone else" in str(asked[0])
+    assert len(prompts.shown) == 1
     record = stored(register.path, ids[0])
     assert (record.status, record.owner) == (Status.DRAFT, "Someone else")
 
@@ -379,9 +370,8 @@ def test_an_edit_after_approval_shows_changed_since_approved_in_editor_and_list(
 
 
 def test_submit_for_review_keeps_the_earlier_edits_undoable(
-    window: MainWindow, register: Register, ids: list[int], monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, register: Register, ids: list[int], prompts: ScriptedPrompts
 ) -> None:
-    shown = errors_of(window, monkeypatch)
     editor = window.open_activity(ids[0])
     assert editor is not None
     owner = editor.binding("owner").widget
@@ -394,8 +384,8 @@ def test_submit_for_review_keeps_the_earlier_edits_undoable(
     assert editor.undo_stack.canUndo()
     window.activities_page.select_ids([ids[0]])
     assert not window.app_actions.submit_for_review.isEnabled()
+    prompts.expect("warning", contains="already in review")
     window.submit_selected_for_review()  # refused by the service: it is in review already
-    assert shown and "already in review" in shown[0]
     assert editor.undo_stack.canUndo()
     editor.undo()
     assert stored(register.path, ids[0]).owner == before

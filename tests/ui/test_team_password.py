@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 from ropa.register import Register
 from ropa.team import PasswordNeeded, TeamService
 from ropa.team_connect import connect_team_register
+from tests.helpers.prompts import ScriptedPrompts
 from tests.helpers.team_register import Logins, Team
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
@@ -106,7 +107,7 @@ def test_the_app_asks_for_the_password_and_never_keeps_it(
     password_login: str,
     no_pgpass: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    prompts: ScriptedPrompts,
 ) -> None:
     settings_file = tmp_path / "settings.ini"
     settings = AppSettings.in_file(settings_file)
@@ -114,19 +115,14 @@ def test_the_app_asks_for_the_password_and_never_keeps_it(
     window = MainWindow(own, settings)
     qtbot.addWidget(window)
     window.show()
-    questions: list[str] = []
-    answers = iter(["wrong", PASSWORD])
-    monkeypatch.setattr(
-        window, "ask_password", lambda question: questions.append(question) or next(answers)
-    )
+    prompts.expect("text", contains="asks for the password of", answer="wrong")
+    prompts.expect("text", contains="That password was not accepted", answer=PASSWORD)
     url = team.url_for(password_login)
     with qtbot.waitSignal(window.register_changed, timeout=20000) as changed:
         window.connect_to(url)
     team_register = changed.args[0]
     window.destroyed.connect(team_register.close)
-    assert len(questions) == 2
-    assert "asks for the password of" in questions[0]
-    assert questions[1].startswith("That password was not accepted")
+    assert prompts.texts("text")[1].startswith("That password was not accepted")
     assert window.team_label.text() == f"Signed in as {password_login} (viewer)"
     assert PASSWORD not in window.path_label.text()
     settings.sync()

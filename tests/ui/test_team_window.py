@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QMessageBox
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from ropa.register import Register
 from ropa.team_connect import connect_team_register
+from tests.helpers.prompts import ScriptedPrompts
 from tests.helpers.team_register import WATCHING, Team, end_sessions
 from ui.main_window import MainWindow, Page
 from ui.notices_view import NoticesView
@@ -202,7 +203,7 @@ def test_a_refused_start_says_why_and_offers_to_try_again(
 
 
 def test_the_servers_refusal_in_an_editor_window_is_words_and_keeps_the_text(
-    qtbot: QtBot, team: Team, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, team: Team, settings: AppSettings, prompts: ScriptedPrompts
 ) -> None:
     window = window_as(qtbot, team, team.editor, settings)
     own = window.open_activity(team.finance_id)
@@ -218,25 +219,25 @@ def test_the_servers_refusal_in_an_editor_window_is_words_and_keeps_the_text(
     )
     # ...and were the app to let the editor type anyway, the server still refuses, in words.
     editor.set_role_limits(may_edit=True, may_approve=True)
-    told: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: told.append(text))
+    prompts.expect("warning", contains="The server refused the change")
     name = editor.binding("name").widget
     assert isinstance(name, QLineEdit)
     name.setFocus()
     qtbot.keyClicks(name, " (edited)")
     qtbot.keyClick(name, Qt.Key.Key_Return)
-    assert len(told) == 1
-    assert told[0].startswith(
+    (told,) = prompts.texts("warning")
+    assert told.startswith(
         "The server refused the change: Only a DPO or an editor of the business function "
         "\u201cChildren's services\u201d may change or delete ACT-0002 Child protection"
     )
-    assert f"You are signed in as {team.editor}, an editor of Finance" in told[0]
+    assert f"You are signed in as {team.editor}, an editor of Finance" in told
     assert name.text() == "Child protection (edited)"
     with team.open_as(team.dpo) as register:
         assert register.activities.get(team.children_id).name == "Child protection"
     # Closing the window asks before the typed text is lost.
-    asked: list[list[str]] = []
-    monkeypatch.setattr(editor, "ask_discard", lambda problems: asked.append(problems) or True)
+    # (The close tries the save once more, and is refused once more, in words, first.)
+    prompts.expect("warning", contains="The server refused the change")
+    prompts.expect("question", contains="Close anyway and lose them?", answer="Discard")
     editor.close()
-    assert len(asked) == 1
+    assert prompts.shown[-1].title == "Some changes are not saved"
     own.close()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ropa.errors import ConflictError
+from ui.prompts import Prompts
 
 KEPT_NOTE = (
     "\u26a0 Your text is kept here, not saved yet \u2014 press Enter to save it over theirs."
@@ -15,24 +16,23 @@ NOT_SAVED_NOTE = (
 )
 
 
-def ask_reload(parent: QWidget, error: ConflictError) -> bool:
+def ask_reload(prompts: Prompts, parent: QWidget, error: ConflictError) -> bool:
     """Tell the user someone else saved; True when they choose Reload.
 
     Cancel (keep what I typed, reload nothing) is the default: a stray Enter never throws
     away the user's work. Reload shows their version of everything else and keeps the
     user's text in the field that could not be saved."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Changed by someone else")
-    box.setText(str(error))
-    box.setInformativeText(
-        "Reload shows their version of everything else and keeps what you typed, not "
-        "saved yet, so that you can save it over theirs. Cancel keeps your text and "
-        "reloads nothing."
+    answer = prompts.question(
+        parent,
+        "Changed by someone else",
+        str(error),
+        ("Reload", "Cancel"),
+        default="Cancel",
+        informative=(
+            "Reload shows their version of everything else and keeps what you typed, not "
+            "saved yet, so that you can save it over theirs. Cancel keeps your text and "
+            "reloads nothing."
+        ),
+        warning=True,
     )
-    reload_button = box.addButton("Reload", QMessageBox.ButtonRole.AcceptRole)
-    cancel_button = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel_button)
-    box.setEscapeButton(cancel_button)
-    box.exec()
-    return box.clickedButton() is reload_button
+    return answer == "Reload"
