@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ropa.register import Register
 from tests.conftest import sample_activity
 from tests.helpers.editors import open_editor
+from tests.helpers.prompts import ScriptedPrompts
 from tests.unit.test_safety_cli import _fill, full_disk  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.gui
@@ -21,15 +21,10 @@ def test_an_edit_on_a_full_disk_is_refused_in_words_in_the_editor(
     qtbot: QtBot,
     full_disk: Path,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
+    prompts: ScriptedPrompts,
 ) -> None:
-    told: list[tuple[str, str]] = []
-    monkeypatch.setattr(
-        QMessageBox, "warning", lambda _parent, title, text, *_a: told.append((title, text))
-    )
-    unexpected: list[str] = []
-    monkeypatch.setattr(
-        QMessageBox, "critical", lambda _parent, _title, text, *_a: unexpected.append(text)
-    )
+    # One warning, in words; any other prompt (an error saying "did not expect") fails.
+    prompts.expect("warning", contains="is full")
     with Register.open(full_disk / "register.ropa") as register:
         created = register.activities.create(sample_activity(description="Short."))
         assert created.id is not None
@@ -40,12 +35,10 @@ def test_an_edit_on_a_full_disk_is_refused_in_words_in_the_editor(
         saved = editor.save_field("description")
 
         assert saved is False
-        assert unexpected == []
-        assert len(told) == 1
-        title, text = told[0]
-        assert title == "Not saved"
-        assert text.startswith(f"The disk holding {register.path} is full")
-        assert "did not expect" not in text
+        [shown] = prompts.shown
+        assert shown.title == "Not saved"
+        assert shown.text.startswith(f"The disk holding {register.path} is full")
+        assert "did not expect" not in shown.text
         assert "All changes saved" not in editor.save_state.text()
         # Closing asks whether to throw the unsaved change away (a real question): yes.
         asked: list[list[str]] = []
@@ -55,5 +48,7 @@ def test_an_edit_on_a_full_disk_is_refused_in_words_in_the_editor(
             return True
 
         monkeypatch.setattr(editor, "ask_discard", discard)
+        # Closing tries the unsaved change once more, and the disk is still full: said again.
+        prompts.expect("warning", contains="is full")
         editor.close()
         assert len(asked) == 1
