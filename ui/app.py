@@ -65,11 +65,19 @@ def show_main_window(
     return window
 
 
+# Qt opens files behind our back (file dialogs guess types by reading them), which on POSIX
+# would drop SQLite's locks on the register: the app's SQLite runs in a process apart.
+SQLITE_APART = True
+
+
+def use_app_storage() -> None:
+    """Open registers from now on the way the app does; the GUI tests call this too
+    (tests/ui/conftest.py), so that widgets are tested over the storage the user gets."""
+    run_sqlite_apart(SQLITE_APART)
+
+
 def run_app(register_path: Path | str) -> int:
-    # Qt opens files behind our back (file dialogs guess types by reading them), which on
-    # POSIX would drop SQLite's locks on the register: its SQLite runs in a process apart.
-    # (The GUI tests, which call show_main_window themselves, keep SQLite in their process.)
-    run_sqlite_apart()
+    use_app_storage()
     from ui.busy_wait import keep_the_window_alive_while_waiting
 
     keep_the_window_alive_while_waiting()

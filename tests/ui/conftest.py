@@ -86,3 +86,17 @@ def pytest_runtest_makereport(
     if report.when == "call":
         item.stash[CALL_FAILED] = report.failed
     return report
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_as_the_app_runs_it() -> Iterator[None]:
+    """The GUI tests open registers as the app does (ui.app.use_app_storage: SQLite in a
+    helper process), so that widgets are tested over the storage the user gets."""
+    from ropa.register import run_sqlite_apart
+    from ui.app import use_app_storage
+
+    use_app_storage()
+    try:
+        yield
+    finally:
+        run_sqlite_apart(False)  # the unit tests' default: SQLite in their own process

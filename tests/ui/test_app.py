@@ -43,3 +43,15 @@ def test_quitting_closes_the_register_open_at_quit(
     monkeypatch.setattr(QApplication, "exec", run_then_switch)
     assert run_app(first) == 0
     assert [path.name for path in closed] == ["first.ropa", "second.ropa"]
+
+
+def test_the_gui_tests_open_registers_as_the_app_does(register: Register) -> None:
+    """The widgets under test sit on the storage the shipped app uses: with the app's
+    SQLite in a helper process (ui.app.SQLITE_APART), a GUI test's register is hosted
+    there too. Fails if the app's mode and the tests' ever differ."""
+    from db.hosted import HostedConnection
+    from ui.app import SQLITE_APART
+
+    with register.engine.connect() as connection:
+        driver_connection = connection.connection.driver_connection
+    assert isinstance(driver_connection, HostedConnection) is SQLITE_APART
