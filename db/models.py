@@ -24,7 +24,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from db.enums import LibraryKind, Role, Status
+# Re-exported: the domain names these through db.models with the tables that use them.
+from db.enums import LibraryKind as LibraryKind
+from db.enums import Role as Role
+from db.enums import Status as Status
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -67,7 +67,7 @@ def refusal_for(store: Store, error: BaseException) -> RopaError | None:
         # The server's version check, its limit on a field's length, or its writer lock
         # (which names who holds it): the server's own words say what happened.
         words = (original.diag.message_primary or str(original)).strip()  # type: ignore[union-attr]
-        kinds = {
+        kinds: dict[str, type[RopaError]] = {
             SERIALIZATION_FAILURE: ConflictError,
             TEXT_TOO_LONG: ValidationError,
             LOCK_NOT_AVAILABLE: RegisterBusyError,

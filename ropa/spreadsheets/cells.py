@@ -31,7 +31,8 @@ def needs_quote_prefix(text: str) -> bool:
 
 def clean_for_excel(text: str) -> str:
     """Drop the control characters an xlsx file cannot hold (keeping tab and new lines)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+    cleaned: str = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return cleaned
 
 
 def is_empty(text: str | None) -> bool:

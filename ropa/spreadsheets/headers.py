@@ -79,7 +79,8 @@ class ColumnChoice:
 
     @property
     def letter(self) -> str:
-        return get_column_letter(self.column)
+        letter: str = get_column_letter(self.column)
+        return letter
 
 
 @dataclass
