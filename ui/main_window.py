@@ -794,6 +794,9 @@ class MainWindow(QMainWindow):
         from ui.opening_notes_banner import OpeningNotesBanner, opening_notes
 
         if self.opening_notes_banner is not None:
+            # Hidden at once: deleteLater waits for the event loop, and until then the notes
+            # of the register left would show above the one opened.
+            self.opening_notes_banner.hide()
             self.opening_notes_banner.deleteLater()
             self.opening_notes_banner = None
         if notes := opening_notes(register):

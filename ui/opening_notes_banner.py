@@ -25,9 +25,8 @@ def opening_notes(register: Register) -> list[str]:
     if register.backup_problem:
         notes.append(
             "Today\u2019s backup copy of this register could not be made. "
-            f"{register.backup_problem} The register itself opened normally and your changes "
-            "are saved to it as usual. ROPA desk tries the backup again the next time you "
-            "open the register; until then, File > Save a copy keeps a copy where you choose."
+            f"{register.backup_problem} The register itself opened normally and saves as "
+            "usual; ROPA desk tries the backup again the next time you open it."
         )
     return notes
 

@@ -41,9 +41,8 @@ def _shown_notes(window: MainWindow) -> str:
     return banner.message.text()
 
 
-def test_a_foreign_side_file_set_aside_is_told_in_the_window(
-    window: MainWindow, tmp_path: Path
-) -> None:
+def _with_a_foreign_wal(tmp_path: Path) -> Path:
+    """A register with one activity, beside it a -wal holding another register's save."""
     ours = tmp_path / "register.ropa"
     with Register.open(ours) as register:
         register.activities.create(sample_activity(reference="OURS-1"))
@@ -55,6 +54,25 @@ def test_a_foreign_side_file_set_aside_is_told_in_the_window(
         shutil.copyfile(foreign_wal, ours.with_name(ours.name + "-wal"))
     finally:
         connection.close()
+    return ours
+
+
+def test_the_window_opened_on_a_register_tells_its_set_aside_side_file(
+    qtbot: QtBot, tmp_path: Path, settings: AppSettings
+) -> None:
+    main = MainWindow(Register.open(_with_a_foreign_wal(tmp_path)), settings)
+    qtbot.addWidget(main)
+    main.show()
+    try:
+        assert "left by another register file" in _shown_notes(main)
+    finally:
+        main.register.close()
+
+
+def test_a_foreign_side_file_set_aside_is_told_in_the_window(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    ours = _with_a_foreign_wal(tmp_path)
 
     assert window.session.switch_to(ours, create=False)
 
@@ -121,7 +139,10 @@ def test_switching_away_drops_the_notes_of_the_register_left(
     finally:
         locked.chmod(0o700)
     assert _shown_notes(window)
+    left = window.opening_notes_banner
+    assert left is not None
 
     assert window.session.switch_to(tmp_path / "first.ropa", create=False)
 
     assert _shown_notes(window) == ""
+    assert not left.isVisible()  # gone at once, not only when Qt gets round to deleting it
