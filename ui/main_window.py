@@ -59,6 +59,7 @@ from ui.workers import CancelledFn, ProgressFn, ProgressRunner, Worker, cancel_a
 if TYPE_CHECKING:
     from ropa.checks import Finding
     from ui.activity_editor import ActivityEditor
+    from ui.opening_notes_banner import OpeningNotesBanner
     from ui.team_watch import TeamWatch
 
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
@@ -197,6 +198,7 @@ class MainWindow(QMainWindow):
         self.banner_holder.setContentsMargins(0, 0, 0, 0)
         self.banner: QWidget | None = None
         self.shared_drive_banner: QWidget | None = None
+        self.opening_notes_banner: OpeningNotesBanner | None = None
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
@@ -356,6 +358,7 @@ class MainWindow(QMainWindow):
             )
         )
         self._show_read_only_banner(register)
+        self._show_opening_notes(register)
         self.activities_page.model.set_gaps(None)
         self.reload_activities()
         self.show_page(Page.ACTIVITIES)
@@ -785,6 +788,20 @@ class MainWindow(QMainWindow):
         if register.network_location:
             self.shared_drive_banner = SharedDriveBanner(register.network_location)
             self.banner_holder.addWidget(self.shared_drive_banner)
+
+    def _show_opening_notes(self, register: Register) -> None:
+        """What opening this register found (a side file set aside, no backup made today)."""
+        from ui.opening_notes_banner import OpeningNotesBanner, opening_notes
+
+        if self.opening_notes_banner is not None:
+            # Hidden at once: deleteLater waits for the event loop, and until then the notes
+            # of the register left would show above the one opened.
+            self.opening_notes_banner.hide()
+            self.opening_notes_banner.deleteLater()
+            self.opening_notes_banner = None
+        if notes := opening_notes(register):
+            self.opening_notes_banner = OpeningNotesBanner(notes)
+            self.banner_holder.addWidget(self.opening_notes_banner)
 
     def show_organisation_dialog(self) -> OrganisationDialog:
         if self._organisation_form is not None:

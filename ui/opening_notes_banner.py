@@ -1,0 +1,58 @@
+"""A strip across the window: what opening the register found that the user must be told,
+as the command line prints it (ropa/cli.py): a side file from another register set aside
+(`Register.side_file_note`), or the daily backup that could not be made
+(`Register.backup_problem`). Each note says what happened and the safe next step; the user
+closes the strip once read. A banner, like the read-only and shared-drive ones, not a prompt:
+the register is open and usable, nothing waits on an answer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from ropa.register import Register
+
+
+def opening_notes(register: Register) -> list[str]:
+    """What opening `register` found, in words with the next step ([] when nothing)."""
+    notes = []
+    if register.side_file_note:
+        notes.append(
+            f"{register.side_file_note} Nothing needs doing for this register. Keep the "
+            "set-aside file until you are sure the register it came from has all its changes."
+        )
+    if register.backup_problem:
+        notes.append(
+            "Today\u2019s backup copy of this register could not be made. "
+            f"{register.backup_problem} The register itself opened normally and saves as "
+            "usual; ROPA desk tries the backup again the next time you open it."
+        )
+    return notes
+
+
+class OpeningNotesBanner(QFrame):
+    def __init__(self, notes: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("openingNotesBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        # The tooltip colours, as the read-only banner: a notice that follows the theme.
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        self.message = QLabel("\n\n".join(notes))
+        # The notes name files and folders: plain text, never markup.
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.close_button = QToolButton()
+        self.close_button.setText("Close")
+        self.close_button.setToolTip("Close this message")
+        # Closed once read: hidden, it takes no room; the window drops it with the register.
+        self.close_button.clicked.connect(self.hide)
+        self.setAccessibleName("What opening the register found")
+        self.setAccessibleDescription(self.message.text())
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
