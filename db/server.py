@@ -171,7 +171,8 @@ def may_connect(url: str) -> bool | None:
     parts = urlsplit(url)
     maintenance = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
     try:
-        with psycopg.connect(maintenance, connect_timeout=10, autocommit=True) as connection:
+        # Briefly: a server that did not answer the first time is not waited for again.
+        with psycopg.connect(maintenance, connect_timeout=3, autocommit=True) as connection:
             row = connection.execute(
                 "SELECT has_database_privilege(session_user, oid, 'CONNECT') "
                 "FROM pg_database WHERE datname = %s",

@@ -55,10 +55,11 @@ class ConnectionLostError(RopaError):
 def refusal_for(store: Store, error: BaseException) -> RopaError | None:
     """The server's refusal of a change, in words (None when `error` is not a refusal).
 
-    Grants refuse whole tables ("permission denied for table library_items"), policies refuse
-    new rows ("new row violates row-level security policy"), the guard trigger gives its own
-    reason; a change that matched no row it may touch (an editor's row of another function)
-    surfaces from SQLAlchemy as stale data.
+    Grants refuse whole tables and policies refuse new rows, both as SQLSTATE 42501 with no
+    table in the error's fields, so the table is the one the app's statement wrote to (an
+    editor holds the grants on the activities' tables, so a refusal there is a policy's);
+    the guard triggers give their own reason, marked by the schema their RAISE names; a
+    change that matched no row it may touch surfaces from SQLAlchemy as stale data.
     """
     from sqlalchemy.orm.exc import StaleDataError
 
