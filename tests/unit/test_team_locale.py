@@ -2,10 +2,11 @@
 
 The server words its errors in its lc_messages; the app must tell them apart by SQLSTATE,
 by the schema its own RAISEs name, by the statement it sent and by libpq's record of a
-sign-in, never by the server's English. The test cluster is switched to French for the whole
-server (ALTER SYSTEM, so that refusals at the door, before any per-database setting applies,
-are French too) and switched back afterwards. Each test first shows the server really says
-it in French, so that none of them can pass on an English server by accident.
+sign-in, never by the server's English. The team register's database is switched to French
+(ALTER DATABASE: the test cluster is shared with tests running alongside); refusals at the
+door come before any database's settings apply, so they are tried on a throwaway cluster of
+their own that speaks French throughout. Each test first shows the server really says it in
+French, so that none of them can pass on an English server by accident.
 """
 
 from __future__ import annotations
@@ -19,47 +20,62 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
+from db.team_security import literal
 from ropa.errors import RegisterBusyError
 from ropa.records import ActivityRecord
 from ropa.register import Register
 from ropa.team import PasswordNeeded, TeamPermissionError, TeamService
 from ropa.team_connect import connect_team_register
-from tests.helpers.team_register import CHILDREN, Logins, Team
+from tests.helpers import pg_cluster
+from tests.helpers.team_register import CHILDREN, Logins, Team, database_of, make_team
+from tests.postgres import with_database
 
 FRENCH = "fr_FR.UTF-8"
 PASSWORD = "mot de passe correct"
 
 
-def _set_server_messages(server: str, locale: str | None) -> None:
-    with psycopg.connect(server, autocommit=True) as admin:
-        if locale is None:
-            admin.execute("ALTER SYSTEM RESET lc_messages")
-        else:
-            admin.execute(f"ALTER SYSTEM SET lc_messages TO '{locale}'")
-        admin.execute("SELECT pg_reload_conf()")
-    wanted = locale or "C"
-    for _attempt in range(200):  # the server reloads its configuration on its own time
-        with psycopg.connect(server, autocommit=True) as check:
-            if check.execute("SHOW lc_messages").fetchone() == (wanted,):
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"the server never took lc_messages = {wanted}")
-
-
-@pytest.fixture
-def french_server(postgres_server: str) -> Iterator[str]:
-    """The test cluster, speaking French until the test ends."""
+def _require_french() -> None:
     translations = Path("/usr/share/locale/fr/LC_MESSAGES")
     if not any(path.name.startswith("postgres") for path in translations.iterdir()):
         pytest.fail("PostgreSQL's French translations are not installed (postgresql-15 has them)")
     locales = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower()
     if "fr_fr.utf8" not in locales.split():
         pytest.fail(f"{FRENCH} is missing: .ci/run makes it (localedef -i fr_FR -f UTF-8)")
-    _set_server_messages(postgres_server, FRENCH)
+
+
+@pytest.fixture
+def french_team(team: Team, postgres_server: str) -> Team:
+    """The team register, whose database speaks French to every connection made into it
+    (ALTER DATABASE: the cluster is shared with tests running alongside, which it leaves
+    alone)."""
+    _require_french()
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(
+            f'ALTER DATABASE "{database_of(team.url)}" SET lc_messages TO {literal(FRENCH)}'
+        )
+    return team
+
+
+@pytest.fixture
+def french_cluster() -> Iterator[str]:
+    """A throwaway cluster of this test's own that speaks French from the door on: a
+    refusal at sign-in comes before any database's settings apply."""
+    _require_french()
+    cluster = pg_cluster.start()
     try:
-        yield postgres_server
+        with psycopg.connect(cluster.url, autocommit=True) as admin:
+            admin.execute(f"ALTER SYSTEM SET lc_messages TO {literal(FRENCH)}")
+            admin.execute("SELECT pg_reload_conf()")
+        for _attempt in range(200):  # the server reloads its configuration on its own time
+            with psycopg.connect(cluster.url, autocommit=True) as check:
+                if check.execute("SHOW lc_messages").fetchone() == (FRENCH,):
+                    break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the test cluster never took lc_messages in French")
+        yield cluster.url
     finally:
-        _set_server_messages(postgres_server, None)
+        pg_cluster.stop(cluster.folder)
 
 
 def _server_says(url: str, sql: str) -> str:
@@ -68,7 +84,8 @@ def _server_says(url: str, sql: str) -> str:
     return str(e.value)
 
 
-def test_refusals_on_a_french_server_keep_the_apps_words(team: Team, french_server: str) -> None:
+def test_refusals_on_a_french_server_keep_the_apps_words(french_team: Team) -> None:
+    team = french_team
     # The server speaks French: an editor's row-level security refusal, in its words.
     said = _server_says(
         team.url_for(team.editor),
@@ -117,9 +134,8 @@ def test_refusals_on_a_french_server_keep_the_apps_words(team: Team, french_serv
         assert len(register.history.changes()) == lines_before
 
 
-def test_busy_registers_on_a_french_server_keep_the_apps_words(
-    team: Team, french_server: str
-) -> None:
+def test_busy_registers_on_a_french_server_keep_the_apps_words(french_team: Team) -> None:
+    team = french_team
     # The writer lock held in psql by the editor: the register's own words name who.
     with psycopg.connect(team.url_for(team.editor)) as editor:
         editor.execute("SELECT ropa_team.take_writer_lock()")
@@ -156,14 +172,15 @@ def _write_server_file(admin: psycopg.Connection, path: str, lines: list[str]) -
 
 
 def test_a_wrong_password_on_a_french_server_is_asked_again(
-    team: Team,
-    logins: Logins,
-    french_server: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    french_cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
     monkeypatch.delenv("PGPASSWORD", raising=False)
+    french_server = french_cluster
+    with psycopg.connect(french_server, autocommit=True) as admin:
+        admin.execute("CREATE DATABASE ropa_team_fr TEMPLATE template0")
+    logins = Logins(french_server)
+    team = make_team(logins, with_database(french_server, "ropa_team_fr"))
     login = logins.make("pw", f"PASSWORD '{PASSWORD}'")
     stranger = logins.make("stranger")
     with Register.open(team.url) as register:
