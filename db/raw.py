@@ -9,8 +9,9 @@ psycopg with `%s` placeholders. Our statements never hold a literal question mar
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -24,6 +25,21 @@ def _for_psycopg(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+@contextlib.contextmanager
+def _naming_the_statement(sql: str) -> Iterator[None]:
+    """A driver's error leaves here carrying the statement it refused, as SQLAlchemy's do
+    (`statement`): a server refusal is told apart by what the app sent (which table), never
+    by the server's words, which follow its lc_messages."""
+    try:
+        yield
+    except Exception as error:
+        if getattr(error, "statement", None) is None:
+            # An error type that takes no attributes is raised as it is.
+            with contextlib.suppress(AttributeError):
+                error.statement = sql  # type: ignore[attr-defined]
+        raise
+
+
 class RawCursor:
     """A DB-API cursor that takes the SQLite spelling of a statement on either backend."""
 
@@ -35,11 +51,13 @@ class RawCursor:
         return _for_psycopg(sql) if self._server else sql
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> RawCursor:
-        self._cursor.execute(self._sql(sql), parameters)
+        with _naming_the_statement(sql):
+            self._cursor.execute(self._sql(sql), parameters)
         return self
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self._cursor.executemany(self._sql(sql), list(rows))
+        with _naming_the_statement(sql):
+            self._cursor.executemany(self._sql(sql), list(rows))
 
     def insert_rows(
         self,

@@ -155,3 +155,29 @@ def is_lock_timeout(error: BaseException) -> bool:
     """Whether the server gave up waiting for a lock (SQLSTATE 55P03, lock_not_available)."""
     original = getattr(error, "orig", None) or error
     return getattr(original, "sqlstate", None) == "55P03"
+
+
+def may_connect(url: str) -> bool | None:
+    """Whether the login of `url` holds the CONNECT privilege on its database, asked of the
+    server in its maintenance database "postgres"; None when that cannot be asked (no such
+    database, or the login may not connect there either).
+
+    A connection refused at the door carries no SQLSTATE (libpq keeps no error fields for a
+    failed connection) and the server's words follow its lc_messages, so why a login was
+    kept out is asked of the server rather than read from its message.
+    """
+    import psycopg
+
+    parts = urlsplit(url)
+    maintenance = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
+    try:
+        # Briefly: a server that did not answer the first time is not waited for again.
+        with psycopg.connect(maintenance, connect_timeout=3, autocommit=True) as connection:
+            row = connection.execute(
+                "SELECT has_database_privilege(session_user, oid, 'CONNECT') "
+                "FROM pg_database WHERE datname = %s",
+                (database_name(url),),
+            ).fetchone()
+    except psycopg.Error:
+        return None
+    return None if row is None else bool(row[0])

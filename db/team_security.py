@@ -242,7 +242,11 @@ def _editor_policies(table: str, editor: str) -> list[str]:
 
 
 _FIXED_PATH = "SET search_path = pg_catalog, pg_temp"
-_REFUSE = "RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE ="
+# Every RAISE of the register's own names its schema (SCHEMA = 'ropa_team', read back as
+# diag.schema_name): the app tells its own refusals, worded in English here, from the
+# server's, whose message text follows lc_messages and is never read to decide anything.
+_OWN = f"SCHEMA = {literal(TEAM_SCHEMA)}"
+_REFUSE = f"RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', {_OWN}, MESSAGE ="
 
 
 def _functions(roles: TeamRoles) -> list[str]:
@@ -340,7 +344,7 @@ def _functions(roles: TeamRoles) -> list[str]:
                         AND l.transactionid = w.xmax AND l.granted
                     JOIN pg_stat_activity a ON a.pid = l.pid
                     WHERE w.id = 1;
-                RAISE EXCEPTION USING ERRCODE = 'lock_not_available', MESSAGE = format(
+                RAISE EXCEPTION USING ERRCODE = 'lock_not_available', {_OWN}, MESSAGE = format(
                     'The register is busy: %s is saving to it and has not finished after %s. '
                     'Nothing was changed; wait a moment and save again.',
                     coalesce(holder, 'someone'), {literal(WRITER_WAIT)});
@@ -379,12 +383,12 @@ def _membership_functions(roles: TeamRoles) -> list[str]:
                 group_name name;
             BEGIN
                 IF kind NOT IN ('viewer', 'editor', 'dpo') THEN
-                    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', {_OWN},
                         MESSAGE = format('The role must be viewer, editor or dpo, not %s.', kind);
                 END IF;
                 SELECT * INTO target FROM pg_roles WHERE rolname = person;
                 IF NOT FOUND THEN
-                    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = format(
+                    RAISE EXCEPTION USING ERRCODE = 'undefined_object', {_OWN}, MESSAGE = format(
                         'There is no login %s on the server. Ask the IT team to create it '
                         '(createuser --connection-limit=10 %s), then add it again.',
                         person, person);
@@ -406,7 +410,7 @@ def _membership_functions(roles: TeamRoles) -> list[str]:
                     JOIN pg_roles r ON r.oid = m.member JOIN pg_roles g ON g.oid = m.roleid
                     WHERE g.rolname = {kinds["dpo"]} AND r.rolcanlogin) <= 1
                 THEN
-                    RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = format(
+                    RAISE EXCEPTION USING ERRCODE = 'check_violation', {_OWN}, MESSAGE = format(
                         '%s is the register''s only DPO: make someone else DPO first, so '
                         'that someone can still manage the team.', person);
                 END IF;
@@ -454,7 +458,8 @@ def _triggers(roles: TeamRoles) -> list[str]:
             LANGUAGE plpgsql {_FIXED_PATH} AS $$
             BEGIN
                 IF new_row.version IS DISTINCT FROM old_row.version + 1 THEN
-                    RAISE EXCEPTION USING ERRCODE = 'serialization_failure', MESSAGE = format(
+                    RAISE EXCEPTION USING ERRCODE = 'serialization_failure', {_OWN},
+                        MESSAGE = format(
                         '%s was changed by someone else since this change was based on it '
                         '(it is at version %s; this change gave version %s, not %s). Nothing '
                         'was changed: open it again and redo the change.',
@@ -478,7 +483,7 @@ def _triggers(roles: TeamRoles) -> list[str]:
                     SELECT key INTO too_long FROM jsonb_each_text(to_jsonb(NEW))
                         WHERE length(value) > {text_columns}::integer LIMIT 1;
                     IF FOUND THEN
-                        RAISE EXCEPTION USING ERRCODE = 'string_data_right_truncation',
+                        RAISE EXCEPTION USING ERRCODE = 'string_data_right_truncation', {_OWN},
                             MESSAGE = format('The %s of %s is longer than %s characters, '
                             'the most one field of an activity may hold; nothing was saved.',
                             too_long, btrim(NEW.reference || ' ' || NEW.name),

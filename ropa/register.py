@@ -394,7 +394,10 @@ class Register:
 
                 if (refusal := refusal_for(self, error)) is not None:
                     raise refusal from error
-            if "locked" not in str(error.orig) and not is_lock_timeout(error):
+            # SQLite says "database is locked" and has no error codes to ask; a server's lock
+            # timeout is told by its SQLSTATE alone, as its words follow lc_messages.
+            sqlite_locked = self.server_url is None and "locked" in str(error.orig)
+            if not sqlite_locked and not is_lock_timeout(error):
                 raise
             raise RegisterBusyError(
                 f"{self.path.name} is busy: someone else is saving to it. Nothing was changed; "

@@ -10,6 +10,7 @@ from ropa.errors import RegisterFileError
 from ropa.register import Register
 from ropa.team import PasswordNeeded, with_password
 from ropa.team_membership import Membership, login_of, membership_of
+from ropa.team_refusals import INVALID_PASSWORD
 
 
 def connect_team_register(url: str, password: str | None = None) -> tuple[Register, Membership]:
@@ -22,12 +23,32 @@ def connect_team_register(url: str, password: str | None = None) -> tuple[Regist
     try:
         register = Register.open(with_password(url, password), create=False)
     except RegisterFileError as error:
-        reason = str(error.__cause__ or "")
-        if "no password supplied" in reason or "password authentication failed" in reason:
-            wrong = password is not None and "authentication failed" in reason
+        cause = error.__cause__
+        original = getattr(cause, "orig", None) or cause
+        # A refusal at the door carries no SQLSTATE: libpq keeps no error fields for a
+        # connection that failed (psycopg's error has sqlstate None, and the server words its
+        # FATAL message in its own lc_messages). libpq's own record of the sign-in says what
+        # we need, in no words: whether the server asked for a password that was not to hand,
+        # and whether it was given one.
+        pgconn = getattr(original, "pgconn", None)
+        asked = bool(getattr(pgconn, "needs_password", False))
+        refused_with_password = (
+            password is not None
+            and getattr(original, "sqlstate", None) in (None, INVALID_PASSWORD)
+            and bool(getattr(pgconn, "used_password", False))
+        )
+        if asked or refused_with_password:
+            # Which refusal it was (the password, or the database after it) only the server's
+            # words say, so they are quoted rather than guessed at.
+            said = str(original or "").strip().splitlines()
+            refused = (
+                f"The server did not let {login_of(url)} in with that password (it said: "
+                f"{said[0] if said else 'nothing'}). "
+                if refused_with_password and not asked
+                else ""
+            )
             raise PasswordNeeded(
-                ("That password was not accepted. " if wrong else "")
-                + f"The server asks for the password of {login_of(url)}: the PostgreSQL "
+                refused + f"The server asks for the password of {login_of(url)}: the PostgreSQL "
                 "password file (pgpass) has none for it. ROPA desk uses it for this "
                 "connection only and never stores it."
             ) from error

@@ -3,15 +3,21 @@ long, a lost connection.
 
 The register's transaction and readings word their errors with these, so nothing here may
 import the register (ropa/register.py imports this lazily, as its first refusal needs it).
-PostgreSQL's error codes (SQLSTATE) tell most kinds apart; which table a refusal names and a
-login refused at the door are still read from the server's message text.
+Nothing here reads the server's message text to decide: it follows the server's lc_messages
+(a French server says "droit refusé pour la table"). What kind of refusal it is comes from
+the SQLSTATE; whether it is one of the register's own (worded in English by
+db/team_security.py) from the schema its RAISE names (diag.schema_name); which table a
+refusal of the server's own is about from the statement the app sent. The server's words
+are only ever quoted.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from db.server import without_password
+from db.server import may_connect, without_password
+from db.team_security import ACTIVITY_TABLES, TEAM_SCHEMA
 from ropa.errors import ConflictError, RegisterBusyError, RopaError, ValidationError
 from ropa.team_membership import login_of, membership_of
 
@@ -23,6 +29,7 @@ SERIALIZATION_FAILURE = "40001"
 TEXT_TOO_LONG = "22001"
 LOCK_NOT_AVAILABLE = "55P03"
 QUERY_CANCELED = "57014"
+INVALID_PASSWORD = "28P01"
 
 # What a refused table is, in the words of the app.
 _TABLE_WORDS = {
@@ -48,10 +55,11 @@ class ConnectionLostError(RopaError):
 def refusal_for(store: Store, error: BaseException) -> RopaError | None:
     """The server's refusal of a change, in words (None when `error` is not a refusal).
 
-    Grants refuse whole tables ("permission denied for table library_items"), policies refuse
-    new rows ("new row violates row-level security policy"), the guard trigger gives its own
-    reason; a change that matched no row it may touch (an editor's row of another function)
-    surfaces from SQLAlchemy as stale data.
+    Grants refuse whole tables and policies refuse new rows, both as SQLSTATE 42501 with no
+    table in the error's fields, so the table is the one the app's statement wrote to (an
+    editor holds the grants on the activities' tables, so a refusal there is a policy's);
+    the guard triggers give their own reason, marked by the schema their RAISE names; a
+    change that matched no row it may touch surfaces from SQLAlchemy as stale data.
     """
     from sqlalchemy.orm.exc import StaleDataError
 
@@ -63,34 +71,42 @@ def refusal_for(store: Store, error: BaseException) -> RopaError | None:
             lost_connection_words(url, original) + " This change was not saved."
         )
     state = getattr(original, "sqlstate", None)
+    own = own_words(original)
     if state in (SERIALIZATION_FAILURE, TEXT_TOO_LONG, LOCK_NOT_AVAILABLE):
-        # The server's version check, its limit on a field's length, or its writer lock
-        # (which names who holds it): the server's own words say what happened.
-        words = (original.diag.message_primary or str(original)).strip()  # type: ignore[union-attr]
-        kinds: dict[str, type[RopaError]] = {
-            SERIALIZATION_FAILURE: ConflictError,
-            TEXT_TOO_LONG: ValidationError,
-            LOCK_NOT_AVAILABLE: RegisterBusyError,
-        }
-        if state == LOCK_NOT_AVAILABLE and not words.startswith("The register is busy"):
-            return RegisterBusyError(busy_words(store.server_url or ""))
-        return kinds[state](words)
+        # The register's version check, its limit on a field's length, or its writer lock
+        # (which names who holds it) say in their own words what happened; the server's own
+        # kinds of these get the app's words.
+        if state == LOCK_NOT_AVAILABLE:
+            return RegisterBusyError(own or busy_words(store.server_url or ""))
+        if state == SERIALIZATION_FAILURE:
+            return ConflictError(
+                own
+                or "Someone else changed this at the same time. Nothing was changed: "
+                "open it again and redo the change."
+            )
+        return ValidationError(
+            own or "A value is longer than the register's field for it holds; nothing was saved."
+        )
     if isinstance(error, StaleDataError):
-        what = "change rows of an activity outside your business functions"
-        reason = ""
-    elif getattr(original, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
-        reason = original.diag.message_primary or ""  # type: ignore[union-attr]
-        what = _refused_action(reason)
+        refused_table: str | None = None
+    elif state == INSUFFICIENT_PRIVILEGE:
+        refused_table = _target_table(getattr(error, "statement", None))
     else:
         return None
     try:
         me = membership_of(store)
         who = f" You are signed in as {me.login}, {me.role_words()}."
+        role = me.role
     except Exception:  # the explanation must not hide the refusal itself
-        who = ""
-    if reason.startswith(("Only a DPO", "An activity id", "The change history")):
-        message = f"The server refused the change: {reason}{who}"
+        who, role = "", None
+    if own:
+        message = f"The server refused the change: {own}{who}"
     else:
+        what = (
+            "change rows of an activity outside your business functions"
+            if isinstance(error, StaleDataError)
+            else _refused_action(refused_table, role)
+        )
         message = f"The server refused the change: your role may not {what}.{who}"
     return TeamPermissionError(
         f"{message} Nothing was changed. Ask a DPO of this register if the change is needed."
@@ -110,10 +126,12 @@ def refusal_on_open(url: str, error: BaseException) -> RopaError | None:
     """Why a team register could not be opened, in words, when the server said why: a
     login with no role in it (it may not even connect), or a lock held too long."""
     original = getattr(error, "orig", None) or error
-    text = str(original)
-    if getattr(original, "sqlstate", None) in (LOCK_NOT_AVAILABLE, QUERY_CANCELED):
+    state = getattr(original, "sqlstate", None)
+    if state in (LOCK_NOT_AVAILABLE, QUERY_CANCELED):
         return RegisterBusyError(busy_words(url))
-    if "CONNECT privilege" in text or "permission denied for database" in text:
+    # Refused at the door (no SQLSTATE there): asked of the server whether the login lacks
+    # the database's CONNECT privilege, which only the register's members hold.
+    if state is None and _refused_at_the_door(original) and may_connect(url) is False:
         login = login_of(url)
         return TeamPermissionError(
             f"{login} has no role in the team register at {without_password(url)}, so the "
@@ -121,6 +139,19 @@ def refusal_on_open(url: str, error: BaseException) -> RopaError | None:
             f"{login} --role viewer|editor|dpo --db {without_password(url)})."
         )
     return None
+
+
+def _refused_at_the_door(error: BaseException) -> bool:
+    """Whether `error` is a connection the server answered and refused (libpq's record of
+    it: the server was reached and did not ask for a password it lacked)."""
+    import psycopg
+
+    pgconn = getattr(error, "pgconn", None)
+    return (
+        isinstance(error, psycopg.OperationalError)
+        and pgconn is not None
+        and not pgconn.needs_password
+    )
 
 
 def reading_refusal(store: Store, error: BaseException) -> RopaError | None:
@@ -159,14 +190,36 @@ def lost_connection_words(url: str, error: BaseException) -> str:
     )
 
 
-def _refused_action(reason: str) -> str:
-    if "row-level security" in reason:
-        if '"change_history"' in reason:
-            return "change the register"
-        return "add or move an activity into a business function you are not an editor of"
-    for table, words in _TABLE_WORDS.items():
-        if f"table {table}" in reason or f"sequence {table}_id_seq" in reason:
-            return words
-    if "activit" in reason or any(f" {t}" in reason for t in ("transfers", "retention_rules")):
+def own_words(error: BaseException) -> str:
+    """The message of a RAISE of the register's own (db/team_security.py names its schema
+    in every one), which is worded in English whatever the server's lc_messages; "" for any
+    other error."""
+    diag = getattr(error, "diag", None)
+    if diag is None or getattr(diag, "schema_name", None) != TEAM_SCHEMA:
+        return ""
+    return str(diag.message_primary or "").strip()
+
+
+# The table a statement of the app's own writes to: the first name after INSERT INTO,
+# UPDATE or DELETE FROM (SQLAlchemy's and db/raw.py's statements, never the server's words).
+_TARGET = re.compile(
+    r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:"?public"?\.)?"?(\w+)"?', re.IGNORECASE
+)
+
+
+def _target_table(statement: object) -> str | None:
+    found = _TARGET.match(statement) if isinstance(statement, str) else None
+    return found.group(1).lower() if found else None
+
+
+def _refused_action(table: str | None, role: str | None) -> str:
+    """What a refused write to `table` was, for a member of `role`: an editor holds the
+    grants on the activities' tables, so only a row-level security policy refuses them
+    theirs (a row of a business function they are not an editor of)."""
+    if table in ACTIVITY_TABLES:
+        if role == "editor":
+            return "add or move an activity into a business function you are not an editor of"
         return "change these activities"
+    if table is not None and table in _TABLE_WORDS:
+        return _TABLE_WORDS[table]
     return "make this change"

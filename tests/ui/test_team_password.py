@@ -88,7 +88,9 @@ def test_the_password_comes_from_pgpass_or_is_asked_for(
     url = team.url_for(password_login)
     with pytest.raises(PasswordNeeded, match=f"asks for the password of {password_login}"):
         connect_team_register(url)
-    with pytest.raises(PasswordNeeded, match="That password was not accepted"):
+    with pytest.raises(
+        PasswordNeeded, match=f"The server did not let {password_login} in with that password"
+    ):
         connect_team_register(url, "wrong")
     register, membership = connect_team_register(url, PASSWORD)
     with register:
@@ -116,13 +118,15 @@ def test_the_app_asks_for_the_password_and_never_keeps_it(
     qtbot.addWidget(window)
     window.show()
     prompts.expect("text", contains="asks for the password of", answer="wrong")
-    prompts.expect("text", contains="That password was not accepted", answer=PASSWORD)
+    prompts.expect("text", contains="in with that password", answer=PASSWORD)
     url = team.url_for(password_login)
     with qtbot.waitSignal(window.register_changed, timeout=20000) as changed:
         window.connect_to(url)
     team_register = changed.args[0]
     window.destroyed.connect(team_register.close)
-    assert prompts.texts("text")[1].startswith("That password was not accepted")
+    assert prompts.texts("text")[1].startswith(
+        f"The server did not let {password_login} in with that password"
+    )
     assert window.team_label.text() == f"Signed in as {password_login} (viewer)"
     assert PASSWORD not in window.path_label.text()
     settings.sync()
