@@ -26,6 +26,7 @@ from ropa.library import name_key
 from ropa.public_authority import suggest_public_authority
 from ropa.records import ActivityRecord, OrganisationRecord, Role
 from ropa.review_rules import review_state
+from ropa.wording import join_names
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
@@ -142,8 +143,7 @@ def _needs_apd(record: ActivityRecord) -> list[law.Schedule1Condition]:
 
 
 def _names(names: Iterable[str]) -> str:
-    quoted = [f"\u201c{name}\u201d" for name in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return join_names(f"\u201c{name}\u201d" for name in names)
 
 
 # --- the organisation: Article 30(1)(a) ----------------------------------------------------
@@ -994,12 +994,12 @@ def dpia_needed(record: ActivityRecord, context: CheckContext) -> Iterator[str]:
     combined = dpia_screening(record, context)
     if on_list:
         yield (
-            f"DPIA screening: {_plain_list([_lower_first(n) for n in on_list])} "
+            f"DPIA screening: {join_names([_lower_first(n) for n in on_list])} "
             "(on the ICO's list under Article 35(4), where one is enough); a DPIA is not "
             "marked as required."
         )
     elif len(combined) >= 2:
-        yield f"DPIA screening: {_plain_list(combined)}; a DPIA is not marked as required."
+        yield f"DPIA screening: {join_names(combined)}; a DPIA is not marked as required."
 
 
 def _lower_first(text: str) -> str:
@@ -1137,7 +1137,7 @@ def children_unanswered(record: ActivityRecord, _c: CheckContext) -> Iterator[st
     "ADM-UNANSWERED",
     "Not recorded whether decisions are automated",
     WARNING,
-    "Articles 13(2)(f), 14(2)(g) and 22",
+    "Articles 13(2)(f), 14(2)(g) and 22A to 22D",
     "automated_decisions",
     "Answer Yes or No to \u201cAutomated decisions\u201d, and describe them if Yes.",
 )
@@ -1164,10 +1164,6 @@ def large_scale_unanswered(record: ActivityRecord, _c: CheckContext) -> Iterator
             "Is this processing on a large scale? The record does not say, so the DPIA "
             "screening cannot count it."
         )
-
-
-def _plain_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # --- keeping the record current -------------------------------------------------------------
@@ -1222,7 +1218,7 @@ def notice_out_of_date(
                 "",
                 notice.title,
                 f"The notice \u201c{notice.title}\u201d was last published on {when}; since then "
-                f"{_plain_list(stale)} changed.",
+                f"{join_names(stale)} changed.",
             )
 
 

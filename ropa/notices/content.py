@@ -41,6 +41,7 @@ from ropa.notices.records import (
 from ropa.notices.wording import Wording, wording_for
 from ropa.records import ActivityRecord, OrganisationRecord, Role
 from ropa.sanitise import balance_bidi
+from ropa.wording import join_names
 
 # The regulator's name and contacts are dated data (ropa.law.regulator): the notice names
 # the regulator in office on the day it is made.  Wording written with the ICO's names is
@@ -533,14 +534,6 @@ def _lower_first(text: str) -> str:
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
     return text
-
-
-def join_names(names: Sequence[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _names(activities: Iterable[ActivityRecord]) -> str:
