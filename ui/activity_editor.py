@@ -1026,7 +1026,7 @@ class ActivityEditor(QWidget):
             self._body.setSizes([total - gaps_height, gaps_height])
 
     def _go_to_gap(self, item: QListWidgetItem) -> None:
-        from ui.checks_view import PROCESSOR_CONTRACT_RULE
+        from ropa.checks.rules import PROCESSOR_CONTRACT_RULE  # not at start-up
 
         field = item.data(Qt.ItemDataRole.UserRole)
         rule = item.data(_RULE_ROLE)
