@@ -62,8 +62,8 @@ from ui.review import (
     Approval,
     ReviewStep,
     ReviewSteps,
-    approve_step,
     ask_approval,
+    ask_approve_step,
 )
 from ui.undo import ActivityEditSession, FieldEditCommand, undo_in_add_box
 from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE, ask_reload
@@ -879,17 +879,14 @@ class ActivityEditor(QWidget):
         if problems:
             self.show_error("Not approved", "Fix these first:\n\n" + "\n".join(problems))
             return False
-        try:
-            errors = self.register.review.errors_before_approval([self.session.activity_id])
-        except RopaError as error:
-            self.show_error("Not approved", str(error))
-            return False
-        approval = self.ask_approval(
-            f"{self.record.reference} \u201c{self.record.name}\u201d", errors
+        step = ask_approve_step(
+            self.register.review,
+            [self.session.activity_id],
+            f"{self.record.reference} \u201c{self.record.name}\u201d",
+            self.ask_approval,
+            self.show_error,
         )
-        if approval is None:
-            return False
-        return self._review_step(approve_step(approval))
+        return step is not None and self._review_step(step)
 
     def mark_reviewed(self) -> bool:
         return self._review_step(MARK_REVIEWED)
