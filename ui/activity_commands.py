@@ -38,7 +38,7 @@ from ui.review import (
     SUBMIT,
     Approval,
     ReviewStep,
-    approve_step,
+    ask_approve_step,
 )
 
 if TYPE_CHECKING:
@@ -230,15 +230,14 @@ class ActivityCommands:
             return False
         if not self.flush_editors(ids, "Not approved"):  # the checks see what editors show
             return False
-        try:
-            errors = self._register.review.errors_before_approval(ids)
-        except RopaError as error:
-            self._host.show_error("Not approved", error)
-            return False
-        approval = self._host.ask_approval(self.describe(ids), errors)
-        if approval is None:
-            return False
-        return self.review_step(approve_step(approval))
+        step = ask_approve_step(
+            self._register.review,
+            ids,
+            self.describe(ids),
+            self._host.ask_approval,
+            self._host.show_error,
+        )
+        return step is not None and self.review_step(step)
 
     def mark_selected_reviewed(self) -> bool:
         return self.review_step(MARK_REVIEWED)

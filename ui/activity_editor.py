@@ -47,6 +47,7 @@ from ropa.register import Register
 from ui.actions import undo_redo_actions
 from ui.activity_table_model import format_date, status_text
 from ui.own_fields import (
+    OwnField,
     own_field_kind,
     own_field_rows,
     own_fields_of,
@@ -62,12 +63,13 @@ from ui.review import (
     Approval,
     ReviewStep,
     ReviewSteps,
-    approve_step,
     ask_approval,
+    ask_approve_step,
 )
 from ui.undo import ActivityEditSession, FieldEditCommand, undo_in_add_box
 from ui.widgets.conflict import KEPT_NOTE, NOT_SAVED_NOTE, ask_reload
 from ui.widgets.entry_tables import (
+    EntryKind,
     EntryTable,
     article9_kind,
     lawful_basis_kind,
@@ -606,24 +608,27 @@ class ActivityEditor(QWidget):
         return FieldBinding(field, table, table.entries, table.set_entries, error)
 
     def _own_fields_binding(self, field: str, error: QLabel) -> FieldBinding:
-        table = EntryTable(own_field_kind(), FIELDS[field].label)
-        table.changed.connect(lambda _entries: self.save_field(field))
-        return FieldBinding(
-            field,
-            table,
-            lambda: own_fields_of(table.entries()),
-            lambda value: table.set_entries(own_field_rows(value)),
-            error,
-        )
+        return self._mapping_binding(field, own_field_kind(), own_fields_of, error)
 
     def _reasons_binding(self, field: str, error: QLabel) -> FieldBinding:
         """A reason per recipient: rows of the recipient's name and why it gets the data."""
-        table = EntryTable(recipient_reason_kind(), FIELDS[field].label)
+        return self._mapping_binding(field, recipient_reason_kind(), reasons_of, error)
+
+    def _mapping_binding(
+        self,
+        field: str,
+        kind: EntryKind,
+        stored: Callable[[list[OwnField]], dict[str, str]],
+        error: QLabel,
+    ) -> FieldBinding:
+        """A field the register keeps as a name -> text mapping, edited as rows of a table;
+        `stored` makes the mapping from the rows (ropa.own_fields says how)."""
+        table = EntryTable(kind, FIELDS[field].label)
         table.changed.connect(lambda _entries: self.save_field(field))
         return FieldBinding(
             field,
             table,
-            lambda: reasons_of(table.entries()),
+            lambda: stored(table.entries()),
             lambda value: table.set_entries(own_field_rows(value)),
             error,
         )
@@ -879,17 +884,14 @@ class ActivityEditor(QWidget):
         if problems:
             self.show_error("Not approved", "Fix these first:\n\n" + "\n".join(problems))
             return False
-        try:
-            errors = self.register.review.errors_before_approval([self.session.activity_id])
-        except RopaError as error:
-            self.show_error("Not approved", str(error))
-            return False
-        approval = self.ask_approval(
-            f"{self.record.reference} \u201c{self.record.name}\u201d", errors
+        step = ask_approve_step(
+            self.register.review,
+            [self.session.activity_id],
+            f"{self.record.reference} \u201c{self.record.name}\u201d",
+            self.ask_approval,
+            self.show_error,
         )
-        if approval is None:
-            return False
-        return self._review_step(approve_step(approval))
+        return step is not None and self._review_step(step)
 
     def mark_reviewed(self) -> bool:
         return self._review_step(MARK_REVIEWED)
@@ -1026,7 +1028,7 @@ class ActivityEditor(QWidget):
             self._body.setSizes([total - gaps_height, gaps_height])
 
     def _go_to_gap(self, item: QListWidgetItem) -> None:
-        from ui.checks_view import PROCESSOR_CONTRACT_RULE
+        from ropa.checks.rules import PROCESSOR_CONTRACT_RULE  # not at start-up
 
         field = item.data(Qt.ItemDataRole.UserRole)
         rule = item.data(_RULE_ROLE)

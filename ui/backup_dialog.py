@@ -17,13 +17,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFrame,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -35,6 +32,7 @@ from PySide6.QtWidgets import (
 from ropa.backup import BackupInfo, backup_folder, list_backups
 from ui.item_models import horizontal_heading
 from ui.prompts import Prompts, prompts_or_default
+from ui.widgets.banner import Banner
 
 _COLUMNS = ("Taken", "Why")
 
@@ -163,34 +161,18 @@ class RestoreBackupDialog(QDialog):
         self.accept()
 
 
-class ReadOnlyBanner(QFrame):
+class ReadOnlyBanner(Banner):
     """A strip across the window: the register is read-only, why, and what to do."""
 
     save_copy_requested = Signal()
 
     def __init__(self, reason: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ReadOnlyBanner.text_for(reason), "Read-only register", parent)
         self.setObjectName("readOnlyBanner")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        # The tooltip colours: a notice-like strip that follows the user's theme (light,
-        # dark or high contrast) instead of a fixed yellow.
-        self.setAutoFillBackground(True)
-        self.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
-        self.setForegroundRole(QPalette.ColorRole.ToolTipText)
-        self.message = QLabel(self.text_for(reason))
-        # The reason may name a folder; it is shown as text, never interpreted as markup.
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
         self.save_copy_button = QPushButton("Save a copy\u2026")
         self.save_copy_button.setToolTip("Save a copy of the register where you can edit it")
         self.save_copy_button.clicked.connect(self.save_copy_requested)
-        self.setAccessibleName("Read-only register")
-        self.setAccessibleDescription(self.message.text())
-
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.addWidget(self.message, 1)
-        layout.addWidget(self.save_copy_button)
+        self.row.addWidget(self.save_copy_button)
 
     @staticmethod
     def text_for(reason: str) -> str:

@@ -39,6 +39,7 @@ from ropa.checks import (
     is_about_organisation,
     rules,
 )
+from ropa.checks.rules import PROCESSOR_CONTRACT_RULE
 from ropa.errors import RopaError
 from ropa.fields import label as field_label
 from ropa.register import Register
@@ -53,9 +54,6 @@ _NO_PARENT = QModelIndex()
 _COLUMNS = ("Finding", "Activity", "Field", "Article")
 GROUPINGS = ("Severity", "Rule", "Activity")
 
-
-# The check whose fix is a processor's contract link, kept in the library (ropa.checks.rules).
-PROCESSOR_CONTRACT_RULE = "PROCESSOR-CONTRACT"
 
 # How many incomplete activities "nothing found" names before it says "and N more".
 NAMED_INCOMPLETE = 5

@@ -8,10 +8,10 @@ the register is open and usable, nothing waits on an answer."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QToolButton, QWidget
 
 from ropa.register import Register
+from ui.widgets.banner import Banner
 
 
 def opening_notes(register: Register) -> list[str]:
@@ -31,28 +31,14 @@ def opening_notes(register: Register) -> list[str]:
     return notes
 
 
-class OpeningNotesBanner(QFrame):
+class OpeningNotesBanner(Banner):
     def __init__(self, notes: list[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("\n\n".join(notes), "What opening the register found", parent)
         self.setObjectName("openingNotesBanner")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        # The tooltip colours, as the read-only banner: a notice that follows the theme.
-        self.setAutoFillBackground(True)
-        self.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
-        self.setForegroundRole(QPalette.ColorRole.ToolTipText)
-        self.message = QLabel("\n\n".join(notes))
-        # The notes name files and folders: plain text, never markup.
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.close_button = QToolButton()
         self.close_button.setText("Close")
         self.close_button.setToolTip("Close this message")
         # Closed once read: hidden, it takes no room; the window drops it with the register.
         self.close_button.clicked.connect(self.hide)
-        self.setAccessibleName("What opening the register found")
-        self.setAccessibleDescription(self.message.text())
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.addWidget(self.message, 1)
-        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ropa.dates import REVIEW_INTERVAL_MONTHS, default_next_review
+from ropa.errors import RopaError
 from ropa.identity import current_user
 from ropa.review_rules import ReviewSteps, earliest_next_review
 from ropa.wording import count_of
@@ -101,6 +102,26 @@ def approve_step(approval: Approval) -> ReviewStep:
         "Not approved",
         f"approved by {approval.approved_by}; next review {format_date(approval.next_review)}",
     )
+
+
+def ask_approve_step(
+    review: ReviewService,
+    ids: list[int],
+    what: str,
+    ask: Callable[[str, Sequence[Finding]], Approval | None],
+    show_error: Callable[[str, str], None],
+) -> ReviewStep | None:
+    """The Approve step for `ids` (`what` in words), as the user fills it in with `ask`,
+    which is shown the errors the checks find in them first, so an approval despite them
+    is a choice. None when the checks could not be run (said with `show_error`) or the user
+    cancelled. The activities list and the editor both approve through here."""
+    try:
+        errors = review.errors_before_approval(ids)
+    except RopaError as error:
+        show_error("Not approved", str(error))
+        return None
+    approval = ask(what, errors)
+    return None if approval is None else approve_step(approval)
 
 
 def to_qdate(day: dt.date) -> QDate:
@@ -209,4 +230,11 @@ def ask_approval(
 
 
 # ReviewSteps is ropa.review_rules'; both windows take it from here with the steps.
-__all__ = ["Approval", "ApproveDialog", "ReviewStep", "ReviewSteps", "ask_approval"]
+__all__ = [
+    "Approval",
+    "ApproveDialog",
+    "ReviewStep",
+    "ReviewSteps",
+    "ask_approval",
+    "ask_approve_step",
+]

@@ -7,11 +7,11 @@ lost, and goes once it is back.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtWidgets import QWidget
 
 from ropa.team_watch import ChangeWatcher, WatchEvents
+from ui.widgets.banner import Banner
 
 
 class TeamWatch(QObject):
@@ -43,21 +43,8 @@ class _WatchThread(QThread):
         self.watcher.run()
 
 
-class ConnectionBanner(QFrame):
+class ConnectionBanner(Banner):
     """A strip across the window while the team register's server cannot be reached."""
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        # The tooltip colours, as the read-only banner: they follow the user's theme.
-        self.setAutoFillBackground(True)
-        self.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
-        self.setForegroundRole(QPalette.ColorRole.ToolTipText)
-        self.message = QLabel(text)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
-        self.setAccessibleName("Connection lost")
-        self.setAccessibleDescription(text)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.addWidget(self.message, 1)
+        super().__init__(text, "Connection lost", parent)

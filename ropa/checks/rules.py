@@ -59,6 +59,10 @@ class Rule:
 
 RULES: list[Rule] = []
 
+# The check whose fix is a processor's contract link, kept on the processor in the library
+# rather than on the activity: the windows that go to a finding's field send it there instead.
+PROCESSOR_CONTRACT_RULE = "PROCESSOR-CONTRACT"
+
 # Commencement of the Data (Use and Access) Act 2025 (SI 2026/82): most of Part 5 on
 # 5 February 2026 (reg 2), complaints to controllers (s.103, Sch 10) on 19 June 2026 (reg 3).
 DUAA_MAIN = dt.date(2026, 2, 5)
@@ -877,7 +881,7 @@ def transfer_data_protection_test_undocumented(
 
 
 @activity_rule(
-    "PROCESSOR-CONTRACT",
+    PROCESSOR_CONTRACT_RULE,
     "Processor without a contract",
     WARNING,
     "Article 28(3)",

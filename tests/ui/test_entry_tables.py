@@ -4,11 +4,18 @@ new row's choice starts empty rather than as the first item of the law's list.""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
 from ropa.records import LawfulBasisEntry, RetentionEntry
-from ui.widgets.entry_tables import CHOOSE_PROMPT, EntryTable, lawful_basis_kind, retention_kind
+from ui.widgets.entry_tables import (
+    CHOOSE_PROMPT,
+    EntryTable,
+    lawful_basis_kind,
+    retention_kind,
+    transfer_kind,
+)
 from ui.widgets.library_picker import LibraryPicker
 
 pytestmark = pytest.mark.gui
@@ -74,3 +81,19 @@ def test_an_existing_basis_is_shown_as_chosen(qtbot: QtBot) -> None:
 def open_editor(table: EntryTable) -> QComboBox:
     (editor,) = table.view.viewport().findChildren(QComboBox)
     return editor
+
+
+def test_a_wide_table_cuts_no_heading_short(qtbot: QtBot) -> None:
+    """The transfers table has more columns than the editor's width shows: it scrolls
+    sideways, and its stretched column (Safeguard documents) keeps room for its heading
+    rather than being squeezed to "feguard documer"."""
+    table = EntryTable(transfer_kind(), "Transfers abroad")
+    qtbot.addWidget(table)
+    table.resize(640, 200)
+    table.show()
+    qtbot.waitExposed(table)
+    header = table.view.horizontalHeader()
+    metrics = header.fontMetrics()
+    for number in range(header.count()):
+        heading = str(table.model.headerData(number, Qt.Orientation.Horizontal))
+        assert header.sectionSize(number) >= metrics.horizontalAdvance(heading), heading

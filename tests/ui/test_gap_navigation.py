@@ -9,10 +9,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidgetItem
 from pytestqt.qtbot import QtBot
 
+from ropa.checks.rules import PROCESSOR_CONTRACT_RULE
 from ropa.records import LibraryKind
 from ropa.register import Register
 from tests.conftest import sample_activity
-from ui.checks_view import PROCESSOR_CONTRACT_RULE, ChecksView
+from ui.checks_view import ChecksView
 from ui.main_window import MainWindow, Page
 from ui.settings import AppSettings
 

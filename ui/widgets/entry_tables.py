@@ -357,21 +357,22 @@ class EntryTable(QWidget):
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
+        # A kind with many columns scrolls sideways rather than squeezing them; there Qt's
+        # Stretch would squeeze the stretched column below its heading (it ignores the
+        # minimum section size once the others fill the box), so it gets a width instead.
+        many = len(kind.columns) > 4
         for number, column in enumerate(kind.columns):
             if column.choices is not None:
                 self.view.setItemDelegateForColumn(number, ChoiceDelegate(column.choices, self))
-            mode = (
-                QHeaderView.ResizeMode.Stretch
-                if column.stretch
-                else QHeaderView.ResizeMode.Interactive
-            )
+            stretch = column.stretch and not many
+            mode = QHeaderView.ResizeMode.Stretch if stretch else QHeaderView.ResizeMode.Interactive
             header.setSectionResizeMode(number, mode)
-            if not column.stretch:
+            if not stretch:
                 # The explanation (stretched) needs the room most; the rest wrap.
-                default = 170 if column.choices else 150
+                default = 220 if column.stretch else 170 if column.choices else 150
                 self.view.setColumnWidth(number, column.width or default)
         # Typed columns never shrink to a sliver when a kind has many: the table scrolls.
-        header.setMinimumSectionSize(130 if len(kind.columns) > 4 else 40)
+        header.setMinimumSectionSize(130 if many else 40)
         self.model.entries_edited.connect(self._emit)
         self.add_button = QPushButton(f"Add {kind.noun}")
         self.add_button.clicked.connect(self.add_row)
