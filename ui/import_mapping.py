@@ -61,10 +61,7 @@ class _Row:
     certainty: Certainty | None
     how: str
     choice: str  # a field key, OWN or IGNORE
-
-    @property
-    def unsure(self) -> bool:
-        return self.certainty is not None and self.certainty <= Certainty.WORD
+    unsure: bool  # matched only by a word (ColumnChoice.unsure): the DPO is asked
 
 
 def _certainty_words(row: _Row) -> str:
@@ -112,7 +109,6 @@ class ColumnMappingModel(QAbstractTableModel):
                     value = chosen
                 else:
                     value = suggested if suggested is not None else OWN
-                certainty = choice.certainty
                 self._rows.append(
                     _Row(
                         sheet.sheet,
@@ -121,9 +117,10 @@ class ColumnMappingModel(QAbstractTableModel):
                         choice.letter,
                         choice.heading,
                         suggested,
-                        certainty,
+                        choice.certainty,
                         choice.how,
                         value,
+                        choice.unsure,
                     )
                 )
         self.endResetModel()
