@@ -6,8 +6,6 @@ SQLite register, and the register (or its export) read back.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -21,8 +19,7 @@ from ropa.spreadsheets.cli import mapping_from
 from ropa.spreadsheets.errors import SpreadsheetError
 from ropa.spreadsheets.layout import Kind
 from tests.unit.conservation import UNDERSTOOD, check_conservation, workbook_text
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.unit.test_cli import run_ropa
 
 
 @pytest.fixture
@@ -190,25 +187,16 @@ def test_the_dpo_maps_a_heading_from_the_command_line(tmp_path: Path) -> None:
     map_file = tmp_path / "mapping.txt"
     map_file.write_text("# my layout\nScribbles=ignore\n", encoding="utf-8")
     database = tmp_path / "r.ropa"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "import",
-            str(source),
-            "--db",
-            str(database),
-            "--new",
-            "--map",
-            "Who gets it=recipients",
-            "--map-file",
-            str(map_file),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
+    done = run_ropa(
+        "import",
+        str(source),
+        "--db",
+        str(database),
+        "--new",
+        "--map",
+        "Who gets it=recipients",
+        "--map-file",
+        str(map_file),
     )
     assert done.returncode == 0, done.stderr
     assert "Sheet1!D2: “ring Bob”: not read (in a column the DPO ignored)" in done.stdout
