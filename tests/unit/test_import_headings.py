@@ -245,17 +245,21 @@ def test_a_sheet_named_so_or_cells_saying_on_behalf_of_make_a_processor_record(
     check_conservation(empty_register, source, report, tmp_path)
 
 
+# A GRC tool's main sheet: two processings, each with a reference its list sheets name.
+_PROCESSING = (
+    ("ref_id", "name", "description", "status"),
+    ("P-1", "Payroll", "Paying staff", "Draft"),
+    ("P-2", "Recruitment", "Hiring staff", "Draft"),
+)
+
+
 def test_related_sheets_are_read_into_the_processing_they_name(
     empty_register: Register, tmp_path: Path
 ) -> None:
     source = _write(
         tmp_path / "related.xlsx",
         {
-            "Processing": [
-                ["ref_id", "name", "description", "status"],
-                ["P-1", "Payroll", "Paying staff", "Draft"],
-                ["P-2", "Recruitment", "Hiring staff", "Draft"],
-            ],
+            "Processing": _PROCESSING,
             "Personal data": [
                 ["processing", "name", "retention"],
                 ["P-1", "Bank details", "6 years"],
@@ -282,11 +286,7 @@ def test_related_sheets_that_do_not_say_which_processing_are_refused(
     source = _write(
         tmp_path / "unkeyed.xlsx",
         {
-            "Processing": [
-                ["ref_id", "name", "description", "status"],
-                ["P-1", "Payroll", "Paying staff", "Draft"],
-                ["P-2", "Recruitment", "Hiring staff", "Draft"],
-            ],
+            "Processing": _PROCESSING,
             "Personal data": [["name", "retention"], ["Bank details", "6 years"]],
         },
     )
