@@ -375,12 +375,7 @@ class ImportDialog(QDialog):
         )
         if report.organisation_updated:
             lines.append(f"The organisation's contact details {verb} updated.")
-        unsure = sum(
-            1
-            for entry in report.sheets
-            for choice in entry.choices
-            if choice.certainty is not None and choice.certainty.name == "WORD"
-        )
+        unsure = sum(1 for entry in report.sheets for choice in entry.choices if choice.unsure)
         if unsure:
             lines.append(
                 f"{unsure} {'heading was' if unsure == 1 else 'headings were'} matched only by "

@@ -61,10 +61,7 @@ class _Row:
     certainty: Certainty | None
     how: str
     choice: str  # a field key, OWN or IGNORE
-
-    @property
-    def unsure(self) -> bool:
-        return self.certainty is not None and self.certainty <= Certainty.WORD
+    unsure: bool  # matched only by a word (ColumnChoice.unsure): the DPO is asked
 
 
 def _certainty_words(row: _Row) -> str:
@@ -112,7 +109,6 @@ class ColumnMappingModel(QAbstractTableModel):
                     value = chosen
                 else:
                     value = suggested if suggested is not None else OWN
-                certainty = choice.certainty
                 self._rows.append(
                     _Row(
                         sheet.sheet,
@@ -121,9 +117,10 @@ class ColumnMappingModel(QAbstractTableModel):
                         choice.letter,
                         choice.heading,
                         suggested,
-                        certainty,
+                        choice.certainty,
                         choice.how,
                         value,
+                        choice.unsure,
                     )
                 )
         self.endResetModel()
@@ -189,20 +186,20 @@ class ColumnMappingModel(QAbstractTableModel):
     ) -> Any:
         return horizontal_heading(self.HEADINGS, section, orientation, role)
 
+    def _changed_rows(self) -> list[_Row]:
+        """The columns the DPO read otherwise than the import suggested (a column without a
+        heading cannot be chosen for)."""
+        return [row for row in self._rows if row.heading and row.choice != _initial(row)]
+
     def mapping(self) -> dict[str, str]:
         """The DPO's choices that differ from what the import suggested, by heading."""
-        return {
-            header_key(row.heading): row.choice
-            for row in self._rows
-            if row.heading and row.choice != _initial(row)
-        }
+        return {header_key(row.heading): row.choice for row in self._changed_rows()}
 
     def mapping_by_layout(self) -> dict[str, dict[str, str]]:
-        """Every choice, by the layout (signature) of the table it belongs to."""
+        """The same choices, by the layout (signature) of the table each belongs to."""
         found: dict[str, dict[str, str]] = {}
-        for row in self._rows:
-            if row.heading and row.choice != _initial(row):
-                found.setdefault(row.signature, {})[header_key(row.heading)] = row.choice
+        for row in self._changed_rows():
+            found.setdefault(row.signature, {})[header_key(row.heading)] = row.choice
         return found
 
 
@@ -271,7 +268,8 @@ class MappingPanel(QWidget):
         while self.roles_form.rowCount():
             self.roles_form.removeRow(0)
         self.role_boxes = {}
-        self.unsure_sheets = {sheet.sheet for sheet in report.sheets if sheet.kind_unsure}
+        asked = [sheet.sheet for sheet in report.sheets if sheet.kind_unsure]
+        self.unsure_sheets = set(asked)
         for sheet in report.sheets:
             box = QComboBox()
             box.setAccessibleName(f"Sheet {sheet.sheet} is")
@@ -291,7 +289,6 @@ class MappingPanel(QWidget):
             self.role_boxes[sheet.sheet] = box
             self._suggested_kinds[sheet.sheet] = Kind(sheet.kind)
         unsure = self.model.unsure_count()
-        asked = [sheet.sheet for sheet in report.sheets if sheet.kind_unsure]
         parts = [
             "Each column of the workbook, the field it will be read into and how sure that "
             "is. Choose another field, keep a column as the organisation's own, or ignore it; "

@@ -82,6 +82,11 @@ class ColumnChoice:
         letter: str = get_column_letter(self.column)
         return letter
 
+    @property
+    def unsure(self) -> bool:
+        """Matched only by a word in the heading: the DPO is asked to confirm it."""
+        return self.certainty is not None and self.certainty <= Certainty.WORD
+
 
 @dataclass
 class Table:
@@ -107,14 +112,6 @@ class Table:
         headings = self.sheet.rows.get(self.header_row, {})
         keys = sorted(header_key(str(value)) for value in headings.values() if str(value).strip())
         return hashlib.sha256("|".join(keys).encode()).hexdigest()[:16]
-
-    @property
-    def unsure_columns(self) -> list[ColumnChoice]:
-        return [
-            choice
-            for choice in self.choices
-            if choice.certainty is not None and choice.certainty <= Certainty.WORD
-        ]
 
 
 @dataclass

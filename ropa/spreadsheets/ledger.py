@@ -147,13 +147,6 @@ class Ledger:
             if entry.destination == Destination.NOT_PLACED:
                 entry.destination, entry.detail = destination, detail
 
-    def name_activity(self, sheet: str, rows: range, activity: str) -> None:
-        """Give the cells of these rows that went to an activity its reference and name."""
-        cells = self._cells.get(sheet, {})
-        for (row, _column), entry in cells.items():
-            if row in rows and entry.destination in _ACTIVITY_DESTINATIONS:
-                entry.activity = activity
-
     def entries(self) -> Iterator[CellEntry]:
         """Every cell, sheet by sheet in the workbook's order, row by row."""
         for title in self.sheet_order:
@@ -225,6 +218,3 @@ _RANK = {
     Destination.NOT_READ: 5,
     Destination.NOTES: 6,
 }
-_ACTIVITY_DESTINATIONS = frozenset(
-    {Destination.FIELD, Destination.OWN_FIELD, Destination.NOTES, Destination.NOTHING}
-)

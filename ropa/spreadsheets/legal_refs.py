@@ -101,16 +101,20 @@ _ARTICLE = r"(?:art(?:icle)?s?\.?\s*)"
 _LETTER6 = r"(?:\(\s*(?:ea|[a-f])\s*\)|(?:ea|[a-f])\b)"
 _LETTER9 = r"(?:\(\s*[a-j]\s*\)|[a-j]\b)"
 _MORE = r"(?:\s*(?:,|/|&|\band\b|\bor\b)\s*\(\s*(?:ea|[a-j])\s*\))*"
-_ARTICLE6_REF = re.compile(
-    rf"{_GDPR_BEFORE}(?:{_ARTICLE}|(?<![\w.(]))6\s*(?:\(\s*1\s*\)|\.\s*1\.?)\s*{_LETTER6}{_MORE}"
-    rf"{_GDPR_AFTER}",
-    re.IGNORECASE,
-)
-_ARTICLE9_REF = re.compile(
-    rf"{_GDPR_BEFORE}(?:{_ARTICLE}|(?<![\w.(]))9\s*(?:\(\s*2\s*\)|\.\s*2\.?)\s*{_LETTER9}{_MORE}"
-    rf"{_GDPR_AFTER}",
-    re.IGNORECASE,
-)
+
+
+def _article_ref(article: int, paragraph: int, letter: str) -> re.Pattern[str]:
+    """A reference to points of one paragraph of a UK GDPR article, however written:
+    "Art 6(1)(b)", "article 6.1 b", "GDPR 9(2)(h) and (j)", "6(1)(e) of the UK GDPR"."""
+    return re.compile(
+        rf"{_GDPR_BEFORE}(?:{_ARTICLE}|(?<![\w.(])){article}\s*"
+        rf"(?:\(\s*{paragraph}\s*\)|\.\s*{paragraph}\.?)\s*{letter}{_MORE}{_GDPR_AFTER}",
+        re.IGNORECASE,
+    )
+
+
+_ARTICLE6_REF = _article_ref(6, 1, _LETTER6)
+_ARTICLE9_REF = _article_ref(9, 2, _LETTER9)
 _LETTERS_IN = re.compile(r"\(\s*(ea|[a-j])\s*\)|(?<=[\d.)\s])(ea|[a-j])\b", re.IGNORECASE)
 _DPA = r"(?:(?:the\s+)?(?:dpa|data\s+protection\s+act)\s*(?:2018)?\s*,?\s*)"
 _SCHEDULE = r"(?:sch(?:edule|ed)?\.?\s*1\b)"

@@ -62,19 +62,27 @@ def _worked_on_in_the_app(register: Register) -> dict[str, int]:
     return ids
 
 
-def test_the_preview_shows_each_change_and_an_unticked_activity_is_kept(
-    qtbot: QtBot, qtmodeltester: Any, register: Register, tmp_path: Path
-) -> None:
+def _previewed_again(
+    qtbot: QtBot, register: Register, tmp_path: Path
+) -> tuple[ImportDialog, dict[str, int]]:
+    """The older workbook imported, worked on in the app, then opened again in the import
+    dialog (shown at a laptop's size) and checked; with the activities' ids by function."""
     source = _older_workbook(tmp_path)
     import_workbook(register, source)
     ids = _worked_on_in_the_app(register)
-
     dialog = ImportDialog(register, source)
     qtbot.addWidget(dialog)
     dialog.resize(1366, 768)
     dialog.show()
     with qtbot.waitSignal(dialog.preview_ready, timeout=20000):
         dialog.run_preview()
+    return dialog, ids
+
+
+def test_the_preview_shows_each_change_and_an_unticked_activity_is_kept(
+    qtbot: QtBot, qtmodeltester: Any, register: Register, tmp_path: Path
+) -> None:
+    dialog, ids = _previewed_again(qtbot, register, tmp_path)
     view = dialog.changes
     assert view.isVisible()
     qtmodeltester.check(view.model)
@@ -119,13 +127,7 @@ def test_the_preview_shows_each_change_and_an_unticked_activity_is_kept(
 def test_unticking_one_field_keeps_only_that_field(
     qtbot: QtBot, register: Register, tmp_path: Path
 ) -> None:
-    source = _older_workbook(tmp_path)
-    import_workbook(register, source)
-    ids = _worked_on_in_the_app(register)
-    dialog = ImportDialog(register, source)
-    qtbot.addWidget(dialog)
-    with qtbot.waitSignal(dialog.preview_ready, timeout=20000):
-        dialog.run_preview()
+    dialog, ids = _previewed_again(qtbot, register, tmp_path)
     hr = dialog.changes.model.item(0, 0)
     hr.child(1, 0).setCheckState(Qt.CheckState.Unchecked)  # retention
     assert hr.checkState() == Qt.CheckState.PartiallyChecked

@@ -11,7 +11,6 @@ exported, and tests/unit/conservation.py checks every cell, read apart from the 
 from __future__ import annotations
 
 import csv
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +18,12 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ropa.register import Register
 from ropa.spreadsheets import import_workbook
 from ropa.spreadsheets.layout import CONTROLLER_LAYOUT
 from ropa.spreadsheets.vocabulary import meaning_of
 from tests.data.import_corpus import Sheet, write_ods
 from tests.unit.conservation import SourceCell, check_conservation
+from tests.unit.test_fuzz_import import fresh_register
 
 # (heading, kind of text its cells hold), as real registers write them.
 _HEADINGS = [
@@ -218,22 +217,22 @@ def _cells_written(register: GeneratedRegister) -> list[SourceCell]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(register=registers(), kind=st.sampled_from(["xlsx", "csv", "ods"]))
-def test_a_messy_register_loses_nothing(register: GeneratedRegister, kind: str) -> None:
-    with tempfile.TemporaryDirectory() as temporary:
-        folder = Path(temporary)
+def test_a_messy_register_loses_nothing(
+    _new_register_file: Path, register: GeneratedRegister, kind: str
+) -> None:
+    with fresh_register(_new_register_file) as (target, folder):
         source = folder / f"register.{kind}"
         written = {"xlsx": _write_xlsx, "csv": _write_csv, "ods": _write_ods}[kind]
         written(register, source)
         cells = _cells_written(register) if kind == "ods" else None
-        with Register.open(folder / "register.ropa") as target:
-            report = import_workbook(target, source)
-            check_conservation(target, source, report, folder, cells)
-            if kind == "csv" or "Lookups" not in register.sheets:
-                return
-            # A sheet not read is never "understood".
-            assert ("Lookups", "it has no row of register headings in its first 40 rows") in (
-                report.skipped
-            )
+        report = import_workbook(target, source)
+        check_conservation(target, source, report, folder, cells)
+        if kind == "csv" or "Lookups" not in register.sheets:
+            return
+        # A sheet not read is never "understood".
+        assert ("Lookups", "it has no row of register headings in its first 40 rows") in (
+            report.skipped
+        )
 
 
 def test_the_ico_headings_are_among_the_generated_ones() -> None:

@@ -6,9 +6,7 @@ SQLite register, and the register (or its export) read back.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -21,14 +19,7 @@ from ropa.spreadsheets.cli import mapping_from
 from ropa.spreadsheets.errors import SpreadsheetError
 from ropa.spreadsheets.layout import Kind
 from tests.unit.conservation import UNDERSTOOD, check_conservation, workbook_text
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def empty_register(tmp_path: Path) -> Iterator[Register]:
-    with Register.open(tmp_path / "register.ropa") as register:
-        yield register
+from tests.unit.test_cli import run_ropa
 
 
 def _write(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]]) -> Path:
@@ -43,7 +34,7 @@ def _write(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]]) -> Path
 
 
 def test_a_processor_record_with_its_own_headings_is_read_as_a_processors(
-    empty_register: Register, tmp_path: Path
+    register: Register, tmp_path: Path
 ) -> None:
     headings = [
         "#",
@@ -66,24 +57,24 @@ def test_a_processor_record_with_its_own_headings_is_read_as_a_processors(
         "Encryption at rest",
     ]
     source = _write(tmp_path / "processor.xlsx", {"Records": [headings, row]})
-    report = import_workbook(empty_register, source)
-    (record,) = empty_register.activities.load()
+    report = import_workbook(register, source)
+    (record,) = register.activities.load()
     assert record.role == Role.PROCESSOR
     assert record.name == "Survey hosting for NHS trusts"
     assert record.individuals == ["Patients"]
     assert record.data_categories == ["Survey answers", "NHS number"]
     assert record.security_measures == ["Encryption at rest"]
     assert "Sub-processors involved" in report.sheets[0].kind_reason
-    check_conservation(empty_register, source, report, tmp_path)
+    check_conservation(register, source, report, tmp_path)
     # Clients' processing is in the processor workbook, not the controller one.
-    controller = export_workbook(empty_register, tmp_path / "c.xlsx").path
-    processor = export_workbook(empty_register, tmp_path / "p.xlsx", processor=True).path
+    controller = export_workbook(register, tmp_path / "c.xlsx").path
+    processor = export_workbook(register, tmp_path / "p.xlsx", processor=True).path
     assert "survey hosting" not in workbook_text(controller)
     assert "survey hosting" in workbook_text(processor)
 
 
 def test_four_ico_headings_and_nothing_else_make_a_table(
-    empty_register: Register, tmp_path: Path
+    register: Register, tmp_path: Path
 ) -> None:
     headings = [
         "Business function",
@@ -94,45 +85,45 @@ def test_four_ico_headings_and_nothing_else_make_a_table(
     source = _write(
         tmp_path / "plain.xlsx", {"Sheet1": [headings, ["HR", "Payroll", "Staff", "Bank details"]]}
     )
-    report = import_workbook(empty_register, source)
-    (record,) = empty_register.activities.load()
+    report = import_workbook(register, source)
+    (record,) = register.activities.load()
     assert (record.business_function, record.purposes) == ("HR", ["Payroll"])
     assert record.role == Role.CONTROLLER
     assert UNDERSTOOD in report.summary()
 
 
 def test_a_controller_column_and_the_controllers_basis_make_a_processor_record(
-    empty_register: Register, tmp_path: Path
+    register: Register, tmp_path: Path
 ) -> None:
     headings = ["Controller", "Purpose", "Lawful Basis (Controller's)", "Sub-processors"]
     source = _write(
         tmp_path / "clients.xlsx",
         {"Sheet1": [headings, ["Acme Ltd", "Payroll bureau", "Contract", "Sage"]]},
     )
-    report = import_workbook(empty_register, source)
-    (record,) = empty_register.activities.load()
+    report = import_workbook(register, source)
+    (record,) = register.activities.load()
     assert record.role == Role.PROCESSOR and record.controllers == "Acme Ltd"
     assert not report.sheets[0].kind_unsure
     # The controller's basis is not the organisation's own: kept under its heading.
     assert record.lawful_bases == []
     assert record.extra_fields["Lawful Basis (Controller's)"] == "Contract"
-    check_conservation(empty_register, source, report, tmp_path)
+    check_conservation(register, source, report, tmp_path)
 
 
 def test_a_sheet_that_says_both_is_not_silently_made_the_organisations_own(
-    empty_register: Register, tmp_path: Path
+    register: Register, tmp_path: Path
 ) -> None:
     headings = ["Business function", "Purpose", "Lawful basis", "Controller", "Data subjects"]
     rows = [headings, ["Payroll", "Pay staff", "Contract", "Acme Ltd", "Staff"]]
     source = _write(tmp_path / "both.xlsx", {"Register": rows})
-    report = import_workbook(empty_register, source, dry_run=True)
+    report = import_workbook(register, source, dry_run=True)
     entry = report.sheets[0]
     assert entry.kind == "processor" and entry.kind_unsure
     assert "CHECK: Sheet “Register” was read as a processor's record" in report.summary()
     assert "choose “controller” for this sheet" in report.summary()
     # The DPO's choice settles it.
-    report = import_workbook(empty_register, source, roles={"Register": Kind.CONTROLLER})
-    (record,) = empty_register.activities.load()
+    report = import_workbook(register, source, roles={"Register": Kind.CONTROLLER})
+    (record,) = register.activities.load()
     assert record.role == Role.CONTROLLER and record.lawful_bases[0].basis == "b"
 
 
@@ -156,7 +147,7 @@ def test_a_sheet_that_says_both_is_not_silently_made_the_organisations_own(
     ],
 )
 def test_reworded_headings_fill_the_field_they_mean(
-    empty_register: Register, tmp_path: Path, heading: str, field: str, text: str
+    register: Register, tmp_path: Path, heading: str, field: str, text: str
 ) -> None:
     source = _write(
         tmp_path / "reworded.xlsx",
@@ -164,8 +155,8 @@ def test_reworded_headings_fill_the_field_they_mean(
     )
     # As the organisation's own processing ("Sub-processors" alone would make the sheet
     # a processor's record, asked about: see the test above).
-    import_workbook(empty_register, source, roles={"Sheet1": Kind.CONTROLLER})
-    (record,) = empty_register.activities.load()
+    import_workbook(register, source, roles={"Sheet1": Kind.CONTROLLER})
+    (record,) = register.activities.load()
     assert record.extra_fields == {}, f"{heading} became an own column"
     value = {
         "transfer_destinations": [entry.destination for entry in record.transfers],
@@ -190,25 +181,16 @@ def test_the_dpo_maps_a_heading_from_the_command_line(tmp_path: Path) -> None:
     map_file = tmp_path / "mapping.txt"
     map_file.write_text("# my layout\nScribbles=ignore\n", encoding="utf-8")
     database = tmp_path / "r.ropa"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "import",
-            str(source),
-            "--db",
-            str(database),
-            "--new",
-            "--map",
-            "Who gets it=recipients",
-            "--map-file",
-            str(map_file),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
+    done = run_ropa(
+        "import",
+        str(source),
+        "--db",
+        str(database),
+        "--new",
+        "--map",
+        "Who gets it=recipients",
+        "--map-file",
+        str(map_file),
     )
     assert done.returncode == 0, done.stderr
     assert "Sheet1!D2: “ring Bob”: not read (in a column the DPO ignored)" in done.stdout
@@ -247,27 +229,31 @@ def test_a_mapping_that_names_no_field_is_refused_with_its_place(tmp_path: Path)
     ],
 )
 def test_a_sheet_named_so_or_cells_saying_on_behalf_of_make_a_processor_record(
-    empty_register: Register, tmp_path: Path, title: str, rows: Sequence[Sequence[object]], why: str
+    register: Register, tmp_path: Path, title: str, rows: Sequence[Sequence[object]], why: str
 ) -> None:
     source = _write(tmp_path / "named.xlsx", {title: rows})
-    report = import_workbook(empty_register, source)
-    (record,) = empty_register.activities.load()
+    report = import_workbook(register, source)
+    (record,) = register.activities.load()
     assert record.role == Role.PROCESSOR
     assert why in report.sheets[0].kind_reason
-    check_conservation(empty_register, source, report, tmp_path)
+    check_conservation(register, source, report, tmp_path)
+
+
+# A GRC tool's main sheet: two processings, each with a reference its list sheets name.
+_PROCESSING = (
+    ("ref_id", "name", "description", "status"),
+    ("P-1", "Payroll", "Paying staff", "Draft"),
+    ("P-2", "Recruitment", "Hiring staff", "Draft"),
+)
 
 
 def test_related_sheets_are_read_into_the_processing_they_name(
-    empty_register: Register, tmp_path: Path
+    register: Register, tmp_path: Path
 ) -> None:
     source = _write(
         tmp_path / "related.xlsx",
         {
-            "Processing": [
-                ["ref_id", "name", "description", "status"],
-                ["P-1", "Payroll", "Paying staff", "Draft"],
-                ["P-2", "Recruitment", "Hiring staff", "Draft"],
-            ],
+            "Processing": _PROCESSING,
             "Personal data": [
                 ["processing", "name", "retention"],
                 ["P-1", "Bank details", "6 years"],
@@ -276,8 +262,8 @@ def test_related_sheets_are_read_into_the_processing_they_name(
             ],
         },
     )
-    report = import_workbook(empty_register, source)
-    records = {record.name: record for record in empty_register.activities.load()}
+    report = import_workbook(register, source)
+    records = {record.name: record for record in register.activities.load()}
     assert sorted(records) == ["Payroll", "Recruitment"]  # never "Bank details"
     assert records["Payroll"].data_categories == ["Bank details"]
     assert records["Recruitment"].data_categories == ["CVs"]
@@ -285,31 +271,27 @@ def test_related_sheets_are_read_into_the_processing_they_name(
     assert "Personal data!B4: “Shoe size”: not read (a list row naming no processing" in (
         report.summary()
     )
-    check_conservation(empty_register, source, report, tmp_path)
+    check_conservation(register, source, report, tmp_path)
 
 
 def test_related_sheets_that_do_not_say_which_processing_are_refused(
-    empty_register: Register, tmp_path: Path
+    register: Register, tmp_path: Path
 ) -> None:
     source = _write(
         tmp_path / "unkeyed.xlsx",
         {
-            "Processing": [
-                ["ref_id", "name", "description", "status"],
-                ["P-1", "Payroll", "Paying staff", "Draft"],
-                ["P-2", "Recruitment", "Hiring staff", "Draft"],
-            ],
+            "Processing": _PROCESSING,
             "Personal data": [["name", "retention"], ["Bank details", "6 years"]],
         },
     )
     refusal = r"unkeyed\.xlsx, sheet “Personal data”: it lists .* “Processing”"
     with pytest.raises(SpreadsheetError, match=refusal):
-        import_workbook(empty_register, source)
-    assert empty_register.activities.load() == []
+        import_workbook(register, source)
+    assert register.activities.load() == []
 
 
 def test_clients_processing_never_reaches_the_organisations_notice(
-    empty_register: Register, tmp_path: Path
+    register: Register, tmp_path: Path
 ) -> None:
     from ropa.notices.content import compose
     from ropa.notices.records import NoticeRecord
@@ -319,11 +301,11 @@ def test_clients_processing_never_reaches_the_organisations_notice(
         tmp_path / "clients.xlsx",
         {"Sheet1": [headings, ["Acme Ltd", "Payroll bureau for Acme", "Contract", "Sage"]]},
     )
-    import_workbook(empty_register, source)
-    activities = empty_register.activities.load()
+    import_workbook(register, source)
+    activities = register.activities.load()
     document = compose(
         NoticeRecord(title="Privacy notice"),
-        empty_register.organisation.get(),
+        register.organisation.get(),
         activities,
         special_categories=set(),
         criminal_categories=set(),
@@ -334,19 +316,19 @@ def test_clients_processing_never_reaches_the_organisations_notice(
 
 
 def test_a_whole_register_on_a_sheet_called_personal_data_is_read_as_one(
-    empty_register: Register, tmp_path: Path
+    register: Register, tmp_path: Path
 ) -> None:
     headings = ["Purpose", "Data subjects", "Lawful basis", "Recipients", "Retention"]
     row = ["Payroll", "Staff", "Contract", "HMRC", "6 years"]
     source = _write(tmp_path / "named.xlsx", {"Personal data": [headings, row]})
-    report = import_workbook(empty_register, source)
-    (record,) = empty_register.activities.load()
+    report = import_workbook(register, source)
+    (record,) = register.activities.load()
     assert record.purposes == ["Payroll"] and record.recipients == ["HMRC"]
-    check_conservation(empty_register, source, report, tmp_path)
+    check_conservation(register, source, report, tmp_path)
 
 
 def test_a_note_below_the_table_is_reported_not_made_an_activity(
-    empty_register: Register, tmp_path: Path
+    register: Register, tmp_path: Path
 ) -> None:
     rows: list[list[object]] = [
         ["Business function", "Purpose of processing", "Categories of individuals"],
@@ -356,12 +338,12 @@ def test_a_note_below_the_table_is_reported_not_made_an_activity(
         ["* Reviewed by the DPO in May 2026; next review due in May 2027"],
     ]
     source = _write(tmp_path / "footnote.xlsx", {"Register": rows})
-    report = import_workbook(empty_register, source)
-    names = sorted(record.business_function for record in empty_register.activities.load())
+    report = import_workbook(register, source)
+    names = sorted(record.business_function for record in register.activities.load())
     assert names == ["Finance", "HR"]
     assert (
         "Register!A5: “* Reviewed by the DPO in May 2026; next review due in May 2027”: "
         "not read (a line below the table, apart from it (a note, not an activity))"
     ) in report.summary()
     assert UNDERSTOOD not in report.summary()
-    check_conservation(empty_register, source, report, tmp_path)
+    check_conservation(register, source, report, tmp_path)

@@ -11,7 +11,6 @@ says every cell was understood only when that is so (tests/unit/conservation.py)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,26 +31,20 @@ def test_every_published_register_is_here() -> None:
     assert len(FILES) == 6 and all(path.is_file() for path in FILES)
 
 
-@pytest.fixture
-def empty_register(tmp_path: Path) -> Iterator[Register]:
-    with Register.open(tmp_path / "register.ropa") as register:
-        yield register
-
-
 @pytest.mark.parametrize("source", FILES, ids=[path.name for path in FILES])
 def test_every_word_of_a_real_register_is_exported_or_reported(
-    empty_register: Register, source: Path, tmp_path: Path
+    register: Register, source: Path, tmp_path: Path
 ) -> None:
-    report = import_workbook(empty_register, source)
-    counts = check_conservation(empty_register, source, report, tmp_path)
+    report = import_workbook(register, source)
+    counts = check_conservation(register, source, report, tmp_path)
     assert counts.get(Destination.FIELD.value, 0) > 0
 
 
 def test_the_ico_processor_example_lands_in_the_processor_record(
-    empty_register: Register, tmp_path: Path
+    register: Register, tmp_path: Path
 ) -> None:
-    report = import_workbook(empty_register, ICO_PROCESSOR)
-    records = empty_register.activities.load()
+    report = import_workbook(register, ICO_PROCESSOR)
+    records = register.activities.load()
     # Its Template sheet is empty, so the Example sheet is the record: four rows, two of
     # them "Payroll" for different controllers, all a processor's.
     assert sorted(record.name for record in records) == [
@@ -72,12 +65,10 @@ def test_the_ico_processor_example_lands_in_the_processor_record(
     assert "Notes!A2: “Use this template" in report.summary()
 
 
-def test_a_register_with_its_controller_above_the_table(
-    empty_register: Register, tmp_path: Path
-) -> None:
+def test_a_register_with_its_controller_above_the_table(register: Register, tmp_path: Path) -> None:
     source = REAL / "propvora-ropa.xlsx"
-    report = import_workbook(empty_register, source)
-    records = {record.name: record for record in empty_register.activities.load()}
+    report = import_workbook(register, source)
+    records = {record.name: record for record in register.activities.load()}
     assert len(records) == 11
     # "Recipients/processors" is the recipients column, not an own column.
     assert records["AI Copilot"].recipients == ["AI provider (OpenAI)"]
@@ -87,7 +78,7 @@ def test_a_register_with_its_controller_above_the_table(
     assert {record.role for record in records.values()} == {Role.CONTROLLER}
     # The controller, its ICO number and contact, above the headings, offered and (the
     # register having none) taken, and said so.
-    organisation = empty_register.organisation.get()
+    organisation = register.organisation.get()
     assert organisation.name == "Blackwellen Ltd (Propvora)"
     assert organisation.ico_registration.startswith("ZC1608")
     assert organisation.dpo_email.endswith("@propvora.com")
@@ -97,20 +88,20 @@ def test_a_register_with_its_controller_above_the_table(
 
 
 def test_offered_details_never_overwrite_the_organisations_own(
-    empty_register: Register,
+    register: Register,
 ) -> None:
-    empty_register.organisation.update({"name": "Our Trust"})
-    report = import_workbook(empty_register, REAL / "propvora-ropa.xlsx")
-    assert empty_register.organisation.get().name == "Our Trust"
+    register.organisation.update({"name": "Our Trust"})
+    report = import_workbook(register, REAL / "propvora-ropa.xlsx")
+    assert register.organisation.get().name == "Our Trust"
     assert report.organisation_kept["name"] == ("Our Trust", "Blackwellen Ltd (Propvora)")
     assert "controller not changed: the register says “Our Trust”" in report.summary()
 
 
 def test_a_grc_tools_related_sheets_make_one_processing(
-    empty_register: Register,
+    register: Register,
 ) -> None:
-    report = import_workbook(empty_register, REAL / "ciso-sample-processing-workbook.xlsx")
-    (record,) = empty_register.activities.load()
+    report = import_workbook(register, REAL / "ciso-sample-processing-workbook.xlsx")
+    (record,) = register.activities.load()
     assert (record.reference, record.name) == ("PRC-001", "HR Payroll")
     # The personal data sheet lists personal data: never an activity of its own.
     assert record.data_categories == ["Bank details"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -13,8 +11,7 @@ from ropa.spreadsheets import import_workbook
 from ropa.spreadsheets.report_workbook import write_report
 from tests.data.import_corpus import ico_with_contacts, several_sheets
 from tests.data.make_dpo_workbook import build
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.unit.test_cli import run_ropa
 
 
 def test_the_report_workbook_lists_sheets_and_every_cell_to_check(
@@ -96,24 +93,15 @@ def test_text_in_the_report_never_becomes_a_formula(register: Register, tmp_path
 def test_cli_writes_the_report(tmp_path: Path) -> None:
     source = build(tmp_path / "dpo.xlsx")
     report = tmp_path / "report.xlsx"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "import",
-            str(source),
-            "--db",
-            str(tmp_path / "r.ropa"),
-            "--new",
-            "--dry-run",
-            "--report",
-            str(report),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
+    done = run_ropa(
+        "import",
+        str(source),
+        "--db",
+        str(tmp_path / "r.ropa"),
+        "--new",
+        "--dry-run",
+        "--report",
+        str(report),
     )
     assert done.returncode == 0, done.stderr
     assert "Wrote the import report to" in done.stdout

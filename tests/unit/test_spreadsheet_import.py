@@ -6,8 +6,6 @@ import contextlib
 import datetime as dt
 import gc
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -35,8 +33,7 @@ from ropa.spreadsheets import (
 from ropa.spreadsheets.cells import is_empty
 from ropa.spreadsheets.cli import run_import
 from tests.data.make_dpo_workbook import DPIA_URL, build
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.unit.test_cli import run_ropa
 
 
 def template_values(path: Path) -> list[list[object]]:
@@ -289,30 +286,20 @@ def test_bad_input_is_refused_with_one_clear_line(demo_register: Register, tmp_p
 
 
 def test_cli_import_and_export(tmp_path: Path) -> None:
-    def ropa(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, str(ROOT / "main.py"), *args],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=120,
-            check=False,
-        )
-
     db = str(tmp_path / "r.ropa")
     dpo = build(tmp_path / "dpo.xlsx")
-    dry = ropa("import", str(dpo), "--db", db, "--new", "--dry-run")
+    dry = run_ropa("import", str(dpo), "--db", db, "--new", "--dry-run")
     assert dry.returncode == 0 and "3 activities would be created" in dry.stdout
-    done = ropa("import", str(dpo), "--db", db, "--new")
+    done = run_ropa("import", str(dpo), "--db", db, "--new")
     assert done.returncode == 0 and "M13" in done.stdout
     out = tmp_path / "out.xlsx"
-    exported = ropa("export", str(out), "--db", db)
+    exported = run_ropa("export", str(out), "--db", db)
     assert exported.returncode == 0 and "3 activities" in exported.stdout
-    bad = ropa("import", str(tmp_path / "missing.xlsx"), "--db", db)
+    bad = run_ropa("import", str(tmp_path / "missing.xlsx"), "--db", db)
     assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1
     folder_target = tmp_path / "folder.xlsx"
     folder_target.mkdir()
-    refused = ropa("export", str(folder_target), "--db", db)
+    refused = run_ropa("export", str(folder_target), "--db", db)
     assert refused.returncode == 1 and "Cannot" in refused.stderr
 
 
