@@ -1308,10 +1308,11 @@ class _Builder:
                 mechanism = mechanisms.get(transfer.mechanism)
                 parts = [f"To {place_name(self.text(transfer.destination))}."]
                 if mechanism:
-                    parts.append(self.words.plain_transfer or mechanism.notice_text)
+                    plain = self.words.plain_transfers.get(mechanism.code, "")
+                    parts.append(plain or mechanism.notice_text)
                     # Article 46(1A): said only when the register records the test as met.
                     tested = transfer.data_protection_test.strip() == "yes"
-                    if tested and mechanism.test_met_text and not self.words.plain_transfer:
+                    if tested and mechanism.test_met_text and not plain:
                         parts.append(mechanism.test_met_text)
                 if transfer.safeguards:
                     parts.append(_sentence(self.text(transfer.safeguards)))

@@ -747,3 +747,29 @@ def test_the_short_layer_never_says_not_shared_where_processors_are_recorded(
     alone = short_layer(register, activity)
     assert "We do not share it with other organisations." in lines(alone, "sharing")
     assert any(w.kind == "check" and "not shared" in w.message for w in alone.warnings)
+
+
+@pytest.mark.parametrize(
+    ("mechanism", "said", "never"),
+    [
+        ("idta", "signed agreement", ""),
+        ("uk_addendum", "signed agreement", ""),
+        ("adequacy", "government has checked", "agreement"),
+        ("bcr", "rules", "agreement"),
+        ("article49", "special cases", "agreement"),
+    ],
+)
+def test_a_childrens_notice_names_the_safeguard_the_register_records(
+    register: Register, mechanism: str, said: str, never: str
+) -> None:
+    """A child is told, in plain words, the safeguard recorded for the transfer (Art
+    13(1)(f)): a signed agreement only where the mechanism is one (the IDTA or the
+    Addendum), never for adequacy regulations, binding rules or a derogation."""
+    activity = virtual_school_with_us_transfer()
+    activity.transfers = [TransferEntry("United States", mechanism, data_protection_test="yes")]
+    document = build(register, activity, audience="children")
+    text = "\n".join(line for section in document.sections for line in section.lines())
+    (bullet,) = [line for line in text.splitlines() if "To the United States." in line]
+    assert said in bullet.casefold()
+    if never:
+        assert never not in bullet.casefold()
