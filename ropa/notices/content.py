@@ -1591,6 +1591,9 @@ class _Builder:
                 sharing.paragraph(words.short_sharing_more)
         else:
             self.not_shared(sharing, sharing.heading)
+            # Nothing recorded is the check's error (Art 30(1)(d)): marked, as in the full
+            # notice, so the claim is not published unseen.
+            self.mark_findings(sharing, covered, ["recipients", "processors"])
         rights = Section("rights", words.rights_heading)
         rights.paragraph(self.regulated(words.short_rights))
         if self.notice.sar_url.strip():

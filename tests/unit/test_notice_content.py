@@ -747,6 +747,7 @@ def test_the_short_layer_never_says_not_shared_where_processors_are_recorded(
     alone = short_layer(register, activity)
     assert "We do not share it with other organisations." in lines(alone, "sharing")
     assert any(w.kind == "check" and "not shared" in w.message for w in alone.warnings)
+    assert "[To complete: No categories of recipients are recorded." in lines(alone, "sharing")
 
 
 @pytest.mark.parametrize(
