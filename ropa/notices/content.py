@@ -69,6 +69,8 @@ _GRADED_WORDS = 12
 
 # A sentence that names more services than this names them another way.
 MAX_NAMED = 5
+# Recipients the short layer names before pointing to the full notice for the rest.
+SHORT_NAMED = 6
 
 # A to-complete marker typed by a person rather than made by the notice: "[To complete]",
 # "[to complete: the MASH partners]", "[TBC]".
@@ -697,6 +699,18 @@ class _Builder:
 
     # --- helpers -------------------------------------------------------------------------
 
+    def not_shared(self, section: Section, where: str) -> None:
+        """Say the information is not shared, where the register records no recipient and
+        no processor; an empty list may mean none or none written down yet, so the DPO is
+        asked to check the claim before it is published."""
+        section.paragraph(self.words.not_shared)
+        self.warn(
+            "check",
+            where,
+            "No recipients or processors are recorded, so the notice says the "
+            "information is not shared. Check that this is right.",
+        )
+
     def warn(self, kind: str, section: str, message: str) -> None:
         self.warnings.append(NoticeWarning(kind, section, message))
 
@@ -1094,13 +1108,7 @@ class _Builder:
             section.paragraph(words.processors)
             section.names(processors)
         if not recipients and not processors:
-            section.paragraph(words.not_shared)
-            self.warn(
-                "check",
-                service.name,
-                "No recipients or processors are recorded, so the notice says the "
-                "information is not shared. Check that this is right.",
-            )
+            self.not_shared(section, service.name)
         self.mark_findings(section, activities, ["recipients", "processors"])
         self._transfers(section, activities, labelled)
         self.mark_findings(section, activities, ["transfers"])
@@ -1293,10 +1301,11 @@ class _Builder:
                 mechanism = mechanisms.get(transfer.mechanism)
                 parts = [f"To {place_name(self.text(transfer.destination))}."]
                 if mechanism:
-                    parts.append(self.words.plain_transfer or mechanism.notice_text)
+                    plain = self.words.plain_transfers.get(mechanism.code, "")
+                    parts.append(plain or mechanism.notice_text)
                     # Article 46(1A): said only when the register records the test as met.
                     tested = transfer.data_protection_test.strip() == "yes"
-                    if tested and mechanism.test_met_text and not self.words.plain_transfer:
+                    if tested and mechanism.test_met_text and not plain:
                         parts.append(mechanism.test_met_text)
                 if transfer.safeguards:
                     parts.append(_sentence(self.text(transfer.safeguards)))
@@ -1563,13 +1572,21 @@ class _Builder:
         )
         sharing = Section("sharing", words.short_sharing)
         recipients = _most_common(self.texts(n for a in covered for n in a.recipients), covered)
-        if recipients:
-            shown = recipients[:6]
-            sharing.names(shown)
-            if len(recipients) > len(shown):
+        processors = _most_common(self.texts(n for a in covered for n in a.processors), covered)
+        if recipients or processors:
+            # A processor receives the information too (Art 4(9)): named where no other
+            # recipient is, so the layer never says the information is not shared.
+            named = recipients or processors
+            if not recipients:
+                sharing.paragraph(words.processors)
+            sharing.names(named[:SHORT_NAMED])
+            if len(named) > SHORT_NAMED:
                 sharing.paragraph(words.short_sharing_more)
         else:
-            sharing.paragraph(words.not_shared)
+            self.not_shared(sharing, sharing.heading)
+            # Nothing recorded is the check's error (Art 30(1)(d)): marked, as in the full
+            # notice, so the claim is not published unseen.
+            self.mark_findings(sharing, covered, ["recipients", "processors"])
         rights = Section("rights", words.rights_heading)
         rights.paragraph(self.regulated(words.short_rights))
         if self.notice.sar_url.strip():

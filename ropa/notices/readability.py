@@ -73,15 +73,21 @@ def count_syllables(word: str) -> int:
 def flesch_reading_ease(texts: Iterable[str]) -> float:
     """The Flesch score of some paragraphs (each one ends a sentence even without a full
     stop: list items are read as separate statements)."""
+    sentences, words, syllables = _counts(texts)
+    if words == 0:
+        return 100.0
+    return round(206.835 - 1.015 * (words / sentences) - 84.6 * (syllables / words), 1)
+
+
+def _counts(texts: Iterable[str]) -> tuple[int, int, int]:
+    """Sentences, words and syllables of the prose, as both reading scores count them."""
     sentences = words = syllables = 0
     for sentence in prose_sentences(texts):
         found = _WORD.findall(sentence)
         words += len(found)
         syllables += sum(count_syllables(word) for word in found)
         sentences += 1
-    if words == 0:
-        return 100.0
-    return round(206.835 - 1.015 * (words / sentences) - 84.6 * (syllables / words), 1)
+    return sentences, words, syllables
 
 
 def prose_sentences(texts: Iterable[str]) -> list[str]:
@@ -111,12 +117,7 @@ def reading_grade(text: str) -> float:
     """The Flesch-Kincaid school grade of a paragraph: 0.39 x (words per sentence) + 11.8 x
     (syllables per word) - 15.59, counted as `flesch_reading_ease` counts them (the tests
     check it against textstat's on the same text)."""
-    sentences = words = syllables = 0
-    for sentence in prose_sentences([text]):
-        found = _WORD.findall(sentence)
-        words += len(found)
-        syllables += sum(count_syllables(word) for word in found)
-        sentences += 1
+    sentences, words, syllables = _counts([text])
     if words == 0:
         return 0.0
     return round(0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59, 1)

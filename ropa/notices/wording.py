@@ -86,8 +86,9 @@ class Wording:
     not_shared: str = "We do not share it with other organisations."
     processors: str = "Contractors handle it for us, only on our instructions:"
     transfers: str = "When it is sent outside the UK"
-    # Said of every transfer instead of the law's words for its safeguard ("" = the law's).
-    plain_transfer: str = ""
+    # Transfer mechanism code (resources/law/transfer_mechanisms.json) -> plain words for
+    # its safeguard, said instead of the law's; a mechanism without any gets the law's.
+    plain_transfers: dict[str, str] = field(default_factory=dict)
     transfer_copy: str = "Ask our Data Protection Officer for a copy of the safeguards."
     automated: str = "Decisions made by computer"
     automated_review: str = "You can ask for a person to review the decision."
@@ -206,6 +207,12 @@ STAFF = dataclasses.replace(
     jit_why="{org} uses the information you give on this form for {purpose}, as your employer.",
 )
 
+# The IDTA and the UK Addendum are contracts the receiver signs (Art 46(2)(d)).
+_SIGNED_AGREEMENT = (
+    "We have a signed agreement with them. It says they must keep your information as safe "
+    "as we do."
+)
+
 CHILDREN = dataclasses.replace(
     ADULTS,
     controller=(
@@ -291,10 +298,24 @@ CHILDREN = dataclasses.replace(
     not_shared="We do not share it with anyone else.",
     processors="These companies help us. They must follow our rules:",
     transfers="When it goes to another country",
-    plain_transfer=(
-        "We have a signed agreement with them. It says they must keep your information as "
-        "safe as we do."
-    ),
+    # Each names only the safeguard its mechanism is: a signed agreement is the IDTA or
+    # the Addendum, never adequacy regulations, binding rules or an Article 49 derogation.
+    plain_transfers={
+        "adequacy": (
+            "The UK government has checked that the law there protects your information "
+            "about as well as UK law does."
+        ),
+        "idta": _SIGNED_AGREEMENT,
+        "uk_addendum": _SIGNED_AGREEMENT,
+        "bcr": (
+            "The companies that get it all follow the same rules to keep it safe. The UK's "
+            "data protection regulator has approved the rules."
+        ),
+        "article49": (
+            "We only send it there in special cases the law allows, such as when you, or your "
+            "parent or carer, say yes."
+        ),
+    },
     transfer_copy="Ask our Data Protection Officer if you want to know how we keep it safe.",
     automated="When a computer decides",
     automated_review="You can ask a person to check the decision.",

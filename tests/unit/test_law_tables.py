@@ -4,9 +4,13 @@ not from the JSON, so that a wrong fact in either one shows up as a disagreement
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
 import pytest
 
 from ropa import law
+from ropa.paths import resource
 
 # "Which rights apply under which Article 6 basis (ICO)": erasure, portability, object.
 RIGHTS_BY_BASIS = {
@@ -103,11 +107,6 @@ def test_codes_are_read_the_same_way_however_they_are_typed() -> None:
 
 
 # --- the law as dated data -------------------------------------------------------------
-
-import datetime as dt  # noqa: E402
-import json  # noqa: E402
-
-from ropa.paths import resource  # noqa: E402
 
 
 def test_the_right_to_complain_rests_on_article_77_until_18_june_2026_then_on_s165() -> None:

@@ -718,3 +718,59 @@ def test_notice_dates_are_the_one_british_date() -> None:
 
     assert not hasattr(content, "british_date") or content.british_date is british_date
     assert ropa.notices.british_date is british_date
+
+
+def short_layer(register: Register, activity: ActivityRecord) -> NoticeDocument:
+    register.organisation.update(ORGANISATION)
+    created = register.activities.create(activity)
+    assert created.id is not None
+    draft = NoticeRecord(title="Short notice", activity_ids=[created.id])
+    return build_document(register, draft, layer="short", now=dt.datetime(2026, 11, 21, 9, 30))
+
+
+def test_the_short_layer_never_says_not_shared_where_processors_are_recorded(
+    register: Register,
+) -> None:
+    """A processor receives the information (Art 4(9)): with one recorded, the short layer
+    must not tell people "We do not share it", any more than the full notice does, and with
+    nothing recorded at all both layers ask the DPO to check the claim."""
+    activity = consent_newsletter()
+    activity.recipients = []
+    activity.processors = ["Mailing service"]
+    short = short_layer(register, activity)
+    sharing = lines(short, "sharing")
+    assert "do not share" not in sharing.casefold()
+    assert "Mailing service" in sharing
+
+    activity.processors = []
+    activity.reference = "EH-2"
+    alone = short_layer(register, activity)
+    assert "We do not share it with other organisations." in lines(alone, "sharing")
+    assert any(w.kind == "check" and "not shared" in w.message for w in alone.warnings)
+    assert "[To complete: No categories of recipients are recorded." in lines(alone, "sharing")
+
+
+@pytest.mark.parametrize(
+    ("mechanism", "said", "never"),
+    [
+        ("idta", "signed agreement", ""),
+        ("uk_addendum", "signed agreement", ""),
+        ("adequacy", "government has checked", "agreement"),
+        ("bcr", "rules", "agreement"),
+        ("article49", "special cases", "agreement"),
+    ],
+)
+def test_a_childrens_notice_names_the_safeguard_the_register_records(
+    register: Register, mechanism: str, said: str, never: str
+) -> None:
+    """A child is told, in plain words, the safeguard recorded for the transfer (Art
+    13(1)(f)): a signed agreement only where the mechanism is one (the IDTA or the
+    Addendum), never for adequacy regulations, binding rules or a derogation."""
+    activity = virtual_school_with_us_transfer()
+    activity.transfers = [TransferEntry("United States", mechanism, data_protection_test="yes")]
+    document = build(register, activity, audience="children")
+    text = "\n".join(line for section in document.sections for line in section.lines())
+    (bullet,) = [line for line in text.splitlines() if "To the United States." in line]
+    assert said in bullet.casefold()
+    if never:
+        assert never not in bullet.casefold()
