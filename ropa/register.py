@@ -364,6 +364,8 @@ class Register:
 
                     lock_writer(session.connection())
                 yield session
+                # Flushed now, so that an error after `committing` is one of COMMIT itself.
+                session.flush()
                 if self.confirm_saves and _wrote(session):
                     from db.save_witness import mark_statement, new_mark
 
@@ -392,7 +394,7 @@ class Register:
                 # A lost connection, or the server's writer lock naming who holds it.
                 from ropa.team_refusals import refusal_for
 
-                if (refusal := refusal_for(self, error)) is not None:
+                if (refusal := refusal_for(self, error, committing=committing)) is not None:
                     raise refusal from error
             # SQLite says "database is locked" and has no error codes to ask; a server's lock
             # timeout is told by its SQLSTATE alone, as its words follow lc_messages.
@@ -417,7 +419,7 @@ class Register:
                 # A team register's server refuses what the login's role may not: in words.
                 from ropa.team_refusals import refusal_for
 
-                refusal = refusal_for(self, error)
+                refusal = refusal_for(self, error, committing=committing)
                 if refusal is not None:
                     raise refusal from error
             raise
