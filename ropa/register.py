@@ -377,7 +377,15 @@ class Register:
             from db.server import is_lock_timeout
 
             if isinstance(error.orig, HostStoppedError) and self.server_url is None:
-                if not (committing and mark and self._file_holds(mark)):
+                held = self._file_holds(mark) if committing and mark else False
+                if held is None:
+                    raise SaveInterruptedError(
+                        f"Your last change may not have been saved: {error.orig} ROPA desk "
+                        f"has started a new one, but could not read {self.path} afterwards "
+                        "to tell whether it holds the change. Open the register again and "
+                        "look before making the change again."
+                    ) from error
+                if not held:
                     raise SaveInterruptedError(
                         f"Your last change was not saved: {error.orig} ROPA desk has started "
                         f"a new one. The register {self.path} holds everything saved before; "
@@ -435,14 +443,15 @@ class Register:
             if now is not None:
                 self._identity = now
 
-    def _file_holds(self, mark: int) -> bool:
-        """Whether the file, read afresh from another process, holds the save marked `mark`."""
+    def _file_holds(self, mark: int) -> bool | None:
+        """Whether the file, read afresh from another process, holds the save marked `mark`;
+        None when it could not be read to tell (unknown is not "no")."""
         from db.save_witness import SaveWitness
 
         try:
             return SaveWitness(self.path).file_mark() == mark
-        except sqlite3.Error:
-            return False
+        except (sqlite3.Error, OSError):
+            return None
 
     def _checkpoint(self) -> None:
         """Fold the WAL back into the file and empty it (bench/save_modes.py's variant)."""
