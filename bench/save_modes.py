@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from bench.timing import figures_in_fresh_process
+
 MODES = ["WAL", "WAL+CHECKPOINT", "DELETE", "TRUNCATE"]
 
 
@@ -72,18 +71,8 @@ def measure(path: Path, mode: str, apart: bool, runs: int) -> dict[str, float]:
 
 
 def _in_fresh_process(path: Path, mode: str, apart: bool, runs: int) -> dict[str, float]:
-    environment = dict(os.environ, PYTHONPATH=str(REPO))
     where = "apart" if apart else "inside"
-    output = subprocess.run(
-        [sys.executable, "-m", "bench.save_modes", "--measure", mode, where, str(path), str(runs)],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    loaded: dict[str, float] = json.loads(output.strip().splitlines()[-1])
-    return loaded
+    return figures_in_fresh_process("bench.save_modes", mode, where, str(path), str(runs))
 
 
 def main(argv: list[str]) -> int:

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from bench.timing import figures_in_fresh_process
 
 
 def measure(path: Path, apart: bool, runs: int) -> dict[str, float]:
@@ -54,17 +52,7 @@ def measure(path: Path, apart: bool, runs: int) -> dict[str, float]:
 
 def _in_fresh_process(path: Path, apart: bool, runs: int) -> dict[str, float]:
     mode = "apart" if apart else "inside"
-    environment = dict(os.environ, PYTHONPATH=str(REPO))
-    output = subprocess.run(
-        [sys.executable, "-m", "bench.sqlite_apart", "--measure", mode, str(path), str(runs)],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    loaded: dict[str, float] = json.loads(output.strip().splitlines()[-1])
-    return loaded
+    return figures_in_fresh_process("bench.sqlite_apart", mode, str(path), str(runs))
 
 
 def main(argv: list[str]) -> int:

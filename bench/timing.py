@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def timed_runs(work: Callable[[], T], runs: int) -> tuple[list[float], T]:
@@ -29,3 +36,19 @@ def median_of(work: Callable[[], T], runs: int) -> tuple[float, T]:
 def best_of(work: Callable[[], T], runs: int) -> tuple[float, T]:
     times, result = timed_runs(work, runs)
     return min(times), result
+
+
+def figures_in_fresh_process(module: str, *arguments: str) -> dict[str, float]:
+    """`python -m module --measure arguments...` run in a fresh interpreter (so that what one
+    variant loaded or cached cannot speed up the next), and the figures it printed as JSON on
+    its last line."""
+    output = subprocess.run(
+        [sys.executable, "-m", module, "--measure", *arguments],
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    return figures

@@ -49,6 +49,7 @@ from ropa.storage.new_activities import (
     ReferenceAllocator,
     check_reference_free,
     insert_activity,
+    reasons_by_name_key,
     refuse_nul_characters,
 )
 from ropa.validation import normalise, normalise_changes
@@ -450,10 +451,10 @@ def _apply(activity: Activity, changes: dict[str, Any], resolver: LibraryResolve
 def _set_recipient_reasons(activity: Activity, reasons: dict[str, str]) -> None:
     """Each recipient link's reason, matched by name as the register spells it or in any
     case and spacing; a recipient not named has its reason cleared."""
-    wanted = {" ".join(k.split()).casefold(): " ".join(v.split()) for k, v in reasons.items()}
+    wanted = reasons_by_name_key(reasons)
     for link in activity.links:
         if link.item.kind == LibraryKind.RECIPIENT:
-            link.reason = wanted.get(" ".join(link.item.name.split()).casefold(), "")
+            link.reason = wanted.get(name_key(link.item.name), "")
 
 
 def _set_extra_fields(activity: Activity, fields: dict[str, str]) -> None:

@@ -61,18 +61,21 @@ class BackupInfo:
         return f"{british_date(self.taken_at.date())} at {self.taken_at:%H:%M}"
 
     @property
+    def _uncounted(self) -> str:
+        return re.sub(r" \d+$", "", self.reason)  # "daily 2": a second one that second
+
+    @property
     def kind(self) -> str:
         """The reason without its counter or "(as found)": "daily", "before restore"..."""
-        return re.sub(r" \d+$", "", self.reason).removesuffix(_AS_FOUND)
+        return self._uncounted.removesuffix(_AS_FOUND)
 
     @property
     def why(self) -> str:
         """Why it was taken, in words for the list of backups."""
-        base = re.sub(r" \d+$", "", self.reason)  # "daily 2": a second one that second
-        damaged = base.endswith(_AS_FOUND)
-        base = base.removesuffix(_AS_FOUND)
-        words = REASON_WORDS.get(base, base.capitalize() or "Backup")
-        return f"{words} (the damaged register as it was found)" if damaged else words
+        words = REASON_WORDS.get(self.kind, self.kind.capitalize() or "Backup")
+        if self._uncounted.endswith(_AS_FOUND):
+            return f"{words} (the damaged register as it was found)"
+        return words
 
 
 def backup_folder(register_path: Path) -> Path:

@@ -63,7 +63,7 @@ class StorageError(RopaError):
 
 class SaveInterruptedError(RopaError):
     """The helper process running SQLite stopped or hung during a save, and the file does
-    not show that save."""
+    not show that save (or could not be read to tell: the message then says so)."""
 
 
 # A disk with less than this free is full for SQLite's purposes: it needs room for a

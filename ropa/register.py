@@ -364,6 +364,8 @@ class Register:
 
                     lock_writer(session.connection())
                 yield session
+                # Flushed now, so that an error after `committing` is one of COMMIT itself.
+                session.flush()
                 if self.confirm_saves and _wrote(session):
                     from db.save_witness import mark_statement, new_mark
 
@@ -375,7 +377,15 @@ class Register:
             from db.server import is_lock_timeout
 
             if isinstance(error.orig, HostStoppedError) and self.server_url is None:
-                if not (committing and mark and self._file_holds(mark)):
+                held = self._file_holds(mark) if committing and mark else False
+                if held is None:
+                    raise SaveInterruptedError(
+                        f"Your last change may not have been saved: {error.orig} ROPA desk "
+                        f"has started a new one, but could not read {self.path} afterwards "
+                        "to tell whether it holds the change. Open the register again and "
+                        "look before making the change again."
+                    ) from error
+                if not held:
                     raise SaveInterruptedError(
                         f"Your last change was not saved: {error.orig} ROPA desk has started "
                         f"a new one. The register {self.path} holds everything saved before; "
@@ -392,7 +402,7 @@ class Register:
                 # A lost connection, or the server's writer lock naming who holds it.
                 from ropa.team_refusals import refusal_for
 
-                if (refusal := refusal_for(self, error)) is not None:
+                if (refusal := refusal_for(self, error, committing=committing)) is not None:
                     raise refusal from error
             # SQLite says "database is locked" and has no error codes to ask; a server's lock
             # timeout is told by its SQLSTATE alone, as its words follow lc_messages.
@@ -417,7 +427,7 @@ class Register:
                 # A team register's server refuses what the login's role may not: in words.
                 from ropa.team_refusals import refusal_for
 
-                refusal = refusal_for(self, error)
+                refusal = refusal_for(self, error, committing=committing)
                 if refusal is not None:
                     raise refusal from error
             raise
@@ -433,14 +443,15 @@ class Register:
             if now is not None:
                 self._identity = now
 
-    def _file_holds(self, mark: int) -> bool:
-        """Whether the file, read afresh from another process, holds the save marked `mark`."""
+    def _file_holds(self, mark: int) -> bool | None:
+        """Whether the file, read afresh from another process, holds the save marked `mark`;
+        None when it could not be read to tell (unknown is not "no")."""
         from db.save_witness import SaveWitness
 
         try:
             return SaveWitness(self.path).file_mark() == mark
-        except sqlite3.Error:
-            return False
+        except (sqlite3.Error, OSError):
+            return None
 
     def _checkpoint(self) -> None:
         """Fold the WAL back into the file and empty it (bench/save_modes.py's variant)."""

@@ -52,7 +52,9 @@ class ConnectionLostError(RopaError):
     """The team register's server could not be reached; nothing was saved."""
 
 
-def refusal_for(store: Store, error: BaseException) -> RopaError | None:
+def refusal_for(
+    store: Store, error: BaseException, *, committing: bool = False
+) -> RopaError | None:
     """The server's refusal of a change, in words (None when `error` is not a refusal).
 
     Grants refuse whole tables and policies refuse new rows, both as SQLSTATE 42501 with no
@@ -60,6 +62,8 @@ def refusal_for(store: Store, error: BaseException) -> RopaError | None:
     editor holds the grants on the activities' tables, so a refusal there is a policy's);
     the guard triggers give their own reason, marked by the schema their RAISE names; a
     change that matched no row it may touch surfaces from SQLAlchemy as stale data.
+    `committing`: the error came from COMMIT itself, so a lost connection leaves unknown
+    whether the server committed before it went.
     """
     from sqlalchemy.orm.exc import StaleDataError
 
@@ -67,9 +71,14 @@ def refusal_for(store: Store, error: BaseException) -> RopaError | None:
     original = getattr(error, "orig", None) or error
     if is_connection_lost(error):
         url = store.server_url or ""
-        return ConnectionLostError(
-            lost_connection_words(url, original) + " This change was not saved."
+        outcome = (
+            " It is not known whether this change was saved: the connection went while the "
+            "server was saving it. Once reconnected, look whether the register holds it before "
+            "making it again."
+            if committing
+            else " This change was not saved."
         )
+        return ConnectionLostError(lost_connection_words(url, original) + outcome)
     state = getattr(original, "sqlstate", None)
     own = own_words(original)
     if state in (SERIALIZATION_FAILURE, TEXT_TOO_LONG, LOCK_NOT_AVAILABLE):

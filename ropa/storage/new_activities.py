@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Table, select
@@ -40,7 +40,7 @@ from db.raw import RawCursor, session_cursor
 from ropa.dates import default_next_review
 from ropa.errors import ValidationError
 from ropa.history import ChangeLog
-from ropa.library import LibraryResolver
+from ropa.library import LibraryResolver, name_key
 from ropa.records import LINK_FIELDS, SCALAR_FIELDS, ActivityRecord
 from ropa.validation import normalise_changes
 
@@ -307,6 +307,12 @@ class ChildRows:
         self._bases.clear()
 
 
+def reasons_by_name_key(reasons: Mapping[str, str]) -> dict[str, str]:
+    """Recipients' reasons keyed as library names are matched (ropa.library.name_key), each
+    reason with its spacing folded."""
+    return {name_key(name): " ".join(reason.split()) for name, reason in reasons.items()}
+
+
 def _insert_children(
     session: Session,
     activity_id: int,
@@ -319,10 +325,7 @@ def _insert_children(
         resolver.resolve(LibraryKind.LEGISLATION, entry.legislation)
         for entry in changes["lawful_bases"]
     ]
-    reasons = {
-        " ".join(name.split()).casefold(): " ".join(reason.split())
-        for name, reason in (changes.get("recipient_reasons") or {}).items()
-    }
+    reasons = reasons_by_name_key(changes.get("recipient_reasons") or {})
     pending.add_items(
         _LINK_SQL,
         [
@@ -330,9 +333,7 @@ def _insert_children(
                 activity_id,
                 item,
                 position,
-                reasons.get(" ".join(item.name.split()).casefold(), "")
-                if field == "recipients"
-                else "",
+                reasons.get(name_key(item.name), "") if field == "recipients" else "",
             )
             for field, items in linked.items()
             for position, item in enumerate(items)

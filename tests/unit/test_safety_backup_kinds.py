@@ -11,6 +11,7 @@ from ropa.backup import (
     BEFORE_RESTORE,
     DAILY,
     MAX_BACKUPS,
+    BackupInfo,
     backup_before_import,
     list_backups,
     make_daily_backup,
@@ -82,3 +83,21 @@ def test_an_import_that_writes_is_preceded_by_a_backup_of_the_register_as_it_was
         assert [row.reference for row in copy.activity_list.summaries()] == ["CS-001"]
     with Register.open(path, daily_backup=False) as register:
         assert len(register.activity_list.summaries()) > 1
+
+
+def test_a_backup_is_named_by_its_kind_whatever_its_counter_or_damage() -> None:
+    taken = dt.datetime(2026, 11, 21, 9, 30)
+
+    def named(reason: str) -> BackupInfo:
+        return BackupInfo(Path(f"register 2026-11-21 093000 {reason}.ropa"), taken, reason)
+
+    assert (named("daily 2").kind, named("daily 2").why) == (
+        DAILY,
+        "Daily backup (first opening of the day)",
+    )
+    damaged = named("before upgrade (as found) 3")
+    assert damaged.kind == "before upgrade"
+    assert damaged.why == (
+        "Before upgrading to a newer version of ROPA desk (the damaged register as it was found)"
+    )
+    assert named("odd one").why == "Odd one"

@@ -153,3 +153,48 @@ def test_a_helper_that_died_between_saves_is_replaced_unnoticed(apart: Register)
     saved = apart.activities.update(created.id, {"name": "After"}, expected_version=1)
     assert saved.version == 2
     assert _stored_names(apart.path) == ["After"]
+
+
+def test_a_helper_killed_at_commit_with_the_file_unreadable_says_it_is_not_known(
+    apart: Register, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The helper dies with its answer to COMMIT, and the register has gone from its place
+    # (a share disconnected) before ROPA desk can look: whether it saved is unknown.
+    created = apart.activities.create(sample_activity(reference="KU-1", name="Before"))
+    assert created.id is not None
+    last_request: list[str] = []
+    killed: list[int] = []
+    elsewhere = tmp_path / "moved away.ropa"
+    real_write, real_read = hosted.write_frame, hosted.read_frame
+
+    def write(stream: IO[bytes], value: Any) -> None:
+        last_request[:] = [value[0]]
+        real_write(stream, value)
+
+    def read(stream: IO[bytes]) -> Any:
+        if last_request == ["commit"] and not killed:
+            select.select([stream], [], [], 30)
+            (process,) = [p for p in hosted._RUNNING if p.process.stdout is stream]
+            process.process.kill()
+            process.process.wait()
+            killed.append(process.process.pid)
+            apart.path.rename(elsewhere)
+            raise EOFError
+        return real_read(stream)
+
+    monkeypatch.setattr(hosted, "write_frame", write)
+    monkeypatch.setattr(hosted, "read_frame", read)
+
+    try:
+        with pytest.raises(SaveInterruptedError) as interrupted:
+            apart.activities.update(created.id, {"name": "Unknown"}, expected_version=1)
+    finally:
+        monkeypatch.undo()
+        if elsewhere.exists():
+            elsewhere.rename(apart.path)
+    assert killed, "the helper was not killed at its commit"
+    words = str(interrupted.value)
+    assert words.startswith("Your last change may not have been saved")
+    assert "was not saved" not in words
+    # It had in fact committed: "not saved" would have been untrue.
+    assert _stored_names(apart.path) == ["Unknown"]

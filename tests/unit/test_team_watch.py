@@ -56,3 +56,20 @@ def test_a_save_over_a_lost_connection_says_so(team: Team, postgres_server: str)
         # The next save connects again by itself.
         register.activities.update(team.finance_id, {"owner": "Payroll lead"})
         assert register.activities.get(team.finance_id).owner == "Payroll lead"
+
+
+def test_a_connection_lost_at_commit_does_not_say_the_change_was_not_saved(
+    team: Team, postgres_server: str
+) -> None:
+    # The connection goes while COMMIT is on its way: the client cannot know whether the
+    # server committed first, so "not saved" would be a guess.
+    with team.open_as(team.editor) as register:
+        with (
+            pytest.raises(ConnectionLostError, match="was lost") as lost,
+            register.transaction() as session,
+        ):
+            session.connection().exec_driver_sql("SELECT 1")
+            end_sessions(postgres_server, team)
+        words = str(lost.value)
+        assert "not saved" not in words
+        assert "It is not known whether this change was saved" in words
