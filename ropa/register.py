@@ -394,10 +394,12 @@ class Register:
                 # The helper died after COMMIT: the file holds the save, so it is saved.
                 self._note_file_after_save()
                 return
-            if self.server_url is None and (
-                problem := storage_problem(error, self.path, saving=True)
-            ):
-                raise problem from error
+            if self.server_url is None:
+                reached = self._reached_file(committing, mark)
+                if problem := storage_problem(error, self.path, saving=True, reached_file=reached):
+                    if reached:
+                        self._note_file_after_save()
+                    raise problem from error
             if self.server_url is not None:
                 # A lost connection, or the server's writer lock naming who holds it.
                 from ropa.team_refusals import refusal_for
@@ -442,6 +444,13 @@ class Register:
             now = read_identity(self.path)
             if now is not None:
                 self._identity = now
+
+    def _reached_file(self, committing: bool, mark: int) -> bool | None:
+        """Whether a save that met an error reached the file: not before COMMIT (SQLite rolls
+        the transaction back whole), unknown at COMMIT unless the file's mark tells."""
+        if not committing:
+            return False
+        return self._file_holds(mark) if mark else None
 
     def _file_holds(self, mark: int) -> bool | None:
         """Whether the file, read afresh from another process, holds the save marked `mark`;
