@@ -17,18 +17,18 @@ from typing import Any
 import pytest
 
 from db.hosted import stop_every_host
+from db.storage_options import StorageOptions
 from ropa.errors import StorageError
-from ropa.register import Register, run_sqlite_apart
+from ropa.register import Register
 from tests.conftest import sample_activity
 
 
 @pytest.fixture(params=["apart", "inside"])
-def way(request: pytest.FixtureRequest) -> Iterator[str]:
-    run_sqlite_apart(request.param == "apart")
+def way(request: pytest.FixtureRequest) -> Iterator[StorageOptions]:
+    """SQLite in a helper process, saves confirmed (the app's way), or in this process."""
     try:
-        yield request.param
+        yield StorageOptions(sqlite_apart=request.param == "apart")
     finally:
-        run_sqlite_apart(False)
         stop_every_host()
 
 
@@ -51,9 +51,9 @@ def _name_on_file(path: Path, activity_id: int) -> str:
 
 
 def test_an_error_at_commit_that_reached_the_file_is_never_called_nothing_saved(
-    register_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
+    register_path: Path, way: StorageOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with Register.open(register_path) as register:
+    with Register.open(register_path, options=way) as register:
         created = register.activities.create(sample_activity(name="Before"))
         assert created.id is not None
         _fail_at_commit(register, monkeypatch, commit=True)
@@ -65,7 +65,7 @@ def test_an_error_at_commit_that_reached_the_file_is_never_called_nothing_saved(
 
     assert _name_on_file(register_path, created.id) == "After"  # the save did reach the file
     assert "Nothing was saved" not in words
-    if way == "apart":
+    if way.sqlite_apart:
         # The save left its mark, and the file read again holds it.
         assert "Your last change was saved (the file, read again, holds it)" in words
     else:
@@ -74,9 +74,9 @@ def test_an_error_at_commit_that_reached_the_file_is_never_called_nothing_saved(
 
 
 def test_an_error_at_commit_that_did_not_reach_the_file(
-    register_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
+    register_path: Path, way: StorageOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with Register.open(register_path) as register:
+    with Register.open(register_path, options=way) as register:
         created = register.activities.create(sample_activity(name="Before"))
         assert created.id is not None
         _fail_at_commit(register, monkeypatch, commit=False)
@@ -87,7 +87,7 @@ def test_an_error_at_commit_that_did_not_reach_the_file(
         words = str(refused.value)
 
     assert _name_on_file(register_path, created.id) == "Before"
-    if way == "apart":
+    if way.sqlite_apart:
         # The file was read again and does not hold the save: that much is known.
         assert "Nothing was saved; the register holds everything saved before this" in words
     else:
