@@ -189,7 +189,7 @@ class RegisterSession:
             from ropa.demo import write_demo
 
             try:
-                write_demo(path).close()
+                write_demo(path, options=self._host.register.options).close()
             except RopaError as error:
                 self._host.show_error("Cannot write the example register", error)
                 return

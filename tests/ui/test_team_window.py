@@ -125,7 +125,7 @@ def test_notices_are_the_dpos_to_change_and_everyones_to_read(
 def test_connecting_happens_behind_the_open_window(
     qtbot: QtBot, team: Team, settings: AppSettings, tmp_path: Path
 ) -> None:
-    file_register = Register.open(tmp_path / "own.ropa")
+    file_register = Register.open(tmp_path / "own.ropa", options=APP_STORAGE)
     window = MainWindow(file_register, settings)
     qtbot.addWidget(window)
     window.show()
