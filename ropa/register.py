@@ -38,8 +38,12 @@ if TYPE_CHECKING:
     from ropa.review import ReviewService
     from ropa.storage.factory import OpenStore
 
+# StorageOptions is handed on to the desktop layer from here, so that ui/ reaches storage
+# only through ropa/ (ui -> ropa -> db).
 __all__ = [
+    "SQLITE_IN_PROCESS",
     "Register",
+    "StorageOptions",
     "call_while_waiting",
     "new_register_file",
     "open_in_background",

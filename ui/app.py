@@ -6,10 +6,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from db.storage_options import StorageOptions
 from ropa.errors import RopaError
 from ropa.paths import APP_NAME
-from ropa.register import open_in_background
+from ropa.register import StorageOptions, open_in_background
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication

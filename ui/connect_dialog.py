@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.storage_options import StorageOptions
 from ropa.identity import current_user
+from ropa.register import StorageOptions
 from ropa.team import PasswordNeeded, is_server_url
 from ropa.team_connect import connect_team_register
 from ui.prompts import Prompts

@@ -12,9 +12,8 @@ from typing import cast
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from db.storage_options import StorageOptions
 from ropa.paths import APP_NAME
-from ropa.register import Register
+from ropa.register import Register, StorageOptions
 from ropa.team import Membership, PasswordNeeded, without_password
 from ui.connect_dialog import ask_password, connecting_worker
 from ui.main_window import MainWindow
