@@ -35,6 +35,8 @@ from ropa.storage.store_parts import first_line_of
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from ropa.storage.server_store import ServerStore
+
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 ZIP_HEADER = b"PK\x03\x04"
@@ -134,7 +136,9 @@ def _create(path: Path, options: StorageOptions) -> FileStore:
     return store
 
 
-def _open_server(url: str, options: StorageOptions, *, create: bool, read_only: bool) -> OpenStore:
+def _open_server(
+    url: str, options: StorageOptions, *, create: bool, read_only: bool
+) -> ServerStore:
     """Open the register in a PostgreSQL database, creating it in an empty one.
 
     The server keeps its own backups and runs each migration in one transaction, so
