@@ -34,13 +34,11 @@ def measure(path: Path, mode: str, apart: bool, runs: int) -> dict[str, float]:
     import statistics
 
     from bench.timing import timed_runs
-    from db.connection import use_desktop_journal
-    from ropa.register import Register, run_sqlite_apart
+    from db.storage_options import StorageOptions
+    from ropa.register import Register
 
-    use_desktop_journal(mode)
-    run_sqlite_apart(apart)
-    register = Register.open(path, daily_backup=False)
-    register.confirm_saves = apart
+    options = StorageOptions(sqlite_apart=apart, confirm_saves=apart, journal=mode)
+    register = Register.open(path, options=options, daily_backup=False)
     some = register.activity_list.summaries()[0]
     assert some.id is not None
     version = [register.activities.get(some.id).version]

@@ -95,14 +95,13 @@ def _activity(reference: str, name: str) -> ActivityRecord:
 
 
 def save_loop(path: Path, seconds: float, apart: bool = True) -> SaverReport:
+    from db.storage_options import StorageOptions
     from ropa.errors import RopaError, SaveNotConfirmedError
-    from ropa.register import Register, run_sqlite_apart
+    from ropa.register import Register
     from ui.app import make_application
 
     make_application()
-    run_sqlite_apart(apart)
-    register = Register.open(path)
-    register.confirm_saves = apart
+    register = Register.open(path, options=StorageOptions(sqlite_apart=apart, confirm_saves=apart))
     report = SaverReport()
     changed = register.activities.create(_activity(CHANGED_REFERENCE, "Changed on every save"))
     changed_id, version = changed.id, changed.version

@@ -25,13 +25,14 @@ from bench.timing import figures_in_fresh_process
 def measure(path: Path, apart: bool, runs: int) -> dict[str, float]:
     """Medians in milliseconds of each step, in this process."""
     from bench.timing import median_of
-    from ropa.register import Register, run_sqlite_apart
+    from db.storage_options import StorageOptions
+    from ropa.register import Register
 
-    run_sqlite_apart(apart)
+    options = StorageOptions(sqlite_apart=apart, confirm_saves=apart)
+    options.start_helpers()  # as the app does when it starts
     figures: dict[str, float] = {}
-    opened, register = median_of(lambda: Register.open(path), 1)
+    opened, register = median_of(lambda: Register.open(path, options=options), 1)
     figures["open the register"] = opened
-    register.confirm_saves = apart
     summaries = register.activity_list.summaries()
     figures["read the activities list"], _ = median_of(register.activity_list.summaries, 3)
     some = summaries[len(summaries) // 2]

@@ -4,11 +4,11 @@ Every connection to a register comes from `connect`: the SQLAlchemy engine's (db
 and the few reads that must not wait for SQLAlchemy to be imported (opening a register, the
 activities list as the main window first appears).
 
-In a process that opens files by other means than SQLite (the desktop app: Qt's file
-dialogs read files to guess their type), `run_sqlite_apart()` makes every connection one
-whose SQLite runs in a helper process of its own (db/hosted.py), where nothing can drop the
-locks SQLite holds on the register. The command line has no such neighbours and keeps
-SQLite in its own process.
+Each caller passes the process's StorageOptions (db/storage_options.py): in a process that
+opens files by other means than SQLite (the desktop app: Qt's file dialogs read files to
+guess their type) they say that SQLite runs in a helper process of its own (db/hosted.py),
+where nothing can drop the locks SQLite holds on the register. The command line has no such
+neighbours and keeps SQLite in its own process.
 """
 
 from __future__ import annotations
@@ -19,62 +19,22 @@ from typing import TypeAlias
 from urllib.parse import quote
 
 from db import network_drive
-from db.hosted import POOL, HostedConnection
+from db.hosted import HostedConnection
+from db.storage_options import StorageOptions
 
 BUSY_TIMEOUT_MS = 5000
 
 # Either kind offers what the callers use: execute, executemany, commit, rollback, close.
 Connection: TypeAlias = sqlite3.Connection | HostedConnection
 
-_apart = False
 
-
-def run_sqlite_apart(enabled: bool = True) -> None:
-    """From now on, open registers through a helper process (`enabled`) or in this one.
-
-    Connections already open stay as they are. The app calls this before it opens anything.
-    """
-    global _apart
-    _apart = enabled
-    if enabled:
-        POOL.warm()
-
-
-def sqlite_runs_apart() -> bool:
-    return _apart
-
-
-# How a register file on this computer is journalled. People copy, email and sync the .ropa
-# file alone, so after every save it must hold the whole register: no save may wait in a
-# -wal file beside it. Measured (bench/save_modes.py, docs/performance.md) against WAL with a
-# full checkpoint after each save, the rollback journal that deletes itself costs about the
-# same per save, and it has no step after the commit that can fail or be skipped (a
-# checkpoint gives up while a reader holds an older snapshot), so it is the one used.
-# "WAL" (the old way) and "WAL+CHECKPOINT" remain for the bench to measure against.
-DESKTOP_JOURNAL = "DELETE"
-_desktop_journal = DESKTOP_JOURNAL
-
-
-def use_desktop_journal(mode: str) -> None:
-    """Journal local registers opened from now on with `mode` (bench/save_modes.py only)."""
-    global _desktop_journal
-    if mode not in {"DELETE", "TRUNCATE", "WAL", "WAL+CHECKPOINT"}:
-        raise ValueError(f"Unknown journal mode {mode!r}")
-    _desktop_journal = mode
-
-
-def checkpoints_after_save() -> bool:
-    """Whether each save is followed by a full WAL checkpoint (only the bench's variant)."""
-    return _desktop_journal == "WAL+CHECKPOINT"
-
-
-def journal_mode_for(path: Path) -> str:
-    """The rollback journal that deletes itself after each transaction, so that the file
-    alone holds every committed save; the same on a network filesystem, where WAL's shared
-    memory index cannot work at all."""
+def journal_mode_for(path: Path, options: StorageOptions) -> str:
+    """The options' journal (the rollback journal that deletes itself after each
+    transaction, so that the file alone holds every committed save); DELETE on a network
+    filesystem whatever they say, as WAL's shared memory index cannot work there at all."""
     if network_drive.network_location(path):
         return "DELETE"
-    return _desktop_journal.removesuffix("+CHECKPOINT")
+    return options.journal_mode
 
 
 def _configure(connection: Connection, *, read_only: bool, journal_mode: str) -> None:
@@ -101,8 +61,11 @@ def read_only_uri(path: Path, *, immutable: bool = False) -> str:
     return f"file:{quote(path.resolve().as_posix())}?mode=ro{extra}"
 
 
-def connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> Connection:
+def connect(
+    path: Path, *, options: StorageOptions, read_only: bool = False, immutable: bool = False
+) -> Connection:
     """A configured connection; `read_only` ones cannot write, whatever the caller does.
+    Its SQLite runs in a helper process when the `options` say so.
 
     It may be used from any thread, one at a time: the engine's pool hands its connections
     to the worker threads that read and save.
@@ -113,7 +76,7 @@ def connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> 
         target, uri = str(path.resolve()), False
     timeout = BUSY_TIMEOUT_MS / 1000
     connection: Connection
-    if _apart:
+    if options.sqlite_apart:
         connection = HostedConnection(target, uri=uri, timeout=timeout)
     else:
         connection = sqlite3.connect(target, uri=uri, timeout=timeout, check_same_thread=False)
@@ -121,7 +84,7 @@ def connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> 
         _configure(
             connection,
             read_only=read_only,
-            journal_mode="" if read_only else journal_mode_for(path),
+            journal_mode="" if read_only else journal_mode_for(path, options),
         )
     except BaseException:
         connection.close()

@@ -10,15 +10,19 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from db.connection import connect, sqlite_runs_apart
+from db.connection import connect
 from db.hosted import HostStoppedError
+from db.storage_options import StorageOptions
 
 READER_OPTION = "ropa_reader"
 _CHANGES_AT_BEGIN = "ropa_changes_at_begin"
 
 
-def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False) -> Engine:
-    """An engine over one register file, its connections made by db.connection.connect.
+def make_engine(
+    path: Path, *, options: StorageOptions, read_only: bool = False, immutable: bool = False
+) -> Engine:
+    """An engine over one register file, its connections made by db.connection.connect
+    with the process's `options` (SQLite in this process or in helper processes).
 
     The connections come from the one function that also opens a register, never from a URL
     of SQLAlchemy's: a folder name with "#", "?" or "%41" in it then means the same file
@@ -27,13 +31,13 @@ def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False)
     """
     engine = create_engine(
         "sqlite://",
-        creator=partial(connect, path, read_only=read_only, immutable=immutable),
+        creator=partial(connect, path, options=options, read_only=read_only, immutable=immutable),
         # What SQLAlchemy chooses for a file (the URL above names none): a few connections
         # kept open for the threads that read and write.
         poolclass=QueuePool,
         # A connection whose helper process has gone (db/hosted.py) is replaced as it is
         # taken from the pool, not found dead by the next save.
-        pool_pre_ping=sqlite_runs_apart(),
+        pool_pre_ping=options.sqlite_apart,
     )
 
     @event.listens_for(engine, "begin")

@@ -6,9 +6,10 @@ executemany with their cursors, commit, rollback, isolation_level, create_functi
 functions the host knows, and the online backup in both directions. Each statement is one
 round trip; a query's rows come back with it.
 
-The desktop app uses these (see db.connection.run_sqlite_apart), because the app's process
-opens files by other means than SQLite (Qt's file dialogs do) and on POSIX that drops every
-lock SQLite holds on the register. The helper process opens nothing but the register.
+The desktop app uses these (its StorageOptions say sqlite_apart: db/storage_options.py),
+because the app's process opens files by other means than SQLite (Qt's file dialogs do) and
+on POSIX that drops every lock SQLite holds on the register. The helper process opens
+nothing but the register.
 
 Helper processes are reused: closing a connection hands its process back to a small pool,
 so the many short reads of the activities list do not each start a process.

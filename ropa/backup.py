@@ -28,6 +28,7 @@ from pathlib import Path
 
 from db.connection import Connection, connect, copy_into_file, copy_over
 from db.file_identity import new_register_number, number_statement
+from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
 from ropa.dates import british_date
 from ropa.errors import FileWriteError, RegisterFileError, storage_problem
 
@@ -83,8 +84,11 @@ def backup_folder(register_path: Path) -> Path:
     return register_path.with_name(f"{register_path.stem} backups")
 
 
-def copy_database(source: Path, target: Path) -> None:
-    """Write a consistent copy of `source` to `target`, atomically (temporary file, replace).
+def copy_database(
+    source: Path, target: Path, *, options: StorageOptions = SQLITE_IN_PROCESS
+) -> None:
+    """Write a consistent copy of `source` to `target`, atomically (temporary file, replace),
+    reading it the way the process's `options` say (in the app, SQLite in a helper process).
 
     The copy is readable by its owner only on POSIX: it holds the same personal data as the
     register itself.
@@ -100,7 +104,7 @@ def copy_database(source: Path, target: Path) -> None:
     try:
         partial.unlink(missing_ok=True)
         os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        src = _connect_for_reading(source)
+        src = _connect_for_reading(source, options)
         try:
             # A copy should be one self-contained file, not a WAL pair.
             # A register of its own (db/file_identity.py): copied over the register, it is
@@ -124,13 +128,15 @@ def copy_database(source: Path, target: Path) -> None:
         ) from error
 
 
-def save_copy(register_path: Path, target: Path) -> None:
+def save_copy(
+    register_path: Path, target: Path, *, options: StorageOptions = SQLITE_IN_PROCESS
+) -> None:
     """`Save a copy`: a consistent, self-contained copy of the register at `target`."""
     if target.resolve() == register_path.resolve():
         raise FileWriteError(
             f"{target.name} is the register itself. Choose another name for the copy."
         )
-    copy_database(register_path, target)
+    copy_database(register_path, target, options=options)
 
 
 def make_backup(
@@ -140,6 +146,7 @@ def make_backup(
     keep: int = MAX_BACKUPS,
     now: dt.datetime | None = None,
     spare: Path | None = None,
+    options: StorageOptions = SQLITE_IN_PROCESS,
 ) -> Path:
     """Back the register up into its backup folder and prune the oldest beyond `keep`
     (never `spare`, the backup a restore is about to read)."""
@@ -149,7 +156,7 @@ def make_backup(
     while target.exists():
         counter += 1
         target = target.with_name(f"{register_path.stem} {stamp} {reason} {counter}.ropa")
-    copy_database(register_path, target)
+    copy_database(register_path, target, options=options)
     prune_backups(register_path, keep=keep, spare=spare)
     return target
 
@@ -174,22 +181,28 @@ def prune_backups(
 _PRUNED_APART = {BEFORE_RESTORE: BEFORE_RESTORE, BEFORE_IMPORT: BEFORE_IMPORT}
 
 
-def backup_before_import(register_path: Path) -> Path:
+def backup_before_import(
+    register_path: Path, *, options: StorageOptions = SQLITE_IN_PROCESS
+) -> Path:
     """A backup of the register just before an import writes to it, so that an import can be
     undone whole (Backups > Restore). Raises FileWriteError, in words, when it cannot be
     made: the caller then does not import."""
-    return make_backup(register_path, BEFORE_IMPORT)
+    return make_backup(register_path, BEFORE_IMPORT, options=options)
 
 
 def make_daily_backup(
-    register_path: Path, *, keep: int = MAX_BACKUPS, now: dt.datetime | None = None
+    register_path: Path,
+    *,
+    keep: int = MAX_BACKUPS,
+    now: dt.datetime | None = None,
+    options: StorageOptions = SQLITE_IN_PROCESS,
 ) -> Path | None:
     """On the first open of each day, back the register up; later opens that day do nothing."""
     moment = now or dt.datetime.now()
     for info in list_backups(register_path):
         if info.reason == DAILY and info.taken_at.date() == moment.date():
             return None
-    return make_backup(register_path, DAILY, keep=keep, now=moment)
+    return make_backup(register_path, DAILY, keep=keep, now=moment, options=options)
 
 
 def list_backups(register_path: Path) -> list[BackupInfo]:
@@ -216,7 +229,9 @@ def list_backups(register_path: Path) -> list[BackupInfo]:
     return sorted(found, key=lambda info: (info.taken_at, info.path.name), reverse=True)
 
 
-def restore_backup(register_path: Path, backup_path: Path) -> Path:
+def restore_backup(
+    register_path: Path, backup_path: Path, *, options: StorageOptions = SQLITE_IN_PROCESS
+) -> Path:
     """Put a backup back in place of the register; return the backup of what it replaced.
 
     The backup is checked first (a sound register this version can read).  The current
@@ -224,37 +239,39 @@ def restore_backup(register_path: Path, backup_path: Path) -> Path:
     replaced in one SQLite transaction through the online backup API: another program with
     the register open sees either the old content or the restored one, never a mixture.
     """
-    check_is_sound_register(backup_path)
+    check_is_sound_register(backup_path, options=options)
     if register_path.exists():
         try:
-            safety_copy = make_backup(register_path, BEFORE_RESTORE, spare=backup_path)
+            safety_copy = make_backup(
+                register_path, BEFORE_RESTORE, spare=backup_path, options=options
+            )
         except FileWriteError:
             # A damaged register cannot be copied page by page; keep its bytes instead.
             safety_copy = _copy_bytes(register_path, BEFORE_RESTORE)
     else:
         safety_copy = None
     try:
-        _restore_in_place(register_path, backup_path)
+        _restore_in_place(register_path, backup_path, options)
     except (sqlite3.Error, OSError) as error:
-        if _is_sound(register_path):
+        if _is_sound(register_path, options):
             # Busy or locked elsewhere: the failed transaction left the register as it was.
             raise FileWriteError(
                 f"Could not restore {register_path.name}: {error}. If the register is open "
                 "in another copy of ROPA desk, close it there and try again; the register "
                 "is as it was."
             ) from error
-        _restore_by_replacing(register_path, backup_path)
+        _restore_by_replacing(register_path, backup_path, options)
     return safety_copy if safety_copy is not None else backup_path
 
 
-def check_is_sound_register(path: Path) -> None:
+def check_is_sound_register(path: Path, *, options: StorageOptions = SQLITE_IN_PROCESS) -> None:
     """Refuse (RegisterFileError) anything but an undamaged register this version can read."""
     from db.schema import known_revisions
 
     if not path.is_file():
         raise RegisterFileError(f"There is no backup at {path}. Choose another backup.")
     try:
-        connection = _connect_for_reading(path)
+        connection = _connect_for_reading(path, options)
         try:
             verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
             revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -276,7 +293,7 @@ def check_is_sound_register(path: Path) -> None:
 # --- internals ----------------------------------------------------------------------------
 
 
-def _connect_for_reading(path: Path) -> Connection:
+def _connect_for_reading(path: Path, options: StorageOptions) -> Connection:
     """A connection that can never write to `path`.
 
     A WAL-mode file in a folder that cannot be written (a read-only share) cannot be opened
@@ -284,15 +301,15 @@ def _connect_for_reading(path: Path) -> Connection:
     exists the file is complete in itself and may be read as immutable.
     """
     try:
-        return _read_only_connection(path, immutable=False)
+        return _read_only_connection(path, options, immutable=False)
     except sqlite3.OperationalError:
         if path.with_name(path.name + "-wal").exists():
             raise
-    return _read_only_connection(path, immutable=True)
+    return _read_only_connection(path, options, immutable=True)
 
 
-def _read_only_connection(path: Path, *, immutable: bool) -> Connection:
-    connection = connect(path, read_only=True, immutable=immutable)
+def _read_only_connection(path: Path, options: StorageOptions, *, immutable: bool) -> Connection:
+    connection = connect(path, options=options, read_only=True, immutable=immutable)
     try:
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except BaseException:
@@ -301,18 +318,18 @@ def _read_only_connection(path: Path, *, immutable: bool) -> Connection:
     return connection
 
 
-def _is_sound(path: Path) -> bool:
+def _is_sound(path: Path, options: StorageOptions) -> bool:
     try:
-        check_is_sound_register(path)
+        check_is_sound_register(path, options=options)
     except RegisterFileError:
         return False
     return True
 
 
-def _restore_in_place(register_path: Path, backup_path: Path) -> None:
+def _restore_in_place(register_path: Path, backup_path: Path, options: StorageOptions) -> None:
     # Through `connect`, like every other connection to the register: in the app its SQLite
     # runs apart, where nothing else in the process can drop its locks.
-    target = connect(register_path)
+    target = connect(register_path, options=options)
     try:
         # The register keeps its own number (db/file_identity.py): restored, it is still
         # the same register, not the backup copy.
@@ -325,10 +342,10 @@ def _restore_in_place(register_path: Path, backup_path: Path) -> None:
         target.close()
 
 
-def _restore_by_replacing(register_path: Path, backup_path: Path) -> None:
+def _restore_by_replacing(register_path: Path, backup_path: Path, options: StorageOptions) -> None:
     """Fallback for a register too damaged to write into: replace the file itself."""
     partial = register_path.with_name(register_path.name + ".restoring")
-    copy_database(backup_path, partial)
+    copy_database(backup_path, partial, options=options)
     try:
         for suffix in ("-wal", "-shm", "-journal"):
             register_path.with_name(register_path.name + suffix).unlink(missing_ok=True)

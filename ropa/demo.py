@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from db.models import LibraryKind
+from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
 from ropa.activities import insert_activity
 from ropa.errors import RopaError
 from ropa.history import ChangeLog
@@ -55,8 +56,9 @@ def demo_activities(content: dict[str, Any] | None = None) -> list[ActivityRecor
     return records
 
 
-def write_demo(path: Path) -> Register:
-    """Create a new register at `path` holding the example content.
+def write_demo(path: Path, *, options: StorageOptions = SQLITE_IN_PROCESS) -> Register:
+    """Create a new register at `path` holding the example content, opened (and built) the
+    way `options` say: the app passes its own.
 
     It is built in a temporary file beside `path` and moved into place only when complete,
     so a failure part-way leaves nothing behind (and a second attempt is not refused)."""
@@ -65,13 +67,13 @@ def write_demo(path: Path) -> Register:
         raise RopaError(f"{path} already exists. Choose a new file name for the example register.")
     partial = path.with_name(path.name + ".building")
     try:
-        with Register.open(partial, daily_backup=False) as register:
+        with Register.open(partial, options=options, daily_backup=False) as register:
             _fill(register)
         partial.replace(path)
     finally:
         for leftover in (partial, *(partial.with_name(partial.name + s) for s in ("-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
-    return Register.open(path, daily_backup=False)
+    return Register.open(path, options=options, daily_backup=False)
 
 
 def _refuse_server_address(path: Path | str) -> None:

@@ -71,20 +71,22 @@ class SaveInterruptedError(RopaError):
 _NEARLY_FULL = 1024 * 1024
 
 
-def storage_problem(error: BaseException, path: Path, *, saving: bool) -> StorageError | None:
+def storage_problem(
+    error: BaseException, path: Path, *, saving: bool, reached_file: bool | None = False
+) -> StorageError | None:
     """The disk trouble behind `error` in words, or None when it is not disk trouble.
 
     Looks through the error and what it wraps (SQLAlchemy's `orig`, the cause) for SQLite's
     own error name and the operating system's error number: a full disk, a read-only file
     or folder, a folder that has gone (an unplugged drive, a share no longer connected).
+    `reached_file` (saving only) is what is known of the save: False when the error came
+    before COMMIT (SQLite then rolls it back whole), None when it came at COMMIT and the file
+    could not be checked (a commit that failed part-way may or may not be in the file), True
+    when the file, read afterwards, shows the save.
     """
     names, numbers = _error_codes(error)
     folder = path.parent
-    outcome = (
-        "Nothing was saved; the register holds everything saved before this"
-        if saving
-        else "Nothing was changed"
-    )
+    outcome = _save_outcome(reached_file) if saving else "Nothing was changed"
     not_damaged = "The register is not damaged: do not restore a backup over it."
     if not _exists(folder):
         return StorageError(
@@ -123,6 +125,23 @@ def storage_problem(error: BaseException, path: Path, *, saving: bool) -> Storag
             f"damaged: do not restore a backup over it unless opening it says so."
         )
     return None
+
+
+def _save_outcome(reached_file: bool | None) -> str:
+    """What became of the save that met disk trouble, as far as is known: never "nothing
+    was saved" for an error at COMMIT that nothing has checked."""
+    if reached_file is None:
+        return (
+            "Your last change may or may not have been saved: the trouble came while it was "
+            "being written to the file. Once the disk is working, open the register and look "
+            "whether it holds the change before making it again"
+        )
+    if reached_file:
+        return (
+            "Your last change was saved (the file, read again, holds it), but the disk "
+            "reported trouble as the save finished"
+        )
+    return "Nothing was saved; the register holds everything saved before this"
 
 
 def proves_damage(error: BaseException) -> bool:

@@ -1,9 +1,10 @@
 """The storage handle the services work through: what a service needs of an open register.
 
-`Register` (ropa/register.py) opens a register file or a team register's database and is
-the one thing that satisfies this; it builds each service with itself as the store. A service
-holds a `Store`, never the `Register`, so no service needs ropa.register (not even for its
-type) and the register can import every service it builds without a circle of imports.
+The stores in ropa/storage/ (FileStore for a register file, ServerStore for a team
+register's database, made by ropa/storage/factory.py) satisfy this; `Register`
+(ropa/register.py) opens one and builds each service over it. A service holds a `Store`,
+never the `Register`, so no service needs ropa.register (not even for its type) and the
+register can import every service it builds without a circle of imports.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from db.raw import RawConnection
+    from db.storage_options import StorageOptions
 
 
 class Store(Protocol):
@@ -36,6 +38,12 @@ class Store(Protocol):
 
     @property
     def read_only(self) -> bool: ...
+
+    @property
+    def options(self) -> StorageOptions:
+        """How the process keeps its registers (SQLite apart or in process): what a service
+        that opens the file itself (a backup before an import) must open it with."""
+        ...
 
     @property
     def engine(self) -> Engine: ...

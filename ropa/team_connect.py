@@ -6,6 +6,7 @@ set a team up again after an upgrade.
 
 from __future__ import annotations
 
+from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
 from ropa.errors import RegisterFileError
 from ropa.register import Register
 from ropa.team import PasswordNeeded, with_password
@@ -13,15 +14,19 @@ from ropa.team_membership import Membership, login_of, membership_of
 from ropa.team_refusals import INVALID_PASSWORD
 
 
-def connect_team_register(url: str, password: str | None = None) -> tuple[Register, Membership]:
+def connect_team_register(
+    url: str, password: str | None = None, *, options: StorageOptions = SQLITE_IN_PROCESS
+) -> tuple[Register, Membership]:
     """Open the team register at `url` (never creating one) and read who is signed in.
+    `options`: how the process keeps its registers (the register carries them on, so that a
+    window on it opens the next register file the same way).
 
     The password, when the user typed one, is used for this connection only and is never
     written anywhere; without it libpq reads the PostgreSQL password file as usual.
     Raises PasswordNeeded when the server wants a password it was not given.
     """
     try:
-        register = Register.open(with_password(url, password), create=False)
+        register = Register.open(with_password(url, password), options=options, create=False)
     except RegisterFileError as error:
         cause = error.__cause__
         original = getattr(cause, "orig", None) or cause

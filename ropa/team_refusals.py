@@ -1,8 +1,8 @@
 """A team register's server refusals, in words: what the role may not do, a lock held too
 long, a lost connection.
 
-The register's transaction and readings word their errors with these, so nothing here may
-import the register (ropa/register.py imports this lazily, as its first refusal needs it).
+A team register's store (ropa/storage/server_store.py) words its errors with these, and
+passes itself: nothing here imports the register or the store's module.
 Nothing here reads the server's message text to decide: it follows the server's lc_messages
 (a French server says "droit refusé pour la table"). What kind of refusal it is comes from
 the SQLSTATE; whether it is one of the register's own (worded in English by

@@ -21,6 +21,7 @@ from tests.home_guard import RealHome, move_home_aside
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REAL_HOME: RealHome = move_home_aside()
 
+from db.storage_options import SQLITE_IN_PROCESS, StorageOptions  # noqa: E402
 from ropa.records import ActivityRecord, LawfulBasisEntry, RetentionEntry  # noqa: E402
 from ropa.register import Register  # noqa: E402
 
@@ -120,31 +121,43 @@ def _example_register_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def storage_options() -> StorageOptions:
+    """How the `register` and `demo_register` fixtures keep their registers: SQLite in this
+    process, as the command line does. tests/ui/conftest.py gives the app's (ui.app)."""
+    return SQLITE_IN_PROCESS
+
+
+@pytest.fixture
 def register(
-    backend: str, register_path: Path, request: pytest.FixtureRequest
+    backend: str,
+    register_path: Path,
+    storage_options: StorageOptions,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Register]:
     if backend == "postgresql":
-        with Register.open(request.getfixturevalue("postgres_register_url")) as opened:
+        url = request.getfixturevalue("postgres_register_url")
+        with Register.open(url, options=storage_options) as opened:
             yield opened
         return
     # Opened as a new register is (Register.open makes no daily backup of a file it creates).
     copy_register_file(request.getfixturevalue("_new_register_file"), register_path)
-    with Register.open(register_path, daily_backup=False) as opened:
+    with Register.open(register_path, options=storage_options, daily_backup=False) as opened:
         yield opened
 
 
 @pytest.fixture
 def demo_register(
-    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+    backend: str, tmp_path: Path, storage_options: StorageOptions, request: pytest.FixtureRequest
 ) -> Iterator[Register]:
     if backend == "postgresql":
-        with Register.open(request.getfixturevalue("postgres_example_url")) as opened:
+        url = request.getfixturevalue("postgres_example_url")
+        with Register.open(url, options=storage_options) as opened:
             yield opened
         return
     path = copy_register_file(
         request.getfixturevalue("_example_register_file"), tmp_path / "demo.ropa"
     )
-    with Register.open(path, daily_backup=False) as opened:
+    with Register.open(path, options=storage_options, daily_backup=False) as opened:
         yield opened
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ropa.errors import RopaError
 from ropa.paths import APP_NAME
-from ropa.register import open_in_background, run_sqlite_apart
+from ropa.register import StorageOptions, open_in_background
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -49,7 +49,7 @@ def show_main_window(
     The register is opened on a thread of its own while Qt and the window's modules load,
     which is why PySide6 is imported here rather than at the top of this module.
     """
-    opening = open_in_background(register_path)
+    opening = open_in_background(register_path, options=APP_STORAGE)
     make_application()
     from ui.main_window import MainWindow
     from ui.prompts import prompts_or_default
@@ -65,19 +65,17 @@ def show_main_window(
     return window
 
 
-# Qt opens files behind our back (file dialogs guess types by reading them), which on POSIX
-# would drop SQLite's locks on the register: the app's SQLite runs in a process apart.
-SQLITE_APART = True
-
-
-def use_app_storage() -> None:
-    """Open registers from now on the way the app does; the GUI tests call this too
-    (tests/ui/conftest.py), so that widgets are tested over the storage the user gets."""
-    run_sqlite_apart(SQLITE_APART)
+# How the app keeps its registers, chosen here once and passed to everything that opens one
+# (the window opens the next register with `register.options`). Qt opens files behind our
+# back (file dialogs guess types by reading them), which on POSIX would drop SQLite's locks
+# on the register: the app's SQLite runs in a process apart, and each save is confirmed on
+# the file from outside. The GUI tests open their registers with these too
+# (tests/ui/conftest.py), so that widgets are tested over the storage the user gets.
+APP_STORAGE = StorageOptions(sqlite_apart=True)
 
 
 def run_app(register_path: Path | str) -> int:
-    use_app_storage()
+    APP_STORAGE.start_helpers()
     from ui.busy_wait import keep_the_window_alive_while_waiting
 
     keep_the_window_alive_while_waiting()
@@ -99,7 +97,7 @@ def _run_on_team_register(url: str, prompts: Prompts) -> int:
     make_application()
     from ui.team_start import StartWindow
 
-    starting = StartWindow(url, prompts=prompts)
+    starting = StartWindow(url, prompts=prompts, options=APP_STORAGE)
     starting.show()
     starting.start()
     code = make_application().exec()

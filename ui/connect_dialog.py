@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ropa.identity import current_user
+from ropa.register import StorageOptions
 from ropa.team import PasswordNeeded, is_server_url
 from ropa.team_connect import connect_team_register
 from ui.prompts import Prompts
@@ -128,14 +129,17 @@ def ask_password(prompts: Prompts, parent: QWidget, question: str) -> str | None
     return prompts.text(parent, "Password for the team register", question, secret=True) or None
 
 
-def connecting_worker(url: str, password: str | None, parent: QWidget) -> Worker:
+def connecting_worker(
+    url: str, password: str | None, parent: QWidget, options: StorageOptions
+) -> Worker:
     """A worker (not yet started) that connects to the team register at `url`: its result
     is (register, membership), or the PasswordNeeded question when the server asks for a
-    password the password file lacks (a question for the user, not a failure)."""
+    password the password file lacks (a question for the user, not a failure). `options`:
+    the app's (ui/app.py APP_STORAGE), which the register then carries."""
 
     def connecting(_progress: ProgressFn, _cancelled: CancelledFn) -> object:
         try:
-            return connect_team_register(url, password)
+            return connect_team_register(url, password, options=options)
         except PasswordNeeded as question:
             return question
 

@@ -103,7 +103,9 @@ class RegisterSession:
         if not self._settled():
             return False
         try:
-            register = Register.open(path, create=create)
+            # The way the register shown now was opened (the app's): a window never
+            # changes how it keeps its registers.
+            register = Register.open(path, options=host.register.options, create=create)
         except RopaError as error:
             host.show_error("Cannot open the register", error)
             if not create:
@@ -152,7 +154,7 @@ class RegisterSession:
             host.show_error("Not copied", "Choose a different file from the open register.")
             return
         try:
-            copy_database(host.register.path, path)
+            copy_database(host.register.path, path, options=host.register.options)
         except RopaError as error:
             host.show_error("Not copied", error)
             return
@@ -173,7 +175,7 @@ class RegisterSession:
         path = host.register.path
         host.wait_for_background()
         try:
-            restore_backup(path, chosen)
+            restore_backup(path, chosen, options=host.register.options)
         except RopaError as error:
             host.show_error("Not restored", error)
             return
@@ -187,7 +189,7 @@ class RegisterSession:
             from ropa.demo import write_demo
 
             try:
-                write_demo(path).close()
+                write_demo(path, options=self._host.register.options).close()
             except RopaError as error:
                 self._host.show_error("Cannot write the example register", error)
                 return
@@ -248,7 +250,7 @@ class RegisterSession:
         from ui.connect_dialog import connecting_worker
 
         shown = without_password(url)
-        worker = connecting_worker(url, password, self._window)
+        worker = connecting_worker(url, password, self._window, self._host.register.options)
         worker.succeeded.connect(lambda result: self._connected(url, result))
         worker.failed.connect(lambda message: self._not_connected(message))
         self._connecting = worker

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ropa.paths import APP_NAME
-from ropa.register import Register
+from ropa.register import Register, StorageOptions
 from ropa.team import Membership, PasswordNeeded, without_password
 from ui.connect_dialog import ask_password, connecting_worker
 from ui.main_window import MainWindow
@@ -27,10 +27,17 @@ class StartWindow(QWidget):
     """Connecting to a team register as the app starts; replaced by the main window."""
 
     def __init__(
-        self, url: str, settings: AppSettings | None = None, prompts: Prompts | None = None
+        self,
+        url: str,
+        settings: AppSettings | None = None,
+        prompts: Prompts | None = None,
+        *,
+        options: StorageOptions,
     ) -> None:
         super().__init__()
         self.url = url
+        # The app's (ui/app.py APP_STORAGE): the register opened here carries them on.
+        self.options = options
         self.settings = settings
         self.prompts = prompts_or_default(prompts)
         self.main_window: MainWindow | None = None
@@ -58,7 +65,7 @@ class StartWindow(QWidget):
             f"Connecting to the team register at {without_password(self.url)}\u2026"
         )
         self.retry_button.setEnabled(False)
-        worker = connecting_worker(self.url, self._password, self)
+        worker = connecting_worker(self.url, self._password, self, self.options)
         worker.succeeded.connect(self._answered)
         worker.failed.connect(self._refused)
         worker.start()

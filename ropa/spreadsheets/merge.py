@@ -170,7 +170,7 @@ def backup_before_import(register: Store) -> Path | None:
 
     if register.server_url is not None or register.read_only:
         return None  # a read-only register refuses the import's writes anyway
-    return backup_file(register.path)
+    return backup_file(register.path, options=register.options)
 
 
 def shown_value(text: str, unknown: bool) -> str:

@@ -26,8 +26,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from db.storage_options import StorageOptions
 from ropa.errors import FileReplacedError, SaveNotConfirmedError
-from ropa.register import Register, run_sqlite_apart
+from ropa.register import Register
 from tests.conftest import sample_activity
 
 if TYPE_CHECKING:
@@ -113,9 +114,10 @@ def _export_a_notice_beside(window: MainWindow, path: Path) -> Path:
 
 def main() -> int:
     path, mode, disturbance = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
-    if mode == "apart":
-        run_sqlite_apart()
-    register = Register.open(path)
+    # Every save confirmed on the file, in either mode: what the holder reports is whether
+    # the file kept the save, wherever SQLite ran.
+    options = StorageOptions(sqlite_apart=mode == "apart", confirm_saves=True)
+    register = Register.open(path, options=options)
     window = None
     if disturbance in {"dialog", "export"}:
         # The app's real main window on the register, as ui.app.show_main_window makes it.
@@ -126,7 +128,6 @@ def main() -> int:
         make_application()
         window = MainWindow(register, AppSettings.in_file(path.with_suffix(".ini")))
         window.show()
-    register.confirm_saves = True
     register.activities.create(sample_activity(reference="HOLD-1", name="First save"))
     if window is not None and disturbance == "export":
         kept: object = _export_a_notice_beside(window, path)

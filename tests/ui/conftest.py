@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from db.storage_options import StorageOptions
 from tests.helpers.prompts import ScriptedPrompts
 from ui.settings import AppSettings
 
@@ -88,15 +89,11 @@ def pytest_runtest_makereport(
     return report
 
 
-@pytest.fixture(autouse=True)
-def _sqlite_as_the_app_runs_it() -> Iterator[None]:
-    """The GUI tests open registers as the app does (ui.app.use_app_storage: SQLite in a
-    helper process), so that widgets are tested over the storage the user gets."""
-    from ropa.register import run_sqlite_apart
-    from ui.app import use_app_storage
+@pytest.fixture
+def storage_options() -> StorageOptions:
+    """The GUI tests' `register` and `demo_register` are opened as the app opens registers
+    (ui.app.APP_STORAGE: SQLite in a helper process, saves confirmed), so that widgets are
+    tested over the storage the user gets; tests/ui/test_app.py fails if the two differ."""
+    from ui.app import APP_STORAGE
 
-    use_app_storage()
-    try:
-        yield
-    finally:
-        run_sqlite_apart(False)  # the unit tests' default: SQLite in their own process
+    return APP_STORAGE

@@ -73,6 +73,7 @@ def every_window(register_path: Path, out: Path | None) -> dict[str, Any]:
     from ropa.checks import check_register
     from ropa.register import Register
     from ui.activity_editor import SECTIONS
+    from ui.app import APP_STORAGE
     from ui.backup_dialog import RestoreBackupDialog
     from ui.connect_dialog import ConnectDialog
     from ui.history_view import HistoryDialog
@@ -85,7 +86,7 @@ def every_window(register_path: Path, out: Path | None) -> dict[str, Any]:
 
     windows: list[dict[str, Any]] = []
     visible: dict[str, bool] = {}
-    with Register.open(register_path, create=False) as register:
+    with Register.open(register_path, create=False, options=APP_STORAGE) as register:
         settings_file = register_path.with_name("sizes-settings.ini")
         settings_file.unlink(missing_ok=True)  # a first start: no size remembered
         settings = AppSettings.in_file(settings_file)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ui.actions import STANDARD_KEY_PROPERTY
+from ui.app import APP_STORAGE
 
 
 def standard_key_table() -> dict[str, set[str]]:
@@ -72,7 +73,7 @@ def main(register_path: Path) -> int:
     from ui.settings import AppSettings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    with Register.open(register_path, create=False) as register:
+    with Register.open(register_path, create=False, options=APP_STORAGE) as register:
         settings = AppSettings.in_file(register_path.with_name("shortcut-settings.ini"))
         window = MainWindow(register, settings)
         for page in window.app_actions.pages:  # pages are built when first shown

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ropa.register import Register
-from ui.app import run_app
+from ui.app import APP_STORAGE, run_app
 from ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -35,7 +35,11 @@ def test_quitting_closes_the_register_open_at_quit(
             for w in QApplication.topLevelWidgets()
             if isinstance(w, MainWindow) and w.register.path == first
         ]
+        assert window.register.options == APP_STORAGE  # the app opened it its way
         assert window.switch_to(second, create=False)
+        # A window opens the next register as it holds the last: never in another mode.
+        assert window.register.path == second
+        assert window.register.options == APP_STORAGE
         window.close()
         return 0
 
@@ -46,12 +50,14 @@ def test_quitting_closes_the_register_open_at_quit(
 
 
 def test_the_gui_tests_open_registers_as_the_app_does(register: Register) -> None:
-    """The widgets under test sit on the storage the shipped app uses: with the app's
-    SQLite in a helper process (ui.app.SQLITE_APART), a GUI test's register is hosted
-    there too. Fails if the app's mode and the tests' ever differ."""
+    """The widgets under test sit on the storage the shipped app uses: a GUI test's register
+    is opened with the app's options (ui.app.APP_STORAGE), so with the app's SQLite in a
+    helper process it is hosted there too, and its saves are confirmed as the app's are.
+    Fails if the app's mode and the tests' ever differ."""
     from db.hosted import HostedConnection
-    from ui.app import SQLITE_APART
 
+    assert register.options == APP_STORAGE
     with register.engine.connect() as connection:
         driver_connection = connection.connection.driver_connection
-    assert isinstance(driver_connection, HostedConnection) is SQLITE_APART
+    assert isinstance(driver_connection, HostedConnection) is APP_STORAGE.sqlite_apart
+    assert register.confirm_saves is APP_STORAGE.saves_confirmed

@@ -21,10 +21,11 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from db import hosted
-from ropa.register import Register, call_while_waiting, run_sqlite_apart
+from ropa.register import Register, call_while_waiting
 from tests.conftest import sample_activity
 from tests.helpers.editors import open_editor
 from tests.helpers.prompts import ScriptedPrompts
+from ui.app import APP_STORAGE
 from ui.busy_wait import keep_the_window_alive_while_waiting
 
 pytestmark = [
@@ -35,14 +36,13 @@ pytestmark = [
 
 @pytest.fixture
 def apart_register(register_path: Path) -> Iterator[Register]:
-    run_sqlite_apart()
+    assert APP_STORAGE.sqlite_apart, "the app's SQLite runs apart: these tests are about that"
     keep_the_window_alive_while_waiting()
     try:
-        with Register.open(register_path) as opened:
+        with Register.open(register_path, options=APP_STORAGE) as opened:
             yield opened
     finally:
         call_while_waiting(None)
-        run_sqlite_apart(False)
         hosted.stop_every_host()
 
 

@@ -13,6 +13,7 @@ from tests.conftest import sample_activity
 from tests.helpers.editors import open_editor
 from tests.helpers.prompts import ScriptedPrompts
 from tests.unit.test_safety_cli import _fill, full_disk  # noqa: F401 (a fixture)
+from ui.app import APP_STORAGE
 
 pytestmark = pytest.mark.gui
 
@@ -25,7 +26,7 @@ def test_an_edit_on_a_full_disk_is_refused_in_words_in_the_editor(
 ) -> None:
     # One warning, in words; any other prompt (an error saying "did not expect") fails.
     prompts.expect("warning", contains="is full")
-    with Register.open(full_disk / "register.ropa") as register:
+    with Register.open(full_disk / "register.ropa", options=APP_STORAGE) as register:
         created = register.activities.create(sample_activity(description="Short."))
         assert created.id is not None
         editor = open_editor(qtbot, register, created.id)

@@ -13,6 +13,7 @@ from ropa.records import ActivityRecord, LibraryKind, Status
 from ropa.register import Register
 from tests.helpers.prompts import ScriptedPrompts
 from ui.activity_table_model import Column
+from ui.app import APP_STORAGE
 from ui.main_window import MainWindow, Page
 from ui.notices_view import NoticesView
 from ui.settings import AppSettings
@@ -476,7 +477,7 @@ def test_a_read_only_register_greys_out_every_change_and_says_why(
     register.activities.create(ActivityRecord(name="Payroll", business_function="Finance"))
     register.notices.create(title="Staff privacy notice")
     register.close()
-    with Register.open(path, create=False, read_only=True) as read_only:
+    with Register.open(path, create=False, read_only=True, options=APP_STORAGE) as read_only:
         window = MainWindow(read_only, settings)
         qtbot.addWidget(window)
         window.show()

@@ -13,6 +13,7 @@ from ropa.notices import LAYERS, NoticeDocument, NoticeRecord, build_document
 from ropa.records import ActivityRecord, LawfulBasisEntry, RetentionEntry
 from ropa.register import Register
 from tests.ui.notice_reader import FORMATS, reader_texts
+from ui.app import APP_STORAGE
 
 pytestmark = pytest.mark.gui
 
@@ -75,7 +76,9 @@ def charity_activities() -> list[ActivityRecord]:
 
 @pytest.fixture(scope="module")
 def charity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
-    with Register.open(tmp_path_factory.mktemp("charity") / "charity.ropa") as register:
+    with Register.open(
+        tmp_path_factory.mktemp("charity") / "charity.ropa", options=APP_STORAGE
+    ) as register:
         register.organisation.update(CHARITY)
         for activity in charity_activities():
             register.activities.create(activity)
@@ -154,7 +157,7 @@ FILE_SHARE = r"\\fileserver\hr\retention.xlsx"
 @pytest.fixture
 def careless(tmp_path: Path) -> Iterator[Register]:
     """A register whose text carries notes meant for colleagues."""
-    with Register.open(tmp_path / "careless.ropa") as register:
+    with Register.open(tmp_path / "careless.ropa", options=APP_STORAGE) as register:
         register.organisation.update(CHARITY)
         newsletter, gift_aid, _research = charity_activities()
         newsletter.retention = [RetentionEntry(NOTE_TO_SELF)]
@@ -265,7 +268,7 @@ CHOICES = (
 def informed(tmp_path: Path) -> Iterator[Register]:
     """The charity's register with a reason for each recipient and, for Gift Aid only, a
     recorded answer that no decision is made by computer alone (the others unanswered)."""
-    with Register.open(tmp_path / "informed.ropa") as register:
+    with Register.open(tmp_path / "informed.ropa", options=APP_STORAGE) as register:
         register.organisation.update(CHARITY)
         newsletter, gift_aid, research = charity_activities()
         gift_aid.recipient_reasons = {"HM Revenue and Customs": "To claim Gift Aid on your gifts"}

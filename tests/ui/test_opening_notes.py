@@ -17,6 +17,7 @@ from ropa.register import Register
 from tests.conftest import sample_activity
 from tests.helpers.unprivileged import without_root_powers
 from tests.unit.test_safety_whole_file import _wal_of_another_register
+from ui.app import APP_STORAGE
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
 
@@ -24,7 +25,7 @@ from ui.settings import AppSettings
 @pytest.fixture
 def window(qtbot: QtBot, tmp_path: Path, settings: AppSettings) -> Iterator[MainWindow]:
     """A window on a normal register, from which the tests switch to another."""
-    main = MainWindow(Register.open(tmp_path / "first.ropa"), settings)
+    main = MainWindow(Register.open(tmp_path / "first.ropa", options=APP_STORAGE), settings)
     qtbot.addWidget(main)
     main.resize(1366, 768)
     main.show()
@@ -60,7 +61,7 @@ def _with_a_foreign_wal(tmp_path: Path) -> Path:
 def test_the_window_opened_on_a_register_tells_its_set_aside_side_file(
     qtbot: QtBot, tmp_path: Path, settings: AppSettings
 ) -> None:
-    main = MainWindow(Register.open(_with_a_foreign_wal(tmp_path)), settings)
+    main = MainWindow(Register.open(_with_a_foreign_wal(tmp_path), options=APP_STORAGE), settings)
     qtbot.addWidget(main)
     main.show()
     try:

@@ -28,6 +28,7 @@ from ui.activity_table_model import (
     ActivityTableModel,
     Column,
 )
+from ui.app import APP_STORAGE
 from ui.main_window import MainWindow
 from ui.review import MARK_REVIEWED, REINSTATE, Approval, ApproveDialog, approve_step
 from ui.settings import AppSettings
@@ -181,7 +182,7 @@ def test_read_only_register_offers_no_review_steps(
 ) -> None:
     path = register.path
     register.close()
-    with Register.open(path, create=False, read_only=True) as read_only:
+    with Register.open(path, create=False, read_only=True, options=APP_STORAGE) as read_only:
         main = MainWindow(read_only, settings)
         qtbot.addWidget(main)
         main.activities_page.select_ids(ids)

@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from db import network_drive
 from ropa.register import Register
+from ui.app import APP_STORAGE
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
 from ui.shared_drive_banner import SharedDriveBanner
@@ -30,7 +31,7 @@ def test_a_register_on_a_share_shows_why_and_where_teams_go(
     qtbot: QtBot, register_path: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(network_drive, "network_location", lambda _path: SHARE)
-    with Register.open(register_path) as register:
+    with Register.open(register_path, options=APP_STORAGE) as register:
         main = _window(qtbot, register, settings)
         banner = main.shared_drive_banner
         assert isinstance(banner, SharedDriveBanner)

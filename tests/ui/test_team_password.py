@@ -23,6 +23,7 @@ from ropa.team import PasswordNeeded, TeamService
 from ropa.team_connect import connect_team_register
 from tests.helpers.prompts import ScriptedPrompts
 from tests.helpers.team_register import Logins, Team
+from ui.app import APP_STORAGE
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
 
@@ -113,7 +114,7 @@ def test_the_app_asks_for_the_password_and_never_keeps_it(
 ) -> None:
     settings_file = tmp_path / "settings.ini"
     settings = AppSettings.in_file(settings_file)
-    own = Register.open(tmp_path / "own.ropa")
+    own = Register.open(tmp_path / "own.ropa", options=APP_STORAGE)
     window = MainWindow(own, settings)
     qtbot.addWidget(window)
     window.show()

@@ -16,6 +16,7 @@ from ropa.register import Register
 from ropa.team_connect import connect_team_register
 from tests.helpers.prompts import ScriptedPrompts
 from tests.helpers.team_register import WATCHING, Team, end_sessions
+from ui.app import APP_STORAGE
 from ui.main_window import MainWindow, Page
 from ui.notices_view import NoticesView
 from ui.settings import AppSettings
@@ -124,7 +125,7 @@ def test_notices_are_the_dpos_to_change_and_everyones_to_read(
 def test_connecting_happens_behind_the_open_window(
     qtbot: QtBot, team: Team, settings: AppSettings, tmp_path: Path
 ) -> None:
-    file_register = Register.open(tmp_path / "own.ropa")
+    file_register = Register.open(tmp_path / "own.ropa", options=APP_STORAGE)
     window = MainWindow(file_register, settings)
     qtbot.addWidget(window)
     window.show()
@@ -173,7 +174,7 @@ def test_someone_elses_save_shows_up_and_a_lost_connection_is_a_banner(
 def test_starting_on_a_team_register_shows_a_window_first(
     qtbot: QtBot, team: Team, settings: AppSettings
 ) -> None:
-    start = StartWindow(team.url_for(team.editor), settings)
+    start = StartWindow(team.url_for(team.editor), settings, options=APP_STORAGE)
     qtbot.addWidget(start)
     start.show()
     start.start()
@@ -184,6 +185,8 @@ def test_starting_on_a_team_register_shows_a_window_first(
     qtbot.addWidget(window)
     assert window.isVisible() and not start.isVisible()
     assert window.team_label.text() == f"Signed in as {team.editor} (editor: Finance)"
+    # The register carries the app's storage options, which the window opens files with next.
+    assert window.register.options == APP_STORAGE
     window.close()
     window.register.close()
 
@@ -192,7 +195,7 @@ def test_a_refused_start_says_why_and_offers_to_try_again(
     qtbot: QtBot, team: Team, settings: AppSettings
 ) -> None:
     missing = team.url_for(team.editor).rsplit("/", 1)[0] + "/no_such_register"
-    start = StartWindow(missing, settings)
+    start = StartWindow(missing, settings, options=APP_STORAGE)
     qtbot.addWidget(start)
     start.show()
     start.start()

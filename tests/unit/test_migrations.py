@@ -17,11 +17,14 @@ from db.schema import (
     head_revision,
     upgrade_to_head,
 )
+from db.storage_options import SQLITE_IN_PROCESS
 from ropa.register import Register
 
 
 def test_migrations_and_models_agree(tmp_path: Path) -> None:
-    assert_migrations_build_the_models(make_engine(tmp_path / "fresh.ropa"))
+    assert_migrations_build_the_models(
+        make_engine(tmp_path / "fresh.ropa", options=SQLITE_IN_PROCESS)
+    )
 
 
 def assert_migrations_build_the_models(engine: Engine) -> None:

@@ -21,8 +21,9 @@ from db.network_drive import (
     macos_network_location,
     windows_network_location,
 )
+from db.storage_options import StorageOptions
 from ropa.cli import main
-from ropa.register import Register, run_sqlite_apart
+from ropa.register import Register
 from tests.conftest import sample_activity
 
 DRIVE_FIXED = 3
@@ -132,18 +133,17 @@ def test_a_wal_register_moved_onto_a_share_leaves_wal(tmp_path: Path, on_a_share
 
 
 @pytest.fixture
-def apart() -> Iterator[None]:
-    run_sqlite_apart()
+def apart() -> Iterator[StorageOptions]:
     try:
-        yield
+        yield StorageOptions(sqlite_apart=True)
     finally:
-        run_sqlite_apart(False)
         stop_every_host()
 
 
-@pytest.mark.usefixtures("apart")
-def test_the_helper_process_uses_the_rollback_journal_too(on_a_share: Path) -> None:
-    with Register.open(on_a_share) as register:
+def test_the_helper_process_uses_the_rollback_journal_too(
+    on_a_share: Path, apart: StorageOptions
+) -> None:
+    with Register.open(on_a_share, options=apart) as register:
         _use(register)
         assert not on_a_share.with_name("register.ropa-wal").exists()
         assert _journal_mode(on_a_share) == "delete"

@@ -79,7 +79,7 @@ def test_a_backup_that_cannot_be_written_never_stops_the_register_opening(
     def disk_full(*_args: object, **_kwargs: object) -> Path:
         raise FileWriteError("Could not write the copy: disk full.")
 
-    monkeypatch.setattr("ropa.register.make_daily_backup", disk_full)
+    monkeypatch.setattr("ropa.storage.opener.make_daily_backup", disk_full)
     with Register.open(saved) as register:
         assert register.backup_problem == "Could not write the copy: disk full."
         assert register.activity_list.summaries()[0].reference == "CS-001"

@@ -218,7 +218,9 @@ def test_a_file_the_user_cannot_write_opens_read_only(
     path = _make_register(tmp_path / "register.ropa")
     shutil.rmtree(backup_folder(path), ignore_errors=True)
     before = _fingerprint(path)
-    monkeypatch.setattr("ropa.register.writability_problem", lambda _p: "the file is read-only")
+    monkeypatch.setattr(
+        "ropa.storage.opener.writability_problem", lambda _p: "the file is read-only"
+    )
 
     with Register.open(path) as register:
         _assert_read_only(register, path, "the file is read-only")
@@ -254,8 +256,10 @@ def test_an_older_register_that_cannot_be_written_is_refused_not_upgraded(
 ) -> None:
     path = _make_register(tmp_path / "register.ropa")
     before = _fingerprint(path)
-    monkeypatch.setattr("ropa.register.head_revision", lambda: "9999_a_later_schema")
-    monkeypatch.setattr("ropa.register.writability_problem", lambda _p: "the file is read-only")
+    monkeypatch.setattr("ropa.storage.opener.head_revision", lambda: "9999_a_later_schema")
+    monkeypatch.setattr(
+        "ropa.storage.opener.writability_problem", lambda _p: "the file is read-only"
+    )
     with pytest.raises(RegisterFileError, match="must be upgraded, but it is read-only"):
         Register.open(path)
     assert _fingerprint(path) == before

@@ -14,19 +14,19 @@ from pathlib import Path
 import pytest
 
 from db.hosted import stop_every_host
+from db.storage_options import StorageOptions
 from ropa.errors import StorageError
-from ropa.register import Register, run_sqlite_apart
+from ropa.register import Register
 from tests.conftest import sample_activity
 from tests.unit.test_safety_cli import _fill, full_disk  # noqa: F401 (a fixture)
 
 
 @pytest.fixture(params=["apart", "inside"])
-def way(request: pytest.FixtureRequest) -> Iterator[str]:
-    run_sqlite_apart(request.param == "apart")
+def way(request: pytest.FixtureRequest) -> Iterator[StorageOptions]:
+    """SQLite in a helper process, saves confirmed (the app's way), or in this process."""
     try:
-        yield request.param
+        yield StorageOptions(sqlite_apart=request.param == "apart")
     finally:
-        run_sqlite_apart(False)
         stop_every_host()
 
 
@@ -37,10 +37,10 @@ def _make_room(disk: Path) -> None:
 
 def test_an_edit_on_a_full_disk_is_refused_in_words_and_saved_once_there_is_room(
     full_disk: Path,  # noqa: F811
-    way: str,
+    way: StorageOptions,
 ) -> None:
     path = full_disk / "register.ropa"
-    with Register.open(path) as register:
+    with Register.open(path, options=way) as register:
         created = register.activities.create(sample_activity(description="Short."))
         assert created.id is not None
         _fill(full_disk)
@@ -58,19 +58,19 @@ def test_an_edit_on_a_full_disk_is_refused_in_words_and_saved_once_there_is_room
         _make_room(full_disk)
         saved = register.activities.update(created.id, {"description": longer}, expected_version=1)
         assert saved.version == 2
-    with Register.open(path) as reopened:
+    with Register.open(path, options=way) as reopened:
         assert reopened.activities.get(created.id).description == longer
 
 
 def test_opening_on_a_full_disk_works_and_says_why_there_is_no_backup(
     full_disk: Path,  # noqa: F811
-    way: str,
+    way: StorageOptions,
 ) -> None:
     path = full_disk / "register.ropa"
-    Register.open(path, daily_backup=False).close()
+    Register.open(path, options=way, daily_backup=False).close()
     _fill(full_disk)
 
-    with Register.open(path) as register:
+    with Register.open(path, options=way) as register:
         assert register.read_only is False
         assert "is full" in register.backup_problem
         assert "is damaged" not in register.backup_problem
@@ -84,9 +84,9 @@ def _chattr(flag: str, path: Path) -> bool:
 
 
 def test_a_register_made_read_only_while_open_is_called_read_only_not_damaged(
-    register_path: Path, way: str
+    register_path: Path, way: StorageOptions
 ) -> None:
-    with Register.open(register_path) as register:
+    with Register.open(register_path, options=way) as register:
         created = register.activities.create(sample_activity())
         assert created.id is not None
         if not _chattr("+i", register_path):

@@ -16,8 +16,9 @@ from typing import IO, Any
 import pytest
 
 from db import hosted
+from db.storage_options import StorageOptions
 from ropa.errors import SaveInterruptedError
-from ropa.register import Register, run_sqlite_apart
+from ropa.register import Register
 from tests.conftest import sample_activity
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGSTOP and /proc are POSIX")
@@ -25,12 +26,10 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGSTOP and /proc are P
 
 @pytest.fixture
 def apart(register_path: Path) -> Iterator[Register]:
-    run_sqlite_apart()
     try:
-        with Register.open(register_path) as opened:
+        with Register.open(register_path, options=StorageOptions(sqlite_apart=True)) as opened:
             yield opened
     finally:
-        run_sqlite_apart(False)
         for process in list(hosted._RUNNING):
             os.kill(process.process.pid, signal.SIGCONT)
         hosted.stop_every_host()

@@ -170,8 +170,8 @@ def test_an_upgrade_is_made_only_after_a_backup(
         # Then upgrade for real: today's models cannot read an older schema's tables.
         upgrade_to_head(engine)
 
-    monkeypatch.setattr("ropa.register.head_revision", lambda: "9999_next_version")
-    monkeypatch.setattr("ropa.register.upgrade_to_head", upgrade)
+    monkeypatch.setattr("ropa.storage.opener.head_revision", lambda: "9999_next_version")
+    monkeypatch.setattr("ropa.storage.opener.upgrade_to_head", upgrade)
     kept_at = _revision(old_register)
     with Register.open(old_register, daily_backup=False) as register:
         _assert_holds_the_demo_content(register, kept_content, kept_at)

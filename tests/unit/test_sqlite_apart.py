@@ -14,20 +14,21 @@ from pathlib import Path
 import pytest
 
 from db.hosted import HostedConnection, stop_every_host
+from db.storage_options import StorageOptions
 from ropa.backup import make_backup, restore_backup
 from ropa.errors import ConflictError, ValidationError
-from ropa.register import Register, run_sqlite_apart
+from ropa.register import Register
 from tests.conftest import sample_activity
+
+SQLITE_APART = StorageOptions(sqlite_apart=True)
 
 
 @pytest.fixture
 def apart(register_path: Path) -> Iterator[Register]:
-    run_sqlite_apart()
     try:
-        with Register.open(register_path) as opened:
+        with Register.open(register_path, options=SQLITE_APART) as opened:
             yield opened
     finally:
-        run_sqlite_apart(False)
         stop_every_host()
 
 
@@ -57,10 +58,10 @@ def test_broken_text_is_refused_in_the_same_words(apart: Register) -> None:
 
 def test_backup_and_restore_through_the_helper(apart: Register, register_path: Path) -> None:
     apart.activities.create(sample_activity(reference="KEEP-1"))
-    backup = make_backup(register_path, "manual")
+    backup = make_backup(register_path, "manual", options=apart.options)
     apart.activities.create(sample_activity(reference="LATER-1"))
 
-    restore_backup(register_path, backup)
+    restore_backup(register_path, backup, options=apart.options)
 
     assert [s.reference for s in apart.activity_list.summaries()] == ["KEEP-1"]
 
