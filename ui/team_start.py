@@ -12,6 +12,7 @@ from typing import cast
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ropa.notice_writers import NoticeWriters
 from ropa.paths import APP_NAME
 from ropa.register import Register
 from ropa.team import Membership, PasswordNeeded, without_password
@@ -27,10 +28,15 @@ class StartWindow(QWidget):
     """Connecting to a team register as the app starts; replaced by the main window."""
 
     def __init__(
-        self, url: str, settings: AppSettings | None = None, prompts: Prompts | None = None
+        self,
+        url: str,
+        settings: AppSettings | None = None,
+        prompts: Prompts | None = None,
+        notice_writers: NoticeWriters | None = None,
     ) -> None:
         super().__init__()
         self.url = url
+        self.notice_writers = notice_writers
         self.settings = settings
         self.prompts = prompts_or_default(prompts)
         self.main_window: MainWindow | None = None
@@ -76,7 +82,9 @@ class StartWindow(QWidget):
             self.start()
             return
         register, membership = cast("tuple[Register, Membership]", result)
-        window = MainWindow(register, self.settings, membership, self.prompts)
+        window = MainWindow(
+            register, self.settings, membership, self.prompts, notice_writers=self.notice_writers
+        )
         window.show()
         self.main_window = window
         self.close()
