@@ -232,20 +232,12 @@ def lines_below(table: Table) -> set[int]:
 def _mark_nothing_cells(table: Table, ledger: Ledger) -> None:
     """The cells of the table's columns that say there is nothing ("N/A", "None", "-"):
     the DPO's statement, recorded as such."""
-    for entry in ledger.of_sheet(table.sheet.title):
-        if (
-            entry.row > table.header_row
-            and entry.destination == Destination.NOT_PLACED
-            and entry.column in table.columns
-            and is_empty(entry.text)
-        ):
-            key = table.columns[entry.column][0]
+    title = table.sheet.title
+    for row, column, text in ledger.not_placed_of_sheet(title):
+        if row > table.header_row and column in table.columns and is_empty(text):
+            key = table.columns[column][0]
             ledger.place(
-                entry.sheet,
-                entry.row,
-                entry.column,
-                Destination.NOTHING,
-                f"“{field_label(key)}” left empty",
+                title, row, column, Destination.NOTHING, f"“{field_label(key)}” left empty"
             )
 
 
@@ -669,7 +661,9 @@ def _place(
                 and entry.destination == Destination.FIELD
                 and label not in entry.detail
             ):
-                entry.detail += f" and its {label}"
+                ledger.place(
+                    title, row, column, Destination.FIELD, f"{entry.detail} and its {label}"
+                )
     read = {
         (row, index) for row, cells in group for index in cells if (row, index) not in said_none
     }
