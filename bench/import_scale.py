@@ -326,20 +326,16 @@ def import_once(path: Path) -> dict[str, float]:
 
 
 def import_collector_running(path: Path) -> dict[str, float]:
-    """Run in a child process: `import_once` with the import's pause of the cycle collector
-    made a no-op, so the collector runs as it does everywhere else in the app."""
-    import contextlib
+    """Run in a child process: `import_once` as the app runs it, the collector running."""
+    import gc
 
-    from ropa.spreadsheets import importer
-
-    if hasattr(importer, "_without_cycle_collection"):
-        importer._without_cycle_collection = contextlib.nullcontext  # type: ignore[assignment]
+    assert gc.isenabled()
     return import_once(path)
 
 
 def import_collector_paused(path: Path) -> dict[str, float]:
     """Run in a child process: `import_once` with the collector disabled around it, as the
-    import did before issue 22."""
+    import did (for the whole process) before issue 22."""
     import gc
 
     gc.disable()
