@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from ropa.errors import FileReplacedError, SaveNotConfirmedError
 from ropa.register import Register, run_sqlite_apart
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow

@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from db import hosted
 from ropa.register import Register, call_while_waiting, run_sqlite_apart
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 from tests.helpers.editors import open_editor
 from tests.helpers.prompts import ScriptedPrompts
 from ui.busy_wait import keep_the_window_alive_while_waiting

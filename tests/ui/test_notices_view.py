@@ -15,8 +15,8 @@ from ropa.errors import RopaError
 from ropa.notice_writers import NoticeWriters
 from ropa.notices import NoticeRecord, NoticeService, build_document
 from ropa.register import Register
+from tests.helpers.printed_pages import pages_with_each_line_once, pdf_text
 from tests.helpers.prompts import ScriptedPrompts
-from tests.ui.printed_pages import pages_with_each_line_once, pdf_text
 from ui.notice_print import layout_device, notice_pdf_bytes, notice_text_document, page_body
 from ui.notices_view import CheckItem, CheckListModel, NoticeListModel, NoticesView
 from ui.text_pages import PlacedLine, TextPages
@@ -294,7 +294,7 @@ def test_maybe_save_saves_typing_not_yet_saved_without_asking(  # type: ignore[n
 def test_refresh_sees_new_activities_and_keeps_unsaved_edits(  # type: ignore[no-untyped-def]
     qtbot, view: NoticesView, demo_register: Register
 ) -> None:
-    from tests.conftest import sample_activity
+    from tests.helpers.activities import sample_activity
 
     view.create_notice("Refreshed notice")
     fostering = next(

@@ -23,7 +23,7 @@ from db.network_drive import (
 )
 from ropa.cli import main
 from ropa.register import Register, run_sqlite_apart
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 DRIVE_FIXED = 3
 

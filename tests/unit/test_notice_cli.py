@@ -72,7 +72,7 @@ def test_word_and_text_files(demo_path: Path, tmp_path: Path) -> None:
 
 def test_the_default_title_keeps_the_business_functions_capitals(register: Register) -> None:
     from ropa.notices.cli import adhoc_notice
-    from tests.conftest import sample_activity
+    from tests.helpers.activities import sample_activity
 
     register.activities.create(sample_activity(reference="ED-1", business_function="SEND"))
     register.activities.create(
@@ -93,7 +93,7 @@ def test_what_it_prints_cannot_drive_the_terminal(
 ) -> None:
     from ropa.notice_writers import NoticeWriters
     from ropa.notices.cli import run_notice
-    from tests.conftest import sample_activity
+    from tests.helpers.activities import sample_activity
 
     hostile = "Evil\x1b[2J\u202ename"
     register.activities.create(sample_activity(name=hostile, retention=[]))

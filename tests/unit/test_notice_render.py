@@ -23,7 +23,7 @@ from ropa.notices import (
 )
 from ropa.notices.render import DOMAIN_WRITERS, custom_template_format, markdown_escape
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 HOSTILE = "<script>alert('x')</script> {{ 7*7 }} {% for x in y %}*bold* [link](javascript:1)"
 

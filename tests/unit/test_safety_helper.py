@@ -18,7 +18,7 @@ import pytest
 from db import hosted
 from ropa.errors import SaveInterruptedError
 from ropa.register import Register, run_sqlite_apart
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGSTOP and /proc are POSIX")
 

@@ -17,7 +17,7 @@ from db.hosted import HostedConnection, stop_every_host
 from ropa.backup import make_backup, restore_backup
 from ropa.errors import ConflictError, ValidationError
 from ropa.register import Register, run_sqlite_apart
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 
 @pytest.fixture
