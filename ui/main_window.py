@@ -83,7 +83,7 @@ class Page:
 def make_notices_page(
     register: Register,
     undo_stack: QUndoStack,
-    may: Capability,
+    may: Capabilities,
     prompts: Prompts | None = None,
     notice_writers: NoticeWriters | None = None,
 ) -> QWidget:
@@ -93,7 +93,7 @@ def make_notices_page(
     view = NoticesView(
         register, undo_stack=undo_stack, prompts=prompts, notice_writers=notice_writers
     )
-    view.set_editable(may.allowed, may.refusal)
+    view.set_capabilities(may.edit_notices, may.publish_notices)
     return view
 
 
@@ -353,7 +353,7 @@ class MainWindow(QMainWindow):
                 lambda: make_notices_page(
                     register,
                     self.undo_stack,
-                    self.capabilities.edit_notices,
+                    self.capabilities,
                     self.prompts,
                     self.notice_writers,
                 )
@@ -538,10 +538,9 @@ class MainWindow(QMainWindow):
                 return None
             if self.membership.team:
                 may = self.capabilities
+                edit = may.edit_activities([editor.record.business_function])
                 editor.set_role_limits(
-                    may_edit=may.may_edit_function(editor.record.business_function),
-                    may_approve=may.approve.allowed,
-                    why=f"Read only: you are signed in as {self.membership.describe()}",
+                    may_edit=edit.allowed, may_approve=may.approve.allowed, why=edit.refusal
                 )
             editor.saved.connect(self._activity_saved)
             editor.closed.connect(self._editor_closed)

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ropa.capabilities import ALLOWED, Capability
 from ropa.errors import RopaError
 from ropa.notice_writers import NoticeWriters
 from ropa.notices import (
@@ -272,9 +273,10 @@ class NoticesView(QWidget):
         self._plain_wording: dict[str, str] = {}
         self._loading_wording = False
         # On a team register only a DPO changes notices; others read, preview, print and
-        # export them (set_editable), and the server refuses their changes anyway.
+        # export them (set_capabilities), and the server refuses their changes anyway.
         self._editable = True
         self._refusal = ""
+        self._publish = ALLOWED
         self._loading = False
         self.dirty = False
         self.document: NoticeDocument | None = None
@@ -495,9 +497,8 @@ class NoticesView(QWidget):
         splitter.addWidget(preview_panel)
         splitter.setSizes([200, 420, 560])
         # Read-only fields look like any others: say why typing does nothing.
-        self.read_only_note = QLabel(
-            "Only a DPO may change notices. You can read, preview, print and export them."
-        )
+        # Its words are the capability's refusal (set_capabilities).
+        self.read_only_note = QLabel()
         self.read_only_note.setWordWrap(True)
         self.read_only_note.hide()
         layout = QVBoxLayout(self)
@@ -665,14 +666,13 @@ class NoticesView(QWidget):
 
     # --- who may change notices -----------------------------------------------------------
 
-    def set_editable(
-        self, editable: bool, refusal: str = "Only a DPO may change, delete or publish notices."
-    ) -> None:
-        """Let this person change notices, or only read, preview, print and export them
-        (`refusal`: why not, from ropa/capabilities.py)."""
-        self._editable = editable
-        self._refusal = refusal
-        self.read_only_note.setText(f"{refusal} You can read, preview, print and export them.")
+    def set_capabilities(self, edit: Capability, publish: Capability) -> None:
+        """Let this person change and publish notices, or only read, preview, print and
+        export them: what ropa/capabilities.py says they may do, with its words for why not."""
+        self._editable = edit.allowed
+        self._refusal = edit.refusal
+        self._publish = publish
+        self.read_only_note.setText(f"{edit.refusal} You can read, preview, print and export them.")
         self._hold_back_changes()
 
     def _hold_back_changes(self) -> None:
@@ -712,9 +712,12 @@ class NoticesView(QWidget):
         self.new_action.setEnabled(editable)
         self.read_only_note.setHidden(editable)
         if not editable:
-            for action in (self.delete_action, self.save_action, self.publish_action):
+            for action in (self.delete_action, self.save_action):
                 action.setEnabled(False)
                 action.setToolTip(self._refusal)
+        if not (editable and self._publish.allowed):
+            self.publish_action.setEnabled(False)
+            self.publish_action.setToolTip(self._publish.refusal or self._refusal)
 
     # --- editing -------------------------------------------------------------------------
 

@@ -151,6 +151,27 @@ def test_the_app_hands_its_notice_writers_to_the_notices_page(  # type: ignore[n
     assert (tmp_path / "handed.pdf").read_bytes() == b"%PDF"
 
 
+def test_what_the_view_lets_change_is_what_the_capabilities_say(  # type: ignore[no-untyped-def]
+    view: NoticesView,
+) -> None:
+    from ropa.capabilities import ALLOWED, READ_ONLY, Capability
+
+    view.create_notice("Early help notice")
+    may_not_publish = Capability(False, "Only a DPO may publish notices; you are signed in as x.")
+    view.set_capabilities(ALLOWED, may_not_publish)
+    assert view.save_action.isEnabled() and not view.title_edit.isReadOnly()
+    assert not view.publish_action.isEnabled()
+    assert view.publish_action.toolTip() == may_not_publish.refusal
+    assert view.read_only_note.isHidden()
+    view.set_capabilities(READ_ONLY, READ_ONLY)
+    assert view.title_edit.isReadOnly() and not view.save_action.isEnabled()
+    assert view.save_action.toolTip() == READ_ONLY.refusal
+    assert view.read_only_note.text() == (
+        f"{READ_ONLY.refusal} You can read, preview, print and export them."
+    )
+    assert not view.read_only_note.isHidden()
+
+
 def test_pdf_has_title_date_and_page_numbers(demo_register: Register, tmp_path: Path) -> None:
     draft = NoticeRecord(
         title="Northfield children's privacy notice", business_functions=["Children's social care"]
