@@ -1,9 +1,11 @@
 """ROPA desk's entry point: `python main.py` and the installed `ropa` command are the same.
 
 This is the composition root, the one module allowed to join the Qt-free domain (ropa/) to
-the desktop layer (ui/): it hands the command line the desktop app and the Qt-based writers
-(PDF) that it cannot import itself.  Both are imported only when used, so a command that
-needs neither never loads Qt, and the app never loads the notice writers at start-up.
+the desktop layer (ui/).  It builds, once, what the rest is handed: the notice writers (the
+domain's and PDF, made with Qt, which the domain cannot import), given to the command line and
+to the app alike, and the way to start the app.  Qt and the writers' own code are imported only
+when used, so a command that needs neither never loads Qt, and the app's start loads neither
+Jinja2 nor the templates.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ropa import cli
+from ropa.notice_writers import NoticeWriters
 
 if TYPE_CHECKING:
-    from ropa.notices import NoticeDocument
+    from ropa.notices.content import NoticeDocument
 
 
 def _notice_pdf(document: NoticeDocument) -> bytes:
@@ -25,14 +28,12 @@ def _notice_pdf(document: NoticeDocument) -> bytes:
     return notice_pdf_bytes(document)
 
 
-def install_writers() -> None:
-    """Give the domain the writers that need the desktop layer."""
-    from ropa.notices import register_writer
-
-    register_writer("pdf", _notice_pdf)
+def program_notice_writers() -> NoticeWriters:
+    """Every format ROPA desk writes a notice in: the domain's, and PDF from the desktop."""
+    return NoticeWriters.domain().adding("pdf", _notice_pdf)
 
 
-def open_app(register_path: Path | str) -> int:
+def open_app(register_path: Path | str, notice_writers: NoticeWriters) -> int:
     import platformdirs
 
     from ropa.paths import APP_NAME
@@ -41,11 +42,16 @@ def open_app(register_path: Path | str) -> int:
 
     # Only the running app: an error no window caught becomes a dialog and a log entry.
     install_error_dialogs(platformdirs.user_log_path(APP_NAME) / "ropa-desk.log")
-    return run_app(register_path)
+    return run_app(register_path, notice_writers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return cli.main(argv, open_app=open_app, install_writers=install_writers)
+    notice_writers = program_notice_writers()
+    return cli.main(
+        argv,
+        open_app=lambda register_path: open_app(register_path, notice_writers),
+        notice_writers=notice_writers,
+    )
 
 
 if __name__ == "__main__":

@@ -60,8 +60,7 @@ def import_in_phases(
     register: Register, path: Path, phases: dict[str, tuple[float, float]]
 ) -> ImportReport:
     """importer.import_workbook, step by step, each step timed."""
-    with importer._without_cycle_collection():  # as import_workbook runs
-        return _phases(register, path, phases)
+    return _phases(register, path, phases)
 
 
 def _phases(register: Register, path: Path, phases: dict[str, tuple[float, float]]) -> ImportReport:

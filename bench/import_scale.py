@@ -11,6 +11,12 @@ At 10,000 rows the import is also set beside the reader's own bare iteration of 
 file (every cell of every row, nothing done with them).  Targets: time per row flat within
 1.5x from the smallest size to the largest; at 10,000 rows within 3x of the bare read.
 
+    .venv/bin/python bench/import_scale.py --collector [--repeat N]
+
+What pausing Python's cycle collector during an import buys (issue 22): the 10,000-row
+import with the collector left running and with it paused, alternated in fresh processes in
+the same run, best of N each, and their ratio.
+
     .venv/bin/python bench/import_scale.py --bounded
 
 The bound on rows (issue 18): imports of 10,000 and 100,000 rows, and of a 16 MB .xlsx of
@@ -319,6 +325,47 @@ def import_once(path: Path) -> dict[str, float]:
     return {"seconds": seconds, "cpu": cpu, "created": len(report.created), "peak_mb": peak_mb}
 
 
+def import_collector_running(path: Path) -> dict[str, float]:
+    """Run in a child process: `import_once` as the app runs it, the collector running."""
+    import gc
+
+    assert gc.isenabled()
+    return import_once(path)
+
+
+def import_collector_paused(path: Path) -> dict[str, float]:
+    """Run in a child process: `import_once` with the collector disabled around it, as the
+    import did (for the whole process) before issue 22."""
+    import gc
+
+    gc.disable()
+    try:
+        return import_once(path)
+    finally:
+        gc.enable()
+
+
+def collector_compare(folder: Path, repeat: int) -> None:
+    """The 10,000-row import with the cycle collector running and paused, alternated."""
+    path = write_workbook(folder / "hand-made-10000.xlsx", 10_000)
+    runs: dict[str, list[dict[str, float]]] = {"running": [], "paused": []}
+    for _ in range(max(repeat, 1)):
+        runs["running"].append(in_child("import-collector-running", path))
+        runs["paused"].append(in_child("import-collector-paused", path))
+    best = {mode: min(found, key=lambda run: run["seconds"]) for mode, found in runs.items()}
+    for mode, run in best.items():
+        every = ", ".join(f"{r['seconds']:.2f}" for r in runs[mode])
+        print(
+            f"collector {mode:<8} best of {len(runs[mode])}: {run['seconds']:.2f}s elapsed, "
+            f"{run['cpu']:.2f}s CPU, peak {run['peak_mb']:.0f}MB "
+            f"(all: {every})"
+        )
+    print(
+        f"running / paused: {best['running']['seconds'] / best['paused']['seconds']:.3f}x "
+        f"elapsed, {best['running']['cpu'] / best['paused']['cpu']:.3f}x CPU"
+    )
+
+
 def in_child(function: str, path: Path) -> dict[str, Any]:
     """`function(path)` in a fresh interpreter, so each size's peak memory is its own."""
     output = subprocess.run(
@@ -339,6 +386,11 @@ def main() -> None:
     parser.add_argument(
         "--bounded", action="store_true", help="10,000, 100,000 and 1.5 million rows"
     )
+    parser.add_argument(
+        "--collector",
+        action="store_true",
+        help="10,000 rows with the cycle collector running and paused",
+    )
     arguments = parser.parse_args()
     if arguments.child:
         function, path = arguments.child
@@ -348,8 +400,14 @@ def main() -> None:
             "bare-calamine": bare_calamine,
             "inflate": inflate_only,
             "refused": import_refused,
+            "import-collector-running": import_collector_running,
+            "import-collector-paused": import_collector_paused,
         }
         print(json.dumps(actions[function](Path(path))))
+        return
+    if arguments.collector:
+        with tempfile.TemporaryDirectory(prefix="ropa-import-scale-") as kept_until_done:
+            collector_compare(Path(kept_until_done), arguments.repeat)
         return
     if arguments.bounded:
         with tempfile.TemporaryDirectory(prefix="ropa-import-scale-") as kept_until_done:

@@ -22,7 +22,8 @@ from PySide6.QtCore import QSizeF
 
 from bench.register_data import build_register
 from bench.timing import median_of
-from ropa.notices import NoticeRecord, writer_for
+from ropa.notice_writers import NoticeWriters
+from ropa.notices import NoticeRecord
 from ropa.notices.content import compose
 from ropa.records import LibraryKind
 from ui.notice_print import (
@@ -69,7 +70,7 @@ def main() -> None:
         f"{compose_time / load_time:5.2f} x load"
     )
     writers: dict[str, Callable[[Any], str | bytes]] = {
-        fmt: writer_for(fmt) for fmt in ("html", "md", "txt", "docx")
+        fmt: NoticeWriters.domain().writer_for(fmt) for fmt in ("html", "md", "txt", "docx")
     }
     writers["pdf"] = notice_pdf_bytes
     for fmt, writer in writers.items():

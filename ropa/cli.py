@@ -29,12 +29,14 @@ Exit status: 0 done; 1 rejected input or failed check; 2 usage error.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ropa import __version__
 from ropa.errors import RegisterFileError, RopaError
+from ropa.notice_writers import NoticeWriters
 from ropa.paths import default_register_path
 from ropa.register import Register, refuse_unusable_path
 from ropa.sanitise import for_terminal
@@ -192,11 +194,12 @@ def main(
     argv: Sequence[str] | None = None,
     *,
     open_app: Callable[[Path | str], int] | None = None,
-    install_writers: Callable[[], None] | None = None,
+    notice_writers: NoticeWriters | None = None,
 ) -> int:
     """Run a command. The composition root (main.py) passes in what needs the desktop layer,
     which this Qt-free package cannot import: `open_app` starts the app on a register, and
-    `install_writers` adds the Qt-based notice writers (PDF)."""
+    `notice_writers` are the writers `ropa notice` may use (main.py's add PDF, made with
+    Qt); without them, the domain's own (md, html, txt, docx)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     explicit_db: Path | str | None = getattr(args, "db", None)
@@ -205,9 +208,11 @@ def main(
         if open_app is None:
             parser.error("the desktop app starts through the ropa command (main.py)")
         return open_app(db_path)
-    if args.command == "notice" and install_writers is not None:
-        install_writers()
-    handler = _HANDLERS[args.command]
+    handler = (
+        functools.partial(_notice, notice_writers=notice_writers)
+        if args.command == "notice"
+        else _HANDLERS[args.command]
+    )
     try:
         if explicit_db is not None and args.command in _READ_ONLY_COMMANDS:
             _require_existing(explicit_db)
@@ -350,13 +355,19 @@ def _export(args: argparse.Namespace, db_path: Path | str) -> int:
         )
 
 
-def _notice(args: argparse.Namespace, db_path: Path | str) -> int:
+def _notice(
+    args: argparse.Namespace, db_path: Path | str, *, notice_writers: NoticeWriters | None
+) -> int:
+    writers = NoticeWriters.domain() if notice_writers is None else notice_writers
+    # An unknown format is refused before the register is opened or anything is read.
+    writers.writer_for(args.file.suffix)
     with _opened(db_path, reading=True) as register:
         from ropa.notices.cli import run_notice
 
         return run_notice(
             register,
             args.file,
+            writers,
             functions=args.function,
             title=args.title,
             layer=args.layer,
@@ -393,11 +404,11 @@ def _team(args: argparse.Namespace, db_location: Path | str) -> int:
     return run_team(args, db_location)
 
 
+# Every command but `notice`, which main() gives the program's notice writers as well.
 _HANDLERS: dict[str, Callable[[argparse.Namespace, Path | str], int]] = {
     "demo": _demo,
     "import": _import,
     "export": _export,
-    "notice": _notice,
     "check": _check,
     "team": _team,
     "copy": _copy,

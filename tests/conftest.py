@@ -22,12 +22,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REAL_HOME: RealHome = move_home_aside()
 
 from db.storage_options import SQLITE_IN_PROCESS, StorageOptions  # noqa: E402
-from ropa.records import ActivityRecord, LawfulBasisEntry, RetentionEntry  # noqa: E402
 from ropa.register import Register  # noqa: E402
 
 # The PostgreSQL fixtures (postgres_server, postgres_url, postgres_register_url), and a team
 # register with a login in each role (logins, team).
-pytest_plugins = ["tests.postgres", "tests.helpers.team_register"]
+pytest_plugins = ["tests.postgres", "tests.helpers.team_register", "tests.helpers.disk"]
 
 BACKENDS = ("sqlite", "postgresql")
 BOTH_BACKENDS = "both_backends"
@@ -161,28 +160,10 @@ def demo_register(
         yield opened
 
 
-def sample_activity(**overrides: object) -> ActivityRecord:
-    """A complete, realistic activity; tests override what they are about."""
-    values: dict[str, object] = {
-        "reference": "CS-001",
-        "name": "Child protection enquiries",
-        "business_function": "Children's social care",
-        "description": "Section 47 enquiries when a child is suspected to be at risk of harm.",
-        "owner": "Head of Safeguarding",
-        "purposes": ["Safeguarding children", "Statutory reporting"],
-        "individuals": ["Children", "Parents and carers"],
-        "data_categories": ["Name and contact details", "Health"],
-        "recipients": ["Police", "NHS bodies"],
-        "security_measures": ["Role-based access control"],
-        "lawful_bases": [LawfulBasisEntry("e", "Statutory duty", ["Children Act 1989"])],
-        "retention": [RetentionEntry("Until the child's 25th birthday", "case closure")],
-        # Its yes/no questions answered, as a complete record has them (unanswered is None).
-        "automated_decisions": False,
-        "involves_children": True,
-        "large_scale": False,
-    }
-    values.update(overrides)
-    return ActivityRecord(**values)  # type: ignore[arg-type]
+@pytest.fixture(scope="session")
+def real_home() -> RealHome:
+    """The person's own home and the run's own (set aside above, before any import)."""
+    return REAL_HOME
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

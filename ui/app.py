@@ -13,6 +13,7 @@ from ropa.register import StorageOptions, open_in_background
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from ropa.notice_writers import NoticeWriters
     from ui.main_window import MainWindow
     from ui.prompts import Prompts
     from ui.settings import AppSettings
@@ -42,7 +43,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 def show_main_window(
-    register_path: Path, settings: AppSettings | None = None, prompts: Prompts | None = None
+    register_path: Path,
+    settings: AppSettings | None = None,
+    prompts: Prompts | None = None,
+    notice_writers: NoticeWriters | None = None,
 ) -> MainWindow | None:
     """The main window on `register_path`, shown; None (after saying why) if it cannot open.
 
@@ -60,7 +64,7 @@ def show_main_window(
     except RopaError as error:
         prompts.error(None, APP_NAME, str(error))
         return None
-    window = MainWindow(register, settings, prompts=prompts)
+    window = MainWindow(register, settings, prompts=prompts, notice_writers=notice_writers)
     window.show()
     return window
 
@@ -74,7 +78,8 @@ def show_main_window(
 APP_STORAGE = StorageOptions(sqlite_apart=True)
 
 
-def run_app(register_path: Path | str) -> int:
+def run_app(register_path: Path | str, notice_writers: NoticeWriters) -> int:
+    """The app on a register, writing notices with `notice_writers` (main.py builds them)."""
     APP_STORAGE.start_helpers()
     from ui.busy_wait import keep_the_window_alive_while_waiting
 
@@ -83,8 +88,8 @@ def run_app(register_path: Path | str) -> int:
 
     prompts = QtPrompts()  # the one prompt service: every window's questions go through it
     if isinstance(register_path, str):  # a team register: a window at once (ui/team_start.py)
-        return _run_on_team_register(register_path, prompts)
-    window = show_main_window(register_path, prompts=prompts)
+        return _run_on_team_register(register_path, prompts, notice_writers)
+    window = show_main_window(register_path, prompts=prompts, notice_writers=notice_writers)
     if window is None:
         return 1
     try:
@@ -93,11 +98,11 @@ def run_app(register_path: Path | str) -> int:
         window.register.close()  # the one open now: the user may have opened another
 
 
-def _run_on_team_register(url: str, prompts: Prompts) -> int:
+def _run_on_team_register(url: str, prompts: Prompts, notice_writers: NoticeWriters) -> int:
     make_application()
     from ui.team_start import StartWindow
 
-    starting = StartWindow(url, prompts=prompts, options=APP_STORAGE)
+    starting = StartWindow(url, prompts=prompts, options=APP_STORAGE, notice_writers=notice_writers)
     starting.show()
     starting.start()
     code = make_application().exec()

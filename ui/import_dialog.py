@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from ropa.errors import RopaError
 from ropa.register import Register
 from ropa.spreadsheets.layout import Kind
+from ropa.spreadsheets.remembered_choices import Remembered, to_remember, with_remembered
 from ropa.spreadsheets.report import Finding, ImportReport
 from ui.import_changes import ImportChangesView
 from ui.import_mapping import MappingPanel
@@ -213,7 +214,7 @@ class ImportDialog(QDialog):
         """Check the workbook again with the DPO's choices, and remember them for its layout."""
         for layout, chosen in self.mapping_panel.model.mapping_by_layout().items():
             self.settings.set_import_mapping(
-                layout, {**self.settings.import_mapping(layout), **chosen}
+                layout, to_remember(self.settings.import_mapping(layout), chosen)
             )
         self.mapping.update(self.mapping_panel.model.mapping())
         chosen_roles = self.mapping_panel.roles()
@@ -329,28 +330,22 @@ class ImportDialog(QDialog):
 
     def _apply_remembered(self, report: ImportReport) -> bool:
         """After the first check: the DPO's earlier choices for these layouts, if any and
-        not yet applied; True when the preview is being checked again with them."""
+        not yet applied (ropa.spreadsheets.remembered_choices); True when the preview is
+        being checked again with them."""
         if self._remembered_applied:
             return False
         self._remembered_applied = True
-        remembered: dict[str, str] = {}
-        roles: dict[str, Kind] = {}
-        for sheet in report.sheets:
-            remembered.update(self.settings.import_mapping(sheet.signature))
-            role = self.settings.import_role(sheet.signature)
-            # The DPO's answer for the layout, where it differs from the reading or
-            # settles a sheet that says both.
-            if (
-                role is not None
-                and sheet.sheet not in self.roles
-                and (role != sheet.kind or sheet.kind_unsure)
-            ):
-                roles[sheet.sheet] = Kind(role)
-        new_mapping = any(self.mapping.get(k) != v for k, v in remembered.items())
-        if not new_mapping and not roles:
+        layouts = {sheet.signature for sheet in report.sheets}
+        remembered = Remembered(
+            mappings={layout: self.settings.import_mapping(layout) for layout in layouts},
+            roles={
+                layout: role for layout in layouts if (role := self.settings.import_role(layout))
+            },
+        )
+        choices = with_remembered(report.sheets, remembered, self.mapping, self.roles)
+        if not choices.changed:
             return False
-        self.mapping = {**remembered, **self.mapping}
-        self.roles = {**roles, **self.roles}
+        self.mapping, self.roles = choices.mapping, choices.roles
         self.run_preview()
         return True
 

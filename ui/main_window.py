@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ropa.capabilities import ALLOWED, Capabilities, Capability, capabilities_of
 from ropa.errors import RopaError
+from ropa.notice_writers import NoticeWriters
 from ropa.paths import APP_NAME
 from ropa.records import ActivityRecord, ActivitySummary, LibraryKind
 from ropa.register import Register
@@ -80,13 +81,19 @@ class Page:
 
 
 def make_notices_page(
-    register: Register, undo_stack: QUndoStack, may: Capability, prompts: Prompts | None = None
+    register: Register,
+    undo_stack: QUndoStack,
+    may: Capabilities,
+    prompts: Prompts | None = None,
+    notice_writers: NoticeWriters | None = None,
 ) -> QWidget:
     from ui.notices_view import NoticesView
 
     # Notices are saved as they are typed; the window's Undo undoes them as any other edit.
-    view = NoticesView(register, undo_stack=undo_stack, prompts=prompts)
-    view.set_editable(may.allowed, may.refusal)
+    view = NoticesView(
+        register, undo_stack=undo_stack, prompts=prompts, notice_writers=notice_writers
+    )
+    view.set_capabilities(may.edit_notices, may.publish_notices)
     return view
 
 
@@ -141,10 +148,14 @@ class MainWindow(QMainWindow):
         settings: AppSettings | None = None,
         membership: Membership | None = None,
         prompts: Prompts | None = None,
+        *,
+        notice_writers: NoticeWriters | None = None,
     ) -> None:
         super().__init__()
         guard_against_wheel()  # no value changes under the wheel, in any window
         self.register = register
+        # The formats notices are exported in: main.py's (PDF too); the domain's without them.
+        self.notice_writers = notice_writers
         # Every question and message to the user (ui/prompts.py).
         self.prompts = prompts_or_default(prompts)
         # Who the register's server says is signed in, and what their role lets them do.
@@ -340,7 +351,11 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(
             LazyPage(
                 lambda: make_notices_page(
-                    register, self.undo_stack, self.capabilities.edit_notices, self.prompts
+                    register,
+                    self.undo_stack,
+                    self.capabilities,
+                    self.prompts,
+                    self.notice_writers,
                 )
             )
         )
@@ -523,10 +538,9 @@ class MainWindow(QMainWindow):
                 return None
             if self.membership.team:
                 may = self.capabilities
+                edit = may.edit_activities([editor.record.business_function])
                 editor.set_role_limits(
-                    may_edit=may.may_edit_function(editor.record.business_function),
-                    may_approve=may.approve.allowed,
-                    why=f"Read only: you are signed in as {self.membership.describe()}",
+                    may_edit=edit.allowed, may_approve=may.approve.allowed, why=edit.refusal
                 )
             editor.saved.connect(self._activity_saved)
             editor.closed.connect(self._editor_closed)

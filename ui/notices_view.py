@@ -44,7 +44,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ropa.capabilities import ALLOWED, Capability
 from ropa.errors import RopaError
+from ropa.notice_writers import NoticeWriters
 from ropa.notices import (
     AUDIENCES,
     GROUPINGS,
@@ -53,20 +55,20 @@ from ropa.notices import (
     NoticeRecord,
     NoticeSectionEntry,
     readability,
-    register_writer,
     render_html,
-    write_notice_file,
 )
 from ropa.records import LibraryKind
 from ropa.register import Register
 from ui.actions import NoticeActions
 from ui.file_dialogs import ask_open_path, ask_save_path
-from ui.notice_print import notice_pdf_bytes, paint_notice
+from ui.notice_print import paint_notice
 from ui.notice_undo import NoticeEditCommand, changed_fields
 from ui.prompts import Prompts, prompts_or_default
 from ui.publish_gate import PublishGateDialog
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner
 
+# The names of the formats in the Export dialog, the first the one suggested; only those the
+# view's notice writers write are offered.
 EXPORT_FILTERS = {
     "pdf": "PDF document (*.pdf)",
     "docx": "Word document (*.docx)",
@@ -256,23 +258,25 @@ class NoticesView(QWidget):
         *,
         undo_stack: QUndoStack | None = None,
         prompts: Prompts | None = None,
+        notice_writers: NoticeWriters | None = None,
     ) -> None:
         super().__init__(parent)
         self.register = register
         self.prompts = prompts_or_default(prompts)
+        # The formats it exports: the program's (main.py adds PDF), else the domain's own.
+        self.notice_writers = NoticeWriters.domain() if notice_writers is None else notice_writers
         self.service = register.notices
         # The window's stack when there is one, so that Edit > Undo reaches notices too.
         self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         self._applying_step = False
-        # The desktop app writes PDFs with Qt; make the domain's writer table know it.
-        register_writer("pdf", notice_pdf_bytes)
         self._current: NoticeRecord | None = None
         self._plain_wording: dict[str, str] = {}
         self._loading_wording = False
         # On a team register only a DPO changes notices; others read, preview, print and
-        # export them (set_editable), and the server refuses their changes anyway.
+        # export them (set_capabilities), and the server refuses their changes anyway.
         self._editable = True
         self._refusal = ""
+        self._publish = ALLOWED
         self._loading = False
         self.dirty = False
         self.document: NoticeDocument | None = None
@@ -493,9 +497,8 @@ class NoticesView(QWidget):
         splitter.addWidget(preview_panel)
         splitter.setSizes([200, 420, 560])
         # Read-only fields look like any others: say why typing does nothing.
-        self.read_only_note = QLabel(
-            "Only a DPO may change notices. You can read, preview, print and export them."
-        )
+        # Its words are the capability's refusal (set_capabilities).
+        self.read_only_note = QLabel()
         self.read_only_note.setWordWrap(True)
         self.read_only_note.hide()
         layout = QVBoxLayout(self)
@@ -663,14 +666,13 @@ class NoticesView(QWidget):
 
     # --- who may change notices -----------------------------------------------------------
 
-    def set_editable(
-        self, editable: bool, refusal: str = "Only a DPO may change, delete or publish notices."
-    ) -> None:
-        """Let this person change notices, or only read, preview, print and export them
-        (`refusal`: why not, from ropa/capabilities.py)."""
-        self._editable = editable
-        self._refusal = refusal
-        self.read_only_note.setText(f"{refusal} You can read, preview, print and export them.")
+    def set_capabilities(self, edit: Capability, publish: Capability) -> None:
+        """Let this person change and publish notices, or only read, preview, print and
+        export them: what ropa/capabilities.py says they may do, with its words for why not."""
+        self._editable = edit.allowed
+        self._refusal = edit.refusal
+        self._publish = publish
+        self.read_only_note.setText(f"{edit.refusal} You can read, preview, print and export them.")
         self._hold_back_changes()
 
     def _hold_back_changes(self) -> None:
@@ -710,9 +712,12 @@ class NoticesView(QWidget):
         self.new_action.setEnabled(editable)
         self.read_only_note.setHidden(editable)
         if not editable:
-            for action in (self.delete_action, self.save_action, self.publish_action):
+            for action in (self.delete_action, self.save_action):
                 action.setEnabled(False)
                 action.setToolTip(self._refusal)
+        if not (editable and self._publish.allowed):
+            self.publish_action.setEnabled(False)
+            self.publish_action.setToolTip(self._publish.refusal or self._refusal)
 
     # --- editing -------------------------------------------------------------------------
 
@@ -1035,14 +1040,26 @@ class NoticesView(QWidget):
 
     def export(self, path: Path) -> None:
         """Write the notice to `path`, in the format its suffix names."""
-        write_notice_file(self._fresh_document(), Path(path))
+        self.notice_writers.write_file(self._fresh_document(), Path(path))
+
+    def export_filters(self) -> dict[str, str]:
+        """The Export dialog's formats: those the notice writers write, PDF first if there."""
+        known = set(self.notice_writers.formats())
+        named = {fmt: label for fmt, label in EXPORT_FILTERS.items() if fmt in known}
+        # A format a writer was added for but that has no name here is still offered.
+        return named | {fmt: f"{fmt.upper()} file (*.{fmt})" for fmt in sorted(known - set(named))}
 
     def _ask_export(self) -> ProgressRunner | None:
         if self._current is None:
             return None
         suggested = "".join(c if c.isalnum() or c in " -_" else "_" for c in self._current.title)
+        filters = self.export_filters()
         path = ask_save_path(
-            self, "Export notice", f"{suggested}.pdf", EXPORT_FILTERS, prompts=self.prompts
+            self,
+            "Export notice",
+            f"{suggested}.{next(iter(filters))}",
+            filters,
+            prompts=self.prompts,
         )
         if path is None:
             return None
@@ -1063,7 +1080,7 @@ class NoticesView(QWidget):
         def task(_progress: ProgressFn, cancelled: CancelledFn) -> Path:
             if cancelled():
                 raise RopaError("Cancelled: nothing was written.")
-            write_notice_file(document, path)
+            self.notice_writers.write_file(document, path)
             return path
 
         runner = ProgressRunner(self, "Export notice", f"Writing {path.name}\u2026", task)

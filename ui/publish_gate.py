@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ropa.notices.markers import gap_words
 from ropa.wording import count_of
 
 
@@ -38,9 +39,8 @@ class PublishGateDialog(QDialog):
         # Each gap wraps over lines: room and shading between them show where one ends.
         self.gap_list.setSpacing(4)
         self.gap_list.setAlternatingRowColors(True)
-        for section, todo in blockers:
-            text = todo.removeprefix("[To complete: ").removesuffix("]")
-            self.gap_list.addItem(f"{section}: {text}")
+        for section, marker in blockers:
+            self.gap_list.addItem(f"{section}: {gap_words(marker)}")
         gaps_label = QLabel("&Gaps, each marked “[To complete: …]” in the draft:")
         gaps_label.setBuddy(self.gap_list)
         self.reason_edit = QPlainTextEdit()

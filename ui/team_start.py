@@ -12,6 +12,7 @@ from typing import cast
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ropa.notice_writers import NoticeWriters
 from ropa.paths import APP_NAME
 from ropa.register import Register, StorageOptions
 from ropa.team import Membership, PasswordNeeded, without_password
@@ -31,6 +32,7 @@ class StartWindow(QWidget):
         url: str,
         settings: AppSettings | None = None,
         prompts: Prompts | None = None,
+        notice_writers: NoticeWriters | None = None,
         *,
         options: StorageOptions,
     ) -> None:
@@ -38,6 +40,7 @@ class StartWindow(QWidget):
         self.url = url
         # The app's (ui/app.py APP_STORAGE): the register opened here carries them on.
         self.options = options
+        self.notice_writers = notice_writers
         self.settings = settings
         self.prompts = prompts_or_default(prompts)
         self.main_window: MainWindow | None = None
@@ -83,7 +86,9 @@ class StartWindow(QWidget):
             self.start()
             return
         register, membership = cast("tuple[Register, Membership]", result)
-        window = MainWindow(register, self.settings, membership, self.prompts)
+        window = MainWindow(
+            register, self.settings, membership, self.prompts, notice_writers=self.notice_writers
+        )
         window.show()
         self.main_window = window
         self.close()

@@ -6,8 +6,10 @@
     short = render_notice(register, notice.id, "html", layer="short")  # its first layer
     register.notices.publish(notice.id)    # refused (PublishRefused) while gaps remain
 
-Formats are written by writers registered by file suffix (md, html, txt and docx here; the
-desktop layer adds pdf with `register_writer`).
+Files are written by a `NoticeWriters` value (ropa/notice_writers.py, outside this package so
+that making it at start-up loads neither Jinja2 nor the templates): md, html, txt and docx from
+`NoticeWriters.domain()`; main.py adds pdf (which needs Qt) and hands the result to the
+command line and the app.
 """
 
 from ropa.dates import british_date
@@ -30,14 +32,10 @@ from ropa.notices.records import (
 from ropa.notices.render import (
     TemplateError,
     builtin_template_path,
-    formats,
-    register_writer,
     render_html,
     render_markdown,
     render_notice,
     render_text,
-    write_notice_file,
-    writer_for,
 )
 from ropa.notices.service import NoticeService, PublishRefused, build_document
 
@@ -67,13 +65,9 @@ __all__ = [
     "build_document",
     "builtin_template_path",
     "compose",
-    "formats",
     "readability",
-    "register_writer",
     "render_html",
     "render_markdown",
     "render_notice",
     "render_text",
-    "write_notice_file",
-    "writer_for",
 ]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ropa.errors import RopaError
 from ropa.library import name_key
+from ropa.notice_writers import NoticeWriters
 from ropa.notices.records import NoticeRecord
-from ropa.notices.render import write_notice_file, writer_for
 from ropa.register import Register
 from ropa.sanitise import for_terminal
 from ropa.wording import count_of
@@ -21,6 +21,7 @@ DEFAULT_TITLE = "Privacy notice"
 def run_notice(
     register: Register,
     path: Path,
+    writers: NoticeWriters,
     *,
     functions: Sequence[str] = (),
     title: str | None = None,
@@ -29,15 +30,16 @@ def run_notice(
     grouping: str = "",
     full_notice_url: str = "",
 ) -> int:
-    """Write a notice covering all activities, or those of the named business functions."""
+    """Write a notice covering all activities, or those of the named business functions,
+    with the writer `writers` has for the file's suffix."""
     path = Path(path)
-    writer_for(path.suffix)  # refuse an unknown format before any work
+    writers.writer_for(path.suffix)  # refuse an unknown format before any work
     draft = adhoc_notice(register, functions, title)
     draft.audience = audience
     draft.grouping = grouping
     draft.full_notice_url = full_notice_url
     document = register.notices.document(draft, layer=layer)
-    write_notice_file(document, path)
+    writers.write_file(document, path)
     gaps = [w for w in document.warnings if w.kind == "gap"]
     # Titles, paths and warnings quote what users typed: escape any terminal controls in it.
     print(

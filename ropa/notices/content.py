@@ -30,6 +30,7 @@ from typing import Any
 from ropa import law
 from ropa.checks.findings import Finding, Severity
 from ropa.dates import british_date, local_date
+from ropa.notices.markers import todo_marker
 from ropa.notices.readability import CHILDREN_GRADE, reading_grade, word_count
 from ropa.notices.records import (
     AUDIENCES,
@@ -211,7 +212,7 @@ class Section:
         self.blocks.append(Block("link", text, entries=[address]))
 
     def todo(self, text: str) -> None:
-        self.blocks.append(Block("todo", f"[To complete: {text}]"))
+        self.blocks.append(Block("todo", todo_marker(text)))
 
     def lines(self) -> list[str]:
         return [line for block in self.blocks for line in block.lines()]

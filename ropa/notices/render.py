@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Protocol
 
 import jinja2
@@ -22,7 +23,6 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ropa.errors import RopaError
-from ropa.files import write_bytes_atomically, write_text_atomically
 from ropa.notices.content import DRAFT_NOTE, NoticeDocument
 from ropa.notices.records import NoticeRecord
 from ropa.paths import resource
@@ -226,41 +226,13 @@ def render_docx(document: NoticeDocument) -> bytes:
     return docx_bytes(document)
 
 
-# --- the writers, by file suffix -------------------------------------------------------------
+# --- the formats the domain writes ----------------------------------------------------------
 
-_WRITERS: dict[str, Writer] = {
-    "html": render_html,
-    "md": render_markdown,
-    "txt": render_text,
-    "docx": render_docx,
-}
-
-
-def register_writer(suffix: str, writer: Writer) -> None:
-    """Add (or replace) the writer for files ending in `.suffix`. The desktop layer
-    registers the PDF writer this way, since the domain cannot use Qt."""
-    _WRITERS[suffix.lower().lstrip(".")] = writer
-
-
-def formats() -> list[str]:
-    return sorted(_WRITERS)
-
-
-def writer_for(fmt: str) -> Writer:
-    key = fmt.lower().lstrip(".")
-    if key == "htm":
-        key = "html"
-    if key == "markdown":
-        key = "md"
-    writer = _WRITERS.get(key)
-    if writer is None:
-        known = ", ".join(f".{name}" for name in formats())
-        hint = " (PDF needs the desktop part of ROPA desk)" if key == "pdf" else ""
-        raise RopaError(
-            f"ROPA desk cannot write a notice as “.{key}”{hint}. Choose a file ending in "
-            f"one of: {known}."
-        )
-    return writer
+# Read-only: which formats a program writes is the NoticeWriters value it builds at start
+# (ropa/notice_writers.py), which hands these out and adds PDF in the desktop app.
+DOMAIN_WRITERS: Mapping[str, Writer] = MappingProxyType(
+    {"html": render_html, "md": render_markdown, "txt": render_text, "docx": render_docx}
+)
 
 
 class NoticeDocuments(Protocol):
@@ -278,15 +250,11 @@ class NoticeSource(Protocol):
 def render_notice(
     register: NoticeSource, notice_id_or_draft: int | NoticeRecord, fmt: str, *, layer: str = "full"
 ) -> str | bytes:
-    """The notice in a format: text for html, md and txt; bytes for docx and pdf."""
-    writer = writer_for(fmt)
+    """The notice in one of the domain's formats: text for html, md and txt; bytes for docx.
+    (Files of any format the program writes, PDF too, come from its NoticeWriters.)"""
+    writer = DOMAIN_WRITERS.get(fmt)
+    if writer is None:
+        raise RopaError(
+            f"A notice is rendered here as one of {', '.join(sorted(DOMAIN_WRITERS))}, not “{fmt}”."
+        )
     return writer(register.notices.document(notice_id_or_draft, layer=layer))
-
-
-def write_notice_file(document: NoticeDocument, path: Path) -> None:
-    """Write the notice to `path` in the format its suffix names, atomically."""
-    output = writer_for(path.suffix)(document)
-    if isinstance(output, bytes):
-        write_bytes_atomically(path, output)
-    else:
-        write_text_atomically(path, output)

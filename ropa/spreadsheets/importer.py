@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,27 +104,26 @@ def import_workbook(
     something is refused before they are read (ropa.spreadsheets.bounds), and `cancelled`
     is asked while the rows are read as well as while they are stored."""
     path = Path(path)
-    with _without_cycle_collection():
-        tables, contacts, drafts, report = read_workbook(
-            path,
-            dry_run=dry_run,
-            mapping=mapping,
-            roles=roles,
-            max_rows=max_rows,
-            cancelled=cancelled,
-        )
-        # Storing needs the tables' titles, layouts and columns, not their cells: those (a
-        # third of the memory of an import of 100,000 rows) are let go first.
-        tables = [_without_cells(table) for table in tables]
-        if not dry_run:
-            report.backup = backup_before_import(register)
-        try:
-            with register.transaction() as session:
-                _store(session, tables, drafts, contacts, report, progress, cancelled, rejected)
-                if dry_run:
-                    raise _RollBack
-        except _RollBack:
-            pass
+    tables, contacts, drafts, report = read_workbook(
+        path,
+        dry_run=dry_run,
+        mapping=mapping,
+        roles=roles,
+        max_rows=max_rows,
+        cancelled=cancelled,
+    )
+    # Storing needs the tables' titles, layouts and columns, not their cells: those (a
+    # third of the memory of an import of 100,000 rows) are let go first.
+    tables = [_without_cells(table) for table in tables]
+    if not dry_run:
+        report.backup = backup_before_import(register)
+    try:
+        with register.transaction() as session:
+            _store(session, tables, drafts, contacts, report, progress, cancelled, rejected)
+            if dry_run:
+                raise _RollBack
+    except _RollBack:
+        pass
     return report
 
 
@@ -232,20 +229,12 @@ def lines_below(table: Table) -> set[int]:
 def _mark_nothing_cells(table: Table, ledger: Ledger) -> None:
     """The cells of the table's columns that say there is nothing ("N/A", "None", "-"):
     the DPO's statement, recorded as such."""
-    for entry in ledger.of_sheet(table.sheet.title):
-        if (
-            entry.row > table.header_row
-            and entry.destination == Destination.NOT_PLACED
-            and entry.column in table.columns
-            and is_empty(entry.text)
-        ):
-            key = table.columns[entry.column][0]
+    title = table.sheet.title
+    for row, column, text in ledger.not_placed_of_sheet(title):
+        if row > table.header_row and column in table.columns and is_empty(text):
+            key = table.columns[column][0]
             ledger.place(
-                entry.sheet,
-                entry.row,
-                entry.column,
-                Destination.NOTHING,
-                f"“{field_label(key)}” left empty",
+                title, row, column, Destination.NOTHING, f"“{field_label(key)}” left empty"
             )
 
 
@@ -286,23 +275,6 @@ def _own_columns_used(table: Table, drafts: list[Draft]) -> list[tuple[str, str,
         for column, name in sorted(table.own_columns.items())
         if name in used
     ]
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Python's collector of reference cycles paused while an import runs.
-
-    An import makes hundreds of thousands of objects that all live until it ends (cells,
-    drafts, rows to store), and the collector walked through all of them again and again:
-    a seventh of the time of importing 10,000 activities.  Objects are still freed as soon
-    as they are no longer used; cycles wait until the collector runs again afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _without_cells(table: Table) -> Table:
@@ -669,7 +641,9 @@ def _place(
                 and entry.destination == Destination.FIELD
                 and label not in entry.detail
             ):
-                entry.detail += f" and its {label}"
+                ledger.place(
+                    title, row, column, Destination.FIELD, f"{entry.detail} and its {label}"
+                )
     read = {
         (row, index) for row, cells in group for index in cells if (row, index) not in said_none
     }

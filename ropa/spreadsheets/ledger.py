@@ -45,9 +45,10 @@ _UNDERSTOOD = frozenset(
 )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CellEntry:
-    """One cell: where it is, its text as written, and where it went."""
+    """One cell: where it is, its text as written, and where it went (a view of the ledger
+    at the moment it was asked for; the ledger changes through `Ledger.place`)."""
 
     sheet: str
     row: int
@@ -95,31 +96,40 @@ def as_text(value: Value) -> str:
     return str(value)
 
 
+# What the ledger keeps of a cell: its text, its destination's value, the detail and the
+# activity.  A tuple of strings, not an object: Python's cycle collector stops tracking such a
+# tuple once it has seen it, and a large import holds one per cell (176,000 at 10,000 rows),
+# which the collector's full passes would otherwise walk again and again (issue 22).
+_CellState = tuple[str, str, str, str]
+_NOT_PLACED = Destination.NOT_PLACED.value
+
+
 class Ledger:
     """Every non-empty cell of a spreadsheet, each with its destination."""
 
     def __init__(self, spreadsheet: Spreadsheet) -> None:
-        self._cells: dict[str, dict[tuple[int, int], CellEntry]] = {}
+        self._cells: dict[str, dict[tuple[int, int], _CellState]] = {}
         self.sheet_order = [sheet.title for sheet in spreadsheet.sheets]
         for sheet in spreadsheet.sheets:
-            cells: dict[tuple[int, int], CellEntry] = {}
+            cells: dict[tuple[int, int], _CellState] = {}
             for row, values in sheet.rows.items():
                 for column, value in values.items():
                     text = as_text(value)
                     if text.strip():
-                        cells[(row, column)] = CellEntry(sheet.title, row, column, text)
+                        cells[(row, column)] = (text, _NOT_PLACED, "", "")
             # A formula's text is what the person wrote, whatever value it last showed.
             for (row, column), written in sheet.formulas.items():
                 formula = written if written.startswith("=") else f"={written}"
-                entry = cells.get((row, column))
-                if entry is None:
-                    cells[(row, column)] = CellEntry(sheet.title, row, column, formula)
-                elif not entry.text.startswith("="):
-                    entry.text = f"{formula} (showing {entry.text})"
+                state = cells.get((row, column))
+                if state is None:
+                    cells[(row, column)] = (formula, _NOT_PLACED, "", "")
+                elif not state[0].startswith("="):
+                    cells[(row, column)] = (f"{formula} (showing {state[0]})", *state[1:])
             self._cells[sheet.title] = cells
 
     def get(self, sheet: str, row: int, column: int) -> CellEntry | None:
-        return self._cells.get(sheet, {}).get((row, column))
+        state = self._cells.get(sheet, {}).get((row, column))
+        return None if state is None else _entry(sheet, (row, column), state)
 
     def place(
         self,
@@ -132,30 +142,40 @@ class Ledger:
     ) -> None:
         """Record where a cell went.  A later, more telling destination (notes over a field,
         a field over "nothing to record") replaces an earlier one; an empty cell is none."""
-        entry = self.get(sheet, row, column)
-        if entry is None:
+        cells = self._cells.get(sheet, {})
+        state = cells.get((row, column))
+        if state is None:
             return
-        if _RANK[destination] < _RANK[entry.destination]:
+        text, was, _detail, was_activity = state
+        if _RANK[destination] < _RANK_OF_VALUE[was]:
             return
-        entry.destination, entry.detail = destination, detail
-        if activity:
-            entry.activity = activity
+        cells[(row, column)] = (text, destination.value, detail, activity or was_activity)
 
     def place_sheet(self, sheet: str, destination: Destination, detail: str) -> None:
         """Every cell of a sheet not yet placed (a sheet not read, for instance)."""
-        for entry in self._cells.get(sheet, {}).values():
-            if entry.destination == Destination.NOT_PLACED:
-                entry.destination, entry.detail = destination, detail
+        cells = self._cells.get(sheet, {})
+        for key, (text, was, _detail, activity) in cells.items():
+            if was == _NOT_PLACED:
+                cells[key] = (text, destination.value, detail, activity)
 
     def entries(self) -> Iterator[CellEntry]:
         """Every cell, sheet by sheet in the workbook's order, row by row."""
         for title in self.sheet_order:
-            yield from sorted(
-                self._cells.get(title, {}).values(), key=lambda entry: (entry.row, entry.column)
-            )
+            yield from self.of_sheet(title)
+
+    def not_placed_of_sheet(self, sheet: str) -> list[tuple[int, int, str]]:
+        """The (row, column, text) of the sheet's cells not placed yet, row by row: what the
+        import still has to account for, without making an entry of every cell."""
+        cells = self._cells.get(sheet, {})
+        return sorted(
+            (row, column, state[0])
+            for (row, column), state in cells.items()
+            if state[1] == _NOT_PLACED
+        )
 
     def of_sheet(self, sheet: str) -> list[CellEntry]:
-        return sorted(self._cells.get(sheet, {}).values(), key=lambda e: (e.row, e.column))
+        cells = self._cells.get(sheet, {})
+        return [_entry(sheet, key, cells[key]) for key in sorted(cells)]
 
     def by_destination(self) -> dict[Destination, list[CellEntry]]:
         """Every cell, in the workbook's order, grouped by where it went (one pass: a large
@@ -169,8 +189,8 @@ class Ledger:
         return sum(
             1
             for cells in self._cells.values()
-            for entry in cells.values()
-            if entry.destination == destination
+            for state in cells.values()
+            if state[1] == destination.value
         )
 
     def __len__(self) -> int:
@@ -193,10 +213,15 @@ class Ledger:
     def all_understood(self) -> bool:
         """True only when every non-empty cell went into the register or is its layout."""
         return all(
-            entry.destination.understood
+            Destination(state[1]).understood
             for cells in self._cells.values()
-            for entry in cells.values()
+            for state in cells.values()
         )
+
+
+def _entry(sheet: str, key: tuple[int, int], state: _CellState) -> CellEntry:
+    text, destination, detail, activity = state
+    return CellEntry(sheet, key[0], key[1], text, Destination(destination), detail, activity)
 
 
 # Layout details whose cells the report quotes (see Ledger.telling).
@@ -218,3 +243,4 @@ _RANK = {
     Destination.NOT_READ: 5,
     Destination.NOTES: 6,
 }
+_RANK_OF_VALUE = {destination.value: rank for destination, rank in _RANK.items()}

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from db.storage_options import StorageOptions
 from ropa.errors import FileReplacedError, SaveNotConfirmedError
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow

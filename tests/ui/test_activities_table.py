@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from ropa.records import Status
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 from ui.activities_page import ActivitiesPage
 from ui.activity_table_model import (
     STATUS_ALL,

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from ropa.errors import ConflictError
 from ropa.records import ActivityRecord, LawfulBasisEntry
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 from tests.helpers.editors import open_editor
 from tests.helpers.prompts import ScriptedPrompts
 from ui.activity_editor import SECTIONS, ActivityEditor

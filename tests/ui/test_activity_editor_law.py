@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from ropa.checks import check_activity, load_context
 from ropa.records import ActivityRecord, LawfulBasisEntry, TransferEntry
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 from tests.helpers.editors import open_editor
 from ui.widgets.entry_tables import EntryTable
 

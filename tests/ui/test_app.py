@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from main import program_notice_writers
 from ropa.register import Register
 from ui.app import APP_STORAGE, run_app
 from ui.main_window import MainWindow
@@ -23,6 +24,7 @@ def test_quitting_closes_the_register_open_at_quit(
         Register.open(path, create=True).close()
     closed: list[Path] = []
     real_close = Register.close
+    notice_writers = program_notice_writers()
 
     def close(register: Register) -> None:
         closed.append(register.path)
@@ -35,6 +37,8 @@ def test_quitting_closes_the_register_open_at_quit(
             for w in QApplication.topLevelWidgets()
             if isinstance(w, MainWindow) and w.register.path == first
         ]
+        # The notice writers main.py built are the ones the window's pages are given.
+        assert window.notice_writers is notice_writers
         assert window.register.options == APP_STORAGE  # the app opened it its way
         assert window.switch_to(second, create=False)
         # A window opens the next register as it holds the last: never in another mode.
@@ -45,7 +49,7 @@ def test_quitting_closes_the_register_open_at_quit(
 
     monkeypatch.setattr(Register, "close", close)
     monkeypatch.setattr(QApplication, "exec", run_then_switch)
-    assert run_app(first) == 0
+    assert run_app(first, notice_writers) == 0
     assert [path.name for path in closed] == ["first.ropa", "second.ropa"]
 
 

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from ropa.backup import make_backup, restore_backup
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 from tests.helpers.prompts import ScriptedPrompts
 from ui.backup_dialog import ReadOnlyBanner, RestoreBackupDialog
 

@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from db import hosted
 from ropa.register import Register, call_while_waiting
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 from tests.helpers.editors import open_editor
 from tests.helpers.prompts import ScriptedPrompts
 from ui.app import APP_STORAGE

@@ -9,10 +9,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
+from tests.helpers.disk import fill_disk
 from tests.helpers.editors import open_editor
 from tests.helpers.prompts import ScriptedPrompts
-from tests.unit.test_safety_cli import _fill, full_disk  # noqa: F401 (a fixture)
 from ui.app import APP_STORAGE
 
 pytestmark = pytest.mark.gui
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.gui
 
 def test_an_edit_on_a_full_disk_is_refused_in_words_in_the_editor(
     qtbot: QtBot,
-    full_disk: Path,  # noqa: F811
+    full_disk: Path,
     monkeypatch: pytest.MonkeyPatch,
     prompts: ScriptedPrompts,
 ) -> None:
@@ -30,7 +30,7 @@ def test_an_edit_on_a_full_disk_is_refused_in_words_in_the_editor(
         created = register.activities.create(sample_activity(description="Short."))
         assert created.id is not None
         editor = open_editor(qtbot, register, created.id)
-        _fill(full_disk)
+        fill_disk(full_disk)
 
         editor.binding("description").set("Long enough to need new pages. " * 400)
         saved = editor.save_field("description")

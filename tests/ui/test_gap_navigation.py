@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from ropa.checks.rules import PROCESSOR_CONTRACT_RULE
 from ropa.records import LibraryKind
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 from ui.checks_view import ChecksView
 from ui.main_window import MainWindow, Page
 from ui.settings import AppSettings

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from ropa.checks import check_activities, load_context
 from ropa.records import LibraryKind
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 from ui.libraries_view import LibrariesView
 
 pytestmark = pytest.mark.gui

@@ -426,7 +426,7 @@ def test_the_gaps_column_follows_an_edit_in_the_editor(
     (it stayed at the old count until the register was opened again)."""
     from ropa.checks import gap_counts, run_checks
     from ropa.records import RetentionEntry
-    from tests.conftest import sample_activity
+    from tests.helpers.activities import sample_activity
 
     created = register.activities.create(sample_activity(retention=[]))
     assert created.id is not None

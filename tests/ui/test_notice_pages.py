@@ -14,7 +14,7 @@ from PySide6.QtPrintSupport import QPrinter
 from bench.register_data import build_register
 from ropa.demo import write_demo
 from ropa.notices import NoticeDocument, NoticeRecord, NoticeService, build_document
-from tests.ui.printed_pages import pages_with_each_line_once, require_font_family
+from tests.helpers.printed_pages import pages_with_each_line_once, require_font_family
 from ui.notice_print import (
     layout_device,
     notice_pdf_bytes,

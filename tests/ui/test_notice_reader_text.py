@@ -12,7 +12,7 @@ import pytest
 from ropa.notices import LAYERS, NoticeDocument, NoticeRecord, build_document
 from ropa.records import ActivityRecord, LawfulBasisEntry, RetentionEntry
 from ropa.register import Register
-from tests.ui.notice_reader import FORMATS, reader_texts
+from tests.helpers.notice_reader import FORMATS, reader_texts
 from ui.app import APP_STORAGE
 
 pytestmark = pytest.mark.gui

@@ -11,10 +11,12 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel
 
 import main
+from ropa.errors import RopaError
+from ropa.notice_writers import NoticeWriters
 from ropa.notices import NoticeRecord, NoticeService, build_document
 from ropa.register import Register
+from tests.helpers.printed_pages import pages_with_each_line_once, pdf_text
 from tests.helpers.prompts import ScriptedPrompts
-from tests.ui.printed_pages import pages_with_each_line_once, pdf_text
 from ui.notice_print import layout_device, notice_pdf_bytes, notice_text_document, page_body
 from ui.notices_view import CheckItem, CheckListModel, NoticeListModel, NoticesView
 from ui.text_pages import PlacedLine, TextPages
@@ -24,7 +26,8 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def view(qtbot, demo_register: Register) -> NoticesView:  # type: ignore[no-untyped-def]
-    widget = NoticesView(demo_register)
+    # The notice writers the app is given by the composition root (PDF among them).
+    widget = NoticesView(demo_register, notice_writers=main.program_notice_writers())
     qtbot.addWidget(widget)
     return widget
 
@@ -106,6 +109,67 @@ def test_export_in_every_format(view: NoticesView, tmp_path: Path) -> None:
         assert target.stat().st_size > 500, suffix
     assert (tmp_path / "notice.pdf").read_bytes().startswith(b"%PDF")
     assert "Early help family support" in (tmp_path / "notice.md").read_text(encoding="utf-8")
+
+
+def test_a_view_offers_only_the_formats_its_writers_write(  # type: ignore[no-untyped-def]
+    qtbot, view: NoticesView, demo_register: Register, tmp_path: Path
+) -> None:
+    assert list(view.export_filters()) == ["pdf", "docx", "html", "md", "txt"]
+    without_desktop = NoticesView(demo_register)
+    qtbot.addWidget(without_desktop)
+    assert list(without_desktop.export_filters()) == ["docx", "html", "md", "txt"]
+    without_desktop.create_notice("Early help notice")
+    with pytest.raises(RopaError, match="PDF needs the desktop part"):
+        without_desktop.export(tmp_path / "notice.pdf")
+    assert not (tmp_path / "notice.pdf").exists()
+    # A writer handed in for another suffix is offered, under a name made from it.
+    shouting = NoticesView(
+        demo_register,
+        notice_writers=NoticeWriters.domain().adding("shout", lambda d: d.title.upper()),
+    )
+    qtbot.addWidget(shouting)
+    assert shouting.export_filters()["shout"] == "SHOUT file (*.shout)"
+
+
+def test_the_app_hands_its_notice_writers_to_the_notices_page(  # type: ignore[no-untyped-def]
+    qtbot, demo_register: Register, tmp_path: Path
+) -> None:
+    from ui.main_window import MainWindow, Page
+    from ui.settings import AppSettings
+
+    written: list[str] = []
+    writers = NoticeWriters.domain().adding("pdf", lambda d: written.append(d.title) or b"%PDF")
+    window = MainWindow(
+        demo_register, AppSettings.in_file(tmp_path / "s.ini"), notice_writers=writers
+    )
+    qtbot.addWidget(window)
+    notices = window.page(Page.NOTICES)
+    assert isinstance(notices, NoticesView) and notices.notice_writers is writers
+    notices.create_notice("Handed down")
+    notices.export(tmp_path / "handed.pdf")
+    assert written == ["Handed down"]
+    assert (tmp_path / "handed.pdf").read_bytes() == b"%PDF"
+
+
+def test_what_the_view_lets_change_is_what_the_capabilities_say(  # type: ignore[no-untyped-def]
+    view: NoticesView,
+) -> None:
+    from ropa.capabilities import ALLOWED, READ_ONLY, Capability
+
+    view.create_notice("Early help notice")
+    may_not_publish = Capability(False, "Only a DPO may publish notices; you are signed in as x.")
+    view.set_capabilities(ALLOWED, may_not_publish)
+    assert view.save_action.isEnabled() and not view.title_edit.isReadOnly()
+    assert not view.publish_action.isEnabled()
+    assert view.publish_action.toolTip() == may_not_publish.refusal
+    assert view.read_only_note.isHidden()
+    view.set_capabilities(READ_ONLY, READ_ONLY)
+    assert view.title_edit.isReadOnly() and not view.save_action.isEnabled()
+    assert view.save_action.toolTip() == READ_ONLY.refusal
+    assert view.read_only_note.text() == (
+        f"{READ_ONLY.refusal} You can read, preview, print and export them."
+    )
+    assert not view.read_only_note.isHidden()
 
 
 def test_pdf_has_title_date_and_page_numbers(demo_register: Register, tmp_path: Path) -> None:
@@ -251,7 +315,7 @@ def test_maybe_save_saves_typing_not_yet_saved_without_asking(  # type: ignore[n
 def test_refresh_sees_new_activities_and_keeps_unsaved_edits(  # type: ignore[no-untyped-def]
     qtbot, view: NoticesView, demo_register: Register
 ) -> None:
-    from tests.conftest import sample_activity
+    from tests.helpers.activities import sample_activity
 
     view.create_notice("Refreshed notice")
     fostering = next(

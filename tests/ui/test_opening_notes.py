@@ -14,9 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from ropa.backup import backup_folder
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
+from tests.helpers.register_files import wal_of_another_register
 from tests.helpers.unprivileged import without_root_powers
-from tests.unit.test_safety_whole_file import _wal_of_another_register
 from ui.app import APP_STORAGE
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
@@ -50,7 +50,7 @@ def _with_a_foreign_wal(tmp_path: Path) -> Path:
     other = tmp_path / "elsewhere" / "other.ropa"
     with Register.open(other) as register:
         register.activities.create(sample_activity(reference="OTHER-1"))
-    connection, foreign_wal = _wal_of_another_register(other)
+    connection, foreign_wal = wal_of_another_register(other)
     try:
         shutil.copyfile(foreign_wal, ours.with_name(ours.name + "-wal"))
     finally:

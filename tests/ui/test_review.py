@@ -17,7 +17,7 @@ from ropa.dates import add_months
 from ropa.identity import current_user
 from ropa.records import ActivityRecord, Status
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 from tests.helpers.editors import open_editor
 from tests.helpers.prompts import ScriptedPrompts
 from ui.activity_editor import ActivityEditor

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from ropa.register import Register
 from tests.helpers.programs import require_programs
-from tests.ui.shortcut_table import clashes
+from tests.helpers.shortcut_table import clashes
 from ui.activity_editor import ActivityEditor
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
@@ -72,7 +72,7 @@ def test_no_key_does_two_things_under_x11(tmp_path: Path) -> None:
         pass
     environment = dict(os.environ, QT_QPA_PLATFORM="xcb")
     run = subprocess.run(
-        ["xvfb-run", "-a", sys.executable, "-m", "tests.ui.shortcut_table", str(copy)],
+        ["xvfb-run", "-a", sys.executable, "-m", "tests.helpers.shortcut_table", str(copy)],
         cwd=ROOT,
         env=environment,
         capture_output=True,

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from ropa.register import Register
 from ropa.team_connect import connect_team_register
 from tests.helpers.prompts import ScriptedPrompts
-from tests.helpers.team_register import WATCHING, Team, end_sessions
+from tests.helpers.team_register import CHILDREN, WATCHING, Team, end_sessions
 from ui.app import APP_STORAGE
 from ui.main_window import MainWindow, Page
 from ui.notices_view import NoticesView
@@ -216,9 +216,10 @@ def test_the_servers_refusal_in_an_editor_window_is_words_and_keeps_the_text(
     assert editor is not None
     # Another function's activity opens to be read, greyed out...
     assert not editor.pages.isEnabled() and not editor.submit_button.isEnabled()
-    assert (
-        editor.save_state.text()
-        == f"Read only: you are signed in as {team.editor} (editor: Finance)"
+    # Why, in ropa/capabilities.py's words.
+    assert editor.save_state.text() == (
+        f"Only a DPO or an editor of \u201c{CHILDREN}\u201d may change these activities; "
+        f"you are signed in as {team.editor} (editor: Finance)."
     )
     # ...and were the app to let the editor type anyway, the server still refuses, in words.
     editor.set_role_limits(may_edit=True, may_approve=True)

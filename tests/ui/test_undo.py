@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from ropa.records import LibraryKind
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 from tests.helpers.editors import open_editor
 from ui.activity_editor import SECTIONS, ActivityEditor
 from ui.main_window import MainWindow, Page

@@ -18,7 +18,7 @@ from ropa.records import (
     TransferEntry,
 )
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 
 def test_create_and_read_back_every_kind_of_field(register: Register) -> None:

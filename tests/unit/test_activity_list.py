@@ -13,7 +13,7 @@ import pytest
 from db.models import LibraryKind
 from ropa.records import LibraryItemRecord, Status
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -281,3 +281,57 @@ def test_the_circle_scanner_counts_the_packages_an_import_runs(tmp_path: Path) -
     graph = import_graph(tmp_path, ("ropa",))
     assert graph["ropa.notices.content"] == {"ropa.checks", "ropa.checks.findings"}
     assert import_circles(graph) == [["ropa.checks", "ropa.checks.engine", "ropa.notices.content"]]
+
+
+# --- the tests' own modules -------------------------------------------------------------------
+#
+# A test module imported by another runs its tests' module code twice over and ties the two
+# together (moving or renaming a test breaks an unrelated one); a conftest imported as a module
+# may be loaded a second time under another name. What tests share lives in tests/helpers/
+# (fixtures there are registered as plugins by tests/conftest.py); tests/unit and tests/ui
+# hold only test modules and their conftest.
+
+
+def _shared_from_a_test(module: str) -> bool:
+    """Whether importing `module` (a dotted name under tests.) takes something from a test
+    module, a conftest, or a module kept among the tests rather than in tests/helpers/."""
+    parts = module.split(".")
+    if parts[0] != "tests":
+        return False
+    last = parts[-1]
+    among_tests = len(parts) > 2 and parts[1] in {"unit", "ui"}
+    return last.startswith("test_") or last == "conftest" or among_tests
+
+
+def imports_of_test_modules(tests_folder: Path) -> list[tuple[str, str]]:
+    """(file, module) for every import, anywhere in a file under `tests_folder`, that takes
+    something from another test module (see _shared_from_a_test)."""
+    offenders = []
+    for path, module in imported_modules(tests_folder):
+        if _shared_from_a_test(module):
+            offenders.append((str(path.relative_to(tests_folder.parent)), module))
+    return sorted(offenders)
+
+
+def test_no_test_module_imports_another_test_module() -> None:
+    assert imports_of_test_modules(ROOT / "tests") == []
+
+
+def test_the_test_module_check_finds_what_it_must(tmp_path: Path) -> None:
+    tests = tmp_path / "tests"
+    (tests / "unit").mkdir(parents=True)
+    (tests / "helpers").mkdir()
+    (tests / "unit" / "test_a.py").write_text(
+        "from tests.unit.test_b import run\n"
+        "from tests.conftest import sample\n"
+        "from tests.helpers.cli import run_ropa\n"
+        "def test_x():\n    from tests.ui.printed_pages import pdf_text\n",
+        encoding="utf-8",
+    )
+    (tests / "helpers" / "ok.py").write_text("import tests.unit.test_c\n", encoding="utf-8")
+    assert imports_of_test_modules(tests) == [
+        ("tests/helpers/ok.py", "tests.unit.test_c"),
+        ("tests/unit/test_a.py", "tests.conftest"),
+        ("tests/unit/test_a.py", "tests.ui.printed_pages"),
+        ("tests/unit/test_a.py", "tests.unit.test_b"),
+    ]

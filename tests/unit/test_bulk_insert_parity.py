@@ -13,7 +13,7 @@ from ropa.history import ChangeLog
 from ropa.library import LibraryResolver
 from ropa.records import ActivityRecord, LawfulBasisEntry
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 pytestmark = pytest.mark.both_backends
 

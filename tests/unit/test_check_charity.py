@@ -19,7 +19,7 @@ from ropa.records import (
     TransferEntry,
 )
 from ropa.register import Register
-from tests.unit.test_cli import run_ropa
+from tests.helpers.cli import run_ropa
 
 NEXT_YEAR = dt.date.today() + dt.timedelta(days=300)
 

@@ -25,8 +25,8 @@ from ropa.errors import FileWriteError
 from ropa.paths import resource
 from ropa.records import ConditionEntry, RetentionEntry
 from ropa.register import Register
-from tests.conftest import sample_activity
-from tests.unit.test_cli import run_ropa
+from tests.helpers.activities import sample_activity
+from tests.helpers.cli import run_ropa
 
 
 def deliberate_gaps() -> list[str]:

@@ -27,7 +27,7 @@ from ropa.records import (
     Status,
     TransferEntry,
 )
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 TODAY = dt.date(2026, 11, 21)
 IDTA_TESTED = TransferEntry(

@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from ropa.records import Status
 from ropa.register import Register
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_ropa(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+from tests.helpers.cli import run_ropa
 
 
 def test_demo_writes_a_rich_example_register(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import openpyxl
 import psycopg
 
 from ropa.demo import write_demo
-from tests.unit.test_cli import run_ropa
+from tests.helpers.cli import run_ropa
 
 
 def _cells(path: Path) -> list[list[Any]]:

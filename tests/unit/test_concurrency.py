@@ -18,7 +18,7 @@ import pytest
 from ropa.errors import ConflictError, NotFoundError
 from ropa.records import LibraryItemRecord, LibraryKind, Status
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 REPO = Path(__file__).resolve().parents[2]
 

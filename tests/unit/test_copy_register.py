@@ -24,8 +24,8 @@ from ropa.errors import RegisterFileError
 from ropa.records import LibraryItemRecord, LibraryKind
 from ropa.register import Register
 from ropa.spreadsheets.export import export_workbook
-from tests.conftest import sample_activity
-from tests.unit.test_cli import run_ropa
+from tests.helpers.activities import sample_activity
+from tests.helpers.cli import run_ropa
 
 REPO = Path(__file__).resolve().parents[2]
 

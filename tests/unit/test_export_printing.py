@@ -16,7 +16,7 @@ from ropa.register import Register
 from ropa.spreadsheets import layout
 from ropa.spreadsheets.export import PRINT_MARGINS, PRINT_SCALE, export_workbook
 from ropa.spreadsheets.widths import LINE_POINTS, column_points, wrapped_lines
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 from tests.helpers.programs import require_programs
 
 CATEGORIES = [f"Category number {n} of personal data" for n in range(1, 13)] + [

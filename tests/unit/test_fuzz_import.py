@@ -8,10 +8,7 @@ A refusal must leave the register exactly as it was, compared as a full dump: ev
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +23,7 @@ from ropa.records import LibraryKind
 from ropa.register import Register
 from ropa.spreadsheets import import_workbook
 from tests.data.make_dpo_workbook import HEADERS
-from tests.helpers.register_files import copy_register_file
+from tests.helpers.register_files import fresh_register
 
 FUZZ_SETTINGS = settings(
     max_examples=40,
@@ -160,16 +157,6 @@ def _note(outcome: str) -> None:
     # Shown by --hypothesis-show-statistics: how many examples imported, how many refused.
     if currently_in_test_context():
         event(outcome)
-
-
-@contextlib.contextmanager
-def fresh_register(template: Path) -> Iterator[tuple[Register, Path]]:
-    """A new register and a folder of its own for one Hypothesis example: a function-scoped
-    fixture would be one register shared by every example, each import seeing the last's."""
-    with tempfile.TemporaryDirectory(prefix="ropa-fuzz-") as folder:
-        path = copy_register_file(template, Path(folder) / "fuzz.ropa")
-        with Register.open(path, daily_backup=False) as register:
-            yield register, Path(folder)
 
 
 @FUZZ_SETTINGS

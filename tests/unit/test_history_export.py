@@ -18,7 +18,7 @@ from ropa.history_export import (
     to_rows,
 )
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 
 def backdate(register: Register, days: int) -> None:

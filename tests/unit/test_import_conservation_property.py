@@ -5,7 +5,7 @@ Hypothesis writes registers as people keep them: headings drawn from the real va
 organisation's own columns, sentences in yes/no columns, several bases in one cell, "N/A"
 and "None", a sheet of look-up lists beside the register, merged title cells and a cell
 merged down two rows; as .xlsx, .ods and .csv.  Each is imported into a new register and
-exported, and tests/unit/conservation.py checks every cell, read apart from the import.
+exported, and tests/helpers/conservation.py checks every cell, read apart from the import.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from ropa.spreadsheets import import_workbook
 from ropa.spreadsheets.layout import CONTROLLER_LAYOUT
 from ropa.spreadsheets.vocabulary import meaning_of
 from tests.data.import_corpus import Sheet, write_ods
-from tests.unit.conservation import SourceCell, check_conservation
-from tests.unit.test_fuzz_import import fresh_register
+from tests.helpers.conservation import SourceCell, check_conservation
+from tests.helpers.register_files import fresh_register
 
 # (heading, kind of text its cells hold), as real registers write them.
 _HEADINGS = [

@@ -18,8 +18,8 @@ from ropa.spreadsheets import export_workbook, import_workbook
 from ropa.spreadsheets.cli import mapping_from
 from ropa.spreadsheets.errors import SpreadsheetError
 from ropa.spreadsheets.layout import Kind
-from tests.unit.conservation import UNDERSTOOD, check_conservation, workbook_text
-from tests.unit.test_cli import run_ropa
+from tests.helpers.cli import run_ropa
+from tests.helpers.conservation import UNDERSTOOD, check_conservation, workbook_text
 
 
 def _write(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]]) -> Path:

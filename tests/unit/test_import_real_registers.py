@@ -6,7 +6,7 @@ with its Example sheet: nobody on this project wrote them.  Each is
 imported into an empty register and exported both ways; every word of every non-empty
 cell must be in the export or the import report (in the export whenever the report does
 not say otherwise), every cell must have a destination in the ledger, and the report
-says every cell was understood only when that is so (tests/unit/conservation.py).
+says every cell was understood only when that is so (tests/helpers/conservation.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ropa.records import Role
 from ropa.register import Register
 from ropa.spreadsheets import import_workbook
 from ropa.spreadsheets.ledger import Destination
-from tests.unit.conservation import UNDERSTOOD, check_conservation
+from tests.helpers.conservation import UNDERSTOOD, check_conservation
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REAL = DATA / "real-registers"

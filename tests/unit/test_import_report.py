@@ -11,7 +11,7 @@ from ropa.spreadsheets import import_workbook
 from ropa.spreadsheets.report_workbook import write_report
 from tests.data.import_corpus import ico_with_contacts, several_sheets
 from tests.data.make_dpo_workbook import build
-from tests.unit.test_cli import run_ropa
+from tests.helpers.cli import run_ropa
 
 
 def test_the_report_workbook_lists_sheets_and_every_cell_to_check(

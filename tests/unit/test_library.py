@@ -7,7 +7,7 @@ import pytest
 from ropa.errors import InUseError, ValidationError
 from ropa.records import LawfulBasisEntry, LibraryItemRecord, LibraryKind
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 
 def _item(register: Register, kind: LibraryKind, name: str) -> LibraryItemRecord:

@@ -4,39 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine
-
 from db.engine import make_engine
-from db.models import Base
 from db.schema import (
     HEAD_REVISION,
     alembic_head_revision,
     current_revision,
     head_revision,
-    upgrade_to_head,
 )
 from db.storage_options import SQLITE_IN_PROCESS
 from ropa.register import Register
+from tests.helpers.schema import assert_migrations_build_the_models
 
 
 def test_migrations_and_models_agree(tmp_path: Path) -> None:
     assert_migrations_build_the_models(
         make_engine(tmp_path / "fresh.ropa", options=SQLITE_IN_PROCESS)
     )
-
-
-def assert_migrations_build_the_models(engine: Engine) -> None:
-    """Upgrade the empty database under `engine` to the head; its schema is the models'."""
-    try:
-        upgrade_to_head(engine)
-        with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-        assert differences == []
-        assert current_revision(engine) == head_revision()
-    finally:
-        engine.dispose()
 
 
 def test_a_new_register_is_at_the_head_revision(register_path: Path) -> None:

@@ -24,7 +24,7 @@ from db.network_drive import (
 from db.storage_options import StorageOptions
 from ropa.cli import main
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 DRIVE_FIXED = 3
 

@@ -72,7 +72,7 @@ def test_word_and_text_files(demo_path: Path, tmp_path: Path) -> None:
 
 def test_the_default_title_keeps_the_business_functions_capitals(register: Register) -> None:
     from ropa.notices.cli import adhoc_notice
-    from tests.conftest import sample_activity
+    from tests.helpers.activities import sample_activity
 
     register.activities.create(sample_activity(reference="ED-1", business_function="SEND"))
     register.activities.create(
@@ -91,13 +91,14 @@ def test_the_default_title_keeps_the_business_functions_capitals(register: Regis
 def test_what_it_prints_cannot_drive_the_terminal(
     register: Register, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from ropa.notice_writers import NoticeWriters
     from ropa.notices.cli import run_notice
-    from tests.conftest import sample_activity
+    from tests.helpers.activities import sample_activity
 
     hostile = "Evil\x1b[2J\u202ename"
     register.activities.create(sample_activity(name=hostile, retention=[]))
     target = tmp_path / "notice.md"
-    assert run_notice(register, target, title="Notice\x1b]0;owned\x07") == 0
+    assert run_notice(register, target, NoticeWriters.domain(), title="Notice\x1b]0;owned\x07") == 0
     out, err = capsys.readouterr()
     assert "\x1b" not in out + err and "\u202e" not in out + err and "\x07" not in out
     assert "Notice\\x1b]0;owned\\x07" in out

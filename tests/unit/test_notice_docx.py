@@ -15,7 +15,7 @@ from ropa.notices import NoticeRecord, NoticeSectionEntry, build_document, rende
 from ropa.notices.content import Block
 from ropa.notices.docx_writer import docx_bytes
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 NASTY = "bell\x07 nul\x00 esc\x1b del\x7f c1\x85 nonchar\ufffe"
 MARKUP = '</w:t></w:r></w:p><w:p><w:r><w:t>injected</w:t> & "quotes" ]]> <!-- c -->'

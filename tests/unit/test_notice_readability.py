@@ -15,7 +15,7 @@ from ropa.notices.readability import (
     flesch_reading_ease,
 )
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 
 def test_syllables_by_rule_of_thumb() -> None:

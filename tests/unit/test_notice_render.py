@@ -3,6 +3,7 @@ documents open with the notice in them, and writers are chosen by file suffix.""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from pathlib import Path
@@ -11,20 +12,18 @@ import docx
 import pytest
 
 from ropa.errors import RopaError
+from ropa.notice_writers import DOMAIN_FORMATS, NoticeWriters
 from ropa.notices import (
     NoticeRecord,
     NoticeSectionEntry,
     TemplateError,
     build_document,
     builtin_template_path,
-    register_writer,
     render_notice,
-    write_notice_file,
-    writer_for,
 )
-from ropa.notices.render import custom_template_format, markdown_escape
+from ropa.notices.render import DOMAIN_WRITERS, custom_template_format, markdown_escape
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 HOSTILE = "<script>alert('x')</script> {{ 7*7 }} {% for x in y %}*bold* [link](javascript:1)"
 
@@ -189,18 +188,50 @@ def test_word_document_holds_the_notice_with_headings_and_page_numbers(
 
 
 def test_writers_are_chosen_by_suffix_and_unknown_ones_refused(
-    register: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    register: Register, tmp_path: Path
 ) -> None:
-    from ropa.notices import render
-
-    monkeypatch.setattr(render, "_WRITERS", dict(render._WRITERS))
+    domain = NoticeWriters.domain()
+    assert domain.formats() == ["docx", "html", "md", "txt"]
     with pytest.raises(RopaError, match=r"\.odt"):
-        writer_for(".odt")
-    register_writer(".shout", lambda document: document.title.upper())
+        domain.writer_for(".odt")
+    with pytest.raises(RopaError, match="PDF needs the desktop part"):
+        domain.writer_for("PDF")
+    shouting = domain.adding(".SHOUT", lambda document: document.title.upper())
     document = build_document(register, NoticeRecord(title="quiet"))
     target = tmp_path / "notice.shout"
-    write_notice_file(document, target)
+    shouting.write_file(document, target)
     assert target.read_text(encoding="utf-8") == "QUIET"
     html_target = tmp_path / "notice.htm"
-    write_notice_file(document, html_target)
+    shouting.write_file(document, html_target)
     assert re.search(r"<title>DRAFT: quiet</title>", html_target.read_text(encoding="utf-8"))
+
+
+def test_writers_are_a_value_that_adding_to_never_changes(register: Register) -> None:
+    domain = NoticeWriters.domain()
+    handed_in = {"md": domain.writer_for("md")}
+    only_markdown = NoticeWriters(handed_in)
+    handed_in["odt"] = lambda document: "changed behind its back"
+    with_pdf = only_markdown.adding("pdf", lambda document: b"%PDF-")
+    # Neither the mapping it was made from nor a value made from it changes it.
+    assert only_markdown.formats() == ["md"]
+    assert with_pdf.formats() == ["md", "pdf"]
+    assert NoticeWriters.domain().formats() == ["docx", "html", "md", "txt"]
+    with pytest.raises(TypeError):
+        only_markdown.by_suffix["pdf"] = lambda document: b""  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        only_markdown.by_suffix = {}  # type: ignore[misc]
+    document = build_document(register, NoticeRecord(title="Valued"))
+    assert with_pdf.writer_for(".pdf")(document) == b"%PDF-"
+    assert with_pdf.writer_for("markdown")(document) == domain.writer_for("md")(document)
+
+
+def test_the_domain_writers_are_the_renderers_loaded_on_first_use(register: Register) -> None:
+    assert sorted(DOMAIN_WRITERS) == sorted(DOMAIN_FORMATS)
+    domain = NoticeWriters.domain()
+    draft = NoticeRecord(title="Same either way")
+    document = build_document(register, draft)
+    for fmt in ("html", "md", "txt"):
+        assert domain.writer_for(fmt)(document) == render_notice(register, draft, fmt)
+    assert domain.writer_for("docx")(document)[:2] == b"PK"
+    with pytest.raises(RopaError, match="not “pdf”"):
+        render_notice(register, draft, "pdf")

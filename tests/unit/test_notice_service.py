@@ -8,7 +8,7 @@ from ropa.errors import ConflictError, NotFoundError, ValidationError
 from ropa.notices import NoticeRecord, NoticeSectionEntry, NoticeService
 from ropa.records import ActivityRecord, ConditionEntry
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 # Everything a notice needs from the organisation, so that only what a test leaves out is a gap.
 ORGANISATION = {

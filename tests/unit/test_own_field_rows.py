@@ -8,7 +8,7 @@ import pytest
 from ropa.errors import ValidationError
 from ropa.own_fields import fields_from_rows, reasons_from_rows, rows_from_fields
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 
 def test_rows_keep_their_order_and_names_are_trimmed() -> None:

@@ -3,17 +3,14 @@ server, and the schema they build there is the one the models describe."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from alembic import command
-from sqlalchemy import Connection, inspect, text
 
 from db.schema import alembic_config, current_revision, head_revision, known_revisions
 from db.server import make_server_engine
 from ropa.errors import RegisterFileError
 from ropa.register import Register
-from tests.unit.test_migrations import assert_migrations_build_the_models
+from tests.helpers.schema import assert_migrations_build_the_models, insert_organisation_row
 
 
 def test_migrations_and_models_agree_on_postgresql(postgres_url: str) -> None:
@@ -26,7 +23,7 @@ def test_an_oldest_schema_register_on_a_server_is_upgraded_on_opening(postgres_u
     try:
         command.upgrade(alembic_config(engine), oldest)
         with engine.begin() as connection:
-            _insert_organisation(connection, "Northfield Borough Council")
+            insert_organisation_row(connection, "Northfield Borough Council")
     finally:
         engine.dispose()
     with Register.open(postgres_url) as register:
@@ -52,23 +49,3 @@ def test_no_register_in_an_empty_database_unless_asked_to_create(postgres_url: s
     with Register.open(postgres_url) as register:
         assert register.activity_list.summaries() == []
         assert register.library.items(with_usage=False)  # the starter library is seeded
-
-
-def _insert_organisation(connection: Connection, name: str) -> None:
-    """The organisation's row as the oldest schema has it: every column given a value."""
-    values: dict[str, object] = {}
-    for column in inspect(connection).get_columns("organisation"):
-        kind = str(column["type"]).upper()
-        if column["name"] == "name":
-            values["name"] = name
-        elif "BOOL" in kind:
-            values[column["name"]] = True
-        elif "INT" in kind:
-            values[column["name"]] = 1
-        elif "TIMESTAMP" in kind or "DATE" in kind:
-            values[column["name"]] = dt.datetime(2026, 1, 1)
-        else:
-            values[column["name"]] = ""
-    names = ", ".join(values)
-    marks = ", ".join(f":{key}" for key in values)
-    connection.execute(text(f"INSERT INTO organisation ({names}) VALUES ({marks})"), values)

@@ -33,7 +33,7 @@ def test_new_register_is_readable_by_its_owner_only(register_path: Path) -> None
 
 
 def test_reopening_keeps_the_data(register_path: Path) -> None:
-    from tests.conftest import sample_activity
+    from tests.helpers.activities import sample_activity
 
     with Register.open(register_path) as register:
         created = register.activities.create(sample_activity())
@@ -104,7 +104,7 @@ def test_an_unreadable_file_is_refused(register_path: Path) -> None:
 
 def test_a_backup_is_a_consistent_copy_while_the_register_is_open(register_path: Path) -> None:
     from ropa.backup import make_backup
-    from tests.conftest import sample_activity
+    from tests.helpers.activities import sample_activity
 
     with Register.open(register_path) as register:
         register.activities.create(sample_activity())
@@ -157,7 +157,7 @@ def test_a_register_in_a_folder_with_url_characters_is_the_same_file_every_way(
     """Folder names may hold what a URL would read as a fragment (#), a query (?) or an
     escape (%41): the register is opened, listed, read, changed and read-only opened as that
     one file, and nothing else is created beside it."""
-    from tests.conftest import sample_activity
+    from tests.helpers.activities import sample_activity
 
     path = tmp_path / folder / "register.ropa"
     with Register.open(path) as register:

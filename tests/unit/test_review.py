@@ -14,7 +14,7 @@ from ropa.records import Status
 from ropa.register import Register
 from ropa.review import APPROVED_DESPITE, ApprovalNeedsConfirmation
 from ropa.review_rules import ReviewSteps, status_label
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 TODAY = dt.date(2026, 11, 21)
 

@@ -18,9 +18,8 @@ from ropa.backup import (
     restore_backup,
 )
 from ropa.register import Register
-from tests.conftest import sample_activity
-from tests.unit.test_cli import run_ropa
-from tests.unit.test_safety_cli import workbook  # noqa: F401 (a fixture)
+from tests.helpers.activities import sample_activity
+from tests.helpers.cli import run_ropa
 
 
 def _kinds(path: Path) -> dict[str, int]:
@@ -67,7 +66,7 @@ def test_many_imports_in_a_row_keep_every_daily_backup(register_path: Path) -> N
 
 def test_an_import_that_writes_is_preceded_by_a_backup_of_the_register_as_it_was(
     register_path: Path,
-    workbook: Path,  # noqa: F811
+    workbook: Path,
 ) -> None:
     path = _saved(register_path)
 

@@ -21,7 +21,7 @@ from ropa.backup import (
 )
 from ropa.errors import FileWriteError, RegisterFileError
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 
 def _references(path: Path) -> list[str]:

@@ -4,17 +4,15 @@ real full disk (a small tmpfs, mounted as root, as CI runs)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ropa.register import Register
-from tests.unit.test_cli import run_ropa
+from tests.helpers.cli import run_ropa
+from tests.helpers.disk import fill_disk
 
 READING = [
     ["check"],
@@ -65,17 +63,6 @@ def test_a_link_to_a_register_that_is_not_there_is_refused_not_replaced(
     assert not share.parent.exists()
 
 
-@pytest.fixture
-def workbook(tmp_path: Path) -> Path:
-    """An ICO controller workbook with the demo register's activities."""
-    demo = tmp_path / "source" / "demo.ropa"
-    assert run_ropa("demo", str(demo)).returncode == 0
-    exported = tmp_path / "source" / "ropa.xlsx"
-    result = run_ropa("export", str(exported), "--db", str(demo))
-    assert result.returncode == 0, result.stderr
-    return exported
-
-
 def test_import_into_a_folder_that_does_not_exist_is_refused(
     tmp_path: Path, workbook: Path
 ) -> None:
@@ -109,50 +96,12 @@ def test_import_into_a_missing_file_is_refused_unless_asked_for_a_new_register(
 
 # --- a full disk ---------------------------------------------------------------------------
 
-FULL_DISK_SIZE = "6m"
-
-
-@pytest.fixture
-def full_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real filesystem of its own (tmpfs), to be filled up by the test."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
-    mount_point = tmp_path / "small-disk"
-    mount_point.mkdir()
-    subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={FULL_DISK_SIZE}", "tmpfs", str(mount_point)],
-        check=True,
-    )
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=True)
-
-
-def _fill(folder: Path) -> None:
-    """Write until the disk refuses: ENOSPC is what the next writer meets."""
-    chunk = b"\0" * 65536
-    with (folder / "filler").open("wb") as filler:
-        try:
-            while True:
-                filler.write(chunk)
-                filler.flush()
-        except OSError:
-            pass
-    # Then byte by byte, so not even a page is left.
-    with (folder / "filler-2").open("wb", buffering=0) as filler:
-        try:
-            while True:
-                filler.write(b"\0" * 512)
-        except OSError:
-            pass
-
 
 def test_a_full_disk_is_called_full_not_damaged(full_disk: Path, workbook: Path) -> None:
     register = full_disk / "register.ropa"
     Register.open(register).close()  # a new register, backed up while there was room
     as_saved = register.read_bytes()
-    _fill(full_disk)
+    fill_disk(full_disk)
 
     checked = run_ropa("check", "--db", str(register))
     imported = run_ropa("import", str(workbook), "--db", str(register))

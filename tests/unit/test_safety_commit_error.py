@@ -20,7 +20,7 @@ from db.hosted import stop_every_host
 from db.storage_options import StorageOptions
 from ropa.errors import StorageError
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 
 @pytest.fixture(params=["apart", "inside"])

@@ -24,7 +24,7 @@ from ropa.cli import main
 from ropa.errors import ReadOnlyError, RegisterFileError
 from ropa.records import LibraryItemRecord, LibraryKind, Status
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 
 def _fingerprint(path: Path) -> tuple[bytes, int]:

@@ -17,8 +17,8 @@ from db.hosted import stop_every_host
 from db.storage_options import StorageOptions
 from ropa.errors import StorageError
 from ropa.register import Register
-from tests.conftest import sample_activity
-from tests.unit.test_safety_cli import _fill, full_disk  # noqa: F401 (a fixture)
+from tests.helpers.activities import sample_activity
+from tests.helpers.disk import fill_disk
 
 
 @pytest.fixture(params=["apart", "inside"])
@@ -36,14 +36,14 @@ def _make_room(disk: Path) -> None:
 
 
 def test_an_edit_on_a_full_disk_is_refused_in_words_and_saved_once_there_is_room(
-    full_disk: Path,  # noqa: F811
+    full_disk: Path,
     way: StorageOptions,
 ) -> None:
     path = full_disk / "register.ropa"
     with Register.open(path, options=way) as register:
         created = register.activities.create(sample_activity(description="Short."))
         assert created.id is not None
-        _fill(full_disk)
+        fill_disk(full_disk)
         as_saved = path.read_bytes()
         longer = ("A description long enough to need new pages. " * 400).strip()
 
@@ -63,12 +63,12 @@ def test_an_edit_on_a_full_disk_is_refused_in_words_and_saved_once_there_is_room
 
 
 def test_opening_on_a_full_disk_works_and_says_why_there_is_no_backup(
-    full_disk: Path,  # noqa: F811
+    full_disk: Path,
     way: StorageOptions,
 ) -> None:
     path = full_disk / "register.ropa"
     Register.open(path, options=way, daily_backup=False).close()
-    _fill(full_disk)
+    fill_disk(full_disk)
 
     with Register.open(path, options=way) as register:
         assert register.read_only is False

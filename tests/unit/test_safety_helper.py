@@ -19,7 +19,7 @@ from db import hosted
 from db.storage_options import StorageOptions
 from ropa.errors import SaveInterruptedError
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGSTOP and /proc are POSIX")
 

@@ -28,7 +28,7 @@ from ropa.records import ActivityRecord, LawfulBasisEntry, Status
 from ropa.register import Register
 from ropa.sanitise import balance_bidi, for_terminal
 from ropa.spreadsheets import export_workbook, import_workbook
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 EXCEL_CELL_LIMIT = 32_767
 SCRIPT = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
@@ -249,7 +249,7 @@ def test_text_that_cannot_be_stored_is_refused_whole_with_a_clear_error(
     from db.models import LibraryKind
     from ropa.errors import ValidationError
     from ropa.records import LibraryItemRecord
-    from tests.conftest import sample_activity
+    from tests.helpers.activities import sample_activity
 
     kept = register.activities.create(sample_activity(reference="KEPT-1"))
     library_before = register.library.items()

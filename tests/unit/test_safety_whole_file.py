@@ -23,7 +23,8 @@ import pytest
 
 from ropa.errors import FileReplacedError, RegisterFileError
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
+from tests.helpers.register_files import wal_of_another_register
 
 REPO = Path(__file__).resolve().parents[2]
 SIDE_FILES = ("-journal", "-wal", "-shm")
@@ -161,22 +162,11 @@ def test_a_save_by_another_ropa_desk_is_not_taken_for_a_replaced_file(held: Path
     assert _references(held) == ["CLI-1", "HOLD-1", "HOLD-2"]
 
 
-def _wal_of_another_register(other_register: Path) -> tuple[sqlite3.Connection, Path]:
-    """The other register kept open in WAL mode (as an older version did) with a save in its
-    -wal that is not in its file."""
-    connection = sqlite3.connect(other_register, isolation_level=None)
-    connection.execute("PRAGMA journal_mode = WAL")
-    connection.execute("PRAGMA wal_autocheckpoint = 0")
-    connection.execute("UPDATE activities SET name = 'From the other register'")
-    connection.execute("DELETE FROM organisation")
-    return connection, other_register.with_name(other_register.name + "-wal")
-
-
 def test_a_wal_left_by_another_register_is_not_replayed(held: Path, other_register: Path) -> None:
     with Register.open(held) as register:
         register.activities.create(sample_activity(reference="OURS-1"))
     as_saved = _references(held)
-    other, foreign_wal = _wal_of_another_register(other_register)
+    other, foreign_wal = wal_of_another_register(other_register)
     try:
         shutil.copyfile(foreign_wal, held.with_name(held.name + "-wal"))
     finally:

@@ -25,7 +25,7 @@ from ropa.backup import BEFORE_UPGRADE, list_backups
 from ropa.demo import demo_activities
 from ropa.records import ActivityRecord, LibraryKind
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FIXTURES = sorted(DATA.glob("register-schema-*.ropa"))

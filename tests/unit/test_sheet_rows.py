@@ -26,7 +26,7 @@ from ropa.spreadsheets.columns import CellOut
 from ropa.spreadsheets.export import activity_rows
 from ropa.spreadsheets.layout import FIRST_DATA_ROW, HEADER_ROW, Kind
 from ropa.spreadsheets.sheet_rows import CellFormats, SheetRows, save_workbook
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 # Text that needs escaping, or that XML cannot hold at all, in the fields of one activity.
 HOSTILE = {

@@ -17,7 +17,7 @@ from ropa.register import Register
 from ropa.spreadsheets import ExportCancelled, export_workbook
 from ropa.spreadsheets.layout import BLUE, GREEN
 from ropa.spreadsheets.widths import NARROWEST, WIDEST, WIDEST_KEPT_IN_VIEW
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 from tests.helpers.unprivileged import without_root_powers
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -18,7 +18,7 @@ from db.storage_options import StorageOptions
 from ropa.backup import make_backup, restore_backup
 from ropa.errors import ConflictError, ValidationError
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 SQLITE_APART = StorageOptions(sqlite_apart=True)
 

@@ -14,7 +14,7 @@ import pytest
 from db.hosted import HostedConnection, stop_every_host
 from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 
 @pytest.fixture

@@ -24,9 +24,9 @@ from ropa.history import Change
 from ropa.records import ActivityRecord
 from ropa.register import Register
 from ropa.team import TeamService, init_team_register
+from tests.helpers.cli import run_ropa
 from tests.helpers.team_register import FINANCE, Logins, Team, as_login, database_of
 from tests.postgres import with_database
-from tests.unit.test_cli import run_ropa
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ropa.register import Register
-from tests.conftest import sample_activity
+from tests.helpers.activities import sample_activity
 
 pytestmark = pytest.mark.both_backends
 

@@ -9,8 +9,8 @@ import psycopg
 
 from db.team_security import roles_for_database
 from ropa.demo import write_demo
+from tests.helpers.cli import ROOT, run_ropa
 from tests.helpers.team_register import Logins, Team, as_login, database_of
-from tests.unit.test_cli import ROOT, run_ropa
 
 
 def said(*arguments: str) -> str:

@@ -9,20 +9,19 @@ from pathlib import Path
 import platformdirs
 
 from ropa.paths import APP_NAME, default_register_path
-from tests.conftest import REAL_HOME
 from tests.home_guard import RealHome, _watched
 
 
-def test_the_run_has_a_home_of_its_own() -> None:
+def test_the_run_has_a_home_of_its_own(real_home: RealHome) -> None:
     home = Path("~").expanduser()
 
-    assert home == REAL_HOME.test_home
-    assert home != REAL_HOME.path
+    assert home == real_home.test_home
+    assert home != real_home.path
     assert default_register_path().is_relative_to(home)
     assert Path(platformdirs.user_config_dir(APP_NAME)).is_relative_to(home)
 
 
-def test_the_apps_own_settings_land_in_the_test_home() -> None:
+def test_the_apps_own_settings_land_in_the_test_home(real_home: RealHome) -> None:
     """The settings the app keeps without being told where (recent registers, folders)."""
     script = (
         "from pathlib import Path\n"
@@ -39,9 +38,9 @@ def test_the_apps_own_settings_land_in_the_test_home() -> None:
         [sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, check=True
     ).stdout.strip()
 
-    assert Path(written).is_relative_to(REAL_HOME.test_home), written
+    assert Path(written).is_relative_to(real_home.test_home), written
     assert Path(written).is_file()
-    assert REAL_HOME.changes() == []
+    assert real_home.changes() == []
 
 
 def test_the_watch_on_the_real_home_sees_what_the_app_or_qt_would_write(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from db.schema import alembic_config
 from db.server import make_server_engine
 from ropa.register import Register
-from tests.unit.test_postgres_schema import _insert_organisation
+from tests.helpers.schema import insert_organisation_row
 
 
 def test_a_default_no_becomes_unknown_on_a_server(postgres_url: str) -> None:
@@ -17,7 +17,7 @@ def test_a_default_no_becomes_unknown_on_a_server(postgres_url: str) -> None:
     try:
         command.upgrade(alembic_config(engine), "0004")
         with engine.begin() as connection:
-            _insert_organisation(connection, "Northfield Borough Council")
+            insert_organisation_row(connection, "Northfield Borough Council")
             for reference, children in (("A-1", False), ("A-2", True)):
                 connection.execute(
                     text(

@@ -1,6 +1,6 @@
 """Every key sequence the main window and the activity editor bind, checked for clashes.
 
-Run as a module (`python -m tests.ui.shortcut_table REGISTER`) it opens both windows on the
+Run as a module (`python -m tests.helpers.shortcut_table REGISTER`) it opens both windows on the
 platform Qt was started on and prints the clashes as JSON, so a test can ask the xcb platform
 (under Xvfb) as well as the offscreen one the GUI tests use: the standard keys differ by
 platform (Ctrl+D is a Delete key on X11 and nothing on Windows).
