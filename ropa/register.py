@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
     from db.save_witness import SaveWitness
     from ropa.activities import ActivityService
-    from ropa.activity_list import ActivityList
+    from ropa.storage.activity_list import ActivityList
     from ropa.history import HistoryService
     from ropa.library import LibraryService
     from ropa.notices.service import NoticeService
@@ -543,7 +543,7 @@ class Register:
 
     @property
     def activity_list(self) -> ActivityList:
-        from ropa.activity_list import ActivityList
+        from ropa.storage.activity_list import ActivityList
 
         return ActivityList(self)
 
