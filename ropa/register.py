@@ -50,12 +50,12 @@ if TYPE_CHECKING:
 
     from db.save_witness import SaveWitness
     from ropa.activities import ActivityService
-    from ropa.storage.activity_list import ActivityList
     from ropa.history import HistoryService
     from ropa.library import LibraryService
     from ropa.notices.service import NoticeService
     from ropa.organisation import OrganisationService
     from ropa.review import ReviewService
+    from ropa.storage.activity_list import ActivityList
 
 __all__ = ["Register", "call_while_waiting", "open_in_background", "run_sqlite_apart"]
 
