@@ -325,6 +325,14 @@ FIELDS: dict[str, FieldInfo] = {
         "Article 13(1)(e)",
         kind=Kind.REASONS,
     ),
+    "shared_with_no_one": FieldInfo(
+        "Shared with no one?",
+        "Yes when this activity's data is given to no one outside the organisation, so the "
+        "privacy notice may say it is not shared; left not recorded, an empty list of "
+        "recipients says nothing.",
+        "Article 30(1)(d)",
+        kind=Kind.TRI_STATE,
+    ),
     "processors": FieldInfo(
         "Processors",
         "Suppliers that handle the data for you, each with its contract.",

@@ -102,6 +102,9 @@ class ActivityRecord:
     # Recipient (as named in `recipients`) -> why it gets the data ("to pay your benefit"),
     # for the notice to say beside it (Art 13(1)(e)); a recipient without one has none yet.
     recipient_reasons: dict[str, str] = field(default_factory=dict)
+    # The answer that the data is given to no one (Art 30(1)(d)): True only when the DPO
+    # says so; None (not answered) is never taken for it, whatever `recipients` holds.
+    shared_with_no_one: bool | None = None
     processors: list[str] = field(default_factory=list)
     legislation: list[str] = field(default_factory=list)
     security_measures: list[str] = field(default_factory=list)

@@ -129,7 +129,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
     ),
     (
         "Sharing, processors and transfers",
-        ["recipients", "recipient_reasons", "processors", "transfers"],
+        ["recipients", "shared_with_no_one", "recipient_reasons", "processors", "transfers"],
     ),
     (
         "Retention and security",
