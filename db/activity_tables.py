@@ -327,8 +327,8 @@ FIELDS: dict[str, FieldInfo] = {
     ),
     "shared_with_no_one": FieldInfo(
         "Shared with no one?",
-        "Yes when this activity's data is given to no one outside the organisation, so the "
-        "privacy notice may say it is not shared; left not recorded, an empty list of "
+        "Yes when no one receives this activity's data, not even a processor, so the "
+        "privacy notice may say it is not shared. Until answered, an empty list of "
         "recipients says nothing.",
         "Article 30(1)(d)",
         kind=Kind.TRI_STATE,

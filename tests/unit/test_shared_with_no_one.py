@@ -62,3 +62,17 @@ def test_an_upgraded_register_has_not_answered_it(tmp_path: Path) -> None:
     with Register.open(path, create=False, daily_backup=False) as register:
         activities = register.activities.load(include_retired=True)
     assert activities and {a.shared_with_no_one for a in activities} == {None}
+
+
+def test_the_example_register_answers_it_where_no_recipient_is_named(
+    demo_register: Register,
+) -> None:
+    """Where the example names no recipient it says whether anyone gets the data: its
+    newsletter's survey platform does, as a processor (Art 4(9)), so the answer is No."""
+    from ropa.checks import run_checks
+
+    activities = demo_register.activities.load(include_retired=True)
+    without = [a for a in activities if not a.recipients]
+    assert without and all(a.shared_with_no_one is not None for a in without)
+    assert all(a.shared_with_no_one is False for a in without if a.processors)
+    assert "A30-SHARED-WITH-NO-ONE" not in {f.rule_id for f in run_checks(demo_register)}
