@@ -71,7 +71,7 @@ def raw_list_load(connection: Any) -> list[tuple[Any, ...]]:
     """What ActivityList.summaries asks of the server, through psycopg alone on an open
     connection: the rows in reference order and the two sets of flagged activity ids, joined
     into one tuple each."""
-    from ropa.activity_list import _FLAGGED_QUERY, _SUMMARY_QUERY
+    from ropa.storage.activity_list import _FLAGGED_QUERY, _SUMMARY_QUERY
 
     with connection.transaction():
         connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")

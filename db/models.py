@@ -178,6 +178,10 @@ class Activity(Base):
     statutory_requirement: Mapped[str] = mapped_column(Text, default="")
     involves_children: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     large_scale: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # Article 30(1)(d) asks for the categories of recipients, and Article 13(1)(e) tells people
+    # of them "if any": True is the DPO's answer that no one receives the data, which an empty
+    # list of recipients (not yet recorded) cannot say.  None until answered.
+    shared_with_no_one: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     # The ICO's Article 35(4) list that the DPO ticked, one code a line (ropa.law.dpia_criteria).
     dpia_criteria: Mapped[str] = mapped_column(Text, default="")
     # Consent: when it was last reviewed, and how a child's consent is handled (Article 8).

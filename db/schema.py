@@ -22,7 +22,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # The newest migration's revision id.  Update it with each new migration in
 # db/migrations/versions/; tests/unit/test_migrations.py checks it against Alembic's own head.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

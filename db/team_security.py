@@ -37,6 +37,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from db.activity_tables import ACTIVITY_CHILD_TABLES as _ACTIVITY_CHILDREN
+from db.activity_tables import ACTIVITY_TABLE_NAMES
+
 TEAM_SCHEMA = "ropa_team"
 # Every committed change is announced here, so that the other people's windows read the
 # register again (ropa/team_watch.py).  The listener trusts nothing in it: it looks for new
@@ -44,17 +47,13 @@ TEAM_SCHEMA = "ropa_team"
 CHANGE_CHANNEL = "ropa_register_changed"
 ROLE_KINDS = ("viewer", "editor", "dpo")
 
-# The register's tables by what may write them.  An activity's own rows name it by
-# activity_id; basis_legislation hangs off a lawful basis.
-ACTIVITY_CHILD_TABLES = (
-    "activity_links",
-    "activity_lawful_bases",
-    "activity_conditions",
-    "transfers",
-    "retention_rules",
-    "activity_extra_fields",
-)
-ACTIVITY_TABLES = ("activities", *ACTIVITY_CHILD_TABLES, "basis_legislation")
+# The register's tables by what may write them, from their one description
+# (db/activity_tables.py).  An activity's own rows name it by activity_id; basis_legislation
+# hangs off a lawful basis.
+ACTIVITY_CHILD_TABLES = tuple(child.table for child in _ACTIVITY_CHILDREN)
+# Every table of an activity's rows but its own: the child tables and the rows under theirs.
+ACTIVITY_ROW_TABLES = ACTIVITY_TABLE_NAMES[1:]
+ACTIVITY_TABLES = ACTIVITY_TABLE_NAMES
 HISTORY_TABLE = "change_history"
 SCHEMA_VERSION_TABLE = "alembic_version"
 
@@ -602,7 +601,7 @@ def _triggers(roles: TeamRoles) -> list[str]:
             END $$""",
         *[
             statement
-            for table in (*ACTIVITY_CHILD_TABLES, "basis_legislation")
+            for table in ACTIVITY_ROW_TABLES
             for statement in (
                 f"DROP TRIGGER IF EXISTS team_guard ON public.{table}",
                 f"""CREATE TRIGGER team_guard BEFORE UPDATE OR DELETE ON public.{table}
@@ -639,9 +638,7 @@ def _triggers(roles: TeamRoles) -> list[str]:
                 END IF;
                 RETURN NULL;
             END $$""",
-        *_checked_at_commit(
-            "team_approved", (*ACTIVITY_CHILD_TABLES, "basis_legislation"), "guard_approved_rows"
-        ),
+        *_checked_at_commit("team_approved", ACTIVITY_ROW_TABLES, "guard_approved_rows"),
         # The earlier design's check that an editor wrote a history line: the server writes
         # every line itself now.
         *[f"DROP TRIGGER IF EXISTS team_recorded ON public.{table}" for table in ACTIVITY_TABLES],

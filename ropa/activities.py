@@ -15,41 +15,31 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from db.models import (
-    Activity,
-    ActivityCondition,
-    ActivityExtraField,
-    ActivityLawfulBasis,
-    ActivityLink,
-    BasisLegislation,
-    LibraryItem,
-    LibraryKind,
-    RetentionRule,
-    Role,
-    Status,
-    Transfer,
-    utc_now,
-)
+from db.activity_tables import ACTIVITY_CHILD_TABLES, CHILD_FIELDS, ChildTable, Shape
+from db.models import Activity, Role, Status, utc_now
 from ropa.errors import ConflictError, NotFoundError, ValidationError
 from ropa.history import ChangeLog
 from ropa.library import LibraryResolver, name_key
-from ropa.records import (
-    LINK_FIELDS,
-    SCALAR_FIELDS,
-    ActivityRecord,
-    ConditionEntry,
-    LawfulBasisEntry,
-    RetentionEntry,
-    TransferEntry,
-)
+from ropa.records import LINK_FIELDS, SCALAR_FIELDS, ActivityRecord
 from ropa.review_rules import changes_after_edit, status_refusal
+from ropa.storage.activity_rows import (
+    ITEM_KIND,
+    ITEM_NAME,
+    WantedRow,
+    empty_child_values,
+    fill_from_rows,
+    read_layout,
+    touched_partitions,
+    wanted_rows,
+    write_columns,
+)
 from ropa.storage.bulk_reads import load_records
+from ropa.storage.models import model_of
 from ropa.storage.new_activities import (
     ChildRows,
     ReferenceAllocator,
     check_reference_free,
     insert_activity,
-    reasons_by_name_key,
     refuse_nul_characters,
 )
 from ropa.validation import normalise, normalise_changes
@@ -61,16 +51,19 @@ _KIND_TO_FIELD = {kind: name for name, kind in LINK_FIELDS.items()}
 
 
 def _full_load_options() -> list[Any]:
-    return [
-        selectinload(Activity.links).joinedload(ActivityLink.item),
-        selectinload(Activity.lawful_bases)
-        .selectinload(ActivityLawfulBasis.legislation_links)
-        .joinedload(BasisLegislation.item),
-        selectinload(Activity.conditions),
-        selectinload(Activity.transfers),
-        selectinload(Activity.retention_rules),
-        selectinload(Activity.extra_field_rows),
-    ]
+    """Load every child table's rows with the activity (db/activity_tables.py), with the
+    library items they link to."""
+    options = []
+    for child in ACTIVITY_CHILD_TABLES:
+        option = selectinload(getattr(Activity, child.relationship))
+        if child.shape is Shape.LIBRARY_ITEMS:
+            option = option.joinedload(model_of(child.table).item)
+        if child.nested is not None:
+            option = option.selectinload(
+                getattr(model_of(child.table), child.nested.relationship)
+            ).joinedload(model_of(child.nested.table).item)
+        options.append(option)
+    return options
 
 
 class ActivityService:
@@ -278,7 +271,7 @@ def update_activity(
         changed["changed_since_approval"] = review_flag
     if not changed:
         return False
-    _apply(activity, changed, resolver)
+    _apply(activity, changed, resolver, before)
     for name, value in changed.items():
         if name == "extra_fields":
             _log_extra_fields(log, activity, before.extra_fields, value)
@@ -334,47 +327,23 @@ def check_version(activity: Activity, expected_version: int | None) -> None:
 
 
 def to_record(activity: Activity) -> ActivityRecord:
+    """The record of a loaded activity: its row's fields, and its child rows read as the
+    bulk reads read them (ropa/storage/activity_rows.py)."""
     values: dict[str, Any] = {name: getattr(activity, name) for name in SCALAR_FIELDS}
-    linked: dict[str, Any] = {name: [] for name in LINK_FIELDS}
-    reasons: dict[str, str] = {}
-    for link in activity.links:
-        linked[_KIND_TO_FIELD[link.item.kind]].append(link.item.name)
-        if link.item.kind == LibraryKind.RECIPIENT and link.reason:
-            reasons[link.item.name] = link.reason
-    conditions: dict[str, Any] = {"article9": [], "schedule1": []}
-    for condition in activity.conditions:
-        conditions[condition.scheme].append(ConditionEntry(condition.code, condition.explanation))
+    # Rows not yet flushed have no ids: the activity is 0 and each row its place.
+    children = {0: empty_child_values()}
+    for child in ACTIVITY_CHILD_TABLES:
+        rows = getattr(activity, child.relationship)
+        nested = None
+        if child.nested is not None:
+            nested = {
+                index: [link.item.name for link in getattr(row, child.nested.relationship)]
+                for index, row in enumerate(rows)
+            }
+        fill_from_rows(child, _orm_rows(child, rows), children, nested)
     return ActivityRecord(
         **values,
-        **linked,
-        **conditions,
-        lawful_bases=[
-            LawfulBasisEntry(
-                basis.basis,
-                basis.explanation,
-                [link.item.name for link in basis.legislation_links],
-                basis.annex1_condition,
-                basis.outside_tasks_reason,
-            )
-            for basis in activity.lawful_bases
-        ],
-        transfers=[
-            TransferEntry(
-                transfer.destination,
-                transfer.mechanism,
-                transfer.safeguards,
-                transfer.data_protection_test,
-                transfer.data_protection_test_date,
-                transfer.data_protection_test_link,
-            )
-            for transfer in activity.transfers
-        ],
-        retention=[
-            RetentionEntry(rule.period, rule.trigger, rule.applies_to)
-            for rule in activity.retention_rules
-        ],
-        extra_fields={row.name: row.value for row in activity.extra_field_rows},
-        recipient_reasons=reasons,
+        **children[0],
         id=activity.id,
         version=activity.version,
         changed_since_approval=activity.changed_since_approval,
@@ -383,107 +352,107 @@ def to_record(activity: Activity) -> ActivityRecord:
     )
 
 
+def _orm_rows(child: ChildTable, rows: list[Any]) -> list[tuple[Any, ...]]:
+    """ORM rows as the tuples read_layout describes (activity 0, each row's id its place)."""
+    layout = read_layout(child)
+    tuples = []
+    for index, row in enumerate(rows):
+        values: list[Any] = []
+        for name in layout:
+            if name == child.parent_key:
+                values.append(0)
+            elif name == "id":
+                values.append(index)
+            elif name == ITEM_KIND:
+                values.append(row.item.kind)
+            elif name == ITEM_NAME:
+                values.append(row.item.name)
+            else:
+                values.append(getattr(row, name))
+        tuples.append(tuple(values))
+    return tuples
+
+
 # --- internals ----------------------------------------------------------------------------
 
 
-def _apply(activity: Activity, changes: dict[str, Any], resolver: LibraryResolver) -> None:
+def _apply(
+    activity: Activity,
+    changes: dict[str, Any],
+    resolver: LibraryResolver,
+    before: ActivityRecord,
+) -> None:
+    """Set the changed fields: the row's own, then the rows of each child table a change
+    touches, made from the record as it will be (`before` with the changes)."""
     for name, value in changes.items():
-        if name == "recipient_reasons":
-            continue  # after the recipients themselves, below
-        if name in LINK_FIELDS:
-            _set_links(activity, LINK_FIELDS[name], resolver.resolve(LINK_FIELDS[name], value))
-        elif name == "lawful_bases":
-            activity.lawful_bases = [
-                ActivityLawfulBasis(
-                    basis=entry.basis,
-                    explanation=entry.explanation,
-                    annex1_condition=entry.annex1_condition,
-                    outside_tasks_reason=entry.outside_tasks_reason,
-                    position=position,
-                    legislation_links=[
-                        BasisLegislation(item=item, position=index)
-                        for index, item in enumerate(
-                            resolver.resolve(LibraryKind.LEGISLATION, entry.legislation)
-                        )
-                    ],
-                )
-                for position, entry in enumerate(value)
-            ]
-        elif name in ("article9", "schedule1"):
-            kept = [c for c in activity.conditions if c.scheme != name]
-            activity.conditions = kept + [
-                ActivityCondition(
-                    scheme=name, code=entry.code, explanation=entry.explanation, position=position
-                )
-                for position, entry in enumerate(value)
-            ]
-        elif name == "transfers":
-            activity.transfers = [
-                Transfer(
-                    destination=entry.destination,
-                    mechanism=entry.mechanism,
-                    safeguards=entry.safeguards,
-                    data_protection_test=entry.data_protection_test,
-                    data_protection_test_date=entry.data_protection_test_date,
-                    data_protection_test_link=entry.data_protection_test_link,
-                    position=position,
-                )
-                for position, entry in enumerate(value)
-            ]
-        elif name == "extra_fields":
-            _set_extra_fields(activity, value)
-        elif name == "retention":
-            activity.retention_rules = [
-                RetentionRule(
-                    period=entry.period,
-                    trigger=entry.trigger,
-                    applies_to=entry.applies_to,
-                    position=position,
-                )
-                for position, entry in enumerate(value)
-            ]
-        else:
+        if name not in CHILD_FIELDS:
             setattr(activity, name, value)
-    if "recipient_reasons" in changes:
-        _set_recipient_reasons(activity, changes["recipient_reasons"])
+    after = {name: changes.get(name, getattr(before, name)) for name in CHILD_FIELDS}
+    for child in ACTIVITY_CHILD_TABLES:
+        partitions = touched_partitions(child, changes)
+        if partitions:
+            _replace_rows(activity, child, wanted_rows(child, after, resolver.resolve, partitions))
 
 
-def _set_recipient_reasons(activity: Activity, reasons: dict[str, str]) -> None:
-    """Each recipient link's reason, matched by name as the register spells it or in any
-    case and spacing; a recipient not named has its reason cleared."""
-    wanted = reasons_by_name_key(reasons)
-    for link in activity.links:
-        if link.item.kind == LibraryKind.RECIPIENT:
-            link.reason = wanted.get(name_key(link.item.name), "")
-
-
-def _set_extra_fields(activity: Activity, fields: dict[str, str]) -> None:
-    # The rows are keyed by position: the existing ones are rewritten in place, so the
-    # flush never inserts a row whose key a row still waiting to be deleted holds.
-    rows = activity.extra_field_rows
-    for position, (name, value) in enumerate(fields.items()):
-        if position < len(rows):
-            rows[position].name, rows[position].value = name, value
-        else:
-            rows.append(ActivityExtraField(name=name, value=value, position=position))
-    del rows[len(fields) :]
-
-
-def _set_links(activity: Activity, kind: LibraryKind, items: list[LibraryItem]) -> None:
-    existing = {
-        link.item.id: link
-        for link in activity.links
-        if link.item.kind == kind and link.item.id is not None
+def _replace_rows(
+    activity: Activity, child: ChildTable, wanted: dict[str, list[WantedRow]]
+) -> None:
+    """Make the rows of `child` from these record fields those wanted, keeping the rows of
+    its other fields.  A row with a key of its own within the activity (a library item,
+    an own field's place) is changed in place: deleting it and inserting its key again in
+    one flush is refused by the primary key."""
+    model, columns = model_of(child.table), write_columns(child)
+    current = getattr(activity, child.relationship)
+    kept = [row for row in current if _field_of(child, row) not in wanted]
+    reusable = {
+        _existing_key(child, row): row
+        for row in current
+        if child.row_key and _field_of(child, row) in wanted
     }
-    others = [link for link in activity.links if link.item.kind != kind]
     fresh = []
-    for position, item in enumerate(items):
-        link = existing.get(item.id) if item.id is not None else None
-        if link is None:
-            link = ActivityLink(item=item)
-        link.position = position
-        fresh.append(link)
-    activity.links = others + fresh
+    for rows in wanted.values():
+        for want in rows:
+            row = reusable.pop(_wanted_key(child, columns, want), None)
+            row = _fill_row(row if row is not None else model(), columns, want)
+            if child.nested is not None:
+                below, below_columns = model_of(child.nested.table), write_columns(child.nested)
+                setattr(
+                    row,
+                    child.nested.relationship,
+                    [_fill_row(below(), below_columns, nested) for nested in want[2]],
+                )
+            fresh.append(row)
+    setattr(activity, child.relationship, kept + fresh)
+
+
+def _fill_row(row: Any, columns: tuple[str, ...], want: WantedRow) -> Any:
+    values, item, _below = want
+    for name, value in zip(columns, values, strict=True):
+        setattr(row, name, value)
+    if item is not None:
+        row.item = item
+    return row
+
+
+def _field_of(child: ChildTable, row: Any) -> str:
+    """The record field a stored row belongs to."""
+    if child.shape is Shape.LIBRARY_ITEMS:
+        return _KIND_TO_FIELD[row.item.kind]
+    if child.split_by:
+        return str(getattr(row, child.split_by))
+    return child.fields[0]
+
+
+def _existing_key(child: ChildTable, row: Any) -> Any:
+    return row.item.id if child.row_key == child.item_key else getattr(row, child.row_key)
+
+
+def _wanted_key(child: ChildTable, columns: tuple[str, ...], want: WantedRow) -> Any:
+    if not child.row_key:
+        return None  # rows are replaced: none is reused
+    if child.row_key == child.item_key:
+        return want[1].id  # None for an item not yet stored: never one of the rows
+    return want[0][columns.index(child.row_key)]
 
 
 def _load(session: Session, activity_id: int, *, full: bool) -> Activity:

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
+from db.activity_tables import CHILD_FIELDS, ITEM_FIELDS
 from db.enums import LibraryKind, Role, Status
 
 __all__ = [
@@ -69,18 +70,9 @@ class RetentionEntry:
     applies_to: str = ""
 
 
-# Activity fields that hold library items, with the kind of item each one holds.
-LINK_FIELDS: dict[str, LibraryKind] = {
-    "purposes": LibraryKind.PURPOSE,
-    "individuals": LibraryKind.INDIVIDUAL_CATEGORY,
-    "data_categories": LibraryKind.DATA_CATEGORY,
-    "sources": LibraryKind.SOURCE,
-    "recipients": LibraryKind.RECIPIENT,
-    "processors": LibraryKind.PROCESSOR,
-    "legislation": LibraryKind.LEGISLATION,
-    "security_measures": LibraryKind.SECURITY_MEASURE,
-    "systems": LibraryKind.SYSTEM,
-}
+# Activity fields that hold library items, with the kind of item each one holds (named with
+# the table that keeps them, db/activity_tables.py).
+LINK_FIELDS: dict[str, LibraryKind] = ITEM_FIELDS
 
 
 @dataclass
@@ -110,6 +102,9 @@ class ActivityRecord:
     # Recipient (as named in `recipients`) -> why it gets the data ("to pay your benefit"),
     # for the notice to say beside it (Art 13(1)(e)); a recipient without one has none yet.
     recipient_reasons: dict[str, str] = field(default_factory=dict)
+    # The answer that the data is given to no one (Art 30(1)(d)): True only when the DPO
+    # says so; None (not answered) is never taken for it, whatever `recipients` holds.
+    shared_with_no_one: bool | None = None
     processors: list[str] = field(default_factory=list)
     legislation: list[str] = field(default_factory=list)
     security_measures: list[str] = field(default_factory=list)
@@ -164,23 +159,9 @@ class ActivityRecord:
 
 _SYSTEM_FIELDS = {"id", "version", "created_at", "updated_at", "changed_since_approval"}
 
-# The fields kept in the activity's own row: not library links, not the rows of bases,
-# conditions, transfers and retention rules.
-SCALAR_FIELDS = [
-    name
-    for name in ActivityRecord.editable_fields()
-    if name not in LINK_FIELDS
-    and name
-    not in {
-        "lawful_bases",
-        "article9",
-        "schedule1",
-        "transfers",
-        "retention",
-        "extra_fields",
-        "recipient_reasons",
-    }
-]
+# The fields kept in the activity's own row: every editable field but those kept in its
+# child tables (db/activity_tables.py).
+SCALAR_FIELDS = [name for name in ActivityRecord.editable_fields() if name not in CHILD_FIELDS]
 
 
 class ActivitySummary(NamedTuple):

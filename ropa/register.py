@@ -30,12 +30,12 @@ if TYPE_CHECKING:
 
     from db.raw import RawConnection
     from ropa.activities import ActivityService
-    from ropa.activity_list import ActivityList
     from ropa.history import HistoryService
     from ropa.library import LibraryService
     from ropa.notices.service import NoticeService
     from ropa.organisation import OrganisationService
     from ropa.review import ReviewService
+    from ropa.storage.activity_list import ActivityList
     from ropa.storage.factory import OpenStore
 
 # StorageOptions is handed on to the desktop layer from here, so that ui/ reaches storage
@@ -161,7 +161,7 @@ class Register:
 
     @property
     def activity_list(self) -> ActivityList:
-        from ropa.activity_list import ActivityList
+        from ropa.storage.activity_list import ActivityList
 
         return ActivityList(self.store)
 

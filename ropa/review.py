@@ -51,8 +51,8 @@ class ApprovalNeedsConfirmation(ValidationError):  # noqa: N818 (a refusal, not 
 
 
 if TYPE_CHECKING:
-    from ropa.activity_list import ActivityList
     from ropa.organisation import OrganisationService
+    from ropa.storage.activity_list import ActivityList
 
 
 class ApproverSource(Store, Protocol):

@@ -129,7 +129,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
     ),
     (
         "Sharing, processors and transfers",
-        ["recipients", "recipient_reasons", "processors", "transfers"],
+        ["recipients", "shared_with_no_one", "recipient_reasons", "processors", "transfers"],
     ),
     (
         "Retention and security",
@@ -376,7 +376,8 @@ class ActivityEditor(QWidget):
             self._bindings[field] = binding
             info = FIELDS[field]
             text = f"{info.label} *" if info.required else info.label
-            label = QLabel(f"{text}:")
+            # A question ("Shared with no one?") reads as one without a colon after it.
+            label = QLabel(text if text.endswith("?") else f"{text}:")
             label.setBuddy(binding.widget)
             label.setToolTip(field_tooltip(field))
             binding.widget.setToolTip(field_tooltip(field))

@@ -332,13 +332,41 @@ def data_categories_missing(record: ActivityRecord, _c: CheckContext) -> Iterato
     ERROR,
     "Article 30(1)(d)",
     "recipients",
-    "Add who the data is disclosed to, including other teams or bodies, or state that it "
-    "is not shared (for example a recipient \u201cNot shared outside the service\u201d).",
+    "Add who the data is disclosed to, including other teams or bodies; or, if it is "
+    "given to no one, answer \u201cShared with no one?\u201d with Yes.",
 )
 def recipients_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
-    # Processors are recipients too (Article 4(9)), so naming one answers the question.
-    if _controls(record) and not record.recipients and not record.processors:
+    # Processors are recipients too (Article 4(9)), so naming one answers the question; so
+    # does the DPO's answer that the data goes to no one.  An empty list alone does not: it
+    # cannot be told from "not recorded yet".
+    if (
+        _controls(record)
+        and not record.recipients
+        and not record.processors
+        and record.shared_with_no_one is not True
+    ):
         yield "No categories of recipients are recorded."
+
+
+@activity_rule(
+    "A30-SHARED-WITH-NO-ONE",
+    "Shared with no one, yet recipients recorded",
+    WARNING,
+    "Article 30(1)(d)",
+    "shared_with_no_one",
+    "Answer \u201cShared with no one?\u201d with No, or remove the recipients and "
+    "processors if the data really goes to no one.",
+)
+def shared_with_no_one_contradicted(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    # Two answers that do not agree (a warning, as the module says): the notice follows the
+    # recipients, which are named, and never says the data is not shared.  A processor is a
+    # recipient too (Article 4(9)).
+    named = [*record.recipients, *record.processors]
+    if record.shared_with_no_one is True and named:
+        yield (
+            "The activity is recorded as shared with no one, yet it names who receives the "
+            f"data: {join_names(named)}."
+        )
 
 
 @activity_rule(

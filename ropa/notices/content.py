@@ -700,17 +700,32 @@ class _Builder:
 
     # --- helpers -------------------------------------------------------------------------
 
-    def not_shared(self, section: Section, where: str) -> None:
-        """Say the information is not shared, where the register records no recipient and
-        no processor; an empty list may mean none or none written down yet, so the DPO is
-        asked to check the claim before it is published."""
-        section.paragraph(self.words.not_shared)
-        self.warn(
-            "check",
-            where,
-            "No recipients or processors are recorded, so the notice says the "
-            "information is not shared. Check that this is right.",
-        )
+    def nobody_named(
+        self, section: Section, activities: Sequence[ActivityRecord], where: str
+    ) -> None:
+        """Where no recipient and no processor is recorded.  "We do not share it" only on
+        the DPO's answer that the data goes to no one, for every activity here (Art 30(1)(d);
+        Art 13(1)(e) names recipients "if any"): an empty list may mean none or none written
+        down yet.  Without that answer nothing is claimed, and the draft asks for it with a
+        "[To complete: ...]" line: the check's (A30-RECIPIENTS), marked by the caller, or
+        this one where no check found it (a processor's activity, no checks run)."""
+        if activities and all(a.shared_with_no_one is True for a in activities):
+            section.paragraph(self.words.not_shared)
+            return
+        if not self.has_error(activities, ("recipients", "processors")):
+            self.gap(
+                section,
+                f"{where}: no recipients or processors are recorded, and the register does "
+                "not say the information is shared with no one, so the notice cannot say "
+                "who receives it.",
+                "who receives the information, or record in the register that it is "
+                "shared with no one.",
+            )
+
+    def has_error(self, activities: Sequence[ActivityRecord], fields: Iterable[str]) -> bool:
+        """Whether an error-level finding is about one of these fields of these activities."""
+        ids, wanted = {a.id for a in activities if a.id is not None}, set(fields)
+        return any(f.activity_id in ids and f.field in wanted for f in self.errors)
 
     def warn(self, kind: str, section: str, message: str) -> None:
         self.warnings.append(NoticeWarning(kind, section, message))
@@ -1109,7 +1124,7 @@ class _Builder:
             section.paragraph(words.processors)
             section.names(processors)
         if not recipients and not processors:
-            self.not_shared(section, service.name)
+            self.nobody_named(section, activities, service.name)
         self.mark_findings(section, activities, ["recipients", "processors"])
         self._transfers(section, activities, labelled)
         self.mark_findings(section, activities, ["transfers"])
@@ -1584,9 +1599,9 @@ class _Builder:
             if len(named) > SHORT_NAMED:
                 sharing.paragraph(words.short_sharing_more)
         else:
-            self.not_shared(sharing, sharing.heading)
+            self.nobody_named(sharing, covered, sharing.heading)
             # Nothing recorded is the check's error (Art 30(1)(d)): marked, as in the full
-            # notice, so the claim is not published unseen.
+            # notice, so it is answered before anything is published.
             self.mark_findings(sharing, covered, ["recipients", "processors"])
         rights = Section("rights", words.rights_heading)
         rights.paragraph(self.regulated(words.short_rights))

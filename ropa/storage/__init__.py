@@ -6,8 +6,8 @@ themselves, so these modules go around it, and tests read what they do back thro
 on both backends:
 
 - new_activities: new activities and their child rows (an import, an example register);
-- bulk_reads: many full activity records at once (exports, notices, checks).
-
-The activities list the main window shows first (ropa/activity_list.py) is read through the
-driver's own connection alone, without SQLAlchemy, so that a large register file opens fast.
+- bulk_reads: many full activity records at once (exports, notices, checks);
+- activity_list: the activities list the main window shows first, its business functions
+  and the text its search looks through, read through the driver's own connection alone,
+  without SQLAlchemy, so that a large register file opens fast.
 """

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from sqlalchemy import Table, select
@@ -23,25 +23,15 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
-from db.models import (
-    Activity,
-    ActivityCondition,
-    ActivityExtraField,
-    ActivityLawfulBasis,
-    ActivityLink,
-    BasisLegislation,
-    LibraryItem,
-    LibraryKind,
-    RetentionRule,
-    Status,
-    Transfer,
-)
+from db.activity_tables import ACTIVITY_CHILD_TABLES, ChildTable, Shape
+from db.models import Activity, LibraryItem, Status
 from db.raw import RawCursor, session_cursor
 from ropa.dates import default_next_review
 from ropa.errors import ValidationError
 from ropa.history import ChangeLog
-from ropa.library import LibraryResolver, name_key
-from ropa.records import LINK_FIELDS, SCALAR_FIELDS, ActivityRecord
+from ropa.library import LibraryResolver
+from ropa.records import SCALAR_FIELDS, ActivityRecord
+from ropa.storage.activity_rows import wanted_rows, write_columns
 from ropa.validation import normalise_changes
 
 REFERENCE_PREFIX = "ACT-"
@@ -121,8 +111,11 @@ class _Insert(NamedTuple):
     columns: tuple[str, ...]
 
 
-def _insert(model: Any, columns: Sequence[str]) -> _Insert:
-    return _Insert(_table(model).name, tuple(columns))
+def _insert_of(child: ChildTable) -> _Insert:
+    """The columns a child table's new rows are written with: the parent's id, the library
+    item a link names (its id once known, ChildRows), then the row's values."""
+    item = (child.item_key,) if child.shape is Shape.LIBRARY_ITEMS else ()
+    return _Insert(child.table, (child.parent_key, *item, *write_columns(child)))
 
 
 _ACTIVITY_COLUMNS = [column for column in _ACTIVITY_TABLE.columns if not column.primary_key]
@@ -175,32 +168,11 @@ _ACTIVITY_IDS_SQL = (
     f"SELECT nextval(pg_get_serial_sequence('{_ACTIVITY_TABLE.name}', 'id'))"
     " FROM generate_series(1, 500)"
 )
-_LINK_SQL = _insert(ActivityLink, ["activity_id", "item_id", "position", "reason"])
-_CONDITION_SQL = _insert(
-    ActivityCondition, ["activity_id", "scheme", "code", "explanation", "position"]
-)
-_TRANSFER_SQL = _insert(
-    Transfer,
-    [
-        "activity_id",
-        "destination",
-        "mechanism",
-        "safeguards",
-        "data_protection_test",
-        "data_protection_test_date",
-        "data_protection_test_link",
-        "position",
-    ],
-)
-_RETENTION_SQL = _insert(
-    RetentionRule, ["activity_id", "period", "trigger", "applies_to", "position"]
-)
-_EXTRA_FIELD_SQL = _insert(ActivityExtraField, ["activity_id", "position", "name", "value"])
-_BASIS_SQL = _insert(
-    ActivityLawfulBasis,
-    ["activity_id", "basis", "explanation", "annex1_condition", "outside_tasks_reason", "position"],
-)
-_BASIS_LEGISLATION_SQL = _insert(BasisLegislation, ["basis_id", "item_id", "position"])
+# Each child table's insert (db/activity_tables.py), and the insert of the rows under its rows.
+_INSERTS = {child.table: _insert_of(child) for child in ACTIVITY_CHILD_TABLES}
+_NESTED_INSERTS = {
+    child.table: _insert_of(child.nested) for child in ACTIVITY_CHILD_TABLES if child.nested
+}
 
 
 class ChildRows:
@@ -215,10 +187,12 @@ class ChildRows:
         # rather than once for each activity that names a new item.
         # Anything after the position (a recipient's reason) is written as it is.
         self._item_rows: dict[_Insert, list[tuple[Any, ...]]] = {}
-        # Lawful bases, as (activity id, basis, explanation, Annex 1 condition, reason
-        # outside public tasks, position), each with the legislation items it cites: a basis
-        # gets its id as the batch is written.
-        self._bases: list[tuple[tuple[int, str, str, str, str, int], list[LibraryItem]]] = []
+        # Rows with rows under them (a lawful basis and the legislation it cites), each
+        # with the (item, position) of the rows under it: a row gets its id as the batch is
+        # written.
+        self._parents: dict[
+            _Insert, list[tuple[tuple[Any, ...], _Insert, list[tuple[LibraryItem, int]]]]
+        ] = {}
         self.activities = 0  # how many activities' rows are waiting
         # On a server the new activities' own rows wait too, with ids taken in blocks from
         # the table's sequence, and their references checked against `_references` (every
@@ -252,10 +226,16 @@ class ChildRows:
     def add_items(self, insert: _Insert, rows: Iterable[tuple[Any, ...]]) -> None:
         self._item_rows.setdefault(insert, []).extend(rows)
 
-    def add_basis(
-        self, row: tuple[int, str, str, str, str, int], legislation: list[LibraryItem]
+    def add_parent(
+        self,
+        insert: _Insert,
+        row: tuple[Any, ...],
+        nested: _Insert,
+        items: list[tuple[LibraryItem, int]],
     ) -> None:
-        self._bases.append((row, legislation))
+        """A row (its parent's id first, its position last) with the library items of the
+        rows under it, which are written once the row has its id."""
+        self._parents.setdefault(insert, []).append((row, nested, items))
 
     def write(self, session: Session) -> None:
         """Store what is waiting; call before anything reads the new activities back."""
@@ -271,8 +251,8 @@ class ChildRows:
                     self._activity_rows,
                 )
                 self._activity_rows.clear()
-            if self._bases:
-                self._write_bases(cursor)
+            if self._parents:
+                self._write_parents(cursor)
             if self._item_rows:
                 session.flush()  # new library items need their ids before they can be linked
                 for insert, item_rows in self._item_rows.items():
@@ -288,29 +268,22 @@ class ChildRows:
         self._rows.clear()
         self.activities = 0
 
-    def _write_bases(self, cursor: RawCursor) -> None:
-        """The bases in one go; their ids, matched by activity and position, go to the rows
-        of the legislation they cite."""
-        returned = cursor.insert_rows(
-            _BASIS_SQL.table,
-            _BASIS_SQL.columns,
-            [row for row, _legislation in self._bases],
-            returning=("id", "activity_id", "position"),
-        )
-        ids = {(activity_id, position): basis_id for basis_id, activity_id, position in returned}
-        for (activity_id, *_values, position), legislation in self._bases:
-            basis_id = ids[(activity_id, position)]
-            self.add_items(
-                _BASIS_LEGISLATION_SQL,
-                [(basis_id, item, index) for index, item in enumerate(legislation)],
+    def _write_parents(self, cursor: RawCursor) -> None:
+        """Each table's rows with rows under them in one go; their ids, matched by parent
+        and position, go to the rows under them."""
+        for insert, parents in self._parents.items():
+            parent_key, order = insert.columns[0], insert.columns[-1]
+            returned = cursor.insert_rows(
+                insert.table,
+                insert.columns,
+                [row for row, _nested, _items in parents],
+                returning=("id", parent_key, order),
             )
-        self._bases.clear()
-
-
-def reasons_by_name_key(reasons: Mapping[str, str]) -> dict[str, str]:
-    """Recipients' reasons keyed as library names are matched (ropa.library.name_key), each
-    reason with its spacing folded."""
-    return {name_key(name): " ".join(reason.split()) for name, reason in reasons.items()}
+            ids = {(parent, position): own_id for own_id, parent, position in returned}
+            for row, nested, items in parents:
+                own_id = ids[(row[0], row[-1])]
+                self.add_items(nested, [(own_id, item, position) for item, position in items])
+        self._parents.clear()
 
 
 def _insert_children(
@@ -320,77 +293,25 @@ def _insert_children(
     resolver: LibraryResolver,
     pending: ChildRows,
 ) -> None:
-    linked = {name: resolver.resolve(kind, changes[name]) for name, kind in LINK_FIELDS.items()}
-    legislation = [
-        resolver.resolve(LibraryKind.LEGISLATION, entry.legislation)
-        for entry in changes["lawful_bases"]
-    ]
-    reasons = reasons_by_name_key(changes.get("recipient_reasons") or {})
-    pending.add_items(
-        _LINK_SQL,
-        [
-            (
-                activity_id,
-                item,
-                position,
-                reasons.get(name_key(item.name), "") if field == "recipients" else "",
-            )
-            for field, items in linked.items()
-            for position, item in enumerate(items)
-        ],
-    )
-    pending.add(
-        _CONDITION_SQL,
-        [
-            (activity_id, scheme, entry.code, entry.explanation, position)
-            for scheme in ("article9", "schedule1")
-            for position, entry in enumerate(changes[scheme])
-        ],
-    )
-    pending.add(
-        _TRANSFER_SQL,
-        [
-            (
-                activity_id,
-                entry.destination,
-                entry.mechanism,
-                entry.safeguards,
-                entry.data_protection_test,
-                entry.data_protection_test_date,
-                entry.data_protection_test_link,
-                position,
-            )
-            for position, entry in enumerate(changes["transfers"])
-        ],
-    )
-    pending.add(
-        _RETENTION_SQL,
-        [
-            (activity_id, entry.period, entry.trigger, entry.applies_to, position)
-            for position, entry in enumerate(changes["retention"])
-        ],
-    )
-    pending.add(
-        _EXTRA_FIELD_SQL,
-        [
-            (activity_id, position, name, value)
-            for position, (name, value) in enumerate(changes["extra_fields"].items())
-        ],
-    )
-    for position, (entry, items) in enumerate(
-        zip(changes["lawful_bases"], legislation, strict=True)
-    ):
-        pending.add_basis(
-            (
-                activity_id,
-                entry.basis,
-                entry.explanation,
-                entry.annex1_condition,
-                entry.outside_tasks_reason,
-                position,
-            ),
-            items,
-        )
+    """Every child table's rows for a new activity (db/activity_tables.py), waiting in
+    `pending`; their values are in the order of _insert_of's columns after the parent's."""
+    for child in ACTIVITY_CHILD_TABLES:
+        insert = _INSERTS[child.table]
+        for rows in wanted_rows(child, changes, resolver.resolve).values():
+            if child.shape is Shape.LIBRARY_ITEMS:
+                pending.add_items(
+                    insert, [(activity_id, item, *values) for values, item, _ in rows]
+                )
+            elif child.nested is not None:
+                for values, _item, below in rows:
+                    pending.add_parent(
+                        insert,
+                        (activity_id, *values),
+                        _NESTED_INSERTS[child.table],
+                        [(item, position) for (position, *_), item, _ in below],
+                    )
+            else:
+                pending.add(insert, [(activity_id, *values) for values, _item, _ in rows])
     pending.activities += 1
 
 

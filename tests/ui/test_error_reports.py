@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import qInstallMessageHandler
 from pytestqt.qtbot import QtBot
 
-from ropa.activity_list import ActivityList
 from ropa.register import Register
+from ropa.storage.activity_list import ActivityList
 from tests.helpers.prompts import ScriptedPrompts
 from ui import error_reports
 from ui.main_window import MainWindow

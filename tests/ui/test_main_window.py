@@ -322,7 +322,7 @@ def test_a_reload_reads_the_search_texts_off_the_gui_thread(
     noticeable moment to read, so that part must never run on the GUI thread."""
     import threading
 
-    from ropa.activity_list import ActivityList
+    from ropa.storage.activity_list import ActivityList
 
     window.wait_for_background()  # the first texts are loaded
     original = ActivityList.search_texts
@@ -364,7 +364,7 @@ def test_a_keystroke_before_the_search_text_arrives_waits_for_that_read(
     read: it waits for that read rather than reading it all again on the GUI thread."""
     import threading
 
-    from ropa.activity_list import ActivityList
+    from ropa.storage.activity_list import ActivityList
 
     original = ActivityList.search_texts
     reads: list[str] = []

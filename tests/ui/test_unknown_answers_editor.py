@@ -52,3 +52,30 @@ def test_unanswered_questions_show_not_recorded_and_each_choice_is_saved(
     )
     combos["involves_children"].setCurrentIndex(0)  # back to Not recorded
     assert register.activities.get(created.id).involves_children is None
+
+
+def test_shared_with_no_one_is_asked_beside_the_recipients(
+    qtbot: QtBot, register: Register, tmp_path: Path
+) -> None:
+    """Article 30(1)(d): the answer sits in the sharing section, right after the recipients,
+    starts as Not recorded, and each choice is saved."""
+    from ui.activity_editor import SECTIONS
+
+    sharing = dict(SECTIONS)["Sharing, processors and transfers"]
+    assert sharing[: sharing.index("shared_with_no_one") + 1][-2:] == [
+        "recipients",
+        "shared_with_no_one",
+    ]
+    created = register.activities.create(ActivityRecord(name="Payroll", business_function="HR"))
+    assert created.id is not None
+    editor = open_editor(qtbot, register, created.id)
+    combo = editor.binding("shared_with_no_one").widget
+    assert isinstance(combo, QComboBox)
+    assert [combo.itemText(i) for i in range(combo.count())] == ["Not recorded", "Yes", "No"]
+    assert combo.currentText() == "Not recorded"
+    combo.setCurrentIndex(1)
+    assert register.activities.get(created.id).shared_with_no_one is True
+    combo.setCurrentIndex(2)
+    assert register.activities.get(created.id).shared_with_no_one is False
+    combo.setCurrentIndex(0)
+    assert register.activities.get(created.id).shared_with_no_one is None

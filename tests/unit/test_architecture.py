@@ -196,7 +196,7 @@ def test_no_import_circle_among_ropa_db_and_ui(project_graph: dict[str, set[str]
 # through a Store (ropa/store.py) or a Protocol of their own, never the Register.
 SERVICES = (
     "ropa.activities",
-    "ropa.activity_list",
+    "ropa.storage.activity_list",
     "ropa.checks.engine",
     "ropa.history",
     "ropa.history_export",

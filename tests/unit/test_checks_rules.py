@@ -178,8 +178,13 @@ CASES = [
     Case("A30-DATA", of(lambda: good(data_categories=[])), of(good)),
     Case(
         "A30-RECIPIENTS",
-        of(lambda: good(recipients=[])),
+        of(lambda: good(recipients=[], shared_with_no_one=False)),
         of(lambda: good(recipients=[], processors=["Case system supplier"])),
+    ),
+    Case(
+        "A30-SHARED-WITH-NO-ONE",
+        of(lambda: good(shared_with_no_one=True)),
+        of(lambda: good(recipients=[], shared_with_no_one=True)),
     ),
     Case("A30-RETENTION", of(lambda: good(retention=[])), of(good)),
     Case(
@@ -687,3 +692,16 @@ def test_the_ico_list_needs_one_criterion_and_genetic_data_is_found_by_name() ->
 def test_every_rule_states_its_provision_in_its_message_or_citation() -> None:
     for rule in rules():
         assert any(word in rule.article for word in ("Article", "DPA 2018", "s.")), rule.id
+
+
+def test_no_recipients_is_answered_only_by_saying_the_data_goes_to_no_one() -> None:
+    """Art 30(1)(d): an empty list of recipients is a gap until the DPO answers that the data
+    is shared with no one; "No" or no answer leaves it a gap."""
+
+    def rules_fired(answer: bool | None) -> set[str]:
+        record = good(recipients=[], shared_with_no_one=answer)
+        return {f.rule_id for f in fired(of(lambda: record))}
+
+    assert "A30-RECIPIENTS" in rules_fired(None) & rules_fired(False)
+    answered = rules_fired(True)
+    assert "A30-RECIPIENTS" not in answered and "A30-SHARED-WITH-NO-ONE" not in answered

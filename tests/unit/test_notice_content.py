@@ -5,6 +5,7 @@ them."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
@@ -745,9 +746,61 @@ def test_the_short_layer_never_says_not_shared_where_processors_are_recorded(
     activity.processors = []
     activity.reference = "EH-2"
     alone = short_layer(register, activity)
-    assert "We do not share it with other organisations." in lines(alone, "sharing")
-    assert any(w.kind == "check" and "not shared" in w.message for w in alone.warnings)
+    assert "do not share" not in lines(alone, "sharing").casefold()
     assert "[To complete: No categories of recipients are recorded." in lines(alone, "sharing")
+
+
+def test_we_do_not_share_it_is_said_only_on_the_answer_that_no_one_receives_it(
+    register: Register,
+) -> None:
+    """Art 30(1)(d), Art 13(1)(e) ("if any"): an empty list of recipients cannot be told
+    from one not recorded yet.  Unanswered, neither layer claims the data is not shared and
+    both ask for the answer; answered "shared with no one", both say so and ask nothing."""
+    unanswered = consent_newsletter()
+    unanswered.recipients = []
+    full = build(register, unanswered)
+    text = service_text(full, "Early help")
+    assert "do not share" not in text.casefold()
+    assert "[To complete: No categories of recipients are recorded." in text
+    assert "Shared with no one?" in text  # the fix names the question to answer
+    short = short_layer(register, dataclasses.replace(unanswered, reference="EH-2"))
+    assert "do not share" not in lines(short, "sharing").casefold()
+    assert "[To complete:" in lines(short, "sharing")
+
+    answered = dataclasses.replace(unanswered, reference="EH-3", shared_with_no_one=True)
+    full = build(register, answered)
+    text = service_text(full, "Early help")
+    assert "We do not share it with other organisations." in text
+    assert "recipients" not in text.casefold()  # no gap about them
+    short = short_layer(register, dataclasses.replace(answered, reference="EH-4"))
+    assert "We do not share it with other organisations." in lines(short, "sharing")
+    assert "[To complete" not in lines(short, "sharing")
+    assert not any("shared" in w.message for w in short.warnings)
+
+
+def test_with_no_check_run_an_empty_list_is_asked_about_not_claimed() -> None:
+    """A notice composed without the checks' findings (so no A30-RECIPIENTS line to mark)
+    still never says "We do not share it" on an empty list: it asks for the answer."""
+    activity = dataclasses.replace(consent_newsletter(), recipients=[])
+    text = service_text(composed(activity), "Early help")
+    assert "do not share" not in text.casefold()
+    assert "[To complete: who receives the information, or record in the register" in text
+    answered = dataclasses.replace(activity, shared_with_no_one=True)
+    assert "We do not share it" in service_text(composed(answered), "Early help")
+
+
+def test_recipients_named_beside_shared_with_no_one_are_named_and_the_clash_reported(
+    register: Register,
+) -> None:
+    activity = dataclasses.replace(consent_newsletter(), shared_with_no_one=True)
+    full = build(register, activity)
+    text = service_text(full, "Early help")
+    assert "Mailing service" in text and "do not share" not in text.casefold()
+    from ropa.checks import run_checks
+
+    findings = [f for f in run_checks(register) if f.rule_id == "A30-SHARED-WITH-NO-ONE"]
+    assert [f.field for f in findings] == ["shared_with_no_one"]
+    assert "Mailing service" in findings[0].message
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@
 Read with plain SQL over the driver's connection (Store.plain_reading, SQL spelled once
 for SQLite and PostgreSQL as db/raw.py says), never SQLAlchemy, so that the main window can
 show a large register file before SQLAlchemy has been imported.
-Every query here names its tables and columns as db/models.py declares them;
+Every query here names its tables and columns as db/models.py declares them (the child
+tables' from their description, db/activity_tables.py, which needs no SQLAlchemy);
 tests/unit/test_activity_list.py checks the results against the services that read the same
 activities through the ORM.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from db.activity_tables import ACTIVITY_CHILD_TABLES, Shape
 from db.enums import Role, Status
 from db.raw import stored_date, stored_datetime
 from ropa.records import SCALAR_FIELDS, ActivityRecord, ActivitySummary
@@ -37,15 +39,25 @@ _FLAGGED_QUERY = """
     WHERE item_id IN (SELECT id FROM library_items WHERE {flag} = TRUE)
 """
 
+
+def _child_text_queries() -> list[str]:
+    """For each child table (db/activity_tables.py), the text its rows hold for search, as
+    (activity id, text): the names of linked library items, and the columns searched."""
+    queries = []
+    for child in ACTIVITY_CHILD_TABLES:
+        if child.shape is Shape.LIBRARY_ITEMS:
+            queries.append(
+                f"SELECT {child.table}.{child.parent_key}, library_items.name FROM {child.table}"
+                f" JOIN library_items ON library_items.id = {child.table}.{child.item_key}"
+            )
+        queries.extend(
+            f"SELECT {child.parent_key}, {column} FROM {child.table}" for column in child.searched
+        )
+    return queries
+
+
 # Text held in rows of their own, searched with the activity they belong to.
-_CHILD_TEXT_QUERIES = (
-    "SELECT activity_links.activity_id, library_items.name FROM activity_links"
-    " JOIN library_items ON library_items.id = activity_links.item_id",
-    "SELECT activity_id, explanation FROM activity_lawful_bases",
-    "SELECT activity_id, destination FROM transfers",
-    "SELECT activity_id, period FROM retention_rules",
-    "SELECT activity_id, value FROM activity_extra_fields",
-)
+_CHILD_TEXT_QUERIES = _child_text_queries()
 
 # The activity's own columns that hold text (so none of its flags, numbers or dates).
 _TEXT_COLUMNS = [name for name in SCALAR_FIELDS if isinstance(getattr(ActivityRecord(), name), str)]
