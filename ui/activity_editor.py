@@ -387,7 +387,12 @@ class ActivityEditor(QWidget):
             column = QVBoxLayout(holder)
             column.setContentsMargins(0, 0, 0, 0)
             column.setSpacing(2)
-            column.addWidget(binding.widget)
+            if isinstance(binding.widget, QComboBox):
+                # A choice as wide as its longest answer, not the whole page: a full-width
+                # "No" reads like a text box.
+                column.addWidget(binding.widget, 0, Qt.AlignmentFlag.AlignLeft)
+            else:
+                column.addWidget(binding.widget)
             hint = QLabel(info.help + (f" ({info.article})" if info.article else ""))
             hint.setWordWrap(True)
             quiet(hint)
