@@ -28,12 +28,17 @@ from db.raw import RawConnection
 from db.storage_options import StorageOptions
 from ropa.errors import (
     FileReplacedError,
-    RegisterBusyError,
     SaveInterruptedError,
     SaveNotConfirmedError,
     storage_problem,
 )
-from ropa.storage.store_parts import LazyOrm, OrmParts, read_only_refusal, unstorable_text
+from ropa.storage.store_parts import (
+    LazyOrm,
+    OrmParts,
+    busy_refusal,
+    read_only_refusal,
+    unstorable_text,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -166,10 +171,7 @@ class FileStore:
             # SQLite says "database is locked" and has no error codes to ask.
             if "locked" not in str(error.orig):
                 raise
-            raise RegisterBusyError(
-                f"{self.path.name} is busy: someone else is saving to it. Nothing was changed; "
-                "wait a moment and try again."
-            ) from error
+            raise busy_refusal(self.path) from error
         except UnicodeEncodeError as error:
             raise unstorable_text(error) from error
         if mark:

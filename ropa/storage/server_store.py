@@ -16,8 +16,14 @@ from typing import TYPE_CHECKING
 from db.raw import RawConnection
 from db.server import database_name
 from db.storage_options import StorageOptions
-from ropa.errors import RegisterBusyError, ValidationError
-from ropa.storage.store_parts import LazyOrm, OrmParts, read_only_refusal, unstorable_text
+from ropa.errors import ValidationError
+from ropa.storage.store_parts import (
+    LazyOrm,
+    OrmParts,
+    busy_refusal,
+    read_only_refusal,
+    unstorable_text,
+)
 from ropa.team_refusals import reading_refusal, refusal_for
 
 if TYPE_CHECKING:
@@ -102,10 +108,7 @@ class ServerStore:
             # A lock timeout is told by its SQLSTATE alone, as its words follow lc_messages.
             if not is_lock_timeout(error):
                 raise
-            raise RegisterBusyError(
-                f"{self.path.name} is busy: someone else is saving to it. Nothing was changed; "
-                "wait a moment and try again."
-            ) from error
+            raise busy_refusal(self.path) from error
         except UnicodeEncodeError as error:
             raise unstorable_text(error) from error
         except Exception as error:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from ropa.errors import ReadOnlyError, ValidationError
+from ropa.errors import ReadOnlyError, RegisterBusyError, ValidationError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -47,6 +47,14 @@ def read_only_refusal(path: Path, reason: str) -> ReadOnlyError:
     return ReadOnlyError(
         f"{path.name} is open read-only ({reason}), so this change was not made. "
         "Save a copy to edit it."
+    )
+
+
+def busy_refusal(path: Path) -> RegisterBusyError:
+    """Another writer held the register past the wait: nothing of this change was kept."""
+    return RegisterBusyError(
+        f"{path.name} is busy: someone else is saving to it. Nothing was changed; "
+        "wait a moment and try again."
     )
 
 
