@@ -1,11 +1,13 @@
 """A team register: who is signed in, what their role lets them do, and who is in which role.
 
 The server enforces the roles (db/team_security.py); this module sets them up and lists and
-changes who is in them. Who is signed in (ropa/team_membership.py), so that the app can grey
-out what a role may not do, and the server's refusals in words (ropa/team_refusals.py) live
-apart, because the register's transaction needs them and this module imports the register's
-seeding. Nothing here is a second line of defence: a refusal the app did not foresee still
-comes from the server, and `refusal_for` explains it.
+changes who is in them, asking the server's catalog and granting roles through
+db/team_catalog.py (the SQL lives there; this module decides and words).  Who is signed in
+(ropa/team_membership.py), so that the app can grey out what a role may not do, and the
+server's refusals in words (ropa/team_refusals.py) live apart, because the register's
+transaction needs them and this module imports the register's seeding.  Nothing here is a
+second line of defence: a refusal the app did not foresee still comes from the server, and
+`refusal_for` explains it.
 """
 
 from __future__ import annotations

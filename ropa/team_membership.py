@@ -1,7 +1,8 @@
 """Who is signed in to a register, and what their role lets them do.
 
 A register file's user may do everything its file permissions allow; a team register's
-server says who is signed in and in which role (db/team_security.py). Apart from ropa/team.py
+server says who is signed in and in which role (db/team_security.py; asked through
+db/team_catalog.py). Apart from ropa/team.py
 (which sets teams up) so that the refusals (ropa/team_refusals.py), which the register's
 transaction words with it, need nothing that imports the register.
 """
