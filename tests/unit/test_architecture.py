@@ -339,7 +339,8 @@ def test_the_test_module_check_finds_what_it_must(tmp_path: Path) -> None:
 
 
 # The server's catalog and its role statements are db/team_catalog.py's (and the register's
-# own rules db/team_security.py's): ropa/ says what it needs of them, never the SQL.  A
+# own rules db/team_security.py's): ropa/ says what it needs of them, never the SQL (nor,
+# of course, ui/).  A
 # string that names a catalog relation or function, or that begins a role statement, is SQL
 # of that kind; a sentence that advises the IT team to run one ("grant it to this login
 # (GRANT ...)") is words, and docstrings are prose.
@@ -395,8 +396,9 @@ def catalog_sql_in(folder: Path) -> list[tuple[str, int, str]]:
     return sorted(found)
 
 
-def test_no_catalog_or_role_sql_in_the_domain() -> None:
-    assert catalog_sql_in(ROOT / "ropa") == []
+@pytest.mark.parametrize("folder", ["ropa", "ui"])
+def test_no_catalog_or_role_sql_above_db(folder: str) -> None:
+    assert catalog_sql_in(ROOT / folder) == []
 
 
 def test_the_catalog_sql_check_finds_what_it_must(tmp_path: Path) -> None:
