@@ -1,11 +1,13 @@
 """A team register: who is signed in, what their role lets them do, and who is in which role.
 
 The server enforces the roles (db/team_security.py); this module sets them up and lists and
-changes who is in them. Who is signed in (ropa/team_membership.py), so that the app can grey
-out what a role may not do, and the server's refusals in words (ropa/team_refusals.py) live
-apart, because the register's transaction needs them and this module imports the register's
-seeding. Nothing here is a second line of defence: a refusal the app did not foresee still
-comes from the server, and `refusal_for` explains it.
+changes who is in them, asking the server's catalog and granting roles through
+db/team_catalog.py (the SQL lives there; this module decides and words).  Who is signed in
+(ropa/team_membership.py), so that the app can grey out what a role may not do, and the
+server's refusals in words (ropa/team_refusals.py) live apart, because the register's
+transaction needs them and this module imports the register's seeding.  Nothing here is a
+second line of defence: a refusal the app did not foresee still comes from the server, and
+`refusal_for` explains it.
 """
 
 from __future__ import annotations
@@ -15,23 +17,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from db import team_catalog as catalog
 from db.server import is_server_url, without_password
-from db.team_security import (
-    ROLE_KINDS,
-    TEAM_SCHEMA,
-    TeamRoles,
-    database_statements,
-    literal,
-    quoted,
-    register_relations,
-    roles_for_database,
-    security_statements,
-)
+from db.team_security import ROLE_KINDS, TeamRoles, quoted, roles_for_database
 from ropa.errors import RegisterBusyError, RegisterFileError, RopaError, ValidationError
 from ropa.team_membership import (
     ROLE_WORDS,
     Membership,
-    editor_functions,
     function_key,
     login_of,
     membership_of,
@@ -104,26 +96,22 @@ class TeamService:
         with self._driver() as driver:
             roles = _require_team(driver, self._shown())
             groups = {roles.of(kind): kind for kind in ROLE_KINDS}
-            rows = driver.execute(
-                "SELECT m.rolname, g.rolname, m.rolcanlogin FROM pg_auth_members a "
-                "JOIN pg_roles m ON m.oid = a.member JOIN pg_roles g ON g.oid = a.roleid "
-                "WHERE g.rolname = ANY(%s) ORDER BY m.rolname",
-                (list(groups),),
-            ).fetchall()
-            functions = editor_functions(driver)
+            memberships = catalog.members_of_groups(driver, list(groups))
+            functions = catalog.editor_functions(driver)
         found: dict[str, TeamMember] = {}
         rank = {kind: number for number, kind in enumerate(ROLE_KINDS)}
-        for login, group, can_sign_in in rows:
+        for held in memberships:
+            login = held.login
             if login in groups or login == roles.owner:  # the owner holds the groups
                 continue
-            kind = groups[group]
+            kind = groups[held.group]
             if login in found and rank[found[login].role] >= rank[kind]:
                 continue
             found[login] = TeamMember(
                 login,
                 kind,
                 tuple(functions.get(login, ())) if kind == "editor" else (),
-                can_sign_in,
+                held.can_sign_in,
             )
         return list(found.values())
 
@@ -148,9 +136,7 @@ class TeamService:
             try:
                 # The server checks and records it (ropa_team.set_member): the history line
                 # is written whatever client asks.
-                driver.execute(
-                    f"SELECT {TEAM_SCHEMA}.set_member(%s, %s, %s)", (login, role, list(functions))
-                )
+                catalog.set_member(driver, login, role, functions)
             except psycopg.Error as error:
                 reason = (error.diag.message_primary or str(error)).strip()
                 kind = ValidationError if error.sqlstate == "23514" else TeamPermissionError
@@ -160,8 +146,7 @@ class TeamService:
     def unknown_functions(self, functions: Iterable[str]) -> list[str]:
         """Those of `functions` that no activity of the register belongs to (yet)."""
         with self._driver() as driver:
-            rows = driver.execute("SELECT DISTINCT business_function FROM activities").fetchall()
-        known = {function_key(row[0]) for row in rows}
+            known = {function_key(name) for name in catalog.business_functions_in_use(driver)}
         return [name for name in functions if function_key(name) not in known]
 
     # --- internals -----------------------------------------------------------------------
@@ -215,8 +200,7 @@ def refresh_team_within(connection: Any) -> None:
     """After a schema upgrade on a team register, in the upgrade's own transaction (a
     SQLAlchemy connection): the grants, policies and triggers again, so that tables a
     migration added are covered too.  Nothing for a register with no team."""
-    driver = connection.connection.driver_connection
-    if driver.execute(f"SELECT to_regnamespace({literal(TEAM_SCHEMA)})").fetchone()[0]:
+    if catalog.team_schema_exists(connection.connection.driver_connection):
         set_up_team_register(connection, "the upgraded register", require_dpo=False)
 
 
@@ -235,47 +219,29 @@ def set_up_team_register(
     `connection` (SQLAlchemy), signed in as a login that may create roles and owns the
     database (the IT team's administrator login, or a superuser)."""
     driver = connection.connection.driver_connection
-    login, superuser, may_create_roles, database, database_owner, owns_database = driver.execute(
-        "SELECT session_user, r.rolsuper, r.rolcreaterole, current_database(), "
-        "pg_get_userbyid(d.datdba), pg_has_role(session_user, d.datdba, 'MEMBER') "
-        "FROM pg_roles r, pg_database d "
-        "WHERE r.rolname = session_user AND d.datname = current_database()"
-    ).fetchone()
-    _check_administrator(login, superuser, may_create_roles, owns_database, database_owner, shown)
+    admin = catalog.administrator(driver)
+    login, superuser, database = admin.login, admin.superuser, admin.database
+    _check_administrator(admin, shown)
     roles = roles_for_database(database)
-    first_time = not driver.execute(
-        f"SELECT to_regnamespace({literal(TEAM_SCHEMA)}) IS NOT NULL"
-    ).fetchone()[0]
+    first_time = not catalog.team_schema_exists(driver)
     for kind in (*ROLE_KINDS, "owner"):
         _ensure_group(driver, roles.of(kind), shown)
     if first_time:
         _take_back_earlier_roles(driver, roles, database)
     _become_able_to_act_as(driver, roles.owner, login, superuser)
-    groups = ", ".join(quoted(group) for group in roles.groups)
-    driver.execute(f"GRANT {groups} TO {quoted(roles.owner)} WITH ADMIN OPTION")
-    for statement in database_statements(roles, database):
-        driver.execute(statement)
+    catalog.grant_groups_to_owner(driver, roles)
+    catalog.apply_database_settings(driver, roles, database)
     _take_back_admin_options(driver, roles)
     _take_ownership(driver, roles.owner, login, superuser)
-    driver.execute(f"SET LOCAL ROLE {quoted(roles.owner)}")
+    catalog.act_as(driver, roles.owner)
     _create_or_upgrade(connection, shown)
-    tables, sequences = register_relations(driver)
-    for statement in security_statements(roles, tables, sequences):
-        driver.execute(statement)
+    catalog.apply_security(driver, roles)
     if first_dpo:
-        driver.execute(f"SELECT {TEAM_SCHEMA}.assign_role(%s, 'dpo', '{{}}')", (first_dpo.strip(),))
-    driver.execute("RESET ROLE")
+        catalog.assign_first_dpo(driver, first_dpo.strip())
+    catalog.stop_acting(driver)
     if not superuser:
-        driver.execute(f"REVOKE {quoted(roles.owner)} FROM {quoted(login)}")
-    dpos = tuple(
-        row[0]
-        for row in driver.execute(
-            "SELECT m.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
-            "JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = %s AND m.rolcanlogin "
-            "ORDER BY 1",
-            (roles.dpo,),
-        ).fetchall()
-    )
+        catalog.revoke_role(driver, roles.owner, login)
+    dpos = catalog.logins_in_group(driver, roles.dpo)
     if require_dpo and not dpos:
         raise ValidationError(
             f"The register at {shown} has no DPO yet: name the first one, a person's own "
@@ -284,26 +250,20 @@ def set_up_team_register(
     return TeamSetUp(database, login, roles.owner, dpos)
 
 
-def _check_administrator(
-    login: str,
-    superuser: bool,
-    may_create_roles: bool,
-    owns_database: bool,
-    database_owner: str,
-    shown: str,
-) -> None:
-    if superuser:
+def _check_administrator(admin: catalog.Administrator, shown: str) -> None:
+    login = admin.login
+    if admin.superuser:
         return
-    if not may_create_roles:
+    if not admin.may_create_roles:
         raise TeamPermissionError(
             f"Setting up a team register is done with the IT team's administrator login, one "
             f"that may create roles (CREATEROLE) and owns the database; {login} may not create "
             f"roles. Ask the IT team to run ropa team init {shown} --dpo LOGIN with that login. "
             "Nothing was changed."
         )
-    if not owns_database:
+    if not admin.owns_database:
         raise TeamPermissionError(
-            f"The database at {shown} belongs to {database_owner}, not to {login}: set it up "
+            f"The database at {shown} belongs to {admin.database_owner}, not to {login}: set it up "
             f"with the login that owns it (the IT team creates it with createdb --owner "
             f"{login} ...). Nothing was changed."
         )
@@ -315,13 +275,10 @@ def _become_able_to_act_as(driver: Any, owner: str, login: str, superuser: bool)
     SET ROLE to one only once granted SET."""
     if superuser:
         return
-    version = int(driver.execute("SHOW server_version_num").fetchone()[0])
-    option = " WITH INHERIT FALSE, SET TRUE" if version >= 160000 else ""
     import psycopg
 
     try:
-        with driver.transaction():
-            driver.execute(f"GRANT {quoted(owner)} TO {quoted(login)}{option}")
+        catalog.grant_set_role(driver, owner, login)
     except psycopg.errors.InsufficientPrivilege as error:
         raise TeamPermissionError(
             f"The role {owner}, which is to own the register, exists already and {login} may "
@@ -334,16 +291,10 @@ def _become_able_to_act_as(driver: Any, owner: str, login: str, superuser: bool)
 def _take_back_admin_options(driver: Any, roles: TeamRoles) -> None:
     """Nobody but the owner holds a group WITH ADMIN OPTION (a register set up by an earlier
     version gave it to DPOs): roles change only through set_member, which records them."""
-    held = driver.execute(
-        "SELECT g.rolname, m.rolname FROM pg_auth_members a "
-        "JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member "
-        "WHERE g.rolname = ANY(%s) AND a.admin_option AND m.rolname <> %s",
-        (roles.groups, roles.owner),
-    ).fetchall()
-    for group, member in held:
-        driver.execute(f"REVOKE ADMIN OPTION FOR {quoted(group)} FROM {quoted(member)}")
+    for group, member in catalog.admin_option_holders(driver, roles.groups, roles.owner):
+        catalog.revoke_admin_option(driver, group, member)
         if member in roles.groups:
-            driver.execute(f"REVOKE {quoted(group)} FROM {quoted(member)}")
+            catalog.revoke_role(driver, group, member)
 
 
 def _take_ownership(driver: Any, owner: str, login: str, superuser: bool) -> None:
@@ -352,36 +303,13 @@ def _take_ownership(driver: Any, owner: str, login: str, superuser: bool) -> Non
     up (that login then owns nothing of it any more)."""
     import psycopg
 
-    objects = driver.execute(
-        "SELECT 'TABLE', format('%%I.%%I', n.nspname, c.relname), pg_get_userbyid(c.relowner) "
-        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname IN ('public', %s) AND c.relkind IN ('r', 'p', 'v') "
-        "AND pg_get_userbyid(c.relowner) <> %s "
-        "UNION ALL SELECT 'SEQUENCE', format('%%I.%%I', n.nspname, c.relname), "
-        "pg_get_userbyid(c.relowner) FROM pg_class c "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname IN ('public', %s) AND c.relkind = 'S' "
-        "AND pg_get_userbyid(c.relowner) <> %s "
-        "AND NOT EXISTS (SELECT 1 FROM pg_depend d "
-        "WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')) "
-        "UNION ALL SELECT 'FUNCTION', p.oid::regprocedure::text, pg_get_userbyid(p.proowner) "
-        "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-        "WHERE n.nspname = %s AND pg_get_userbyid(p.proowner) <> %s "
-        "UNION ALL SELECT 'SCHEMA', quote_ident(n.nspname), pg_get_userbyid(n.nspowner) "
-        "FROM pg_namespace n WHERE n.nspname = %s AND pg_get_userbyid(n.nspowner) <> %s",
-        (TEAM_SCHEMA, owner, TEAM_SCHEMA, owner, TEAM_SCHEMA, owner, TEAM_SCHEMA, owner),
-    ).fetchall()
+    objects = catalog.objects_not_owned_by(driver, owner)
     borrowed: list[str] = []
     try:
-        for previous in sorted({row[2] for row in objects} - {login}):
-            if (
-                superuser
-                or driver.execute(
-                    "SELECT pg_has_role(session_user, %s, 'MEMBER')", (previous,)
-                ).fetchone()[0]
-            ):
+        for previous in sorted({thing.owner for thing in objects} - {login}):
+            if superuser or catalog.session_is_member_of(driver, previous):
                 continue
-            driver.execute(f"GRANT {quoted(previous)} TO {quoted(login)}")
+            catalog.grant_role(driver, previous, login)
             borrowed.append(previous)
     except psycopg.errors.InsufficientPrivilege as error:
         raise TeamPermissionError(
@@ -389,10 +317,10 @@ def _take_ownership(driver: Any, owner: str, login: str, superuser: bool) -> Non
             f"the register's owner role. Ask the IT team to run ropa team init as a superuser "
             "once. Nothing was changed."
         ) from error
-    for kind, name, _previous in objects:
-        driver.execute(f"ALTER {kind} {name} OWNER TO {quoted(owner)}")
+    for thing in objects:
+        catalog.give_to(driver, thing, owner)
     for previous in borrowed:
-        driver.execute(f"REVOKE {quoted(previous)} FROM {quoted(login)}")
+        catalog.revoke_role(driver, previous, login)
 
 
 def _create_or_upgrade(connection: Any, shown: str) -> None:
@@ -452,26 +380,13 @@ def _take_back_earlier_roles(driver: Any, roles: TeamRoles, database: str) -> No
     and made again, or copied into) must not hand that register's people their old roles."""
     groups = roles.groups
     ours = [*groups, roles.owner]
-
-    def earlier_members() -> list[tuple[str, str]]:
-        return [
-            (group, member)
-            for group, member in driver.execute(
-                "SELECT g.rolname, m.rolname FROM pg_auth_members a "
-                "JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member "
-                "WHERE g.rolname = ANY(%s) AND NOT m.rolname = ANY(%s) ORDER BY 2, 1",
-                (groups, ours),
-            ).fetchall()
-        ]
-
     import psycopg
 
-    found = earlier_members()
+    found = catalog.memberships_outside(driver, groups, ours)
     try:
-        with driver.transaction():
-            for group, member in found:
-                driver.execute(f"REVOKE {quoted(group)} FROM {quoted(member)}")
-        kept = earlier_members()  # a REVOKE not ours to make may only warn
+        catalog.revoke_roles(driver, found)
+        # A REVOKE not ours to make may only warn: what is left is what the server says.
+        kept = catalog.memberships_outside(driver, groups, ours)
     except psycopg.errors.InsufficientPrivilege:
         kept = found
     if left := sorted({member for _group, member in kept}):
@@ -484,38 +399,24 @@ def _take_back_earlier_roles(driver: Any, roles: TeamRoles, database: str) -> No
 
 
 def _require_team(driver: Any, shown: str) -> TeamRoles:
-    found = driver.execute(f"SELECT to_regnamespace({literal(TEAM_SCHEMA)}) IS NOT NULL")
-    if not found.fetchone()[0]:
+    if not catalog.team_schema_exists(driver):
         raise ValidationError(
             f"The register at {shown} is not set up as a team register yet. Run "
             f"ropa team init {shown.replace(login_of(shown) + '@', 'ADMIN@', 1)} --dpo LOGIN "
             "first, with the IT team's administrator login."
         )
-    row = driver.execute(
-        f"SELECT {TEAM_SCHEMA}.group_role('viewer'), {TEAM_SCHEMA}.group_role('editor'), "
-        f"{TEAM_SCHEMA}.group_role('dpo'), {TEAM_SCHEMA}.group_role('owner')"
-    ).fetchone()
-    return TeamRoles(*row)
-
-
-def _role_exists(driver: Any, name: str) -> bool:
-    row = driver.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
-    return row is not None
+    return catalog.team_roles(driver)
 
 
 def _ensure_group(driver: Any, name: str, shown: str) -> None:
     """Create the role `name` (NOLOGIN) unless it exists; one made beforehand (by the IT
     team, say) is used only if nobody can sign in as it and it holds no power of its own."""
-    row = driver.execute(
-        "SELECT rolcanlogin, rolsuper OR rolcreaterole OR rolcreatedb OR rolbypassrls "
-        "OR rolreplication FROM pg_roles WHERE rolname = %s",
-        (name,),
-    ).fetchone()
-    if row is None:
-        driver.execute(f"CREATE ROLE {quoted(name)} NOLOGIN")
+    existing = catalog.existing_role(driver, name)
+    if existing is None:
+        catalog.create_group_role(driver, name)
         return
-    can_sign_in, powerful = row
-    if can_sign_in or powerful:
+    can_sign_in = existing.can_sign_in
+    if can_sign_in or existing.powerful:
         raise TeamPermissionError(
             f"A role named {name} exists already on the server and "
             f"{'can sign in' if can_sign_in else 'holds powers of its own'}: the register's "

@@ -1,7 +1,8 @@
 """Who is signed in to a register, and what their role lets them do.
 
 A register file's user may do everything its file permissions allow; a team register's
-server says who is signed in and in which role (db/team_security.py). Apart from ropa/team.py
+server says who is signed in and in which role (db/team_security.py; asked through
+db/team_catalog.py). Apart from ropa/team.py
 (which sets teams up) so that the refusals (ropa/team_refusals.py), which the register's
 transaction words with it, need nothing that imports the register.
 """
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from db.team_security import TEAM_SCHEMA, literal
+from db.team_catalog import editor_functions, held_role_kinds, session_login
 from ropa.identity import current_user
 
 if TYPE_CHECKING:
@@ -109,35 +110,19 @@ def team_driver(store: Store) -> Iterator[Any]:
 
 
 def read_membership(driver: Any) -> Membership:
-    login, superuser, is_team = driver.execute(
-        "SELECT session_user, (SELECT rolsuper FROM pg_roles WHERE rolname = session_user), "
-        f"to_regnamespace({literal(TEAM_SCHEMA)}) IS NOT NULL"
-    ).fetchone()
-    if not is_team:
-        return Membership.unrestricted(login)
-    if superuser:
-        return Membership(login, "dpo")
-    held = driver.execute(
-        f"SELECT kind FROM unnest(ARRAY['dpo', 'editor', 'viewer']) AS kind "
-        f"WHERE pg_has_role(current_user, {TEAM_SCHEMA}.group_role(kind), 'USAGE')"
-    ).fetchall()
-    kinds = [row[0] for row in held]
+    """Who the server says is signed in on `driver` (psycopg) and their role: the most
+    powerful of the register's groups they hold; a superuser is a DPO everywhere."""
+    signed_in = session_login(driver)
+    if not signed_in.team:
+        return Membership.unrestricted(signed_in.login)
+    if signed_in.superuser:
+        return Membership(signed_in.login, "dpo")
+    kinds = held_role_kinds(driver)
     role = kinds[0] if kinds else None
     functions: tuple[str, ...] = ()
     if role == "editor":
-        functions = tuple(editor_functions(driver).get(login, ()))
-    return Membership(login, role, functions)
-
-
-def editor_functions(driver: Any) -> dict[str, list[str]]:
-    rows = driver.execute(
-        f"SELECT login, business_function FROM {TEAM_SCHEMA}.editor_functions "
-        "ORDER BY login, business_function"
-    ).fetchall()
-    found: dict[str, list[str]] = {}
-    for login, name in rows:
-        found.setdefault(login, []).append(name)
-    return found
+        functions = tuple(editor_functions(driver).get(signed_in.login, ()))
+    return Membership(signed_in.login, role, functions)
 
 
 def login_of(url: str) -> str:

@@ -26,6 +26,7 @@ from db.raw import RawConnection
 from db.schema import head_revision, known_revisions, stored_revision, upgrade_to_head
 from db.server import is_server_url, without_password
 from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
+from db.team_catalog import register_tables_owner
 from ropa.backup import BEFORE_UPGRADE, backup_folder, make_backup, make_daily_backup
 from ropa.errors import FileWriteError, RegisterFileError, proves_damage, storage_problem
 from ropa.storage.factory import OpenStore, make_store
@@ -494,11 +495,11 @@ def _refuse_upgrade_by_others(engine: Engine, shown: str) -> None:
     else alter a table): anyone else opening it after ROPA desk was updated is told whom to
     ask, rather than shown the server's refusal of the first statement of the upgrade."""
     with engine.connect() as connection:
-        owner, may_alter = connection.exec_driver_sql(
-            "SELECT tableowner, pg_has_role(tableowner, 'USAGE') FROM pg_tables "
-            "WHERE schemaname = 'public' AND tablename = 'alembic_version'"
-        ).one()
-    if not may_alter:
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a live connection of the pool
+        tables = register_tables_owner(driver)
+    owner = tables.owner
+    if not tables.may_alter:
         raise RegisterFileError(
             f"The register in {shown} must be upgraded for this version of ROPA desk, which "
             f"only the owner of its tables, {owner}, can do: for a team register the IT team "

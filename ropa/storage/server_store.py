@@ -158,6 +158,27 @@ class ServerStore:
 
 
 def _holds_nul(error: BaseException) -> bool:
-    """Whether psycopg refused a text value for holding U+0000 (PostgreSQL's text cannot)."""
-    original = getattr(error, "orig", None) or error
-    return "NUL (0x00)" in str(original)
+    """Whether psycopg refused a text value for holding U+0000 (PostgreSQL's text cannot).
+
+    Told from what happened, never from the error's words: psycopg's own DataError, raised
+    before the statement reached the server (so it has no SQLSTATE), for a statement whose
+    values hold U+0000.  The raw fast paths check their text before sending it
+    (ropa/storage/new_activities.py), so their unwrapped errors need no look here."""
+    import psycopg
+
+    original = getattr(error, "orig", None)
+    if not isinstance(original, psycopg.DataError) or original.sqlstate is not None:
+        return False
+    return _holds_nul_value(getattr(error, "params", None))
+
+
+def _holds_nul_value(value: object) -> bool:
+    """Whether a statement's values (SQLAlchemy's: a mapping, a sequence, or a list of
+    either for many rows) hold U+0000 in any text."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul_value(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul_value(item) for item in value)
+    return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Collection
 from pathlib import Path
 
@@ -334,4 +335,95 @@ def test_the_test_module_check_finds_what_it_must(tmp_path: Path) -> None:
         ("tests/unit/test_a.py", "tests.conftest"),
         ("tests/unit/test_a.py", "tests.ui.printed_pages"),
         ("tests/unit/test_a.py", "tests.unit.test_b"),
+    ]
+
+
+# The server's catalog and its role statements are db/team_catalog.py's (and the register's
+# own rules db/team_security.py's): ropa/ says what it needs of them, never the SQL (nor,
+# of course, ui/).  A
+# string that names a catalog relation or function, or that begins a role statement, is SQL
+# of that kind; a sentence that advises the IT team to run one ("grant it to this login
+# (GRANT ...)") is words, and docstrings are prose.
+_CATALOG_NAMES = re.compile(
+    r"\b(?:pg_(?:roles|authid|auth_members|database|class|proc|depend|namespace|tables"
+    r"|has_role|get_userbyid)|to_regnamespace)\b"
+)
+_ROLE_STATEMENT = re.compile(
+    r"^\s*(?:GRANT|REVOKE|(?:CREATE|ALTER|DROP)\s+ROLE|SET\s+(?:LOCAL\s+)?ROLE|RESET\s+ROLE)\b"
+)
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def _string_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, text) of every string in `tree` but docstrings; an f-string whole, with {}
+    where a value goes."""
+    skipped = _docstrings(tree)
+    texts = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            skipped.update(id(part) for part in node.values)
+            text = "".join(
+                str(part.value) if isinstance(part, ast.Constant) else "{}" for part in node.values
+            )
+            texts.append((node.lineno, text))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in skipped
+        ):
+            texts.append((node.lineno, node.value))
+    return texts
+
+
+def catalog_sql_in(folder: Path) -> list[tuple[str, int, str]]:
+    """(file, line, text) of every string under `folder` that is catalog or role SQL."""
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for line, text in _string_literals(tree):
+            if _CATALOG_NAMES.search(text) or _ROLE_STATEMENT.match(text):
+                found.append((str(path.relative_to(folder.parent)), line, text[:60]))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("folder", ["ropa", "ui"])
+def test_no_catalog_or_role_sql_above_db(folder: str) -> None:
+    assert catalog_sql_in(ROOT / folder) == []
+
+
+def test_the_catalog_sql_check_finds_what_it_must(tmp_path: Path) -> None:
+    package = tmp_path / "ropa"
+    package.mkdir()
+    (package / "team.py").write_text(
+        '"""Reads pg_roles through db/team_catalog.py."""\n'
+        "def members(driver, owner, login, name):\n"
+        '    """Who is in pg_auth_members (a docstring: prose)."""\n'
+        '    driver.execute("SELECT m.rolname FROM pg_auth_members a "\n'
+        '                   "JOIN pg_roles m ON m.oid = a.member")\n'
+        '    driver.execute(f"GRANT {owner} TO {login}")\n'
+        "    driver.execute(\n"
+        '        f"REVOKE ADMIN OPTION FOR {owner} FROM {login}")\n'
+        '    driver.execute(f"CREATE ROLE {name} NOLOGIN")\n'
+        "    driver.execute(f\"SELECT to_regnamespace('ropa_team')\")\n"
+        '    return (f"{login} may not act as {owner}: ask the IT team to grant it "\n'
+        '            f"(GRANT {owner} TO {login}) or to run ALTER ROLE {owner} NOLOGIN; "\n'
+        '            "look at pg_stat_activity")\n',
+        encoding="utf-8",
+    )
+    assert [(file, line) for file, line, _text in catalog_sql_in(package)] == [
+        ("ropa/team.py", 4),
+        ("ropa/team.py", 6),
+        ("ropa/team.py", 8),
+        ("ropa/team.py", 9),
+        ("ropa/team.py", 10),
     ]

@@ -464,6 +464,7 @@ def test_an_upgrade_whose_team_grants_fail_leaves_the_register_as_it_was(
 
     import ropa.team
     from db.schema import HEAD_REVISION, alembic_config, known_revisions
+    from db.team_security import TEAM_SCHEMA
 
     # A team register one schema behind, opened by its owner after ROPA desk was updated:
     # the upgrade and the team's grants for what it adds are one transaction, so a failure
@@ -473,7 +474,7 @@ def test_an_upgrade_whose_team_grants_fail_leaves_the_register_as_it_was(
     try:
         command.upgrade(alembic_config(engine), earlier)
         with engine.begin() as connection:
-            connection.exec_driver_sql(f"CREATE SCHEMA {ropa.team.TEAM_SCHEMA}")
+            connection.exec_driver_sql(f"CREATE SCHEMA {TEAM_SCHEMA}")
     finally:
         engine.dispose()
 

@@ -73,3 +73,19 @@ def test_a_nul_character_is_kept_in_a_file_and_refused_clearly_by_a_server(
     with pytest.raises(ValidationError, match="The text in purposes holds a NUL"):
         register.activities.update(kept.id or 0, {"purposes": [text]})
     assert register.activities.get(kept.id or 0).purposes == ["Payroll"]
+
+
+def test_a_nul_character_outside_an_activity_is_refused_clearly_by_a_server(
+    register: Register,
+) -> None:
+    """The organisation's details go through SQLAlchemy, not the activities' own check:
+    psycopg refuses the text before it reaches the server, and the app tells that from the
+    error's kind and the statement's values, not from psycopg's words."""
+    register.organisation.update({"name": "Kept Council"})
+    text = "Damaged\u0000Council"
+    if register.server_url is None:
+        assert register.organisation.update({"name": text}).name == text
+        return
+    with pytest.raises(ValidationError, match=r"holds a NUL character \(U\+0000\)"):
+        register.organisation.update({"name": text})
+    assert register.organisation.get().name == "Kept Council"
