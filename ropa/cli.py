@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ropa import __version__
-from ropa.errors import RegisterFileError, RopaError
+from ropa.errors import NoRegisterError, RegisterFileError, RopaError
 from ropa.notice_writers import NoticeWriters
 from ropa.paths import default_register_path
 from ropa.register import Register, refuse_unusable_path
@@ -284,8 +284,8 @@ def _require_existing(location: Path | str, *, new_option: bool = False) -> None
     if isinstance(location, str):
         try:
             Register.open(location, create=False).close()
-        except RegisterFileError as error:
-            if not new_option or "no register" not in str(error):
+        except NoRegisterError as error:
+            if not new_option:
                 raise
             raise RegisterFileError(
                 f"{error} Nothing was done. To start a new register there, run the command "

@@ -15,6 +15,11 @@ class RegisterFileError(RopaError):
     """The register file cannot be opened as it is (a folder, not SQLite, too new...)."""
 
 
+class NoRegisterError(RegisterFileError):
+    """Nothing is at the place named (no file, or a server database holding no register), and
+    the caller asked not to create one: a mistyped path or a register yet to be made."""
+
+
 class ValidationError(RopaError):
     """A value the user gave is not acceptable; `field` names the field concerned."""
 

@@ -28,7 +28,13 @@ from db.server import is_server_url, without_password
 from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
 from db.team_catalog import register_tables_owner
 from ropa.backup import BEFORE_UPGRADE, backup_folder, make_backup, make_daily_backup
-from ropa.errors import FileWriteError, RegisterFileError, proves_damage, storage_problem
+from ropa.errors import (
+    FileWriteError,
+    NoRegisterError,
+    RegisterFileError,
+    proves_damage,
+    storage_problem,
+)
 from ropa.storage.factory import OpenStore, make_store
 from ropa.storage.file_store import FileStore, needs_immutable
 from ropa.storage.store_parts import first_line_of
@@ -88,7 +94,7 @@ def open_store(
         )
     if not path.exists():
         if not create:
-            raise RegisterFileError(f"There is no register at {path}. Check the path.")
+            raise NoRegisterError(f"There is no register at {path}. Check the path.")
         return OpenedStore(_create(path, options))
     _check_is_sqlite(path)
     if reading and not read_only:
@@ -173,7 +179,7 @@ def _open_server(
                 "empty database, or the one that holds the register; nothing was changed."
             )
         if revision is None and not create:
-            raise RegisterFileError(f"There is no register in the database {shown}.")
+            raise NoRegisterError(f"There is no register in the database {shown}.")
         known = revision is None or revision == head_revision()
         if not known and revision not in known_revisions():
             raise RegisterFileError(
