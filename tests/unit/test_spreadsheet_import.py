@@ -33,6 +33,7 @@ from ropa.spreadsheets import (
 from ropa.spreadsheets.cells import is_empty
 from ropa.spreadsheets.cli import run_import
 from tests.data.make_dpo_workbook import DPIA_URL, build
+from tests.helpers.register_files import copy_register_file
 from tests.unit.test_cli import run_ropa
 
 
@@ -130,13 +131,18 @@ def test_importing_our_own_export_changes_nothing(demo_register: Register, tmp_p
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records=activities())
 def test_round_trip_of_generated_registers(
-    records: list[ActivityRecord], tmp_path_factory: pytest.TempPathFactory
+    records: list[ActivityRecord],
+    tmp_path_factory: pytest.TempPathFactory,
+    _new_register_file: Path,
 ) -> None:
     folder = tmp_path_factory.mktemp("round")
-    with Register.open(folder / "a.ropa") as source:
+    # Two new registers an example, copied from the run's (conftest) rather than migrated.
+    source_path = copy_register_file(_new_register_file, folder / "a.ropa")
+    copy_path = copy_register_file(_new_register_file, folder / "b.ropa")
+    with Register.open(source_path, daily_backup=False) as source:
         source.activities.create_many(records)
         export_workbook(source, folder / "first.xlsx")
-    with Register.open(folder / "b.ropa") as copy:
+    with Register.open(copy_path, daily_backup=False) as copy:
         assert not import_workbook(copy, folder / "first.xlsx").problems
         export_workbook(copy, folder / "second.xlsx")
         assert activity_count(copy) == len(records)
