@@ -34,6 +34,7 @@ from ropa.spreadsheets.cells import is_empty
 from ropa.spreadsheets.cli import run_import
 from tests.data.make_dpo_workbook import DPIA_URL, build
 from tests.helpers.cli import run_ropa
+from tests.helpers.register_files import copy_register_file
 
 
 def template_values(path: Path) -> list[list[object]]:
@@ -45,11 +46,19 @@ def activity_count(register: Register) -> int:
     return len(register.activity_list.summaries())
 
 
-def test_round_trip_of_the_demo_register(demo_register: Register, tmp_path: Path) -> None:
+def new_register(template: Path, path: Path) -> Register:
+    """A new, empty register file of the test's own, copied from the run's (conftest's
+    `_new_register_file`) rather than migrated afresh, opened as a new register is."""
+    return Register.open(copy_register_file(template, path), daily_backup=False)
+
+
+def test_round_trip_of_the_demo_register(
+    demo_register: Register, tmp_path: Path, _new_register_file: Path
+) -> None:
     for processor in (False, True):
         first, second = tmp_path / f"first{processor}.xlsx", tmp_path / f"second{processor}.xlsx"
         export_workbook(demo_register, first, processor=processor)
-        with Register.open(tmp_path / f"empty{processor}.ropa") as empty:
+        with new_register(_new_register_file, tmp_path / f"empty{processor}.ropa") as empty:
             report = import_workbook(empty, first)
             assert not report.problems and report.organisation_updated
             export_workbook(empty, second, processor=processor)
@@ -130,13 +139,18 @@ def test_importing_our_own_export_changes_nothing(demo_register: Register, tmp_p
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records=activities())
 def test_round_trip_of_generated_registers(
-    records: list[ActivityRecord], tmp_path_factory: pytest.TempPathFactory
+    records: list[ActivityRecord],
+    tmp_path_factory: pytest.TempPathFactory,
+    _new_register_file: Path,
 ) -> None:
     folder = tmp_path_factory.mktemp("round")
-    with Register.open(folder / "a.ropa") as source:
+    # Two new registers an example, copied from the run's (conftest) rather than migrated.
+    source_path = copy_register_file(_new_register_file, folder / "a.ropa")
+    copy_path = copy_register_file(_new_register_file, folder / "b.ropa")
+    with Register.open(source_path, daily_backup=False) as source:
         source.activities.create_many(records)
         export_workbook(source, folder / "first.xlsx")
-    with Register.open(folder / "b.ropa") as copy:
+    with Register.open(copy_path, daily_backup=False) as copy:
         assert not import_workbook(copy, folder / "first.xlsx").problems
         export_workbook(copy, folder / "second.xlsx")
         assert activity_count(copy) == len(records)
@@ -361,9 +375,11 @@ def test_condition_text(text: str, scheme: str, code: str) -> None:
     assert [(e.code, e.explanation) for e in parsed.values] == [(code, "")]
 
 
-def test_cli_report_shows_control_characters_as_escapes(tmp_path: Path) -> None:
+def test_cli_report_shows_control_characters_as_escapes(
+    tmp_path: Path, _new_register_file: Path
+) -> None:
     path = _save(tmp_path / "hostile.xlsx", lambda s: s.cell(10, 1, "Evil\u202eeman\x9b2J"))
-    with Register.open(tmp_path / "r.ropa") as target:
+    with new_register(_new_register_file, tmp_path / "r.ropa") as target:
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             run_import(target, path, dry_run=True)
@@ -373,7 +389,7 @@ def test_cli_report_shows_control_characters_as_escapes(tmp_path: Path) -> None:
 
 
 def test_a_reference_repeated_in_one_workbook_updates_the_activity_it_created(
-    register: Register, tmp_path: Path
+    register: Register, tmp_path: Path, _new_register_file: Path
 ) -> None:
     # The second row is matched to the activity the first one has just created, whose
     # child rows the import may still be holding back to write in a batch.
@@ -397,7 +413,7 @@ def test_a_reference_repeated_in_one_workbook_updates_the_activity_it_created(
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == "DUP-2")
     cell.value = "DUP-1"
     workbook.save(path)
-    with Register.open(tmp_path / "empty.ropa") as empty:
+    with new_register(_new_register_file, tmp_path / "empty.ropa") as empty:
         report = import_workbook(empty, path)
         assert [reference for reference, _ in report.created] == ["DUP-1"]
         assert [reference for reference, _ in report.updated] == ["DUP-1"]
@@ -409,7 +425,7 @@ def test_a_reference_repeated_in_one_workbook_updates_the_activity_it_created(
 
 
 def test_the_report_names_each_created_activity_as_stored(
-    register: Register, tmp_path: Path
+    register: Register, tmp_path: Path, _new_register_file: Path
 ) -> None:
     # A reference typed with spaces is stored trimmed; a missing one is given the next free
     # reference, which the report must show rather than the blank cell.
@@ -432,7 +448,7 @@ def test_the_report_names_each_created_activity_as_stored(
             elif cell.value == "KEEP-2":
                 cell.value = None
     workbook.save(path)
-    with Register.open(tmp_path / "empty.ropa") as empty:
+    with new_register(_new_register_file, tmp_path / "empty.ropa") as empty:
         report = import_workbook(empty, path)
         stored = {(record.reference, record.name) for record in empty.activities.load()}
     assert sorted(report.created) == sorted(stored)

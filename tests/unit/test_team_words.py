@@ -8,8 +8,8 @@ from pathlib import Path
 import psycopg
 
 from db.team_security import roles_for_database
-from ropa.demo import write_demo
 from tests.helpers.cli import ROOT, run_ropa
+from tests.helpers.register_files import copy_register_file
 from tests.helpers.team_register import Logins, Team, as_login, database_of
 
 
@@ -53,11 +53,13 @@ def test_set_up_refusals_are_words(logins: Logins, postgres_url: str, postgres_s
     assert "the port, after the server's name" in said("team", "init", broken)
 
 
-def test_an_editor_is_refused_an_import_as_in_the_app(team: Team, tmp_path: Path) -> None:
+def test_an_editor_is_refused_an_import_as_in_the_app(
+    team: Team, tmp_path: Path, _example_register_file: Path
+) -> None:
     workbook = tmp_path / "register.xlsx"
-    with write_demo(tmp_path / "demo.ropa"):
-        pass
-    assert run_ropa("export", str(workbook), "--db", str(tmp_path / "demo.ropa")).returncode == 0
+    # The example register, copied from the run's (conftest) rather than written afresh.
+    demo = copy_register_file(_example_register_file, tmp_path / "demo.ropa")
+    assert run_ropa("export", str(workbook), "--db", str(demo)).returncode == 0
     assert "Only a DPO may import into the register" in said(
         "import", str(workbook), "--db", team.url_for(team.editor)
     )

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from ropa.errors import ValidationError
 from ropa.records import ActivityRecord
 from ropa.register import Register
+from tests.helpers.register_files import copy_register_file
 
 # Surrogates cannot be stored as UTF-8; everything else a keyboard or a paste can produce can.
 any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=300)
@@ -20,17 +21,24 @@ long_text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_s
 )
 
 
+# Each example gets a register file of its own, copied from the run's new register (conftest's
+# _new_register_file, only ever read) rather than migrated afresh: 60 examples in 2.6 s rather
+# than 9.9 s, and still the text written, the file closed, reopened and read back.
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(description=any_text, notes=any_text, name=any_text.filter(lambda t: t.strip() != ""))
 def test_text_round_trips_unchanged(
-    tmp_path_factory: object, description: str, notes: str, name: str
+    tmp_path_factory: pytest.TempPathFactory,
+    _new_register_file: Path,
+    description: str,
+    notes: str,
+    name: str,
 ) -> None:
-    path = Path(tmp_path_factory.mktemp("rt")) / "register.ropa"  # type: ignore[attr-defined]
-    with Register.open(path) as register:
+    path = copy_register_file(_new_register_file, tmp_path_factory.mktemp("rt") / "register.ropa")
+    with Register.open(path, daily_backup=False) as register:
         created = register.activities.create(
             ActivityRecord(name=name, description=description, notes=notes, purposes=[name])
         )
-    with Register.open(path) as register:
+    with Register.open(path, daily_backup=False) as register:
         loaded = register.activities.get(created.id or 0)
     assert (loaded.name, loaded.description, loaded.notes) == (name, description, notes)
     assert loaded.purposes == [name.strip()]
@@ -42,9 +50,11 @@ def test_text_round_trips_unchanged(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(text=long_text)
-def test_100_kb_of_text_round_trips(tmp_path_factory: object, text: str) -> None:
-    path = Path(tmp_path_factory.mktemp("big")) / "register.ropa"  # type: ignore[attr-defined]
-    with Register.open(path) as register:
+def test_100_kb_of_text_round_trips(
+    tmp_path_factory: pytest.TempPathFactory, _new_register_file: Path, text: str
+) -> None:
+    path = copy_register_file(_new_register_file, tmp_path_factory.mktemp("big") / "register.ropa")
+    with Register.open(path, daily_backup=False) as register:
         created = register.activities.create(ActivityRecord(name="Big", description=text))
         assert register.activities.get(created.id or 0).description == text
 
