@@ -76,6 +76,15 @@ def workbook_text(path: Path, *, leave_out: tuple[str, ...] = ()) -> str:
     ).casefold()
 
 
+def _answer_as_exported(text: str) -> str:
+    """ "true" or "false" typed as text is a yes or no answer (ropa/spreadsheets/lawtext.py
+    reads it so, as a spreadsheet's TRUE and FALSE), which the export writes as Yes or No."""
+    answer = text.strip().casefold()
+    if answer in {"true", "false"}:
+        return "yes" if answer == "true" else "no"
+    return text
+
+
 def words(text: str) -> list[str]:
     return [word.casefold() for word in _WORD.findall(text)]
 
@@ -113,7 +122,7 @@ def check_conservation(
         assert entry.destination != Destination.NOT_PLACED, f"{where} was not placed"
         counts[entry.destination.value] = counts.get(entry.destination.value, 0) + 1
         reported_here = f"{entry.sheet}!{entry.ref}".casefold() in reported
-        for word in words(cell.text):
+        for word in words(_answer_as_exported(cell.text)):
             if entry.destination in _IN_REGISTER and not reported_here:
                 assert word in exported, f"{where}: “{word}” is not in the export"
             else:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -238,3 +239,28 @@ def test_a_messy_register_loses_nothing(
 def test_the_ico_headings_are_among_the_generated_ones() -> None:
     ico = {column.header for column in CONTROLLER_LAYOUT.ico_columns}
     assert {heading for heading, _ in _HEADINGS} & ico
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv", "ods"])
+def test_false_typed_as_text_under_a_yes_no_heading_is_read_as_no(
+    _new_register_file: Path, kind: str
+) -> None:
+    """The example Hypothesis found (a continuation row holding only "false" under the breach
+    question): read as the answer No, which the export writes as "No", never dropped."""
+    headings = [
+        "Categories of individuals",
+        "Purpose of processing",
+        "Lawful basis (proposed)",
+        "Has a personal data breach occurred?",
+    ]
+    rows = [headings, ["N/A", None, None, None], [None] * 4, [None, None, None, "false"]]
+    register = GeneratedRegister(sheets={"Register": rows}, merges={"Register": []})
+    with fresh_register(_new_register_file) as (target, folder):
+        source = folder / f"register.{kind}"
+        {"xlsx": _write_xlsx, "csv": _write_csv, "ods": _write_ods}[kind](register, source)
+        report = import_workbook(target, source)
+        cells = _cells_written(register) if kind == "ods" else None
+        check_conservation(target, source, report, folder, cells)
+        ((reference, _name),) = report.created
+        activity = target.activities.find_by_reference(reference)
+        assert activity is not None and activity.breach_occurred is False
