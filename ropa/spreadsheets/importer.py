@@ -50,6 +50,7 @@ from ropa.spreadsheets.columns import (
     KEEPS_NONE_AS_WRITTEN,
     CellIn,
     Draft,
+    apply_named_lines,
     derived_text,
     empty_defaults,
     read,
@@ -706,6 +707,9 @@ def _complete(table: Table, draft: Draft, checked: list[CellIn] | None = None) -
         values["legislation"] = names
     # Bases and conditions written in another column go to their own field (law_elsewhere).
     draft.moved += law_elsewhere.place(values, draft.elsewhere)
+    # Reasons beside recipients and what entries hold beyond the ICO's columns, now that
+    # the recipients and entries are all read.
+    apply_named_lines(draft)
     for cell in draft.derived:
         # A column the register works out (the rights, from the lawful bases): text in it
         # that is not what would be worked out is kept in the notes, and reported.

@@ -141,8 +141,10 @@ def _lost(before: Any, after: Any, names: list[str], what: str) -> list[str]:
     ]
 
 
-def _round_trip(source: Register, folder: Path) -> list[str]:
-    """What an export and an import into a new register lost, field by field."""
+def _round_trip(source: Register, folder: Path, lost_details: list[str] | None = None) -> list[str]:
+    """What an export and an import into a new register lost of the activities, field by
+    field (and of the organisation's details, in `lost_details`)."""
+    lost_details = [] if lost_details is None else lost_details
     before = {record.reference: record for record in source.activities.load()}
     organisation = source.organisation.get()
     lost: list[str] = []
@@ -158,7 +160,7 @@ def _round_trip(source: Register, folder: Path) -> list[str]:
         for reference, record in before.items():
             lost += _lost(record, after[reference], fields, reference)
         names = [f.name for f in dataclasses.fields(OrganisationRecord) if f.name != "version"]
-        lost += _lost(organisation, copy.organisation.get(), names, "organisation")
+        lost_details.extend(_lost(organisation, copy.organisation.get(), names, "organisation"))
     return lost
 
 
@@ -174,9 +176,6 @@ def test_the_description_names_every_child_table_field() -> None:
     assert entry_fields == set(_ENTRY_TYPES)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the register's own columns are a hand list (layout.py): fields are lost"
-)
 @pytest.mark.parametrize("answer", [True, False, None], ids=["yes", "no", "unanswered"])
 def test_every_field_survives_export_and_import_into_a_new_register(
     register: Register, tmp_path: Path, answer: bool | None
@@ -194,8 +193,19 @@ def test_every_field_survives_export_and_import_into_a_new_register(
 
 
 @pytest.mark.xfail(
-    strict=True, reason="the register's own columns are a hand list (layout.py): fields are lost"
+    strict=True,
+    reason="not done: the workbook has no place yet for the organisation's details beyond "
+    "the ICO's contact block (website, ICO registration, public authority, complaints)",
 )
+def test_the_organisations_details_survive_export_and_import_into_a_new_register(
+    register: Register, tmp_path: Path
+) -> None:
+    register.organisation.update(_organisation())
+    lost: list[str] = []
+    _round_trip(register, tmp_path, lost)
+    assert not lost, "lost by the workbook:\n" + "\n".join(lost)
+
+
 def test_the_example_register_survives_export_and_import_into_a_new_register(
     demo_register: Register, tmp_path: Path
 ) -> None:
