@@ -71,10 +71,16 @@ _CONTROLLER_HEADINGS = frozenset(
 # activity's lawful bases as the register keeps them), by heading, word for word: no sign
 # of a controller's record, and the only headings that fill those fields on a processor's
 # sheet (elsewhere "Lawful basis (controller's)" is the controller's, kept as written).
+_CONTROLLER_RECORD_FIELDS = (
+    (_CONTROLLER_KEYS | {column.key for column in layout.CONTROLLER_LAYOUT.ico_columns})
+    # Kept in a processor's record too, as DPOs' processor sheets hold them.
+    - {"business_function", "individuals", "data_categories"}
+    - {column.key for column in layout.PROCESSOR_LAYOUT.ico_columns}
+)
 _PROCESSOR_REGISTER_HEADINGS = {
     header_key(column.header): column.key
     for column in layout.PROCESSOR_LAYOUT.register_columns
-    if column.key in _CONTROLLER_KEYS
+    if column.key in _CONTROLLER_RECORD_FIELDS
 }
 _PROCESSOR_TITLE = re.compile(r"\bprocessor\b|on behalf|\bclients?\b", re.IGNORECASE)
 _CONTROLLER_TITLE = re.compile(r"\bcontroller\b", re.IGNORECASE)
@@ -313,14 +319,29 @@ def _kind_of(
     return layout.Kind.PROCESSOR, both, True
 
 
+# Fields of the other kind of record (a controller's lawful bases on a processor's sheet,
+# the controllers a processor acts for on a controller's): the register keeps them for any
+# activity, and the workbook writes them in its own columns, but on a sheet of the other
+# kind the words mean the other party's ("Lawful basis (controller's)"), so they fill the
+# field only under the register's own heading, word for word.
+_OTHER_RECORD_FIELDS = {
+    layout.Kind.PROCESSOR: _CONTROLLER_RECORD_FIELDS,
+    layout.Kind.CONTROLLER: frozenset(
+        {column.key for column in layout.PROCESSOR_LAYOUT.ico_columns}
+        - {column.key for column in layout.CONTROLLER_LAYOUT.ico_columns}
+    ),
+}
+_OWN_HEADINGS = {
+    kind: {header_key(column.header): column.key for column in spec.register_columns}
+    for kind, spec in layout.LAYOUTS.items()
+}
+
+
 def _may_fill(kind: layout.Kind, key: str, heading: str) -> bool:
-    """Whether a column may fill a field of the sheet's record: on a processor's sheet, a
-    field of a controller's record only under the processor workbook's own heading."""
-    if kind != layout.Kind.PROCESSOR or key not in _CONTROLLER_KEYS:
+    """Whether a column may fill a field of the sheet's record (see _OTHER_RECORD_FIELDS)."""
+    if key not in _OTHER_RECORD_FIELDS[kind]:
         return True
-    if key in {column.key for column in layout.PROCESSOR_LAYOUT.ico_columns}:
-        return True
-    return _PROCESSOR_REGISTER_HEADINGS.get(header_key(heading)) == key
+    return _OWN_HEADINGS[kind].get(header_key(heading)) == key
 
 
 def _register_section_column(sheet: SheetData, header_row: int) -> float:

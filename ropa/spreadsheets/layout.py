@@ -319,6 +319,45 @@ CONTACT_FIELDS = (
     ),
 )
 
+# The organisation's details the ICO's contact block has no place for, in a block of our
+# own beside it (label, detail; four rows a block, from column H, clear of the ICO's A-G):
+# every detail of the organisation's record but the contact block's, so that a register
+# made from the workbook has them too.  Labels for the ones a person reads; a detail added
+# later is written under its name.
+OTHER_DETAILS_HEADING = "Our other details (not part of the ICO template)"
+OTHER_DETAILS_FIRST_COLUMN = 8
+_OTHER_DETAIL_LABELS = {
+    "website": "Website",
+    "ico_registration": "ICO registration number",
+    "is_public_authority": "Public authority?",
+    "complaints_contact": "Complaints contact",
+    "complaints_form_url": "Complaint form (DPA 2018 s.164A)",
+    "complaints_acknowledgement": "How complaints are acknowledged (DPA 2018 s.164A)",
+}
+
+
+def _other_details() -> tuple[tuple[str, str], ...]:
+    from dataclasses import fields as record_fields
+
+    from ropa.records import OrganisationRecord
+
+    in_block = {name for block in CONTACT_FIELDS for name in block}
+    return tuple(
+        (item.name, _OTHER_DETAIL_LABELS.get(item.name, item.name.replace("_", " ").capitalize()))
+        for item in record_fields(OrganisationRecord)
+        if item.name not in in_block and item.name != "version"
+    )
+
+
+OTHER_DETAILS = _other_details()
+
+
+def other_detail_cell(index: int) -> tuple[int, int]:
+    """(row, label column) of the index-th other detail; its text is in the next column."""
+    rows = len(CONTACT_LABELS)
+    return CONTACT_FIRST_ROW + 2 + index % rows, OTHER_DETAILS_FIRST_COLUMN + 2 * (index // rows)
+
+
 _REGISTER_NOTE = (
     "The columns after the ICO's, under the heading “" + REGISTER_SECTION_TITLE + "”, "
     "hold what the register records beyond the template (its reference, name, status and "
