@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from db.activity_tables import ACTIVITY_CHILD_TABLES, FIELDS, Kind, Shape
@@ -29,6 +30,19 @@ from ropa.records import (
 )
 from ropa.register import Register
 from ropa.spreadsheets import export_workbook, import_workbook
+from ropa.spreadsheets.layout import (
+    CONTROLLER_LAYOUT,
+    ENTRY_DETAIL_KEYS,
+    HEADER_ROW,
+    OTHER_DETAILS,
+    OTHER_DETAILS_FIRST_COLUMN,
+    OTHER_DETAILS_HEADING,
+    PROCESSOR_LAYOUT,
+    REGISTER_FILL,
+    TEMPLATE_SHEET,
+    other_detail_cell,
+)
+from ropa.spreadsheets.widths import HEADING_LINES, wrapped_lines
 
 _ENTRY_TYPES: dict[str, type] = {
     "lawful_bases": LawfulBasisEntry,
@@ -213,3 +227,69 @@ def test_the_example_register_survives_export_and_import_into_a_new_register(
 ) -> None:
     lost = _round_trip(demo_register, tmp_path)
     assert not lost, "lost by the workbook:\n" + "\n".join(lost)
+
+
+def test_the_registers_own_columns_are_the_descriptions_fields_and_readable(
+    register: Register, tmp_path: Path
+) -> None:
+    """Each field the description lists has a column in each workbook (an ICO one, or one
+    of the register's after them under its label), and each of the register's headings has
+    its fill and wraps within the heading row at the column's width."""
+    register.activities.create_many(
+        [
+            _every_field_filled("C-1", Role.CONTROLLER, True),
+            _every_field_filled("P-1", Role.PROCESSOR, True),
+        ]
+    )
+    for processor, spec in ((False, CONTROLLER_LAYOUT), (True, PROCESSOR_LAYOUT)):
+        path = tmp_path / f"look-{processor}.xlsx"
+        export_workbook(register, path, processor=processor)
+        sheet = openpyxl.load_workbook(path)[TEMPLATE_SHEET]
+        headings = {cell.value: cell for cell in sheet[HEADER_ROW] if isinstance(cell.value, str)}
+        ours = [column for column in spec.columns if column.register]
+        assert ours, spec.kind
+        for column in ours:
+            cell = headings[column.header]
+            assert cell.fill.fgColor.rgb.endswith(REGISTER_FILL), column.header
+            assert cell.alignment.wrap_text, column.header
+            width = sheet.column_dimensions[cell.column_letter].width
+            assert wrapped_lines(column.header, width) <= HEADING_LINES, (column.header, width)
+        # Every field of the description is somewhere in the workbook's columns.
+        keys = {column.key for column in spec.columns}
+        carried_elsewhere = {"transfers", "automated_decision_details", "extra_fields"}
+        assert set(FIELDS) - keys <= carried_elsewhere, spec.kind
+        # The organisation's other details beside the ICO's contact block, under a heading.
+        assert sheet.cell(2, OTHER_DETAILS_FIRST_COLUMN).value == OTHER_DETAILS_HEADING
+        for index, (_name, label) in enumerate(OTHER_DETAILS):
+            row, column = other_detail_cell(index)
+            assert sheet.cell(row, column).value == label
+
+
+def test_a_line_naming_no_entry_is_kept_in_the_notes_and_reported(
+    register: Register, tmp_path: Path
+) -> None:
+    """A reason for a recipient the row does not list, or a data protection test for a
+    destination it does not name, is not dropped nor guessed: it is kept in the notes and
+    the report names the cell."""
+    register.activities.create_many([_every_field_filled("C-1", Role.CONTROLLER, True)])
+    path = tmp_path / "edited.xlsx"
+    export_workbook(register, path)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook[TEMPLATE_SHEET]
+    letters = {
+        cell.value: cell.column_letter for cell in sheet[HEADER_ROW] if cell.value is not None
+    }
+    reasons = f"{letters[FIELDS['recipient_reasons'].label]}{HEADER_ROW + 1}"
+    tests = f"{letters[ENTRY_DETAIL_KEYS['transfers.data_protection_test'].header]}{HEADER_ROW + 1}"
+    sheet[reasons] = "Nobody we know: because"
+    sheet[tests] = "C-1 transfers destination 1: Perhaps"
+    workbook.save(path)
+    with Register.open(tmp_path / "new.ropa") as copy:
+        report = import_workbook(copy, path)
+        (record,) = [r for r in copy.activities.load() if r.reference == "C-1"]
+    cells = {problem.cell for problem in report.problems}
+    assert {reasons, tests} <= cells
+    assert record.recipient_reasons == {}
+    assert [t.data_protection_test for t in record.transfers] == ["", ""]
+    assert "Nobody we know: because" in record.notes and "Perhaps" in record.notes
+    assert "Every cell was understood." not in report.summary()
