@@ -261,8 +261,8 @@ def test_the_registers_own_columns_are_the_descriptions_fields_and_readable(
         # The organisation's other details beside the ICO's contact block, under a heading.
         assert sheet.cell(2, OTHER_DETAILS_FIRST_COLUMN).value == OTHER_DETAILS_HEADING
         for index, (_name, label) in enumerate(OTHER_DETAILS):
-            row, column = other_detail_cell(index)
-            assert sheet.cell(row, column).value == label
+            row, label_column = other_detail_cell(index)
+            assert sheet.cell(row, label_column).value == label
 
 
 def test_a_line_naming_no_entry_is_kept_in_the_notes_and_reported(
