@@ -975,8 +975,9 @@ class _Merge:
 
 def _keep_what_the_workbook_has_no_column_for(activity: Activity, changes: dict[str, Any]) -> None:
     """A basis's Annex 1 condition and reason outside public tasks, and a transfer's data
-    protection test, have no column in the workbook: a row read back keeps them from the
-    same basis or transfer already in the register (a blank cell never clears a value)."""
+    protection test, have columns only in the workbook ROPA desk writes: a row of another
+    workbook (or a blank cell of ours) keeps them from the same basis or transfer already in
+    the register (a blank cell never clears a value)."""
     bases = {basis.basis: basis for basis in activity.lawful_bases}
     for entry in changes.get("lawful_bases") or []:
         kept = bases.get(entry.basis)

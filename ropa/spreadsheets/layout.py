@@ -8,9 +8,11 @@ export writes it and the import recognises it from one description.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields as record_fields
 from enum import Enum
 
 from ropa.fields import FIELDS, column_header
+from ropa.records import OrganisationRecord
 
 TEMPLATE_SHEET = "Template"
 EXAMPLE_SHEET = "Example"
@@ -230,7 +232,7 @@ ENTRY_DETAILS: tuple[EntryDetail, ...] = (
     EntryDetail(
         "lawful_bases",
         "annex1_condition",
-        "Recognised legitimate interest: Annex 1 condition (Article 6(1)(ea))",
+        "Recognised legitimate interest: Annex 1 condition (Articles 6(1)(ea) and 6(5))",
     ),
     EntryDetail(
         "lawful_bases",
@@ -337,10 +339,6 @@ _OTHER_DETAIL_LABELS = {
 
 
 def _other_details() -> tuple[tuple[str, str], ...]:
-    from dataclasses import fields as record_fields
-
-    from ropa.records import OrganisationRecord
-
     in_block = {name for block in CONTACT_FIELDS for name in block}
     return tuple(
         (item.name, _OTHER_DETAIL_LABELS.get(item.name, item.name.replace("_", " ").capitalize()))
