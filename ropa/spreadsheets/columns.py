@@ -14,6 +14,7 @@ from typing import Any
 
 import ropa.spreadsheets.categories as categories
 import ropa.spreadsheets.lawtext as lawtext
+import ropa.spreadsheets.layout as layout
 from ropa import law
 from ropa.fields import ROLE_LABELS, STATUS_LABELS, Kind, fields_of_kind
 from ropa.fields import label as field_label
@@ -70,6 +71,10 @@ class Draft:
     # A categories cell split at its commas: the line as written and the report's line on it
     # (the import keeps it whole if the library has a category of that name).
     comma_split: tuple[str, Problem] | None = None
+    # Cells naming an entry or item on each line (a recipient's reason, a basis's Annex 1
+    # condition): put in their entries once the whole row is read (apply_named_lines), as
+    # the entries may come from a column further right.
+    named_lines: list[tuple[str, CellIn]] = field(default_factory=list)
 
     def not_understood(self, cell: CellIn, value: str, why: str) -> None:
         self.problems.append(Problem(cell.sheet, cell.ref, value, why))
@@ -123,11 +128,17 @@ _YES_NO_DETAILS = {
     "involves_children": "Involves children (details)",
     "large_scale": "Large scale (details)",
 }
-YES_NO_DETAILS_KEYS = frozenset(_YES_NO_DETAILS.values())
 
 
 def yes_no_details_key(key: str) -> str:
-    return _YES_NO_DETAILS[key]
+    """The own field keeping what was written after the answer to yes/no question `key`
+    (named after the field's label for a question added since the names above)."""
+    return _YES_NO_DETAILS.get(key) or f"{field_label(key)} (details)"
+
+
+YES_NO_DETAILS_KEYS = frozenset(
+    yes_no_details_key(key) for key in fields_of_kind(Kind.TRI_STATE, Kind.YES_NO)
+)
 
 
 # "None", "N/A", "Not applicable" written where a list or a date belongs are the DPO's
@@ -192,7 +203,69 @@ def needs_policy_document(record: ActivityRecord) -> bool:
     )
 
 
+def _dpia_criteria(record: ActivityRecord, _links: dict[str, str]) -> CellOut:
+    """The ICO's high-risk kinds ticked, by their names, one a line."""
+    criteria = law.dpia_criteria()
+    return CellOut(
+        join_lines(
+            [
+                criteria[code].name if code in criteria else code
+                for code in lines(record.dpia_criteria)
+            ]
+        )
+    )
+
+
+# --- lines naming an entry or item: "United States: Yes" ------------------------------------
+
+
+def _named_line(name: str, value: str) -> str:
+    return f"{name}: {value.strip()}"
+
+
+def _recipient_reasons(record: ActivityRecord, _links: dict[str, str]) -> CellOut:
+    return CellOut(
+        join_lines(
+            [
+                _named_line(name, record.recipient_reasons[name])
+                for name in record.recipients
+                if record.recipient_reasons.get(name, "").strip()
+            ]
+        )
+    )
+
+
+def _entry_name(field: str, entry: Any) -> str:
+    """How a line of an entry-detail column names its entry: a basis by the law's title, a
+    transfer by its destination."""
+    if field == "lawful_bases":
+        return lawtext.basis_title(entry.basis)
+    return str(entry.destination)
+
+
+# A transfer's data protection test is kept as "yes", "no" or "" (ropa.records).
+_TEST_WORDS = {"yes": "Yes", "no": "No"}
+
+
+def _entry_detail_writer(
+    detail: layout.EntryDetail,
+) -> Callable[[ActivityRecord, dict[str, str]], CellOut]:
+    def writer(record: ActivityRecord, _links: dict[str, str]) -> CellOut:
+        written = []
+        for entry in getattr(record, detail.field):
+            value = str(getattr(entry, detail.attribute)).strip()
+            if value:
+                value = _TEST_WORDS.get(value, value)
+                written.append(_named_line(_entry_name(detail.field, entry), value))
+        return CellOut(join_lines(written))
+
+    return writer
+
+
 _SPECIAL_WRITERS: dict[str, Callable[[ActivityRecord, dict[str, str]], CellOut]] = {
+    "dpia_criteria": _dpia_criteria,
+    "recipient_reasons": _recipient_reasons,
+    **{detail.key: _entry_detail_writer(detail) for detail in layout.ENTRY_DETAILS},
     "processors": _processors,
     "transfer_destinations": lambda r, _l: CellOut(
         join_lines([entry.destination for entry in r.transfers])
@@ -595,6 +668,78 @@ def _read_article10(draft: Draft, cell: CellIn, text: str | None) -> None:
     draft.values["article10_basis"] = code or ""
 
 
+def _read_dpia_criteria(draft: Draft, cell: CellIn, text: str | None) -> None:
+    if text is None:
+        draft.values["dpia_criteria"] = ""
+        return
+    by_words: dict[str, str] = {}
+    for code, criterion in law.dpia_criteria().items():
+        by_words[code.casefold()] = code
+        by_words[criterion.name.casefold()] = code
+    codes: list[str] = []
+    for line in lines(text):
+        found = by_words.get(strip_marker(line).casefold())
+        if found is None:
+            draft.not_understood(cell, line, "not a kind of processing on the ICO's high-risk list")
+        elif found not in codes:
+            codes.append(found)
+    draft.values["dpia_criteria"] = "\n".join(codes)
+
+
+def _read_named_lines(key: str) -> Callable[[Draft, CellIn, str | None], None]:
+    def reader(draft: Draft, cell: CellIn, text: str | None) -> None:
+        if text is not None:
+            draft.named_lines.append((key, cell))
+
+    return reader
+
+
+def apply_named_lines(draft: Draft) -> None:
+    """Put each line of the cells that name an entry or item ("United States: Yes") into
+    that entry (or, for reasons, beside that item), once the whole row is read; a line
+    that names none of the activity's is not understood (kept in the notes and reported).
+    A line that names nothing continues the line before it (a reason of several lines)."""
+    for key, cell in draft.named_lines:
+        if key == "recipient_reasons":
+            names = {name: name for name in draft.values.get("recipients") or []}
+            reasons = _named_values(draft, cell, names, "recipient of this activity")
+            draft.values["recipient_reasons"] = {name: reason for name, reason in reasons if reason}
+            continue
+        detail = layout.ENTRY_DETAIL_KEYS[key]
+        entries = draft.values.get(detail.field) or []
+        named: dict[str, Any] = {}
+        for entry in entries:
+            named.setdefault(_entry_name(detail.field, entry), entry)
+        what = "lawful basis" if detail.field == "lawful_bases" else "transfer"
+        for entry, value in _named_values(draft, cell, named, f"{what} of this activity"):
+            if detail.attribute == "data_protection_test" and value:
+                answer, rest = lawtext.parse_yes_no(value)
+                if answer is None or rest:
+                    draft.not_understood(cell, value, "expected Yes or No")
+                    continue
+                value = "yes" if answer else "no"
+            setattr(entry, detail.attribute, value)
+
+
+def _named_values(
+    draft: Draft, cell: CellIn, named: dict[str, Any], what: str
+) -> list[tuple[Any, str]]:
+    """(the thing each line names, what the line says after its name and colon)."""
+    found: list[tuple[Any, list[str]]] = []
+    # The longest name first: "United States" before "United".
+    names = sorted(named, key=len, reverse=True)
+    for line in (cell.text or "").splitlines():
+        folded = line.casefold()
+        name = next((name for name in names if folded.startswith(f"{name.casefold()}:")), None)
+        if name is not None:
+            found.append((named[name], [line[len(name) + 1 :].strip()]))
+        elif found:
+            found[-1][1].append(line)
+        elif line.strip():
+            draft.not_understood(cell, line, f"names no {what}")
+    return [(thing, "\n".join(parts).strip()) for thing, parts in found]
+
+
 _EMPTY_CELL = CellIn("", "", "", None)
 _SPECIAL_READERS: dict[str, Callable[[Draft, CellIn, str | None], None]] = {
     "processors": _read_processors,
@@ -610,4 +755,7 @@ _SPECIAL_READERS: dict[str, Callable[[Draft, CellIn, str | None], None]] = {
     "status": _label_reader("status", STATUS_LABELS, {CHANGED_SINCE_APPROVED: Status.DRAFT}),
     "role": _label_reader("role", ROLE_LABELS),
     "article10_basis": _read_article10,
+    "dpia_criteria": _read_dpia_criteria,
+    "recipient_reasons": _read_named_lines("recipient_reasons"),
+    **{detail.key: _read_named_lines(detail.key) for detail in layout.ENTRY_DETAILS},
 }

@@ -24,6 +24,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
+import ropa.spreadsheets.lawtext as lawtext
 import ropa.spreadsheets.layout as layout
 from db.models import LibraryKind
 from ropa.files import write_atomically
@@ -296,24 +297,37 @@ def _write_register_sheet(
     sheet.auto_filter.ref = f"A{layout.HEADER_ROW}:{last_letter}{layout.HEADER_ROW + len(records)}"
     _set_up_printing(sheet, spec, widths, sections)
 
-    for range_text in ("A1:F1", "A2:B2", "C2:D2", "E2:F2"):
+    other_first = layout.OTHER_DETAILS_FIRST_COLUMN
+    other_last = other_first + 2 * _other_blocks() - 1
+    for range_text in (
+        "A1:F1",
+        "A2:B2",
+        "C2:D2",
+        "E2:F2",
+        f"{get_column_letter(other_first)}2:{get_column_letter(other_last)}2",
+    ):
         sheet.merged_cells.add(range_text)
     sheet.append([make(spec.title, "ropa title"), *[make(None, "ropa title")] * 5])
-    heading_row: list[WriteOnlyCell] = []
+    heading_row: list[WriteOnlyCell | None] = []
     for heading in layout.CONTACT_HEADINGS:
         heading_row += [
             make(heading, "ropa heading green"),
             make(None, "ropa heading green"),
         ]
+    heading_row += [None] * (other_first - 1 - len(heading_row))
+    heading_row.append(make(layout.OTHER_DETAILS_HEADING, "ropa section register"))
+    heading_row += [make(None, "ropa section register")] * (other_last - other_first)
     sheet.append(heading_row)
     for number, texts in enumerate(_contact_texts(organisation), start=3):
         # A long address wraps in its cell: the row is made tall enough to show it.
         if (height := row_height(texts, widths)) is not None:
             sheet.row_dimensions[number].height = height
-        # Labels in A, C and E; the details beside them.
+        # Labels in A, C and E (and in our own block from H); the details beside them.
         sheet.append(
             [
-                make(text, "ropa contact" if index % 2 else "ropa label")
+                None
+                if index == _GAP and text is None
+                else make(text, "ropa label" if _is_label(index) else "ropa contact")
                 for index, text in enumerate(texts)
             ]
         )
@@ -426,6 +440,10 @@ def _title_spans(sections: Sequence[_SheetSection]) -> list[Span]:
         Span(2 * index, 2 * index + 1, heading)
         for index, heading in enumerate(layout.CONTACT_HEADINGS)
     ]
+    first_other = layout.OTHER_DETAILS_FIRST_COLUMN - 1
+    spans.append(
+        Span(first_other, first_other + 2 * _other_blocks() - 1, layout.OTHER_DETAILS_HEADING)
+    )
     first = 0
     for title, section_columns, _ in sections:
         spans.append(Span(first, first + len(section_columns) - 1, title))
@@ -435,8 +453,9 @@ def _title_spans(sections: Sequence[_SheetSection]) -> list[Span]:
 
 def _contact_texts(organisation: OrganisationRecord) -> list[list[str | None]]:
     """Rows 3 to 6 as written: each label beside the organisation's, the DPO's and the
-    representative's detail (in columns A to F)."""
-    return [
+    representative's detail (in columns A to F), then, from column H, the organisation's
+    other details (layout.OTHER_DETAILS), label beside detail."""
+    rows: list[list[str | None]] = [
         [
             text
             for fields in layout.CONTACT_FIELDS
@@ -444,6 +463,31 @@ def _contact_texts(organisation: OrganisationRecord) -> list[list[str | None]]:
         ]
         for line, label in enumerate(layout.CONTACT_LABELS)
     ]
+    width = layout.OTHER_DETAILS_FIRST_COLUMN - 1 + 2 * _other_blocks()
+    for row in rows:
+        row += [None] * (width - len(row))
+    for index, (name, label) in enumerate(layout.OTHER_DETAILS):
+        row_number, column = layout.other_detail_cell(index)
+        value = getattr(organisation, name)
+        text = lawtext.format_yes_no(value) if isinstance(value, bool) or value is None else value
+        row = rows[row_number - 3]
+        row[column - 1], row[column] = label, text or None
+    return rows
+
+
+# Column G (index 6) stands empty between the ICO's contact block and ours.
+_GAP = layout.OTHER_DETAILS_FIRST_COLUMN - 2
+
+
+def _is_label(index: int) -> bool:
+    """Whether a contact row's cell (0 = column A) holds a label."""
+    if index < _GAP:
+        return index % 2 == 0
+    return (index - _GAP - 1) % 2 == 0
+
+
+def _other_blocks() -> int:
+    return -(-len(layout.OTHER_DETAILS) // len(layout.CONTACT_LABELS))
 
 
 def own_field_names(records: Iterable[ActivityRecord]) -> list[str]:

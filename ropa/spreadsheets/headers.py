@@ -13,6 +13,7 @@ organisation's own privacy notices) and the question is put to the DPO.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,26 @@ _CONTROLLER_KEYS = frozenset(
 _PROCESSOR_HEADING = re.compile(
     r"(?<!joint )\bcontrollers?\b|sub ?processor|on behalf|categories of processing|\bclients?\b"
 )
+# Headings ROPA desk writes in a controller's workbook, some naming controllers (the
+# register's "Controllers we act for" column): no sign of a processor's record.
+_CONTROLLER_HEADINGS = frozenset(
+    header_key(column.header) for column in layout.CONTROLLER_LAYOUT.columns
+)
+# The processor workbook's own columns for what a controller's record holds (a processor
+# activity's lawful bases as the register keeps them), by heading, word for word: no sign
+# of a controller's record, and the only headings that fill those fields on a processor's
+# sheet (elsewhere "Lawful basis (controller's)" is the controller's, kept as written).
+_CONTROLLER_RECORD_FIELDS = (
+    (_CONTROLLER_KEYS | {column.key for column in layout.CONTROLLER_LAYOUT.ico_columns})
+    # Kept in a processor's record too, as DPOs' processor sheets hold them.
+    - {"business_function", "individuals", "data_categories"}
+    - {column.key for column in layout.PROCESSOR_LAYOUT.ico_columns}
+)
+_PROCESSOR_REGISTER_HEADINGS = {
+    header_key(column.header): column.key
+    for column in layout.PROCESSOR_LAYOUT.register_columns
+    if column.key in _CONTROLLER_RECORD_FIELDS
+}
 _PROCESSOR_TITLE = re.compile(r"\bprocessor\b|on behalf|\bclients?\b", re.IGNORECASE)
 _CONTROLLER_TITLE = re.compile(r"\bcontroller\b", re.IGNORECASE)
 _ON_BEHALF = re.compile(r"\bon behalf of\b", re.IGNORECASE)
@@ -259,11 +280,20 @@ def _kind_of(
     title_cell = str(sheet.rows.get(1, {}).get(1, "")).strip().casefold()
     if header_row > 1 and title_cell == "processor":
         processor_signs.append("cell A1 says “Processor”")
+    ours_from = _register_section_column(sheet, header_row)
     for column, heading in headings.items():
+        if column >= ours_from:
+            # The register's own columns of a workbook ROPA desk wrote are written for a
+            # controller's record and a processor's alike: they say nothing of which it is.
+            continue
         folded = header_key(heading)
-        if _PROCESSOR_HEADING.search(folded):
+        if _PROCESSOR_HEADING.search(folded) and folded not in _CONTROLLER_HEADINGS:
             processor_signs.append(f"the heading “{heading}”")
-        elif column in meanings and meanings[column].key in _CONTROLLER_KEYS:
+        elif (
+            column in meanings
+            and meanings[column].key in _CONTROLLER_KEYS
+            and (folded in _CONTROLLER_HEADINGS or folded not in _PROCESSOR_REGISTER_HEADINGS)
+        ):
             controller_signs.append(f"the heading “{heading}”")
     behalf = [
         (row, column)
@@ -287,6 +317,40 @@ def _kind_of(
         "organisation's own processing, choose “controller” for this sheet"
     )
     return layout.Kind.PROCESSOR, both, True
+
+
+# Fields of the other kind of record (a controller's lawful bases on a processor's sheet,
+# the controllers a processor acts for on a controller's): the register keeps them for any
+# activity, and the workbook writes them in its own columns, but on a sheet of the other
+# kind the words mean the other party's ("Lawful basis (controller's)"), so they fill the
+# field only under the register's own heading, word for word.
+_OTHER_RECORD_FIELDS = {
+    layout.Kind.PROCESSOR: _CONTROLLER_RECORD_FIELDS,
+    layout.Kind.CONTROLLER: frozenset(
+        {column.key for column in layout.PROCESSOR_LAYOUT.ico_columns}
+        - {column.key for column in layout.CONTROLLER_LAYOUT.ico_columns}
+    ),
+}
+_OWN_HEADINGS = {
+    kind: {header_key(column.header): column.key for column in spec.register_columns}
+    for kind, spec in layout.LAYOUTS.items()
+}
+
+
+def _may_fill(kind: layout.Kind, key: str, heading: str) -> bool:
+    """Whether a column may fill a field of the sheet's record (see _OTHER_RECORD_FIELDS)."""
+    if key not in _OTHER_RECORD_FIELDS[kind]:
+        return True
+    return _OWN_HEADINGS[kind].get(header_key(heading)) == key
+
+
+def _register_section_column(sheet: SheetData, header_row: int) -> float:
+    """The first column under the title of the register's own columns, in the row above
+    the headings, in a workbook ROPA desk wrote; infinity in any other."""
+    for column, value in sorted(sheet.rows.get(header_row - 1, {}).items()):
+        if str(value).strip() == layout.REGISTER_SECTION_TITLE:
+            return column
+    return math.inf
 
 
 def _columns(table: Table, meanings: dict[int, Meaning], mapping: Mapping) -> None:
@@ -317,7 +381,12 @@ def _columns(table: Table, meanings: dict[int, Meaning], mapping: Mapping) -> No
                 ColumnChoice(column, text, None, None, "ignored, as the DPO chose", True)
             )
             continue
-        if meaning is not None and meaning.key in allowed and winner[meaning.key] == column:
+        if (
+            meaning is not None
+            and meaning.key in allowed
+            and winner[meaning.key] == column
+            and _may_fill(table.kind, meaning.key, text)
+        ):
             table.columns[column] = (meaning.key, text)
             table.choices.append(
                 ColumnChoice(column, text, meaning.key, meaning.certainty, meaning.how)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 import ropa.spreadsheets.kept_words as kept_words
 import ropa.spreadsheets.law_elsewhere as law_elsewhere
+import ropa.spreadsheets.lawtext as lawtext
 import ropa.spreadsheets.layout as layout
 from db.models import Activity, ActivityLink, LibraryItem, LibraryKind
 from db.raw import session_cursor
@@ -50,6 +51,7 @@ from ropa.spreadsheets.columns import (
     KEEPS_NONE_AS_WRITTEN,
     CellIn,
     Draft,
+    apply_named_lines,
     derived_text,
     empty_defaults,
     read,
@@ -384,6 +386,18 @@ def read_contacts(table: Table) -> dict[str, str]:
             )
             if not is_empty(text) and text is not None:
                 found[fields[labels.index(label.strip().casefold())]] = text.strip()
+    # The organisation's other details, in the block ROPA desk writes beside the ICO's.
+    for index, (name, label) in enumerate(layout.OTHER_DETAILS):
+        row_number, column = layout.other_detail_cell(index)
+        if row_number >= table.header_row:
+            break
+        cells = table.sheet.rows.get(row_number, {})
+        written = cells.get(column)
+        if not isinstance(written, str) or written.strip().casefold() != label.casefold():
+            continue
+        text = cell_text(table, row_number, column + 1, cells.get(column + 1), date_allowed=False)
+        if text is not None and text.strip():
+            found[name] = text.strip()
     return found
 
 
@@ -706,6 +720,9 @@ def _complete(table: Table, draft: Draft, checked: list[CellIn] | None = None) -
         values["legislation"] = names
     # Bases and conditions written in another column go to their own field (law_elsewhere).
     draft.moved += law_elsewhere.place(values, draft.elsewhere)
+    # Reasons beside recipients and what entries hold beyond the ICO's columns, now that
+    # the recipients and entries are all read.
+    apply_named_lines(draft)
     for cell in draft.derived:
         # A column the register works out (the rights, from the lawful bases): text in it
         # that is not what would be worked out is kept in the notes, and reported.
@@ -825,9 +842,20 @@ def _offer_organisation(
 
     organisation = load_organisation(session)
     before = organisation.version
-    blank = {}
+    blank: dict[str, Any] = {}
     for key, value in details.items():
-        held = str(getattr(organisation, key, "") or "")
+        stored: Any = getattr(organisation, key, "")
+        if key == "is_public_authority":
+            # Yes or No as written; anything else leaves the question unanswered.
+            answer, rest = lawtext.parse_yes_no(value)
+            if answer is None or rest:
+                report.organisation_kept[key] = (lawtext.format_yes_no(stored) or "", value)
+            elif stored is None:
+                blank[key] = answer
+            elif stored != answer:
+                report.organisation_kept[key] = (lawtext.format_yes_no(stored) or "", value)
+            continue
+        held = str(stored or "")
         if not held.strip():
             blank[key] = value
         elif held.strip() != value.strip():
@@ -947,8 +975,9 @@ class _Merge:
 
 def _keep_what_the_workbook_has_no_column_for(activity: Activity, changes: dict[str, Any]) -> None:
     """A basis's Annex 1 condition and reason outside public tasks, and a transfer's data
-    protection test, have no column in the workbook: a row read back keeps them from the
-    same basis or transfer already in the register (a blank cell never clears a value)."""
+    protection test, have columns only in the workbook ROPA desk writes: a row of another
+    workbook (or a blank cell of ours) keeps them from the same basis or transfer already in
+    the register (a blank cell never clears a value)."""
     bases = {basis.basis: basis for basis in activity.lawful_bases}
     for entry in changes.get("lawful_bases") or []:
         kept = bases.get(entry.basis)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import ropa.spreadsheets.lawtext as lawtext
+from ropa import law
 from ropa.fields import ROLE_LABELS, STATUS_LABELS
 from ropa.records import (
     ConditionEntry,
@@ -82,6 +83,9 @@ def _collect(value: Any, parts: list[str]) -> None:
             parts.append(str(key))
             if key == "article10_basis" and item:
                 parts.append(_title(lawtext.article10_title, str(item)))
+            if key == "dpia_criteria" and item:
+                criteria = law.dpia_criteria()
+                parts += [criteria[c].name for c in str(item).split("\n") if c in criteria]
             _collect(item, parts)
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
@@ -90,11 +94,13 @@ def _collect(value: Any, parts: list[str]) -> None:
         parts.append(_title(lawtext.basis_title, value.basis))
         parts.append(value.explanation)
         parts.extend(value.legislation)
+        parts += [value.annex1_condition, value.outside_tasks_reason]
     elif isinstance(value, RetentionEntry):
         parts.append(lawtext.format_retention(value))
     elif isinstance(value, TransferEntry):
         parts.append(value.destination)
         parts.extend(lawtext.format_transfer_safeguards([value]))
+        parts += [value.data_protection_test_date, value.data_protection_test_link]
     elif isinstance(value, ConditionEntry):
         for title in (lawtext.article9_title, lawtext.schedule1_title):
             parts.append(_title(title, value.code))

@@ -8,7 +8,11 @@ export writes it and the import recognises it from one description.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields as record_fields
 from enum import Enum
+
+from ropa.fields import FIELDS, column_header
+from ropa.records import OrganisationRecord
 
 TEMPLATE_SHEET = "Template"
 EXAMPLE_SHEET = "Example"
@@ -194,43 +198,83 @@ REGISTER_SECTION_TITLE = "ROPA desk register (not part of the ICO template)"
 OWN_SECTION_TITLE = "Our own columns (not part of the ICO template)"
 
 
-def _r(key: str, header: str) -> Column:
-    return Column(key, header, register=True)
+# ICO columns that carry a field other than the one they are named by (a transfer's
+# destination and safeguard, the details written after an automated-decisions answer).
+_CARRIED_ALSO: dict[str, tuple[str, ...]] = {
+    "transfer_destinations": ("transfers",),
+    "transfer_safeguards": ("transfers",),
+    "automated_decisions": ("automated_decision_details",),
+}
+# Kept in columns of their own after the register's (the organisation's own columns).
+_NOT_A_COLUMN = frozenset({"extra_fields"})
 
 
-# The register's own columns, after the ICO's: what the template has no place for, so that
-# importing our own export loses nothing.
-_COMMON_REGISTER_COLUMNS = (
-    _r("reference", "Reference"),
-    _r("name", "Name"),
-    _r("status", "Status"),
-    _r("role", "Our role"),
-    _r("description", "Description"),
-    _r("owner", "Owner"),
-    _r("last_reviewed", "Last reviewed"),
-    _r("next_review", "Next review"),
-    _r("approved_by", "Approved by"),
-    _r("approved_on", "Approved on"),
+@dataclass(frozen=True)
+class EntryDetail:
+    """What no ICO column writes of a field's entries (a basis's Annex 1 condition, a
+    transfer's data protection test): a register column of its own, a line for each entry
+    that has one, naming the entry ("United States: Yes")."""
+
+    field: str
+    attribute: str
+    header: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.field}.{self.attribute}"
+
+
+# Every attribute of an entry that the ICO's columns do not write (lawtext writes a basis's
+# code, explanation and legislation, a condition's code and explanation, a transfer's
+# destination, mechanism and safeguards, a retention rule's period, trigger and what it
+# applies to); tests/unit/test_workbook_carries_every_field.py fails on one left out.
+ENTRY_DETAILS: tuple[EntryDetail, ...] = (
+    EntryDetail(
+        "lawful_bases",
+        "annex1_condition",
+        "Recognised legitimate interest: Annex 1 condition (Articles 6(1)(ea) and 6(5))",
+    ),
+    EntryDetail(
+        "lawful_bases",
+        "outside_tasks_reason",
+        "Why the basis is used outside our public tasks (Article 6(1))",
+    ),
+    EntryDetail(
+        "transfers", "data_protection_test", "Transfer: data protection test met? (Article 46(1A))"
+    ),
+    EntryDetail("transfers", "data_protection_test_date", "Transfer: data protection test date"),
+    EntryDetail("transfers", "data_protection_test_link", "Transfer: data protection test record"),
 )
-CONTROLLER_REGISTER_COLUMNS = (
-    *_COMMON_REGISTER_COLUMNS,
-    _r("legislation", "Legislation"),
-    _r("security_description", "Security notes"),
-    _r("location_of_data", "Where the records are kept"),
-    _r("article10_basis", "Criminal offence data basis (Article 10)"),
-    _r("statutory_requirement", "Must people provide the data?"),
-    _r("involves_children", "Involves children"),
-    _r("large_scale", "Large scale"),
-    _r("notes", "Notes"),
-)
-PROCESSOR_REGISTER_COLUMNS = (
-    *_COMMON_REGISTER_COLUMNS,
-    _r("business_function", "Business function"),
-    _r("individuals", "Categories of individuals"),
-    _r("data_categories", "Categories of personal data"),
-    _r("security_description", "Security notes"),
-    _r("notes", "Notes"),
-)
+ENTRY_DETAIL_KEYS = {detail.key: detail for detail in ENTRY_DETAILS}
+
+
+def _register_columns(sections: tuple[Section, ...]) -> tuple[Column, ...]:
+    """The register's own columns, after the ICO's: every field of the activity's
+    description (db/activity_tables.py FIELDS) that no ICO column of the layout carries,
+    under its label, in the description's order, each followed by the columns of what its
+    entries hold beyond the ICO's columns.  Derived, so a field added to the description
+    is exported (and read back) without a list here to remember."""
+    carried = {
+        name
+        for section in sections
+        for column in section.columns
+        for name in (column.key, *_CARRIED_ALSO.get(column.key, ()))
+    }
+    columns: list[Column] = []
+    for name in FIELDS:
+        if name not in carried and name not in _NOT_A_COLUMN:
+            columns.append(Column(name, column_header(name), register=True))
+            carried.update(_CARRIED_ALSO.get(name, ()))
+        columns += [
+            Column(detail.key, detail.header, register=True)
+            for detail in ENTRY_DETAILS
+            if detail.field == name
+        ]
+    return tuple(columns)
+
+
+CONTROLLER_REGISTER_COLUMNS = _register_columns(CONTROLLER_SECTIONS)
+PROCESSOR_REGISTER_COLUMNS = _register_columns(PROCESSOR_SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -276,6 +320,41 @@ CONTACT_FIELDS = (
         "representative_telephone",
     ),
 )
+
+# The organisation's details the ICO's contact block has no place for, in a block of our
+# own beside it (label, detail; four rows a block, from column H, clear of the ICO's A-G):
+# every detail of the organisation's record but the contact block's, so that a register
+# made from the workbook has them too.  Labels for the ones a person reads; a detail added
+# later is written under its name.
+OTHER_DETAILS_HEADING = "Our other details (not part of the ICO template)"
+OTHER_DETAILS_FIRST_COLUMN = 8
+_OTHER_DETAIL_LABELS = {
+    "website": "Website",
+    "ico_registration": "ICO registration number",
+    "is_public_authority": "Public authority?",
+    "complaints_contact": "Complaints contact",
+    "complaints_form_url": "Complaint form (DPA 2018 s.164A)",
+    "complaints_acknowledgement": "How complaints are acknowledged (DPA 2018 s.164A)",
+}
+
+
+def _other_details() -> tuple[tuple[str, str], ...]:
+    in_block = {name for block in CONTACT_FIELDS for name in block}
+    return tuple(
+        (item.name, _OTHER_DETAIL_LABELS.get(item.name, item.name.replace("_", " ").capitalize()))
+        for item in record_fields(OrganisationRecord)
+        if item.name not in in_block and item.name != "version"
+    )
+
+
+OTHER_DETAILS = _other_details()
+
+
+def other_detail_cell(index: int) -> tuple[int, int]:
+    """(row, label column) of the index-th other detail; its text is in the next column."""
+    rows = len(CONTACT_LABELS)
+    return CONTACT_FIRST_ROW + 2 + index % rows, OTHER_DETAILS_FIRST_COLUMN + 2 * (index // rows)
+
 
 _REGISTER_NOTE = (
     "The columns after the ICO's, under the heading “" + REGISTER_SECTION_TITLE + "”, "

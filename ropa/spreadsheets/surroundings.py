@@ -26,6 +26,8 @@ _LAYOUT_TEXTS = {
         *layout.CONTACT_LABELS,
         *(section.title for spec in layout.LAYOUTS.values() for section in spec.sections),
         layout.REGISTER_SECTION_TITLE,
+        layout.OTHER_DETAILS_HEADING,
+        *(label for _name, label in layout.OTHER_DETAILS),
         layout.OWN_SECTION_TITLE,
     )
 }
@@ -87,6 +89,11 @@ def mark_around(table: Table, ledger: Ledger, contacts: dict[str, str]) -> dict[
         if str(sheet.rows.get(row, {}).get(block * 2 + 1, "")).strip().casefold()
         in {label.casefold() for label in layout.CONTACT_LABELS}
     }
+    # The organisation's other details, beside their labels in the block ROPA desk writes.
+    for index, (_name, label) in enumerate(layout.OTHER_DETAILS):
+        row, column = layout.other_detail_cell(index)
+        if str(sheet.rows.get(row, {}).get(column, "")).strip().casefold() == label.casefold():
+            contact_values.add((row, column + 1))
     for row in range(1, table.header_row):
         for column, value in sheet.rows.get(row, {}).items():
             text = str(value).strip()
@@ -101,7 +108,11 @@ def mark_around(table: Table, ledger: Ledger, contacts: dict[str, str]) -> dict[
                         row,
                         column,
                         Destination.ORGANISATION,
-                        "the ICO contact block"
+                        (
+                            "the ICO contact block"
+                            if column < layout.OTHER_DETAILS_FIRST_COLUMN
+                            else "the organisation's other details"
+                        )
                         + ("" if contacts else "; not used: another sheet's block was"),
                     )
                 continue

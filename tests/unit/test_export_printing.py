@@ -59,7 +59,11 @@ def test_each_printed_page_holds_what_fits_and_breaks_between_column_groups(
         assert page <= room, (first, end)
     # Where a section (row 8's merged titles) starts is where most pages start.
     section_starts = {merged.min_col for merged in sheet.merged_cells.ranges if merged.min_row == 8}
-    assert sum(1 for brk in breaks if brk + 1 in section_starts) >= len(breaks) // 2
+    # (The register's own section, one field a column, is longer than a page: the breaks
+    # within it fall where each page is full.)
+    first_ours = len(layout.CONTROLLER_LAYOUT.ico_columns) + 1
+    ico_breaks = [brk for brk in breaks if brk + 1 <= first_ours]
+    assert sum(1 for brk in ico_breaks if brk + 1 in section_starts) >= len(ico_breaks) // 2
 
 
 def test_every_row_is_tall_enough_for_every_line_of_its_cells(workbook: Path) -> None:
