@@ -126,7 +126,13 @@ def main() -> int:
         from ui.settings import AppSettings
 
         make_application()
-        window = MainWindow(register, AppSettings.in_file(path.with_suffix(".ini")))
+        from main import program_notice_writers
+
+        window = MainWindow(
+            register,
+            AppSettings.in_file(path.with_suffix(".ini")),
+            notice_writers=program_notice_writers(),  # PDF among them, as main.py gives
+        )
         window.show()
     register.activities.create(sample_activity(reference="HOLD-1", name="First save"))
     if window is not None and disturbance == "export":
