@@ -77,12 +77,14 @@ def workbook_text(path: Path, *, leave_out: tuple[str, ...] = ()) -> str:
 
 
 def _answer_as_exported(text: str) -> str:
-    """ "true" or "false" typed as text is a yes or no answer (ropa/spreadsheets/lawtext.py
-    reads it so, as a spreadsheet's TRUE and FALSE), which the export writes as Yes or No."""
-    answer = text.strip().casefold()
-    if answer in {"true", "false"}:
-        return "yes" if answer == "true" else "no"
-    return text
+    """ "true" or "false" typed as a word is a yes or no answer (ropa/spreadsheets/lawtext.py
+    reads it so, as a spreadsheet's TRUE and FALSE, "true, since 2023" included), which the
+    export writes as Yes or No."""
+    return _ANSWER_WORD.sub(lambda found: _ANSWERS[found.group(0).casefold()], text)
+
+
+_ANSWERS = {"true": "yes", "false": "no"}
+_ANSWER_WORD = re.compile(r"\b(?:true|false)\b", re.IGNORECASE)
 
 
 def words(text: str) -> list[str]:

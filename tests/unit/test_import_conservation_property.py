@@ -116,6 +116,10 @@ def registers(draw: st.DrawFn) -> GeneratedRegister:
             min_size=3,
             max_size=8,
             unique_by=lambda h: _FIELD[h[0]],
+        ).filter(
+            # At least three headings of a register in all, or the import rightly refuses the
+            # sheet as no table (tested elsewhere): two more of known meaning beside the core.
+            lambda chosen: sum(meaning_of(heading) is not None for heading, _ in chosen) >= 2
         )
     )
     columns = [next(h for h in _HEADINGS if h[0] == core), *others]
