@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.helpers.register_files import copy_register_file
 from tests.home_guard import RealHome, move_home_aside
@@ -23,6 +24,13 @@ REAL_HOME: RealHome = move_home_aside()
 
 from db.storage_options import SQLITE_IN_PROCESS, StorageOptions  # noqa: E402
 from ropa.register import Register  # noqa: E402
+
+# Property tests: on a developer's machine each run explores new examples (and replays the
+# failures it kept); in CI each test draws the same examples every run, so that a stop's
+# verdict is about the change, not about which examples one run happened to draw.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # The PostgreSQL fixtures (postgres_server, postgres_url, postgres_register_url), and a team
 # register with a login in each role (logins, team).
