@@ -281,6 +281,12 @@ def _kind_of(
     if header_row > 1 and title_cell == "processor":
         processor_signs.append("cell A1 says “Processor”")
     ours_from = _register_section_column(sheet, header_row)
+    if ours_from != math.inf and title_cell in {"controller", "processor"}:
+        # A workbook ROPA desk wrote says in A1 which record it is, and each row's role in
+        # its own column; words in its cells ("on behalf of" in a description) are the
+        # DPO's text, not a sign of the other kind.
+        kind = layout.Kind.PROCESSOR if title_cell == "processor" else layout.Kind.CONTROLLER
+        return kind, f"cell A1 says “{title_cell.capitalize()}” (a workbook ROPA desk wrote)", False
     for column, heading in headings.items():
         if column >= ours_from:
             # The register's own columns of a workbook ROPA desk wrote are written for a

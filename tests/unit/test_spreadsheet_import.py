@@ -157,6 +157,36 @@ def test_round_trip_of_generated_registers(
     assert template_values(folder / "second.xlsx") == template_values(folder / "first.xlsx")
 
 
+def test_our_own_controller_workbook_is_a_controllers_whatever_its_cells_say(
+    tmp_path: Path, _new_register_file: Path
+) -> None:
+    """A1 of a workbook ROPA desk wrote says which record it is: a description or security
+    note saying "on behalf of" is the DPO's text, not a sign of a processor's record (CI's
+    derandomised round trip found an activity so written filed as a processor's, its joint
+    controller and retention moved to the organisation's own columns)."""
+    record = ActivityRecord(
+        reference="R-1",
+        name="Payroll",
+        joint_controllers="The Trust",
+        security_description="Access is granted on behalf of the head teacher.",
+        retention=[RetentionEntry(period="6 years", trigger="leaving")],
+    )
+    source_path = copy_register_file(_new_register_file, tmp_path / "a.ropa")
+    copy_path = copy_register_file(_new_register_file, tmp_path / "b.ropa")
+    with Register.open(source_path, daily_backup=False) as source:
+        source.activities.create_many([record])
+        export_workbook(source, tmp_path / "first.xlsx")
+        (before,) = source.activities.load()
+    with Register.open(copy_path, daily_backup=False) as copy:
+        report = import_workbook(copy, tmp_path / "first.xlsx")
+        assert "a workbook ROPA desk wrote" in report.summary()
+        (after,) = copy.activities.load()
+    assert after.role == before.role
+    assert after.joint_controllers == "The Trust"
+    assert after.retention == before.retention
+    assert after.extra_fields == {}
+
+
 def test_a_dpos_own_workbook(register: Register, tmp_path: Path) -> None:
     report = import_workbook(register, build(tmp_path / "dpo.xlsx"))
     assert [name for _, name in report.created] == [
