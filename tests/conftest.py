@@ -22,6 +22,7 @@ from tests.home_guard import RealHome, move_home_aside
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REAL_HOME: RealHome = move_home_aside()
 
+from db.hosted import stop_every_host  # noqa: E402
 from db.storage_options import SQLITE_IN_PROCESS, StorageOptions  # noqa: E402
 from ropa.register import Register  # noqa: E402
 
@@ -31,6 +32,17 @@ from ropa.register import Register  # noqa: E402
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(params=["apart", "inside"])
+def way(request: pytest.FixtureRequest) -> Iterator[StorageOptions]:
+    """Each way a process keeps its registers: SQLite in a helper process with saves
+    confirmed (the app's), or in this process (the command line's)."""
+    try:
+        yield StorageOptions(sqlite_apart=request.param == "apart")
+    finally:
+        stop_every_host()
+
 
 # The PostgreSQL fixtures (postgres_server, postgres_url, postgres_register_url), and a team
 # register with a login in each role (logins, team).

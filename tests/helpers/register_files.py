@@ -37,3 +37,9 @@ def fresh_register(template: Path) -> Iterator[tuple[Register, Path]]:
         path = copy_register_file(template, Path(folder) / "fuzz.ropa")
         with Register.open(path, daily_backup=False) as register:
             yield register, Path(folder)
+
+
+def driver_of(register: Register) -> object:
+    """The driver's connection under the register's engine (sqlite3's, or a helper's)."""
+    with register.engine.connect() as connection:
+        return connection.connection.driver_connection

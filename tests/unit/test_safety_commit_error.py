@@ -10,26 +10,15 @@ opened again to show what it really holds."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from db.hosted import stop_every_host
 from db.storage_options import StorageOptions
 from ropa.errors import StorageError
 from ropa.register import Register
 from tests.helpers.activities import sample_activity
-
-
-@pytest.fixture(params=["apart", "inside"])
-def way(request: pytest.FixtureRequest) -> Iterator[StorageOptions]:
-    """SQLite in a helper process, saves confirmed (the app's way), or in this process."""
-    try:
-        yield StorageOptions(sqlite_apart=request.param == "apart")
-    finally:
-        stop_every_host()
 
 
 def _fail_at_commit(register: Register, monkeypatch: pytest.MonkeyPatch, *, commit: bool) -> None:

@@ -8,26 +8,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from db.hosted import stop_every_host
 from db.storage_options import StorageOptions
 from ropa.errors import StorageError
 from ropa.register import Register
 from tests.helpers.activities import sample_activity
 from tests.helpers.disk import fill_disk
-
-
-@pytest.fixture(params=["apart", "inside"])
-def way(request: pytest.FixtureRequest) -> Iterator[StorageOptions]:
-    """SQLite in a helper process, saves confirmed (the app's way), or in this process."""
-    try:
-        yield StorageOptions(sqlite_apart=request.param == "apart")
-    finally:
-        stop_every_host()
 
 
 def _make_room(disk: Path) -> None:

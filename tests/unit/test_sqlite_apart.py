@@ -19,6 +19,7 @@ from ropa.backup import make_backup, restore_backup
 from ropa.errors import ConflictError, ValidationError
 from ropa.register import Register
 from tests.helpers.activities import sample_activity
+from tests.helpers.register_files import driver_of
 
 SQLITE_APART = StorageOptions(sqlite_apart=True)
 
@@ -32,13 +33,8 @@ def apart(register_path: Path) -> Iterator[Register]:
         stop_every_host()
 
 
-def _driver(register: Register) -> object:
-    with register.engine.connect() as connection:
-        return connection.connection.driver_connection
-
-
 def test_the_services_run_over_a_helper_process(apart: Register) -> None:
-    assert isinstance(_driver(apart), HostedConnection)
+    assert isinstance(driver_of(apart), HostedConnection)
     created = apart.activities.create(sample_activity(reference="AP-1"))
     apart.activities.update(created.id or 0, {"name": "Renamed"}, expected_version=1)
 

@@ -15,6 +15,7 @@ from db.hosted import HostedConnection, stop_every_host
 from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
 from ropa.register import Register
 from tests.helpers.activities import sample_activity
+from tests.helpers.register_files import driver_of
 
 
 @pytest.fixture
@@ -23,11 +24,6 @@ def helpers_stopped() -> Iterator[None]:
         yield
     finally:
         stop_every_host()
-
-
-def _driver(register: Register) -> object:
-    with register.engine.connect() as connection:
-        return connection.connection.driver_connection
 
 
 def _journal_mode(path: Path) -> str:
@@ -47,16 +43,16 @@ def test_registers_opened_side_by_side_keep_their_own_way(tmp_path: Path) -> Non
         Register.open(tmp_path / "apart.ropa", options=StorageOptions(sqlite_apart=True)) as apart,
     ):
         assert inside.options == SQLITE_IN_PROCESS
-        assert isinstance(_driver(inside), sqlite3.Connection)
-        assert isinstance(_driver(apart), HostedConnection)
+        assert isinstance(driver_of(inside), sqlite3.Connection)
+        assert isinstance(driver_of(apart), HostedConnection)
         assert (inside.confirm_saves, apart.confirm_saves) == (False, True)
         # Both save, each its own way; a save confirmed from outside is on the file.
         inside.activities.create(sample_activity(reference="IN-1"))
         apart.activities.create(sample_activity(reference="AP-1"))
         with Register.open(tmp_path / "inside.ropa", create=False) as third:
-            assert isinstance(_driver(third), sqlite3.Connection)
+            assert isinstance(driver_of(third), sqlite3.Connection)
             assert [s.reference for s in third.activity_list.summaries()] == ["IN-1"]
-        assert isinstance(_driver(apart), HostedConnection)
+        assert isinstance(driver_of(apart), HostedConnection)
 
 
 def test_confirming_saves_follows_the_helper_process_unless_told(tmp_path: Path) -> None:
