@@ -116,6 +116,13 @@ RUN_FIRST = (
     "unit/test_import_bounds.py",
     "unit/test_lost_save.py",
 )
+# A module renamed or removed would silently lose its place at the front: say so instead.
+_NOT_THERE = [module for module in RUN_FIRST if not (Path(__file__).parent / module).is_file()]
+if _NOT_THERE:
+    raise pytest.UsageError(
+        f"tests/conftest.py RUN_FIRST names modules that are not there: {', '.join(_NOT_THERE)}. "
+        "Correct the list (it orders the slowest modules first)."
+    )
 
 
 def _run_order(item: pytest.Item) -> int:
