@@ -53,10 +53,13 @@ def squashed(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).replace("\u2028", " ")).strip()
 
 
-def page_lines(path: Path, number: int) -> list[str]:
-    """The lines of text on page `number` (from 1), as pdftotext lays them out."""
-    text = _pdftotext("-f", str(number), "-l", str(number), "-layout", str(path), "-")
-    return [squashed(line) for line in text.splitlines() if line.strip()]
+def pages_lines(path: Path) -> list[list[str]]:
+    """The lines of text on each page, as pdftotext lays them out: one run over the whole
+    file (asking page by page read the whole file once per page), split at its form feeds."""
+    pages = pdf_text(path).split("\f")
+    if pages and not pages[-1].strip():
+        pages.pop()  # the form feed after the last page
+    return [[squashed(line) for line in page.splitlines() if line.strip()] for page in pages]
 
 
 @dataclass(frozen=True)
@@ -133,9 +136,10 @@ def pages_with_each_line_once(
 
     words = page_words(path)
     count = len(words)
+    every_page_lines = pages_lines(path)
+    assert len(every_page_lines) == count, (len(every_page_lines), count)
     printed: Counter[str] = Counter()
-    for number, on_page in enumerate(words, start=1):
-        lines = page_lines(path, number)
+    for number, (on_page, lines) in enumerate(zip(words, every_page_lines, strict=True), start=1):
         footer = squashed(f"{notice.organisation.name} Page {number} of {count}")
         assert lines[0] == header and lines[-1] == footer, (number, lines[0], lines[-1])
         body = lines[1:-1]
