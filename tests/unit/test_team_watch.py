@@ -73,3 +73,33 @@ def test_a_connection_lost_at_commit_does_not_say_the_change_was_not_saved(
         words = str(lost.value)
         assert "not saved" not in words
         assert "It is not known whether this change was saved" in words
+
+
+def test_stopping_a_watcher_ends_its_wait_at_once(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing a team window stops its watcher on the GUI thread, which waits for it: the
+    watcher must not finish the poll interval first (with a 60 s poll, the old wait would
+    have held the window that long)."""
+    import ropa.team_watch
+
+    monkeypatch.setattr(ropa.team_watch, "POLL_SECONDS", 60.0)
+    heard: list[str] = []
+    watcher = ChangeWatcher(team.url_for(team.viewer), WatchEvents(heard.append, print, print))
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        assert watcher.connected.wait(10)
+        # A save first, so that the watcher is back in its wait after handling a signal.
+        with team.open_as(team.editor) as register:
+            register.activities.update(team.finance_id, {"owner": "Heard first"})
+        for _ in range(100):
+            if heard:
+                break
+            threading.Event().wait(0.1)
+        assert heard == ["activity"]
+        threading.Event().wait(0.5)  # long enough to be waiting again
+    finally:
+        watcher.stop.set()
+        thread.join(10)
+    assert not thread.is_alive(), "the watcher went on waiting after it was stopped"
