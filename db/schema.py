@@ -75,10 +75,19 @@ def stored_revision(connection: Connection) -> str | None:
     return " + ".join(sorted(rows)) if rows else None
 
 
+# Alembic keeps the migration under way in module-level state (alembic.context, alembic.op):
+# two threads migrating at once fail (KeyError: 'config') or run one's operations on the
+# other's connection (seen with four older registers upgraded while a new one was made). The
+# app opens registers on background threads, so every migration in this process runs under
+# this lock.
+_alembic_lock = threading.Lock()
+
+
 def upgrade_to_head(engine: Engine) -> None:
     from alembic import command
 
-    command.upgrade(alembic_config(engine), "head")
+    with _alembic_lock:
+        command.upgrade(alembic_config(engine), "head")
 
 
 def upgrade_within(connection: SAConnection) -> None:
@@ -88,7 +97,8 @@ def upgrade_within(connection: SAConnection) -> None:
 
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    with _alembic_lock:
+        command.upgrade(config, "head")
 
 
 class EmptyRegisterImageError(RuntimeError):
@@ -111,13 +121,16 @@ def empty_register_image() -> bytes:
 
     Copying these bytes is safe in place of migrating each new file: what Alembic makes of an
     empty file depends on nothing but the migration scripts, which do not change while the
-    process runs. None of them writes anything that depends on the time, the file or chance:
-    0005 reads the clock, but only for the history lines of activities already in the file,
-    and an empty file has none (its INSERT ... SELECT adds no row); the alembic_version row
-    is the head's id. What differs between registers, their number (the header's Application
-    ID), the caller sets on each copy (ropa/storage/opener.py new_register_file). The lock:
-    the app's background threads may make registers at the same time, and the first build
-    must happen once.
+    process runs. None of them writes anything that depends on the time or the file: 0005
+    reads the clock, but only for the history lines of activities already in the file, and
+    an empty file has none (its INSERT ... SELECT adds no row); the alembic_version row is
+    the head's id. The one thing left to chance, in every migrated file alike, is the order
+    in which the batch rebuild of `activities` re-creates its indexes (a set's order), so
+    two indexes may sit on each other's root pages: the same schema, read the same way.
+    What differs between registers, their number (the header's Application ID), the caller
+    sets on each copy (ropa/storage/opener.py new_register_file). The lock: the app's
+    background threads may make registers at the same time, and the first build must happen
+    once.
 
     Raises EmptyRegisterImageError when the temporary folder cannot hold the build.
     """
