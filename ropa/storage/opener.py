@@ -236,7 +236,8 @@ def new_register_file(
     (or the process killed) never leaves a half-made register at `path`.
 
     The schema is a copy of the empty register the migrations made once in this process
-    (db.schema.empty_register_image): migrating each new file took 0.3-0.5 s."""
+    (db.schema.empty_register_image): 2-3 ms a register, where migrating each new file took
+    50-70 ms once Alembic was loaded (bench/new_register.py, docs/performance.md)."""
     from db.engine import make_engine
 
     try:
