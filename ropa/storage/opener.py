@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING
 from db.connection import connect
 from db.file_identity import new_register_number, number_statement
 from db.raw import RawConnection
-from db.schema import head_revision, known_revisions, stored_revision, upgrade_to_head
+from db.schema import (
+    EmptyRegisterImageError,
+    empty_register_image,
+    head_revision,
+    known_revisions,
+    stored_revision,
+    upgrade_to_head,
+)
 from db.server import is_server_url, without_password
 from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
 from db.team_catalog import register_tables_owner
@@ -226,9 +233,22 @@ def new_register_file(
 ) -> Iterator[Engine]:
     """An engine over a new register at the newest schema, built in a temporary file (`path`
     with `suffix`) and moved into place when the block ends without error, so that a failure
-    (or the process killed) never leaves a half-made register at `path`."""
+    (or the process killed) never leaves a half-made register at `path`.
+
+    The schema is a copy of the empty register the migrations made once in this process
+    (db.schema.empty_register_image): 2-3 ms a register, where migrating each new file took
+    50-70 ms once Alembic was loaded (bench/new_register.py, docs/performance.md)."""
     from db.engine import make_engine
 
+    try:
+        image = empty_register_image()
+    except EmptyRegisterImageError as error:
+        raise RegisterFileError(
+            f"Cannot create a register at {path}: ROPA desk first builds an empty register in "
+            f"the temporary folder {error.folder}, and that failed ({error.reason}). Free some "
+            "space there, or set the TMPDIR environment variable to a folder you may write "
+            f"to, and try again. No file was made at {path}."
+        ) from error
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -236,11 +256,16 @@ def new_register_file(
             f"Cannot create the folder {path.parent}: {error.strerror}. Choose another place."
         ) from error
     partial = path.with_name(path.name + suffix)
+    writing_image: OSError | None = None
     try:
         _create_private_file(partial)
+        try:
+            _write_into(partial, image)
+        except OSError as error:
+            writing_image = error
+            raise
         engine = make_engine(partial, options=options)
         try:
-            upgrade_to_head(engine)
             with engine.connect() as connection:
                 # Outside any transaction: the pool's own connection, in autocommit.
                 connection.connection.driver_connection.execute(  # type: ignore[union-attr]
@@ -262,6 +287,12 @@ def new_register_file(
         partial.replace(path)
     except OSError as error:
         remove_with_sidecars(partial)
+        if error is writing_image:
+            # A disk that fills while the schema is written: left as the operating system
+            # said it, as SQLite's own error was when the migrations ran here, so that the
+            # caller says in its words (storage_problem) that the disk is full, naming the
+            # file it was making.
+            raise
         raise RegisterFileError(
             f"Cannot create a register at {path}: {error.strerror or error}. "
             "Check that you may write to that folder, or choose another place."
@@ -532,6 +563,14 @@ def _create_private_file(path: Path) -> None:
     remove_with_sidecars(path)
     descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(descriptor)
+
+
+def _write_into(path: Path, image: bytes) -> None:
+    """Write `image` into the existing, empty file at `path`, keeping the file (and the
+    permissions _create_private_file gave it). Not synced here: the register number's
+    commit that follows syncs the whole file (synchronous FULL) before it is moved in place."""
+    with path.open("r+b") as handle:
+        handle.write(image)
 
 
 def remove_sidecars(path: Path) -> None:
