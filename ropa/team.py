@@ -365,7 +365,7 @@ def _set_up_refusal(shown: str, error: BaseException, waited_seconds: float) -> 
         return RegisterBusyError(
             f"The register at {shown} is in use: someone holds its tables (a session left in a "
             f"transaction, or a save in progress), and set-up gave up after waiting "
-            f"{waited_seconds:g} seconds rather than hold everyone else up. Nothing was "
+            f"{waited_seconds:g} s rather than hold everyone else up. Nothing was "
             "changed; try again, or ask the IT team to look at pg_stat_activity."
         )
     if state is None or state.startswith(("08", "28", "3D")) or is_connection_lost(error):
