@@ -74,10 +74,12 @@ IDLE_IN_TRANSACTION_MS = 60_000
 
 
 def session_options(lock_wait_ms: int) -> str:
-    """libpq's `options` for every session of the app: the limits above."""
+    """libpq's `options` for every session of the app: the limits above, and the same wait
+    for a team register's writer lock (read by its take_writer_lock)."""
     return (
         f"-c lock_timeout={int(lock_wait_ms)} -c statement_timeout={STATEMENT_LIMIT_MS} "
-        f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
+        f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS} "
+        f"-c {WRITER_WAIT_SETTING}={int(lock_wait_ms)}"
     )
 
 
@@ -129,7 +131,7 @@ def make_server_session_factory(engine: Engine, *, reader: bool = False) -> sess
 _WRITER_LOCK_KEY = 0x524F5041  # "ROPA"
 
 
-def lock_writer(connection: Connection, wait_ms: int = LOCK_WAIT_MS) -> None:
+def lock_writer(connection: Connection, wait_ms: int) -> None:
     """Wait (at most `wait_ms`, the process's busy wait, as a file's writer waits) to be the
     register's one writer until this transaction ends, as BEGIN IMMEDIATE makes a file's
     writers queue.
@@ -144,10 +146,8 @@ def lock_writer(connection: Connection, wait_ms: int = LOCK_WAIT_MS) -> None:
     nobody can take it any other way; a save that waits too long is told who holds it.
     """
     if is_team_register(connection):
-        # The server's function waits as long as this transaction's setting says.
-        connection.exec_driver_sql(
-            "SELECT set_config(%s, %s, true)", (WRITER_WAIT_SETTING, str(int(wait_ms)))
-        )
+        # The server's function waits as long as the session's WRITER_WAIT_SETTING says
+        # (session_options), with no statement more per save.
         connection.exec_driver_sql("SELECT ropa_team.take_writer_lock()")
         return
     connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait_ms)}")

@@ -67,10 +67,10 @@ DELETED_ACTIVITY_CHARS = 400_000
 # characters; 64 MB in one cell made every export fail).
 ACTIVITY_TEXT_CHARS = 100_000
 # How long a save waits for the register's writer lock before it says who holds it: the
-# app's busy wait (StorageOptions.busy_wait_seconds), which db/server.py's lock_writer hands
-# to take_writer_lock as this transaction's setting WRITER_WAIT_SETTING (milliseconds).
-# Without the setting (a psql session, or an app before it was passed) the default; a value
-# out of bounds is brought within them, so that no session can be told to wait for ever.
+# app's busy wait (StorageOptions.busy_wait_seconds), which every session of the app sets as
+# WRITER_WAIT_SETTING, in milliseconds (db/server.py session_options). Without the setting
+# (a psql session, or an older app) the default; a value out of bounds is brought within
+# them, so that no session can be told to wait for ever.
 WRITER_WAIT_SETTING = "ropa.writer_wait_ms"
 
 # Server settings for every session in a register database (ALTER DATABASE ... SET): a

@@ -228,8 +228,9 @@ def test_a_team_save_waits_for_the_writer_lock_as_long_as_asked(team: Team) -> N
 
 
 def test_a_psql_session_that_asks_for_no_wait_or_for_ever_gets_a_bounded_one(team: Team) -> None:
-    """The team's writer lock reads its wait from the transaction's setting; a session that
-    sets none, a negative one or a huge one still waits a bounded time."""
+    """The team's writer lock reads its wait from the session's setting (the app's sessions
+    set it as they connect); a session that sets a negative or a huge one still waits a
+    bounded time."""
     with psycopg.connect(team.url_for(team.editor)) as editor:
         editor.execute("SELECT ropa_team.take_writer_lock()")
         with psycopg.connect(team.url_for(team.dpo)) as dpo:
@@ -256,6 +257,7 @@ def test_a_register_without_a_team_waits_for_its_writer_and_its_tables_as_asked(
     with _open_with(postgres_register_url, 1.0) as register:
         with register.engine.connect() as connection:
             assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "1s"
+            assert connection.exec_driver_sql("SHOW ropa.writer_wait_ms").scalar() == "1000"
         # Another writer of the register holds its writer lock.
         with psycopg.connect(postgres_register_url) as other:
             other.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITER_LOCK_KEY,))
@@ -271,8 +273,10 @@ def test_a_register_without_a_team_waits_for_its_writer_and_its_tables_as_asked(
             assert 0.95 <= took < 3, f"refused after {took:.2f} s"
             other.rollback()
         assert register.organisation.get().name == ""
+    # The command line's and the app's sessions wait 5 s for a lock and for the writer lock.
     with Register.open(postgres_register_url) as default, default.engine.connect() as connection:
         assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "5s"
+        assert connection.exec_driver_sql("SHOW ropa.writer_wait_ms").scalar() == "5000"
 
 
 # --- the command line ---------------------------------------------------------------------
