@@ -22,8 +22,6 @@ from db import network_drive
 from db.hosted import HostedConnection
 from db.storage_options import StorageOptions
 
-BUSY_TIMEOUT_MS = 5000
-
 # Either kind offers what the callers use: execute, executemany, commit, rollback, close.
 Connection: TypeAlias = sqlite3.Connection | HostedConnection
 
@@ -37,14 +35,17 @@ def journal_mode_for(path: Path, options: StorageOptions) -> str:
     return options.journal_mode
 
 
-def _configure(connection: Connection, *, read_only: bool, journal_mode: str) -> None:
-    """Foreign keys on, a busy timeout, and for writers `journal_mode` with normal syncing
-    (full syncing under a rollback journal, where normal may corrupt the file on a power cut)."""
+def _configure(
+    connection: Connection, *, read_only: bool, journal_mode: str, busy_wait_ms: int
+) -> None:
+    """Foreign keys on, the options' busy timeout, and for writers `journal_mode` with normal
+    syncing (full syncing under a rollback journal, where normal may corrupt the file on a
+    power cut)."""
     # Transactions begin where the caller says (BEGIN / BEGIN IMMEDIATE), not where sqlite3
     # would guess.
     connection.isolation_level = None
     connection.execute("PRAGMA foreign_keys = ON")
-    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    connection.execute(f"PRAGMA busy_timeout = {int(busy_wait_ms)}")
     if not read_only:
         connection.execute(f"PRAGMA journal_mode = {journal_mode}")
         synchronous = "NORMAL" if journal_mode == "WAL" else "FULL"
@@ -65,7 +66,8 @@ def connect(
     path: Path, *, options: StorageOptions, read_only: bool = False, immutable: bool = False
 ) -> Connection:
     """A configured connection; `read_only` ones cannot write, whatever the caller does.
-    Its SQLite runs in a helper process when the `options` say so.
+    Its SQLite runs in a helper process when the `options` say so, and waits as long as they
+    say (`busy_wait_seconds`) for a file another connection is writing.
 
     It may be used from any thread, one at a time: the engine's pool hands its connections
     to the worker threads that read and save.
@@ -74,7 +76,9 @@ def connect(
         target, uri = read_only_uri(path, immutable=immutable), True
     else:
         target, uri = str(path.resolve()), False
-    timeout = BUSY_TIMEOUT_MS / 1000
+    # sqlite3's timeout is the busy timeout too (set again by the PRAGMA below, which is
+    # what a reader of _configure sees); both from the options.
+    timeout = options.busy_wait_ms / 1000
     connection: Connection
     if options.sqlite_apart:
         connection = HostedConnection(target, uri=uri, timeout=timeout)
@@ -85,6 +89,7 @@ def connect(
             connection,
             read_only=read_only,
             journal_mode="" if read_only else journal_mode_for(path, options),
+            busy_wait_ms=options.busy_wait_ms,
         )
     except BaseException:
         connection.close()

@@ -15,6 +15,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from db.storage_options import SQLITE_IN_PROCESS
+from db.team_security import WRITER_WAIT_SETTING
+
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
     from sqlalchemy.orm import Session, sessionmaker
@@ -62,15 +65,22 @@ def database_name(url: str) -> str:
 
 
 # Every session of the app answers within seconds, whatever another session holds: a
-# statement waits at most LOCK_WAIT for a lock and runs at most STATEMENT_LIMIT, and a
+# statement waits at most the process's busy wait for a lock (StorageOptions
+# .busy_wait_seconds, 5 s unless `--wait` says) and runs at most STATEMENT_LIMIT, and a
 # transaction left idle (a crashed client) is ended by the server.
-LOCK_WAIT_MS = 5_000
+LOCK_WAIT_MS = SQLITE_IN_PROCESS.busy_wait_ms
 STATEMENT_LIMIT_MS = 60_000
 IDLE_IN_TRANSACTION_MS = 60_000
-SESSION_OPTIONS = (
-    f"-c lock_timeout={LOCK_WAIT_MS} -c statement_timeout={STATEMENT_LIMIT_MS} "
-    f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
-)
+
+
+def session_options(lock_wait_ms: int) -> str:
+    """libpq's `options` for every session of the app: the limits above, and the same wait
+    for a team register's writer lock (read by its take_writer_lock)."""
+    return (
+        f"-c lock_timeout={int(lock_wait_ms)} -c statement_timeout={STATEMENT_LIMIT_MS} "
+        f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS} "
+        f"-c {WRITER_WAIT_SETTING}={int(lock_wait_ms)}"
+    )
 
 
 def _driver_url(url: str) -> str:
@@ -79,8 +89,11 @@ def _driver_url(url: str) -> str:
     return f"postgresql+psycopg://{rest}"
 
 
-def make_server_engine(url: str, *, read_only: bool = False) -> Engine:
-    """An engine over the register database at `url`.
+def make_server_engine(
+    url: str, *, read_only: bool = False, lock_wait_ms: int = LOCK_WAIT_MS
+) -> Engine:
+    """An engine over the register database at `url`, whose statements wait at most
+    `lock_wait_ms` for a lock another session holds.
 
     Writers run at READ COMMITTED and queue for the register's writer lock (`lock_writer`),
     as writers of a file queue for the file.
@@ -92,7 +105,10 @@ def make_server_engine(url: str, *, read_only: bool = False) -> Engine:
         # A server connection may have been dropped while the app sat idle (a restart, a VPN
         # that slept): checked as it is taken from the pool, and replaced.
         pool_pre_ping=True,
-        connect_args={"application_name": "ROPA desk", "options": SESSION_OPTIONS},
+        connect_args={
+            "application_name": "ROPA desk",
+            "options": session_options(lock_wait_ms),
+        },
     )
     if read_only:
         engine = engine.execution_options(postgresql_readonly=True)
@@ -115,9 +131,10 @@ def make_server_session_factory(engine: Engine, *, reader: bool = False) -> sess
 _WRITER_LOCK_KEY = 0x524F5041  # "ROPA"
 
 
-def lock_writer(connection: Connection) -> None:
-    """Wait (at most as long as a file's writer waits) to be the register's one writer until
-    this transaction ends, as BEGIN IMMEDIATE makes a file's writers queue.
+def lock_writer(connection: Connection, wait_ms: int) -> None:
+    """Wait (at most `wait_ms`, the process's busy wait, as a file's writer waits) to be the
+    register's one writer until this transaction ends, as BEGIN IMMEDIATE makes a file's
+    writers queue.
 
     Every service reads, checks the version the user saw, and writes, in one transaction;
     at READ COMMITTED two people saving one activity at the same moment could both pass the
@@ -128,12 +145,12 @@ def lock_writer(connection: Connection) -> None:
     On a team register the lock is a row only the server's own function may lock, so that
     nobody can take it any other way; a save that waits too long is told who holds it.
     """
-    from db.connection import BUSY_TIMEOUT_MS
-
     if is_team_register(connection):
+        # The server's function waits as long as the session's WRITER_WAIT_SETTING says
+        # (session_options), with no statement more per save.
         connection.exec_driver_sql("SELECT ropa_team.take_writer_lock()")
         return
-    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait_ms)}")
     connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITER_LOCK_KEY})")
 
 

@@ -39,6 +39,7 @@ from typing import Any
 
 from db.activity_tables import ACTIVITY_CHILD_TABLES as _ACTIVITY_CHILDREN
 from db.activity_tables import ACTIVITY_TABLE_NAMES
+from db.storage_options import LONGEST_BUSY_WAIT_SECONDS, SQLITE_IN_PROCESS
 
 TEAM_SCHEMA = "ropa_team"
 # Every committed change is announced here, so that the other people's windows read the
@@ -65,8 +66,12 @@ DELETED_ACTIVITY_CHARS = 400_000
 # The longest text one field of an activity may hold (a long description is a few thousand
 # characters; 64 MB in one cell made every export fail).
 ACTIVITY_TEXT_CHARS = 100_000
-# How long a save waits for the register's writer lock before it says who holds it.
-WRITER_WAIT = "5s"
+# How long a save waits for the register's writer lock before it says who holds it: the
+# app's busy wait (StorageOptions.busy_wait_seconds), which every session of the app sets as
+# WRITER_WAIT_SETTING, in milliseconds (db/server.py session_options). Without the setting
+# (a psql session, or an older app) the default; a value out of bounds is brought within
+# them, so that no session can be told to wait for ever.
+WRITER_WAIT_SETTING = "ropa.writer_wait_ms"
 
 # Server settings for every session in a register database (ALTER DATABASE ... SET): a
 # psql session left open in a transaction cannot hold the team up for long.  The app's own
@@ -255,6 +260,8 @@ def _functions(roles: TeamRoles) -> list[str]:
     # more than the caller may (lock, record, hand out roles) are SECURITY DEFINER, owned
     # by the owner role, and callable only by the groups that need them.
     fixed = _FIXED_PATH
+    default_wait_ms = SQLITE_IN_PROCESS.busy_wait_ms
+    longest_wait_ms = round(LONGEST_BUSY_WAIT_SECONDS * 1000)
     kinds = (*ROLE_KINDS, "owner")
     groups = ", ".join(f"({literal(kind)}, {literal(roles.of(kind))})" for kind in kinds)
     every_group = ", ".join(quoted(group) for group in roles.groups)
@@ -313,7 +320,7 @@ def _functions(roles: TeamRoles) -> list[str]:
         f"REVOKE ALL ON FUNCTION {s}.activity_id_taken(integer) FROM PUBLIC",
         f"GRANT EXECUTE ON FUNCTION {s}.activity_id_taken(integer) TO {writers}",
         # The register's one writer at a time: a row lock only this function can take.  A
-        # save that waits longer than WRITER_WAIT is told who holds it.
+        # save that waits longer than its wait (WRITER_WAIT_SETTING) is told who holds it.
         # Taken without an exception block (a subtransaction would lock the row under an id
         # of its own, which pg_locks does not show): tried, and tried again until the wait
         # is up, then the holder is named from the row's locker.
@@ -321,7 +328,10 @@ def _functions(roles: TeamRoles) -> list[str]:
             LANGUAGE plpgsql SECURITY DEFINER {fixed} AS $$
             DECLARE
                 holder text;
-                give_up timestamptz := clock_timestamp() + interval {literal(WRITER_WAIT)};
+                wait_ms integer := least(greatest(coalesce(nullif(current_setting(
+                    {literal(WRITER_WAIT_SETTING)}, true), '')::integer, {default_wait_ms}),
+                    1), {longest_wait_ms});
+                give_up timestamptz := clock_timestamp() + wait_ms * interval '1 millisecond';
             BEGIN
                 -- A viewer writes nothing, so never waits for or holds up anyone: the
                 -- grants then refuse whatever it tries, in their own words.
@@ -344,9 +354,10 @@ def _functions(roles: TeamRoles) -> list[str]:
                     JOIN pg_stat_activity a ON a.pid = l.pid
                     WHERE w.id = 1;
                 RAISE EXCEPTION USING ERRCODE = 'lock_not_available', {_OWN}, MESSAGE = format(
-                    'The register is busy: %s is saving to it and has not finished after %s. '
+                    'The register is busy: %s is saving to it and has not finished after %s s. '
                     'Nothing was changed; wait a moment and save again.',
-                    coalesce(holder, 'someone'), {literal(WRITER_WAIT)});
+                    coalesce(holder, 'someone'),
+                    rtrim(rtrim(to_char(wait_ms / 1000.0, 'FM99990.999'), '0'), '.'));
             END $$""",
         f"REVOKE ALL ON FUNCTION {s}.take_writer_lock() FROM PUBLIC",
         f"GRANT EXECUTE ON FUNCTION {s}.take_writer_lock() TO {every_group}",

@@ -19,6 +19,8 @@
               --db URL | list --db URL               a team register's roles (ropa/team_cli.py)
 
 --db takes a register file or a team register's URL (postgresql://LOGIN@HOST:PORT/DATABASE).
+Every command that opens a register takes --wait SECONDS: how long to wait for a register
+another person or program is saving before giving up (default 5, at most 30).
 Without --db the default register in the user's data folder is used, and made if missing.
 Reading commands (check, export, notice) never make, replace or change a register: a missing
 or empty (0-byte) file, or a link to a file that is not there, is refused in words.
@@ -29,13 +31,20 @@ Exit status: 0 done; 1 rejected input or failed check; 2 usage error.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from db.storage_options import (
+    DEFAULT_BUSY_WAIT_SECONDS,
+    SQLITE_IN_PROCESS,
+    StorageOptions,
+    busy_wait_problem,
+)
 from ropa import __version__
-from ropa.errors import NoRegisterError, RegisterFileError, RopaError
+from ropa.errors import NoRegisterError, RegisterBusyError, RegisterFileError, RopaError
 from ropa.notice_writers import NoticeWriters
 from ropa.paths import default_register_path
 from ropa.register import Register, refuse_unusable_path
@@ -56,6 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="the register file, or a team register's postgresql://LOGIN@HOST:PORT/DATABASE "
         "(default: your register in the user data folder)",
     )
+    # Every command that opens a register takes it (the desktop app keeps its own).
+    wait_option = argparse.ArgumentParser(add_help=False)
+    wait_option.add_argument(
+        "--wait",
+        type=wait_seconds,
+        default=argparse.SUPPRESS,
+        metavar="SECONDS",
+        help="how long to wait for a register another person or program is saving before "
+        f"giving up (default {DEFAULT_BUSY_WAIT_SECONDS:g})",
+    )
     parser = argparse.ArgumentParser(
         prog="ropa",
         description="ROPA desk: keep a UK GDPR Article 30 record of processing activities and "
@@ -66,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     importing = commands.add_parser(
-        "import", parents=[db_option], help="read an ICO controller or processor workbook"
+        "import",
+        parents=[db_option, wait_option],
+        help="read an ICO controller or processor workbook",
     )
     importing.add_argument("file", type=Path, metavar="FILE.xlsx")
     importing.add_argument(
@@ -109,7 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     exporting = commands.add_parser(
-        "export", parents=[db_option], help="write the ICO controller (or processor) workbook"
+        "export",
+        parents=[db_option, wait_option],
+        help="write the ICO controller (or processor) workbook",
     )
     exporting.add_argument("file", type=Path, metavar="FILE.xlsx")
     exporting.add_argument(
@@ -122,7 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     notice = commands.add_parser(
-        "notice", parents=[db_option], help="write a privacy notice (md, html, txt, pdf or docx)"
+        "notice",
+        parents=[db_option, wait_option],
+        help="write a privacy notice (md, html, txt, pdf or docx)",
     )
     notice.add_argument("file", type=Path, metavar="FILE")
     notice.add_argument(
@@ -161,14 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser(
-        "check", parents=[db_option], help="list gaps; exit status 1 when any is an error"
+        "check",
+        parents=[db_option, wait_option],
+        help="list gaps; exit status 1 when any is an error",
     )
 
-    demo = commands.add_parser("demo", help="write an example register")
+    demo = commands.add_parser("demo", parents=[wait_option], help="write an example register")
     demo.add_argument("path", type=Path, metavar="PATH")
 
     copying = commands.add_parser(
         "copy",
+        parents=[wait_option],
         help="copy a whole register (file or team register) into a new file or an empty "
         "server database",
     )
@@ -177,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from ropa.team_cli import add_team_parser
 
-    add_team_parser(commands, db_option)
+    add_team_parser(commands, db_option, wait_option)
     return parser
 
 
@@ -188,6 +216,28 @@ def register_location(text: str) -> Path | str:
     if is_server_url(text) and (problem := server_url_problem(text)):
         raise argparse.ArgumentTypeError(problem)
     return text if is_server_url(text) else Path(text)
+
+
+def wait_seconds(text: str) -> float:
+    """A --wait value: seconds, more than 0 and at most the longest wait allowed."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds (for example --wait 10)"
+        ) from None
+    if problem := busy_wait_problem(seconds):
+        raise argparse.ArgumentTypeError(problem)
+    return seconds
+
+
+def storage_options_for(args: argparse.Namespace) -> StorageOptions:
+    """The command line's way of keeping registers (SQLite in this process), waiting for a
+    busy register as long as --wait says."""
+    wait = getattr(args, "wait", None)
+    if wait is None:
+        return SQLITE_IN_PROCESS
+    return dataclasses.replace(SQLITE_IN_PROCESS, busy_wait_seconds=wait)
 
 
 def main(
@@ -214,14 +264,25 @@ def main(
         else _HANDLERS[args.command]
     )
     try:
+        options = storage_options_for(args)
         if explicit_db is not None and args.command in _READ_ONLY_COMMANDS:
-            _require_existing(explicit_db)
+            _require_existing(explicit_db, options)
         if explicit_db is not None and args.command == "import" and not args.new:
-            _require_existing(explicit_db, new_option=True)
+            _require_existing(explicit_db, options, new_option=True)
         if args.command in _REGISTER_COMMANDS and isinstance(db_path, Path):
             refuse_unusable_path(db_path.expanduser())
             _note_shared_drive(db_path)
         return handler(args, db_path)
+    except RegisterBusyError as error:
+        # Said as what was set, not as what was waited: a server may give up for reasons
+        # of its own (its statement limit, or an older register's own writer lock wait).
+        waited = storage_options_for(args).busy_wait_seconds
+        _say(
+            args.command,
+            f"{error} (The wait for a busy register was set to {waited:g} s; "
+            "--wait SECONDS sets another.)",
+        )
+        return EXIT_REJECTED
     except RopaError as error:
         _say(args.command, str(error))
         return EXIT_REJECTED
@@ -279,11 +340,13 @@ def _note_shared_drive(path: Path) -> None:
         print(f"ropa: {for_terminal(shared_drive_notice(location))}", file=sys.stderr)
 
 
-def _require_existing(location: Path | str, *, new_option: bool = False) -> None:
+def _require_existing(
+    location: Path | str, options: StorageOptions, *, new_option: bool = False
+) -> None:
     """Refuse a --db that names no register (a mistyped path), before anything is made."""
     if isinstance(location, str):
         try:
-            Register.open(location, create=False).close()
+            Register.open(location, options=options, create=False).close()
         except NoRegisterError as error:
             if not new_option:
                 raise
@@ -307,12 +370,12 @@ def _require_existing(location: Path | str, *, new_option: bool = False) -> None
     raise RegisterFileError(f"{where}. Nothing was done. {advice}")
 
 
-def _opened(db_path: Path | str, *, reading: bool = False) -> Register:
+def _opened(args: argparse.Namespace, db_path: Path | str, *, reading: bool = False) -> Register:
     """The register, once opened (read-only for the commands that only read, unless its
-    schema must first be upgraded); what opening found and set aside, or could not back up,
-    is said on stderr (the command goes on)."""
+    schema must first be upgraded), waiting for it as --wait says; what opening found and
+    set aside, or could not back up, is said on stderr (the command goes on)."""
     reads_a_file = reading and isinstance(db_path, Path) and db_path.expanduser().exists()
-    register = Register.open(db_path, reading=reads_a_file)
+    register = Register.open(db_path, options=storage_options_for(args), reading=reads_a_file)
     for note in (register.side_file_note, register.backup_problem):
         if note:
             print(f"ropa: {for_terminal(note)}", file=sys.stderr)
@@ -322,14 +385,14 @@ def _opened(db_path: Path | str, *, reading: bool = False) -> Register:
 def _demo(args: argparse.Namespace, _db_path: Path | str) -> int:
     from ropa.demo import write_demo
 
-    with write_demo(args.path) as register:
+    with write_demo(args.path, options=storage_options_for(args)) as register:
         count = len(register.activity_list.summaries())
     print(f"Wrote an example register with {count} activities to {args.path}")
     return EXIT_OK
 
 
 def _import(args: argparse.Namespace, db_path: Path | str) -> int:
-    with _opened(db_path) as register:
+    with _opened(args, db_path) as register:
         from ropa.capabilities import require_import_allowed
         from ropa.spreadsheets.cli import run_import
 
@@ -347,7 +410,7 @@ def _import(args: argparse.Namespace, db_path: Path | str) -> int:
 
 
 def _export(args: argparse.Namespace, db_path: Path | str) -> int:
-    with _opened(db_path, reading=True) as register:
+    with _opened(args, db_path, reading=True) as register:
         from ropa.spreadsheets.cli import run_export
 
         return run_export(
@@ -361,7 +424,7 @@ def _notice(
     writers = NoticeWriters.domain() if notice_writers is None else notice_writers
     # An unknown format is refused before the register is opened or anything is read.
     writers.writer_for(args.file.suffix)
-    with _opened(db_path, reading=True) as register:
+    with _opened(args, db_path, reading=True) as register:
         from ropa.notices.cli import run_notice
 
         return run_notice(
@@ -377,8 +440,8 @@ def _notice(
         )
 
 
-def _check(_args: argparse.Namespace, db_path: Path | str) -> int:
-    with _opened(db_path, reading=True) as register:
+def _check(args: argparse.Namespace, db_path: Path | str) -> int:
+    with _opened(args, db_path, reading=True) as register:
         from ropa.checks.cli import run_check
 
         return run_check(register)
@@ -390,7 +453,12 @@ def _copy(args: argparse.Namespace, _db_path: Path | str) -> int:
 
     # Onto a server the copy becomes a team register owned by its owner role (copied by the
     # IT team's administrator login; ropa team init --dpo then names its first DPO).
-    counts = copy_register(args.source, args.target, server_setup=set_up_team_after_copy)
+    counts = copy_register(
+        args.source,
+        args.target,
+        server_setup=set_up_team_after_copy,
+        options=storage_options_for(args),
+    )
     print(
         f"Copied {shown_location(args.source)} to {shown_location(args.target)}: "
         f"{counts.activities} activities, {counts.changes} history entries"
@@ -401,7 +469,7 @@ def _copy(args: argparse.Namespace, _db_path: Path | str) -> int:
 def _team(args: argparse.Namespace, db_location: Path | str) -> int:
     from ropa.team_cli import run_team
 
-    return run_team(args, db_location)
+    return run_team(args, db_location, storage_options_for(args))
 
 
 # Every command but `notice`, which main() gives the program's notice writers as well.

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from db.server import is_server_url, without_password
+from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
 from ropa.errors import RegisterFileError, RopaError
 from ropa.register import Register, new_register_file
 
@@ -57,30 +58,35 @@ def shown_location(location: Path | str) -> str:
 
 
 def copy_register(
-    source: Path | str, target: Path | str, *, server_setup: ServerSetup | None = None
+    source: Path | str,
+    target: Path | str,
+    *,
+    server_setup: ServerSetup | None = None,
+    options: StorageOptions = SQLITE_IN_PROCESS,
 ) -> CopyCounts:
     """Copy the register at `source` into `target`: a file that does not exist yet (or is
     empty), or a server database that holds no tables. Anything else is refused with a
-    RegisterFileError before anything is written."""
-    _check_target_is_empty(target)
+    RegisterFileError before anything is written. `options`: how this process keeps its
+    registers (how long to wait for a busy one: the command line's --wait)."""
+    _check_target_is_empty(target, options)
     with (
-        Register.open(source, create=False, daily_backup=False) as register,
+        Register.open(source, options=options, create=False, daily_backup=False) as register,
         register.reading() as session,
     ):
         reading = session.connection()
         if isinstance(target, str):
-            return _copy_to_server(reading, target, server_setup)
-        return _copy_to_file(reading, target)
+            return _copy_to_server(reading, target, server_setup, options)
+        return _copy_to_file(reading, target, options)
 
 
 # --- targets -----------------------------------------------------------------------------
 
 
-def _check_target_is_empty(target: Path | str) -> None:
+def _check_target_is_empty(target: Path | str, options: StorageOptions) -> None:
     if isinstance(target, str):
         if not is_server_url(target):
             raise RegisterFileError(f"{target} is not a file path or a postgresql:// address.")
-        _check_server_is_empty(target)
+        _check_server_is_empty(target, options)
         return
     if target.is_dir():
         raise RegisterFileError(f"{target} is a folder. Name a new register file to copy into.")
@@ -90,12 +96,12 @@ def _check_target_is_empty(target: Path | str) -> None:
         )
 
 
-def _check_server_is_empty(url: str) -> None:
+def _check_server_is_empty(url: str, options: StorageOptions) -> None:
     from sqlalchemy.exc import OperationalError
 
     from db.server import make_server_engine
 
-    engine = make_server_engine(url)
+    engine = make_server_engine(url, lock_wait_ms=options.busy_wait_ms)
     try:
         with engine.connect() as connection:
             _refuse_tables(connection, url)
@@ -119,11 +125,13 @@ def _refuse_tables(connection: Connection, url: str) -> None:
         )
 
 
-def _copy_to_server(reading: Connection, url: str, server_setup: ServerSetup | None) -> CopyCounts:
+def _copy_to_server(
+    reading: Connection, url: str, server_setup: ServerSetup | None, options: StorageOptions
+) -> CopyCounts:
     from db.schema import upgrade_within
     from db.server import make_server_engine
 
-    engine = make_server_engine(url)
+    engine = make_server_engine(url, lock_wait_ms=options.busy_wait_ms)
     try:
         with engine.begin() as writing:
             # Checked again inside the transaction: another copy may have begun meanwhile
@@ -139,9 +147,12 @@ def _copy_to_server(reading: Connection, url: str, server_setup: ServerSetup | N
     return counts
 
 
-def _copy_to_file(reading: Connection, target: Path) -> CopyCounts:
+def _copy_to_file(reading: Connection, target: Path, options: StorageOptions) -> CopyCounts:
     # A copy killed half-way leaves its partial file beside the target; the next removes it.
-    with new_register_file(target, ".copying") as engine, engine.begin() as writing:
+    with (
+        new_register_file(target, ".copying", options=options) as engine,
+        engine.begin() as writing,
+    ):
         return _copy_rows(reading, writing)
 
 

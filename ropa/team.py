@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from db import team_catalog as catalog
 from db.server import is_server_url, without_password
+from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
 from db.team_security import ROLE_KINDS, TeamRoles, quoted, roles_for_database
 from ropa.errors import RegisterBusyError, RegisterFileError, RopaError, ValidationError
 from ropa.team_membership import (
@@ -169,14 +170,17 @@ class TeamSetUp:
     dpos: tuple[str, ...]
 
 
-def init_team_register(url: str, first_dpo: str | None = None) -> TeamSetUp:
+def init_team_register(
+    url: str, first_dpo: str | None = None, *, options: StorageOptions = SQLITE_IN_PROCESS
+) -> TeamSetUp:
     """Make the database at `url` a team register (or bring one up to date), signed in as
     the IT team's administrator login; `first_dpo` is given the DPO role.
 
     An empty database gets a new register first; one that holds a register keeps it.  The
     tables, functions and policies then belong to the register's owner role, which nobody
     signs in as; the administrator becomes it only for this set-up and is no member of it
-    afterwards.  All or nothing: one transaction.
+    afterwards.  All or nothing: one transaction, which waits for a lock another session
+    holds as long as `options` say (busy_wait_seconds: the command line's --wait).
     """
     import psycopg
     from sqlalchemy.exc import DBAPIError
@@ -184,14 +188,14 @@ def init_team_register(url: str, first_dpo: str | None = None) -> TeamSetUp:
     from db.server import make_server_engine
 
     shown = without_password(url)
-    engine = make_server_engine(url)
+    engine = make_server_engine(url, lock_wait_ms=options.busy_wait_ms)
     try:
         with engine.begin() as connection:
             # An upgrade of a large register may take a while; waiting for a lock may not.
             connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             return set_up_team_register(connection, shown, first_dpo=first_dpo)
     except (DBAPIError, psycopg.Error) as error:
-        raise _set_up_refusal(shown, error) from error
+        raise _set_up_refusal(shown, error, options.busy_wait_seconds) from error
     finally:
         engine.dispose()
 
@@ -350,8 +354,9 @@ def _create_or_upgrade(connection: Any, shown: str) -> None:
         session.flush()
 
 
-def _set_up_refusal(shown: str, error: BaseException) -> RopaError:
-    """The server's refusal during set-up, in words."""
+def _set_up_refusal(shown: str, error: BaseException, waited_seconds: float) -> RopaError:
+    """The server's refusal during set-up, in words; `waited_seconds`: the session's
+    lock_timeout, after which a lock held by someone else is given up on."""
     original = getattr(error, "orig", None) or error
     state = getattr(original, "sqlstate", None)
     diag = getattr(original, "diag", None)
@@ -359,9 +364,9 @@ def _set_up_refusal(shown: str, error: BaseException) -> RopaError:
     if state == "55P03":
         return RegisterBusyError(
             f"The register at {shown} is in use: someone holds its tables (a session left in a "
-            "transaction, or a save in progress), and set-up gave up after waiting 10 seconds "
-            "rather than hold everyone else up. Nothing was changed; try again, or ask the IT "
-            "team to look at pg_stat_activity."
+            f"transaction, or a save in progress), and set-up gave up after waiting "
+            f"{waited_seconds:g} s rather than hold everyone else up. Nothing was "
+            "changed; try again, or ask the IT team to look at pg_stat_activity."
         )
     if state is None or state.startswith(("08", "28", "3D")) or is_connection_lost(error):
         return RegisterFileError(

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from db.server import is_server_url, server_url_problem, without_password
+from db.storage_options import StorageOptions
 from ropa.errors import ValidationError
 from ropa.register import Register
 from ropa.sanitise import for_terminal
@@ -25,13 +26,17 @@ EXIT_OK = 0
 def add_team_parser(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     db_option: argparse.ArgumentParser,
+    wait_option: argparse.ArgumentParser,
 ) -> None:
+    """The `team` command and its steps; `db_option` and `wait_option` are the command
+    line's --db and --wait (ropa/cli.py), which every step that opens a register takes."""
     team = commands.add_parser(
         "team", help="a team register on a PostgreSQL server: set it up, add people, list them"
     )
     steps = team.add_subparsers(dest="team_command", metavar="STEP", required=True)
     init = steps.add_parser(
         "init",
+        parents=[wait_option],
         help="make the database at URL a team register (creating the register if it is "
         "empty) or bring it up to date; run with the IT team's administrator login",
     )
@@ -43,7 +48,7 @@ def add_team_parser(
     )
     add_user = steps.add_parser(
         "add-user",
-        parents=[db_option],
+        parents=[db_option, wait_option],
         help="give a login a role in the register at --db (replacing the role it had)",
     )
     add_user.add_argument("login", metavar="LOGIN", help="the name the person signs in with")
@@ -55,14 +60,18 @@ def add_team_parser(
         metavar="NAME",
         help="a business function whose activities an editor may change (repeatable)",
     )
-    steps.add_parser("list", parents=[db_option], help="who is in which role, and their functions")
+    steps.add_parser(
+        "list", parents=[db_option, wait_option], help="who is in which role, and their functions"
+    )
 
 
-def run_team(args: argparse.Namespace, db_location: Path | str) -> int:
+def run_team(args: argparse.Namespace, db_location: Path | str, options: StorageOptions) -> int:
+    """Run a `team` step; `options`: the command line's, waiting for a busy register as
+    --wait says."""
     if args.team_command == "init":
         url = _server_url(args.url)
         shown = without_password(url)
-        done = init_team_register(url, args.dpo)
+        done = init_team_register(url, args.dpo, options=options)
         print(
             for_terminal(
                 f"{shown} is a team register, owned by the role {done.owner}, which nobody "
@@ -73,7 +82,7 @@ def run_team(args: argparse.Namespace, db_location: Path | str) -> int:
         )
         return EXIT_OK
     url = _server_url(db_location)
-    with Register.open(url, create=False) as register:
+    with Register.open(url, options=options, create=False) as register:
         team = TeamService(register)
         if args.team_command == "add-user":
             member = team.add_user(args.login, args.role, args.function)

@@ -51,8 +51,9 @@ class ServerStore:
         self._url = url
         # The database's name stands where a file's path would (in messages).
         self.path = Path(database_name(url))
-        # How the process opens register files: not used here, but kept so that a window on
-        # a team register opens the next file the way the process does (Register.options).
+        # How the process keeps its registers: here, how long a save or read waits for a
+        # lock (busy_wait_seconds); kept too so that a window on a team register opens the
+        # next file the way the process does (Register.options).
         self.options = options
         self.read_only = read_only
         self.read_only_reason = read_only_reason if read_only else ""
@@ -74,7 +75,9 @@ class ServerStore:
     def _make_orm(self) -> OrmParts:
         from db.server import make_server_engine, make_server_session_factory
 
-        engine = make_server_engine(self._url, read_only=self.read_only)
+        engine = make_server_engine(
+            self._url, read_only=self.read_only, lock_wait_ms=self.options.busy_wait_ms
+        )
         return OrmParts(
             engine,
             make_server_session_factory(engine),
@@ -96,7 +99,7 @@ class ServerStore:
         committing = False
         try:
             with self._orm.parts().sessions.begin() as session:
-                lock_writer(session.connection())
+                lock_writer(session.connection(), self.options.busy_wait_ms)
                 yield session
                 # Flushed now, so that an error after `committing` is one of COMMIT itself.
                 session.flush()

@@ -26,6 +26,7 @@ from ropa.register import Register
 from ropa.team import TeamService, init_team_register
 from tests.helpers.cli import run_ropa
 from tests.helpers.team_register import FINANCE, Logins, Team, as_login, database_of
+from tests.helpers.waits import SHORT_WAIT, SHORT_WAIT_ARGUMENTS
 from tests.postgres import with_database
 
 
@@ -371,10 +372,11 @@ def test_the_writer_lock_is_the_servers_and_a_waiting_save_names_who_holds_it(
         with team.open_as(team.dpo) as register:
             register.activities.update(team.children_id, {"owner": "Saved past a viewer"})
         viewer.rollback()
-    # An editor holding it in psql: a DPO's save gives up within seconds, naming the editor.
+    # An editor holding it in psql: a DPO's save gives up after its wait (1 s here; the app's
+    # 5 s is tested in test_register_wait.py), naming the editor.
     with psycopg.connect(team.url_for(team.editor)) as editor:
         editor.execute("SELECT ropa_team.take_writer_lock()")
-        with team.open_as(team.dpo) as register:
+        with Register.open(team.url_for(team.dpo), options=SHORT_WAIT) as register:
             started = time.monotonic()
             with pytest.raises(RegisterBusyError, match=f"{team.editor} is saving"):
                 register.activities.update(team.children_id, {"owner": "Waited"})
@@ -390,12 +392,15 @@ def test_a_table_locked_by_an_editor_holds_no_command_up(
         editor.execute("LOCK TABLE activities IN ACCESS EXCLUSIVE MODE")
         arguments = [str(tmp_path / "out.xlsx")] if command == "export" else []
         started = time.monotonic()
-        result = run_ropa(command, *arguments, "--db", team.url_for(team.dpo))
+        result = run_ropa(
+            command, *arguments, "--db", team.url_for(team.dpo), *SHORT_WAIT_ARGUMENTS
+        )
         took = time.monotonic() - started
         editor.rollback()
     assert took < 15, f"ropa {command} took {took:.1f} s"
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "is busy: someone holds a lock" in result.stderr
+    assert "The wait for a busy register was set to 1 s" in result.stderr
 
 
 def test_change_signals_from_a_member_that_changed_nothing_are_not_believed(team: Team) -> None:
@@ -451,7 +456,7 @@ def test_a_viewers_open_transaction_holds_up_neither_init_nor_the_readers(team: 
     with psycopg.connect(team.url_for(team.viewer)) as viewer:
         viewer.execute("SELECT name FROM activities")  # holds its lock until it ends
         started = time.monotonic()
-        result = run_ropa("team", "init", team.url_for(team.admin))
+        result = run_ropa("team", "init", team.url_for(team.admin), *SHORT_WAIT_ARGUMENTS)
         took = time.monotonic() - started
         # Readers queued behind init's wait were let through when it gave up.
         with team.open_as(team.dpo) as register:
@@ -460,6 +465,7 @@ def test_a_viewers_open_transaction_holds_up_neither_init_nor_the_readers(team: 
     assert took < 15, f"ropa team init took {took:.1f} s"
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "is in use" in result.stderr and "Nothing was changed" in result.stderr
+    assert "gave up after waiting 1 s" in result.stderr
     assert run_ropa("team", "init", team.url_for(team.admin)).returncode == 0
 
 

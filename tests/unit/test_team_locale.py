@@ -28,6 +28,7 @@ from ropa.team import PasswordNeeded, TeamPermissionError, TeamService
 from ropa.team_connect import connect_team_register
 from tests.helpers import pg_cluster
 from tests.helpers.team_register import CHILDREN, Logins, Team, database_of, make_team
+from tests.helpers.waits import SHORT_WAIT
 from tests.postgres import with_database
 
 FRENCH = "fr_FR.UTF-8"
@@ -140,7 +141,7 @@ def test_busy_registers_on_a_french_server_keep_the_apps_words(french_team: Team
     with psycopg.connect(team.url_for(team.editor)) as editor:
         editor.execute("SELECT ropa_team.take_writer_lock()")
         with (
-            team.open_as(team.dpo) as register,
+            Register.open(team.url_for(team.dpo), options=SHORT_WAIT) as register,
             pytest.raises(RegisterBusyError, match=f"{team.editor} is saving"),
         ):
             register.activities.update(team.children_id, {"owner": "Waited"})
@@ -153,7 +154,7 @@ def test_busy_registers_on_a_french_server_keep_the_apps_words(french_team: Team
         )
         assert "verrou" in said and "lock" not in said.lower().replace("lock_timeout", "")
         with (
-            team.open_as(team.dpo) as register,
+            Register.open(team.url_for(team.dpo), options=SHORT_WAIT) as register,
             pytest.raises(RegisterBusyError, match="is busy: someone holds a lock"),
         ):
             register.activities.update(team.children_id, {"owner": "Waited"})
