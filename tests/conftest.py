@@ -102,6 +102,7 @@ RUN_FIRST = (
     "unit/test_spreadsheet_import.py",
     "unit/test_text_round_trip.py",
     "unit/test_register_file.py",
+    "unit/test_register_wait.py",
     "ui/test_notice_pages.py",
     "unit/test_cli_server.py",
     "ui/test_team_window.py",
