@@ -132,9 +132,12 @@ def main(argv: list[str]) -> int:
         text=True,
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    # One worker a core (pytest-xdist); the slowest tests listed at the end. Arguments given
+    # One worker a core and one more (pytest-xdist): about a quarter of a worker's time goes
+    # waiting on the PostgreSQL server, helper processes and the app's own timers, which the
+    # extra worker fills (docs/performance.md: on 2 cores, 2 workers 174 s, 3 workers 141-146
+    # s with the machine 96 % busy). The slowest tests are listed at the end. Arguments given
     # after `test` come later and win (`-n 0` runs in one process, as a debugger wants).
-    defaults = ["-n", "auto", "--durations=15"]
+    defaults = ["-n", str((os.cpu_count() or 1) + 1), "--durations=15"]
     try:
         tests = subprocess.call([python, "-m", "pytest", *defaults, *rest], cwd=ROOT, env=env)
     finally:

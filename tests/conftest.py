@@ -226,6 +226,21 @@ def demo_register(
         yield opened
 
 
+@pytest.fixture(autouse=True)
+def _nothing_remembered() -> None:
+    """Each test starts with nothing the app remembers (folders, recent registers, import
+    mappings, window layouts): the run's home above is shared by every test a worker runs,
+    so what one test remembered changed what a later one saw, depending on which worker ran
+    what before it (seen with three workers: a report's save folder another test had set)."""
+    from PySide6.QtCore import QSettings
+
+    from ropa.paths import APP_NAME
+
+    remembered = QSettings(APP_NAME, APP_NAME)
+    remembered.clear()
+    remembered.sync()
+
+
 @pytest.fixture(scope="session")
 def real_home() -> RealHome:
     """The person's own home and the run's own (set aside above, before any import)."""
