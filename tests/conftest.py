@@ -35,7 +35,7 @@ if os.environ.get("CI"):
 
 
 @pytest.fixture(params=["apart", "inside"])
-def way(request: pytest.FixtureRequest) -> Iterator[StorageOptions]:
+def storage_way(request: pytest.FixtureRequest) -> Iterator[StorageOptions]:
     """Each way a process keeps its registers: SQLite in a helper process with saves
     confirmed (the app's), or in this process (the command line's)."""
     try:

@@ -136,9 +136,9 @@ def register_file(tmp_path: Path, _new_register_file: Path) -> Path:
 
 
 def test_a_save_waits_as_long_as_asked_then_is_refused(
-    register_file: Path, way: StorageOptions
+    register_file: Path, storage_way: StorageOptions
 ) -> None:
-    options = dataclasses.replace(way, busy_wait_seconds=1.0)
+    options = dataclasses.replace(storage_way, busy_wait_seconds=1.0)
     with Register.open(register_file, options=options) as register, file_held(register_file):
         took, error = _timed(lambda: register.organisation.update({"name": "Waited"}))
         assert isinstance(error, RegisterBusyError), error
@@ -148,9 +148,9 @@ def test_a_save_waits_as_long_as_asked_then_is_refused(
 
 
 def test_a_lock_released_within_the_wait_lets_the_save_through(
-    register_file: Path, way: StorageOptions
+    register_file: Path, storage_way: StorageOptions
 ) -> None:
-    options = dataclasses.replace(way, busy_wait_seconds=3.0)
+    options = dataclasses.replace(storage_way, busy_wait_seconds=3.0)
     with Register.open(register_file, options=options) as register:
         with file_held(register_file) as other:
             timer = _released_after(0.5, lambda: other.execute("ROLLBACK"))

@@ -40,9 +40,9 @@ def _name_on_file(path: Path, activity_id: int) -> str:
 
 
 def test_an_error_at_commit_that_reached_the_file_is_never_called_nothing_saved(
-    register_path: Path, way: StorageOptions, monkeypatch: pytest.MonkeyPatch
+    register_path: Path, storage_way: StorageOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with Register.open(register_path, options=way) as register:
+    with Register.open(register_path, options=storage_way) as register:
         created = register.activities.create(sample_activity(name="Before"))
         assert created.id is not None
         _fail_at_commit(register, monkeypatch, commit=True)
@@ -54,7 +54,7 @@ def test_an_error_at_commit_that_reached_the_file_is_never_called_nothing_saved(
 
     assert _name_on_file(register_path, created.id) == "After"  # the save did reach the file
     assert "Nothing was saved" not in words
-    if way.sqlite_apart:
+    if storage_way.sqlite_apart:
         # The save left its mark, and the file read again holds it.
         assert "Your last change was saved (the file, read again, holds it)" in words
     else:
@@ -63,9 +63,9 @@ def test_an_error_at_commit_that_reached_the_file_is_never_called_nothing_saved(
 
 
 def test_an_error_at_commit_that_did_not_reach_the_file(
-    register_path: Path, way: StorageOptions, monkeypatch: pytest.MonkeyPatch
+    register_path: Path, storage_way: StorageOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with Register.open(register_path, options=way) as register:
+    with Register.open(register_path, options=storage_way) as register:
         created = register.activities.create(sample_activity(name="Before"))
         assert created.id is not None
         _fail_at_commit(register, monkeypatch, commit=False)
@@ -76,7 +76,7 @@ def test_an_error_at_commit_that_did_not_reach_the_file(
         words = str(refused.value)
 
     assert _name_on_file(register_path, created.id) == "Before"
-    if way.sqlite_apart:
+    if storage_way.sqlite_apart:
         # The file was read again and does not hold the save: that much is known.
         assert "Nothing was saved; the register holds everything saved before this" in words
     else:

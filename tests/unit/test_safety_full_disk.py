@@ -26,10 +26,10 @@ def _make_room(disk: Path) -> None:
 
 def test_an_edit_on_a_full_disk_is_refused_in_words_and_saved_once_there_is_room(
     full_disk: Path,
-    way: StorageOptions,
+    storage_way: StorageOptions,
 ) -> None:
     path = full_disk / "register.ropa"
-    with Register.open(path, options=way) as register:
+    with Register.open(path, options=storage_way) as register:
         created = register.activities.create(sample_activity(description="Short."))
         assert created.id is not None
         fill_disk(full_disk)
@@ -47,19 +47,19 @@ def test_an_edit_on_a_full_disk_is_refused_in_words_and_saved_once_there_is_room
         _make_room(full_disk)
         saved = register.activities.update(created.id, {"description": longer}, expected_version=1)
         assert saved.version == 2
-    with Register.open(path, options=way) as reopened:
+    with Register.open(path, options=storage_way) as reopened:
         assert reopened.activities.get(created.id).description == longer
 
 
 def test_opening_on_a_full_disk_works_and_says_why_there_is_no_backup(
     full_disk: Path,
-    way: StorageOptions,
+    storage_way: StorageOptions,
 ) -> None:
     path = full_disk / "register.ropa"
-    Register.open(path, options=way, daily_backup=False).close()
+    Register.open(path, options=storage_way, daily_backup=False).close()
     fill_disk(full_disk)
 
-    with Register.open(path, options=way) as register:
+    with Register.open(path, options=storage_way) as register:
         assert register.read_only is False
         assert "is full" in register.backup_problem
         assert "is damaged" not in register.backup_problem
@@ -73,9 +73,9 @@ def _chattr(flag: str, path: Path) -> bool:
 
 
 def test_a_register_made_read_only_while_open_is_called_read_only_not_damaged(
-    register_path: Path, way: StorageOptions
+    register_path: Path, storage_way: StorageOptions
 ) -> None:
-    with Register.open(register_path, options=way) as register:
+    with Register.open(register_path, options=storage_way) as register:
         created = register.activities.create(sample_activity())
         assert created.id is not None
         if not _chattr("+i", register_path):
