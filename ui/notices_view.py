@@ -65,6 +65,7 @@ from ui.notice_print import paint_notice
 from ui.notice_undo import NoticeEditCommand, changed_fields
 from ui.prompts import Prompts, prompts_or_default
 from ui.publish_gate import PublishGateDialog
+from ui.widgets.read_only import set_read_only
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner
 
 # The names of the formats in the Export dialog, the first the one suggested; only those the
@@ -676,7 +677,8 @@ class NoticesView(QWidget):
         self._hold_back_changes()
 
     def _hold_back_changes(self) -> None:
-        """Grey out or make read-only every way of changing a notice, unless editable."""
+        """Grey out, or make read-only and shaded, every way of changing a notice, unless
+        editable."""
         editable = self._editable
         for line in (
             self.title_edit,
@@ -685,14 +687,14 @@ class NoticesView(QWidget):
             self.sar_url_edit,
             self.schedule_url_edit,
         ):
-            line.setReadOnly(not editable)
+            set_read_only(line, not editable)
         for text in (
             self.introduction_edit,
             self.contact_edit,
             self.section_body,
             self.choices_edit,
         ):
-            text.setReadOnly(not editable)
+            set_read_only(text, not editable)
         self.wording_table.setEditTriggers(
             QTableWidget.EditTrigger.AllEditTriggers
             if editable

@@ -172,6 +172,41 @@ def test_what_the_view_lets_change_is_what_the_capabilities_say(  # type: ignore
     assert not view.read_only_note.isHidden()
 
 
+def test_a_field_that_cannot_be_changed_looks_it_and_stays_readable(  # type: ignore[no-untyped-def]
+    qtbot, view: NoticesView
+) -> None:
+    """Qt draws a read-only box like one to type in: a viewer's boxes take the window's
+    background instead, their text as dark as before; allowed again, they are white again."""
+    from PySide6.QtGui import QPalette
+
+    from ropa.capabilities import ALLOWED, READ_ONLY
+
+    view.create_notice("Early help notice")
+    view.show()
+    qtbot.waitExposed(view)
+
+    def background(field) -> str:  # type: ignore[no-untyped-def]
+        return field.palette().color(QPalette.ColorRole.Base).name()
+
+    window = view.palette().color(QPalette.ColorRole.Window).name()
+    typing = view.palette().color(QPalette.ColorRole.Base).name()
+    text = view.title_edit.palette().color(QPalette.ColorRole.Text).name()
+    assert window != typing
+    fields = (view.title_edit, view.introduction_edit, view.contact_edit, view.sar_url_edit)
+    view.set_capabilities(READ_ONLY, READ_ONLY)
+    for field in fields:
+        assert field.isReadOnly() and field.isEnabled()
+        assert background(field) == window, field.objectName() or type(field).__name__
+        assert field.palette().color(QPalette.ColorRole.Text).name() == text
+    # Drawn so, not only set so: the middle of the empty title box is the window's colour.
+    view.title_edit.clear()
+    shown = view.title_edit.grab().toImage()
+    assert shown.pixelColor(shown.width() // 2, shown.height() // 2).name() == window
+    view.set_capabilities(ALLOWED, ALLOWED)
+    for field in fields:
+        assert not field.isReadOnly() and background(field) == typing
+
+
 def test_pdf_has_title_date_and_page_numbers(demo_register: Register, tmp_path: Path) -> None:
     draft = NoticeRecord(
         title="Northfield children's privacy notice", business_functions=["Children's social care"]
