@@ -4,8 +4,11 @@ fixtures `logins` (logins made for one test, dropped after it) and `team`."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -16,6 +19,7 @@ from db.team_security import roles_for_database
 from ropa.records import ActivityRecord, TransferEntry
 from ropa.register import Register
 from ropa.team import TeamService, init_team_register
+from ropa.team_watch import ChangeWatcher, WatchEvents
 from tests.postgres import with_database
 
 FINANCE = "Finance"
@@ -162,3 +166,29 @@ def logins(postgres_server: str) -> Iterator[Logins]:
 @pytest.fixture
 def team(logins: Logins, postgres_url: str) -> Team:
     return make_team(logins, postgres_url)
+
+
+@contextmanager
+def watching(url: str) -> Iterator[list[str]]:
+    """A change watcher (ropa/team_watch.py) listening at `url` on a thread of its own, as a
+    window's does, connected before the block runs: the block gets the list of the kinds of
+    change it hears. Told to stop after the block, it must end within seconds."""
+    heard: list[str] = []
+    watcher = ChangeWatcher(url, WatchEvents(heard.append, print, print))
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        assert watcher.connected.wait(10), "the watcher did not connect"
+        yield heard
+    finally:
+        watcher.stop.set()
+        thread.join(10)
+    assert not thread.is_alive(), "the watcher went on waiting after it was told to stop"
+
+
+def heard_within(heard: list[str], seconds: float = 10) -> list[str]:
+    """`heard` once something is in it, or as it is after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not heard and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return heard

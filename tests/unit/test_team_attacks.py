@@ -25,7 +25,15 @@ from ropa.records import ActivityRecord
 from ropa.register import Register
 from ropa.team import TeamService, init_team_register
 from tests.helpers.cli import run_ropa
-from tests.helpers.team_register import FINANCE, Logins, Team, as_login, database_of
+from tests.helpers.team_register import (
+    FINANCE,
+    Logins,
+    Team,
+    as_login,
+    database_of,
+    heard_within,
+    watching,
+)
 from tests.helpers.waits import SHORT_WAIT, SHORT_WAIT_ARGUMENTS
 from tests.postgres import with_database
 
@@ -404,16 +412,7 @@ def test_a_table_locked_by_an_editor_holds_no_command_up(
 
 
 def test_change_signals_from_a_member_that_changed_nothing_are_not_believed(team: Team) -> None:
-    import threading
-
-    from ropa.team_watch import ChangeWatcher, WatchEvents
-
-    heard: list[str] = []
-    watcher = ChangeWatcher(team.url_for(team.viewer), WatchEvents(heard.append, print, print))
-    thread = threading.Thread(target=watcher.run, daemon=True)
-    thread.start()
-    try:
-        assert watcher.connected.wait(10)
+    with watching(team.url_for(team.viewer)) as heard:
         with signed_in(team, team.viewer) as connection:
             for _ in range(5):
                 connection.execute("SELECT pg_notify('ropa_register_changed', 'activities')")
@@ -421,13 +420,7 @@ def test_change_signals_from_a_member_that_changed_nothing_are_not_believed(team
         assert heard == []
         with team.open_as(team.editor) as register:
             register.activities.update(team.finance_id, {"owner": "Really changed"})
-        deadline = time.monotonic() + 10
-        while not heard and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert heard == ["activity"]
-    finally:
-        watcher.stop.set()
-        thread.join(10)
+        assert heard_within(heard) == ["activity"]
 
 
 def test_each_login_comes_in_with_session_limits(team: Team) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 
 import pytest
 
 from ropa.team import ConnectionLostError
 from ropa.team_watch import ChangeWatcher, WatchEvents
-from tests.helpers.team_register import WATCHING, Team, end_sessions
+from tests.helpers.team_register import WATCHING, Team, end_sessions, heard_within, watching
 
 
 def test_a_watcher_hears_saves_and_a_lost_connection(team: Team, postgres_server: str) -> None:
@@ -80,26 +81,13 @@ def test_stopping_a_watcher_ends_its_wait_at_once(
 ) -> None:
     """Closing a team window stops its watcher on the GUI thread, which waits for it: the
     watcher must not finish the poll interval first (with a 60 s poll, the old wait would
-    have held the window that long)."""
+    have held the window that long; `watching` fails if it is not over within 10 s)."""
     import ropa.team_watch
 
     monkeypatch.setattr(ropa.team_watch, "POLL_SECONDS", 60.0)
-    heard: list[str] = []
-    watcher = ChangeWatcher(team.url_for(team.viewer), WatchEvents(heard.append, print, print))
-    thread = threading.Thread(target=watcher.run, daemon=True)
-    thread.start()
-    try:
-        assert watcher.connected.wait(10)
+    with watching(team.url_for(team.viewer)) as heard:
         # A save first, so that the watcher is back in its wait after handling a signal.
         with team.open_as(team.editor) as register:
             register.activities.update(team.finance_id, {"owner": "Heard first"})
-        for _ in range(100):
-            if heard:
-                break
-            threading.Event().wait(0.1)
-        assert heard == ["activity"]
-        threading.Event().wait(0.5)  # long enough to be waiting again
-    finally:
-        watcher.stop.set()
-        thread.join(10)
-    assert not thread.is_alive(), "the watcher went on waiting after it was stopped"
+        assert heard_within(heard) == ["activity"]
+        time.sleep(0.5)  # long enough to be waiting again
