@@ -9,7 +9,7 @@ import select
 import signal
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -106,11 +106,11 @@ def test_helpers_paused_between_saves_are_replaced_and_the_save_goes_through(
     assert all(not Path(f"/proc/{pid}").exists() for pid in paused), "paused helpers left"
 
 
-def test_a_helper_killed_just_after_commit_is_known_to_have_saved(
-    apart: Register, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    created = apart.activities.create(sample_activity(reference="KC-1", name="Before"))
-    assert created.id is not None
+def kill_the_helper_at_commit(
+    monkeypatch: pytest.MonkeyPatch, then: Callable[[], object] = lambda: None
+) -> list[int]:
+    """Kill the helper process once it has committed, its answer in the pipe, so that the
+    answer dies with it (then `then`); the pids killed fill the returned list."""
     last_request: list[str] = []
     killed: list[int] = []
     real_write, real_read = hosted.write_frame, hosted.read_frame
@@ -121,18 +121,26 @@ def test_a_helper_killed_just_after_commit_is_known_to_have_saved(
 
     def read(stream: IO[bytes]) -> Any:
         if last_request == ["commit"] and not killed:
-            # The helper has committed once its answer is in the pipe; it dies then, and
-            # its answer with it.
             select.select([stream], [], [], 30)
             (process,) = [p for p in hosted._RUNNING if p.process.stdout is stream]
             process.process.kill()
             process.process.wait()
             killed.append(process.process.pid)
+            then()
             raise EOFError
         return real_read(stream)
 
     monkeypatch.setattr(hosted, "write_frame", write)
     monkeypatch.setattr(hosted, "read_frame", read)
+    return killed
+
+
+def test_a_helper_killed_just_after_commit_is_known_to_have_saved(
+    apart: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = apart.activities.create(sample_activity(reference="KC-1", name="Before"))
+    assert created.id is not None
+    killed = kill_the_helper_at_commit(monkeypatch)
 
     saved = apart.activities.update(created.id, {"name": "Committed"}, expected_version=1)
     assert killed, "the helper was not killed after its commit"
@@ -161,28 +169,8 @@ def test_a_helper_killed_at_commit_with_the_file_unreadable_says_it_is_not_known
     # (a share disconnected) before ROPA desk can look: whether it saved is unknown.
     created = apart.activities.create(sample_activity(reference="KU-1", name="Before"))
     assert created.id is not None
-    last_request: list[str] = []
-    killed: list[int] = []
     elsewhere = tmp_path / "moved away.ropa"
-    real_write, real_read = hosted.write_frame, hosted.read_frame
-
-    def write(stream: IO[bytes], value: Any) -> None:
-        last_request[:] = [value[0]]
-        real_write(stream, value)
-
-    def read(stream: IO[bytes]) -> Any:
-        if last_request == ["commit"] and not killed:
-            select.select([stream], [], [], 30)
-            (process,) = [p for p in hosted._RUNNING if p.process.stdout is stream]
-            process.process.kill()
-            process.process.wait()
-            killed.append(process.process.pid)
-            apart.path.rename(elsewhere)
-            raise EOFError
-        return real_read(stream)
-
-    monkeypatch.setattr(hosted, "write_frame", write)
-    monkeypatch.setattr(hosted, "read_frame", read)
+    killed = kill_the_helper_at_commit(monkeypatch, then=lambda: apart.path.rename(elsewhere))
 
     try:
         with pytest.raises(SaveInterruptedError) as interrupted:
