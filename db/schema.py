@@ -9,7 +9,6 @@ HEAD_REVISION and never loads Alembic.
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -101,16 +100,6 @@ def upgrade_within(connection: SAConnection) -> None:
         command.upgrade(config, "head")
 
 
-class EmptyRegisterImageError(RuntimeError):
-    """The empty register could not be built in the temporary folder `folder` (full,
-    read-only, missing): the trouble is there, not where the caller wanted a register."""
-
-    def __init__(self, folder: str, reason: str) -> None:
-        super().__init__(f"the empty register could not be built in {folder}: {reason}")
-        self.folder = folder
-        self.reason = reason
-
-
 _image_lock = threading.Lock()
 _image: bytes | None = None
 
@@ -131,8 +120,6 @@ def empty_register_image() -> bytes:
     sets on each copy (ropa/storage/opener.py new_register_file). The lock: the app's
     background threads may make registers at the same time, and the first build must happen
     once.
-
-    Raises EmptyRegisterImageError when the temporary folder cannot hold the build.
     """
     global _image
     with _image_lock:
@@ -142,23 +129,24 @@ def empty_register_image() -> bytes:
 
 
 def _build_empty_register_image() -> bytes:
-    """Migrate a new file in a temporary folder, SQLite in this process, with the rollback
-    journal that deletes itself (the desktop's), and read it whole."""
-    from sqlalchemy.exc import OperationalError
+    """Migrate an empty database held in memory, SQLite in this process, and take its bytes.
+    Nothing is written anywhere, so making a register cannot fail for want of room in some
+    other folder than its own (a first build in the temporary folder could)."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import StaticPool
 
-    from db.engine import make_engine
-    from db.storage_options import StorageOptions
+    memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    memory.execute("PRAGMA foreign_keys = ON")  # as db/connection.py sets on every register
+    engine = create_engine("sqlite://", creator=lambda: memory, poolclass=StaticPool)
 
-    folder = tempfile.gettempdir()
+    @event.listens_for(engine, "begin")
+    def _begin(connection: SAConnection) -> None:
+        # Transactions begin where SQLAlchemy says, as db/engine.py has them on a file.
+        connection.exec_driver_sql("BEGIN")
+
     try:
-        with tempfile.TemporaryDirectory(prefix="ropa-empty-register-") as building:
-            path = Path(building) / "empty.ropa"
-            engine = make_engine(path, options=StorageOptions(sqlite_apart=False, journal="DELETE"))
-            try:
-                upgrade_to_head(engine)
-            finally:
-                engine.dispose()
-            return path.read_bytes()
-    except (OSError, sqlite3.OperationalError, OperationalError) as error:
-        reason = getattr(error, "strerror", None) or str(getattr(error, "orig", error))
-        raise EmptyRegisterImageError(folder, reason.splitlines()[0]) from error
+        upgrade_to_head(engine)
+        return memory.serialize()
+    finally:
+        engine.dispose()
+        memory.close()

@@ -24,7 +24,6 @@ from db.connection import connect
 from db.file_identity import new_register_number, number_statement
 from db.raw import RawConnection
 from db.schema import (
-    EmptyRegisterImageError,
     empty_register_image,
     head_revision,
     known_revisions,
@@ -240,15 +239,7 @@ def new_register_file(
     50-70 ms once Alembic was loaded (bench/new_register.py, docs/performance.md)."""
     from db.engine import make_engine
 
-    try:
-        image = empty_register_image()
-    except EmptyRegisterImageError as error:
-        raise RegisterFileError(
-            f"Cannot create a register at {path}: ROPA desk first builds an empty register in "
-            f"the temporary folder {error.folder}, and that failed ({error.reason}). Free some "
-            "space there, or set the TMPDIR environment variable to a folder you may write "
-            f"to, and try again. No file was made at {path}."
-        ) from error
+    image = empty_register_image()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
