@@ -9,6 +9,7 @@ HEAD_REVISION and never loads Alembic.
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -146,7 +147,23 @@ def _build_empty_register_image() -> bytes:
 
     try:
         upgrade_to_head(engine)
-        return memory.serialize()
+        return database_bytes(memory)
     finally:
         engine.dispose()
         memory.close()
+
+
+def database_bytes(connection: sqlite3.Connection) -> bytes:
+    """The whole database `connection` holds, as a file of it would be: SQLite's serialize
+    where this SQLite has it (3.36 and later, which Python's own installers bundle); an older
+    system SQLite copies it through a file in the temporary folder instead."""
+    if hasattr(connection, "serialize"):
+        return connection.serialize()
+    with tempfile.TemporaryDirectory(prefix="ropa-empty-register-") as folder:
+        path = Path(folder) / "empty.ropa"
+        copy = sqlite3.connect(path)
+        try:
+            connection.backup(copy)
+        finally:
+            copy.close()
+        return path.read_bytes()

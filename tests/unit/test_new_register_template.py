@@ -288,3 +288,22 @@ def test_a_full_temporary_folder_does_not_stop_a_register_being_made(
     assert sorted(p.name for p in full_disk.iterdir()) == ["filler", "filler-2"]
     with Register.open(target, daily_backup=False) as reopened:
         assert [s.name for s in reopened.activity_list.summaries()] == ["Made"]
+
+
+def test_an_older_sqlite_without_serialize_gives_the_same_database(tmp_path: Path) -> None:
+    """Some system SQLite libraries (before 3.36) have no serialize: the bytes then come
+    through a copy, and hold the same database."""
+
+    class WithoutSerialize:
+        def __init__(self, connection: sqlite3.Connection) -> None:
+            self.backup = connection.backup
+
+    source = sqlite3.connect(":memory:")
+    source.executescript("CREATE TABLE t (a TEXT); INSERT INTO t VALUES ('kept');")
+    source.commit()
+    copied = db.schema.database_bytes(WithoutSerialize(source))  # type: ignore[arg-type]
+    for name, data in (("serialized", source.serialize()), ("copied", copied)):
+        (tmp_path / name).write_bytes(data)
+        with sqlite3.connect(tmp_path / name) as reread:
+            assert reread.execute("SELECT a FROM t").fetchall() == [("kept",)], name
+    source.close()
