@@ -12,6 +12,7 @@ from sqlalchemy.pool import QueuePool
 
 from db.connection import connect
 from db.hosted import HostStoppedError
+from db.statement_cache import FILE_STATEMENTS
 from db.storage_options import StorageOptions
 
 READER_OPTION = "ropa_reader"
@@ -38,6 +39,8 @@ def make_engine(
         # A connection whose helper process has gone (db/hosted.py) is replaced as it is
         # taken from the pool, not found dead by the next save.
         pool_pre_ping=options.sqlite_apart,
+        # SQL compiled for one register file serves every other this process opens.
+        execution_options={"compiled_cache": FILE_STATEMENTS},
     )
 
     @event.listens_for(engine, "begin")

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.activity_tables import ACTIVITY_CHILD_TABLES, CHILD_FIELDS, ChildTable, Shape
@@ -74,9 +74,7 @@ class ActivityService:
 
     def get(self, activity_id: int) -> ActivityRecord:
         with self.store.reading() as session:
-            found = load_records(
-                session, select(Activity.id).where(Activity.id == activity_id), SCALAR_FIELDS
-            )
+            found = load_records(session, [Activity.id == activity_id], SCALAR_FIELDS)
         if not found:
             raise _not_found(activity_id)
         return found[0]
@@ -104,11 +102,11 @@ class ActivityService:
         business_functions: Sequence[str] | None = None,
     ) -> list[ActivityRecord]:
         """Full records for many activities at once (for exports, notices and checks)."""
-        query = select(Activity.id)
+        which: list[ColumnElement[bool]] = []
         if ids is not None:
-            query = query.where(Activity.id.in_(list(ids)))
+            which.append(Activity.id.in_(list(ids)))
         if not include_retired:
-            query = query.where(Activity.status != Status.RETIRED)
+            which.append(Activity.status != Status.RETIRED)
         with self.store.reading() as session:
             if business_functions:
                 # Matched as library names are (spacing and case folded, any alphabet):
@@ -118,8 +116,8 @@ class ActivityService:
                     select(Activity.id, Activity.business_function)
                 )
                 chosen = [row[0] for row in functions if name_key(row[1]) in keys]
-                query = query.where(Activity.id.in_(chosen))
-            return load_records(session, query, SCALAR_FIELDS)
+                which.append(Activity.id.in_(chosen))
+            return load_records(session, which, SCALAR_FIELDS)
 
     # --- changing ------------------------------------------------------------------------
 

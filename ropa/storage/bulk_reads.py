@@ -10,9 +10,10 @@ produce the same records.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from db.activity_tables import ACTIVITY_CHILD_TABLES, ChildTable, Shape
@@ -32,20 +33,18 @@ _SYSTEM_COLUMNS = ("id", "version", "created_at", "updated_at", "changed_since_a
 
 
 def load_records(
-    session: Session, activities: Select[Any], scalar_fields: list[str]
+    session: Session, which: Sequence[ColumnElement[bool]], scalar_fields: list[str]
 ) -> list[ActivityRecord]:
-    """Full records for the activities `activities` selects (a select of Activity.id)."""
-    ids = activities.subquery()
+    """Full records for the activities that meet every criterion of `which` (all, if none)."""
     columns = [getattr(Activity, name) for name in (*scalar_fields, *_SYSTEM_COLUMNS)]
     rows = session.execute(
-        select(*columns).where(Activity.id.in_(select(ids.c.id))).order_by(Activity.reference)
+        select(*columns).where(Activity.id.in_(_ids(which))).order_by(Activity.reference)
     ).all()
     if not rows:
         return []
     keys = (*scalar_fields, *_SYSTEM_COLUMNS)
     scalars = [dict(zip(keys, row, strict=True)) for row in rows]
     children = {values["id"]: empty_child_values() for values in scalars}
-    wanted = select(ids.c.id)
     for child in ACTIVITY_CHILD_TABLES:
         nested = None
         if child.nested is not None:
@@ -56,18 +55,27 @@ def load_records(
                 session.execute(
                     _rows_of(child.nested)
                     .join(parent, parent.id == getattr(below, child.nested.parent_key))
-                    .where(getattr(parent, child.parent_key).in_(wanted))
+                    .where(getattr(parent, child.parent_key).in_(_ids(which)))
                 )
             )
         fill_from_rows(
             child,
             session.execute(
-                _rows_of(child).where(getattr(model_of(child.table), child.parent_key).in_(wanted))
+                _rows_of(child).where(
+                    getattr(model_of(child.table), child.parent_key).in_(_ids(which))
+                )
             ),
             children,
             nested,
         )
     return [ActivityRecord(**values, **children[values["id"]]) for values in scalars]
+
+
+def _ids(which: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    """The ids of the activities wanted, as a new select for each statement: a select
+    object shared by statements the session has run gives each a different cache key in
+    turn, so that one statement of every read was compiled again."""
+    return select(select(Activity.id).where(*which).subquery().c.id)
 
 
 def _rows_of(child: ChildTable) -> Select[Any]:
