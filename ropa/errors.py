@@ -149,6 +149,12 @@ def _save_outcome(reached_file: bool | None) -> str:
     return "Nothing was saved; the register holds everything saved before this"
 
 
+def held_by_another(error: BaseException) -> bool:
+    """Whether SQLite gave up waiting for a lock another connection holds on the file."""
+    names, _numbers = _error_codes(error)
+    return bool(names & {"SQLITE_BUSY", "SQLITE_LOCKED"}) or "database is locked" in str(error)
+
+
 def proves_damage(error: BaseException) -> bool:
     """Whether SQLite itself found the file damaged (SQLITE_CORRUPT or not a database)."""
     names, _numbers = _error_codes(error)

@@ -38,12 +38,13 @@ from ropa.errors import (
     FileWriteError,
     NoRegisterError,
     RegisterFileError,
+    held_by_another,
     proves_damage,
     storage_problem,
 )
 from ropa.storage.factory import OpenStore, make_store
 from ropa.storage.file_store import FileStore, needs_immutable
-from ropa.storage.store_parts import first_line_of
+from ropa.storage.store_parts import first_line_of, in_use_refusal
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -462,6 +463,8 @@ def _prepare_schema(
     except sqlite3.Error as error:
         if problem := storage_problem(error, path, saving=False):
             raise problem from error
+        if held_by_another(error):
+            raise in_use_refusal(path, options.busy_wait_seconds) from error
         if proves_damage(error):
             raise RegisterFileError(
                 f"{path} is damaged and cannot be read as a register ({first_line_of(error)}). "

@@ -14,6 +14,8 @@ import argparse
 import dataclasses
 import math
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -159,6 +161,66 @@ def test_a_lock_released_within_the_wait_lets_the_save_through(
         assert error is None
         assert 0.45 <= took < 3, f"saved after {took:.2f} s"
         assert register.organisation.get().name == "Waited"
+
+
+# Another program that keeps a database to itself (SQLite's exclusive locking mode, as some
+# database tools use): nobody else can even read it until it lets go. A process of its own,
+# as it would be: a lock held in this process would be dropped as soon as the opener reads
+# the file's identity here (POSIX locks belong to the process, not to the connection).
+_KEEPS_IT = """
+import sqlite3, sys
+other = sqlite3.connect(sys.argv[1], isolation_level=None)
+other.execute("PRAGMA locking_mode=EXCLUSIVE")
+other.execute("BEGIN EXCLUSIVE")
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+@contextmanager
+def file_held_exclusively(path: Path) -> Iterator[None]:
+    with subprocess.Popen(
+        [sys.executable, "-c", _KEEPS_IT, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        assert holder.stdout is not None and holder.stdin is not None
+        assert holder.stdout.readline().strip() == "held"
+        try:
+            yield
+        finally:
+            holder.stdin.close()
+            holder.wait(10)
+
+
+def test_opening_a_register_another_program_keeps_to_itself_says_it_is_in_use(
+    register_file: Path, storage_way: StorageOptions
+) -> None:
+    options = dataclasses.replace(storage_way, busy_wait_seconds=1.0)
+    before = register_file.read_bytes()
+    with file_held_exclusively(register_file):
+        took, error = _timed(lambda: Register.open(register_file, options=options).close())
+    assert isinstance(error, RegisterBusyError), error
+    said = str(error)
+    assert f"{register_file} is in use by another program" in said
+    assert "for the 1 second ROPA desk waited" in said
+    assert "nothing shows it is damaged" in said and "damaged (" not in said
+    assert 0.95 <= took < 5, f"refused after {took:.2f} s"
+    assert register_file.read_bytes() == before
+    # Once the other program has let go, the register opens as it is.
+    with Register.open(register_file, options=options) as register:
+        assert register.organisation.get().name == ""
+
+
+def test_the_command_line_says_a_register_kept_by_another_program_is_in_use(
+    register_file: Path,
+) -> None:
+    with file_held_exclusively(register_file):
+        refused = run_ropa("check", "--db", str(register_file), *SHORT_WAIT_ARGUMENTS)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert f"{register_file} is in use by another program" in refused.stderr
+    assert "cannot be read" not in refused.stderr and "damaged (" not in refused.stderr
 
 
 def test_the_apps_and_the_command_lines_wait_is_five_seconds(register_file: Path) -> None:
