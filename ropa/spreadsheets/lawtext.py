@@ -424,9 +424,10 @@ def parse_transfer_safeguard(text: str) -> tuple[str, str]:
     return "", stripped
 
 
-# "What it applies to: period (from trigger)", as format_retention writes it. What it
-# applies to may be a long phrase ("Case records of children placed for adoption and of...");
-# a line with a colon further in than 200 characters is taken as a period alone.
+# "What it applies to: period (from trigger)", as format_retention writes it, each part over
+# one line or several. What it applies to may be a long phrase ("Case records of children
+# placed for adoption and of..."); a rule with a colon further in than 200 characters is
+# taken as a period alone. A colon in the words before it cannot be told from this one.
 _RETENTION = re.compile(
     r"^(?:(?P<applies>[^:]{1,200}):\s+)?(?P<period>.+?)(?:\s+\(from (?P<trigger>[^()]+)\))?$",
     re.DOTALL,

@@ -243,6 +243,58 @@ def test_indenting_under_a_line_typed_by_hand_changes_nothing(typed: str) -> Non
     )
 
 
+def _read(cells: dict[str, str | None]) -> columns.Draft:
+    """The cells read by the import's own column readers, in the order given."""
+    draft = columns.Draft(first_row=2, sheet="Template")
+    for column, (key, text) in enumerate(cells.items()):
+        columns.read(key, draft, columns.CellIn("Template", f"{'ABCDE'[column]}2", key, text))
+    return draft
+
+
+def test_a_line_indented_by_hand_under_a_retention_rule_continues_it() -> None:
+    """A rule has no title to anchor it, so any indented line is read as the rest of the
+    rule above, as a person reads it (it used to be a rule of its own: "Pupil records:" a
+    period, "until the pupil is 25" another)."""
+    draft = _read({"retention": "Pupil records:\n  until the pupil is 25\nStaff: 6 years"})
+    assert draft.values["retention"] == [
+        RetentionEntry("until the pupil is 25", "", "Pupil records"),
+        RetentionEntry("6 years", "", "Staff"),
+    ]
+
+
+def test_a_line_indented_by_hand_under_a_safeguard_belongs_to_its_transfer() -> None:
+    """It used to be "not understood" where the cell names two destinations."""
+    draft = _read(
+        {
+            "transfer_destinations": "USA\nIndia",
+            "transfer_safeguards": "USA: IDTA\n\tsigned 2024\nIndia: SCCs",
+        }
+    )
+    assert draft.problems == []
+    assert [(t.destination, t.mechanism, t.safeguards) for t in draft.values["transfers"]] == [
+        ("USA", "idta", "IDTA\nsigned 2024"),
+        ("India", "uk_addendum", "SCCs"),
+    ]
+
+
+def test_unindented_lines_typed_by_hand_are_rules_and_safeguards_of_their_own() -> None:
+    draft = _read(
+        {
+            "transfer_destinations": "USA\nIndia",
+            "transfer_safeguards": "USA: IDTA\n\nIndia: SCCs",
+            "retention": "Pupil records: until the pupil is 25\n\n6 years",
+        }
+    )
+    assert [(t.destination, t.safeguards) for t in draft.values["transfers"]] == [
+        ("USA", "IDTA"),
+        ("India", "SCCs"),
+    ]
+    assert draft.values["retention"] == [
+        RetentionEntry("until the pupil is 25", "", "Pupil records"),
+        RetentionEntry("6 years"),
+    ]
+
+
 # --- a property over many texts -------------------------------------------------------------
 
 # ASCII letters, spaces, punctuation and line breaks. Left out: "?" ending a one-line
@@ -289,9 +341,7 @@ def test_any_text_over_lines_comes_back_through_a_written_cell(
         retention=[RetentionEntry(period, trigger, "Records"), RetentionEntry(period)],
     )
     written = [columns.render(key, record, {}).text for key in _KEYS]
-    draft = columns.Draft(first_row=2, sheet="Template")
-    for column, (key, text) in enumerate(zip(_KEYS, _through_a_workbook(written), strict=True)):
-        columns.read(key, draft, columns.CellIn("Template", f"{'ABCDE'[column]}2", key, text))
+    draft = _read(dict(zip(_KEYS, _through_a_workbook(written), strict=True)))
 
     assert draft.problems == []
     assert draft.values["lawful_bases"] == [
