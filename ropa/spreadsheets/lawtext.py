@@ -202,10 +202,14 @@ def _read_line(
     """Read one line of a cell into `entries` (or `notes`); whether the cell is one the
     export wrote, as its first line (number 0) tells."""
     line = strip_marker(raw)
-    if line.rstrip().endswith("?"):
-        notes.uncertain.append(raw)
-        line = line.rstrip().rstrip("?").rstrip()
     as_exported = _exported_line(line)
+    if as_exported is None or not as_exported[2]:
+        # A question mark after the title is a doubt about the item; one ending the words
+        # after "title: " ends the DPO's own sentence, kept as written like the rest of it.
+        if line.rstrip().endswith("?"):
+            notes.uncertain.append(raw)
+            line = line.rstrip().rstrip("?").rstrip()
+        as_exported = _exported_line(line)
     if number == 0:
         exported = as_exported is not None
     if as_exported is not None:

@@ -44,7 +44,15 @@ LOOKS_LIKE_LAW = (
 # Spaces at the ends of inner lines and an empty line inside are kept; the text's own edges
 # are trimmed, as every cell's are on import (a description's too).
 SPACED = "  We must pay staff.  \n   HMRC requires RTI returns.\n\n   \nSee the payroll policy.  "
-TEXTS = {"two lines": TWO_LINES, "looks like law": LOOKS_LIKE_LAW, "spaced": SPACED}
+# A question ending the DPO's words is theirs to keep, on the first line as on the last.
+QUESTIONS = "Which Act requires this?\nAsk legal services?"
+TEXTS = {
+    "two lines": TWO_LINES,
+    "looks like law": LOOKS_LIKE_LAW,
+    "spaced": SPACED,
+    "questions": QUESTIONS,
+    "a question on one line": "Which Act requires this?",
+}
 
 
 def as_kept(text: str) -> str:
@@ -215,6 +223,12 @@ def test_importing_the_export_again_changes_nothing(register: Register, tmp_path
 # --- cells typed by hand read as before -----------------------------------------------------
 
 
+def test_a_question_mark_after_a_title_typed_by_hand_is_still_a_doubt() -> None:
+    parsed = lawtext.parse_lawful_bases("Article 6(1)(e) Public task?\nArt 6(1)(c): maybe?")
+    assert [(e.basis, e.explanation) for e in parsed.values] == [("e", ""), ("c", "maybe")]
+    assert parsed.uncertain == ["Article 6(1)(e) Public task?", "Art 6(1)(c): maybe?"]
+
+
 def test_an_unindented_line_after_an_exported_basis_is_still_its_legislation() -> None:
     parsed = lawtext.parse_lawful_bases(
         "Article 6(1)(c) Legal obligation: We must pay staff.\nFinance Act 2004"
@@ -297,11 +311,10 @@ def test_unindented_lines_typed_by_hand_are_rules_and_safeguards_of_their_own() 
 
 # --- a property over many texts -------------------------------------------------------------
 
-# ASCII letters, spaces, punctuation and line breaks. Left out: "?" ending a one-line
-# explanation is read as a doubt, and in a retention rule a ":" cannot be told from the one
-# after what the rule applies to, nor "(from ...)" in its period from its trigger, on one line
-# or several alike (both as before; see the report).
-_PUNCTUATION = " .,;'!-&/\n"
+# ASCII letters, spaces, punctuation and line breaks. Left out: in a retention rule, a ":"
+# cannot be told from the one after what the rule applies to, nor "(from ...)" in its period
+# from its trigger, on one line or several alike (as before; see the report).
+_PUNCTUATION = " .,;'!?-&/\n"
 _texts = st.text(alphabet=string.ascii_letters + _PUNCTUATION + "()", min_size=1, max_size=60)
 _rule_texts = st.text(alphabet=string.ascii_letters + _PUNCTUATION, min_size=1, max_size=60)
 _KEYS = (
