@@ -143,7 +143,7 @@ def item_lines(text: str | None) -> list[ItemLines]:
     return items
 
 
-def items(text: str | None) -> list[str]:
+def item_texts(text: str | None) -> list[str]:
     """The items of a cell that lists them one a line, each with the lines it goes on over
     (their line breaks kept), trimmed."""
     return [item.whole() for item in item_lines(text)]
