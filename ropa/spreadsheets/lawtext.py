@@ -155,23 +155,17 @@ def _exported_line(line: str) -> tuple[str, str, str] | None:
 def _read_cell(text: str | None, column: str) -> tuple[list[_Entry], Parsed[None]]:
     """The entries a cell names, in order, and what could not be placed or should be
     checked (in a Parsed without values)."""
-    entries: list[_Entry] = []
-    notes: Parsed[None] = Parsed()
-    exported = False
-    number = 0
+    reading = _CellReading(column)
     for item in item_lines(text):
         continued = _explained_over_lines(item)
         if continued is not None:
-            exported = exported or number == 0
-            entries.append(continued)
-            number += 1
+            reading.take(continued)
             continue
         # Indenting means nothing here (the line above was typed by hand): line by line.
         for raw in item.one_by_one():
-            exported = _read_line(raw, column, number, exported, entries, notes)
-            number += 1
-    _give_away_article10_words(entries, notes)
-    return entries, notes
+            reading.read_line(raw)
+    _give_away_article10_words(reading.entries, reading.notes)
+    return reading.entries, reading.notes
 
 
 def _explained_over_lines(item: ItemLines) -> _Entry | None:
@@ -191,44 +185,55 @@ def _explained_over_lines(item: ItemLines) -> _Entry | None:
     return _Entry(scheme, code, whole, [], "\n".join((item.first.strip(), *item.continued)))
 
 
-def _read_line(
-    raw: str,
-    column: str,
-    number: int,
-    exported: bool,
-    entries: list[_Entry],
-    notes: Parsed[None],
-) -> bool:
-    """Read one line of a cell into `entries` (or `notes`); whether the cell is one the
-    export wrote, as its first line (number 0) tells."""
-    line = strip_marker(raw)
-    as_exported = _exported_line(line)
-    if as_exported is None or not as_exported[2]:
-        # A question mark after the title is a doubt about the item; one ending the words
-        # after "title: " ends the DPO's own sentence, kept as written like the rest of it.
-        if line.rstrip().endswith("?"):
-            notes.uncertain.append(raw)
-            line = line.rstrip().rstrip("?").rstrip()
+@dataclass
+class _CellReading:
+    """A law cell being read, line by line or an explained entry at a time."""
+
+    column: str
+    entries: list[_Entry] = field(default_factory=list)
+    notes: Parsed[None] = field(default_factory=Parsed)
+    # Whether the export wrote the cell, as its first line tells (read only once that is read).
+    exported: bool = False
+    started: bool = False
+
+    def take(self, entry: _Entry) -> None:
+        """An entry read from the lines the export wrote for it."""
+        self._first(exported=True)
+        self.entries.append(entry)
+
+    def read_line(self, raw: str) -> None:
+        line = strip_marker(raw)
         as_exported = _exported_line(line)
-    if number == 0:
-        exported = as_exported is not None
-    if as_exported is not None:
-        scheme, code, explanation = as_exported
-        entries.append(_Entry(scheme, code, explanation, [], raw))
-        return exported
-    found = legal_refs.read_line(line, column)
-    if found and not (exported and not legal_refs.has_reference(line, column)):
-        for item in found:
-            legislation = [item.legislation] if item.legislation else []
-            entries.append(_Entry(item.scheme, item.code, item.explanation, legislation, raw))
-            if item.doubt:
-                notes.doubts.append((raw, item.doubt))
-        return exported
-    if not entries:
-        notes.not_understood.append(raw)
-        return exported
-    _continue(entries, line, exported)
-    return exported
+        if as_exported is None or not as_exported[2]:
+            # A question mark after the title is a doubt about the item; one ending the words
+            # after "title: " ends the DPO's own sentence, kept as written like the rest of it.
+            if line.rstrip().endswith("?"):
+                self.notes.uncertain.append(raw)
+                line = line.rstrip().rstrip("?").rstrip()
+            as_exported = _exported_line(line)
+        self._first(exported=as_exported is not None)
+        if as_exported is not None:
+            scheme, code, explanation = as_exported
+            self.entries.append(_Entry(scheme, code, explanation, [], raw))
+            return
+        found = legal_refs.read_line(line, self.column)
+        if found and not (self.exported and not legal_refs.has_reference(line, self.column)):
+            for item in found:
+                legislation = [item.legislation] if item.legislation else []
+                self.entries.append(
+                    _Entry(item.scheme, item.code, item.explanation, legislation, raw)
+                )
+                if item.doubt:
+                    self.notes.doubts.append((raw, item.doubt))
+            return
+        if not self.entries:
+            self.notes.not_understood.append(raw)
+            return
+        _continue(self.entries, line, self.exported)
+
+    def _first(self, exported: bool) -> None:
+        if not self.started:
+            self.started, self.exported = True, exported
 
 
 def _give_away_article10_words(entries: list[_Entry], notes: Parsed[None]) -> None:
