@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from dataclasses import dataclass
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -80,8 +81,80 @@ def join_lines(values: list[str]) -> str | None:
 
 
 def one_line(text: str) -> str:
-    """Text that must stay on one line of a cell (explanations beside a lawful basis)."""
+    """Text that must stay on one line of a cell (the name of a piece of legislation)."""
     return " ".join(lines(text))
+
+
+# --- text typed over several lines, as one item of a cell's list ------------------------------
+#
+# A cell that lists items one a line (lawful bases, retention rules, transfer safeguards) can
+# still hold an item whose text the DPO typed over several lines: the item's first line starts
+# it, and each further line is written indented under it, as a person lays such a list out by
+# hand, so a reader in Excel sees at a glance which words belong to which item. The export
+# writes no other line indented, and the lines it writes always start with words, so an
+# indented line in a cell it wrote can only continue the line above. A line left empty inside
+# the text is written empty: it is read as part of the text when an indented line follows it
+# (as it does in what the export writes), and as a mere gap between items when none does.
+
+CONTINUATION_INDENT = "    "
+
+
+def with_continuations(text: str) -> str:
+    """Text for a cell line that its further lines follow, each indented beneath it. Line
+    breaks of any kind are written as one; the text's edges are trimmed, as the import trims
+    every cell's."""
+    first, *further = _LINE_BREAKS.split(text.strip())
+    return "\n".join([first, *(CONTINUATION_INDENT + line if line else "" for line in further)])
+
+
+@dataclass(frozen=True)
+class ItemLines:
+    """A line of a cell with the indented lines that continue it."""
+
+    # The line as written, untrimmed (its trailing spaces belong to a text that continues).
+    first: str
+    # The lines beneath it, each without its indent: the words as typed, "" for an empty line.
+    continued: tuple[str, ...] = ()
+
+    def whole(self) -> str:
+        """The text the lines make together, line breaks kept, its edges trimmed."""
+        return "\n".join((self.first.lstrip(), *self.continued)).strip()
+
+    def one_by_one(self) -> list[str]:
+        """Each non-empty line trimmed, as `lines` reads a cell: for a cell whose indenting
+        means nothing to its reader."""
+        return [line.strip() for line in (self.first, *self.continued) if line.strip()]
+
+
+def item_lines(text: str | None) -> list[ItemLines]:
+    """The non-empty lines of a cell, each with the indented lines beneath it."""
+    items: list[ItemLines] = []
+    empty: list[str] = []  # empty lines since the last with words: kept if an indented follows
+    for line in _LINE_BREAKS.split(text or ""):
+        if not line.strip():
+            empty.append(_unindented(line))
+        elif line[:1].isspace() and items:
+            last = items[-1]
+            items[-1] = ItemLines(last.first, (*last.continued, *empty, _unindented(line)))
+            empty = []
+        else:
+            items.append(ItemLines(line))
+            empty = []
+    return items
+
+
+def item_texts(text: str | None) -> list[str]:
+    """The items of a cell that lists them one a line, each with the lines it goes on over
+    (their line breaks kept), trimmed."""
+    return [item.whole() for item in item_lines(text)]
+
+
+def _unindented(line: str) -> str:
+    """A continuation line without the export's indent (the spaces after it are the DPO's),
+    or, indented some other way (by hand in Excel), without any."""
+    if line.startswith(CONTINUATION_INDENT):
+        return line[len(CONTINUATION_INDENT) :]
+    return line.lstrip()
 
 
 def format_date(value: dt.date | None) -> str | None:

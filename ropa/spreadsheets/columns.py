@@ -25,6 +25,7 @@ from ropa.spreadsheets.cells import (
     is_empty,
     is_generic_link_text,
     is_url,
+    item_texts,
     join_lines,
     lines,
     parse_date,
@@ -511,7 +512,7 @@ def _read_transfer_destinations(draft: Draft, cell: CellIn, text: str | None) ->
 def _read_transfer_safeguards(draft: Draft, cell: CellIn, text: str | None) -> None:
     transfers: list[TransferEntry] = list(draft.values.get("transfers", []))
     by_name = {entry.destination.casefold(): entry for entry in transfers}
-    for raw in lines(text):
+    for raw in item_texts(text):
         line = strip_marker(raw)
         destination, _, rest = line.partition(":")
         entry = by_name.get(destination.strip().casefold()) if rest else None
@@ -530,7 +531,9 @@ def _read_transfer_safeguards(draft: Draft, cell: CellIn, text: str | None) -> N
 
 def _read_retention(draft: Draft, cell: CellIn, text: str | None) -> None:
     draft.values["retention"] = [
-        lawtext.parse_retention(strip_marker(line)) for line in lines(text) if strip_marker(line)
+        lawtext.parse_retention(strip_marker(line))
+        for line in item_texts(text)
+        if strip_marker(line)
     ]
 
 

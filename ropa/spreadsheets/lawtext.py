@@ -6,6 +6,27 @@ The import reads that, and what DPOs type by hand, through legal_refs: every bas
 condition a cell names goes to its own field, and every other word of the cell stays, as the
 explanation of the item it stands with, as legislation, or handed back as not understood so
 that the caller keeps it and reports it.
+
+An explanation the DPO typed over several lines keeps its lines: the first follows the title,
+and each further one is written indented under it (cells.with_continuations), for example
+
+    Article 6(1)(c) Legal obligation: We must pay staff.
+        HMRC requires RTI returns.
+    Finance Act 2004
+
+A person reading the cell in Excel sees the indented line belong to the basis above it, and
+the legislation line, not indented, stand apart. The import reads an indented line under a
+title line written as the export writes it ("title: explanation") as more of that explanation,
+word for word, whatever it says: even "Data Protection Act 2018 section 8 applies." or
+"Article 6(1)(e) Public task" there is the DPO's explanation, never legislation or a new basis.
+The export writes nothing else indented, so this cannot take a line of another meaning. Under
+a line typed any other way, indenting means nothing and each line is read on its own, as it
+always was (a DPO's indented list is no proof of what belongs together). Transfer safeguards
+and retention rules, one a line, are written and read the same way (their lines have no
+title to anchor them, so any indented line continues the one above: in a cell typed by hand
+too, where that is how a person reads it). An empty line inside a text is written empty and
+read as part of the text when an indented line follows it; the text's own edges are trimmed,
+as every cell's are on import.
 """
 
 from __future__ import annotations
@@ -18,7 +39,13 @@ from typing import Any, Generic, TypeVar
 import ropa.spreadsheets.legal_refs as legal_refs
 from ropa import law
 from ropa.records import ConditionEntry, LawfulBasisEntry, RetentionEntry, TransferEntry
-from ropa.spreadsheets.cells import lines, one_line, strip_marker
+from ropa.spreadsheets.cells import (
+    ItemLines,
+    item_lines,
+    one_line,
+    strip_marker,
+    with_continuations,
+)
 from ropa.spreadsheets.legal_refs import (
     ARTICLE6,
     ARTICLE9,
@@ -63,7 +90,7 @@ def format_lawful_bases(entries: list[LawfulBasisEntry]) -> list[str]:
     for entry in entries:
         line = basis_title(entry.basis)
         if entry.explanation.strip():
-            line += f": {one_line(entry.explanation)}"
+            line += f": {with_continuations(entry.explanation)}"
         result.append(line)
         result.extend(one_line(name) for name in entry.legislation if name.strip())
     return result
@@ -80,7 +107,8 @@ def schedule1_title(code: str) -> str:
 def format_conditions(entries: list[ConditionEntry], scheme: str) -> list[str]:
     title = article9_title if scheme == "article9" else schedule1_title
     return [
-        title(entry.code) + (f": {one_line(entry.explanation)}" if entry.explanation else "")
+        title(entry.code)
+        + (f": {with_continuations(entry.explanation)}" if entry.explanation.strip() else "")
         for entry in entries
     ]
 
@@ -127,35 +155,85 @@ def _exported_line(line: str) -> tuple[str, str, str] | None:
 def _read_cell(text: str | None, column: str) -> tuple[list[_Entry], Parsed[None]]:
     """The entries a cell names, in order, and what could not be placed or should be
     checked (in a Parsed without values)."""
-    entries: list[_Entry] = []
-    notes: Parsed[None] = Parsed()
-    exported = False
-    for number, raw in enumerate(lines(text)):
+    reading = _CellReading(column)
+    for item in item_lines(text):
+        continued = _explained_over_lines(item)
+        if continued is not None:
+            reading.take(continued)
+            continue
+        # Indenting means nothing here (the line above was typed by hand): line by line.
+        for raw in item.one_by_one():
+            reading.read_line(raw)
+    _give_away_article10_words(reading.entries, reading.notes)
+    return reading.entries, reading.notes
+
+
+def _explained_over_lines(item: ItemLines) -> _Entry | None:
+    """The entry of a line as the export writes it whose explanation goes on in the indented
+    lines beneath it (the export's way of writing one typed over several lines); its every
+    line is the explanation, as typed, however much it looks like a title or legislation."""
+    if not item.continued:
+        return None
+    first = strip_marker(item.first)
+    as_exported = _exported_line(first)
+    if as_exported is None or not as_exported[2]:
+        return None
+    scheme, code, explanation = as_exported
+    # The first line's trailing spaces are the DPO's when more lines follow them.
+    trailing = item.first[len(item.first.rstrip()) :]
+    whole = "\n".join((explanation + trailing, *item.continued)).rstrip()
+    return _Entry(scheme, code, whole, [], "\n".join((item.first.strip(), *item.continued)))
+
+
+@dataclass
+class _CellReading:
+    """A law cell being read, line by line or an explained entry at a time."""
+
+    column: str
+    entries: list[_Entry] = field(default_factory=list)
+    notes: Parsed[None] = field(default_factory=Parsed)
+    # Whether the export wrote the cell, as its first line tells (read only once that is read).
+    exported: bool = False
+    started: bool = False
+
+    def take(self, entry: _Entry) -> None:
+        """An entry read from the lines the export wrote for it."""
+        self._first(exported=True)
+        self.entries.append(entry)
+
+    def read_line(self, raw: str) -> None:
         line = strip_marker(raw)
-        if line.rstrip().endswith("?"):
-            notes.uncertain.append(raw)
-            line = line.rstrip().rstrip("?").rstrip()
         as_exported = _exported_line(line)
-        if number == 0:
-            exported = as_exported is not None
+        if as_exported is None or not as_exported[2]:
+            # A question mark after the title is a doubt about the item; one ending the words
+            # after "title: " ends the DPO's own sentence, kept as written like the rest of it.
+            if line.rstrip().endswith("?"):
+                self.notes.uncertain.append(raw)
+                line = line.rstrip().rstrip("?").rstrip()
+            as_exported = _exported_line(line)
+        self._first(exported=as_exported is not None)
         if as_exported is not None:
             scheme, code, explanation = as_exported
-            entries.append(_Entry(scheme, code, explanation, [], raw))
-            continue
-        found = legal_refs.read_line(line, column)
-        if found and not (exported and not legal_refs.has_reference(line, column)):
+            self.entries.append(_Entry(scheme, code, explanation, [], raw))
+            return
+        found = legal_refs.read_line(line, self.column)
+        if found and not (self.exported and not legal_refs.has_reference(line, self.column)):
             for item in found:
                 legislation = [item.legislation] if item.legislation else []
-                entries.append(_Entry(item.scheme, item.code, item.explanation, legislation, raw))
+                self.entries.append(
+                    _Entry(item.scheme, item.code, item.explanation, legislation, raw)
+                )
                 if item.doubt:
-                    notes.doubts.append((raw, item.doubt))
-            continue
-        if not entries:
-            notes.not_understood.append(raw)
-            continue
-        _continue(entries, line, exported)
-    _give_away_article10_words(entries, notes)
-    return entries, notes
+                    self.notes.doubts.append((raw, item.doubt))
+            return
+        if not self.entries:
+            self.notes.not_understood.append(raw)
+            return
+        _continue(self.entries, line, self.exported)
+
+    def _first(self, exported: bool) -> None:
+        if not self.started:
+            self.started, self.exported = True, exported
 
 
 def _give_away_article10_words(entries: list[_Entry], notes: Parsed[None]) -> None:
@@ -334,9 +412,9 @@ def format_transfer_safeguards(entries: list[TransferEntry]) -> list[str]:
         if entry.mechanism:
             parts.append(law.transfer_mechanisms()[entry.mechanism].name)
         if entry.safeguards.strip():
-            parts.append(one_line(entry.safeguards))
+            parts.append(entry.safeguards.strip())
         if parts:
-            result.append(f"{entry.destination}: " + " – ".join(parts))
+            result.append(with_continuations(f"{entry.destination}: " + " – ".join(parts)))
     return result
 
 
@@ -355,22 +433,23 @@ def parse_transfer_safeguard(text: str) -> tuple[str, str]:
     return "", stripped
 
 
-# "What it applies to: period (from trigger)", as format_retention writes it. What it
-# applies to may be a long phrase ("Case records of children placed for adoption and of...");
-# a line with a colon further in than 200 characters is taken as a period alone.
+# "What it applies to: period (from trigger)", as format_retention writes it, each part over
+# one line or several. What it applies to may be a long phrase ("Case records of children
+# placed for adoption and of..."); a rule with a colon further in than 200 characters is
+# taken as a period alone. A colon in the words before it cannot be told from this one.
 _RETENTION = re.compile(
-    r"^(?:(?P<applies>[^:\n]{1,200}):\s+)?(?P<period>.+?)(?:\s+\(from (?P<trigger>[^()]+)\))?$",
+    r"^(?:(?P<applies>[^:]{1,200}):\s+)?(?P<period>.+?)(?:\s+\(from (?P<trigger>[^()]+)\))?$",
     re.DOTALL,
 )
 
 
 def format_retention(entry: RetentionEntry) -> str:
-    text = one_line(entry.period)
+    text = entry.period.strip()
     if entry.applies_to.strip():
-        text = f"{one_line(entry.applies_to)}: {text}"
+        text = f"{entry.applies_to.strip()}: {text}"
     if entry.trigger.strip():
-        text += f" (from {one_line(entry.trigger)})"
-    return text
+        text += f" (from {entry.trigger.strip()})"
+    return with_continuations(text)
 
 
 def parse_retention(line: str) -> RetentionEntry:
