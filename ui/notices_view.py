@@ -65,6 +65,7 @@ from ui.notice_print import paint_notice
 from ui.notice_undo import NoticeEditCommand, changed_fields
 from ui.prompts import Prompts, prompts_or_default
 from ui.publish_gate import PublishGateDialog
+from ui.widgets.page_colours import paper_palette
 from ui.widgets.read_only import set_read_only
 from ui.workers import CancelledFn, ProgressFn, ProgressRunner
 
@@ -476,6 +477,10 @@ class NoticesView(QWidget):
         self.preview = QTextBrowser()
         self.preview.setOpenLinks(False)
         self.preview.setAccessibleName("Notice preview")
+        # The page as it prints and is published: the notice's colours (its dark blue
+        # headings, its near-black text) are chosen for white paper, so the preview is white
+        # whatever the desktop's colours, dark ones included.
+        self.preview.setPalette(paper_palette())
         self.reading_label = QLabel()
         self.reading_label.setWordWrap(True)
         self.warnings_box = QPlainTextEdit()

@@ -207,6 +207,53 @@ def test_a_field_that_cannot_be_changed_looks_it_and_stays_readable(  # type: ig
         assert not field.isReadOnly() and background(field) == typing
 
 
+def test_the_boxes_follow_a_change_to_dark_colours_while_the_app_runs(  # type: ignore[no-untyped-def]
+    qtbot, view: NoticesView
+) -> None:
+    """The desktop switched to dark colours (evening mode) while ROPA desk is open: every
+    box, read-only or not, takes the new colours, so that its text, now light, stays on a
+    dark background rather than on the light one the box had; the notice's preview stays the
+    white page it prints on."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from ropa.capabilities import ALLOWED, READ_ONLY
+
+    view.create_notice("Early help notice")
+    view.set_capabilities(READ_ONLY, READ_ONLY)
+    editable, read_only = view.title_edit, view.introduction_edit
+    view.set_capabilities(ALLOWED, ALLOWED)
+    read_only_fields = (view.introduction_edit, view.contact_edit)
+
+    light = QApplication.palette()
+    dark = QPalette(light)
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+    dark.setColor(QPalette.ColorRole.Base, QColor("#2b2c30"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#e8eaed"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#e8eaed"))
+    try:
+        view.set_capabilities(READ_ONLY, READ_ONLY)
+        QApplication.setPalette(dark)
+        qtbot.wait(10)
+        for field in read_only_fields:
+            colours = field.palette()
+            assert colours.color(QPalette.ColorRole.Base).name() == "#202124"
+            assert colours.color(QPalette.ColorRole.Text).name() == "#e8eaed"
+        view.set_capabilities(ALLOWED, ALLOWED)
+        assert editable.palette().color(QPalette.ColorRole.Base).name() == "#2b2c30"
+        # The preview is the page as printed: white, its dark blue headings readable on it.
+        view.refresh_preview()
+        preview = view.preview.viewport().grab().toImage()
+        assert preview.pixelColor(preview.width() - 3, preview.height() - 3).name() == "#ffffff"
+        QApplication.setPalette(light)
+        qtbot.wait(10)
+        assert read_only.palette().color(QPalette.ColorRole.Base) == light.color(
+            QPalette.ColorRole.Base
+        )
+    finally:
+        QApplication.setPalette(light)
+
+
 def test_pdf_has_title_date_and_page_numbers(demo_register: Register, tmp_path: Path) -> None:
     draft = NoticeRecord(
         title="Northfield children's privacy notice", business_functions=["Children's social care"]
