@@ -46,6 +46,8 @@ from ui.item_models import horizontal_heading
 
 _Index = QModelIndex | QPersistentModelIndex
 _UNSURE = QBrush(QColor("#FFF2CC"))  # the amber the export gives the register's own columns
+# Its text dark whatever the desktop's colours: light text on pale amber cannot be read.
+_ON_UNSURE = QBrush(QColor("#1b1b1b"))
 _CHOICE_ROLE = Qt.ItemDataRole.UserRole + 1  # the choice's value: a field key, OWN or IGNORE
 _OPTIONS_ROLE = Qt.ItemDataRole.UserRole + 2  # [(label, value)] a column may be read as
 
@@ -148,8 +150,11 @@ class ColumnMappingModel(QAbstractTableModel):
                 _certainty_words(row),
             )
             return values[column]
-        if role == Qt.ItemDataRole.BackgroundRole and row.unsure and row.choice == _initial(row):
-            return _UNSURE
+        if row.unsure and row.choice == _initial(row):
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return _UNSURE
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return _ON_UNSURE
         if role == _CHOICE_ROLE:
             return row.choice
         if role == _OPTIONS_ROLE:

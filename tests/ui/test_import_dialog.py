@@ -192,6 +192,21 @@ def test_the_mapping_step_asks_about_unsure_headings_and_sheets_and_remembers(
         "Categories of recipients",
         "unsure (a word in the heading)",
     ]
+    # A row to confirm is drawn amber with dark text, readable under dark desktop colours
+    # too (their light text on the pale amber was not); a sure one keeps the view's colours.
+    unsure_row = next(
+        r
+        for r in range(model.rowCount())
+        if model.index(r, 2).data() == "Who gets the data (recipients)"
+    )
+    sure_row = next(
+        r for r in range(model.rowCount()) if model.index(r, 2).data() == "Business function"
+    )
+    background, text = Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole
+    assert model.index(unsure_row, 0).data(background).color().name() == "#fff2cc"
+    assert model.index(unsure_row, 0).data(text).color().name() == "#1b1b1b"
+    assert model.index(sure_row, 0).data(background) is None
+    assert model.index(sure_row, 0).data(text) is None
     _settle(dialog)
     dialog.grab().save(str(tmp_path / "mapping-step.png"))
     # The DPO ignores the scribbles.
