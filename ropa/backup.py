@@ -30,7 +30,13 @@ from db.connection import Connection, connect, copy_into_file, copy_over
 from db.file_identity import new_register_number, number_statement
 from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
 from ropa.dates import british_date
-from ropa.errors import FileWriteError, RegisterFileError, storage_problem
+from ropa.errors import (
+    FileWriteError,
+    RegisterFileError,
+    held_by_another,
+    in_use_words,
+    storage_problem,
+)
 
 MAX_BACKUPS = 20
 DAILY = "daily"
@@ -120,6 +126,11 @@ def copy_database(
     except (sqlite3.Error, OSError) as error:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
+        if held_by_another(error):
+            in_use = in_use_words(source, options.busy_wait_seconds)
+            raise FileWriteError(
+                f"Could not make the copy {target.name}: {in_use} Nothing was copied."
+            ) from error
         if problem := storage_problem(error, target, saving=False):
             raise FileWriteError(f"Could not write the copy {target}. {problem}") from error
         raise FileWriteError(
@@ -298,14 +309,24 @@ def _connect_for_reading(path: Path, options: StorageOptions) -> Connection:
 
     A WAL-mode file in a folder that cannot be written (a read-only share) cannot be opened
     with mode=ro alone, because SQLite cannot create its -shm file there.  When no -wal file
-    exists the file is complete in itself and may be read as immutable.
+    exists the file is complete in itself and may be read as immutable.  Never otherwise:
+    read as immutable, SQLite takes no lock and looks at no journal, so a file that another
+    program holds locked while it writes a change would be read half-written, and a copy of
+    it would hold a save that never happened.
     """
     try:
         return _read_only_connection(path, options, immutable=False)
-    except sqlite3.OperationalError:
-        if path.with_name(path.name + "-wal").exists():
+    except sqlite3.OperationalError as error:
+        if held_by_another(error) or not _complete_in_itself_where_unwritable(path):
             raise
     return _read_only_connection(path, options, immutable=True)
+
+
+def _complete_in_itself_where_unwritable(path: Path) -> bool:
+    """Whether the file's folder cannot be written and nothing beside the file holds part of
+    a change (no -wal, no -journal): then the file alone is the register."""
+    beside = (path.with_name(path.name + suffix) for suffix in ("-wal", "-journal"))
+    return not os.access(path.parent, os.W_OK) and not any(side.exists() for side in beside)
 
 
 def _read_only_connection(path: Path, options: StorageOptions, *, immutable: bool) -> Connection:

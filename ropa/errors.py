@@ -149,6 +149,18 @@ def _save_outcome(reached_file: bool | None) -> str:
     return "Nothing was saved; the register holds everything saved before this"
 
 
+def in_use_words(path: Path, waited_seconds: float) -> str:
+    """What to tell the DPO when another program kept the register locked for the whole wait
+    (`held_by_another`): a busy file, neither damaged nor changed."""
+    unit = "second" if waited_seconds == 1 else "seconds"
+    return (
+        f"{path} is in use by another program, which kept it locked for the {waited_seconds:g} "
+        f"{unit} ROPA desk waited. The file has not been changed and nothing shows it is "
+        "damaged: close the program that has it open (or wait for it to finish), then try "
+        "again."
+    )
+
+
 def held_by_another(error: BaseException) -> bool:
     """Whether SQLite gave up waiting for a lock another connection holds on the file."""
     names, _numbers = _error_codes(error)

@@ -17,7 +17,7 @@ import platformdirs
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMenu, QStatusBar, QVBoxLayout, QWidget
 
-from ropa.errors import RopaError
+from ropa.errors import RegisterBusyError, RopaError, StorageError
 from ropa.paths import APP_NAME, REGISTER_SUFFIX
 from ropa.register import Register
 from ropa.team import Membership, PasswordNeeded, membership_of, without_password
@@ -108,7 +108,9 @@ class RegisterSession:
             register = Register.open(path, options=host.register.options, create=create)
         except RopaError as error:
             host.show_error("Cannot open the register", error)
-            if not create:
+            # A register that is busy, or on a disk that is full or was disconnected, is
+            # still the DPO's to open again; anything else is no register to offer again.
+            if not create and not isinstance(error, RegisterBusyError | StorageError):
                 host.settings.remove_recent_register(path)
             return False
         self._show_opened(register, membership_of(register))

@@ -38,6 +38,7 @@ from ropa.errors import (
     FileWriteError,
     NoRegisterError,
     RegisterFileError,
+    RopaError,
     held_by_another,
     proves_damage,
     storage_problem,
@@ -121,13 +122,32 @@ def open_store(
         side_file_note=side_file_note,
     )
     if not read_only:
-        _file_store(opened.store).settle()
+        try:
+            with _in_use_when_locked(path, options):
+                _file_store(opened.store).settle()
+        except BaseException:
+            opened.store.close()
+            raise
     if daily_backup and not read_only:
         try:
             opened.daily_backup = make_daily_backup(path, options=options)
         except FileWriteError as error:
             opened.backup_problem = str(error)
     return opened
+
+
+@contextlib.contextmanager
+def _in_use_when_locked(path: Path, options: StorageOptions) -> Iterator[None]:
+    """Another program that locked the file after it was recognised (while it is settled or
+    upgraded) makes the opening a refusal in words, not an error nobody expected."""
+    try:
+        yield
+    except RopaError:
+        raise
+    except Exception as error:
+        if held_by_another(error):
+            raise in_use_refusal(path, options.busy_wait_seconds) from error
+        raise
 
 
 def _file_store(store: OpenStore) -> FileStore:
@@ -414,6 +434,9 @@ def _roll_back_unfinished_save(path: Path, options: StorageOptions) -> None:
         finally:
             connection.close()
     except sqlite3.Error as error:
+        if held_by_another(error):
+            # The journal is another program's save under way, not ours left by a crash.
+            raise in_use_refusal(path, options.busy_wait_seconds) from error
         if problem := storage_problem(error, path, saving=False):
             raise problem from error
         raise RegisterFileError(
@@ -501,7 +524,8 @@ def _prepare_schema(
                     "it is read-only. Copy it somewhere you can write to and open the copy."
                 )
             return
-        _upgrade(path, revision, options)
+        with _in_use_when_locked(path, options):
+            _upgrade(path, revision, options)
 
 
 def _upgrade(path: Path, revision: str, options: StorageOptions) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from ropa.errors import ReadOnlyError, RegisterBusyError, ValidationError
+from ropa.errors import ReadOnlyError, RegisterBusyError, ValidationError, in_use_words
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -61,13 +61,7 @@ def busy_refusal(path: Path) -> RegisterBusyError:
 def in_use_refusal(path: Path, waited_seconds: float) -> RegisterBusyError:
     """Another program kept the register locked for the whole wait while it was being
     opened: nothing was read or changed."""
-    unit = "second" if waited_seconds == 1 else "seconds"
-    return RegisterBusyError(
-        f"{path} is in use by another program, which kept it locked for the {waited_seconds:g} "
-        f"{unit} ROPA desk waited. The file has not been changed and nothing shows it is "
-        "damaged: close the program that has it open (or wait for it to finish), then open "
-        "it again."
-    )
+    return RegisterBusyError(in_use_words(path, waited_seconds))
 
 
 def unstorable_text(error: UnicodeEncodeError) -> ValidationError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from ropa.records import ActivityRecord, LibraryKind, Status
 from ropa.register import Register
 from tests.helpers.prompts import ScriptedPrompts
+from tests.helpers.register_files import copy_register_file
 from ui.activity_table_model import Column
 from ui.app import APP_STORAGE
 from ui.main_window import MainWindow, Page
@@ -136,6 +138,44 @@ def test_create_and_open_registers(
         demo_register.activity_list.summaries(include_retired=False)
     )
     assert window.settings.recent_registers()[:2] == [demo_register.path.resolve(), fresh.resolve()]
+
+
+def test_a_register_in_use_stays_among_the_recent_ones(
+    qtbot: QtBot,
+    tmp_path: Path,
+    demo_register: Register,
+    settings: AppSettings,
+    prompts: ScriptedPrompts,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Refused because another program holds it, the register is still the DPO's: the
+    message says to open it again, so it stays on the list to open it from. A file that is
+    not a register leaves the list, as before."""
+    from tests.helpers.lock_holder import held_by_another_program
+
+    # The app's way of keeping registers, waiting 1 s for a busy one (its own wait is 5 s).
+    options = dataclasses.replace(APP_STORAGE, busy_wait_seconds=1.0)
+    shown = Register.open(
+        copy_register_file(demo_register.path, tmp_path / "shown.ropa"), options=options
+    )
+    request.addfinalizer(shown.close)
+    window = MainWindow(shown, settings)
+    qtbot.addWidget(window)
+    busy = copy_register_file(demo_register.path, tmp_path / "busy.ropa")
+    not_a_register = tmp_path / "notes.ropa"
+    not_a_register.write_text("minutes of the last meeting", encoding="utf-8")
+    for path in (not_a_register, busy):
+        window.settings.add_recent_register(path)
+    with held_by_another_program(busy):
+        prompts.expect("open path", contains="Open register", answer=busy)
+        prompts.expect("warning", contains="in use by another program")
+        window.app_actions.open_register.trigger()
+    prompts.expect("open path", contains="Open register", answer=not_a_register)
+    prompts.expect("warning", contains="Cannot open the register")
+    window.app_actions.open_register.trigger()
+    assert window.register is shown
+    recent = window.settings.recent_registers()
+    assert busy.resolve() in recent and not_a_register.resolve() not in recent
 
 
 def test_window_geometry_is_remembered(

@@ -14,8 +14,6 @@ import argparse
 import dataclasses
 import math
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +35,7 @@ from ropa.cli import build_parser
 from ropa.errors import RegisterBusyError
 from ropa.register import Register
 from tests.helpers.cli import run_ropa
+from tests.helpers.lock_holder import held_by_another_program
 from tests.helpers.register_files import copy_register_file
 from tests.helpers.team_register import Team
 from tests.helpers.waits import SHORT_WAIT_ARGUMENTS
@@ -163,43 +162,12 @@ def test_a_lock_released_within_the_wait_lets_the_save_through(
         assert register.organisation.get().name == "Waited"
 
 
-# Another program that keeps a database to itself (SQLite's exclusive locking mode, as some
-# database tools use): nobody else can even read it until it lets go. A process of its own,
-# as it would be: a lock held in this process would be dropped as soon as the opener reads
-# the file's identity here (POSIX locks belong to the process, not to the connection).
-_KEEPS_IT = """
-import sqlite3, sys
-other = sqlite3.connect(sys.argv[1], isolation_level=None)
-other.execute("PRAGMA locking_mode=EXCLUSIVE")
-other.execute("BEGIN EXCLUSIVE")
-print("held", flush=True)
-sys.stdin.read()
-"""
-
-
-@contextmanager
-def file_held_exclusively(path: Path) -> Iterator[None]:
-    with subprocess.Popen(
-        [sys.executable, "-c", _KEEPS_IT, str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    ) as holder:
-        assert holder.stdout is not None and holder.stdin is not None
-        assert holder.stdout.readline().strip() == "held"
-        try:
-            yield
-        finally:
-            holder.stdin.close()
-            holder.wait(10)
-
-
 def test_opening_a_register_another_program_keeps_to_itself_says_it_is_in_use(
     register_file: Path, storage_way: StorageOptions
 ) -> None:
     options = dataclasses.replace(storage_way, busy_wait_seconds=1.0)
     before = register_file.read_bytes()
-    with file_held_exclusively(register_file):
+    with held_by_another_program(register_file):
         took, error = _timed(lambda: Register.open(register_file, options=options).close())
     assert isinstance(error, RegisterBusyError), error
     said = str(error)
@@ -216,7 +184,7 @@ def test_opening_a_register_another_program_keeps_to_itself_says_it_is_in_use(
 def test_the_command_line_says_a_register_kept_by_another_program_is_in_use(
     register_file: Path,
 ) -> None:
-    with file_held_exclusively(register_file):
+    with held_by_another_program(register_file):
         refused = run_ropa("check", "--db", str(register_file), *SHORT_WAIT_ARGUMENTS)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert f"{register_file} is in use by another program" in refused.stderr
