@@ -13,6 +13,7 @@ neighbours and keeps SQLite in its own process.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import TypeAlias
@@ -60,6 +61,19 @@ def read_only_uri(path: Path, *, immutable: bool = False) -> str:
     """
     extra = "&immutable=1" if immutable else ""
     return f"file:{quote(path.resolve().as_posix())}?mode=ro{extra}"
+
+
+def needs_immutable(path: Path) -> bool:
+    """Whether SQLite must read the file as immutable to read it at all, and may.
+
+    mode=ro on a WAL-mode file needs a -shm file beside it, which a read-only folder cannot
+    receive. With no -wal file (and no -journal, which holds a change under way or left by
+    a crash) the main file holds every committed change and nothing else, so it may be read
+    as immutable: SQLite then takes no lock and looks at no journal.
+    """
+    folder_locked = not os.access(path.parent, os.W_OK)
+    beside = (path.with_name(path.name + suffix) for suffix in ("-wal", "-journal"))
+    return folder_locked and not any(side.exists() for side in beside)
 
 
 def connect(

@@ -26,7 +26,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.connection import Connection, connect, copy_into_file, copy_over
+from db.connection import Connection, connect, copy_into_file, copy_over, needs_immutable
 from db.file_identity import new_register_number, number_statement
 from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
 from ropa.dates import british_date
@@ -317,16 +317,9 @@ def _connect_for_reading(path: Path, options: StorageOptions) -> Connection:
     try:
         return _read_only_connection(path, options, immutable=False)
     except sqlite3.OperationalError as error:
-        if held_by_another(error) or not _complete_in_itself_where_unwritable(path):
+        if held_by_another(error) or not needs_immutable(path):
             raise
     return _read_only_connection(path, options, immutable=True)
-
-
-def _complete_in_itself_where_unwritable(path: Path) -> bool:
-    """Whether the file's folder cannot be written and nothing beside the file holds part of
-    a change (no -wal, no -journal): then the file alone is the register."""
-    beside = (path.with_name(path.name + suffix) for suffix in ("-wal", "-journal"))
-    return not os.access(path.parent, os.W_OK) and not any(side.exists() for side in beside)
 
 
 def _read_only_connection(path: Path, options: StorageOptions, *, immutable: bool) -> Connection:

@@ -9,14 +9,13 @@ recognised the file; nothing here decides how SQLite runs: the StorageOptions sa
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from db import network_drive
-from db.connection import connect
+from db.connection import connect, needs_immutable
 from db.file_identity import (
     FileIdentity,
     new_register_number,
@@ -295,15 +294,3 @@ def _wrote(session: Session) -> bool:
 
     session.flush()
     return changes_since_begin(session.connection()) > 0
-
-
-def needs_immutable(path: Path) -> bool:
-    """Whether SQLite must read the file as immutable to read it at all.
-
-    mode=ro on a WAL-mode file needs a -shm file beside it, which a read-only folder
-    cannot receive.  With no -wal file the main file holds every committed change, so it
-    may be read as immutable.
-    """
-    folder_locked = not os.access(path.parent, os.W_OK)
-    has_wal = path.with_name(path.name + "-wal").exists()
-    return folder_locked and not has_wal

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from db.connection import connect
+from db.connection import connect, needs_immutable
 from db.file_identity import new_register_number, number_statement
 from db.raw import RawConnection
 from db.schema import (
@@ -44,7 +44,7 @@ from ropa.errors import (
     storage_problem,
 )
 from ropa.storage.factory import OpenStore, make_store
-from ropa.storage.file_store import FileStore, needs_immutable
+from ropa.storage.file_store import FileStore
 from ropa.storage.store_parts import first_line_of, in_use_refusal
 
 if TYPE_CHECKING:

@@ -132,3 +132,19 @@ def test_a_lock_taken_before_an_older_register_is_upgraded_is_in_use_too(
     assert f"{older} is in use by another program" in str(refused.value)
     assert "Nothing was copied" in str(refused.value)
     assert older.read_bytes() == before
+
+
+@pytest.mark.parametrize("beside", ["", "-journal", "-wal"])
+def test_a_file_is_read_as_immutable_only_when_nothing_beside_it_holds_a_change(
+    register_file: Path, beside: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read as immutable, SQLite takes no lock and looks at no journal: only a file complete
+    in itself, in a folder that cannot be written (a read-only share), is read so."""
+    import db.connection
+    from db.connection import needs_immutable
+
+    assert not needs_immutable(register_file)  # its folder can be written
+    monkeypatch.setattr(db.connection.os, "access", lambda path, mode: False)
+    if beside:
+        register_file.with_name(register_file.name + beside).write_bytes(b"part of a change")
+    assert needs_immutable(register_file) is (beside == "")
