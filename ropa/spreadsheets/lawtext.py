@@ -34,7 +34,9 @@ each line is read on its own, as it always was.
 Transfer safeguards and retention rules, one a line, are written the same way; their lines
 have no title to anchor them, so an indented line goes on with the one above, in a cell typed
 by hand too, unless it reads as an item of its own: a retention line with what it applies to
-("Adoption records: 100 years") or a trigger ("(from the adoption order)"); a safeguard line
+("Adoption records: 100 years"), or one ending with a trigger ("(from the adoption order)")
+under a rule that already ends with its own (the export writes a rule's trigger after the
+last line of its period, so under a rule without one it is that rule's); a safeguard line
 that starts with a destination the activity names and a colon ("India: SCCs"). Such a line,
 and the lines after it under the same item, are read one by one as before and reported for
 checking; so a rule whose "applies to" part runs over lines, its colon on a further line,

@@ -4,6 +4,10 @@ explanation, a transfer's safeguards, a retention rule) survive our own export a
 They were written on one line and came back joined by spaces, so a register exported,
 opened in Excel and imported again came back changed in a field nobody touched. Each text is
 now written with its further lines indented under its first (cells.with_continuations).
+A further line that reads as something of its own (a basis, legislation, a whole retention
+rule, a named destination's safeguard) is read on its own and reported instead, as a line a
+DPO indented by hand (test_hand_indented_lines): such a text cannot come back as typed, and
+the tests here show it never comes back changed without a note.
 """
 
 from __future__ import annotations
@@ -456,3 +460,29 @@ def _through_a_workbook(values: list[str | None]) -> list[str | None]:
     cells = [read.cell(1, column).value for column in range(1, len(values) + 1)]
     assert all(cell is None or isinstance(cell, str) for cell in cells)
     return [str(cell) if cell is not None else None for cell in cells]
+
+
+def test_a_rule_over_lines_with_its_trigger_comes_back_as_typed(
+    tmp_path: Path, _new_register_file: Path
+) -> None:
+    """The export writes the trigger after the period's last line, indented: that line
+    reads as a period "(from" a trigger"), and is still the rest of the rule above."""
+    rule = RetentionEntry("6 years\nafter the file is closed", "leaving", "Staff files")
+    record = dataclasses.replace(with_text(TWO_LINES), retention=[rule])
+    _, imported, _ = export_and_import(record, tmp_path, _new_register_file)
+    assert imported.retention == [rule]
+
+
+def test_what_a_rule_applies_to_over_lines_is_read_as_two_rules_and_said(
+    tmp_path: Path, _new_register_file: Path
+) -> None:
+    """Its colon falls on a further line, which reads as a whole rule ("and payslips: 6
+    years"): two rules come back, and the report names the line; never changed silently."""
+    rule = RetentionEntry("6 years", "leaving", "Pay records\nand payslips")
+    record = dataclasses.replace(with_text(TWO_LINES), retention=[rule])
+    _, imported, report = export_and_import_with_report(record, tmp_path, _new_register_file)
+    assert imported.retention == [
+        RetentionEntry("Pay records"),
+        RetentionEntry("6 years", "leaving", "and payslips"),
+    ]
+    assert set_apart(report) == {("J10", "and payslips: 6 years (from leaving)")}
