@@ -207,6 +207,7 @@ class _CellReading:
         will_have_basis = scheme == ARTICLE6 or any(e.scheme == ARTICLE6 for e in self.entries)
 
         def stands_alone(line: str, above: str) -> str:
+            # The text above does not matter here: a basis or an Act reads as one under any.
             return self._stands_alone(line, will_have_basis)
 
         kept, apart = item.split_off(stands_alone)
