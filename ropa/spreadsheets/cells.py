@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -90,13 +91,24 @@ def one_line(text: str) -> str:
 # A cell that lists items one a line (lawful bases, retention rules, transfer safeguards) can
 # still hold an item whose text the DPO typed over several lines: the item's first line starts
 # it, and each further line is written indented under it, as a person lays such a list out by
-# hand, so a reader in Excel sees at a glance which words belong to which item. The export
-# writes no other line indented, and the lines it writes always start with words, so an
-# indented line in a cell it wrote can only continue the line above. A line left empty inside
-# the text is written empty: it is read as part of the text when an indented line follows it
-# (as it does in what the export writes), and as a mere gap between items when none does.
+# hand, so a reader in Excel sees at a glance which words belong to which item. A line left
+# empty inside the text is written empty: it is read as part of the text when an indented line
+# follows it (as it does in what the export writes), and as a mere gap between items when none
+# does.
+#
+# A DPO also indents by hand, and not only to go on with a sentence: a list of Acts under a
+# basis, a second rule under a first. An indented line is therefore taken as more of the item
+# above only when it cannot be read as something of its own; what that means is the reader's
+# to say (a basis or legislation in a law cell, a whole rule in a retention cell, a named
+# destination in a safeguards cell), through `stands_alone`. From the first line that can,
+# the item's lines are read one by one, as they were before indenting meant anything, and the
+# caller asks the DPO to check them: the words may be the rest of the text the export wrote.
 
 CONTINUATION_INDENT = "    "
+
+# Why an indented line (trimmed) can be read as something of its own ("it names a basis"),
+# given the text of its item above it, or "" when it cannot.
+StandsAlone = Callable[[str, str], str]
 
 
 def with_continuations(text: str) -> str:
@@ -125,6 +137,16 @@ class ItemLines:
         means nothing to its reader."""
         return [line.strip() for line in (self.first, *self.continued) if line.strip()]
 
+    def split_off(self, stands_alone: StandsAlone) -> tuple[ItemLines, list[str]]:
+        """The item up to the first further line that `stands_alone`, and that line with
+        every non-empty line after it, trimmed, to be read one by one."""
+        for index, line in enumerate(self.continued):
+            above = ItemLines(self.first, self.continued[:index])
+            if line.strip() and stands_alone(line.strip(), above.whole()):
+                apart = [rest.strip() for rest in self.continued[index:] if rest.strip()]
+                return ItemLines(self.first, self.continued[:index]), apart
+        return self, []
+
 
 def item_lines(text: str | None) -> list[ItemLines]:
     """The non-empty lines of a cell, each with the indented lines beneath it."""
@@ -143,10 +165,42 @@ def item_lines(text: str | None) -> list[ItemLines]:
     return items
 
 
-def item_texts(text: str | None) -> list[str]:
-    """The items of a cell that lists them one a line, each with the lines it goes on over
-    (their line breaks kept), trimmed."""
-    return [item.whole() for item in item_lines(text)]
+@dataclass(frozen=True)
+class ItemText:
+    """An item of a cell that lists them one a line, its line breaks kept, trimmed."""
+
+    text: str
+    # For a line indented under the item above but read on its own: why, for the DPO to
+    # check; "" for an item that starts on a line of its own.
+    set_apart: str = ""
+
+
+def item_texts(text: str | None, stands_alone: StandsAlone) -> list[ItemText]:
+    """The items of a cell that lists them one a line, each with the indented lines that go
+    on with it; an indented line that `stands_alone`, and each after it under the same item,
+    is an item of its own that says why."""
+    found: list[ItemText] = []
+    for item in item_lines(text):
+        kept, apart = item.split_off(stands_alone)
+        found.append(ItemText(kept.whole()))
+        for line in apart:
+            why = set_apart_reason(stands_alone(line, found[-1].text))
+            found.append(ItemText(line, why))
+    return found
+
+
+def set_apart_reason(why: str) -> str:
+    """What the import says of a line indented under another but read on its own, given why
+    the line can stand alone ("" for one that followed such a line under the same item)."""
+    if why:
+        return (
+            f"indented under the line above, as more of its text would be, but {why}, so it "
+            "was read on its own; check it is not the rest of the line above"
+        )
+    return (
+        "indented under the line above, after a line that was read on its own, so it was "
+        "read on its own too; check it is not the rest of the line above"
+    )
 
 
 def _unindented(line: str) -> str:

@@ -21,6 +21,7 @@ from ropa.fields import label as field_label
 from ropa.records import ActivityRecord, ConditionEntry, Status, TransferEntry
 from ropa.review_rules import CHANGED_SINCE_APPROVED, status_label
 from ropa.spreadsheets.cells import (
+    ItemText,
     format_date,
     is_empty,
     is_generic_link_text,
@@ -512,7 +513,16 @@ def _read_transfer_destinations(draft: Draft, cell: CellIn, text: str | None) ->
 def _read_transfer_safeguards(draft: Draft, cell: CellIn, text: str | None) -> None:
     transfers: list[TransferEntry] = list(draft.values.get("transfers", []))
     by_name = {entry.destination.casefold(): entry for entry in transfers}
-    for raw in item_texts(text):
+
+    def names_a_destination(line: str, above: str) -> str:
+        destination, _, rest = strip_marker(line).partition(":")
+        if rest and destination.strip().casefold() in by_name:
+            return f"it starts with “{destination.strip()}:”, a destination of this activity"
+        return ""
+
+    for item in item_texts(text, names_a_destination):
+        raw = item.text
+        _set_apart(draft, cell, item)
         line = strip_marker(raw)
         destination, _, rest = line.partition(":")
         entry = by_name.get(destination.strip().casefold()) if rest else None
@@ -530,11 +540,18 @@ def _read_transfer_safeguards(draft: Draft, cell: CellIn, text: str | None) -> N
 
 
 def _read_retention(draft: Draft, cell: CellIn, text: str | None) -> None:
-    draft.values["retention"] = [
-        lawtext.parse_retention(strip_marker(line))
-        for line in item_texts(text)
-        if strip_marker(line)
-    ]
+    rules = []
+    for item in item_texts(text, lawtext.reads_as_a_rule):
+        _set_apart(draft, cell, item)
+        if strip_marker(item.text):
+            rules.append(lawtext.parse_retention(strip_marker(item.text)))
+    draft.values["retention"] = rules
+
+
+def _set_apart(draft: Draft, cell: CellIn, item: ItemText) -> None:
+    """Ask the DPO to check a line indented under another but read on its own."""
+    if item.set_apart:
+        draft.moved.append(Problem(cell.sheet, cell.ref, item.text, item.set_apart))
 
 
 def _read_data_categories(draft: Draft, cell: CellIn, text: str | None) -> None:

@@ -16,17 +16,33 @@ and each further one is written indented under it (cells.with_continuations), fo
 
 A person reading the cell in Excel sees the indented line belong to the basis above it, and
 the legislation line, not indented, stand apart. The import reads an indented line under a
-title line written as the export writes it ("title: explanation") as more of that explanation,
-word for word, whatever it says: even "Data Protection Act 2018 section 8 applies." or
-"Article 6(1)(e) Public task" there is the DPO's explanation, never legislation or a new basis.
-The export writes nothing else indented, so this cannot take a line of another meaning. Under
-a line typed any other way, indenting means nothing and each line is read on its own, as it
-always was (a DPO's indented list is no proof of what belongs together). Transfer safeguards
-and retention rules, one a line, are written and read the same way (their lines have no
-title to anchor them, so any indented line continues the one above: in a cell typed by hand
-too, where that is how a person reads it). An empty line inside a text is written empty and
-read as part of the text when an indented line follows it; the text's own edges are trimmed,
-as every cell's are on import.
+title line written as the export writes it ("title: explanation") as more of that explanation
+only when the line cannot be read as something of its own: a line that names a basis or
+condition (a title, or a reference the cell's reading would take as one) or that reads as
+legislation (legal_refs.looks_like_legislation, after any list marker, where a basis is there
+to take it) is not. A DPO indents such lines by hand ("we must comply with:" and the Acts
+under it, one basis under another), and taking them into the explanation changed what the
+cell says, silently. From the first such line, the lines under that title are read one by
+one, exactly as before indenting meant anything, and each is reported for the DPO to check
+(Parsed.doubts), because it may be the rest of an explanation the export wrote: an
+explanation whose further line itself names a basis or reads as legislation ("Data
+Protection Act 2018 section 8 applies.") does not come back as typed through our own export
+and import, but it never comes back changed without a note. Ordinary sentences go on over
+lines and come back as typed. Under a line typed any other way, indenting means nothing and
+each line is read on its own, as it always was.
+
+Transfer safeguards and retention rules, one a line, are written the same way; their lines
+have no title to anchor them, so an indented line goes on with the one above, in a cell typed
+by hand too, unless it reads as an item of its own: a retention line with what it applies to
+("Adoption records: 100 years"), or one ending with a trigger ("(from the adoption order)")
+under a rule that already ends with its own (the export writes a rule's trigger after the
+last line of its period, so under a rule without one it is that rule's); a safeguard line
+that starts with a destination the activity names and a colon ("India: SCCs"). Such a line,
+and the lines after it under the same item, are read one by one as before and reported for
+checking; so a rule whose "applies to" part runs over lines, its colon on a further line,
+comes back as two rules with a note. An empty line inside a text is written empty and read
+as part of the text when an indented line follows it; the text's own edges are trimmed, as
+every cell's are on import.
 """
 
 from __future__ import annotations
@@ -43,6 +59,7 @@ from ropa.spreadsheets.cells import (
     ItemLines,
     item_lines,
     one_line,
+    set_apart_reason,
     strip_marker,
     with_continuations,
 )
@@ -157,32 +174,16 @@ def _read_cell(text: str | None, column: str) -> tuple[list[_Entry], Parsed[None
     checked (in a Parsed without values)."""
     reading = _CellReading(column)
     for item in item_lines(text):
-        continued = _explained_over_lines(item)
-        if continued is not None:
-            reading.take(continued)
+        first = strip_marker(item.first)
+        as_exported = _exported_line(first) if item.continued else None
+        if as_exported is not None and as_exported[2]:
+            reading.take_explained(item, *as_exported)
             continue
         # Indenting means nothing here (the line above was typed by hand): line by line.
         for raw in item.one_by_one():
             reading.read_line(raw)
     _give_away_article10_words(reading.entries, reading.notes)
     return reading.entries, reading.notes
-
-
-def _explained_over_lines(item: ItemLines) -> _Entry | None:
-    """The entry of a line as the export writes it whose explanation goes on in the indented
-    lines beneath it (the export's way of writing one typed over several lines); its every
-    line is the explanation, as typed, however much it looks like a title or legislation."""
-    if not item.continued:
-        return None
-    first = strip_marker(item.first)
-    as_exported = _exported_line(first)
-    if as_exported is None or not as_exported[2]:
-        return None
-    scheme, code, explanation = as_exported
-    # The first line's trailing spaces are the DPO's when more lines follow them.
-    trailing = item.first[len(item.first.rstrip()) :]
-    whole = "\n".join((explanation + trailing, *item.continued)).rstrip()
-    return _Entry(scheme, code, whole, [], "\n".join((item.first.strip(), *item.continued)))
 
 
 @dataclass
@@ -196,10 +197,45 @@ class _CellReading:
     exported: bool = False
     started: bool = False
 
-    def take(self, entry: _Entry) -> None:
-        """An entry read from the lines the export wrote for it."""
+    def take_explained(self, item: ItemLines, scheme: str, code: str, explanation: str) -> None:
+        """A line as the export writes it ("title: explanation") with the indented lines
+        under it: the explanation goes on in them up to the first that can be read as
+        something of its own (the export's way of writing an explanation typed over several
+        lines, and a DPO's of listing Acts or bases under one); from there, line by line, as
+        before indenting meant anything, each line noted for the DPO to check."""
         self._first(exported=True)
-        self.entries.append(entry)
+        will_have_basis = scheme == ARTICLE6 or any(e.scheme == ARTICLE6 for e in self.entries)
+
+        def stands_alone(line: str, above: str) -> str:
+            # The text above does not matter here: a basis or an Act reads as one under any.
+            return self._stands_alone(line, will_have_basis)
+
+        kept, apart = item.split_off(stands_alone)
+        # The first line's trailing spaces are the DPO's when more lines follow them.
+        trailing = kept.first[len(kept.first.rstrip()) :] if kept.continued else ""
+        whole = "\n".join((explanation + trailing, *kept.continued)).rstrip()
+        written = "\n".join((kept.first.strip(), *kept.continued))
+        self.entries.append(_Entry(scheme, code, whole, [], written))
+        for line in apart:
+            self.notes.doubts.append(
+                (line, set_apart_reason(self._stands_alone(line, will_have_basis)))
+            )
+            self.read_line(line)
+
+    def _stands_alone(self, line: str, has_basis: bool) -> str:
+        """Why an indented line can be read as something of its own, as the line-by-line
+        reading would read it: a basis or condition (a title, or a reference the cell's
+        reading takes as one), or legislation where a basis is there to take it."""
+        bare = strip_marker(line).rstrip().rstrip("?").rstrip()
+        if _exported_line(bare) is not None:
+            return "it names a basis or condition"
+        if legal_refs.read_line(bare, self.column) and (
+            not self.exported or legal_refs.has_reference(bare, self.column)
+        ):
+            return "it names a basis or condition"
+        if has_basis and looks_like_legislation(bare):
+            return "it reads as legislation"
+        return ""
 
     def read_line(self, raw: str) -> None:
         line = strip_marker(raw)
@@ -450,6 +486,23 @@ def format_retention(entry: RetentionEntry) -> str:
     if entry.trigger.strip():
         text += f" (from {entry.trigger.strip()})"
     return with_continuations(text)
+
+
+def reads_as_a_rule(line: str, above: str) -> str:
+    """Why an indented line can be a retention rule of its own, given the rule above it, or
+    "" when it cannot: one saying what it applies to ("Adoption records: 100 years"), or one
+    ending with its trigger under a rule that already ends with its own ("6 years (from
+    leaving)"). A trigger under a rule without one is that rule's: the export writes a
+    rule's trigger after the last line of its period."""
+    line_match = _RETENTION.match(strip_marker(line))
+    above_match = _RETENTION.match(strip_marker(above))
+    if line_match is None:
+        return ""
+    if line_match.group("applies"):
+        return "it reads as a whole retention rule (what it applies to, then its period)"
+    if line_match.group("trigger") and above_match and above_match.group("trigger"):
+        return "it reads as a whole retention rule, and the rule above has its trigger already"
+    return ""
 
 
 def parse_retention(line: str) -> RetentionEntry:

@@ -4,6 +4,10 @@ explanation, a transfer's safeguards, a retention rule) survive our own export a
 They were written on one line and came back joined by spaces, so a register exported,
 opened in Excel and imported again came back changed in a field nobody touched. Each text is
 now written with its further lines indented under its first (cells.with_continuations).
+A further line that reads as something of its own (a basis, legislation, a whole retention
+rule, a named destination's safeguard) is read on its own and reported instead, as a line a
+DPO indented by hand (test_hand_indented_lines): such a text cannot come back as typed, and
+the tests here show it never comes back changed without a note.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from ropa.records import (
 from ropa.register import Register
 from ropa.spreadsheets import columns, export_workbook, import_workbook, lawtext
 from ropa.spreadsheets.cells import strip_marker
+from ropa.spreadsheets.legal_refs import looks_like_legislation
+from ropa.spreadsheets.report import ImportReport
 from tests.helpers.register_files import copy_register_file
 
 # How the export indents a text's further lines, as the reader of the workbook sees it.
@@ -46,9 +52,12 @@ LOOKS_LIKE_LAW = (
 SPACED = "  We must pay staff.  \n   HMRC requires RTI returns.\n\n   \nSee the payroll policy.  "
 # A question ending the DPO's words is theirs to keep, on the first line as on the last.
 QUESTIONS = "Which Act requires this?\nAsk legal services?"
+# Further lines that name a basis or condition in words only: in a cell the export wrote,
+# those never started an entry of their own, so they stay the explanation's.
+NAMES_IN_WORDS = "We must pay staff.\nConsent is not relied on.\nNor is a public task."
 TEXTS = {
     "two lines": TWO_LINES,
-    "looks like law": LOOKS_LIKE_LAW,
+    "names in words": NAMES_IN_WORDS,
     "spaced": SPACED,
     "questions": QUESTIONS,
     "a question on one line": "Which Act requires this?",
@@ -79,7 +88,7 @@ def with_text(text: str) -> ActivityRecord:
             TransferEntry("India", "", text),
         ],
         retention=[
-            RetentionEntry(text, "leaving\nor retiring", "Pay records\nand payslips"),
+            RetentionEntry(text, "leaving\nor retiring", "Pay records and payslips"),
             RetentionEntry("6 years", "the end of the tax year"),
         ],
     )
@@ -110,7 +119,18 @@ def export_and_import(
     record: ActivityRecord, folder: Path, new_register_file: Path
 ) -> tuple[ActivityRecord, ActivityRecord, Path]:
     """The record saved in a real register, exported to a real workbook, and imported into
-    another new register: (as saved, as imported, the workbook)."""
+    another new register, which reads no line as set apart from the text above it: (as
+    saved, as imported, the workbook)."""
+    saved, imported, report = export_and_import_with_report(record, folder, new_register_file)
+    assert set_apart(report) == set()
+    return saved, imported, report.path
+
+
+def export_and_import_with_report(
+    record: ActivityRecord, folder: Path, new_register_file: Path
+) -> tuple[ActivityRecord, ActivityRecord, ImportReport]:
+    """As export_and_import, whatever the report notes: (as saved, as imported, the
+    report)."""
     workbook = folder / "exported.xlsx"
     source = copy_register_file(new_register_file, folder / "source.ropa")
     with Register.open(source, daily_backup=False) as register:
@@ -122,7 +142,17 @@ def export_and_import(
         report = import_workbook(register, workbook)
         assert not report.problems
         (imported,) = register.activities.load()
-    return saved, imported, workbook
+    return saved, imported, report
+
+
+def set_apart(report: ImportReport) -> set[tuple[str, str]]:
+    """(cell, line) for each line the report says was indented under another but read on
+    its own."""
+    return {
+        (problem.cell, problem.value)
+        for problem in report.moved
+        if problem.why.startswith("indented under the line above")
+    }
 
 
 def template_cells(workbook: Path) -> list[str]:
@@ -141,28 +171,43 @@ def test_every_law_field_comes_back_as_typed(
     assert imported.lawful_bases[0].explanation == as_kept(text)  # the line breaks too
 
 
-def test_three_line_texts_and_what_follows_them(tmp_path: Path, _new_register_file: Path) -> None:
-    """Three lines each, the second looking like legislation, the third like a basis."""
+def test_a_further_line_that_reads_as_law_is_read_on_its_own_and_flagged(
+    tmp_path: Path, _new_register_file: Path
+) -> None:
+    """Three lines each, the second looking like legislation, the third like a basis: in a
+    law cell these can no longer come back as typed (a DPO indents Acts and bases by hand,
+    and those must not vanish into an explanation), so they are read line by line as before
+    line breaks were kept, and the report names each such line; never changed silently.
+    Safeguards and retention rules take them as the ordinary lines they are there."""
     text = "We must pay staff.\nData Protection Act 2018 section 8 applies.\nArticle 6(1)(f)"
-    _, imported, _ = export_and_import(with_text(text), tmp_path, _new_register_file)
+    saved, imported, report = export_and_import_with_report(
+        with_text(text), tmp_path, _new_register_file
+    )
     assert [(e.basis, e.explanation, e.legislation) for e in imported.lawful_bases] == [
-        ("c", text, ["Finance Act 2004", "Employment Rights Act 1996"]),
-        ("b", text, []),
+        ("c", "We must pay staff.", ["Data Protection Act 2018 section 8 applies."]),
+        # What follows a line read on its own goes where it went before: the Acts the
+        # export wrote under (c) go to (f), the basis read last.
+        ("f", "", ["Finance Act 2004", "Employment Rights Act 1996"]),
+        ("b", "We must pay staff.", ["Data Protection Act 2018 section 8 applies."]),
         ("e", "", ["Education Act 1996"]),
     ]
+    # No legislation in a condition: that line goes on with the explanation, as typed.
     assert [(e.code, e.explanation) for e in imported.article9] == [
-        ("b", text),
+        ("b", "We must pay staff.\nData Protection Act 2018 section 8 applies."),
         ("h", "Occupational health."),
     ]
-    assert [(e.code, e.explanation) for e in imported.schedule1] == [("1", text), ("6", "")]
-    assert [(e.destination, e.mechanism, e.safeguards) for e in imported.transfers] == [
-        ("United States", "idta", text),
-        ("India", "", text),
+    assert [(e.code, e.explanation) for e in imported.schedule1] == [
+        ("1", "We must pay staff.\nData Protection Act 2018 section 8 applies."),
+        ("6", ""),
     ]
-    assert imported.retention == [
-        RetentionEntry(text, "leaving\nor retiring", "Pay records\nand payslips"),
-        RetentionEntry("6 years", "the end of the tax year"),
-    ]
+    assert kept(imported)["transfers"] == kept(saved)["transfers"]
+    assert kept(imported)["retention"] == kept(saved)["retention"]
+    assert set_apart(report) == {
+        ("L10", "Data Protection Act 2018 section 8 applies."),
+        ("L10", "Article 6(1)(f)"),
+        ("M10", "Article 6(1)(f)"),
+        ("Z10", "Article 6(1)(f)"),
+    }
 
 
 def test_the_cell_shows_further_lines_indented_under_their_own(
@@ -189,7 +234,7 @@ def test_the_cell_shows_further_lines_indented_under_their_own(
         f"{indented}"
     ) in cells
     assert (
-        f"Pay records\n{CONTINUATION_INDENT}and payslips: We must pay staff.\n"
+        f"Pay records and payslips: We must pay staff.\n"
         f"{indented} (from leaving\n{CONTINUATION_INDENT}or retiring)\n"
         "6 years (from the end of the tax year)"
     ) in cells
@@ -210,7 +255,7 @@ def test_an_empty_line_inside_is_written_empty(tmp_path: Path, _new_register_fil
 
 def test_importing_the_export_again_changes_nothing(register: Register, tmp_path: Path) -> None:
     """The import's report says nothing changed: no field reads as edited by the DPO."""
-    register.activities.create_many([with_text(LOOKS_LIKE_LAW)])
+    register.activities.create_many([with_text(NAMES_IN_WORDS)])
     before = register.activities.load()
     export_workbook(register, tmp_path / "again.xlsx")
 
@@ -218,6 +263,29 @@ def test_importing_the_export_again_changes_nothing(register: Register, tmp_path
 
     assert (report.created, report.updated, len(report.unchanged)) == ([], [], 1)
     assert register.activities.load() == before
+
+
+def test_importing_again_a_further_line_that_reads_as_law_says_so(
+    register: Register, tmp_path: Path
+) -> None:
+    """Such an explanation cannot come back as typed (above); importing the export over the
+    register it came from changes the activity, and the report names every line that
+    caused it, in each cell."""
+    register.activities.create_many([with_text(LOOKS_LIKE_LAW)])
+    export_workbook(register, tmp_path / "again.xlsx")
+
+    report = import_workbook(register, tmp_path / "again.xlsx")
+
+    assert [reference for reference, _ in report.updated] == ["PAY-1"]
+    assert set_apart(report) == {
+        ("L10", "Data Protection Act 2018 section 8 applies."),
+        ("L10", "Article 6(1)(e) Public task"),
+        ("L10", "Article 9(2)(b) Employment, social security and social protection"),
+        ("M10", "Article 6(1)(e) Public task"),
+        ("M10", "Article 9(2)(b) Employment, social security and social protection"),
+        ("Z10", "Article 6(1)(e) Public task"),
+        ("Z10", "Article 9(2)(b) Employment, social security and social protection"),
+    }
 
 
 # --- cells typed by hand read as before -----------------------------------------------------
@@ -343,6 +411,9 @@ def test_any_text_over_lines_comes_back_through_a_written_cell(
     # A rule that starts like a numbered or bulleted item ("a. ", "- ") loses the marker on
     # import, on one line as on several (as before).
     assume(strip_marker(period) == period.strip())
+    # A further line of an explanation that reads as legislation ("an Act", "in order")
+    # is read on its own and reported (test_a_further_line_that_reads_as_law_...).
+    assume(not any(looks_like_legislation(line) for line in explanation.splitlines()[1:]))
     record = ActivityRecord(
         name="Payroll",
         lawful_bases=[
@@ -389,3 +460,29 @@ def _through_a_workbook(values: list[str | None]) -> list[str | None]:
     cells = [read.cell(1, column).value for column in range(1, len(values) + 1)]
     assert all(cell is None or isinstance(cell, str) for cell in cells)
     return [str(cell) if cell is not None else None for cell in cells]
+
+
+def test_a_rule_over_lines_with_its_trigger_comes_back_as_typed(
+    tmp_path: Path, _new_register_file: Path
+) -> None:
+    """The export writes the trigger after the period's last line, indented: that line
+    reads as a period "(from" a trigger"), and is still the rest of the rule above."""
+    rule = RetentionEntry("6 years\nafter the file is closed", "leaving", "Staff files")
+    record = dataclasses.replace(with_text(TWO_LINES), retention=[rule])
+    _, imported, _ = export_and_import(record, tmp_path, _new_register_file)
+    assert imported.retention == [rule]
+
+
+def test_what_a_rule_applies_to_over_lines_is_read_as_two_rules_and_said(
+    tmp_path: Path, _new_register_file: Path
+) -> None:
+    """Its colon falls on a further line, which reads as a whole rule ("and payslips: 6
+    years"): two rules come back, and the report names the line; never changed silently."""
+    rule = RetentionEntry("6 years", "leaving", "Pay records\nand payslips")
+    record = dataclasses.replace(with_text(TWO_LINES), retention=[rule])
+    _, imported, report = export_and_import_with_report(record, tmp_path, _new_register_file)
+    assert imported.retention == [
+        RetentionEntry("Pay records"),
+        RetentionEntry("6 years", "leaving", "and payslips"),
+    ]
+    assert set_apart(report) == {("J10", "and payslips: 6 years (from leaving)")}
