@@ -75,7 +75,7 @@ class CellEntry:
         target = f" of {self.activity}" if self.activity else ""
         return {
             Destination.NOT_PLACED: "NOT PLACED: the import recorded nowhere for this cell",
-            Destination.FIELD: f"read into{target}: {self.detail}",
+            Destination.FIELD: f"read into {self.activity or 'the register'}: {self.detail}",
             Destination.OWN_FIELD: f"kept as written in the own field{target}{detail}",
             Destination.NOTES: f"not understood; kept as written in the notes{target}{detail}",
             Destination.NOTHING: "read as “nothing to record” for this field" + detail,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from openpyxl.utils import get_column_letter
+
 import ropa.spreadsheets.layout as layout
 from ropa.records import TransferEntry
 from ropa.spreadsheets.columns import Draft
@@ -161,10 +163,11 @@ def _read_list(
     report.moved.append(
         Problem(
             sheet.title,
-            f"A{header_row}",
-            sheet.title,
-            f"a list of {_LIST_WORDS.get(key, key)}, read into the processing it belongs to "
-            "(each item in that field, its other columns as own fields)",
+            f"{get_column_letter(item_column)}{header_row}",
+            headings.get(item_column, ""),
+            f"the items of the list sheet “{sheet.title}” ({_LIST_WORDS.get(key, key)}), read "
+            "into the processing each belongs to (each item in that field, its other columns "
+            "as own fields)",
         )
     )
 

@@ -112,3 +112,13 @@ def test_a_grc_tools_related_sheets_make_one_processing(
     assert [entry.destination for entry in record.transfers] == ["Cloud backup (US)"]
     assert record.extra_fields["Personal data: retention"] == "Bank details: 5 years"
     assert [sheet.sheet for sheet in report.sheets] == ["Processing"]
+    # Each list sheet is named by the heading that named its items, quoted as the cell says.
+    moved = {problem.sheet: problem for problem in report.moved}
+    assert (moved["Purposes"].cell, moved["Purposes"].value) == ("A1", "name")
+    assert (
+        moved["Purposes"]
+        .describe()
+        .startswith(
+            "Purposes!A1: “name”: the items of the list sheet “Purposes” (purposes), read into"
+        )
+    )
