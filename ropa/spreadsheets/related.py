@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from openpyxl.utils import get_column_letter
 
 import ropa.spreadsheets.layout as layout
-from ropa.records import TransferEntry
+from ropa import law
+from ropa.records import LawfulBasisEntry, RetentionEntry, TransferEntry
+from ropa.spreadsheets import lawtext
 from ropa.spreadsheets.columns import Draft
 from ropa.spreadsheets.errors import SpreadsheetError
 from ropa.spreadsheets.headers import Skipped, Table, list_sheet_field
@@ -154,6 +156,13 @@ def _read_list(
                 continue
             if column == item_column and item and key in allowed | {"transfer_destinations"}:
                 continue
+            read_as = _LAW_COLUMNS.get((key, header_key(headings.get(column, ""))))
+            said = read_as(draft, item, as_text(value).strip()) if read_as and item else ""
+            if said:
+                ledger.place(sheet.title, row, column, Destination.FIELD, said, activity)
+                ref = f"{get_column_letter(column)}{row}"
+                report.moved.append(Problem(sheet.title, ref, as_text(value), f"{said}; check it"))
+                continue
             own = f"{sheet.title}: {headings.get(column) or 'item'}"
             text = as_text(value).strip()
             line = f"{item}: {text}" if item and column != item_column else text
@@ -165,11 +174,69 @@ def _read_list(
             sheet.title,
             f"{get_column_letter(item_column)}{header_row}",
             headings.get(item_column, ""),
-            f"the items of the list sheet “{sheet.title}” ({_LIST_WORDS.get(key, key)}), read "
+            f"the items of the list sheet “{sheet.title}”: {_LIST_WORDS.get(key, key)}, read "
             "into the processing each belongs to (each item in that field, its other columns "
             "as own fields)",
         )
     )
+
+
+# --- the law a list row states, in a column of its own (as GRC tools export it) ------------
+#
+# Read into the register's own fields, so that the checks and the ICO's columns see it: a
+# value such a tool writes as a code ("privacy_contract") is read by its words. Each reading
+# is reported for the DPO to check; what is not understood stays an own field, as written.
+
+
+def _tool_words(text: str) -> str:
+    """ "privacy_standard_contractual_clauses" as words: "standard contractual clauses"."""
+    return text.removeprefix("privacy_").replace("_", " ").strip()
+
+
+def _read_basis(draft: Draft, purpose: str, text: str) -> str:
+    found = lawtext.parse_lawful_bases(_tool_words(text))
+    if len(found.values) != 1 or found.not_understood:
+        return ""
+    (entry,) = found.values
+    bases: list[LawfulBasisEntry] = list(draft.values.get("lawful_bases") or [])
+    same = next((known for known in bases if known.basis == entry.basis), None)
+    if same is None:
+        bases.append(LawfulBasisEntry(entry.basis, purpose))
+    elif purpose not in same.explanation.split("; "):
+        same.explanation = "; ".join(part for part in (same.explanation, purpose) if part)
+    draft.values["lawful_bases"] = bases
+    return f"read as the lawful basis {lawtext.basis_title(entry.basis)}, for “{purpose}”"
+
+
+def _read_retention(draft: Draft, data: str, text: str) -> str:
+    rules: list[RetentionEntry] = list(draft.values.get("retention") or [])
+    rules.append(RetentionEntry(text, applies_to=data))
+    draft.values["retention"] = rules
+    return f"read as the retention period of “{data}”"
+
+
+def _read_mechanism(draft: Draft, destination: str, text: str) -> str:
+    mechanism, _rest = lawtext.parse_transfer_safeguard(_tool_words(text))
+    transfers: list[TransferEntry] = list(draft.values.get("transfers") or [])
+    entry = next((t for t in reversed(transfers) if t.destination.startswith(destination)), None)
+    if not mechanism or entry is None or entry.mechanism:
+        return ""
+    entry.mechanism = mechanism
+    name = law.transfer_mechanisms()[mechanism].name
+    return f"read as the transfer mechanism of “{entry.destination}”: {name}"
+
+
+_LAW_COLUMNS = {
+    **{("purposes", heading): _read_basis for heading in ("legal basis", "lawful basis")},
+    **{
+        ("data_categories", heading): _read_retention
+        for heading in ("retention", "retention period")
+    },
+    **{
+        ("transfer_destinations", heading): _read_mechanism
+        for heading in ("transfer mechanism", "mechanism", "transfer safeguard")
+    },
+}
 
 
 def _draft_named(drafts: list[Draft], value: object) -> Draft | None:

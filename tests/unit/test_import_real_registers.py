@@ -110,7 +110,22 @@ def test_a_grc_tools_related_sheets_make_one_processing(
     assert record.recipients == ["Payroll provider"]
     assert record.processors == ["Payroll SaaS"]
     assert [entry.destination for entry in record.transfers] == ["Cloud backup (US)"]
-    assert record.extra_fields["Personal data: retention"] == "Bank details: 5 years"
+    # The law the list rows state goes to the register's own fields (the checks and the
+    # ICO's columns read those), each reading named for the DPO to check.
+    assert [(entry.basis, entry.explanation) for entry in record.lawful_bases] == [
+        ("b", "Salary payment")
+    ]
+    assert [(rule.applies_to, rule.period) for rule in record.retention] == [
+        ("Bank details", "5 years")
+    ]
+    assert [(t.destination, t.mechanism) for t in record.transfers] == [
+        ("Cloud backup (US)", "uk_addendum")
+    ]
+    checked = {(problem.sheet, problem.cell): problem.why for problem in report.moved}
+    assert "read as the lawful basis Article 6(1)(b)" in checked[("Purposes", "C2")]
+    assert "read as the retention period of “Bank details”" in checked[("Personal data", "D2")]
+    assert "read as the transfer mechanism" in checked[("Transfers", "E2")]
+    assert "Personal data: retention" not in record.extra_fields
     assert [sheet.sheet for sheet in report.sheets] == ["Processing"]
     # Each list sheet is named by the heading that named its items, quoted as the cell says.
     moved = {problem.sheet: problem for problem in report.moved}
@@ -119,6 +134,6 @@ def test_a_grc_tools_related_sheets_make_one_processing(
         moved["Purposes"]
         .describe()
         .startswith(
-            "Purposes!A1: “name”: the items of the list sheet “Purposes” (purposes), read into"
+            "Purposes!A1: “name”: the items of the list sheet “Purposes”: purposes, read into"
         )
     )
