@@ -347,6 +347,63 @@ def objects_not_owned_by(driver: Driver, owner: str) -> list[OwnedObject]:
     return [OwnedObject(str(kind), str(name), str(previous)) for kind, name, previous in rows]
 
 
+def creators_in_public(driver: Driver) -> list[str]:
+    """Who may create objects in the schema public, besides the role owning it: "PUBLIC"
+    (everyone who can sign in) or roles by name."""
+    rows = driver.execute(
+        "SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' "
+        "ELSE pg_get_userbyid(a.grantee) END "
+        "FROM pg_namespace n, aclexplode(n.nspacl) a "
+        "WHERE n.nspname = 'public' AND a.privilege_type = 'CREATE' AND a.grantee <> n.nspowner"
+    ).fetchall()
+    return sorted(str(row[0]) for row in rows)
+
+
+def revoke_create_in_public(driver: Driver, who: str) -> None:
+    """Take back the right to create in the schema public (a warning, not an error, where
+    this login did not grant it: creators_in_public tells afterwards)."""
+    grantee = "PUBLIC" if who == "PUBLIC" else quoted(who)
+    driver.execute(f"REVOKE CREATE ON SCHEMA public FROM {grantee}")
+
+
+@dataclass(frozen=True)
+class PlantedObject:
+    kind: str  # function, operator, type or collation
+    name: str  # with its schema and, for a function or operator, its argument types
+    owner: str
+
+
+def objects_in_public_not_made_by(driver: Driver, owner: str) -> list[PlantedObject]:
+    """The functions, operators, types of their own and collations in the schema public that
+    `owner` does not own (an extension's aside): a register makes only tables there."""
+    not_extension = (
+        "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = {oid} AND d.deptype = 'e')"
+    )
+    rows = driver.execute(
+        "SELECT 'function', format('public.%%s(%%s)', p.proname, "
+        "pg_get_function_identity_arguments(p.oid)), pg_get_userbyid(p.proowner) "
+        "FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace "
+        "AND pg_get_userbyid(p.proowner) <> %s AND " + not_extension.format(oid="p.oid") + " "
+        "UNION ALL SELECT 'operator', format('public.%%s(%%s, %%s)', o.oprname, "
+        "format_type(o.oprleft, NULL), format_type(o.oprright, NULL)), "
+        "pg_get_userbyid(o.oprowner) FROM pg_operator o "
+        "WHERE o.oprnamespace = 'public'::regnamespace "
+        "AND pg_get_userbyid(o.oprowner) <> %s AND " + not_extension.format(oid="o.oid") + " "
+        "UNION ALL SELECT 'type', format('public.%%I', t.typname), pg_get_userbyid(t.typowner) "
+        "FROM pg_type t LEFT JOIN pg_class c ON c.oid = t.typrelid "
+        "WHERE t.typnamespace = 'public'::regnamespace AND t.typelem = 0 "
+        "AND (t.typrelid = 0 OR c.relkind = 'c') "
+        "AND pg_get_userbyid(t.typowner) <> %s AND " + not_extension.format(oid="t.oid") + " "
+        "UNION ALL SELECT 'collation', format('public.%%I', l.collname), "
+        "pg_get_userbyid(l.collowner) FROM pg_collation l "
+        "WHERE l.collnamespace = 'public'::regnamespace "
+        "AND pg_get_userbyid(l.collowner) <> %s AND " + not_extension.format(oid="l.oid") + " "
+        "ORDER BY 2",
+        (owner, owner, owner, owner),
+    ).fetchall()
+    return [PlantedObject(str(kind), str(name), str(by)) for kind, name, by in rows]
+
+
 def give_to(driver: Driver, thing: OwnedObject, owner: str) -> None:
     # The kind is one of this module's four words and the name came quoted from the server.
     driver.execute(f"ALTER {thing.kind} {thing.name} OWNER TO {quoted(owner)}")

@@ -128,6 +128,13 @@ def database_statements(roles: TeamRoles, database: str) -> list[str]:
         f"REVOKE CONNECT, TEMPORARY ON DATABASE {db} FROM PUBLIC",
         f"GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {groups}",
         f"GRANT CONNECT, CREATE ON DATABASE {db} TO {o}",
+        # The register's tables live in public, and its statements find functions and
+        # operators there: nobody else may create any (PostgreSQL 14 and earlier let PUBLIC,
+        # and an upgraded server keeps that). Where the administrator cannot take the right
+        # away, team init refuses (ropa/team.py). The members' groups get USAGE by name, here:
+        # the owner role, which grants the rest, holds no grant option on the schema.
+        "REVOKE ALL ON SCHEMA public FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA public TO {groups}",
         f"GRANT USAGE, CREATE ON SCHEMA public TO {o}",
         *[
             f"ALTER DATABASE {db} SET {name} = {literal(value)}"
@@ -150,7 +157,6 @@ def security_statements(roles: TeamRoles, tables: list[str], sequences: list[str
         f"CREATE SCHEMA IF NOT EXISTS {s}",
         f"REVOKE ALL ON SCHEMA {s} FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA {s} TO {v}, {e}, {d}",
-        f"GRANT USAGE ON SCHEMA public TO {v}, {e}, {d}",
         f"""CREATE TABLE IF NOT EXISTS {s}.editor_functions (
                 login name NOT NULL,
                 business_function text NOT NULL,

@@ -235,6 +235,8 @@ def set_up_team_register(
     _become_able_to_act_as(driver, roles.owner, login, superuser)
     catalog.grant_groups_to_owner(driver, roles)
     catalog.apply_database_settings(driver, roles, database)
+    _refuse_others_creating_in_public(driver, roles, login, shown)
+    _refuse_planted_objects(driver, roles, shown)
     _take_back_admin_options(driver, roles)
     _take_ownership(driver, roles.owner, login, superuser)
     catalog.act_as(driver, roles.owner)
@@ -271,6 +273,52 @@ def _check_administrator(admin: catalog.Administrator, shown: str) -> None:
             f"with the login that owns it (the IT team creates it with createdb --owner "
             f"{login} ...). Nothing was changed."
         )
+
+
+def _refuse_others_creating_in_public(
+    driver: Any, roles: TeamRoles, login: str, shown: str
+) -> None:
+    """A function or operator planted in the schema public runs as whoever's statement finds
+    it, a DPO's included: nobody but the owner role may create there. database_statements
+    and this take the right away where this login can (an earlier version gave it to the
+    DPO who set the register up); where it cannot (the right was granted by another role,
+    such as the superuser owning the schema after an upgrade), refused."""
+    for who in catalog.creators_in_public(driver):
+        if who != roles.owner:  # PUBLIC's went with database_statements where it could
+            catalog.revoke_create_in_public(driver, who)
+    others = [who for who in catalog.creators_in_public(driver) if who != roles.owner]
+    if not others:
+        return
+    who = (
+        "anyone who can sign in to the server"
+        if "PUBLIC" in others
+        else "the roles " + ", ".join(others)
+    )
+    revoke = ", ".join("PUBLIC" if who == "PUBLIC" else quoted(who) for who in others)
+    raise TeamPermissionError(
+        f"In the database at {shown}, {who} may create functions and operators in the schema "
+        "public, where the register's tables are (PostgreSQL 14 and earlier allowed everyone "
+        "by default, and an upgraded server keeps it). One planted there runs as whoever's "
+        f"statement finds it, a DPO's included, and {login} cannot take that right away. Ask "
+        f"the server's administrator to run REVOKE CREATE ON SCHEMA public FROM {revoke}; in "
+        f"that database, then run ropa team init again. Nothing was changed."
+    )
+
+
+def _refuse_planted_objects(driver: Any, roles: TeamRoles, shown: str) -> None:
+    """A register makes only tables in the schema public: a function, operator, type or
+    collation there that the owner role did not make may be waiting to run as a DPO."""
+    planted = catalog.objects_in_public_not_made_by(driver, roles.owner)
+    if not planted:
+        return
+    listed = "; ".join(f"{thing.name} ({thing.kind}, {thing.owner})" for thing in planted)
+    raise TeamPermissionError(
+        f"The database at {shown} holds in the schema public what the register did not make: "
+        f"{listed}. A function or operator there runs as whoever's statement finds it, a "
+        "DPO's included, so ROPA desk does not set up or bring up to date a team register "
+        "beside it. Ask the server's administrator to look at each (who made it, and why) "
+        "and drop it, then run ropa team init again. Nothing was changed."
+    )
 
 
 def _become_able_to_act_as(driver: Any, owner: str, login: str, superuser: bool) -> None:
