@@ -59,8 +59,9 @@ HISTORY_TABLE = "change_history"
 SCHEMA_VERSION_TABLE = "alembic_version"
 
 # The longest text a history line keeps of one value (a whole row, for a deleted row); a
-# longer one is cut, saying how long it was.  A deleted activity's line may be longer, as
-# it holds the activity with all its rows.
+# longer one is cut, saying how long it was and with a fingerprint of the whole (the start of
+# its MD5), so that a change past the cut still shows as old and new values that differ. A
+# deleted activity's line may be longer, as it holds the activity with all its rows.
 HISTORY_VALUE_CHARS = 20_000
 DELETED_ACTIVITY_CHARS = 400_000
 # The longest text one field of an activity may hold (a long description is a few thousand
@@ -307,7 +308,9 @@ def _functions(roles: TeamRoles) -> list[str]:
             LANGUAGE sql IMMUTABLE {fixed} AS $$
             SELECT CASE WHEN $1 IS NULL THEN ''
                 WHEN length($1) <= $2 THEN $1
-                ELSE left($1, $2) || format(' [cut here: %s characters in all]', length($1))
+                ELSE left($1, $2) || format(
+                    ' [cut here: %s characters in all, fingerprint %s]',
+                    length($1), left(md5($1), 12))
             END $$""",
         # Whether an activity id was ever used (its history names it) or lies beyond what
         # the id sequence has handed out: an id is never given twice, so an old activity's

@@ -9,6 +9,7 @@ a second DPO, an editor of Finance, a viewer, and a login with no role in the re
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -255,7 +256,10 @@ def test_history_lines_are_bounded_and_about_real_activities(team: Team) -> None
         if line.field == "description"
     ]
     assert len(line.new_value) < HISTORY_VALUE_CHARS + 100
-    assert line.new_value.endswith(f"{len(long_text)} characters in all]")
+    assert re.search(
+        rf" \[cut here: {len(long_text)} characters in all, fingerprint [0-9a-f]{{12}}\]$",
+        line.new_value,
+    )
     # A deleted activity's id is never given again, nor an id the server has not handed out.
     with team.open_as(team.dpo) as register:
         register.activities.delete([team.children_id])
