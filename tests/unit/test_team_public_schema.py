@@ -98,32 +98,3 @@ def test_init_refuses_a_register_with_a_function_someone_else_planted_in_public(
         f"public.trojan_ne(character varying, character varying) (function, {team.editor})"
     ) in said
     assert "Nothing was changed" in said
-
-
-def test_a_change_beyond_what_a_history_line_keeps_still_shows(team: Team) -> None:
-    """A history line keeps the first 20,000 characters of a value; a field may hold
-    100,000. A change past the cut (an editor's "6 years" made "forever" at character
-    25,000) must not leave a line whose old and new values read the same."""
-    from ropa.history import Change
-
-    before = "x" * 25_000 + " Kept for 6 years." + "y" * 5_000
-    after = before.replace("for 6 years.", "forever.    ")  # the same length
-    with psycopg.connect(team.url_for(team.editor), autocommit=True) as editor:
-        editor.execute("BEGIN")
-        editor.execute("SELECT ropa_team.take_writer_lock()")
-        editor.execute(
-            "UPDATE activities SET description = %s, version = version + 1 WHERE id = %s",
-            (before, team.finance_id),
-        )
-        editor.execute(
-            "UPDATE activities SET description = %s, version = version + 1 WHERE id = %s",
-            (after, team.finance_id),
-        )
-        editor.execute("COMMIT")
-    with team.open_as(team.dpo) as register:
-        lines: list[Change] = register.history.changes(
-            entity_type="activity", entity_id=team.finance_id
-        )
-    (last,) = [line for line in lines if line.field == "description" and line.old_value][:1]
-    assert len(after) == len(before) and last.old_value != last.new_value
-    assert f"{len(after)} characters in all" in last.new_value
