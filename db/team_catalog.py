@@ -113,17 +113,31 @@ class GroupMember:
     login: str
     group: str
     can_sign_in: bool
+    granted_by: str = ""  # the role that granted the membership, as the server recorded it
 
 
 def members_of_groups(driver: Driver, groups: Sequence[str]) -> list[GroupMember]:
     """Every direct member of `groups` (logins and roles alike), ordered by member name."""
     rows = driver.execute(
-        "SELECT m.rolname, g.rolname, m.rolcanlogin FROM pg_auth_members a "
+        "SELECT m.rolname, g.rolname, m.rolcanlogin, pg_get_userbyid(a.grantor) "
+        "FROM pg_auth_members a "
         "JOIN pg_roles m ON m.oid = a.member JOIN pg_roles g ON g.oid = a.roleid "
         "WHERE g.rolname = ANY(%s) ORDER BY m.rolname",
         (list(groups),),
     ).fetchall()
-    return [GroupMember(str(login), str(group), bool(can)) for login, group, can in rows]
+    return [
+        GroupMember(str(login), str(group), bool(can), str(grantor or ""))
+        for login, group, can, grantor in rows
+    ]
+
+
+def roles_in_history(driver: Driver) -> set[tuple[str, str]]:
+    """(login, role) for every role the history records given (set_member writes a line)."""
+    rows = driver.execute(
+        "SELECT entity_label, new_value FROM change_history "
+        "WHERE entity_type = 'team' AND field = 'role'"
+    ).fetchall()
+    return {(str(login), str(kind)) for login, kind in rows}
 
 
 def logins_in_group(driver: Driver, group: str) -> tuple[str, ...]:

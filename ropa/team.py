@@ -74,6 +74,9 @@ class TeamMember:
     role: str
     functions: tuple[str, ...] = field(default=())
     can_sign_in: bool = True
+    # The role that gave this role outside ROPA desk (a GRANT in psql by a login that may
+    # create roles), leaving no line in the history; "" when ROPA desk gave it.
+    given_outside_by: str = ""
 
 
 class TeamService:
@@ -99,6 +102,7 @@ class TeamService:
             groups = {roles.of(kind): kind for kind in ROLE_KINDS}
             memberships = catalog.members_of_groups(driver, list(groups))
             functions = catalog.editor_functions(driver)
+            recorded = catalog.roles_in_history(driver)
         found: dict[str, TeamMember] = {}
         rank = {kind: number for number, kind in enumerate(ROLE_KINDS)}
         for held in memberships:
@@ -108,11 +112,15 @@ class TeamService:
             kind = groups[held.group]
             if login in found and rank[found[login].role] >= rank[kind]:
                 continue
+            # ROPA desk gives roles as the owner role, with a history line (set_member); a
+            # register an earlier version set up has the line though the DPO granted it.
+            outside = held.granted_by != roles.owner and (login, kind) not in recorded
             found[login] = TeamMember(
                 login,
                 kind,
                 tuple(functions.get(login, ())) if kind == "editor" else (),
                 held.can_sign_in,
+                held.granted_by if outside else "",
             )
         return list(found.values())
 

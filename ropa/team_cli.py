@@ -101,7 +101,13 @@ def run_team(args: argparse.Namespace, db_location: Path | str, options: Storage
         for member in team.members():
             functions = f"  {', '.join(member.functions)}" if member.functions else ""
             cannot = "" if member.can_sign_in else "  (cannot sign in)"
-            print(for_terminal(f"{member.login}\t{member.role}{functions}{cannot}"))
+            outside = (
+                f"  (given outside ROPA desk by {member.given_outside_by}: the history has no "
+                "line for it)"
+                if member.given_outside_by
+                else ""
+            )
+            print(for_terminal(f"{member.login}\t{member.role}{functions}{cannot}{outside}"))
         return EXIT_OK
 
 

@@ -512,3 +512,25 @@ def test_a_change_beyond_what_a_history_line_keeps_still_shows(team: Team) -> No
     (last,) = [line for line in lines if line.field == "description" and line.old_value][:1]
     assert len(after) == len(before) and last.old_value != last.new_value
     assert f"{len(after)} characters in all" in last.new_value
+
+
+def test_a_role_given_outside_ropa_desk_is_shown_as_such(team: Team, logins: Logins) -> None:
+    """The IT team's administrator login may create roles, so on the server it can give a
+    login a register role with a GRANT of its own, which writes no history line: `team list`
+    says so, naming who gave it; roles ROPA desk gave are not flagged."""
+    eve = logins.make("eve")
+    dpo_group = roles_for_database(database_of(team.url)).dpo
+    with signed_in(team, team.admin) as administrator:
+        administrator.execute(f'GRANT "{dpo_group}" TO "{eve}"')
+    with team.open_as(team.dpo) as register:
+        members = {member.login: member for member in TeamService(register).members()}
+    assert members[eve].role == "dpo" and members[eve].given_outside_by == team.admin
+    assert [members[login].given_outside_by for login in (team.dpo, team.editor, team.viewer)] == [
+        "",
+        "",
+        "",
+    ]
+    listed = run_ropa("team", "list", "--db", team.url)
+    assert listed.returncode == 0, listed.stderr
+    (line,) = [line for line in listed.stdout.splitlines() if line.startswith(eve)]
+    assert f"given outside ROPA desk by {team.admin}: the history has no line for it" in line

@@ -29,8 +29,9 @@ def test_role_statements_keep_an_odd_name_as_one_name(postgres_url: str, logins:
             can_sign_in=False, powerful=False
         )
         catalog.grant_role(driver, ODD_NAME, member)
+        (superuser,) = driver.execute("SELECT current_user").fetchone() or ("",)
         assert catalog.members_of_groups(driver, [ODD_NAME]) == [
-            catalog.GroupMember(member, ODD_NAME, can_sign_in=True)
+            catalog.GroupMember(member, ODD_NAME, can_sign_in=True, granted_by=superuser)
         ]
         assert catalog.logins_in_group(driver, ODD_NAME) == (member,)
         assert catalog.memberships_outside(driver, [ODD_NAME], [member]) == []
