@@ -21,6 +21,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 import ropa.spreadsheets.layout as layout
+from ropa.spreadsheets.placeholders import is_sample_row
 from ropa.spreadsheets.reader import SheetData, Spreadsheet
 from ropa.spreadsheets.vocabulary import (
     CORE_KEYS,
@@ -126,6 +127,10 @@ class Table:
     # sheet said both (then the DPO is asked).
     kind_reason: str = ""
     kind_unsure: bool = False
+    # On an Example sheet read because no other sheet holds rows: why it was read, and its
+    # rows that are the template's own sample rows (never read as activities).
+    read_because: str = ""
+    sample_rows: frozenset[int] = frozenset()
 
     @property
     def signature(self) -> str:
@@ -167,7 +172,9 @@ def find_tables(
     spreadsheet: Spreadsheet, mapping: Mapping | None = None, roles: Roles | None = None
 ) -> tuple[list[Table], list[Skipped]]:
     """Every sheet holding a table of activities, and every other sheet with the reason it
-    was left out.  The ICO's own Example sheet is read only when no other table holds rows."""
+    was left out.  An Example sheet (the ICO's, or one ROPA desk wrote) is read only when no
+    other table holds rows, and then without the template's own sample rows: those are
+    the template's, not the organisation's record."""
     found: list[Table] = []
     skipped: list[Skipped] = []
     examples: list[Table] = []
@@ -189,9 +196,34 @@ def find_tables(
             Skipped(table.sheet.title, "it is the ICO's example, not the organisation's record")
             for table in examples
         )
-    else:
-        found += examples
+        return found, skipped
+    for table in examples:
+        rows = sorted(row for row in table.sheet.rows if row > table.header_row)
+        samples = frozenset(
+            row for row in rows if is_sample_row(list(table.sheet.rows[row].values()))
+        )
+        if rows and len(samples) == len(rows):
+            why = (
+                f"it holds only the template's own sample rows ({_row_span(rows)}), "
+                "not the organisation's record"
+            )
+            skipped.append(Skipped(table.sheet.title, why))
+            continue
+        table.sample_rows = samples
+        table.read_because = "it was read because no other sheet holds rows"
+        if samples:
+            table.read_because += (
+                f"; its rows {_row_span(sorted(samples))} are the template's own sample "
+                "rows and were not read"
+            )
+        found.append(table)
     return found, skipped
+
+
+def _row_span(rows: list[int]) -> str:
+    if rows == list(range(rows[0], rows[-1] + 1)) and len(rows) > 1:
+        return f"{rows[0]}-{rows[-1]}"
+    return ", ".join(str(row) for row in rows)
 
 
 def _has_rows(table: Table) -> bool:

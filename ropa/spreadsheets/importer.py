@@ -69,6 +69,7 @@ from ropa.spreadsheets.merge import (
     merged_values,
     without_rejected,
 )
+from ropa.spreadsheets.placeholders import placeholder_reason
 from ropa.spreadsheets.reader import SheetData, Spreadsheet, Value, read_spreadsheet
 from ropa.spreadsheets.related import related_sheets
 from ropa.spreadsheets.report import ImportReport, Problem, SheetReport
@@ -156,6 +157,7 @@ def read_workbook(
     contacts: dict[str, str] = {}
     drafts: list[Draft] = []
     for table in tables:
+        _leave_out_sample_rows(table, ledger)
         _refuse_formulas(table, report)
         contacts = contacts or read_contacts(table)
         offered = mark_around(table, ledger, contacts)
@@ -172,6 +174,7 @@ def read_workbook(
                 kind=table.kind.value,
                 kind_reason=table.kind_reason,
                 kind_unsure=table.kind_unsure,
+                read_because=table.read_because,
                 choices=table.choices,
                 signature=table.signature,
             )
@@ -195,6 +198,20 @@ def read_workbook(
     related.read_into(drafts, tables, ledger, report)
     report.contacts = dict(contacts)
     return tables, contacts, drafts, report
+
+
+def _leave_out_sample_rows(table: Table, ledger: Ledger) -> None:
+    """The template's own sample rows on an Example sheet read for the DPO's rows: recorded
+    as not read, and taken out of the table so that no activity is made of them."""
+    for row in sorted(table.sample_rows):
+        for column in table.sheet.rows.pop(row, {}):
+            ledger.place(
+                table.sheet.title,
+                row,
+                column,
+                Destination.NOT_READ,
+                "one of the template's own sample rows, not the organisation's record",
+            )
 
 
 def _no_table_message(path: Path, spreadsheet: Spreadsheet) -> str:
@@ -384,7 +401,7 @@ def read_contacts(table: Table) -> dict[str, str]:
             text = cell_text(
                 table, row_number, value_column, cells.get(value_column), date_allowed=False
             )
-            if not is_empty(text) and text is not None:
+            if not is_empty(text) and text is not None and placeholder_reason(text) is None:
                 found[fields[labels.index(label.strip().casefold())]] = text.strip()
     # The organisation's other details, in the block ROPA desk writes beside the ICO's.
     for index, (name, label) in enumerate(layout.OTHER_DETAILS):
@@ -396,7 +413,7 @@ def read_contacts(table: Table) -> dict[str, str]:
         if not isinstance(written, str) or written.strip().casefold() != label.casefold():
             continue
         text = cell_text(table, row_number, column + 1, cells.get(column + 1), date_allowed=False)
-        if text is not None and text.strip():
+        if text is not None and text.strip() and placeholder_reason(text) is None:
             found[name] = text.strip()
     return found
 

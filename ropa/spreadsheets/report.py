@@ -52,6 +52,8 @@ class SheetReport:
     kind: str = "controller"  # "controller" or "processor": which record it went to
     kind_reason: str = ""
     kind_unsure: bool = False  # the sheet said both: the DPO is asked
+    # Why an Example sheet was read (no other sheet holds rows), or "".
+    read_because: str = ""
     # Each column as matched: what the mapping step shows.
     choices: list[ColumnChoice] = field(default_factory=list)
     signature: str = ""  # names the layout of the headings (a mapping is kept for it)
@@ -158,6 +160,8 @@ class ImportReport:
                 f"{entry.updated} updated, {entry.unchanged} already up to date."
             )
             lines.append(entry.kind_line(shown))
+            if entry.read_because:
+                lines.append(f"Sheet “{shown(entry.sheet)}”: {shown(entry.read_because)}.")
             lines += entry.matching_lines(shown)
         for sheet, why in self.skipped:
             lines.append(f"Sheet “{shown(sheet)}” was not read: {why}.")
