@@ -69,7 +69,7 @@ from ropa.spreadsheets.merge import (
     merged_values,
     without_rejected,
 )
-from ropa.spreadsheets.placeholders import placeholder_reason
+from ropa.spreadsheets.placeholders import placeholder_reason, template_marker
 from ropa.spreadsheets.reader import SheetData, Spreadsheet, Value, read_spreadsheet
 from ropa.spreadsheets.related import related_sheets
 from ropa.spreadsheets.report import ImportReport, Problem, SheetReport
@@ -182,6 +182,7 @@ def read_workbook(
         for draft in sheet_drafts:
             report.problems.extend(draft.problems)
             report.moved.extend(draft.moved)
+        report.placeholders.extend(_placeholder_cells(table))
         if spreadsheet.format == "xls":
             report.moved.extend(_xls_link_words(table))
         drafts.extend(sheet_drafts)
@@ -198,6 +199,31 @@ def read_workbook(
     related.read_into(drafts, tables, ledger, report)
     report.contacts = dict(contacts)
     return tables, contacts, drafts, report
+
+
+def _placeholder_cells(table: Table) -> list[Problem]:
+    """The cells of the table's activities that hold a template's placeholder ("{{
+    platform_name }} Staff"): stored as written (the words around it may be the DPO's), but
+    each is named in the report to be filled in, never counted as understood."""
+    read = set(table.columns) | set(table.own_columns)
+    found = []
+    for row, cells in sorted(table.sheet.rows.items()):
+        if row <= table.header_row:
+            continue
+        for column, value in sorted(cells.items()):
+            if column in read and isinstance(value, str):
+                marker = template_marker(value)
+                if marker is not None:
+                    found.append(
+                        Problem(
+                            table.sheet.title,
+                            f"{_LETTERS[column]}{row}",
+                            value,
+                            f"stored as written, but {marker} is a template's placeholder, "
+                            "not an answer: fill it in",
+                        )
+                    )
+    return found
 
 
 def _leave_out_sample_rows(table: Table, ledger: Ledger) -> None:

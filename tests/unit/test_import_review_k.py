@@ -154,3 +154,43 @@ def test_a_placeholder_in_a_line_above_the_table_is_not_offered(
     assert report.organisation_offered == {}
     assert register.organisation.get().name == ""
     assert _ledger_detail(report, "Sheet", "A1")[0] == Destination.NOT_READ
+
+
+def test_a_placeholder_in_an_activity_is_stored_as_written_and_reported(
+    register: Register,
+) -> None:
+    report = import_workbook(register, REAL / "checktick-ropa-ico.xlsx")
+    categories = {name for record in register.activities.load() for name in record.individuals}
+    assert "{{ platform_name }} Staff" in categories
+    assert [(p.sheet, p.cell, p.value) for p in report.placeholders] == [
+        ("Template", "D12", "{{ platform_name }} Staff")
+    ]
+    summary = report.summary()
+    assert (
+        "1 cell holds a template's placeholder, not an answer; it was stored as written, to be "
+        "filled in:\n  Template!D12: “{{ platform_name }} Staff”: stored as written, but "
+        "{{ platform_name }} is a template's placeholder, not an answer: fill it in" in summary
+    )
+    assert UNDERSTOOD not in summary
+    assert ("Placeholder", "Template!D12") in {(f.kind, f.reference) for f in report.findings()}
+
+
+def test_the_iar_with_a_placeholder_is_not_every_cell_understood(register: Register) -> None:
+    report = import_workbook(register, REAL / "checktick-iar-ico.xlsx")
+    assert UNDERSTOOD not in report.summary()
+    assert "{{" not in register.organisation.get().name
+
+
+def test_an_activity_placeholder_alone_stops_every_cell_understood(
+    register: Register, tmp_path: Path
+) -> None:
+    workbook = Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.append(["Purpose of processing", "Categories of individuals", "Retention schedule"])
+    sheet.append(["Payroll", "{{ org }} staff", "6 years"])
+    path = tmp_path / "one.xlsx"
+    workbook.save(path)
+    report = import_workbook(register, path)
+    assert report.ledger is not None and report.ledger.all_understood
+    assert not report.all_understood
+    assert UNDERSTOOD not in report.summary()
