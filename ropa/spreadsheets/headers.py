@@ -86,6 +86,28 @@ _PROCESSOR_REGISTER_HEADINGS = {
 _PROCESSOR_TITLE = re.compile(r"\bprocessor\b|on behalf|\bclients?\b", re.IGNORECASE)
 _CONTROLLER_TITLE = re.compile(r"\bcontroller\b", re.IGNORECASE)
 _ON_BEHALF = re.compile(r"\bon behalf of\b", re.IGNORECASE)
+# A row saying the organisation is the processor for it ("Propvora is processor", "acting as
+# a processor", "as processor for the operator", "we are processor"): a sign about that row
+# only, so unlike "on behalf of" it does not make the whole sheet a processor's record; the
+# row is reported to check (processor_role_cells).  Sub-processors are another party's.
+_PROCESSOR_ROLE = re.compile(
+    r"\b(?:is|are|acts?|acting|we're)\s+(?:as\s+)?(?:an?\s+|the\s+)?(?:data\s+)?processor\b"
+    r"|\bas\s+(?:an?\s+|the\s+)?(?:data\s+)?processor\s+(?:for|to|of)\b",
+    re.IGNORECASE,
+)
+# Columns naming other parties (a recipient "is a processor" there is the supplier, not the
+# organisation) or the row's role as the register writes it.
+_PARTY_KEYS = frozenset(
+    {
+        "recipients",
+        "processors",
+        "recipient_reasons",
+        "controllers",
+        "controller_representatives",
+        "joint_controllers",
+        "role",
+    }
+)
 
 
 @dataclass
@@ -347,6 +369,15 @@ def _kind_of(
         return layout.Kind.PROCESSOR, "; ".join(processor_signs), False
     if not processor_signs:
         nothing = "nothing on the sheet says it is done for another controller"
+        parties = {column for column, meaning in meanings.items() if meaning.key in _PARTY_KEYS}
+        rows = processor_role_cells(sheet, header_row, parties)
+        if rows:
+            cells = ", ".join(f"{get_column_letter(c)}{r}" for r, c in rows)
+            nothing = (
+                "nothing on the sheet as a whole says it is done for another controller, but "
+                f"{_count_cells(rows)} ({cells}) {'says' if len(rows) == 1 else 'say'} the "
+                "organisation is a processor for its row: each is listed below to check"
+            )
         return layout.Kind.CONTROLLER, nothing, False
     both = (
         f"it says both: {'; '.join(processor_signs)} (processor), but "
@@ -355,6 +386,38 @@ def _kind_of(
         "organisation's own processing, choose “controller” for this sheet"
     )
     return layout.Kind.PROCESSOR, both, True
+
+
+def processor_role_cells(
+    sheet: SheetData, header_row: int, party_columns: set[int]
+) -> list[tuple[int, int]]:
+    """The cells (row, column) below the headings that say the organisation is the
+    processor for their row, outside the columns naming other parties; the first of a row."""
+    found: dict[int, int] = {}
+    for row, cells in sorted(sheet.rows.items()):
+        if row <= header_row:
+            continue
+        for column, value in sorted(cells.items()):
+            if column in party_columns:
+                continue
+            if isinstance(value, str) and says_processor_role(value):
+                found.setdefault(row, column)
+                break
+    return list(found.items())
+
+
+def says_processor_role(text: str) -> bool:
+    """Whether the text says the organisation is (acting as) a processor."""
+    return bool(_PROCESSOR_ROLE.search(text))
+
+
+def party_columns(table: Table) -> set[int]:
+    """The table's columns naming other parties or the row's role (see _PARTY_KEYS)."""
+    return {column for column, (key, _) in table.columns.items() if key in _PARTY_KEYS}
+
+
+def _count_cells(rows: list[tuple[int, int]]) -> str:
+    return "a cell" if len(rows) == 1 else f"{len(rows)} cells"
 
 
 # Fields of the other kind of record (a controller's lawful bases on a processor's sheet,

@@ -59,7 +59,14 @@ from ropa.spreadsheets.columns import (
     says_none,
 )
 from ropa.spreadsheets.errors import ImportCancelled, SpreadsheetError
-from ropa.spreadsheets.headers import Mapping, Roles, Table, find_tables
+from ropa.spreadsheets.headers import (
+    Mapping,
+    Roles,
+    Table,
+    find_tables,
+    party_columns,
+    processor_role_cells,
+)
 from ropa.spreadsheets.ledger import Destination, Ledger
 from ropa.spreadsheets.merge import (
     ActivityChanges,
@@ -183,6 +190,7 @@ def read_workbook(
             report.problems.extend(draft.problems)
             report.moved.extend(draft.moved)
         report.placeholders.extend(_placeholder_cells(table))
+        report.moved.extend(_processor_rows(table))
         if spreadsheet.format == "xls":
             report.moved.extend(_xls_link_words(table))
         drafts.extend(sheet_drafts)
@@ -199,6 +207,26 @@ def read_workbook(
     related.read_into(drafts, tables, ledger, report)
     report.contacts = dict(contacts)
     return tables, contacts, drafts, report
+
+
+def _processor_rows(table: Table) -> list[Problem]:
+    """On a sheet read as the organisation's own processing, each row whose text says the
+    organisation is the processor for it: read as the sheet is, and named to check, as a
+    processor's activity must stay out of the organisation's own privacy notices."""
+    if table.kind != layout.Kind.CONTROLLER:
+        return []
+    rows = processor_role_cells(table.sheet, table.header_row, party_columns(table))
+    return [
+        Problem(
+            table.sheet.title,
+            f"{_LETTERS[column]}{row}",
+            str(table.sheet.rows[row][column]),
+            "says the organisation is a processor for this row, but the row was read as the "
+            "organisation's own processing (controller) like the rest of the sheet: if it is "
+            "done for another controller, set the activity's role to processor",
+        )
+        for row, column in rows
+    ]
 
 
 def _placeholder_cells(table: Table) -> list[Problem]:

@@ -194,3 +194,72 @@ def test_an_activity_placeholder_alone_stops_every_cell_understood(
     assert report.ledger is not None and report.ledger.all_understood
     assert not report.all_understood
     assert UNDERSTOOD not in report.summary()
+
+
+# --- finding 1: a row done as a processor on a controller's sheet -------------------------
+
+
+def test_a_row_saying_the_organisation_is_processor_is_reported_and_its_basis_is_not_reasoned(
+    register: Register,
+) -> None:
+    report = import_workbook(register, REAL / "propvora-ropa.xlsx")
+    records = {record.name: record for record in register.activities.load()}
+    contacts = records["Contact management"]
+    # Its basis is the basis, without the role statement as the reason for it...
+    assert [(e.basis, e.explanation) for e in contacts.lawful_bases] == [("f", "")]
+    # ...which is kept, as written, in the activity's notes, and reported.
+    assert "operator is controller of their contacts; Propvora is processor" in contacts.notes
+    assert any(p.cell == "D7" and "not the reason for the basis" in p.why for p in report.problems)
+    # The row (not the sheet) is named to check; the sheet's reason no longer says that
+    # nothing on it says it is done for another controller.
+    flagged = [p for p in report.moved if "is a processor for this row" in p.why]
+    assert [(p.sheet, p.cell) for p in flagged] == [("ROPA", "D7")]
+    (sheet,) = report.sheets
+    assert sheet.kind == "controller"
+    assert sheet.kind_reason.startswith(
+        "nothing on the sheet as a whole says it is done for another controller, but a cell "
+        "(D7) says the organisation is a processor for its row"
+    )
+    assert UNDERSTOOD not in report.summary()
+    # Every other activity stays as it was read.
+    assert [(e.basis, e.explanation) for e in records["AI Copilot"].lawful_bases] == [
+        ("f", "with controls"),
+        ("a", "where required"),
+    ]
+
+
+def _one_sheet(tmp_path: Path, rows: list[list[str]]) -> Path:
+    workbook = Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.append(
+        ["Purpose of processing", "Categories of individuals", "Categories of recipients",
+         "Article 6 lawful basis for processing personal data", "Retention schedule"]
+    )  # fmt: skip
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "rows.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_only_the_rows_that_say_so_are_flagged_and_a_supplier_named_processor_is_not(
+    register: Register, tmp_path: Path
+) -> None:
+    source = _one_sheet(
+        tmp_path,
+        [
+            ["Payroll", "Staff", "Supabase is a processor", "Contract", "6 years"],
+            ["Client mailing, acting as a processor for schools", "Pupils", "", "", "1 year"],
+            ["Admissions", "Applicants", "", "Public task", "2 years"],
+            ["Hosting", "Users", "", "Contract (we are processor; the school is controller)",
+             "1 year"],
+        ],
+    )  # fmt: skip
+    report = import_workbook(register, source)
+    flagged = [p.cell for p in report.moved if "is a processor for this row" in p.why]
+    assert flagged == ["A3", "D5"]
+    assert {record.role.value for record in register.activities.load()} == {"controller"}
+    assert report.sheets[0].kind == "controller"
+    hosting = next(r for r in register.activities.load() if r.purposes == ["Hosting"])
+    assert [(e.basis, e.explanation) for e in hosting.lawful_bases] == [("b", "")]
+    assert "we are processor; the school is controller" in hosting.notes
