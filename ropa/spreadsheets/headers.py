@@ -234,10 +234,13 @@ def find_tables(
         table.sample_rows = samples
         table.read_because = "it was read because no other sheet holds rows"
         if samples:
-            table.read_because += (
-                f"; its rows {_row_span(sorted(samples))} are the template's own sample "
-                "rows and were not read"
+            which = (
+                f"its row {_row_span(sorted(samples))} is the template's own sample row and was"
+                if len(samples) == 1
+                else f"its rows {_row_span(sorted(samples))} are the template's own sample "
+                "rows and were"
             )
+            table.read_because += f"; {which} not read"
         found.append(table)
     return found, skipped
 

@@ -455,7 +455,11 @@ def read_contacts(table: Table) -> dict[str, str]:
             text = cell_text(
                 table, row_number, value_column, cells.get(value_column), date_allowed=False
             )
-            if not is_empty(text) and text is not None and placeholder_reason(text) is None:
+            if (
+                not is_empty(text)
+                and text is not None
+                and placeholder_reason(text, table.sheet.title) is None
+            ):
                 found[fields[labels.index(label.strip().casefold())]] = text.strip()
     # The organisation's other details, in the block ROPA desk writes beside the ICO's.
     for index, (name, label) in enumerate(layout.OTHER_DETAILS):
@@ -467,7 +471,11 @@ def read_contacts(table: Table) -> dict[str, str]:
         if not isinstance(written, str) or written.strip().casefold() != label.casefold():
             continue
         text = cell_text(table, row_number, column + 1, cells.get(column + 1), date_allowed=False)
-        if text is not None and text.strip() and placeholder_reason(text) is None:
+        if (
+            text is not None
+            and text.strip()
+            and placeholder_reason(text, table.sheet.title) is None
+        ):
             found[name] = text.strip()
     return found
 

@@ -34,15 +34,32 @@ def template_marker(text: str) -> str | None:
     return found.group(0) if found else None
 
 
-def placeholder_reason(text: str) -> str | None:
-    """Why a value of the organisation block is a placeholder, not an answer, or None."""
+def placeholder_reason(text: str, sheet_title: str = "") -> str | None:
+    """Why a value of the organisation block is a placeholder, not an answer, or None; on
+    an Example sheet, the example organisation ROPA desk's export writes there is one too
+    (elsewhere "dpo@example.org" may be a test register's real answer)."""
     marker = template_marker(text)
     if marker is not None:
         return f"a template's placeholder ({marker}), not an answer: fill it in"
     folded = " ".join(text.split()).casefold()
     if folded in _ICO_EXAMPLE_WORDS or _EXAMPLE_NAME.match(folded):
         return "the ICO template's example wording, not an answer: fill it in"
+    is_example_sheet = sheet_title.strip().casefold() == layout.EXAMPLE_SHEET.casefold()
+    if is_example_sheet and folded in _example_organisation_words():
+        return "the example organisation of the template's Example sheet, not an answer"
     return None
+
+
+@cache
+def _example_organisation_words() -> frozenset[str]:
+    from ropa.spreadsheets.export import example_organisation_values
+
+    return frozenset(
+        " ".join(value.split()).casefold()
+        for kind in layout.Kind
+        for value in example_organisation_values(kind)
+        if value.strip()
+    )
 
 
 def _row_words(values: Sequence[object]) -> frozenset[str]:

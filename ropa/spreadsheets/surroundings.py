@@ -100,7 +100,7 @@ def mark_around(table: Table, ledger: Ledger, contacts: dict[str, str]) -> dict[
             text = str(value).strip()
             if not text:
                 continue
-            placeholder = placeholder_reason(text)
+            placeholder = placeholder_reason(text, title)
             if (row, column) in contact_values:
                 if placeholder is not None:
                     ledger.place(title, row, column, Destination.NOT_READ, placeholder)

@@ -263,3 +263,24 @@ def test_only_the_rows_that_say_so_are_flagged_and_a_supplier_named_processor_is
     hosting = next(r for r in register.activities.load() if r.purposes == ["Hosting"])
     assert [(e.basis, e.explanation) for e in hosting.lawful_bases] == [("b", "")]
     assert "we are processor; the school is controller" in hosting.notes
+
+
+def test_a_dpos_row_on_an_exports_example_sheet_is_read_without_the_example_organisation(
+    register: Register, tmp_path: Path
+) -> None:
+    exported = tmp_path / "empty.xlsx"
+    export_workbook(register, exported)
+    workbook = load_workbook(exported)
+    example = workbook["Example"]
+    example.append(["Finance", "Paying suppliers", "", "Suppliers", "Bank details"])
+    workbook.save(exported)
+    report = import_workbook(register, exported)
+    assert [record.purposes for record in register.activities.load()] == [["Paying suppliers"]]
+    assert (
+        "Sheet “Example”: it was read because no other sheet holds rows; its row 10 is the "
+        "template's own sample row and was not read." in report.summary()
+    )
+    organisation = register.organisation.get()
+    assert (organisation.name, organisation.email, organisation.dpo_name) == ("", "", "")
+    destination, detail = _ledger_detail(report, "Example", "B3")
+    assert destination == Destination.NOT_READ and "example organisation" in detail
