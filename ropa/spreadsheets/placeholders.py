@@ -18,8 +18,10 @@ import ropa.spreadsheets.layout as layout
 # Django, Handlebars), which a tool fills in before the workbook is given to anyone.
 _TEMPLATE_MARKER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 # The words the ICO's processor template puts in its Example sheet's contact block, where
-# the organisation's details go (ico-ropa-template-processor.xlsx, Example!B3:D6), and the
-# same kind of words for a controller ("Example controller"): names of the blanks, not answers.
+# the organisation's details go (ico-ropa-template-processor.xlsx, Example!B3:D6): names of
+# the blanks, not answers.  The ICO's controller file was not to hand (the reference notes
+# do not say whether it has an Example sheet), so its equivalents are taken to follow the
+# same pattern ("Example controller", "Example organisation").
 _ICO_EXAMPLE_WORDS = frozenset(
     {"street, city, postcode", "email address", "tel. number", "tel number", "telephone number"}
 )
