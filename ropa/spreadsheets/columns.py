@@ -33,6 +33,7 @@ from ropa.spreadsheets.cells import (
     split_values,
     strip_marker,
 )
+from ropa.spreadsheets.headers import says_processor_role
 from ropa.spreadsheets.report import Problem
 
 
@@ -589,6 +590,18 @@ def _read_lawful_bases(draft: Draft, cell: CellIn, text: str | None) -> None:
     parsed = lawtext.parse_lawful_bases(text)
     for value in parsed.not_understood:
         draft.not_understood(cell, value, "not an Article 6 lawful basis")
+    for entry in parsed.values:
+        # "Legitimate interest (operator is controller of their contacts; Propvora is
+        # processor)": who is controller is not why the basis applies, and a privacy notice
+        # must not print it as the reason; it is kept in the notes, as written.
+        if entry.explanation and says_processor_role(entry.explanation):
+            draft.not_understood(
+                cell,
+                entry.explanation,
+                "says who is controller or processor, not the reason for the basis "
+                f"({lawtext.basis_title(entry.basis)})",
+            )
+            entry.explanation = ""
     _found_elsewhere_and_doubts(draft, cell, parsed)
     draft.values["lawful_bases"] = parsed.values
 

@@ -569,6 +569,17 @@ def _example_activities(kind: layout.Kind) -> list[ActivityRecord]:
     ]
 
 
+def example_organisation_values(kind: layout.Kind) -> list[str]:
+    """The organisation details the export writes on its Example sheet (for the import)."""
+    return [value for value in vars(_example_organisation(kind)).values() if isinstance(value, str)]
+
+
+def example_rows(kind: layout.Kind) -> list[list[str | None]]:
+    """The text of each row of the Example sheet the export writes for this kind of record
+    (the import knows them, so that they are never read as the organisation's activities)."""
+    return list(activity_rows(kind, _example_activities(kind), {}))
+
+
 def activity_rows(
     kind: layout.Kind, records: Iterable[ActivityRecord], contract_links: dict[str, str]
 ) -> Iterable[list[str | None]]:

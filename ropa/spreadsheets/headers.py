@@ -21,6 +21,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 import ropa.spreadsheets.layout as layout
+from ropa.spreadsheets.placeholders import is_sample_row
 from ropa.spreadsheets.reader import SheetData, Spreadsheet
 from ropa.spreadsheets.vocabulary import (
     CORE_KEYS,
@@ -85,6 +86,28 @@ _PROCESSOR_REGISTER_HEADINGS = {
 _PROCESSOR_TITLE = re.compile(r"\bprocessor\b|on behalf|\bclients?\b", re.IGNORECASE)
 _CONTROLLER_TITLE = re.compile(r"\bcontroller\b", re.IGNORECASE)
 _ON_BEHALF = re.compile(r"\bon behalf of\b", re.IGNORECASE)
+# A row saying the organisation is the processor for it ("Propvora is processor", "acting as
+# a processor", "as processor for the operator", "we are processor"): a sign about that row
+# only, so unlike "on behalf of" it does not make the whole sheet a processor's record; the
+# row is reported to check (processor_role_cells).  Sub-processors are another party's.
+_PROCESSOR_ROLE = re.compile(
+    r"\b(?:is|are|acts?|acting|we're)\s+(?:as\s+)?(?:an?\s+|the\s+)?(?:data\s+)?processor\b"
+    r"|\bas\s+(?:an?\s+|the\s+)?(?:data\s+)?processor\s+(?:for|to|of)\b",
+    re.IGNORECASE,
+)
+# Columns naming other parties (a recipient "is a processor" there is the supplier, not the
+# organisation) or the row's role as the register writes it.
+_PARTY_KEYS = frozenset(
+    {
+        "recipients",
+        "processors",
+        "recipient_reasons",
+        "controllers",
+        "controller_representatives",
+        "joint_controllers",
+        "role",
+    }
+)
 
 
 @dataclass
@@ -126,6 +149,10 @@ class Table:
     # sheet said both (then the DPO is asked).
     kind_reason: str = ""
     kind_unsure: bool = False
+    # On an Example sheet read because no other sheet holds rows: why it was read, and its
+    # rows that are the template's own sample rows (never read as activities).
+    read_because: str = ""
+    sample_rows: frozenset[int] = frozenset()
 
     @property
     def signature(self) -> str:
@@ -167,7 +194,9 @@ def find_tables(
     spreadsheet: Spreadsheet, mapping: Mapping | None = None, roles: Roles | None = None
 ) -> tuple[list[Table], list[Skipped]]:
     """Every sheet holding a table of activities, and every other sheet with the reason it
-    was left out.  The ICO's own Example sheet is read only when no other table holds rows."""
+    was left out.  An Example sheet (the ICO's, or one ROPA desk wrote) is read only when no
+    other table holds rows, and then without the template's own sample rows: those are
+    the template's, not the organisation's record."""
     found: list[Table] = []
     skipped: list[Skipped] = []
     examples: list[Table] = []
@@ -189,9 +218,37 @@ def find_tables(
             Skipped(table.sheet.title, "it is the ICO's example, not the organisation's record")
             for table in examples
         )
-    else:
-        found += examples
+        return found, skipped
+    for table in examples:
+        rows = sorted(row for row in table.sheet.rows if row > table.header_row)
+        samples = frozenset(
+            row for row in rows if is_sample_row(list(table.sheet.rows[row].values()))
+        )
+        if rows and len(samples) == len(rows):
+            why = (
+                f"it holds only the template's own sample rows ({_row_span(rows)}), "
+                "not the organisation's record"
+            )
+            skipped.append(Skipped(table.sheet.title, why))
+            continue
+        table.sample_rows = samples
+        table.read_because = "it was read because no other sheet holds rows"
+        if samples:
+            which = (
+                f"its row {_row_span(sorted(samples))} is the template's own sample row and was"
+                if len(samples) == 1
+                else f"its rows {_row_span(sorted(samples))} are the template's own sample "
+                "rows and were"
+            )
+            table.read_because += f"; {which} not read"
+        found.append(table)
     return found, skipped
+
+
+def _row_span(rows: list[int]) -> str:
+    if rows == list(range(rows[0], rows[-1] + 1)) and len(rows) > 1:
+        return f"{rows[0]}-{rows[-1]}"
+    return ", ".join(str(row) for row in rows)
 
 
 def _has_rows(table: Table) -> bool:
@@ -315,6 +372,15 @@ def _kind_of(
         return layout.Kind.PROCESSOR, "; ".join(processor_signs), False
     if not processor_signs:
         nothing = "nothing on the sheet says it is done for another controller"
+        parties = {column for column, meaning in meanings.items() if meaning.key in _PARTY_KEYS}
+        rows = processor_role_cells(sheet, header_row, parties)
+        if rows:
+            cells = ", ".join(f"{get_column_letter(c)}{r}" for r, c in rows)
+            nothing = (
+                "nothing on the sheet as a whole says it is done for another controller, but "
+                f"{_count_cells(rows)} ({cells}) {'says' if len(rows) == 1 else 'say'} the "
+                "organisation is a processor for its row: each is listed below to check"
+            )
         return layout.Kind.CONTROLLER, nothing, False
     both = (
         f"it says both: {'; '.join(processor_signs)} (processor), but "
@@ -323,6 +389,38 @@ def _kind_of(
         "organisation's own processing, choose “controller” for this sheet"
     )
     return layout.Kind.PROCESSOR, both, True
+
+
+def processor_role_cells(
+    sheet: SheetData, header_row: int, party_columns: set[int]
+) -> list[tuple[int, int]]:
+    """The cells (row, column) below the headings that say the organisation is the
+    processor for their row, outside the columns naming other parties; the first of a row."""
+    found: dict[int, int] = {}
+    for row, cells in sorted(sheet.rows.items()):
+        if row <= header_row:
+            continue
+        for column, value in sorted(cells.items()):
+            if column in party_columns:
+                continue
+            if isinstance(value, str) and says_processor_role(value):
+                found.setdefault(row, column)
+                break
+    return list(found.items())
+
+
+def says_processor_role(text: str) -> bool:
+    """Whether the text says the organisation is (acting as) a processor."""
+    return bool(_PROCESSOR_ROLE.search(text))
+
+
+def party_columns(table: Table) -> set[int]:
+    """The table's columns naming other parties or the row's role (see _PARTY_KEYS)."""
+    return {column for column, (key, _) in table.columns.items() if key in _PARTY_KEYS}
+
+
+def _count_cells(rows: list[tuple[int, int]]) -> str:
+    return "a cell" if len(rows) == 1 else f"{len(rows)} cells"
 
 
 # Fields of the other kind of record (a controller's lawful bases on a processor's sheet,

@@ -59,7 +59,14 @@ from ropa.spreadsheets.columns import (
     says_none,
 )
 from ropa.spreadsheets.errors import ImportCancelled, SpreadsheetError
-from ropa.spreadsheets.headers import Mapping, Roles, Table, find_tables
+from ropa.spreadsheets.headers import (
+    Mapping,
+    Roles,
+    Table,
+    find_tables,
+    party_columns,
+    processor_role_cells,
+)
 from ropa.spreadsheets.ledger import Destination, Ledger
 from ropa.spreadsheets.merge import (
     ActivityChanges,
@@ -69,6 +76,7 @@ from ropa.spreadsheets.merge import (
     merged_values,
     without_rejected,
 )
+from ropa.spreadsheets.placeholders import placeholder_reason, template_marker
 from ropa.spreadsheets.reader import SheetData, Spreadsheet, Value, read_spreadsheet
 from ropa.spreadsheets.related import related_sheets
 from ropa.spreadsheets.report import ImportReport, Problem, SheetReport
@@ -156,6 +164,7 @@ def read_workbook(
     contacts: dict[str, str] = {}
     drafts: list[Draft] = []
     for table in tables:
+        _leave_out_sample_rows(table, ledger)
         _refuse_formulas(table, report)
         contacts = contacts or read_contacts(table)
         offered = mark_around(table, ledger, contacts)
@@ -172,6 +181,7 @@ def read_workbook(
                 kind=table.kind.value,
                 kind_reason=table.kind_reason,
                 kind_unsure=table.kind_unsure,
+                read_because=table.read_because,
                 choices=table.choices,
                 signature=table.signature,
             )
@@ -179,6 +189,8 @@ def read_workbook(
         for draft in sheet_drafts:
             report.problems.extend(draft.problems)
             report.moved.extend(draft.moved)
+        report.placeholders.extend(_placeholder_cells(table))
+        report.moved.extend(_processor_rows(table))
         if spreadsheet.format == "xls":
             report.moved.extend(_xls_link_words(table))
         drafts.extend(sheet_drafts)
@@ -195,6 +207,65 @@ def read_workbook(
     related.read_into(drafts, tables, ledger, report)
     report.contacts = dict(contacts)
     return tables, contacts, drafts, report
+
+
+def _processor_rows(table: Table) -> list[Problem]:
+    """On a sheet read as the organisation's own processing, each row whose text says the
+    organisation is the processor for it: read as the sheet is, and named to check, as a
+    processor's activity must stay out of the organisation's own privacy notices."""
+    if table.kind != layout.Kind.CONTROLLER:
+        return []
+    rows = processor_role_cells(table.sheet, table.header_row, party_columns(table))
+    return [
+        Problem(
+            table.sheet.title,
+            f"{_LETTERS[column]}{row}",
+            str(table.sheet.rows[row][column]),
+            "says the organisation is a processor for this row, but the row was read as the "
+            "organisation's own processing (controller) like the rest of the sheet: if it is "
+            "done for another controller, set the activity's role to processor",
+        )
+        for row, column in rows
+    ]
+
+
+def _placeholder_cells(table: Table) -> list[Problem]:
+    """The cells of the table's activities that hold a template's placeholder ("{{
+    platform_name }} Staff"): stored as written (the words around it may be the DPO's), but
+    each is named in the report to be filled in, never counted as understood."""
+    read = set(table.columns) | set(table.own_columns)
+    found = []
+    for row, cells in sorted(table.sheet.rows.items()):
+        if row <= table.header_row:
+            continue
+        for column, value in sorted(cells.items()):
+            if column in read and isinstance(value, str):
+                marker = template_marker(value)
+                if marker is not None:
+                    found.append(
+                        Problem(
+                            table.sheet.title,
+                            f"{_LETTERS[column]}{row}",
+                            value,
+                            f"stored as written, but {marker} is a template's placeholder, "
+                            "not an answer: fill it in",
+                        )
+                    )
+    return found
+
+
+def _leave_out_sample_rows(table: Table, ledger: Ledger) -> None:
+    """The template's own sample rows on an Example sheet read for the DPO's rows: recorded
+    as not read, and taken out of the table so that no activity is made of them."""
+    for row in sorted(table.sample_rows):
+        for column in table.sheet.rows.pop(row, {}):
+            ledger.place(
+                table.sheet.title,
+                row,
+                column,
+                Destination.NOT_READ,
+                "one of the template's own sample rows, not the organisation's record",
+            )
 
 
 def _no_table_message(path: Path, spreadsheet: Spreadsheet) -> str:
@@ -384,7 +455,11 @@ def read_contacts(table: Table) -> dict[str, str]:
             text = cell_text(
                 table, row_number, value_column, cells.get(value_column), date_allowed=False
             )
-            if not is_empty(text) and text is not None:
+            if (
+                not is_empty(text)
+                and text is not None
+                and placeholder_reason(text, table.sheet.title) is None
+            ):
                 found[fields[labels.index(label.strip().casefold())]] = text.strip()
     # The organisation's other details, in the block ROPA desk writes beside the ICO's.
     for index, (name, label) in enumerate(layout.OTHER_DETAILS):
@@ -396,7 +471,11 @@ def read_contacts(table: Table) -> dict[str, str]:
         if not isinstance(written, str) or written.strip().casefold() != label.casefold():
             continue
         text = cell_text(table, row_number, column + 1, cells.get(column + 1), date_allowed=False)
-        if text is not None and text.strip():
+        if (
+            text is not None
+            and text.strip()
+            and placeholder_reason(text, table.sheet.title) is None
+        ):
             found[name] = text.strip()
     return found
 

@@ -52,6 +52,8 @@ class SheetReport:
     kind: str = "controller"  # "controller" or "processor": which record it went to
     kind_reason: str = ""
     kind_unsure: bool = False  # the sheet said both: the DPO is asked
+    # Why an Example sheet was read (no other sheet holds rows), or "".
+    read_because: str = ""
     # Each column as matched: what the mapping step shows.
     choices: list[ColumnChoice] = field(default_factory=list)
     signature: str = ""  # names the layout of the headings (a mapping is kept for it)
@@ -118,6 +120,9 @@ class ImportReport:
     unsure: list[Problem] = field(default_factory=list)
     # Cells understood, but with what they say put in another field, or to be confirmed.
     moved: list[Problem] = field(default_factory=list)
+    # Cells of activities stored as written that hold a template's placeholder
+    # ("{{ platform_name }} Staff"): not yet an answer, so never "understood".
+    placeholders: list[Problem] = field(default_factory=list)
     # Where every non-empty cell of the file went (None only for reports made by hand).
     ledger: Ledger | None = None
     # The organisation's details from the ICO contact block, and those stated in text
@@ -133,8 +138,8 @@ class ImportReport:
         """True only when the ledger shows every cell went into the register (or is the
         sheet's layout) and no cell was put in the notes."""
         if self.ledger is None:
-            return not self.problems and not self.skipped
-        return self.ledger.all_understood and not self.problems
+            return not self.problems and not self.skipped and not self.placeholders
+        return self.ledger.all_understood and not self.problems and not self.placeholders
 
     # Per activity the register held, each field the import changed (or would change), and
     # those the DPO rejected (ropa.spreadsheets.merge.ActivityChanges).
@@ -158,6 +163,8 @@ class ImportReport:
                 f"{entry.updated} updated, {entry.unchanged} already up to date."
             )
             lines.append(entry.kind_line(shown))
+            if entry.read_because:
+                lines.append(f"Sheet “{shown(entry.sheet)}”: {shown(entry.read_because)}.")
             lines += entry.matching_lines(shown)
         for sheet, why in self.skipped:
             lines.append(f"Sheet “{shown(sheet)}” was not read: {why}.")
@@ -195,6 +202,14 @@ class ImportReport:
                 f"{_count(len(self.moved), 'cell was', 'cells were')} read with care; check them:"
             )
             lines.extend(f"  {shown(problem.describe())}" for problem in self.moved)
+        if self.placeholders:
+            lines.append(
+                f"{_count(len(self.placeholders), 'cell holds', 'cells hold')} a template's "
+                "placeholder, not an answer; "
+                + ("it would be" if self.dry_run else "it was")
+                + " stored as written, to be filled in:"
+            )
+            lines.extend(f"  {shown(problem.describe())}" for problem in self.placeholders)
         if self.unsure:
             lines.append(
                 f"{_count(len(self.unsure), 'row', 'rows')} may describe an activity already "
@@ -275,6 +290,7 @@ class ImportReport:
         """Every cell and row the DPO should look at, in the order of the workbook."""
         found = [Finding("Not understood", problem) for problem in self.problems]
         found += [Finding("Check", problem) for problem in self.moved]
+        found += [Finding("Placeholder", problem) for problem in self.placeholders]
         found += [Finding("Created as new", problem) for problem in self.unsure]
         if self.ledger is not None:
             for entry in self.ledger.entries():
@@ -295,7 +311,7 @@ class ImportReport:
 class Finding:
     """One line of the import report's table: what kind of thing, and where."""
 
-    kind: str  # "Not understood", "Check" or "Created as new"
+    kind: str  # "Not understood", "Check", "Placeholder" or "Created as new"
     problem: Problem
 
     @property

@@ -15,6 +15,7 @@ import ropa.spreadsheets.layout as layout
 from ropa.spreadsheets.cells import is_empty
 from ropa.spreadsheets.headers import Table
 from ropa.spreadsheets.ledger import Destination, Ledger
+from ropa.spreadsheets.placeholders import placeholder_reason
 from ropa.spreadsheets.vocabulary import field_label
 
 _LAYOUT_TEXTS = {
@@ -99,8 +100,11 @@ def mark_around(table: Table, ledger: Ledger, contacts: dict[str, str]) -> dict[
             text = str(value).strip()
             if not text:
                 continue
+            placeholder = placeholder_reason(text, title)
             if (row, column) in contact_values:
-                if is_empty(text):
+                if placeholder is not None:
+                    ledger.place(title, row, column, Destination.NOT_READ, placeholder)
+                elif is_empty(text):
                     ledger.place(title, row, column, Destination.NOTHING, "organisation details")
                 else:
                     ledger.place(
@@ -120,6 +124,10 @@ def mark_around(table: Table, ledger: Ledger, contacts: dict[str, str]) -> dict[
                 ledger.place(title, row, column, Destination.LAYOUT, "the ICO template's label")
                 continue
             stated = organisation_statements(text)
+            if stated and placeholder is not None:
+                # "Controller: {{ platform_name }} Ltd" names a blank, not the organisation.
+                ledger.place(title, row, column, Destination.NOT_READ, placeholder)
+                continue
             if stated:
                 for key, found in stated.items():
                     offered.setdefault(key, found)
