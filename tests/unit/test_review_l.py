@@ -7,6 +7,7 @@ real check and writes the real notice, and reads what they say.
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from ropa.notices.content import compose
 from ropa.notices.records import NoticeRecord
 from ropa.placeholders import is_placeholder
 from ropa.records import ActivityRecord, LawfulBasisEntry, OrganisationRecord
+from ropa.register import Register
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REAL = DATA / "real-registers"
@@ -171,3 +173,70 @@ def test_placeholders(text: str) -> None:
 )
 def test_answers_are_not_placeholders(text: str) -> None:
     assert not is_placeholder(text)
+
+
+# --- finding 6: a yes/no answer filled in by a template's fixed formula -------------------
+
+CISO_TEMPLATE = REAL / "ciso-processings-template.xlsx"
+
+
+def _dpia_answers(register_path: Path) -> list[bool | None]:
+    with Register.open(register_path) as register:
+        return [record.dpia_required for record in register.activities.load()]
+
+
+def test_a_fixed_formula_in_a_yes_no_column_is_left_unanswered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Sheet1!J2 and J3 hold =FALSE() (a GRC tool's template default) under "dpia_required".
+    capsys.readouterr()
+    register = _imported(CISO_TEMPLATE, tmp_path)
+    report = capsys.readouterr().out
+    assert _dpia_answers(register) == [None, None]
+    for cell in ("J2", "J3"):
+        assert (
+            f"Sheet1!{cell}: “=FALSE()”: a formula that always gives the same value (a "
+            "template's default, not an answer); “DPIA required” left unanswered" in report
+        )
+    assert "read as that value" not in report
+
+
+def _with_dpia_cells(tmp_path: Path, j2: str, j3: str) -> Path:
+    """The CISO template with its J2 and J3 cells (the DPIA answers) rewritten as given:
+    the XML of a cell's type and contents, as Excel saves them (a formula with the value
+    it last showed, or a value typed)."""
+    target = tmp_path / "ciso-edited.xlsx"
+    with zipfile.ZipFile(CISO_TEMPLATE) as source, zipfile.ZipFile(target, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8")
+                for cell, body in (("J2", j2), ("J3", j3)):
+                    old = f'<c r="{cell}" s="5" t="b"><f aca="false">FALSE()</f><v>0</v></c>'
+                    assert old in text
+                    text = text.replace(old, f'<c r="{cell}" s="5" {body}</c>')
+                data = text.encode("utf-8")
+            copy.writestr(item, data)
+    return target
+
+
+def test_other_fixed_formulas_are_defaults_too(tmp_path: Path) -> None:
+    source = _with_dpia_cells(tmp_path, 't="b"><f>0=1</f><v>0</v>', 't="b"><f>TRUE</f><v>1</v>')
+    assert _dpia_answers(_imported(source, tmp_path)) == [None, None]
+
+
+def test_an_answer_typed_as_no_stays_no(tmp_path: Path) -> None:
+    source = _with_dpia_cells(tmp_path, 't="inlineStr"><is><t>No</t></is>', 't="b"><v>1</v>')
+    # Rows 2 and 3 are "process1" and "process 2"; the register lists them by reference.
+    answers = _dpia_answers(_imported(source, tmp_path))
+    assert sorted(answers, key=str) == [False, True]
+
+
+def test_a_formula_worked_out_from_other_cells_is_still_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _with_dpia_cells(tmp_path, 't="b"><f>B2="x"</f><v>0</v>', 't="b"><v>0</v>')
+    register = tmp_path / "refused.ropa"
+    assert cli.main(["import", str(source), "--db", str(register), "--new"]) == 1
+    assert 'cell J2 holds a formula (B2="x")' in capsys.readouterr().err
+    assert not register.exists() or _dpia_answers(register) == []
