@@ -22,7 +22,12 @@ from typing import Any
 from ropa import law
 from ropa.checks.findings import CheckContext, NoticeState, Severity
 from ropa.dates import british_date, local_date
-from ropa.legitimate_interests import interests_stated, relies_on_legitimate_interests
+from ropa.legitimate_interests import (
+    interests_in_basis,
+    interests_in_field,
+    interests_stated,
+    relies_on_legitimate_interests,
+)
 from ropa.library import name_key
 from ropa.placeholders import is_placeholder
 from ropa.public_authority import suggest_public_authority
@@ -658,6 +663,28 @@ def legitimate_interests_missing(record: ActivityRecord, _c: CheckContext) -> It
             "Legitimate interests are relied on, but the interests are not stated: the notice "
             "must name them (Article 13(1)(d))."
         )
+
+
+@activity_rule(
+    "LI-INTERESTS-REASON",
+    "Legitimate interests stated only as the basis's reason",
+    WARNING,
+    "Article 13(1)(d) and 14(2)(b)",
+    "legitimate_interests",
+    "Check that the reason names the interest pursued (not a note about the basis), and "
+    "enter the interests in the Legitimate interests field.",
+)
+def legitimate_interests_only_as_reason(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    # Counted as the interests (LI-INTERESTS stays quiet and the notice prints it), but a
+    # reason is not always an interest ("with controls"): the DPO confirms it.
+    if relies_on_legitimate_interests(record) and not interests_in_field(record):
+        reasons = interests_in_basis(record)
+        if reasons:
+            yield (
+                "The legitimate interests are stated only as the reason given with the "
+                f"basis ({_names(reasons)}), and the notice tells people that as the "
+                "interests (Article 13(1)(d))."
+            )
 
 
 @activity_rule(

@@ -273,6 +273,11 @@ CASES = [
         of(lambda: legitimate(), organisation=CHARITY),
     ),
     Case(
+        "LI-INTERESTS-REASON",
+        of(lambda: legitimate(legitimate_interests=""), organisation=CHARITY),
+        of(lambda: legitimate(), organisation=CHARITY),
+    ),
+    Case(
         "LI-ASSESSMENT",
         of(lambda: legitimate(lia_link=""), organisation=CHARITY),
         of(lambda: legitimate(), organisation=CHARITY),

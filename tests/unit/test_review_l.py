@@ -58,7 +58,15 @@ def test_interests_given_as_the_legitimate_interests_basis_reason_are_stated(
 ) -> None:
     # Template!L13: "Legitimate Interest: Protecting the platform from cyber attacks."
     register = _imported(CHECKTICK_ROPA, tmp_path)
-    assert _findings(_check(register, capsys), "LI-INTERESTS") == []
+    found = _check(register, capsys)
+    assert _findings(found, "LI-INTERESTS") == []
+    # Said as it is, as a warning (not marked in the notice): the DPO confirms it.
+    (only_reason,) = _findings(found, "LI-INTERESTS-REASON")
+    assert only_reason.startswith("WARNING") and "ACT-0004" in only_reason
+    assert (
+        "stated only as the reason given with the basis (“Protecting the platform from "
+        "cyber attacks.”)" in only_reason
+    )
     text = _notice(register, tmp_path)
     assert "- Legitimate interests: Protecting the platform from cyber attacks." in text
     assert "interests are not stated" not in text
