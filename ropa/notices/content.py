@@ -699,6 +699,14 @@ def _reference_patterns(references: frozenset[str]) -> tuple[re.Pattern[str], re
     return re.compile(rf"\s*\((?:{pattern})\)"), re.compile(rf"\b(?:{pattern})\b\s*")
 
 
+# How the wordings' sentences naming the organisation read without a name.
+_UNNAMED_ORGANISATION = (
+    ("We are {org}. ", ""),
+    ("{org} is ", "We are "),
+    ("{org} uses ", "We use "),
+)
+
+
 class _Builder:
     def __init__(
         self,
@@ -856,9 +864,15 @@ class _Builder:
     def texts(self, values: Iterable[str]) -> list[str]:
         return _unique(self.text(value) for value in values)
 
-    @property
-    def org_name(self) -> str:
-        return self.organisation.name or "We"
+    def as_organisation(self, template: str, **values: str) -> str:
+        """A wording's sentence that names the organisation ("{org} is responsible ..."),
+        in the first person when no name is recorded (or only a template's placeholder):
+        "We are responsible ...", never "We is" or "We are We"."""
+        if self.organisation.name:
+            return template.format(org=self.organisation.name, **values)
+        for named, unnamed in _UNNAMED_ORGANISATION:
+            template = template.replace(named, unnamed)
+        return template.format(**values)
 
     def drop_processor_activities(self, activities: list[ActivityRecord]) -> list[ActivityRecord]:
         kept = []
@@ -1618,7 +1632,7 @@ class _Builder:
     def short_layer(self, covered: list[ActivityRecord]) -> list[Section]:
         words = self.words
         who = Section("who", "Who we are")
-        who.paragraph(words.short_who.format(org=self.org_name))
+        who.paragraph(self.as_organisation(words.short_who))
         self.mark_organisation_findings(who, {"ORG-NAME"})
         uses = Section("uses", words.short_uses)
         uses.bullets(
@@ -1707,8 +1721,8 @@ class _Builder:
             section = Section(f"form-{position}", activity.name or activity.reference)
             purpose = self.texts(activity.purposes[:2])
             sentences = [
-                words.jit_why.format(
-                    org=self.org_name,
+                self.as_organisation(
+                    words.jit_why,
                     purpose=join_names([_lower_first(p) for p in purpose]) or "this service",
                 ),
                 # Art 13(1)(c): the basis goes with the purposes it covers, on the form too.

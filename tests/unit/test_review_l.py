@@ -248,3 +248,28 @@ def test_a_formula_worked_out_from_other_cells_is_still_refused(
     assert cli.main(["import", str(source), "--db", str(register), "--new"]) == 1
     assert 'cell J2 holds a formula (B2="x")' in capsys.readouterr().err
     assert not register.exists() or _dpia_answers(register) == []
+
+
+@pytest.mark.parametrize("audience", ["adults", "children", "staff"])
+@pytest.mark.parametrize("layer", ["short", "just-in-time"])
+def test_the_short_layers_speak_as_we_without_a_real_name(audience: str, layer: str) -> None:
+    activity = ActivityRecord(
+        id=1,
+        reference="SEC-1",
+        name="Security monitoring",
+        individuals=["Children", "Staff"],
+        purposes=["Keeping the platform safe"],
+        lawful_bases=[LawfulBasisEntry("f", "Protecting the platform from cyber attacks.")],
+    )
+    document = compose(
+        NoticeRecord(title="Your information", audience=audience),
+        OrganisationRecord(name="{{ platform_name }} Ltd"),
+        [activity],
+        special_categories=set(),
+        criminal_categories=set(),
+        layer=layer,
+    )
+    text = "\n".join(line for section in document.sections for line in section.lines())
+    assert "platform_name" not in text.replace("“{{ platform_name }} Ltd”", "")
+    assert "We is " not in text and "We are We" not in text and "We uses " not in text
+    assert text.startswith(("We are responsible for", "We are in charge", "We use "))
