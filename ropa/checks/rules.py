@@ -22,7 +22,14 @@ from typing import Any
 from ropa import law
 from ropa.checks.findings import CheckContext, NoticeState, Severity
 from ropa.dates import british_date, local_date
+from ropa.legitimate_interests import (
+    interests_in_basis,
+    interests_in_field,
+    interests_stated,
+    relies_on_legitimate_interests,
+)
 from ropa.library import name_key
+from ropa.placeholders import is_placeholder
 from ropa.public_authority import suggest_public_authority
 from ropa.records import ActivityRecord, OrganisationRecord, Role
 from ropa.review_rules import review_state
@@ -129,6 +136,15 @@ def _blank(text: str) -> bool:
     return not text.strip()
 
 
+def _unanswered(text: str) -> bool:
+    """Empty, or a template's placeholder ("{{ dpo_name }}", "Email address"): not an answer."""
+    return _blank(text) or is_placeholder(text)
+
+
+def _placeholders(texts: Iterable[str]) -> str:
+    return join_names(f"\u201c{' '.join(text.split())}\u201d" for text in texts)
+
+
 def _controls(record: ActivityRecord) -> bool:
     """Article 30(1) applies: the organisation decides (alone or jointly) why and how."""
     return record.role != Role.PROCESSOR
@@ -164,6 +180,11 @@ def _names(names: Iterable[str]) -> str:
 def organisation_name_missing(organisation: OrganisationRecord, _c: CheckContext) -> Iterator[str]:
     if _blank(organisation.name):
         yield "The record does not name the controller (your organisation)."
+    elif is_placeholder(organisation.name):
+        yield (
+            "The record does not name the controller (your organisation): "
+            f"{_placeholders([organisation.name])} is a template's placeholder, not a name."
+        )
 
 
 @organisation_rule(
@@ -177,8 +198,15 @@ def organisation_name_missing(organisation: OrganisationRecord, _c: CheckContext
 def organisation_contact_missing(
     organisation: OrganisationRecord, _c: CheckContext
 ) -> Iterator[str]:
-    if all(_blank(v) for v in (organisation.address, organisation.email, organisation.telephone)):
-        yield "The record gives no contact details for the controller."
+    contacts = (organisation.address, organisation.email, organisation.telephone)
+    if all(_unanswered(v) for v in contacts):
+        placeholders = [v for v in contacts if not _blank(v)]
+        said = ""
+        if len(placeholders) == 1:
+            said = f": {_placeholders(placeholders)} is a template's placeholder"
+        elif placeholders:
+            said = f": {_placeholders(placeholders)} are a template's placeholders"
+        yield f"The record gives no contact details for the controller{said}."
 
 
 @organisation_rule(
@@ -192,9 +220,14 @@ def organisation_contact_missing(
 def organisation_dpo_missing(organisation: OrganisationRecord, _c: CheckContext) -> Iterator[str]:
     if organisation.is_public_authority is not True:
         return
-    if _blank(organisation.dpo_name):
-        yield "A public authority must have a data protection officer, and none is named."
-    elif all(_blank(v) for v in (organisation.dpo_email, organisation.dpo_telephone)):
+    if _unanswered(organisation.dpo_name):
+        said = (
+            f" ({_placeholders([organisation.dpo_name])} is a template's placeholder, not a name)"
+            if not _blank(organisation.dpo_name)
+            else ""
+        )
+        yield f"A public authority must have a data protection officer, and none is named{said}."
+    elif all(_unanswered(v) for v in (organisation.dpo_email, organisation.dpo_telephone)):
         yield f"No email or telephone number is recorded for {organisation.dpo_name}."
 
 
@@ -619,14 +652,39 @@ def consent_not_reviewed(record: ActivityRecord, context: CheckContext) -> Itera
     ERROR,
     "Article 13(1)(d) and 14(2)(b)",
     "legitimate_interests",
-    "Say what the legitimate interests are; the privacy notice must tell people.",
+    "Say what the legitimate interests are (in their own field, or as the reason given "
+    "with the legitimate interests basis); the privacy notice must tell people.",
 )
 def legitimate_interests_missing(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
-    if "f" in _bases(record) and _blank(record.legitimate_interests):
+    # The reason given with the (f) basis is the interest pursued: stated, and the notice
+    # prints it with the basis (ropa.legitimate_interests).
+    if relies_on_legitimate_interests(record) and not interests_stated(record):
         yield (
             "Legitimate interests are relied on, but the interests are not stated: the notice "
             "must name them (Article 13(1)(d))."
         )
+
+
+@activity_rule(
+    "LI-INTERESTS-REASON",
+    "Legitimate interests stated only as the basis's reason",
+    WARNING,
+    "Article 13(1)(d) and 14(2)(b)",
+    "legitimate_interests",
+    "Check that the reason names the interest pursued (not a note about the basis), and "
+    "enter the interests in the Legitimate interests field.",
+)
+def legitimate_interests_only_as_reason(record: ActivityRecord, _c: CheckContext) -> Iterator[str]:
+    # Counted as the interests (LI-INTERESTS stays quiet and the notice prints it), but a
+    # reason is not always an interest ("with controls"): the DPO confirms it.
+    if relies_on_legitimate_interests(record) and not interests_in_field(record):
+        reasons = interests_in_basis(record)
+        if reasons:
+            yield (
+                "The legitimate interests are stated only as the reason given with the "
+                f"basis ({_names(reasons)}), and the notice tells people that as the "
+                "interests (Article 13(1)(d))."
+            )
 
 
 @activity_rule(

@@ -10,6 +10,7 @@ from pathlib import Path
 from ropa.errors import RopaError
 from ropa.library import name_key
 from ropa.notice_writers import NoticeWriters
+from ropa.notices.content import without_placeholders
 from ropa.notices.records import NoticeRecord
 from ropa.register import Register
 from ropa.sanitise import for_terminal
@@ -72,7 +73,7 @@ def adhoc_notice(
             f"functions are: {listing}."
         )
     chosen = list(dict.fromkeys(known[name_key(name)] for name in functions))
-    organisation = register.organisation.get().name
+    organisation = without_placeholders(register.organisation.get()).name
     if title is None or not title.strip():
         # The business functions keep their own capitals ("SEND", "Children's social care").
         subject = " and ".join(chosen)

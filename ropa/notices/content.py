@@ -31,6 +31,11 @@ from typing import Any
 from ropa import law
 from ropa.checks.findings import Finding, Severity
 from ropa.dates import british_date, local_date
+from ropa.legitimate_interests import (
+    interests_in_basis,
+    interests_in_field,
+    relies_on_legitimate_interests,
+)
 from ropa.notices.markers import todo_marker
 from ropa.notices.readability import CHILDREN_GRADE, reading_grade, word_count
 from ropa.notices.records import (
@@ -41,6 +46,7 @@ from ropa.notices.records import (
     for_children,
 )
 from ropa.notices.wording import Wording, wording_for
+from ropa.placeholders import is_placeholder
 from ropa.records import ActivityRecord, OrganisationRecord, Role
 from ropa.sanitise import balance_bidi
 from ropa.wording import join_names
@@ -409,6 +415,7 @@ def compose(
     if layer not in LAYERS:
         raise ValueError(f"unknown notice layer {layer!r}")
     now = now or dt.datetime.now().replace(microsecond=0)
+    organisation = without_placeholders(organisation)
     builder = _Builder(
         notice, organisation, special_categories, criminal_categories, findings, on=now.date()
     )
@@ -454,6 +461,19 @@ def compose(
         updated.paragraph(f"This notice was last updated on {document.last_updated}.")
         document.sections.append(updated)
     return document
+
+
+def without_placeholders(organisation: OrganisationRecord) -> OrganisationRecord:
+    """The organisation's details with a template's placeholders ("{{ platform_name }} Ltd",
+    "Email address") left out: they are not its name or contacts, so the notice treats them
+    as missing (and the checks' ORG-NAME, ORG-CONTACT, ORG-DPO mark the gap) rather than
+    telling the public them."""
+    blanked: dict[str, Any] = {
+        item.name: ""
+        for item in dataclasses.fields(organisation)
+        if isinstance(value := getattr(organisation, item.name), str) and is_placeholder(value)
+    }
+    return dataclasses.replace(organisation, **blanked) if blanked else organisation
 
 
 def _is_draft(document: NoticeDocument, full_notice: Callable[[], NoticeDocument]) -> bool:
@@ -679,6 +699,14 @@ def _reference_patterns(references: frozenset[str]) -> tuple[re.Pattern[str], re
     return re.compile(rf"\s*\((?:{pattern})\)"), re.compile(rf"\b(?:{pattern})\b\s*")
 
 
+# How the wordings' sentences naming the organisation read without a name.
+_UNNAMED_ORGANISATION = (
+    ("We are {org}. ", ""),
+    ("{org} is ", "We are "),
+    ("{org} uses ", "We use "),
+)
+
+
 class _Builder:
     def __init__(
         self,
@@ -836,9 +864,15 @@ class _Builder:
     def texts(self, values: Iterable[str]) -> list[str]:
         return _unique(self.text(value) for value in values)
 
-    @property
-    def org_name(self) -> str:
-        return self.organisation.name or "We"
+    def as_organisation(self, template: str, **values: str) -> str:
+        """A wording's sentence that names the organisation ("{org} is responsible ..."),
+        in the first person when no name is recorded (or only a template's placeholder):
+        "We are responsible ...", never "We is" or "We are We"."""
+        if self.organisation.name:
+            return template.format(org=self.organisation.name, **values)
+        for named, unnamed in _UNNAMED_ORGANISATION:
+            template = template.replace(named, unnamed)
+        return template.format(**values)
 
     def drop_processor_activities(self, activities: list[ActivityRecord]) -> list[ActivityRecord]:
         kept = []
@@ -1248,8 +1282,10 @@ class _Builder:
                 if unnamed:
                     text = _sentence(text) + f" Laws: {'; '.join(unnamed)}."
                 reasons.append(text)
-            if any(e.basis == "f" for e in activity.lawful_bases) and activity.legitimate_interests:
-                interests = _sentence(self.text(activity.legitimate_interests))
+            # The (f) basis's reason is printed with it above: only the interests' own
+            # field is added, so the interests are told once.
+            if relies_on_legitimate_interests(activity) and interests_in_field(activity):
+                interests = _sentence(self.text(interests_in_field(activity)))
                 reasons.append(words.interests.format(interests=interests))
         conditions = _article9_conditions(activities)
         schedule1 = self._schedule1_for(activities)
@@ -1296,9 +1332,16 @@ class _Builder:
         if any(a.article10_basis for a in activities):
             reasons.append(_sentence(words.criminal_basis.format(basis=words.criminal_law_basis)))
         # Article 13(1)(d): the legitimate interests are told in every audience's notice.
+        # The bases' reasons are not printed in plain words, so interests stated only as the
+        # (f) basis's reason are told here (ropa.legitimate_interests).
         for activity in activities:
-            if any(e.basis == "f" for e in activity.lawful_bases) and activity.legitimate_interests:
-                interests = _sentence(self.text(activity.legitimate_interests))
+            if not relies_on_legitimate_interests(activity):
+                continue
+            stated = interests_in_field(activity) or "; ".join(
+                _sentence(reason).rstrip(".") for reason in interests_in_basis(activity)
+            )
+            if stated:
+                interests = _sentence(self.text(stated))
                 reasons.append(words.interests.format(interests=interests))
         reasons = _unique(reasons)
         return reasons
@@ -1589,7 +1632,7 @@ class _Builder:
     def short_layer(self, covered: list[ActivityRecord]) -> list[Section]:
         words = self.words
         who = Section("who", "Who we are")
-        who.paragraph(words.short_who.format(org=self.org_name))
+        who.paragraph(self.as_organisation(words.short_who))
         self.mark_organisation_findings(who, {"ORG-NAME"})
         uses = Section("uses", words.short_uses)
         uses.bullets(
@@ -1678,8 +1721,8 @@ class _Builder:
             section = Section(f"form-{position}", activity.name or activity.reference)
             purpose = self.texts(activity.purposes[:2])
             sentences = [
-                words.jit_why.format(
-                    org=self.org_name,
+                self.as_organisation(
+                    words.jit_why,
                     purpose=join_names([_lower_first(p) for p in purpose]) or "this service",
                 ),
                 # Art 13(1)(c): the basis goes with the purposes it covers, on the form too.

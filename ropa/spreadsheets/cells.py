@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,31 @@ _BULLET = re.compile(r"^\s*(?:[•·▪◦●○■□*>]|[-–—](?=\s))\s*")
 _NUMBERING = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-z][.)](?=\s))\s+", re.IGNORECASE)
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 _GENERIC_LINK_TEXT = {"link", "here", "click here", "contract", "view", "open", "document"}
+
+
+# The parts of a formula that gives the same value whatever the workbook holds: constants
+# (TRUE, FALSE, numbers, quoted text), NOT and operators.  A cell reference, a name or any
+# other function (TODAY(), RAND(), a lookup) is none of these.
+_FIXED_VALUE_PART = re.compile(
+    r'\s*(?:(?:TRUE|FALSE)(?:\(\s*\))?(?![\w.])|NOT\(|"[^"]*"|\d+(?:\.\d+)?(?![\w.])'
+    r"|<>|<=|>=|[=<>+\-*/&^()%])\s*",
+    re.IGNORECASE,
+)
+
+
+def gives_a_fixed_value(formula: str) -> bool:
+    """Whether a formula, as written in the file ("FALSE()", "=0=1", "0&lt;1"), always gives
+    the same value: only constants and operators, so what it shows was set by whoever made
+    the template, not worked out from anything a person entered."""
+    text = html.unescape(formula).strip()
+    text = text[1:] if text.startswith("=") else text
+    position = 0
+    while position < len(text):
+        part = _FIXED_VALUE_PART.match(text, position)
+        if part is None or part.end() == position:
+            return False
+        position = part.end()
+    return bool(text.strip())
 
 
 def needs_quote_prefix(text: str) -> bool:

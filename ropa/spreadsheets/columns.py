@@ -23,6 +23,7 @@ from ropa.review_rules import CHANGED_SINCE_APPROVED, status_label
 from ropa.spreadsheets.cells import (
     ItemText,
     format_date,
+    gives_a_fixed_value,
     is_empty,
     is_generic_link_text,
     is_url,
@@ -52,6 +53,9 @@ class CellIn:
     header: str
     text: str | None
     link: str | None = None
+    # The formula the cell holds, as written in the file ("FALSE()"), if any: its text is
+    # only the value a program last worked out from it.
+    formula: str | None = None
 
 
 @dataclass
@@ -320,8 +324,39 @@ def derived_text(key: str, values: dict[str, Any]) -> list[str]:
     return []
 
 
+def answers_yes_or_no(key: str) -> bool:
+    return key in _TRI_STATE_FIELDS or key in _FLAG_FIELDS or key == "automated_decisions"
+
+
+def is_template_default(key: str, formula: str | None) -> bool:
+    """A yes/no answer filled in by a formula that always gives the same value (=FALSE(), as a
+    tool's template sets every row): the template's default, not the DPO's answer.  The
+    question stays open (unknown, never No) until the DPO answers it."""
+    return formula is not None and answers_yes_or_no(key) and gives_a_fixed_value(formula)
+
+
 def read(key: str, draft: Draft, cell: CellIn) -> None:
     """Put what `cell` says into the draft; keep and report what cannot be understood."""
+    if is_template_default(key, cell.formula):
+        written = str(cell.formula).strip()
+        # Rows that continue one activity: the other rows' answer, if any, is read instead.
+        outcome = (
+            f"“{field_label(key)}” left unanswered: answer it in the register"
+            if cell.text is None
+            else "not read as an answer; what the activity's other rows say is read"
+        )
+        draft.moved.append(
+            Problem(
+                cell.sheet,
+                cell.ref,
+                written if written.startswith("=") else f"={written}",
+                "a formula that always gives the same value (a template's default, not an "
+                f"answer); {outcome}",
+            )
+        )
+        if cell.text is None:
+            draft.values[key] = None
+            return
     if says_none(cell.text) and key in _ANSWERS_NONE_KEEPS:
         _keep_none_statement(key, draft, str(cell.text).strip())
         return

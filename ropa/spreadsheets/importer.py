@@ -54,6 +54,7 @@ from ropa.spreadsheets.columns import (
     apply_named_lines,
     derived_text,
     empty_defaults,
+    is_template_default,
     read,
     read_plain,
     says_none,
@@ -375,7 +376,11 @@ def _refuse_formulas(table: Table, report: ImportReport) -> None:
     wanted = set(table.columns) | set(table.own_columns)
     for (row, column), formula in sorted(sheet.formulas.items()):
         if column in wanted:
-            if _CONSTANT_FORMULA.match(formula) and column in sheet.rows.get(row, {}):
+            shows_a_value = column in sheet.rows.get(row, {})
+            key = table.columns[column][0] if column in table.columns else ""
+            if shows_a_value and is_template_default(key, formula):
+                continue  # a yes/no question left open, and said so, by columns.read
+            if _CONSTANT_FORMULA.match(formula) and shows_a_value:
                 shown = formula if formula.startswith("=") else f"={formula}"
                 report.moved.append(
                     Problem(
@@ -638,7 +643,10 @@ def _draft(
                 draft.derived.append(CellIn(title, f"{_LETTERS[index]}{first_row}", key, text))
             elif not read_plain(key, draft, text, link):
                 ref = f"{_LETTERS[index]}{first_row}"
-                cell_in = CellIn(title, ref, heading, text, link)
+                formula = table.sheet.formulas.get((first_row, index))
+                # What a template's default formula shows is no answer (columns.read).
+                shown = None if is_template_default(key, formula) else text
+                cell_in = CellIn(title, ref, heading, shown, link, formula)
                 read(key, draft, cell_in)
                 if text is not None:
                     checked.append(cell_in)
@@ -654,8 +662,10 @@ def _draft(
                 if cell.text is not None:
                     texts.append((row, cell.text))
                 link = link or cell.link
+            formula = None
             if index not in table.own_columns:
                 texts = _without_none_statements(texts, index, said_none)
+                texts, formula = _without_template_defaults(table, index, texts)
             text = "\n".join(text for _row, text in texts) or None
             if index in table.own_columns:
                 if text is not None:
@@ -666,7 +676,7 @@ def _draft(
             if key in DERIVED_KEYS and text is not None:
                 draft.derived.append(CellIn(title, ref, key, text))
             elif not read_plain(key, draft, text, link):
-                cell_in = CellIn(title, ref, heading, text, link)
+                cell_in = CellIn(title, ref, heading, text, link, formula)
                 read(key, draft, cell_in)
                 if text is not None:
                     checked.append(cell_in)
@@ -689,6 +699,23 @@ def _without_none_statements(
     kept = [(row, text) for row, text in texts if not says_none(text)] or statements[:1]
     said_none.update((row, index) for row, _text in texts if (row, _text) not in kept)
     return kept
+
+
+def _without_template_defaults(
+    table: Table, index: int, texts: list[tuple[int, str]]
+) -> tuple[list[tuple[int, str]], str | None]:
+    """The texts of a continued activity's yes/no column without those a template's default
+    formula showed (columns.is_template_default), and the first such formula."""
+    key = table.columns[index][0]
+    kept: list[tuple[int, str]] = []
+    default: str | None = None
+    for row, text in texts:
+        formula = table.sheet.formulas.get((row, index))
+        if is_template_default(key, formula):
+            default = default or formula
+        else:
+            kept.append((row, text))
+    return kept, default
 
 
 def _place(

@@ -94,7 +94,8 @@ def charity_register(path: Path) -> Register:
         activity(
             "HH-F2",
             "Fundraising without interests",
-            lawful_bases=[LawfulBasisEntry("f", "Telling supporters of appeals")],
+            # No reason with the basis either: a reason would state the interests.
+            lawful_bases=[LawfulBasisEntry("f")],
             lia_link="https://helping-hands.example/lia",
         )
     )

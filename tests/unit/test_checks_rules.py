@@ -264,7 +264,17 @@ CASES = [
     ),
     Case(
         "LI-INTERESTS",
-        of(lambda: good(lawful_bases=basis("f"), lia_link="https://x/lia"), organisation=CHARITY),
+        # Neither the interests' field nor a reason with the basis says what they are (a
+        # reason given with the (f) basis is the interest pursued: see test_review_l).
+        of(
+            lambda: good(lawful_bases=[LawfulBasisEntry("f")], lia_link="https://x/lia"),
+            organisation=CHARITY,
+        ),
+        of(lambda: legitimate(), organisation=CHARITY),
+    ),
+    Case(
+        "LI-INTERESTS-REASON",
+        of(lambda: legitimate(legitimate_interests=""), organisation=CHARITY),
         of(lambda: legitimate(), organisation=CHARITY),
     ),
     Case(

@@ -135,7 +135,9 @@ def test_the_legitimate_interests_are_printed_for_every_audience(
 
 def test_legitimate_interests_left_blank_are_marked_in_the_draft(register: Register) -> None:
     charity(register)
-    notice = notice_of(register, "adults", supporters(legitimate_interests=""))
+    # No interests, and no reason with the basis (which would state them).
+    blank = supporters(legitimate_interests="", lawful_bases=[LawfulBasisEntry("f")])
+    notice = notice_of(register, "adults", blank)
     text = flat(next(readings(register, notice)))
     assert "[To complete: Legitimate interests are relied on, but the interests are not" in text
 
