@@ -24,6 +24,8 @@ _PROMPT_WORDS = frozenset(
     {
         "example controller",
         "example processor",
+        "example organisation",
+        "example organization",
         "example dpo",
         "example representative",
         "street, city, postcode",
@@ -47,11 +49,19 @@ _PROMPT_WORDS = frozenset(
 )
 
 
+def template_marker(text: str) -> str | None:
+    """The first unfilled template variable in the text ("{{ dpo_name }}"), or None."""
+    found = _TEMPLATE_VARIABLE.search(text)
+    return found.group(0) if found else None
+
+
+def is_prompt_wording(text: str) -> bool:
+    """Whether the whole text is only the words a template shows where the answer goes."""
+    return " ".join(text.split()).rstrip(".").casefold() in _PROMPT_WORDS
+
+
 def is_placeholder(text: str) -> bool:
     """True when `text` is a template's placeholder (an unfilled template variable, or only
     the words a template shows where the answer goes), not an answer.  Empty text is not a
     placeholder: it is simply empty."""
-    if _TEMPLATE_VARIABLE.search(text):
-        return True
-    words = " ".join(text.split()).rstrip(".").casefold()
-    return words in _PROMPT_WORDS
+    return template_marker(text) is not None or is_prompt_wording(text)

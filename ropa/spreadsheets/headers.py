@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
 import ropa.spreadsheets.layout as layout
-from ropa.spreadsheets.placeholders import is_sample_row
 from ropa.spreadsheets.reader import SheetData, Spreadsheet
 from ropa.spreadsheets.vocabulary import (
     CORE_KEYS,
@@ -190,13 +190,23 @@ def list_sheet_field(title: str) -> str | None:
     return _LIST_SHEETS.get(header_key(title))
 
 
+def _no_sample_rows(_values: Sequence[object]) -> bool:
+    return False
+
+
 def find_tables(
-    spreadsheet: Spreadsheet, mapping: Mapping | None = None, roles: Roles | None = None
+    spreadsheet: Spreadsheet,
+    mapping: Mapping | None = None,
+    roles: Roles | None = None,
+    *,
+    is_sample_row: Callable[[Sequence[object]], bool] = _no_sample_rows,
 ) -> tuple[list[Table], list[Skipped]]:
     """Every sheet holding a table of activities, and every other sheet with the reason it
     was left out.  An Example sheet (the ICO's, or one ROPA desk wrote) is read only when no
-    other table holds rows, and then without the template's own sample rows: those are
-    the template's, not the organisation's record."""
+    other table holds rows, and then without the template's own sample rows, which
+    `is_sample_row` knows (ropa/spreadsheets/placeholders.py, given by the importer: it
+    knows them from the export, which this module must not import): those are the
+    template's, not the organisation's record."""
     found: list[Table] = []
     skipped: list[Skipped] = []
     examples: list[Table] = []

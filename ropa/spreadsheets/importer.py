@@ -41,6 +41,7 @@ from ropa.fields import fields_of_kind
 from ropa.history import ChangeLog
 from ropa.library import LibraryResolver, name_key
 from ropa.organisation import apply_organisation
+from ropa.placeholders import template_marker
 from ropa.records import ActivityRecord, Role
 from ropa.spreadsheets.bounds import MAX_ROWS, RowBudget
 from ropa.spreadsheets.categories import settle_categories
@@ -77,7 +78,7 @@ from ropa.spreadsheets.merge import (
     merged_values,
     without_rejected,
 )
-from ropa.spreadsheets.placeholders import placeholder_reason, template_marker
+from ropa.spreadsheets.placeholders import is_sample_row, placeholder_reason
 from ropa.spreadsheets.reader import SheetData, Spreadsheet, Value, read_spreadsheet
 from ropa.spreadsheets.related import related_sheets
 from ropa.spreadsheets.report import ImportReport, Problem, SheetReport
@@ -151,7 +152,7 @@ def read_workbook(
     and the report begun: the ledger of where every cell of the file went."""
     spreadsheet = read_spreadsheet(path, max_rows=max_rows, cancelled=cancelled)
     ledger = Ledger(spreadsheet)
-    tables, skipped = find_tables(spreadsheet, mapping, roles)
+    tables, skipped = find_tables(spreadsheet, mapping, roles, is_sample_row=is_sample_row)
     related = related_sheets(tables, skipped, spreadsheet)
     if not tables:
         raise SpreadsheetError(_no_table_message(path, spreadsheet))

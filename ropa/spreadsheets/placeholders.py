@@ -1,6 +1,7 @@
-"""Text that stands in for an answer rather than giving one: the ICO template's example
-wording ("Example processor", "Street, city, postcode") and a tool's template placeholders
-("{{ platform_name }} Ltd"), and the ICO's own sample rows on its Example sheet.
+"""Text in a workbook that stands in for an answer rather than giving one: a template's
+placeholders and example wording (what counts as one is ropa/placeholders.py's to say, for
+the import, the checks and the notice alike), the example organisation and the sample rows
+of an Example sheet (the ICO's, and those ROPA desk's own export writes there).
 
 A placeholder is not the organisation's answer, so the import never presents it as one: in
 the organisation block it is not stored, and in an activity it is reported to be filled in.
@@ -8,32 +9,11 @@ the organisation block it is not stored, and in an activity it is reported to be
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import cache
 
 import ropa.spreadsheets.layout as layout
-
-# "{{ platform_name }}", "{{dpo_name}}", "{% if ... %}": a template engine's markers (Jinja2,
-# Django, Handlebars), which a tool fills in before the workbook is given to anyone.
-_TEMPLATE_MARKER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
-# The words the ICO's processor template puts in its Example sheet's contact block, where
-# the organisation's details go (ico-ropa-template-processor.xlsx, Example!B3:D6): names of
-# the blanks, not answers.  The ICO's controller file was not to hand (the reference notes
-# do not say whether it has an Example sheet), so its equivalents are taken to follow the
-# same pattern ("Example controller", "Example organisation").
-_ICO_EXAMPLE_WORDS = frozenset(
-    {"street, city, postcode", "email address", "tel. number", "tel number", "telephone number"}
-)
-_EXAMPLE_NAME = re.compile(
-    r"^example (?:processor|controller|organi[sz]ation|dpo|representative)$", re.IGNORECASE
-)
-
-
-def template_marker(text: str) -> str | None:
-    """The first template placeholder in the text ("{{ dpo_name }}"), or None."""
-    found = _TEMPLATE_MARKER.search(text)
-    return found.group(0) if found else None
+from ropa.placeholders import is_prompt_wording, template_marker
 
 
 def placeholder_reason(text: str, sheet_title: str = "") -> str | None:
@@ -43,9 +23,9 @@ def placeholder_reason(text: str, sheet_title: str = "") -> str | None:
     marker = template_marker(text)
     if marker is not None:
         return f"a template's placeholder ({marker}), not an answer: fill it in"
+    if is_prompt_wording(text):
+        return "the template's example wording, not an answer: fill it in"
     folded = " ".join(text.split()).casefold()
-    if folded in _ICO_EXAMPLE_WORDS or _EXAMPLE_NAME.match(folded):
-        return "the ICO template's example wording, not an answer: fill it in"
     is_example_sheet = sheet_title.strip().casefold() == layout.EXAMPLE_SHEET.casefold()
     if is_example_sheet and folded in _example_organisation_words():
         return "the example organisation of the template's Example sheet, not an answer"

@@ -96,7 +96,7 @@ def test_rows_the_dpo_typed_into_the_example_sheet_are_read_and_the_samples_are_
     assert organisation.name == "" and organisation.dpo_name == "" and organisation.email == ""
     destination, detail = _ledger_detail(report, "Example", "B3")
     assert destination == Destination.NOT_READ
-    assert detail == "the ICO template's example wording, not an answer: fill it in"
+    assert detail == "the template's example wording, not an answer: fill it in"
     assert "Example!B4: “Street, city, postcode”: not read" in summary
 
 
