@@ -246,6 +246,8 @@ def _editor_policies(table: str, editor: str) -> list[str]:
 
 
 _FIXED_PATH = "SET search_path = pg_catalog, pg_temp"
+# The server's clock, in UTC like every timestamp the app stores (db/models.py utc_now).
+_SERVER_CLOCK = "(now() AT TIME ZONE 'UTC')"
 # Every RAISE of the register's own names its schema (SCHEMA = 'ropa_team', read back as
 # diag.schema_name): the app tells its own refusals, worded in English here, from the
 # server's, whose message text follows lc_messages and is never read to decide anything.
@@ -489,6 +491,16 @@ def _triggers(roles: TeamRoles) -> list[str]:
                 IF {s}.is_owner() THEN
                     RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
                 END IF;
+                -- When it was made and last changed, by the server's clock: the notice check
+                -- (NOTICE-STALE) and the publish conflict check trust updated_at, so no
+                -- member's client may backdate it.
+                IF TG_OP = 'INSERT' THEN
+                    NEW.created_at := {_SERVER_CLOCK};
+                    NEW.updated_at := NEW.created_at;
+                ELSIF TG_OP = 'UPDATE' THEN
+                    NEW.created_at := OLD.created_at;
+                    NEW.updated_at := {_SERVER_CLOCK};
+                END IF;
                 IF TG_OP <> 'DELETE' THEN
                     SELECT key INTO too_long FROM jsonb_each_text(to_jsonb(NEW))
                         WHERE length(value) > {text_columns}::integer LIMIT 1;
@@ -510,12 +522,20 @@ def _triggers(roles: TeamRoles) -> list[str]:
                         NEW.id);
                 END IF;
                 IF {s}.is_dpo() THEN
-                    IF TG_OP = 'UPDATE' AND NEW.status = 'approved' AND (
-                        OLD.status IS DISTINCT FROM 'approved'
-                        OR (OLD.changed_since_approval AND NOT NEW.changed_since_approval)
-                    ) THEN
-                        -- The approver is whoever the server says is signed in.
-                        NEW.approved_by := session_user;
+                    -- The approver is whoever the server says is signed in (the name the
+                    -- history stamps, session_user): whenever the approval or the status
+                    -- changes, or an activity is added.  An approval that is not being given
+                    -- now keeps the approver it had (none, for a new activity).
+                    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND (
+                        NEW.status IS DISTINCT FROM OLD.status
+                        OR NEW.approved_by IS DISTINCT FROM OLD.approved_by
+                        OR NEW.approved_on IS DISTINCT FROM OLD.approved_on
+                        OR NEW.changed_since_approval IS DISTINCT FROM OLD.changed_since_approval))
+                    THEN
+                        NEW.approved_by := CASE
+                            WHEN NEW.status = 'approved' THEN session_user::text
+                            WHEN TG_OP = 'UPDATE' THEN OLD.approved_by
+                            ELSE '' END;
                     END IF;
                     IF TG_OP = 'UPDATE' THEN
                         PERFORM {s}.check_version(OLD, NEW);
@@ -650,6 +670,43 @@ def _triggers(roles: TeamRoles) -> list[str]:
                 RETURN NULL;
             END $$""",
         *_checked_at_commit("team_approved", ACTIVITY_ROW_TABLES, "guard_approved_rows"),
+        # A notice's times and who published a version, by the server's word as the history
+        # is: the notice check compares a version's published_at with the activities'
+        # updated_at, and the register says who published.  A published version is frozen.
+        f"""CREATE OR REPLACE FUNCTION {s}.stamp_notice() RETURNS trigger
+            LANGUAGE plpgsql {_FIXED_PATH} AS $$
+            BEGIN
+                IF NOT {s}.is_owner() THEN
+                    IF TG_OP = 'INSERT' THEN
+                        NEW.created_at := {_SERVER_CLOCK};
+                        NEW.updated_at := NEW.created_at;
+                    ELSE
+                        NEW.created_at := OLD.created_at;
+                        NEW.updated_at := {_SERVER_CLOCK};
+                    END IF;
+                END IF;
+                RETURN NEW;
+            END $$""",
+        "DROP TRIGGER IF EXISTS team_stamp ON public.notices",
+        f"""CREATE TRIGGER team_stamp BEFORE INSERT OR UPDATE ON public.notices
+            FOR EACH ROW EXECUTE FUNCTION {s}.stamp_notice()""",
+        f"""CREATE OR REPLACE FUNCTION {s}.stamp_notice_version() RETURNS trigger
+            LANGUAGE plpgsql {_FIXED_PATH} AS $$
+            BEGIN
+                IF NOT {s}.is_owner() THEN
+                    IF TG_OP = 'INSERT' THEN
+                        NEW.published_at := {_SERVER_CLOCK};
+                        NEW.published_by := session_user;
+                    ELSE
+                        NEW.published_at := OLD.published_at;
+                        NEW.published_by := OLD.published_by;
+                    END IF;
+                END IF;
+                RETURN NEW;
+            END $$""",
+        "DROP TRIGGER IF EXISTS team_stamp ON public.notice_versions",
+        f"""CREATE TRIGGER team_stamp BEFORE INSERT OR UPDATE ON public.notice_versions
+            FOR EACH ROW EXECUTE FUNCTION {s}.stamp_notice_version()""",
         # The earlier design's check that an editor wrote a history line: the server writes
         # every line itself now.
         *[f"DROP TRIGGER IF EXISTS team_recorded ON public.{table}" for table in ACTIVITY_TABLES],

@@ -1,0 +1,218 @@
+"""The third security review's findings on a team register (review3: 3, 7 and 2), as attacks
+by a member's own SQL (psycopg under the member's login) on a real PostgreSQL server: the
+server sets what a client could falsify (when an activity or notice changed, who approved,
+who published) and refuses a value outside the app's vocabularies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+
+from db.models import Notice, NoticeVersion
+from ropa.checks import run_checks
+from ropa.register import Register
+from tests.helpers.team_register import FINANCE, Team
+
+# Long ago: a timestamp no honest save of today could carry.
+BACKDATED = dt.datetime(2020, 1, 1)
+
+
+@contextmanager
+def signed_in(team: Team, login: str) -> Iterator[psycopg.Connection[Any]]:
+    """A psql-like session of `login`: every statement commits on its own."""
+    with psycopg.connect(team.url_for(login), autocommit=True) as connection:
+        yield connection
+
+
+def server_now(connection: psycopg.Connection[Any]) -> dt.datetime:
+    (now,) = connection.execute("SELECT now() AT TIME ZONE 'UTC'").fetchone() or (None,)
+    assert isinstance(now, dt.datetime)
+    return now
+
+
+def copy_of_activity(
+    connection: psycopg.Connection[Any], activity_id: int, reference: str, **values: Any
+) -> int:
+    """INSERT a copy of an activity under `reference`, with `values` for some columns, as
+    a member's own SQL would (every column named, as psql needs for a table with no server
+    defaults); the new id."""
+    columns = [
+        name
+        for (name,) in connection.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND table_name = 'activities' AND column_name <> 'id' "
+            "ORDER BY ordinal_position"
+        ).fetchall()
+    ]
+    given = {"reference": reference, "version": 1, **values}
+    chosen = ", ".join("%s" if name in given else name for name in columns)
+    parameters = [given[name] for name in columns if name in given]
+    row = connection.execute(
+        f"INSERT INTO activities ({', '.join(columns)}) SELECT {chosen} FROM activities "
+        "WHERE id = %s RETURNING id",
+        (*parameters, activity_id),
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def publish_notice_of_finance(register: Register) -> int:
+    """A notice covering the Finance activities, published now through the app's session."""
+    with register.transaction() as session:
+        notice = Notice(title="Finance privacy notice", business_functions=FINANCE)
+        session.add(notice)
+        session.flush()
+        session.add(NoticeVersion(notice_id=notice.id, number=1, published_at=utc_today()))
+        return notice.id
+
+
+def utc_today() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def stale_notices(register: Register) -> list[str]:
+    return [f.message for f in run_checks(register) if f.rule_id == "NOTICE-STALE"]
+
+
+# --- 3. the server's clock says when an activity or a notice changed ----------------------
+
+
+def test_an_editors_backdated_change_still_shows_the_published_notice_as_stale(
+    team: Team,
+) -> None:
+    with team.open_as(team.dpo) as register:
+        publish_notice_of_finance(register)
+        assert stale_notices(register) == []
+    with signed_in(team, team.editor) as connection:
+        connection.execute(
+            "UPDATE activities SET description = 'Payroll data also goes to Russia', "
+            "updated_at = %s, created_at = %s, version = version + 1 WHERE id = %s",
+            (BACKDATED, BACKDATED, team.finance_id),
+        )
+        now = server_now(connection)
+        updated, created = connection.execute(
+            "SELECT updated_at, created_at FROM activities WHERE id = %s", (team.finance_id,)
+        ).fetchone() or (None, None)
+    assert updated is not None and now - dt.timedelta(minutes=1) < updated <= now
+    assert created is not None and created > BACKDATED
+    with team.open_as(team.dpo) as register:
+        reference = register.activities.get(team.finance_id).reference
+        (stale,) = stale_notices(register)
+    assert f"since then {reference} changed" in stale
+
+
+def test_a_new_activity_and_a_notice_get_the_servers_times_whatever_was_sent(
+    team: Team,
+) -> None:
+    with signed_in(team, team.editor) as connection:
+        made = copy_of_activity(
+            connection,
+            team.finance_id,
+            "F-BACKDATED",
+            created_at=BACKDATED,
+            updated_at=BACKDATED,
+        )
+        times = connection.execute(
+            "SELECT created_at, updated_at FROM activities WHERE id = %s", (made,)
+        ).fetchone()
+        now = server_now(connection)
+    assert times is not None
+    assert all(now - dt.timedelta(minutes=1) < time <= now for time in times)
+    with team.open_as(team.dpo) as register:
+        notice_id = publish_notice_of_finance(register)
+    with signed_in(team, team.dpo) as connection:
+        connection.execute(
+            "UPDATE notices SET title = 'Renamed', updated_at = %s, created_at = %s WHERE id = %s",
+            (BACKDATED, BACKDATED, notice_id),
+        )
+        times = connection.execute(
+            "SELECT created_at, updated_at FROM notices WHERE id = %s", (notice_id,)
+        ).fetchone()
+        now = server_now(connection)
+    assert times is not None
+    assert all(now - dt.timedelta(minutes=1) < time <= now for time in times)
+
+
+def test_the_apps_own_saves_keep_working_and_read_back_the_servers_time(team: Team) -> None:
+    with team.open_as(team.editor) as register:
+        saved = register.activities.update(team.finance_id, {"description": "By the app."})
+        again = register.activities.get(team.finance_id)
+    assert again.description == "By the app." and again.version == saved.version
+    assert again.updated_at is not None and again.updated_at > utc_today() - dt.timedelta(minutes=1)
+
+
+# --- 7. who approved and who published, by the server's word -------------------------------
+
+
+def test_an_approval_names_the_dpo_signed_in_whatever_the_sql_says(team: Team) -> None:
+    with signed_in(team, team.dpo) as connection:
+        made = copy_of_activity(
+            connection,
+            team.finance_id,
+            "F-APPROVED",
+            status="approved",
+            approved_by=team.viewer,
+            approved_on=dt.date(2026, 1, 1),
+        )
+        (inserted,) = connection.execute(
+            "SELECT approved_by FROM activities WHERE id = %s", (made,)
+        ).fetchone() or (None,)
+        connection.execute(
+            "UPDATE activities SET approved_by = %s, version = version + 1 WHERE id = %s",
+            (team.viewer, made),
+        )
+        (renamed,) = connection.execute(
+            "SELECT approved_by FROM activities WHERE id = %s", (made,)
+        ).fetchone() or (None,)
+        # A draft names no approver, whatever is written into it.
+        connection.execute(
+            "UPDATE activities SET approved_by = %s, version = version + 1 WHERE id = %s",
+            (team.viewer, team.finance_id),
+        )
+        (draft,) = connection.execute(
+            "SELECT approved_by FROM activities WHERE id = %s", (team.finance_id,)
+        ).fetchone() or (None,)
+    assert (inserted, renamed, draft) == (team.dpo, team.dpo, "")
+
+
+def test_a_published_version_names_the_server_login_and_the_servers_time(team: Team) -> None:
+    with team.open_as(team.dpo) as register:
+        notice_id = publish_notice_of_finance(register)
+    with signed_in(team, team.dpo) as connection:
+        connection.execute(
+            "INSERT INTO notice_versions (notice_id, number, published_at, published_by, "
+            "content, text) VALUES (%s, 2, %s, %s, '', '')",
+            (notice_id, BACKDATED, team.viewer),
+        )
+        connection.execute(
+            "UPDATE notice_versions SET published_by = %s, published_at = %s "
+            "WHERE notice_id = %s AND number = 1",
+            (team.viewer, BACKDATED, notice_id),
+        )
+        rows = connection.execute(
+            "SELECT number, published_by, published_at FROM notice_versions "
+            "WHERE notice_id = %s ORDER BY number",
+            (notice_id,),
+        ).fetchall()
+        now = server_now(connection)
+    assert [(number, by) for number, by, _ in rows] == [(1, team.dpo), (2, team.dpo)]
+    assert all(now - dt.timedelta(minutes=1) < at <= now for _, _, at in rows)
+
+
+def test_the_apps_publish_records_the_server_login_not_the_os_user(team: Team) -> None:
+    with team.open_as(team.dpo) as register:
+        notice_id = publish_notice_of_finance(register)
+        published = register.notices.publish(
+            notice_id, published_by="root", override_reason="Review of the team register."
+        )
+        versions = register.notices.get(notice_id).published
+    assert [version.published_by for version in versions] == [team.dpo, team.dpo]
+    # What the app is told it published is what the server stored.
+    assert (published.published_by, published.published_at) == (
+        versions[1].published_by,
+        versions[1].published_at,
+    )
