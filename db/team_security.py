@@ -33,12 +33,16 @@ so applying it again after a schema upgrade simply brings the grants up to date.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from db.activity_tables import ACTIVITY_CHILD_TABLES as _ACTIVITY_CHILDREN
 from db.activity_tables import ACTIVITY_TABLE_NAMES
+from db.enums import Role, Status
 from db.storage_options import LONGEST_BUSY_WAIT_SECONDS, SQLITE_IN_PROCESS
 
 TEAM_SCHEMA = "ropa_team"
@@ -80,6 +84,32 @@ DATABASE_SETTINGS = {
     "lock_timeout": "10s",
     "idle_in_transaction_session_timeout": "5min",
 }
+
+
+# The shipped reference law (resources/law), whose codes some columns hold; read here, not
+# through ropa/, which db/ never imports.
+_LAW_DIR = Path(__file__).resolve().parent.parent / "resources" / "law"
+
+
+def _law_codes(name: str) -> tuple[str, ...]:
+    with (_LAW_DIR / f"{name}.json").open(encoding="utf-8") as handle:
+        return tuple(str(entry["code"]) for entry in json.load(handle))
+
+
+@cache
+def column_vocabularies() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(table, column) -> every value the app reads in it: its enums and the codes of the
+    reference law ("" where the column may be left unanswered).  A value outside them made
+    export and check fail for everyone (review3 finding 2), so the server refuses it."""
+    return {
+        ("activities", "role"): tuple(Role),
+        ("activities", "status"): tuple(Status),
+        ("activities", "article10_basis"): ("", *_law_codes("article10_bases")),
+        ("activity_lawful_bases", "basis"): _law_codes("lawful_bases"),
+        ("transfers", "mechanism"): ("", *_law_codes("transfer_mechanisms")),
+        # Article 46(1A)(a)(ii)'s data protection test: met, not met, or not recorded.
+        ("transfers", "data_protection_test"): ("", "yes", "no"),
+    }
 
 
 @dataclass(frozen=True)
@@ -670,6 +700,50 @@ def _triggers(roles: TeamRoles) -> list[str]:
                 RETURN NULL;
             END $$""",
         *_checked_at_commit("team_approved", ACTIVITY_ROW_TABLES, "guard_approved_rows"),
+        # A value outside the app's vocabularies (its enums, the reference law's codes) is
+        # refused, naming the column and the value: export and check read every row, so one
+        # such value stopped them for everyone.  In a trigger rather than CHECK constraints:
+        # it is applied again by every `ropa team init` and upgrade, so the lists follow the
+        # law the app ships without a migration of every register file.
+        f"""CREATE OR REPLACE FUNCTION {s}.guard_vocabulary() RETURNS trigger
+            LANGUAGE plpgsql {_FIXED_PATH} AS $$
+            DECLARE
+                bad record;
+            BEGIN
+                -- A row the login may not write at all is left to the policies and guards,
+                -- so that a refusal for want of a role says so.
+                IF {s}.is_owner() OR NOT (CASE TG_TABLE_NAME
+                    WHEN 'activities'
+                    THEN {s}.may_edit_function(to_jsonb(NEW) ->> 'business_function')
+                    ELSE {s}.may_edit_activity((to_jsonb(NEW) ->> 'activity_id')::integer) END)
+                THEN
+                    RETURN NEW;
+                END IF;
+                SELECT v.column_name, to_jsonb(NEW) ->> v.column_name AS value, v.allowed
+                    INTO bad
+                    FROM (VALUES {_vocabulary_rows()}) AS v(table_name, column_name, allowed)
+                    WHERE v.table_name = TG_TABLE_NAME
+                    AND NOT coalesce(to_jsonb(NEW) ->> v.column_name, '') = ANY (v.allowed)
+                    ORDER BY v.column_name LIMIT 1;
+                IF FOUND THEN
+                    RAISE EXCEPTION USING ERRCODE = 'check_violation', {_OWN},
+                        MESSAGE = format('%s.%s cannot be “%s”: ROPA desk knows only %s. '
+                        'Nothing was saved.', TG_TABLE_NAME, bad.column_name,
+                        coalesce(bad.value, 'nothing'), array_to_string(
+                            array(SELECT coalesce(nullif(a, ''), '(blank)')
+                                  FROM unnest(bad.allowed) AS a), ', '));
+                END IF;
+                RETURN NEW;
+            END $$""",
+        *[
+            statement
+            for table in sorted({table for table, _ in column_vocabularies()})
+            for statement in (
+                f"DROP TRIGGER IF EXISTS team_vocabulary ON public.{table}",
+                f"""CREATE TRIGGER team_vocabulary BEFORE INSERT OR UPDATE ON public.{table}
+                    FOR EACH ROW EXECUTE FUNCTION {s}.guard_vocabulary()""",
+            )
+        ],
         # A notice's times and who published a version, by the server's word as the history
         # is: the notice check compares a version's published_at with the activities'
         # updated_at, and the register says who published.  A published version is frozen.
@@ -712,6 +786,15 @@ def _triggers(roles: TeamRoles) -> list[str]:
         *[f"DROP TRIGGER IF EXISTS team_recorded ON public.{table}" for table in ACTIVITY_TABLES],
         f"DROP FUNCTION IF EXISTS {s}.require_history()",
     ]
+
+
+def _vocabulary_rows() -> str:
+    """column_vocabularies() as the rows of a SQL VALUES list."""
+    return ", ".join(
+        f"({literal(table)}, {literal(column)}, "
+        f"ARRAY[{', '.join(literal(value) for value in allowed)}]::text[])"
+        for (table, column), allowed in column_vocabularies().items()
+    )
 
 
 def _checked_at_commit(trigger: str, tables: tuple[str, ...], function: str) -> list[str]:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+import pytest
 
 from db.models import Notice, NoticeVersion
 from ropa.checks import run_checks
@@ -216,3 +217,48 @@ def test_the_apps_publish_records_the_server_login_not_the_os_user(team: Team) -
         versions[1].published_by,
         versions[1].published_at,
     )
+
+
+# --- 2. the server refuses a value the app cannot read -------------------------------------
+
+
+def refusal(connection: psycopg.Connection[Any], sql: str, *params: Any) -> str:
+    with pytest.raises(psycopg.errors.CheckViolation) as error:
+        connection.execute(sql, params)
+    return str(error.value)
+
+
+def test_an_editor_cannot_write_a_value_outside_the_apps_vocabularies(team: Team) -> None:
+    with signed_in(team, team.editor) as connection:
+        role = refusal(
+            connection,
+            "UPDATE activities SET role = 'boss', version = version + 1 WHERE id = %s",
+            team.finance_id,
+        )
+        mechanism = refusal(
+            connection,
+            "UPDATE transfers SET mechanism = 'sccs' WHERE activity_id = %s",
+            team.finance_id,
+        )
+        basis = refusal(
+            connection,
+            "INSERT INTO activity_lawful_bases (activity_id, basis, explanation, "
+            "annex1_condition, position) VALUES (%s, 'z', '', '', 9)",
+            team.finance_id,
+        )
+        stored = connection.execute(
+            "SELECT a.role, t.mechanism FROM activities a JOIN transfers t "
+            "ON t.activity_id = a.id WHERE a.id = %s",
+            (team.finance_id,),
+        ).fetchone()
+    assert "activities.role cannot be “boss”" in role and "joint_controller" in role
+    assert "transfers.mechanism cannot be “sccs”" in mechanism and "idta" in mechanism
+    assert "activity_lawful_bases.basis cannot be “z”" in basis
+    assert stored == ("controller", "adequacy")
+    with signed_in(team, team.dpo) as connection:
+        status = refusal(
+            connection,
+            "UPDATE activities SET status = 'done', version = version + 1 WHERE id = %s",
+            team.children_id,
+        )
+    assert "activities.status cannot be “done”" in status
