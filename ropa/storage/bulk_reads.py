@@ -28,6 +28,7 @@ from ropa.storage.activity_rows import (
     read_layout,
 )
 from ropa.storage.models import model_of
+from ropa.storage.unreadable_values import refuse_unknown_codes, unreadable_choice
 
 _SYSTEM_COLUMNS = ("id", "version", "created_at", "updated_at", "changed_since_approval")
 
@@ -37,9 +38,15 @@ def load_records(
 ) -> list[ActivityRecord]:
     """Full records for the activities that meet every criterion of `which` (all, if none)."""
     columns = [getattr(Activity, name) for name in (*scalar_fields, *_SYSTEM_COLUMNS)]
-    rows = session.execute(
-        select(*columns).where(Activity.id.in_(_ids(which))).order_by(Activity.reference)
-    ).all()
+    try:
+        rows = session.execute(
+            select(*columns).where(Activity.id.in_(_ids(which))).order_by(Activity.reference)
+        ).all()
+    except LookupError:
+        # A role or status the enum type cannot read: say which activity holds it.
+        if unreadable := unreadable_choice(session, which):
+            raise unreadable from None
+        raise
     if not rows:
         return []
     keys = (*scalar_fields, *_SYSTEM_COLUMNS)
@@ -68,7 +75,9 @@ def load_records(
             children,
             nested,
         )
-    return [ActivityRecord(**values, **children[values["id"]]) for values in scalars]
+    records = [ActivityRecord(**values, **children[values["id"]]) for values in scalars]
+    refuse_unknown_codes(records)
+    return records
 
 
 def _ids(which: Sequence[ColumnElement[bool]]) -> Select[Any]:

@@ -6,17 +6,25 @@ who published) and refuses a value outside the app's vocabularies."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
 from db.models import Notice, NoticeVersion
+from db.team_security import roles_for_database
 from ropa.checks import run_checks
 from ropa.register import Register
-from tests.helpers.team_register import FINANCE, Team
+from ropa.spreadsheets.export import export_workbook
+from ropa.storage.unreadable_values import UnreadableValueError
+from tests.helpers.activities import sample_activity
+from tests.helpers.cli import run_ropa
+from tests.helpers.team_register import FINANCE, Team, database_of
+from tests.postgres import with_database
 
 # Long ago: a timestamp no honest save of today could carry.
 BACKDATED = dt.datetime(2020, 1, 1)
@@ -262,3 +270,52 @@ def test_an_editor_cannot_write_a_value_outside_the_apps_vocabularies(team: Team
             team.children_id,
         )
     assert "activities.status cannot be “done”" in status
+
+
+def test_export_and_check_name_the_activity_and_value_the_owner_left_unreadable(
+    team: Team, postgres_server: str, tmp_path: Path
+) -> None:
+    roles = roles_for_database(database_of(team.url))
+    with team.open_as(team.dpo) as register:
+        finance = register.activities.get(team.finance_id)
+        children = register.activities.get(team.children_id)
+    with psycopg.connect(
+        with_database(postgres_server, database_of(team.url)), autocommit=True
+    ) as superuser:
+        # The owner role, which the server's checks do not hold (an upgrade runs as it).
+        superuser.execute(f'SET ROLE "{roles.owner}"')
+        superuser.execute("UPDATE activities SET role = 'boss' WHERE id = %s", (team.finance_id,))
+    workbook = tmp_path / "register.xlsx"
+    exported = run_ropa("export", str(workbook), "--db", team.url_for(team.dpo))
+    checked = run_ropa("check", "--db", team.url_for(team.viewer))
+    for result in (exported, checked):
+        assert result.returncode == 1
+        assert f"activity {finance.reference} “Payroll”: its role is “boss”" in result.stderr
+        assert "did not expect" not in result.stderr
+    assert not workbook.exists()
+    with psycopg.connect(
+        with_database(postgres_server, database_of(team.url)), autocommit=True
+    ) as superuser:
+        superuser.execute(f'SET ROLE "{roles.owner}"')
+        superuser.execute("UPDATE activities SET role = 'controller'")
+        superuser.execute(
+            "UPDATE transfers SET mechanism = 'sccs' WHERE activity_id = %s", (team.children_id,)
+        )
+    with team.open_as(team.viewer) as register, pytest.raises(UnreadableValueError) as error:
+        run_checks(register)
+    assert (
+        f"activity {children.reference} “Child protection”: its transfer mechanism for "
+        "“Canada” is “sccs”"
+    ) in str(error.value)
+
+
+def test_a_register_files_unknown_lawful_basis_is_named_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "register.ropa"
+    with Register.open(path) as register:
+        made = register.activities.create(sample_activity(reference="HR-001", name="Payroll"))
+    with closing(sqlite3.connect(path)) as other_program, other_program:
+        other_program.execute("UPDATE activity_lawful_bases SET basis = 'z'")
+    with Register.open(path) as register, pytest.raises(UnreadableValueError) as error:
+        export_workbook(register, tmp_path / "out.xlsx")
+    assert "activity HR-001 “Payroll”: its lawful basis is “z”" in str(error.value)
+    assert made.lawful_bases  # the sample has one, which the other program changed
