@@ -21,6 +21,7 @@ from ropa.checks import run_checks
 from ropa.register import Register
 from ropa.spreadsheets.export import export_workbook
 from ropa.storage.unreadable_values import UnreadableValueError
+from ropa.team import init_team_register
 from tests.helpers.activities import sample_activity
 from tests.helpers.cli import run_ropa
 from tests.helpers.team_register import FINANCE, Team, database_of
@@ -319,3 +320,28 @@ def test_a_register_files_unknown_lawful_basis_is_named_not_a_crash(tmp_path: Pa
         export_workbook(register, tmp_path / "out.xlsx")
     assert "activity HR-001 “Payroll”: its lawful basis is “z”" in str(error.value)
     assert made.lawful_bases  # the sample has one, which the other program changed
+
+
+# --- an existing team register receives the new guards --------------------------------------
+
+
+def test_running_init_again_gives_an_existing_register_the_new_guards(
+    team: Team, postgres_server: str
+) -> None:
+    as_editor = "UPDATE activities SET role = 'boss', version = version + 1 WHERE id = %s"
+    with psycopg.connect(
+        with_database(postgres_server, database_of(team.url)), autocommit=True
+    ) as superuser:
+        # A register set up by the previous version: none of this review's triggers.
+        for function in ("guard_vocabulary", "stamp_notice", "stamp_notice_version"):
+            superuser.execute(f"DROP FUNCTION ropa_team.{function}() CASCADE")
+    with signed_in(team, team.editor) as connection:
+        connection.execute(as_editor, (team.finance_id,))
+        connection.execute(
+            "UPDATE activities SET role = 'controller', version = version + 1 WHERE id = %s",
+            (team.finance_id,),
+        )
+    # What the README tells the IT team to run after an upgrade of ROPA desk.
+    assert init_team_register(team.url_for(team.admin)).dpos == (team.dpo,)
+    with signed_in(team, team.editor) as connection:
+        assert "activities.role cannot be “boss”" in refusal(connection, as_editor, team.finance_id)
