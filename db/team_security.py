@@ -91,25 +91,50 @@ DATABASE_SETTINGS = {
 _LAW_DIR = Path(__file__).resolve().parent.parent / "resources" / "law"
 
 
-def _law_codes(name: str) -> tuple[str, ...]:
+def _law_entries(name: str) -> list[dict[str, Any]]:
     with (_LAW_DIR / f"{name}.json").open(encoding="utf-8") as handle:
-        return tuple(str(entry["code"]) for entry in json.load(handle))
+        entries: list[dict[str, Any]] = json.load(handle)
+    return entries
+
+
+def _law_codes(name: str) -> tuple[str, ...]:
+    return tuple(str(entry["code"]) for entry in _law_entries(name))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Every value the app reads in `table`.`column`; with `when`, only for the rows whose
+    column `when[0]` holds `when[1]` (a condition's code depends on its scheme)."""
+
+    table: str
+    column: str
+    allowed: tuple[str, ...]
+    when: tuple[str, str] | None = None
 
 
 @cache
-def column_vocabularies() -> dict[tuple[str, str], tuple[str, ...]]:
-    """(table, column) -> every value the app reads in it: its enums and the codes of the
-    reference law ("" where the column may be left unanswered).  A value outside them made
-    export and check fail for everyone (review3 finding 2), so the server refuses it."""
-    return {
-        ("activities", "role"): tuple(Role),
-        ("activities", "status"): tuple(Status),
-        ("activities", "article10_basis"): ("", *_law_codes("article10_bases")),
-        ("activity_lawful_bases", "basis"): _law_codes("lawful_bases"),
-        ("transfers", "mechanism"): ("", *_law_codes("transfer_mechanisms")),
+def column_vocabularies() -> tuple[Vocabulary, ...]:
+    """The app's enums and the codes of the reference law, by the columns that hold them
+    ("" where a column may be left unanswered).  A value outside them made export and check
+    fail for everyone (review3 finding 2), so the server refuses it."""
+    schedule1 = tuple(str(entry["paragraph"]) for entry in _law_entries("schedule1_conditions"))
+    return (
+        Vocabulary("activities", "role", tuple(Role)),
+        Vocabulary("activities", "status", tuple(Status)),
+        Vocabulary("activities", "article10_basis", ("", *_law_codes("article10_bases"))),
+        Vocabulary("activity_lawful_bases", "basis", _law_codes("lawful_bases")),
+        Vocabulary("activity_conditions", "scheme", ("article9", "schedule1")),
+        Vocabulary(
+            "activity_conditions",
+            "code",
+            _law_codes("article9_conditions"),
+            when=("scheme", "article9"),
+        ),
+        Vocabulary("activity_conditions", "code", schedule1, when=("scheme", "schedule1")),
+        Vocabulary("transfers", "mechanism", ("", *_law_codes("transfer_mechanisms"))),
         # Article 46(1A)(a)(ii)'s data protection test: met, not met, or not recorded.
-        ("transfers", "data_protection_test"): ("", "yes", "no"),
-    }
+        Vocabulary("transfers", "data_protection_test", ("", "yes", "no")),
+    )
 
 
 @dataclass(frozen=True)
@@ -719,17 +744,23 @@ def _triggers(roles: TeamRoles) -> list[str]:
                 THEN
                     RETURN NEW;
                 END IF;
-                SELECT v.column_name, to_jsonb(NEW) ->> v.column_name AS value, v.allowed
+                SELECT v.column_name, to_jsonb(NEW) ->> v.column_name AS value, v.allowed,
+                    v.when_column, v.when_value
                     INTO bad
-                    FROM (VALUES {_vocabulary_rows()}) AS v(table_name, column_name, allowed)
+                    FROM (VALUES {_vocabulary_rows()})
+                        AS v(table_name, column_name, allowed, when_column, when_value)
                     WHERE v.table_name = TG_TABLE_NAME
+                    AND (v.when_column IS NULL
+                        OR to_jsonb(NEW) ->> v.when_column = v.when_value)
                     AND NOT coalesce(to_jsonb(NEW) ->> v.column_name, '') = ANY (v.allowed)
-                    ORDER BY v.column_name LIMIT 1;
+                    ORDER BY v.column_name DESC LIMIT 1;
                 IF FOUND THEN
                     RAISE EXCEPTION USING ERRCODE = 'check_violation', {_OWN},
-                        MESSAGE = format('%s.%s cannot be “%s”: ROPA desk knows only %s. '
+                        MESSAGE = format('%s.%s cannot be “%s”%s: ROPA desk knows only %s. '
                         'Nothing was saved.', TG_TABLE_NAME, bad.column_name,
-                        coalesce(bad.value, 'nothing'), array_to_string(
+                        coalesce(bad.value, 'nothing'), CASE WHEN bad.when_column IS NULL
+                            THEN '' ELSE format(' for %s %s', bad.when_column, bad.when_value)
+                            END, array_to_string(
                             array(SELECT coalesce(nullif(a, ''), '(blank)')
                                   FROM unnest(bad.allowed) AS a), ', '));
                 END IF;
@@ -737,7 +768,7 @@ def _triggers(roles: TeamRoles) -> list[str]:
             END $$""",
         *[
             statement
-            for table in sorted({table for table, _ in column_vocabularies()})
+            for table in sorted({vocabulary.table for vocabulary in column_vocabularies()})
             for statement in (
                 f"DROP TRIGGER IF EXISTS team_vocabulary ON public.{table}",
                 f"""CREATE TRIGGER team_vocabulary BEFORE INSERT OR UPDATE ON public.{table}
@@ -791,9 +822,10 @@ def _triggers(roles: TeamRoles) -> list[str]:
 def _vocabulary_rows() -> str:
     """column_vocabularies() as the rows of a SQL VALUES list."""
     return ", ".join(
-        f"({literal(table)}, {literal(column)}, "
-        f"ARRAY[{', '.join(literal(value) for value in allowed)}]::text[])"
-        for (table, column), allowed in column_vocabularies().items()
+        f"({literal(v.table)}, {literal(v.column)}, "
+        f"ARRAY[{', '.join(literal(value) for value in v.allowed)}]::text[], "
+        + (f"{literal(v.when[0])}, {literal(v.when[1])})" if v.when else "NULL, NULL)")
+        for v in column_vocabularies()
     )
 
 

@@ -25,6 +25,21 @@ class UnreadableValueError(RopaError):
     """An activity holds a value outside the app's vocabularies: nothing was read."""
 
 
+class UnknownRowValueError(LookupError):
+    """Raised while an activity's rows are read, where only its id is at hand: `column`
+    of one of its rows holds `value`, none of `choices` (load_records names the activity)."""
+
+    def __init__(self, activity_id: int, column: str, value: str, choices: Sequence[str]):
+        super().__init__(f"{column} of activity {activity_id} is {value!r}")
+        self.activity_id = activity_id
+        self.column = column
+        self.value = value
+        self.choices = tuple(choices)
+
+    def named(self, reference: str, name: str) -> UnreadableValueError:
+        return _unreadable(reference, name, self.column, self.value, self.choices)
+
+
 def unreadable_choice(session: Session, which: Sequence[ColumnElement[bool]]) -> RopaError | None:
     """The first activity of `which` whose role or status is none of the app's choices (read
     as plain text, which the columns' enum type cannot do), as an error; None if none is."""
@@ -53,6 +68,16 @@ def refuse_unknown_codes(records: Iterable[ActivityRecord]) -> None:
     article10 = law.article10_bases()
     mechanisms = law.transfer_mechanisms()
     for record in records:
+        for scheme, known in (
+            ("Article 9 condition", law.article9_conditions()),
+            ("Schedule 1 condition", law.schedule1_conditions()),
+        ):
+            entries = record.article9 if scheme.startswith("Article") else record.schedule1
+            for condition in entries:
+                if condition.code not in known:
+                    raise _unreadable(
+                        record.reference, record.name, scheme, condition.code, list(known)
+                    )
         for entry in record.lawful_bases:
             if entry.basis not in bases:
                 raise _unreadable(

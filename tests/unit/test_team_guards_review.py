@@ -270,7 +270,14 @@ def test_an_editor_cannot_write_a_value_outside_the_apps_vocabularies(team: Team
             "UPDATE activities SET status = 'done', version = version + 1 WHERE id = %s",
             team.children_id,
         )
+        conditions = "INSERT INTO activity_conditions (activity_id, scheme, code, explanation, "
+        conditions += "position) VALUES (%s, %s, %s, '', 0)"
+        scheme = refusal(connection, conditions, team.children_id, "schedule2", "1")
+        article9 = refusal(connection, conditions, team.children_id, "article9", "18")
+        connection.execute(conditions, (team.children_id, "schedule1", "18"))
     assert "activities.status cannot be “done”" in status
+    assert "activity_conditions.scheme cannot be “schedule2”" in scheme
+    assert "activity_conditions.code cannot be “18” for scheme article9" in article9
 
 
 def test_export_and_check_name_the_activity_and_value_the_owner_left_unreadable(
@@ -320,6 +327,31 @@ def test_a_register_files_unknown_lawful_basis_is_named_not_a_crash(tmp_path: Pa
         export_workbook(register, tmp_path / "out.xlsx")
     assert "activity HR-001 “Payroll”: its lawful basis is “z”" in str(error.value)
     assert made.lawful_bases  # the sample has one, which the other program changed
+
+
+@pytest.mark.parametrize(
+    ("scheme", "code", "named"),
+    [
+        ("schedule2", "6", "its activity_conditions.scheme is “schedule2”, which is none of"),
+        ("article9", "18", "its Article 9 condition is “18”"),
+        ("schedule1", "x", "its Schedule 1 condition is “x”"),
+    ],
+)
+def test_a_register_files_unknown_condition_is_named_by_check(
+    tmp_path: Path, scheme: str, code: str, named: str
+) -> None:
+    path = tmp_path / "register.ropa"
+    with Register.open(path) as register:
+        made = register.activities.create(sample_activity(reference="HR-001", name="Payroll"))
+    with closing(sqlite3.connect(path)) as other_program, other_program:
+        other_program.execute(
+            "INSERT INTO activity_conditions (activity_id, scheme, code, explanation, position) "
+            "VALUES (?, ?, ?, '', 9)",
+            (made.id, scheme, code),
+        )
+    with Register.open(path) as register, pytest.raises(UnreadableValueError) as error:
+        run_checks(register)
+    assert f"activity HR-001 “Payroll”: {named}" in str(error.value)
 
 
 # --- an existing team register receives the new guards --------------------------------------
