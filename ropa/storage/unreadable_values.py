@@ -60,6 +60,21 @@ def unreadable_choice(session: Session, which: Sequence[ColumnElement[bool]]) ->
     return None
 
 
+def unreadable_listed(
+    rows: Iterable[tuple[str, str, str | None, str | None]],
+) -> UnreadableValueError | None:
+    """The first of `rows` (reference, name, status, role, as stored) whose status or role is
+    none of the app's choices, as an error; None if none is."""
+    statuses = [member.value for member in Status]
+    roles = [member.value for member in Role]
+    for reference, name, status, role in rows:
+        if status not in statuses:
+            return _unreadable(reference, name, "status", status, statuses)
+        if role not in roles:
+            return _unreadable(reference, name, "role", role, roles)
+    return None
+
+
 def refuse_unknown_codes(records: Iterable[ActivityRecord]) -> None:
     """Raise UnreadableValueError for the first record holding a code the reference law does
     not have (a lawful basis, an Article 10 basis, a transfer mechanism): the export and the

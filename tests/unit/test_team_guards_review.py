@@ -377,3 +377,20 @@ def test_running_init_again_gives_an_existing_register_the_new_guards(
     assert init_team_register(team.url_for(team.admin)).dpos == (team.dpo,)
     with signed_in(team, team.editor) as connection:
         assert "activities.role cannot be “boss”" in refusal(connection, as_editor, team.finance_id)
+
+
+@pytest.mark.parametrize(("column", "value"), [("status", "done"), ("role", "boss")])
+def test_the_activities_list_names_an_activity_with_an_unknown_status_or_role(
+    tmp_path: Path, column: str, value: str
+) -> None:
+    path = tmp_path / "register.ropa"
+    with Register.open(path) as register:
+        register.activities.create(sample_activity(reference="HR-001", name="Payroll"))
+        register.activities.create(sample_activity(reference="HR-002", name="Pensions"))
+    with closing(sqlite3.connect(path)) as other_program, other_program:
+        other_program.execute(
+            f"UPDATE activities SET {column} = ? WHERE reference = 'HR-002'", (value,)
+        )
+    with Register.open(path) as register, pytest.raises(UnreadableValueError) as error:
+        register.activity_list.summaries()
+    assert f"activity HR-002 “Pensions”: its {column} is “{value}”" in str(error.value)
