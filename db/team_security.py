@@ -25,6 +25,9 @@ The change history is written by the server alone: every change to an activity, 
 the organisation, the libraries, the notices and the team writes its lines from a trigger
 (SECURITY DEFINER: no member may insert into the history), stamped with session_user and
 the server's clock, whoever made it and however.  Nobody may change or remove a line.
+What a client could falsify is set by the server too: when an activity or a notice was made
+and changed, who approved an activity and who published a notice version; and a value the
+app cannot read (outside its enums and the reference law's codes) is refused.
 
 Everything here runs in one transaction (PostgreSQL's DDL and CREATE ROLE are transactional),
 so applying it again after a schema upgrade simply brings the grants up to date.
