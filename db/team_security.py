@@ -25,6 +25,9 @@ The change history is written by the server alone: every change to an activity, 
 the organisation, the libraries, the notices and the team writes its lines from a trigger
 (SECURITY DEFINER: no member may insert into the history), stamped with session_user and
 the server's clock, whoever made it and however.  Nobody may change or remove a line.
+What a client could falsify is set by the server too: when an activity or a notice was made
+and changed, who approved an activity and who published a notice version; and a value the
+app cannot read (outside its enums and the reference law's codes) is refused.
 
 Everything here runs in one transaction (PostgreSQL's DDL and CREATE ROLE are transactional),
 so applying it again after a schema upgrade simply brings the grants up to date.
@@ -33,12 +36,16 @@ so applying it again after a schema upgrade simply brings the grants up to date.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from db.activity_tables import ACTIVITY_CHILD_TABLES as _ACTIVITY_CHILDREN
 from db.activity_tables import ACTIVITY_TABLE_NAMES
+from db.enums import Role, Status
 from db.storage_options import LONGEST_BUSY_WAIT_SECONDS, SQLITE_IN_PROCESS
 
 TEAM_SCHEMA = "ropa_team"
@@ -81,6 +88,57 @@ DATABASE_SETTINGS = {
     "lock_timeout": "10s",
     "idle_in_transaction_session_timeout": "5min",
 }
+
+
+# The shipped reference law (resources/law), whose codes some columns hold; read here, not
+# through ropa/, which db/ never imports.
+_LAW_DIR = Path(__file__).resolve().parent.parent / "resources" / "law"
+
+
+def _law_entries(name: str) -> list[dict[str, Any]]:
+    with (_LAW_DIR / f"{name}.json").open(encoding="utf-8") as handle:
+        entries: list[dict[str, Any]] = json.load(handle)
+    return entries
+
+
+def _law_codes(name: str) -> tuple[str, ...]:
+    return tuple(str(entry["code"]) for entry in _law_entries(name))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Every value the app reads in `table`.`column`; with `when`, only for the rows whose
+    column `when[0]` holds `when[1]` (a condition's code depends on its scheme)."""
+
+    table: str
+    column: str
+    allowed: tuple[str, ...]
+    when: tuple[str, str] | None = None
+
+
+@cache
+def column_vocabularies() -> tuple[Vocabulary, ...]:
+    """The app's enums and the codes of the reference law, by the columns that hold them
+    ("" where a column may be left unanswered).  A value outside them made export and check
+    fail for everyone (review3 finding 2), so the server refuses it."""
+    schedule1 = tuple(str(entry["paragraph"]) for entry in _law_entries("schedule1_conditions"))
+    return (
+        Vocabulary("activities", "role", tuple(Role)),
+        Vocabulary("activities", "status", tuple(Status)),
+        Vocabulary("activities", "article10_basis", ("", *_law_codes("article10_bases"))),
+        Vocabulary("activity_lawful_bases", "basis", _law_codes("lawful_bases")),
+        Vocabulary("activity_conditions", "scheme", ("article9", "schedule1")),
+        Vocabulary(
+            "activity_conditions",
+            "code",
+            _law_codes("article9_conditions"),
+            when=("scheme", "article9"),
+        ),
+        Vocabulary("activity_conditions", "code", schedule1, when=("scheme", "schedule1")),
+        Vocabulary("transfers", "mechanism", ("", *_law_codes("transfer_mechanisms"))),
+        # Article 46(1A)(a)(ii)'s data protection test: met, not met, or not recorded.
+        Vocabulary("transfers", "data_protection_test", ("", "yes", "no")),
+    )
 
 
 @dataclass(frozen=True)
@@ -253,6 +311,8 @@ def _editor_policies(table: str, editor: str) -> list[str]:
 
 
 _FIXED_PATH = "SET search_path = pg_catalog, pg_temp"
+# The server's clock, in UTC like every timestamp the app stores (db/models.py utc_now).
+_SERVER_CLOCK = "(now() AT TIME ZONE 'UTC')"
 # Every RAISE of the register's own names its schema (SCHEMA = 'ropa_team', read back as
 # diag.schema_name): the app tells its own refusals, worded in English here, from the
 # server's, whose message text follows lc_messages and is never read to decide anything.
@@ -498,6 +558,16 @@ def _triggers(roles: TeamRoles) -> list[str]:
                 IF {s}.is_owner() THEN
                     RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
                 END IF;
+                -- When it was made and last changed, by the server's clock: the notice check
+                -- (NOTICE-STALE) and the publish conflict check trust updated_at, so no
+                -- member's client may backdate it.
+                IF TG_OP = 'INSERT' THEN
+                    NEW.created_at := {_SERVER_CLOCK};
+                    NEW.updated_at := NEW.created_at;
+                ELSIF TG_OP = 'UPDATE' THEN
+                    NEW.created_at := OLD.created_at;
+                    NEW.updated_at := {_SERVER_CLOCK};
+                END IF;
                 IF TG_OP <> 'DELETE' THEN
                     SELECT key INTO too_long FROM jsonb_each_text(to_jsonb(NEW))
                         WHERE length(value) > {text_columns}::integer LIMIT 1;
@@ -519,12 +589,20 @@ def _triggers(roles: TeamRoles) -> list[str]:
                         NEW.id);
                 END IF;
                 IF {s}.is_dpo() THEN
-                    IF TG_OP = 'UPDATE' AND NEW.status = 'approved' AND (
-                        OLD.status IS DISTINCT FROM 'approved'
-                        OR (OLD.changed_since_approval AND NOT NEW.changed_since_approval)
-                    ) THEN
-                        -- The approver is whoever the server says is signed in.
-                        NEW.approved_by := session_user;
+                    -- The approver is whoever the server says is signed in (the name the
+                    -- history stamps, session_user): whenever the approval or the status
+                    -- changes, or an activity is added.  An approval that is not being given
+                    -- now keeps the approver it had (none, for a new activity).
+                    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND (
+                        NEW.status IS DISTINCT FROM OLD.status
+                        OR NEW.approved_by IS DISTINCT FROM OLD.approved_by
+                        OR NEW.approved_on IS DISTINCT FROM OLD.approved_on
+                        OR NEW.changed_since_approval IS DISTINCT FROM OLD.changed_since_approval))
+                    THEN
+                        NEW.approved_by := CASE
+                            WHEN NEW.status = 'approved' THEN session_user::text
+                            WHEN TG_OP = 'UPDATE' THEN OLD.approved_by
+                            ELSE '' END;
                     END IF;
                     IF TG_OP = 'UPDATE' THEN
                         PERFORM {s}.check_version(OLD, NEW);
@@ -659,11 +737,108 @@ def _triggers(roles: TeamRoles) -> list[str]:
                 RETURN NULL;
             END $$""",
         *_checked_at_commit("team_approved", ACTIVITY_ROW_TABLES, "guard_approved_rows"),
+        # A value outside the app's vocabularies (its enums, the reference law's codes) is
+        # refused, naming the column and the value: export and check read every row, so one
+        # such value stopped them for everyone.  In a trigger rather than CHECK constraints:
+        # it is applied again by every `ropa team init` and upgrade, so the lists follow the
+        # law the app ships without a migration of every register file.
+        f"""CREATE OR REPLACE FUNCTION {s}.guard_vocabulary() RETURNS trigger
+            LANGUAGE plpgsql {_FIXED_PATH} AS $$
+            DECLARE
+                bad record;
+            BEGIN
+                -- A row the login may not write at all is left to the policies and guards,
+                -- so that a refusal for want of a role says so.
+                IF {s}.is_owner() OR NOT (CASE TG_TABLE_NAME
+                    WHEN 'activities'
+                    THEN {s}.may_edit_function(to_jsonb(NEW) ->> 'business_function')
+                    ELSE {s}.may_edit_activity((to_jsonb(NEW) ->> 'activity_id')::integer) END)
+                THEN
+                    RETURN NEW;
+                END IF;
+                SELECT v.column_name, to_jsonb(NEW) ->> v.column_name AS value, v.allowed,
+                    v.when_column, v.when_value
+                    INTO bad
+                    FROM (VALUES {_vocabulary_rows()})
+                        AS v(table_name, column_name, allowed, when_column, when_value)
+                    WHERE v.table_name = TG_TABLE_NAME
+                    AND (v.when_column IS NULL
+                        OR to_jsonb(NEW) ->> v.when_column = v.when_value)
+                    AND NOT coalesce(to_jsonb(NEW) ->> v.column_name, '') = ANY (v.allowed)
+                    ORDER BY v.column_name DESC LIMIT 1;
+                IF FOUND THEN
+                    RAISE EXCEPTION USING ERRCODE = 'check_violation', {_OWN},
+                        MESSAGE = format('%s.%s cannot be “%s”%s: ROPA desk knows only %s. '
+                        'Nothing was saved.', TG_TABLE_NAME, bad.column_name,
+                        coalesce(bad.value, 'nothing'), CASE WHEN bad.when_column IS NULL
+                            THEN '' ELSE format(' for %s %s', bad.when_column, bad.when_value)
+                            END, array_to_string(
+                            array(SELECT coalesce(nullif(a, ''), '(blank)')
+                                  FROM unnest(bad.allowed) AS a), ', '));
+                END IF;
+                RETURN NEW;
+            END $$""",
+        *[
+            statement
+            for table in sorted({vocabulary.table for vocabulary in column_vocabularies()})
+            for statement in (
+                f"DROP TRIGGER IF EXISTS team_vocabulary ON public.{table}",
+                f"""CREATE TRIGGER team_vocabulary BEFORE INSERT OR UPDATE ON public.{table}
+                    FOR EACH ROW EXECUTE FUNCTION {s}.guard_vocabulary()""",
+            )
+        ],
+        # A notice's times and who published a version, by the server's word as the history
+        # is: the notice check compares a version's published_at with the activities'
+        # updated_at, and the register says who published.  A published version is frozen.
+        f"""CREATE OR REPLACE FUNCTION {s}.stamp_notice() RETURNS trigger
+            LANGUAGE plpgsql {_FIXED_PATH} AS $$
+            BEGIN
+                IF NOT {s}.is_owner() THEN
+                    IF TG_OP = 'INSERT' THEN
+                        NEW.created_at := {_SERVER_CLOCK};
+                        NEW.updated_at := NEW.created_at;
+                    ELSE
+                        NEW.created_at := OLD.created_at;
+                        NEW.updated_at := {_SERVER_CLOCK};
+                    END IF;
+                END IF;
+                RETURN NEW;
+            END $$""",
+        "DROP TRIGGER IF EXISTS team_stamp ON public.notices",
+        f"""CREATE TRIGGER team_stamp BEFORE INSERT OR UPDATE ON public.notices
+            FOR EACH ROW EXECUTE FUNCTION {s}.stamp_notice()""",
+        f"""CREATE OR REPLACE FUNCTION {s}.stamp_notice_version() RETURNS trigger
+            LANGUAGE plpgsql {_FIXED_PATH} AS $$
+            BEGIN
+                IF NOT {s}.is_owner() THEN
+                    IF TG_OP = 'INSERT' THEN
+                        NEW.published_at := {_SERVER_CLOCK};
+                        NEW.published_by := session_user;
+                    ELSE
+                        NEW.published_at := OLD.published_at;
+                        NEW.published_by := OLD.published_by;
+                    END IF;
+                END IF;
+                RETURN NEW;
+            END $$""",
+        "DROP TRIGGER IF EXISTS team_stamp ON public.notice_versions",
+        f"""CREATE TRIGGER team_stamp BEFORE INSERT OR UPDATE ON public.notice_versions
+            FOR EACH ROW EXECUTE FUNCTION {s}.stamp_notice_version()""",
         # The earlier design's check that an editor wrote a history line: the server writes
         # every line itself now.
         *[f"DROP TRIGGER IF EXISTS team_recorded ON public.{table}" for table in ACTIVITY_TABLES],
         f"DROP FUNCTION IF EXISTS {s}.require_history()",
     ]
+
+
+def _vocabulary_rows() -> str:
+    """column_vocabularies() as the rows of a SQL VALUES list."""
+    return ", ".join(
+        f"({literal(v.table)}, {literal(v.column)}, "
+        f"ARRAY[{', '.join(literal(value) for value in v.allowed)}]::text[], "
+        + (f"{literal(v.when[0])}, {literal(v.when[1])})" if v.when else "NULL, NULL)")
+        for v in column_vocabularies()
+    )
 
 
 def _checked_at_commit(trigger: str, tables: tuple[str, ...], function: str) -> list[str]:

@@ -265,6 +265,9 @@ class NoticeService:
                     reason,
                 )
             session.flush()
+            # A team register's server stamps who published and when (its login and clock,
+            # db/team_security.py): say what was stored, not what was sent.
+            session.refresh(version, ["published_at", "published_by"])
             return _to_published(version)
 
 

@@ -12,7 +12,8 @@ activities through the ORM.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from db.activity_tables import ACTIVITY_CHILD_TABLES, Shape
 from db.enums import Role, Status
@@ -77,6 +78,22 @@ class ActivityList:
             special = _flagged(connection, "special_category")
             criminal = _flagged(connection, "criminal_offence")
             rows = connection.execute(_SUMMARY_QUERY.format(where=where), parameters).fetchall()
+        try:
+            return self._summaries_of(rows, special, criminal)
+        except KeyError:
+            # A status or role the app has no meaning for: say which activity holds it.  Imported
+            # here, as it imports SQLAlchemy, which this module keeps out of the window's start.
+            from ropa.storage.unreadable_values import unreadable_listed
+
+            unreadable = unreadable_listed((row[1], row[2], row[4], row[5]) for row in rows)
+            if unreadable is None:
+                raise
+            raise unreadable from None
+
+    @staticmethod
+    def _summaries_of(
+        rows: Sequence[Any], special: set[int], criminal: set[int]
+    ) -> list[ActivitySummary]:
         return [
             ActivitySummary(
                 id=activity_id,

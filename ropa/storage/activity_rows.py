@@ -26,6 +26,7 @@ from db.activity_tables import (
 from db.enums import LibraryKind
 from ropa.library import name_key
 from ropa.records import ActivityRecord
+from ropa.storage.unreadable_values import UnknownRowValueError
 
 # The names a reader's row tuple holds beside the table's own columns: the linked library
 # item's kind and name (read through the link's item).
@@ -99,6 +100,10 @@ def fill_from_rows(
         make = entry_type(child.fields[0])
         for activity_id, record_field, *columns in rows:
             if activity_id in records:
+                if record_field not in child.fields:
+                    raise UnknownRowValueError(
+                        activity_id, f"{child.table}.{child.split_by}", record_field, child.fields
+                    )
                 records[activity_id][record_field].append(make(*columns))
     elif child.nested is not None:
         make, target = entry_type(child.fields[0]), child.fields[0]

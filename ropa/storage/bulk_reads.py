@@ -28,6 +28,11 @@ from ropa.storage.activity_rows import (
     read_layout,
 )
 from ropa.storage.models import model_of
+from ropa.storage.unreadable_values import (
+    UnknownRowValueError,
+    refuse_unknown_codes,
+    unreadable_choice,
+)
 
 _SYSTEM_COLUMNS = ("id", "version", "created_at", "updated_at", "changed_since_approval")
 
@@ -37,14 +42,34 @@ def load_records(
 ) -> list[ActivityRecord]:
     """Full records for the activities that meet every criterion of `which` (all, if none)."""
     columns = [getattr(Activity, name) for name in (*scalar_fields, *_SYSTEM_COLUMNS)]
-    rows = session.execute(
-        select(*columns).where(Activity.id.in_(_ids(which))).order_by(Activity.reference)
-    ).all()
+    try:
+        rows = session.execute(
+            select(*columns).where(Activity.id.in_(_ids(which))).order_by(Activity.reference)
+        ).all()
+    except LookupError:
+        # A role or status the enum type cannot read: say which activity holds it.
+        if unreadable := unreadable_choice(session, which):
+            raise unreadable from None
+        raise
     if not rows:
         return []
     keys = (*scalar_fields, *_SYSTEM_COLUMNS)
     scalars = [dict(zip(keys, row, strict=True)) for row in rows]
     children = {values["id"]: empty_child_values() for values in scalars}
+    try:
+        _fill_children(session, which, children)
+    except UnknownRowValueError as unknown:
+        holder = next(values for values in scalars if values["id"] == unknown.activity_id)
+        raise unknown.named(holder["reference"], holder["name"]) from None
+    records = [ActivityRecord(**values, **children[values["id"]]) for values in scalars]
+    refuse_unknown_codes(records)
+    return records
+
+
+def _fill_children(
+    session: Session, which: Sequence[ColumnElement[bool]], children: dict[int, dict[str, Any]]
+) -> None:
+    """Each activity's rows of every child table into `children` (activity id -> values)."""
     for child in ACTIVITY_CHILD_TABLES:
         nested = None
         if child.nested is not None:
@@ -68,7 +93,6 @@ def load_records(
             children,
             nested,
         )
-    return [ActivityRecord(**values, **children[values["id"]]) for values in scalars]
 
 
 def _ids(which: Sequence[ColumnElement[bool]]) -> Select[Any]:
