@@ -98,6 +98,14 @@ def team_schema_exists(driver: Driver) -> bool:
     return bool(_one(driver, f"SELECT to_regnamespace({literal(TEAM_SCHEMA)}) IS NOT NULL")[0])
 
 
+def installed_protections(driver: Driver) -> int:
+    """The version of the protections team init last installed (1: before it was stamped)."""
+    function = f"{TEAM_SCHEMA}.protections_version()"
+    if _one(driver, f"SELECT to_regprocedure({literal(function)})")[0] is None:
+        return 1
+    return int(_one(driver, f"SELECT {function}")[0])
+
+
 def team_roles(driver: Driver) -> TeamRoles:
     """The group roles of this register, as its server names them (ropa_team.group_role)."""
     row = _one(

@@ -65,6 +65,13 @@ ACTIVITY_TABLES = ACTIVITY_TABLE_NAMES
 HISTORY_TABLE = "change_history"
 SCHEMA_VERSION_TABLE = "alembic_version"
 
+# The version of the protections `team init` installs: raised whenever they change in a way
+# a register set up earlier must be given (they reach it only when team init runs again).
+# 1: before the version was stamped. 2: nobody else may create in the schema public; server
+# clock and login for times, approvers and publishers; the vocabularies guarded; a history
+# value cut past 20,000 characters carries a fingerprint of the whole.
+PROTECTIONS_VERSION = 2
+
 # The longest text a history line keeps of one value (a whole row, for a deleted row); a
 # longer one is cut, saying how long it was and with a fingerprint of the whole (the start of
 # its MD5), so that a change past the cut still shows as old and new values that differ. A
@@ -337,6 +344,8 @@ def _functions(roles: TeamRoles) -> list[str]:
         f"""CREATE OR REPLACE FUNCTION {s}.group_role(kind text) RETURNS name
             LANGUAGE sql IMMUTABLE {fixed} AS $$
             SELECT role::name FROM (VALUES {groups}) AS g(kind, role) WHERE g.kind = $1 $$""",
+        f"""CREATE OR REPLACE FUNCTION {s}.protections_version() RETURNS integer
+            LANGUAGE sql IMMUTABLE {fixed} AS $$ SELECT {PROTECTIONS_VERSION} $$""",
         f"""CREATE OR REPLACE FUNCTION {s}.function_key(name text) RETURNS text
             LANGUAGE sql IMMUTABLE {fixed} AS $$
             SELECT lower(regexp_replace(btrim($1), '\\s+', ' ', 'g')) $$""",

@@ -376,7 +376,7 @@ def _opened(args: argparse.Namespace, db_path: Path | str, *, reading: bool = Fa
     set aside, or could not back up, is said on stderr (the command goes on)."""
     reads_a_file = reading and isinstance(db_path, Path) and db_path.expanduser().exists()
     register = Register.open(db_path, options=storage_options_for(args), reading=reads_a_file)
-    for note in (register.side_file_note, register.backup_problem):
+    for note in (register.side_file_note, register.backup_problem, register.team_note):
         if note:
             print(f"ropa: {for_terminal(note)}", file=sys.stderr)
     return register

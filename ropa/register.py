@@ -63,6 +63,8 @@ class Register:
         self.backup_problem = opened.backup_problem
         # What opening found beside the file and set aside, in words ("" when nothing).
         self.side_file_note = opened.side_file_note
+        # A team register whose protections are older than this version's ("" otherwise).
+        self.team_note = opened.team_note
 
     @classmethod
     def open(

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 from db import team_catalog as catalog
 from db.server import is_server_url, without_password
 from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
-from db.team_security import ROLE_KINDS, TeamRoles, quoted, roles_for_database
+from db.team_security import (
+    PROTECTIONS_VERSION,
+    ROLE_KINDS,
+    TeamRoles,
+    quoted,
+    roles_for_database,
+)
 from ropa.errors import RegisterBusyError, RegisterFileError, RopaError, ValidationError
 from ropa.team_membership import (
     ROLE_WORDS,
@@ -206,6 +212,23 @@ def init_team_register(
         raise _set_up_refusal(shown, error, options.busy_wait_seconds) from error
     finally:
         engine.dispose()
+
+
+def protections_note(driver: Any) -> str:
+    """What opening a team register says when the protections team init installed in it
+    are older than this version's ("" when they are current, or it is no team register)."""
+    if not catalog.team_schema_exists(driver):
+        return ""
+    if catalog.installed_protections(driver) >= PROTECTIONS_VERSION:
+        return ""
+    return (
+        "This team register's protections were set up by an earlier version of ROPA desk and "
+        "lack this version's: nobody but the register may create functions in its database, "
+        "the server itself records who approved or published and when, and values outside "
+        "the register's lists are refused. To give them to it, ask the IT team to run ropa "
+        "team init on this register's database again, with their administrator login (see "
+        "the README). The register opens and saves as before meanwhile."
+    )
 
 
 def refresh_team_within(connection: Any) -> None:

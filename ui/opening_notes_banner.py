@@ -1,7 +1,8 @@
 """A strip across the window: what opening the register found that the user must be told,
 as the command line prints it (ropa/cli.py): a side file from another register set aside
-(`Register.side_file_note`), or the daily backup that could not be made
-(`Register.backup_problem`). Each note says what happened and the safe next step; the user
+(`Register.side_file_note`), the daily backup that could not be made
+(`Register.backup_problem`), or a team register's protections older than this version's
+(`Register.team_note`). Each note says what happened and the safe next step; the user
 closes the strip once read. A banner, like the read-only and shared-drive ones, not a prompt:
 the register is open and usable, nothing waits on an answer."""
 
@@ -28,6 +29,8 @@ def opening_notes(register: Register) -> list[str]:
             f"{register.backup_problem} The register itself opened normally and saves as "
             "usual; ROPA desk tries the backup again the next time you open it."
         )
+    if register.team_note:
+        notes.append(register.team_note)
     return notes
 
 

@@ -69,6 +69,9 @@ class OpenedStore:
     backup_problem: str = ""
     # What opening found beside the file and set aside, in words ("" when nothing).
     side_file_note: str = ""
+    # A team register whose protections are older than this version's, in words ("" when
+    # they are current, or for a file).
+    team_note: str = ""
 
 
 def open_store(
@@ -92,7 +95,8 @@ def open_store(
     this process keeps its registers (SQLite apart or in process, saves confirmed).
     """
     if is_server_url(location):
-        return OpenedStore(_open_server(str(location), options, create=create, read_only=read_only))
+        store = _open_server(str(location), options, create=create, read_only=read_only)
+        return OpenedStore(store, team_note=_team_note(store))
     path = Path(location).expanduser()
     refuse_unusable_path(path)
     if path.is_dir():
@@ -245,6 +249,17 @@ def _open_server(
         store.close()
         raise
     return store
+
+
+def _team_note(store: ServerStore) -> str:
+    from ropa.team import protections_note
+
+    try:
+        with store.engine.connect() as connection:
+            return protections_note(connection.connection.driver_connection)
+    except BaseException:
+        store.close()
+        raise
 
 
 @contextlib.contextmanager

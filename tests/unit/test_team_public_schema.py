@@ -98,3 +98,29 @@ def test_init_refuses_a_register_with_a_function_someone_else_planted_in_public(
         f"public.trojan_ne(character varying, character varying) (function, {team.editor})"
     ) in said
     assert "Nothing was changed" in said
+
+
+def test_a_register_set_up_by_an_earlier_version_says_its_protections_are_older(
+    team: Team, postgres_server: str
+) -> None:
+    """The protections (who may create what, the guards, the history) reach a team register
+    only when `team init` runs again: until then, opening it says so, in the app's opening
+    notes and on the command line, and what to do; after it, nothing is said."""
+    from ropa.register import Register
+    from tests.helpers.cli import run_ropa
+
+    with Register.open(team.url) as register:
+        assert register.team_note == ""
+    # As a register set up before the protections carried their version.
+    _as_superuser(
+        postgres_server, database_of(team.url), "DROP FUNCTION ropa_team.protections_version()"
+    )
+    with Register.open(team.url) as register:
+        note = register.team_note
+    assert "set up by an earlier version of ROPA desk" in note
+    assert "ask the IT team to run ropa team init" in note
+    checked = run_ropa("check", "--db", team.url)
+    assert "set up by an earlier version of ROPA desk" in checked.stderr
+    init_team_register(as_login(team.url, team.admin))
+    with Register.open(team.url) as register:
+        assert register.team_note == ""
