@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -532,6 +533,20 @@ def _membership_functions(roles: TeamRoles) -> list[str]:
     ]
 
 
+def _row_triggers(trigger: str, when: str, tables: Iterable[str], function: str) -> list[str]:
+    """The statements that put the row trigger `trigger` (`when`: "BEFORE UPDATE OR
+    DELETE" and the like) on each of `tables` afresh, calling `function`."""
+    return [
+        statement
+        for table in tables
+        for statement in (
+            f"DROP TRIGGER IF EXISTS {trigger} ON public.{table}",
+            f"CREATE TRIGGER {trigger} {when} ON public.{table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        )
+    ]
+
+
 def _triggers(roles: TeamRoles) -> list[str]:
     s = TEAM_SCHEMA
     refuse = _REFUSE
@@ -706,15 +721,9 @@ def _triggers(roles: TeamRoles) -> list[str]:
                     'Only a DPO or an editor of the business function “%s” may change or '
                     'delete %s; %s is not.', business_function, label, session_user);
             END $$""",
-        *[
-            statement
-            for table in ACTIVITY_ROW_TABLES
-            for statement in (
-                f"DROP TRIGGER IF EXISTS team_guard ON public.{table}",
-                f"""CREATE TRIGGER team_guard BEFORE UPDATE OR DELETE ON public.{table}
-                    FOR EACH ROW EXECUTE FUNCTION {s}.guard_activity_row()""",
-            )
-        ],
+        *_row_triggers(
+            "team_guard", "BEFORE UPDATE OR DELETE", ACTIVITY_ROW_TABLES, f"{s}.guard_activity_row"
+        ),
         # An approved activity's own rows are what was approved as much as its fields.  Checked
         # when the transaction commits, for what the rows' activity then is: the app sends an
         # edited activity back for review in the same transaction, and deleting an activity
@@ -787,15 +796,12 @@ def _triggers(roles: TeamRoles) -> list[str]:
                 END IF;
                 RETURN NEW;
             END $$""",
-        *[
-            statement
-            for table in sorted({vocabulary.table for vocabulary in column_vocabularies()})
-            for statement in (
-                f"DROP TRIGGER IF EXISTS team_vocabulary ON public.{table}",
-                f"""CREATE TRIGGER team_vocabulary BEFORE INSERT OR UPDATE ON public.{table}
-                    FOR EACH ROW EXECUTE FUNCTION {s}.guard_vocabulary()""",
-            )
-        ],
+        *_row_triggers(
+            "team_vocabulary",
+            "BEFORE INSERT OR UPDATE",
+            sorted({vocabulary.table for vocabulary in column_vocabularies()}),
+            f"{s}.guard_vocabulary",
+        ),
         # A notice's times and who published a version, by the server's word as the history
         # is: the notice check compares a version's published_at with the activities'
         # updated_at, and the register says who published.  A published version is frozen.
