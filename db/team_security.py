@@ -321,6 +321,15 @@ def _editor_policies(table: str, editor: str) -> list[str]:
 _FIXED_PATH = "SET search_path = pg_catalog, pg_temp"
 # The server's clock, in UTC like every timestamp the app stores (db/models.py utc_now).
 _SERVER_CLOCK = "(now() AT TIME ZONE 'UTC')"
+# A row's times by the server's clock, whatever the client sent (in a BEFORE INSERT OR UPDATE
+# row trigger): when it was made, and when it last changed.
+_SERVER_TIMES = f"""IF TG_OP = 'INSERT' THEN
+                    NEW.created_at := {_SERVER_CLOCK};
+                    NEW.updated_at := NEW.created_at;
+                ELSIF TG_OP = 'UPDATE' THEN
+                    NEW.created_at := OLD.created_at;
+                    NEW.updated_at := {_SERVER_CLOCK};
+                END IF;"""
 # Every RAISE of the register's own names its schema (SCHEMA = 'ropa_team', read back as
 # diag.schema_name): the app tells its own refusals, worded in English here, from the
 # server's, whose message text follows lc_messages and is never read to decide anything.
@@ -585,13 +594,7 @@ def _triggers(roles: TeamRoles) -> list[str]:
                 -- When it was made and last changed, by the server's clock: the notice check
                 -- (NOTICE-STALE) and the publish conflict check trust updated_at, so no
                 -- member's client may backdate it.
-                IF TG_OP = 'INSERT' THEN
-                    NEW.created_at := {_SERVER_CLOCK};
-                    NEW.updated_at := NEW.created_at;
-                ELSIF TG_OP = 'UPDATE' THEN
-                    NEW.created_at := OLD.created_at;
-                    NEW.updated_at := {_SERVER_CLOCK};
-                END IF;
+                {_SERVER_TIMES}
                 IF TG_OP <> 'DELETE' THEN
                     SELECT key INTO too_long FROM jsonb_each_text(to_jsonb(NEW))
                         WHERE length(value) > {text_columns}::integer LIMIT 1;
@@ -809,19 +812,11 @@ def _triggers(roles: TeamRoles) -> list[str]:
             LANGUAGE plpgsql {_FIXED_PATH} AS $$
             BEGIN
                 IF NOT {s}.is_owner() THEN
-                    IF TG_OP = 'INSERT' THEN
-                        NEW.created_at := {_SERVER_CLOCK};
-                        NEW.updated_at := NEW.created_at;
-                    ELSE
-                        NEW.created_at := OLD.created_at;
-                        NEW.updated_at := {_SERVER_CLOCK};
-                    END IF;
+                    {_SERVER_TIMES}
                 END IF;
                 RETURN NEW;
             END $$""",
-        "DROP TRIGGER IF EXISTS team_stamp ON public.notices",
-        f"""CREATE TRIGGER team_stamp BEFORE INSERT OR UPDATE ON public.notices
-            FOR EACH ROW EXECUTE FUNCTION {s}.stamp_notice()""",
+        *_row_triggers("team_stamp", "BEFORE INSERT OR UPDATE", ["notices"], f"{s}.stamp_notice"),
         f"""CREATE OR REPLACE FUNCTION {s}.stamp_notice_version() RETURNS trigger
             LANGUAGE plpgsql {_FIXED_PATH} AS $$
             BEGIN
@@ -836,9 +831,12 @@ def _triggers(roles: TeamRoles) -> list[str]:
                 END IF;
                 RETURN NEW;
             END $$""",
-        "DROP TRIGGER IF EXISTS team_stamp ON public.notice_versions",
-        f"""CREATE TRIGGER team_stamp BEFORE INSERT OR UPDATE ON public.notice_versions
-            FOR EACH ROW EXECUTE FUNCTION {s}.stamp_notice_version()""",
+        *_row_triggers(
+            "team_stamp",
+            "BEFORE INSERT OR UPDATE",
+            ["notice_versions"],
+            f"{s}.stamp_notice_version",
+        ),
         # The earlier design's check that an editor wrote a history line: the server writes
         # every line itself now.
         *[f"DROP TRIGGER IF EXISTS team_recorded ON public.{table}" for table in ACTIVITY_TABLES],
