@@ -10,6 +10,7 @@ settings, and fails the run if it does.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -232,11 +233,18 @@ def _nothing_remembered() -> None:
     mappings, window layouts): the run's home above is shared by every test a worker runs,
     so what one test remembered changed what a later one saw, depending on which worker ran
     what before it (seen with three workers: a report's save folder another test had set)."""
+    if "PySide6.QtCore" not in sys.modules:
+        return  # nothing has loaded Qt, so nothing can read what the app remembers
     from PySide6.QtCore import QSettings
 
     from ropa.paths import APP_NAME
 
     remembered = QSettings(APP_NAME, APP_NAME)
+    where = Path(remembered.fileName())
+    if not where.is_absolute() or not where.resolve().is_relative_to(REAL_HOME.test_home.resolve()):
+        # Never the person's own: a store outside the run's home (Qt keeps it in the
+        # registry on Windows, in the preferences service on macOS) is left alone.
+        return
     remembered.clear()
     remembered.sync()
 

@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 
-from db.storage_options import SQLITE_IN_PROCESS
+from db.storage_options import SQLITE_IN_PROCESS, StorageOptions
 
 SHORT_WAIT_SECONDS = 1.0
 # The command line's way of keeping registers, waiting SHORT_WAIT_SECONDS for a busy one.
 SHORT_WAIT = dataclasses.replace(SQLITE_IN_PROCESS, busy_wait_seconds=SHORT_WAIT_SECONDS)
 # The same as `ropa ... --wait` takes it.
 SHORT_WAIT_ARGUMENTS = ("--wait", f"{SHORT_WAIT_SECONDS:g}")
+
+
+def with_short_wait(options: StorageOptions) -> StorageOptions:
+    """`options` (the app's way, or a test's storage way) waiting SHORT_WAIT_SECONDS."""
+    return dataclasses.replace(options, busy_wait_seconds=SHORT_WAIT_SECONDS)

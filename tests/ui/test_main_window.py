@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from ropa.records import ActivityRecord, LibraryKind, Status
 from ropa.register import Register
 from tests.helpers.prompts import ScriptedPrompts
 from tests.helpers.register_files import copy_register_file
+from tests.helpers.waits import with_short_wait
 from ui.activity_table_model import Column
 from ui.app import APP_STORAGE
 from ui.main_window import MainWindow, Page
@@ -154,7 +154,7 @@ def test_a_register_in_use_stays_among_the_recent_ones(
     from tests.helpers.lock_holder import held_by_another_program
 
     # The app's way of keeping registers, waiting 1 s for a busy one (its own wait is 5 s).
-    options = dataclasses.replace(APP_STORAGE, busy_wait_seconds=1.0)
+    options = with_short_wait(APP_STORAGE)
     shown = Register.open(
         copy_register_file(demo_register.path, tmp_path / "shown.ropa"), options=options
     )

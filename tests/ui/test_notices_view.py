@@ -220,10 +220,13 @@ def test_the_boxes_follow_a_change_to_dark_colours_while_the_app_runs(  # type: 
     from ropa.capabilities import ALLOWED, READ_ONLY
 
     view.create_notice("Early help notice")
+    # Made read-only once and editable again, as a window whose register changed hands.
     view.set_capabilities(READ_ONLY, READ_ONLY)
-    editable, read_only = view.title_edit, view.introduction_edit
     view.set_capabilities(ALLOWED, ALLOWED)
-    read_only_fields = (view.introduction_edit, view.contact_edit)
+    fields = (view.title_edit, view.introduction_edit, view.contact_edit)
+
+    def background(field) -> str:  # type: ignore[no-untyped-def]
+        return field.palette().color(QPalette.ColorRole.Base).name()
 
     light = QApplication.palette()
     dark = QPalette(light)
@@ -232,24 +235,23 @@ def test_the_boxes_follow_a_change_to_dark_colours_while_the_app_runs(  # type: 
     dark.setColor(QPalette.ColorRole.Text, QColor("#e8eaed"))
     dark.setColor(QPalette.ColorRole.WindowText, QColor("#e8eaed"))
     try:
-        view.set_capabilities(READ_ONLY, READ_ONLY)
         QApplication.setPalette(dark)
         qtbot.wait(10)
-        for field in read_only_fields:
-            colours = field.palette()
-            assert colours.color(QPalette.ColorRole.Base).name() == "#202124"
-            assert colours.color(QPalette.ColorRole.Text).name() == "#e8eaed"
-        view.set_capabilities(ALLOWED, ALLOWED)
-        assert editable.palette().color(QPalette.ColorRole.Base).name() == "#2b2c30"
+        # Boxes that may be typed in take the new colours (they kept the old white).
+        assert [background(field) for field in fields] == ["#2b2c30"] * len(fields)
+        view.set_capabilities(READ_ONLY, READ_ONLY)
+        for field in fields:
+            assert background(field) == "#202124"
+            assert field.palette().color(QPalette.ColorRole.Text).name() == "#e8eaed"
         # The preview is the page as printed: white, its dark blue headings readable on it.
         view.refresh_preview()
         preview = view.preview.viewport().grab().toImage()
         assert preview.pixelColor(preview.width() - 3, preview.height() - 3).name() == "#ffffff"
+        # Back to light colours while they are read-only: shaded with the light window's.
         QApplication.setPalette(light)
         qtbot.wait(10)
-        assert read_only.palette().color(QPalette.ColorRole.Base) == light.color(
-            QPalette.ColorRole.Base
-        )
+        window = light.color(QPalette.ColorRole.Window).name()
+        assert [background(field) for field in fields] == [window] * len(fields)
     finally:
         QApplication.setPalette(light)
 

@@ -307,19 +307,38 @@ def test_an_unindented_line_after_an_exported_basis_is_still_its_legislation() -
 
 
 @pytest.mark.parametrize(
-    "typed",
+    ("typed", "bases", "elsewhere"),
     [
-        "Art 6(1)(e) public task\nEducation Act 1996\nArt 6(1)(c) legal obligation",
-        "Public task - Education Act 1996\nto run the school\nArticle 9(2)(g)",
-        "Article 6(1)(e) Public task\nEducation Act 1996",
+        (
+            "Art 6(1)(e) public task\nEducation Act 1996\nArt 6(1)(c) legal obligation",
+            [("e", "", ["Education Act 1996"]), ("c", "", [])],
+            [],
+        ),
+        (
+            "Public task - Education Act 1996\nto run the school\nArticle 9(2)(g)",
+            [("e", "to run the school", ["Education Act 1996"])],
+            [("article9", "g")],
+        ),
+        (
+            "Article 6(1)(e) Public task\nEducation Act 1996",
+            [("e", "", ["Education Act 1996"])],
+            [],
+        ),
     ],
 )
-def test_indenting_under_a_line_typed_by_hand_changes_nothing(typed: str) -> None:
+def test_indenting_under_a_line_typed_by_hand_changes_nothing(
+    typed: str, bases: list[tuple[str, str, list[str]]], elsewhere: list[tuple[str, str]]
+) -> None:
     """Under a line that is not the export's "title: explanation", an indented line is read
-    exactly as it was before indenting meant anything."""
+    exactly as it was before indenting meant anything: what a reader of the cell takes it to
+    say, indented or not."""
     first, *further = typed.split("\n")
     indented = "\n".join([first, *(CONTINUATION_INDENT + line for line in further)])
-    assert lawtext.parse_lawful_bases(indented) == lawtext.parse_lawful_bases(typed)
+    for text in (typed, indented):
+        parsed = lawtext.parse_lawful_bases(text)
+        assert [(e.basis, e.explanation, e.legislation) for e in parsed.values] == bases
+        assert [(scheme, entry.code) for scheme, entry in parsed.elsewhere] == elsewhere
+        assert parsed.not_understood == []
     assert lawtext.parse_conditions(indented, "article9") == lawtext.parse_conditions(
         typed, "article9"
     )

@@ -10,7 +10,6 @@ beside it until the other program lets go and rolls the change back.
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import sqlite3
 from contextlib import ExitStack
@@ -25,13 +24,14 @@ from ropa.errors import FileWriteError, RegisterBusyError
 from ropa.register import Register
 from tests.helpers.lock_holder import UNSAVED_NAME, held_by_another_program
 from tests.helpers.register_files import copy_register_file
+from tests.helpers.waits import with_short_wait
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 @pytest.fixture
 def options(storage_way: StorageOptions) -> StorageOptions:
-    return dataclasses.replace(storage_way, busy_wait_seconds=1.0)
+    return with_short_wait(storage_way)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ from tests.helpers.cli import run_ropa
 from tests.helpers.lock_holder import held_by_another_program
 from tests.helpers.register_files import copy_register_file
 from tests.helpers.team_register import Team
-from tests.helpers.waits import SHORT_WAIT_ARGUMENTS
+from tests.helpers.waits import SHORT_WAIT_ARGUMENTS, with_short_wait
 
 # --- the option itself --------------------------------------------------------------------
 
@@ -139,7 +139,7 @@ def register_file(tmp_path: Path, _new_register_file: Path) -> Path:
 def test_a_save_waits_as_long_as_asked_then_is_refused(
     register_file: Path, storage_way: StorageOptions
 ) -> None:
-    options = dataclasses.replace(storage_way, busy_wait_seconds=1.0)
+    options = with_short_wait(storage_way)
     with Register.open(register_file, options=options) as register, file_held(register_file):
         took, error = _timed(lambda: register.organisation.update({"name": "Waited"}))
         assert isinstance(error, RegisterBusyError), error
@@ -165,7 +165,7 @@ def test_a_lock_released_within_the_wait_lets_the_save_through(
 def test_opening_a_register_another_program_keeps_to_itself_says_it_is_in_use(
     register_file: Path, storage_way: StorageOptions
 ) -> None:
-    options = dataclasses.replace(storage_way, busy_wait_seconds=1.0)
+    options = with_short_wait(storage_way)
     before = register_file.read_bytes()
     with held_by_another_program(register_file):
         took, error = _timed(lambda: Register.open(register_file, options=options).close())
