@@ -18,6 +18,16 @@ def copy_register_file(template: Path, target: Path) -> Path:
     return target
 
 
+def first_value(path: Path, sql: str) -> str:
+    """The first column of the first row `sql` gives on the file at `path`, as text, read
+    through a read-only connection of its own (nothing of the app's in between)."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return str(connection.execute(sql).fetchone()[0])
+    finally:
+        connection.close()
+
+
 def wal_of_another_register(other_register: Path) -> tuple[sqlite3.Connection, Path]:
     """The other register kept open in WAL mode (as an older version did) with a save in its
     -wal that is not in its file."""

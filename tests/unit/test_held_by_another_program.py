@@ -11,7 +11,6 @@ beside it until the other program lets go and rolls the change back.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from ropa.backup import DAILY, list_backups, make_backup, save_copy
 from ropa.errors import FileWriteError, RegisterBusyError
 from ropa.register import Register
 from tests.helpers.lock_holder import UNSAVED_NAME, held_by_another_program
-from tests.helpers.register_files import copy_register_file
+from tests.helpers.register_files import copy_register_file, first_value
 from tests.helpers.waits import with_short_wait
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -40,11 +39,7 @@ def register_file(tmp_path: Path, _example_register_file: Path) -> Path:
 
 
 def _organisation_name(path: Path) -> str:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return str(connection.execute("SELECT name FROM organisation").fetchone()[0])
-    finally:
-        connection.close()
+    return first_value(path, "SELECT name FROM organisation")
 
 
 def test_no_backup_is_made_of_a_register_another_program_is_half_way_through_changing(

@@ -25,6 +25,7 @@ from db.storage_options import StorageOptions
 from ropa.cli import main
 from ropa.register import Register
 from tests.helpers.activities import sample_activity
+from tests.helpers.register_files import first_value
 
 DRIVE_FIXED = 3
 
@@ -97,11 +98,7 @@ def on_a_share(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _journal_mode(path: Path) -> str:
-    probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return str(probe.execute("PRAGMA journal_mode").fetchone()[0])
-    finally:
-        probe.close()
+    return first_value(path, "PRAGMA journal_mode")
 
 
 def _use(register: Register) -> None:

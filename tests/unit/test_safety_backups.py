@@ -22,6 +22,7 @@ from ropa.backup import (
 from ropa.errors import FileWriteError, RegisterFileError
 from ropa.register import Register
 from tests.helpers.activities import sample_activity
+from tests.helpers.register_files import first_value
 
 
 def _references(path: Path) -> list[str]:
@@ -30,11 +31,7 @@ def _references(path: Path) -> list[str]:
 
 
 def _integrity(path: Path) -> str:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return str(connection.execute("PRAGMA integrity_check").fetchone()[0])
-    finally:
-        connection.close()
+    return first_value(path, "PRAGMA integrity_check")
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from ropa.demo import demo_activities
 from ropa.records import ActivityRecord, LibraryKind
 from ropa.register import Register
 from tests.helpers.activities import sample_activity
+from tests.helpers.register_files import first_value
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FIXTURES = sorted(DATA.glob("register-schema-*.ropa"))
@@ -38,11 +39,7 @@ _SET_ON_CREATE = {"next_review"}
 
 
 def _revision(path: Path) -> str:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return str(connection.execute("SELECT version_num FROM alembic_version").fetchone()[0])
-    finally:
-        connection.close()
+    return first_value(path, "SELECT version_num FROM alembic_version")
 
 
 @pytest.fixture(params=FIXTURES, ids=[path.stem for path in FIXTURES])
